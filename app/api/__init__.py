@@ -1,0 +1,1 @@
+"""The OpenRush HTTP API: client, response models and typed errors. No Textual here."""
