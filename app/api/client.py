@@ -1,0 +1,414 @@
+"""The async OpenRush client: one lazily created ``httpx.AsyncClient``, typed errors, no Textual.
+
+Only GETs are retried (dropped connection, 503, 429); POSTs never are, and a POST that may
+have reached the server reports ``may_have_succeeded=True`` when it fails. The key is held as
+a ``SecretStr`` and leaves it only for the request header; logs carry method, path and status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+from datetime import datetime
+from typing import Any, Literal, Self
+from urllib.parse import quote, urlsplit
+
+import httpx
+from pydantic import SecretStr
+
+from openrush_tui import __version__
+from openrush_tui.api.errors import (
+    ApiTimeout,
+    BadResponse,
+    ConnectionFailed,
+    InsecureURLError,
+    InvalidKeyFormat,
+    Unauthorized,
+    error_for_response,
+    parse_retry_after,
+    sanitize,
+)
+from openrush_tui.api.models import (
+    ApiCredential,
+    Capabilities,
+    CreatedKey,
+    Credits,
+    RateLimitInfo,
+    ToolResult,
+    UsagePage,
+    bad_shape,
+    parse_capabilities,
+    parse_created_key,
+    parse_credential,
+    parse_credentials,
+    parse_credits,
+    parse_tool_result,
+    parse_usage,
+)
+from openrush_tui.clock import format_instant
+
+log = logging.getLogger(__name__)
+
+AuthScheme = Literal["bearer", "x-api-key"]
+DEFAULT_USER_AGENT = f"openrush-tui/{__version__}"
+_BACKOFF = (0.2, 0.5)
+_DROPPED = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def check_base_url(base_url: str) -> str:
+    """The base URL normalised (no trailing slash); InsecureURLError if unusable or unsafe.
+
+    https is always allowed; http only for loopback hosts (127.0.0.0/8, ::1, localhost).
+    """
+    shown = sanitize(str(base_url), 80)
+    text = str(base_url).strip()
+    malformed = InsecureURLError(
+        f"The API URL “{shown}” is not a valid http(s) URL",
+        "Use a URL such as https://api.openrush.io.",
+    )
+    if not text or any(ch.isspace() or ord(ch) < 32 for ch in text):
+        raise malformed
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        _ = parts.port  # raises ValueError for a bad port
+    except ValueError:
+        raise malformed from None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        raise malformed
+    if parts.username is not None or parts.password is not None:
+        raise InsecureURLError(
+            "The API URL must not contain a user name or password",
+            "Remove the part before “@” and sign in with a key instead.",
+        )
+    if parts.query or parts.fragment:
+        raise malformed
+    if parts.scheme.lower() == "http" and not is_loopback(host):
+        raise InsecureURLError(
+            f"The API URL uses http:// for {sanitize(host, 60)}, so the key would travel "
+            "unencrypted",
+            "Use https:// (plain http is only allowed for 127.0.0.1 or localhost).",
+        )
+    return text.rstrip("/")
+
+
+validate_base_url = check_base_url
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _clean_key(key: SecretStr | str | None) -> SecretStr | None:
+    raw = key.get_secret_value() if isinstance(key, SecretStr) else key
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if not raw:
+        return None
+    if any(not (33 <= ord(ch) <= 126) for ch in raw):
+        raise InvalidKeyFormat(
+            "The key contains spaces or characters a key cannot have",
+            "Paste the key again, exactly as it was shown.",
+        )
+    return SecretStr(raw)
+
+
+class _Pool:
+    """The lazily created httpx.AsyncClient, shared by a client and its ``with_key`` copies."""
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout: httpx.Timeout,
+        transport: httpx.AsyncBaseTransport | None,
+        user_agent: str,
+    ) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+        self.transport = transport
+        self.user_agent = user_agent
+        self._client: httpx.AsyncClient | None = None
+
+    def get(self) -> httpx.AsyncClient:
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                timeout=self.timeout,
+                transport=self.transport,
+                follow_redirects=False,
+                headers={"User-Agent": self.user_agent, "Accept": "application/json"},
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+
+class OpenRushClient:
+    """Speaks the OpenRush REST API (see docs/openrush-api.md)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        key: SecretStr | str | None = None,
+        *,
+        auth_scheme: AuthScheme = "bearer",
+        connect_timeout: float = 5.0,
+        read_timeout: float = 20.0,
+        max_retries: int = 2,
+        retry_wait_cap: float = 8.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        user_agent: str = DEFAULT_USER_AGENT,
+    ) -> None:
+        if auth_scheme not in ("bearer", "x-api-key"):
+            raise ValueError(f"auth_scheme must be 'bearer' or 'x-api-key', not {auth_scheme!r}")
+        self._base_url = check_base_url(base_url)
+        self._key = _clean_key(key)
+        self._auth_scheme: AuthScheme = auth_scheme
+        self._connect_timeout = connect_timeout
+        self._read_timeout = read_timeout
+        self._max_retries = max(0, int(max_retries))
+        self._retry_wait_cap = retry_wait_cap
+        self._transport = transport
+        self._user_agent = user_agent
+        self._pool = _Pool(
+            self._base_url,
+            httpx.Timeout(
+                connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
+            ),
+            transport,
+            user_agent,
+        )
+        self.rate_limit: RateLimitInfo | None = None
+
+    # ------------------------------------------------------------------ identity
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def has_key(self) -> bool:
+        return self._key is not None
+
+    @property
+    def auth_scheme(self) -> AuthScheme:
+        return self._auth_scheme
+
+    def __repr__(self) -> str:
+        return f"OpenRushClient(base_url={self._base_url!r}, has_key={self.has_key})"
+
+    __str__ = __repr__
+
+    def with_key(self, key: SecretStr | str | None) -> OpenRushClient:
+        """A new client with the same settings and connection pool, holding another key."""
+        other = OpenRushClient.__new__(OpenRushClient)
+        other.__dict__.update(self.__dict__)
+        other._key = _clean_key(key)
+        other.rate_limit = None
+        return other
+
+    async def aclose(self) -> None:
+        """Close the connection pool (a later request opens a new one)."""
+        await self._pool.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------ endpoints
+
+    async def credits(self) -> Credits:
+        return parse_credits(await self._json("GET", "/v1/me/credits", what="a credit balance"))
+
+    async def list_keys(self) -> list[ApiCredential]:
+        return parse_credentials(
+            await self._json("GET", "/v1/me/api-credentials", what="the list of keys")
+        )
+
+    async def create_key(self, name: str, expires_at: datetime | None = None) -> CreatedKey:
+        body: dict[str, Any] = {"name": name}
+        if expires_at is not None:
+            body["expires_at"] = format_instant(expires_at)
+        return parse_created_key(
+            await self._json("POST", "/v1/me/api-credentials", body=body, what="the new key")
+        )
+
+    async def revoke_key(self, credential_id: str) -> ApiCredential | None:
+        path = f"/v1/me/api-credentials/{quote(credential_id, safe='')}/revoke"
+        payload = await self._json("POST", path, what="the revoked key", allow_empty=True)
+        return None if payload is None else parse_credential(payload)
+
+    async def capabilities(self) -> Capabilities:
+        return parse_capabilities(
+            await self._json("GET", "/v1/capabilities", auth=False, what="the capabilities")
+        )
+
+    async def usage(
+        self,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+        source: str | None = None,
+        status: str | None = None,
+        credential_id: str | None = None,
+        tool: str | None = None,
+        since: datetime | None = None,
+    ) -> UsagePage:
+        params: dict[str, str] = {"limit": str(limit)}
+        for name, value in (
+            ("cursor", cursor),
+            ("source", source),
+            ("status", status),
+            ("credential_id", credential_id),
+            ("tool", tool),
+        ):
+            if value is not None and value != "":
+                params[name] = value
+        if since is not None:
+            params["since"] = format_instant(since)
+        return parse_usage(
+            await self._json("GET", "/v1/me/usage", params=params, what="the activity")
+        )
+
+    async def call_tool(self, tool: str, arguments: dict[str, Any] | None = None) -> ToolResult:
+        path = f"/v1/tools/{quote(tool, safe='')}"
+        return parse_tool_result(
+            await self._json("POST", path, body=arguments or {}, what="the tool result")
+        )
+
+    # ------------------------------------------------------------------ transport
+
+    def _auth_headers(self) -> dict[str, str]:
+        if self._key is None:
+            return {}
+        raw = self._key.get_secret_value()
+        if self._auth_scheme == "x-api-key" and not raw.startswith("eyJ"):
+            return {"X-API-Key": raw}
+        return {"Authorization": f"Bearer {raw}"}
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        auth: bool = True,
+        params: dict[str, str] | None = None,
+        body: Any = None,
+        allow_empty: bool = False,
+    ) -> Any:
+        response = await self._request(method, path, auth=auth, params=params, body=body)
+        content = response.content
+        if not content.strip():
+            if allow_empty:
+                return None
+            raise bad_shape(what, "the body was empty")
+        try:
+            return json.loads(content)
+        except (ValueError, UnicodeDecodeError):
+            excerpt = sanitize(content[:120].decode("utf-8", "replace"), 60)
+            raise BadResponse(
+                f"The server sent {what} that is not JSON"
+                + (f" (it began “{excerpt}”)" if excerpt else ""),
+                "Check that the API URL points at OpenRush, or try again later.",
+                response.status_code,
+            ) from None
+
+    async def _request(
+        self, method: str, path: str, *, auth: bool, params: dict[str, str] | None, body: Any
+    ) -> httpx.Response:
+        if auth and self._key is None:
+            raise Unauthorized("You are not signed in", "Sign in with an API key first.")
+        headers = self._auth_headers() if auth else {}
+        retryable = method == "GET"
+        attempt = 0
+        while True:
+            try:
+                response = await self._pool.get().request(
+                    method,
+                    path.lstrip("/"),
+                    params=params,
+                    headers=headers,
+                    json=body if method != "GET" else None,
+                )
+            except httpx.TimeoutException as exc:
+                log.debug("%s %s -> timeout (%s)", method, path, type(exc).__name__)
+                raise self._timeout(method, exc) from exc
+            except _DROPPED as exc:
+                if retryable and attempt < self._max_retries:
+                    log.debug("%s %s -> %s, retrying", method, path, type(exc).__name__)
+                    await asyncio.sleep(_BACKOFF[min(attempt, len(_BACKOFF) - 1)])
+                    attempt += 1
+                    continue
+                raise self._connection_failed(method, exc) from exc
+            except httpx.TransportError as exc:
+                raise self._connection_failed(method, exc) from exc
+
+            log.debug("%s %s -> %s", method, path, response.status_code)
+            self._note_rate_limit(response)
+            if response.is_success:
+                return response
+            if retryable and response.status_code in (429, 503) and attempt < self._max_retries:
+                wait = parse_retry_after(response.headers.get("Retry-After"))
+                if wait is None:
+                    wait = _BACKOFF[min(attempt, len(_BACKOFF) - 1)]
+                elif wait > self._retry_wait_cap:
+                    raise error_for_response(response)
+                await asyncio.sleep(wait)
+                attempt += 1
+                continue
+            raise error_for_response(response)
+
+    def _note_rate_limit(self, response: httpx.Response) -> None:
+        info = RateLimitInfo.from_headers(response.headers)
+        if info is not None:
+            self.rate_limit = info
+
+    def _host(self) -> str:
+        return sanitize(urlsplit(self._base_url).netloc, 80)
+
+    def _timeout(self, method: str, exc: httpx.TimeoutException) -> ApiTimeout:
+        may = method != "GET" and not isinstance(exc, _NOT_SENT)
+        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+            message = f"Could not reach {self._host()} within {self._connect_timeout:g} s"
+            hint = "Check your network connection and the API URL."
+        else:
+            message = f"{self._host()} did not answer within {self._read_timeout:g} s"
+            hint = "Try again shortly."
+        if may:
+            hint = (
+                "The request may still have gone through; check (for example by refreshing) "
+                "before trying again."
+            )
+        return ApiTimeout(message, hint, may_have_succeeded=may)
+
+    def _connection_failed(self, method: str, exc: httpx.TransportError) -> ConnectionFailed:
+        may = method != "GET" and not isinstance(exc, _NOT_SENT)
+        if isinstance(exc, httpx.ConnectError):
+            reason = sanitize(str(exc), 100)
+            message = f"Could not connect to {self._host()}" + (f" ({reason})" if reason else "")
+            hint = "Check your network connection and the API URL."
+        else:
+            message = f"The connection to {self._host()} was dropped before an answer arrived"
+            hint = "Try again shortly."
+        if may:
+            hint = (
+                "The request may still have gone through; check (for example by refreshing) "
+                "before trying again."
+            )
+        return ConnectionFailed(message, hint, may_have_succeeded=may)

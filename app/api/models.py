@@ -1,0 +1,325 @@
+"""Response models of the OpenRush API (pydantic v2), tolerant where the contract says so.
+
+Models ignore unknown fields, parse ``…Z`` timestamps into timezone-aware UTC datetimes
+(naive ones are taken as UTC) and default optional fields to None. The ``parse_*`` helpers
+take a decoded JSON payload and return models, turning any shape mismatch into
+:class:`~openrush_tui.api.errors.BadResponse` (without echoing the payload, which may hold a key).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+)
+
+from openrush_tui.api.errors import BadResponse
+
+CREDIT_DOLLARS = 0.01
+
+
+def _as_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _default_if_none(default: Any) -> Callable[[Any], Any]:
+    def fix(value: Any) -> Any:
+        return default if value is None else value
+
+    return fix
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+CreditCount = Annotated[int, BeforeValidator(_default_if_none(0))]
+LooseList = Annotated[list[Any], BeforeValidator(_default_if_none([]))]
+Flag = Annotated[bool, BeforeValidator(_default_if_none(True))]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class Credits(_Model):
+    balance: int
+
+    @property
+    def dollars(self) -> float:
+        """The balance in US dollars (1 credit = $0.01)."""
+        return round(self.balance * CREDIT_DOLLARS, 2)
+
+
+CredentialStatus = Literal["active", "revoked", "expired"]
+
+
+class ApiCredential(_Model):
+    id: str
+    account_id: str | None = None
+    name: str
+    prefix: str
+    is_active: Flag = True
+    created_at: UtcDatetime
+    last_used_at: UtcDatetime | None = None
+    expires_at: UtcDatetime | None = None
+
+    def status(self, now: datetime | None = None) -> CredentialStatus:
+        """``revoked`` if inactive, ``expired`` once ``expires_at`` has passed, else ``active``."""
+        if not self.is_active:
+            return "revoked"
+        if self.expires_at is not None:
+            moment = _as_utc(now) if now is not None else datetime.now(UTC)
+            if self.expires_at <= moment:
+                return "expired"
+        return "active"
+
+    @property
+    def display_prefix(self) -> str:
+        """The prefix as shown to people: ``or_abc123…`` (trailing dots from the server dropped)."""
+        return self.prefix.rstrip(".…") + "…"
+
+
+class CreatedKey(_Model):
+    """The create response. The raw key is here once; it never shows in repr or str."""
+
+    key: SecretStr
+    api_credential: ApiCredential
+
+
+class Tool(_Model):
+    name: str
+    domain: str | None = None
+    credits: CreditCount = Field(
+        default=0, validation_alias=AliasChoices("credits", "credit_cost", "cost")
+    )
+    enabled: Flag = True
+    description: str | None = None
+
+
+class Capabilities(_Model):
+    tools: list[Tool] = Field(default_factory=list)
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+    schema_version: str | None = None
+
+    def tool(self, name: str) -> Tool | None:
+        return next((t for t in self.tools if t.name == name), None)
+
+
+UsageStatus = Literal["success", "error", "rate_limited"]
+
+
+def _status_from_code(code: int | None) -> str:
+    if code is None:
+        return "unknown"
+    if code == 429:
+        return "rate_limited"
+    return "success" if 200 <= code < 400 else "error"
+
+
+class UsageEvent(_Model):
+    id: str
+    created_at: UtcDatetime
+    source: str
+    tool: str | None = None
+    endpoint: str | None = None
+    status_code: int | None = None
+    status: str = ""
+    credits: CreditCount = Field(
+        default=0, validation_alias=AliasChoices("credits", "credit_cost", "cost")
+    )
+    credential_id: str | None = None
+    credential_prefix: str | None = None
+    client: str | None = None
+    duration_ms: int | None = None
+
+    def model_post_init(self, context: Any, /) -> None:
+        status = (self.status or "").strip().lower()
+        object.__setattr__(self, "status", status or _status_from_code(self.status_code))
+
+
+class UsagePage(_Model):
+    items: list[UsageEvent] = Field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def _wrap_scalar(value: Any) -> Any:
+    if value is None or isinstance(value, dict | list):
+        return value
+    return {"value": value}
+
+
+class ToolResult(_Model):
+    """The ``ofe/1.0`` envelope; every part optional."""
+
+    schema_version: str | None = None
+    domain: str | None = None
+    data: Annotated[dict[str, Any] | list[Any] | None, BeforeValidator(_wrap_scalar)] = None
+    facts: LooseList = Field(default_factory=list)
+    entities: LooseList = Field(default_factory=list)
+    deltas: LooseList = Field(default_factory=list)
+    coverage: dict[str, Any] | None = None
+    resources: LooseList = Field(default_factory=list)
+    next_actions: LooseList = Field(default_factory=list)
+
+
+class RateLimitInfo(_Model):
+    limit: int
+    remaining: int
+    reset: UtcDatetime | None = None
+
+    @classmethod
+    def from_headers(
+        cls, headers: Mapping[str, str], now: datetime | None = None
+    ) -> RateLimitInfo | None:
+        """From ``X-RateLimit-Limit/-Remaining/-Reset``; None when absent or unreadable.
+
+        ``Reset`` is a Unix time (DOC); a small number is read as seconds from now and an
+        ISO-8601 string is accepted too.
+        """
+        lowered = {k.lower(): v for k, v in headers.items()}
+        try:
+            limit = int(float(lowered["x-ratelimit-limit"]))
+            remaining = int(float(lowered["x-ratelimit-remaining"]))
+        except (KeyError, ValueError, OverflowError):
+            return None
+        return cls(
+            limit=limit,
+            remaining=remaining,
+            reset=_reset_time(lowered.get("x-ratelimit-reset"), now),
+        )
+
+
+def _reset_time(raw: str | None, now: datetime | None) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        try:
+            return _as_utc(datetime.fromisoformat(raw.strip().replace("Z", "+00:00")))
+        except ValueError:
+            return None
+    try:
+        if number < 1_000_000_000:  # a delta in seconds, not a Unix time
+            return (_as_utc(now) if now else datetime.now(UTC)) + timedelta(seconds=number)
+        return datetime.fromtimestamp(number, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- parse helpers
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def bad_shape(what: str, problem: str = "") -> BadResponse:
+    message = f"The server sent {what} in a shape this app does not understand"
+    if problem:
+        message += f" ({problem})"
+    return BadResponse(message, "Check that the API URL points at OpenRush, or try again later.")
+
+
+def _describe(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors(include_input=False, include_url=False)[:2]:
+        loc = ".".join(str(p) for p in item.get("loc", ()))
+        parts.append(f"{loc}: {item.get('msg', '')}" if loc else str(item.get("msg", "")))
+    return "; ".join(parts)[:160]
+
+
+def parse_model(model: type[M], payload: Any, what: str) -> M:
+    """Validate ``payload`` as ``model``; a mismatch becomes BadResponse (input never echoed)."""
+    if not isinstance(payload, dict):
+        raise bad_shape(what, f"expected an object, got {_kind(payload)}")
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        problem = _describe(exc)
+    raise bad_shape(what, problem)
+
+
+def _kind(payload: Any) -> str:
+    if payload is None:
+        return "nothing"
+    return {dict: "an object", list: "a list", str: "a string"}.get(type(payload), "a value")
+
+
+def _list_from(payload: Any, keys: tuple[str, ...], what: str) -> list[Any]:
+    if isinstance(payload, list):
+        return payload
+    if isinstance(payload, dict):
+        for key in keys:
+            if isinstance(payload.get(key), list):
+                return payload[key]
+    raise bad_shape(what, f"no list of items in {_kind(payload)}")
+
+
+def parse_credits(payload: Any) -> Credits:
+    return parse_model(Credits, payload, "a credit balance")
+
+
+def parse_credentials(payload: Any) -> list[ApiCredential]:
+    """``{"api_credentials": [...]}`` or a bare list."""
+    items = _list_from(payload, ("api_credentials", "items", "data"), "the list of keys")
+    return [parse_model(ApiCredential, item, "the list of keys") for item in items]
+
+
+def parse_credential(payload: Any) -> ApiCredential:
+    """An item, or ``{"api_credential": item}``."""
+    if isinstance(payload, dict) and isinstance(payload.get("api_credential"), dict):
+        payload = payload["api_credential"]
+    return parse_model(ApiCredential, payload, "a key")
+
+
+def parse_created_key(payload: Any) -> CreatedKey:
+    created = parse_model(CreatedKey, payload, "the new key")
+    if not created.key.get_secret_value():
+        raise bad_shape("the new key", "the key is empty")
+    return created
+
+
+def parse_capabilities(payload: Any) -> Capabilities:
+    """Tools and sources from ``data`` (the ofe/1.0 envelope), falling back to the top level."""
+    if not isinstance(payload, dict):
+        raise bad_shape("the capabilities", f"expected an object, got {_kind(payload)}")
+    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    tools = data.get("tools") if isinstance(data.get("tools"), list) else payload.get("tools")
+    sources = (
+        data.get("sources") if isinstance(data.get("sources"), list) else payload.get("sources")
+    )
+    if not isinstance(tools, list):
+        raise bad_shape("the capabilities", "no list of tools")
+    parsed = [parse_model(Tool, item, "the capabilities") for item in tools]
+    clean_sources = [s for s in sources if isinstance(s, dict)] if isinstance(sources, list) else []
+    version = payload.get("schema_version")
+    return Capabilities(
+        tools=parsed,
+        sources=clean_sources,
+        schema_version=version if isinstance(version, str) else None,
+    )
+
+
+def parse_usage(payload: Any) -> UsagePage:
+    """``{"items": [...], "next_cursor": ...}`` or a bare list."""
+    items = _list_from(payload, ("items", "usage", "events", "data"), "the activity")
+    events = [parse_model(UsageEvent, item, "the activity") for item in items]
+    cursor = payload.get("next_cursor") if isinstance(payload, dict) else None
+    return UsagePage(items=events, next_cursor=str(cursor) if cursor not in (None, "") else None)
+
+
+_ENVELOPE_KEYS = frozenset(ToolResult.model_fields)
+
+
+def parse_tool_result(payload: Any) -> ToolResult:
+    """An ofe/1.0 envelope; a bare payload (no envelope keys) becomes its ``data``."""
+    if isinstance(payload, dict) and _ENVELOPE_KEYS.intersection(payload):
+        return parse_model(ToolResult, payload, "the tool result")
+    return ToolResult(data=payload)

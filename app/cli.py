@@ -1,0 +1,126 @@
+"""Command line entry: ``openrush-tui`` opens the dashboard; subcommands script the same client.
+
+Only argparse is imported up front: the dashboard, httpx and the sandbox load when needed,
+so ``openrush-tui --help`` and the first frame stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from openrush_tui import __version__
+
+PAGE_CHOICES = ("setup", "api-access", "activity")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="openrush-tui",
+        description="A terminal dashboard for your OpenRush account: API keys, agent setup "
+                    "and activity.",
+        epilog="Environment: OPENRUSH_KEY (the key to use), OPENRUSH_API_URL, OPENRUSH_MCP_URL.",
+    )
+    parser.add_argument("--version", action="version", version=f"openrush-tui {__version__}")
+    target = parser.add_argument_group("where to connect")
+    target.add_argument("--api-url", help="REST API base URL (default: $OPENRUSH_API_URL or "
+                                          "https://api.openrush.io)")
+    target.add_argument("--mcp-url", help="MCP endpoint shown in agent set-up "
+                                          "(default: $OPENRUSH_MCP_URL or the public one)")
+    target.add_argument("--profile", default="default", help="credential profile (default: "
+                                                             "%(default)s)")
+    target.add_argument("--x-api-key", action="store_true",
+                        help="send the key as X-API-Key instead of Authorization: Bearer")
+    target.add_argument("--page", choices=PAGE_CHOICES, help="the page to open first")
+    sandbox = parser.add_argument_group("embedded sandbox (no network, no account)")
+    sandbox.add_argument("--sandbox", action="store_true",
+                         help="run against the embedded OpenRush-compatible sandbox, signed in "
+                              "to its demo account")
+    sandbox.add_argument("--sandbox-db", type=Path, metavar="PATH",
+                         help="the sandbox's SQLite file (default: in your user data directory; "
+                              "data persists between runs)")
+    sandbox.add_argument("--seed-keys", type=int, default=0, metavar="N",
+                         help="give the demo account at least N extra keys (benchmarks)")
+    sandbox.add_argument("--seed-events", type=int, default=0, metavar="N",
+                         help="give the demo account at least N extra usage events (benchmarks)")
+    sandbox.add_argument("--fixed-now", metavar="ISO",
+                         help="freeze the clock at this UTC time (repeatable demos and tests)")
+    sandbox.add_argument("--key-seed", type=int, metavar="N",
+                         help="seed the sandbox's key generator (repeatable demos and tests)")
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from openrush_tui.sandbox.cli import register as register_sandbox
+
+    register_sandbox(commands)
+    return parser
+
+
+def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from openrush_tui.clock import parse_instant
+    from openrush_tui.config import Settings, api_url_from_env, mcp_url_from_env
+    from openrush_tui.credentials import key_from_environment
+    from openrush_tui.sandbox.options import SandboxOptions, default_db_path
+
+    try:
+        fixed_now = parse_instant(args.fixed_now) if args.fixed_now else None
+    except ValueError:
+        parser.error(f"--fixed-now: not an ISO-8601 time: {args.fixed_now!r}")
+    sandbox_only = [flag for flag, value in (("--sandbox-db", args.sandbox_db),
+                                             ("--seed-keys", args.seed_keys),
+                                             ("--seed-events", args.seed_events),
+                                             ("--key-seed", args.key_seed)) if value]
+    if sandbox_only and not args.sandbox:
+        parser.error(f"{', '.join(sandbox_only)} only make sense with --sandbox")
+    if args.sandbox and args.api_url:
+        parser.error("--api-url and --sandbox exclude each other")
+
+    sandbox = None
+    if args.sandbox:
+        sandbox = SandboxOptions(db_path=args.sandbox_db or default_db_path(), now=fixed_now,
+                                 key_seed=args.key_seed, seed_keys=args.seed_keys,
+                                 seed_events=args.seed_events)
+    settings = Settings(api_url=api_url_from_env(args.api_url),
+                        mcp_url=mcp_url_from_env(args.mcp_url), profile=args.profile,
+                        auth_scheme="x-api-key" if args.x_api_key else "bearer",
+                        sandbox=sandbox, fixed_now=fixed_now)
+    if sandbox is None:
+        problem = url_problem(settings.api_url)
+        if problem:
+            print(f"openrush-tui: {problem}", file=sys.stderr)
+            return 2
+
+    from openrush_tui.session import Session
+    from openrush_tui.tui import OpenRushApp, fixed_now_clock
+
+    # In the sandbox the demo session signs in; OPENRUSH_KEY is for the real service.
+    key = None if sandbox is not None else key_from_environment()
+    app = OpenRushApp(settings, Session(settings, key), clock=fixed_now_clock(fixed_now),
+                      first_page=args.page)
+    app.run()
+    return app.return_code or 0
+
+
+def url_problem(url: str) -> str | None:
+    """Why this base URL is refused, checked before the dashboard opens."""
+    from openrush_tui.api.client import check_base_url
+    from openrush_tui.api.errors import InsecureURLError
+
+    try:
+        check_base_url(url)
+    except InsecureURLError as error:
+        return str(error)
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is not None:
+        return int(args.func(args) or 0)
+    return run_dashboard(args, parser)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

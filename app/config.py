@@ -1,0 +1,58 @@
+"""Where this terminal points: the API and MCP URLs, the profile, the in-process sandbox."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from openrush_tui.sandbox.options import SandboxOptions
+
+DEFAULT_API_URL = "https://api.openrush.io"
+DEFAULT_MCP_URL = "https://api.openrush.com/mcp"
+WEB_BILLING_URL = "https://www.openrush.com/dashboard/billing"
+# The in-process sandbox is reached through httpx's ASGI transport: no socket is opened,
+# and a loopback host keeps the client's "http only on loopback" rule meaningful.
+IN_PROCESS_SANDBOX_URL = "http://127.0.0.1"
+
+AuthScheme = Literal["bearer", "x-api-key"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_url: str = DEFAULT_API_URL
+    mcp_url: str = DEFAULT_MCP_URL
+    profile: str = "default"
+    auth_scheme: AuthScheme = "bearer"
+    sandbox: SandboxOptions | None = None
+    fixed_now: datetime | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def server_label(self) -> str:
+        """Says plainly which server this is: the real service, a local sandbox, or elsewhere."""
+        if self.sandbox is not None:
+            return "sandbox (in-process)"
+        url = self.api_url.rstrip("/")
+        if url in (DEFAULT_API_URL, "https://api.openrush.com"):
+            return "OpenRush"
+        host = url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        if host in ("127.0.0.1", "localhost", "::1", "[::1]"):
+            return f"local server {url}"
+        return url
+
+    @property
+    def effective_api_url(self) -> str:
+        return IN_PROCESS_SANDBOX_URL if self.sandbox is not None else self.api_url
+
+
+def api_url_from_env(flag: str | None) -> str:
+    """The flag wins, then ``OPENRUSH_API_URL``, then the documented default."""
+    return (flag or os.environ.get("OPENRUSH_API_URL") or DEFAULT_API_URL).rstrip("/")
+
+
+def mcp_url_from_env(flag: str | None) -> str:
+    return (flag or os.environ.get("OPENRUSH_MCP_URL") or DEFAULT_MCP_URL).rstrip("/")

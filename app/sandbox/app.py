@@ -1,0 +1,172 @@
+"""The sandbox object: store, clock, key source and limiter, plus the FastAPI app over them.
+
+Everything is opened and seeded here, not in a startup hook: httpx's ASGITransport (the TUI's
+in-process mode) never runs lifespan events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from fastapi import FastAPI
+
+from openrush_tui import __version__
+from openrush_tui.clock import Clock, fixed_clock, format_instant, system_clock
+from openrush_tui.sandbox import auth, keys, seed
+from openrush_tui.sandbox.catalog import TOOLS_BY_NAME
+from openrush_tui.sandbox.guard import Guard
+from openrush_tui.sandbox.options import SandboxOptions
+from openrush_tui.sandbox.ratelimit import RateLimiter
+from openrush_tui.sandbox.routes import router
+from openrush_tui.sandbox.store import Store
+
+BOOTSTRAP_KEY_NAME = "sandbox bootstrap"
+META_STREAM = "key_stream"
+
+
+class Sandbox:
+    app: FastAPI
+    demo_account_id: str
+
+    def __init__(self, options: SandboxOptions) -> None:
+        self.options = options
+        self.clock: Clock = fixed_clock(options.now) if options.now else system_clock
+        self.store = Store(options.db_path)
+        try:
+            self._open(options)
+        except BaseException:
+            self.store.close()
+            raise
+        self.app = build_app(self)
+
+    def _open(self, options: SandboxOptions) -> None:
+        self.limiter = RateLimiter(options.rate_limits)
+        data_seed = seed.DEFAULT_DATA_SEED if options.key_seed is None else options.key_seed
+        # Each opening of a seeded database draws from its own stream, so a restart with the
+        # same seed is repeatable without re-issuing a key the database already holds.
+        with self.store.transaction() as db:
+            row = db.execute("SELECT value FROM meta WHERE name = ?", (META_STREAM,)).fetchone()
+            stream = 0 if row is None else int(row[0])
+            self.store.set_meta(db, META_STREAM, str(stream + 1))
+        self.ids = keys.TokenSource(options.key_seed, stream)
+        now = self.now()
+        demo_id = self.store.meta(seed.META_DEMO_ACCOUNT)
+        if demo_id is None:
+            balance = seed.DEFAULT_BALANCE if options.balance is None else options.balance
+            demo_id = seed.seed_new_database(self.store, self.ids, now, data_seed, balance)
+        self.demo_account_id = demo_id
+        seed.top_up(
+            self.store, self.ids, now, data_seed, demo_id, options.seed_keys, options.seed_events
+        )
+        self._jwt_secret = self.store.meta(seed.META_JWT_SECRET) or ""
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(UTC)
+
+    def session_token(self) -> str:
+        """A Dashboard-session JWT for the demo account, accepted as a Bearer token."""
+        return auth.issue_session_token(self._jwt_secret, self.demo_account_id, self.now())
+
+    def mint_bootstrap_key(self) -> str:
+        """A fresh key for the demo account (earlier bootstrap keys are revoked); shown once."""
+        with self.store.transaction() as db:
+            self.store.revoke_named(db, self.demo_account_id, BOOTSTRAP_KEY_NAME)
+        raw, _item = self.create_key(self.demo_account_id, BOOTSTRAP_KEY_NAME, None)
+        return raw
+
+    def create_key(
+        self, account_id: str, name: str, expires_at: datetime | None
+    ) -> tuple[str, dict[str, object]]:
+        raw = self.ids.api_key()
+        cred_id = self.ids.ident("cred_")
+        row = (
+            cred_id,
+            account_id,
+            name,
+            keys.display_prefix(raw),
+            keys.key_hash(raw),
+            keys.fingerprint(raw),
+            1,
+            format_instant(self.now()),
+            None,
+            None if expires_at is None else format_instant(expires_at),
+        )
+        with self.store.transaction() as db:
+            self.store.add_credentials(db, [row])
+        item = self.store.credential(account_id, cred_id)
+        assert item is not None  # noqa: S101 (just inserted under the same lock)
+        return raw, item
+
+    def authenticate(self, headers: Mapping[str, str]) -> auth.Principal:
+        return auth.authenticate(self.store, self._jwt_secret, headers, self.now())
+
+    def record(
+        self,
+        principal: auth.Principal,
+        endpoint: str,
+        status_code: int,
+        credits: int,
+        started: datetime,
+    ) -> None:
+        """One usage event, when this call counts as API usage (see `should_record`)."""
+        tool = (
+            endpoint.removeprefix("/v1/tools/")[:120] if endpoint.startswith("/v1/tools/") else None
+        )
+        if not should_record(principal, tool):
+            return
+        now = self.now()
+        status = (
+            "success"
+            if 200 <= status_code < 300
+            else "rate_limited"
+            if status_code == 429
+            else "error"
+        )
+        duration_ms = max(0, round((now - started).total_seconds() * 1000))
+        self.store.record_event(
+            (
+                self.ids.ident("use_"),
+                principal.account_id,
+                format_instant(now),
+                "api",
+                tool,
+                endpoint[:200],
+                status_code,
+                status,
+                credits if status == "success" else 0,
+                principal.credential_id,
+                principal.credential_prefix,
+                None,
+                duration_ms,
+            )
+        )
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def should_record(principal: auth.Principal, tool: str | None) -> bool:
+    """API-key calls always count; a Dashboard session's calls only when they hit a billed
+    tool, so the TUI's own polling stays out of Activity."""
+    if principal.is_api_key:
+        return True
+    known = TOOLS_BY_NAME.get(tool or "")
+    return known is not None and known.credits > 0
+
+
+def build_app(sandbox: Sandbox) -> FastAPI:
+    app = FastAPI(
+        title="OpenRush sandbox",
+        version=__version__,
+        description="A local OpenRush-compatible API with a demo account.",
+    )
+    app.state.sandbox = sandbox
+    app.include_router(router)
+    app.add_middleware(Guard, sandbox=sandbox)
+    return app
+
+
+def create_sandbox(options: SandboxOptions) -> Sandbox:
+    """Open (or create and seed) the database and build the app."""
+    return Sandbox(options)

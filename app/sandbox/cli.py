@@ -1,0 +1,142 @@
+"""The `sandbox` command group of the `openrush-tui` command line."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from openrush_tui.clock import parse_instant
+from openrush_tui.sandbox.options import RateLimits, SandboxOptions, default_db_path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8787
+
+
+def _instant(text: str) -> datetime:
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 time: {text!r}") from None
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    sandbox = subparsers.add_parser(
+        "sandbox",
+        help="run the local OpenRush-compatible sandbox API",
+        description="A local OpenRush-compatible API with a demo account, for trying the "
+        "TUI, scripts and curl with no network and no real credits.",
+    )
+    commands = sandbox.add_subparsers(dest="sandbox_command", metavar="COMMAND", required=True)
+    serve = commands.add_parser("serve", help="serve the sandbox over HTTP on a loopback address")
+    serve.add_argument(
+        "--host", default=DEFAULT_HOST, help="loopback address (default %(default)s)"
+    )
+    serve.add_argument(
+        "--port",
+        type=_count,
+        default=DEFAULT_PORT,
+        help="port, 0 for any free one (default %(default)s)",
+    )
+    serve.add_argument(
+        "--db",
+        type=Path,
+        default=None,
+        help="SQLite file (default: sandbox.sqlite3 in the user data directory)",
+    )
+    serve.add_argument(
+        "--fixed-now",
+        type=_instant,
+        default=None,
+        metavar="ISO",
+        help="pin the sandbox clock, e.g. 2026-06-26T12:00:00Z",
+    )
+    serve.add_argument(
+        "--key-seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="seed the key and id generator so runs are repeatable",
+    )
+    serve.add_argument(
+        "--seed-keys",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="top the demo account up to at least N extra keys",
+    )
+    serve.add_argument(
+        "--seed-events",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="top the demo account up to at least N extra usage events",
+    )
+    serve.add_argument(
+        "--balance",
+        type=_count,
+        default=None,
+        metavar="N",
+        help="demo balance of a new database (default 1250)",
+    )
+    defaults = RateLimits()
+    for window, default in (
+        ("minute", defaults.per_minute),
+        ("hour", defaults.per_hour),
+        ("day", defaults.per_day),
+    ):
+        serve.add_argument(
+            f"--rate-per-{window}",
+            type=_positive,
+            default=default,
+            metavar="N",
+            help=f"requests per {window} per account (default %(default)s)",
+        )
+    serve.set_defaults(func=run_serve)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    if not is_loopback(args.host):
+        print(
+            f"openrush-tui sandbox serve: refusing --host {args.host}: the sandbox binds "
+            "loopback addresses only (127.0.0.1, ::1, localhost).",
+            file=sys.stderr,
+        )
+        return 2
+    options = SandboxOptions(
+        db_path=args.db if args.db is not None else default_db_path(),
+        now=args.fixed_now,
+        key_seed=args.key_seed,
+        seed_keys=args.seed_keys,
+        seed_events=args.seed_events,
+        balance=args.balance,
+        rate_limits=RateLimits(args.rate_per_minute, args.rate_per_hour, args.rate_per_day),
+    )
+    from openrush_tui.sandbox.server import serve  # uvicorn and FastAPI load only here
+
+    return serve(options, args.host, args.port)

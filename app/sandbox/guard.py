@@ -1,0 +1,98 @@
+"""ASGI middleware around every protected route: authenticate, rate-limit, record usage.
+
+Pure ASGI (not BaseHTTPMiddleware) so it can see the final status of every response, including
+FastAPI's own 422s, and record the usage event before the response body goes out: a client that
+reads Activity right after a call sees that call. SQLite work runs in the thread pool, never on
+the event loop (in-process mode shares the loop with the UI).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from openrush_tui.sandbox.auth import AuthError
+
+if TYPE_CHECKING:
+    from openrush_tui.sandbox.app import Sandbox
+
+PUBLIC_PATHS = frozenset({"/v1/capabilities", "/v1/capabilities/"})
+
+
+def is_protected(path: str) -> bool:
+    return path.startswith("/v1/") and path not in PUBLIC_PATHS
+
+
+class Guard:
+    def __init__(self, app: ASGIApp, sandbox: Sandbox) -> None:
+        self.app = app
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_protected(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        sandbox, path = self.sandbox, scope["path"]
+        started = sandbox.now()
+        try:
+            principal = await run_in_threadpool(sandbox.authenticate, Headers(scope=scope))
+        except AuthError as error:
+            if error.owner is not None:  # a revoked or expired key: its owner sees the attempt
+                await run_in_threadpool(sandbox.record, error.owner, path, 401, 0, started)
+            response = JSONResponse(
+                {"detail": error.message}, 401, headers={"WWW-Authenticate": "Bearer"}
+            )
+            await response(scope, receive, send)
+            return
+        verdict = sandbox.limiter.hit(principal.account_id, sandbox.now())
+        limit_headers = verdict.headers()
+        if not verdict.allowed:
+            await run_in_threadpool(sandbox.record, principal, path, 429, 0, started)
+            detail = (
+                f"Rate limit exceeded: {verdict.limit} requests per {verdict.window}. "
+                f"Retry in {verdict.retry_after} seconds."
+            )
+            response = JSONResponse(
+                {"detail": detail},
+                429,
+                headers={**limit_headers, "Retry-After": str(verdict.retry_after)},
+            )
+            await response(scope, receive, send)
+            return
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["principal"] = principal
+        status = 500
+        held: Message | None = None
+        recorded = False
+
+        async def record() -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                credits = int(state.get("credits_charged", 0))
+                await run_in_threadpool(sandbox.record, principal, path, status, credits, started)
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal status, held
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                MutableHeaders(scope=message).update(limit_headers)
+                held = message  # sent together with the final body, after recording
+                return
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                await record()
+            if held is not None:
+                await send(held)
+                held = None
+            await send(message)
+
+        try:
+            await self.app(scope, receive, guarded_send)
+        except Exception:
+            status = 500
+            await record()
+            raise

@@ -1,0 +1,34 @@
+"""Settings of one sandbox instance (cheap to import: no FastAPI, no SQLite)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Requests allowed per account in each fixed window of the sandbox clock."""
+
+    per_minute: int = 60
+    per_hour: int = 1000
+    per_day: int = 10000
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    db_path: Path
+    now: datetime | None = None  # a fixed clock when set: every "now" in the sandbox comes from it
+    key_seed: int | None = None  # seeded key/id generator when set, so output is repeatable
+    seed_keys: int = 0  # top the demo account up to at least this many extra (bulk) keys
+    seed_events: int = 0  # ... and at least this many extra (bulk) usage events
+    balance: int | None = None  # initial demo balance for a NEW database (default 1250)
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+
+
+def default_db_path() -> Path:
+    """``sandbox.sqlite3`` in the user data directory (created when the sandbox opens it)."""
+    import platformdirs  # only when needed: keeps this module cheap
+
+    return platformdirs.user_data_path("openrush-tui") / "sandbox.sqlite3"

@@ -1,0 +1,70 @@
+"""`openrush-tui sandbox serve`: the sandbox under uvicorn on a loopback address."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+import uvicorn
+
+from openrush_tui.sandbox.app import create_sandbox
+from openrush_tui.sandbox.options import SandboxOptions
+
+
+class _AnnouncingServer(uvicorn.Server):
+    """Calls `on_ready(port)` once the socket listens, so port 0 reports the real port."""
+
+    def __init__(self, config: uvicorn.Config, on_ready: Callable[[int], None]) -> None:
+        super().__init__(config)
+        self._on_ready = on_ready
+
+    async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+        await super().startup(sockets=sockets)
+        if not self.should_exit and self.servers and self.servers[0].sockets:
+            self._on_ready(self.servers[0].sockets[0].getsockname()[1])
+
+
+def base_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _announce(out: TextIO, host: str, port: int, key: str, db_path: str) -> None:
+    url = base_url(host, port)
+    out.write(
+        f"OpenRush sandbox listening on {url}\n"
+        f"Bootstrap key for the demo account (shown once): {key}\n"
+        f"Try it:\n"
+        f"  export OPENRUSH_API_URL={url}\n"
+        f"  export OPENRUSH_KEY=<the bootstrap key above>\n"
+        f'  curl {url}/v1/me/credits -H "Authorization: Bearer $OPENRUSH_KEY"\n'
+        f"Database: {db_path}\n"
+        f"Press Ctrl+C to stop.\n"
+    )
+    out.flush()
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)  # so `finally` closes the database
+
+
+def serve(options: SandboxOptions, host: str, port: int, out: TextIO = sys.stdout) -> int:
+    sandbox = create_sandbox(options)
+    try:
+        key = sandbox.mint_bootstrap_key()
+        config = uvicorn.Config(
+            sandbox.app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
+        )
+        server = _AnnouncingServer(
+            config, lambda real_port: _announce(out, host, real_port, key, str(options.db_path))
+        )
+        # uvicorn re-raises the signal it caught after a graceful shutdown; this handler is
+        # the one it restores, which turns SIGTERM into a clean exit.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        server.run()
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        sandbox.close()
+    return 0

@@ -1,0 +1,335 @@
+"""The sandbox's SQLite file: accounts, hashed credentials, usage events and a little metadata.
+
+One connection shared by FastAPI's worker threads, serialised by a lock. Timestamps are stored
+in the wire format (``2026-06-26T12:00:00Z``), which sorts correctly as text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, balance INTEGER NOT NULL, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS credentials (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    prefix TEXT NOT NULL,
+    key_hash TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    is_active INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    last_used_at TEXT,
+    expires_at TEXT
+);
+CREATE INDEX IF NOT EXISTS credentials_by_fingerprint ON credentials(fingerprint);
+CREATE INDEX IF NOT EXISTS credentials_by_account ON credentials(account_id, created_at);
+CREATE TABLE IF NOT EXISTS usage_events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    account_id TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    tool TEXT,
+    endpoint TEXT NOT NULL,
+    status_code INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    credits INTEGER NOT NULL,
+    credential_id TEXT,
+    credential_prefix TEXT,
+    client TEXT,
+    duration_ms INTEGER NOT NULL
+);
+-- Keyset pagination walks (created_at DESC, seq DESC); seq is the rowid, so it rides along.
+CREATE INDEX IF NOT EXISTS usage_by_time ON usage_events(account_id, created_at);
+CREATE INDEX IF NOT EXISTS usage_by_key ON usage_events(account_id, credential_id, created_at);
+"""
+
+CREDENTIAL_COLUMNS = (
+    "id",
+    "account_id",
+    "name",
+    "prefix",
+    "key_hash",
+    "fingerprint",
+    "is_active",
+    "created_at",
+    "last_used_at",
+    "expires_at",
+)
+EVENT_COLUMNS = (
+    "id",
+    "account_id",
+    "created_at",
+    "source",
+    "tool",
+    "endpoint",
+    "status_code",
+    "status",
+    "credits",
+    "credential_id",
+    "credential_prefix",
+    "client",
+    "duration_ms",
+)
+# The public item shapes (contract order); hash and fingerprint never leave the store.
+CREDENTIAL_ITEM = (
+    "id",
+    "account_id",
+    "name",
+    "prefix",
+    "is_active",
+    "created_at",
+    "last_used_at",
+    "expires_at",
+)
+EVENT_ITEM = tuple(c for c in EVENT_COLUMNS if c != "account_id")
+
+_CREDENTIAL_SELECT = f"SELECT {', '.join(CREDENTIAL_ITEM)} FROM credentials"  # noqa: S608 (constants)
+_EVENT_SELECT = f"SELECT seq, {', '.join(EVENT_ITEM)} FROM usage_events"  # noqa: S608 (constants)
+
+
+def _placeholders(columns: Sequence[str]) -> str:
+    return ", ".join("?" for _ in columns)
+
+
+@dataclass(frozen=True)
+class UsageFilter:
+    source: str | None = None
+    status: str | None = None
+    credential_id: str | None = None
+    tool: str | None = None
+    since: str | None = None  # wire-format instant, inclusive
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    """What authentication needs about a credential row."""
+
+    id: str
+    account_id: str
+    prefix: str
+    key_hash: str
+    is_active: bool
+    expires_at: str | None
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: autocommit, with explicit BEGIN in `transaction()`.
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")  # a second process on the same file
+            self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            return self._db.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- metadata --------------------------------------------------------------------------
+
+    def meta(self, name: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE name = ?", (name,))
+        return None if row is None else row["value"]
+
+    @staticmethod
+    def set_meta(db: sqlite3.Connection, name: str, value: str) -> None:
+        db.execute(
+            "INSERT INTO meta (name, value) VALUES (?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
+    # -- accounts --------------------------------------------------------------------------
+
+    @staticmethod
+    def add_account(
+        db: sqlite3.Connection, account_id: str, name: str, balance: int, created_at: str
+    ) -> None:
+        db.execute(
+            "INSERT INTO accounts (id, name, balance, created_at) VALUES (?, ?, ?, ?)",
+            (account_id, name, balance, created_at),
+        )
+
+    def account_exists(self, account_id: str) -> bool:
+        return self._one("SELECT 1 FROM accounts WHERE id = ?", (account_id,)) is not None
+
+    def balance(self, account_id: str) -> int:
+        row = self._one("SELECT balance FROM accounts WHERE id = ?", (account_id,))
+        return 0 if row is None else int(row["balance"])
+
+    def charge(self, account_id: str, credits: int) -> int | None:
+        """Deduct `credits` if the balance covers them; the new balance, or None when short."""
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE accounts SET balance = balance - ? WHERE id = ? AND balance >= ?",
+                (credits, account_id, credits),
+            )
+            if cursor.rowcount != 1:
+                return None
+            return int(
+                db.execute("SELECT balance FROM accounts WHERE id = ?", (account_id,)).fetchone()[
+                    "balance"
+                ]
+            )
+
+    # -- credentials -----------------------------------------------------------------------
+
+    @staticmethod
+    def add_credentials(db: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+        """Rows in CREDENTIAL_COLUMNS order."""
+        db.executemany(
+            f"INSERT INTO credentials ({', '.join(CREDENTIAL_COLUMNS)}) "  # noqa: S608 (constants)
+            f"VALUES ({_placeholders(CREDENTIAL_COLUMNS)})",
+            rows,
+        )
+
+    def credentials(self, account_id: str) -> list[dict[str, Any]]:
+        rows = self._all(
+            f"{_CREDENTIAL_SELECT} WHERE account_id = ? ORDER BY created_at DESC, seq DESC",
+            (account_id,),
+        )
+        return [_credential_item(row) for row in rows]
+
+    def credential(self, account_id: str, credential_id: str) -> dict[str, Any] | None:
+        row = self._one(
+            f"{_CREDENTIAL_SELECT} WHERE account_id = ? AND id = ?", (account_id, credential_id)
+        )
+        return None if row is None else _credential_item(row)
+
+    def keys_with_fingerprint(self, fingerprint: str) -> list[StoredKey]:
+        rows = self._all(
+            "SELECT id, account_id, prefix, key_hash, is_active, expires_at "
+            "FROM credentials WHERE fingerprint = ?",
+            (fingerprint,),
+        )
+        return [
+            StoredKey(
+                r["id"],
+                r["account_id"],
+                r["prefix"],
+                r["key_hash"],
+                bool(r["is_active"]),
+                r["expires_at"],
+            )
+            for r in rows
+        ]
+
+    def touch_credential(self, credential_id: str, when: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE credentials SET last_used_at = ? WHERE id = ?", (when, credential_id)
+            )
+
+    def revoke_credential(self, account_id: str, credential_id: str) -> dict[str, Any] | None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE credentials SET is_active = 0 WHERE account_id = ? AND id = ?",
+                (account_id, credential_id),
+            )
+        return self.credential(account_id, credential_id)
+
+    @staticmethod
+    def revoke_named(db: sqlite3.Connection, account_id: str, name: str) -> None:
+        db.execute(
+            "UPDATE credentials SET is_active = 0 WHERE account_id = ? AND name = ? AND is_active",
+            (account_id, name),
+        )
+
+    def count_credentials(self, account_id: str) -> int:
+        row = self._one("SELECT count(*) FROM credentials WHERE account_id = ?", (account_id,))
+        return int(row[0]) if row else 0
+
+    # -- usage -----------------------------------------------------------------------------
+
+    @staticmethod
+    def add_events(db: sqlite3.Connection, rows: Iterable[Sequence[Any]]) -> None:
+        """Rows in EVENT_COLUMNS order."""
+        db.executemany(
+            f"INSERT INTO usage_events ({', '.join(EVENT_COLUMNS)}) "  # noqa: S608 (constants)
+            f"VALUES ({_placeholders(EVENT_COLUMNS)})",
+            rows,
+        )
+
+    def record_event(self, row: Sequence[Any]) -> None:
+        with self.transaction() as db:
+            self.add_events(db, [row])
+
+    def usage_page(
+        self,
+        account_id: str,
+        usage_filter: UsageFilter,
+        limit: int,
+        after: tuple[str, int] | None = None,
+    ) -> tuple[list[dict[str, Any]], tuple[str, int] | None]:
+        """One page, newest first, and the (created_at, seq) key to continue after (or None).
+
+        Keyset pagination: the `created_at <= ?` bound lets SQLite seek in the index, so a
+        page costs O(limit) however many events the account has.
+        """
+        clauses = ["account_id = ?"]
+        params: list[Any] = [account_id]
+        for column in ("source", "status", "credential_id", "tool"):
+            value = getattr(usage_filter, column)
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if usage_filter.since is not None:
+            clauses.append("created_at >= ?")
+            params.append(usage_filter.since)
+        if after is not None:
+            clauses.append("created_at <= ? AND (created_at < ? OR seq < ?)")
+            params.extend([after[0], after[0], after[1]])
+        sql = (
+            f"{_EVENT_SELECT} WHERE {' AND '.join(clauses)} "  # only fixed clause strings
+            "ORDER BY created_at DESC, seq DESC LIMIT ?"
+        )
+        rows = self._all(sql, [*params, limit + 1])
+        page = rows[:limit]
+        items = [{name: row[name] for name in EVENT_ITEM} for row in page]
+        more = len(rows) > limit
+        return items, ((page[-1]["created_at"], page[-1]["seq"]) if more else None)
+
+    def count_events(self, account_id: str) -> int:
+        row = self._one("SELECT count(*) FROM usage_events WHERE account_id = ?", (account_id,))
+        return int(row[0]) if row else 0
+
+
+def _credential_item(row: sqlite3.Row) -> dict[str, Any]:
+    item = {name: row[name] for name in CREDENTIAL_ITEM}
+    item["is_active"] = bool(item["is_active"])
+    return item

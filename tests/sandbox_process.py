@@ -1,0 +1,120 @@
+"""Run the real `openrush-tui sandbox serve` in a subprocess and read its start-up lines."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+FIXED_NOW = "2026-06-26T12:00:00Z"
+KEY_SEED = 7
+LISTENING = re.compile(r"OpenRush sandbox listening on (http://\S+)")
+BOOTSTRAP = re.compile(r"Bootstrap key for the demo account \(shown once\): (or_\w+)")
+
+
+class RunningSandbox(NamedTuple):
+    base_url: str
+    bootstrap_key: str
+
+
+def command() -> list[str]:
+    """The console script next to this interpreter, else the same entry point through -c."""
+    script = Path(sys.executable).with_name("openrush-tui")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from openrush_tui.cli import main; sys.exit(main())"]
+
+
+class SandboxProcess:
+    def __init__(self, db_path: Path, *args: str, timeout: float = 30.0) -> None:
+        self.db_path = db_path
+        argv = [*command(), "sandbox", "serve", "--port", "0", "--db", str(db_path), *args]
+        self._stderr = db_path.with_suffix(".stderr.txt").open("w+")
+        self.process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+        try:
+            self.running = self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _pump(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def _wait_ready(self, timeout: float) -> RunningSandbox:
+        deadline = time.monotonic() + timeout
+        url = key = None
+        seen: list[str] = []
+        while url is None or key is None:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is None:
+                self._stderr.seek(0)
+                raise RuntimeError(
+                    f"sandbox did not start: stdout={seen!r} stderr={self._stderr.read()!r}"
+                )
+            seen.append(line)
+            if match := LISTENING.search(line):
+                url = match.group(1)
+            if match := BOOTSTRAP.search(line):
+                key = match.group(1)
+        return RunningSandbox(url, key)
+
+    def terminate(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+
+    def stop(self) -> None:
+        """Terminate (a graceful uvicorn shutdown), kill if it hangs, release the pipes."""
+        self.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
+        self._stderr.close()
+
+
+def start_sandbox(
+    db_path: Path,
+    *,
+    fixed_now: str | None = FIXED_NOW,
+    key_seed: int | None = KEY_SEED,
+    balance: int | None = None,
+    rate_per_minute: int | None = None,
+    rate_per_hour: int | None = None,
+    rate_per_day: int | None = None,
+    extra: tuple[str, ...] = (),
+) -> SandboxProcess:
+    args: list[str] = []
+    for flag, value in (
+        ("--fixed-now", fixed_now),
+        ("--key-seed", key_seed),
+        ("--balance", balance),
+        ("--rate-per-minute", rate_per_minute),
+        ("--rate-per-hour", rate_per_hour),
+        ("--rate-per-day", rate_per_day),
+    ):
+        if value is not None:
+            args += [flag, str(value)]
+    return SandboxProcess(db_path, *args, *extra)

@@ -1,0 +1,97 @@
+"""The app shell as a user meets it: pages, header, signed-out start, failures that do not crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from openrush_tui.widgets.app_header import AppHeader
+from openrush_tui.widgets.load_state import LoadState
+from tests.scripted_server import Reply, ScriptedServer
+from tests.tui_support import TERMINAL, remote_app, sandbox_app, settle, text_of
+
+
+async def test_sandbox_opens_on_api_access_with_the_demo_keys(tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        assert app.current_mode == "api-access"
+        table = app.screen.query_one("#keys", DataTable)
+        assert table.row_count >= 5
+        header = app.screen.query_one(AppHeader)
+        assert header.server == "sandbox (in-process)"
+        assert header.balance is not None and header.balance > 0
+
+
+async def test_number_keys_switch_pages_and_each_shows_real_data(tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        assert app.current_mode == "activity"
+        assert app.screen.query_one("#events", DataTable).row_count > 0
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.current_mode == "setup"
+        panel = text_of(app.screen.query_one("#terminal", Static))
+        assert "signed in" in panel
+        await pilot.press("2")
+        assert app.current_mode == "api-access"
+
+
+async def test_without_a_key_it_opens_on_setup_and_says_how_to_sign_in() -> None:
+    app = remote_app("http://127.0.0.1:9", None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        assert app.current_mode == "setup"
+        text = text_of(app.screen.query_one("#terminal", Static))
+        assert "not signed in" in text and "OPENRUSH_KEY" in text and "--sandbox" in text
+        await pilot.press("2")
+        await settle(pilot)
+        state = app.screen.query_one("#keys-state", LoadState)
+        assert "not signed in" in text_of(state)
+
+
+async def test_a_server_that_is_down_gives_a_message_and_the_app_stays_up() -> None:
+    # Port 9 (discard) on loopback is closed here: the connection is refused at once.
+    app = remote_app("http://127.0.0.1:9", "or_" + "x" * 40)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        assert app.is_running
+        state = app.screen.query_one("#keys-state", LoadState)
+        assert state.state == "error"
+        message = text_of(state)
+        assert "or_xxxx" not in message
+        await pilot.press("1")
+        await settle(pilot)
+        assert "Connection failed" in text_of(app.screen.query_one("#connection", Static))
+
+
+async def test_markup_in_a_key_name_is_shown_literally(tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        client = await app.session.client()
+        await client.create_key("[bold red]boom[/]")
+        await pilot.press("r")
+        await settle(pilot)
+        table = app.screen.query_one("#keys", DataTable)
+        names = [table.get_row_at(i)[0] for i in range(table.row_count)]
+        assert Text("[bold red]boom[/]") in names
+
+
+async def test_control_characters_from_a_server_are_made_visible() -> None:
+    # The sandbox refuses such names; another server might not, so one is scripted here.
+    item = {"id": "cred_1", "account_id": "acct_1", "name": "evil\x1b[31mred\nline",
+            "prefix": "or_abc123", "is_active": True, "created_at": "2026-06-20T12:00:00Z",
+            "last_used_at": None, "expires_at": None}
+    with ScriptedServer() as server:
+        server.add(Reply(200, {"api_credentials": [item]}), Reply(200, {"balance": 5}))
+        app = remote_app(server.url, "or_" + "k" * 40, page="api-access")
+        async with app.run_test(size=TERMINAL) as pilot:
+            await settle(pilot)
+            table = app.screen.query_one("#keys", DataTable)
+            assert table.get_row_at(0)[0] == Text("evil\\e[31mred\\nline")

@@ -1,0 +1,69 @@
+"""Building the dashboard for Pilot and snapshot tests: a real sandbox, a frozen clock."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from openrush_tui.clock import fixed_clock, parse_instant
+from openrush_tui.config import Settings
+from openrush_tui.credentials import StoredKey
+from openrush_tui.sandbox.options import RateLimits, SandboxOptions
+from openrush_tui.secret import Secret
+from openrush_tui.session import Session
+from openrush_tui.tui import OpenRushApp
+
+FIXED_NOW: datetime = parse_instant("2026-06-26T12:00:00Z")
+KEY_SEED = 7
+TERMINAL = (120, 36)
+
+
+def sandbox_app(db_path: Path, *, page: str | None = None, **options: object) -> OpenRushApp:
+    """The dashboard on an in-process sandbox with a fixed clock and key seed."""
+    sandbox = SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=KEY_SEED,
+                             rate_limits=RateLimits(10_000, 100_000, 1_000_000),
+                             **options)  # type: ignore[arg-type]
+    settings = Settings(sandbox=sandbox, fixed_now=FIXED_NOW)
+    return OpenRushApp(settings, Session(settings, None), clock=fixed_clock(FIXED_NOW),
+                       first_page=page)
+
+
+def remote_app(api_url: str, key: str | None, *, page: str | None = None,
+               read_timeout: float = 2.0) -> OpenRushApp:
+    """The dashboard pointed at a server over HTTP, as with OPENRUSH_KEY set."""
+    settings = Settings(api_url=api_url, fixed_now=FIXED_NOW, connect_timeout=1.0,
+                        read_timeout=read_timeout)
+    stored = StoredKey(Secret(key), "environment") if key else None
+    return OpenRushApp(settings, Session(settings, stored), clock=fixed_clock(FIXED_NOW),
+                       first_page=page)
+
+
+async def settle(pilot: Pilot, limit: float = 20.0) -> None:
+    """Wait until no worker is pending or running (failed ones too) and the screen caught up."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while loop.time() < deadline:
+        busy = [w for w in pilot.app.workers if not w.is_finished]
+        if not busy:
+            await pilot.pause()
+            if not any(not w.is_finished for w in pilot.app.workers):
+                return
+            continue
+        await asyncio.wait([asyncio.ensure_future(w.wait()) for w in busy if w.is_running]
+                           or [asyncio.ensure_future(asyncio.sleep(0.01))],
+                           timeout=deadline - loop.time())
+        await pilot.pause()
+    raise TimeoutError("workers still busy: " + ", ".join(map(repr, pilot.app.workers)))
+
+
+def text_of(widget: Static) -> str:
+    """What a Static shows, as plain text (tables and all)."""
+    console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
+    console.print(widget.content)
+    return console.export_text()
