@@ -9,11 +9,20 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import import_module
 from pathlib import Path
 
 from openrush_tui import __version__
 
 PAGE_CHOICES = ("setup", "api-access", "activity")
+# Each module adds its subcommands with `register(subparsers)`; they import their heavy
+# dependencies only when run.
+COMMAND_MODULES = (
+    "openrush_tui.commands.keys",
+    "openrush_tui.commands.auth",
+    "openrush_tui.commands.activity",
+    "openrush_tui.sandbox.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,16 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
                          help="seed the sandbox's key generator (repeatable demos and tests)")
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from openrush_tui.sandbox.cli import register as register_sandbox
-
-    register_sandbox(commands)
+    for module in COMMAND_MODULES:
+        import_module(module).register(commands)
     return parser
 
 
 def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from openrush_tui.clock import parse_instant
     from openrush_tui.config import Settings, api_url_from_env, mcp_url_from_env
-    from openrush_tui.credentials import key_from_environment
+    from openrush_tui.credentials import load_key
     from openrush_tui.sandbox.options import SandboxOptions, default_db_path
 
     try:
@@ -95,7 +103,7 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     from openrush_tui.tui import OpenRushApp, fixed_now_clock
 
     # In the sandbox the demo session signs in; OPENRUSH_KEY is for the real service.
-    key = None if sandbox is not None else key_from_environment()
+    key = None if sandbox is not None else load_key(args.profile)
     app = OpenRushApp(settings, Session(settings, key), clock=fixed_now_clock(fixed_now),
                       first_page=args.page)
     app.run()

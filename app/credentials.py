@@ -33,3 +33,9 @@ class StoredKey:
 def key_from_environment() -> StoredKey | None:
     value = os.environ.get("OPENRUSH_KEY", "").strip()
     return StoredKey(Secret(value), "environment") if value else None
+
+
+def load_key(profile: str = "default") -> StoredKey | None:
+    """The key this terminal uses for `profile`, from the first place that has one."""
+    del profile  # profiles arrive with the keyring and file stores
+    return key_from_environment()

@@ -54,15 +54,13 @@ class OpenRushApp(App[None]):
 
     def __init__(self, settings: Settings, session: Session, *, clock: Clock = system_clock,
                  first_page: str | None = None) -> None:
+        # Textual composes DEFAULT_MODE as the first screen: setting it per instance draws
+        # the right page in the first frame instead of a blank screen and then a switch.
+        self.DEFAULT_MODE = first_page or ("api-access" if session.signed_in else "setup")
         super().__init__()
         self.settings = settings
         self.session = session
         self.now = clock
-        self._first_page = first_page
-
-    def on_mount(self) -> None:
-        first = self._first_page or ("api-access" if self.session.signed_in else "setup")
-        self.switch_mode(first)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -70,6 +68,14 @@ class OpenRushApp(App[None]):
             if mode != self.current_mode:
                 yield SystemCommand(f"Go to {title}", f"Show the {title} page",
                                     lambda mode=mode: self.switch_mode(mode))
+
+    async def open_activity_for_key(self, credential_id: str, name: str) -> None:
+        """Show Activity filtered to one key (from the key's details on API access)."""
+        await self.switch_mode("activity")
+        from openrush_tui.screens.activity import ActivityScreen
+
+        if isinstance(self.screen, ActivityScreen):
+            self.screen.filter_by_key(credential_id, name)
 
     # -- the balance in the header -------------------------------------------------------
 

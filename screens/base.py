@@ -40,7 +40,8 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.dashboard.headers_changed()
-        self.action_reload()
+        # Paint first, then load: the first frame never waits for the network.
+        self.call_after_refresh(self.action_reload)
 
     def action_reload(self) -> None:
         if not self.dashboard.session.signed_in:

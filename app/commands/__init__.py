@@ -1,0 +1,1 @@
+"""Scriptable subcommands over the same client as the dashboard (keys, login, activity, …)."""

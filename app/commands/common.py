@@ -1,0 +1,92 @@
+"""What every subcommand shares: connection options, the client, exit codes, error lines.
+
+Exit codes: 0 success, 1 an API or network error, 2 a usage error. Errors go to stderr as
+one line a person can act on; data goes to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from openrush_tui.api.client import OpenRushClient
+
+EXIT_OK = 0
+EXIT_API_ERROR = 1
+EXIT_USAGE = 2
+
+T = TypeVar("T")
+
+
+def add_connection_args(parser: argparse.ArgumentParser) -> None:
+    """--api-url, --profile and --x-api-key on a subcommand (also accepted before it)."""
+    group = parser.add_argument_group("connection")
+    # SUPPRESS keeps a value given before the subcommand from being reset to the default.
+    group.add_argument("--api-url", default=argparse.SUPPRESS,
+                       help="REST API base URL (default: $OPENRUSH_API_URL or the public API)")
+    group.add_argument("--profile", default=argparse.SUPPRESS,
+                       help="credential profile (default: default)")
+    group.add_argument("--x-api-key", action="store_true", default=argparse.SUPPRESS,
+                       help="send the key as X-API-Key instead of Authorization: Bearer")
+
+
+def error(message: str, code: int = EXIT_API_ERROR) -> int:
+    print(f"openrush-tui: {message}", file=sys.stderr)
+    return code
+
+
+def make_client(args: argparse.Namespace, *, need_key: bool = True) -> OpenRushClient:
+    """A client for the URL and key this terminal is configured with."""
+    from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.api.errors import Unauthorized
+    from openrush_tui.config import api_url_from_env
+    from openrush_tui.credentials import load_key
+
+    stored = load_key(getattr(args, "profile", "default"))
+    if need_key and stored is None:
+        raise Unauthorized("This terminal is not signed in",
+                           "Run `openrush-tui login`, or set OPENRUSH_KEY.")
+    return OpenRushClient(api_url_from_env(getattr(args, "api_url", None)),
+                          stored.secret.reveal() if stored else None,
+                          auth_scheme="x-api-key" if getattr(args, "x_api_key", False)
+                          else "bearer")
+
+
+def run_with_client(args: argparse.Namespace,
+                    work: Callable[[OpenRushClient], Awaitable[T]],
+                    *, need_key: bool = True) -> T:
+    """Run `work` with a client and close it; OpenRushError propagates to `guarded`."""
+
+    async def main() -> T:
+        async with make_client(args, need_key=need_key) as client:
+            return await work(client)
+
+    return asyncio.run(main())
+
+
+def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Turn the client's typed errors into one stderr line and exit code 1."""
+
+    def wrapper(args: argparse.Namespace) -> int:
+        from openrush_tui.api.errors import OpenRushError
+
+        try:
+            return command(args)
+        except OpenRushError as exc:
+            return error(str(exc))
+        except KeyboardInterrupt:
+            return error("interrupted", 130)
+
+    wrapper.__name__ = command.__name__
+    wrapper.__doc__ = command.__doc__
+    return wrapper
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
