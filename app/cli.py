@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="give the demo account at least N extra keys (benchmarks)")
     sandbox.add_argument("--seed-events", type=int, default=0, metavar="N",
                          help="give the demo account at least N extra usage events (benchmarks)")
+    sandbox.add_argument("--sandbox-rate-per-minute", type=int, metavar="N",
+                         help="the sandbox's per-minute rate limit (default 60, as documented)")
     sandbox.add_argument("--fixed-now", metavar="ISO",
                          help="freeze the clock at this UTC time (repeatable demos and tests)")
     sandbox.add_argument("--key-seed", type=int, metavar="N",
@@ -69,7 +71,7 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     from openrush_tui.clock import parse_instant
     from openrush_tui.config import Settings, api_url_from_env, mcp_url_from_env
     from openrush_tui.credentials import load_key
-    from openrush_tui.sandbox.options import SandboxOptions, default_db_path
+    from openrush_tui.sandbox.options import RateLimits, SandboxOptions, default_db_path
 
     try:
         fixed_now = parse_instant(args.fixed_now) if args.fixed_now else None
@@ -78,7 +80,9 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     sandbox_only = [flag for flag, value in (("--sandbox-db", args.sandbox_db),
                                              ("--seed-keys", args.seed_keys),
                                              ("--seed-events", args.seed_events),
-                                             ("--key-seed", args.key_seed)) if value]
+                                             ("--key-seed", args.key_seed),
+                                             ("--sandbox-rate-per-minute",
+                                              args.sandbox_rate_per_minute)) if value]
     if sandbox_only and not args.sandbox:
         parser.error(f"{', '.join(sandbox_only)} only make sense with --sandbox")
     if args.sandbox and args.api_url:
@@ -86,9 +90,14 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
     sandbox = None
     if args.sandbox:
+        limits = RateLimits()
+        if args.sandbox_rate_per_minute:
+            per_minute = args.sandbox_rate_per_minute
+            limits = RateLimits(per_minute, max(per_minute, limits.per_hour),
+                                max(per_minute, limits.per_day))
         sandbox = SandboxOptions(db_path=args.sandbox_db or default_db_path(), now=fixed_now,
                                  key_seed=args.key_seed, seed_keys=args.seed_keys,
-                                 seed_events=args.seed_events)
+                                 seed_events=args.seed_events, rate_limits=limits)
     settings = Settings(api_url=api_url_from_env(args.api_url),
                         mcp_url=mcp_url_from_env(args.mcp_url), profile=args.profile,
                         auth_scheme="x-api-key" if args.x_api_key else "bearer",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.sandbox_process import RunningSandbox, SandboxProcess, start_sandbox
+from tests.tmux_support import Tmux
 
 SandboxFactory = Callable[..., RunningSandbox]
 
@@ -33,3 +37,19 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
         process.terminate()
     for process in started:
         process.stop()
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    """A tmux server of our own, 120x36, with `set-clipboard on` so OSC 52 lands in a buffer."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    session = Tmux(f"openrush-test-{uuid.uuid4().hex[:8]}")
+    config = tmp_path / "tmux.conf"
+    config.write_text("set -g set-clipboard on\nset -g default-terminal xterm-256color\n")
+    session.run("-f", str(config), "new-session", "-d", "-s", "main", "-x", "120", "-y", "36")
+    try:
+        yield session
+    finally:
+        subprocess.run(["tmux", "-L", session.socket, "kill-server"], capture_output=True,
+                       timeout=10)

@@ -1,0 +1,34 @@
+"""Driving the real program in tmux: our own tmux server, keystrokes in, screen text out."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROGRAM = str(Path(sys.executable).with_name("openrush-tui"))
+class Tmux:
+    """One tmux server of our own (its own socket), so tests never touch a user's sessions."""
+
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
+                              capture_output=True, text=True, timeout=10).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "main")
+
+    def send(self, *keys: str) -> None:
+        self.run("send-keys", "-t", "main", *keys)
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
