@@ -95,3 +95,15 @@ async def test_control_characters_from_a_server_are_made_visible() -> None:
             await settle(pilot)
             table = app.screen.query_one("#keys", DataTable)
             assert table.get_row_at(0)[0] == Text("evil\\e[31mred\\nline")
+
+
+async def test_a_wrong_key_says_so_over_real_http(sandbox_server) -> None:
+    server = sandbox_server()
+    app = remote_app(server.base_url, "or_" + "W" * 40, page="api-access")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        state = app.screen.query_one("#keys-state", LoadState)
+        assert state.state == "error"
+        message = text_of(state)
+        assert "wrong, revoked or expired" in message and "WWWW" not in message
+        assert app.is_running
