@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from functools import partial
 from importlib import import_module
 from pathlib import Path
 
@@ -70,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
 def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from openrush_tui.clock import parse_instant
     from openrush_tui.config import Settings, api_url_from_env, mcp_url_from_env
-    from openrush_tui.credentials import load_key
+    from openrush_tui.credentials import find_key_for_server, key_from_environment
+    from openrush_tui.private_files import PrivateFileError
+    from openrush_tui.profiles import api_url_for, check_profile_name
     from openrush_tui.sandbox.options import RateLimits, SandboxOptions, default_db_path
 
     try:
@@ -87,6 +90,10 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         parser.error(f"{', '.join(sandbox_only)} only make sense with --sandbox")
     if args.sandbox and args.api_url:
         parser.error("--api-url and --sandbox exclude each other")
+    try:
+        check_profile_name(args.profile)
+    except ValueError as exc:
+        parser.error(f"--profile: {exc}")
 
     sandbox = None
     if args.sandbox:
@@ -98,7 +105,15 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         sandbox = SandboxOptions(db_path=args.sandbox_db or default_db_path(), now=fixed_now,
                                  key_seed=args.key_seed, seed_keys=args.seed_keys,
                                  seed_events=args.seed_events, rate_limits=limits)
-    settings = Settings(api_url=api_url_from_env(args.api_url),
+    try:
+        # The flag, then OPENRUSH_API_URL, then the URL this profile signed in to last (the
+        # sandbox ignores it: it is reached in-process).
+        api_url = api_url_for(args.api_url, args.profile) if sandbox is None \
+            else api_url_from_env(None)
+    except PrivateFileError as exc:
+        print(f"openrush-tui: {exc}", file=sys.stderr)
+        return 1
+    settings = Settings(api_url=api_url,
                         mcp_url=mcp_url_from_env(args.mcp_url), profile=args.profile,
                         auth_scheme="x-api-key" if args.x_api_key else "bearer",
                         sandbox=sandbox, fixed_now=fixed_now)
@@ -111,10 +126,15 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     from openrush_tui.session import Session
     from openrush_tui.tui import OpenRushApp, fixed_now_clock
 
-    # In the sandbox the demo session signs in; OPENRUSH_KEY is for the real service.
-    key = None if sandbox is not None else load_key(args.profile)
-    app = OpenRushApp(settings, Session(settings, key), clock=fixed_now_clock(fixed_now),
-                      first_page=args.page)
+    # In the sandbox the demo session signs in; OPENRUSH_KEY and saved keys are for real
+    # servers, where OPENRUSH_KEY wins, then the keyring, then the file.
+    # The keyring (bounded by a timeout) and the file are searched after the first frame.
+    env_key = key_from_environment() if sandbox is None else None
+    session = Session(settings, env_key)
+    if sandbox is None and env_key is None:
+        session = Session(settings, None,
+                          lookup=partial(find_key_for_server, args.profile, settings.api_url))
+    app = OpenRushApp(settings, session, clock=fixed_now_clock(fixed_now), first_page=args.page)
     app.run()
     return app.return_code or 0
 

@@ -1,41 +1,286 @@
-"""Where the key lives. Today: the ``OPENRUSH_KEY`` environment variable only.
+"""Where the key lives: ``OPENRUSH_KEY`` → the OS keyring → a 0600 file → this session only.
 
-Keyring and the 0600 file arrive with the Setup work; until then this module says exactly
-where a key came from, so the UI never claims storage that does not exist.
+- The environment variable is read-only here; when set it wins, and the UI says so.
+- Saving goes to the keyring first. When there is no usable keyring (no backend, a backend
+  that discards, a plaintext backend, or one that does not answer in time), nothing falls
+  back silently: `KeyringUnusable` says why and the caller lets the person choose between
+  the 0600 file (plain text, as ``gh`` warns) and keeping the key for this session only.
+- Sign-out removes the key from every place this tool writes one, and says when
+  ``OPENRUSH_KEY`` will still sign the next start in.
+
+Keyring calls are bounded by a timeout (see `keyring_store`); the functions here may block
+for that long, so the UI calls them from a worker. No Textual imports.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
+from openrush_tui import keyring_store
+from openrush_tui.api.errors import OpenRushError
+from openrush_tui.keyring_store import (
+    BackendInfo,
+    KeyringTimeout,
+    KeyringUnusable,
+    resolve_timeout,
+)
+from openrush_tui.private_files import (
+    PrivateFileError,
+    config_dir,
+    display_path,
+    read_private_json,
+    remove,
+    write_private_json,
+)
 from openrush_tui.secret import Secret
 
-KeySource = Literal["environment", "sandbox"]
+__all__ = [
+    "CredentialStoreError",
+    "KeyringUnusable",
+    "Lookup",
+    "SignOutReport",
+    "StoredKey",
+    "credentials_path",
+    "find_key",
+    "find_key_for_server",
+    "forget",
+    "key_from_environment",
+    "load_key",
+    "save_to_file",
+    "save_to_keyring",
+    "session_only",
+]
 
-SOURCE_LABELS: dict[str, str] = {
-    "environment": "the OPENRUSH_KEY environment variable",
-    "sandbox": "the sandbox's demo session (in memory only)",
-}
+ENV_VAR = "OPENRUSH_KEY"
+KeySource = Literal["environment", "keyring", "file", "session", "sandbox"]
+
+
+class CredentialStoreError(OpenRushError):
+    """The credentials file cannot be used safely; the message says how to fix it."""
 
 
 @dataclass(frozen=True)
 class StoredKey:
+    """A key and where it came from. `where` names the keyring backend or the file."""
+
     secret: Secret
     source: KeySource
+    where: str = ""
+    plaintext: bool = False  # a keyring backend that keeps keys as plain text
 
     @property
     def source_label(self) -> str:
-        return SOURCE_LABELS[self.source]
+        if self.source == "environment":
+            return f"the {ENV_VAR} environment variable"
+        if self.source == "keyring":
+            text = f"the OS keyring ({self.where})" if self.where else "the OS keyring"
+            return text + (", which stores it as plain text" if self.plaintext else "")
+        if self.source == "file":
+            return f"the file {self.where} (plain text, readable only by you)"
+        if self.source == "session":
+            return "this session only (not saved; gone when the app closes)"
+        return "the sandbox's demo session (in memory only)"
+
+    def as_dict(self) -> dict[str, object]:
+        """For ``status --json``: never the key itself, only its masked form."""
+        return {"source": self.source, "where": self.where or None,
+                "plaintext": self.plaintext or self.source == "file",
+                "key": self.secret.masked()}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    key: StoredKey | None
+    notes: tuple[str, ...] = ()  # things a person should know, e.g. a keyring that timed out
+
+
+@dataclass
+class SignOutReport:
+    removed: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    environment_still_set: bool = False
+
+    def summary(self) -> str:
+        parts = []
+        if self.removed:
+            parts.append("Signed out; the key was removed from " + " and ".join(self.removed)
+                         + ".")
+        else:
+            parts.append("Signed out; no saved key was found.")
+        parts.extend(self.problems)
+        if self.environment_still_set:
+            parts.append(f"{ENV_VAR} is still set in this environment, so the next start signs "
+                         f"in with it again: unset {ENV_VAR} to stay signed out.")
+        return " ".join(parts)
+
+
+# ------------------------------------------------------------------ the environment
 
 
 def key_from_environment() -> StoredKey | None:
-    value = os.environ.get("OPENRUSH_KEY", "").strip()
+    value = os.environ.get(ENV_VAR, "").strip()
     return StoredKey(Secret(value), "environment") if value else None
 
 
-def load_key(profile: str = "default") -> StoredKey | None:
-    """The key this terminal uses for `profile`, from the first place that has one."""
-    del profile  # profiles arrive with the keyring and file stores
-    return key_from_environment()
+# ------------------------------------------------------------------ the 0600 file
+
+
+def credentials_path() -> Path:
+    return config_dir() / "credentials.json"
+
+
+def _read_file() -> dict[str, object]:
+    try:
+        return read_private_json(credentials_path()) or {}
+    except PrivateFileError as exc:
+        raise CredentialStoreError(str(exc)) from None
+
+
+def read_file_key(profile: str) -> str | None:
+    entry = _read_file().get("profiles", {}).get(profile)  # type: ignore[attr-defined]
+    value = entry.get("key") if isinstance(entry, dict) else None
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _write_file_key(profile: str, value: str | None) -> bool:
+    """Set or (with None) remove `profile`'s key; True if the file changed."""
+    path = credentials_path()
+    data = _read_file()
+    profiles = data.get("profiles")
+    if not isinstance(profiles, dict):
+        profiles = {}
+    if value is None:
+        if profile not in profiles:
+            return False
+        del profiles[profile]
+        if not profiles:
+            return remove(path)
+    else:
+        profiles[profile] = {"key": value}
+    data["profiles"] = profiles
+    try:
+        write_private_json(path, data)
+    except OSError as exc:
+        raise CredentialStoreError(f"Could not write {display_path(path)} ({exc.strerror})",
+                                   "Check that the config directory is writable.") from None
+    return True
+
+
+# ------------------------------------------------------------------ finding the key
+
+
+def find_key(profile: str = "default", *, keyring_timeout: float | None = None) -> Lookup:
+    """The key for `profile` from the first place that has one, with notes on what failed."""
+    env = key_from_environment()
+    if env is not None:
+        return Lookup(env)
+    wait = resolve_timeout(keyring_timeout)
+    notes: list[str] = []
+    try:
+        value, info = keyring_store.read(profile, wait)
+    except KeyringTimeout:
+        notes.append(f"The OS keyring did not answer within {wait:g} s, so a key "
+                     "saved there could not be read.")
+    except Exception as exc:  # a broken third-party backend must not stop the app starting
+        notes.append(f"The OS keyring could not be read ({type(exc).__name__}).")
+    else:
+        if value:
+            return Lookup(_keyring_key(value, info), tuple(notes))
+    value = read_file_key(profile)
+    if value:
+        return Lookup(StoredKey(Secret(value), "file", display_path(credentials_path())),
+                      tuple(notes))
+    return Lookup(None, tuple(notes))
+
+
+def find_key_for_server(profile: str, api_url: str, *,
+                        keyring_timeout: float | None = None) -> Lookup:
+    """Like `find_key`, but a saved key is only used for the server its profile signed in to."""
+    from openrush_tui.profiles import key_is_for, remembered_api_url
+
+    env = key_from_environment()
+    if env is not None:
+        return Lookup(env)
+    try:
+        same_server = key_is_for(profile, api_url)
+        remembered = remembered_api_url(profile)
+    except PrivateFileError as exc:
+        raise CredentialStoreError(str(exc)) from None
+    if not same_server:
+        return Lookup(None, (f"The key saved for profile “{profile}” is for {remembered}, not "
+                             f"{api_url}, so it was not used. Sign in, or use --profile NAME to "
+                             "keep one key per server.",))
+    return find_key(profile, keyring_timeout=keyring_timeout)
+
+
+def load_key(profile: str = "default", *,
+             keyring_timeout: float | None = None) -> StoredKey | None:
+    """The key this terminal uses for `profile`, or None. CredentialStoreError if unsafe."""
+    return find_key(profile, keyring_timeout=keyring_timeout).key
+
+
+def _keyring_key(value: str, info: BackendInfo) -> StoredKey:
+    return StoredKey(Secret(value), "keyring", info.name, plaintext=info.kind == "plaintext")
+
+
+# ------------------------------------------------------------------ saving the key
+
+
+def save_to_keyring(profile: str, secret: Secret, *,
+                    timeout: float | None = None) -> StoredKey:
+    """Store in the OS keyring (read back to be sure); KeyringUnusable says why it could not."""
+    info = keyring_store.store(profile, secret.reveal(), timeout)
+    # A copy in the file from an earlier sign-in would be a plain-text key nobody uses.
+    # The key is safe in the keyring; a broken file is reported when it is next read.
+    with contextlib.suppress(CredentialStoreError):
+        _write_file_key(profile, None)
+    return _keyring_key(secret.reveal(), info)
+
+
+def save_to_file(profile: str, secret: Secret, *,
+                 keyring_timeout: float | None = None) -> tuple[StoredKey, list[str]]:
+    """Store in the 0600 file; also drop an older keyring copy, which would be read first."""
+    _write_file_key(profile, secret.reveal())
+    wait = resolve_timeout(keyring_timeout)
+    notes: list[str] = []
+    try:
+        keyring_store.delete(profile, wait)
+    except KeyringTimeout:
+        notes.append("An older key in the OS keyring could not be checked (no answer in "
+                     f"{wait:g} s); if one is there, it is used before the file.")
+    except Exception:  # noqa: S110 (no keyring at all is the usual reason to be here)
+        pass
+    return StoredKey(secret, "file", display_path(credentials_path())), notes
+
+
+def session_only(secret: Secret) -> StoredKey:
+    return StoredKey(secret, "session")
+
+
+# ------------------------------------------------------------------ signing out
+
+
+def forget(profile: str = "default", *, keyring_timeout: float | None = None) -> SignOutReport:
+    """Remove `profile`'s key from the keyring and the file; never touches the environment."""
+    report = SignOutReport(environment_still_set=key_from_environment() is not None)
+    wait = resolve_timeout(keyring_timeout)
+    try:
+        if keyring_store.delete(profile, wait):
+            report.removed.append("the OS keyring")
+    except KeyringTimeout:
+        report.problems.append(
+            f"The OS keyring did not answer within {wait:g} s; if a key is saved "
+            f"there, remove it with your keyring tool (service {keyring_store.SERVICE}, "
+            f"user {profile}).")
+    except Exception as exc:
+        report.problems.append(f"The OS keyring could not be cleared ({type(exc).__name__}).")
+    try:
+        if _write_file_key(profile, None):
+            report.removed.append(display_path(credentials_path()))
+    except CredentialStoreError as exc:
+        report.problems.append(str(exc))
+    return report

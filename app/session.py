@@ -7,25 +7,62 @@ pydantic, FastAPI or SQLite: the first `client()` call pays for them, inside a w
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Callable
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from openrush_tui.config import Settings
 from openrush_tui.credentials import StoredKey
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.credentials import Lookup, SignOutReport
     from openrush_tui.sandbox.app import Sandbox
 
 
 class Session:
-    def __init__(self, settings: Settings, key: StoredKey | None) -> None:
+    def __init__(self, settings: Settings, key: StoredKey | None, *,
+                 notes: tuple[str, ...] = (), signed_out: bool = False,
+                 lookup: Callable[[], Lookup] | None = None) -> None:
         self.settings = settings
         self.key = key
+        # Finding a saved key may wait on an OS keyring (bounded, but seconds when locked),
+        # so it runs after the first frame, in `finish_lookup`.
+        self._lookup = lookup
+        self._lookup_task: asyncio.Future[None] | None = None
+        # What the key lookup wants a person to know (e.g. a keyring that did not answer).
+        self.notes = notes
         self._client: OpenRushClient | None = None
         self._sandbox: Sandbox | None = None
         self._lock = asyncio.Lock()
-        self._signed_out = False
+        # signed_out=True starts the sandbox without its demo session (sign-in tests, demos).
+        self._signed_out = signed_out
+
+    @property
+    def lookup_pending(self) -> bool:
+        """A saved key is still being looked for; pages wait for `finish_lookup`."""
+        return self._lookup is not None
+
+    async def finish_lookup(self) -> None:
+        """Look for a saved key off the event loop (once, however many callers wait)."""
+        if self._lookup is None:
+            return
+        if self._lookup_task is None:
+            self._lookup_task = asyncio.ensure_future(self._run_lookup(self._lookup))
+        # Shielded: a page's cancelled worker must not cancel the lookup others await.
+        await asyncio.shield(self._lookup_task)
+
+    async def _run_lookup(self, lookup: Callable[[], Lookup]) -> None:
+        from openrush_tui.credentials import CredentialStoreError, Lookup
+
+        try:
+            found = await in_daemon_thread(lookup)
+        except CredentialStoreError as exc:  # a store problem becomes a note on Setup
+            found = Lookup(None, (str(exc),))
+        self.key = found.key
+        self.notes = found.notes
+        self._lookup = None
 
     @property
     def signed_in(self) -> bool:
@@ -39,6 +76,7 @@ class Session:
         return self._client
 
     async def client(self) -> OpenRushClient:
+        await self.finish_lookup()
         async with self._lock:
             if self._client is None:
                 self._client = await self._connect()
@@ -81,13 +119,29 @@ class Session:
             if self._client is not None:
                 self._client = self._client.with_key(key.secret.reveal())
 
-    async def sign_out(self) -> None:
-        """Forget the key held in memory; where it is stored is the credential store's business."""
+    async def sign_out(self) -> SignOutReport | None:
+        """Forget the key in memory and, if this tool stored it, in the keyring and the file.
+
+        A key from OPENRUSH_KEY or the sandbox was never stored here, so only memory is
+        cleared for those (the report then is None). The keyring call is bounded by its
+        timeout and runs in a thread, so awaiting this never freezes the UI.
+        """
         async with self._lock:
+            stored = self.key is not None and self.key.source in ("keyring", "file")
             self.key = None
             self._signed_out = True
+            self.notes = ()
             if self._client is not None:
                 self._client = self._client.with_key(None)
+        if not stored or self.settings.sandbox is not None:
+            return None
+        return await self.forget_stored()
+
+    async def forget_stored(self) -> SignOutReport:
+        """Remove this profile's key from every place this tool saves one."""
+        from openrush_tui.credentials import forget
+
+        return await asyncio.to_thread(forget, self.settings.profile)
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -96,3 +150,28 @@ class Session:
         if self._sandbox is not None:
             self._sandbox.close()
             self._sandbox = None
+
+
+T = TypeVar("T")
+
+
+async def in_daemon_thread(function: Callable[[], T]) -> T:
+    """Run a blocking call in a daemon thread: unlike asyncio's executor threads, one that
+    hangs (a keyring waiting for an unlock) cannot stop the app from exiting."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not future.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            result = function()
+        except BaseException as exc:  # handed to the awaiting coroutine
+            loop.call_soon_threadsafe(settle, lambda error=exc: future.set_exception(error))
+        else:
+            loop.call_soon_threadsafe(settle, lambda: future.set_result(result))
+
+    threading.Thread(target=run, name="openrush-key-lookup", daemon=True).start()
+    return await future

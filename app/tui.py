@@ -10,7 +10,7 @@ from typing import ClassVar
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
@@ -56,11 +56,30 @@ class OpenRushApp(App[None]):
                  first_page: str | None = None) -> None:
         # Textual composes DEFAULT_MODE as the first screen: setting it per instance draws
         # the right page in the first frame instead of a blank screen and then a switch.
-        self.DEFAULT_MODE = first_page or ("api-access" if session.signed_in else "setup")
+        likely_signed_in = session.signed_in or session.lookup_pending
+        self.DEFAULT_MODE = first_page or ("api-access" if likely_signed_in else "setup")
         super().__init__()
         self.settings = settings
         self.session = session
         self.now = clock
+        self._first_page_chosen = first_page is not None
+
+    def on_mount(self) -> None:
+        if self.session.lookup_pending:
+            self.run_worker(self._finish_lookup(), group="key-lookup", exit_on_error=False)
+
+    async def _finish_lookup(self) -> None:
+        await self.session.finish_lookup()
+        if not self.session.signed_in and not self._first_page_chosen:
+            await self.switch_mode("setup")  # nothing saved: Setup says how to sign in
+        from openrush_tui.screens.base import DashboardScreen
+
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.action_reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A dialog owns the keyboard: switching pages under it would leave it stranded.
+        return not (action == "switch_mode" and isinstance(self.screen, ModalScreen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

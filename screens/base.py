@@ -44,6 +44,9 @@ class DashboardScreen(Screen[None]):
         self.call_after_refresh(self.action_reload)
 
     def action_reload(self) -> None:
+        if self.dashboard.session.lookup_pending:
+            self.show_loading()  # the app reloads this page once the saved key is found
+            return
         if not self.dashboard.session.signed_in:
             self.show_signed_out()
             return

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
+from openrush_tui.clock import fixed_clock
+from openrush_tui.config import Settings
+from openrush_tui.credentials import Lookup, StoredKey
+from openrush_tui.secret import Secret
+from openrush_tui.session import Session
+from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.app_header import AppHeader
+from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState
 from tests.scripted_server import Reply, ScriptedServer
-from tests.tui_support import TERMINAL, remote_app, sandbox_app, settle, text_of
+from tests.tui_support import FIXED_NOW, TERMINAL, remote_app, sandbox_app, settle, text_of
 
 
 async def test_sandbox_opens_on_api_access_with_the_demo_keys(tmp_path: Path) -> None:
@@ -18,7 +27,7 @@ async def test_sandbox_opens_on_api_access_with_the_demo_keys(tmp_path: Path) ->
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         assert app.current_mode == "api-access"
-        table = app.screen.query_one("#keys", DataTable)
+        table = app.screen.query_one("#keys", KeyTable)
         assert table.row_count >= 5
         header = app.screen.query_one(AppHeader)
         assert header.server == "sandbox (in-process)"
@@ -78,7 +87,7 @@ async def test_markup_in_a_key_name_is_shown_literally(tmp_path: Path) -> None:
         await client.create_key("[bold red]boom[/]")
         await pilot.press("r")
         await settle(pilot)
-        table = app.screen.query_one("#keys", DataTable)
+        table = app.screen.query_one("#keys", KeyTable)
         names = [table.get_row_at(i)[0] for i in range(table.row_count)]
         assert Text("[bold red]boom[/]") in names
 
@@ -93,8 +102,8 @@ async def test_control_characters_from_a_server_are_made_visible() -> None:
         app = remote_app(server.url, "or_" + "k" * 40, page="api-access")
         async with app.run_test(size=TERMINAL) as pilot:
             await settle(pilot)
-            table = app.screen.query_one("#keys", DataTable)
-            assert table.get_row_at(0)[0] == Text("evil\\e[31mred\\nline")
+            table = app.screen.query_one("#keys", KeyTable)
+            assert table.get_row_at(0)[0].plain == "evil\\e[31mred\\nline"
 
 
 async def test_a_wrong_key_says_so_over_real_http(sandbox_server) -> None:
@@ -107,3 +116,49 @@ async def test_a_wrong_key_says_so_over_real_http(sandbox_server) -> None:
         message = text_of(state)
         assert "wrong, revoked or expired" in message and "WWWW" not in message
         assert app.is_running
+
+
+def held_lookup(result: Lookup) -> tuple[threading.Event, Callable[[], Lookup]]:
+    """A saved-key lookup that blocks (like a locked keyring) until the test releases it."""
+    release = threading.Event()
+
+    def lookup() -> Lookup:
+        release.wait(10)
+        return result
+
+    return release, lookup
+
+
+def pending_app(api_url: str, lookup: Callable[[], Lookup]) -> OpenRushApp:
+    settings = Settings(api_url=api_url, fixed_now=FIXED_NOW, connect_timeout=1.0,
+                        read_timeout=2.0)
+    return OpenRushApp(settings, Session(settings, None, lookup=lookup),
+                       clock=fixed_clock(FIXED_NOW))
+
+
+async def test_a_slow_keyring_never_holds_up_the_first_frame(sandbox_server) -> None:
+    server = sandbox_server()
+    found = Lookup(StoredKey(Secret(server.bootstrap_key), "keyring", "TestKeyring"))
+    release, lookup = held_lookup(found)
+    app = pending_app(server.base_url, lookup)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await pilot.pause(0.2)
+        # Drawn and waiting: the page says it is loading while the keyring is asked.
+        assert app.current_mode == "api-access"
+        assert "Loading keys" in text_of(app.screen.query_one("#keys-state", LoadState))
+        release.set()
+        await settle(pilot)
+        assert app.session.key is found.key
+        assert app.screen.query_one("#keys", KeyTable).row_count > 0
+
+
+async def test_when_nothing_is_saved_the_app_moves_to_setup() -> None:
+    release, lookup = held_lookup(Lookup(None, ("No key is saved for profile default.",)))
+    app = pending_app("http://127.0.0.1:9", lookup)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await pilot.pause(0.1)
+        assert app.current_mode == "api-access" and app.session.lookup_pending
+        release.set()
+        await settle(pilot)
+        assert app.current_mode == "setup"
+        assert "not signed in" in text_of(app.screen.query_one("#terminal", Static))

@@ -1,7 +1,300 @@
-"""Placeholder until its issue lands: registers no subcommand yet."""
+"""``login``, ``logout``, ``status`` and ``agents``: the Setup page from the command line.
+
+``login`` reads the key from a masked prompt, or from stdin when it is piped, and never from
+an argument (argv is visible to every user of the machine through ``ps``). It checks the key
+with the server before saving it: in the OS keyring, or, when there is none that keeps keys
+safely, in the 0600 file only if the person agrees (a prompt, or ``--insecure-storage``).
+"""
+
+from __future__ import annotations
 
 import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from openrush_tui.commands.common import (
+    EXIT_API_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_connection_args,
+    error,
+    guarded,
+    print_json,
+    resolve_target,
+)
+
+if TYPE_CHECKING:
+    from openrush_tui.agents import Agent
+    from openrush_tui.credentials import StoredKey
+    from openrush_tui.secret import Secret
+    from openrush_tui.terminal_status import Account, TerminalStatus
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    del subparsers
+    login = subparsers.add_parser(
+        "login", help="sign this terminal in (the key is read from a prompt or stdin)",
+        description="Check a key with the server and save it: in the OS keyring, or (when "
+                    "there is none and you agree) in a file readable only by you. The key "
+                    "is read from a masked prompt, or from stdin when piped, e.g. "
+                    "`pass show openrush | openrush-tui login`.")
+    add_connection_args(login)
+    login.add_argument("--insecure-storage", action="store_true",
+                       help="if no usable keyring exists, save the key to the 0600 file "
+                            "(plain text on disk) without asking")
+    login.set_defaults(func=login_command)
+
+    logout = subparsers.add_parser(
+        "logout", help="remove the saved key from the keyring and the credentials file")
+    add_connection_args(logout)
+    logout.set_defaults(func=logout_command)
+
+    status = subparsers.add_parser(
+        "status", help="whether this terminal is signed in, to which server, with which key")
+    add_connection_args(status)
+    status.add_argument("--json", action="store_true", help="print a JSON object")
+    status.set_defaults(func=status_command)
+
+    agents = subparsers.add_parser("agents", help="connect an AI agent to OpenRush over MCP")
+    commands = agents.add_subparsers(dest="agents_command", metavar="COMMAND", required=True)
+    listing = commands.add_parser("list", help="the agents and how each is configured")
+    listing.set_defaults(func=agents_list_command)
+    show = commands.add_parser("show", help="the steps and snippet for one agent")
+    show.add_argument("agent", help="an agent id from `agents list`, e.g. cursor")
+    install = commands.add_parser(
+        "install", help="add OpenRush to the agent's config file (shows the diff first)")
+    install.add_argument("agent", help="cursor, vscode, codex, windsurf or gemini")
+    install.add_argument("--dry-run", action="store_true",
+                         help="show what would change and write nothing")
+    install.add_argument("--yes", action="store_true", help="do not ask before writing")
+    for parser in (show, install):
+        parser.add_argument("--key-header", action="store_true",
+                            help="read the key from OPENRUSH_KEY instead of signing in (OAuth)")
+        parser.add_argument("--mcp-url", default=argparse.SUPPRESS,
+                            help="MCP endpoint (default: $OPENRUSH_MCP_URL or the public one)")
+    show.set_defaults(func=agents_show_command)
+    install.set_defaults(func=agents_install_command)
+
+
+def _profile(args: argparse.Namespace) -> str:
+    from openrush_tui.profiles import check_profile_name
+
+    return check_profile_name(getattr(args, "profile", "default"))
+
+
+# ------------------------------------------------------------------ login
+
+
+def read_key_from_user(prompt: str = "Paste your OpenRush key (input hidden): ") -> str:
+    """A masked prompt on a terminal; the first line of stdin when it is piped."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt)
+    return (sys.stdin.readline() if sys.stdin is not None else "").strip()
+
+
+@guarded
+def login_command(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from openrush_tui.credentials import key_from_environment
+    from openrush_tui.secret import Secret
+    from openrush_tui.terminal_status import balance_text
+
+    try:
+        profile = _profile(args)
+    except ValueError as exc:
+        return error(str(exc), EXIT_USAGE)
+    api_url, _lookup = resolve_target(args)
+    raw = read_key_from_user().strip()
+    if not raw:
+        return error("no key was given (paste it at the prompt, or pipe it on stdin)",
+                     EXIT_USAGE)
+    secret = Secret(raw)
+    account = asyncio.run(_check(api_url, secret, args))
+    stored = _save(profile, secret, insecure_ok=args.insecure_storage)
+    if stored is None:
+        return EXIT_API_ERROR
+    from openrush_tui.profiles import remember_api_url
+
+    remember_api_url(profile, api_url)
+    who = f" as {account.account_id}" if account.account_id else ""
+    print(f"Signed in to {api_url}{who} ({balance_text(account.balance)}).")
+    print(f"The key ({secret.masked()}) is saved in {stored.source_label}.")
+    if key_from_environment() is not None:
+        print("Note: OPENRUSH_KEY is set in this environment and wins over the saved key.")
+    return EXIT_OK
+
+
+async def _check(api_url: str, secret: Secret, args: argparse.Namespace) -> Account:
+    from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.terminal_status import check_account
+
+    scheme = "x-api-key" if getattr(args, "x_api_key", False) else "bearer"
+    async with OpenRushClient(api_url, secret.reveal(), auth_scheme=scheme) as client:
+        return await check_account(client, secret)
+
+
+def _save(profile: str, secret: Secret, *, insecure_ok: bool) -> StoredKey | None:
+    from openrush_tui.credentials import (
+        KeyringUnusable,
+        credentials_path,
+        save_to_file,
+        save_to_keyring,
+    )
+    from openrush_tui.private_files import display_path
+
+    try:
+        return save_to_keyring(profile, secret)
+    except KeyringUnusable as exc:
+        reason = exc.describe()
+    shown = display_path(credentials_path())
+    print(f"openrush-tui: {reason}", file=sys.stderr)
+    if not insecure_ok:
+        if not (sys.stdin is not None and sys.stdin.isatty()):
+            error(f"the key was not saved. Run again with --insecure-storage to save it to "
+                  f"{shown} (plain text, readable only by you), or set OPENRUSH_KEY instead.")
+            return None
+        answer = input(f"Save the key to {shown} instead? It is plain text on disk, readable "
+                       "only by you (mode 0600). [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            error("the key was not saved; nothing changed.")
+            return None
+    stored, notes = save_to_file(profile, secret)
+    for note in notes:
+        print(f"openrush-tui: {note}", file=sys.stderr)
+    return stored
+
+
+# ------------------------------------------------------------------ logout and status
+
+
+@guarded
+def logout_command(args: argparse.Namespace) -> int:
+    from openrush_tui.credentials import forget
+
+    try:
+        profile = _profile(args)
+    except ValueError as exc:
+        return error(str(exc), EXIT_USAGE)
+    print(forget(profile).summary())
+    return EXIT_OK
+
+
+def terminal_status(args: argparse.Namespace) -> TerminalStatus:
+    """The same model the Setup screen draws, checked against the server when signed in."""
+    import asyncio
+    from dataclasses import replace
+
+    from openrush_tui.api.errors import OpenRushError
+    from openrush_tui.config import Settings, mcp_url_from_env
+    from openrush_tui.terminal_status import TerminalStatus
+
+    profile = _profile(args)
+    api_url, lookup = resolve_target(args)
+    settings = Settings(api_url=api_url, mcp_url=mcp_url_from_env(getattr(args, "mcp_url", None)),
+                        profile=profile)
+    status = TerminalStatus(server=settings.server_label, api_url=api_url,
+                            mcp_url=settings.mcp_url, profile=profile, key=lookup.key,
+                            notes=lookup.notes)
+    if lookup.key is None:
+        return status
+    try:
+        account = asyncio.run(_check(api_url, lookup.key.secret, args))
+    except OpenRushError as exc:
+        return replace(status, error=str(exc))
+    return replace(status, account=account)
+
+
+@guarded
+def status_command(args: argparse.Namespace) -> int:
+    try:
+        status = terminal_status(args)
+    except ValueError as exc:
+        return error(str(exc), EXIT_USAGE)
+    ok = status.signed_in and status.error is None
+    if args.json:
+        print_json(status.as_dict())
+        return EXIT_OK if ok else EXIT_API_ERROR
+    print(f"{'Status':<10}{'signed in' if status.signed_in else 'not signed in'}")
+    for label, value in status.rows():
+        print(f"{label:<10}{value}")
+    print(f"{'MCP URL':<10}{status.mcp_url}")
+    if status.error:
+        print(f"{'Problem':<10}{status.error}")
+    for note in status.notes:
+        print(f"{'Note':<10}{note}")
+    if not status.signed_in:
+        print("Sign in with `openrush-tui login`, or set OPENRUSH_KEY.")
+    return EXIT_OK if ok else EXIT_API_ERROR
+
+
+# ------------------------------------------------------------------ agents
+
+
+def _agent(name: str) -> Agent | None:
+    from openrush_tui.agents import AGENTS, find_agent
+
+    agent = find_agent(name)
+    if agent is None:
+        known = ", ".join(a.id for a in AGENTS)
+        error(f"unknown agent {name!r}; one of: {known}", EXIT_USAGE)
+    return agent
+
+
+def agents_list_command(args: argparse.Namespace) -> int:
+    from openrush_tui.agents import AGENTS
+
+    for agent in AGENTS:
+        how = f"file {agent.target.shown}" if agent.target else "steps in the app or a command"
+        print(f"{agent.id:<16}{agent.name:<28}{how}")
+    return EXIT_OK
+
+
+def agents_show_command(args: argparse.Namespace) -> int:
+    from openrush_tui.config import mcp_url_from_env
+
+    agent = _agent(args.agent)
+    if agent is None:
+        return EXIT_USAGE
+    if args.key_header and not agent.supports_key_header:
+        print(f"openrush-tui: {agent.name} signs in with OAuth only; showing that.",
+              file=sys.stderr)
+    mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
+    sys.stdout.write(agent.instructions(mcp_url, key_header=args.key_header).as_text())
+    return EXIT_OK
+
+
+def agents_install_command(args: argparse.Namespace) -> int:
+    from openrush_tui.agent_config import ConfigFileError, apply_install, plan_install
+    from openrush_tui.config import mcp_url_from_env
+
+    agent = _agent(args.agent)
+    if agent is None:
+        return EXIT_USAGE
+    if agent.target is None:
+        return error(f"{agent.name} is not configured through a file; run "
+                     f"`openrush-tui agents show {agent.id}` for its steps.", EXIT_USAGE)
+    mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
+    try:
+        plan = plan_install(agent, mcp_url, key_header=args.key_header)
+    except ConfigFileError as exc:
+        return error(str(exc))
+    if not plan.changed:
+        print(f"{plan.shown_path} already has this OpenRush entry; nothing to change.")
+        return EXIT_OK
+    sys.stdout.write(plan.diff())
+    if args.dry_run:
+        print(f"(dry run: {plan.shown_path} was not changed)")
+        return EXIT_OK
+    if not args.yes and sys.stdin is not None and sys.stdin.isatty():
+        answer = input(f"Write these changes to {plan.shown_path}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing was written.")
+            return EXIT_OK
+    try:
+        result = apply_install(plan)
+    except ConfigFileError as exc:
+        return error(str(exc))
+    print(result.summary())
+    return EXIT_OK

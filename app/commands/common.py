@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.credentials import Lookup
 
 EXIT_OK = 0
 EXIT_API_ERROR = 1
@@ -44,17 +45,31 @@ def make_client(args: argparse.Namespace, *, need_key: bool = True) -> OpenRushC
     """A client for the URL and key this terminal is configured with."""
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.errors import Unauthorized
-    from openrush_tui.config import api_url_from_env
-    from openrush_tui.credentials import load_key
 
-    stored = load_key(getattr(args, "profile", "default"))
+    api_url, lookup = resolve_target(args)
+    stored = lookup.key
     if need_key and stored is None:
         raise Unauthorized("This terminal is not signed in",
-                           "Run `openrush-tui login`, or set OPENRUSH_KEY.")
-    return OpenRushClient(api_url_from_env(getattr(args, "api_url", None)),
+                           " ".join(("Run `openrush-tui login`, or set OPENRUSH_KEY.",
+                                     *lookup.notes)))
+    return OpenRushClient(api_url,
                           stored.secret.reveal() if stored else None,
                           auth_scheme="x-api-key" if getattr(args, "x_api_key", False)
                           else "bearer")
+
+
+def resolve_target(args: argparse.Namespace) -> tuple[str, Lookup]:
+    """The API URL (flag, OPENRUSH_API_URL, the profile's own) and where the key comes from.
+
+    A saved key is only used for the server its profile signed in to. Credential-store
+    problems (a file with loose permissions) raise errors that `guarded` prints.
+    """
+    from openrush_tui.credentials import find_key_for_server
+    from openrush_tui.profiles import api_url_for
+
+    profile = getattr(args, "profile", "default")
+    api_url = api_url_for(getattr(args, "api_url", None), profile)
+    return api_url, find_key_for_server(profile, api_url)
 
 
 def run_with_client(args: argparse.Namespace,

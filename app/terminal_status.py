@@ -1,0 +1,119 @@
+"""What "This terminal" shows, for the Setup screen and `openrush-tui status` alike.
+
+One model and one check, so the screen and the command line can never disagree about
+whether this terminal is signed in, to which server, with a key from where.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from openrush_tui.credentials import StoredKey
+from openrush_tui.secret import Secret
+
+if TYPE_CHECKING:
+    from openrush_tui.api.client import OpenRushClient
+
+
+@dataclass(frozen=True)
+class Account:
+    balance: int
+    account_id: str | None
+
+
+@dataclass(frozen=True)
+class TerminalStatus:
+    server: str  # "OpenRush", "sandbox (in-process)", "local server http://…"
+    api_url: str
+    mcp_url: str
+    profile: str
+    key: StoredKey | None
+    account: Account | None = None
+    error: str | None = None  # why the connection check failed
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.key is not None
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(label, value) pairs as people read them; the key only ever masked."""
+        # "local server http://…" already names its URL; other labels get it added.
+        server = self.server if self.api_url in self.server else f"{self.server}   {self.api_url}"
+        rows = [("Server", server)]
+        if self.profile != "default":
+            rows.append(("Profile", self.profile))
+        if self.key is not None:
+            rows.append(("Key from", self.key.source_label))
+            rows.append(("Key", self.key.secret.masked()))
+        if self.account is not None:
+            rows.append(("Account", self.account.account_id or "unknown (the account has no keys)"))
+            rows.append(("Balance", balance_text(self.account.balance)))
+        return rows
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "signed_in": self.signed_in,
+            "profile": self.profile,
+            "server": {"label": self.server, "api_url": self.api_url},
+            "mcp_url": self.mcp_url,
+            "key": self.key.as_dict() if self.key else None,
+            "account_id": self.account.account_id if self.account else None,
+            "balance": self.account.balance if self.account else None,
+            "connection": {"checked": self.account is not None or self.error is not None,
+                           "ok": self.account is not None, "error": self.error},
+            "notes": list(self.notes),
+        }
+
+
+def balance_text(balance: int) -> str:
+    return f"{balance:,} credits (${balance / 100:,.2f})"
+
+
+def account_from_token(secret: Secret) -> str | None:
+    """The account id inside a Dashboard session token (a JWT's ``sub``), read, not verified.
+
+    Only for display: the server has verified the token by answering the credits call.
+    """
+    if not secret.is_session_token:
+        return None
+    parts = secret.reveal().split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, TypeError):
+        return None
+    sub = claims.get("sub") if isinstance(claims, dict) else None
+    return sub if isinstance(sub, str) and sub else None
+
+
+async def check_account(client: OpenRushClient, secret: Secret) -> Account:
+    """The balance (this call decides whether the key works) and, when it can, the account id.
+
+    An ``or_`` key appears in its own account's key list, which carries ``account_id``; a
+    failure there only leaves the id unknown.
+    """
+    from openrush_tui.api.errors import OpenRushError
+
+    async def account_id() -> str | None:
+        from_token = account_from_token(secret)
+        if from_token:
+            return from_token
+        try:
+            keys = await client.list_keys()
+        except OpenRushError:
+            return None
+        prefix = secret.reveal()[:9]
+        own = next((k for k in keys if k.prefix.rstrip(".…") == prefix and k.account_id), None)
+        if own is not None:
+            return own.account_id
+        return next((k.account_id for k in keys if k.account_id), None)
+
+    # One after the other: when the key is refused there is no account to look up.
+    credits = await client.credits()
+    return Account(credits.balance, await account_id())

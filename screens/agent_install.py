@@ -1,0 +1,115 @@
+"""Install into an agent's config file: show the diff first, write only when asked.
+
+The plan was computed (and the file parsed) before this dialog opened; writing runs in a
+thread worker and re-checks that the file did not change since. The dialog closes with
+the result's sentence, or None when nothing was written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
+
+from openrush_tui.agent_config import InstallPlan, apply_install
+
+WRITE_GROUP = "install-write"
+
+
+def diff_content(diff: str) -> Content:
+    """The diff with added and removed lines coloured by the theme (text, never markup)."""
+    parts: list[str | tuple[str, str]] = []
+    for line in diff.splitlines(keepends=True):
+        if line.startswith(("+++", "---")):
+            parts.append((line, "bold"))
+        elif line.startswith("+"):
+            parts.append((line, "$text-success"))
+        elif line.startswith("-"):
+            parts.append((line, "$text-error"))
+        elif line.startswith("@@"):
+            parts.append((line, "$text-muted"))
+        else:
+            parts.append(line)
+    return Content.assemble(*parts).rstrip()
+
+
+class AgentInstallScreen(ModalScreen[str | None]):
+    DEFAULT_CSS = """
+    AgentInstallScreen { align: center middle; }
+    AgentInstallScreen #dialog {
+        width: 100; height: auto; max-height: 90%; border: thick $primary;
+        background: $surface; padding: 1 2;
+    }
+    AgentInstallScreen .title { text-style: bold; margin-bottom: 1; }
+    AgentInstallScreen .note { height: auto; color: $text-muted; margin-bottom: 1; }
+    AgentInstallScreen #diff-box { height: auto; max-height: 20; background: $boost; }
+    AgentInstallScreen #diff { height: auto; padding: 0 1; }
+    AgentInstallScreen #install-status { height: auto; margin-top: 1; color: $text-error; }
+    AgentInstallScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    AgentInstallScreen .buttons Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="install.cancel"),
+        Binding("w", "write", "Write the file", id="install.write"),
+    ]
+
+    def __init__(self, plan: InstallPlan) -> None:
+        super().__init__()
+        self._plan = plan
+
+    def compose(self) -> ComposeResult:
+        plan = self._plan
+        with Vertical(id="dialog"):
+            yield Static(Content(f"Install OpenRush into {plan.agent.name}"), classes="title")
+            yield Static(Content(self._what_happens()), classes="note", id="install-what")
+            if plan.changed:
+                with VerticalScroll(id="diff-box"):
+                    yield Static(diff_content(plan.diff()), id="diff")
+            yield Static("", id="install-status")
+            with Horizontal(classes="buttons"):
+                if plan.changed:
+                    yield Button("Write the file", id="write", variant="primary")
+                yield Button("Cancel" if plan.changed else "Close", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#write" if self._plan.changed else "#cancel", Button).focus()
+
+    def _what_happens(self) -> str:
+        plan = self._plan
+        if not plan.changed:
+            return f"{plan.shown_path} already has this OpenRush entry: nothing to change."
+        if plan.creates:
+            return f"{plan.shown_path} does not exist yet; it will be created with this content."
+        backup = plan.backup_path()
+        kept = f" A copy of the current file is kept in {backup.name}." if backup else ""
+        return (f"These lines of {plan.shown_path} change; other servers and settings stay "
+                f"as they are.{kept}")
+
+    @on(Button.Pressed, "#write")
+    def action_write(self) -> None:
+        if not self._plan.changed:
+            return
+        self.query_one("#write", Button).disabled = True
+        self.run_worker(asyncio.to_thread(apply_install, self._plan), group=WRITE_GROUP,
+                        exclusive=True, exit_on_error=False)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != WRITE_GROUP:
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result.summary())
+        elif event.state == WorkerState.ERROR:
+            self.query_one("#write", Button).disabled = False
+            self.query_one("#install-status", Static).update(Content(str(event.worker.error)))

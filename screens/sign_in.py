@@ -1,0 +1,151 @@
+"""The sign-in dialog: paste a key (masked, with a toggle to show it) and check it.
+
+The key is checked against the server (the credits call) before anything is saved. A 401
+keeps the dialog open with the input as it was, so a typo can be fixed rather than pasted
+again. The dialog closes with the checked key; where it is stored is the Setup screen's job.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+from textual.worker import Worker, WorkerState
+
+from openrush_tui.credentials import ENV_VAR, key_from_environment
+from openrush_tui.secret import Secret
+
+if TYPE_CHECKING:
+    from openrush_tui.session import Session
+
+CHECK_GROUP = "sign-in-check"
+API_PAGE = "https://openrush.io/dashboard/api"
+
+
+class SignInScreen(ModalScreen[Secret | None]):
+    DEFAULT_CSS = """
+    SignInScreen { align: center middle; }
+    SignInScreen #dialog {
+        width: 84; height: auto; border: thick $primary; background: $surface; padding: 1 2;
+    }
+    SignInScreen .title { text-style: bold; margin-bottom: 1; }
+    SignInScreen .note { color: $text-muted; height: auto; }
+    SignInScreen Label { margin-top: 1; }
+    SignInScreen #key-input { margin-top: 0; }
+    SignInScreen #show-key { margin-top: 1; }
+    SignInScreen #sign-in-status { height: auto; margin-top: 1; }
+    SignInScreen #sign-in-status.-error { color: $text-error; }
+    SignInScreen #sign-in-status.-busy { color: $text-muted; }
+    SignInScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    SignInScreen .buttons Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="sign-in.cancel"),
+        Binding("ctrl+r", "toggle_reveal", "Show/hide the key", id="sign-in.reveal"),
+    ]
+    AUTO_FOCUS = "#key-input"
+
+    def __init__(self, session: Session, *, server: str) -> None:
+        super().__init__()
+        self._session = session
+        self._server = server
+        self._busy = False  # a check is under way: Enter must not start a second one
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("Sign this terminal in", classes="title")
+            yield Static(Content(
+                f"Paste an API key (or_…) from {API_PAGE}, or a Dashboard session token. "
+                f"It is checked with {self._server} before it is saved."), classes="note")
+            if self._session.settings.sandbox is None and key_from_environment() is not None:
+                yield Static(Content(
+                    f"{ENV_VAR} is set in this environment: at the next start it wins over "
+                    "the key saved here."), classes="note", id="env-note")
+            yield Label("Key")
+            yield Input(placeholder="or_…", password=True, id="key-input")
+            yield Checkbox("Show the key", id="show-key", compact=True)
+            yield Static("", id="sign-in-status")
+            with Horizontal(classes="buttons"):
+                yield Button("Sign in", id="submit", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    # -- the input ---------------------------------------------------------------------------
+
+    @on(Checkbox.Changed, "#show-key")
+    def _reveal_changed(self, event: Checkbox.Changed) -> None:
+        self.query_one("#key-input", Input).password = not event.value
+
+    def action_toggle_reveal(self) -> None:
+        toggle = self.query_one("#show-key", Checkbox)
+        toggle.value = not toggle.value
+
+    @on(Input.Changed, "#key-input")
+    def _typed(self) -> None:
+        if not self._busy:
+            self._status("", "")
+
+    @on(Input.Submitted, "#key-input")
+    @on(Button.Pressed, "#submit")
+    def action_submit(self) -> None:
+        if self._busy:
+            return
+        value = self.query_one("#key-input", Input).value.strip()
+        if not value:
+            self._status("Paste a key first.", "-error")
+            return
+        self._status(f"Checking the key with {self._server}…", "-busy")
+        self._busy = True
+        self.query_one("#submit", Button).disabled = True
+        self.run_worker(self._check(Secret(value)), group=CHECK_GROUP, exclusive=True,
+                        exit_on_error=False)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.workers.cancel_group(self, CHECK_GROUP)
+        self.dismiss(None)
+
+    # -- the check ---------------------------------------------------------------------------
+
+    async def _check(self, secret: Secret) -> Secret:
+        client = await self._session.client()
+        # A copy of the app's client holding the candidate key: same server, same pool.
+        await client.with_key(secret.reveal()).credits()
+        return secret
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != CHECK_GROUP:
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self._busy = False
+            self.query_one("#submit", Button).disabled = False
+            self._status(describe_check_error(event.worker.error), "-error")
+            self.query_one("#key-input", Input).focus()
+
+    def _status(self, message: str, state: str) -> None:
+        status = self.query_one("#sign-in-status", Static)
+        status.update(Content(message))
+        status.set_class(state == "-error", "-error")
+        status.set_class(state == "-busy", "-busy")
+
+
+def describe_check_error(error: BaseException | None) -> str:
+    """The sentence under the input: a refused key is the usual case and says so plainly."""
+    from openrush_tui.api.errors import InvalidKeyFormat, OpenRushError, Unauthorized
+
+    if isinstance(error, Unauthorized):
+        return ("The server did not accept this key: it is wrong, revoked or expired. "
+                "Check it (or create a new one on the API access page) and try again.")
+    if isinstance(error, InvalidKeyFormat):
+        return str(error)
+    if isinstance(error, OpenRushError):
+        return f"The key could not be checked. {error}"
+    return f"The key could not be checked (unexpected {type(error).__name__})."
+

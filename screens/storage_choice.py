@@ -1,0 +1,78 @@
+"""No usable keyring: say so in plain words and let the person choose where the key goes.
+
+Never a silent fallback to plain text. The two choices are the 0600 file (plain text on
+disk, readable only by this user, as ``gh`` warns) and this session only. Escape keeps the
+terminal signed out.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+StorageChoice = Literal["file", "session"]
+
+
+class StorageChoiceScreen(ModalScreen[StorageChoice | None]):
+    DEFAULT_CSS = """
+    StorageChoiceScreen { align: center middle; }
+    StorageChoiceScreen #dialog {
+        width: 84; height: auto; border: thick $warning; background: $surface; padding: 1 2;
+    }
+    StorageChoiceScreen .title { text-style: bold; margin-bottom: 1; }
+    StorageChoiceScreen .note { height: auto; margin-bottom: 1; }
+    StorageChoiceScreen #file-warning { color: $text-warning; }
+    StorageChoiceScreen .buttons { height: auto; align-horizontal: right; }
+    StorageChoiceScreen .buttons Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="storage.cancel"),
+        Binding("f", "choose('file')", "Save to the file", id="storage.file"),
+        Binding("s", "choose('session')", "This session only", id="storage.session"),
+    ]
+    AUTO_FOCUS = "#session-only"
+
+    def __init__(self, reason: str, file_path: str) -> None:
+        super().__init__()
+        self._reason = reason
+        self._file_path = file_path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("The key was accepted, but there is no safe place to keep it",
+                         classes="title")
+            yield Static(Content(self._reason), classes="note", id="keyring-problem")
+            yield Static(Content(
+                f"Save to the file: the key is written to {self._file_path}, readable only by "
+                "you (mode 0600) but stored as plain text on disk, so anyone with your "
+                "account or a copy of your home directory can read it."),
+                classes="note", id="file-warning")
+            yield Static(Content(
+                "This session only: nothing is written; you sign in again next time (or set "
+                "OPENRUSH_KEY in your shell)."), classes="note")
+            with Horizontal(classes="buttons"):
+                yield Button("Save to the file", id="save-file", variant="warning")
+                yield Button("This session only", id="session-only", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed, "#save-file")
+    def _file(self) -> None:
+        self.dismiss("file")
+
+    @on(Button.Pressed, "#session-only")
+    def _session(self) -> None:
+        self.dismiss("session")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_choose(self, choice: StorageChoice) -> None:
+        self.dismiss(choice)

@@ -1,0 +1,322 @@
+"""Setup as a person uses it: signing in against a sandbox served over HTTP, choosing where
+the key goes when there is no keyring, signing out, copying a snippet, installing into a
+config file. Temporary home; keyring backends chosen per test."""
+
+from __future__ import annotations
+
+import json
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from keyring.backends import fail
+from keyrings.alt.file import PlaintextKeyring
+from textual import events
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from openrush_tui import keyring_store
+from openrush_tui.api.client import OpenRushClient
+from openrush_tui.credentials import credentials_path
+from openrush_tui.profiles import remembered_api_url
+from openrush_tui.screens.agent_install import AgentInstallScreen
+from openrush_tui.screens.setup import SetupScreen
+from openrush_tui.screens.sign_in import SignInScreen
+from openrush_tui.screens.storage_choice import StorageChoiceScreen
+from openrush_tui.tui import OpenRushApp
+from openrush_tui.widgets.agent_panel import AgentPanel
+from tests.conftest import SandboxFactory
+from tests.keyring_backends import BlockingKeyring, MemoryKeyring
+from tests.sandbox_process import RunningSandbox
+from tests.setup_support import UseKeyring, mint_key, sandbox_app_with, stored
+from tests.tui_support import TERMINAL, remote_app, settle, text_of
+
+pytest_plugins = ("tests.setup_fixtures",)
+pytestmark = pytest.mark.usefixtures("isolated_home")
+
+
+@pytest.fixture(scope="module")
+def server(sandbox_server: SandboxFactory) -> Iterator[RunningSandbox]:
+    yield sandbox_server()
+
+
+def exists(path: str) -> bool:
+    return Path(path).exists()
+
+
+def notifications(app: OpenRushApp) -> str:
+    return "\n".join(n.message for n in app._notifications)
+
+
+def terminal_text(app: OpenRushApp) -> str:
+    return text_of(app.screen.query_one("#terminal", Static))
+
+
+async def sign_in_with(pilot: Pilot, key: str) -> None:
+    """Open the dialog, paste the key (a real Paste event) and submit it."""
+    await pilot.press("s")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, SignInScreen)
+    key_input = dialog.query_one("#key-input", Input)
+    assert key_input.password  # masked while typed or pasted
+    key_input.post_message(events.Paste(key))
+    await pilot.pause()
+    assert key_input.value == key
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+# ------------------------------------------------------------------ signing in
+
+
+async def test_a_good_key_is_checked_then_saved_in_the_keyring(
+        server: RunningSandbox, memory_keyring: MemoryKeyring) -> None:
+    app = remote_app(server.base_url, None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        assert "not signed in" in terminal_text(app)
+        await sign_in_with(pilot, server.bootstrap_key)
+        assert isinstance(app.screen, SetupScreen)
+        assert app.session.key is not None and app.session.key.source == "keyring"
+        assert memory_keyring.store[(keyring_store.SERVICE, "default")] == server.bootstrap_key
+        text = terminal_text(app)
+        assert "signed in" in text and "the OS keyring (MemoryKeyring (test))" in text
+        assert server.bootstrap_key[:9] + "…" + server.bootstrap_key[-4:] in text
+        assert server.bootstrap_key not in text
+        assert "acct_" in text and "credits" in text
+        assert "Connection OK" in text_of(app.screen.query_one("#connection", Static))
+        assert app.balance is not None
+    assert remembered_api_url("default") == server.base_url
+    assert not credentials_path().exists()
+
+
+async def test_a_revoked_key_is_refused_and_the_input_kept(
+        server: RunningSandbox, memory_keyring: MemoryKeyring) -> None:
+    async with OpenRushClient(server.base_url, server.bootstrap_key) as client:
+        created = await client.create_key("revoked before sign-in")
+        await client.revoke_key(created.api_credential.id)
+    revoked = created.key.get_secret_value()
+    app = remote_app(server.base_url, None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await sign_in_with(pilot, revoked)
+        dialog = app.screen
+        assert isinstance(dialog, SignInScreen)  # still open
+        status = text_of(dialog.query_one("#sign-in-status", Static))
+        assert "wrong, revoked or expired" in status and revoked not in status
+        assert dialog.query_one("#key-input", Input).value == revoked
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen) and not app.session.signed_in
+    assert memory_keyring.store == {}
+
+
+async def test_without_a_keyring_the_choice_appears_and_the_file_gets_0600(
+        server: RunningSandbox, use_keyring: UseKeyring) -> None:
+    use_keyring(fail.Keyring())
+    app = remote_app(server.base_url, None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await sign_in_with(pilot, server.bootstrap_key)
+        choice = app.screen
+        assert isinstance(choice, StorageChoiceScreen)
+        assert "no OS keyring" in text_of(choice.query_one("#keyring-problem", Static))
+        assert "plain text" in text_of(choice.query_one("#file-warning", Static))
+        assert not credentials_path().exists()  # nothing written before the choice
+        await pilot.click("#save-file")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        assert app.session.key is not None and app.session.key.source == "file"
+        assert "~/.config/openrush-tui/credentials.json" in terminal_text(app)
+    path = credentials_path()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert json.loads(path.read_text())["profiles"]["default"]["key"] == server.bootstrap_key
+
+
+async def test_a_plaintext_keyring_is_not_used_and_session_only_writes_nothing(
+        server: RunningSandbox, use_keyring: UseKeyring, isolated_home: Path) -> None:
+    backend = PlaintextKeyring()
+    backend.file_path = str(isolated_home / "plaintext-keyring.cfg")
+    use_keyring(backend)
+    app = remote_app(server.base_url, None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await sign_in_with(pilot, server.bootstrap_key)
+        choice = app.screen
+        assert isinstance(choice, StorageChoiceScreen)
+        reason = text_of(choice.query_one("#keyring-problem", Static))
+        assert "PlaintextKeyring" in reason and "plain text" in reason
+        await pilot.press("s")  # This session only
+        await settle(pilot)
+        assert app.session.key is not None and app.session.key.source == "session"
+        assert "this session only" in terminal_text(app)
+    assert not credentials_path().exists()
+    assert not exists(backend.file_path)
+
+
+async def test_a_hanging_keyring_gives_the_choice_instead_of_freezing(
+        server: RunningSandbox, use_keyring: UseKeyring) -> None:
+    backend = BlockingKeyring()
+    use_keyring(backend)
+    try:
+        app = remote_app(server.base_url, None)
+        async with app.run_test(size=TERMINAL) as pilot:
+            await settle(pilot)
+            await sign_in_with(pilot, server.bootstrap_key)
+            choice = app.screen
+            assert isinstance(choice, StorageChoiceScreen)
+            assert "did not answer" in text_of(choice.query_one("#keyring-problem", Static))
+            await pilot.press("escape")  # keep the terminal signed out
+            await settle(pilot)
+            assert not app.session.signed_in
+            assert "Not signed in" in notifications(app)
+    finally:
+        backend.release()
+
+
+# ------------------------------------------------------------------ signing out
+
+
+async def test_sign_out_removes_the_saved_key_and_shows_setup_signed_out(
+        server: RunningSandbox, memory_keyring: MemoryKeyring) -> None:
+    memory_keyring.set_password(keyring_store.SERVICE, "default", server.bootstrap_key)
+    app = remote_app(server.base_url, None)
+    app.session.key = stored(server.bootstrap_key, "keyring", "MemoryKeyring (test)")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        assert app.balance is not None
+        await pilot.press("o")
+        await settle(pilot)
+        assert not app.session.signed_in and app.balance is None
+        assert "not signed in" in terminal_text(app)
+        assert "removed from the OS keyring" in notifications(app)
+    assert memory_keyring.store == {}
+
+
+async def test_sign_out_says_when_openrush_key_will_sign_in_again(
+        server: RunningSandbox, memory_keyring: MemoryKeyring,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENRUSH_KEY", server.bootstrap_key)
+    app = remote_app(server.base_url, server.bootstrap_key, page="setup")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        assert "OPENRUSH_KEY environment variable" in terminal_text(app)
+        await pilot.press("o")
+        await settle(pilot)
+        assert "unset OPENRUSH_KEY" in notifications(app)
+        assert not app.session.signed_in
+
+
+async def test_a_sign_out_from_elsewhere_shows_on_setup(tmp_path: Path) -> None:
+    # API access signs out after revoking the key in use, then shows Setup.
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", None, page="setup")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await app.session.sign_out()
+        await app.switch_mode("setup")
+        await settle(pilot)
+        assert "not signed in" in terminal_text(app)
+
+
+# ------------------------------------------------------------------ agents
+
+
+async def test_copy_goes_through_the_clipboard_helper_and_says_what_happened(
+        tmp_path: Path) -> None:
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        assert "the snippet" in notifications(app)
+
+
+async def test_the_key_variant_and_install_into_cursor(tmp_path: Path,
+                                                       isolated_home: Path) -> None:
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", None,
+                           mcp_url="https://mcp.example.test/mcp")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")  # the agent list has the focus: Cursor
+        await pilot.press("k")
+        await pilot.pause()
+        panel = app.screen.query_one(AgentPanel)
+        assert panel.agent.id == "cursor" and panel.key_header
+        snippet = text_of(app.screen.query_one("#snippet", Static))
+        assert "${env:OPENRUSH_KEY}" in snippet and "https://mcp.example.test/mcp" in snippet
+        await pilot.press("i")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AgentInstallScreen)
+        assert "+++ ~/.cursor/mcp.json (after)" in text_of(dialog.query_one("#diff", Static))
+        assert not (isolated_home / ".cursor").exists()  # nothing before "Write"
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        assert "Created ~/.cursor/mcp.json" in notifications(app)
+    entry = json.loads((isolated_home / ".cursor" / "mcp.json").read_text())
+    assert entry["mcpServers"]["openrush"]["headers"]["Authorization"] == \
+        "Bearer ${env:OPENRUSH_KEY}"
+
+
+async def test_install_into_a_broken_file_reports_it_and_leaves_it(
+        tmp_path: Path, isolated_home: Path) -> None:
+    path = isolated_home / ".codex" / "config.toml"
+    path.parent.mkdir()
+    path.write_text("[mcp_servers\n")
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "down", "i")  # Codex CLI
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        assert "not valid TOML" in notifications(app)
+    assert path.read_text() == "[mcp_servers\n"
+
+
+async def test_the_capabilities_are_listed_with_their_costs(tmp_path: Path) -> None:
+    from textual.widgets import DataTable
+
+    key = mint_key(tmp_path / "sandbox.sqlite3")
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", stored(key, "environment"))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#tools", DataTable)
+        rows = {str(table.get_row_at(i)[0]): table.get_row_at(i) for i in range(table.row_count)}
+        assert str(rows["audit_site"][1]) == "10"
+        assert str(rows["inspect_backlinks"][2]).startswith("no")
+        billing = text_of(app.screen.query_one("#billing", Static))
+        assert "https://www.openrush.com/dashboard/billing" in billing
+
+
+async def test_the_show_toggle_unmasks_the_key_and_hides_it_again(tmp_path: Path) -> None:
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", None, signed_out=True)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        key_input = app.screen.query_one("#key-input", Input)
+        await pilot.press(*"or_abc")
+        assert key_input.password
+        await pilot.press("ctrl+r")
+        assert not key_input.password and key_input.value == "or_abc"
+        await pilot.click("#show-key")
+        assert key_input.password
+
+
+async def test_in_the_sandbox_a_key_is_kept_for_the_session_only(
+        tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    db = tmp_path / "sandbox.sqlite3"
+    key = mint_key(db)
+    app = sandbox_app_with(db, None, signed_out=True)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await sign_in_with(pilot, key)
+        assert app.session.key is not None and app.session.key.source == "session"
+        assert "Connection OK" in text_of(app.screen.query_one("#connection", Static))
+    assert memory_keyring.store == {} and not credentials_path().exists()
