@@ -1,71 +1,392 @@
-"""API access: the account's keys. Create, reveal-once and revoke build on this page."""
+"""API access: the account's keys. List, filter and sort; create (revealed once); revoke.
+
+The page owns the flows; the table (`KeyTable`) only draws and reports what the user asked
+for, and each dialog lives in its own module (`key_create`, `key_reveal`, `key_revoke`,
+`key_details`). Requests run in workers; their results come back through
+`on_worker_state_changed`.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from openrush_tui.display import visible
+from openrush_tui.keyrules import signed_in_with
 from openrush_tui.screens.base import DashboardScreen
-from openrush_tui.timefmt import relative
-from openrush_tui.widgets.load_state import LoadState
+from openrush_tui.timefmt import exact, relative
+from openrush_tui.widgets.key_table import KeyTable
+from openrush_tui.widgets.load_state import LoadState, State
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
+    from openrush_tui.keyview import KeyRow
+    from openrush_tui.screens.key_create import CreateOutcome
+    from openrush_tui.screens.key_details import DetailsChoice
+    from openrush_tui.screens.key_reveal import RevealClosed
+    from openrush_tui.screens.key_revoke import RevokeReport
 
-STATUS_STYLES = {"active": "green", "revoked": "dim", "expired": "yellow"}
+REVOKE_GROUP = "revoke-keys"
+EMPTY_ACCOUNT = "This account has no API keys yet."
+EMPTY_HINT = ("Press n to create the first one. It is shown once, so have somewhere ready to "
+              "store it.")
 
 
 class ApiAccessScreen(DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "API access"
+    DEFAULT_CSS = """
+    ApiAccessScreen #filter-bar { height: 1; margin: 0 1; }
+    ApiAccessScreen #filter-bar Label { width: auto; padding: 0 1; color: $text-muted; }
+    ApiAccessScreen #filter { width: 1fr; }
+    ApiAccessScreen KeyTable { margin: 0 1; }
+    ApiAccessScreen #key-summary { height: 2; margin: 0 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "create", "New key", id="keys.new"),
+        Binding("slash", "filter", "Filter", id="keys.filter"),
+        Binding("h", "toggle_inactive", "Inactive", id="keys.toggle-inactive"),
+        Binding("escape", "clear_filter", "Clear filter", id="keys.clear-filter"),
+    ]
+
+    AUTO_FOCUS = "#keys"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._error: str | None = None
+        self._signed_out = False
+        self._loaded = False  # a list has arrived at least once
+        self._loaded_with: object = None  # the session key it was loaded with
+        self._select_after_load: str | None = None  # a key just created
+        self._uncertain: tuple[str, str] | None = None  # (name, why) of a key that may exist
+        self._shown_state: tuple[str, str] = ("idle", "")
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield LoadState(id="keys-state")
-        table: DataTable[Text] = DataTable(id="keys", cursor_type="row", zebra_stripes=True)
-        table.add_columns("Name", "Prefix", "Status", "Created", "Last used", "Expires")
-        yield table
-        yield Footer()
+        with Horizontal(id="filter-bar"):
+            yield Label("Filter (name or prefix):")
+            yield Input(placeholder="type to narrow the list; Enter keeps it, Escape clears it",
+                        id="filter", compact=True)
+        yield KeyTable(id="keys")
+        yield Static("", id="key-summary")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        # DashboardScreen.on_mount runs as well (Textual calls each class's handler).
+        self._show_filter_bar(False)
+
+    def on_screen_resume(self) -> None:
+        # Signed in (or in with another key) on Setup since this page last looked: the list
+        # shown is not this key's account's, so load it again.
+        session = self.dashboard.session
+        if (self._signed_out and session.signed_in) or (
+                self._loaded and session.key is not self._loaded_with):
+            self.action_reload()
+
+    def _show_filter_bar(self, shown: bool) -> None:
+        # Hiding the input itself (not only its bar) keeps it out of the focus chain.
+        self.query_one("#filter-bar").display = shown
+        self.query_one("#filter", Input).display = shown
+        self.refresh_bindings()
+
+    @property
+    def table(self) -> KeyTable:
+        return self.query_one("#keys", KeyTable)
+
+    # -- loading --------------------------------------------------------------------------
 
     async def fetch(self) -> list[ApiCredential]:
         client = await self.dashboard.session.client()
         return await client.list_keys()
 
     def show_loading(self) -> None:
-        table = self.query_one("#keys", DataTable)
-        if table.row_count == 0:
-            self.query_one("#keys-state", LoadState).show("loading", "Loading keys…")
+        if self.table.view.total == 0:
+            self._state("loading", "Loading keys…")
 
     def show(self, keys: list[ApiCredential]) -> None:
-        now = self.dashboard.now()
-        table = self.query_one("#keys", DataTable)
-        table.clear()
-        for key in keys:
-            status = key.status(now)
-            table.add_row(
-                Text(visible(key.name)),
-                Text(visible(key.display_prefix)),
-                Text(status, style=STATUS_STYLES[status]),
-                Text(relative(key.created_at, now)),
-                Text(relative(key.last_used_at, now)),
-                Text(relative(key.expires_at, now, missing="never")),
-                key=key.id,
-            )
-        state = self.query_one("#keys-state", LoadState)
-        if keys:
-            active = sum(1 for key in keys if key.status(now) == "active")
-            state.show("info", f"{len(keys)} keys, {active} active")
-        else:
-            state.show("empty", "No API keys yet. Create one to call the API from your own code.")
+        self._error = None
+        self._signed_out = False
+        self._loaded = True
+        self._loaded_with = self.dashboard.session.key
+        table = self.table
+        table.load(keys, self.dashboard.now())
+        self._point_after_load()
+        self._show_counts()
 
     def show_error(self, message: str) -> None:
         # The last good list stays on screen; the error says what happened above it.
-        self.query_one("#keys-state", LoadState).show("error", message)
+        self._error = message
+        self._show_counts()
+        if self._uncertain is not None:
+            # Kept: the next list that loads still points at the key that may exist.
+            name = visible(self._uncertain[0])
+            self.notify(f"The key “{name}” may have been created without being shown, and the "
+                        "list could not be loaded to check. Press r to refresh, then revoke "
+                        f"the newest key named “{name}” if you did not receive it.",
+                        title="The key may exist", severity="warning", timeout=20,
+                        markup=False)
 
     def show_signed_out(self) -> None:
-        self.query_one("#keys-state", LoadState).show(
-            "info", "This terminal is not signed in. Press 1 for Setup to see how to sign in."
+        self._error = None
+        self._signed_out = True
+        self.table.load([], self.dashboard.now())
+        self._show_counts()
+
+    def _point_after_load(self) -> None:
+        table = self.table
+        if self._select_after_load is not None:
+            table.select(self._select_after_load)
+            self._select_after_load = None
+        if self._uncertain is not None:
+            name, why = self._uncertain
+            self._uncertain = None
+            row = table.view.newest_named(name)
+            shown = visible(name)
+            if row is not None and table.select(row.id):
+                message = (f"{why} The key may have been created without being shown: the "
+                           f"newest key named “{shown}” ({row.prefix}, created "
+                           f"{relative(row.key.created_at, self.dashboard.now())}) is "
+                           "selected. If it is the one, press d to revoke it and create "
+                           "another.")
+            else:
+                message = (f"{why} No key named “{shown}” is in the list, so it was "
+                           "probably not created; try again.")
+            self.notify(message, title="The key may exist", severity="warning", timeout=20,
+                        markup=False)
+
+    # -- the line above the table ---------------------------------------------------------
+
+    def _show_counts(self) -> None:
+        table, view = self.table, self.table.view
+        if self._signed_out:
+            table.empty_text = "Sign in to see your keys."
+            self._state("info", "This terminal is not signed in. Press 1 for Setup to see how "
+                                "to sign in.")
+            return
+        if self._error is not None:
+            kept = " The list below is the last one loaded." if view.total else ""
+            if not self._loaded:
+                table.empty_text = "The keys could not be loaded yet. Press r to try again."
+            self._state("error", f"{self._error}{kept}")
+            return
+        if view.total == 0:
+            table.empty_text = EMPTY_HINT
+            self._state("empty", EMPTY_ACCOUNT)
+            return
+        noun = "key" if view.total == 1 else "keys"
+        parts = [f"{view.total} {noun}, {view.active} active"]
+        if len(view.shown) != view.total:
+            why = []
+            if view.filter_text.strip():
+                why.append(f"matching “{visible(view.filter_text.strip())}”")
+            if view.hide_inactive:
+                why.append("revoked and expired hidden (h shows them)")
+            parts.append(f"showing {len(view.shown)} " + ", ".join(why))
+        if table.marked:
+            parts.append(f"{len(table.marked)} marked (d revokes them, space unmarks)")
+        table.empty_text = ("No key matches. Press Escape to clear the filter."
+                            if view.filter_text.strip() else "All keys are revoked or expired; "
+                            "press h to show them.")
+        self._state("info", " · ".join(parts))
+
+    def _state(self, state: State, message: str) -> None:
+        # Redrawn only when it changes: a new text re-lays out the screen, and the counts are
+        # recomputed on every keystroke of the filter.
+        if (state, message) != self._shown_state:
+            self._shown_state = (state, message)
+            self.query_one("#keys-state", LoadState).show(state, message)
+
+    @on(KeyTable.ViewChanged)
+    def _view_changed(self) -> None:
+        self._show_counts()
+
+    @on(KeyTable.Highlighted)
+    def _highlighted(self, event: KeyTable.Highlighted) -> None:
+        summary = self.query_one("#key-summary", Static)
+        row = event.row
+        if row is None:
+            summary.update("")
+            return
+        key = row.key
+        text = Text(row.name, style="bold")
+        text.append(f"  {row.prefix}  {row.status}  ({key.id})\n")
+        text.append(f"created {exact(key.created_at)} · last used "
+                    f"{exact(key.last_used_at, missing='never')} · expires "
+                    f"{exact(key.expires_at, missing='never')}")
+        summary.update(text)
+
+    # -- filter ---------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        self._show_filter_bar(True)
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.filter_text = event.value
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        if not self.query_one("#filter", Input).value:
+            self._show_filter_bar(False)
+        self.table.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # "Clear filter" is offered (and shown in the footer) only while there is a filter.
+        if action == "clear_filter":
+            return bool(self.is_mounted and self.query_one("#filter-bar").display)
+        return True
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.table.filter_text = ""
+        self._show_filter_bar(False)
+        self.table.focus()
+
+    def action_toggle_inactive(self) -> None:
+        self.table.hide_inactive = not self.table.hide_inactive
+
+    # -- create ---------------------------------------------------------------------------
+
+    def action_create(self) -> None:
+        if not self.dashboard.session.signed_in:
+            self.notify("Sign in first: press 1 for Setup.", severity="warning")
+            return
+        from openrush_tui.screens.key_create import KeyCreateScreen
+
+        self.app.push_screen(KeyCreateScreen(self.dashboard.session, self.dashboard.now),
+                             self._create_closed)
+
+    def _create_closed(self, outcome: CreateOutcome | None) -> None:
+        if outcome is None:
+            return
+        if outcome.created is not None:
+            from openrush_tui.screens.key_reveal import KeyRevealScreen
+
+            credential = outcome.created.api_credential
+            self._select_after_load = credential.id
+            self.app.push_screen(KeyRevealScreen(outcome.created.key, credential),
+                                 self._reveal_closed)
+        elif outcome.uncertain_name is not None:
+            self._uncertain = (outcome.uncertain_name, outcome.problem)
+        self.action_reload()
+
+    def _reveal_closed(self, closed: RevealClosed | None) -> None:
+        self.table.focus()
+        if closed is not None and closed.clear_digest is not None:
+            from openrush_tui.widgets.clipboard import CLEAR_AFTER_SECONDS, offer_to_clear
+
+            offer_to_clear(self.app, closed.clear_digest)
+            self.notify(f"The system clipboard will be cleared in {CLEAR_AFTER_SECONDS:g} s "
+                        "if it still holds the key.", markup=False)
+
+    # -- details --------------------------------------------------------------------------
+
+    @on(KeyTable.DetailsRequested)
+    def _details(self, event: KeyTable.DetailsRequested) -> None:
+        from openrush_tui.screens.key_details import KeyDetailsScreen
+
+        row = event.row
+        self.app.push_screen(
+            KeyDetailsScreen(row, self.dashboard.now(), self.dashboard.session,
+                             signed_in=self._signed_in_id((row,)) == row.id),
+            lambda choice: self._details_closed(row, choice),
         )
+
+    async def _details_closed(self, row: KeyRow, choice: DetailsChoice | None) -> None:
+        if choice == "revoke":
+            self._ask_revoke((row,))
+        elif choice == "activity":
+            await self.dashboard.open_activity_for_key(row.id, row.key.name)
+
+    # -- revoke ---------------------------------------------------------------------------
+
+    def _signed_in_id(self, rows: tuple[KeyRow, ...]) -> str | None:
+        """Which of `rows` is the key this terminal is signed in with, by its prefix."""
+        stored = self.dashboard.session.key
+        if stored is None or stored.secret.is_session_token:
+            return None
+        raw = stored.secret.reveal()
+        return next((row.id for row in rows if signed_in_with(row.key.prefix, raw)), None)
+
+    @on(KeyTable.RevokeRequested)
+    def _revoke_requested(self, event: KeyTable.RevokeRequested) -> None:
+        self._ask_revoke(event.rows)
+
+    def _ask_revoke(self, requested: tuple[KeyRow, ...]) -> None:
+        rows = tuple(row for row in requested if row.status != "revoked")
+        skipped = len(requested) - len(rows)
+        if not rows:
+            what = "That key is" if skipped == 1 else "Those keys are"
+            self.notify(f"{what} already revoked.", markup=False)
+            return
+        from openrush_tui.screens.key_revoke import KeyRevokeScreen
+
+        signed_in = self._signed_in_id(rows)
+        self.app.push_screen(
+            KeyRevokeScreen(rows, self.dashboard.now(), signed_in_id=signed_in, skipped=skipped),
+            lambda confirmed: self._revoke(rows, signed_in) if confirmed else None,
+        )
+
+    def _revoke(self, rows: tuple[KeyRow, ...], signed_in: str | None) -> None:
+        self._state("loading", f"Revoking {len(rows)} key{'s' if len(rows) != 1 else ''}…")
+        self.run_worker(self._revoke_all(rows, signed_in), group=REVOKE_GROUP, exclusive=True,
+                        exit_on_error=False)
+
+    async def _revoke_all(self, rows: tuple[KeyRow, ...], signed_in: str | None) -> RevokeReport:
+        from openrush_tui.screens.key_revoke import revoke_all
+
+        return await revoke_all(await self.dashboard.session.client(), rows, signed_in)
+
+    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Page loads are DashboardScreen's handler's business (Textual calls both).
+        if event.worker.group != REVOKE_GROUP:
+            return
+        if event.state == WorkerState.SUCCESS:
+            await self._revoked(event.worker.result)
+        elif event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.show_error("Nothing was revoked. "
+                            + self.dashboard.describe_error(event.worker.error))
+
+    async def _revoked(self, report: RevokeReport) -> None:
+        table = self.table
+        for row, answer in report.revoked:
+            if answer is not None and answer.id == row.id:
+                table.update_key(answer)
+            else:
+                table.mark_revoked(row.id)
+        table.clear_marks()
+        message = report.message()
+        if not report.failed:
+            self._show_counts()
+            self.notify(message, title="Revoked", markup=False)
+        else:
+            self.show_error(message)
+            self.notify(message, title="Some keys were not revoked", severity="error",
+                        timeout=20, markup=False)
+        if report.signed_in_revoked:
+            await self._sign_out_after_revoke()
+            await self.app.switch_mode("setup")
+            self.show_signed_out()
+
+    async def _sign_out_after_revoke(self) -> None:
+        """The terminal's own key is dead: forget it (memory, and where this tool saved it)."""
+        from openrush_tui.api.errors import OpenRushError
+
+        message = ("This terminal was signed in with the key you revoked, so it is now signed "
+                   "out. Sign in with another key.")
+        try:
+            report = await self.dashboard.session.sign_out()
+        except OpenRushError as error:
+            message += f" The saved copy could not be removed: {error}"
+        else:
+            if report is not None:
+                message += " " + report.summary()
+        self.notify(message, title="Signed out", severity="warning", timeout=15, markup=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 from datetime import datetime
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Static
+from textual.worker import Worker, WorkerFailed
 
 from openrush_tui.clock import fixed_clock, parse_instant
 from openrush_tui.config import Settings
@@ -24,9 +26,10 @@ KEY_SEED = 7
 TERMINAL = (120, 36)
 
 
-def sandbox_app(db_path: Path, *, page: str | None = None, **options: object) -> OpenRushApp:
-    """The dashboard on an in-process sandbox with a fixed clock and key seed."""
-    sandbox = SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=KEY_SEED,
+def sandbox_app(db_path: Path, *, page: str | None = None, key_seed: int | None = KEY_SEED,
+                **options: object) -> OpenRushApp:
+    """The dashboard on an in-process sandbox with a fixed clock and (by default) key seed."""
+    sandbox = SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=key_seed,
                              rate_limits=RateLimits(10_000, 100_000, 1_000_000),
                              **options)  # type: ignore[arg-type]
     settings = Settings(sandbox=sandbox, fixed_now=FIXED_NOW)
@@ -55,11 +58,19 @@ async def settle(pilot: Pilot, limit: float = 20.0) -> None:
             if not any(not w.is_finished for w in pilot.app.workers):
                 return
             continue
-        await asyncio.wait([asyncio.ensure_future(w.wait()) for w in busy if w.is_running]
-                           or [asyncio.ensure_future(asyncio.sleep(0.01))],
+        waits = [asyncio.ensure_future(_finished(w)) for w in busy if w.is_running]
+        await asyncio.wait(waits or [asyncio.ensure_future(asyncio.sleep(0.01))],
                            timeout=deadline - loop.time())
+        for wait in waits:
+            wait.cancel()
         await pilot.pause()
     raise TimeoutError("workers still busy: " + ", ".join(map(repr, pilot.app.workers)))
+
+
+async def _finished(worker: Worker) -> None:
+    """Wait for a worker; its failure is the app's business (shown on screen), not ours."""
+    with contextlib.suppress(WorkerFailed, asyncio.CancelledError):
+        await worker.wait()
 
 
 def text_of(widget: Static) -> str:

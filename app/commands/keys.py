@@ -1,7 +1,232 @@
-"""Placeholder until its issue lands: registers no subcommand yet."""
+"""`openrush-tui keys list|create|revoke`: the API access page for scripts.
+
+Data goes to stdout (a table, or JSON with --json); reminders, questions and errors go to
+stderr. A new key is printed once, on stdout only, so `KEY=$(openrush-tui keys create x)`
+captures it without the reminder.
+"""
+
+from __future__ import annotations
 
 import argparse
+import sys
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from openrush_tui.commands.common import (
+    EXIT_API_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_connection_args,
+    error,
+    guarded,
+    print_json,
+    run_with_client,
+)
+
+if TYPE_CHECKING:
+    from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.api.models import ApiCredential
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    del subparsers
+    keys = subparsers.add_parser("keys", help="list, create and revoke API keys",
+                                 description="List, create and revoke the account's API keys.")
+    commands = keys.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
+
+    listing = commands.add_parser("list", help="list the keys (active ones unless --all)",
+                                  description="List the account's keys, newest first.")
+    listing.add_argument("--all", action="store_true",
+                         help="include revoked and expired keys")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_connection_args(listing)
+    listing.set_defaults(func=list_keys)
+
+    create = commands.add_parser(
+        "create", help="create a key and print it once",
+        description="Create a key. The key is printed once on stdout and can never be shown "
+                    "again; a reminder goes to stderr.")
+    create.add_argument("name", metavar="NAME", help="what the key is for (1–120 characters)")
+    when = create.add_mutually_exclusive_group()
+    when.add_argument("--expires-in", metavar="DURATION",
+                      help="stop working after this long: 12h, 7d, 30d, 2w or 1y")
+    when.add_argument("--expires-at", metavar="DATE",
+                      help="stop working at this date (2026-12-31 is midnight UTC) or "
+                           "ISO-8601 time")
+    create.add_argument("--json", action="store_true",
+                        help="print {\"key\": …, \"api_credential\": …} as JSON")
+    add_connection_args(create)
+    create.set_defaults(func=create_key)
+
+    revoke = commands.add_parser(
+        "revoke", help="revoke keys (asks first unless --yes)",
+        description="Revoke keys by id (cred_…). Anything using them stops working at once; "
+                    "this cannot be undone.")
+    revoke.add_argument("ids", nargs="+", metavar="ID", help="the id of a key (see `keys list`)")
+    revoke.add_argument("--yes", "-y", action="store_true",
+                        help="do not ask for confirmation (needed when stdin is not a terminal)")
+    add_connection_args(revoke)
+    revoke.set_defaults(func=revoke_keys)
+
+
+# -- keys list --------------------------------------------------------------------------------
+
+
+def as_json(key: ApiCredential, now: datetime) -> dict[str, Any]:
+    return {**key.model_dump(mode="json"), "status": key.status(now)}
+
+
+@guarded
+def list_keys(args: argparse.Namespace) -> int:
+    from openrush_tui.clock import system_clock
+
+    keys = run_with_client(args, lambda client: client.list_keys())
+    now = system_clock()
+    if not args.all:
+        keys = [key for key in keys if key.status(now) == "active"]
+    if args.json:
+        print_json([as_json(key, now) for key in keys])
+        return EXIT_OK
+    print_table(keys, now)
+    if not keys:
+        print("No active keys." if not args.all else "No keys.", file=sys.stderr)
+    return EXIT_OK
+
+
+def print_table(keys: list[ApiCredential], now: datetime) -> None:
+    from openrush_tui.display import visible
+    from openrush_tui.timefmt import exact
+
+    header = ("ID", "NAME", "PREFIX", "STATUS", "CREATED", "LAST USED", "EXPIRES")
+    rows = [(visible(key.id), visible(key.name), visible(key.display_prefix), key.status(now),
+             exact(key.created_at), exact(key.last_used_at, missing="never"),
+             exact(key.expires_at, missing="never")) for key in keys]
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows,
+                                                                         strict=False)]
+    for line in (header, *rows):
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths,
+                                                                      strict=True)).rstrip())
+
+
+# -- keys create ------------------------------------------------------------------------------
+
+
+def expiry_of(args: argparse.Namespace, now: datetime) -> datetime | None:
+    """--expires-in or --expires-at as a time; ValueError says what is wrong."""
+    from openrush_tui.keyrules import parse_duration, parse_expiry_date
+
+    if args.expires_in is not None:
+        return now + parse_duration(args.expires_in)
+    if args.expires_at is not None:
+        return parse_expiry_date(args.expires_at, now)
+    return None
+
+
+@guarded
+def create_key(args: argparse.Namespace) -> int:
+    from openrush_tui.api.errors import ApiTimeout, ConnectionFailed
+    from openrush_tui.clock import system_clock
+    from openrush_tui.display import visible
+    from openrush_tui.keyrules import name_problem
+
+    problem = name_problem(args.name)
+    if problem:
+        return error(f"keys create: {problem}", EXIT_USAGE)
+    try:
+        expires_at = expiry_of(args, system_clock())
+    except ValueError as exc:
+        flag = "--expires-in" if args.expires_in is not None else "--expires-at"
+        return error(f"keys create: {flag}: {exc}", EXIT_USAGE)
+    name = args.name.strip()
+    try:
+        created = run_with_client(args, lambda client: client.create_key(name, expires_at))
+    except (ApiTimeout, ConnectionFailed) as exc:
+        if not exc.may_have_succeeded:
+            raise
+        return error(f"{exc.message} The key may have been created without being shown: run "
+                     f"`openrush-tui keys list` and revoke the newest key named "
+                     f"“{visible(name)}” if it is there.")
+    raw = created.key.get_secret_value()
+    credential = created.api_credential
+    if args.json:
+        print_json({"key": raw, "api_credential": credential.model_dump(mode="json")})
+    else:
+        print(raw)
+    sys.stdout.flush()
+    print(f"Created “{visible(credential.name)}” ({credential.id}). This is the only time the "
+          "key is shown: store it now.", file=sys.stderr)
+    return EXIT_OK
+
+
+# -- keys revoke ------------------------------------------------------------------------------
+
+
+@guarded
+def revoke_keys(args: argparse.Namespace) -> int:
+    ids = list(dict.fromkeys(args.ids))  # the same id twice is one revoke
+    if not args.yes and not sys.stdin.isatty():
+        return error("keys revoke: refusing to ask for confirmation because stdin is not "
+                     "a terminal; pass --yes to revoke without asking", EXIT_USAGE)
+    known: dict[str, ApiCredential] = {}
+    if not args.yes or len(ids) > 1:
+        known = {key.id: key for key in run_with_client(args, lambda c: c.list_keys())}
+    if not args.yes and not confirm(ids, known):
+        print("Nothing was revoked.", file=sys.stderr)
+        return EXIT_OK
+    ids = own_key_last(args, ids, known)
+    return run_with_client(args, lambda client: revoke_each(client, ids))
+
+
+def own_key_last(args: argparse.Namespace, ids: list[str],
+                 known: dict[str, ApiCredential]) -> list[str]:
+    """The key this command is signed in with goes last: after it, no request would work."""
+    from openrush_tui.commands.common import resolve_target
+    from openrush_tui.keyrules import signed_in_with
+
+    if len(ids) < 2:
+        return ids
+    stored = resolve_target(args)[1].key  # the key make_client signs in with
+    raw = stored.secret.reveal() if stored else None
+    return sorted(ids, key=lambda key_id: key_id in known
+                  and signed_in_with(known[key_id].prefix, raw))
+
+
+def confirm(ids: list[str], known: dict[str, ApiCredential]) -> bool:
+    from openrush_tui.display import visible
+    from openrush_tui.timefmt import exact
+
+    count = len(ids)
+    print(f"About to revoke {count} key{'s' if count != 1 else ''}:", file=sys.stderr)
+    for key_id in ids:
+        key = known.get(key_id)
+        if key is None:
+            print(f"  {visible(key_id)}  (not in this account's list)", file=sys.stderr)
+        else:
+            used = exact(key.last_used_at, missing="never")
+            print(f"  {key.id}  “{visible(key.name)}”  {visible(key.display_prefix)}  last "
+                  f"used {used}", file=sys.stderr)
+    print("Anything using them stops working at once. This cannot be undone.", file=sys.stderr)
+    try:
+        answer = input("Revoke? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+async def revoke_each(client: OpenRushClient, ids: list[str]) -> int:
+    """Revoke one by one and say for each what happened; 1 if any failed."""
+    from openrush_tui.api.errors import OpenRushError
+    from openrush_tui.display import visible
+
+    failed = 0
+    for key_id in ids:
+        try:
+            answer = await client.revoke_key(key_id)
+        except OpenRushError as exc:
+            failed += 1
+            print(f"openrush-tui: {visible(key_id)} was not revoked: {exc}", file=sys.stderr)
+            continue
+        name = f" “{visible(answer.name)}”" if answer is not None else ""
+        print(f"revoked {visible(key_id)}{name}")
+    if failed and failed < len(ids):
+        print(f"openrush-tui: revoked {len(ids) - failed} of {len(ids)} keys", file=sys.stderr)
+    return EXIT_API_ERROR if failed else EXIT_OK

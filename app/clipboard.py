@@ -1,0 +1,170 @@
+"""The one copy path, without Textual: OSC 52 for the terminal, pyperclip for the desktop.
+
+Two mechanisms, because neither covers every case. OSC 52 asks the terminal to put text on
+its clipboard: it is what reaches a laptop's clipboard over SSH, but the terminal never says
+whether it obeyed (many ask the user first, tmux needs `set -g set-clipboard on`). pyperclip
+reaches the desktop clipboard of the machine this runs on, which only exists where a display
+does. So a copy reports exactly what was attempted and what is known, and never claims more.
+
+The Textual side (writing the sequence through the app's driver) is `widgets/clipboard.py`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = [
+    "CopyOutcome",
+    "clear_system_clipboard_if",
+    "clear_system_clipboard_if_digest",
+    "digest",
+    "has_display",
+    "in_tmux",
+    "osc52_sequence",
+    "system_clipboard_holds",
+    "system_copy",
+]
+
+
+@dataclass(frozen=True)
+class CopyOutcome:
+    """What one copy did. `detail` says why the system clipboard was not used (never the text)."""
+
+    osc52_sent: bool
+    system_copied: bool
+    in_tmux: bool
+    detail: str = ""
+
+    @property
+    def anything_done(self) -> bool:
+        return self.osc52_sent or self.system_copied
+
+    def message(self, what: str) -> str:
+        """One honest paragraph about `what` ("the key", "the snippet"); never a false "copied"."""
+        why_not = f" ({self.detail})" if self.detail else ""
+        if self.osc52_sent and self.system_copied:
+            text = (f"Sent {what} to your terminal's clipboard (OSC 52; your terminal may need "
+                    "to allow it) and copied it to the system clipboard.")
+        elif self.osc52_sent:
+            # OSC 52 is fire-and-forget: say it was sent, not that it arrived.
+            text = (f"Sent {what} to your terminal's clipboard (OSC 52). Terminals do not "
+                    "confirm this and some must be allowed to: if pasting gives nothing, select "
+                    f"{what} on screen and copy it by hand. Not copied to a system "
+                    f"clipboard{why_not}.")
+        elif self.system_copied:
+            text = (f"Copied {what} to the system clipboard. It could not be sent to the "
+                    "terminal's clipboard (OSC 52).")
+        else:
+            text = (f"Could not copy {what}: it could not be sent to the terminal's clipboard "
+                    f"(OSC 52), and there is no usable system clipboard{why_not}. Select it on "
+                    "screen and copy it by hand.")
+        if self.in_tmux and self.osc52_sent:
+            text += " Inside tmux this needs `set -g set-clipboard on` in ~/.tmux.conf."
+        return text
+
+
+def osc52_sequence(text: str) -> str:
+    """The escape sequence that asks a terminal to put `text` on its clipboard.
+
+    Terminated with BEL rather than ST: every terminal that knows OSC 52 accepts BEL, and
+    tmux passes it on (with `set-clipboard on`) to the terminal outside.
+    """
+    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return f"\x1b]52;c;{payload}\a"
+
+
+def in_tmux() -> bool:
+    return bool(os.environ.get("TMUX"))
+
+
+def has_display() -> bool:
+    """Whether a desktop clipboard can exist here: always on macOS and Windows, else a display.
+
+    Without this check pyperclip would shell out to xclip on a headless server and fail (or
+    worse, hang waiting for an X server); deciding up front keeps the answer fast and exact.
+    """
+    if sys.platform in ("darwin", "win32", "cygwin"):
+        return True
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return True
+    return _is_wsl()
+
+
+def _is_wsl() -> bool:
+    # WSL has no display variable but does have Windows' clipboard (clip.exe), which
+    # pyperclip knows how to use.
+    try:
+        with open("/proc/version", encoding="utf-8", errors="replace") as version:
+            return "microsoft" in version.read().lower()
+    except OSError:
+        return False
+
+
+def why_no_system_clipboard() -> str:
+    return "no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
+
+
+def system_copy(text: str) -> bool:
+    """Put `text` on the desktop clipboard; True only when it is then there. Never raises.
+
+    pyperclip's xclip/xsel backends ignore the helper's exit status, so a copy is read back
+    before it is reported as done.
+    """
+    if not has_display():
+        return False
+    try:
+        import pyperclip
+
+        pyperclip.copy(text)
+        return pyperclip.paste() == text
+    except Exception:  # whatever the backend raises, the honest answer is "not copied"
+        return False
+
+
+def system_clipboard_holds(text: str) -> bool:
+    """Whether the desktop clipboard holds exactly `text` (False when there is none)."""
+    return _paste_matches(lambda pasted: pasted == text)
+
+
+def digest(text: str) -> str:
+    """A SHA-256 of `text`: lets a later clear check the clipboard without keeping the text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def clear_system_clipboard_if(text: str) -> bool:
+    """Empty the desktop clipboard if it still holds `text`; True when it was cleared."""
+    return clear_system_clipboard_if_digest(digest(text))
+
+
+def clear_system_clipboard_if_digest(expected: str) -> bool:
+    """As `clear_system_clipboard_if`, given only the text's `digest`.
+
+    A user who copied something else since must not lose it, hence the comparison.
+    """
+    if not _paste_matches(lambda pasted: hmac.compare_digest(digest(pasted), expected)):
+        return False
+    try:
+        import pyperclip
+
+        pyperclip.copy("")
+        return pyperclip.paste() == ""
+    except Exception:
+        return False
+
+
+def _paste_matches(test: Callable[[str], bool]) -> bool:
+    if not has_display():
+        return False
+    try:
+        import pyperclip
+
+        pasted = pyperclip.paste()
+    except Exception:
+        return False
+    return isinstance(pasted, str) and test(pasted)

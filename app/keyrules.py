@@ -1,0 +1,105 @@
+"""The rules of a new key, shared by the create dialog and `keys create`: name and expiry.
+
+The server has the last word (it answers 422), but checking here lets the dialog explain a
+problem as the user types, and the command line refuse before a request is made.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from openrush_tui.clock import parse_instant
+
+NAME_MAX = 120
+
+
+def name_problem(raw: str) -> str | None:
+    """Why `raw` cannot be a key name (the server's rules: trimmed, 1–120, no control
+    characters), or None when it can."""
+    name = raw.strip()
+    if not name:
+        return "A name is required, so that you can tell your keys apart."
+    if len(name) > NAME_MAX:
+        return f"The name is {len(name)} characters long; at most {NAME_MAX} are allowed."
+    for ch in name:
+        if unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029":
+            return (f"The name contains a control character ({_describe(ch)}); names must be "
+                    "plain text on one line.")
+    return None
+
+
+def _describe(ch: str) -> str:
+    return {"\t": "a tab", "\n": "a line break", "\r": "a carriage return",
+            "\x1b": "an escape"}.get(ch, f"U+{ord(ch):04X}")
+
+
+@dataclass(frozen=True)
+class ExpiryChoice:
+    id: str
+    label: str
+    after: timedelta | None  # None: never, or a date typed by the user (id "date")
+
+
+EXPIRY_CHOICES = (
+    ExpiryChoice("never", "Never", None),
+    ExpiryChoice("7d", "7 days", timedelta(days=7)),
+    ExpiryChoice("30d", "30 days", timedelta(days=30)),
+    ExpiryChoice("90d", "90 days", timedelta(days=90)),
+    ExpiryChoice("1y", "1 year", timedelta(days=365)),
+    ExpiryChoice("date", "A date", None),
+)
+CHOICES_BY_ID = {choice.id: choice for choice in EXPIRY_CHOICES}
+
+_DURATION = re.compile(r"^\s*(\d{1,5})\s*([hdwy])\s*$", re.IGNORECASE)
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1),
+          "y": timedelta(days=365)}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30d``, ``12h``, ``2w`` or ``1y`` as a timedelta; ValueError says what is accepted."""
+    match = _DURATION.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"{text!r} is not a duration such as 7d, 30d, 12h, 2w or 1y")
+    return int(match.group(1)) * _UNITS[match.group(2).lower()]
+
+
+def parse_expiry_date(text: str, now: datetime) -> datetime:
+    """A date (``2026-12-31``: midnight UTC, as in the API's own example) or an ISO-8601 time,
+    which must lie in the future. ValueError says what is wrong."""
+    text = text.strip()
+    if not text:
+        raise ValueError("Type a date such as 2026-12-31")
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            moment = datetime.fromisoformat(text).replace(tzinfo=UTC)
+        else:
+            moment = parse_instant(text)
+    except ValueError:
+        raise ValueError(f"“{text}” is not a date such as 2026-12-31") from None
+    if moment <= now:
+        raise ValueError("The expiry date must be in the future")
+    return moment
+
+
+def expiry_from_choice(choice_id: str, now: datetime, date_text: str = "") -> datetime | None:
+    """The `expires_at` a dialog choice means; ValueError for a bad or past date."""
+    if choice_id == "date":
+        return parse_expiry_date(date_text, now)
+    choice = CHOICES_BY_ID[choice_id]
+    return None if choice.after is None else now + choice.after
+
+
+def key_prefix(raw_key: str) -> str:
+    """The display prefix the service stores for a key (``or_`` + 6 characters)."""
+    return raw_key[:9]
+
+
+def signed_in_with(prefix: str, raw_key: str | None) -> bool:
+    """Whether a credential with this display `prefix` is the key `raw_key` (compared by
+    prefix only: the service never returns more of a key). A session token never matches."""
+    if not raw_key or not raw_key.startswith("or_"):
+        return False
+    return raw_key.startswith(prefix.rstrip(".…")) and len(prefix.rstrip(".…")) >= 6

@@ -1,0 +1,160 @@
+"""Which keys the list shows, in which order: filter, hide-inactive and sort, without Textual.
+
+The API returns every key at once (no pagination), so an account with thousands of keys is
+filtered here on each keystroke. Everything a keystroke needs is computed once per load
+(lower-cased text to search, sort keys), so a filter pass over 5,000 keys is a plain list
+comprehension over precomputed strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Literal
+
+from openrush_tui.display import visible
+
+if TYPE_CHECKING:
+    from openrush_tui.api.models import ApiCredential, CredentialStatus
+
+SortColumn = Literal["name", "prefix", "status", "created", "last_used", "expires"]
+SORT_COLUMNS: tuple[SortColumn, ...] = ("name", "prefix", "status", "created", "last_used",
+                                        "expires")
+# The direction a column sorts in first: names A→Z, times newest (or soonest) first.
+NATURAL_DESCENDING: dict[SortColumn, bool] = {
+    "name": False, "prefix": False, "status": False, "created": True, "last_used": True,
+    "expires": False,
+}
+_STATUS_ORDER = {"active": 0, "expired": 1, "revoked": 2}
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRow:
+    """One key as the list shows it: server strings already made visible, status computed."""
+
+    key: ApiCredential
+    status: CredentialStatus
+    name: str
+    prefix: str
+    haystack: str  # what the filter searches: name and prefix, case-folded
+
+    @classmethod
+    def of(cls, key: ApiCredential, now: datetime) -> KeyRow:
+        name, prefix = visible(key.name), visible(key.display_prefix)
+        return cls(key, key.status(now), name, prefix,
+                   f"{key.name.casefold()}\n{key.prefix.casefold()}")
+
+    @property
+    def id(self) -> str:
+        return self.key.id
+
+    def sort_key(self, column: SortColumn) -> tuple[object, ...]:
+        key = self.key
+        if column == "name":
+            return (key.name.casefold(), key.name)
+        if column == "prefix":
+            return (key.prefix,)
+        if column == "status":
+            return (_STATUS_ORDER[self.status],)
+        if column == "created":
+            return (key.created_at,)
+        if column == "last_used":
+            return (key.last_used_at or _EARLIEST,)  # "never" after every real time
+        return (key.expires_at or _LATEST,)  # "never expires" after every date
+
+
+class KeyView:
+    """All keys of the account, and the ordered subset the table shows."""
+
+    def __init__(self) -> None:
+        self.rows: list[KeyRow] = []
+        self.shown: list[KeyRow] = []
+        self.sort_column: SortColumn = "created"
+        self.descending = True
+        self.filter_text = ""
+        self.hide_inactive = False
+        self._sorted: list[KeyRow] = []
+
+    # -- inputs ---------------------------------------------------------------------------
+
+    def load(self, keys: list[ApiCredential], now: datetime) -> None:
+        self.rows = [KeyRow.of(key, now) for key in keys]
+        self._resort()
+
+    def update(self, key: ApiCredential, now: datetime) -> None:
+        """Replace one key (a revoke's answer) without reloading the list."""
+        fresh = KeyRow.of(key, now)
+        self.rows = [fresh if row.id == key.id else row for row in self.rows]
+        self._resort()
+
+    def mark_revoked(self, key_id: str, now: datetime) -> None:
+        """For a revoke that answered with an empty body: the key is revoked all the same."""
+        for row in self.rows:
+            if row.id == key_id:
+                self.update(row.key.model_copy(update={"is_active": False}), now)
+                return
+
+    def sort_by(self, column: SortColumn, descending: bool | None = None) -> None:
+        self.sort_column = column
+        self.descending = NATURAL_DESCENDING[column] if descending is None else descending
+        self._resort()
+
+    def set_filter(self, text: str) -> None:
+        self.filter_text = text
+        self._refilter()
+
+    def set_hide_inactive(self, hide: bool) -> None:
+        self.hide_inactive = hide
+        self._refilter()
+
+    # -- outputs --------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return len(self.rows)
+
+    @property
+    def active(self) -> int:
+        return sum(1 for row in self.rows if row.status == "active")
+
+    @property
+    def ordered(self) -> list[KeyRow]:
+        """Every key in the current sort order, filtered or not."""
+        return self._sorted
+
+    def index_of(self, key_id: str) -> int | None:
+        for index, row in enumerate(self.shown):
+            if row.id == key_id:
+                return index
+        return None
+
+    def row(self, key_id: str) -> KeyRow | None:
+        return next((row for row in self.rows if row.id == key_id), None)
+
+    def newest_named(self, name: str) -> KeyRow | None:
+        """The most recently created key called `name` (after a create that may have worked)."""
+        wanted = name.strip()
+        named = [row for row in self.rows if row.key.name == wanted]
+        return max(named, key=lambda row: row.key.created_at, default=None)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _resort(self) -> None:
+        column = self.sort_column
+        # Ties (same name, same "never") fall back to newest first, then the id: stable order.
+        by_created = sorted(self.rows, key=lambda row: (row.key.created_at, row.id), reverse=True)
+        self._sorted = sorted(by_created, key=lambda row: row.sort_key(column),
+                              reverse=self.descending)
+        self._refilter()
+
+    def _refilter(self) -> None:
+        needle = self.filter_text.strip().casefold()
+        rows = self._sorted
+        if self.hide_inactive:
+            rows = [row for row in rows if row.status == "active"]
+        if needle:
+            rows = [row for row in rows if needle in row.haystack]
+        self.shown = rows
+

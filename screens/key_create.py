@@ -1,0 +1,225 @@
+"""The "new key" dialog: a name checked as you type, an expiry, and the create request.
+
+The dialog makes the request itself so that a 422 lands next to the field it concerns with
+what the user typed still there. It closes with the created key (still a SecretStr, for the
+reveal dialog), or with the name of a key that may exist when the request failed after
+possibly reaching the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.worker import Worker, WorkerState
+
+from openrush_tui.keyrules import EXPIRY_CHOICES, NAME_MAX, expiry_from_choice, name_problem
+from openrush_tui.timefmt import exact, relative
+
+if TYPE_CHECKING:
+    from openrush_tui.api.models import CreatedKey
+    from openrush_tui.clock import Clock
+    from openrush_tui.session import Session
+
+CREATE_GROUP = "create-key"
+
+
+@dataclass(frozen=True)
+class CreateOutcome:
+    created: CreatedKey | None = None  # the new key: its raw value is a SecretStr
+    uncertain_name: str | None = None  # the request may have created a key with this name
+    problem: str = ""  # why it is uncertain, in words
+
+
+class KeyCreateScreen(ModalScreen[CreateOutcome | None]):
+    DEFAULT_CSS = """
+    KeyCreateScreen { align: center middle; }
+    KeyCreateScreen #dialog {
+        width: 76;
+        height: auto;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    KeyCreateScreen .title { text-style: bold; margin-bottom: 1; }
+    KeyCreateScreen Label { margin-top: 1; }
+    KeyCreateScreen RadioSet { layout: horizontal; width: 100%; }
+    KeyCreateScreen RadioSet RadioButton { width: auto; }
+    KeyCreateScreen #date { display: none; width: 24; }
+    KeyCreateScreen #date.-shown { display: block; }
+    KeyCreateScreen .note { color: $text-muted; height: auto; }
+    KeyCreateScreen .problem { color: $text-error; height: auto; }
+    KeyCreateScreen #create-status { margin-top: 1; height: auto; display: none; }
+    KeyCreateScreen #create-status.-shown { display: block; }
+    KeyCreateScreen #create-status.-error { color: $text-error; }
+    KeyCreateScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    KeyCreateScreen .buttons Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="create.cancel"),
+    ]
+    AUTO_FOCUS = "#name"
+
+    def __init__(self, session: Session, clock: Clock) -> None:
+        super().__init__()
+        self._session = session
+        self._clock = clock
+        self._touched = False  # say "a name is required" only once the user tried
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("New API key", classes="title")
+            yield Static("A name tells you later where the key is used, e.g. “Production "
+                         "server”.", classes="note")
+            yield Label("Name")
+            yield Input(placeholder="Name of the key", id="name")
+            yield Static("", id="name-problem", classes="problem")
+            yield Label("Expires")
+            with RadioSet(id="expiry"):
+                for choice in EXPIRY_CHOICES:
+                    yield RadioButton(choice.label, value=choice.id == "never",
+                                      id=f"expiry-{choice.id}")
+            yield Input(placeholder="YYYY-MM-DD", id="date")
+            yield Static("", id="expiry-note", classes="note")
+            yield Static("", id="create-status")
+            with Horizontal(classes="buttons"):
+                yield Button("Create", id="create", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self._show_expiry()
+
+    # -- checking as you type -------------------------------------------------------------
+
+    @on(Input.Changed, "#name")
+    def _name_changed(self) -> None:
+        self._touched = True
+        self._show_name_problem()
+
+    @on(Input.Changed, "#date")
+    @on(RadioSet.Changed)
+    def _expiry_changed(self) -> None:
+        date = self.query_one("#date", Input)
+        date.set_class(self._choice() == "date", "-shown")
+        self._show_expiry()
+
+    def _show_name_problem(self, server_says: str | None = None) -> str | None:
+        raw = self.query_one("#name", Input).value
+        problem = server_says or name_problem(raw)
+        if problem and not self._touched and server_says is None:
+            problem = None
+        label = problem or ""
+        if not problem and len(raw.strip()) > NAME_MAX - 20:
+            label = f"{len(raw.strip())} of {NAME_MAX} characters"
+        self.query_one("#name-problem", Static).update(Text(label))
+        return problem
+
+    def _choice(self) -> str:
+        pressed = self.query_one("#expiry", RadioSet).pressed_button
+        return (pressed.id or "expiry-never").removeprefix("expiry-") if pressed else "never"
+
+    def _show_expiry(self, server_says: str | None = None) -> bool:
+        """Explain the chosen expiry (or what is wrong with it); True when it is usable."""
+        note = self.query_one("#expiry-note", Static)
+        now = self._clock()
+        try:
+            when = expiry_from_choice(self._choice(), now, self.query_one("#date", Input).value)
+        except ValueError as problem:
+            typed = self.query_one("#date", Input).value.strip()
+            note.update(Text(str(problem) + "." if typed else "Type the date the key stops "
+                             "working, e.g. 2026-12-31 (midnight UTC)."))
+            note.set_class(bool(typed), "problem")
+            return False
+        note.set_class(server_says is not None, "problem")
+        if server_says is not None:
+            note.update(Text(server_says))
+        elif when is None:
+            note.update(Text("The key works until you revoke it."))
+        else:
+            note.update(Text(f"The key stops working on {exact(when)} "
+                             f"({relative(when, now)})."))
+        return True
+
+    # -- creating -------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#create")
+    def action_create(self) -> None:
+        if self.query_one("#create", Button).disabled:
+            return
+        self._touched = True
+        name_bad = self._show_name_problem()
+        expiry_ok = self._show_expiry()
+        if name_bad:
+            self.query_one("#name", Input).focus()
+            return
+        if not expiry_ok:
+            self.query_one("#date", Input).focus()
+            return
+        now = self._clock()
+        expires_at = expiry_from_choice(self._choice(), now,
+                                        self.query_one("#date", Input).value)
+        name = self.query_one("#name", Input).value.strip()
+        self._set_status("Creating the key…", error=False)
+        self.query_one("#create", Button).disabled = True
+        self.run_worker(self._create(name, expires_at), group=CREATE_GROUP, exclusive=True,
+                        exit_on_error=False)
+
+    async def _create(self, name: str, expires_at: datetime | None) -> CreatedKey:
+        client = await self._session.client()
+        return await client.create_key(name, expires_at)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != CREATE_GROUP:
+            return
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(CreateOutcome(created=event.worker.result))
+        elif event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.query_one("#create", Button).disabled = False
+            self._failed(event.worker.error)
+
+    def _failed(self, error: BaseException) -> None:
+        from openrush_tui.api.errors import ApiTimeout, ConnectionFailed, ValidationFailed
+
+        name = self.query_one("#name", Input).value.strip()
+        if isinstance(error, ApiTimeout | ConnectionFailed) and error.may_have_succeeded:
+            self.dismiss(CreateOutcome(uncertain_name=name, problem=error.message))
+            return
+        if isinstance(error, ValidationFailed):
+            about_name = error.for_field("name")
+            about_expiry = error.for_field("expires_at")
+            if about_name:
+                self._show_name_problem(f"The server refused the name: {about_name}.")
+                self.query_one("#name", Input).focus()
+            if about_expiry:
+                self._show_expiry(f"The server refused the expiry: {about_expiry}.")
+            if about_name or about_expiry:
+                self._set_status("Nothing was created. Correct the value shown and try again.",
+                                 error=True)
+                return
+        from openrush_tui.tui import OpenRushApp
+
+        self._set_status(f"Nothing was created. {OpenRushApp.describe_error(error)}", error=True)
+
+    def _set_status(self, message: str, *, error: bool) -> None:
+        status = self.query_one("#create-status", Static)
+        status.set_class(error, "-error")
+        status.add_class("-shown")
+        status.update(Text(message))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if self.query_one("#create", Button).disabled:
+            # Abandoning the request would not stop the server creating the key, and then
+            # nobody would ever see it: wait for the answer (the client times out).
+            self._set_status("The key is being created; wait for the answer.", error=False)
+            return
+        self.dismiss(None)

@@ -1,0 +1,157 @@
+"""One key in full: every field with exact and relative times, and its latest usage.
+
+Closes with what the user asked for next ("activity" or "revoke"), which the API access
+screen carries out: this dialog only fetches the usage shown in it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
+
+from openrush_tui.display import visible
+from openrush_tui.timefmt import exact, relative, short
+
+if TYPE_CHECKING:
+    from openrush_tui.api.models import UsagePage
+    from openrush_tui.keyview import KeyRow
+    from openrush_tui.session import Session
+
+DetailsChoice = Literal["activity", "revoke"]
+USAGE_GROUP = "key-usage"
+RECENT = 5
+
+
+class KeyDetailsScreen(ModalScreen[DetailsChoice | None]):
+    DEFAULT_CSS = """
+    KeyDetailsScreen { align: center middle; }
+    KeyDetailsScreen #dialog {
+        width: 84;
+        height: auto;
+        max-height: 95%;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    KeyDetailsScreen .title { text-style: bold; margin-bottom: 1; }
+    KeyDetailsScreen .section { text-style: bold; margin-top: 1; }
+    KeyDetailsScreen #usage { height: auto; color: $text-muted; }
+    KeyDetailsScreen #usage.-loaded { color: $foreground; }
+    KeyDetailsScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    KeyDetailsScreen .buttons Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "activity", "Activity for this key", id="details.activity"),
+        Binding("d", "revoke", "Revoke", id="details.revoke"),
+        Binding("escape", "close", "Close", id="details.close"),
+    ]
+    AUTO_FOCUS = "#close"
+
+    def __init__(self, row: KeyRow, now: datetime, session: Session, *,
+                 signed_in: bool = False) -> None:
+        super().__init__()
+        self._row = row
+        self._now = now
+        self._session = session
+        self._signed_in = signed_in
+
+    def compose(self) -> ComposeResult:
+        row = self._row
+        with Vertical(id="dialog"):
+            yield Static("Key details", classes="title")
+            yield Static(self._fields(), id="fields")
+            yield Static("Recent usage", classes="section")
+            yield Static("Loading the latest calls made with this key…", id="usage")
+            with Horizontal(classes="buttons"):
+                yield Button("Activity (a)", id="activity")
+                yield Button("Revoke (d)", id="revoke", variant="error",
+                             disabled=row.status == "revoked")
+                yield Button("Close", id="close", variant="primary")
+
+    def _fields(self) -> Text:
+        row, key, now = self._row, self._row.key, self._now
+        lines: list[tuple[str, str]] = [
+            ("Name", row.name),
+            ("ID", visible(key.id)),
+            ("Prefix", row.prefix),
+            ("Status", row.status + ("  (this terminal is signed in with it)"
+                                     if self._signed_in else "")),
+            ("Created", _when(key.created_at, now)),
+            ("Last used", _when(key.last_used_at, now, missing="never")),
+            ("Expires", _when(key.expires_at, now, missing="never")),
+        ]
+        if key.account_id:
+            lines.append(("Account", visible(key.account_id)))
+        text = Text()
+        for index, (label, value) in enumerate(lines):
+            text.append(f"{label:<11}", style="bold")
+            text.append(value)
+            if index < len(lines) - 1:
+                text.append("\n")
+        return text
+
+    def on_mount(self) -> None:
+        self.run_worker(self._usage(), group=USAGE_GROUP, exclusive=True, exit_on_error=False)
+
+    async def _usage(self) -> UsagePage:
+        client = await self._session.client()
+        return await client.usage(limit=RECENT, credential_id=self._row.id)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != USAGE_GROUP:
+            return
+        usage = self.query_one("#usage", Static)
+        if event.state == WorkerState.SUCCESS:
+            usage.add_class("-loaded")
+            usage.update(self._usage_text(event.worker.result))
+        elif event.state == WorkerState.ERROR and event.worker.error is not None:
+            from openrush_tui.tui import OpenRushApp
+
+            usage.update(Text("Could not load the usage: "
+                              + OpenRushApp.describe_error(event.worker.error)))
+
+    def _usage_text(self, page: UsagePage) -> Text:
+        if not page.items:
+            return Text("No calls recorded with this key.")
+        text = Text()
+        for index, event in enumerate(page.items):
+            what = event.tool or event.endpoint or "—"
+            status = event.status.replace("_", " ")
+            if event.status_code and event.status != "success":
+                status += f" {event.status_code}"
+            text.append(f"{short(event.created_at, self._now):<14}")
+            text.append(f"{visible(what)[:30]:<32}")
+            text.append(f"{status:<16}")
+            text.append(f"{event.credits} credits" if event.credits else "free")
+            if index < len(page.items) - 1:
+                text.append("\n")
+        more = Text("\n\nPress a for all of this key's activity.", style="italic")
+        return text + more
+
+    @on(Button.Pressed, "#activity")
+    def action_activity(self) -> None:
+        self.dismiss("activity")
+
+    @on(Button.Pressed, "#revoke")
+    def action_revoke(self) -> None:
+        if self._row.status != "revoked":
+            self.dismiss("revoke")
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _when(instant: datetime | None, now: datetime, *, missing: str = "—") -> str:
+    if instant is None:
+        return missing
+    return f"{exact(instant)}  ({relative(instant, now)})"

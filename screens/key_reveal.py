@@ -1,0 +1,184 @@
+"""The reveal-once dialog: the only place the app ever shows a whole key.
+
+The key arrives as a SecretStr and is unwrapped only to draw it and to copy it. Closing wipes
+the box and drops the reference; what leaves the dialog is at most a digest, so that the
+system clipboard can be cleared later without keeping the key in memory until then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.cells import cached_cell_len
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Static
+
+from openrush_tui.clipboard import digest
+from openrush_tui.display import visible
+from openrush_tui.widgets.clipboard import CLEAR_AFTER_SECONDS, copy_text
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from openrush_tui.api.models import ApiCredential
+
+
+@dataclass(frozen=True)
+class RevealClosed:
+    copied: bool
+    clear_digest: str | None  # set when the user wants the system clipboard cleared later
+
+
+class KeyRevealScreen(ModalScreen[RevealClosed]):
+    DEFAULT_CSS = """
+    KeyRevealScreen { align: center middle; }
+    KeyRevealScreen #dialog {
+        width: 80;
+        height: auto;
+        border: thick $success;
+        background: $surface;
+        padding: 1 2;
+    }
+    KeyRevealScreen .title { text-style: bold; }
+    KeyRevealScreen #key {
+        border: round $success;
+        padding: 0 1;
+        margin: 1 0;
+        text-style: bold;
+        width: 100%;
+    }
+    KeyRevealScreen #once { color: $text-warning; text-style: bold; height: auto; }
+    KeyRevealScreen .note { color: $text-muted; height: auto; }
+    KeyRevealScreen #copy-status { margin-top: 1; height: auto; display: none; }
+    KeyRevealScreen #copy-status.-shown { display: block; }
+    KeyRevealScreen #clear-later { display: none; margin-top: 1; }
+    KeyRevealScreen #clear-later.-offered { display: block; }
+    KeyRevealScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    KeyRevealScreen .buttons Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "copy", "Copy the key", id="reveal.copy"),
+        # The screen's own "copy selected text" keeps the text in app.clipboard: send it
+        # through the one copy path instead, which keeps nothing.
+        Binding("ctrl+c,super+c", "copy", "Copy the key", show=False, id="reveal.copy-selection"),
+        Binding("escape", "close", "Close", id="reveal.close"),
+        Binding("q", "close", "Close", show=False, id="reveal.quit"),
+    ]
+    AUTO_FOCUS = "#copy"
+
+    def __init__(self, key: SecretStr, credential: ApiCredential) -> None:
+        super().__init__()
+        self._key: SecretStr | None = key
+        self._credential = credential
+        self._copied = False
+        self._system_copied = False
+
+    def compose(self) -> ComposeResult:
+        name = Text("Your new key “")
+        name.append(visible(self._credential.name))
+        name.append("” is ready")
+        with Vertical(id="dialog"):
+            yield Static(name, classes="title")
+            yield Static(id="key")
+            yield Static("This is the only time the key is shown. OpenRush keeps only a hash "
+                         "of it: once this dialog closes, nobody can show it again.",
+                         id="once")
+            yield Static("Store it now, e.g. in a password manager or as OPENRUSH_KEY in your "
+                         "server's secrets. You can also select it with the mouse.",
+                         classes="note")
+            yield Static("", id="copy-status")
+            yield Checkbox(f"Clear the system clipboard in {CLEAR_AFTER_SECONDS:g} s if it "
+                           "still holds the key", value=True, id="clear-later")
+            with Horizontal(classes="buttons"):
+                yield Button("Copy (c)", id="copy", variant="primary")
+                yield Button("I have stored it", id="stored", variant="success")
+
+    def on_mount(self) -> None:
+        if self._key is not None:
+            self.query_one("#key", Static).update(Text(visible(self._key.get_secret_value())))
+
+    @on(Button.Pressed, "#copy")
+    def action_copy(self) -> None:
+        if self._key is None:
+            return
+        outcome = copy_text(self.app, self._key.get_secret_value())
+        self._copied = self._copied or outcome.anything_done
+        self._system_copied = self._system_copied or outcome.system_copied
+        status = self.query_one("#copy-status", Static)
+        status.update(Text(outcome.message("the key")))
+        status.add_class("-shown")
+        self.query_one("#clear-later", Checkbox).set_class(self._system_copied, "-offered")
+
+    @on(Button.Pressed, "#stored")
+    def _stored(self) -> None:
+        self._finish()
+
+    def action_close(self) -> None:
+        if self._copied:
+            self._finish()
+            return
+        self.app.push_screen(LeaveWithoutCopyScreen(),
+                             lambda leave: self._finish() if leave else None)
+
+    def _finish(self) -> None:
+        key, self._key = self._key, None
+        if key is None:  # already closing (a second click)
+            return
+        clear = None
+        raw = key.get_secret_value()
+        if self._system_copied and self.query_one("#clear-later", Checkbox).value:
+            clear = digest(raw)
+        # Text the user selected and copied with Textual's own selection lands in
+        # app.clipboard (no public way to empty it).
+        if self.app.clipboard == raw:
+            self.app._clipboard = ""
+        del raw, key
+        self.query_one("#key", Static).update("")
+        # Rich memoises the width of every short string it draws, the key included: that
+        # cache would keep the key alive long after this dialog, so it is emptied (it refills
+        # as the next frames are drawn).
+        cached_cell_len.cache_clear()
+        self.dismiss(RevealClosed(self._copied, clear))
+
+
+class LeaveWithoutCopyScreen(ModalScreen[bool]):
+    """"You will not see this key again": the last chance before the key is gone."""
+
+    DEFAULT_CSS = """
+    LeaveWithoutCopyScreen { align: center middle; }
+    LeaveWithoutCopyScreen #dialog {
+        width: 60;
+        height: auto;
+        border: thick $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    LeaveWithoutCopyScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    LeaveWithoutCopyScreen .buttons Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back to the key", id="reveal-leave.back"),
+    ]
+    AUTO_FOCUS = "#back"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static("You will not see this key again. The key was not copied; if you "
+                         "have not stored it, go back and copy it now.")
+            with Horizontal(classes="buttons"):
+                yield Button("Back to the key", id="back", variant="primary")
+                yield Button("Close anyway", id="leave", variant="warning")
+
+    @on(Button.Pressed, "#back")
+    def action_back(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#leave")
+    def _leave(self) -> None:
+        self.dismiss(True)

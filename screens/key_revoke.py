@@ -1,0 +1,162 @@
+"""Revoking keys: the confirmation (which keys, when each was last used, what revoking means)
+and the requests, one per key, with a report of what was and was not revoked.
+
+Cancel has the focus, so an Enter pressed out of habit changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from openrush_tui.timefmt import exact, relative
+
+if TYPE_CHECKING:
+    from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.api.models import ApiCredential
+    from openrush_tui.keyview import KeyRow
+
+NAME_WIDTH = 34
+
+
+@dataclass
+class RevokeReport:
+    revoked: list[tuple[KeyRow, ApiCredential | None]] = field(default_factory=list)
+    failed: list[tuple[KeyRow, str]] = field(default_factory=list)  # and why, in words
+    signed_in_revoked: bool = False
+
+    def message(self) -> str:
+        """What happened, naming every key that was and was not revoked."""
+        done = [row for row, _ in self.revoked]
+        if not self.failed:
+            if len(done) == 1:
+                return f"Revoked “{done[0].name}”. Anything using it stops working now."
+            return f"Revoked {len(done)} keys: {_quoted(done)}."
+        failures = "; ".join(f"“{row.name}” ({row.prefix}): {why}" for row, why in self.failed)
+        total = len(done) + len(self.failed)
+        return (f"Revoked {len(done)} of {total} keys" + (f" ({_quoted(done)})" if done else "")
+                + f". Not revoked: {failures}")
+
+
+def _quoted(rows: list[KeyRow]) -> str:
+    return ", ".join(f"“{row.name}”" for row in rows)
+
+
+async def revoke_all(client: OpenRushClient, rows: tuple[KeyRow, ...],
+                     signed_in: str | None) -> RevokeReport:
+    """Revoke each key (never retried: a revoke is a POST); one failure stops none of the
+    others. Runs in a worker: no widgets here."""
+    from openrush_tui.api.errors import OpenRushError
+
+    report = RevokeReport()
+    # The terminal's own key goes last: once it is revoked, no further request works.
+    for row in sorted(rows, key=lambda row: row.id == signed_in):
+        try:
+            report.revoked.append((row, await client.revoke_key(row.id)))
+        except OpenRushError as error:  # its str() is a sanitized sentence, never a key
+            report.failed.append((row, str(error)))
+        else:
+            report.signed_in_revoked |= row.id == signed_in
+    return report
+
+
+def last_used(row: KeyRow, now: datetime) -> str:
+    when = row.key.last_used_at
+    if when is None:
+        return "never used"
+    return f"last used {relative(when, now)} ({exact(when)})"
+
+
+class KeyRevokeScreen(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    KeyRevokeScreen { align: center middle; }
+    KeyRevokeScreen #dialog {
+        width: 84;
+        height: auto;
+        max-height: 90%;
+        border: thick $error;
+        background: $surface;
+        padding: 1 2;
+    }
+    KeyRevokeScreen .title { text-style: bold; }
+    KeyRevokeScreen #keys-to-revoke { height: auto; max-height: 12; margin: 1 0; }
+    KeyRevokeScreen #signed-in { color: $text-warning; text-style: bold; height: auto;
+                                 margin-bottom: 1; }
+    KeyRevokeScreen #consequence { height: auto; }
+    KeyRevokeScreen .note { color: $text-muted; height: auto; }
+    KeyRevokeScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    KeyRevokeScreen .buttons Button { margin-left: 2; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="revoke.cancel"),
+    ]
+    AUTO_FOCUS = "#cancel"
+
+    def __init__(self, rows: tuple[KeyRow, ...], now: datetime, *,
+                 signed_in_id: str | None = None, skipped: int = 0) -> None:
+        super().__init__()
+        self._rows = rows
+        self._now = now
+        self._signed_in = next((row for row in rows if row.id == signed_in_id), None)
+        self._skipped = skipped
+
+    def compose(self) -> ComposeResult:
+        rows, count = self._rows, len(self._rows)
+        with Vertical(id="dialog"):
+            if count == 1:
+                title = Text("Revoke the key “")
+                title.append(rows[0].name)
+                title.append("”?")
+            else:
+                title = Text(f"Revoke these {count} keys?")
+            yield Static(title, classes="title")
+            with VerticalScroll(id="keys-to-revoke"):
+                for row in rows:
+                    yield Static(self._describe(row, bullet=count > 1))
+            if self._signed_in is not None:
+                warning = Text("This terminal is signed in with “")
+                warning.append(self._signed_in.name)
+                warning.append("”. After the revoke it is signed out and you are taken to "
+                               "Setup to sign in with another key.")
+                yield Static(warning, id="signed-in")
+            subject = "this key" if count == 1 else "these keys"
+            yield Static(f"Anything using {subject} stops working at once. This cannot be "
+                         "undone.", id="consequence")
+            if self._skipped:
+                were = "key is" if self._skipped == 1 else "keys are"
+                yield Static(f"{self._skipped} already revoked {were} left out.",
+                             classes="note")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+                label = "Revoke key" if count == 1 else f"Revoke {count} keys"
+                yield Button(label, id="revoke", variant="error")
+
+    def _describe(self, row: KeyRow, *, bullet: bool) -> Text:
+        if not bullet:
+            return Text(f"{row.prefix}  ·  {row.status}  ·  {last_used(row, self._now)}")
+        # One line per key, in columns: name, prefix, status, when it was last used.
+        name = Text(row.name, style="bold", no_wrap=True)
+        name.truncate(NAME_WIDTH, overflow="ellipsis", pad=True)
+        used = row.key.last_used_at
+        line = Text("• ", no_wrap=True)
+        line.append_text(name)
+        line.append(f" {row.prefix:<11} {row.status:<8} "
+                    + ("never used" if used is None else f"used {relative(used, self._now)}"))
+        return line
+
+    @on(Button.Pressed, "#revoke")
+    def _confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)

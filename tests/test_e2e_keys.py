@@ -1,0 +1,100 @@
+"""The key lifecycle in a real terminal: create in tmux, copy through OSC 52 into tmux's buffer,
+close, revoke, and the sandbox then refuses the key."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from openrush_tui.api.client import OpenRushClient
+from openrush_tui.api.errors import Unauthorized
+from openrush_tui.clock import parse_instant
+from tests.tmux_support import PROGRAM, Tmux
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+FIXED_NOW = "2026-06-26T12:00:00Z"
+KEY = re.compile(r"\bor_[A-Za-z0-9]{40}\b")
+
+
+def credits_with(db: Path, key: str) -> int:
+    """Call the sandbox on the same database file, in-process, with `key`."""
+    import httpx
+
+    from openrush_tui.sandbox.app import create_sandbox
+    from openrush_tui.sandbox.options import SandboxOptions
+
+    sandbox = create_sandbox(SandboxOptions(db_path=db, now=parse_instant(FIXED_NOW)))
+
+    async def call() -> int:
+        async with OpenRushClient("http://127.0.0.1", key,
+                                  transport=httpx.ASGITransport(app=sandbox.app)) as client:
+            return (await client.credits()).balance
+
+    try:
+        return asyncio.run(call())
+    finally:
+        sandbox.close()
+
+
+def buffer_of(tmux: Tmux, timeout: float = 5.0) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if tmux.run("list-buffers", "-F", "#{buffer_name}").strip():
+            return tmux.run("show-buffer")
+        time.sleep(0.05)
+    raise AssertionError("tmux never received a buffer (OSC 52 did not arrive)")
+
+
+def wait_until_gone(tmux: Tmux, text: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text in tmux.screen():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{text!r} stayed on screen:\n{tmux.screen()}")
+        time.sleep(0.05)
+
+
+def test_create_copy_revoke_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> None:
+    db = tmp_path / "sandbox.sqlite3"
+    tmux.send(f"{PROGRAM} --sandbox --sandbox-db {db} --fixed-now {FIXED_NOW} --key-seed 7"
+              " --sandbox-rate-per-minute 100000; echo EXITED=$?", "Enter")
+    tmux.wait_for(" keys, ")
+
+    tmux.send("n")
+    tmux.wait_for("New API key")
+    tmux.send("-l", "e2e key")
+    tmux.send("Enter")
+    screen = tmux.wait_for("is ready")
+    shown = KEY.findall(screen)
+    assert len(shown) == 1, screen
+    key = shown[0]
+
+    tmux.send("c")
+    screen = tmux.wait_for("Sent the key to your terminal's clipboard")
+    assert "set -g set-clipboard on" in screen.replace("\n", " ")
+    assert buffer_of(tmux) == key
+    assert credits_with(db, key) > 0  # the key works (SQLite lets us in alongside the TUI)
+
+    tmux.send("Escape")  # copied: closes without asking
+    wait_until_gone(tmux, "is ready")
+    screen = tmux.wait_for("8 keys, 6 active")
+    assert not KEY.search(screen)
+
+    tmux.send("d")  # the new key is selected
+    tmux.wait_for("Revoke the key “e2e key”?")
+    tmux.send("Tab", "Enter")  # Cancel has the focus; Tab reaches Revoke
+    tmux.wait_for("Revoked “e2e key”")
+    tmux.wait_for("8 keys, 5 active")
+    tmux.send("q")
+    tmux.wait_for("EXITED=0")
+
+    with pytest.raises(Unauthorized):
+        credits_with(db, key)

@@ -1,0 +1,189 @@
+"""`openrush-tui keys …` as a script runs it: the real console script against `sandbox serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SandboxFactory
+from tests.sandbox_process import RunningSandbox, command
+
+
+@pytest.fixture(scope="module")
+def server(sandbox_server: SandboxFactory) -> RunningSandbox:
+    return sandbox_server()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def run(home: Path, server: RunningSandbox | None, *args: str, key: str | None = None,
+        stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The console script with only OPENRUSH_API_URL/OPENRUSH_KEY pointing it somewhere."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENRUSH_")}
+    # A home of its own: no saved credentials, and no desktop keyring to wait for.
+    env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
+               XDG_DATA_HOME=str(home / "data"),
+               PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    if server is not None:
+        env["OPENRUSH_API_URL"] = server.base_url
+        env["OPENRUSH_KEY"] = key or server.bootstrap_key
+    return subprocess.run([*command(), "keys", *args], input=stdin, capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+def unique(name: str) -> str:
+    return f"{name} {uuid.uuid4().hex[:6]}"
+
+
+def one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def test_list_json_parses_and_hides_inactive_keys_unless_all(home: Path,
+                                                              server: RunningSandbox) -> None:
+    active = run(home, server, "list", "--json")
+    assert active.returncode == 0, active.stderr
+    keys = json.loads(active.stdout)
+    assert keys and {key["status"] for key in keys} == {"active"}
+    assert "Old laptop" not in {key["name"] for key in keys}
+    everything = json.loads(run(home, server, "list", "--all", "--json").stdout)
+    by_name = {key["name"]: key for key in everything}
+    assert by_name["Old laptop"]["status"] == "revoked"
+    assert by_name["Old laptop"]["is_active"] is False
+    assert by_name["Contractor (temporary)"]["status"] == "expired"
+    assert set(everything[0]) >= {"id", "name", "prefix", "created_at", "last_used_at",
+                                  "expires_at", "status"}
+
+
+def test_list_prints_a_table_with_server_strings_shown_literally(home: Path,
+                                                                  server: RunningSandbox) -> None:
+    result = run(home, server, "list", "--all")
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header.split()[:4] == ["ID", "NAME", "PREFIX", "STATUS"]
+    assert any("reporting [beta]" in row for row in rows)
+    assert all("\x1b" not in row for row in rows)
+
+
+def test_create_prints_the_key_once_and_it_works(home: Path, server: RunningSandbox) -> None:
+    name = unique("cli plain")
+    result = run(home, server, "create", name)
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.strip()
+    assert result.stdout == key + "\n" and key.startswith("or_") and len(key) == 43
+    assert "only time the key is shown" in one_line(result.stderr)
+    assert key not in result.stderr
+    with_new_key = run(home, server, "list", "--json", key=key)
+    assert with_new_key.returncode == 0, with_new_key.stderr
+    assert name in {item["name"] for item in json.loads(with_new_key.stdout)}
+
+
+def test_create_json_with_an_expiry(home: Path, server: RunningSandbox) -> None:
+    name = unique("cli json")
+    result = run(home, server, "create", name, "--expires-at", "2099-12-31", "--json")
+    assert result.returncode == 0, result.stderr
+    created = json.loads(result.stdout)
+    assert created["key"].startswith("or_")
+    assert created["api_credential"]["name"] == name
+    assert created["api_credential"]["expires_at"] == "2099-12-31T00:00:00Z"
+    later = run(home, server, "create", unique("cli in"), "--expires-in", "30d", "--json")
+    assert later.returncode == 0, later.stderr
+    assert json.loads(later.stdout)["api_credential"]["expires_at"] is not None
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (("   ",), "name is required"),
+    (("x" * 121,), "at most 120"),
+    (("line\nbreak",), "control character"),
+    (("fine", "--expires-in", "30x"), "--expires-in"),
+    (("fine", "--expires-at", "2020-01-01"), "in the future"),
+    (("fine", "--expires-at", "next week"), "not a date"),
+])
+def test_create_refuses_bad_input_with_exit_2_before_any_request(
+        home: Path, server: RunningSandbox, args: tuple[str, ...], says: str) -> None:
+    result = run(home, server, "create", *args)
+    assert result.returncode == 2
+    assert says in one_line(result.stderr)
+    assert result.stdout == ""
+
+
+def test_a_422_from_the_server_is_one_line_and_exit_1(home: Path,
+                                                      sandbox_server: SandboxFactory) -> None:
+    # A sandbox whose clock is far ahead: a 30-day expiry is in its past, so it answers 422.
+    future = sandbox_server(fixed_now="2099-06-01T00:00:00Z")
+    result = run(home, future, "create", unique("too soon"), "--expires-in", "30d")
+    assert result.returncode == 1
+    line = one_line(result.stderr)
+    assert "expires_at" in line and "must be in the future" in line
+    assert result.stdout == ""
+
+
+def test_revoke_refuses_to_ask_when_stdin_is_not_a_terminal(home: Path,
+                                                             server: RunningSandbox) -> None:
+    created = json.loads(run(home, server, "create", unique("keep me"), "--json").stdout)
+    key_id = created["api_credential"]["id"]
+    result = run(home, server, "revoke", key_id, stdin="y\n")
+    assert result.returncode == 2
+    assert "--yes" in one_line(result.stderr)
+    still = run(home, server, "list", "--json", key=created["key"])
+    assert still.returncode == 0
+
+
+def test_revoke_with_yes_revokes_and_the_key_then_gets_401(home: Path,
+                                                           server: RunningSandbox) -> None:
+    created = json.loads(run(home, server, "create", unique("revoke me"), "--json").stdout)
+    key_id = created["api_credential"]["id"]
+    result = run(home, server, "revoke", key_id, "--yes")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"revoked {key_id}")
+    refused = run(home, server, "list", key=created["key"])
+    assert refused.returncode == 1
+    assert "did not accept the API key" in one_line(refused.stderr)
+    again = run(home, server, "revoke", key_id, "--yes")  # idempotent
+    assert again.returncode == 0
+
+
+def test_revoke_reports_each_key_and_exit_1_when_one_fails(home: Path,
+                                                          server: RunningSandbox) -> None:
+    created = json.loads(run(home, server, "create", unique("one of two"), "--json").stdout)
+    key_id = created["api_credential"]["id"]
+    result = run(home, server, "revoke", key_id, "cred_doesnotexist", "--yes")
+    assert result.returncode == 1
+    assert f"revoked {key_id}" in result.stdout
+    assert "cred_doesnotexist was not revoked" in result.stderr
+    assert "revoked 1 of 2 keys" in result.stderr
+
+
+def test_without_a_key_it_says_how_to_sign_in(home: Path) -> None:
+    result = run(home, None, "list")
+    assert result.returncode == 1
+    assert "not signed in" in one_line(result.stderr)
+
+
+def test_usage_errors_exit_2(home: Path, server: RunningSandbox) -> None:
+    both = run(home, server, "create", "x", "--expires-in", "7d", "--expires-at", "2099-01-01")
+    assert both.returncode == 2
+    missing = run(home, server, "revoke")
+    assert missing.returncode == 2
+
+
+def test_revoking_its_own_key_among_others_revokes_that_one_last(
+        home: Path, server: RunningSandbox) -> None:
+    own = json.loads(run(home, server, "create", unique("own"), "--json").stdout)
+    other = json.loads(run(home, server, "create", unique("other"), "--json").stdout)
+    own_id, other_id = own["api_credential"]["id"], other["api_credential"]["id"]
+    # Signed in with `own`, which is named first: revoked first, the second would get a 401.
+    result = run(home, server, "revoke", own_id, other_id, "--yes", key=own["key"])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"revoked {other_id} “{other['api_credential']['name']}”",
+                                          f"revoked {own_id} “{own['api_credential']['name']}”"]

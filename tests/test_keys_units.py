@@ -1,0 +1,135 @@
+"""The rules behind the keys page and `keys create`, without a screen: names, expiry, the view."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from openrush_tui.api.models import ApiCredential
+from openrush_tui.keyrules import (
+    expiry_from_choice,
+    name_problem,
+    parse_duration,
+    parse_expiry_date,
+    signed_in_with,
+)
+from openrush_tui.keyview import KeyView
+
+NOW = datetime(2026, 6, 26, 12, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("Production", None),
+    ("  padded  ", None),
+    ("x" * 120, None),
+    ("[bold red]boom[/]", None),
+    ("", "required"),
+    ("   ", "required"),
+    ("x" * 121, "121 characters"),
+    ("tab\there", "a tab"),
+    ("new\nline", "a line break"),
+    ("esc\x1b[31m", "an escape"),
+    ("bell\x07", "U+0007"),
+])
+def test_name_rules_match_the_server(name: str, problem: str | None) -> None:
+    said = name_problem(name)
+    if problem is None:
+        assert said is None
+    else:
+        assert said is not None and problem in said
+
+
+def test_durations_and_dates() -> None:
+    assert parse_duration("30d") == timedelta(days=30)
+    assert parse_duration(" 12H ") == timedelta(hours=12)
+    assert parse_duration("2w") == timedelta(weeks=2)
+    assert parse_duration("1y") == timedelta(days=365)
+    for bad in ("0d", "30", "d", "3 months", "-1d"):
+        with pytest.raises(ValueError, match="duration"):
+            parse_duration(bad)
+    assert parse_expiry_date("2026-12-31", NOW) == datetime(2026, 12, 31, tzinfo=UTC)
+    assert parse_expiry_date("2026-07-01T08:30:00Z", NOW) == datetime(2026, 7, 1, 8, 30,
+                                                                       tzinfo=UTC)
+    with pytest.raises(ValueError, match="future"):
+        parse_expiry_date("2026-06-26", NOW)
+    with pytest.raises(ValueError, match="not a date"):
+        parse_expiry_date("31/12/2026", NOW)
+    assert expiry_from_choice("never", NOW) is None
+    assert expiry_from_choice("7d", NOW) == NOW + timedelta(days=7)
+    assert expiry_from_choice("1y", NOW) == NOW + timedelta(days=365)
+    assert expiry_from_choice("date", NOW, "2027-01-01") == datetime(2027, 1, 1, tzinfo=UTC)
+
+
+def test_the_signed_in_key_is_recognised_by_its_prefix_only() -> None:
+    raw = "or_abc123" + "z" * 34
+    assert signed_in_with("or_abc123", raw)
+    assert signed_in_with("or_abc123...", raw)
+    assert not signed_in_with("or_abc124", raw)
+    assert not signed_in_with("or_", raw)  # too short to mean anything
+    assert not signed_in_with("or_abc123", None)
+    assert not signed_in_with("eyJhbG", "eyJhbGciOi.session.token")
+
+
+def key(index: int, name: str, *, active: bool = True, expires_days: float | None = None,
+        used_days: float | None = None) -> ApiCredential:
+    return ApiCredential(
+        id=f"cred_{index:04d}", name=name, prefix=f"or_{index:06d}", is_active=active,
+        created_at=NOW - timedelta(days=index),
+        last_used_at=None if used_days is None else NOW - timedelta(days=used_days),
+        expires_at=None if expires_days is None else NOW + timedelta(days=expires_days))
+
+
+def sample() -> list[ApiCredential]:
+    return [key(1, "beta"), key(2, "Alpha", used_days=1), key(3, "gamma", active=False),
+            key(4, "delta", expires_days=-1, used_days=3), key(5, "alpha two", expires_days=5)]
+
+
+def names(view: KeyView) -> list[str]:
+    return [row.key.name for row in view.shown]
+
+
+def test_view_sorts_newest_first_then_by_any_column() -> None:
+    view = KeyView()
+    view.load(list(reversed(sample())), NOW)
+    assert names(view) == ["beta", "Alpha", "gamma", "delta", "alpha two"]
+    view.sort_by("name")
+    assert names(view) == ["Alpha", "alpha two", "beta", "delta", "gamma"]
+    view.sort_by("name", descending=True)
+    assert names(view)[0] == "gamma"
+    view.sort_by("status")
+    assert [row.status for row in view.shown] == ["active"] * 3 + ["expired", "revoked"]
+    view.sort_by("last_used")
+    assert names(view)[:2] == ["Alpha", "delta"]  # never-used keys after every used one
+    view.sort_by("expires")
+    assert names(view)[:2] == ["delta", "alpha two"]  # soonest first, "never" last
+
+
+def test_view_filters_on_name_and_prefix_and_hides_inactive() -> None:
+    view = KeyView()
+    view.load(sample(), NOW)
+    view.set_filter("ALPHA")
+    assert names(view) == ["Alpha", "alpha two"]
+    view.set_filter("or_000003")
+    assert names(view) == ["gamma"]
+    view.set_filter("")
+    view.set_hide_inactive(True)
+    assert names(view) == ["beta", "Alpha", "alpha two"]
+    assert (view.total, view.active) == (5, 3)
+
+
+def test_view_updates_one_key_and_finds_the_newest_of_a_name() -> None:
+    view = KeyView()
+    keys = [*sample(), key(0, "beta")]
+    view.load(keys, NOW)
+    newest = view.newest_named("beta")
+    assert newest is not None and newest.id == "cred_0000"
+    view.mark_revoked("cred_0001", NOW)
+    row = view.row("cred_0001")
+    assert row is not None and row.status == "revoked"
+
+
+def test_view_makes_server_strings_visible() -> None:
+    view = KeyView()
+    view.load([key(1, "evil\x1b[31m\nname")], NOW)
+    assert view.shown[0].name == "evil\\e[31m\\nname"
