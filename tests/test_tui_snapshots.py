@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.test_activity_helpers import settle_activity
 from tests.tui_support import TERMINAL, remote_app, sandbox_app, settle
 
 
@@ -13,8 +14,9 @@ def test_api_access_page(snap_compare, tmp_path: Path) -> None:
 
 
 def test_activity_page(snap_compare, tmp_path: Path) -> None:
+    # settle_activity: the rate-limit figure comes from one last call, so it is repeatable.
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
-    assert snap_compare(app, terminal_size=TERMINAL, run_before=settle)
+    assert snap_compare(app, terminal_size=TERMINAL, run_before=settle_activity)
 
 
 def test_setup_page(snap_compare, tmp_path: Path) -> None:

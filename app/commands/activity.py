@@ -1,7 +1,184 @@
-"""Placeholder until its issue lands: registers no subcommand yet."""
+"""`openrush-tui activity` and `openrush-tui credits`: Activity from the command line.
+
+`activity` pages through `GET /v1/me/usage` with the cursor (200 a request) until it has
+`--limit` events, and prints an aligned table, a JSON array (`--json`) or JSON lines
+(`--jsonl`, streamed page by page). Server strings are printed with control characters made
+visible, so a tool name cannot send escape sequences to the terminal.
+"""
+
+from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from openrush_tui.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_connection_args,
+    error,
+    guarded,
+    print_json,
+    run_with_client,
+)
+from openrush_tui.usage import SOURCES, STATUSES, parse_since
+
+if TYPE_CHECKING:
+    from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.api.models import UsageEvent
+
+MAX_LIMIT = 10_000  # 50 requests of 200: well inside the documented hourly rate limit
+PAGE = 200
+
+
+def _limit(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_LIMIT:,}")
+    return value
+
+
+def _since(text: str) -> datetime:
+    try:
+        return parse_since(text, datetime.now(UTC))
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    del subparsers
+    activity = subparsers.add_parser(
+        "activity",
+        help="recent API and MCP usage of the account",
+        description="Recent API and MCP calls of the account, newest first: time, source, "
+                    "tool, key or MCP client, status, credits and duration.",
+        epilog="Examples: openrush-tui activity --status error --since 7d; "
+               "openrush-tui activity --source mcp --limit 500 --jsonl",
+    )
+    activity.add_argument("--limit", type=_limit, default=50, metavar="N",
+                          help=f"how many events, newest first (default 50, at most "
+                               f"{MAX_LIMIT:,})")
+    activity.add_argument("--source", choices=SOURCES, help="only API or only MCP calls")
+    activity.add_argument("--status", choices=STATUSES, help="only calls with this outcome")
+    activity.add_argument("--key", metavar="ID",
+                          help="only calls made with this key: its id (cred_…) or its name")
+    activity.add_argument("--tool", metavar="NAME", help="only calls of this tool")
+    activity.add_argument("--since", type=_since, metavar="DATE",
+                          help="only calls at or after this UTC date or time "
+                               "(2026-06-20, 2026-06-20T08:00:00Z) or age (24h, 7d)")
+    output = activity.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print a JSON array")
+    output.add_argument("--jsonl", action="store_true",
+                        help="print one JSON object per line, as pages arrive")
+    add_connection_args(activity)
+    activity.set_defaults(func=guarded(run_activity))
+
+    credits = subparsers.add_parser(
+        "credits", help="the account's credit balance",
+        description="The credit balance shared by the dashboard, API keys and MCP "
+                    "(1 credit = $0.01; credits are bought in the web app).")
+    credits.add_argument("--json", action="store_true", help="print JSON")
+    add_connection_args(credits)
+    credits.set_defaults(func=guarded(run_credits))
+
+
+# -- activity ---------------------------------------------------------------------------------
+
+
+class UnknownKey(Exception):
+    """--key named no key of the account (a usage error, not an API one)."""
+
+
+def run_activity(args: argparse.Namespace) -> int:
+    try:
+        return run_with_client(args, lambda client: _activity(client, args))
+    except UnknownKey as problem:
+        return error(str(problem), EXIT_USAGE)
+    except BrokenPipeError:  # `| head` closed the pipe: not an error
+        # Point stdout at /dev/null so the flush at exit does not complain again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
+    names: dict[str, str] = {}
+    credential_id = args.key
+    by_name = bool(args.key) and not args.key.startswith("cred_")
+    table = not (args.json or args.jsonl)
+    if table or by_name:  # names for the table's key column, or to find --key by name
+        names = {key.id: key.name for key in await client.list_keys()}
+    if by_name:
+        matches = [cred for cred, name in names.items() if name == args.key]
+        if len(matches) != 1:
+            problem = "no key" if not matches else f"{len(matches)} keys"
+            raise UnknownKey(f"--key: {problem} named {args.key!r}; give its id (cred_…)")
+        credential_id = matches[0]
+    events: list[UsageEvent] = []
+    cursor, more = None, True
+    while more and len(events) < args.limit:
+        page = await client.usage(limit=min(PAGE, args.limit - len(events)), cursor=cursor,
+                                  source=args.source, status=args.status,
+                                  credential_id=credential_id, tool=args.tool,
+                                  since=args.since)
+        if args.jsonl:
+            for event in page.items:
+                sys.stdout.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        events.extend(page.items)
+        cursor = page.next_cursor
+        more = cursor is not None and bool(page.items)
+    if args.json:
+        print_json([event_json(event) for event in events])
+    elif not args.jsonl:
+        print(format_table(events, names))
+        if more:
+            print(f"(the newest {len(events):,} shown; more with --limit)", file=sys.stderr)
+    return EXIT_OK
+
+
+def event_json(event: UsageEvent) -> dict[str, Any]:
+    return event.model_dump(mode="json")
+
+
+def format_table(events: Sequence[UsageEvent], names: dict[str, str]) -> str:
+    """An aligned plain-text table; server strings with control characters made visible."""
+    from openrush_tui.display import visible
+    from openrush_tui.usage import duration_label, status_label, who
+
+    if not events:
+        return "No events."
+    header = ("TIME (UTC)", "SOURCE", "TOOL", "KEY OR CLIENT", "STATUS", "CREDITS",
+              "DURATION")
+    rows = [(event.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+             event.source.upper(), visible(event.tool or event.endpoint or "—"),
+             visible(who(event, names)), status_label(event), str(event.credits),
+             duration_label(event)) for event in events]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    right = {5, 6}  # numbers line up on the right
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+                         for i, cell in enumerate(cells)).rstrip()
+
+    return "\n".join(line(row) for row in [header, *rows])
+
+
+# -- credits ------------------------------------------------------------------------------------
+
+
+def run_credits(args: argparse.Namespace) -> int:
+    async def fetch(client: OpenRushClient) -> int:
+        return (await client.credits()).balance
+
+    balance = run_with_client(args, fetch)
+    if args.json:
+        print_json({"balance": balance, "dollars": round(balance / 100, 2)})
+    else:
+        print(f"{balance:,} credits (${balance / 100:,.2f})")
+    return EXIT_OK

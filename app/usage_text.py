@@ -1,0 +1,63 @@
+"""What Activity says, in one place: titles, status lines, markers and notes.
+
+Plain strings for `rich.text.Text` (never markup); server strings in them (a key's name, a
+tool) go through `visible`. Kept apart from the screen so the wording is tested on its own.
+"""
+
+from __future__ import annotations
+
+from openrush_tui.display import visible
+from openrush_tui.usage import PERIODS, ActivityFilter
+
+
+def title(page: str, chosen: ActivityFilter) -> str:
+    """The screen title with the filter in it: ``Activity · last 7 days · MCP``."""
+    return " · ".join([page, visible(chosen.title())])
+
+
+def window_status(held: int, above: int, new_above: int) -> str:
+    """Which events the table holds, and whether newer ones wait above it."""
+    text = (f"Latest {held:,} events" if above == 0
+            else f"Events {above + 1:,}–{above + held:,}, newest first")
+    if new_above:
+        text += f" · {new_above:,} new events above (scroll to the top)"
+    elif above:
+        text += " · newer events above (scroll to the top)"
+    return text
+
+
+def end_of_history(days: int) -> str:
+    hint = f" Press p for the last {max(PERIODS)} days." if days < max(PERIODS) else ""
+    return f"── End of history: no earlier events in the last {days} days ──{hint}"
+
+
+def more_below(page_size: int) -> str:
+    return f"More below: scroll down or press n to load the next {page_size} events."
+
+
+def empty(chosen: ActivityFilter) -> str:
+    period = f"in the last {chosen.days} days"
+    if chosen.active:
+        what = visible(" · ".join(chosen.parts()))
+        return f"No events {period} match {what}. Press c to clear the filter."
+    return f"No API or MCP calls {period}. Calls made with your keys or agents show up here."
+
+
+def period_label(chosen: ActivityFilter, *, capital: bool) -> str:
+    label = f"last {chosen.days} days" + (", filtered" if chosen.active else "")
+    return label[0].upper() + label[1:] if capital else label
+
+
+def counted(count: int, complete: bool) -> str:
+    """The chart's note while counting goes well."""
+    if complete:
+        return f"All {count:,} events of the period counted." if count else (
+            "No events in the period.")
+    return f"Counting the period's events… {count:,} so far."
+
+
+def partial(count: int, back_to: str | None, why: str) -> str:
+    """Short enough for one line at 120 columns: what is counted, what ? means, what to do."""
+    since = f" (back to {back_to})" if back_to else ""
+    return (f"Partial: newest {count:,} events counted{since}, {why}; ? = not loaded. "
+            "Press e to count more.")

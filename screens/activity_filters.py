@@ -1,0 +1,124 @@
+"""The filter dialog of Activity: source, status, key, tool and period, then Apply.
+
+It is given the current filter and the choices (keys by name, tools from the catalogue) and
+answers the new filter, or None when cancelled. Names and tools are server strings: they are
+offered as `Text`, never as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Label, Select
+
+from openrush_tui.display import visible
+from openrush_tui.usage import PERIODS, ActivityFilter
+
+SOURCE_CHOICES = (("API", "api"), ("MCP", "mcp"))
+STATUS_CHOICES = (("Success", "success"), ("Error", "error"), ("Rate-limited", "rate_limited"))
+
+
+def _value(select: Select[str]) -> str | None:
+    value = select.value
+    return value if isinstance(value, str) else None
+
+
+class ActivityFilters(ModalScreen[ActivityFilter | None]):
+    DEFAULT_CSS = """
+    ActivityFilters {
+        align: center middle;
+    }
+    ActivityFilters > Vertical {
+        width: 72;
+        max-width: 100%;
+        height: auto;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    ActivityFilters #filters-title { text-style: bold; margin: 1 0; }
+    ActivityFilters .filter-row { height: 3; }
+    ActivityFilters .filter-row > Label { width: 9; padding-top: 1; color: $text-muted; }
+    ActivityFilters .filter-row > Select { width: 1fr; }
+    ActivityFilters #filter-buttons { height: 3; margin: 1 0; align-horizontal: right; }
+    ActivityFilters Button { margin-left: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss(None)", "Cancel", id="filters.cancel"),
+        Binding("ctrl+s", "apply", "Apply", id="filters.apply"),
+    ]
+
+    def __init__(self, current: ActivityFilter, keys: Sequence[tuple[str, str]],
+                 tools: Sequence[str]) -> None:
+        """`keys`: (credential id, name) pairs; `tools`: tool names."""
+        super().__init__()
+        self.current = current
+        self.keys = list(keys)
+        self.tools = list(tools)
+        if current.credential_id and current.credential_id not in dict(self.keys):
+            self.keys.insert(0, (current.credential_id,
+                                 current.key_label or current.credential_id))
+        if current.tool and current.tool not in self.tools:
+            self.tools.insert(0, current.tool)
+
+    def compose(self) -> ComposeResult:
+        current = self.current
+        with Vertical():
+            yield Label("Show only…", id="filters-title")
+            with Horizontal(classes="filter-row"):
+                yield Label("Source")
+                yield Select(SOURCE_CHOICES, prompt="Any source", id="filter-source",
+                             value=current.source or Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label("Status")
+                yield Select(STATUS_CHOICES, prompt="Any status", id="filter-status",
+                             value=current.status or Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label("Key")
+                yield Select([(Text(visible(name)), cred) for cred, name in self.keys],
+                             prompt="Any key or client", id="filter-key",
+                             value=current.credential_id or Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label("Tool")
+                yield Select([(Text(visible(tool)), tool) for tool in self.tools],
+                             prompt="Any tool", id="filter-tool",
+                             value=current.tool or Select.NULL)
+            with Horizontal(classes="filter-row"):
+                yield Label("Period")
+                yield Select([(f"Last {days} days", days) for days in PERIODS],
+                             allow_blank=False, id="filter-period", value=current.days)
+            with Horizontal(id="filter-buttons"):
+                yield Button("Apply", variant="primary", id="filter-apply")
+                yield Button("Clear", id="filter-clear")
+                yield Button("Cancel", id="filter-cancel")
+        yield Footer()
+
+    def chosen(self) -> ActivityFilter:
+        key = _value(self.query_one("#filter-key", Select))
+        period = self.query_one("#filter-period", Select).value
+        return ActivityFilter(
+            source=_value(self.query_one("#filter-source", Select)),
+            status=_value(self.query_one("#filter-status", Select)),
+            credential_id=key,
+            key_label=dict(self.keys).get(key) if key else None,
+            tool=_value(self.query_one("#filter-tool", Select)),
+            days=period if isinstance(period, int) else self.current.days,
+        )
+
+    def action_apply(self) -> None:
+        self.dismiss(self.chosen())
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "filter-apply":
+            self.dismiss(self.chosen())
+        elif event.button.id == "filter-clear":
+            self.dismiss(self.current.cleared())
+        else:
+            self.dismiss(None)

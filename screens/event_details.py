@@ -1,0 +1,108 @@
+"""The dialog behind Enter on an event: every field of it, as literal text.
+
+It can also narrow Activity to the event's key or tool; it answers which one ("key",
+"tool") or None, and the Activity screen does the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from openrush_tui.display import visible
+from openrush_tui.timefmt import exact, relative
+from openrush_tui.widgets.event_table import duration_label, status_label
+
+if TYPE_CHECKING:
+    from openrush_tui.api.models import UsageEvent
+
+DetailsChoice = Literal["key", "tool"]
+
+
+def event_fields(event: UsageEvent, names: Mapping[str, str],
+                 now: datetime) -> list[tuple[str, str]]:
+    """(label, value) for every field; values are plain strings for `Text`, never markup."""
+    key = "—"
+    if event.credential_id:
+        name = names.get(event.credential_id)
+        prefix = (event.credential_prefix or "").rstrip(".…")
+        key = " · ".join(part for part in (f"“{name}”" if name else "",
+                                           f"{prefix}…" if prefix else "",
+                                           event.credential_id) if part)
+    return [
+        ("Event", event.id),
+        ("Time", f"{exact(event.created_at)} ({relative(event.created_at, now)})"),
+        ("Source", "MCP" if event.source == "mcp" else event.source.upper()),
+        ("Tool", event.tool or "—"),
+        ("Endpoint", event.endpoint or "—"),
+        ("Status", status_label(event)),
+        ("HTTP status", str(event.status_code) if event.status_code is not None else "—"),
+        ("Credits", f"{event.credits:,} (${event.credits / 100:,.2f})"),
+        ("Key", key),
+        ("MCP client", event.client or "—"),
+        ("Duration", duration_label(event)),
+    ]
+
+
+class EventDetails(ModalScreen[DetailsChoice | None]):
+    DEFAULT_CSS = """
+    EventDetails {
+        align: center middle;
+    }
+    EventDetails > Vertical {
+        width: 90;
+        max-width: 100%;
+        height: auto;
+        border: thick $primary;
+        background: $surface;
+        padding: 1 2;
+    }
+    EventDetails #event-title { text-style: bold; margin-bottom: 1; }
+    EventDetails #event-hint { color: $text-muted; margin-top: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,enter", "dismiss(None)", "Close", id="event.close"),
+        Binding("k", "narrow('key')", "Only this key", id="event.only-key"),
+        Binding("t", "narrow('tool')", "Only this tool", id="event.only-tool"),
+    ]
+
+    def __init__(self, event: UsageEvent, names: Mapping[str, str], now: datetime) -> None:
+        super().__init__()
+        self.event = event
+        self.names = dict(names)
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column(overflow="fold")
+        for label, value in event_fields(self.event, self.names, self.now):
+            grid.add_row(Text(label), Text(visible(value)))
+        hints = ["Esc close"]
+        if self.event.credential_id:
+            hints.append("k show only this key")
+        if self.event.tool:
+            hints.append("t show only this tool")
+        with Vertical():
+            yield Static(Text("Usage event"), id="event-title")
+            yield Static(grid, id="event-fields")
+            yield Static(Text(" · ".join(hints)), id="event-hint")
+        yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "narrow":
+            wanted = parameters[0] if parameters else None
+            return bool(self.event.credential_id if wanted == "key" else self.event.tool)
+        return True
+
+    def action_narrow(self, what: DetailsChoice) -> None:
+        self.dismiss(what)

@@ -1,0 +1,89 @@
+"""Helpers shared by the Activity tests (no tests here): reading the screen, the reference list."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from openrush_tui.api.client import OpenRushClient
+from openrush_tui.api.models import UsageEvent
+from openrush_tui.sandbox.app import create_sandbox
+from openrush_tui.sandbox.options import SandboxOptions
+from openrush_tui.screens.activity import ActivityScreen
+from openrush_tui.tui import OpenRushApp
+from openrush_tui.widgets.event_table import EventTable
+from openrush_tui.widgets.load_state import LoadState
+from tests.tui_support import FIXED_NOW, KEY_SEED, settle, text_of
+
+BIG_HISTORY = 100_000
+
+
+def seed_big_history(db_path: Path) -> Path:
+    """A sandbox file with 100,000 extra events (about two seconds), reused by many apps."""
+    create_sandbox(SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=KEY_SEED,
+                                  seed_events=BIG_HISTORY)).close()
+    return db_path
+
+
+def screen_of(app: OpenRushApp) -> ActivityScreen:
+    screen = app.screen
+    assert isinstance(screen, ActivityScreen), screen
+    return screen
+
+
+def table_of(app: OpenRushApp) -> EventTable:
+    return app.screen.query_one("#events", EventTable)
+
+
+def row_ids(table: EventTable) -> list[str]:
+    return [str(row.key.value) for row in table.ordered_rows]
+
+
+def selected_id(table: EventTable) -> str:
+    return row_ids(table)[table.cursor_row]
+
+
+def state_text(app: OpenRushApp, widget_id: str = "events-state") -> str:
+    return text_of(app.screen.query_one(f"#{widget_id}", LoadState))
+
+
+async def all_events(client: OpenRushClient, **query: Any) -> list[UsageEvent]:
+    """Every event matching `query`, by the cursor: the list the screen must agree with."""
+    events: list[UsageEvent] = []
+    cursor = None
+    while True:
+        page = await client.usage(limit=200, cursor=cursor, **query)
+        events.extend(page.items)
+        cursor = page.next_cursor
+        if cursor is None:
+            return events
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], limit: float = 10.0) -> None:
+    """Let the app run until `condition()` holds (live refresh runs on a timer)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("the condition never held")
+        await pilot.pause(0.02)
+    await settle(pilot)
+
+
+async def settle_activity(pilot: Pilot) -> None:
+    """Settle, then read the rate limit from one last call, so snapshots show one number.
+
+    Concurrent fetches finish in any order, and the header value of whichever came last is
+    what the summary shows; one more call after all of them makes that figure repeatable.
+    """
+    await settle(pilot)
+    app = pilot.app
+    assert isinstance(app, OpenRushApp)
+    client = await app.session.client()
+    await client.credits()
+    screen_of(app).note_rate_limit()
+    await pilot.pause()

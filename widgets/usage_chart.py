@@ -1,0 +1,224 @@
+"""A bar chart of usage per day, stacked by source (API below, MCP above), drawn in text.
+
+Block characters in eighths (▁▂▃▄▅▆▇█) give each row eight steps of height; where API gives
+way to MCP inside one cell, the cell's lower part is drawn in the API colour on an MCP
+background. The chart redraws from its size on every render, so it fits any width, and its
+colours are theme variables resolved through component classes, so every theme applies.
+
+The screen sets `bars`, `metric`, `days_label` and `note`; the chart never fetches.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from openrush_tui.usage import DayBar, Metric
+
+EIGHTHS = " ▁▂▃▄▅▆▇█"
+LEGEND_ROWS = 1
+FOOT_ROWS = 2  # dates, then the note
+
+
+NICE_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10)
+
+
+def nice_ceiling(value: int) -> int:
+    """The smallest round number (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k) at or above `value`,
+    so the top of the axis reads cleanly without wasting much of the chart's height."""
+    if value <= 0:
+        return 1
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in NICE_STEPS:
+        if step * magnitude >= value and float(step * magnitude).is_integer():
+            return int(step * magnitude)
+    return 10 * magnitude
+
+
+def compact(value: int) -> str:
+    """1234 → ``1.2k``: axis labels stay narrow."""
+    if value >= 10_000:
+        return f"{value / 1000:.0f}k"
+    if value >= 1000:
+        return f"{value / 1000:.1f}k".replace(".0k", "k")
+    return str(value)
+
+
+def value_label(bar: DayBar) -> str:
+    """The total over a bar; a day only partly counted says "at least" with ≥."""
+    return f"{'≥' if bar.partial else ''}{bar.total:,}"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each day's bar goes: computed from the width alone (pure, tested).
+
+    Days share the width evenly in fractional columns, so the chart fills any width; gaps
+    between thin bars then differ by at most one column.
+    """
+
+    axis_width: int
+    days: int
+    slot: float  # columns per day
+    bar: int  # bar width
+
+    @classmethod
+    def fit(cls, width: int, days: int, top_label: str) -> Layout:
+        axis_width = len(top_label) + 2  # the label, a space and the axis line
+        days = max(1, days)
+        slot = max(1.0, (width - axis_width - 1) / days)
+        whole = int(slot)
+        bar = max(1, min(whole - 1 if whole <= 4 else (2 * whole) // 3, 12))
+        return cls(axis_width, days, slot, bar)
+
+    def slot_start(self, index: int) -> int:
+        return self.axis_width + 1 + int(index * self.slot)
+
+    def bar_start(self, index: int) -> int:
+        return self.slot_start(index) + max(0, (int(self.slot) - self.bar) // 2)
+
+
+def cell_fill(api_eighths: int, top_eighths: int, row: int) -> tuple[int, str]:
+    """(eighths filled, series) of one cell: "api", "mcp", "split" (API under MCP) or ""."""
+    base = row * 8
+    api = min(8, max(0, api_eighths - base))
+    top = min(8, max(0, top_eighths - base))
+    if top == 0:
+        return 0, ""
+    if api >= top:
+        return top, "api"
+    if api == 0:
+        return top, "mcp"
+    if top == 8:
+        return api, "split"
+    # Three layers in one cell cannot be drawn; the larger part wins (the very top only).
+    return top, "api" if api >= top - api else "mcp"
+
+
+class UsageChart(Widget):
+    DEFAULT_CSS = """
+    UsageChart {
+        height: 10;
+        margin: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    UsageChart > .usage-chart--api { color: $primary; }
+    UsageChart > .usage-chart--mcp { color: $accent; }
+    UsageChart > .usage-chart--axis { color: $text-muted; }
+    UsageChart > .usage-chart--title { text-style: bold; }
+    UsageChart > .usage-chart--note { color: $text-warning; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"usage-chart--api", "usage-chart--mcp",
+                                             "usage-chart--axis", "usage-chart--title",
+                                             "usage-chart--note"}
+
+    bars: reactive[tuple[DayBar, ...]] = reactive(tuple, always_update=True)
+    metric: reactive[Metric] = reactive("credits")
+    days_label: reactive[str] = reactive("")
+    note: reactive[str] = reactive("")  # coverage or error, in words
+    partial: reactive[bool] = reactive(False)  # the note is a warning: not all is counted
+    # Not `loading`: that is Widget's own, which covers the widget with a spinner.
+    counting: reactive[bool] = reactive(False)
+
+    def render(self) -> Text:
+        width, height = self.size.width, self.size.height
+        if width < 10 or height < LEGEND_ROWS + FOOT_ROWS + 1:
+            return Text()
+        lines = [self._legend(width)]
+        lines += self._plot(width, height - LEGEND_ROWS - FOOT_ROWS)
+        lines.append(self._dates(width))
+        note_style = self._style("note" if self.partial else "axis")
+        lines.append(Text(self.note, style=note_style, no_wrap=True, overflow="ellipsis"))
+        return Text("\n").join(lines)
+
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"usage-chart--{name}", partial=True)
+
+    def _legend(self, width: int) -> Text:
+        what = "Credits spent" if self.metric == "credits" else "Calls"
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f"{what} per day", style=self._style("title"))
+        if self.days_label:
+            line.append(f" · {self.days_label} (UTC)", style=self._style("axis"))
+        if self.counting:
+            line.append(" · counting…", style=self._style("axis"))
+        legend = Text.assemble(("█", self._style("api")), " API  ",
+                               ("█", self._style("mcp")), " MCP")
+        line.append(" " * max(1, width - line.cell_len - legend.cell_len))
+        line.append_text(legend)
+        return line
+
+    def _plot(self, width: int, rows: int) -> list[Text]:
+        bars: Sequence[DayBar] = self.bars
+        known = [bar.total for bar in bars if bar.known]
+        scale = nice_ceiling(max(known, default=0))
+        layout = Layout.fit(width, max(1, len(bars)), compact(scale))
+        api_style, mcp_style, axis = self._style("api"), self._style("mcp"), self._style("axis")
+        split = Style(color=api_style.color, bgcolor=mcp_style.color)
+        eighths = rows * 8
+
+        def height(value: int) -> int:
+            return 0 if value <= 0 else max(1, round(value / scale * eighths))
+
+        lines = []
+        for row in reversed(range(rows)):
+            label = compact(scale) if row == rows - 1 else ("0" if row == 0 else "")
+            line = Text(no_wrap=True)
+            line.append(label.rjust(layout.axis_width - 2) + " ┤" if label else
+                        " " * (layout.axis_width - 1) + "│", style=axis)
+            for index, bar in enumerate(bars):
+                start = layout.bar_start(index)
+                line.append(" " * (start - line.cell_len))
+                if not bar.known:
+                    mark = "?" if row == 0 else " "
+                    line.append(mark.center(layout.bar), style=axis)
+                    continue
+                top, api = height(bar.total), height(bar.api) if bar.api else 0
+                filled, series = cell_fill(api, top, row)
+                if series:
+                    style = {"api": api_style, "mcp": mcp_style, "split": split}[series]
+                    line.append(EIGHTHS[filled] * layout.bar, style=style)
+                elif (layout.slot >= 6 and self._value_row(top, rows) == row
+                      and layout.bar >= len(value_label(bar))):
+                    line.append(value_label(bar).center(layout.bar), style=axis)
+                else:
+                    line.append(" " * layout.bar)
+            lines.append(line)
+        return lines
+
+    @staticmethod
+    def _value_row(top_eighths: int, rows: int) -> int | None:
+        """The row just above a bar, where its total fits (7-day bars are wide enough)."""
+        row = math.ceil(top_eighths / 8) if top_eighths else 0
+        return row if row < rows else None
+
+    def _dates(self, width: int) -> Text:
+        bars: Sequence[DayBar] = self.bars
+        if not bars:
+            return Text()
+        scale = nice_ceiling(max((b.total for b in bars if b.known), default=0))
+        layout = Layout.fit(width, len(bars), compact(scale))
+        axis = self._style("axis")
+        line = Text(" " * (layout.axis_width - 1) + "└", style=axis, no_wrap=True)
+        fmt = "%a %b %d" if layout.slot >= 11 else "%b %d"
+        size = len(bars[0].day.strftime(fmt))
+        # Every k-th day from today backwards, k as small as lets the labels breathe.
+        every = max(1, math.ceil((size + 2) / layout.slot))
+        for index in range(len(bars) - 1 - ((len(bars) - 1) // every) * every, len(bars),
+                           every):
+            label = bars[index].day.strftime(fmt)
+            start = layout.bar_start(index) + (layout.bar - len(label)) // 2
+            start = min(max(start, line.cell_len), width - len(label))
+            if start < line.cell_len:
+                continue
+            line.append(" " * (start - line.cell_len))
+            line.append(label, style=axis)
+        return line
