@@ -49,6 +49,9 @@ def run_in_pty(argv: list[str], markers: list[bytes], timeout: float = 30.0) -> 
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+    # As after a normal install: bytecode is cached (the first, cold run writes it), rather
+    # than every module compiled from source at each start.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
                                start_new_session=True)
