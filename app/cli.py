@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import partial
 from importlib import import_module
 from pathlib import Path
+from typing import NoReturn
 
 from openrush_tui import __version__
 
@@ -26,8 +27,18 @@ COMMAND_MODULES = (
 )
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage errors as one line on stderr (exit 2), like every other error of this tool.
+
+    Subcommand parsers are built from the same class, so they behave alike.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="openrush-tui",
         description="A terminal dashboard for your OpenRush account: API keys, agent setup "
                     "and activity.",
@@ -87,7 +98,8 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
                                              ("--sandbox-rate-per-minute",
                                               args.sandbox_rate_per_minute)) if value]
     if sandbox_only and not args.sandbox:
-        parser.error(f"{', '.join(sandbox_only)} only make sense with --sandbox")
+        verb = "makes" if len(sandbox_only) == 1 else "make"
+        parser.error(f"{', '.join(sandbox_only)} only {verb} sense with --sandbox")
     if args.sandbox and args.api_url:
         parser.error("--api-url and --sandbox exclude each other")
     try:
