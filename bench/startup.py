@@ -68,6 +68,9 @@ def run_in_pty(argv: list[str], markers: list[bytes], timeout: float = 30.0) -> 
         for marker in markers:
             if marker.decode() not in seen and marker in output:
                 seen[marker.decode()] = time.perf_counter() - start
+    if process.poll() is not None:  # it exited by itself (and poll reaped it): a crash
+        os.close(master)
+        raise RuntimeError(f"{argv[0]} exited with {process.returncode} before the markers")
     process.terminate()
     while True:  # drain the pty so the app is never blocked on output while it exits
         if select.select([master], [], [], 0.02)[0]:
