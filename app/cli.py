@@ -17,14 +17,28 @@ from typing import NoReturn
 from openrush_tui import __version__
 
 PAGE_CHOICES = ("setup", "api-access", "activity")
-# Each module adds its subcommands with `register(subparsers)`; they import their heavy
-# dependencies only when run.
-COMMAND_MODULES = (
-    "openrush_tui.commands.keys",
-    "openrush_tui.commands.auth",
-    "openrush_tui.commands.activity",
-    "openrush_tui.sandbox.cli",
-)
+# Each module adds its subcommands with `register(subparsers)`. Only the module of the
+# command being run is imported (all of them for --help), so opening the dashboard loads none.
+COMMAND_MODULES = {
+    "keys": "openrush_tui.commands.keys",
+    "login": "openrush_tui.commands.auth",
+    "logout": "openrush_tui.commands.auth",
+    "status": "openrush_tui.commands.auth",
+    "agents": "openrush_tui.commands.auth",
+    "activity": "openrush_tui.commands.activity",
+    "credits": "openrush_tui.commands.activity",
+    "sandbox": "openrush_tui.sandbox.cli",
+}
+
+
+def modules_for(argv: Sequence[str]) -> list[str]:
+    """The command modules `argv` needs: the named command's, or all of them for help."""
+    named = [COMMAND_MODULES[arg] for arg in argv if arg in COMMAND_MODULES]
+    if named:
+        return named[:1]
+    if any(arg in ("-h", "--help") for arg in argv):
+        return list(dict.fromkeys(COMMAND_MODULES.values()))
+    return []
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -37,7 +51,7 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
         prog="openrush-tui",
         description="A terminal dashboard for your OpenRush account: API keys, agent setup "
@@ -74,8 +88,11 @@ def build_parser() -> argparse.ArgumentParser:
                          help="seed the sandbox's key generator (repeatable demos and tests)")
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
+    for module in modules_for(sys.argv[1:] if argv is None else argv):
         import_module(module).register(commands)
+    for name in COMMAND_MODULES:  # the rest by name only, so a typo lists every command
+        if name not in commands.choices:
+            commands.add_parser(name)
     return parser
 
 
@@ -164,7 +181,7 @@ def url_problem(url: str) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is not None:
         return int(args.func(args) or 0)

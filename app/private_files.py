@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import stat
 from pathlib import Path
 from typing import Any
@@ -86,6 +85,8 @@ def read_private_json(path: Path) -> dict[str, Any] | None:
 def write_private_json(path: Path, data: dict[str, Any]) -> None:
     """Write `data` to `path` atomically, 0600 from the first byte, in a 0700 directory."""
     ensure_private_dir(path.parent)
+    import secrets  # only when writing; kept off the dashboard's start-up path
+
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     descriptor = os.open(temporary, flags, 0o600)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
 from openrush_tui import usage_text as say
@@ -39,6 +39,7 @@ from openrush_tui.usage_loader import CHART_BATCH_PAGES, CHART_PAGE, count_pages
 from openrush_tui.usage_window import EventWindow, NewerRequest, Page
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.event_table import EventTable
+from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.load_state import LoadState
 from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
@@ -101,7 +102,7 @@ class ActivityScreen(DashboardScreen):
         yield LoadState(id="events-state")
         yield EventTable(id="events")
         yield LoadState(id="events-more")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         # DashboardScreen.on_mount runs too, after this (Textual calls each class's handler).

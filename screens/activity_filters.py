@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Select
+from textual.widgets import Button, Label, Select
 
 from openrush_tui.display import visible
 from openrush_tui.usage import PERIODS, ActivityFilter
+from openrush_tui.widgets.key_hints import KeyHints
 
 SOURCE_CHOICES = (("API", "api"), ("MCP", "mcp"))
 STATUS_CHOICES = (("Success", "success"), ("Error", "error"), ("Rate-limited", "rate_limited"))
@@ -97,7 +98,7 @@ class ActivityFilters(ModalScreen[ActivityFilter | None]):
                 yield Button("Apply", variant="primary", id="filter-apply")
                 yield Button("Clear", id="filter-clear")
                 yield Button("Cancel", id="filter-cancel")
-        yield Footer()
+        yield KeyHints()
 
     def chosen(self) -> ActivityFilter:
         key = _value(self.query_one("#filter-key", Select))

@@ -15,13 +15,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from openrush_tui.display import visible
 from openrush_tui.keyrules import signed_in_with
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.timefmt import exact, relative
+from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState, State
 
@@ -71,12 +72,12 @@ class ApiAccessScreen(DashboardScreen):
         yield from self.compose_header()
         yield LoadState(id="keys-state")
         with Horizontal(id="filter-bar"):
+            # The Input itself is mounted on the first `/`: one widget less before the first
+            # frame, for a bar most visits never open.
             yield Label("Filter (name or prefix):")
-            yield Input(placeholder="type to narrow the list; Enter keeps it, Escape clears it",
-                        id="filter", compact=True)
         yield KeyTable(id="keys")
         yield Static("", id="key-summary")
-        yield Footer(compact=True)
+        yield KeyHints()
 
     def on_mount(self) -> None:
         # DashboardScreen.on_mount runs as well (Textual calls each class's handler).
@@ -93,7 +94,8 @@ class ApiAccessScreen(DashboardScreen):
     def _show_filter_bar(self, shown: bool) -> None:
         # Hiding the input itself (not only its bar) keeps it out of the focus chain.
         self.query_one("#filter-bar").display = shown
-        self.query_one("#filter", Input).display = shown
+        for field in self.query("#filter").results(Input):
+            field.display = shown
         self.refresh_bindings()
 
     @property
@@ -224,7 +226,11 @@ class ApiAccessScreen(DashboardScreen):
 
     # -- filter ---------------------------------------------------------------------------
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
+        if not self.query("#filter"):
+            await self.query_one("#filter-bar").mount(
+                Input(placeholder="type to narrow the list; Enter keeps it, Escape clears it",
+                      id="filter", compact=True))
         self._show_filter_bar(True)
         self.query_one("#filter", Input).focus()
 
@@ -245,7 +251,8 @@ class ApiAccessScreen(DashboardScreen):
         return True
 
     def action_clear_filter(self) -> None:
-        self.query_one("#filter", Input).value = ""
+        for field in self.query("#filter").results(Input):
+            field.value = ""
         self.table.filter_text = ""
         self._show_filter_bar(False)
         self.table.focus()

@@ -16,11 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from openrush_tui.display import visible
 from openrush_tui.timefmt import exact, relative
 from openrush_tui.widgets.event_table import duration_label, status_label
+from openrush_tui.widgets.key_hints import KeyHints
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import UsageEvent
@@ -96,7 +97,7 @@ class EventDetails(ModalScreen[DetailsChoice | None]):
             yield Static(Text("Usage event"), id="event-title")
             yield Static(grid, id="event-fields")
             yield Static(Text(" · ".join(hints)), id="event-hint")
-        yield Footer()
+        yield KeyHints()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "narrow":

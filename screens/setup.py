@@ -19,13 +19,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from openrush_tui.display import visible
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.widgets.agent_panel import AgentPanel
 from openrush_tui.widgets.capabilities_table import CapabilitiesTable
+from openrush_tui.widgets.key_hints import KeyHints
 
 if TYPE_CHECKING:
     from openrush_tui.agent_config import InstallPlan
@@ -138,7 +139,7 @@ class SetupScreen(DashboardScreen):
             with Vertical(id="capabilities-section", classes="section") as capabilities:
                 capabilities.border_title = "Capabilities"
                 yield CapabilitiesTable(id="capabilities")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         # Textual also runs DashboardScreen.on_mount (handlers run along the MRO), which loads.

@@ -12,7 +12,6 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -258,6 +257,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         seconds = float(value)
     except ValueError:
         try:
+            from email.utils import parsedate_to_datetime  # rare: kept off start-up
+
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
