@@ -12,10 +12,12 @@ from textual.widgets import DataTable, Static
 from openrush_tui.clock import fixed_clock
 from openrush_tui.config import Settings
 from openrush_tui.credentials import Lookup, StoredKey
+from openrush_tui.screens.key_create import KeyCreateScreen
 from openrush_tui.secret import Secret
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.app_header import AppHeader
+from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState
 from tests.scripted_server import Reply, ScriptedServer
@@ -162,3 +164,18 @@ async def test_when_nothing_is_saved_the_app_moves_to_setup() -> None:
         await settle(pilot)
         assert app.current_mode == "setup"
         assert "not signed in" in text_of(app.screen.query_one("#terminal", Static))
+
+
+async def test_the_footer_lists_the_page_keys_and_a_click_presses_one(tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        hints = app.screen.query_one(KeyHints)
+        line = hints.render().plain
+        assert "n New key" in line and "2 API access" in line and "q Quit" in line
+        start = next(start for start, _end, key in hints._targets if key == "n")
+        await pilot.click(KeyHints, offset=(start + 1, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, KeyCreateScreen)
+        # While a dialog is open, 1/2/3 do not switch pages under it.
+        assert app.check_action("switch_mode", ("setup",)) is False
