@@ -14,10 +14,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select
 
 from openrush_tui.display import visible
+from openrush_tui.screens.dialog import Dialog
 from openrush_tui.usage import PERIODS, ActivityFilter
 from openrush_tui.widgets.key_hints import KeyHints
 
@@ -30,19 +30,9 @@ def _value(select: Select[str]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class ActivityFilters(ModalScreen[ActivityFilter | None]):
+class ActivityFilters(Dialog[ActivityFilter | None]):
     DEFAULT_CSS = """
-    ActivityFilters {
-        align: center middle;
-    }
-    ActivityFilters > Vertical {
-        width: 72;
-        max-width: 100%;
-        height: auto;
-        border: thick $primary;
-        background: $surface;
-        padding: 0 1;
-    }
+    ActivityFilters #dialog { width: 72; padding: 0 1; }
     ActivityFilters #filters-title { text-style: bold; margin: 1 0; }
     ActivityFilters .filter-row { height: 3; }
     ActivityFilters .filter-row > Label { width: 9; padding-top: 1; color: $text-muted; }
@@ -70,7 +60,7 @@ class ActivityFilters(ModalScreen[ActivityFilter | None]):
 
     def compose(self) -> ComposeResult:
         current = self.current
-        with Vertical():
+        with Vertical(id="dialog"):
             yield Label("Show only…", id="filters-title")
             with Horizontal(classes="filter-row"):
                 yield Label("Source")

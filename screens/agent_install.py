@@ -15,11 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from openrush_tui.agent_config import InstallPlan, apply_install
+from openrush_tui.screens.dialog import Dialog
 
 WRITE_GROUP = "install-write"
 
@@ -41,12 +41,10 @@ def diff_content(diff: str) -> Content:
     return Content.assemble(*parts).rstrip()
 
 
-class AgentInstallScreen(ModalScreen[str | None]):
+class AgentInstallScreen(Dialog[str | None]):
     DEFAULT_CSS = """
-    AgentInstallScreen { align: center middle; }
     AgentInstallScreen #dialog {
-        width: 100; height: auto; max-height: 90%; border: thick $primary;
-        background: $surface; padding: 1 2;
+        width: 100; max-height: 90%;
     }
     AgentInstallScreen .title { text-style: bold; margin-bottom: 1; }
     AgentInstallScreen .note { height: auto; color: $text-muted; margin-bottom: 1; }

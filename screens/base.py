@@ -24,6 +24,9 @@ LOAD_GROUP = "page-load"
 
 class DashboardScreen(Screen[None]):
     PAGE_TITLE: ClassVar[str] = ""
+    # True when `fetch` already reads the balance (and `show` puts it in the header), so a
+    # load does not ask for it a second time.
+    FETCH_READS_BALANCE: ClassVar[bool] = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reload", "Refresh", id="page.refresh"),
     ]
@@ -59,7 +62,8 @@ class DashboardScreen(Screen[None]):
             return
         if event.state == WorkerState.SUCCESS:
             self.show(event.worker.result)
-            self.dashboard.refresh_credits()
+            if not self.FETCH_READS_BALANCE:
+                self.dashboard.refresh_credits()
         elif event.state == WorkerState.ERROR and event.worker.error is not None:
             self.show_error(self.dashboard.describe_error(event.worker.error))
 

@@ -15,10 +15,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from openrush_tui.display import visible
+from openrush_tui.screens.dialog import Dialog
 from openrush_tui.timefmt import exact, relative
 from openrush_tui.widgets.event_table import duration_label, status_label
 from openrush_tui.widgets.key_hints import KeyHints
@@ -54,19 +54,9 @@ def event_fields(event: UsageEvent, names: Mapping[str, str],
     ]
 
 
-class EventDetails(ModalScreen[DetailsChoice | None]):
+class EventDetails(Dialog[DetailsChoice | None]):
     DEFAULT_CSS = """
-    EventDetails {
-        align: center middle;
-    }
-    EventDetails > Vertical {
-        width: 90;
-        max-width: 100%;
-        height: auto;
-        border: thick $primary;
-        background: $surface;
-        padding: 1 2;
-    }
+    EventDetails #dialog { width: 90; }
     EventDetails #event-title { text-style: bold; margin-bottom: 1; }
     EventDetails #event-hint { color: $text-muted; margin-top: 1; }
     """
@@ -93,7 +83,7 @@ class EventDetails(ModalScreen[DetailsChoice | None]):
             hints.append("k show only this key")
         if self.event.tool:
             hints.append("t show only this tool")
-        with Vertical():
+        with Vertical(id="dialog"):
             yield Static(Text("Usage event"), id="event-title")
             yield Static(grid, id="event-fields")
             yield Static(Text(" · ".join(hints)), id="event-hint")

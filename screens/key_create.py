@@ -17,11 +17,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
 from openrush_tui.keyrules import EXPIRY_CHOICES, NAME_MAX, expiry_from_choice, name_problem
+from openrush_tui.screens.dialog import Dialog
 from openrush_tui.timefmt import exact, relative
 
 if TYPE_CHECKING:
@@ -39,16 +39,9 @@ class CreateOutcome:
     problem: str = ""  # why it is uncertain, in words
 
 
-class KeyCreateScreen(ModalScreen[CreateOutcome | None]):
+class KeyCreateScreen(Dialog[CreateOutcome | None]):
     DEFAULT_CSS = """
-    KeyCreateScreen { align: center middle; }
-    KeyCreateScreen #dialog {
-        width: 76;
-        height: auto;
-        border: thick $primary;
-        background: $surface;
-        padding: 1 2;
-    }
+    KeyCreateScreen #dialog { width: 76; }
     KeyCreateScreen .title { text-style: bold; margin-bottom: 1; }
     KeyCreateScreen Label { margin-top: 1; }
     KeyCreateScreen RadioSet { layout: horizontal; width: 100%; }
@@ -187,10 +180,10 @@ class KeyCreateScreen(ModalScreen[CreateOutcome | None]):
             self._failed(event.worker.error)
 
     def _failed(self, error: BaseException) -> None:
-        from openrush_tui.api.errors import ApiTimeout, ConnectionFailed, ValidationFailed
+        from openrush_tui.api.errors import NoAnswer, ValidationFailed
 
         name = self.query_one("#name", Input).value.strip()
-        if isinstance(error, ApiTimeout | ConnectionFailed) and error.may_have_succeeded:
+        if isinstance(error, NoAnswer) and error.may_have_succeeded:
             self.dismiss(CreateOutcome(uncertain_name=name, problem=error.message))
             return
         if isinstance(error, ValidationFailed):

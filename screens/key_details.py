@@ -14,11 +14,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from openrush_tui.display import visible
+from openrush_tui.screens.dialog import Dialog
 from openrush_tui.timefmt import exact, relative, short
 
 if TYPE_CHECKING:
@@ -31,17 +31,9 @@ USAGE_GROUP = "key-usage"
 RECENT = 5
 
 
-class KeyDetailsScreen(ModalScreen[DetailsChoice | None]):
+class KeyDetailsScreen(Dialog[DetailsChoice | None]):
     DEFAULT_CSS = """
-    KeyDetailsScreen { align: center middle; }
-    KeyDetailsScreen #dialog {
-        width: 84;
-        height: auto;
-        max-height: 95%;
-        border: thick $primary;
-        background: $surface;
-        padding: 1 2;
-    }
+    KeyDetailsScreen #dialog { width: 84; max-height: 95%; }
     KeyDetailsScreen .title { text-style: bold; margin-bottom: 1; }
     KeyDetailsScreen .section { text-style: bold; margin-top: 1; }
     KeyDetailsScreen #usage { height: auto; color: $text-muted; }

@@ -16,11 +16,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Static
 
 from openrush_tui.clipboard import digest
 from openrush_tui.display import visible
+from openrush_tui.screens.dialog import Dialog
 from openrush_tui.widgets.clipboard import CLEAR_AFTER_SECONDS, copy_text
 
 if TYPE_CHECKING:
@@ -35,16 +35,9 @@ class RevealClosed:
     clear_digest: str | None  # set when the user wants the system clipboard cleared later
 
 
-class KeyRevealScreen(ModalScreen[RevealClosed]):
+class KeyRevealScreen(Dialog[RevealClosed]):
     DEFAULT_CSS = """
-    KeyRevealScreen { align: center middle; }
-    KeyRevealScreen #dialog {
-        width: 80;
-        height: auto;
-        border: thick $success;
-        background: $surface;
-        padding: 1 2;
-    }
+    KeyRevealScreen #dialog { width: 80; border: thick $success; }
     KeyRevealScreen .title { text-style: bold; }
     KeyRevealScreen #key {
         border: round $success;
@@ -147,18 +140,11 @@ class KeyRevealScreen(ModalScreen[RevealClosed]):
         self.dismiss(RevealClosed(self._copied, clear))
 
 
-class LeaveWithoutCopyScreen(ModalScreen[bool]):
+class LeaveWithoutCopyScreen(Dialog[bool]):
     """"You will not see this key again": the last chance before the key is gone."""
 
     DEFAULT_CSS = """
-    LeaveWithoutCopyScreen { align: center middle; }
-    LeaveWithoutCopyScreen #dialog {
-        width: 60;
-        height: auto;
-        border: thick $warning;
-        background: $surface;
-        padding: 1 2;
-    }
+    LeaveWithoutCopyScreen #dialog { width: 60; border: thick $warning; }
     LeaveWithoutCopyScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
     LeaveWithoutCopyScreen .buttons Button { margin-left: 2; }
     """

@@ -15,9 +15,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from openrush_tui.screens.dialog import Dialog
 from openrush_tui.timefmt import exact, relative
 
 if TYPE_CHECKING:
@@ -76,17 +76,9 @@ def last_used(row: KeyRow, now: datetime) -> str:
     return f"last used {relative(when, now)} ({exact(when)})"
 
 
-class KeyRevokeScreen(ModalScreen[bool]):
+class KeyRevokeScreen(Dialog[bool]):
     DEFAULT_CSS = """
-    KeyRevokeScreen { align: center middle; }
-    KeyRevokeScreen #dialog {
-        width: 84;
-        height: auto;
-        max-height: 90%;
-        border: thick $error;
-        background: $surface;
-        padding: 1 2;
-    }
+    KeyRevokeScreen #dialog { width: 84; max-height: 90%; border: thick $error; }
     KeyRevokeScreen .title { text-style: bold; }
     KeyRevokeScreen #keys-to-revoke { height: auto; max-height: 12; margin: 1 0; }
     KeyRevokeScreen #signed-in { color: $text-warning; text-style: bold; height: auto;

@@ -89,6 +89,7 @@ def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
 
 class SetupScreen(DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Setup"
+    FETCH_READS_BALANCE: ClassVar[bool] = True  # check_account asks for the credits
     DEFAULT_CSS = """
     SetupScreen #setup-body { height: 1fr; }
     SetupScreen .section {

@@ -14,11 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
 from openrush_tui.credentials import ENV_VAR, key_from_environment
+from openrush_tui.screens.dialog import Dialog
 from openrush_tui.secret import Secret
 
 if TYPE_CHECKING:
@@ -28,11 +28,10 @@ CHECK_GROUP = "sign-in-check"
 API_PAGE = "https://openrush.io/dashboard/api"
 
 
-class SignInScreen(ModalScreen[Secret | None]):
+class SignInScreen(Dialog[Secret | None]):
     DEFAULT_CSS = """
-    SignInScreen { align: center middle; }
     SignInScreen #dialog {
-        width: 84; height: auto; border: thick $primary; background: $surface; padding: 1 2;
+        width: 84;
     }
     SignInScreen .title { text-style: bold; margin-bottom: 1; }
     SignInScreen .note { color: $text-muted; height: auto; }

@@ -14,17 +14,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from openrush_tui.screens.dialog import Dialog
 
 StorageChoice = Literal["file", "session"]
 
 
-class StorageChoiceScreen(ModalScreen[StorageChoice | None]):
+class StorageChoiceScreen(Dialog[StorageChoice | None]):
     DEFAULT_CSS = """
-    StorageChoiceScreen { align: center middle; }
     StorageChoiceScreen #dialog {
-        width: 84; height: auto; border: thick $warning; background: $surface; padding: 1 2;
+        width: 84; border: thick $warning;
     }
     StorageChoiceScreen .title { text-style: bold; margin-bottom: 1; }
     StorageChoiceScreen .note { height: auto; margin-bottom: 1; }

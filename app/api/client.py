@@ -25,6 +25,7 @@ from openrush_tui.api.errors import (
     ConnectionFailed,
     InsecureURLError,
     InvalidKeyFormat,
+    NoAnswer,
     Unauthorized,
     error_for_response,
     parse_retry_after,
@@ -382,23 +383,16 @@ class OpenRushClient:
     def _host(self) -> str:
         return sanitize(urlsplit(self._base_url).netloc, 80)
 
-    def _timeout(self, method: str, exc: httpx.TimeoutException) -> ApiTimeout:
-        may = method != "GET" and not isinstance(exc, _NOT_SENT)
+    def _timeout(self, method: str, exc: httpx.TimeoutException) -> NoAnswer:
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
             message = f"Could not reach {self._host()} within {self._connect_timeout:g} s"
             hint = "Check your network connection and the API URL."
         else:
             message = f"{self._host()} did not answer within {self._read_timeout:g} s"
             hint = "Try again shortly."
-        if may:
-            hint = (
-                "The request may still have gone through; check (for example by refreshing) "
-                "before trying again."
-            )
-        return ApiTimeout(message, hint, may_have_succeeded=may)
+        return _no_answer(ApiTimeout, method, exc, message, hint)
 
-    def _connection_failed(self, method: str, exc: httpx.TransportError) -> ConnectionFailed:
-        may = method != "GET" and not isinstance(exc, _NOT_SENT)
+    def _connection_failed(self, method: str, exc: httpx.TransportError) -> NoAnswer:
         if isinstance(exc, httpx.ConnectError):
             reason = sanitize(str(exc), 100)
             message = f"Could not connect to {self._host()}" + (f" ({reason})" if reason else "")
@@ -406,9 +400,15 @@ class OpenRushClient:
         else:
             message = f"The connection to {self._host()} was dropped before an answer arrived"
             hint = "Try again shortly."
-        if may:
-            hint = (
-                "The request may still have gone through; check (for example by refreshing) "
-                "before trying again."
-            )
-        return ConnectionFailed(message, hint, may_have_succeeded=may)
+        return _no_answer(ConnectionFailed, method, exc, message, hint)
+
+
+def _no_answer(kind: type[NoAnswer], method: str, exc: httpx.TransportError, message: str,
+               hint: str) -> NoAnswer:
+    """A POST whose request may have left (not refused, not stuck in connect) may have
+    taken effect: say so, because it is never retried behind the user's back."""
+    may = method != "GET" and not isinstance(exc, _NOT_SENT)
+    if may:
+        hint = ("The request may still have gone through; check (for example by refreshing) "
+                "before trying again.")
+    return kind(message, hint, may_have_succeeded=may)

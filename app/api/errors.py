@@ -73,34 +73,27 @@ class InvalidKeyFormat(OpenRushError, ValueError):
     """The key contains characters that cannot travel in an HTTP header (e.g. inner spaces)."""
 
 
-class ApiTimeout(OpenRushError):
+class NoAnswer(OpenRushError):
+    """No HTTP answer arrived. `may_have_succeeded`: a POST that may still have taken effect."""
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        status_code: int | None = None,
+        *,
+        may_have_succeeded: bool = False,
+    ) -> None:
+        self.may_have_succeeded = may_have_succeeded
+        super().__init__(message, hint, status_code)
+
+
+class ApiTimeout(NoAnswer):
     """No answer in time (connect or read)."""
 
-    def __init__(
-        self,
-        message: str,
-        hint: str = "",
-        status_code: int | None = None,
-        *,
-        may_have_succeeded: bool = False,
-    ) -> None:
-        self.may_have_succeeded = may_have_succeeded
-        super().__init__(message, hint, status_code)
 
-
-class ConnectionFailed(OpenRushError):
+class ConnectionFailed(NoAnswer):
     """DNS failure, refused or dropped connection."""
-
-    def __init__(
-        self,
-        message: str,
-        hint: str = "",
-        status_code: int | None = None,
-        *,
-        may_have_succeeded: bool = False,
-    ) -> None:
-        self.may_have_succeeded = may_have_succeeded
-        super().__init__(message, hint, status_code)
 
 
 class BadResponse(OpenRushError):

@@ -123,7 +123,7 @@ def expiry_of(args: argparse.Namespace, now: datetime) -> datetime | None:
 
 @guarded
 def create_key(args: argparse.Namespace) -> int:
-    from openrush_tui.api.errors import ApiTimeout, ConnectionFailed
+    from openrush_tui.api.errors import NoAnswer
     from openrush_tui.clock import system_clock
     from openrush_tui.display import visible
     from openrush_tui.keyrules import name_problem
@@ -139,7 +139,7 @@ def create_key(args: argparse.Namespace) -> int:
     name = args.name.strip()
     try:
         created = run_with_client(args, lambda client: client.create_key(name, expires_at))
-    except (ApiTimeout, ConnectionFailed) as exc:
+    except NoAnswer as exc:
         if not exc.may_have_succeeded:
             raise
         return error(f"{exc.message} The key may have been created without being shown: run "

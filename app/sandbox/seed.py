@@ -227,20 +227,7 @@ def _demo_events(
         if rng.random() < 0.02:
             tool, code = rng.choice(GATED_TOOLS), 402
         if rng.random() < 0.4:
-            events.append(
-                _event(
-                    ids,
-                    rng,
-                    account_id,
-                    when,
-                    source="mcp",
-                    tool=tool,
-                    endpoint=f"/v1/tools/{tool}",
-                    code=code,
-                    key=None,
-                    client=rng.choice(MCP_CLIENTS),
-                )
-            )
+            events.append(_mcp_event(ids, rng, account_id, when, tool, code))
             continue
         usable = [k for k in seeded if k.spec.weight and k.created <= when]
         if not usable:
@@ -358,18 +345,16 @@ def _bulk_events(
                 )
             )
         else:
-            events.append(
-                _event(
-                    ids,
-                    rng,
-                    account_id,
-                    when,
-                    source="mcp",
-                    tool=tool,
-                    endpoint=f"/v1/tools/{tool}",
-                    code=code,
-                    key=None,
-                    client=rng.choice(MCP_CLIENTS),
-                )
-            )
+            events.append(_mcp_event(ids, rng, account_id, when, tool, code))
     return events
+
+
+def _mcp_event(
+    ids: TokenSource, rng: random.Random, account_id: str, when: datetime, tool: str | None,
+    code: int,
+) -> tuple[Any, ...]:
+    """A tool call made by an MCP client (OAuth: no key). Draws the client first, as the
+    seeded data has always done, so seeded databases stay the same."""
+    client = rng.choice(MCP_CLIENTS)
+    return _event(ids, rng, account_id, when, source="mcp", tool=tool,
+                  endpoint=f"/v1/tools/{tool}", code=code, key=None, client=client)
