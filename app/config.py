@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -29,7 +29,6 @@ class Settings:
     fixed_now: datetime | None = None
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def server_label(self) -> str:

@@ -96,8 +96,6 @@ def check_base_url(base_url: str) -> str:
     return text.rstrip("/")
 
 
-validate_base_url = check_base_url
-
 
 def is_loopback(host: str) -> bool:
     host = host.strip("[]").lower().rstrip(".")
