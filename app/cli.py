@@ -97,11 +97,11 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from openrush_tui.auth.credentials import find_key_for_server, key_from_environment
+    from openrush_tui.auth.private_files import PrivateFileError
+    from openrush_tui.auth.profiles import api_url_for, check_profile_name
     from openrush_tui.clock import parse_instant
     from openrush_tui.config import Settings, api_url_from_env, mcp_url_from_env
-    from openrush_tui.credentials import find_key_for_server, key_from_environment
-    from openrush_tui.private_files import PrivateFileError
-    from openrush_tui.profiles import api_url_for, check_profile_name
     from openrush_tui.sandbox.options import RateLimits, SandboxOptions, default_db_path
 
     try:

@@ -6,7 +6,8 @@ whether it obeyed (many ask the user first, tmux needs `set -g set-clipboard on`
 reaches the desktop clipboard of the machine this runs on, which only exists where a display
 does. So a copy reports exactly what was attempted and what is known, and never claims more.
 
-The Textual side (writing the sequence through the app's driver) is `widgets/clipboard.py`.
+`copy` is the one way to copy: it is given a function that writes an escape sequence to the
+terminal (the App's, see `tui.terminal_writer`), so this module stays free of Textual.
 """
 
 from __future__ import annotations
@@ -19,10 +20,20 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from openrush_tui.blocking import DaemonCall
+
+# pyperclip shells out (xclip, wl-copy, pbcopy); a helper that hangs must not freeze the UI
+# for longer than this. A healthy one answers in a few milliseconds.
+SYSTEM_COPY_WAIT = 1.0
+# After a copy to the system clipboard, the reveal dialog offers to empty it this much later.
+CLEAR_AFTER_SECONDS = 45.0
+
 __all__ = [
+    "CLEAR_AFTER_SECONDS",
     "CopyOutcome",
     "clear_system_clipboard_if",
     "clear_system_clipboard_if_digest",
+    "copy",
     "digest",
     "has_display",
     "in_tmux",
@@ -67,6 +78,30 @@ class CopyOutcome:
         if self.in_tmux and self.osc52_sent:
             text += " Inside tmux this needs `set -g set-clipboard on` in ~/.tmux.conf."
         return text
+
+
+def copy(text: str, write_to_terminal: Callable[[str], bool]) -> CopyOutcome:
+    """Send `text` to the terminal's clipboard (OSC 52) and the desktop clipboard, if any.
+
+    `write_to_terminal` writes a sequence to the terminal and says whether it could (a
+    headless app or a closed terminal cannot). Nothing keeps `text` after this returns.
+    """
+    osc52_sent = write_to_terminal(osc52_sequence(text))
+    system_copied, detail = _system_copy_bounded(text)
+    return CopyOutcome(osc52_sent=osc52_sent, system_copied=system_copied, in_tmux=in_tmux(),
+                       detail=detail)
+
+
+def _system_copy_bounded(text: str) -> tuple[bool, str]:
+    """(copied, why not), blocking the caller for at most SYSTEM_COPY_WAIT."""
+    if not has_display():
+        return False, why_no_system_clipboard()
+    call = DaemonCall(lambda: system_copy(text), name="system-clipboard")
+    if not call.wait(SYSTEM_COPY_WAIT):
+        return False, f"it did not answer within {SYSTEM_COPY_WAIT:g} s"
+    if call.result():
+        return True, ""
+    return False, "no copy mechanism worked; on Linux, install wl-clipboard, xclip or xsel"
 
 
 def osc52_sequence(text: str) -> str:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-from openrush_tui.sandbox.options import SandboxOptions
+if TYPE_CHECKING:  # the options are only carried here; the sandbox is started by `session`
+    from openrush_tui.sandbox.options import SandboxOptions
 
+APP_NAME = "openrush-tui"
 DEFAULT_API_URL = "https://api.openrush.io"
 DEFAULT_MCP_URL = "https://api.openrush.com/mcp"
 WEB_BILLING_URL = "https://www.openrush.com/dashboard/billing"
@@ -55,3 +58,10 @@ def api_url_from_env(flag: str | None) -> str:
 
 def mcp_url_from_env(flag: str | None) -> str:
     return (flag or os.environ.get("OPENRUSH_MCP_URL") or DEFAULT_MCP_URL).rstrip("/")
+
+
+def config_dir() -> Path:
+    """The user config directory (``$XDG_CONFIG_HOME/openrush-tui`` on Linux)."""
+    import platformdirs  # only when a file is touched: keeps start-up imports small
+
+    return platformdirs.user_config_path(APP_NAME)

@@ -7,17 +7,17 @@ pydantic, FastAPI or SQLite: the first `client()` call pays for them, inside a w
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable
 from importlib import import_module
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
+from openrush_tui.auth.credentials import StoredKey
+from openrush_tui.blocking import in_daemon_thread
 from openrush_tui.config import Settings
-from openrush_tui.credentials import StoredKey
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
-    from openrush_tui.credentials import Lookup, SignOutReport
+    from openrush_tui.auth.credentials import Lookup, SignOutReport
     from openrush_tui.sandbox.app import Sandbox
 
 
@@ -54,10 +54,10 @@ class Session:
         await asyncio.shield(self._lookup_task)
 
     async def _run_lookup(self, lookup: Callable[[], Lookup]) -> None:
-        from openrush_tui.credentials import CredentialStoreError, Lookup
+        from openrush_tui.auth.credentials import CredentialStoreError, Lookup
 
         try:
-            found = await in_daemon_thread(lookup)
+            found = await in_daemon_thread(lookup, name="openrush-key-lookup")
         except CredentialStoreError as exc:  # a store problem becomes a note on Setup
             found = Lookup(None, (str(exc),))
         self.key = found.key
@@ -94,8 +94,8 @@ class Session:
             await asyncio.to_thread(import_module, "openrush_tui.sandbox.app")
             import httpx
 
+            from openrush_tui.auth.secret import Secret
             from openrush_tui.sandbox.app import create_sandbox
-            from openrush_tui.secret import Secret
 
             # Importing FastAPI, opening SQLite and seeding all run off the event loop.
             self._sandbox = await asyncio.to_thread(create_sandbox, settings.sandbox)
@@ -139,7 +139,7 @@ class Session:
 
     async def forget_stored(self) -> SignOutReport:
         """Remove this profile's key from every place this tool saves one."""
-        from openrush_tui.credentials import forget
+        from openrush_tui.auth.credentials import forget
 
         return await asyncio.to_thread(forget, self.settings.profile)
 
@@ -150,28 +150,3 @@ class Session:
         if self._sandbox is not None:
             self._sandbox.close()
             self._sandbox = None
-
-
-T = TypeVar("T")
-
-
-async def in_daemon_thread(function: Callable[[], T]) -> T:
-    """Run a blocking call in a daemon thread: unlike asyncio's executor threads, one that
-    hangs (a keyring waiting for an unlock) cannot stop the app from exiting."""
-    loop = asyncio.get_running_loop()
-    future: asyncio.Future[T] = loop.create_future()
-
-    def settle(outcome: Callable[[], None]) -> None:
-        if not future.done():
-            outcome()
-
-    def run() -> None:
-        try:
-            result = function()
-        except BaseException as exc:  # handed to the awaiting coroutine
-            loop.call_soon_threadsafe(settle, lambda error=exc: future.set_exception(error))
-        else:
-            loop.call_soon_threadsafe(settle, lambda: future.set_result(result))
-
-    threading.Thread(target=run, name="openrush-key-lookup", daemon=True).start()
-    return await future

@@ -1,20 +1,28 @@
-"""The Textual app: three pages (Setup, API access, Activity) as modes, and the global bindings."""
+"""The Textual app: three pages (Setup, API access, Activity) as modes, and the global bindings.
+
+This is also the one module that uses Textual's private API (see "Private Textual API" below):
+each use says why and is covered by a test that fails if Textual changes it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from importlib.resources import files
 from typing import ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 
+from openrush_tui import clipboard
 from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
 from openrush_tui.session import Session
+
+STYLESHEETS = ("app.tcss", "dialogs.tcss", "setup.tcss", "api_access.tcss")
 
 
 def _setup() -> Screen[None]:
@@ -38,9 +46,15 @@ def _activity() -> Screen[None]:
 PAGES = {"setup": "Setup", "api-access": "API access", "activity": "Activity"}
 
 
+def stylesheet(name: str) -> str:
+    """The text of one of our .tcss files (they ship in the `openrush_tui.styles` package)."""
+    return files("openrush_tui.styles").joinpath(name).read_text(encoding="utf-8")
+
+
 class OpenRushApp(App[None]):
     TITLE = "OpenRush"
-    CSS = files("openrush_tui.styles").joinpath("app.tcss").read_text(encoding="utf-8")
+    # The app's look, pages and dialogs alike; reusable widgets carry their own DEFAULT_CSS.
+    CSS = "\n".join(stylesheet(name) for name in STYLESHEETS)
     # Screens are imported when their mode is first shown, not before the first frame.
     MODES: ClassVar = {"setup": _setup, "api-access": _api_access, "activity": _activity}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -66,8 +80,9 @@ class OpenRushApp(App[None]):
 
     def on_mount(self) -> None:
         if self.session.lookup_pending:
-            self.run_worker(self._finish_lookup(), group="key-lookup", exit_on_error=False)
+            self._finish_lookup()
 
+    @work(group="key-lookup", exit_on_error=False)
     async def _finish_lookup(self) -> None:
         await self.session.finish_lookup()
         if not self.session.signed_in and not self._first_page_chosen:
@@ -109,38 +124,92 @@ class OpenRushApp(App[None]):
 
     def refresh_credits(self) -> None:
         if self.session.signed_in:
-            self.run_worker(self._fetch_balance(), group="credits", exclusive=True,
-                            exit_on_error=False)
+            self._fetch_balance()
 
+    @work(group="credits", exclusive=True, exit_on_error=False)
     async def _fetch_balance(self) -> None:
         client = await self.session.client()
         self.balance = (await client.credits()).balance
+
+    # -- copying --------------------------------------------------------------------------
+
+    def copy_text(self, text: str) -> clipboard.CopyOutcome:
+        """Copy through the one copy path (OSC 52 and the system clipboard), keeping nothing.
+
+        Not `App.copy_to_clipboard`: that also keeps the text in `app.clipboard`, where a key
+        must not stay.
+        """
+        return clipboard.copy(text, terminal_writer(self))
+
+    def offer_to_clear_clipboard(self, text_digest: str, *, what: str = "the key") -> None:
+        """In `clipboard.CLEAR_AFTER_SECONDS`, empty the system clipboard if it still holds
+        the text whose `clipboard.digest` this is; only the digest is kept until then."""
+        self.set_timer(clipboard.CLEAR_AFTER_SECONDS,
+                       lambda: self._clear_clipboard(text_digest, what))
+
+    @work(group="clipboard-clear", exit_on_error=False)
+    async def _clear_clipboard(self, text_digest: str, what: str) -> None:
+        import asyncio
+
+        # The clipboard helper may shell out: a thread, so the UI keeps drawing meanwhile.
+        if await asyncio.to_thread(clipboard.clear_system_clipboard_if_digest, text_digest):
+            self.notify(f"Cleared {what} from the system clipboard.", title="Clipboard",
+                        markup=False)
 
     # -- errors -----------------------------------------------------------------------------
 
     @staticmethod
     def describe_error(error: BaseException) -> str:
         """One sentence a person can act on; never a key, never a traceback."""
-        from openrush_tui.api.errors import OpenRushError
+        from openrush_tui.errors import OpenRushError
 
         if isinstance(error, OpenRushError):
             return str(error)
         return f"Unexpected {type(error).__name__}. The app is still running; press r to retry."
 
-    def _fatal_error(self) -> None:
-        # Textual's crash report prints local variables, and a local may hold a key.
-        from rich.segment import Segments
-        from rich.traceback import Traceback
-
-        self.bell()
-        traceback = Traceback(show_locals=False, width=None)
-        self._exit_renderables.append(Segments(self.console.render(traceback,
-                                                                   self.console.options)))
-        self._close_messages_no_wait()
-
     async def action_quit(self) -> None:
         await self.session.aclose()
         self.exit()
+
+    # -- Private Textual API ----------------------------------------------------------------
+    # Each use has no public equivalent; tests/test_textual_private.py fails if one stops
+    # working, so a Textual upgrade cannot silently bring back what it prevents.
+
+    def _fatal_error(self) -> None:
+        # Textual's own crash report prints every frame's local variables, and a local may
+        # hold a key. Overriding this hook is the only way to change that report; `panic`
+        # (public) then prints ours, without locals.
+        from rich.traceback import Traceback
+
+        self.bell()
+        self.panic(Traceback(show_locals=False, width=None))
+
+    def forget_copied(self, text: str) -> None:
+        """Empty `app.clipboard` if it holds `text` (a key the user selected and copied with
+        Textual's own selection): Textual offers no public way to empty it."""
+        if self.clipboard == text:
+            self._clipboard = ""
+
+
+def terminal_writer(app: App) -> Callable[[str], bool]:
+    """A function that writes an escape sequence to `app`'s terminal, True when written.
+
+    Textual has no public way to write to the terminal; `App.copy_to_clipboard` uses the same
+    driver attribute. A headless app (tests, `run_test`) writes nowhere: not "sent".
+    """
+
+    def write(sequence: str) -> bool:
+        driver = app._driver
+        if driver is None or app.is_headless:
+            return False
+        try:
+            driver.write(sequence)
+            driver.flush()
+        except Exception:  # a terminal that went away: report "not sent" rather than crash
+            return False
+        return True
+
+    return write
 
 
 def fixed_now_clock(fixed_now: datetime | None) -> Clock:

@@ -23,10 +23,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.tui_support
 
+from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.screens.activity import MAX_ROWS, ActivityScreen
-from openrush_tui.usage import ActivityFilter
 from openrush_tui.widgets.event_table import EventTable
 from openrush_tui.widgets.usage_summary import UsageSummary
 from tests.tui_support import FIXED_NOW, KEY_SEED, TERMINAL, sandbox_app, settle

@@ -24,7 +24,7 @@ from rich.text import Text  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
 
 from openrush_tui.api.models import ApiCredential  # noqa: E402
-from openrush_tui.keyview import KeyView  # noqa: E402
+from openrush_tui.keys.view import KeyView  # noqa: E402
 from openrush_tui.widgets.key_table import KeyTable  # noqa: E402
 from tests.tui_support import FIXED_NOW, TERMINAL, sandbox_app, settle  # noqa: E402
 

@@ -23,7 +23,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState
 
-from openrush_tui import usage_text as say
+from openrush_tui.activity import wording as say
+from openrush_tui.activity.counting import CHART_BATCH_PAGES, CHART_PAGE, count_pages
+from openrush_tui.activity.filters import PERIODS, ActivityFilter, Metric
+from openrush_tui.activity.totals import PeriodUsage
+from openrush_tui.activity.window import EventWindow, NewerRequest, Page
 from openrush_tui.screens.activity_results import (
     ChartProgress,
     FirstPage,
@@ -33,10 +37,7 @@ from openrush_tui.screens.activity_results import (
     OlderPage,
 )
 from openrush_tui.screens.base import LOAD_GROUP, DashboardScreen
-from openrush_tui.timefmt import short
-from openrush_tui.usage import PERIODS, ActivityFilter, Metric, PeriodUsage
-from openrush_tui.usage_loader import CHART_BATCH_PAGES, CHART_PAGE, count_pages
-from openrush_tui.usage_window import EventWindow, NewerRequest, Page
+from openrush_tui.text.times import short
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.event_table import EventTable
 from openrush_tui.widgets.key_hints import KeyHints
@@ -205,7 +206,7 @@ class ActivityScreen(DashboardScreen):
             "info", "This terminal is not signed in. Press 1 for Setup to see how to sign in.")
 
     async def _fetch_names(self) -> Names:
-        from openrush_tui.api.errors import OpenRushError
+        from openrush_tui.errors import OpenRushError
 
         client = await self.dashboard.session.client()
         keys = [(key.id, key.name) for key in await client.list_keys()]

@@ -16,9 +16,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select
 
-from openrush_tui.display import visible
+from openrush_tui.activity.filters import PERIODS, ActivityFilter
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.usage import PERIODS, ActivityFilter
+from openrush_tui.text.safe import visible
 from openrush_tui.widgets.key_hints import KeyHints
 
 SOURCE_CHOICES = (("API", "api"), ("MCP", "mcp"))
@@ -31,15 +31,6 @@ def _value(select: Select[str]) -> str | None:
 
 
 class ActivityFilters(Dialog[ActivityFilter | None]):
-    DEFAULT_CSS = """
-    ActivityFilters #dialog { width: 72; padding: 0 1; }
-    ActivityFilters #filters-title { text-style: bold; margin: 1 0; }
-    ActivityFilters .filter-row { height: 3; }
-    ActivityFilters .filter-row > Label { width: 9; padding-top: 1; color: $text-muted; }
-    ActivityFilters .filter-row > Select { width: 1fr; }
-    ActivityFilters #filter-buttons { height: 3; margin: 1 0; align-horizontal: right; }
-    ActivityFilters Button { margin-left: 1; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="filters.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="filters.apply"),

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from openrush_tui.activity.counting import StopReason
+    from openrush_tui.activity.window import NewerRequest
     from openrush_tui.api.models import UsageEvent, UsagePage
-    from openrush_tui.usage_loader import StopReason
-    from openrush_tui.usage_window import NewerRequest
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
-from openrush_tui.agent_config import InstallPlan, apply_install
+from openrush_tui.agents.install import InstallPlan, apply_install
 from openrush_tui.screens.dialog import Dialog
 
 WRITE_GROUP = "install-write"
@@ -42,18 +42,6 @@ def diff_content(diff: str) -> Content:
 
 
 class AgentInstallScreen(Dialog[str | None]):
-    DEFAULT_CSS = """
-    AgentInstallScreen #dialog {
-        width: 100; max-height: 90%;
-    }
-    AgentInstallScreen .title { text-style: bold; margin-bottom: 1; }
-    AgentInstallScreen .note { height: auto; color: $text-muted; margin-bottom: 1; }
-    AgentInstallScreen #diff-box { height: auto; max-height: 20; background: $boost; }
-    AgentInstallScreen #diff { height: auto; padding: 0 1; }
-    AgentInstallScreen #install-status { height: auto; margin-top: 1; color: $text-error; }
-    AgentInstallScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    AgentInstallScreen .buttons Button { margin-left: 2; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="install.cancel"),
         Binding("w", "write", "Write the file", id="install.write"),

@@ -18,17 +18,17 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from openrush_tui.display import visible
-from openrush_tui.keyrules import signed_in_with
+from openrush_tui.keys.rules import signed_in_with
 from openrush_tui.screens.base import DashboardScreen
-from openrush_tui.timefmt import exact, relative
+from openrush_tui.text.safe import visible
+from openrush_tui.text.times import exact, relative
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState, State
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
-    from openrush_tui.keyview import KeyRow
+    from openrush_tui.keys.view import KeyRow
     from openrush_tui.screens.key_create import CreateOutcome
     from openrush_tui.screens.key_details import DetailsChoice
     from openrush_tui.screens.key_reveal import RevealClosed
@@ -42,13 +42,6 @@ EMPTY_HINT = ("Press n to create the first one. It is shown once, so have somewh
 
 class ApiAccessScreen(DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "API access"
-    DEFAULT_CSS = """
-    ApiAccessScreen #filter-bar { height: 1; margin: 0 1; }
-    ApiAccessScreen #filter-bar Label { width: auto; padding: 0 1; color: $text-muted; }
-    ApiAccessScreen #filter { width: 1fr; }
-    ApiAccessScreen KeyTable { margin: 0 1; }
-    ApiAccessScreen #key-summary { height: 2; margin: 0 1; padding: 0 1; color: $text-muted; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "create", "New key", id="keys.new"),
         Binding("slash", "filter", "Filter", id="keys.filter"),
@@ -288,9 +281,9 @@ class ApiAccessScreen(DashboardScreen):
     def _reveal_closed(self, closed: RevealClosed | None) -> None:
         self.table.focus()
         if closed is not None and closed.clear_digest is not None:
-            from openrush_tui.widgets.clipboard import CLEAR_AFTER_SECONDS, offer_to_clear
+            from openrush_tui.clipboard import CLEAR_AFTER_SECONDS
 
-            offer_to_clear(self.app, closed.clear_digest)
+            self.dashboard.offer_to_clear_clipboard(closed.clear_digest)
             self.notify(f"The system clipboard will be cleared in {CLEAR_AFTER_SECONDS:g} s "
                         "if it still holds the key.", markup=False)
 
@@ -385,7 +378,7 @@ class ApiAccessScreen(DashboardScreen):
 
     async def _sign_out_after_revoke(self) -> None:
         """The terminal's own key is dead: forget it (memory, and where this tool saved it)."""
-        from openrush_tui.api.errors import OpenRushError
+        from openrush_tui.errors import OpenRushError
 
         message = ("This terminal was signed in with the key you revoked, so it is now signed "
                    "out. Sign in with another key.")

@@ -1,24 +1,23 @@
 """What every dialog of the app shares: centred over the page, one framed box sized to its
-content. A dialog puts its content in a container with id ``dialog`` and sets that box's
-width, and a border colour that says what kind of dialog it is (warning, danger, success)."""
+content. A dialog puts its content in a container with id ``dialog``; the look (the frame,
+``.title``, ``.note``, ``.buttons``, each dialog's width and border colour) is in
+``styles/dialogs.tcss``."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from textual.screen import ModalScreen
+
+if TYPE_CHECKING:
+    from openrush_tui.tui import OpenRushApp
 
 ResultT = TypeVar("ResultT")
 
 
 class Dialog(ModalScreen[ResultT]):
-    DEFAULT_CSS = """
-    Dialog { align: center middle; }
-    Dialog > #dialog {
-        height: auto;
-        max-width: 100%;
-        border: thick $primary;
-        background: $surface;
-        padding: 1 2;
-    }
-    """
+    """A modal dialog of this app (styled by ``styles/dialogs.tcss``)."""
+
+    @property
+    def dashboard(self) -> OpenRushApp:
+        return self.app  # type: ignore[return-value]

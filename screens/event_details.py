@@ -17,9 +17,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from openrush_tui.display import visible
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.timefmt import exact, relative
+from openrush_tui.text.safe import visible
+from openrush_tui.text.times import exact, relative
 from openrush_tui.widgets.event_table import duration_label, status_label
 from openrush_tui.widgets.key_hints import KeyHints
 
@@ -55,11 +55,6 @@ def event_fields(event: UsageEvent, names: Mapping[str, str],
 
 
 class EventDetails(Dialog[DetailsChoice | None]):
-    DEFAULT_CSS = """
-    EventDetails #dialog { width: 90; }
-    EventDetails #event-title { text-style: bold; margin-bottom: 1; }
-    EventDetails #event-hint { color: $text-muted; margin-top: 1; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter", "dismiss(None)", "Close", id="event.close"),
         Binding("k", "narrow('key')", "Only this key", id="event.only-key"),

@@ -20,9 +20,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 from textual.worker import Worker, WorkerState
 
-from openrush_tui.keyrules import EXPIRY_CHOICES, NAME_MAX, expiry_from_choice, name_problem
+from openrush_tui.keys.rules import EXPIRY_CHOICES, NAME_MAX, expiry_from_choice, name_problem
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.timefmt import exact, relative
+from openrush_tui.text.times import exact, relative
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import CreatedKey
@@ -40,22 +40,6 @@ class CreateOutcome:
 
 
 class KeyCreateScreen(Dialog[CreateOutcome | None]):
-    DEFAULT_CSS = """
-    KeyCreateScreen #dialog { width: 76; }
-    KeyCreateScreen .title { text-style: bold; margin-bottom: 1; }
-    KeyCreateScreen Label { margin-top: 1; }
-    KeyCreateScreen RadioSet { layout: horizontal; width: 100%; }
-    KeyCreateScreen RadioSet RadioButton { width: auto; }
-    KeyCreateScreen #date { display: none; width: 24; }
-    KeyCreateScreen #date.-shown { display: block; }
-    KeyCreateScreen .note { color: $text-muted; height: auto; }
-    KeyCreateScreen .problem { color: $text-error; height: auto; }
-    KeyCreateScreen #create-status { margin-top: 1; height: auto; display: none; }
-    KeyCreateScreen #create-status.-shown { display: block; }
-    KeyCreateScreen #create-status.-error { color: $text-error; }
-    KeyCreateScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    KeyCreateScreen .buttons Button { margin-left: 2; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="create.cancel"),
     ]

@@ -17,13 +17,13 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
-from openrush_tui.display import visible
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.timefmt import exact, relative, short
+from openrush_tui.text.safe import visible
+from openrush_tui.text.times import exact, relative, short
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import UsagePage
-    from openrush_tui.keyview import KeyRow
+    from openrush_tui.keys.view import KeyRow
     from openrush_tui.session import Session
 
 DetailsChoice = Literal["activity", "revoke"]
@@ -32,15 +32,6 @@ RECENT = 5
 
 
 class KeyDetailsScreen(Dialog[DetailsChoice | None]):
-    DEFAULT_CSS = """
-    KeyDetailsScreen #dialog { width: 84; max-height: 95%; }
-    KeyDetailsScreen .title { text-style: bold; margin-bottom: 1; }
-    KeyDetailsScreen .section { text-style: bold; margin-top: 1; }
-    KeyDetailsScreen #usage { height: auto; color: $text-muted; }
-    KeyDetailsScreen #usage.-loaded { color: $foreground; }
-    KeyDetailsScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    KeyDetailsScreen .buttons Button { margin-left: 2; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "activity", "Activity for this key", id="details.activity"),
         Binding("d", "revoke", "Revoke", id="details.revoke"),

@@ -18,10 +18,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Checkbox, Static
 
-from openrush_tui.clipboard import digest
-from openrush_tui.display import visible
+from openrush_tui.clipboard import CLEAR_AFTER_SECONDS, digest
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.widgets.clipboard import CLEAR_AFTER_SECONDS, copy_text
+from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -36,25 +35,6 @@ class RevealClosed:
 
 
 class KeyRevealScreen(Dialog[RevealClosed]):
-    DEFAULT_CSS = """
-    KeyRevealScreen #dialog { width: 80; border: thick $success; }
-    KeyRevealScreen .title { text-style: bold; }
-    KeyRevealScreen #key {
-        border: round $success;
-        padding: 0 1;
-        margin: 1 0;
-        text-style: bold;
-        width: 100%;
-    }
-    KeyRevealScreen #once { color: $text-warning; text-style: bold; height: auto; }
-    KeyRevealScreen .note { color: $text-muted; height: auto; }
-    KeyRevealScreen #copy-status { margin-top: 1; height: auto; display: none; }
-    KeyRevealScreen #copy-status.-shown { display: block; }
-    KeyRevealScreen #clear-later { display: none; margin-top: 1; }
-    KeyRevealScreen #clear-later.-offered { display: block; }
-    KeyRevealScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    KeyRevealScreen .buttons Button { margin-left: 2; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "copy", "Copy the key", id="reveal.copy"),
         # The screen's own "copy selected text" keeps the text in app.clipboard: send it
@@ -100,7 +80,7 @@ class KeyRevealScreen(Dialog[RevealClosed]):
     def action_copy(self) -> None:
         if self._key is None:
             return
-        outcome = copy_text(self.app, self._key.get_secret_value())
+        outcome = self.dashboard.copy_text(self._key.get_secret_value())
         self._copied = self._copied or outcome.anything_done
         self._system_copied = self._system_copied or outcome.system_copied
         status = self.query_one("#copy-status", Static)
@@ -128,9 +108,8 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         if self._system_copied and self.query_one("#clear-later", Checkbox).value:
             clear = digest(raw)
         # Text the user selected and copied with Textual's own selection lands in
-        # app.clipboard (no public way to empty it).
-        if self.app.clipboard == raw:
-            self.app._clipboard = ""
+        # app.clipboard.
+        self.dashboard.forget_copied(raw)
         del raw, key
         self.query_one("#key", Static).update("")
         # Rich memoises the width of every short string it draws, the key included: that
@@ -143,11 +122,6 @@ class KeyRevealScreen(Dialog[RevealClosed]):
 class LeaveWithoutCopyScreen(Dialog[bool]):
     """"You will not see this key again": the last chance before the key is gone."""
 
-    DEFAULT_CSS = """
-    LeaveWithoutCopyScreen #dialog { width: 60; border: thick $warning; }
-    LeaveWithoutCopyScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    LeaveWithoutCopyScreen .buttons Button { margin-left: 2; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back to the key", id="reveal-leave.back"),
     ]

@@ -18,12 +18,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.timefmt import exact, relative
+from openrush_tui.text.times import exact, relative
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import ApiCredential
-    from openrush_tui.keyview import KeyRow
+    from openrush_tui.keys.view import KeyRow
 
 NAME_WIDTH = 34
 
@@ -55,7 +55,7 @@ async def revoke_all(client: OpenRushClient, rows: tuple[KeyRow, ...],
                      signed_in: str | None) -> RevokeReport:
     """Revoke each key (never retried: a revoke is a POST); one failure stops none of the
     others. Runs in a worker: no widgets here."""
-    from openrush_tui.api.errors import OpenRushError
+    from openrush_tui.errors import OpenRushError
 
     report = RevokeReport()
     # The terminal's own key goes last: once it is revoked, no further request works.
@@ -77,17 +77,6 @@ def last_used(row: KeyRow, now: datetime) -> str:
 
 
 class KeyRevokeScreen(Dialog[bool]):
-    DEFAULT_CSS = """
-    KeyRevokeScreen #dialog { width: 84; max-height: 90%; border: thick $error; }
-    KeyRevokeScreen .title { text-style: bold; }
-    KeyRevokeScreen #keys-to-revoke { height: auto; max-height: 12; margin: 1 0; }
-    KeyRevokeScreen #signed-in { color: $text-warning; text-style: bold; height: auto;
-                                 margin-bottom: 1; }
-    KeyRevokeScreen #consequence { height: auto; }
-    KeyRevokeScreen .note { color: $text-muted; height: auto; }
-    KeyRevokeScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    KeyRevokeScreen .buttons Button { margin-left: 2; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="revoke.cancel"),
     ]

@@ -22,18 +22,18 @@ from textual.content import Content
 from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
-from openrush_tui.display import visible
 from openrush_tui.screens.base import DashboardScreen
+from openrush_tui.text.safe import visible
 from openrush_tui.widgets.agent_panel import AgentPanel
 from openrush_tui.widgets.capabilities_table import CapabilitiesTable
 from openrush_tui.widgets.key_hints import KeyHints
 
 if TYPE_CHECKING:
-    from openrush_tui.agent_config import InstallPlan
-    from openrush_tui.credentials import StoredKey
+    from openrush_tui.agents.install import InstallPlan
+    from openrush_tui.auth.credentials import StoredKey
+    from openrush_tui.auth.secret import Secret
+    from openrush_tui.auth.status import Account, TerminalStatus
     from openrush_tui.screens.storage_choice import StorageChoice
-    from openrush_tui.secret import Secret
-    from openrush_tui.terminal_status import Account, TerminalStatus
 
 CAPABILITIES_GROUP = "capabilities"
 STORE_GROUP = "store-key"
@@ -90,20 +90,6 @@ def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
 class SetupScreen(DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Setup"
     FETCH_READS_BALANCE: ClassVar[bool] = True  # check_account asks for the credits
-    DEFAULT_CSS = """
-    SetupScreen #setup-body { height: 1fr; }
-    SetupScreen .section {
-        border: round $primary; border-title-color: $primary; border-subtitle-color: $text-muted;
-        padding: 0 1; height: auto; margin: 0 1;
-    }
-    SetupScreen #terminal, SetupScreen #connection, SetupScreen #terminal-notes { height: auto; }
-    SetupScreen #connection.-ok { color: $text-success; }
-    SetupScreen #connection.-error { color: $text-error; }
-    SetupScreen #connection.-busy { color: $text-muted; }
-    SetupScreen #terminal-notes { color: $text-warning; }
-    SetupScreen #terminal-actions { height: 1; margin-top: 1; }
-    SetupScreen #terminal-actions > Button { margin-right: 2; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sign_in", "Sign in", id="setup.sign-in"),
         Binding("o", "sign_out", "Sign out", id="setup.sign-out"),
@@ -160,7 +146,7 @@ class SetupScreen(DashboardScreen):
     # -- "This terminal" ---------------------------------------------------------------------
 
     def status(self) -> TerminalStatus:
-        from openrush_tui.terminal_status import TerminalStatus
+        from openrush_tui.auth.status import TerminalStatus
 
         session = self.dashboard.session
         settings = self.dashboard.settings
@@ -212,7 +198,7 @@ class SetupScreen(DashboardScreen):
                         exit_on_error=False)
 
     async def fetch(self) -> Account:
-        from openrush_tui.terminal_status import check_account
+        from openrush_tui.auth.status import check_account
 
         session = self.dashboard.session
         client = await session.client()
@@ -279,7 +265,7 @@ class SetupScreen(DashboardScreen):
                             exit_on_error=False)
 
     async def _store(self, secret: Secret) -> Adopted | NeedsStorageChoice:
-        from openrush_tui.credentials import KeyringUnusable, save_to_keyring, session_only
+        from openrush_tui.auth.credentials import KeyringUnusable, save_to_keyring, session_only
 
         settings = self.dashboard.settings
         if settings.sandbox is not None:
@@ -292,7 +278,7 @@ class SetupScreen(DashboardScreen):
         return await self._adopt(stored, remember=True)
 
     async def _store_as(self, secret: Secret, choice: StorageChoice) -> Adopted:
-        from openrush_tui.credentials import save_to_file, session_only
+        from openrush_tui.auth.credentials import save_to_file, session_only
 
         if choice == "session":
             return await self._adopt(session_only(secret))
@@ -306,8 +292,8 @@ class SetupScreen(DashboardScreen):
         await session.use_key(stored)
         session.notes = notes
         if remember:
-            from openrush_tui.private_files import PrivateFileError
-            from openrush_tui.profiles import remember_api_url
+            from openrush_tui.auth.private_files import PrivateFileError
+            from openrush_tui.auth.profiles import remember_api_url
 
             # The profile remembers its server, so the saved key is only ever sent there.
             try:
@@ -344,14 +330,12 @@ class SetupScreen(DashboardScreen):
     # -- agents ------------------------------------------------------------------------------
 
     def on_agent_panel_copy_requested(self, event: AgentPanel.CopyRequested) -> None:
-        from openrush_tui.widgets.clipboard import copy_text
-
-        outcome = copy_text(self.app, event.text)
+        outcome = self.dashboard.copy_text(event.text)
         self.notify(outcome.message("the snippet"), markup=False, timeout=8,
                     severity="information" if outcome.anything_done else "warning")
 
     def on_agent_panel_install_requested(self, event: AgentPanel.InstallRequested) -> None:
-        from openrush_tui.agent_config import plan_install
+        from openrush_tui.agents.install import plan_install
 
         # Reading and parsing the file is I/O: a thread, like every blocking call.
         self.run_worker(asyncio.to_thread(plan_install, event.agent,
@@ -390,9 +374,9 @@ class SetupScreen(DashboardScreen):
         if group == CAPABILITIES_GROUP:
             self.query_one(CapabilitiesTable).capabilities = result
         elif group == STORE_GROUP and isinstance(result, NeedsStorageChoice):
-            from openrush_tui.credentials import credentials_path
-            from openrush_tui.private_files import display_path
+            from openrush_tui.auth.credentials import credentials_path
             from openrush_tui.screens.storage_choice import StorageChoiceScreen
+            from openrush_tui.text.paths import display_path
 
             secret = result.secret
             self.app.push_screen(StorageChoiceScreen(result.reason,
@@ -414,7 +398,7 @@ class SetupScreen(DashboardScreen):
             self.app.push_screen(AgentInstallScreen(plan), self._installed)
 
     def _worker_failed(self, group: str, error: BaseException | None) -> None:
-        from openrush_tui.agent_config import ConfigFileError
+        from openrush_tui.agents.install import ConfigFileError
 
         if group == CAPABILITIES_GROUP:
             self.query_one(CapabilitiesTable).error = self.dashboard.describe_error(error) \
@@ -432,7 +416,7 @@ class SetupScreen(DashboardScreen):
 
 def _is_ours(error: BaseException) -> bool:
     """Errors whose text this project wrote (no key, no server markup) may be shown as is."""
-    from openrush_tui.api.errors import OpenRushError
-    from openrush_tui.private_files import PrivateFileError
+    from openrush_tui.auth.private_files import PrivateFileError
+    from openrush_tui.errors import OpenRushError
 
     return isinstance(error, OpenRushError | PrivateFileError)

@@ -17,9 +17,9 @@ from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
-from openrush_tui.credentials import ENV_VAR, key_from_environment
+from openrush_tui.auth.credentials import ENV_VAR, key_from_environment
+from openrush_tui.auth.secret import Secret
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.secret import Secret
 
 if TYPE_CHECKING:
     from openrush_tui.session import Session
@@ -29,21 +29,6 @@ API_PAGE = "https://openrush.io/dashboard/api"
 
 
 class SignInScreen(Dialog[Secret | None]):
-    DEFAULT_CSS = """
-    SignInScreen #dialog {
-        width: 84;
-    }
-    SignInScreen .title { text-style: bold; margin-bottom: 1; }
-    SignInScreen .note { color: $text-muted; height: auto; }
-    SignInScreen Label { margin-top: 1; }
-    SignInScreen #key-input { margin-top: 0; }
-    SignInScreen #show-key { margin-top: 1; }
-    SignInScreen #sign-in-status { height: auto; margin-top: 1; }
-    SignInScreen #sign-in-status.-error { color: $text-error; }
-    SignInScreen #sign-in-status.-busy { color: $text-muted; }
-    SignInScreen .buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    SignInScreen .buttons Button { margin-left: 2; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="sign-in.cancel"),
         Binding("ctrl+r", "toggle_reveal", "Show/hide the key", id="sign-in.reveal"),
@@ -137,7 +122,8 @@ class SignInScreen(Dialog[Secret | None]):
 
 def describe_check_error(error: BaseException | None) -> str:
     """The sentence under the input: a refused key is the usual case and says so plainly."""
-    from openrush_tui.api.errors import InvalidKeyFormat, OpenRushError, Unauthorized
+    from openrush_tui.api.errors import InvalidKeyFormat, Unauthorized
+    from openrush_tui.errors import OpenRushError
 
     if isinstance(error, Unauthorized):
         return ("The server did not accept this key: it is wrong, revoked or expired. "

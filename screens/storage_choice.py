@@ -22,16 +22,6 @@ StorageChoice = Literal["file", "session"]
 
 
 class StorageChoiceScreen(Dialog[StorageChoice | None]):
-    DEFAULT_CSS = """
-    StorageChoiceScreen #dialog {
-        width: 84; border: thick $warning;
-    }
-    StorageChoiceScreen .title { text-style: bold; margin-bottom: 1; }
-    StorageChoiceScreen .note { height: auto; margin-bottom: 1; }
-    StorageChoiceScreen #file-warning { color: $text-warning; }
-    StorageChoiceScreen .buttons { height: auto; align-horizontal: right; }
-    StorageChoiceScreen .buttons Button { margin-left: 2; }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="storage.cancel"),
         Binding("f", "choose('file')", "Save to the file", id="storage.file"),

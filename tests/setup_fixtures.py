@@ -16,7 +16,7 @@ import keyring.core
 import pytest
 from keyring.backend import KeyringBackend
 
-from openrush_tui import keyring_store
+from openrush_tui.auth import keyring_store
 from tests.keyring_backends import MemoryKeyring
 from tests.setup_support import UseKeyring
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from keyring.backend import KeyringBackend
 
+from openrush_tui.auth.credentials import StoredKey
+from openrush_tui.auth.secret import Secret
 from openrush_tui.clock import fixed_clock
 from openrush_tui.config import Settings
-from openrush_tui.credentials import StoredKey
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions
-from openrush_tui.secret import Secret
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
 from tests.tui_support import FIXED_NOW, KEY_SEED

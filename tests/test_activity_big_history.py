@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from openrush_tui.activity.counting import CHART_BATCH_PAGES, CHART_PAGE
+from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.screens.activity import MAX_ROWS, PAGE_SIZE
-from openrush_tui.usage import ActivityFilter
-from openrush_tui.usage_loader import CHART_BATCH_PAGES, CHART_PAGE
 from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
 from tests.test_activity_helpers import (

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from openrush_tui.usage import ActivityFilter
+from openrush_tui.activity.filters import ActivityFilter
 from tests.test_activity_helpers import (
     BIG_HISTORY,
     screen_of,

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from openrush_tui.agent_config import ConfigFileError, apply_install, plan_install
-from openrush_tui.agents import AGENTS, AGENTS_BY_ID, find_agent
+from openrush_tui.agents.catalog import AGENTS, AGENTS_BY_ID, find_agent
+from openrush_tui.agents.install import ConfigFileError, apply_install, plan_install
 
 pytest_plugins = ("tests.setup_fixtures",)  # its fixtures: isolated_home
 

@@ -16,13 +16,13 @@ from openrush_tui.api.errors import (
     FieldError,
     InsecureURLError,
     NotFound,
-    OpenRushError,
     PaymentRequired,
     RateLimited,
     ServerError,
     Unauthorized,
     ValidationFailed,
 )
+from openrush_tui.errors import OpenRushError
 
 try:
     from scripted_server import Reply, ScriptedServer, drop, unused_port

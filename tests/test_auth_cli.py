@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from openrush_tui.auth.credentials import credentials_path, save_to_file, save_to_keyring
+from openrush_tui.auth.profiles import remember_api_url
+from openrush_tui.auth.secret import Secret
 from openrush_tui.cli import main
-from openrush_tui.credentials import credentials_path, save_to_file, save_to_keyring
-from openrush_tui.profiles import remember_api_url
-from openrush_tui.secret import Secret
 from openrush_tui.tui import OpenRushApp
 from tests.conftest import SandboxFactory
 from tests.keyring_backends import MemoryKeyring

@@ -25,7 +25,7 @@ from openrush_tui.clipboard import (
     system_clipboard_holds,
     system_copy,
 )
-from openrush_tui.widgets.clipboard import copy_text
+from openrush_tui.tui import terminal_writer
 from tests.tmux_support import Tmux
 
 TEXT = "or_" + "Abc123" * 6 + "xy"
@@ -137,25 +137,25 @@ def test_clearing_only_removes_the_copied_text(desktop: FakeDesktop) -> None:
     assert desktop.content == ""
 
 
-# -- copy_text in an app ----------------------------------------------------------------------
+# -- copying in an app ----------------------------------------------------------------------
 
 
-async def test_copy_text_in_a_headless_app_sends_nothing_and_keeps_nothing(
+async def test_a_copy_in_a_headless_app_sends_nothing_and_keeps_nothing(
         no_display: None) -> None:
     app: App[None] = App()
     async with app.run_test():
-        outcome = copy_text(app, TEXT)
+        outcome = clipboard.copy(TEXT, terminal_writer(app))
         assert outcome == CopyOutcome(osc52_sent=False, system_copied=False, in_tmux=False,
                                       detail=outcome.detail)
         assert "DISPLAY" in outcome.detail
         assert app.clipboard == ""  # never App.copy_to_clipboard, which keeps the text
 
 
-async def test_copy_text_uses_the_desktop_clipboard_where_there_is_one(
+async def test_a_copy_uses_the_desktop_clipboard_where_there_is_one(
         desktop: FakeDesktop) -> None:
     app: App[None] = App()
     async with app.run_test():
-        outcome = copy_text(app, TEXT)
+        outcome = clipboard.copy(TEXT, terminal_writer(app))
         assert outcome.system_copied and not outcome.osc52_sent
         assert desktop.content == TEXT
         assert app.clipboard == ""
@@ -167,14 +167,15 @@ async def test_copy_text_uses_the_desktop_clipboard_where_there_is_one(
 COPY_APP = """
 import sys
 from textual.app import App
-from openrush_tui.widgets.clipboard import copy_text
+from openrush_tui.clipboard import copy
+from openrush_tui.tui import terminal_writer
 
 class CopyOnce(App):
     def on_mount(self):
         self.call_after_refresh(self.copy)
 
     def copy(self):
-        outcome = copy_text(self, sys.argv[2])
+        outcome = copy(sys.argv[2], terminal_writer(self))
         with open(sys.argv[1], "w") as out:
             out.write(f"{outcome.osc52_sent} {outcome.in_tmux}\\n{outcome.message('it')}")
         self.set_timer(0.3, self.exit)

@@ -13,8 +13,8 @@ import pytest
 from keyring.backends import fail, null
 from keyrings.alt.file import PlaintextKeyring
 
-from openrush_tui import credentials, keyring_store, private_files
-from openrush_tui.credentials import (
+from openrush_tui.auth import credentials, keyring_store, private_files
+from openrush_tui.auth.credentials import (
     CredentialStoreError,
     KeyringUnusable,
     credentials_path,
@@ -25,8 +25,8 @@ from openrush_tui.credentials import (
     save_to_file,
     save_to_keyring,
 )
-from openrush_tui.profiles import api_url_for, remember_api_url, remembered_api_url
-from openrush_tui.secret import Secret
+from openrush_tui.auth.profiles import api_url_for, remember_api_url, remembered_api_url
+from openrush_tui.auth.secret import Secret
 from tests.keyring_backends import BlockingKeyring, ForgetfulKeyring, MemoryKeyring
 from tests.setup_support import UseKeyring
 

@@ -8,11 +8,11 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from openrush_tui.credentials import StoredKey
+from openrush_tui.auth.credentials import StoredKey
+from openrush_tui.auth.secret import Secret
 from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.seed import META_DEMO_ACCOUNT
-from openrush_tui.secret import Secret
 from openrush_tui.tui import OpenRushApp
 from tests.test_keys_tui import create, select
 from tests.tui_support import FIXED_NOW, KEY_SEED, TERMINAL, sandbox_app, settle

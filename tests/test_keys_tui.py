@@ -10,14 +10,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Static
 
-from openrush_tui.credentials import StoredKey
+from openrush_tui import clipboard as clipboard_core
+from openrush_tui.auth.credentials import StoredKey
+from openrush_tui.auth.secret import Secret
 from openrush_tui.screens.key_create import KeyCreateScreen
 from openrush_tui.screens.key_details import KeyDetailsScreen
 from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
 from openrush_tui.screens.key_revoke import KeyRevokeScreen
-from openrush_tui.secret import Secret
 from openrush_tui.tui import OpenRushApp
-from openrush_tui.widgets import clipboard as clipboard_widget
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState
 from tests.scripted_server import Reply, ScriptedServer
@@ -115,7 +115,7 @@ async def test_a_system_clipboard_copy_is_offered_to_be_cleared(
     monkeypatch.setenv("DISPLAY", ":0")
     monkeypatch.setattr(pyperclip, "copy", desktop.copy)
     monkeypatch.setattr(pyperclip, "paste", desktop.paste)
-    monkeypatch.setattr(clipboard_widget, "CLEAR_AFTER_SECONDS", 0.2)
+    monkeypatch.setattr(clipboard_core, "CLEAR_AFTER_SECONDS", 0.2)
     app = sandbox_app(tmp_path / "sandbox.sqlite3")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
@@ -147,15 +147,15 @@ async def test_the_clipboard_is_left_alone_when_it_no_longer_holds_the_key(
     monkeypatch.setattr(pyperclip, "paste", desktop.paste)
     # Long enough that the test replaces the clipboard's content before the clear looks,
     # even on a loaded machine.
-    monkeypatch.setattr(clipboard_widget, "CLEAR_AFTER_SECONDS", 1.5)
+    monkeypatch.setattr(clipboard_core, "CLEAR_AFTER_SECONDS", 1.5)
     attempts: list[bool] = []
-    real_clear = clipboard_widget.clear_system_clipboard_if_digest
+    real_clear = clipboard_core.clear_system_clipboard_if_digest
 
     def spy(expected: str) -> bool:
         attempts.append(real_clear(expected))
         return attempts[-1]
 
-    monkeypatch.setattr(clipboard_widget, "clear_system_clipboard_if_digest", spy)
+    monkeypatch.setattr(clipboard_core, "clear_system_clipboard_if_digest", spy)
     app = sandbox_app(tmp_path / "sandbox.sqlite3")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)

@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from openrush_tui.api.models import ApiCredential
-from openrush_tui.keyrules import (
+from openrush_tui.keys.rules import (
     expiry_from_choice,
     name_problem,
     parse_duration,
     parse_expiry_date,
     signed_in_with,
 )
-from openrush_tui.keyview import KeyView
+from openrush_tui.keys.view import KeyView
 
 NOW = datetime(2026, 6, 26, 12, tzinfo=UTC)
 

@@ -16,10 +16,10 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from openrush_tui import keyring_store
 from openrush_tui.api.client import OpenRushClient
-from openrush_tui.credentials import credentials_path
-from openrush_tui.profiles import remembered_api_url
+from openrush_tui.auth import keyring_store
+from openrush_tui.auth.credentials import credentials_path
+from openrush_tui.auth.profiles import remembered_api_url
 from openrush_tui.screens.agent_install import AgentInstallScreen
 from openrush_tui.screens.setup import SetupScreen
 from openrush_tui.screens.sign_in import SignInScreen

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from openrush_tui.credentials import KeyringUnusable, credentials_path
-from openrush_tui.private_files import display_path
+from openrush_tui.auth.credentials import KeyringUnusable, credentials_path
 from openrush_tui.screens.storage_choice import StorageChoiceScreen
+from openrush_tui.text.paths import display_path
 from tests.setup_support import mint_key, sandbox_app_with, stored
 from tests.tui_support import TERMINAL, remote_app, settle
 

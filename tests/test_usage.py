@@ -8,17 +8,12 @@ from typing import Any
 
 import pytest
 
-from openrush_tui import usage_text as say
+from openrush_tui.activity import wording as say
+from openrush_tui.activity.counting import count_pages
+from openrush_tui.activity.events import duration_label, status_label, who
+from openrush_tui.activity.filters import ActivityFilter, parse_since
+from openrush_tui.activity.totals import PeriodUsage
 from openrush_tui.api.models import RateLimitInfo, UsageEvent, UsagePage
-from openrush_tui.usage import (
-    ActivityFilter,
-    PeriodUsage,
-    duration_label,
-    parse_since,
-    status_label,
-    who,
-)
-from openrush_tui.usage_loader import count_pages
 
 NOW = datetime(2026, 6, 26, 12, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ import pytest
 from rich.color import Color
 from textual.app import App, ComposeResult
 
-from openrush_tui.usage import DayBar
+from openrush_tui.activity.totals import DayBar
 from openrush_tui.widgets.usage_chart import (
     Layout,
     UsageChart,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openrush_tui.usage_window import EventWindow, NewerRequest, Page
+from openrush_tui.activity.window import EventWindow, NewerRequest, Page
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.worker import Worker, WorkerFailed
 
+from openrush_tui.auth.credentials import StoredKey
+from openrush_tui.auth.secret import Secret
 from openrush_tui.clock import fixed_clock, parse_instant
 from openrush_tui.config import Settings
-from openrush_tui.credentials import StoredKey
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions
-from openrush_tui.secret import Secret
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
 

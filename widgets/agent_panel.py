@@ -17,7 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import Button, Checkbox, OptionList, Static
 from textual.widgets.option_list import Option
 
-from openrush_tui.agents import AGENTS, AGENTS_BY_ID, ENV_VAR, Agent, Instructions
+from openrush_tui.agents.catalog import AGENTS, AGENTS_BY_ID, ENV_VAR, Agent, Instructions
 
 
 class AgentPanel(Horizontal):

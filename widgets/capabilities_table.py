@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from openrush_tui.config import WEB_BILLING_URL
-from openrush_tui.display import visible
+from openrush_tui.text.safe import visible
 from openrush_tui.widgets.load_state import LoadState
 
 if TYPE_CHECKING:

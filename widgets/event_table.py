@@ -20,9 +20,9 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import DataTable
 
-from openrush_tui.display import visible
-from openrush_tui.timefmt import short
-from openrush_tui.usage import duration_label, status_label, who
+from openrush_tui.activity.events import duration_label, status_label, who
+from openrush_tui.text.safe import visible
+from openrush_tui.text.times import short
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import UsageEvent

@@ -2,7 +2,7 @@
 
 Why not DataTable: it measures every cell of every row it is given, which for an account with
 5,000 keys costs about 0.4 s per rebuild, on each keystroke of the filter. Here a filter pass
-is a list comprehension (see `openrush_tui.keyview`) and a repaint renders ~30 rows.
+is a list comprehension (see `openrush_tui.keys.view`) and a repaint renders ~30 rows.
 
 Messages up: Highlighted, DetailsRequested, RevokeRequested, MarksChanged. The screen sets
 `filter_text` and `hide_inactive`, and calls `load()` with the keys it fetched.
@@ -25,8 +25,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from openrush_tui.keyview import NATURAL_DESCENDING, SORT_COLUMNS, KeyRow, KeyView, SortColumn
-from openrush_tui.timefmt import relative
+from openrush_tui.keys.view import NATURAL_DESCENDING, SORT_COLUMNS, KeyRow, KeyView, SortColumn
+from openrush_tui.text.times import relative
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential

@@ -20,7 +20,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from openrush_tui.usage import DayBar, Metric
+from openrush_tui.activity.filters import Metric
+from openrush_tui.activity.totals import DayBar
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 LEGEND_ROWS = 1

@@ -15,8 +15,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from openrush_tui.timefmt import short
-from openrush_tui.usage import Figures
+from openrush_tui.activity.totals import Figures
+from openrush_tui.text.times import short
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import RateLimitInfo

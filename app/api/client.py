@@ -29,7 +29,6 @@ from openrush_tui.api.errors import (
     Unauthorized,
     error_for_response,
     parse_retry_after,
-    sanitize,
 )
 from openrush_tui.api.models import (
     ApiCredential,
@@ -49,6 +48,7 @@ from openrush_tui.api.models import (
     parse_usage,
 )
 from openrush_tui.clock import format_instant
+from openrush_tui.text.safe import sanitize
 
 log = logging.getLogger(__name__)
 

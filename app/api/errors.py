@@ -3,67 +3,24 @@
 Every error carries ``message`` (what happened), ``hint`` (what to do) and ``status_code``
 (``None`` when no HTTP answer was received). ``str(error)`` is the two joined. No message ever
 contains a key, a token, an ``Authorization`` header or a raw response body: server-provided
-text passes through :func:`sanitize` first.
+text passes through `openrush_tui.text.safe.sanitize` first. The root class, `OpenRushError`,
+lives in `openrush_tui.errors`.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+from openrush_tui.errors import OpenRushError
+from openrush_tui.text.safe import sanitize
 
 if TYPE_CHECKING:
     import httpx
 
 BILLING_URL = "https://www.openrush.com/dashboard/billing"
-
-# Anything that looks like a secret: OpenRush keys, JWTs, and "Bearer <token>".
-_SECRET_PATTERNS = (
-    re.compile(r"\bor_[A-Za-z0-9_\-]{4,}"),
-    re.compile(r"\beyJ[A-Za-z0-9_\-\.]{8,}"),
-    re.compile(r"(?i)\b(?:authorization|x-api-key)\s*[:=]\s*(?:bearer\s+)?\S+"),
-    re.compile(r"(?i)\b(bearer)\s+\S+"),
-)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
-
-
-def sanitize(text: str, limit: int = 200) -> str:
-    """Server text made safe for a message: one line, no control characters, no secrets."""
-    text = _CONTROL.sub(" ", text)
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(
-            lambda m: m.group(1) + " [redacted]" if m.lastindex else "[redacted]", text
-        )
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    if text and text[-1] not in ".!?…":
-        text += "."
-    return text
-
-
-class OpenRushError(Exception):
-    """Root of every error the client raises."""
-
-    def __init__(self, message: str, hint: str = "", status_code: int | None = None) -> None:
-        self.message = _sentence(message)
-        self.hint = _sentence(hint)
-        self.status_code = status_code
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return " ".join(part for part in (self.message, self.hint) if part)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(status_code={self.status_code!r}, message={self.message!r})"
-
 
 class InsecureURLError(OpenRushError, ValueError):
     """The base URL would send the key unencrypted, or is not a usable URL at all."""

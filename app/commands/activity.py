@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from openrush_tui.activity.filters import SOURCES, STATUSES, parse_since
 from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -25,7 +26,6 @@ from openrush_tui.commands.common import (
     print_json,
     run_with_client,
 )
-from openrush_tui.usage import SOURCES, STATUSES, parse_since
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -148,8 +148,8 @@ def event_json(event: UsageEvent) -> dict[str, Any]:
 
 def format_table(events: Sequence[UsageEvent], names: dict[str, str]) -> str:
     """An aligned plain-text table; server strings with control characters made visible."""
-    from openrush_tui.display import visible
-    from openrush_tui.usage import duration_label, status_label, who
+    from openrush_tui.activity.events import duration_label, status_label, who
+    from openrush_tui.text.safe import visible
 
     if not events:
         return "No events."

@@ -24,10 +24,10 @@ from openrush_tui.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from openrush_tui.agents import Agent
-    from openrush_tui.credentials import StoredKey
-    from openrush_tui.secret import Secret
-    from openrush_tui.terminal_status import Account, TerminalStatus
+    from openrush_tui.agents.catalog import Agent
+    from openrush_tui.auth.credentials import StoredKey
+    from openrush_tui.auth.secret import Secret
+    from openrush_tui.auth.status import Account, TerminalStatus
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -76,7 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _profile(args: argparse.Namespace) -> str:
-    from openrush_tui.profiles import check_profile_name
+    from openrush_tui.auth.profiles import check_profile_name
 
     return check_profile_name(getattr(args, "profile", "default"))
 
@@ -97,9 +97,9 @@ def read_key_from_user(prompt: str = "Paste your OpenRush key (input hidden): ")
 def login_command(args: argparse.Namespace) -> int:
     import asyncio
 
-    from openrush_tui.credentials import key_from_environment
-    from openrush_tui.secret import Secret
-    from openrush_tui.terminal_status import balance_text
+    from openrush_tui.auth.credentials import key_from_environment
+    from openrush_tui.auth.secret import Secret
+    from openrush_tui.auth.status import balance_text
 
     try:
         profile = _profile(args)
@@ -115,7 +115,7 @@ def login_command(args: argparse.Namespace) -> int:
     stored = _save(profile, secret, insecure_ok=args.insecure_storage)
     if stored is None:
         return EXIT_API_ERROR
-    from openrush_tui.profiles import remember_api_url
+    from openrush_tui.auth.profiles import remember_api_url
 
     remember_api_url(profile, api_url)
     who = f" as {account.account_id}" if account.account_id else ""
@@ -128,7 +128,7 @@ def login_command(args: argparse.Namespace) -> int:
 
 async def _check(api_url: str, secret: Secret, args: argparse.Namespace) -> Account:
     from openrush_tui.api.client import OpenRushClient
-    from openrush_tui.terminal_status import check_account
+    from openrush_tui.auth.status import check_account
 
     scheme = "x-api-key" if getattr(args, "x_api_key", False) else "bearer"
     async with OpenRushClient(api_url, secret.reveal(), auth_scheme=scheme) as client:
@@ -136,13 +136,13 @@ async def _check(api_url: str, secret: Secret, args: argparse.Namespace) -> Acco
 
 
 def _save(profile: str, secret: Secret, *, insecure_ok: bool) -> StoredKey | None:
-    from openrush_tui.credentials import (
+    from openrush_tui.auth.credentials import (
         KeyringUnusable,
         credentials_path,
         save_to_file,
         save_to_keyring,
     )
-    from openrush_tui.private_files import display_path
+    from openrush_tui.text.paths import display_path
 
     try:
         return save_to_keyring(profile, secret)
@@ -171,7 +171,7 @@ def _save(profile: str, secret: Secret, *, insecure_ok: bool) -> StoredKey | Non
 
 @guarded
 def logout_command(args: argparse.Namespace) -> int:
-    from openrush_tui.credentials import forget
+    from openrush_tui.auth.credentials import forget
 
     try:
         profile = _profile(args)
@@ -186,9 +186,9 @@ def terminal_status(args: argparse.Namespace) -> TerminalStatus:
     import asyncio
     from dataclasses import replace
 
-    from openrush_tui.api.errors import OpenRushError
+    from openrush_tui.auth.status import TerminalStatus
     from openrush_tui.config import Settings, mcp_url_from_env
-    from openrush_tui.terminal_status import TerminalStatus
+    from openrush_tui.errors import OpenRushError
 
     profile = _profile(args)
     api_url, lookup = resolve_target(args)
@@ -233,7 +233,7 @@ def status_command(args: argparse.Namespace) -> int:
 
 
 def _agent(name: str) -> Agent | None:
-    from openrush_tui.agents import AGENTS, find_agent
+    from openrush_tui.agents.catalog import AGENTS, find_agent
 
     agent = find_agent(name)
     if agent is None:
@@ -243,7 +243,7 @@ def _agent(name: str) -> Agent | None:
 
 
 def agents_list_command(args: argparse.Namespace) -> int:
-    from openrush_tui.agents import AGENTS
+    from openrush_tui.agents.catalog import AGENTS
 
     for agent in AGENTS:
         how = f"file {agent.target.shown}" if agent.target else "steps in the app or a command"
@@ -266,7 +266,7 @@ def agents_show_command(args: argparse.Namespace) -> int:
 
 
 def agents_install_command(args: argparse.Namespace) -> int:
-    from openrush_tui.agent_config import ConfigFileError, apply_install, plan_install
+    from openrush_tui.agents.install import ConfigFileError, apply_install, plan_install
     from openrush_tui.config import mcp_url_from_env
 
     agent = _agent(args.agent)

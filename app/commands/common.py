@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
-    from openrush_tui.credentials import Lookup
+    from openrush_tui.auth.credentials import Lookup
 
 EXIT_OK = 0
 EXIT_API_ERROR = 1
@@ -64,8 +64,8 @@ def resolve_target(args: argparse.Namespace) -> tuple[str, Lookup]:
     A saved key is only used for the server its profile signed in to. Credential-store
     problems (a file with loose permissions) raise errors that `guarded` prints.
     """
-    from openrush_tui.credentials import find_key_for_server
-    from openrush_tui.profiles import api_url_for
+    from openrush_tui.auth.credentials import find_key_for_server
+    from openrush_tui.auth.profiles import api_url_for
 
     profile = getattr(args, "profile", "default")
     api_url = api_url_for(getattr(args, "api_url", None), profile)
@@ -88,7 +88,7 @@ def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
     """Turn the client's typed errors into one stderr line and exit code 1."""
 
     def wrapper(args: argparse.Namespace) -> int:
-        from openrush_tui.api.errors import OpenRushError
+        from openrush_tui.errors import OpenRushError
 
         try:
             return command(args)

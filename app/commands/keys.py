@@ -93,8 +93,8 @@ def list_keys(args: argparse.Namespace) -> int:
 
 
 def print_table(keys: list[ApiCredential], now: datetime) -> None:
-    from openrush_tui.display import visible
-    from openrush_tui.timefmt import exact
+    from openrush_tui.text.safe import visible
+    from openrush_tui.text.times import exact
 
     header = ("ID", "NAME", "PREFIX", "STATUS", "CREATED", "LAST USED", "EXPIRES")
     rows = [(visible(key.id), visible(key.name), visible(key.display_prefix), key.status(now),
@@ -112,7 +112,7 @@ def print_table(keys: list[ApiCredential], now: datetime) -> None:
 
 def expiry_of(args: argparse.Namespace, now: datetime) -> datetime | None:
     """--expires-in or --expires-at as a time; ValueError says what is wrong."""
-    from openrush_tui.keyrules import parse_duration, parse_expiry_date
+    from openrush_tui.keys.rules import parse_duration, parse_expiry_date
 
     if args.expires_in is not None:
         return now + parse_duration(args.expires_in)
@@ -125,8 +125,8 @@ def expiry_of(args: argparse.Namespace, now: datetime) -> datetime | None:
 def create_key(args: argparse.Namespace) -> int:
     from openrush_tui.api.errors import NoAnswer
     from openrush_tui.clock import system_clock
-    from openrush_tui.display import visible
-    from openrush_tui.keyrules import name_problem
+    from openrush_tui.keys.rules import name_problem
+    from openrush_tui.text.safe import visible
 
     problem = name_problem(args.name)
     if problem:
@@ -180,7 +180,7 @@ def own_key_last(args: argparse.Namespace, ids: list[str],
                  known: dict[str, ApiCredential]) -> list[str]:
     """The key this command is signed in with goes last: after it, no request would work."""
     from openrush_tui.commands.common import resolve_target
-    from openrush_tui.keyrules import signed_in_with
+    from openrush_tui.keys.rules import signed_in_with
 
     if len(ids) < 2:
         return ids
@@ -191,8 +191,8 @@ def own_key_last(args: argparse.Namespace, ids: list[str],
 
 
 def confirm(ids: list[str], known: dict[str, ApiCredential]) -> bool:
-    from openrush_tui.display import visible
-    from openrush_tui.timefmt import exact
+    from openrush_tui.text.safe import visible
+    from openrush_tui.text.times import exact
 
     count = len(ids)
     print(f"About to revoke {count} key{'s' if count != 1 else ''}:", file=sys.stderr)
@@ -214,8 +214,8 @@ def confirm(ids: list[str], known: dict[str, ApiCredential]) -> bool:
 
 async def revoke_each(client: OpenRushClient, ids: list[str]) -> int:
     """Revoke one by one and say for each what happened; 1 if any failed."""
-    from openrush_tui.api.errors import OpenRushError
-    from openrush_tui.display import visible
+    from openrush_tui.errors import OpenRushError
+    from openrush_tui.text.safe import visible
 
     failed = 0
     for key_id in ids:

@@ -13,9 +13,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from openrush_tui.api.errors import OpenRushError
-
-APP_NAME = "openrush-tui"
+from openrush_tui.errors import OpenRushError
+from openrush_tui.text.paths import display_path
 
 
 class PrivateFileError(OpenRushError):
@@ -23,22 +22,6 @@ class PrivateFileError(OpenRushError):
 
     An OpenRushError so that every command prints it as one line, like the API's errors.
     """
-
-
-def config_dir() -> Path:
-    """The user config directory (``$XDG_CONFIG_HOME/openrush-tui`` on Linux)."""
-    import platformdirs  # only when a file is touched: keeps start-up imports small
-
-    return platformdirs.user_config_path(APP_NAME)
-
-
-def display_path(path: Path) -> str:
-    """`path` as a person reads it: ``~/.config/…`` under the home directory."""
-    try:
-        relative = path.resolve().relative_to(Path.home().resolve())
-    except (ValueError, RuntimeError, OSError):
-        return str(path)
-    return f"~/{relative.as_posix()}" if relative.parts else "~"
 
 
 def ensure_private_dir(directory: Path) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
-from openrush_tui.display import visible
+from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential, CredentialStatus

@@ -10,7 +10,8 @@ import os
 import re
 from pathlib import Path
 
-from openrush_tui.private_files import config_dir, read_private_json, write_private_json
+from openrush_tui.auth.private_files import read_private_json, write_private_json
+from openrush_tui.config import config_dir
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

@@ -6,8 +6,8 @@ tool) go through `visible`. Kept apart from the screen so the wording is tested 
 
 from __future__ import annotations
 
-from openrush_tui.display import visible
-from openrush_tui.usage import PERIODS, ActivityFilter
+from openrush_tui.activity.filters import PERIODS, ActivityFilter
+from openrush_tui.text.safe import visible
 
 
 def title(page: str, chosen: ActivityFilter) -> str:

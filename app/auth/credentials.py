@@ -20,23 +20,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from openrush_tui import keyring_store
-from openrush_tui.api.errors import OpenRushError
-from openrush_tui.keyring_store import (
+from openrush_tui.auth import keyring_store
+from openrush_tui.auth.keyring_store import (
     BackendInfo,
     KeyringTimeout,
     KeyringUnusable,
     resolve_timeout,
 )
-from openrush_tui.private_files import (
+from openrush_tui.auth.private_files import (
     PrivateFileError,
-    config_dir,
-    display_path,
     read_private_json,
     remove,
     write_private_json,
 )
-from openrush_tui.secret import Secret
+from openrush_tui.auth.secret import Secret
+from openrush_tui.config import config_dir
+from openrush_tui.errors import OpenRushError
+from openrush_tui.text.paths import display_path
 
 __all__ = [
     "CredentialStoreError",
@@ -200,7 +200,7 @@ def find_key(profile: str = "default", *, keyring_timeout: float | None = None) 
 def find_key_for_server(profile: str, api_url: str, *,
                         keyring_timeout: float | None = None) -> Lookup:
     """Like `find_key`, but a saved key is only used for the server its profile signed in to."""
-    from openrush_tui.profiles import key_is_for, remembered_api_url
+    from openrush_tui.auth.profiles import key_is_for, remembered_api_url
 
     env = key_from_environment()
     if env is not None:

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from openrush_tui.credentials import StoredKey
-from openrush_tui.secret import Secret
+from openrush_tui.auth.credentials import StoredKey
+from openrush_tui.auth.secret import Secret
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -98,7 +98,7 @@ async def check_account(client: OpenRushClient, secret: Secret) -> Account:
     An ``or_`` key appears in its own account's key list, which carries ``account_id``; a
     failure there only leaves the id unknown.
     """
-    from openrush_tui.api.errors import OpenRushError
+    from openrush_tui.errors import OpenRushError
 
     async def account_id() -> str | None:
         from_token = account_from_token(secret)

@@ -13,11 +13,12 @@ Backends are described in plain words: the fail backend (no keyring), the null b
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
+
+from openrush_tui.blocking import DaemonCall
 
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
@@ -87,42 +88,29 @@ def resolve_timeout(timeout: float | None) -> float:
 
 
 def call_with_timeout(work: Callable[[], T], timeout: float | None = None) -> T:
-    """`work()` in a daemon thread; KeyringTimeout if it takes longer than `timeout`."""
+    """`work()` in a daemon thread; KeyringTimeout if it takes longer than `timeout`.
+
+    A call that timed out may still be blocked (a keyring waiting for an unlock): until it
+    returns, further calls fail at once rather than pile up more stuck threads.
+    """
     global _stuck_calls
     timeout = resolve_timeout(timeout)
     with _stuck_lock:
         if _stuck_calls:
             raise KeyringTimeout("an earlier keyring call is still waiting")
-    results: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=1)
-    finished = threading.Event()
-    timed_out = threading.Event()
-
-    def runner() -> None:
-        global _stuck_calls
-        try:
-            outcome: tuple[bool, object] = (True, work())
-        except BaseException as exc:  # handed to the caller, who re-raises it
-            outcome = (False, exc)
+    call = DaemonCall(work, name="openrush-keyring")
+    if not call.wait(timeout):
         with _stuck_lock:
-            finished.set()
-            if timed_out.is_set():
-                _stuck_calls -= 1
-                return
-        results.put(outcome)
+            _stuck_calls += 1
+        call.when_done(_unstuck)
+        raise KeyringTimeout(f"no answer within {timeout:g} s")
+    return call.result()
 
-    threading.Thread(target=runner, name="openrush-keyring", daemon=True).start()
-    try:
-        ok, value = results.get(timeout=timeout)
-    except queue.Empty:
-        with _stuck_lock:
-            if not finished.is_set():
-                timed_out.set()
-                _stuck_calls += 1
-                raise KeyringTimeout(f"no answer within {timeout:g} s") from None
-        ok, value = results.get()
-    if ok:
-        return value  # type: ignore[return-value]
-    raise value  # type: ignore[misc]
+
+def _unstuck() -> None:
+    global _stuck_calls
+    with _stuck_lock:
+        _stuck_calls -= 1
 
 
 def stuck_calls() -> int:

@@ -1,0 +1,3 @@
+"""The Activity page without Textual: the filter and period (`filters`), per-day totals
+(`totals`), the bounded slice of history the table holds (`window`), counting a period page by
+page (`counting`), the page's state as one model (`model`) and its words (`wording`)."""

@@ -1,0 +1,55 @@
+"""What Activity reads and shows of one usage event, as plain strings (never markup).
+
+`api.models.UsageEvent` fits these protocols; the table, the event dialog, the key details and
+the `activity` command all label an event through these functions, so they agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Protocol
+
+
+class Event(Protocol):
+    """What this module reads of a usage event (`api.models.UsageEvent` fits)."""
+
+    id: str
+    created_at: datetime
+    source: str
+    status: str
+    credits: int
+
+
+class ShownEvent(Event, Protocol):
+    """The fields a row of events shows (`api.models.UsageEvent` fits)."""
+
+    credential_id: str | None
+    credential_prefix: str | None
+    client: str | None
+    tool: str | None
+    endpoint: str | None
+    status_code: int | None
+    duration_ms: int | None
+
+
+def who(event: ShownEvent, names: Mapping[str, str]) -> str:
+    """The key's name when known, else its prefix; the MCP client for MCP calls."""
+    if event.credential_id and event.credential_id in names:
+        return names[event.credential_id]
+    if event.credential_prefix:
+        return event.credential_prefix.rstrip(".…") + "…"
+    if event.client:
+        return event.client
+    return "session" if event.source == "api" else "—"
+
+
+def status_label(event: ShownEvent) -> str:
+    label = event.status.replace("_", " ") or "unknown"
+    if event.status != "success" and event.status_code:
+        label = f"{label} {event.status_code}"
+    return label
+
+
+def duration_label(event: ShownEvent) -> str:
+    return f"{event.duration_ms:,} ms" if event.duration_ms is not None else "—"

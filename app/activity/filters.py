@@ -1,0 +1,93 @@
+"""What a user narrows Activity to: source, status, key, tool and the period (7 or 30 days).
+
+Shared by the Activity page, its filter dialog and the `activity` command (`parse_since`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
+
+Metric = Literal["credits", "calls"]
+PERIODS = (7, 30)  # the chart's two views; also the table's "since"
+DEFAULT_PERIOD = 7
+SOURCES = ("api", "mcp")
+STATUSES = ("success", "error", "rate_limited")
+STATUS_LABELS = {"success": "success", "error": "errors", "rate_limited": "rate-limited"}
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    """What the user narrowed Activity to. `key_label` is only for display (the key's name)."""
+
+    source: str | None = None
+    status: str | None = None
+    credential_id: str | None = None
+    key_label: str | None = None
+    tool: str | None = None
+    days: int = DEFAULT_PERIOD
+
+    @property
+    def active(self) -> bool:
+        """True when something beyond the period narrows the list (what "clear" undoes)."""
+        return any((self.source, self.status, self.credential_id, self.tool))
+
+    def cleared(self) -> ActivityFilter:
+        # The period is the chart's view as much as a filter: clearing keeps it.
+        return ActivityFilter(days=self.days)
+
+    def with_days(self, days: int) -> ActivityFilter:
+        return replace(self, days=days)
+
+    def first_day(self, now: datetime) -> date:
+        return now.astimezone(UTC).date() - timedelta(days=self.days - 1)
+
+    def since(self, now: datetime) -> datetime:
+        """Midnight UTC at the start of the period, so its first day is a whole day."""
+        return datetime.combine(self.first_day(now), time(0), tzinfo=UTC)
+
+    def query(self, now: datetime) -> dict[str, Any]:
+        """Keyword arguments for `OpenRushClient.usage` (everything but limit and cursor)."""
+        return {"source": self.source, "status": self.status,
+                "credential_id": self.credential_id, "tool": self.tool,
+                "since": self.since(now)}
+
+    def parts(self) -> list[str]:
+        """The filter in words, one part per setting, for titles and empty states.
+
+        Server strings (a key's name, a tool) go in as they are: callers render them as text.
+        """
+        parts = []
+        if self.source:
+            parts.append(self.source.upper())
+        if self.status:
+            parts.append(STATUS_LABELS.get(self.status, self.status))
+        if self.credential_id:
+            parts.append(f"key “{self.key_label or self.credential_id}”")
+        if self.tool:
+            parts.append(f"tool {self.tool}")
+        return parts
+
+    def title(self) -> str:
+        """E.g. ``last 7 days · MCP · errors``."""
+        return " · ".join([f"last {self.days} days", *self.parts()])
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """``--since``: an ISO date or time (UTC unless it says otherwise) or an age like ``7d``.
+
+    ValueError for anything else, with a message fit for a usage error.
+    """
+    from openrush_tui.clock import parse_instant
+
+    text = text.strip()
+    units = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+    if len(text) >= 2 and text[-1].lower() in units and text[:-1].isdigit():
+        return now - timedelta(seconds=int(text[:-1]) * units[text[-1].lower()])
+    try:
+        return parse_instant(text)
+    except ValueError:
+        raise ValueError(
+            f"not a date, time or age: {text!r} (try 2026-06-20, 2026-06-20T08:00:00Z or 7d)"
+        ) from None
