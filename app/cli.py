@@ -170,8 +170,8 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
 def url_problem(url: str) -> str | None:
     """Why this base URL is refused, checked before the dashboard opens."""
-    from openrush_tui.api.client import check_base_url
     from openrush_tui.api.errors import InsecureURLError
+    from openrush_tui.api.safety import check_base_url
 
     try:
         check_base_url(url)

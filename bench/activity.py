@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.tui_support
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support.apps
 
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.sandbox.app import create_sandbox
@@ -29,7 +29,7 @@ from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.screens.activity import MAX_ROWS, ActivityScreen
 from openrush_tui.widgets.event_table import EventTable
 from openrush_tui.widgets.usage_summary import UsageSummary
-from tests.tui_support import FIXED_NOW, KEY_SEED, TERMINAL, sandbox_app, settle
+from tests.support.apps import FIXED_NOW, KEY_SEED, TERMINAL, sandbox_app, settle
 
 
 def rss_mib() -> float:

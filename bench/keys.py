@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # for tests.tui_support, which builds the app as tests do
+sys.path.insert(0, str(ROOT))  # for tests.support.apps, which builds the app as tests do
 
 from rich.text import Text  # noqa: E402
 from textual.widgets import DataTable  # noqa: E402
@@ -26,7 +26,7 @@ from textual.widgets import DataTable  # noqa: E402
 from openrush_tui.api.models import ApiCredential  # noqa: E402
 from openrush_tui.keys.view import KeyView  # noqa: E402
 from openrush_tui.widgets.key_table import KeyTable  # noqa: E402
-from tests.tui_support import FIXED_NOW, TERMINAL, sandbox_app, settle  # noqa: E402
+from tests.support.apps import FIXED_NOW, TERMINAL, sandbox_app, settle  # noqa: E402
 
 
 def ms(seconds: float) -> str:

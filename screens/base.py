@@ -1,14 +1,19 @@
 """What every page of the dashboard shares: the header, the footer, and one way to load data.
 
-A page implements `fetch()` (network only, no widgets) and `show()`; the worker result comes
-back through `on_worker_state_changed`, the one place where a failed load is handled, so a
-bad network turns into a sentence on screen and never into a crash.
+A page implements `fetch()` (network only, no widgets) and `show()`. `load` is the one worker
+that runs them: a newer load cancels an older one (so an old answer never lands over a new
+one), and a failed load turns into a sentence on screen (`show_error`), never into a crash.
+
+Every worker of a page or dialog is an `@work` method that handles the errors it expects
+where it awaits them; `ReportsWorkerFailures` is the one place for what escapes one (a bug):
+a sentence in a notification, and the app keeps running.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -22,7 +27,19 @@ if TYPE_CHECKING:
 LOAD_GROUP = "page-load"
 
 
-class DashboardScreen(Screen[None]):
+class ReportsWorkerFailures:
+    """Mixed into screens: a worker that failed unexpectedly is said, never silently lost."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            from openrush_tui.tui import OpenRushApp
+
+            screen: Screen = self  # type: ignore[assignment]
+            screen.notify(OpenRushApp.describe_error(event.worker.error), severity="error",
+                          timeout=8, markup=False)
+
+
+class DashboardScreen(ReportsWorkerFailures, Screen[None]):
     PAGE_TITLE: ClassVar[str] = ""
     # True when `fetch` already reads the balance (and `show` puts it in the header), so a
     # load does not ask for it a second time.
@@ -54,18 +71,28 @@ class DashboardScreen(Screen[None]):
             self.show_signed_out()
             return
         self.show_loading()
-        self.run_worker(self.fetch(), name="fetch", group=LOAD_GROUP, exclusive=True,
-                        exit_on_error=False)
+        self.load()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != LOAD_GROUP:
+    @work(group=LOAD_GROUP, exclusive=True, exit_on_error=False)
+    async def load(self) -> None:
+        try:
+            result = await self.fetch()
+        except Exception as error:  # any failure is said on the page; the app stays up
+            self.show_error(self.dashboard.describe_error(error))
             return
-        if event.state == WorkerState.SUCCESS:
-            self.show(event.worker.result)
-            if not self.FETCH_READS_BALANCE:
-                self.dashboard.refresh_credits()
-        elif event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.show_error(self.dashboard.describe_error(event.worker.error))
+        self.show(result)
+        if not self.FETCH_READS_BALANCE:
+            self.dashboard.refresh_credits()
+
+    @property
+    def loading_page(self) -> bool:
+        """A page load is under way."""
+        return self.busy(LOAD_GROUP)
+
+    def busy(self, group: str) -> bool:
+        """Whether a worker of `group` started by this page is still running."""
+        return any(worker.node is self and worker.group == group and not worker.is_finished
+                   for worker in self.workers)
 
     async def fetch(self) -> Any:
         raise NotImplementedError

@@ -9,13 +9,15 @@ from typing import TYPE_CHECKING, TypeVar
 
 from textual.screen import ModalScreen
 
+from openrush_tui.screens.base import ReportsWorkerFailures
+
 if TYPE_CHECKING:
     from openrush_tui.tui import OpenRushApp
 
 ResultT = TypeVar("ResultT")
 
 
-class Dialog(ModalScreen[ResultT]):
+class Dialog(ReportsWorkerFailures, ModalScreen[ResultT]):
     """A modal dialog of this app (styled by ``styles/dialogs.tcss``)."""
 
     @property

@@ -15,7 +15,7 @@ from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.screens.activity import MAX_ROWS, PAGE_SIZE
 from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
-from tests.test_activity_helpers import (
+from tests.support.activity import (
     BIG_HISTORY,
     row_ids,
     screen_of,
@@ -23,7 +23,7 @@ from tests.test_activity_helpers import (
     state_text,
     table_of,
 )
-from tests.tui_support import FIXED_NOW, TERMINAL, sandbox_app, settle
+from tests.support.apps import FIXED_NOW, TERMINAL, sandbox_app, settle
 
 PAGES_PAGED = 14  # well past the bound: 15 pages of 50 are 750 rows
 

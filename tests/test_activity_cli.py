@@ -16,8 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import SandboxFactory
-from tests.sandbox_process import RunningSandbox, command
+from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
 
 SINCE = "2026-05-01"  # before everything the demo seed holds
 

@@ -16,7 +16,7 @@ from openrush_tui.screens.event_details import EventDetails
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
-from tests.test_activity_helpers import (
+from tests.support.activity import (
     all_events,
     row_ids,
     screen_of,
@@ -25,7 +25,7 @@ from tests.test_activity_helpers import (
     table_of,
     wait_until,
 )
-from tests.tui_support import FIXED_NOW, TERMINAL, sandbox_app, settle, text_of
+from tests.support.apps import FIXED_NOW, TERMINAL, sandbox_app, settle, text_of
 
 SINCE_7_DAYS = ActivityFilter().since(FIXED_NOW)
 

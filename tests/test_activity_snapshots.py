@@ -8,14 +8,14 @@ import pytest
 from textual.pilot import Pilot
 
 from openrush_tui.activity.filters import ActivityFilter
-from tests.test_activity_helpers import (
+from tests.support.activity import (
     BIG_HISTORY,
     screen_of,
     seed_big_history,
     settle_activity,
     table_of,
 )
-from tests.tui_support import TERMINAL, remote_app, sandbox_app, settle
+from tests.support.apps import TERMINAL, remote_app, sandbox_app, settle
 
 
 @pytest.fixture(scope="module")

@@ -14,8 +14,6 @@ import pytest
 from openrush_tui.agents.catalog import AGENTS, AGENTS_BY_ID, find_agent
 from openrush_tui.agents.install import ConfigFileError, apply_install, plan_install
 
-pytest_plugins = ("tests.setup_fixtures",)  # its fixtures: isolated_home
-
 MCP = "https://mcp.example.test/mcp"
 pytestmark = pytest.mark.usefixtures("isolated_home")
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import SecretStr
 
-from openrush_tui.api.client import OpenRushClient, check_base_url
+from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.errors import (
     ApiTimeout,
     BadResponse,
@@ -19,11 +19,8 @@ from openrush_tui.api.errors import (
     ServerError,
 )
 from openrush_tui.api.models import ApiCredential, RateLimitInfo, Tool, UsageEvent
-
-try:
-    from scripted_server import Reply, ScriptedServer, drop
-except ImportError:  # tests/ turned into a package
-    from tests.scripted_server import Reply, ScriptedServer, drop
+from openrush_tui.api.safety import check_base_url
+from tests.support.scripted_server import Reply, ScriptedServer, drop
 
 KEY = "or_Abc123def456ghi789jkl012mno345pqr678stu9"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJl"

@@ -23,11 +23,7 @@ from openrush_tui.api.errors import (
     ValidationFailed,
 )
 from openrush_tui.errors import OpenRushError
-
-try:
-    from scripted_server import Reply, ScriptedServer, drop, unused_port
-except ImportError:  # tests/ turned into a package
-    from tests.scripted_server import Reply, ScriptedServer, drop, unused_port
+from tests.support.scripted_server import Reply, ScriptedServer, drop, unused_port
 
 KEY = "or_SuperSecretKeyValue0123456789abcdefghijkl"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlc2lnbmF0dXJl"

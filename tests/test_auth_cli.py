@@ -17,12 +17,10 @@ from openrush_tui.auth.profiles import remember_api_url
 from openrush_tui.auth.secret import Secret
 from openrush_tui.cli import main
 from openrush_tui.tui import OpenRushApp
-from tests.conftest import SandboxFactory
-from tests.keyring_backends import MemoryKeyring
-from tests.sandbox_process import RunningSandbox, command
-from tests.setup_support import subprocess_env
+from tests.support.accounts import subprocess_env
+from tests.support.keyring_backends import MemoryKeyring
+from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
 
-pytest_plugins = ("tests.setup_fixtures",)
 pytestmark = pytest.mark.usefixtures("isolated_home")
 
 

@@ -26,40 +26,10 @@ from openrush_tui.clipboard import (
     system_copy,
 )
 from openrush_tui.tui import terminal_writer
-from tests.tmux_support import Tmux
+from tests.support.clipboard import FakeDesktop
+from tests.support.tmux import Tmux
 
 TEXT = "or_" + "Abc123" * 6 + "xy"
-
-
-class FakeDesktop:
-    """A desktop clipboard: what pyperclip would reach through xclip or pbcopy."""
-
-    def __init__(self) -> None:
-        self.content = "something the user copied earlier"
-
-    def copy(self, text: str) -> None:
-        self.content = text
-
-    def paste(self) -> str:
-        return self.content
-
-
-@pytest.fixture
-def no_display(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.delenv("TMUX", raising=False)
-    if sys.platform != "linux" or clipboard._is_wsl():
-        pytest.skip("a display-less machine is a Linux (not WSL) one")
-
-
-@pytest.fixture
-def desktop(monkeypatch: pytest.MonkeyPatch) -> FakeDesktop:
-    fake = FakeDesktop()
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr(pyperclip, "copy", fake.copy)
-    monkeypatch.setattr(pyperclip, "paste", fake.paste)
-    return fake
 
 
 # -- the sequence and the sentences -----------------------------------------------------------

@@ -27,10 +27,8 @@ from openrush_tui.auth.credentials import (
 )
 from openrush_tui.auth.profiles import api_url_for, remember_api_url, remembered_api_url
 from openrush_tui.auth.secret import Secret
-from tests.keyring_backends import BlockingKeyring, ForgetfulKeyring, MemoryKeyring
-from tests.setup_support import UseKeyring
-
-pytest_plugins = ("tests.setup_fixtures",)  # its fixtures: isolated_home, use_keyring, …
+from tests.support.accounts import UseKeyring
+from tests.support.keyring_backends import BlockingKeyring, ForgetfulKeyring, MemoryKeyring
 
 KEY = "or_" + "A1b2C3d4E5" * 4
 OTHER = "or_" + "Z9y8X7w6V5" * 4

@@ -14,7 +14,7 @@ import pytest
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.errors import Unauthorized
 from openrush_tui.clock import parse_instant
-from tests.tmux_support import PROGRAM, Tmux
+from tests.support.tmux import PROGRAM, Tmux
 
 pytestmark = [
     pytest.mark.e2e,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.tmux_support import PROGRAM, Tmux
+from tests.support.tmux import PROGRAM, Tmux
 
 pytestmark = [
     pytest.mark.e2e,

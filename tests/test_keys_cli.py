@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SandboxFactory
-from tests.sandbox_process import RunningSandbox, command
+from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
 
 
 @pytest.fixture(scope="module")

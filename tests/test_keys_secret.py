@@ -22,8 +22,8 @@ from textual.widget import Widget
 
 from openrush_tui.screens.key_reveal import KeyRevealScreen
 from openrush_tui.tui import OpenRushApp
-from tests.test_keys_tui import create
-from tests.tui_support import TERMINAL, sandbox_app, settle
+from tests.support.apps import TERMINAL, notices, sandbox_app, settle
+from tests.support.keys import create
 
 KEYISH = re.compile(r"or_[A-Za-z0-9]{40}")
 
@@ -80,9 +80,11 @@ def files_under(*roots: Path) -> Iterable[Path]:
 
 
 def all_screens(app: OpenRushApp) -> Iterator[Widget]:
-    for stack in app._screen_stacks.values():
-        yield from stack
-    yield from app.screen_stack
+    for mode in app.MODES:
+        try:
+            yield from app.get_screen_stack(mode)
+        except KeyError:  # a page never opened has no stack
+            continue
 
 
 async def test_after_the_reveal_closes_the_key_is_nowhere(
@@ -120,8 +122,8 @@ async def test_after_the_reveal_closes_the_key_is_nowhere(
             for widget in screen.walk_children(with_self=True):
                 assert not holds(rendered(widget), wanted), widget
         assert not holds(app.clipboard, wanted)
-        for note in app._notifications:
-            assert not holds(f"{note.title} {note.message}", wanted)
+        for note in notices(app):
+            assert not holds(note, wanted)
         leaks = [s[:80] for s in reachable_strings(app) if holds(s, wanted)]
         assert leaks == []
         # And nothing anywhere in this process (library caches included) holds it.

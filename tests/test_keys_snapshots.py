@@ -14,8 +14,8 @@ from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.seed import META_DEMO_ACCOUNT
 from openrush_tui.tui import OpenRushApp
-from tests.test_keys_tui import create, select
-from tests.tui_support import FIXED_NOW, KEY_SEED, TERMINAL, sandbox_app, settle
+from tests.support.apps import FIXED_NOW, KEY_SEED, TERMINAL, sandbox_app, settle
+from tests.support.keys import create, select
 
 Steps = Callable[[Pilot], Awaitable[None]]
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pyperclip
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Static
 
 from openrush_tui import clipboard as clipboard_core
@@ -17,67 +15,12 @@ from openrush_tui.screens.key_create import KeyCreateScreen
 from openrush_tui.screens.key_details import KeyDetailsScreen
 from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
 from openrush_tui.screens.key_revoke import KeyRevokeScreen
-from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState
-from tests.scripted_server import Reply, ScriptedServer
-from tests.tui_support import TERMINAL, remote_app, sandbox_app, settle, text_of
-
-KEY_PATTERN = re.compile(r"or_[A-Za-z0-9]{40}")
-
-
-@pytest.fixture
-def no_display(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.delenv("TMUX", raising=False)
-
-
-class FakeDesktop:
-    content = ""
-
-    def copy(self, text: str) -> None:
-        self.content = text
-
-    def paste(self) -> str:
-        return self.content
-
-
-def table_of(app: OpenRushApp) -> KeyTable:
-    return app.screen.query_one("#keys", KeyTable)
-
-
-def names(app: OpenRushApp) -> list[str]:
-    table = table_of(app)
-    return [table.get_row_at(i)[0].plain for i in range(table.row_count)]
-
-
-def state_text(app: OpenRushApp) -> str:
-    return text_of(app.screen.query_one("#keys-state", LoadState))
-
-
-async def select(pilot: Pilot, name: str) -> None:
-    app: OpenRushApp = pilot.app  # type: ignore[assignment]
-    table = table_of(app)
-    row = next(row for row in table.view.rows if row.key.name == name)
-    assert table.select(row.id)
-    await pilot.pause()
-
-
-async def create(pilot: Pilot, name: str) -> None:
-    await pilot.press("n")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, KeyCreateScreen)
-    await pilot.press(*name)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-def shown_key(app: OpenRushApp) -> str:
-    text = text_of(app.screen.query_one("#key", Static)).strip()
-    assert KEY_PATTERN.fullmatch(text), text
-    return text
-
+from tests.support.apps import TERMINAL, notices, remote_app, sandbox_app, settle, text_of
+from tests.support.clipboard import FakeDesktop
+from tests.support.keys import create, names, select, shown_key, state_text, table_of
+from tests.support.scripted_server import Reply, ScriptedServer
 
 # -- create -------------------------------------------------------------------------------------
 
@@ -133,10 +76,10 @@ async def test_a_system_clipboard_copy_is_offered_to_be_cleared(
         assert not isinstance(app.screen, KeyRevealScreen)
         for _ in range(100):  # the clear runs 0.2 s later, in a thread
             await pilot.pause(0.05)
-            if any("Cleared the key" in n.message for n in app._notifications):
+            if any("Cleared the key" in n for n in notices(app)):
                 break
         assert desktop.content == ""
-        assert any("Cleared the key" in n.message for n in app._notifications)
+        assert any("Cleared the key" in n for n in notices(app))
 
 
 async def test_the_clipboard_is_left_alone_when_it_no_longer_holds_the_key(
@@ -301,7 +244,7 @@ async def test_a_create_that_may_have_worked_points_at_the_new_entry(failure: Re
             assert not isinstance(app.screen, KeyCreateScreen | KeyRevealScreen)
             current = table_of(app).current
             assert current is not None and current.id == "cred_3"
-            note = next(n.message for n in app._notifications if "may" in n.message)
+            note = next(n for n in notices(app) if "may" in n)
             assert "may have been created without being shown" in note
             assert "press d to revoke it" in note
 
@@ -332,7 +275,7 @@ async def test_revoke_one_key_with_cancel_focused(tmp_path: Path) -> None:
         await settle(pilot)
         row = table_of(app).view.row(table_of(app).current.id)  # type: ignore[union-attr]
         assert row is not None and row.status == "revoked"
-        assert any("Revoked “Data notebook”" in n.message for n in app._notifications)
+        assert any("Revoked “Data notebook”" in n for n in notices(app))
         client = await app.session.client()
         fresh = {key.name: key for key in await client.list_keys()}
         assert fresh["Data notebook"].is_active is False
@@ -391,7 +334,7 @@ async def test_revoking_the_signed_in_key_signs_out_and_goes_to_setup(tmp_path: 
         assert app.current_mode == "setup"
         assert not app.session.signed_in
         # Both went: the terminal's own key was revoked last, after the other.
-        messages = [n.message for n in app._notifications]
+        messages = notices(app)
         assert any("Revoked 2 keys" in m for m in messages)
         assert any("signed out" in m for m in messages)
         # Signed in again (as Setup would), API access loads the list on its own.

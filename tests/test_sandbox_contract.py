@@ -16,8 +16,7 @@ import pytest
 
 from openrush_tui.clock import format_instant, parse_instant
 from openrush_tui.sandbox import SandboxOptions, create_sandbox
-from tests.conftest import SandboxFactory
-from tests.sandbox_process import FIXED_NOW, KEY_SEED, RunningSandbox
+from tests.support.sandbox_process import FIXED_NOW, KEY_SEED, RunningSandbox, SandboxFactory
 
 NOW = parse_instant(FIXED_NOW)
 DOCUMENTED_COSTS = {

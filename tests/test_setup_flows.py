@@ -26,13 +26,11 @@ from openrush_tui.screens.sign_in import SignInScreen
 from openrush_tui.screens.storage_choice import StorageChoiceScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.agent_panel import AgentPanel
-from tests.conftest import SandboxFactory
-from tests.keyring_backends import BlockingKeyring, MemoryKeyring
-from tests.sandbox_process import RunningSandbox
-from tests.setup_support import UseKeyring, mint_key, sandbox_app_with, stored
-from tests.tui_support import TERMINAL, remote_app, settle, text_of
+from tests.support.accounts import UseKeyring, mint_key, sandbox_app_with, stored
+from tests.support.apps import TERMINAL, notices, remote_app, settle, text_of
+from tests.support.keyring_backends import BlockingKeyring, MemoryKeyring
+from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 
-pytest_plugins = ("tests.setup_fixtures",)
 pytestmark = pytest.mark.usefixtures("isolated_home")
 
 
@@ -46,7 +44,7 @@ def exists(path: str) -> bool:
 
 
 def notifications(app: OpenRushApp) -> str:
-    return "\n".join(n.message for n in app._notifications)
+    return "\n".join(notices(app))
 
 
 def terminal_text(app: OpenRushApp) -> str:

@@ -12,10 +12,9 @@ from textual.pilot import Pilot
 from openrush_tui.auth.credentials import KeyringUnusable, credentials_path
 from openrush_tui.screens.storage_choice import StorageChoiceScreen
 from openrush_tui.text.paths import display_path
-from tests.setup_support import mint_key, sandbox_app_with, stored
-from tests.tui_support import TERMINAL, remote_app, settle
+from tests.support.accounts import mint_key, sandbox_app_with, stored
+from tests.support.apps import TERMINAL, remote_app, settle
 
-pytest_plugins = ("tests.setup_fixtures",)
 pytestmark = pytest.mark.usefixtures("isolated_home")
 
 

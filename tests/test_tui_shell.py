@@ -20,8 +20,8 @@ from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState
-from tests.scripted_server import Reply, ScriptedServer
-from tests.tui_support import FIXED_NOW, TERMINAL, remote_app, sandbox_app, settle, text_of
+from tests.support.apps import FIXED_NOW, TERMINAL, remote_app, sandbox_app, settle, text_of
+from tests.support.scripted_server import Reply, ScriptedServer
 
 
 async def test_sandbox_opens_on_api_access_with_the_demo_keys(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_activity_helpers import settle_activity
-from tests.tui_support import TERMINAL, remote_app, sandbox_app, settle
+from tests.support.activity import settle_activity
+from tests.support.apps import TERMINAL, remote_app, sandbox_app, settle
 
 
 def test_api_access_page(snap_compare, tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ a ``SecretStr`` and leaves it only for the request header; logs carry method, pa
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 from datetime import datetime
@@ -23,8 +22,6 @@ from openrush_tui.api.errors import (
     ApiTimeout,
     BadResponse,
     ConnectionFailed,
-    InsecureURLError,
-    InvalidKeyFormat,
     NoAnswer,
     Unauthorized,
     error_for_response,
@@ -47,6 +44,7 @@ from openrush_tui.api.models import (
     parse_tool_result,
     parse_usage,
 )
+from openrush_tui.api.safety import check_base_url, clean_key
 from openrush_tui.clock import format_instant
 from openrush_tui.text.safe import sanitize
 
@@ -57,69 +55,6 @@ DEFAULT_USER_AGENT = f"openrush-tui/{__version__}"
 _BACKOFF = (0.2, 0.5)
 _DROPPED = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def check_base_url(base_url: str) -> str:
-    """The base URL normalised (no trailing slash); InsecureURLError if unusable or unsafe.
-
-    https is always allowed; http only for loopback hosts (127.0.0.0/8, ::1, localhost).
-    """
-    shown = sanitize(str(base_url), 80)
-    text = str(base_url).strip()
-    malformed = InsecureURLError(
-        f"The API URL “{shown}” is not a valid http(s) URL",
-        "Use a URL such as https://api.openrush.io.",
-    )
-    if not text or any(ch.isspace() or ord(ch) < 32 for ch in text):
-        raise malformed
-    try:
-        parts = urlsplit(text)
-        host = parts.hostname
-        _ = parts.port  # raises ValueError for a bad port
-    except ValueError:
-        raise malformed from None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        raise malformed
-    if parts.username is not None or parts.password is not None:
-        raise InsecureURLError(
-            "The API URL must not contain a user name or password",
-            "Remove the part before “@” and sign in with a key instead.",
-        )
-    if parts.query or parts.fragment:
-        raise malformed
-    if parts.scheme.lower() == "http" and not is_loopback(host):
-        raise InsecureURLError(
-            f"The API URL uses http:// for {sanitize(host, 60)}, so the key would travel "
-            "unencrypted",
-            "Use https:// (plain http is only allowed for 127.0.0.1 or localhost).",
-        )
-    return text.rstrip("/")
-
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _clean_key(key: SecretStr | str | None) -> SecretStr | None:
-    raw = key.get_secret_value() if isinstance(key, SecretStr) else key
-    if raw is None:
-        return None
-    raw = raw.strip()
-    if not raw:
-        return None
-    if any(not (33 <= ord(ch) <= 126) for ch in raw):
-        raise InvalidKeyFormat(
-            "The key contains spaces or characters a key cannot have",
-            "Paste the key again, exactly as it was shown.",
-        )
-    return SecretStr(raw)
 
 
 class _Pool:
@@ -174,7 +109,7 @@ class OpenRushClient:
         if auth_scheme not in ("bearer", "x-api-key"):
             raise ValueError(f"auth_scheme must be 'bearer' or 'x-api-key', not {auth_scheme!r}")
         self._base_url = check_base_url(base_url)
-        self._key = _clean_key(key)
+        self._key = clean_key(key)
         self._auth_scheme: AuthScheme = auth_scheme
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
@@ -215,7 +150,7 @@ class OpenRushClient:
         """A new client with the same settings and connection pool, holding another key."""
         other = OpenRushClient.__new__(OpenRushClient)
         other.__dict__.update(self.__dict__)
-        other._key = _clean_key(key)
+        other._key = clean_key(key)
         other.rate_limit = None
         return other
 

@@ -18,7 +18,7 @@ from openrush_tui.config import Settings
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
-from tests.tui_support import FIXED_NOW, KEY_SEED
+from tests.support.apps import FIXED_NOW, KEY_SEED
 
 UseKeyring = Callable[[KeyringBackend], KeyringBackend]
 
@@ -36,7 +36,7 @@ def subprocess_env(home: Path, backend: str = "keyring.backends.fail.Keyring") -
 
 
 def sandbox_options(db_path: Path) -> SandboxOptions:
-    """The same options as `tui_support.sandbox_app`, so a key minted here works there."""
+    """The same options as `apps.sandbox_app`, so a key minted here works there."""
     return SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=KEY_SEED,
                           rate_limits=RateLimits(10_000, 100_000, 1_000_000))
 

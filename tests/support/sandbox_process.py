@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,6 +22,10 @@ BOOTSTRAP = re.compile(r"Bootstrap key for the demo account \(shown once\): (or_
 class RunningSandbox(NamedTuple):
     base_url: str
     bootstrap_key: str
+
+
+# The `sandbox_server` fixture: start(db_path=None, **options) -> RunningSandbox.
+SandboxFactory = Callable[..., RunningSandbox]
 
 
 def command() -> list[str]:

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.console import Console
+from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Static
 from textual.worker import Worker, WorkerFailed
@@ -78,3 +79,12 @@ def text_of(widget: Static) -> str:
     console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
     console.print(widget.content)
     return console.export_text()
+
+
+def notices(app: App[object]) -> list[str]:
+    """The messages of the notifications the app has shown and not yet dismissed.
+
+    Textual keeps them only in a private attribute (its toasts are a private widget): this is
+    the one place the tests read it.
+    """
+    return [f"{note.title} {note.message}".strip() for note in app._notifications]

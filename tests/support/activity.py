@@ -17,7 +17,7 @@ from openrush_tui.screens.activity import ActivityScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.event_table import EventTable
 from openrush_tui.widgets.load_state import LoadState
-from tests.tui_support import FIXED_NOW, KEY_SEED, settle, text_of
+from tests.support.apps import FIXED_NOW, KEY_SEED, settle, text_of
 
 BIG_HISTORY = 100_000
 

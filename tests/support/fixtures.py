@@ -1,0 +1,136 @@
+"""The tests' shared fixtures (loaded by conftest.py as a plugin).
+
+Nothing may touch the real user's home, config directory or keyring: `isolated_home` points
+HOME and the XDG directories at a temporary folder, and `use_keyring` selects a keyring
+backend explicitly and restores the previous one afterwards. `sandbox_server` runs the real
+`sandbox serve`; `tmux` gives a tmux server of our own; `no_display` and `desktop` are the
+two clipboard situations (no desktop, and a stand-in desktop clipboard).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.core
+import pyperclip
+import pytest
+from keyring.backend import KeyringBackend
+
+from openrush_tui import clipboard
+from openrush_tui.auth import keyring_store
+from tests.support.accounts import UseKeyring
+from tests.support.clipboard import FakeDesktop
+from tests.support.keyring_backends import MemoryKeyring
+from tests.support.sandbox_process import (
+    RunningSandbox,
+    SandboxFactory,
+    SandboxProcess,
+    start_sandbox,
+)
+from tests.support.tmux import Tmux
+
+
+@pytest.fixture
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh home directory with its own config and data directories; no OPENRUSH_* set."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    for name in ("OPENRUSH_KEY", "OPENRUSH_API_URL", "OPENRUSH_MCP_URL",
+                 "PYTHON_KEYRING_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(home)
+    return home
+
+
+@pytest.fixture
+def use_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[UseKeyring]:
+    """Select a keyring backend for this test; the previous one comes back afterwards."""
+    previous = keyring.core._keyring_backend
+    # Short timeouts keep the hanging-keyring tests fast; real use waits longer.
+    monkeypatch.setattr(keyring_store, "DEFAULT_TIMEOUT", 0.5)
+
+    def select(backend: KeyringBackend) -> KeyringBackend:
+        keyring.set_keyring(backend)
+        return backend
+
+    yield select
+    keyring.core._keyring_backend = previous
+    # A released BlockingKeyring lets its stuck thread finish; wait for it, or the next test
+    # would find "an earlier keyring call is still waiting".
+    deadline = time.monotonic() + 5
+    while keyring_store.stuck_calls() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+@pytest.fixture
+def memory_keyring(use_keyring: UseKeyring) -> MemoryKeyring:
+    backend = MemoryKeyring()
+    use_keyring(backend)
+    return backend
+
+
+@pytest.fixture(scope="module")
+def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxFactory]:
+    """Start `openrush-tui sandbox serve --port 0` (fixed clock, key seed 7) on demand.
+
+    Call it as ``sandbox_server(balance=3, rate_per_minute=3, db_path=..., fixed_now=...)``;
+    it returns ``(base_url, bootstrap_key)``. Every server started stops with the module.
+    """
+    started: list[SandboxProcess] = []
+
+    def start(db_path: Path | None = None, **options: Any) -> RunningSandbox:
+        path = db_path or tmp_path_factory.mktemp("sandbox") / "sandbox.sqlite3"
+        process = start_sandbox(path, **options)
+        started.append(process)
+        return process.running
+
+    yield start
+    for process in started:  # all shut down in parallel, then reaped
+        process.terminate()
+    for process in started:
+        process.stop()
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    """A tmux server of our own, 120x36, with `set-clipboard on` so OSC 52 lands in a buffer."""
+    if shutil.which("tmux") is None:
+        pytest.skip("tmux is not installed")
+    session = Tmux(f"openrush-test-{uuid.uuid4().hex[:8]}")
+    config = tmp_path / "tmux.conf"
+    config.write_text("set -g set-clipboard on\nset -g default-terminal xterm-256color\n")
+    session.run("-f", str(config), "new-session", "-d", "-s", "main", "-x", "120", "-y", "36")
+    try:
+        yield session
+    finally:
+        subprocess.run(["tmux", "-L", session.socket, "kill-server"], capture_output=True,
+                       timeout=10)
+
+
+@pytest.fixture
+def no_display(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.delenv("TMUX", raising=False)
+    if sys.platform != "linux" or clipboard._is_wsl():
+        pytest.skip("a display-less machine is a Linux (not WSL) one")
+
+
+@pytest.fixture
+def desktop(monkeypatch: pytest.MonkeyPatch) -> FakeDesktop:
+    fake = FakeDesktop()
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(pyperclip, "copy", fake.copy)
+    monkeypatch.setattr(pyperclip, "paste", fake.paste)
+    return fake

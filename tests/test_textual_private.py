@@ -1,0 +1,64 @@
+"""Each use of Textual's private API (all in `openrush_tui.tui`) still does its job.
+
+If a Textual upgrade renames what one relies on, a test here fails instead of the app silently
+going back to what the use prevents. The third use, writing OSC 52 through the driver, is
+tested in a real terminal by tests/test_clipboard.py (tmux stores what the app sends).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from openrush_tui.screens.key_reveal import KeyRevealScreen
+from tests.support.apps import TERMINAL, sandbox_app, settle
+from tests.support.keys import create, shown_key
+
+CRASHING_APP = """
+from textual.screen import Screen
+from openrush_tui.config import Settings
+from openrush_tui.session import Session
+from openrush_tui.tui import OpenRushApp
+
+class Boom(Screen):
+    def on_mount(self) -> None:
+        kept_in_a_local = "or_" + "LOCAL" + "SECRET" + "0123456789abcdef"
+        raise RuntimeError("boom " + str(len(kept_in_a_local)))
+
+class Crashing(OpenRushApp):
+    MODES = {"setup": Boom}
+
+settings = Settings(api_url="https://api.openrush.io")
+app = Crashing(settings, Session(settings, None), first_page="setup")
+app.run(headless=True)
+"""
+
+
+def test_the_crash_report_shows_the_traceback_but_no_local_variable(tmp_path: Path) -> None:
+    """`_fatal_error`: Textual's own report prints locals, and a local may hold a key."""
+    script = tmp_path / "crashing_app.py"
+    script.write_text(CRASHING_APP)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, check=False)
+    report = done.stdout + done.stderr
+    assert "RuntimeError: boom 30" in report
+    assert "or_LOCALSECRET" not in report
+
+
+async def test_a_key_copied_with_textual_s_selection_leaves_app_clipboard(
+        tmp_path: Path) -> None:
+    """`_clipboard`: selecting the key and copying it puts it in `app.clipboard`, which has
+    no public way to be emptied; closing the reveal dialog empties it."""
+    app = sandbox_app(tmp_path / "sandbox.sqlite3")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await create(pilot, "selected by mouse")
+        assert isinstance(app.screen, KeyRevealScreen)
+        key = shown_key(app)
+        app.copy_to_clipboard(key)  # what Textual's own "copy the selection" does
+        assert app.clipboard == key
+        await pilot.click("#stored")
+        await settle(pilot)
+        assert not isinstance(app.screen, KeyRevealScreen)
+        assert app.clipboard == ""
