@@ -2,8 +2,8 @@
 
 The page owns the flows; the table (`KeyTable`) only draws and reports what the user asked
 for, and each dialog lives in its own module (`key_create`, `key_reveal`, `key_revoke`,
-`key_details`). Requests run in workers; their results come back through
-`on_worker_state_changed`.
+`key_details`). Each request is an `@work` method that awaits its answer and then shows it;
+revoking is the flow shared with `keys revoke` (`openrush_tui.keys.revoke`).
 """
 
 from __future__ import annotations
@@ -11,14 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
-from textual.worker import Worker, WorkerState
 
-from openrush_tui.keys.rules import signed_in_with
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact, relative
@@ -28,11 +26,11 @@ from openrush_tui.widgets.load_state import LoadState, State
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
+    from openrush_tui.keys.revoke import RevokeReport
     from openrush_tui.keys.view import KeyRow
     from openrush_tui.screens.key_create import CreateOutcome
     from openrush_tui.screens.key_details import DetailsChoice
     from openrush_tui.screens.key_reveal import RevealClosed
-    from openrush_tui.screens.key_revoke import RevokeReport
 
 REVOKE_GROUP = "revoke-keys"
 EMPTY_ACCOUNT = "This account has no API keys yet."
@@ -310,11 +308,12 @@ class ApiAccessScreen(DashboardScreen):
 
     def _signed_in_id(self, rows: tuple[KeyRow, ...]) -> str | None:
         """Which of `rows` is the key this terminal is signed in with, by its prefix."""
+        from openrush_tui.keys.revoke import own_key_id
+
         stored = self.dashboard.session.key
         if stored is None or stored.secret.is_session_token:
             return None
-        raw = stored.secret.reveal()
-        return next((row.id for row in rows if signed_in_with(row.key.prefix, raw)), None)
+        return own_key_id((row.key for row in rows), stored.secret.reveal())
 
     @on(KeyTable.RevokeRequested)
     def _revoke_requested(self, event: KeyTable.RevokeRequested) -> None:
@@ -335,35 +334,34 @@ class ApiAccessScreen(DashboardScreen):
             lambda confirmed: self._revoke(rows, signed_in) if confirmed else None,
         )
 
-    def _revoke(self, rows: tuple[KeyRow, ...], signed_in: str | None) -> None:
+    # Not exclusive: a second revoke does not make the first one moot, and cancelling a
+    # revoke half-way would leave keys revoked that the page never hears about.
+    @work(group=REVOKE_GROUP, exit_on_error=False)
+    async def _revoke(self, rows: tuple[KeyRow, ...], signed_in: str | None) -> None:
+        from openrush_tui.errors import OpenRushError
+        from openrush_tui.keys.revoke import revoke_all
+
         self._state("loading", f"Revoking {len(rows)} key{'s' if len(rows) != 1 else ''}…")
-        self.run_worker(self._revoke_all(rows, signed_in), group=REVOKE_GROUP, exclusive=True,
-                        exit_on_error=False)
-
-    async def _revoke_all(self, rows: tuple[KeyRow, ...], signed_in: str | None) -> RevokeReport:
-        from openrush_tui.screens.key_revoke import revoke_all
-
-        return await revoke_all(await self.dashboard.session.client(), rows, signed_in)
-
-    async def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # Page loads are DashboardScreen's handler's business (Textual calls both).
-        if event.worker.group != REVOKE_GROUP:
+        try:
+            client = await self.dashboard.session.client()
+        except OpenRushError as error:
+            self.show_error("Nothing was revoked. " + self.dashboard.describe_error(error))
             return
-        if event.state == WorkerState.SUCCESS:
-            await self._revoked(event.worker.result)
-        elif event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.show_error("Nothing was revoked. "
-                            + self.dashboard.describe_error(event.worker.error))
+        report = await revoke_all(client, [row.id for row in rows], own_id=signed_in)
+        await self._revoked(rows, report)
 
-    async def _revoked(self, report: RevokeReport) -> None:
+    async def _revoked(self, rows: tuple[KeyRow, ...], report: RevokeReport) -> None:
+        from openrush_tui.screens.key_revoke import summary
+
         table = self.table
-        for row, answer in report.revoked:
-            if answer is not None and answer.id == row.id:
+        for outcome in report.revoked:
+            answer = outcome.answer
+            if answer is not None and answer.id == outcome.key_id:
                 table.update_key(answer)
             else:
-                table.mark_revoked(row.id)
+                table.mark_revoked(outcome.key_id)
         table.clear_marks()
-        message = report.message()
+        message = summary(report, rows)
         if not report.failed:
             self._show_counts()
             self.notify(message, title="Revoked", markup=False)
@@ -371,7 +369,7 @@ class ApiAccessScreen(DashboardScreen):
             self.show_error(message)
             self.notify(message, title="Some keys were not revoked", severity="error",
                         timeout=20, markup=False)
-        if report.signed_in_revoked:
+        if report.own_key_revoked:
             await self._sign_out_after_revoke()
             await self.app.switch_mode("setup")
             self.show_signed_out()

@@ -1,12 +1,12 @@
 """Revoking keys: the confirmation (which keys, when each was last used, what revoking means)
-and the requests, one per key, with a report of what was and was not revoked.
+and the sentence that reports what was and was not revoked (the requests themselves are the
+shared flow in `openrush_tui.keys.revoke`).
 
 Cancel has the focus, so an Enter pressed out of habit changes nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -21,52 +21,29 @@ from openrush_tui.screens.dialog import Dialog
 from openrush_tui.text.times import exact, relative
 
 if TYPE_CHECKING:
-    from openrush_tui.api.client import OpenRushClient
-    from openrush_tui.api.models import ApiCredential
+    from openrush_tui.keys.revoke import RevokeReport
     from openrush_tui.keys.view import KeyRow
 
 NAME_WIDTH = 34
 
 
-@dataclass
-class RevokeReport:
-    revoked: list[tuple[KeyRow, ApiCredential | None]] = field(default_factory=list)
-    failed: list[tuple[KeyRow, str]] = field(default_factory=list)  # and why, in words
-    signed_in_revoked: bool = False
-
-    def message(self) -> str:
-        """What happened, naming every key that was and was not revoked."""
-        done = [row for row, _ in self.revoked]
-        if not self.failed:
-            if len(done) == 1:
-                return f"Revoked “{done[0].name}”. Anything using it stops working now."
-            return f"Revoked {len(done)} keys: {_quoted(done)}."
-        failures = "; ".join(f"“{row.name}” ({row.prefix}): {why}" for row, why in self.failed)
-        total = len(done) + len(self.failed)
-        return (f"Revoked {len(done)} of {total} keys" + (f" ({_quoted(done)})" if done else "")
-                + f". Not revoked: {failures}")
+def summary(report: RevokeReport, rows: tuple[KeyRow, ...]) -> str:
+    """What happened, naming every key that was and was not revoked."""
+    by_id = {row.id: row for row in rows}
+    done = [by_id[outcome.key_id] for outcome in report.revoked]
+    failed = [(by_id[outcome.key_id], outcome.error) for outcome in report.failed]
+    if not failed:
+        if len(done) == 1:
+            return f"Revoked “{done[0].name}”. Anything using it stops working now."
+        return f"Revoked {len(done)} keys: {_quoted(done)}."
+    failures = "; ".join(f"“{row.name}” ({row.prefix}): {why}" for row, why in failed)
+    total = len(done) + len(failed)
+    return (f"Revoked {len(done)} of {total} keys" + (f" ({_quoted(done)})" if done else "")
+            + f". Not revoked: {failures}")
 
 
 def _quoted(rows: list[KeyRow]) -> str:
     return ", ".join(f"“{row.name}”" for row in rows)
-
-
-async def revoke_all(client: OpenRushClient, rows: tuple[KeyRow, ...],
-                     signed_in: str | None) -> RevokeReport:
-    """Revoke each key (never retried: a revoke is a POST); one failure stops none of the
-    others. Runs in a worker: no widgets here."""
-    from openrush_tui.errors import OpenRushError
-
-    report = RevokeReport()
-    # The terminal's own key goes last: once it is revoked, no further request works.
-    for row in sorted(rows, key=lambda row: row.id == signed_in):
-        try:
-            report.revoked.append((row, await client.revoke_key(row.id)))
-        except OpenRushError as error:  # its str() is a sanitized sentence, never a key
-            report.failed.append((row, str(error)))
-        else:
-            report.signed_in_revoked |= row.id == signed_in
-    return report
 
 
 def last_used(row: KeyRow, now: datetime) -> str:

@@ -172,22 +172,21 @@ def revoke_keys(args: argparse.Namespace) -> int:
     if not args.yes and not confirm(ids, known):
         print("Nothing was revoked.", file=sys.stderr)
         return EXIT_OK
-    ids = own_key_last(args, ids, known)
-    return run_with_client(args, lambda client: revoke_each(client, ids))
+    own_id = own_key_in(args, ids, known)
+    return run_with_client(args, lambda client: revoke_each(client, ids, own_id))
 
 
-def own_key_last(args: argparse.Namespace, ids: list[str],
-                 known: dict[str, ApiCredential]) -> list[str]:
-    """The key this command is signed in with goes last: after it, no request would work."""
+def own_key_in(args: argparse.Namespace, ids: list[str],
+               known: dict[str, ApiCredential]) -> str | None:
+    """Which of `ids` this command is signed in with (the flow revokes it last)."""
     from openrush_tui.commands.common import resolve_target
-    from openrush_tui.keys.rules import signed_in_with
+    from openrush_tui.keys.revoke import own_key_id
 
     if len(ids) < 2:
-        return ids
+        return None  # nothing to put after it: no need to look the key up
     stored = resolve_target(args)[1].key  # the key make_client signs in with
-    raw = stored.secret.reveal() if stored else None
-    return sorted(ids, key=lambda key_id: key_id in known
-                  and signed_in_with(known[key_id].prefix, raw))
+    return own_key_id((known[key_id] for key_id in ids if key_id in known),
+                      stored.secret.reveal() if stored else None)
 
 
 def confirm(ids: list[str], known: dict[str, ApiCredential]) -> bool:
@@ -212,21 +211,22 @@ def confirm(ids: list[str], known: dict[str, ApiCredential]) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-async def revoke_each(client: OpenRushClient, ids: list[str]) -> int:
-    """Revoke one by one and say for each what happened; 1 if any failed."""
-    from openrush_tui.errors import OpenRushError
+async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None) -> int:
+    """Revoke one by one and say for each what happened, as it happens; 1 if any failed."""
+    from openrush_tui.keys.revoke import Outcome, revoke_all
     from openrush_tui.text.safe import visible
 
-    failed = 0
-    for key_id in ids:
-        try:
-            answer = await client.revoke_key(key_id)
-        except OpenRushError as exc:
-            failed += 1
-            print(f"openrush-tui: {visible(key_id)} was not revoked: {exc}", file=sys.stderr)
-            continue
+    def say(outcome: Outcome) -> None:
+        key_id = visible(outcome.key_id)
+        if not outcome.revoked:
+            print(f"openrush-tui: {key_id} was not revoked: {outcome.error}", file=sys.stderr)
+            return
+        answer = outcome.answer
         name = f" “{visible(answer.name)}”" if answer is not None else ""
-        print(f"revoked {visible(key_id)}{name}")
-    if failed and failed < len(ids):
-        print(f"openrush-tui: revoked {len(ids) - failed} of {len(ids)} keys", file=sys.stderr)
+        print(f"revoked {key_id}{name}")
+
+    report = await revoke_all(client, ids, own_id=own_id, each=say)
+    failed, total = len(report.failed), len(report.outcomes)
+    if failed and failed < total:
+        print(f"openrush-tui: revoked {total - failed} of {total} keys", file=sys.stderr)
     return EXIT_API_ERROR if failed else EXIT_OK

@@ -1,0 +1,81 @@
+"""Revoking keys, the one flow behind the API access page and `keys revoke`.
+
+The key this terminal is signed in with goes last: once it is revoked, no further request
+works. Each key gets exactly one request (a revoke is a POST: never retried), and one failure
+stops none of the others. The report says, key by key, what was and was not revoked; each
+side puts it in its own words (a toast on the page, one line per key in the terminal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from openrush_tui.errors import OpenRushError
+from openrush_tui.keys.rules import signed_in_with
+
+if TYPE_CHECKING:
+    from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.api.models import ApiCredential
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one key: revoked (with the server's updated key, None when it answered
+    with an empty body), or not, and why in words."""
+
+    key_id: str
+    answer: ApiCredential | None = None
+    error: str | None = None  # an OpenRushError's sentence: sanitized, never a key
+
+    @property
+    def revoked(self) -> bool:
+        return self.error is None
+
+
+@dataclass
+class RevokeReport:
+    outcomes: list[Outcome] = field(default_factory=list)  # in the order they were revoked
+    own_key_revoked: bool = False  # this terminal's key is dead: it must sign out
+
+    @property
+    def revoked(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if outcome.revoked]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [outcome for outcome in self.outcomes if not outcome.revoked]
+
+
+def own_key_id(keys: Iterable[ApiCredential], raw_key: str | None) -> str | None:
+    """Which of `keys` is the key `raw_key` this terminal is signed in with (by its display
+    prefix: the service never returns more of a key); None for a session token."""
+    return next((key.id for key in keys if signed_in_with(key.prefix, raw_key)), None)
+
+
+def own_key_last(ids: Sequence[str], own_id: str | None) -> list[str]:
+    """`ids` in their order, but with the terminal's own key after every other one."""
+    return sorted(ids, key=lambda key_id: key_id == own_id)  # sorted() is stable
+
+
+async def revoke_all(client: OpenRushClient, ids: Sequence[str], *,
+                     own_id: str | None = None,
+                     each: Callable[[Outcome], object] | None = None) -> RevokeReport:
+    """Revoke `ids` one by one, the terminal's own key (`own_id`) last.
+
+    `each` hears of every key as soon as its answer arrives (the command line prints a line
+    per key as it goes). Errors other than OpenRushError are bugs and propagate.
+    """
+    report = RevokeReport()
+    for key_id in own_key_last(ids, own_id):
+        try:
+            outcome = Outcome(key_id, answer=await client.revoke_key(key_id))
+        except OpenRushError as error:
+            outcome = Outcome(key_id, error=str(error))
+        else:
+            report.own_key_revoked |= key_id == own_id
+        report.outcomes.append(outcome)
+        if each is not None:
+            each(outcome)
+    return report
