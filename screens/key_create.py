@@ -13,12 +13,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
-from textual.worker import Worker, WorkerState
 
 from openrush_tui.keys.rules import EXPIRY_CHOICES, NAME_MAX, expiry_from_choice, name_problem
 from openrush_tui.screens.dialog import Dialog
@@ -27,6 +26,7 @@ from openrush_tui.text.times import exact, relative
 if TYPE_CHECKING:
     from openrush_tui.api.models import CreatedKey
     from openrush_tui.clock import Clock
+    from openrush_tui.errors import OpenRushError
     from openrush_tui.session import Session
 
 CREATE_GROUP = "create-key"
@@ -147,23 +147,25 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
         name = self.query_one("#name", Input).value.strip()
         self._set_status("Creating the key…", error=False)
         self.query_one("#create", Button).disabled = True
-        self.run_worker(self._create(name, expires_at), group=CREATE_GROUP, exclusive=True,
-                        exit_on_error=False)
+        self._create(name, expires_at)
 
-    async def _create(self, name: str, expires_at: datetime | None) -> CreatedKey:
-        client = await self._session.client()
-        return await client.create_key(name, expires_at)
+    @work(group=CREATE_GROUP, exclusive=True, exit_on_error=False)
+    async def _create(self, name: str, expires_at: datetime | None) -> None:
+        from openrush_tui.errors import OpenRushError
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != CREATE_GROUP:
-            return
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(CreateOutcome(created=event.worker.result))
-        elif event.state == WorkerState.ERROR and event.worker.error is not None:
+        try:
+            client = await self._session.client()
+            created = await client.create_key(name, expires_at)
+        except Exception as error:
+            # The request is over either way: Create works again, and Cancel closes.
             self.query_one("#create", Button).disabled = False
-            self._failed(event.worker.error)
+            if not isinstance(error, OpenRushError):
+                raise  # a bug: ReportsWorkerFailures says so
+            self._failed(error)
+            return
+        self.dismiss(CreateOutcome(created=created))
 
-    def _failed(self, error: BaseException) -> None:
+    def _failed(self, error: OpenRushError) -> None:
         from openrush_tui.api.errors import NoAnswer, ValidationFailed
 
         name = self.query_one("#name", Input).value.strip()
@@ -182,9 +184,8 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
                 self._set_status("Nothing was created. Correct the value shown and try again.",
                                  error=True)
                 return
-        from openrush_tui.tui import OpenRushApp
-
-        self._set_status(f"Nothing was created. {OpenRushApp.describe_error(error)}", error=True)
+        self._set_status(f"Nothing was created. {self.dashboard.describe_error(error)}",
+                         error=True)
 
     def _set_status(self, message: str, *, error: bool) -> None:
         status = self.query_one("#create-status", Static)

@@ -10,12 +10,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
-from textual.worker import Worker, WorkerState
 
 from openrush_tui.screens.dialog import Dialog
 from openrush_tui.text.safe import visible
@@ -83,24 +82,22 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
         return text
 
     def on_mount(self) -> None:
-        self.run_worker(self._usage(), group=USAGE_GROUP, exclusive=True, exit_on_error=False)
+        self._load_usage()
 
-    async def _usage(self) -> UsagePage:
-        client = await self._session.client()
-        return await client.usage(limit=RECENT, credential_id=self._row.id)
+    @work(group=USAGE_GROUP, exclusive=True, exit_on_error=False)
+    async def _load_usage(self) -> None:
+        from openrush_tui.errors import OpenRushError
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != USAGE_GROUP:
-            return
         usage = self.query_one("#usage", Static)
-        if event.state == WorkerState.SUCCESS:
-            usage.add_class("-loaded")
-            usage.update(self._usage_text(event.worker.result))
-        elif event.state == WorkerState.ERROR and event.worker.error is not None:
-            from openrush_tui.tui import OpenRushApp
-
+        try:
+            client = await self._session.client()
+            page = await client.usage(limit=RECENT, credential_id=self._row.id)
+        except OpenRushError as error:
             usage.update(Text("Could not load the usage: "
-                              + OpenRushApp.describe_error(event.worker.error)))
+                              + self.dashboard.describe_error(error)))
+            return
+        usage.add_class("-loaded")
+        usage.update(self._usage_text(page))
 
     def _usage_text(self, page: UsagePage) -> Text:
         if not page.items:
