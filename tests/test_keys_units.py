@@ -1,4 +1,5 @@
-"""The rules behind the keys page and `keys create`, without a screen: names, expiry, the view."""
+"""The rules behind the keys page and `keys create`, without a screen: names, expiry, the view,
+the table's columns."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from openrush_tui.api.models import ApiCredential
+from openrush_tui.keys.columns import GAP, MIN_NAME_WIDTH, cell_text, column_at, fit_columns
 from openrush_tui.keys.rules import (
     expiry_from_choice,
     name_problem,
@@ -14,7 +16,7 @@ from openrush_tui.keys.rules import (
     parse_expiry_date,
     signed_in_with,
 )
-from openrush_tui.keys.view import KeyView
+from openrush_tui.keys.view import KeyRow, KeyView
 
 NOW = datetime(2026, 6, 26, 12, tzinfo=UTC)
 
@@ -133,3 +135,38 @@ def test_view_makes_server_strings_visible() -> None:
     view = KeyView()
     view.load([key(1, "evil\x1b[31m\nname")], NOW)
     assert view.shown[0].name == "evil\\e[31m\\nname"
+
+
+def test_columns_fill_the_width_and_drop_the_least_needed_first() -> None:
+    everything = ["name", "prefix", "status", "created", "last_used", "expires"]
+    wide = fit_columns(120)
+    assert [column for column, _ in wide] == everything
+    assert sum(width + GAP for _, width in wide) == 120  # the name takes what is left
+    assert fit_columns(89)[0] == ("name", MIN_NAME_WIDTH)  # the narrowest that keeps all
+    assert [column for column, _ in fit_columns(88)] == [
+        "name", "prefix", "status", "last_used", "expires"]  # "created" goes first
+    assert sum(width + GAP for _, width in fit_columns(88)) == 88
+    assert fit_columns(10) == [("name", MIN_NAME_WIDTH), ("status", 8)]  # never less
+
+
+def test_a_click_lands_on_the_column_or_the_gap_after_it() -> None:
+    layout = fit_columns(120)  # name 47, prefix 11, status 8, created, last used, expires 14
+    assert column_at(layout, 0) == "name"
+    assert column_at(layout, 47 + GAP - 1) == "name"
+    assert column_at(layout, 47 + GAP) == "prefix"
+    assert column_at(layout, 119) == "expires"
+    assert column_at(layout, 120) is None
+    assert column_at(layout, -1) is None
+
+
+def test_cells_say_what_the_list_shows_with_their_kind_of_style() -> None:
+    never = KeyRow.of(key(1, "beta"), NOW)
+    assert cell_text(never, "name", NOW) == ("beta", "text")
+    assert cell_text(never, "prefix", NOW) == ("or_000001…", "text")
+    assert cell_text(never, "last_used", NOW) == ("never", "dim")
+    assert cell_text(never, "expires", NOW) == ("never", "dim")
+    assert cell_text(never, "created", NOW) == ("1 day ago", "text")
+    old = KeyRow.of(key(4, "delta", expires_days=-1, used_days=3), NOW)
+    assert cell_text(old, "status", NOW) == ("expired", "expired")
+    assert cell_text(old, "last_used", NOW) == ("3 days ago", "text")
+    assert cell_text(old, "expires", NOW) == ("1 day ago", "text")

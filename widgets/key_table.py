@@ -2,9 +2,10 @@
 
 Why not DataTable: it measures every cell of every row it is given, which for an account with
 5,000 keys costs about 0.4 s per rebuild, on each keystroke of the filter. Here a filter pass
-is a list comprehension (see `openrush_tui.keys.view`) and a repaint renders ~30 rows.
+is a list comprehension (see `openrush_tui.keys.view`) and a repaint renders ~30 rows. Which
+columns fit and what each cell says is `openrush_tui.keys.columns`; this widget draws it.
 
-Messages up: Highlighted, DetailsRequested, RevokeRequested, MarksChanged. The screen sets
+Messages up: Highlighted, DetailsRequested, RevokeRequested, ViewChanged. The screen sets
 `filter_text` and `hide_inactive`, and calls `load()` with the keys it fetched.
 """
 
@@ -13,7 +14,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -25,21 +25,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from openrush_tui.keys.columns import GAP, TITLES, Layout, cell_text, column_at, fit_columns
 from openrush_tui.keys.view import NATURAL_DESCENDING, SORT_COLUMNS, KeyRow, KeyView, SortColumn
-from openrush_tui.text.times import relative
+from openrush_tui.widgets.strips import fit, line
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
 
-TITLES: dict[SortColumn, str] = {"name": "Name", "prefix": "Prefix", "status": "Status",
-                                 "created": "Created", "last_used": "Last used",
-                                 "expires": "Expires"}
-FIXED_WIDTHS: dict[SortColumn, int] = {"prefix": 11, "status": 8, "created": 14,
-                                       "last_used": 14, "expires": 14}
-# On a narrow terminal these columns go first (the details line still shows them).
-DROP_ORDER: tuple[SortColumn, ...] = ("created", "expires", "prefix", "last_used")
-MIN_NAME_WIDTH = 16
-GAP = 2
 MARK = "✓ "
 HEADER_ROWS = 1
 
@@ -124,7 +116,7 @@ class KeyTable(ScrollView, can_focus=True):
         self._highlighted_row: KeyRow | None = None
         self._had_rows = False
         self._palette_cache: dict[str, dict[str, Style]] | None = None
-        self._columns_cache: tuple[int, list[tuple[SortColumn, int]]] | None = None
+        self._columns_cache: tuple[int, Layout] | None = None
 
     # -- what the screen calls ------------------------------------------------------------
 
@@ -175,7 +167,8 @@ class KeyTable(ScrollView, can_focus=True):
     def get_row_at(self, index: int) -> list[Text]:
         """The cells of a shown row as text, in column order (for tests and tools)."""
         row = self.view.shown[index]
-        return [self._cell(row, column) for column in SORT_COLUMNS]
+        return [Text(cell_text(row, column, self.now)[0], no_wrap=True)
+                for column in SORT_COLUMNS]
 
     def marked_rows(self) -> tuple[KeyRow, ...]:
         return tuple(row for row in self.view.ordered if row.id in self.marked)
@@ -247,7 +240,7 @@ class KeyTable(ScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         if event.y < HEADER_ROWS:
-            column = self._column_at(event.x)
+            column = column_at(self._layout(), event.x - 1 - len(MARK))
             if column is not None:
                 same = column == self.view.sort_column
                 self._sort(column, not self.view.descending if same
@@ -264,33 +257,13 @@ class KeyTable(ScrollView, can_focus=True):
     def _columns(self) -> list[SortColumn]:
         return [column for column, _width in self._layout()]
 
-    def _layout(self) -> list[tuple[SortColumn, int]]:
-        """Columns that fit, with widths; the name takes what the others leave."""
+    def _layout(self) -> Layout:
+        """Columns that fit, with widths (see `openrush_tui.keys.columns`), per width."""
         width = self.scrollable_content_region.width
         if self._columns_cache is None or self._columns_cache[0] != width:
-            self._columns_cache = (width, self._fit_columns(width - 2 - len(MARK)))
+            # One cell of padding on each side, and room for the mark.
+            self._columns_cache = (width, fit_columns(width - 2 - len(MARK)))
         return self._columns_cache[1]
-
-    @staticmethod
-    def _fit_columns(width: int) -> list[tuple[SortColumn, int]]:
-        # `width` leaves one cell of padding on each side and room for the mark.
-        shown = [column for column in SORT_COLUMNS if column != "name"]
-        for drop in DROP_ORDER:
-            used = GAP + sum(FIXED_WIDTHS[c] + GAP for c in shown)
-            if width - used >= MIN_NAME_WIDTH:
-                break
-            shown.remove(drop)
-        name_width = max(MIN_NAME_WIDTH,
-                         width - GAP - sum(FIXED_WIDTHS[c] + GAP for c in shown))
-        return [("name", name_width), *((c, FIXED_WIDTHS[c]) for c in shown)]
-
-    def _column_at(self, x: int) -> SortColumn | None:
-        position = 1 + len(MARK)
-        for column, width in self._layout():
-            if position <= x < position + width + GAP:
-                return column
-            position += width + GAP
-        return None
 
     def _body_height(self) -> int:
         return max(1, self.scrollable_content_region.height - HEADER_ROWS)
@@ -378,9 +351,9 @@ class KeyTable(ScrollView, can_focus=True):
         if index == 0 and self.empty_text:
             styles = self._palette()["empty"]
             lead = " " * (1 + len(MARK))
-            return _strip([Segment(lead, styles["gap"]),
-                           Segment(_fit(self.empty_text, width - len(lead)), styles["text"])],
-                          width, styles["gap"])
+            return line([Segment(lead, styles["gap"]),
+                         Segment(fit(self.empty_text, width - len(lead)), styles["text"])],
+                        width, styles["gap"])
         return Strip.blank(width, self.rich_style)
 
     def _header(self, width: int) -> Strip:
@@ -390,9 +363,9 @@ class KeyTable(ScrollView, can_focus=True):
             title = TITLES[column]
             if column == self.view.sort_column:
                 title += " ▼" if self.view.descending else " ▲"
-            segments += [Segment(_fit(title, cell_width), styles["text"]),
+            segments += [Segment(fit(title, cell_width), styles["text"]),
                          Segment(" " * GAP, styles["gap"])]
-        return _strip(segments, width, styles["gap"])
+        return line(segments, width, styles["gap"])
 
     def _row(self, index: int, width: int) -> Strip:
         row = self.view.shown[index]
@@ -402,46 +375,13 @@ class KeyTable(ScrollView, can_focus=True):
                                  "marked" if marked else "plain"]
         segments = [Segment(" " + (MARK if marked else " " * len(MARK)), styles["gap"])]
         for column, cell_width in self._layout():
-            text, kind = self._cell_text(row, column)
-            segments += [Segment(_fit(text, cell_width), styles[kind]),
+            text, kind = cell_text(row, column, self.now)
+            segments += [Segment(fit(text, cell_width), styles[kind]),
                          Segment(" " * GAP, styles["gap"])]
-        return _strip(segments, width, styles["gap"])
+        return line(segments, width, styles["gap"])
 
     def _foreground(self, component: str) -> Style:
         """A component's colour without its background, so a marked row stays marked."""
         style = self.get_component_rich_style(component)
         return Style(color=style.color, bold=style.bold, italic=style.italic)
 
-    def _cell_text(self, row: KeyRow, column: SortColumn) -> tuple[str, str]:
-        """A cell's text (server strings already made visible) and its kind of style."""
-        key, now = row.key, self.now
-        if column == "name":
-            return row.name, "text"
-        if column == "prefix":
-            return row.prefix, "text"
-        if column == "status":
-            return row.status, row.status
-        if column == "created":
-            return relative(key.created_at, now), "text"
-        if column == "last_used":
-            return relative(key.last_used_at, now), "dim" if key.last_used_at is None else "text"
-        return (relative(key.expires_at, now, missing="never"),
-                "dim" if key.expires_at is None else "text")
-
-    def _cell(self, row: KeyRow, column: SortColumn) -> Text:
-        return Text(self._cell_text(row, column)[0], no_wrap=True)
-
-
-def _fit(text: str, width: int) -> str:
-    """`text` in exactly `width` cells: padded, or cut with an ellipsis (wide characters too)."""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, max(0, width - 1)) + "…" if width > 0 else ""
-
-
-def _strip(segments: list[Segment], width: int, fill: Style) -> Strip:
-    used = sum(cell_len(segment.text) for segment in segments)
-    if used < width:
-        segments.append(Segment(" " * (width - used), fill))
-        return Strip(segments, width)
-    return Strip(segments, used).crop(0, width)
