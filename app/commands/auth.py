@@ -5,7 +5,7 @@ an argument (argv is visible to every user of the machine through ``ps``). It ch
 with the server before saving it: in the OS keyring, or, when there is none that keeps keys
 safely, in the 0600 file only if the person agrees (a prompt, or ``--insecure-storage``).
 Where the key goes is `auth.signin`'s decision, shared with the Setup page; here is only the
-asking.
+asking. ``agents install`` likewise runs `agents.install`'s plan → diff → confirm → apply.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from openrush_tui.commands.common import (
 
 if TYPE_CHECKING:
     from openrush_tui.agents.catalog import Agent
+    from openrush_tui.agents.install import InstallPlan
     from openrush_tui.auth.secret import Secret
     from openrush_tui.auth.signin import SignedIn
     from openrush_tui.auth.status import Account, TerminalStatus
@@ -265,35 +266,40 @@ def agents_show_command(args: argparse.Namespace) -> int:
 
 
 def agents_install_command(args: argparse.Namespace) -> int:
-    from openrush_tui.agents.install import ConfigFileError, apply_install, plan_install
+    from openrush_tui.agents.install import (
+        ConfigFileError,
+        NoConfigFile,
+        apply_install,
+        plan_install,
+    )
     from openrush_tui.config import mcp_url_from_env
 
     agent = _agent(args.agent)
     if agent is None:
         return EXIT_USAGE
-    if agent.target is None:
-        return error(f"{agent.name} is not configured through a file; run "
-                     f"`openrush-tui agents show {agent.id}` for its steps.", EXIT_USAGE)
     mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
     try:
         plan = plan_install(agent, mcp_url, key_header=args.key_header)
+    except NoConfigFile:
+        return error(f"{agent.name} is not configured through a file; run "
+                     f"`openrush-tui agents show {agent.id}` for its steps.", EXIT_USAGE)
     except ConfigFileError as exc:
         return error(str(exc))
-    if not plan.changed:
-        print(f"{plan.shown_path} already has this OpenRush entry; nothing to change.")
-        return EXIT_OK
-    sys.stdout.write(plan.diff())
-    if args.dry_run:
-        print(f"(dry run: {plan.shown_path} was not changed)")
-        return EXIT_OK
-    if not args.yes and sys.stdin is not None and sys.stdin.isatty():
-        answer = input(f"Write these changes to {plan.shown_path}? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
+    if plan.changed:
+        sys.stdout.write(plan.diff())
+        if not args.dry_run and not _write_agreed(plan, yes=args.yes):
             print("Nothing was written.")
             return EXIT_OK
-    try:
-        result = apply_install(plan)
+    try:  # writes nothing when nothing changes or on a dry run; the summary says which
+        result = apply_install(plan, dry_run=args.dry_run)
     except ConfigFileError as exc:
         return error(str(exc))
     print(result.summary())
     return EXIT_OK
+
+
+def _write_agreed(plan: InstallPlan, *, yes: bool) -> bool:
+    if yes or sys.stdin is None or not sys.stdin.isatty():
+        return True
+    answer = input(f"Write these changes to {plan.shown_path}? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
