@@ -1,8 +1,8 @@
 """Install into an agent's config file: show the diff first, write only when asked.
 
 The plan was computed (and the file parsed) before this dialog opened; writing runs in a
-thread worker and re-checks that the file did not change since. The dialog closes with
-the result's sentence, or None when nothing was written.
+thread and re-checks that the file did not change since. The dialog closes with the result's
+sentence, or None when nothing was written.
 """
 
 from __future__ import annotations
@@ -10,15 +10,14 @@ from __future__ import annotations
 import asyncio
 from typing import ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
-from textual.worker import Worker, WorkerState
 
-from openrush_tui.agents.install import InstallPlan, apply_install
+from openrush_tui.agents.install import ConfigFileError, InstallPlan, apply_install
 from openrush_tui.screens.dialog import Dialog
 
 WRITE_GROUP = "install-write"
@@ -84,18 +83,18 @@ class AgentInstallScreen(Dialog[str | None]):
         if not self._plan.changed:
             return
         self.query_one("#write", Button).disabled = True
-        self.run_worker(asyncio.to_thread(apply_install, self._plan), group=WRITE_GROUP,
-                        exclusive=True, exit_on_error=False)
+        self.write_file()
+
+    @work(group=WRITE_GROUP, exclusive=True, exit_on_error=False)
+    async def write_file(self) -> None:
+        try:
+            result = await asyncio.to_thread(apply_install, self._plan)
+        except ConfigFileError as exc:  # changed meanwhile, or not writable: said, untouched
+            self.query_one("#write", Button).disabled = False
+            self.query_one("#install-status", Static).update(Content(str(exc)))
+            return
+        self.dismiss(result.summary())
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != WRITE_GROUP:
-            return
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result.summary())
-        elif event.state == WorkerState.ERROR:
-            self.query_one("#write", Button).disabled = False
-            self.query_one("#install-status", Static).update(Content(str(event.worker.error)))

@@ -4,24 +4,25 @@ Three sections. "This terminal" says whether it is signed in, to which server, w
 where (masked), for which account and balance. "Connect an AI agent" shows each agent's steps
 and snippet (`AgentPanel`) and installs into config files (`agent_install`). "Capabilities"
 lists the tools and their costs. The flows (sign in, where to store the key, sign out,
-install) are run from here; each request or blocking call runs in a worker whose result comes
-back through `on_worker_state_changed`.
+install) are run from here: each is an `@work` method that awaits its request or blocking call
+(in a thread) and then finishes the flow itself, saying the errors it expects. Where the key
+is saved is decided by `auth.signin`, shared with ``openrush-tui login``; this screen only asks.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
-from textual.worker import Worker, WorkerState
 
+from openrush_tui.errors import OpenRushError
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.text.safe import visible
 from openrush_tui.widgets.agent_panel import AgentPanel
@@ -29,11 +30,10 @@ from openrush_tui.widgets.capabilities_table import CapabilitiesTable
 from openrush_tui.widgets.key_hints import KeyHints
 
 if TYPE_CHECKING:
-    from openrush_tui.agents.install import InstallPlan
-    from openrush_tui.auth.credentials import StoredKey
+    from openrush_tui.agents.catalog import Agent
     from openrush_tui.auth.secret import Secret
+    from openrush_tui.auth.signin import StorageChoice
     from openrush_tui.auth.status import Account, TerminalStatus
-    from openrush_tui.screens.storage_choice import StorageChoice
 
 CAPABILITIES_GROUP = "capabilities"
 STORE_GROUP = "store-key"
@@ -41,20 +41,6 @@ SIGN_OUT_GROUP = "sign-out"
 PLAN_GROUP = "install-plan"
 API_PAGE = "https://openrush.io/dashboard/api"
 LABEL_WIDTH = 11
-
-
-@dataclass(frozen=True)
-class NeedsStorageChoice:
-    """The keyring could not keep the key: the person chooses (worker → screen)."""
-
-    secret: Secret
-    reason: str
-
-
-@dataclass(frozen=True)
-class Adopted:
-    key: StoredKey
-    notes: tuple[str, ...] = ()
 
 
 def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
@@ -194,8 +180,7 @@ class SetupScreen(DashboardScreen):
 
     def action_reload(self) -> None:
         super().action_reload()
-        self.run_worker(self._capabilities(), group=CAPABILITIES_GROUP, exclusive=True,
-                        exit_on_error=False)
+        self.load_capabilities()
 
     async def fetch(self) -> Account:
         from openrush_tui.auth.status import check_account
@@ -208,10 +193,17 @@ class SetupScreen(DashboardScreen):
             raise Unauthorized("You are not signed in", "Sign in with an API key first.")
         return await check_account(client, session.key.secret)
 
-    async def _capabilities(self) -> Any:
-        # Unauthenticated: the tools are listed even before this terminal is signed in.
-        client = await self.dashboard.session.client()
-        return await client.capabilities()
+    @work(group=CAPABILITIES_GROUP, exclusive=True, exit_on_error=False)
+    async def load_capabilities(self) -> None:
+        table = self.query_one(CapabilitiesTable)
+        try:
+            # Unauthenticated: the tools are listed even before this terminal is signed in.
+            client = await self.dashboard.session.client()
+            capabilities = await client.capabilities()
+        except Exception as error:  # like a page load: any failure is said in the table
+            table.error = self.dashboard.describe_error(error)
+            return
+        table.capabilities = capabilities
 
     def show_loading(self) -> None:
         self.render_terminal()
@@ -261,71 +253,71 @@ class SetupScreen(DashboardScreen):
 
     def _key_checked(self, secret: Secret | None) -> None:
         if secret is not None:
-            self.run_worker(self._store(secret), group=STORE_GROUP, exclusive=True,
-                            exit_on_error=False)
+            self.save_key(secret)
 
-    async def _store(self, secret: Secret) -> Adopted | NeedsStorageChoice:
-        from openrush_tui.auth.credentials import KeyringUnusable, save_to_keyring, session_only
+    @work(group=STORE_GROUP, exclusive=True, exit_on_error=False)
+    async def save_key(self, secret: Secret, choice: StorageChoice | None = None) -> None:
+        """Keyring first (`signin.save_key`); without a usable one, ask, then store as chosen."""
+        from openrush_tui.auth import signin
 
         settings = self.dashboard.settings
-        if settings.sandbox is not None:
-            # A sandbox key must never land where the real service's key is kept.
-            return await self._adopt(session_only(secret))
         try:
-            stored = await asyncio.to_thread(save_to_keyring, settings.profile, secret)
-        except KeyringUnusable as exc:
-            return NeedsStorageChoice(secret, exc.describe())
-        return await self._adopt(stored, remember=True)
+            if choice is None:
+                result = await asyncio.to_thread(signin.save_key, settings.profile,
+                                                 settings.api_url, secret,
+                                                 sandbox=settings.sandbox is not None)
+            else:
+                result = await asyncio.to_thread(signin.save_as, settings.profile,
+                                                 settings.api_url, secret, choice)
+        except OpenRushError as exc:  # the credentials or profiles file could not be used
+            self.notify(f"The key could not be saved: {exc}", severity="error", timeout=12,
+                        markup=False)
+            return
+        if isinstance(result, signin.NeedsChoice):
+            from openrush_tui.screens.storage_choice import StorageChoiceScreen
 
-    async def _store_as(self, secret: Secret, choice: StorageChoice) -> Adopted:
-        from openrush_tui.auth.credentials import save_to_file, session_only
-
-        if choice == "session":
-            return await self._adopt(session_only(secret))
-        stored, notes = await asyncio.to_thread(save_to_file, self.dashboard.settings.profile,
-                                                secret)
-        return await self._adopt(stored, notes=tuple(notes), remember=True)
-
-    async def _adopt(self, stored: StoredKey, *, notes: tuple[str, ...] = (),
-                     remember: bool = False) -> Adopted:
+            self.app.push_screen(StorageChoiceScreen(result.reason, result.file_path),
+                                 partial(self._storage_chosen, secret))
+            return
         session = self.dashboard.session
-        await session.use_key(stored)
-        session.notes = notes
-        if remember:
-            from openrush_tui.auth.private_files import PrivateFileError
-            from openrush_tui.auth.profiles import remember_api_url
-
-            # The profile remembers its server, so the saved key is only ever sent there.
-            try:
-                await asyncio.to_thread(remember_api_url, session.settings.profile,
-                                        session.settings.api_url)
-            except (PrivateFileError, OSError) as exc:
-                session.notes = (*notes, f"The server URL was not remembered: {exc}")
-        return Adopted(stored, session.notes)
+        await session.use_key(result.key)
+        session.notes = result.notes
+        self.notify(f"Signed in. The key comes from {result.key.source_label}.", markup=False,
+                    timeout=8)
+        self._account = None
+        self.action_reload()
 
     def _storage_chosen(self, secret: Secret, choice: StorageChoice | None) -> None:
         if choice is None:
             self.notify("Not signed in: the key was not kept.", markup=False)
             return
-        self.run_worker(self._store_as(secret, choice), group=STORE_GROUP, exclusive=True,
-                        exit_on_error=False)
+        self.save_key(secret, choice)
 
     # -- signing out -------------------------------------------------------------------------
 
     def action_sign_out(self) -> None:
         if self.dashboard.session.signed_in:
-            self.run_worker(self._sign_out(), group=SIGN_OUT_GROUP, exclusive=True,
-                            exit_on_error=False)
+            self.sign_out()
 
-    async def _sign_out(self) -> str:
+    @work(group=SIGN_OUT_GROUP, exclusive=True, exit_on_error=False)
+    async def sign_out(self) -> None:
         session = self.dashboard.session
         sandbox = session.settings.sandbox is not None
-        report = await session.sign_out()
-        if sandbox:
-            return "Signed out of the sandbox. Press s to sign in with a key."
-        if report is None:  # the key was not stored by us, but an older one may be
-            report = await session.forget_stored()
-        return report.summary()
+        try:
+            report = await session.sign_out()
+            if sandbox:
+                message = "Signed out of the sandbox. Press s to sign in with a key."
+            else:
+                if report is None:  # the key was not stored by us, but an older one may be
+                    report = await session.forget_stored()
+                message = report.summary()
+        except OpenRushError as exc:
+            self.notify(f"Signing out did not finish: {exc}", severity="error", timeout=12,
+                        markup=False)
+            return
+        self.dashboard.balance = None
+        self.show_signed_out()
+        self.notify(message, markup=False, timeout=10)
 
     # -- agents ------------------------------------------------------------------------------
 
@@ -335,13 +327,22 @@ class SetupScreen(DashboardScreen):
                     severity="information" if outcome.anything_done else "warning")
 
     def on_agent_panel_install_requested(self, event: AgentPanel.InstallRequested) -> None:
-        from openrush_tui.agents.install import plan_install
+        self.preview_install(event.agent, event.key_header)
 
-        # Reading and parsing the file is I/O: a thread, like every blocking call.
-        self.run_worker(asyncio.to_thread(plan_install, event.agent,
-                                          self.dashboard.settings.mcp_url,
-                                          key_header=event.key_header),
-                        group=PLAN_GROUP, exclusive=True, exit_on_error=False)
+    @work(group=PLAN_GROUP, exclusive=True, exit_on_error=False)
+    async def preview_install(self, agent: Agent, key_header: bool) -> None:
+        """The diff first (`agents.install`); the dialog writes only when asked."""
+        from openrush_tui.agents.install import ConfigFileError, plan_install
+        from openrush_tui.screens.agent_install import AgentInstallScreen
+
+        try:
+            # Reading and parsing the file is I/O: a thread, like every blocking call.
+            plan = await asyncio.to_thread(plan_install, agent, self.dashboard.settings.mcp_url,
+                                           key_header=key_header)
+        except ConfigFileError as exc:
+            self.notify(str(exc), severity="error", timeout=12, markup=False)
+            return
+        self.app.push_screen(AgentInstallScreen(plan), self._installed)
 
     def on_agent_panel_agent_changed(self) -> None:
         self.refresh_bindings()
@@ -358,65 +359,3 @@ class SetupScreen(DashboardScreen):
     def _installed(self, summary: str | None) -> None:
         if summary:
             self.notify(summary, markup=False, timeout=8)
-
-    # -- worker results ----------------------------------------------------------------------
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        group = event.worker.group
-        if group not in (CAPABILITIES_GROUP, STORE_GROUP, SIGN_OUT_GROUP, PLAN_GROUP):
-            return  # the page load is DashboardScreen's
-        if event.state == WorkerState.ERROR:
-            self._worker_failed(group, event.worker.error)
-        elif event.state == WorkerState.SUCCESS:
-            self._worker_done(group, event.worker.result)
-
-    def _worker_done(self, group: str, result: Any) -> None:
-        if group == CAPABILITIES_GROUP:
-            self.query_one(CapabilitiesTable).capabilities = result
-        elif group == STORE_GROUP and isinstance(result, NeedsStorageChoice):
-            from openrush_tui.auth.credentials import credentials_path
-            from openrush_tui.screens.storage_choice import StorageChoiceScreen
-            from openrush_tui.text.paths import display_path
-
-            secret = result.secret
-            self.app.push_screen(StorageChoiceScreen(result.reason,
-                                                     display_path(credentials_path())),
-                                 lambda choice: self._storage_chosen(secret, choice))
-        elif group == STORE_GROUP and isinstance(result, Adopted):
-            self.notify(f"Signed in. The key comes from {result.key.source_label}.",
-                        markup=False, timeout=8)
-            self._account = None
-            self.action_reload()
-        elif group == SIGN_OUT_GROUP:
-            self.dashboard.balance = None
-            self.show_signed_out()
-            self.notify(str(result), markup=False, timeout=10)
-        elif group == PLAN_GROUP:
-            from openrush_tui.screens.agent_install import AgentInstallScreen
-
-            plan: InstallPlan = result
-            self.app.push_screen(AgentInstallScreen(plan), self._installed)
-
-    def _worker_failed(self, group: str, error: BaseException | None) -> None:
-        from openrush_tui.agents.install import ConfigFileError
-
-        if group == CAPABILITIES_GROUP:
-            self.query_one(CapabilitiesTable).error = self.dashboard.describe_error(error) \
-                if error else "unknown error"
-        elif isinstance(error, ConfigFileError):
-            self.notify(str(error), severity="error", timeout=12, markup=False)
-        else:
-            what = {STORE_GROUP: "The key could not be saved",
-                    SIGN_OUT_GROUP: "Signing out did not finish",
-                    PLAN_GROUP: "The config file could not be read"}.get(group, "That failed")
-            detail = str(error) if error is not None and _is_ours(error) else \
-                f"unexpected {type(error).__name__}"
-            self.notify(f"{what}: {detail}", severity="error", timeout=12, markup=False)
-
-
-def _is_ours(error: BaseException) -> bool:
-    """Errors whose text this project wrote (no key, no server markup) may be shown as is."""
-    from openrush_tui.auth.private_files import PrivateFileError
-    from openrush_tui.errors import OpenRushError
-
-    return isinstance(error, OpenRushError | PrivateFileError)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Static
-from textual.worker import Worker, WorkerState
 
 from openrush_tui.auth.credentials import ENV_VAR, key_from_environment
 from openrush_tui.auth.secret import Secret
@@ -86,8 +85,7 @@ class SignInScreen(Dialog[Secret | None]):
         self._status(f"Checking the key with {self._server}…", "-busy")
         self._busy = True
         self.query_one("#submit", Button).disabled = True
-        self.run_worker(self._check(Secret(value)), group=CHECK_GROUP, exclusive=True,
-                        exit_on_error=False)
+        self.check_key(Secret(value))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -96,22 +94,19 @@ class SignInScreen(Dialog[Secret | None]):
 
     # -- the check ---------------------------------------------------------------------------
 
-    async def _check(self, secret: Secret) -> Secret:
-        client = await self._session.client()
-        # A copy of the app's client holding the candidate key: same server, same pool.
-        await client.with_key(secret.reveal()).credits()
-        return secret
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != CHECK_GROUP:
-            return
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)
-        elif event.state == WorkerState.ERROR:
+    @work(group=CHECK_GROUP, exclusive=True, exit_on_error=False)
+    async def check_key(self, secret: Secret) -> None:
+        try:
+            client = await self._session.client()
+            # A copy of the app's client holding the candidate key: same server, same pool.
+            await client.with_key(secret.reveal()).credits()
+        except Exception as error:  # whatever it was, it is said under the input, to fix
             self._busy = False
             self.query_one("#submit", Button).disabled = False
-            self._status(describe_check_error(event.worker.error), "-error")
+            self._status(describe_check_error(error), "-error")
             self.query_one("#key-input", Input).focus()
+            return
+        self.dismiss(secret)
 
     def _status(self, message: str, state: str) -> None:
         status = self.query_one("#sign-in-status", Static)
@@ -120,7 +115,7 @@ class SignInScreen(Dialog[Secret | None]):
         status.set_class(state == "-busy", "-busy")
 
 
-def describe_check_error(error: BaseException | None) -> str:
+def describe_check_error(error: BaseException) -> str:
     """The sentence under the input: a refused key is the usual case and says so plainly."""
     from openrush_tui.api.errors import InvalidKeyFormat, Unauthorized
     from openrush_tui.errors import OpenRushError

@@ -7,7 +7,7 @@ terminal signed out.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,9 +16,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
+from openrush_tui.auth.signin import StorageChoice
 from openrush_tui.screens.dialog import Dialog
-
-StorageChoice = Literal["file", "session"]
 
 
 class StorageChoiceScreen(Dialog[StorageChoice | None]):

@@ -12,7 +12,12 @@ from pathlib import Path
 import pytest
 
 from openrush_tui.agents.catalog import AGENTS, AGENTS_BY_ID, find_agent
-from openrush_tui.agents.install import ConfigFileError, apply_install, plan_install
+from openrush_tui.agents.install import (
+    ConfigFileError,
+    NoConfigFile,
+    apply_install,
+    plan_install,
+)
 
 MCP = "https://mcp.example.test/mcp"
 pytestmark = pytest.mark.usefixtures("isolated_home")
@@ -114,8 +119,17 @@ def test_installing_twice_changes_nothing_the_second_time(isolated_home: Path) -
     plan, result = install("windsurf")
     assert not plan.changed and plan.diff() == ""
     assert not result.written and result.backup is None
+    assert result.summary().endswith("already has this OpenRush entry; nothing to change.")
     assert path.read_text() == first
     assert list(path.parent.iterdir()) == [path]  # no backup, no temporary file
+
+
+def test_a_dry_run_writes_nothing_and_says_so(isolated_home: Path) -> None:
+    plan = plan_install(AGENTS_BY_ID["cursor"], MCP)
+    result = apply_install(plan, dry_run=True)
+    assert plan.changed and not result.written and result.backup is None
+    assert result.summary() == "(dry run: ~/.cursor/mcp.json was not changed)"
+    assert not (isolated_home / ".cursor").exists()
 
 
 def test_a_compact_file_with_our_entry_already_is_left_byte_for_byte(
@@ -211,7 +225,7 @@ def test_vs_code_writes_into_the_current_project(isolated_home: Path, tmp_path: 
 
 
 def test_agents_set_up_in_their_own_app_have_no_file() -> None:
-    with pytest.raises(ConfigFileError, match="not through a file"):
+    with pytest.raises(NoConfigFile, match="not through a file"):
         plan_install(AGENTS_BY_ID["claude-desktop"], MCP)
 
 

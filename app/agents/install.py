@@ -8,7 +8,10 @@ copying it to a backup that never overwrites an older backup, atomically (tempor
 How the entry is merged into the file's text is `merge`'s business; a file that cannot be
 parsed, or whose shape is not what the agent expects, is never written: `ConfigFileError`
 says what is wrong. The Setup page and ``agents install`` both run this plan → diff →
-confirm → apply sequence.
+confirm → apply sequence, and its decisions are made here, once: an agent set up in its own
+app has no plan (`NoConfigFile`), the diff and the question only when the plan `changed`,
+nothing written when it did not or on a dry run, and the closing sentence
+(`InstallResult.summary`). Each side keeps only its way of showing and asking.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ from pathlib import Path
 from openrush_tui.agents.catalog import Agent
 from openrush_tui.agents.merge import ConfigFileError, merge_json, merge_toml
 from openrush_tui.text.paths import display_path
+
+
+class NoConfigFile(ConfigFileError):
+    """The agent is set up in its own app or with a command, not through a config file."""
 
 
 @dataclass(frozen=True)
@@ -74,11 +81,14 @@ class InstallResult:
     plan: InstallPlan
     written: bool
     backup: Path | None
+    dry_run: bool = False
 
     def summary(self) -> str:
         shown = self.plan.shown_path
-        if not self.written:
-            return f"{shown} already has this OpenRush entry; nothing was changed."
+        if not self.plan.changed:
+            return f"{shown} already has this OpenRush entry; nothing to change."
+        if self.dry_run:
+            return f"(dry run: {shown} was not changed)"
         if self.backup is None:
             return f"Created {shown} with the OpenRush entry."
         return f"Updated {shown}; the previous version is in {display_path(self.backup)}."
@@ -91,8 +101,8 @@ def plan_install(agent: Agent, mcp_url: str, *, key_header: bool = False,
                  home: Path | None = None, cwd: Path | None = None) -> InstallPlan:
     """What installing `agent` would change. ConfigFileError if the file must not be touched."""
     if agent.target is None:
-        raise ConfigFileError(f"{agent.name} is set up in its own app, not through a file; "
-                              "follow the steps shown instead.")
+        raise NoConfigFile(f"{agent.name} is set up in its own app, not through a file; "
+                           "follow the steps shown instead.")
     path = agent.target.path(home, cwd)
     old = _read(path)
     entry = agent.entry(mcp_url, key_header=key_header)
@@ -123,9 +133,10 @@ def _real(path: Path) -> Path:
     return path.resolve() if path.is_symlink() else path
 
 
-def apply_install(plan: InstallPlan) -> InstallResult:
-    if not plan.changed:
-        return InstallResult(plan, written=False, backup=None)
+def apply_install(plan: InstallPlan, *, dry_run: bool = False) -> InstallResult:
+    """Write the plan (unless nothing changes, or on a dry run); ConfigFileError if it cannot."""
+    if not plan.changed or dry_run:
+        return InstallResult(plan, written=False, backup=None, dry_run=dry_run)
     if _read(plan.path) != plan.old_text:
         raise ConfigFileError(f"{plan.shown_path} changed since the preview; nothing was "
                               "written. Look at the new preview and try again.")

@@ -4,6 +4,8 @@
 an argument (argv is visible to every user of the machine through ``ps``). It checks the key
 with the server before saving it: in the OS keyring, or, when there is none that keeps keys
 safely, in the 0600 file only if the person agrees (a prompt, or ``--insecure-storage``).
+Where the key goes is `auth.signin`'s decision, shared with the Setup page; here is only the
+asking. ``agents install`` likewise runs `agents.install`'s plan → diff → confirm → apply.
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from openrush_tui.commands.common import (
 
 if TYPE_CHECKING:
     from openrush_tui.agents.catalog import Agent
-    from openrush_tui.auth.credentials import StoredKey
+    from openrush_tui.agents.install import InstallPlan
     from openrush_tui.auth.secret import Secret
+    from openrush_tui.auth.signin import SignedIn
     from openrush_tui.auth.status import Account, TerminalStatus
 
 
@@ -112,15 +115,12 @@ def login_command(args: argparse.Namespace) -> int:
                      EXIT_USAGE)
     secret = Secret(raw)
     account = asyncio.run(_check(api_url, secret, args))
-    stored = _save(profile, secret, insecure_ok=args.insecure_storage)
-    if stored is None:
+    signed_in = _save(profile, api_url, secret, insecure_ok=args.insecure_storage)
+    if signed_in is None:
         return EXIT_API_ERROR
-    from openrush_tui.auth.profiles import remember_api_url
-
-    remember_api_url(profile, api_url)
     who = f" as {account.account_id}" if account.account_id else ""
     print(f"Signed in to {api_url}{who} ({balance_text(account.balance)}).")
-    print(f"The key ({secret.masked()}) is saved in {stored.source_label}.")
+    print(f"The key ({secret.masked()}) is saved in {signed_in.key.source_label}.")
     if key_from_environment() is not None:
         print("Note: OPENRUSH_KEY is set in this environment and wins over the saved key.")
     return EXIT_OK
@@ -135,35 +135,35 @@ async def _check(api_url: str, secret: Secret, args: argparse.Namespace) -> Acco
         return await check_account(client, secret)
 
 
-def _save(profile: str, secret: Secret, *, insecure_ok: bool) -> StoredKey | None:
-    from openrush_tui.auth.credentials import (
-        KeyringUnusable,
-        credentials_path,
-        save_to_file,
-        save_to_keyring,
-    )
-    from openrush_tui.text.paths import display_path
+def _save(profile: str, api_url: str, secret: Secret, *,
+          insecure_ok: bool) -> SignedIn | None:
+    """Keyring first; without a usable one, the file only if the person agrees."""
+    from openrush_tui.auth.signin import NeedsChoice, save_as, save_key
 
-    try:
-        return save_to_keyring(profile, secret)
-    except KeyringUnusable as exc:
-        reason = exc.describe()
-    shown = display_path(credentials_path())
-    print(f"openrush-tui: {reason}", file=sys.stderr)
-    if not insecure_ok:
-        if not (sys.stdin is not None and sys.stdin.isatty()):
-            error(f"the key was not saved. Run again with --insecure-storage to save it to "
-                  f"{shown} (plain text, readable only by you), or set OPENRUSH_KEY instead.")
+    result = save_key(profile, api_url, secret)
+    if isinstance(result, NeedsChoice):
+        print(f"openrush-tui: {result.reason}", file=sys.stderr)
+        if not _file_agreed(result.file_path, insecure_ok=insecure_ok):
             return None
-        answer = input(f"Save the key to {shown} instead? It is plain text on disk, readable "
-                       "only by you (mode 0600). [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            error("the key was not saved; nothing changed.")
-            return None
-    stored, notes = save_to_file(profile, secret)
-    for note in notes:
+        result = save_as(profile, api_url, secret, "file")
+    for note in result.notes:
         print(f"openrush-tui: {note}", file=sys.stderr)
-    return stored
+    return result
+
+
+def _file_agreed(shown: str, *, insecure_ok: bool) -> bool:
+    if insecure_ok:
+        return True
+    if not (sys.stdin is not None and sys.stdin.isatty()):
+        error(f"the key was not saved. Run again with --insecure-storage to save it to "
+              f"{shown} (plain text, readable only by you), or set OPENRUSH_KEY instead.")
+        return False
+    answer = input(f"Save the key to {shown} instead? It is plain text on disk, readable "
+                   "only by you (mode 0600). [y/N] ")
+    if answer.strip().lower() not in ("y", "yes"):
+        error("the key was not saved; nothing changed.")
+        return False
+    return True
 
 
 # ------------------------------------------------------------------ logout and status
@@ -266,35 +266,40 @@ def agents_show_command(args: argparse.Namespace) -> int:
 
 
 def agents_install_command(args: argparse.Namespace) -> int:
-    from openrush_tui.agents.install import ConfigFileError, apply_install, plan_install
+    from openrush_tui.agents.install import (
+        ConfigFileError,
+        NoConfigFile,
+        apply_install,
+        plan_install,
+    )
     from openrush_tui.config import mcp_url_from_env
 
     agent = _agent(args.agent)
     if agent is None:
         return EXIT_USAGE
-    if agent.target is None:
-        return error(f"{agent.name} is not configured through a file; run "
-                     f"`openrush-tui agents show {agent.id}` for its steps.", EXIT_USAGE)
     mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
     try:
         plan = plan_install(agent, mcp_url, key_header=args.key_header)
+    except NoConfigFile:
+        return error(f"{agent.name} is not configured through a file; run "
+                     f"`openrush-tui agents show {agent.id}` for its steps.", EXIT_USAGE)
     except ConfigFileError as exc:
         return error(str(exc))
-    if not plan.changed:
-        print(f"{plan.shown_path} already has this OpenRush entry; nothing to change.")
-        return EXIT_OK
-    sys.stdout.write(plan.diff())
-    if args.dry_run:
-        print(f"(dry run: {plan.shown_path} was not changed)")
-        return EXIT_OK
-    if not args.yes and sys.stdin is not None and sys.stdin.isatty():
-        answer = input(f"Write these changes to {plan.shown_path}? [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
+    if plan.changed:
+        sys.stdout.write(plan.diff())
+        if not args.dry_run and not _write_agreed(plan, yes=args.yes):
             print("Nothing was written.")
             return EXIT_OK
-    try:
-        result = apply_install(plan)
+    try:  # writes nothing when nothing changes or on a dry run; the summary says which
+        result = apply_install(plan, dry_run=args.dry_run)
     except ConfigFileError as exc:
         return error(str(exc))
     print(result.summary())
     return EXIT_OK
+
+
+def _write_agreed(plan: InstallPlan, *, yes: bool) -> bool:
+    if yes or sys.stdin is None or not sys.stdin.isatty():
+        return True
+    answer = input(f"Write these changes to {plan.shown_path}? [y/N] ")
+    return answer.strip().lower() in ("y", "yes")
