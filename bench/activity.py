@@ -24,9 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support.apps
 
 from openrush_tui.activity.filters import ActivityFilter
+from openrush_tui.activity.model import MAX_ROWS
 from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
-from openrush_tui.screens.activity import MAX_ROWS, ActivityScreen
+from openrush_tui.screens.activity import ActivityScreen
 from openrush_tui.widgets.event_table import EventTable
 from openrush_tui.widgets.usage_summary import UsageSummary
 from tests.support.apps import FIXED_NOW, KEY_SEED, TERMINAL, sandbox_app, settle
@@ -112,7 +113,7 @@ async def screen_figures(db: Path, pages: int) -> None:
             await wait_for(lambda seen=seen: (table.row_count, str(
                 table.ordered_rows[-1].key.value)) != seen)
             per_page.append(time.perf_counter() - begin)
-            most = max(most, table.row_count, len(screen._window))
+            most = max(most, table.row_count, len(screen.model.window))
         await settle(pilot)
         after = rss_mib()
         figures = summary.figures

@@ -17,10 +17,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from openrush_tui.activity.events import duration_label, status_label
 from openrush_tui.screens.dialog import Dialog
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact, relative
-from openrush_tui.widgets.event_table import duration_label, status_label
 from openrush_tui.widgets.key_hints import KeyHints
 
 if TYPE_CHECKING:

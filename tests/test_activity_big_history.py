@@ -12,7 +12,7 @@ import pytest
 
 from openrush_tui.activity.counting import CHART_BATCH_PAGES, CHART_PAGE
 from openrush_tui.activity.filters import ActivityFilter
-from openrush_tui.screens.activity import MAX_ROWS, PAGE_SIZE
+from openrush_tui.activity.model import MAX_ROWS, PAGE_SIZE
 from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
 from tests.support.activity import (
@@ -59,7 +59,7 @@ async def test_paging_far_down_holds_a_bounded_number_of_rows(big_db: Path) -> N
         for _ in range(PAGES_PAGED):
             await pilot.press("n")
             await settle(pilot)
-            most = max(most, table.row_count, len(screen_of(app)._window))
+            most = max(most, table.row_count, len(screen_of(app).model.window))
         assert most <= MAX_ROWS
         # The window is the newest events 351–750, in order, with nothing missing.
         held = row_ids(table)
@@ -73,9 +73,9 @@ async def test_paging_far_down_holds_a_bounded_number_of_rows(big_db: Path) -> N
             await pilot.press("home")
             await settle(pilot)
             assert table.row_count <= MAX_ROWS
-            if screen_of(app)._window.at_newest:
+            if screen_of(app).model.window.at_newest:
                 break
-        assert screen_of(app)._window.at_newest
+        assert screen_of(app).model.window.at_newest
         assert row_ids(table) == reference[:table.row_count]
         assert "Latest" in state_text(app)
 

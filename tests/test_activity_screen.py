@@ -9,8 +9,9 @@ from rich.text import Text
 from textual.widgets import Select, Static
 
 from openrush_tui.activity.filters import ActivityFilter
+from openrush_tui.activity.model import MAX_ROWS, PAGE_SIZE
 from openrush_tui.api.errors import ServerError
-from openrush_tui.screens.activity import MAX_ROWS, PAGE_SIZE, ActivityScreen
+from openrush_tui.screens.activity import ActivityScreen
 from openrush_tui.screens.activity_filters import ActivityFilters
 from openrush_tui.screens.event_details import EventDetails
 from openrush_tui.widgets.app_header import AppHeader

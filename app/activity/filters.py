@@ -40,6 +40,11 @@ class ActivityFilter:
     def with_days(self, days: int) -> ActivityFilter:
         return replace(self, days=days)
 
+    def next_period(self) -> ActivityFilter:
+        """The next longer period, after the longest the shortest again (the p key)."""
+        later = [days for days in PERIODS if days > self.days]
+        return self.with_days(later[0] if later else PERIODS[0])
+
     def first_day(self, now: datetime) -> date:
         return now.astimezone(UTC).date() - timedelta(days=self.days - 1)
 

@@ -61,3 +61,40 @@ def partial(count: int, back_to: str | None, why: str) -> str:
     since = f" (back to {back_to})" if back_to else ""
     return (f"Partial: newest {count:,} events counted{since}, {why}; ? = not loaded. "
             "Press e to count more.")
+
+
+# -- what a fetch under way, or one that failed, says -----------------------------------------
+
+LOADING = "Loading activity…"
+LOADING_MORE = "Loading more…"
+LOADING_NEWER = "Loading newer events…"
+SIGNED_OUT = "This terminal is not signed in. Press 1 for Setup to see how to sign in."
+NOTHING_COUNTED = "Nothing counted: no activity has loaded."
+OLD_LIST_KEPT = " The list below is still the one before this change."
+
+
+def more_failed(problem: str) -> str:
+    return f"Could not load more. {problem} Press n to try again."
+
+
+def newer_failed(problem: str) -> str:
+    return f"Could not load newer events. {problem}"
+
+
+def live_failed(problem: str) -> str:
+    return f"Live refresh failed; the list is as it was. {problem}"
+
+
+def count_failed(problem: str) -> str:
+    return f"Partial: counting stopped. {problem} Press e to try again."
+
+
+# -- why the list starts again from the newest (said in a toast) ------------------------------
+
+FLOOD_ABOVE = "Many new events arrived: showing the newest again."  # while going back up
+FLOOD_AT_TOP = "Many new events arrived: showing the newest."  # the top page outgrew the bound
+
+
+def flood(limit: int) -> str:
+    """A live refresh could not reach the newest event already shown."""
+    return f"More than {limit} new events arrived: showing the newest."
