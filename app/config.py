@@ -31,7 +31,8 @@ class Settings:
     sandbox: SandboxOptions | None = None
     fixed_now: datetime | None = None
     connect_timeout: float = 5.0
-    read_timeout: float = 20.0
+    read_timeout: float = 20.0  # per read; `deadline` bounds the whole request
+    deadline: float = 30.0
 
     @property
     def server_label(self) -> str:

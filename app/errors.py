@@ -18,7 +18,14 @@ def sentence(text: str) -> str:
 
 
 class OpenRushError(Exception):
-    """What happened (`message`) and what to do (`hint`); ``str()`` joins the two."""
+    """What happened (`message`) and what to do (`hint`); ``str()`` joins the two.
+
+    `may_have_succeeded` is True when the failure came after a write request (a create, a
+    revoke) was sent and no readable answer said it was refused: the write may have happened,
+    and no message may then claim that it did not.
+    """
+
+    may_have_succeeded: bool = False
 
     def __init__(self, message: str, hint: str = "", status_code: int | None = None) -> None:
         self.message = sentence(message)

@@ -108,6 +108,7 @@ class Session:
             auth_scheme=settings.auth_scheme,
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.read_timeout,
+            deadline=settings.deadline,
             transport=transport,
         )
 

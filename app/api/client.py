@@ -1,28 +1,35 @@
 """The async OpenRush client: one lazily created ``httpx.AsyncClient``, typed errors, no Textual.
 
 Only GETs are retried (dropped connection, 503, 429); POSTs never are, and a POST that may
-have reached the server reports ``may_have_succeeded=True`` when it fails. The key is held as
-a ``SecretStr`` and leaves it only for the request header; logs carry method, path and status.
+have reached the server reports ``may_have_succeeded=True`` when it fails: after a timeout, a
+dropped connection, a 5xx, or a 2xx whose body cannot be read. Every request ends within
+`deadline` seconds, whatever the server does (see `api.transport`); a large body is decoded
+and validated in a thread, never on the event loop that draws the UI. The key is held as a
+``SecretStr`` and leaves it only for the request header; logs carry method, path and status.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import SecretStr
 
 from openrush_tui import __version__
+from openrush_tui.api.decode import decode_json
 from openrush_tui.api.errors import (
+    MAY_HAVE_HAPPENED,
+    ApiError,
     ApiTimeout,
     BadResponse,
     ConnectionFailed,
     NoAnswer,
+    NotFound,
     Unauthorized,
     error_for_response,
     parse_retry_after,
@@ -35,7 +42,6 @@ from openrush_tui.api.models import (
     RateLimitInfo,
     ToolResult,
     UsagePage,
-    bad_shape,
     parse_capabilities,
     parse_created_key,
     parse_credential,
@@ -45,6 +51,7 @@ from openrush_tui.api.models import (
     parse_usage,
 )
 from openrush_tui.api.safety import check_base_url, clean_key
+from openrush_tui.api.transport import MAX_BODY, Answer, Pool, no_answer, read_answer
 from openrush_tui.clock import format_instant
 from openrush_tui.text.safe import sanitize
 
@@ -52,42 +59,12 @@ log = logging.getLogger(__name__)
 
 AuthScheme = Literal["bearer", "x-api-key"]
 DEFAULT_USER_AGENT = f"openrush-tui/{__version__}"
+DEFAULT_DEADLINE = 30.0  # seconds for a whole request, retries and every byte included
+# Bodies above this size are decoded and validated in a thread: 50,000 events take seconds.
+PARSE_ON_LOOP_LIMIT = 64 * 1024
 _BACKOFF = (0.2, 0.5)
 _DROPPED = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-class _Pool:
-    """The lazily created httpx.AsyncClient, shared by a client and its ``with_key`` copies."""
-
-    def __init__(
-        self,
-        base_url: str,
-        timeout: httpx.Timeout,
-        transport: httpx.AsyncBaseTransport | None,
-        user_agent: str,
-    ) -> None:
-        self.base_url = base_url
-        self.timeout = timeout
-        self.transport = transport
-        self.user_agent = user_agent
-        self._client: httpx.AsyncClient | None = None
-
-    def get(self) -> httpx.AsyncClient:
-        if self._client is None or self._client.is_closed:
-            self._client = httpx.AsyncClient(
-                base_url=self.base_url + "/",
-                timeout=self.timeout,
-                transport=self.transport,
-                follow_redirects=False,
-                headers={"User-Agent": self.user_agent, "Accept": "application/json"},
-            )
-        return self._client
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            client, self._client = self._client, None
-            await client.aclose()
+T = TypeVar("T")
 
 
 class OpenRushClient:
@@ -101,6 +78,8 @@ class OpenRushClient:
         auth_scheme: AuthScheme = "bearer",
         connect_timeout: float = 5.0,
         read_timeout: float = 20.0,
+        deadline: float = DEFAULT_DEADLINE,
+        max_body: int = MAX_BODY,
         max_retries: int = 2,
         retry_wait_cap: float = 8.0,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -113,11 +92,13 @@ class OpenRushClient:
         self._auth_scheme: AuthScheme = auth_scheme
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
+        self._deadline = deadline
+        self._max_body = max_body
         self._max_retries = max(0, int(max_retries))
         self._retry_wait_cap = retry_wait_cap
         self._transport = transport
         self._user_agent = user_agent
-        self._pool = _Pool(
+        self._pool = Pool(
             self._base_url,
             httpx.Timeout(
                 connect=connect_timeout, read=read_timeout, write=read_timeout, pool=connect_timeout
@@ -167,30 +148,36 @@ class OpenRushClient:
     # ------------------------------------------------------------------ endpoints
 
     async def credits(self) -> Credits:
-        return parse_credits(await self._json("GET", "/v1/me/credits", what="a credit balance"))
+        return await self._call("GET", "/v1/me/credits", parse_credits, what="a credit balance")
 
     async def list_keys(self) -> list[ApiCredential]:
-        return parse_credentials(
-            await self._json("GET", "/v1/me/api-credentials", what="the list of keys")
-        )
+        return await self._call("GET", "/v1/me/api-credentials", parse_credentials,
+                                what="the list of keys")
 
     async def create_key(self, name: str, expires_at: datetime | None = None) -> CreatedKey:
         body: dict[str, Any] = {"name": name}
         if expires_at is not None:
             body["expires_at"] = format_instant(expires_at)
-        return parse_created_key(
-            await self._json("POST", "/v1/me/api-credentials", body=body, what="the new key")
-        )
+        # A 2xx that cannot be read still created a key: BadResponse, may_have_succeeded.
+        return await self._call("POST", "/v1/me/api-credentials", parse_created_key, body=body,
+                                what="the new key")
 
     async def revoke_key(self, credential_id: str) -> ApiCredential | None:
+        """The revoked key as the server now has it; None when the 2xx answer had no usable
+        body (empty, or unreadable: the status alone says the key is revoked)."""
         path = f"/v1/me/api-credentials/{quote(credential_id, safe='')}/revoke"
-        payload = await self._json("POST", path, what="the revoked key", allow_empty=True)
-        return None if payload is None else parse_credential(payload)
+        try:
+            return await self._call("POST", path, _optional(parse_credential),
+                                    what="the revoked key")
+        except BadResponse as error:
+            if error.status_code is not None and 200 <= error.status_code <= 299:
+                log.debug("revoke answered %s with an unreadable body", error.status_code)
+                return None
+            raise
 
     async def capabilities(self) -> Capabilities:
-        return parse_capabilities(
-            await self._json("GET", "/v1/capabilities", auth=False, what="the capabilities")
-        )
+        return await self._call("GET", "/v1/capabilities", parse_capabilities, auth=False,
+                                what="the capabilities")
 
     async def usage(
         self,
@@ -215,15 +202,13 @@ class OpenRushClient:
                 params[name] = value
         if since is not None:
             params["since"] = format_instant(since)
-        return parse_usage(
-            await self._json("GET", "/v1/me/usage", params=params, what="the activity")
-        )
+        return await self._call("GET", "/v1/me/usage", parse_usage, params=params,
+                                what="the activity")
 
     async def call_tool(self, tool: str, arguments: dict[str, Any] | None = None) -> ToolResult:
         path = f"/v1/tools/{quote(tool, safe='')}"
-        return parse_tool_result(
-            await self._json("POST", path, body=arguments or {}, what="the tool result")
-        )
+        return await self._call("POST", path, parse_tool_result, body=arguments or {},
+                                what="the tool result")
 
     # ------------------------------------------------------------------ transport
 
@@ -235,51 +220,58 @@ class OpenRushClient:
             return {"X-API-Key": raw}
         return {"Authorization": f"Bearer {raw}"}
 
-    async def _json(
+    async def _call(
         self,
         method: str,
         path: str,
+        parse: Callable[[Any], T],
         *,
         what: str,
         auth: bool = True,
         params: dict[str, str] | None = None,
         body: Any = None,
-        allow_empty: bool = False,
-    ) -> Any:
-        response = await self._request(method, path, auth=auth, params=params, body=body)
-        content = response.content
-        if not content.strip():
-            if allow_empty:
-                return None
-            raise bad_shape(what, "the body was empty")
+    ) -> T:
+        """Send, then decode and validate the answer with `parse`."""
+        answer = await self._request(method, path, auth=auth, params=params, body=body)
         try:
-            return json.loads(content)
-        except (ValueError, UnicodeDecodeError):
-            excerpt = sanitize(content[:120].decode("utf-8", "replace"), 60)
+            if len(answer.content) > PARSE_ON_LOOP_LIMIT:
+                return await asyncio.to_thread(_read, answer, parse, what)
+            return _read(answer, parse, what)
+        except BadResponse as error:
+            if method == "GET":
+                raise
+            # The server took the write (2xx) but its answer is unusable: it happened.
             raise BadResponse(
-                f"The server sent {what} that is not JSON"
-                + (f" (it began “{excerpt}”)" if excerpt else ""),
-                "Check that the API URL points at OpenRush, or try again later.",
-                response.status_code,
-            ) from None
+                f"The server accepted the request ({answer.status_code}), but its answer "
+                f"could not be read ({error.message.rstrip('.')})",
+                MAY_HAVE_HAPPENED, answer.status_code, may_have_succeeded=True) from None
 
     async def _request(
         self, method: str, path: str, *, auth: bool, params: dict[str, str] | None, body: Any
-    ) -> httpx.Response:
+    ) -> Answer:
+        """One complete answer within `deadline` seconds, or a typed error."""
         if auth and self._key is None:
             raise Unauthorized("You are not signed in", "Sign in with an API key first.")
+        ends_at = asyncio.get_running_loop().time() + self._deadline
+        try:
+            async with asyncio.timeout_at(ends_at):
+                return await self._attempts(method, path, auth=auth, params=params, body=body,
+                                            ends_at=ends_at)
+        except TimeoutError:
+            log.debug("%s %s -> no answer within the deadline", method, path)
+            raise no_answer(ApiTimeout, method, None,
+                            f"{self._host()} did not answer within {self._deadline:g} s",
+                            "Try again shortly.") from None
+
+    async def _attempts(self, method: str, path: str, *, auth: bool,
+                        params: dict[str, str] | None, body: Any, ends_at: float) -> Answer:
         headers = self._auth_headers() if auth else {}
         retryable = method == "GET"
         attempt = 0
         while True:
             try:
-                response = await self._pool.get().request(
-                    method,
-                    path.lstrip("/"),
-                    params=params,
-                    headers=headers,
-                    json=body if method != "GET" else None,
-                )
+                answer = await self._send(method, path, params=params, headers=headers,
+                                          body=body)
             except httpx.TimeoutException as exc:
                 log.debug("%s %s -> timeout (%s)", method, path, type(exc).__name__)
                 raise self._timeout(method, exc) from exc
@@ -293,23 +285,46 @@ class OpenRushClient:
             except httpx.TransportError as exc:
                 raise self._connection_failed(method, exc) from exc
 
-            log.debug("%s %s -> %s", method, path, response.status_code)
-            self._note_rate_limit(response)
-            if response.is_success:
-                return response
-            if retryable and response.status_code in (429, 503) and attempt < self._max_retries:
-                wait = parse_retry_after(response.headers.get("Retry-After"))
+            log.debug("%s %s -> %s", method, path, answer.status_code)
+            self._note_rate_limit(answer)
+            if answer.is_success:
+                return answer
+            if retryable and answer.status_code in (429, 503) and attempt < self._max_retries:
+                wait = parse_retry_after(answer.headers.get("Retry-After"))
                 if wait is None:
                     wait = _BACKOFF[min(attempt, len(_BACKOFF) - 1)]
                 elif wait > self._retry_wait_cap:
-                    raise error_for_response(response)
+                    raise self._refused(answer, method)
+                if asyncio.get_running_loop().time() + wait >= ends_at:
+                    raise self._refused(answer, method)  # the wait would outlast the deadline
                 await asyncio.sleep(wait)
                 attempt += 1
                 continue
-            raise error_for_response(response)
+            raise self._refused(answer, method)
 
-    def _note_rate_limit(self, response: httpx.Response) -> None:
-        info = RateLimitInfo.from_headers(response.headers)
+    async def _send(self, method: str, path: str, *, params: dict[str, str] | None,
+                    headers: dict[str, str], body: Any) -> Answer:
+        client = self._pool.get()
+        request = client.build_request(method, path.lstrip("/"), params=params, headers=headers,
+                                       json=body if method != "GET" else None)
+        response = await client.send(request, stream=True)
+        try:
+            return await read_answer(response, self._max_body, write=method != "GET")
+        finally:
+            await response.aclose()
+
+    def _refused(self, answer: Answer, method: str) -> ApiError:
+        error = error_for_response(answer, write=method != "GET")
+        prefix = urlsplit(self._base_url).path.rstrip("/")
+        if isinstance(error, NotFound) and prefix:
+            # `https://host/v1` + `/v1/me/...` asks for /v1/v1/me/...: say so, not "deleted".
+            error.hint = (f"The API URL ends in a path ({sanitize(prefix, 40)}), and every "
+                          "request adds /v1/… after it. Use the server's address alone, e.g. "
+                          "https://api.openrush.io.")
+        return error
+
+    def _note_rate_limit(self, answer: Answer) -> None:
+        info = RateLimitInfo.from_headers(answer.headers)
         if info is not None:
             self.rate_limit = info
 
@@ -323,7 +338,7 @@ class OpenRushClient:
         else:
             message = f"{self._host()} did not answer within {self._read_timeout:g} s"
             hint = "Try again shortly."
-        return _no_answer(ApiTimeout, method, exc, message, hint)
+        return no_answer(ApiTimeout, method, exc, message, hint)
 
     def _connection_failed(self, method: str, exc: httpx.TransportError) -> NoAnswer:
         if isinstance(exc, httpx.ConnectError):
@@ -333,15 +348,16 @@ class OpenRushClient:
         else:
             message = f"The connection to {self._host()} was dropped before an answer arrived"
             hint = "Try again shortly."
-        return _no_answer(ConnectionFailed, method, exc, message, hint)
+        return no_answer(ConnectionFailed, method, exc, message, hint)
 
 
-def _no_answer(kind: type[NoAnswer], method: str, exc: httpx.TransportError, message: str,
-               hint: str) -> NoAnswer:
-    """A POST whose request may have left (not refused, not stuck in connect) may have
-    taken effect: say so, because it is never retried behind the user's back."""
-    may = method != "GET" and not isinstance(exc, _NOT_SENT)
-    if may:
-        hint = ("The request may still have gone through; check (for example by refreshing) "
-                "before trying again.")
-    return kind(message, hint, may_have_succeeded=may)
+def _read(answer: Answer, parse: Callable[[Any], T], what: str) -> T:
+    """Decode and validate a body (in a thread when it is large: it is pure CPU)."""
+    content = answer.content
+    payload = decode_json(content, what, answer.status_code) if content.strip() else None
+    return parse(payload)
+
+
+def _optional(parse: Callable[[Any], T]) -> Callable[[Any], T | None]:
+    """`parse`, except that no body at all (or JSON null) is None: an allowed empty answer."""
+    return lambda payload: None if payload is None else parse(payload)

@@ -9,18 +9,37 @@ lives in `openrush_tui.errors`.
 
 from __future__ import annotations
 
-import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from openrush_tui.errors import OpenRushError
 from openrush_tui.text.safe import sanitize
 
 if TYPE_CHECKING:
-    import httpx
+    from collections.abc import Mapping
 
 BILLING_URL = "https://www.openrush.com/dashboard/billing"
+# Said after a write (create, revoke) that was sent but not answered readably.
+MAY_HAVE_HAPPENED = ("The request may still have gone through; check (for example by "
+                     "refreshing) before trying again.")
+# The longest wait a Retry-After is taken to ask for: `inf`, `1e400` or a date in the year
+# 9999 are read as "more than a day", never as a number to print or to sleep.
+LONGEST_WAIT = 86_400.0
+
+
+class HttpAnswer(Protocol):
+    """What the error mapping reads of an answer (an httpx.Response, or the client's own)."""
+
+    @property
+    def status_code(self) -> int: ...
+    @property
+    def reason_phrase(self) -> str: ...
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+    @property
+    def content(self) -> bytes: ...
 
 class InsecureURLError(OpenRushError, ValueError):
     """The base URL would send the key unencrypted, or is not a usable URL at all."""
@@ -54,7 +73,24 @@ class ConnectionFailed(NoAnswer):
 
 
 class BadResponse(OpenRushError):
-    """The server answered, but not with JSON of the shape the contract describes."""
+    """The server answered, but not with JSON of the shape the contract describes.
+
+    After a write, `may_have_succeeded` is True: a 2xx that cannot be read still means done.
+    """
+
+    def __init__(self, message: str, hint: str = "", status_code: int | None = None, *,
+                 may_have_succeeded: bool = False) -> None:
+        self.may_have_succeeded = may_have_succeeded
+        super().__init__(message, hint, status_code)
+
+
+def bad_shape(what: str, problem: str = "", status_code: int | None = None) -> BadResponse:
+    """Data the app cannot use: a wrong type, a missing field, a number or date out of range."""
+    message = f"The server sent {what} in a shape this app does not understand"
+    if problem:
+        message += f" ({problem})"
+    return BadResponse(message, "Check that the API URL points at OpenRush, or try again later.",
+                       status_code)
 
 
 class ApiError(OpenRushError):
@@ -180,14 +216,16 @@ def _text_of(value: Any) -> str:
     return ""
 
 
-def _body_json(response: httpx.Response) -> Any:
+def _body_json(response: HttpAnswer) -> Any:
+    from openrush_tui.api.decode import decode_json
+
     try:
-        return json.loads(response.content) if response.content else None
-    except ValueError:
+        return decode_json(response.content, "an error") if response.content else None
+    except BadResponse:
         return None
 
 
-def detail_of(response: httpx.Response) -> str:
+def detail_of(response: HttpAnswer) -> str:
     """``detail`` (string or list), then ``error``, then ``message``, else the status line."""
     body = _body_json(response)
     if isinstance(body, dict):
@@ -199,7 +237,8 @@ def detail_of(response: httpx.Response) -> str:
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Retry-After as seconds (delta-seconds or an HTTP date); None when absent or unreadable."""
+    """Retry-After as seconds (delta-seconds or an HTTP date), at most `LONGEST_WAIT`; None
+    when absent or unreadable. `inf`, `1e400` and far dates are capped, never an error."""
     if not value:
         return None
     value = value.strip()
@@ -210,21 +249,45 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
             from email.utils import parsedate_to_datetime  # rare: kept off start-up
 
             when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            seconds = (when - (now or datetime.now(UTC))).total_seconds()
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if seconds != seconds:  # NaN
+    if math.isnan(seconds):
         return None
-    return max(0.0, seconds)
+    return min(max(0.0, seconds), LONGEST_WAIT)
+
+
+def wait_text(seconds: float) -> str:
+    """A wait as people say it: "42 seconds", "3 minutes", "2 hours", "more than a day"."""
+    if seconds >= LONGEST_WAIT:
+        return "more than a day"
+    for unit, size in (("hour", 3600), ("minute", 60)):
+        if seconds >= 1.5 * size:
+            count = round(seconds / size)
+            return f"{count} {unit}s"
+    whole = max(1, round(seconds))
+    return "1 second" if whole == 1 else f"{whole} seconds"
 
 
 # --------------------------------------------------------------------------- the mapping
 
 
-def error_for_response(response: httpx.Response) -> ApiError:
-    """The typed error for a non-2xx response (the body must already be read)."""
+def error_for_response(response: HttpAnswer, *, write: bool = False) -> ApiError:
+    """The typed error for a non-2xx response (the body must already be read).
+
+    `write`: the request was a create or revoke. Only a 4xx says it was refused; after any
+    other answer it may have happened (`may_have_succeeded`), and the hint says so.
+    """
+    error = _error_for(response)
+    if write and not 400 <= response.status_code <= 499:
+        error.may_have_succeeded = True
+        error.hint = MAY_HAVE_HAPPENED
+    return error
+
+
+def _error_for(response: HttpAnswer) -> ApiError:
     code = response.status_code
     detail = detail_of(response)
     status_line = f"{code} {response.reason_phrase}".strip()
@@ -285,8 +348,10 @@ def error_for_response(response: httpx.Response) -> ApiError:
         )
     if code == 429:
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        if retry_after is not None:
-            hint = f"Wait {_seconds(retry_after)} and try again."
+        if retry_after is not None and retry_after >= LONGEST_WAIT:
+            hint = "The server asked to wait more than a day; try again later."
+        elif retry_after is not None:
+            hint = f"Wait {wait_text(retry_after)} and try again."
         else:
             hint = "Wait a moment and try again."
         return RateLimited(
@@ -296,13 +361,16 @@ def error_for_response(response: httpx.Response) -> ApiError:
             detail=detail,
             retry_after=retry_after,
         )
+    # The server's own words say what failed (e.g. "the sandbox database is locked").
+    said = f": {detail}" if has_detail else ""
     if code == 503:
         return ServerError(
-            "The OpenRush service is unavailable", "Try again shortly.", code, detail=detail
+            f"The OpenRush service is unavailable{said}", "Try again shortly.", code,
+            detail=detail
         )
     if 500 <= code <= 599:
         return ServerError(
-            f"The OpenRush service failed ({status_line})",
+            f"The OpenRush service failed ({status_line}){said}",
             "Try again shortly; if it keeps failing, the service may be down.",
             code,
             detail=detail,
@@ -319,7 +387,3 @@ def error_for_response(response: httpx.Response) -> ApiError:
         message += f": {detail}"
     return ApiError(message, "Check the request and the API URL.", code, detail=detail)
 
-
-def _seconds(value: float) -> str:
-    whole = max(1, round(value))
-    return "1 second" if whole == 1 else f"{whole} seconds"

@@ -4,6 +4,10 @@ Models ignore unknown fields, parse ``…Z`` timestamps into timezone-aware UTC 
 (naive ones are taken as UTC) and default optional fields to None. The ``parse_*`` helpers
 take a decoded JSON payload and return models, turning any shape mismatch into
 :class:`~openrush_tui.api.errors.BadResponse` (without echoing the payload, which may hold a key).
+
+Out of range is a shape mismatch too: a time that cannot be converted to UTC (or lies within a
+day of the calendar's ends), a count beyond ±10**15, a ``true`` where a number belongs. So every
+value that reaches a view can be formatted and compared without an OverflowError.
 """
 
 from __future__ import annotations
@@ -23,13 +27,32 @@ from pydantic import (
     ValidationError,
 )
 
-from openrush_tui.api.errors import BadResponse
+from openrush_tui.api.errors import bad_shape
 
 CREDIT_DOLLARS = 0.01
+# A margin of a day at both ends of the calendar, so that a day added or taken never overflows.
+EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+LARGEST_COUNT = 10**15  # credits, balances: far beyond any account, small enough for floats
 
 
 def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range") from None
+    if not EARLIEST <= utc <= LATEST:
+        raise ValueError("the time is out of range")
+    return utc
+
+
+def _whole_number(value: Any) -> Any:
+    """A JSON number that is a whole number; ``true``/``false`` are not numbers."""
+    if isinstance(value, bool):
+        raise ValueError("a number was expected, not true or false")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _default_if_none(default: Any) -> Callable[[Any], Any]:
@@ -40,7 +63,9 @@ def _default_if_none(default: Any) -> Callable[[Any], Any]:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
-CreditCount = Annotated[int, BeforeValidator(_default_if_none(0))]
+Count = Annotated[int, BeforeValidator(_whole_number),
+                  Field(ge=-LARGEST_COUNT, le=LARGEST_COUNT)]
+CreditCount = Annotated[Count, BeforeValidator(_default_if_none(0))]
 LooseList = Annotated[list[Any], BeforeValidator(_default_if_none([]))]
 Flag = Annotated[bool, BeforeValidator(_default_if_none(True))]
 
@@ -50,7 +75,7 @@ class _Model(BaseModel):
 
 
 class Credits(_Model):
-    balance: int
+    balance: Count
 
     @property
     def dollars(self) -> float:
@@ -130,7 +155,7 @@ class UsageEvent(_Model):
     source: str
     tool: str | None = None
     endpoint: str | None = None
-    status_code: int | None = None
+    status_code: Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=999)] | None = None
     status: str = ""
     credits: CreditCount = Field(
         default=0, validation_alias=AliasChoices("credits", "credit_cost", "cost")
@@ -138,7 +163,8 @@ class UsageEvent(_Model):
     credential_id: str | None = None
     credential_prefix: str | None = None
     client: str | None = None
-    duration_ms: int | None = None
+    duration_ms: Annotated[int, BeforeValidator(_whole_number),
+                           Field(ge=0, le=LARGEST_COUNT)] | None = None
 
     def model_post_init(self, context: Any, /) -> None:
         status = (self.status or "").strip().lower()
@@ -190,6 +216,8 @@ class RateLimitInfo(_Model):
             remaining = int(float(lowered["x-ratelimit-remaining"]))
         except (KeyError, ValueError, OverflowError):
             return None
+        if not (0 <= limit <= LARGEST_COUNT and -LARGEST_COUNT <= remaining <= LARGEST_COUNT):
+            return None  # out of range: as unreadable as a missing header
         return cls(
             limit=limit,
             remaining=remaining,
@@ -205,12 +233,13 @@ def _reset_time(raw: str | None, now: datetime | None) -> datetime | None:
     except ValueError:
         try:
             return _as_utc(datetime.fromisoformat(raw.strip().replace("Z", "+00:00")))
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
     try:
         if number < 1_000_000_000:  # a delta in seconds, not a Unix time
-            return (_as_utc(now) if now else datetime.now(UTC)) + timedelta(seconds=number)
-        return datetime.fromtimestamp(number, UTC)
+            return _as_utc((_as_utc(now) if now else datetime.now(UTC))
+                           + timedelta(seconds=number))
+        return _as_utc(datetime.fromtimestamp(number, UTC))
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -218,13 +247,6 @@ def _reset_time(raw: str | None, now: datetime | None) -> datetime | None:
 # --------------------------------------------------------------------------- parse helpers
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def bad_shape(what: str, problem: str = "") -> BadResponse:
-    message = f"The server sent {what} in a shape this app does not understand"
-    if problem:
-        message += f" ({problem})"
-    return BadResponse(message, "Check that the API URL points at OpenRush, or try again later.")
 
 
 def _describe(error: ValidationError) -> str:
@@ -243,6 +265,8 @@ def parse_model(model: type[M], payload: Any, what: str) -> M:
         return model.model_validate(payload)
     except ValidationError as exc:
         problem = _describe(exc)
+    except RecursionError:
+        problem = "it is nested too deeply"
     raise bad_shape(what, problem)
 
 

@@ -1,0 +1,110 @@
+"""The client's HTTP plumbing: the shared connection pool, a body read with a size cap, and the
+errors for answers that never came.
+
+The rules, stated once (README, "Reliability"): every request has an overall deadline (the
+client's `deadline`, covering connect, send, retries and every byte of the answer, so a server
+that trickles a byte at a time still ends on time); a body is read up to `MAX_BODY` bytes and
+no further; a write that may have reached the server and got no readable answer says so
+(`may_have_succeeded`), because it is never retried behind the user's back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from openrush_tui.api.errors import MAY_HAVE_HAPPENED, BadResponse, NoAnswer
+
+MAX_BODY = 32 * 1024 * 1024  # far above 50,000 keys or events; a 200 MB answer is refused
+# Exceptions after which a request certainly did not reach the server.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+class Pool:
+    """The lazily created httpx.AsyncClient, shared by a client and its ``with_key`` copies."""
+
+    def __init__(
+        self,
+        base_url: str,
+        timeout: httpx.Timeout,
+        transport: httpx.AsyncBaseTransport | None,
+        user_agent: str,
+    ) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+        self.transport = transport
+        self.user_agent = user_agent
+        self._client: httpx.AsyncClient | None = None
+
+    def get(self) -> httpx.AsyncClient:
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(
+                base_url=self.base_url + "/",
+                timeout=self.timeout,
+                transport=self.transport,
+                follow_redirects=False,
+                headers={"User-Agent": self.user_agent, "Accept": "application/json"},
+            )
+        return self._client
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A complete HTTP answer, its body read within the size cap."""
+
+    status_code: int
+    reason_phrase: str
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code <= 299
+
+
+def too_large(limit: int, status_code: int, *, write: bool) -> BadResponse:
+    megabytes = f"{limit / 1_048_576:g} MB"
+    done = write and 200 <= status_code <= 299
+    return BadResponse(
+        f"The server sent an answer larger than {megabytes}, which this app does not read",
+        MAY_HAVE_HAPPENED if write else "Check that the API URL points at OpenRush.",
+        status_code,
+        may_have_succeeded=done or (write and not 400 <= status_code <= 499),
+    )
+
+
+async def read_answer(response: httpx.Response, limit: int, *, write: bool) -> Answer:
+    """The whole body of a streamed `response`, refusing more than `limit` bytes."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large(limit, response.status_code, write=write)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise too_large(limit, response.status_code, write=write)
+            chunks.append(chunk)
+    except httpx.DecodingError:
+        raise BadResponse("The server sent an answer whose compression is broken",
+                          MAY_HAVE_HAPPENED if write else "Try again later.",
+                          response.status_code, may_have_succeeded=write) from None
+    return Answer(response.status_code, response.reason_phrase, response.headers,
+                  b"".join(chunks))
+
+
+def no_answer(kind: type[NoAnswer], method: str, exc: BaseException | None, message: str,
+              hint: str) -> NoAnswer:
+    """A POST whose request may have left (not refused, not stuck in connect) may have
+    taken effect: say so, because it is never retried behind the user's back."""
+    may = method != "GET" and not isinstance(exc, NOT_SENT)
+    if may:
+        hint = MAY_HAVE_HAPPENED
+    return kind(message, hint, may_have_succeeded=may)
