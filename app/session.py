@@ -60,6 +60,9 @@ class Session:
             found = await in_daemon_thread(lookup, name="openrush-key-lookup")
         except CredentialStoreError as exc:  # a store problem becomes a note on Setup
             found = Lookup(None, (str(exc),))
+        except Exception as exc:  # never leave the pages waiting on a lookup that died
+            found = Lookup(None, (f"The saved key could not be looked up ({type(exc).__name__})."
+                                  " Sign in again.",))
         self.key = found.key
         self.notes = found.notes
         self._lookup = None

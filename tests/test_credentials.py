@@ -188,7 +188,9 @@ def test_the_file_is_0600_in_a_0700_directory_even_with_a_permissive_umask(
     assert json.loads(path.read_text())["profiles"]["default"]["key"] == KEY
     assert saved.source == "file" and saved.where == "~/.config/openrush-tui/credentials.json"
     assert notes == []
-    assert [p.name for p in path.parent.iterdir()] == ["credentials.json"]  # no temp left
+    # No temporary copy left; the lock file is empty and 0600.
+    assert sorted(p.name for p in path.parent.iterdir()) == [".lock", "credentials.json"]
+    assert mode_of(path.parent / ".lock") == 0o600
     key = load_key("default")
     assert key is not None and key.source == "file" and key.secret.reveal() == KEY
 
@@ -205,7 +207,7 @@ def test_the_file_is_created_0600_before_anything_is_written(
 
     monkeypatch.setattr(private_files.os, "open", spying_open)
     save_to_file("default", Secret(KEY))
-    (path, flags, mode), = calls
+    (path, flags, mode), = [call for call in calls if call[0].endswith(".tmp")]
     assert Path(path).parent == credentials_path().parent and path.endswith(".tmp")
     assert flags & os.O_CREAT and flags & os.O_EXCL and mode == 0o600
 

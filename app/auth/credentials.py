@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -29,9 +30,12 @@ from openrush_tui.auth.keyring_store import (
 )
 from openrush_tui.auth.private_files import (
     PrivateFileError,
+    entries,
+    leftover_temporaries,
+    locked,
     read_private_json,
     remove,
-    write_private_json,
+    update_private_json,
 )
 from openrush_tui.auth.secret import Secret
 from openrush_tui.config import config_dir
@@ -101,17 +105,26 @@ class Lookup:
 @dataclass
 class SignOutReport:
     removed: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # a saved copy may remain
+    warnings: list[str] = field(default_factory=list)  # removed, but worth knowing
     environment_still_set: bool = False
+
+    @property
+    def finished(self) -> bool:
+        """Nothing stood in the way: no saved copy may remain."""
+        return not self.problems
 
     def summary(self) -> str:
         parts = []
         if self.removed:
             parts.append("Signed out; the key was removed from " + " and ".join(self.removed)
                          + ".")
+        elif self.problems:  # "no saved key" would be a guess: a copy may remain
+            parts.append("Signing out did not finish.")
         else:
             parts.append("Signed out; no saved key was found.")
         parts.extend(self.problems)
+        parts.extend(self.warnings)
         if self.environment_still_set:
             parts.append(f"{ENV_VAR} is still set in this environment, so the next start signs "
                          f"in with it again: unset {ENV_VAR} to stay signed out.")
@@ -133,41 +146,61 @@ def credentials_path() -> Path:
     return config_dir() / "credentials.json"
 
 
-def _read_file() -> dict[str, object]:
+def read_file_key(profile: str) -> str | None:
+    path = credentials_path()
     try:
-        return read_private_json(credentials_path()) or {}
+        entry = entries(read_private_json(path) or {}, path, "key").get(profile, {})
+    except PrivateFileError as exc:
+        raise CredentialStoreError(str(exc)) from None
+    value = entry.get("key", "")
+    return value.strip() or None
+
+
+def _write_file_key(profile: str, value: str | None, *, loose_mode_ok: bool = False) -> bool:
+    """Set or (with None) remove `profile`'s key, under the lock; True if the file changed.
+
+    `loose_mode_ok`: when removing, a file others can read is rewritten too (as 0600).
+    """
+    path = credentials_path()
+
+    def change(data: dict[str, object]) -> bool:
+        profiles = entries(data, path, "key")
+        if value is None:
+            if profile not in profiles:
+                return False
+            del profiles[profile]
+            if not profiles:
+                data.pop("profiles", None)  # nothing left: the file goes
+            return True
+        data["profiles"] = {**profiles, profile: {"key": value}}
+        return True
+
+    try:
+        return update_private_json(path, change, loose_mode_ok=loose_mode_ok)
     except PrivateFileError as exc:
         raise CredentialStoreError(str(exc)) from None
 
 
-def read_file_key(profile: str) -> str | None:
-    entry = _read_file().get("profiles", {}).get(profile)  # type: ignore[attr-defined]
-    value = entry.get("key") if isinstance(entry, dict) else None
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def _write_file_key(profile: str, value: str | None) -> bool:
-    """Set or (with None) remove `profile`'s key; True if the file changed."""
+def _remove_leftovers() -> int:
+    """Delete temporary copies of the credentials file that a killed write left behind."""
     path = credentials_path()
-    data = _read_file()
-    profiles = data.get("profiles")
-    if not isinstance(profiles, dict):
-        profiles = {}
-    if value is None:
-        if profile not in profiles:
-            return False
-        del profiles[profile]
-        if not profiles:
-            return remove(path)
-    else:
-        profiles[profile] = {"key": value}
-    data["profiles"] = profiles
     try:
-        write_private_json(path, data)
-    except OSError as exc:
-        raise CredentialStoreError(f"Could not write {display_path(path)} ({exc.strerror})",
-                                   "Check that the config directory is writable.") from None
-    return True
+        if not path.parent.is_dir():
+            return 0
+        with locked(path.parent):
+            return sum(remove(leftover) for leftover in leftover_temporaries(path))
+    except PrivateFileError as exc:
+        raise CredentialStoreError(str(exc)) from None
+
+
+def _loose_mode(path: Path) -> int | None:
+    """The mode of a credentials file that others can read, else None."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    mode = info.st_mode & 0o777
+    return mode if stat.S_ISREG(info.st_mode) and mode & 0o077 else None
 
 
 # ------------------------------------------------------------------ finding the key
@@ -278,9 +311,19 @@ def forget(profile: str = "default", *, keyring_timeout: float | None = None) ->
             f"user {profile}).")
     except Exception as exc:
         report.problems.append(f"The OS keyring could not be cleared ({type(exc).__name__}).")
+    path = credentials_path()
     try:
-        if _write_file_key(profile, None):
-            report.removed.append(display_path(credentials_path()))
+        loose = _loose_mode(path)
+        if _write_file_key(profile, None, loose_mode_ok=True):
+            report.removed.append(display_path(path))
+            if loose is not None:
+                report.warnings.append(
+                    f"The file was readable by other users (mode {loose:04o}), so the key may "
+                    "have been copied: revoke it (openrush-tui keys revoke, or API access).")
+        leftovers = _remove_leftovers()
+        if leftovers:
+            report.removed.append(f"{leftovers} temporary cop{'y' if leftovers == 1 else 'ies'} "
+                                  "left by an interrupted write")
     except CredentialStoreError as exc:
         report.problems.append(str(exc))
     return report

@@ -10,7 +10,7 @@ import os
 import re
 from pathlib import Path
 
-from openrush_tui.auth.private_files import read_private_json, write_private_json
+from openrush_tui.auth.private_files import entries, read_private_json, update_private_json
 from openrush_tui.config import config_dir
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -28,21 +28,21 @@ def profiles_path() -> Path:
 
 
 def remembered_api_url(profile: str) -> str | None:
-    data = read_private_json(profiles_path()) or {}
-    entry = data.get("profiles", {}).get(profile)
-    url = entry.get("api_url") if isinstance(entry, dict) else None
-    return url if isinstance(url, str) and url else None
+    """PrivateFileError (naming the file and the fix) when profiles.json is unusable."""
+    path = profiles_path()
+    entry = entries(read_private_json(path) or {}, path, "api_url").get(profile, {})
+    return entry.get("api_url") or None
 
 
 def remember_api_url(profile: str, api_url: str) -> None:
     path = profiles_path()
-    data = read_private_json(path) or {}
-    profiles = data.setdefault("profiles", {})
-    entry = profiles.setdefault(profile, {})
-    if entry.get("api_url") == api_url:
-        return
-    entry["api_url"] = api_url
-    write_private_json(path, data)
+
+    def change(data: dict[str, object]) -> None:
+        profiles = entries(data, path, "api_url")
+        data["profiles"] = {**profiles, profile: {**profiles.get(profile, {}),
+                                                  "api_url": api_url}}
+
+    update_private_json(path, change)
 
 
 def api_url_for(flag: str | None, profile: str) -> str:

@@ -177,7 +177,10 @@ def logout_command(args: argparse.Namespace) -> int:
         profile = _profile(args)
     except ValueError as exc:
         return error(str(exc), EXIT_USAGE)
-    print(forget(profile).summary())
+    report = forget(profile)
+    if not report.finished:  # a saved copy may remain: say so where errors go, and fail
+        return error(report.summary())
+    print(report.summary())
     return EXIT_OK
 
 
