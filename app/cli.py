@@ -181,11 +181,36 @@ def url_problem(url: str) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; a closed output pipe ends it quietly (0), a full disk in one line (1)."""
+    import errno
+
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head -1`: the reader had enough
+        _silence_stdout()
+        return 0
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            raise
+        _silence_stdout()
+        print(f"openrush-tui: could not write the output ({exc.strerror})", file=sys.stderr)
+        return 1
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is not None:
         return int(args.func(args) or 0)
     return run_dashboard(args, parser)
+
+
+def _silence_stdout() -> None:
+    from openrush_tui.commands.common import silence_stdout
+
+    silence_stdout()
 
 
 if __name__ == "__main__":

@@ -36,10 +36,18 @@ def summary(report: RevokeReport, rows: tuple[KeyRow, ...]) -> str:
         if len(done) == 1:
             return f"Revoked “{done[0].name}”. Anything using it stops working now."
         return f"Revoked {len(done)} keys: {_quoted(done)}."
-    failures = "; ".join(f"“{row.name}” ({row.prefix}): {why}" for row, why in failed)
+    unsure = {outcome.key_id for outcome in report.uncertain}
+    failures = "; ".join(f"“{row.name}” ({row.prefix}): {why}" for row, why in failed
+                         if row.id not in unsure)
+    maybe = "; ".join(f"“{row.name}” ({row.prefix}): {why}" for row, why in failed
+                      if row.id in unsure)
     total = len(done) + len(failed)
-    return (f"Revoked {len(done)} of {total} keys" + (f" ({_quoted(done)})" if done else "")
-            + f". Not revoked: {failures}")
+    text = f"Revoked {len(done)} of {total} keys" + (f" ({_quoted(done)})" if done else "")
+    if failures:
+        text += f". Not revoked: {failures}"
+    if maybe:
+        text += f". May have been revoked (no readable answer; the list is reloaded): {maybe}"
+    return text
 
 
 def _quoted(rows: list[KeyRow]) -> str:

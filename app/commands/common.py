@@ -1,7 +1,8 @@
 """What every subcommand shares: connection options, the client, exit codes, error lines.
 
 Exit codes: 0 success, 1 an API or network error, 2 a usage error. Errors go to stderr as
-one line a person can act on; data goes to stdout.
+one line a person can act on; data goes to stdout. A reader that closes the pipe early
+(``| head -1``) ends the command quietly with 0: stopping it was the reader's choice.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -105,3 +107,27 @@ def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
+
+
+def silence_stdout() -> None:
+    """Point stdout at the null device: after a closed pipe or a full disk, nothing more
+    written (nor the flush at exit) can fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # a stdout with no descriptor (captured)
+        pass
+
+
+def emit(line: str) -> bool:
+    """Print a line of data; False (stdout then silenced) when the output is closed or full,
+    so that a command doing writes goes on with them and reports on stderr."""
+    try:
+        print(line, flush=True)
+    except OSError:
+        silence_stdout()
+        return False
+    return True

@@ -17,10 +17,12 @@ from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_connection_args,
+    emit,
     error,
     guarded,
     print_json,
     run_with_client,
+    silence_stdout,
 )
 
 if TYPE_CHECKING:
@@ -123,9 +125,10 @@ def expiry_of(args: argparse.Namespace, now: datetime) -> datetime | None:
 
 @guarded
 def create_key(args: argparse.Namespace) -> int:
-    from openrush_tui.api.errors import NoAnswer
     from openrush_tui.clock import system_clock
+    from openrush_tui.errors import OpenRushError
     from openrush_tui.keys.rules import name_problem
+    from openrush_tui.keys.unseen import unseen_create
     from openrush_tui.text.safe import visible
 
     problem = name_problem(args.name)
@@ -137,23 +140,33 @@ def create_key(args: argparse.Namespace) -> int:
         flag = "--expires-in" if args.expires_in is not None else "--expires-at"
         return error(f"keys create: {flag}: {exc}", EXIT_USAGE)
     name = args.name.strip()
+    sent_at = system_clock()
     try:
         created = run_with_client(args, lambda client: client.create_key(name, expires_at))
-    except NoAnswer as exc:
-        if not exc.may_have_succeeded:
+    except OpenRushError as exc:
+        unseen = unseen_create(name, sent_at, exc)
+        if unseen is None:
             raise
-        return error(f"{exc.message} The key may have been created without being shown: run "
-                     f"`openrush-tui keys list` and revoke the newest key named "
-                     f"“{visible(name)}” if it is there.")
+        made = "The key was created but cannot be shown" if unseen.certain else \
+            "The key may have been created without being shown"
+        return error(f"{exc.message} {made}: run `openrush-tui keys list --all` and revoke "
+                     f"{unseen.where_to_look()} if it is there.")
     raw = created.key.get_secret_value()
     credential = created.api_credential
-    if args.json:
-        print_json({"key": raw, "api_credential": credential.model_dump(mode="json")})
-    else:
-        print(raw)
-    sys.stdout.flush()
-    print(f"Created “{visible(credential.name)}” ({credential.id}). This is the only time the "
-          "key is shown: store it now.", file=sys.stderr)
+    try:
+        if args.json:
+            print_json({"key": raw, "api_credential": credential.model_dump(mode="json")})
+        else:
+            print(raw)
+        sys.stdout.flush()
+    except OSError as exc:  # a full disk, a closed pipe: the key exists, and is lost
+        silence_stdout()
+        return error(f"the key “{visible(credential.name)}” was created ({visible(credential.id)}"
+                     f") but could not be written out ({exc.strerror or type(exc).__name__}), "
+                     "and it can never be shown again. Revoke it with `openrush-tui keys "
+                     f"revoke {visible(credential.id)}` and create another.")
+    print(f"Created “{visible(credential.name)}” ({visible(credential.id)}). This is the only "
+          "time the key is shown: store it now.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -218,12 +231,17 @@ async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None
 
     def say(outcome: Outcome) -> None:
         key_id = visible(outcome.key_id)
+        if outcome.uncertain:
+            print(f"openrush-tui: {key_id} may have been revoked (run `openrush-tui keys list "
+                  f"--all` to check): {outcome.error}", file=sys.stderr)
+            return
         if not outcome.revoked:
             print(f"openrush-tui: {key_id} was not revoked: {outcome.error}", file=sys.stderr)
             return
         answer = outcome.answer
         name = f" “{visible(answer.name)}”" if answer is not None else ""
-        print(f"revoked {key_id}{name}")
+        # A closed stdout (`| head -1`) must not stop the keys after this one being revoked.
+        emit(f"revoked {key_id}{name}")
 
     report = await revoke_all(client, ids, own_id=own_id, each=say)
     failed, total = len(report.failed), len(report.outcomes)

@@ -28,6 +28,8 @@ class Outcome:
     key_id: str
     answer: ApiCredential | None = None
     error: str | None = None  # an OpenRushError's sentence: sanitized, never a key
+    # The request went out but no readable answer came back: the key may be revoked already.
+    uncertain: bool = False
 
     @property
     def revoked(self) -> bool:
@@ -45,7 +47,13 @@ class RevokeReport:
 
     @property
     def failed(self) -> list[Outcome]:
+        """Not revoked, or not known to be: every outcome with an error."""
         return [outcome for outcome in self.outcomes if not outcome.revoked]
+
+    @property
+    def uncertain(self) -> list[Outcome]:
+        """Sent, but unanswered or answered unreadably: they may have been revoked."""
+        return [outcome for outcome in self.outcomes if outcome.uncertain]
 
 
 def own_key_id(keys: Iterable[ApiCredential], raw_key: str | None) -> str | None:
@@ -72,7 +80,7 @@ async def revoke_all(client: OpenRushClient, ids: Sequence[str], *,
         try:
             outcome = Outcome(key_id, answer=await client.revoke_key(key_id))
         except OpenRushError as error:
-            outcome = Outcome(key_id, error=str(error))
+            outcome = Outcome(key_id, error=str(error), uncertain=error.may_have_succeeded)
         else:
             report.own_key_revoked |= key_id == own_id
         report.outcomes.append(outcome)

@@ -15,6 +15,7 @@ from openrush_tui import __version__
 from openrush_tui.clock import Clock, fixed_clock, format_instant, system_clock
 from openrush_tui.sandbox import auth, keys, seed
 from openrush_tui.sandbox.catalog import TOOLS_BY_NAME
+from openrush_tui.sandbox.faults import DatabaseFaults
 from openrush_tui.sandbox.guard import Guard
 from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.ratelimit import RateLimiter
@@ -164,6 +165,7 @@ def build_app(sandbox: Sandbox) -> FastAPI:
     app.state.sandbox = sandbox
     app.include_router(router)
     app.add_middleware(Guard, sandbox=sandbox)
+    app.add_middleware(DatabaseFaults)  # outermost of ours: it also covers Guard's own reads
     return app
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
+import sqlite3
 import sys
 from collections.abc import Callable
 from typing import TextIO
@@ -50,7 +53,22 @@ def _exit_on_sigterm(signum: int, _frame: object) -> None:
 
 
 def serve(options: SandboxOptions, host: str, port: int, out: TextIO = sys.stdout) -> int:
-    sandbox = create_sandbox(options)
+    """Serve until stopped. Exit codes: 0 stopped, 1 could not start (the port is taken, the
+    database cannot be used: one line on stderr says which), 130 ctrl+c."""
+    try:
+        # Bound before the database is opened: a taken port is said at once, in one line.
+        listening = socket.create_server((host, port))
+    except OSError as exc:
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
+        return _cannot_start(f"cannot listen on {base_url(host, port)} ({why}); is another "
+                             "server using that port? Pick another with --port (0 picks a free "
+                             "one).")
+    try:
+        sandbox = create_sandbox(options)
+    except sqlite3.Error as exc:
+        listening.close()
+        return _cannot_start(f"the database {options.db_path} cannot be used ({exc}); move it "
+                             "away or pick another file with --db.")
     try:
         key = sandbox.mint_bootstrap_key()
         config = uvicorn.Config(
@@ -62,9 +80,17 @@ def serve(options: SandboxOptions, host: str, port: int, out: TextIO = sys.stdou
         # uvicorn re-raises the signal it caught after a graceful shutdown; this handler is
         # the one it restores, which turns SIGTERM into a clean exit.
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
-        server.run()
+        server.run(sockets=[listening])
+    except sqlite3.Error as exc:
+        return _cannot_start(f"the database {options.db_path} failed ({exc}).")
     except KeyboardInterrupt:
         return 130
     finally:
         sandbox.close()
+        listening.close()
     return 0
+
+
+def _cannot_start(reason: str) -> int:
+    print(f"openrush-tui sandbox serve: {reason}", file=sys.stderr)
+    return 1
