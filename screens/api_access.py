@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, Static
 
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.text.safe import visible
-from openrush_tui.text.times import exact, relative
+from openrush_tui.text.times import exact
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState, State
@@ -27,6 +27,7 @@ from openrush_tui.widgets.load_state import LoadState, State
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.keys.revoke import RevokeReport
+    from openrush_tui.keys.unseen import UnseenCreate
     from openrush_tui.keys.view import KeyRow
     from openrush_tui.screens.key_create import CreateOutcome
     from openrush_tui.screens.key_details import DetailsChoice
@@ -56,7 +57,7 @@ class ApiAccessScreen(DashboardScreen):
         self._loaded = False  # a list has arrived at least once
         self._loaded_with: object = None  # the session key it was loaded with
         self._select_after_load: str | None = None  # a key just created
-        self._uncertain: tuple[str, str] | None = None  # (name, why) of a key that may exist
+        self._unseen: UnseenCreate | None = None  # a create that may have made a key
         self._shown_state: tuple[str, str] = ("idle", "")
 
     def compose(self) -> ComposeResult:
@@ -102,6 +103,9 @@ class ApiAccessScreen(DashboardScreen):
     def show_loading(self) -> None:
         if self.table.view.total == 0:
             self._state("loading", "Loading keys…")
+        else:  # the list stays while the new one comes: say that it is being refreshed
+            self._state("loading", "Refreshing the list… The keys below are the last ones "
+                                   "loaded.")
 
     def show(self, keys: list[ApiCredential]) -> None:
         self._error = None
@@ -117,12 +121,12 @@ class ApiAccessScreen(DashboardScreen):
         # The last good list stays on screen; the error says what happened above it.
         self._error = message
         self._show_counts()
-        if self._uncertain is not None:
-            # Kept: the next list that loads still points at the key that may exist.
-            name = visible(self._uncertain[0])
+        if self._unseen is not None:
+            # Kept: the next list that loads still looks for the key that may exist.
+            name = visible(self._unseen.name)
             self.notify(f"The key “{name}” may have been created without being shown, and the "
-                        "list could not be loaded to check. Press r to refresh, then revoke "
-                        f"the newest key named “{name}” if you did not receive it.",
+                        "list could not be loaded to check. Press r to refresh: a key of that "
+                        "name created since the request will be selected.",
                         title="The key may exist", severity="warning", timeout=20,
                         markup=False)
 
@@ -137,22 +141,18 @@ class ApiAccessScreen(DashboardScreen):
         if self._select_after_load is not None:
             table.select(self._select_after_load)
             self._select_after_load = None
-        if self._uncertain is not None:
-            name, why = self._uncertain
-            self._uncertain = None
-            row = table.view.newest_named(name)
-            shown = visible(name)
-            if row is not None and table.select(row.id):
-                message = (f"{why} The key may have been created without being shown: the "
-                           f"newest key named “{shown}” ({row.prefix}, created "
-                           f"{relative(row.key.created_at, self.dashboard.now())}) is "
-                           "selected. If it is the one, press d to revoke it and create "
-                           "another.")
-            else:
-                message = (f"{why} No key named “{shown}” is in the list, so it was "
-                           "probably not created; try again.")
-            self.notify(message, title="The key may exist", severity="warning", timeout=20,
-                        markup=False)
+        if self._unseen is not None:
+            unseen, self._unseen = self._unseen, None
+            self.notify(self._unseen_found(unseen), title="The key may exist",
+                        severity="warning", timeout=20, markup=False)
+
+    def _unseen_found(self, unseen: UnseenCreate) -> str:
+        """Select the key a failed create made, found by what identifies it (`keys.unseen`)."""
+        key, message = unseen.look_in((row.key for row in self.table.view.rows),
+                                      self.dashboard.now())
+        if key is not None:
+            self.table.select(key.id)
+        return message
 
     # -- the line above the table ---------------------------------------------------------
 
@@ -259,7 +259,10 @@ class ApiAccessScreen(DashboardScreen):
             return
         from openrush_tui.screens.key_create import KeyCreateScreen
 
-        self.app.push_screen(KeyCreateScreen(self.dashboard.session, self.dashboard.now),
+        # The keys listed now cannot be the one a failed create made: it is found among
+        # the others (`keys.unseen`).
+        known = [row.id for row in self.table.view.rows] if self._loaded else []
+        self.app.push_screen(KeyCreateScreen(self.dashboard.session, self.dashboard.now, known),
                              self._create_closed)
 
     def _create_closed(self, outcome: CreateOutcome | None) -> None:
@@ -272,8 +275,8 @@ class ApiAccessScreen(DashboardScreen):
             self._select_after_load = credential.id
             self.app.push_screen(KeyRevealScreen(outcome.created.key, credential),
                                  self._reveal_closed)
-        elif outcome.uncertain_name is not None:
-            self._uncertain = (outcome.uncertain_name, outcome.problem)
+        elif outcome.unseen is not None:
+            self._unseen = outcome.unseen
         self.action_reload()
 
     def _reveal_closed(self, closed: RevealClosed | None) -> None:
@@ -369,6 +372,8 @@ class ApiAccessScreen(DashboardScreen):
             self.show_error(message)
             self.notify(message, title="Some keys were not revoked", severity="error",
                         timeout=20, markup=False)
+        if report.uncertain:
+            self.action_reload()  # the list says which of them the server did revoke
         if report.own_key_revoked:
             await self._sign_out_after_revoke()
             await self.app.switch_mode("setup")

@@ -2,8 +2,9 @@
 
 The dialog makes the request itself so that a 422 lands next to the field it concerns with
 what the user typed still there. It closes with the created key (still a SecretStr, for the
-reveal dialog), or with the name of a key that may exist when the request failed after
-possibly reaching the server.
+reveal dialog), or with an `UnseenCreate` when the request failed after possibly reaching the
+server (no answer within the client's deadline, a 5xx, a 2xx that could not be read): the page
+then looks for that key by what identifies it, never by its name alone.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from openrush_tui.screens.dialog import Dialog
 from openrush_tui.text.times import exact, relative
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from openrush_tui.api.models import CreatedKey
     from openrush_tui.clock import Clock
     from openrush_tui.errors import OpenRushError
+    from openrush_tui.keys.unseen import UnseenCreate
     from openrush_tui.session import Session
 
 CREATE_GROUP = "create-key"
@@ -35,8 +39,7 @@ CREATE_GROUP = "create-key"
 @dataclass(frozen=True)
 class CreateOutcome:
     created: CreatedKey | None = None  # the new key: its raw value is a SecretStr
-    uncertain_name: str | None = None  # the request may have created a key with this name
-    problem: str = ""  # why it is uncertain, in words
+    unseen: UnseenCreate | None = None  # the request may have created a key nobody saw
 
 
 class KeyCreateScreen(Dialog[CreateOutcome | None]):
@@ -45,11 +48,13 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
     ]
     AUTO_FOCUS = "#name"
 
-    def __init__(self, session: Session, clock: Clock) -> None:
+    def __init__(self, session: Session, clock: Clock, known_ids: Collection[str] = ()) -> None:
         super().__init__()
         self._session = session
         self._clock = clock
+        self._known_ids = frozenset(known_ids)  # the keys listed before: not this request's
         self._touched = False  # say "a name is required" only once the user tried
+        self.in_flight: str | None = None  # the name of a key being created right now
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -153,24 +158,30 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
     async def _create(self, name: str, expires_at: datetime | None) -> None:
         from openrush_tui.errors import OpenRushError
 
+        self.in_flight = name
+        sent_at = self._clock()
         try:
             client = await self._session.client()
             created = await client.create_key(name, expires_at)
         except Exception as error:
-            # The request is over either way: Create works again, and Cancel closes.
+            # The request is over either way (the client's deadline ends it): Create works
+            # again, and Cancel closes.
+            self.in_flight = None
             self.query_one("#create", Button).disabled = False
             if not isinstance(error, OpenRushError):
                 raise  # a bug: ReportsWorkerFailures says so
-            self._failed(error)
+            self._failed(error, name, sent_at)
             return
+        self.in_flight = None
         self.dismiss(CreateOutcome(created=created))
 
-    def _failed(self, error: OpenRushError) -> None:
-        from openrush_tui.api.errors import NoAnswer, ValidationFailed
+    def _failed(self, error: OpenRushError, name: str, sent_at: datetime) -> None:
+        from openrush_tui.api.errors import ValidationFailed
+        from openrush_tui.keys.unseen import unseen_create
 
-        name = self.query_one("#name", Input).value.strip()
-        if isinstance(error, NoAnswer) and error.may_have_succeeded:
-            self.dismiss(CreateOutcome(uncertain_name=name, problem=error.message))
+        unseen = unseen_create(name, sent_at, error, self._known_ids)
+        if unseen is not None:  # never "Nothing was created" after a write that may have worked
+            self.dismiss(CreateOutcome(unseen=unseen))
             return
         if isinstance(error, ValidationFailed):
             about_name = error.for_field("name")
@@ -197,7 +208,8 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
     def action_cancel(self) -> None:
         if self.query_one("#create", Button).disabled:
             # Abandoning the request would not stop the server creating the key, and then
-            # nobody would ever see it: wait for the answer (the client times out).
-            self._set_status("The key is being created; wait for the answer.", error=False)
+            # nobody would ever see it: wait for the answer (the client's deadline ends it).
+            self._set_status("The key is being created; wait for the answer (it ends in "
+                             f"{self._session.settings.deadline:g} s at most).", error=False)
             return
         self.dismiss(None)

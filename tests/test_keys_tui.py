@@ -350,7 +350,7 @@ async def test_a_partial_failure_says_which_keys_were_revoked() -> None:
     with ScriptedServer() as server:
         server.add(listing(item(1, "one"), item(2, "two")), Reply(200, {"balance": 5}),
                    Reply(200, item(2, "two", is_active=False)),  # newest first, as shown
-                   Reply(500, {"detail": "database is down"}))
+                   Reply(404, {"detail": "no such key"}))
         app = remote_app(server.url, "or_" + "k" * 40, page="api-access")
         async with app.run_test(size=TERMINAL) as pilot:
             await settle(pilot)
@@ -360,9 +360,30 @@ async def test_a_partial_failure_says_which_keys_were_revoked() -> None:
             await settle(pilot)
             message = state_text(app)
             assert "Revoked 1 of 2 keys (“two”)" in message
-            assert "Not revoked: “one” (or_abc001…)" in message and "failed" in message
+            assert "Not revoked: “one” (or_abc001…): no such key" in message
             status = {row.key.name: row.status for row in table_of(app).view.rows}
             assert status == {"one": "active", "two": "revoked"}
+
+
+async def test_a_revoke_answered_5xx_may_have_worked_and_the_list_is_reloaded() -> None:
+    """A 5xx is no readable refusal: the server may have revoked the key before failing."""
+    with ScriptedServer() as server:
+        server.add(listing(item(1, "one"), item(2, "two")), Reply(200, {"balance": 5}),
+                   Reply(200, item(2, "two", is_active=False)),
+                   Reply(500, {"detail": "database is down"}),
+                   listing(item(1, "one", is_active=False), item(2, "two", is_active=False)))
+        app = remote_app(server.url, "or_" + "k" * 40, page="api-access")
+        async with app.run_test(size=TERMINAL) as pilot:
+            await settle(pilot)
+            await pilot.press("space", "space", "d")
+            await pilot.pause()
+            await pilot.click("#revoke")
+            await settle(pilot)
+            note = next(n for n in notices(app) if "Revoked 1 of 2" in n)
+            assert "Not revoked" not in note
+            assert "May have been revoked" in note and "“one”" in note
+            status = {row.key.name: row.status for row in table_of(app).view.rows}
+            assert status == {"one": "revoked", "two": "revoked"}  # as the list now says
 
 
 # -- list ---------------------------------------------------------------------------------------

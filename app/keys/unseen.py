@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from openrush_tui.text.safe import visible
-from openrush_tui.text.times import exact
+from openrush_tui.text.times import exact, relative
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
@@ -39,6 +39,28 @@ class UnseenCreate:
         found = [key for key in keys if key.name == self.name and key.id not in self.known_ids
                  and key.created_at >= earliest]
         return sorted(found, key=lambda key: key.created_at, reverse=True)
+
+    def look_in(self, keys: Iterable[ApiCredential],
+                now: datetime) -> tuple[ApiCredential | None, str]:
+        """The key to select in a fresh list (None when there is none) and what to say."""
+        found = self.candidates(keys)
+        shown = visible(self.name)
+        made = ("The key was created but cannot be shown" if self.certain
+                else "The key may have been created without being shown")
+        if found:
+            key = found[0]
+            message = (f"{self.problem} {made}: “{shown}” ({visible(key.display_prefix)}, "
+                       f"created {relative(key.created_at, now)}, after the request was sent) "
+                       "is selected. If you did not receive it, press d to revoke it and "
+                       "create another.")
+            if len(found) > 1:
+                message += f" {len(found)} keys of that name are that new."
+            return key, message
+        if self.certain:
+            return None, (f"{self.problem} {made}, and no new key named “{shown}” is listed "
+                          "yet. Press r to refresh, and revoke it when it appears.")
+        return None, (f"{self.problem} No key named “{shown}” was created since the request "
+                      "was sent, so it was probably not created; try again.")
 
     def where_to_look(self) -> str:
         """What to look for in `keys list --all` (for the command line)."""

@@ -133,12 +133,6 @@ class KeyView:
     def row(self, key_id: str) -> KeyRow | None:
         return next((row for row in self.rows if row.id == key_id), None)
 
-    def newest_named(self, name: str) -> KeyRow | None:
-        """The most recently created key called `name` (after a create that may have worked)."""
-        wanted = name.strip()
-        named = [row for row in self.rows if row.key.name == wanted]
-        return max(named, key=lambda row: row.key.created_at, default=None)
-
     # -- internals ------------------------------------------------------------------------
 
     def _resort(self) -> None:
