@@ -163,7 +163,8 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     if sandbox is None and env_key is None:
         session = Session(settings, None,
                           lookup=partial(find_key_for_server, args.profile, settings.api_url))
-    app = OpenRushApp(settings, session, clock=fixed_now_clock(fixed_now), first_page=args.page)
+    app = OpenRushApp(settings, session, clock=fixed_now_clock(fixed_now), first_page=args.page,
+                      handle_signals=True)
     app.run()
     return app.return_code or 0
 

@@ -6,11 +6,15 @@ each use says why and is covered by a test that fails if Textual changes it.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from importlib.resources import files
 from typing import ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -23,6 +27,7 @@ from openrush_tui.config import Settings
 from openrush_tui.session import Session
 
 STYLESHEETS = ("app.tcss", "dialogs.tcss", "setup.tcss", "api_access.tcss")
+LAST_RESORT_SECONDS = 3.0  # after a signal, how long the app has to exit on its own
 
 
 def _setup() -> Screen[None]:
@@ -67,7 +72,7 @@ class OpenRushApp(App[None]):
     balance: reactive[int | None] = reactive(None)
 
     def __init__(self, settings: Settings, session: Session, *, clock: Clock = system_clock,
-                 first_page: str | None = None) -> None:
+                 first_page: str | None = None, handle_signals: bool = False) -> None:
         # Textual composes DEFAULT_MODE as the first screen: setting it per instance draws
         # the right page in the first frame instead of a blank screen and then a switch.
         likely_signed_in = session.signed_in or session.lookup_pending
@@ -77,10 +82,20 @@ class OpenRushApp(App[None]):
         self.session = session
         self.now = clock
         self._first_page_chosen = first_page is not None
+        # SIGTERM and SIGHUP end the app as quitting does (the command line asks for this;
+        # tests driving the app with Pilot do not install process-wide handlers).
+        self._handle_signals = handle_signals
+        self._last_resort: threading.Timer | None = None
 
     def on_mount(self) -> None:
         if self.session.lookup_pending:
             self._finish_lookup()
+        if self._handle_signals:
+            self._install_signal_handlers()
+
+    def on_unmount(self) -> None:
+        if self._last_resort is not None:
+            self._last_resort.cancel()
 
     @work(group="key-lookup", exit_on_error=False)
     async def _finish_lookup(self) -> None:
@@ -167,9 +182,67 @@ class OpenRushApp(App[None]):
             return str(error)
         return f"Unexpected {type(error).__name__}. The app is still running; press r to retry."
 
+    # -- leaving ----------------------------------------------------------------------------
+
     async def action_quit(self) -> None:
+        """q, ctrl+q, the palette's Quit. With a new key on screen, ask as closing it does."""
+        from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
+
+        if isinstance(self.screen, LeaveWithoutCopyScreen):
+            return  # the question is on screen already
+        reveal = next((s for s in self.screen_stack if isinstance(s, KeyRevealScreen)), None)
+        if reveal is not None:
+            reveal.ask_to_close(then=lambda: self.call_next(self._quit))
+            return
+        await self._quit()
+
+    async def _quit(self, return_code: int = 0) -> None:
+        note = self._unseen_create_note()
         await self.session.aclose()
-        self.exit()
+        # Printed on stderr once the terminal is restored: the key may exist unseen.
+        self.exit(return_code=return_code, message=Text(note) if note else None)
+
+    def _unseen_create_note(self) -> str | None:
+        """What to say when the app closes while a create request is out."""
+        from openrush_tui.screens.key_create import KeyCreateScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, KeyCreateScreen) and screen.in_flight is not None:
+                return (f"openrush-tui: a key was being created when the app closed; it may "
+                        f"exist without having been shown. Run `openrush-tui keys list --all` "
+                        f"and revoke {screen.in_flight.where_to_look()} if it is there.")
+        return None
+
+    def terminate(self, signum: int) -> None:
+        """SIGTERM or SIGHUP: wipe any key on screen first, then leave as quitting does (the
+        terminal is restored by Textual's own exit), with exit code 128 + the signal."""
+        from openrush_tui.screens.key_reveal import KeyRevealScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, KeyRevealScreen):
+                screen.wipe()
+        self.call_next(self._quit, 128 + signum)
+
+    def _install_signal_handlers(self) -> None:
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+
+        def on_signal(signum: int, _frame: object) -> None:
+            # A plain handler (not the loop's): it runs even while the loop is busy, and the
+            # last resort below needs no loop at all.
+            if self._last_resort is not None:  # a second signal: leave now
+                self._restore_terminal_and_leave(signum)
+            self._last_resort = threading.Timer(LAST_RESORT_SECONDS,
+                                                self._restore_terminal_and_leave, (signum,))
+            self._last_resort.daemon = True
+            self._last_resort.start()
+            loop.call_soon_threadsafe(self.terminate, signum)
+
+        for name in ("SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), on_signal)
 
     # -- Private Textual API ----------------------------------------------------------------
     # Each use has no public equivalent; tests/test_textual_private.py fails if one stops
@@ -183,6 +256,16 @@ class OpenRushApp(App[None]):
 
         self.bell()
         self.panic(Traceback(show_locals=False, width=None))
+
+    def _restore_terminal_and_leave(self, signum: int) -> None:
+        """The last resort after a signal, when the app did not exit in time (a stuck event
+        loop): put the terminal back (alternate screen off, mouse reporting off, cursor on)
+        through the driver, which Textual only does from its own exit, and leave at once."""
+        driver = self._driver
+        if driver is not None:
+            with contextlib.suppress(Exception):  # a terminal that is gone (SIGHUP)
+                driver.stop_application_mode()
+        os._exit(128 + signum)
 
     def forget_copied(self, text: str) -> None:
         """Empty `app.clipboard` if it holds `text` (a key the user selected and copied with

@@ -54,7 +54,7 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
         self._clock = clock
         self._known_ids = frozenset(known_ids)  # the keys listed before: not this request's
         self._touched = False  # say "a name is required" only once the user tried
-        self.in_flight: str | None = None  # the name of a key being created right now
+        self.in_flight: UnseenCreate | None = None  # a request out now, if the app must close
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -157,9 +157,10 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
     @work(group=CREATE_GROUP, exclusive=True, exit_on_error=False)
     async def _create(self, name: str, expires_at: datetime | None) -> None:
         from openrush_tui.errors import OpenRushError
+        from openrush_tui.keys.unseen import UnseenCreate
 
-        self.in_flight = name
         sent_at = self._clock()
+        self.in_flight = UnseenCreate(name, sent_at, self._known_ids)
         try:
             client = await self._session.client()
             created = await client.create_key(name, expires_at)

@@ -7,6 +7,7 @@ system clipboard can be cleared later without keeping the key in memory until th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -93,29 +94,44 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         self._finish()
 
     def action_close(self) -> None:
-        if self._copied:
-            self._finish()
-            return
-        self.app.push_screen(LeaveWithoutCopyScreen(),
-                             lambda leave: self._finish() if leave else None)
+        self.ask_to_close()
 
-    def _finish(self) -> None:
-        key, self._key = self._key, None
-        if key is None:  # already closing (a second click)
+    def ask_to_close(self, then: Callable[[], object] | None = None) -> None:
+        """Close, asking first unless the key was copied; then `then()` (quitting the app asks
+        the same question as closing the dialog)."""
+        def leave(confirmed: bool | None) -> None:
+            if confirmed:
+                self._finish()
+                if then is not None:
+                    then()
+
+        if self._copied:
+            leave(True)
             return
-        clear = None
-        raw = key.get_secret_value()
-        if self._system_copied and self.query_one("#clear-later", Checkbox).value:
-            clear = digest(raw)
-        # Text the user selected and copied with Textual's own selection lands in
-        # app.clipboard.
-        self.dashboard.forget_copied(raw)
-        del raw, key
+        self.app.push_screen(LeaveWithoutCopyScreen(), leave)
+
+    def wipe(self) -> str | None:
+        """Forget the key at once: the box emptied, the reference dropped. Also what a signal
+        that ends the app does first. Returns the key (for the last steps of `_finish`)."""
+        key, self._key = self._key, None
         self.query_one("#key", Static).update("")
         # Rich memoises the width of every short string it draws, the key included: that
         # cache would keep the key alive long after this dialog, so it is emptied (it refills
         # as the next frames are drawn).
         cached_cell_len.cache_clear()
+        return None if key is None else key.get_secret_value()
+
+    def _finish(self) -> None:
+        raw = self.wipe()
+        if raw is None:  # already closing (a second click)
+            return
+        clear = None
+        if self._system_copied and self.query_one("#clear-later", Checkbox).value:
+            clear = digest(raw)
+        # Text the user selected and copied with Textual's own selection lands in
+        # app.clipboard.
+        self.dashboard.forget_copied(raw)
+        del raw
         self.dismiss(RevealClosed(self._copied, clear))
 
 
