@@ -139,8 +139,9 @@ class ActivityScreen(DashboardScreen):
     def show_loading(self) -> None:
         self.query_one(UsageChart).counting = True
         self.query_one(UsageSummary).pending = True
-        if self.table.row_count == 0:
-            self.query_one("#events-state", LoadState).show("loading", say.LOADING)
+        # With rows on screen they stay, and the line says that newer ones are on the way.
+        self.query_one("#events-state", LoadState).show(
+            "loading", say.LOADING if self.table.row_count == 0 else say.REFRESHING)
 
     def show(self, result: tuple[int, UsagePage]) -> None:
         update = self.model.first_page(*result)

@@ -55,6 +55,7 @@ class CapabilitiesTable(Vertical):
     def watch_capabilities(self, capabilities: Capabilities | None) -> None:
         if capabilities is None:
             return
+        self.error = ""
         table = self.query_one(DataTable)
         table.clear()
         for tool in capabilities.tools:
@@ -74,6 +75,12 @@ class CapabilitiesTable(Vertical):
             state.show("empty", "The server lists no tools.")
 
     def watch_error(self, error: str) -> None:
-        if error:
-            self.query_one(DataTable).display = False
-            self.query_one(LoadState).show("error", f"Could not load the tools: {error}")
+        if not error:
+            return
+        if self.capabilities is not None and self.capabilities.tools:
+            # The last good table stays: a failed refresh says so above it.
+            self.query_one(LoadState).show("error", f"Could not refresh the tools: {error} "
+                                                    "The table shows the last list loaded.")
+            return
+        self.query_one(DataTable).display = False
+        self.query_one(LoadState).show("error", f"Could not load the tools: {error}")

@@ -66,6 +66,7 @@ def partial(count: int, back_to: str | None, why: str) -> str:
 # -- what a fetch under way, or one that failed, says -----------------------------------------
 
 LOADING = "Loading activity…"
+REFRESHING = "Refreshing… The events below are the last ones loaded."
 LOADING_MORE = "Loading more…"
 LOADING_NEWER = "Loading newer events…"
 SIGNED_OUT = "This terminal is not signed in. Press 1 for Setup to see how to sign in."

@@ -115,7 +115,8 @@ def plan_install(agent: Agent, mcp_url: str, *, key_header: bool = False,
 
 def _read(path: Path) -> str | None:
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as handle:  # CRLF stays CRLF
+            return handle.read()
     except FileNotFoundError:
         return None
     except UnicodeDecodeError:
@@ -150,7 +151,7 @@ def apply_install(plan: InstallPlan, *, dry_run: bool = False) -> InstallResult:
         temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
                 handle.write(plan.new_text)
                 handle.flush()
                 os.fsync(handle.fileno())

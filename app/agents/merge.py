@@ -4,7 +4,9 @@ Merging touches only our entry (``openrush``) under the agent's container key. I
 the keys that say how to connect are ours and set exactly (a stale ``headers.Authorization``
 or ``command`` goes); anything else the person added there stays. If the merged result
 equals what the file already says, the original text is kept byte for byte, so a second
-install changes nothing. A text that cannot be parsed, or whose shape is not what the agent
+install changes nothing; otherwise only our entry's text changes, so what the write does not
+touch keeps its line endings (CRLF), duplicate keys and number spellings (``1e400`` stays
+``1e400``, not ``Infinity``). A text that cannot be parsed, or whose shape is not what the agent
 expects, raises `ConfigFileError` and is never rewritten. Pure functions: no file I/O.
 """
 
@@ -45,15 +47,17 @@ def _merged_entry(current: Any, entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def merge_json(text: str | None, container: str, entry: dict[str, Any], shown: str) -> str:
+    """`text` with our entry set under `container`, every other byte of it kept: only the
+    entry's own span is replaced (or a member inserted), so line endings, duplicate keys,
+    number spellings (``1e400``, ``1.0000000000000001``) and layout elsewhere survive."""
     if text is None or not text.strip():
-        doc: Any = {}
-    else:
-        try:
-            doc = json.loads(text)
-        except ValueError as exc:
-            raise ConfigFileError(
-                f"{shown} is not valid JSON ({_json_problem(exc)}); it was left untouched. "
-                "Fix it, or add the snippet by hand.") from None
+        return _dump({container: {SERVER_NAME: entry}}, "  ", "", "\n") + "\n"
+    try:
+        doc = json.loads(text, parse_float=_Number, parse_int=_Number, parse_constant=_Number)
+    except (ValueError, RecursionError) as exc:
+        raise ConfigFileError(
+            f"{shown} is not valid JSON ({_json_problem(exc)}); it was left untouched. "
+            "Fix it, or add the snippet by hand.") from None
     if not isinstance(doc, dict):
         raise ConfigFileError(f"{shown} does not hold a JSON object; it was left untouched.")
     servers = doc.get(container, {})
@@ -61,18 +65,100 @@ def merge_json(text: str | None, container: str, entry: dict[str, Any], shown: s
         raise ConfigFileError(f"“{container}” in {shown} is not an object; it was left "
                               "untouched.")
     merged = _merged_entry(servers.get(SERVER_NAME), entry)
-    if servers.get(SERVER_NAME) == merged and text is not None and container in doc:
+    if servers.get(SERVER_NAME) == merged and container in doc:
         return text  # already there: keep the file byte for byte
-    servers = {**servers, SERVER_NAME: merged}
-    doc[container] = servers
-    indent = _indent_of(text)
-    ending = "\n" if text is None or text.endswith("\n") or not text.strip() else ""
-    return json.dumps(doc, indent=indent, ensure_ascii=False) + ending
+    result = _splice(text, container, merged)
+    if json.loads(result, parse_float=_Number, parse_int=_Number,
+                  parse_constant=_Number).get(container, {}).get(SERVER_NAME) != merged:
+        raise ConfigFileError(f"{shown} has a layout this tool cannot edit safely; it was left "
+                              "untouched. Add the snippet by hand.")
+    return result
 
 
-def _json_problem(exc: ValueError) -> str:
+class _Number(str):
+    """A JSON number kept as the file spells it: re-written exactly, never as a float."""
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")
+_Member = tuple[str, int, int, int]  # key, where the key starts, where its value starts/ends
+
+
+def _members(text: str, brace: int) -> tuple[list[_Member], int]:
+    """The members of the (valid) object whose ``{`` is at `brace`, and where its ``}`` is."""
+    values = json.JSONDecoder()
+    members: list[_Member] = []
+    at = _SPACE.match(text, brace + 1).end()  # type: ignore[union-attr]
+    while text[at] != "}":
+        key, after = json.decoder.scanstring(text, at + 1)  # type: ignore[attr-defined]
+        colon = _SPACE.match(text, after).end()  # type: ignore[union-attr]
+        value = _SPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
+        end = values.raw_decode(text, value)[1]
+        members.append((key, at, value, end))
+        at = _SPACE.match(text, end).end()  # type: ignore[union-attr]
+        if text[at] == ",":
+            at = _SPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+    return members, at
+
+
+def _line_indent(text: str, at: int) -> str:
+    start = text.rfind("\n", 0, at) + 1
+    return re.match(r"[ \t]*", text[start:at]).group()  # type: ignore[union-attr]
+
+
+def _splice(text: str, container: str, merged: dict[str, Any]) -> str:
+    """Put `merged` at container.openrush, touching only that span (the last of duplicate
+    keys is the one JSON readers use, so that is the one replaced)."""
+    newline = "\r\n" if "\r\n" in text else "\n"
+    unit = _indent_of(text)
+    unit = unit if isinstance(unit, str) else " " * unit
+    top = _SPACE.match(text).end()  # type: ignore[union-attr]
+    members, top_end = _members(text, top)
+    holders = [m for m in members if m[0] == container]
+    if not holders:
+        return _insert(text, members, top, top_end, container, {SERVER_NAME: merged}, unit,
+                       newline)
+    _key, _start, value, _end = holders[-1]
+    inner, inner_end = _members(text, value)
+    ours = [m for m in inner if m[0] == SERVER_NAME]
+    if not ours:
+        return _insert(text, inner, value, inner_end, SERVER_NAME, merged, unit, newline)
+    _key, start, value, end = ours[-1]
+    return text[:value] + _dump(merged, unit, _line_indent(text, start), newline) + text[end:]
+
+
+def _insert(text: str, members: list[_Member], brace: int, closing: int, key: str,
+            value: Any, unit: str, newline: str) -> str:
+    """A new last member `key` in the object spanning `brace`..`closing`."""
+    if not members:  # an empty object: written anew, indented like its line
+        base = _line_indent(text, brace)
+        return text[:brace] + _dump({key: value}, unit, base, newline) + text[closing + 1:]
+    _key, start, _value, end = members[-1]
+    base = _line_indent(text, start)
+    member = f"{json.dumps(key, ensure_ascii=False)}: {_dump(value, unit, base, newline)}"
+    return text[:end] + "," + newline + base + member + text[end:]
+
+
+def _dump(value: Any, unit: str, base: str, newline: str) -> str:
+    """JSON as ``json.dumps(indent=…)`` writes it, starting at indentation `base`, with the
+    file's own line ending, and numbers as the file spelled them."""
+    if isinstance(value, _Number):
+        return str(value)
+    inner = base + unit
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, unit, inner, newline)}"
+                 for k, v in value.items()]
+        return "{" + newline + ("," + newline).join(items) + newline + base + "}"
+    if isinstance(value, list) and value:
+        items = [inner + _dump(v, unit, inner, newline) for v in value]
+        return "[" + newline + ("," + newline).join(items) + newline + base + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _json_problem(exc: ValueError | RecursionError) -> str:
     if isinstance(exc, json.JSONDecodeError):
         return f"line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    if isinstance(exc, RecursionError):
+        return "it is nested too deeply"
     return "unreadable"
 
 
@@ -118,6 +204,8 @@ def merge_toml(text: str | None, container: str, entry: dict[str, Any], shown: s
         table.update(merged)
         servers[SERVER_NAME] = table
     result = tomlkit.dumps(doc)
+    if "\r\n" in source and "\n" not in source.replace("\r\n", ""):
+        result = re.sub(r"(?<!\r)\n", "\r\n", result)  # lines tomlkit added keep the file's ending
     if tomllib.loads(result).get(container, {}).get(SERVER_NAME) != merged:
         raise ConfigFileError(f"{shown} has a layout this tool cannot edit safely; it was left "
                               "untouched. Add the snippet by hand.")
