@@ -1,4 +1,7 @@
-"""A real HTTP server on 127.0.0.1 that answers from a script, for misbehaviour tests.
+"""Real HTTP servers on 127.0.0.1 that misbehave on purpose.
+
+`ScriptedServer` answers from a script; `FaultServer` puts the real sandbox behind a faulty
+front (see its docstring) for the fault matrix.
 
     with ScriptedServer() as server:
         server.add(Reply(503, headers={"Retry-After": "0"}), Reply(200, {"balance": 5}))
@@ -15,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import queue
+import re
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -169,3 +173,191 @@ def unused_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# --------------------------------------------------------------------------- the fault front
+
+# The API's endpoints by name: (method or None for any, path pattern).
+ENDPOINTS: dict[str, tuple[str | None, re.Pattern[str]]] = {
+    "credits": ("GET", re.compile(r"/v1/me/credits$")),
+    "keys": ("GET", re.compile(r"/v1/me/api-credentials$")),
+    "create": ("POST", re.compile(r"/v1/me/api-credentials$")),
+    "revoke": ("POST", re.compile(r"/v1/me/api-credentials/[^/]+/revoke$")),
+    "usage": ("GET", re.compile(r"/v1/me/usage$")),
+    "capabilities": (None, re.compile(r"/v1/capabilities/?$")),
+}
+KEEP = object()  # Fault.body: send the API's own body
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One way an answer goes wrong.
+
+    The request reaches the real API (and takes effect) unless `drop` is "before" or `commit`
+    says otherwise (by default a 4xx `status` means it did not); then `status`, `headers` and
+    `body` replace the API's, `drop="after"` closes the connection without a byte of answer
+    (the write is done), and `trickle` sends the answer one byte every `trickle` seconds.
+    """
+
+    status: int | None = None
+    body: Any = KEEP  # bytes/str as-is, anything else JSON-encoded
+    headers: dict[str, str] = field(default_factory=dict)
+    trickle: float = 0.0
+    drop: str = ""  # "before" or "after"
+    commit: bool | None = None
+
+    @property
+    def reaches_api(self) -> bool:
+        if self.drop == "before":
+            return False
+        if self.commit is not None:
+            return self.commit
+        return self.status is None or not 400 <= self.status <= 499
+
+
+def endpoint_of(method: str, path: str) -> str | None:
+    for name, (verb, pattern) in ENDPOINTS.items():
+        if (verb is None or verb == method) and pattern.match(path):
+            return name
+    return None
+
+
+class _FaultHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _FaultHTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _handle(self) -> None:
+        owner = self.server.owner
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        path = urlsplit(self.path).path
+        name = endpoint_of(self.command, path)
+        fault = owner.fault_for(name)
+        if fault is not None and not fault.reaches_api:
+            owner.note(name, reached=False)
+            if fault.drop == "before":
+                self._drop()
+                return
+            status, headers, content = 200, {}, b""
+        else:
+            owner.note(name, reached=True)
+            status, headers, content = owner.forward(self.command, self.path, self.headers, body)
+        if fault is not None:
+            if fault.drop == "after":
+                self._drop()
+                return
+            status = fault.status or status
+            headers = {**headers, **fault.headers}
+            if fault.body is not KEEP:
+                content = Reply(body=fault.body).encoded()
+        self.send_response(status)
+        for key, value in {"Content-Type": "application/json", **headers}.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        if fault is None or not fault.trickle:
+            self.wfile.write(content)
+            return
+        self.wfile.flush()
+        for index in range(len(content)):  # a byte at a time, until done or told to stop
+            if owner.aborting.wait(fault.trickle):
+                self.close_connection = True
+                return
+            self.wfile.write(content[index:index + 1])
+            self.wfile.flush()
+
+    def _drop(self) -> None:
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    do_GET = do_POST = _handle
+
+
+class _FaultHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    owner: FaultServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up mid-trickle is expected
+
+
+_HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "content-type", "date",
+                "server"}
+
+
+class FaultServer:
+    """The real sandbox (an ASGI app) behind a front that injects `Fault`s per endpoint.
+
+        with FaultServer(sandbox.app) as server:
+            server.inject(Fault(status=500), "create")   # or every endpoint: no names
+            ... point the program at server.url ...
+            server.clear()
+    """
+
+    def __init__(self, app: Any) -> None:
+        import warnings
+
+        with warnings.catch_warnings():  # starlette's notice about its httpx use: not ours
+            warnings.simplefilter("ignore")
+            from fastapi.testclient import TestClient
+
+        self._api = TestClient(app, raise_server_exceptions=False)
+        self._faults: dict[str | None, Fault] = {}
+        self._lock = threading.Lock()
+        self.aborting = threading.Event()
+        self.reached: list[str | None] = []  # endpoints whose requests reached the API
+        self.refused: list[str | None] = []  # ... and those that never did
+        self._httpd = _FaultHTTPServer(("127.0.0.1", 0), _FaultHandler)
+        self._httpd.owner = self
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.01}, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def inject(self, fault: Fault, *endpoints: str) -> None:
+        """`fault` on these endpoints (all of them when none is named) until `clear`."""
+        with self._lock:
+            self.aborting.clear()
+            for name in endpoints or (None,):
+                self._faults[name] = fault
+
+    def clear(self) -> None:
+        """No more faults; answers still trickling out are cut short."""
+        with self._lock:
+            self._faults.clear()
+            self.aborting.set()
+            self.reached.clear()
+            self.refused.clear()
+
+    def fault_for(self, endpoint: str | None) -> Fault | None:
+        with self._lock:
+            return self._faults.get(endpoint, self._faults.get(None))
+
+    def note(self, endpoint: str | None, *, reached: bool) -> None:
+        with self._lock:
+            (self.reached if reached else self.refused).append(endpoint)
+
+    def forward(self, method: str, target: str, headers: Any,
+                body: bytes) -> tuple[int, dict[str, str], bytes]:
+        sent = {k: v for k, v in headers.items()
+                if k.lower() not in {"content-length", "transfer-encoding", "connection", "host"}}
+        answer = self._api.request(method, target, headers=sent, content=body)
+        kept = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_HEADERS}
+        return answer.status_code, kept, answer.content
+
+    def __enter__(self) -> FaultServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.aborting.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=2)
+        self._api.close()
