@@ -5,7 +5,10 @@ chosen ages (`--extra-keys`). No client is mocked."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -18,10 +21,11 @@ from tests.support.lifecycle import (
     ACTIVE_KEY,
     EXPIRED_KEY,
     REVOKED_KEY,
+    cli_env,
     lifecycle_server,
     run_cli,
 )
-from tests.support.sandbox_process import RunningSandbox, SandboxFactory
+from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
 
 KEY_LINE = re.compile(r"or_[A-Za-z0-9]{40}\n")
 
@@ -258,3 +262,32 @@ def test_credits_show_the_runway_and_warn_when_it_is_short(
     low = run_cli(tmp_path, poor, "credits")
     assert low.returncode == 0
     assert re.search(r"Credits run out in about \d+ (hours|day)", low.stderr), low.stderr
+
+
+def test_scan_shows_progress_on_a_terminal_and_clears_it(tmp_path: Path) -> None:
+    tree = tmp_path / "many"
+    tree.mkdir()
+    for number in range(50):
+        (tree / f"f{number}.txt").write_text(f"line {number}\n")
+    main, terminal = pty.openpty()
+    try:
+        process = subprocess.run([*command(), "keys", "scan", str(tree)], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.PIPE, stderr=terminal,
+                                 env=cli_env(tmp_path, None), timeout=60, check=False)
+        os.close(terminal)
+        shown = b""
+        while chunk := _read(main):
+            shown += chunk
+    finally:
+        os.close(main)
+    assert process.returncode == 0
+    text = shown.decode()
+    assert "\r\x1b[Kscanning: " in text and "files, 0 keys found" in text
+    assert "\r\x1b[KScanned 50 files" in text.replace("\r\n", "\n")  # cleared, then the summary
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # EIO once the other side is closed and drained
+        return b""
