@@ -11,7 +11,6 @@ import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -28,10 +27,10 @@ from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.errors import ServerError
 from openrush_tui.api.models import UsageEvent
-from openrush_tui.sandbox import Sandbox, SandboxOptions, create_sandbox
-from openrush_tui.sandbox.options import RateLimits
+from openrush_tui.sandbox import Sandbox
 from openrush_tui.text.safe import visible
 from tests.support.apps import FIXED_NOW
+from tests.support.lifecycle import asgi_client, fixed_sandbox
 from tests.support.scripted_server import Reply, ScriptedServer
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -82,17 +81,14 @@ def test_the_file_name_carries_the_filters() -> None:
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    path = tmp_path_factory.mktemp("export") / "sandbox.sqlite3"
-    box = create_sandbox(SandboxOptions(db_path=path, now=FIXED_NOW, key_seed=7,
-                                        rate_limits=RateLimits(10_000, 100_000, 1_000_000)))
+    box = fixed_sandbox(tmp_path_factory.mktemp("export") / "sandbox.sqlite3")
     yield box
     box.close()
 
 
 @pytest.fixture
 async def client(sandbox: Sandbox) -> AsyncIterator[OpenRushClient]:
-    async with OpenRushClient("http://127.0.0.1", sandbox.session_token(),
-                              transport=httpx.ASGITransport(app=sandbox.app)) as signed_in:
+    async with asgi_client(sandbox) as signed_in:
         yield signed_in
 
 

@@ -8,16 +8,15 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 
 from openrush_tui.activity.runway import Runway, measure_runway
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.clock import format_instant
-from openrush_tui.sandbox import Sandbox, SandboxOptions, create_sandbox
-from openrush_tui.sandbox.options import RateLimits
+from openrush_tui.sandbox import Sandbox
 from openrush_tui.sandbox.store import UsageFilter
 from tests.support.apps import FIXED_NOW
+from tests.support.lifecycle import asgi_client, fixed_sandbox
 from tests.support.scripted_server import Reply, ScriptedServer
 
 
@@ -52,9 +51,7 @@ def test_a_partial_count_makes_the_runway_an_upper_bound() -> None:
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
-    path = tmp_path_factory.mktemp("runway") / "sandbox.sqlite3"
-    box = create_sandbox(SandboxOptions(db_path=path, now=FIXED_NOW, key_seed=7,
-                                        rate_limits=RateLimits(10_000, 100_000, 1_000_000)))
+    box = fixed_sandbox(tmp_path_factory.mktemp("runway") / "sandbox.sqlite3")
     yield box
     box.close()
 
@@ -71,8 +68,7 @@ def spent_in_store(sandbox: Sandbox) -> int:
 
 
 async def test_measured_against_the_sandbox(sandbox: Sandbox) -> None:
-    async with OpenRushClient("http://127.0.0.1", sandbox.session_token(),
-                              transport=httpx.ASGITransport(app=sandbox.app)) as client:
+    async with asgi_client(sandbox) as client:
         runway = await measure_runway(client, 1_250, FIXED_NOW)
     assert runway.complete and runway.spent == spent_in_store(sandbox) > 0
     assert runway.balance == 1_250

@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from keyring.backends import fail
 
@@ -33,10 +32,10 @@ from openrush_tui.keys.rotate import (
     replacement_name,
 )
 from openrush_tui.keys.switch import SwitchResult, switch_stored_key
-from openrush_tui.sandbox import Sandbox, SandboxOptions, create_sandbox
-from openrush_tui.sandbox.options import RateLimits
+from openrush_tui.sandbox import Sandbox
 from tests.support.accounts import UseKeyring
 from tests.support.apps import FIXED_NOW
+from tests.support.lifecycle import asgi_client, fixed_sandbox
 from tests.support.scripted_server import Reply, ScriptedServer
 
 URL = "http://127.0.0.1"
@@ -62,20 +61,15 @@ def clock() -> MovingClock:
 
 @pytest.fixture
 def sandbox(tmp_path: Path, clock: MovingClock) -> Iterator[Sandbox]:
-    box = create_sandbox(SandboxOptions(db_path=tmp_path / "sandbox.sqlite3", now=FIXED_NOW,
-                                        key_seed=7, rate_limits=RateLimits(600, 10_000, 100_000)))
+    box = fixed_sandbox(tmp_path / "sandbox.sqlite3", per_minute=600)
     box.clock = clock  # the sandbox reads every "now" through this attribute
     yield box
     box.close()
 
 
-def client_of(sandbox: Sandbox, key: str) -> OpenRushClient:
-    return OpenRushClient(URL, key, transport=httpx.ASGITransport(app=sandbox.app))
-
-
 @pytest.fixture
 async def admin(sandbox: Sandbox) -> AsyncIterator[OpenRushClient]:
-    async with client_of(sandbox, sandbox.mint_bootstrap_key()) as client:
+    async with asgi_client(sandbox, sandbox.mint_bootstrap_key()) as client:
         yield client
 
 
@@ -142,7 +136,7 @@ async def test_revoke_now_creates_a_working_replacement_and_revokes_the_old_key(
     created, revoked = await steps_of(rotation)
     assert isinstance(created, Created) and isinstance(revoked, Revoked)
     assert created.new.expires_at == clock.now + timedelta(days=30)
-    async with client_of(sandbox, created.key.reveal()) as fresh:
+    async with asgi_client(sandbox, created.key.reveal()) as fresh:
         assert (await fresh.credits()).balance >= 0  # the new key works
     assert (await key_named(admin, "Production")).is_active is False
     assert rotation.what_exists() == (f"The new key “{created.new.name}” ({created.new.id}) "
@@ -160,7 +154,7 @@ async def test_never_keeps_the_old_key(admin: OpenRushClient, clock: MovingClock
 async def test_when_idle_waits_while_production_still_uses_the_old_key(
         sandbox: Sandbox, admin: OpenRushClient, clock: MovingClock) -> None:
     old, old_raw = await new_key(admin, "busy")
-    production = client_of(sandbox, old_raw)
+    production = asgi_client(sandbox, old_raw)
     await production.credits()  # used just now
     uses = iter([True, True, True])  # production calls again during the first three waits
 
@@ -188,7 +182,7 @@ async def test_when_idle_waits_while_production_still_uses_the_old_key(
 async def test_an_old_key_revoked_elsewhere_while_waiting_ends_the_wait(
         sandbox: Sandbox, admin: OpenRushClient, clock: MovingClock) -> None:
     old, old_raw = await new_key(admin, "revoked elsewhere")
-    async with client_of(sandbox, old_raw) as production:
+    async with asgi_client(sandbox, old_raw) as production:
         await production.credits()
 
     async def sleep(seconds: float) -> None:
@@ -218,7 +212,7 @@ async def test_the_stored_key_switches_before_the_old_key_is_revoked(
         states.append((await key_named(admin, "this terminal")).is_active)
         return await asyncio.to_thread(switch_stored_key, stored, "default", URL, secret)
 
-    async with client_of(sandbox, old_raw) as terminal:
+    async with asgi_client(sandbox, old_raw) as terminal:
         rotation = Rotation(terminal, old, revoke_old="when-idle", own=True, switch=switch,
                             clock=clock, sleep=clock.sleep)
         steps = await steps_of(rotation)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,14 +52,19 @@ def _kinds(text: str) -> frozenset[str]:
         raise argparse.ArgumentTypeError(str(problem)) from None
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not 0 < value <= 86_400:
-        raise argparse.ArgumentTypeError("must be more than 0 and at most 86400 seconds")
-    return value
+def number_up_to(unit: str, most: float) -> Callable[[str], float]:
+    """An argparse type: a number more than 0 and at most `most` (of `unit`)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of {unit}: {text!r}") from None
+        if not 0 < value <= most:
+            raise argparse.ArgumentTypeError(f"must be more than 0 and at most {most:g} {unit}")
+        return value
+
+    return parse
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -95,7 +101,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                "checked) was found; 1 when the scan stopped at --max-seconds.")
     scan.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                       help="files or folders to scan (default: .)")
-    scan.add_argument("--max-seconds", type=_seconds, default=120.0, metavar="S",
+    scan.add_argument("--max-seconds", type=number_up_to("seconds", 86_400), default=120.0,
+                      metavar="S",
                       help="stop after this long, saying so (default %(default)g)")
     scan.add_argument("--json", action="store_true", help="print JSON")
     add_connection_args(scan)

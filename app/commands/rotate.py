@@ -32,17 +32,9 @@ if TYPE_CHECKING:
     from openrush_tui.keys.rotate import Rotation, Step
 
 
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of minutes: {text!r}") from None
-    if not 0 < value <= 10_080:
-        raise argparse.ArgumentTypeError("must be more than 0 and at most 10080 (a week)")
-    return value
-
-
 def register_rotate(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from openrush_tui.commands.lifecycle import number_up_to
+
     rotate = commands.add_parser(
         "rotate", help="replace a key with a new one, then revoke the old one",
         description="Create a replacement key (the same name plus today's date, the same "
@@ -52,7 +44,8 @@ def register_rotate(commands: argparse._SubParsersAction) -> None:  # type: igno
     rotate.add_argument("key", metavar="ID|NAME", help="the key's id (cred_…) or its name")
     rotate.add_argument("--revoke-old", choices=("now", "when-idle", "never"), default="now",
                         help="when to revoke the old key (default %(default)s)")
-    rotate.add_argument("--idle-minutes", type=_minutes, default=10.0, metavar="N",
+    rotate.add_argument("--idle-minutes", type=number_up_to("minutes", 10_080), default=10.0,
+                        metavar="N",
                         help="with --revoke-old when-idle: revoke once the old key has been "
                              "unused this long (default %(default)g)")
     rotate.add_argument("--yes", "-y", action="store_true",

@@ -14,6 +14,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import httpx
+
+from openrush_tui.api.client import OpenRushClient
+from openrush_tui.sandbox import Sandbox, SandboxOptions, create_sandbox
+from openrush_tui.sandbox.options import RateLimits
+from tests.support.apps import FIXED_NOW, KEY_SEED
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
 
 # Raw keys planted through --extra-keys, so a test can write them into files.
@@ -32,6 +38,19 @@ EXTRA_KEYS: list[dict[str, Any]] = [
     {"name": "Planted active", "key": ACTIVE_KEY, "created_days_ago": 3,
      "last_used_days_ago": 1, "expires_in_days": 30},
 ]
+
+
+def fixed_sandbox(db_path: Path, per_minute: int = 10_000) -> Sandbox:
+    """An in-process sandbox on the fixed clock, with a rate limit tests do not run into."""
+    return create_sandbox(SandboxOptions(
+        db_path=db_path, now=FIXED_NOW, key_seed=KEY_SEED,
+        rate_limits=RateLimits(per_minute, per_minute * 100, per_minute * 1000)))
+
+
+def asgi_client(sandbox: Sandbox, key: str | None = None) -> OpenRushClient:
+    """The real client talking to `sandbox` in-process (the demo session unless `key`)."""
+    return OpenRushClient("http://127.0.0.1", key or sandbox.session_token(),
+                          transport=httpx.ASGITransport(app=sandbox.app))
 
 
 def lifecycle_server(sandbox_server: SandboxFactory, folder: Path,
