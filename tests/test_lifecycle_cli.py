@@ -107,6 +107,24 @@ def test_rotate_by_name_prints_only_the_new_key_and_revokes_the_old(
     assert new_key not in result.stderr and old_key not in result.stderr + result.stdout
 
 
+def test_rotate_asks_on_a_terminal_and_keeps_stdout_for_the_key(
+        tmp_path: Path, server: RunningSandbox) -> None:
+    create(server, "ask first")
+    main, terminal = pty.openpty()
+    try:
+        os.write(main, b"n\n")
+        result = subprocess.run([*command(), "keys", "rotate", "ask first"], stdin=terminal,
+                                capture_output=True, text=True, env=cli_env(tmp_path, server),
+                                timeout=60, check=False)
+    finally:
+        os.close(terminal)
+        os.close(main)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # the question went to stderr
+    assert "Rotate? [y/N] Nothing was changed." in result.stderr
+    assert [name for name in keys_of(server) if name.startswith("ask first")] == ["ask first"]
+
+
 def test_rotate_refuses_an_unknown_or_ambiguous_name(tmp_path: Path,
                                                      server: RunningSandbox) -> None:
     create(server, "twin")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from openrush_tui.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from openrush_tui.keys.audit import AuditReport
+    from openrush_tui.keys.audit import AuditReport, KeyFindings
     from openrush_tui.keys.leaks import Verdict
     from openrush_tui.keys.scan import ScanReport
 
@@ -146,13 +147,16 @@ def audit_json(report: AuditReport, now: datetime) -> dict[str, Any]:
         "counts": report.counts(),
         "rules": asdict(report.rules),
         "checked_at": format_instant(now),
-        "keys": [{"id": item.key.id, "name": item.key.name, "prefix": item.key.prefix,
-                  "kinds": list(item.kinds), "reason": item.reason,
-                  "findings": [{"kind": f.kind, "reason": f.reason} for f in item.findings],
-                  **{field: item.key.model_dump(mode="json")[field]
-                     for field in ("created_at", "last_used_at", "expires_at")}}
-                 for item in report.keys],
+        "keys": [key_findings_json(item) for item in report.keys],
     }
+
+
+def key_findings_json(item: KeyFindings) -> dict[str, Any]:
+    key = item.key.model_dump(mode="json")
+    return {"id": key["id"], "name": key["name"], "prefix": key["prefix"],
+            "kinds": list(item.kinds), "reason": item.reason,
+            "findings": [{"kind": f.kind, "reason": f.reason} for f in item.findings],
+            **{field: key[field] for field in ("created_at", "last_used_at", "expires_at")}}
 
 
 def print_audit(report: AuditReport) -> None:
@@ -285,9 +289,7 @@ def scan_summary(report: ScanReport, verdicts: list[Verdict]) -> str:
         text += "; skipped " + skipped_words(report.skipped)
     found = len(verdicts)
     text += f". {found} key{'s' if found != 1 else ''} found"
-    statuses = {}
-    for verdict in verdicts:
-        statuses[verdict.status] = statuses.get(verdict.status, 0) + 1
+    statuses = Counter(verdict.status for verdict in verdicts)
     if statuses:
         text += ": " + ", ".join(f"{count} {status}" for status, count in statuses.items())
     return text + "."

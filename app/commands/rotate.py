@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.auth.credentials import StoredKey
+    from openrush_tui.auth.secret import Secret
     from openrush_tui.keys.rotate import Rotation, Step
+    from openrush_tui.keys.switch import SwitchResult
 
 
 def register_rotate(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -101,7 +104,7 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, api_url: str
     old = find_target(await client.list_keys(), args.key)
     own = stored is not None and signed_in_with(old.prefix, stored.secret.reveal())
 
-    async def switch(secret):  # type: ignore[no-untyped-def]
+    async def switch(secret: Secret) -> SwitchResult:
         assert stored is not None  # noqa: S101 (only called when the old key is this one)
         profile = getattr(args, "profile", "default")
         return await asyncio.to_thread(switch_stored_key, stored, profile, api_url, secret)
@@ -118,7 +121,8 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, api_url: str
         return await follow(rotation, printer)
     except asyncio.CancelledError:  # Ctrl+C: say where things stand before stopping
         printer.end_line()
-        say(f"Interrupted. {rotation.what_exists()}")
+        say(" ".join(filter(None, (f"Interrupted. {rotation.what_exists()}",
+                                   leftover(rotation)))))
         raise
 
 
@@ -127,8 +131,10 @@ def say(text: str) -> None:
 
 
 def confirm() -> bool:
+    sys.stderr.write("Rotate? [y/N] ")  # not input()'s prompt: stdout is for the key only
+    sys.stderr.flush()
     try:
-        answer = input("Rotate? [y/N] ")
+        answer = input()
     except EOFError:
         return False
     return answer.strip().lower() in ("y", "yes")
@@ -151,8 +157,9 @@ class StepPrinter:
         from openrush_tui.keys import rotate as steps
 
         if isinstance(step, steps.Waiting):
-            if self.terminal:
-                sys.stderr.write("\r\x1b[K" + step.text[:200])
+            if self.terminal:  # one line, rewritten: cut to the width so it never wraps
+                width = shutil.get_terminal_size().columns - 1
+                sys.stderr.write("\r\x1b[K" + step.text[:width])
                 sys.stderr.flush()
                 self._line_open = True
             elif step.text != self._last_waiting:
@@ -168,24 +175,20 @@ class StepPrinter:
 
 async def follow(rotation: Rotation, printer: StepPrinter) -> int:
     """Show each step of the rotation; 1 if one failed."""
-    from openrush_tui.keys.rotate import Failed
+    from openrush_tui.keys.rotate import Failed, Kept
 
     async for step in rotation.run():
         printer.show(step)
-        hint = next_move(rotation, step)
-        if hint:
+        if isinstance(step, Kept | Failed) and (hint := leftover(rotation)):
             say(hint)
         if isinstance(step, Failed):
             return EXIT_API_ERROR
     return EXIT_OK
 
 
-def next_move(rotation: Rotation, step: Step) -> str:
-    """The command that finishes what the rotation left, when the old key is still active."""
-    from openrush_tui.keys import rotate as steps
-
-    if not isinstance(step, steps.Kept | steps.Failed):
-        return ""
+def leftover(rotation: Rotation) -> str:
+    """The command that finishes what the rotation left: revoking the old key, once both
+    keys exist. Nothing when there is no replacement, or the old key is gone."""
     if rotation.new is None or not rotation.old_active:
         return ""
     return f"Revoke the old key later with: openrush-tui keys revoke {rotation.old.id}"
