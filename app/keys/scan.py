@@ -190,8 +190,10 @@ class Scanner:
             report.skip("large")
             return
         try:
-            # O_NOFOLLOW: a file swapped for a link after lstat is still not followed.
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            # A file swapped for a link (or a FIFO) after lstat is still not followed (or
+            # waited on).
+            flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+            fd = os.open(path, flags)
             with os.fdopen(fd, "rb") as handle:
                 head = handle.read(SNIFF_BYTES)
                 if is_binary(head):
