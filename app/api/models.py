@@ -62,6 +62,10 @@ def _default_if_none(default: Any) -> Callable[[Any], Any]:
     return fix
 
 
+def _text_or_none(value: Any) -> Any:
+    return value if isinstance(value, str) else None
+
+
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 Count = Annotated[int, BeforeValidator(_whole_number),
                   Field(ge=-LARGEST_COUNT, le=LARGEST_COUNT)]
@@ -95,6 +99,8 @@ class ApiCredential(_Model):
     created_at: UtcDatetime
     last_used_at: UtcDatetime | None = None
     expires_at: UtcDatetime | None = None
+    # Not in the documented item: used by `keys scan` when a server sends one, ignored if odd.
+    fingerprint: Annotated[str | None, BeforeValidator(_text_or_none)] = None
 
     def status(self, now: datetime | None = None) -> CredentialStatus:
         """``revoked`` if inactive, ``expired`` once ``expires_at`` has passed, else ``active``."""

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from openrush_tui.activity.export import CsvWriter
 from openrush_tui.activity.filters import SOURCES, STATUSES, parse_since
 from openrush_tui.commands.common import (
     EXIT_OK,
@@ -76,13 +77,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     output.add_argument("--json", action="store_true", help="print a JSON array")
     output.add_argument("--jsonl", action="store_true",
                         help="print one JSON object per line, as pages arrive")
+    output.add_argument("--csv", action="store_true",
+                        help="print CSV (a header, then rows as pages arrive; safe to open in a "
+                             "spreadsheet)")
     add_connection_args(activity)
     activity.set_defaults(func=guarded(run_activity))
 
     credits = subparsers.add_parser(
-        "credits", help="the account's credit balance",
+        "credits", help="the account's credit balance and how long it lasts",
         description="The credit balance shared by the dashboard, API keys and MCP "
-                    "(1 credit = $0.01; credits are bought in the web app).")
+                    "(1 credit = $0.01; credits are bought in the web app), and how many "
+                    "days it lasts at the last 7 days' spend.")
     credits.add_argument("--json", action="store_true", help="print JSON")
     add_connection_args(credits)
     credits.set_defaults(func=guarded(run_credits))
@@ -110,9 +115,10 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
     names: dict[str, str] = {}
     credential_id = args.key
     by_name = bool(args.key) and not args.key.startswith("cred_")
-    table = not (args.json or args.jsonl)
-    if table or by_name:  # names for the table's key column, or to find --key by name
+    table = not (args.json or args.jsonl or args.csv)
+    if table or by_name or args.csv:  # names for a key column, or to find --key by name
         names = {key.id: key.name for key in await client.list_keys()}
+    csv_out = CsvWriter(sys.stdout, names) if args.csv else None
     if by_name:
         matches = [cred for cred, name in names.items() if name == args.key]
         if len(matches) != 1:
@@ -130,12 +136,15 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
             for event in page.items:
                 sys.stdout.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
             sys.stdout.flush()
+        elif csv_out is not None:
+            csv_out.write(page.items)
+            sys.stdout.flush()
         events.extend(page.items)
         cursor = page.next_cursor
         more = cursor is not None and bool(page.items)
     if args.json:
         print_json([event_json(event) for event in events])
-    elif not args.jsonl:
+    elif table:
         print(format_table(events, names))
         if more:
             print(f"(the newest {len(events):,} shown; more with --limit)", file=sys.stderr)
@@ -173,12 +182,27 @@ def format_table(events: Sequence[UsageEvent], names: dict[str, str]) -> str:
 
 
 def run_credits(args: argparse.Namespace) -> int:
-    async def fetch(client: OpenRushClient) -> int:
-        return (await client.credits()).balance
+    from openrush_tui.activity.runway import Runway, measure_runway
+    from openrush_tui.errors import OpenRushError
 
-    balance = run_with_client(args, fetch)
+    async def fetch(client: OpenRushClient) -> tuple[int, Runway | None, str]:
+        balance = (await client.credits()).balance
+        try:  # the usage endpoint is not public: without it, the balance still stands
+            return balance, await measure_runway(client, balance, datetime.now(UTC)), ""
+        except OpenRushError as problem:
+            return balance, None, str(problem)
+
+    balance, runway, problem = run_with_client(args, fetch)
     if args.json:
-        print_json({"balance": balance, "dollars": round(balance / 100, 2)})
+        print_json({"balance": balance, "dollars": round(balance / 100, 2),
+                    "runway": runway.as_dict() if runway else None})
     else:
         print(f"{balance:,} credits (${balance / 100:,.2f})")
+        if runway is not None:
+            print(runway.text[0].upper() + runway.text[1:])
+    if runway is not None and runway.warning:
+        print(f"openrush-tui: {runway.warning}: buy credits in the web dashboard.",
+              file=sys.stderr)
+    if problem:
+        print(f"openrush-tui: the runway is unknown: {problem}", file=sys.stderr)
     return EXIT_OK

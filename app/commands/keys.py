@@ -12,6 +12,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from openrush_tui.commands import lifecycle
 from openrush_tui.commands.common import (
     EXIT_API_ERROR,
     EXIT_OK,
@@ -68,6 +69,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="do not ask for confirmation (needed when stdin is not a terminal)")
     add_connection_args(revoke)
     revoke.set_defaults(func=revoke_keys)
+    lifecycle.register(commands)  # audit, rotate, scan
 
 
 # -- keys list --------------------------------------------------------------------------------

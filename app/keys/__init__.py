@@ -1,3 +1,4 @@
 """The account's API keys, without Textual: the rules of a new key (`rules`), which keys a list
-shows and in which order (`view`), and the revoke flow shared by API access and ``keys revoke``
-(`revoke`)."""
+shows and in which order (`view`), the revoke flow shared by API access and ``keys revoke``
+(`revoke`), the keys that need attention (`audit`), guided rotation (`rotate`, with `switch`
+for this terminal's stored key) and keys found in files (`scan`, judged by `leaks`)."""

@@ -15,6 +15,7 @@ from openrush_tui import __version__
 from openrush_tui.clock import Clock, fixed_clock, format_instant, system_clock
 from openrush_tui.sandbox import auth, keys, seed
 from openrush_tui.sandbox.catalog import TOOLS_BY_NAME
+from openrush_tui.sandbox.extra_keys import add_extra_keys
 from openrush_tui.sandbox.faults import DatabaseFaults
 from openrush_tui.sandbox.guard import Guard
 from openrush_tui.sandbox.options import SandboxOptions
@@ -60,6 +61,7 @@ class Sandbox:
         seed.top_up(
             self.store, self.ids, now, data_seed, demo_id, options.seed_keys, options.seed_events
         )
+        add_extra_keys(self.store, self.ids, now, demo_id, options.extra_keys)
         self._jwt_secret = self.store.meta(seed.META_JWT_SECRET) or ""
 
     def now(self) -> datetime:

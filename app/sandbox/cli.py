@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from openrush_tui.clock import parse_instant
-from openrush_tui.sandbox.options import RateLimits, SandboxOptions, default_db_path
+from openrush_tui.sandbox.options import ExtraKey, RateLimits, SandboxOptions, default_db_path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -34,6 +34,15 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
     return value
+
+
+def _extra_keys(text: str) -> tuple[ExtraKey, ...]:
+    from openrush_tui.sandbox.extra_keys import load_extra_keys
+
+    try:
+        return load_extra_keys(Path(text))
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 def is_loopback(host: str) -> bool:
@@ -104,6 +113,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="N",
         help="demo balance of a new database (default 1250)",
     )
+    serve.add_argument(
+        "--extra-keys",
+        type=_extra_keys,
+        default=(),
+        metavar="FILE",
+        help="add the keys described in this JSON file to the demo account, with chosen ages "
+        "(see openrush_tui/sandbox/extra_keys.py)",
+    )
     defaults = RateLimits()
     for window, default in (
         ("minute", defaults.per_minute),
@@ -136,6 +153,7 @@ def run_serve(args: argparse.Namespace) -> int:
         seed_events=args.seed_events,
         balance=args.balance,
         rate_limits=RateLimits(args.rate_per_minute, args.rate_per_hour, args.rate_per_day),
+        extra_keys=args.extra_keys,
     )
     from openrush_tui.sandbox.server import serve  # uvicorn and FastAPI load only here
 

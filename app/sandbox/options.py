@@ -17,6 +17,20 @@ class RateLimits:
 
 
 @dataclass(frozen=True)
+class ExtraKey:
+    """A key to add to the demo account at start-up, with the ages tests and demos need (days
+    relative to the sandbox clock; a negative `expires_in_days` is already expired). `key` is
+    the raw key to store (hashed), so a test can plant it in a file; None: a generated one."""
+
+    name: str
+    created_days_ago: float = 0.0
+    last_used_days_ago: float | None = None  # None: never used
+    expires_in_days: float | None = None  # None: never expires
+    revoked: bool = False
+    key: str | None = None
+
+
+@dataclass(frozen=True)
 class SandboxOptions:
     db_path: Path
     now: datetime | None = None  # a fixed clock when set: every "now" in the sandbox comes from it
@@ -25,6 +39,7 @@ class SandboxOptions:
     seed_events: int = 0  # ... and at least this many extra (bulk) usage events
     balance: int | None = None  # initial demo balance for a NEW database (default 1250)
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    extra_keys: tuple[ExtraKey, ...] = ()  # added once each (by name) to the demo account
 
 
 def default_db_path() -> Path:

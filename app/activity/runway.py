@@ -1,0 +1,105 @@
+"""How long the credit balance lasts at the last 7 days' spend, and when that is too short.
+
+The spend is the sum of `credits` over the successful calls of the last 7 days (failed calls
+cost nothing), read from ``/v1/me/usage?status=success&since=…`` 200 at a time. A busy
+account can have more calls than is worth fetching, so counting stops after `RUNWAY_PAGES`
+pages, or earlier when the rate limit runs low; the spend is then a lower bound, the runway
+an upper bound ("at most 4 days"), and the words say so.
+
+The low-balance rule (`Runway.low`): under `LOW_RUNWAY_DAYS` days of runway, or no credits
+at all. No Textual: `credits` prints `Runway.text`, the dashboard's header shows `warning`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from openrush_tui.activity.counting import count_pages
+
+if TYPE_CHECKING:
+    from openrush_tui.api.client import OpenRushClient
+
+RUNWAY_DAYS = 7
+LOW_RUNWAY_DAYS = 3.0
+RUNWAY_PAGES = 10  # 2,000 billed calls: enough for a rate, and 10 requests at most
+
+
+@dataclass(frozen=True)
+class Runway:
+    balance: int
+    spent: int  # credits spent in the last `days` days (a lower bound unless `complete`)
+    days: int = RUNWAY_DAYS
+    complete: bool = True
+    threshold_days: float = LOW_RUNWAY_DAYS
+
+    @property
+    def per_day(self) -> float:
+        return self.spent / self.days
+
+    @property
+    def days_left(self) -> float | None:
+        """Days until the balance is spent at this rate (an upper bound unless `complete`);
+        None when nothing was spent, so the balance lasts at this rate."""
+        if self.balance <= 0:
+            return 0.0
+        return None if self.spent <= 0 else self.balance / self.per_day
+
+    @property
+    def low(self) -> bool:
+        left = self.days_left
+        return left is not None and left < self.threshold_days
+
+    @property
+    def text(self) -> str:
+        """E.g. "lasts about 12 days at the last 7 days' spend (83 credits a day)"."""
+        left = self.days_left
+        if self.balance <= 0:
+            return "no credits left: buy credits in the web dashboard"
+        if left is None:
+            return f"nothing spent in the last {self.days} days"
+        rate = f"{self.per_day:,.0f}" if self.per_day >= 10 else f"{self.per_day:,.1f}"
+        bound = "about" if self.complete else "at most"
+        text = (f"lasts {bound} {_days(left)} at the last {self.days} days' spend "
+                f"({rate} credits a day")
+        if not self.complete:
+            text += ", counted from the newest calls only: the spend is at least this"
+        return text + ")"
+
+    @property
+    def warning(self) -> str | None:
+        """The header's line when the balance runs low, else None."""
+        if not self.low:
+            return None
+        if self.balance <= 0:
+            return "No credits left"
+        return f"Credits run out in {'about' if self.complete else 'at most'} " \
+               f"{_days(self.days_left or 0.0)}"
+
+    def as_dict(self) -> dict[str, object]:
+        left = self.days_left
+        return {"days_left": None if left is None else round(left, 1),
+                "spent": self.spent, "days": self.days, "per_day": round(self.per_day, 1),
+                "complete": self.complete, "low": self.low,
+                "threshold_days": self.threshold_days}
+
+
+def _days(value: float) -> str:
+    if value < 1:
+        hours = max(1, round(value * 24))
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    days = round(value)
+    return f"{days:,} day{'s' if days != 1 else ''}"
+
+
+async def measure_runway(client: OpenRushClient, balance: int, now: datetime, *,
+                         pages: int = RUNWAY_PAGES,
+                         threshold_days: float = LOW_RUNWAY_DAYS) -> Runway:
+    """The runway of `balance` at the spend of the `RUNWAY_DAYS` days before `now`."""
+    query = {"status": "success", "since": now - timedelta(days=RUNWAY_DAYS)}
+    spent, complete = 0, False
+    async for step in count_pages(client, query, None, pages=pages):
+        spent += sum(max(0, event.credits) for event in step.items)
+        complete = step.stop == "end"
+    return Runway(balance, spent, RUNWAY_DAYS, complete, threshold_days)

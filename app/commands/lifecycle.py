@@ -1,0 +1,295 @@
+"""`openrush-tui keys audit|rotate|scan`: the key lifecycle beyond create, list and revoke.
+
+Registered from `keys.register`. Data goes to stdout, progress, reminders and errors to
+stderr. Exit 3 means "found something to act on": an audit finding of a kind named in
+``--fail-on``, or a working key of the account in a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from openrush_tui.commands.common import (
+    EXIT_API_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_connection_args,
+    error,
+    guarded,
+    print_json,
+    run_with_client,
+)
+
+if TYPE_CHECKING:
+    from openrush_tui.keys.audit import AuditReport, KeyFindings
+    from openrush_tui.keys.leaks import Verdict
+    from openrush_tui.keys.scan import ScanReport
+
+EXIT_FOUND = 3
+
+
+def _days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}") from None
+    if not 0 <= value <= 36_500:
+        raise argparse.ArgumentTypeError("must be between 0 and 36500 days")
+    return value
+
+
+def _kinds(text: str) -> frozenset[str]:
+    from openrush_tui.keys.audit import parse_kinds
+
+    try:
+        return parse_kinds(text)  # type: ignore[return-value]
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
+
+
+def number_up_to(unit: str, most: float) -> Callable[[str], float]:
+    """An argparse type: a number more than 0 and at most `most` (of `unit`)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number of {unit}: {text!r}") from None
+        if not 0 < value <= most:
+            raise argparse.ArgumentTypeError(f"must be more than 0 and at most {most:g} {unit}")
+        return value
+
+    return parse
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from openrush_tui.commands.rotate import register_rotate
+
+    audit = commands.add_parser(
+        "audit", help="list active keys that need attention",
+        description="List every active key that needs attention: expired (past its expiry "
+                    "but still listed), expiring (within --expiring-days), never-used "
+                    "(created more than --idle-days ago), idle (unused for --idle-days) and "
+                    "no-expiry (never expires, older than 90 days).",
+        epilog="Exit status 3 when a finding of a kind named in --fail-on exists, e.g. "
+               "--fail-on expired,idle in CI.")
+    audit.add_argument("--idle-days", type=_days, default=30, metavar="N",
+                       help="a key unused for N days is idle (default %(default)s)")
+    audit.add_argument("--expiring-days", type=_days, default=7, metavar="N",
+                       help="a key expiring within N days is expiring (default %(default)s)")
+    audit.add_argument("--fail-on", type=_kinds, default=frozenset(), metavar="KINDS",
+                       help="exit 3 when a finding of these kinds exists: comma-separated "
+                            "(expired,expiring,never-used,idle,no-expiry) or any")
+    audit.add_argument("--json", action="store_true", help="print JSON")
+    add_connection_args(audit)
+    audit.set_defaults(func=run_audit)
+
+    register_rotate(commands)
+
+    scan = commands.add_parser(
+        "scan", help="look for OpenRush keys in files",
+        description="Look for or_ keys in files (default: the current directory) and say "
+                    "what each is: a working key of this account, a revoked or expired one, "
+                    "or unknown. Skips .git, node_modules, virtualenvs, binary files and files "
+                    "over 5 MB; never follows symbolic links. Keys are shown masked.",
+        epilog="Exit status 3 when a working key of the account (or one that could not be "
+               "checked) was found; 1 when the scan stopped at --max-seconds.")
+    scan.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                      help="files or folders to scan (default: .)")
+    scan.add_argument("--max-seconds", type=number_up_to("seconds", 86_400), default=120.0,
+                      metavar="S",
+                      help="stop after this long, saying so (default %(default)g)")
+    scan.add_argument("--json", action="store_true", help="print JSON")
+    add_connection_args(scan)
+    scan.set_defaults(func=run_scan)
+
+
+# -- keys audit -------------------------------------------------------------------------------
+
+
+@guarded
+def run_audit(args: argparse.Namespace) -> int:
+    from openrush_tui.clock import system_clock
+    from openrush_tui.keys.audit import AuditRules, audit
+
+    keys = run_with_client(args, lambda client: client.list_keys())
+    now = system_clock()
+    report = audit(keys, now, AuditRules(idle_days=args.idle_days,
+                                         expiring_days=args.expiring_days))
+    if args.json:
+        print_json(audit_json(report, now))
+    else:
+        print_audit(report)
+    listed = sum(1 for key in keys if key.is_active)
+    print(f"{report.summary()} (of {listed} key{'s' if listed != 1 else ''} not revoked).",
+          file=sys.stderr)
+    if report.fails(args.fail_on):  # type: ignore[arg-type]
+        failing = sorted(kind for kind, count in report.counts().items()
+                         if count and kind in args.fail_on)
+        return error(f"keys audit: findings of kind {', '.join(failing)} (--fail-on)",
+                     EXIT_FOUND)
+    return EXIT_OK
+
+
+def audit_json(report: AuditReport, now: datetime) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    from openrush_tui.clock import format_instant
+
+    return {
+        "summary": report.summary(),
+        "counts": report.counts(),
+        "rules": asdict(report.rules),
+        "checked_at": format_instant(now),
+        "keys": [key_findings_json(item) for item in report.keys],
+    }
+
+
+def key_findings_json(item: KeyFindings) -> dict[str, Any]:
+    key = item.key.model_dump(mode="json")
+    return {"id": key["id"], "name": key["name"], "prefix": key["prefix"],
+            "kinds": list(item.kinds), "reason": item.reason,
+            "findings": [{"kind": f.kind, "reason": f.reason} for f in item.findings],
+            **{field: key[field] for field in ("created_at", "last_used_at", "expires_at")}}
+
+
+def print_audit(report: AuditReport) -> None:
+    """Grouped by kind; a key with two findings shows under both, each with its own reason."""
+    from openrush_tui.keys.audit import ADVICE, KINDS
+    from openrush_tui.text.safe import visible
+
+    width = min(32, max((len(visible(item.key.name)) for item in report.keys), default=0))
+    first = True
+    for kind in KINDS:
+        items = report.of_kind(kind)
+        if not items:
+            continue
+        if not first:
+            print()
+        first = False
+        print(f"{kind} ({len(items)}): {ADVICE[kind]}")
+        for item in items:
+            reason = next(f.reason for f in item.findings if f.kind == kind)
+            print(f"  {visible(item.key.name).ljust(width)}  {visible(item.key.id)}  {reason}")
+
+
+# -- keys scan --------------------------------------------------------------------------------
+
+
+@guarded
+def run_scan(args: argparse.Namespace) -> int:
+    from openrush_tui.keys.scan import Scanner
+
+    paths = args.paths or [Path(".")]
+    missing = [path for path in paths if not path.exists() and not path.is_symlink()]
+    if missing:
+        from openrush_tui.text.safe import visible
+
+        return error(f"keys scan: no such file or folder: {visible(str(missing[0]))}",
+                     EXIT_USAGE)
+    show = ScanProgress() if sys.stderr.isatty() else None
+    report = Scanner(seconds=args.max_seconds, progress=show,
+                     ignore={_credentials_file()}).scan(paths)
+    if show is not None:
+        show.clear()
+    verdicts, note = _classify(args, report)
+    if args.json:
+        print_json(scan_json(report, verdicts))
+    else:
+        print_hits(verdicts)
+    print(scan_summary(report, verdicts), file=sys.stderr)
+    if note:
+        print(f"openrush-tui: {note}", file=sys.stderr)
+    if any(verdict.dangerous for verdict in verdicts):
+        return EXIT_FOUND
+    if report.stopped:
+        return error(f"keys scan: stopped after {args.max_seconds:g} s before the end: the "
+                     "scan is incomplete (raise --max-seconds or scan fewer folders)",
+                     EXIT_API_ERROR)
+    return EXIT_OK
+
+
+def _credentials_file() -> Path:
+    """This tool's own 0600 credential file: a key there is where it belongs."""
+    from openrush_tui.auth.credentials import credentials_path
+
+    return credentials_path()
+
+
+def _classify(args: argparse.Namespace, report: ScanReport) -> tuple[list[Verdict], str]:
+    """Verdicts for the hits: one request for the account's keys, none when nothing was found."""
+    from openrush_tui.clock import system_clock
+    from openrush_tui.errors import OpenRushError
+    from openrush_tui.keys.leaks import classify
+
+    if not report.hits:
+        return [], ""
+    try:
+        keys = run_with_client(args, lambda client: client.list_keys())
+    except OpenRushError as problem:
+        return (classify(report.hits, None, system_clock()),
+                f"the keys found were not checked against the account's: {problem}")
+    return classify(report.hits, keys, system_clock()), ""
+
+
+class ScanProgress:
+    """One line on stderr, rewritten in place (only when stderr is a terminal)."""
+
+    def __call__(self, report: ScanReport, path: Path) -> None:
+        from openrush_tui.text.safe import visible
+
+        where = visible(str(path))
+        if len(where) > 40:
+            where = "…" + where[-39:]
+        line = f"scanning: {report.files:,} files, {len(report.hits)} keys found  {where}"
+        sys.stderr.write("\r\x1b[K" + line[:79])
+        sys.stderr.flush()
+
+    @staticmethod
+    def clear() -> None:
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
+
+
+def print_hits(verdicts: list[Verdict]) -> None:
+    from openrush_tui.text.safe import visible
+
+    for verdict in verdicts:
+        hit = verdict.hit
+        print(f"{visible(str(hit.path))}:{hit.line}:{hit.column}  {hit.masked}  "
+              f"{verdict.advice}")
+
+
+def scan_json(report: ScanReport, verdicts: list[Verdict]) -> dict[str, Any]:
+    return {
+        "hits": [{"path": str(v.hit.path), "line": v.hit.line, "column": v.hit.column,
+                  "key": v.hit.masked, "prefix": v.hit.prefix, "status": v.status,
+                  "advice": v.advice, "key_id": v.key.id if v.key else None,
+                  "key_name": v.key.name if v.key else None,
+                  "last_used_at": v.key.model_dump(mode="json")["last_used_at"]
+                  if v.key else None} for v in verdicts],
+        "files": report.files, "bytes": report.bytes, "skipped": report.skipped,
+        "unreadable": report.unreadable, "complete": not report.stopped,
+        "seconds": round(report.seconds, 2),
+    }
+
+
+def scan_summary(report: ScanReport, verdicts: list[Verdict]) -> str:
+    from openrush_tui.keys.scan import skipped_words
+
+    size = report.bytes / 1_000_000
+    text = f"Scanned {report.files:,} files ({size:,.1f} MB) in {report.seconds:.1f} s"
+    if report.skipped:
+        text += "; skipped " + skipped_words(report.skipped)
+    found = len(verdicts)
+    text += f". {found} key{'s' if found != 1 else ''} found"
+    statuses = Counter(verdict.status for verdict in verdicts)
+    if statuses:
+        text += ": " + ", ".join(f"{count} {status}" for status, count in statuses.items())
+    return text + "."

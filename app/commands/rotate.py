@@ -1,0 +1,194 @@
+"""`openrush-tui keys rotate ID|NAME`: the guided rotation of `keys.rotate`, in a terminal.
+
+The new key is printed once on stdout (``NEW=$(openrush-tui keys rotate prod --yes)``);
+everything else goes to stderr. While waiting for the old key to fall idle, a terminal shows
+"old key last used 2 minutes ago" on one line; a pipe gets a line only when that changes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from openrush_tui.commands.common import (
+    EXIT_API_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    add_connection_args,
+    error,
+    guarded,
+    resolve_target,
+    run_with_client,
+)
+
+if TYPE_CHECKING:
+    from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.api.models import ApiCredential
+    from openrush_tui.auth.credentials import StoredKey
+    from openrush_tui.auth.secret import Secret
+    from openrush_tui.keys.rotate import Rotation, Step
+    from openrush_tui.keys.switch import SwitchResult
+
+
+def register_rotate(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from openrush_tui.commands.lifecycle import number_up_to
+
+    rotate = commands.add_parser(
+        "rotate", help="replace a key with a new one, then revoke the old one",
+        description="Create a replacement key (the same name plus today's date, the same "
+                    "lifetime), print it once on stdout, then revoke the old key now, once "
+                    "nothing has used it for --idle-minutes, or never. If this terminal signs "
+                    "in with the old key, it switches to the new one first.")
+    rotate.add_argument("key", metavar="ID|NAME", help="the key's id (cred_…) or its name")
+    rotate.add_argument("--revoke-old", choices=("now", "when-idle", "never"), default="now",
+                        help="when to revoke the old key (default %(default)s)")
+    rotate.add_argument("--idle-minutes", type=number_up_to("minutes", 10_080), default=10.0,
+                        metavar="N",
+                        help="with --revoke-old when-idle: revoke once the old key has been "
+                             "unused this long (default %(default)g)")
+    rotate.add_argument("--yes", "-y", action="store_true",
+                        help="do not ask for confirmation (needed when stdin is not a terminal)")
+    add_connection_args(rotate)
+    rotate.set_defaults(func=run_rotate)
+
+
+class KeyNotFound(Exception):
+    """The ID|NAME named no key, or several (a usage error)."""
+
+
+def find_target(keys: Sequence[ApiCredential], ref: str) -> ApiCredential:
+    """The key with this id, else the one active key with exactly this name."""
+    from openrush_tui.text.safe import visible
+
+    by_id = next((key for key in keys if key.id == ref), None)
+    if by_id is not None:
+        if not by_id.is_active:
+            raise KeyNotFound(f"{visible(ref)} is revoked: there is nothing to rotate "
+                              "(create a new key with `openrush-tui keys create`)")
+        return by_id
+    named = [key for key in keys if key.name == ref and key.is_active]
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise KeyNotFound(f"no active key has the id or name “{visible(ref)}” (see "
+                          "`openrush-tui keys list`)")
+    ids = ", ".join(key.id for key in named)
+    raise KeyNotFound(f"{len(named)} active keys are named “{visible(ref)}”: give the id of "
+                      f"one ({visible(ids)})")
+
+
+@guarded
+def run_rotate(args: argparse.Namespace) -> int:
+    if not args.yes and not sys.stdin.isatty():
+        return error("keys rotate: refusing to ask for confirmation because stdin is not a "
+                     "terminal; pass --yes to rotate without asking", EXIT_USAGE)
+    api_url, lookup = resolve_target(args)
+    try:
+        return run_with_client(args, lambda client: _rotate(client, args, api_url, lookup.key))
+    except KeyNotFound as problem:
+        return error(f"keys rotate: {problem}", EXIT_USAGE)
+
+
+async def _rotate(client: OpenRushClient, args: argparse.Namespace, api_url: str,
+                  stored: StoredKey | None) -> int:
+    from openrush_tui.clock import system_clock
+    from openrush_tui.keys.rotate import Rotation
+    from openrush_tui.keys.rules import signed_in_with
+    from openrush_tui.keys.switch import switch_stored_key
+
+    old = find_target(await client.list_keys(), args.key)
+    own = stored is not None and signed_in_with(old.prefix, stored.secret.reveal())
+
+    async def switch(secret: Secret) -> SwitchResult:
+        assert stored is not None  # noqa: S101 (only called when the old key is this one)
+        profile = getattr(args, "profile", "default")
+        return await asyncio.to_thread(switch_stored_key, stored, profile, api_url, secret)
+
+    rotation = Rotation(client, old, revoke_old=args.revoke_old,
+                        idle=timedelta(minutes=args.idle_minutes), own=own, switch=switch,
+                        clock=system_clock)
+    say(rotation.plan())
+    if not args.yes and not confirm():
+        say("Nothing was changed.")
+        return EXIT_OK
+    printer = StepPrinter()
+    try:
+        return await follow(rotation, printer)
+    except asyncio.CancelledError:  # Ctrl+C: say where things stand before stopping
+        printer.end_line()
+        say(" ".join(filter(None, (f"Interrupted. {rotation.what_exists()}",
+                                   leftover(rotation)))))
+        raise
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def confirm() -> bool:
+    sys.stderr.write("Rotate? [y/N] ")  # not input()'s prompt: stdout is for the key only
+    sys.stderr.flush()
+    try:
+        answer = input()
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+class StepPrinter:
+    """Prints each step as it happens: the key on stdout, words on stderr."""
+
+    def __init__(self) -> None:
+        self.terminal = sys.stderr.isatty()
+        self._line_open = False  # a Waiting line is being rewritten in place
+        self._last_waiting = ""
+
+    def end_line(self) -> None:
+        if self._line_open:
+            sys.stderr.write("\n")
+            self._line_open = False
+
+    def show(self, step: Step) -> None:
+        from openrush_tui.keys import rotate as steps
+
+        if isinstance(step, steps.Waiting):
+            if self.terminal:  # one line, rewritten: cut to the width so it never wraps
+                width = shutil.get_terminal_size().columns - 1
+                sys.stderr.write("\r\x1b[K" + step.text[:width])
+                sys.stderr.flush()
+                self._line_open = True
+            elif step.text != self._last_waiting:
+                say(step.text)
+            self._last_waiting = step.text
+            return
+        self.end_line()
+        if isinstance(step, steps.Created):
+            print(step.key.reveal())
+            sys.stdout.flush()
+        say(f"openrush-tui: {step.text}" if isinstance(step, steps.Failed) else step.text)
+
+
+async def follow(rotation: Rotation, printer: StepPrinter) -> int:
+    """Show each step of the rotation; 1 if one failed."""
+    from openrush_tui.keys.rotate import Failed, Kept
+
+    async for step in rotation.run():
+        printer.show(step)
+        if isinstance(step, Kept | Failed) and (hint := leftover(rotation)):
+            say(hint)
+        if isinstance(step, Failed):
+            return EXIT_API_ERROR
+    return EXIT_OK
+
+
+def leftover(rotation: Rotation) -> str:
+    """The command that finishes what the rotation left: revoking the old key, once both
+    keys exist. Nothing when there is no replacement, or the old key is gone."""
+    if rotation.new is None or not rotation.old_active:
+        return ""
+    return f"Revoke the old key later with: openrush-tui keys revoke {rotation.old.id}"

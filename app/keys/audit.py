@@ -1,0 +1,146 @@
+"""Which active keys need attention, and why: the rules behind `keys audit` and API access.
+
+Every key the server still lists as active is checked against five rules:
+
+- ``expired``: past its `expires_at` (the server lists it as active, but it no longer works);
+- ``expiring``: expires within `expiring_days`;
+- ``never-used``: created more than `idle_days` ago and never used;
+- ``idle``: last used more than `idle_days` ago;
+- ``no-expiry``: never expires and is older than `no_expiry_days`.
+
+An expired key gets only ``expired`` (nothing else about it matters). The result is a plain
+model, so the command line prints it and the API access page shows it (a marker per row, a
+one-line summary, a filter, "revoke all idle keys") from the same findings and words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from openrush_tui.text.times import relative
+
+if TYPE_CHECKING:
+    from openrush_tui.api.models import ApiCredential
+
+Kind = Literal["expired", "expiring", "never-used", "idle", "no-expiry"]
+KINDS: tuple[Kind, ...] = ("expired", "expiring", "never-used", "idle", "no-expiry")
+# What each kind asks of the user, for a legend or a tooltip.
+ADVICE: dict[Kind, str] = {
+    "expired": "it no longer works: revoke it to tidy up",
+    "expiring": "rotate it before it stops working",
+    "never-used": "nothing uses it: revoke it",
+    "idle": "nothing has used it for a while: revoke it",
+    "no-expiry": "an old key that never expires: rotate it and give the new one an expiry",
+}
+
+
+@dataclass(frozen=True)
+class AuditRules:
+    idle_days: int = 30
+    expiring_days: int = 7
+    no_expiry_days: int = 90
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    kind: Kind
+    reason: str  # one short clause, e.g. "last used 41 days ago"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyFindings:
+    """One key that needs attention: the key (as the server sent it) and what is wrong."""
+
+    key: ApiCredential
+    findings: tuple[Finding, ...]
+
+    @property
+    def id(self) -> str:
+        return self.key.id
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        return tuple(finding.kind for finding in self.findings)
+
+    @property
+    def reason(self) -> str:
+        """Every finding in one line: "last used 41 days ago; no expiry, created 120 days ago"."""
+        return "; ".join(finding.reason for finding in self.findings)
+
+    def has(self, kind: Kind) -> bool:
+        return kind in self.kinds
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    keys: tuple[KeyFindings, ...]  # only keys with findings, in the order they were given
+    rules: AuditRules = field(default_factory=AuditRules)
+
+    def __bool__(self) -> bool:
+        return bool(self.keys)
+
+    def summary(self) -> str:
+        """The one line API access shows: "3 keys need attention" (or that none do)."""
+        count = len(self.keys)
+        if not count:
+            return "No key needs attention"
+        return f"{count} key{'s' if count != 1 else ''} need{'s' if count == 1 else ''} attention"
+
+    def counts(self) -> dict[Kind, int]:
+        return {kind: len(self.of_kind(kind)) for kind in KINDS}
+
+    def of_kind(self, kind: Kind) -> list[KeyFindings]:
+        """Keys with this finding (for a filter, or "revoke all idle keys")."""
+        return [item for item in self.keys if item.has(kind)]
+
+    def for_key(self, key_id: str) -> KeyFindings | None:
+        """The findings of one key, for its row's marker; None when it needs no attention."""
+        return next((item for item in self.keys if item.id == key_id), None)
+
+    def fails(self, kinds: Iterable[Kind]) -> bool:
+        """Whether any finding is of one of `kinds` (`--fail-on`)."""
+        wanted = set(kinds)
+        return any(wanted.intersection(item.kinds) for item in self.keys)
+
+
+def parse_kinds(text: str) -> frozenset[Kind]:
+    """``--fail-on``: kinds separated by commas, or ``any`` for all of them."""
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    if not names:
+        raise ValueError("name at least one kind: " + ", ".join(KINDS) + " (or any)")
+    if "any" in names:
+        return frozenset(KINDS)
+    unknown = [name for name in names if name not in KINDS]
+    if unknown:
+        raise ValueError(f"unknown kind {unknown[0]!r}; the kinds are " + ", ".join(KINDS))
+    return frozenset(names)  # type: ignore[arg-type]
+
+
+def findings_of(key: ApiCredential, now: datetime, rules: AuditRules) -> tuple[Finding, ...]:
+    """What is wrong with one key; nothing for a revoked one."""
+    if not key.is_active:
+        return ()
+    expires, used, created = key.expires_at, key.last_used_at, key.created_at
+    if expires is not None and expires <= now:
+        return (Finding("expired", f"expired {relative(expires, now)}"),)
+    found: list[Finding] = []
+    if expires is not None and expires - now <= timedelta(days=rules.expiring_days):
+        found.append(Finding("expiring", f"expires {relative(expires, now)}"))
+    idle_for = timedelta(days=rules.idle_days)
+    if used is None and now - created >= idle_for:
+        found.append(Finding("never-used", f"never used, created {relative(created, now)}"))
+    if used is not None and now - used >= idle_for:
+        found.append(Finding("idle", f"last used {relative(used, now)}"))
+    if expires is None and now - created >= timedelta(days=rules.no_expiry_days):
+        found.append(Finding("no-expiry", f"no expiry, created {relative(created, now)}"))
+    return tuple(found)
+
+
+def audit(keys: Iterable[ApiCredential], now: datetime,
+          rules: AuditRules | None = None) -> AuditReport:
+    rules = rules or AuditRules()
+    checked = (KeyFindings(key, findings_of(key, now, rules)) for key in keys)
+    return AuditReport(tuple(item for item in checked if item.findings), rules)

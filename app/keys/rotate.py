@@ -1,0 +1,282 @@
+"""Guided rotation: a replacement key, then the old one revoked now, once idle, or never.
+
+One flow for `keys rotate` and (later) API access's ``R``: `Rotation.run()` is an async
+generator of steps, each with the words it shows, so a screen and the command line go through
+the same sequence and differ only in how they show a step:
+
+1. ``Created``: the replacement exists (same name plus today's date, the same lifetime as the
+   old key or none); the raw key is in this step once, to reveal.
+2. ``Switched``: only when this terminal signs in with the old key: the stored credential now
+   holds the new key (or the step says what the user must do, e.g. for ``OPENRUSH_KEY``).
+   This happens before the old key is revoked; when it fails, nothing is revoked.
+3. ``Waiting`` (when-idle only, repeated): the old key's `last_used_at`, polled gently.
+4. ``Revoked`` or ``Kept``: the end.
+
+Any step can instead be ``Failed``, whose words say what exists now ("the new key … exists;
+the old key … is still active"); the flow stops there. After the replacement exists, every
+request uses it when the old key was this terminal's, so polling never touches the old key
+(creating the replacement was then its last use here: the idle time counts from there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from openrush_tui.auth.secret import Secret
+from openrush_tui.errors import OpenRushError
+from openrush_tui.keys.revoke import revoke_all
+from openrush_tui.keys.rules import NAME_MAX
+from openrush_tui.keys.switch import SwitchResult
+from openrush_tui.text.safe import visible
+from openrush_tui.text.times import relative
+
+if TYPE_CHECKING:
+    from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.api.models import ApiCredential, RateLimitInfo
+
+RevokeOld = Literal["now", "when-idle", "never"]
+REVOKE_OLD: tuple[RevokeOld, ...] = ("now", "when-idle", "never")
+DEFAULT_IDLE = timedelta(minutes=10)
+POLL_SHARE = 0.10  # of the per-minute rate limit, at most, while waiting
+POLL_MAX = 60.0  # seconds between two looks at the old key, at most
+RATE_RESERVE = 10  # requests left to the user's own programs before polling waits for a reset
+POLL_FAILURES = 5  # failed looks in a row before the flow gives up waiting
+
+_DATED = re.compile(r"\s+\d{4}-\d{2}-\d{2}$")
+
+Switcher = Callable[[Secret], Awaitable[SwitchResult]]
+
+
+# -- the replacement ---------------------------------------------------------------------------
+
+
+def replacement_name(name: str, today: date) -> str:
+    """``Production server 2026-12-02``; the date of an earlier rotation is replaced, and the
+    name is shortened to fit the 120-character limit."""
+    suffix = f" {today.isoformat()}"
+    base = _DATED.sub("", name.strip())
+    return base[: NAME_MAX - len(suffix)].rstrip() + suffix
+
+
+def replacement_expiry(old: ApiCredential, now: datetime) -> datetime | None:
+    """The old key's expiry policy: its lifetime (created → expires) counted from now, so a
+    30-day key is replaced by a 30-day key; None when it never expired."""
+    if old.expires_at is None:
+        return None
+    lifetime = max(old.expires_at - old.created_at, timedelta(hours=1))
+    return now + lifetime
+
+
+def lifetime_words(old: ApiCredential) -> str:
+    if old.expires_at is None:
+        return "never expires, like the old key"
+    days = max(1, round((old.expires_at - old.created_at) / timedelta(days=1)))
+    return f"expires after {days} day{'s' if days != 1 else ''}, like the old key"
+
+
+# -- polling ---------------------------------------------------------------------------------
+
+
+def poll_every(idle: timedelta, rate: RateLimitInfo | None, now: datetime) -> float:
+    """Seconds until the next look at the old key.
+
+    A sixth of the idle time, at most a minute, and never more often than `POLL_SHARE` of the
+    per-minute limit (the account's limit is shared with production: 60 a minute means one
+    look every 10 s at the most). With few requests left, wait for the window to reset.
+    """
+    per_minute = 60
+    if rate is not None and rate.reset is not None and \
+            timedelta(0) < rate.reset - now <= timedelta(seconds=60):
+        per_minute = max(1, rate.limit)  # the headers describe the minute window
+    floor = max(1.0, 60.0 / (per_minute * POLL_SHARE))
+    wait = min(POLL_MAX, max(floor, idle.total_seconds() / 6))
+    if rate is not None and rate.remaining <= RATE_RESERVE and rate.reset is not None:
+        wait = max(wait, min(3600.0, (rate.reset - now).total_seconds() + 1))
+    return wait
+
+
+# -- the steps -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Created:
+    new: ApiCredential
+    key: Secret  # the raw key: reveal it once, then forget the step
+    text: str
+
+
+@dataclass(frozen=True)
+class Switched:
+    result: SwitchResult
+    text: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    last_used_at: datetime | None
+    text: str  # "old key last used 2 minutes ago; …"
+
+
+@dataclass(frozen=True)
+class Revoked:
+    text: str
+
+
+@dataclass(frozen=True)
+class Kept:
+    text: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    text: str  # what went wrong, and what exists now
+
+
+Step = Created | Switched | Waiting | Revoked | Kept | Failed
+
+
+def key_words(key: ApiCredential) -> str:
+    """“Name” (cred_…), literally."""
+    return f"“{visible(key.name)}” ({visible(key.id)})"
+
+
+class Rotation:
+    """One rotation of `old`. `own` says this terminal signs in with it; `switch` then moves
+    the stored credential to the new key (None: the caller cannot, the user is told)."""
+
+    def __init__(self, client: OpenRushClient, old: ApiCredential, *,
+                 revoke_old: RevokeOld = "now", idle: timedelta = DEFAULT_IDLE,
+                 own: bool = False, switch: Switcher | None = None,
+                 clock: Callable[[], datetime], sleep: Callable[[float], Awaitable[object]]
+                 = asyncio.sleep) -> None:
+        self.client = client
+        self.old = old
+        self.revoke_old = revoke_old
+        self.idle = idle
+        self.own = own
+        self._switch = switch
+        self._clock = clock
+        self._sleep = sleep
+        now = clock()
+        self.new_name = replacement_name(old.name, now.date())
+        self.expires_at = replacement_expiry(old, now)
+        self.new: ApiCredential | None = None  # set once the replacement exists
+        self.old_active = True
+
+    # -- words -----------------------------------------------------------------------------
+
+    def plan(self) -> str:
+        """What is about to happen, for the confirmation."""
+        then = {"now": "then revoke the old key at once",
+                "when-idle": "then revoke the old key once nothing has used it for "
+                             f"{_minutes(self.idle)}",
+                "never": "and keep the old key active"}[self.revoke_old]
+        return (f"Create “{visible(self.new_name)}” ({lifetime_words(self.old)}) to replace "
+                f"{key_words(self.old)}, {then}.")
+
+    def what_exists(self) -> str:
+        """Both keys' state right now, for any step that fails or is interrupted."""
+        parts = []
+        if self.new is not None:
+            parts.append(f"the new key {key_words(self.new)} exists")
+        old_state = "is still active" if self.old_active else "is revoked"
+        parts.append(f"the old key {key_words(self.old)} {old_state}")
+        text = "; ".join(parts)
+        return text[0].upper() + text[1:] + "."
+
+    # -- the flow --------------------------------------------------------------------------
+
+    async def run(self) -> AsyncIterator[Step]:
+        from openrush_tui.api.errors import NoAnswer
+
+        try:
+            created = await self.client.create_key(self.new_name, self.expires_at)
+        except NoAnswer as error:
+            if not error.may_have_succeeded:
+                yield Failed(f"No new key was created: {error} {self.what_exists()}")
+                return
+            yield Failed(f"{error.message} The new key may have been created without being "
+                         f"shown: look for the newest key named “{visible(self.new_name)}” and "
+                         f"revoke it. {self.what_exists()}")
+            return
+        except OpenRushError as error:
+            yield Failed(f"No new key was created: {error} {self.what_exists()}")
+            return
+        self.new = created.api_credential
+        raw = Secret(created.key.get_secret_value())
+        yield Created(self.new, raw, f"Created {key_words(self.new)}. This is the only time "
+                                     "the new key is shown: store it now.")
+        if self.own:
+            # From here on the old key is never used by this terminal: its last use stays
+            # production's, and revoking it does not cut this terminal off.
+            self.client = self.client.with_key(raw.reveal())
+            result = await self._switch(raw) if self._switch is not None else None
+            if result is None:
+                result = SwitchResult("manual", "This terminal signs in with the old key: sign "
+                                                "in with the new key.")
+            if result.status == "failed":
+                yield Failed(f"{result.text} Nothing was revoked. {self.what_exists()}")
+                return
+            yield Switched(result, result.text)
+        if self.revoke_old == "never":
+            yield Kept(f"The old key {key_words(self.old)} stays active; revoke it once nothing "
+                       "uses it.")
+            return
+        if self.revoke_old == "when-idle":
+            async for step in self._wait_until_idle():
+                yield step
+                if not isinstance(step, Waiting):
+                    return
+        yield await self._revoke()
+
+    async def _revoke(self) -> Step:
+        report = await revoke_all(self.client, [self.old.id])
+        outcome = report.outcomes[0]
+        if not outcome.revoked:
+            return Failed(f"The old key was not revoked: {outcome.error} {self.what_exists()}")
+        self.old_active = False
+        return Revoked(f"Revoked the old key {key_words(self.old)}.")
+
+    async def _wait_until_idle(self) -> AsyncIterator[Step]:
+        """Waiting steps until the old key has been idle for `idle`; a Revoked step instead
+        when it stopped being active meanwhile, a Failed one when it cannot be checked."""
+        failures = 0
+        while True:
+            try:
+                keys = await self.client.list_keys()
+            except OpenRushError as error:
+                failures += 1
+                if failures >= POLL_FAILURES:
+                    yield Failed(f"Stopped waiting: the old key could not be checked ({error}) "
+                                 f"{self.what_exists()}")
+                    return
+                yield Waiting(None, f"Could not check the old key ({error}); trying again.")
+                await self._sleep(poll_every(self.idle, self.client.rate_limit, self._clock()))
+                continue
+            failures = 0
+            now = self._clock()
+            old = next((key for key in keys if key.id == self.old.id), None)
+            if old is None or old.status(now) != "active":
+                self.old_active = False
+                state = "is no longer listed" if old is None else f"is {old.status(now)} already"
+                yield Revoked(f"The old key {key_words(self.old)} {state}; nothing to revoke.")
+                return
+            used = old.last_used_at
+            if used is None or now - used >= self.idle:
+                return
+            yield Waiting(used, f"old key last used {relative(used, now)}; it is revoked once "
+                                f"unused for {_minutes(self.idle)}")
+            await self._sleep(poll_every(self.idle, self.client.rate_limit, now))
+
+
+def _minutes(span: timedelta) -> str:
+    minutes = span.total_seconds() / 60
+    if minutes < 1:
+        return f"{round(span.total_seconds())} s"
+    shown = f"{minutes:g}" if minutes != int(minutes) else str(int(minutes))
+    return f"{shown} minute{'s' if minutes != 1 else ''}"

@@ -1,0 +1,305 @@
+"""The guided rotation (`keys/rotate.py`, `keys/switch.py`) against a real sandbox, in-process
+over httpx's ASGI transport, on a clock the test moves: the sandbox and the flow share it, and
+the flow's `sleep` advances it, so "idle for 10 minutes" takes no real time. Faults come from
+a scripted HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from keyring.backends import fail
+
+from openrush_tui.api.client import OpenRushClient
+from openrush_tui.api.models import ApiCredential, RateLimitInfo
+from openrush_tui.auth.credentials import StoredKey, read_file_key
+from openrush_tui.auth.secret import Secret
+from openrush_tui.auth.signin import save_as
+from openrush_tui.keys.rotate import (
+    Created,
+    Failed,
+    Kept,
+    Revoked,
+    Rotation,
+    Step,
+    Switched,
+    Waiting,
+    poll_every,
+    replacement_expiry,
+    replacement_name,
+)
+from openrush_tui.keys.switch import SwitchResult, switch_stored_key
+from openrush_tui.sandbox import Sandbox
+from tests.support.accounts import UseKeyring
+from tests.support.apps import FIXED_NOW
+from tests.support.lifecycle import asgi_client, fixed_sandbox
+from tests.support.scripted_server import Reply, ScriptedServer
+
+URL = "http://127.0.0.1"
+
+
+class MovingClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> MovingClock:
+    return MovingClock(FIXED_NOW)
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, clock: MovingClock) -> Iterator[Sandbox]:
+    box = fixed_sandbox(tmp_path / "sandbox.sqlite3", per_minute=600)
+    box.clock = clock  # the sandbox reads every "now" through this attribute
+    yield box
+    box.close()
+
+
+@pytest.fixture
+async def admin(sandbox: Sandbox) -> AsyncIterator[OpenRushClient]:
+    async with asgi_client(sandbox, sandbox.mint_bootstrap_key()) as client:
+        yield client
+
+
+async def new_key(client: OpenRushClient, name: str,
+                  expires_at: datetime | None = None) -> tuple[ApiCredential, str]:
+    created = await client.create_key(name, expires_at)
+    return created.api_credential, created.key.get_secret_value()
+
+
+async def key_named(client: OpenRushClient, name: str) -> ApiCredential:
+    return next(key for key in await client.list_keys() if key.name == name)
+
+
+async def steps_of(rotation: Rotation) -> list[Step]:
+    return [step async for step in rotation.run()]
+
+
+# -- the replacement and the pace -------------------------------------------------------------
+
+
+def test_the_replacement_is_named_with_the_date_once_and_fits() -> None:
+    today = date(2026, 12, 2)
+    assert replacement_name("Production server", today) == "Production server 2026-12-02"
+    assert replacement_name("Production server 2026-06-26", today) == \
+        "Production server 2026-12-02"
+    assert len(replacement_name("x" * 120, today)) == 120
+
+
+def test_the_replacement_keeps_the_old_keys_lifetime() -> None:
+    old = ApiCredential(id="cred_1", name="n", prefix="or_abc123", created_at=FIXED_NOW,
+                        expires_at=FIXED_NOW + timedelta(days=30))
+    later = FIXED_NOW + timedelta(days=25)
+    assert replacement_expiry(old, later) == later + timedelta(days=30)
+    assert replacement_expiry(old.model_copy(update={"expires_at": None}), later) is None
+
+
+def test_polling_is_gentle_with_the_shared_rate_limit() -> None:
+    now = FIXED_NOW
+    ten = timedelta(minutes=10)
+    minute_window = now + timedelta(seconds=30)
+    assert poll_every(ten, None, now) == 60  # a sixth of 10 minutes, capped at a minute
+    assert poll_every(timedelta(seconds=30), None, now) == 10  # 6 a minute: 10% of 60
+    assert poll_every(timedelta(seconds=30), RateLimitInfo(limit=600, remaining=500,
+                                                           reset=minute_window), now) == 5
+    # An hourly window's limit says nothing about a minute: assume the documented 60.
+    hourly = RateLimitInfo(limit=1000, remaining=900, reset=now + timedelta(minutes=30))
+    assert poll_every(timedelta(seconds=30), hourly, now) == 10
+    # Few requests left: wait for the window to reset.
+    low = RateLimitInfo(limit=60, remaining=3, reset=minute_window)
+    assert poll_every(timedelta(seconds=30), low, now) == 31
+
+
+# -- the flow ------------------------------------------------------------------------------------
+
+
+async def test_revoke_now_creates_a_working_replacement_and_revokes_the_old_key(
+        sandbox: Sandbox, admin: OpenRushClient, clock: MovingClock) -> None:
+    old, _ = await new_key(admin, "Production", FIXED_NOW + timedelta(days=30))
+    clock.now += timedelta(days=10)
+    rotation = Rotation(admin, old, revoke_old="now", clock=clock, sleep=clock.sleep)
+    assert rotation.plan() == (f"Create “Production {clock.now.date()}” (expires after 30 days, "
+                               f"like the old key) to replace “Production” ({old.id}), then "
+                               "revoke the old key at once.")
+    created, revoked = await steps_of(rotation)
+    assert isinstance(created, Created) and isinstance(revoked, Revoked)
+    assert created.new.expires_at == clock.now + timedelta(days=30)
+    async with asgi_client(sandbox, created.key.reveal()) as fresh:
+        assert (await fresh.credits()).balance >= 0  # the new key works
+    assert (await key_named(admin, "Production")).is_active is False
+    assert rotation.what_exists() == (f"The new key “{created.new.name}” ({created.new.id}) "
+                                      f"exists; the old key “Production” ({old.id}) is revoked.")
+    assert created.key.reveal() not in repr(created)
+
+
+async def test_never_keeps_the_old_key(admin: OpenRushClient, clock: MovingClock) -> None:
+    old, _ = await new_key(admin, "kept")
+    steps = await steps_of(Rotation(admin, old, revoke_old="never", clock=clock))
+    assert [type(step) for step in steps] == [Created, Kept]
+    assert (await key_named(admin, "kept")).is_active
+
+
+async def test_when_idle_waits_while_production_still_uses_the_old_key(
+        sandbox: Sandbox, admin: OpenRushClient, clock: MovingClock) -> None:
+    old, old_raw = await new_key(admin, "busy")
+    production = asgi_client(sandbox, old_raw)
+    await production.credits()  # used just now
+    uses = iter([True, True, True])  # production calls again during the first three waits
+
+    async def sleep(seconds: float) -> None:
+        await clock.sleep(seconds)
+        if next(uses, False):
+            await production.credits()
+
+    rotation = Rotation(admin, old, revoke_old="when-idle", idle=timedelta(minutes=10),
+                        clock=clock, sleep=sleep)
+    started = clock.now
+    steps = await steps_of(rotation)
+    await production.aclose()
+    waiting = [step for step in steps if isinstance(step, Waiting)]
+    assert isinstance(steps[0], Created) and isinstance(steps[-1], Revoked)
+    assert waiting[0].text == ("old key last used just now; it is revoked once unused for "
+                               "10 minutes")
+    assert any("last used 2 minutes ago" in step.text for step in waiting)
+    last_use = started + timedelta(seconds=sum(clock.slept[:3]))
+    assert clock.now - last_use >= timedelta(minutes=10)  # idle for the whole 10 minutes
+    assert max(clock.slept) <= 60 and min(clock.slept) >= 1
+    assert len(clock.slept) <= 15  # about one look a minute, not a busy loop
+
+
+async def test_an_old_key_revoked_elsewhere_while_waiting_ends_the_wait(
+        sandbox: Sandbox, admin: OpenRushClient, clock: MovingClock) -> None:
+    old, old_raw = await new_key(admin, "revoked elsewhere")
+    async with asgi_client(sandbox, old_raw) as production:
+        await production.credits()
+
+    async def sleep(seconds: float) -> None:
+        await clock.sleep(seconds)
+        await admin.revoke_key(old.id)
+
+    steps = await steps_of(Rotation(admin, old, revoke_old="when-idle", clock=clock,
+                                    sleep=sleep))
+    assert isinstance(steps[-1], Revoked)
+    assert steps[-1].text == (f"The old key “revoked elsewhere” ({old.id}) is revoked already; "
+                              "nothing to revoke.")
+
+
+# -- the terminal's own key -------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("isolated_home")
+async def test_the_stored_key_switches_before_the_old_key_is_revoked(
+        sandbox: Sandbox, admin: OpenRushClient, clock: MovingClock,
+        use_keyring: UseKeyring) -> None:
+    use_keyring(fail.Keyring())
+    old, old_raw = await new_key(admin, "this terminal")
+    stored = save_as("default", URL, Secret(old_raw), "file").key
+    states: list[bool] = []
+
+    async def switch(secret: Secret) -> SwitchResult:
+        states.append((await key_named(admin, "this terminal")).is_active)
+        return await asyncio.to_thread(switch_stored_key, stored, "default", URL, secret)
+
+    async with asgi_client(sandbox, old_raw) as terminal:
+        rotation = Rotation(terminal, old, revoke_old="when-idle", own=True, switch=switch,
+                            clock=clock, sleep=clock.sleep)
+        steps = await steps_of(rotation)
+    created = steps[0]
+    assert isinstance(created, Created)
+    assert [type(step) for step in steps[:2]] == [Created, Switched]
+    assert isinstance(steps[-1], Revoked)
+    assert states == [True]  # the switch came while the old key still worked
+    assert read_file_key("default") == created.key.reveal()
+    assert "kept in the file" in steps[1].text
+    # Creating the replacement was the old key's last use; every look after it used the new
+    # key, so the old key fell idle 10 minutes after that one use, not later.
+    assert clock.now - FIXED_NOW < timedelta(minutes=11)
+
+
+@pytest.mark.usefixtures("isolated_home")
+async def test_a_failed_switch_revokes_nothing_and_says_what_exists(
+        sandbox: Sandbox, admin: OpenRushClient, clock: MovingClock,
+        use_keyring: UseKeyring) -> None:
+    use_keyring(fail.Keyring())  # the old key "came from" a keyring that is gone now
+    old, old_raw = await new_key(admin, "keyring terminal")
+    stored = StoredKey(Secret(old_raw), "keyring", "SecretService")
+
+    async def switch(secret: Secret) -> SwitchResult:
+        return switch_stored_key(stored, "default", URL, secret)
+
+    steps = await steps_of(Rotation(admin, old, own=True, switch=switch, clock=clock))
+    assert [type(step) for step in steps] == [Created, Failed]
+    new = steps[0].new  # type: ignore[union-attr]
+    assert steps[1].text.startswith("The new key could not be saved in the OS keyring (")
+    assert steps[1].text.endswith(
+        f"Nothing was revoked. The new key “{new.name}” ({new.id}) exists; the old key "
+        f"“keyring terminal” ({old.id}) is still active.")
+    assert (await key_named(admin, "keyring terminal")).is_active
+
+
+def test_a_key_from_the_environment_cannot_be_switched_here() -> None:
+    stored = StoredKey(Secret("or_old"), "environment")
+    result = switch_stored_key(stored, "default", URL, Secret("or_new"))
+    assert result.status == "manual" and "set OPENRUSH_KEY to the new key" in result.text
+    session = switch_stored_key(StoredKey(Secret("or_old"), "session"), "default", URL,
+                                Secret("or_new"))
+    assert session.status == "switched" and session.key is not None
+    assert session.key.secret.reveal() == "or_new"
+
+
+# -- failures ------------------------------------------------------------------------------------
+
+OLD = ApiCredential(id="cred_old", name="Old", prefix="or_oldold", created_at=FIXED_NOW)
+CREATED = {"key": "or_" + "N3w" * 13 + "x",
+           "api_credential": {"id": "cred_new", "name": "Old 2026-06-26", "prefix": "or_N3wN3w",
+                              "created_at": "2026-06-26T12:00:00Z"}}
+
+
+async def scripted_steps(*replies: Reply, **options: object) -> list[Step]:
+    with ScriptedServer() as server:
+        server.add(*replies)
+        async with OpenRushClient(server.url, "or_admin", read_timeout=0.5) as client:
+            rotation = Rotation(client, OLD, clock=lambda: FIXED_NOW,  # type: ignore[arg-type]
+                                sleep=lambda _s: asyncio.sleep(0), **options)
+            return await steps_of(rotation)
+
+
+async def test_a_failed_create_changes_nothing() -> None:
+    (step,) = await scripted_steps(Reply(500, {"detail": "boom"}))
+    assert isinstance(step, Failed)
+    assert step.text.startswith("No new key was created: ")
+    assert step.text.endswith("The old key “Old” (cred_old) is still active.")
+
+
+async def test_a_create_without_an_answer_may_have_made_a_key() -> None:
+    (step,) = await scripted_steps(Reply(201, CREATED, delay=2))
+    assert isinstance(step, Failed)
+    assert "may have been created without being shown" in step.text
+    assert "“Old 2026-06-26”" in step.text
+
+
+async def test_a_failed_revoke_says_both_keys_exist() -> None:
+    steps = await scripted_steps(Reply(201, CREATED), Reply(500, {"detail": "boom"}))
+    assert isinstance(steps[-1], Failed)
+    assert steps[-1].text.endswith("The new key “Old 2026-06-26” (cred_new) exists; the old "
+                                   "key “Old” (cred_old) is still active.")
+
+
+async def test_waiting_gives_up_after_repeated_failed_looks() -> None:
+    steps = await scripted_steps(Reply(201, CREATED), *[Reply(500, {"detail": "x"})] * 5,
+                                 revoke_old="when-idle")
+    assert [type(step) for step in steps] == [Created, *[Waiting] * 4, Failed]
+    assert steps[-1].text.startswith("Stopped waiting: the old key could not be checked")
+    assert "the old key “Old” (cred_old) is still active" in steps[-1].text
