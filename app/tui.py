@@ -6,14 +6,18 @@ each use says why and is covered by a test that fails if Textual changes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from importlib.resources import files
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 
@@ -21,6 +25,7 @@ from openrush_tui import clipboard
 from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
 from openrush_tui.session import Session
+from openrush_tui.text.safe import strip_unsafe
 
 STYLESHEETS = ("app.tcss", "dialogs.tcss", "setup.tcss", "api_access.tcss")
 
@@ -77,6 +82,12 @@ class OpenRushApp(App[None]):
         self.session = session
         self.now = clock
         self._first_page_chosen = first_page is not None
+        self._terminal_safe = TerminalSafe()
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # Every line of every widget (toasts, menus and inputs included) passes this last:
+        # nothing that could act on the terminal reaches it, whatever a view forgot.
+        return [*super().get_line_filters(), self._terminal_safe]
 
     def on_mount(self) -> None:
         if self.session.lookup_pending:
@@ -189,6 +200,23 @@ class OpenRushApp(App[None]):
         Textual's own selection): Textual offers no public way to empty it."""
         if self.clipboard == text:
             self._clipboard = ""
+
+
+class TerminalSafe(LineFilter):
+    """Removes controls, format characters and separators from every segment drawn.
+
+    The views show server strings through `openrush_tui.text.safe` (as visible escapes);
+    this is the net under all of them. Each character removed leaves the cells it took (as
+    U+FFFD; usually none), so nothing moves. Textual's line filters are the one place every
+    drawn line passes through.
+    """
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        if all(segment.text.isprintable() for segment in segments):
+            return segments
+        return [segment if segment.control or segment.text.isprintable()
+                else Segment(strip_unsafe(segment.text, cell_len), segment.style)
+                for segment in segments]
 
 
 def terminal_writer(app: App) -> Callable[[str], bool]:
