@@ -183,7 +183,7 @@ class OpenRushClient:
         )
 
     async def revoke_key(self, credential_id: str) -> ApiCredential | None:
-        path = f"/v1/me/api-credentials/{quote(credential_id, safe='')}/revoke"
+        path = f"/v1/me/api-credentials/{quote(_wire(credential_id), safe='')}/revoke"
         payload = await self._json("POST", path, what="the revoked key", allow_empty=True)
         return None if payload is None else parse_credential(payload)
 
@@ -212,7 +212,7 @@ class OpenRushClient:
             ("tool", tool),
         ):
             if value is not None and value != "":
-                params[name] = value
+                params[name] = _wire(value)
         if since is not None:
             params["since"] = format_instant(since)
         return parse_usage(
@@ -220,7 +220,7 @@ class OpenRushClient:
         )
 
     async def call_tool(self, tool: str, arguments: dict[str, Any] | None = None) -> ToolResult:
-        path = f"/v1/tools/{quote(tool, safe='')}"
+        path = f"/v1/tools/{quote(_wire(tool), safe='')}"
         return parse_tool_result(
             await self._json("POST", path, body=arguments or {}, what="the tool result")
         )
@@ -334,6 +334,12 @@ class OpenRushClient:
             message = f"The connection to {self._host()} was dropped before an answer arrived"
             hint = "Try again shortly."
         return _no_answer(ConnectionFailed, method, exc, message, hint)
+
+
+def _wire(text: str) -> str:
+    """`text` as UTF-8 can carry it. Ids and names come back from the server, and JSON can
+    hold a lone surrogate, which no URL can: it becomes U+FFFD instead of an exception."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 def _no_answer(kind: type[NoAnswer], method: str, exc: httpx.TransportError, message: str,

@@ -9,7 +9,6 @@ visible, so a tool name cannot send escape sequences to the terminal.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from openrush_tui.commands.common import (
     guarded,
     print_json,
     run_with_client,
+    say,
 )
 
 if TYPE_CHECKING:
@@ -128,7 +128,7 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
                                   since=args.since)
         if args.jsonl:
             for event in page.items:
-                sys.stdout.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
+                print_json(event_json(event), indent=None)
             sys.stdout.flush()
         events.extend(page.items)
         cursor = page.next_cursor
@@ -136,9 +136,9 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
     if args.json:
         print_json([event_json(event) for event in events])
     elif not args.jsonl:
-        print(format_table(events, names))
+        say(format_table(events, names))
         if more:
-            print(f"(the newest {len(events):,} shown; more with --limit)", file=sys.stderr)
+            say(f"(the newest {len(events):,} shown; more with --limit)", err=True)
     return EXIT_OK
 
 
@@ -148,16 +148,21 @@ def event_json(event: UsageEvent) -> dict[str, Any]:
 
 def format_table(events: Sequence[UsageEvent], names: dict[str, str]) -> str:
     """An aligned plain-text table; server strings with control characters made visible."""
-    from openrush_tui.activity.events import duration_label, status_label, who
-    from openrush_tui.text.safe import visible
+    from openrush_tui.activity.events import (
+        duration_label,
+        source_label,
+        status_label,
+        tool_label,
+        who,
+    )
 
     if not events:
         return "No events."
     header = ("TIME (UTC)", "SOURCE", "TOOL", "KEY OR CLIENT", "STATUS", "CREDITS",
               "DURATION")
     rows = [(event.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-             event.source.upper(), visible(event.tool or event.endpoint or "—"),
-             visible(who(event, names)), status_label(event), str(event.credits),
+             source_label(event), tool_label(event), who(event, names),
+             status_label(event), str(event.credits),
              duration_label(event)) for event in events]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     right = {5, 6}  # numbers line up on the right
@@ -180,5 +185,5 @@ def run_credits(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"balance": balance, "dollars": round(balance / 100, 2)})
     else:
-        print(f"{balance:,} credits (${balance / 100:,.2f})")
+        say(f"{balance:,} credits (${balance / 100:,.2f})")
     return EXIT_OK
