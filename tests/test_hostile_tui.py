@@ -4,7 +4,8 @@ that could act on the terminal (ESC, BEL, C0/C1 controls, format characters, sep
 A scripted server answers every endpoint with hostile strings (tests/support/hostile.py);
 the dashboard is driven through API access (list, the summary line of each key, details,
 revoke confirmations), Activity (table, event dialog, filter dialog and its menus) and Setup
-(This terminal, capabilities), and every screen is exported and searched. The app under test
+(This terminal, capabilities), and a create shows the server's answer in the reveal dialog;
+every screen is exported and searched. The app under test
 runs without its last-resort line filter (`tui.TerminalSafe`), so what is checked is the
 views' own path: server strings shown through `text.safe`, as visible escapes.
 """
@@ -20,6 +21,8 @@ from textual.pilot import Pilot
 from textual.widgets import Select
 
 from openrush_tui.screens.activity_filters import ActivityFilters
+from openrush_tui.screens.key_create import KeyCreateScreen
+from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
 from openrush_tui.screens.event_details import EventDetails
 from openrush_tui.screens.key_details import KeyDetailsScreen
 from openrush_tui.screens.key_revoke import KeyRevokeScreen
@@ -82,6 +85,17 @@ async def api_access(pilot: Pilot, payload: Payload) -> None:
         await open_dialog(pilot, "d", KeyRevokeScreen)
         assert_clean(app, "revoke confirmation")
         await close_dialog(pilot)
+    await open_dialog(pilot, "n", KeyCreateScreen)
+    await pilot.press(*"new key", "enter")
+    for _ in range(100):
+        await settle(pilot)
+        if isinstance(app.screen, KeyRevealScreen):
+            break
+    assert isinstance(app.screen, KeyRevealScreen), app.screen
+    assert_clean(app, "the new key revealed")
+    await open_dialog(pilot, "escape", LeaveWithoutCopyScreen)
+    await pilot.click("#leave")
+    await settle(pilot)
 
 
 async def activity(pilot: Pilot) -> None:

@@ -8,12 +8,16 @@ use this, or a label the core already made visible (`KeyRow.name`, `activity.eve
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.style import StyleType
 from rich.text import Text
 
 from openrush_tui.text.safe import visible
 
 
-def literal(value: str | None, style: StyleType = "", *, missing: str = "") -> Text:
-    """`value` shown literally (unsafe characters as escapes), or `missing` when empty."""
-    return Text(visible(value) or missing, style=style)
+def literal(value: str | None, style: StyleType = "", *, missing: str = "",
+            **options: Any) -> Text:
+    """`value` shown literally (unsafe characters as escapes), or `missing` when empty;
+    `options` go to `Text` (overflow, no_wrap, justify…)."""
+    return Text(visible(value) or missing, style=style, **options)
