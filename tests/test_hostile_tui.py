@@ -21,10 +21,10 @@ from textual.pilot import Pilot
 from textual.widgets import Select
 
 from openrush_tui.screens.activity_filters import ActivityFilters
-from openrush_tui.screens.key_create import KeyCreateScreen
-from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
 from openrush_tui.screens.event_details import EventDetails
+from openrush_tui.screens.key_create import KeyCreateScreen
 from openrush_tui.screens.key_details import KeyDetailsScreen
+from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
 from openrush_tui.screens.key_revoke import KeyRevokeScreen
 from openrush_tui.tui import OpenRushApp, TerminalSafe
 from tests.support.apps import TERMINAL, remote_app, settle
