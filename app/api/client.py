@@ -44,7 +44,7 @@ from openrush_tui.api.models import (
     parse_tool_result,
     parse_usage,
 )
-from openrush_tui.api.safety import check_base_url, clean_key
+from openrush_tui.api.safety import check_base_url, clean_key, uses_proxy_settings
 from openrush_tui.clock import format_instant
 from openrush_tui.text.safe import sanitize
 
@@ -71,6 +71,8 @@ class _Pool:
         self.timeout = timeout
         self.transport = transport
         self.user_agent = user_agent
+        # Environment proxies (and httpx's other environment settings) only off loopback.
+        self.trust_env = uses_proxy_settings(base_url)
         self._client: httpx.AsyncClient | None = None
 
     def get(self) -> httpx.AsyncClient:
@@ -80,6 +82,7 @@ class _Pool:
                 timeout=self.timeout,
                 transport=self.transport,
                 follow_redirects=False,
+                trust_env=self.trust_env,
                 headers={"User-Agent": self.user_agent, "Accept": "application/json"},
             )
         return self._client

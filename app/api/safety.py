@@ -1,24 +1,30 @@
 """Where a key may be sent, and in what form: checked before any request is made.
 
 An API URL must be https, or http on a loopback host only (the key would otherwise cross the
-network unencrypted); a key must be something an HTTP header can carry.
+network unencrypted); a key must be something an HTTP header can carry. Loopback means a
+literal loopback address or the name ``localhost`` itself: ``*.localhost`` and ``localhost.``
+are resolved through DNS by glibc, and a DNS answer can point anywhere. A loopback URL is
+reached directly, never through a proxy (`uses_proxy_settings`).
 """
 
 from __future__ import annotations
 
 import ipaddress
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from pydantic import SecretStr
 
 from openrush_tui.api.errors import InsecureURLError, InvalidKeyFormat
 from openrush_tui.text.safe import sanitize
+
+if TYPE_CHECKING:  # pydantic is imported by `clean_key` only: this module sits on paths
+    from pydantic import SecretStr  # (agent set-up) that must stay light
 
 
 def check_base_url(base_url: str) -> str:
     """The base URL normalised (no trailing slash); InsecureURLError if unusable or unsafe.
 
-    https is always allowed; http only for loopback hosts (127.0.0.0/8, ::1, localhost).
+    https is always allowed; http only for literal loopback hosts (127.0.0.0/8, ::1,
+    localhost).
     """
     shown = sanitize(str(base_url), 80)
     text = str(base_url).strip()
@@ -54,8 +60,9 @@ def check_base_url(base_url: str) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    host = host.strip("[]").lower().rstrip(".")
-    if host == "localhost" or host.endswith(".localhost"):
+    """`host` is ``localhost`` or a loopback address as written (127.0.0.0/8, ::1)."""
+    host = host.strip("[]").lower()
+    if host == "localhost":
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -63,7 +70,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def uses_proxy_settings(base_url: str) -> bool:
+    """Whether requests to `base_url` may go through a proxy from the environment
+    (HTTP_PROXY, ALL_PROXY…): never for loopback, where a proxy would only be a stranger
+    between this program and a server on the same machine (and over http:// would see the
+    key in clear text)."""
+    return not is_loopback(urlsplit(base_url).hostname or "")
+
+
 def clean_key(key: SecretStr | str | None) -> SecretStr | None:
+    from pydantic import SecretStr
+
     raw = key.get_secret_value() if isinstance(key, SecretStr) else key
     if raw is None:
         return None
