@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from importlib.resources import files
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import textual.constants as textual_constants
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual import work
@@ -83,6 +84,8 @@ class OpenRushApp(App[None]):
         self.now = clock
         self._first_page_chosen = first_page is not None
         self._terminal_safe = TerminalSafe()
+        self._log_holds = 0  # dialogs where a key can be typed, open now
+        self._held_log_file: str | None = None
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Every line of every widget (toasts, menus and inputs included) passes this last:
@@ -194,6 +197,36 @@ class OpenRushApp(App[None]):
 
         self.bell()
         self.panic(Traceback(show_locals=False, width=None))
+
+    def hold_log(self) -> Callable[[], None]:
+        """Stop Textual's own log until the returned function is called.
+
+        With TEXTUAL_LOG set (or devtools connected), Textual logs every message every widget
+        handles, as its repr: each `Key(character=…)` typed, `Paste(text=…)`, and
+        `Input.Changed(value=…)`, that is a key typed into the sign-in dialog, into a file
+        others can read. No public switch stops it: `textual.constants.LOG_FILE` is what its
+        logger checks before each write, and `_log` is where it sends to devtools.
+        """
+        if self._log_holds == 0:
+            self._held_log_file = textual_constants.LOG_FILE
+            textual_constants.LOG_FILE = None  # type: ignore[misc]
+        self._log_holds += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            self._log_holds -= 1
+            if self._log_holds == 0:
+                textual_constants.LOG_FILE = self._held_log_file  # type: ignore[misc]
+
+        return release
+
+    def _log(self, *args: Any, **kwargs: Any) -> None:
+        if not self._log_holds:  # see hold_log: devtools hear nothing while a key is typed
+            super()._log(*args, **kwargs)
 
     def forget_copied(self, text: str) -> None:
         """Empty `app.clipboard` if it holds `text` (a key the user selected and copied with
