@@ -333,14 +333,14 @@ class SetupScreen(DashboardScreen):
     @work(group=PLAN_GROUP, exclusive=True, exit_on_error=False)
     async def preview_install(self, agent: Agent, key_header: bool) -> None:
         """The diff first (`agents.install`); the dialog writes only when asked."""
-        from openrush_tui.agents.install import ConfigFileError, plan_install
+        from openrush_tui.agents.install import plan_install
         from openrush_tui.screens.agent_install import AgentInstallScreen
 
         try:
             # Reading and parsing the file is I/O: a thread, like every blocking call.
             plan = await asyncio.to_thread(plan_install, agent, self.dashboard.settings.mcp_url,
                                            key_header=key_header)
-        except ConfigFileError as exc:
+        except OpenRushError as exc:  # a file that must not be touched, or an unsafe MCP URL
             self.notify(str(exc), severity="error", timeout=12, markup=False)
             return
         self.app.push_screen(AgentInstallScreen(plan), self._installed)

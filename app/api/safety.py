@@ -10,6 +10,7 @@ reached directly, never through a proxy (`uses_proxy_settings`).
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -26,13 +27,30 @@ def check_base_url(base_url: str) -> str:
     https is always allowed; http only for literal loopback hosts (127.0.0.0/8, ::1,
     localhost).
     """
-    shown = sanitize(str(base_url), 80)
-    text = str(base_url).strip()
-    malformed = InsecureURLError(
-        f"The API URL “{shown}” is not a valid http(s) URL",
-        "Use a URL such as https://api.openrush.io.",
-    )
-    if not text or any(ch.isspace() or ord(ch) < 32 for ch in text):
+    text = _checked_url(base_url, "API URL", "https://api.openrush.io",
+                        "so the key would travel unencrypted", bare=True)
+    return text.rstrip("/")
+
+
+def check_mcp_url(url: str) -> str:
+    """The MCP URL an agent is set up with, as given; InsecureURLError if unusable or unsafe.
+
+    The same rules as the API URL (https, or http on literal loopback; no user name or
+    password), and a plain host name: the URL goes into config files and shell commands.
+    """
+    return _checked_url(url, "MCP URL", "https://api.openrush.com/mcp",
+                        "so an agent would sign in unencrypted", bare=False)
+
+
+_HOST = re.compile(r"[a-z0-9._\-]+|[0-9a-f:.]+")  # a name (punycode for others) or an address
+
+
+def _checked_url(url: str, what: str, example: str, why_https: str, *, bare: bool) -> str:
+    shown = sanitize(str(url), 80)
+    text = str(url).strip()
+    malformed = InsecureURLError(f"The {what} “{shown}” is not a valid http(s) URL",
+                                 f"Use a URL such as {example}.")
+    if not text or not text.isprintable() or any(ch.isspace() for ch in text):
         raise malformed
     try:
         parts = urlsplit(text)
@@ -40,23 +58,21 @@ def check_base_url(base_url: str) -> str:
         _ = parts.port  # raises ValueError for a bad port
     except ValueError:
         raise malformed from None
-    if parts.scheme.lower() not in ("http", "https") or not host:
+    if parts.scheme.lower() not in ("http", "https") or not host or not _HOST.fullmatch(host):
         raise malformed
     if parts.username is not None or parts.password is not None:
         raise InsecureURLError(
-            "The API URL must not contain a user name or password",
+            f"The {what} must not contain a user name or password",
             "Remove the part before “@” and sign in with a key instead.",
         )
-    if parts.query or parts.fragment:
+    if bare and (parts.query or parts.fragment):
         raise malformed
     if parts.scheme.lower() == "http" and not is_loopback(host):
         raise InsecureURLError(
-            f"The API URL uses http:// for {sanitize(host, 60)}, so the key would travel "
-            "unencrypted",
+            f"The {what} uses http:// for {sanitize(host, 60)}, {why_https}",
             "Use https:// (plain http is only allowed for 127.0.0.1 or localhost).",
         )
-    return text.rstrip("/")
-
+    return text
 
 
 def is_loopback(host: str) -> bool:

@@ -257,6 +257,7 @@ def agents_list_command(args: argparse.Namespace) -> int:
 
 
 def agents_show_command(args: argparse.Namespace) -> int:
+    from openrush_tui.api.errors import InsecureURLError
     from openrush_tui.config import mcp_url_from_env
 
     agent = _agent(args.agent)
@@ -265,7 +266,11 @@ def agents_show_command(args: argparse.Namespace) -> int:
     if args.key_header and not agent.supports_key_header:
         error(f"{agent.name} signs in with OAuth only; showing that.")
     mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
-    say(agent.instructions(mcp_url, key_header=args.key_header).as_text(), end="")
+    try:
+        steps = agent.instructions(mcp_url, key_header=args.key_header)
+    except InsecureURLError as exc:
+        return error(str(exc), EXIT_USAGE)
+    say(steps.as_text(), end="")
     return EXIT_OK
 
 
@@ -276,6 +281,7 @@ def agents_install_command(args: argparse.Namespace) -> int:
         apply_install,
         plan_install,
     )
+    from openrush_tui.api.errors import InsecureURLError
     from openrush_tui.config import mcp_url_from_env
 
     agent = _agent(args.agent)
@@ -287,6 +293,8 @@ def agents_install_command(args: argparse.Namespace) -> int:
     except NoConfigFile:
         return error(f"{agent.name} is not configured through a file; run "
                      f"`openrush-tui agents show {agent.id}` for its steps.", EXIT_USAGE)
+    except InsecureURLError as exc:
+        return error(str(exc), EXIT_USAGE)
     except ConfigFileError as exc:
         return error(str(exc))
     if plan.changed:
