@@ -21,6 +21,7 @@ from openrush_tui.cli import main
 from openrush_tui.screens.setup import SetupScreen
 from tests.support.accounts import sandbox_app_with
 from tests.support.apps import TERMINAL, notices, settle, text_of
+from tests.support.configs import dotfiles_cursor_config
 from tests.support.hostile import unsafe_characters
 
 MCP = "https://mcp.example.test/mcp"
@@ -87,18 +88,12 @@ def test_directories_created_for_a_config_are_private_under_any_umask(
 
 def test_a_symlinked_config_names_and_checks_the_real_file(
         isolated_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    dotfiles = isolated_home / "dotfiles"
-    dotfiles.mkdir()
-    real = dotfiles / "cursor-mcp.json"
-    real.write_text('{"mcpServers": {}}\n')
-    link = isolated_home / ".cursor" / "mcp.json"
-    link.parent.mkdir()
-    link.symlink_to(real)
+    link, real = dotfiles_cursor_config(isolated_home)
     plan = plan_install(AGENTS_BY_ID["cursor"], MCP)
     assert plan.shown_path == "~/.cursor/mcp.json → ~/dotfiles/cursor-mcp.json (a symlink)"
     assert "~/dotfiles/cursor-mcp.json (after)" in plan.diff()
     # The link is pointed elsewhere between the preview and the write: nothing is written.
-    elsewhere = dotfiles / "other.json"
+    elsewhere = real.parent / "other.json"
     elsewhere.write_text('{"mcpServers": {}}\n')
     link.unlink()
     link.symlink_to(elsewhere)

@@ -127,19 +127,15 @@ class StoredKey:
 
 
 def _private_file(path: Path, *, own_directory: bool) -> None:
-    """Missing directories 0700, the database 0600 (SQLite gives its -wal and -shm files the
-    same mode): it holds the session-signing secret and key hashes. `own_directory`: the
-    directory is ours alone (the default location), so an older, looser one is tightened."""
-    missing = []
+    """The database 0600 (SQLite gives its -wal and -shm files the same mode) in a 0700
+    directory when it creates one: it holds the session-signing secret and key hashes.
+    `own_directory`: the directory is ours alone (the default location), so an older,
+    looser one is tightened too."""
     directory = path.parent
-    while not os.path.lexists(directory):
-        missing.append(directory)
-        directory = directory.parent
-    for created in reversed(missing):
-        os.mkdir(created, 0o700)
-        os.chmod(created, 0o700)
-    if own_directory:
-        os.chmod(path.parent, 0o700)
+    created = not directory.exists()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if created or own_directory:
+        os.chmod(directory, 0o700)  # whatever the umask
     with suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     if stat.S_IMODE(path.stat().st_mode) & 0o077:
