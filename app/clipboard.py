@@ -102,6 +102,7 @@ def _system_copy_bounded(text: str) -> tuple[bool, str]:
     """(copied, why not), blocking the caller for at most SYSTEM_COPY_WAIT."""
     if not has_display():
         return False, why_no_system_clipboard()
+
     def attempt() -> tuple[bool, str]:
         refused = argv_backend()  # choosing the backend runs `which`: inside the bound too
         if refused:

@@ -341,7 +341,8 @@ class OpenRushClient:
 
 def _wire(text: str) -> str:
     """`text` as UTF-8 can carry it. Ids and names come back from the server, and JSON can
-    hold a lone surrogate, which no URL can: it becomes U+FFFD instead of an exception."""
+    hold a lone surrogate, which no URL can: it becomes U+FFFD characters instead of an
+    exception (and the server answers that no such key exists)."""
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 

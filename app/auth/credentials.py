@@ -217,7 +217,7 @@ def find_key_for_server(profile: str, api_url: str, *,
                              f"{api_url}, so it was not used. Sign in, or use --profile NAME to "
                              "keep one key per server.",))
     found = find_key(profile, keyring_timeout=keyring_timeout)
-    if found.key is None or found.key.source == "environment":
+    if found.key is None:
         return found
     return Lookup(None, (*found.notes, f"The key saved for profile “{profile}” does not say "
                          f"which server it is for, so it was not sent to {api_url}. Sign in "
