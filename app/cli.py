@@ -85,7 +85,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     sandbox.add_argument("--fixed-now", metavar="ISO",
                          help="freeze the clock at this UTC time (repeatable demos and tests)")
     sandbox.add_argument("--key-seed", type=int, metavar="N",
-                         help="seed the sandbox's key generator (repeatable demos and tests)")
+                         help="seed the sandbox's key generator (repeatable demos and tests; "
+                              "its keys and session secret become predictable)")
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in modules_for(sys.argv[1:] if argv is None else argv):
@@ -102,7 +103,12 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     from openrush_tui.auth.profiles import api_url_for, check_profile_name
     from openrush_tui.clock import parse_instant
     from openrush_tui.config import Settings, api_url_from_env, mcp_url_from_env
-    from openrush_tui.sandbox.options import RateLimits, SandboxOptions, default_db_path
+    from openrush_tui.sandbox.options import (
+        PREDICTABLE_KEYS_WARNING,
+        RateLimits,
+        SandboxOptions,
+        default_db_path,
+    )
 
     try:
         fixed_now = parse_instant(args.fixed_now) if args.fixed_now else None
@@ -134,6 +140,8 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         sandbox = SandboxOptions(db_path=args.sandbox_db or default_db_path(), now=fixed_now,
                                  key_seed=args.key_seed, seed_keys=args.seed_keys,
                                  seed_events=args.seed_events, rate_limits=limits)
+        if args.key_seed is not None:
+            print(PREDICTABLE_KEYS_WARNING, file=sys.stderr)
     try:
         # The flag, then OPENRUSH_API_URL, then the URL this profile signed in to last (the
         # sandbox ignores it: it is reached in-process).

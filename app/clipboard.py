@@ -27,10 +27,16 @@ from openrush_tui.blocking import DaemonCall
 SYSTEM_COPY_WAIT = 1.0
 # After a copy to the system clipboard, the reveal dialog offers to empty it this much later.
 CLEAR_AFTER_SECONDS = 45.0
+# pyperclip backends that hand the text to a helper as a command-line argument, which every
+# user of the machine can read (`ps`, /proc/PID/cmdline): never given a key. From pyperclip's
+# source, only Klipper's (`qdbus org.kde.klipper /klipper setClipboardContents <text>`); the
+# others write to the helper's stdin (xclip, xsel, wl-copy, pbcopy, clip.exe) or call an API.
+ARGV_BACKENDS = {"copy_klipper": "Klipper"}
 
 __all__ = [
     "CLEAR_AFTER_SECONDS",
     "CopyOutcome",
+    "argv_backend",
     "clear_system_clipboard_if",
     "clear_system_clipboard_if_digest",
     "copy",
@@ -96,12 +102,20 @@ def _system_copy_bounded(text: str) -> tuple[bool, str]:
     """(copied, why not), blocking the caller for at most SYSTEM_COPY_WAIT."""
     if not has_display():
         return False, why_no_system_clipboard()
-    call = DaemonCall(lambda: system_copy(text), name="system-clipboard")
+
+    def attempt() -> tuple[bool, str]:
+        refused = argv_backend()  # choosing the backend runs `which`: inside the bound too
+        if refused:
+            return False, (f"the {refused} helper here takes the text as a command-line "
+                           "argument, which other users can read with ps, so it was not used")
+        if system_copy(text):
+            return True, ""
+        return False, "no copy mechanism worked; on Linux, install wl-clipboard, xclip or xsel"
+
+    call = DaemonCall(attempt, name="system-clipboard")
     if not call.wait(SYSTEM_COPY_WAIT):
         return False, f"it did not answer within {SYSTEM_COPY_WAIT:g} s"
-    if call.result():
-        return True, ""
-    return False, "no copy mechanism worked; on Linux, install wl-clipboard, xclip or xsel"
+    return call.result()
 
 
 def osc52_sequence(text: str) -> str:
@@ -145,13 +159,27 @@ def why_no_system_clipboard() -> str:
     return "no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
 
 
+def argv_backend() -> str | None:
+    """The name of the desktop clipboard helper pyperclip would use, if it is one that takes
+    the text as a command-line argument (see ARGV_BACKENDS); None otherwise."""
+    try:
+        import pyperclip
+
+        if pyperclip.copy is pyperclip.lazy_load_stub_copy:  # not chosen yet: choose it now,
+            pyperclip.copy, pyperclip.paste = pyperclip.determine_clipboard()  # as it would
+    except Exception:  # no backend to choose: nothing is passed anywhere
+        return None
+    return ARGV_BACKENDS.get(getattr(pyperclip.copy, "__name__", ""))
+
+
 def system_copy(text: str) -> bool:
-    """Put `text` on the desktop clipboard; True only when it is then there. Never raises.
+    """Put `text` on the desktop clipboard; True only when it is then there. Never raises,
+    and never uses a helper that would take `text` as a command-line argument.
 
     pyperclip's xclip/xsel backends ignore the helper's exit status, so a copy is read back
     before it is reported as done.
     """
-    if not has_display():
+    if not has_display() or argv_backend():
         return False
     try:
         import pyperclip
@@ -182,7 +210,8 @@ def clear_system_clipboard_if_digest(expected: str) -> bool:
 
     A user who copied something else since must not lose it, hence the comparison.
     """
-    if not _paste_matches(lambda pasted: hmac.compare_digest(digest(pasted), expected)):
+    if argv_backend() or not _paste_matches(
+            lambda pasted: hmac.compare_digest(digest(pasted), expected)):
         return False
     try:
         import pyperclip

@@ -9,15 +9,20 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from importlib.resources import files
-from typing import ClassVar
+from typing import Any, ClassVar
 
+import textual.constants as textual_constants
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.color import Color
+from textual.filter import LineFilter
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 
@@ -25,6 +30,7 @@ from openrush_tui import clipboard
 from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
 from openrush_tui.session import Session
+from openrush_tui.text.safe import strip_unsafe
 
 STYLESHEETS = ("app.tcss", "dialogs.tcss", "setup.tcss", "api_access.tcss")
 LAST_RESORT_SECONDS = 3.0  # after a signal, how long the app has to exit on its own
@@ -86,6 +92,14 @@ class OpenRushApp(App[None]):
         # tests driving the app with Pilot do not install process-wide handlers).
         self._handle_signals = handle_signals
         self._last_resort: threading.Timer | None = None
+        self._terminal_safe = TerminalSafe()
+        self._log_holds = 0  # dialogs where a key can be typed, open now
+        self._held_log_file: str | None = None
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        # Every line of every widget (toasts, menus and inputs included) passes this last:
+        # nothing that could act on the terminal reaches it, whatever a view forgot.
+        return [*super().get_line_filters(), self._terminal_safe]
 
     def on_mount(self) -> None:
         if self.session.lookup_pending:
@@ -267,11 +281,58 @@ class OpenRushApp(App[None]):
                 driver.stop_application_mode()
         os._exit(128 + signum)
 
+    def hold_log(self) -> Callable[[], None]:
+        """Stop Textual's own log until the returned function is called.
+
+        With TEXTUAL_LOG set (or devtools connected), Textual logs every message every widget
+        handles, as its repr: each `Key(character=…)` typed, `Paste(text=…)`, and
+        `Input.Changed(value=…)`, that is a key typed into the sign-in dialog, into a file
+        others can read. No public switch stops it: `textual.constants.LOG_FILE` is what its
+        logger checks before each write, and `_log` is where it sends to devtools.
+        """
+        if self._log_holds == 0:
+            self._held_log_file = textual_constants.LOG_FILE
+            textual_constants.LOG_FILE = None  # type: ignore[misc]
+        self._log_holds += 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            self._log_holds -= 1
+            if self._log_holds == 0:
+                textual_constants.LOG_FILE = self._held_log_file  # type: ignore[misc]
+
+        return release
+
+    def _log(self, *args: Any, **kwargs: Any) -> None:
+        if not self._log_holds:  # see hold_log: devtools hear nothing while a key is typed
+            super()._log(*args, **kwargs)
+
     def forget_copied(self, text: str) -> None:
         """Empty `app.clipboard` if it holds `text` (a key the user selected and copied with
         Textual's own selection): Textual offers no public way to empty it."""
         if self.clipboard == text:
             self._clipboard = ""
+
+
+class TerminalSafe(LineFilter):
+    """Removes controls, format characters and separators from every segment drawn.
+
+    The views show server strings through `openrush_tui.text.safe` (as visible escapes);
+    this is the net under all of them. Each character removed leaves the cells it took (as
+    U+FFFD; usually none), so nothing moves. Textual's line filters are the one place every
+    drawn line passes through.
+    """
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        if all(segment.text.isprintable() for segment in segments):
+            return segments
+        return [segment if segment.control or segment.text.isprintable()
+                else Segment(strip_unsafe(segment.text, cell_len), segment.style)
+                for segment in segments]
 
 
 def terminal_writer(app: App) -> Callable[[str], bool]:

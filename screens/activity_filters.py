@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -18,8 +17,8 @@ from textual.widgets import Button, Label, Select
 
 from openrush_tui.activity.filters import PERIODS, ActivityFilter
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.text.safe import visible
 from openrush_tui.widgets.key_hints import KeyHints
+from openrush_tui.widgets.literal import literal
 
 SOURCE_CHOICES = (("API", "api"), ("MCP", "mcp"))
 STATUS_CHOICES = (("Success", "success"), ("Error", "error"), ("Rate-limited", "rate_limited"))
@@ -63,12 +62,12 @@ class ActivityFilters(Dialog[ActivityFilter | None]):
                              value=current.status or Select.NULL)
             with Horizontal(classes="filter-row"):
                 yield Label("Key")
-                yield Select([(Text(visible(name)), cred) for cred, name in self.keys],
+                yield Select([(literal(name), cred) for cred, name in self.keys],
                              prompt="Any key or client", id="filter-key",
                              value=current.credential_id or Select.NULL)
             with Horizontal(classes="filter-row"):
                 yield Label("Tool")
-                yield Select([(Text(visible(tool)), tool) for tool in self.tools],
+                yield Select([(literal(tool), tool) for tool in self.tools],
                              prompt="Any tool", id="filter-tool",
                              value=current.tool or Select.NULL)
             with Horizontal(classes="filter-row"):

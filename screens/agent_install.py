@@ -19,6 +19,7 @@ from textual.widgets import Button, Static
 
 from openrush_tui.agents.install import ConfigFileError, InstallPlan, apply_install
 from openrush_tui.screens.dialog import Dialog
+from openrush_tui.text.safe import visible
 
 WRITE_GROUP = "install-write"
 
@@ -74,7 +75,8 @@ class AgentInstallScreen(Dialog[str | None]):
         if plan.creates:
             return f"{plan.shown_path} does not exist yet; it will be created with this content."
         backup = plan.backup_path()
-        kept = f" A copy of the current file is kept in {backup.name}." if backup else ""
+        kept = f" A copy of the current file is kept in {visible(backup.name)}." if backup \
+            else ""
         return (f"These lines of {plan.shown_path} change; other servers and settings stay "
                 f"as they are.{kept}")
 

@@ -209,7 +209,7 @@ class ApiAccessScreen(DashboardScreen):
             return
         key = row.key
         text = Text(row.name, style="bold")
-        text.append(f"  {row.prefix}  {row.status}  ({key.id})\n")
+        text.append(f"  {row.prefix}  {row.status}  ({row.shown_id})\n")
         text.append(f"created {exact(key.created_at)} · last used "
                     f"{exact(key.last_used_at, missing='never')} · expires "
                     f"{exact(key.expires_at, missing='never')}")

@@ -19,9 +19,9 @@ from textual.widgets import Static
 
 from openrush_tui.activity.events import duration_label, status_label
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact, relative
 from openrush_tui.widgets.key_hints import KeyHints
+from openrush_tui.widgets.literal import literal
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import UsageEvent
@@ -72,7 +72,7 @@ class EventDetails(Dialog[DetailsChoice | None]):
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column(overflow="fold")
         for label, value in event_fields(self.event, self.names, self.now):
-            grid.add_row(Text(label), Text(visible(value)))
+            grid.add_row(Text(label), literal(value))
         hints = ["Esc close"]
         if self.event.credential_id:
             hints.append("k show only this key")

@@ -16,8 +16,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
+from openrush_tui.activity.events import status_label, tool_label
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact, relative, short
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
         row, key, now = self._row, self._row.key, self._now
         lines: list[tuple[str, str]] = [
             ("Name", row.name),
-            ("ID", visible(key.id)),
+            ("ID", row.shown_id),
             ("Prefix", row.prefix),
             ("Status", row.status + ("  (this terminal is signed in with it)"
                                      if self._signed_in else "")),
@@ -72,7 +72,7 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
             ("Expires", _when(key.expires_at, now, missing="never")),
         ]
         if key.account_id:
-            lines.append(("Account", visible(key.account_id)))
+            lines.append(("Account", row.shown_account))
         text = Text()
         for index, (label, value) in enumerate(lines):
             text.append(f"{label:<11}", style="bold")
@@ -104,13 +104,9 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
             return Text("No calls recorded with this key.")
         text = Text()
         for index, event in enumerate(page.items):
-            what = event.tool or event.endpoint or "—"
-            status = event.status.replace("_", " ")
-            if event.status_code and event.status != "success":
-                status += f" {event.status_code}"
             text.append(f"{short(event.created_at, self._now):<14}")
-            text.append(f"{visible(what)[:30]:<32}")
-            text.append(f"{status:<16}")
+            text.append(f"{tool_label(event)[:30]:<32}")
+            text.append(f"{status_label(event):<16}")
             text.append(f"{event.credits} credits" if event.credits else "free")
             if index < len(page.items) - 1:
                 text.append("\n")

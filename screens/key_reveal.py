@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, Static
 
 from openrush_tui.clipboard import CLEAR_AFTER_SECONDS, digest
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.text.safe import visible
+from openrush_tui.widgets.literal import literal
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -54,9 +54,7 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         self._system_copied = False
 
     def compose(self) -> ComposeResult:
-        name = Text("Your new key “")
-        name.append(visible(self._credential.name))
-        name.append("” is ready")
+        name = Text.assemble("Your new key “", literal(self._credential.name), "” is ready")
         with Vertical(id="dialog"):
             yield Static(name, classes="title")
             yield Static(id="key")
@@ -75,7 +73,7 @@ class KeyRevealScreen(Dialog[RevealClosed]):
 
     def on_mount(self) -> None:
         if self._key is not None:
-            self.query_one("#key", Static).update(Text(visible(self._key.get_secret_value())))
+            self.query_one("#key", Static).update(literal(self._key.get_secret_value()))
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:

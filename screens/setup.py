@@ -45,7 +45,7 @@ LABEL_WIDTH = 11
 
 def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
                      looking: bool = False) -> Content:
-    """The "This terminal" lines; server text is passed through `visible`, never markup."""
+    """The "This terminal" lines (`TerminalStatus.rows` made them safe), never markup."""
     parts: list[str | tuple[str, str]] = []
 
     def row(label: str, value: str, style: str = "") -> None:
@@ -59,7 +59,7 @@ def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
     else:
         row("Status", "not signed in", "bold $text-warning")
     for label, value in status.rows():
-        row(label, visible(value))
+        row(label, value)
     if sandbox_starting and status.key is None:
         row("Key from", "the sandbox's demo session (starting…)")
     if not status.signed_in and not sandbox_starting:
@@ -107,7 +107,8 @@ class SetupScreen(DashboardScreen):
                     yield Button("Test connection", id="test-connection", compact=True)
             with Vertical(id="agent-section", classes="section") as agents:
                 agents.border_title = "Connect an AI agent"
-                agents.border_subtitle = f"MCP URL {self.dashboard.settings.mcp_url}"
+                agents.border_subtitle = Content(
+                    f"MCP URL {visible(self.dashboard.settings.mcp_url)}")
                 yield AgentPanel(id="agent-panel")
             with Vertical(id="capabilities-section", classes="section") as capabilities:
                 capabilities.border_title = "Capabilities"
@@ -148,7 +149,7 @@ class SetupScreen(DashboardScreen):
         self.query_one("#terminal", Static).update(
             terminal_content(self.status(), sandbox_starting=starting,
                              looking=session.lookup_pending))
-        notes = list(session.notes)
+        notes = [visible(note) for note in session.notes]
         if session.key is not None and session.key.source == "session":
             notes.append("The key is kept for this session only; you sign in again next time.")
         if session.key is not None and session.key.source == "environment":
@@ -332,14 +333,14 @@ class SetupScreen(DashboardScreen):
     @work(group=PLAN_GROUP, exclusive=True, exit_on_error=False)
     async def preview_install(self, agent: Agent, key_header: bool) -> None:
         """The diff first (`agents.install`); the dialog writes only when asked."""
-        from openrush_tui.agents.install import ConfigFileError, plan_install
+        from openrush_tui.agents.install import plan_install
         from openrush_tui.screens.agent_install import AgentInstallScreen
 
         try:
             # Reading and parsing the file is I/O: a thread, like every blocking call.
             plan = await asyncio.to_thread(plan_install, agent, self.dashboard.settings.mcp_url,
                                            key_header=key_header)
-        except ConfigFileError as exc:
+        except OpenRushError as exc:  # a file that must not be touched, or an unsafe MCP URL
             self.notify(str(exc), severity="error", timeout=12, markup=False)
             return
         self.app.push_screen(AgentInstallScreen(plan), self._installed)

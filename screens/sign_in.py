@@ -3,6 +3,10 @@
 The key is checked against the server (the credits call) before anything is saved. A 401
 keeps the dialog open with the input as it was, so a typo can be fixed rather than pasted
 again. The dialog closes with the checked key; where it is stored is the Setup screen's job.
+
+While it is open, Textual's own log is held (`OpenRushApp.hold_log`): every keystroke,
+paste and change of the input is a message Textual would log with the key in it. The input
+is emptied before the dialog closes, so no message sent after that carries the key either.
 """
 
 from __future__ import annotations
@@ -39,6 +43,17 @@ class SignInScreen(Dialog[Secret | None]):
         self._session = session
         self._server = server
         self._busy = False  # a check is under way: Enter must not start a second one
+
+    def on_mount(self) -> None:
+        self._release_log = self.dashboard.hold_log()
+
+    def on_unmount(self) -> None:
+        self._release_log()
+
+    def _close(self, secret: Secret | None) -> None:
+        with self.prevent(Input.Changed):
+            self.query_one("#key-input", Input).value = ""
+        self.dismiss(secret)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -90,7 +105,7 @@ class SignInScreen(Dialog[Secret | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, CHECK_GROUP)
-        self.dismiss(None)
+        self._close(None)
 
     # -- the check ---------------------------------------------------------------------------
 
@@ -106,7 +121,7 @@ class SignInScreen(Dialog[Secret | None]):
             self._status(describe_check_error(error), "-error")
             self.query_one("#key-input", Input).focus()
             return
-        self.dismiss(secret)
+        self._close(secret)
 
     def _status(self, message: str, state: str) -> None:
         status = self.query_one("#sign-in-status", Static)

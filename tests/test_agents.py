@@ -18,6 +18,7 @@ from openrush_tui.agents.install import (
     apply_install,
     plan_install,
 )
+from tests.support.configs import dotfiles_cursor_config
 
 MCP = "https://mcp.example.test/mcp"
 pytestmark = pytest.mark.usefixtures("isolated_home")
@@ -192,13 +193,7 @@ def test_backups_never_overwrite_an_older_backup(isolated_home: Path) -> None:
 
 
 def test_a_symlinked_config_file_is_written_through_the_link(isolated_home: Path) -> None:
-    dotfiles = isolated_home / "dotfiles"
-    dotfiles.mkdir()
-    real = dotfiles / "cursor-mcp.json"
-    real.write_text('{"mcpServers": {}}\n')
-    link = isolated_home / ".cursor" / "mcp.json"
-    link.parent.mkdir()
-    link.symlink_to(real)
+    link, real = dotfiles_cursor_config(isolated_home)
     install("cursor")
     assert link.is_symlink()
     assert json.loads(real.read_text())["mcpServers"]["openrush"] == {"url": MCP}

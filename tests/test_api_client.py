@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -258,6 +259,10 @@ async def test_rate_limit_recorded_from_error_responses(server, client):
         "http://0.0.0.0:8000",
         "http://localhost.evil.com",
         "http://[::2]:80",
+        # Resolved through DNS by glibc: a DNS answer can send them anywhere.
+        "http://evil.localhost:8787",
+        "http://a.b.localhost",
+        "http://localhost.:8787",
     ],
 )
 def test_http_refused_for_non_loopback(url):
@@ -590,3 +595,39 @@ def test_usage_event_model_directly():
     event = UsageEvent.model_validate(EVENT)
     assert event.created_at == NOW
     assert event.status == "success" and event.credits == 2
+
+
+# ---------------------------------------------------------------- proxies
+
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY",
+                   "all_proxy")
+
+
+@pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedServer]:
+    """A 'proxy' that records what reaches it, named in every proxy variable."""
+    with ScriptedServer() as recorder:
+        for name in PROXY_VARIABLES:
+            monkeypatch.setenv(name, recorder.url)
+        for name in ("NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        yield recorder
+
+
+async def test_a_loopback_url_never_goes_through_a_proxy(proxy: ScriptedServer) -> None:
+    with ScriptedServer() as server:
+        server.reply(200, {"balance": 7})
+        async with OpenRushClient(server.url, KEY) as client:
+            assert (await client.credits()).balance == 7
+    assert proxy.requests == []  # the key in clear text never reached the proxy
+    assert server.requests[0].headers["authorization"] == f"Bearer {KEY}"
+
+
+async def test_a_remote_url_still_uses_the_proxy_it_is_given(proxy: ScriptedServer) -> None:
+    # Behind a corporate proxy, https goes through it (as a CONNECT tunnel the proxy cannot
+    # read); this recorder refuses the tunnel, so the call fails after reaching it.
+    async with OpenRushClient("https://api.openrush.io", KEY, max_retries=0) as client:
+        with pytest.raises(ConnectionFailed):
+            await client.credits()
+    assert [request.method for request in proxy.requests] == ["CONNECT"]
+    assert KEY not in repr(proxy.requests)

@@ -174,7 +174,8 @@ def test_app_keeps_at_most_ten_modules_at_its_top() -> None:
 def test_textual_private_api_is_used_only_in_tui(folder: str) -> None:
     """`app._x`, `self._driver`…: Textual's private attributes, outside our own classes."""
     private = ("_driver", "_clipboard", "_fatal_error", "_exit_renderables",
-               "_close_messages_no_wait", "_screen_stacks", "_notifications")
+               "_close_messages_no_wait", "_screen_stacks", "_notifications", "_log",
+               "LOG_FILE")
     offenders = []
     for path in sources(folder):
         if path.name == "tui.py":
@@ -182,4 +183,24 @@ def test_textual_private_api_is_used_only_in_tui(folder: str) -> None:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         offenders += [f"{path.name}:{node.lineno} {node.attr}" for node in ast.walk(tree)
                       if isinstance(node, ast.Attribute) and node.attr in private]
+    assert not offenders, offenders
+
+
+def test_commands_print_only_through_the_one_output_path() -> None:
+    """Every line a command prints goes through `commands.common` (`say`, `error`, `ask`,
+    `print_json`), which keeps server and file text from acting on the terminal."""
+    offenders = []
+    for path in sources("app/commands"):
+        if path.name == "common.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            direct = isinstance(func, ast.Name) and func.id in ("print", "input")
+            stream = (isinstance(func, ast.Attribute) and func.attr in ("write", "writelines")
+                      and isinstance(func.value, ast.Attribute)
+                      and func.value.attr in ("stdout", "stderr"))
+            if direct or stream:
+                offenders.append(f"{path.name}:{node.lineno}")
     assert not offenders, offenders

@@ -86,6 +86,41 @@ def test_with_a_display_but_no_copy_mechanism_it_reports_failure(
     assert system_clipboard_holds(TEXT) is False
 
 
+KLIPPER_QDBUS = """#!/bin/sh
+printf '%s\\n' "$*" >> "{log}"
+case "$3" in
+  setClipboardContents) printf '%s' "$4" > "{store}" ;;
+  getClipboardContents) cat "{store}" 2>/dev/null; echo ;;
+esac
+"""
+
+
+def test_a_helper_that_takes_the_text_as_an_argument_is_never_given_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """KDE without xclip/xsel: pyperclip would run `qdbus … setClipboardContents <key>`,
+    and every user of the machine sees the key in `ps`. Real pyperclip chooses its backend
+    from PATH; the KDE helpers here are stand-ins that record how they were called."""
+    if any(shutil.which(name) for name in ("xclip", "xsel", "wl-copy", "klipper", "qdbus")):
+        pytest.skip("a real clipboard helper is installed here")
+    bin_dir, log = tmp_path / "bin", tmp_path / "qdbus.log"
+    bin_dir.mkdir()
+    (bin_dir / "qdbus").write_text(KLIPPER_QDBUS.format(log=log, store=tmp_path / "store"))
+    (bin_dir / "klipper").write_text("#!/bin/sh\n")
+    for helper in bin_dir.iterdir():
+        helper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{Path(shutil.which('which') or '/usr/bin').parent}")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr(pyperclip, "copy", pyperclip.lazy_load_stub_copy)
+    monkeypatch.setattr(pyperclip, "paste", pyperclip.lazy_load_stub_paste)
+    outcome = clipboard.copy(TEXT, lambda sequence: True)
+    assert outcome.osc52_sent and not outcome.system_copied
+    message = outcome.message("the key")
+    assert "Klipper" in message and "ps" in message and "Not copied" in message
+    assert not clear_system_clipboard_if(TEXT)
+    assert TEXT not in (log.read_text() if log.exists() else "")
+
+
 def test_system_copy_reads_back_what_it_copied(desktop: FakeDesktop) -> None:
     assert system_copy(TEXT) is True
     assert desktop.content == TEXT

@@ -315,3 +315,13 @@ def test_a_stored_key_never_shows_in_repr() -> None:
     saved = credentials.session_only(Secret(KEY))
     assert KEY not in repr(saved) and KEY not in str(saved.as_dict())
     assert saved.as_dict()["key"] == "or_A1b2C3…d4E5"
+
+
+def test_a_saved_key_with_no_remembered_server_is_sent_nowhere(
+        memory_keyring: MemoryKeyring) -> None:
+    save_to_keyring("default", Secret(KEY))  # saved, but no server remembered for it
+    lookup = find_key_for_server("default", "https://evil.example")
+    assert lookup.key is None
+    assert "https://evil.example" in lookup.notes[0] and "login --api-url" in lookup.notes[0]
+    # Nothing saved: nothing to say.
+    assert find_key_for_server("other", "https://api.openrush.io") == credentials.Lookup(None)

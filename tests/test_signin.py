@@ -139,5 +139,6 @@ def test_a_server_that_cannot_be_remembered_is_a_note_not_a_failure(
     done = signed_in(save_key("default", SERVER, Secret(KEY)))
     assert done.key.source == "keyring"
     assert len(done.notes) == 1
-    assert done.notes[0].startswith("The server URL was not remembered: ")
+    assert done.notes[0].startswith("The server URL was not remembered (")
+    assert "not sent anywhere" in done.notes[0]
     assert "chmod 600" in done.notes[0] and KEY not in done.notes[0]

@@ -7,6 +7,7 @@ tested in a real terminal by tests/test_clipboard.py (tmux stores what the app s
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,46 @@ async def test_a_key_copied_with_textual_s_selection_leaves_app_clipboard(
         await settle(pilot)
         assert not isinstance(app.screen, KeyRevealScreen)
         assert app.clipboard == ""
+
+
+SIGNING_IN_WITH_TEXTUAL_LOG = """
+import asyncio, sys
+from pathlib import Path
+from textual import events
+from tests.support.apps import sandbox_app, settle
+
+async def main() -> None:
+    app = sandbox_app(Path(sys.argv[1]), page="setup")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press(*"or_typedXYZ")
+        app.screen.query_one("#key-input").post_message(events.Paste(sys.argv[2]))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+
+asyncio.run(main())
+"""
+
+
+def test_a_key_typed_or_pasted_into_sign_in_never_reaches_textual_s_log(
+        tmp_path: Path) -> None:
+    """`hold_log`/`_log`: with TEXTUAL_LOG set, Textual logs every message's repr, so the
+    key's keystrokes, its paste and the input's value would all be in that file."""
+    script, log = tmp_path / "signing_in.py", tmp_path / "textual.log"
+    script.write_text(SIGNING_IN_WITH_TEXTUAL_LOG)
+    pasted = "or_PASTEDSECRET" + "q" * 30
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "sandbox.sqlite3"), pasted],
+        capture_output=True, text=True, timeout=60, check=False, cwd=Path(__file__).parents[1],
+        env={**os.environ, "TEXTUAL_LOG": str(log), "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert done.returncode == 0, done.stderr
+    written = log.read_text()
+    assert "ApiAccessScreen" in written  # the log is kept, before and after the dialog
+    for leaked in ("PASTEDSECRET", "typedXYZ", "character='X'", "value='or_"):
+        assert leaked not in written

@@ -92,17 +92,28 @@ class AgentPanel(Horizontal):
     def _render_agent(self) -> None:
         if not self.is_mounted:
             return
+        from openrush_tui.api.errors import InsecureURLError
+
         agent = self.agent
-        steps = self.instructions()
+        try:
+            steps = self.instructions()
+        except InsecureURLError as problem:  # no snippet, copy or install with such a URL
+            steps = Instructions((str(problem),), "", "text",
+                                 ("Start the dashboard with another --mcp-url (or "
+                                  "OPENRUSH_MCP_URL).",))
+        usable = bool(steps.snippet)
         self.query_one("#agent-before", Static).update(Content("\n".join(steps.before)))
         self.query_one("#snippet", Static).update(Content(steps.snippet.rstrip("\n")))
+        self.query_one("#snippet", Static).display = usable
         self.query_one("#agent-after", Static).update(Content("\n".join(steps.after)))
+        self.query_one("#copy-snippet", Button).disabled = not usable
         toggle = self.query_one("#key-header", Checkbox)
         toggle.display = agent.supports_key_header
         with toggle.prevent(Checkbox.Changed):
             toggle.value = self.key_header and agent.supports_key_header
         install = self.query_one("#install", Button)
         install.display = agent.target is not None
+        install.disabled = not usable
         if agent.target is not None:
             install.label = f"Install into {agent.target.shown}…"
 
@@ -125,10 +136,11 @@ class AgentPanel(Horizontal):
             self.request_install()
 
     def request_copy(self) -> None:
-        self.post_message(self.CopyRequested(self.instructions().snippet.rstrip("\n")))
+        if not self.query_one("#copy-snippet", Button).disabled:
+            self.post_message(self.CopyRequested(self.instructions().snippet.rstrip("\n")))
 
     def request_install(self) -> None:
-        if self.agent.target is not None:
+        if self.agent.target is not None and not self.query_one("#install", Button).disabled:
             self.post_message(self.InstallRequested(self.agent, self.key_header))
 
     def toggle_key_header(self) -> None:

@@ -16,7 +16,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from openrush_tui.config import WEB_BILLING_URL
-from openrush_tui.text.safe import visible
+from openrush_tui.widgets.literal import literal
 from openrush_tui.widgets.load_state import LoadState
 
 if TYPE_CHECKING:
@@ -60,10 +60,10 @@ class CapabilitiesTable(Vertical):
         table.clear()
         for tool in capabilities.tools:
             table.add_row(
-                Text(visible(tool.name)),
+                literal(tool.name),
                 Text(str(tool.credits) if tool.credits else "free", justify="right"),
                 Text("yes" if tool.enabled else "no (402 when called)"),
-                Text(visible(tool.description or ""), overflow="ellipsis", no_wrap=True),
+                literal(tool.description, overflow="ellipsis", no_wrap=True),
             )
         table.display = bool(capabilities.tools)
         state = self.query_one(LoadState)

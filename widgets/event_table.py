@@ -20,8 +20,13 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import DataTable
 
-from openrush_tui.activity.events import duration_label, status_label, who
-from openrush_tui.text.safe import visible
+from openrush_tui.activity.events import (
+    duration_label,
+    source_label,
+    status_label,
+    tool_label,
+    who,
+)
 from openrush_tui.text.times import short
 
 if TYPE_CHECKING:
@@ -78,9 +83,9 @@ class EventTable(DataTable[Text]):
                         if status_class else "")
         return [
             Text(short(event.created_at, now)),
-            Text(event.source.upper()),
-            Text(visible(event.tool or event.endpoint or "—")),
-            Text(visible(who(event, names))),
+            Text(source_label(event)),
+            Text(tool_label(event)),
+            Text(who(event, names)),
             Text(status_label(event), style=status_style),
             Text(str(event.credits), justify="right"),
             Text(duration_label(event), justify="right"),
@@ -129,7 +134,7 @@ class EventTable(DataTable[Text]):
         """Key names arrived after the rows: update that one column."""
         for event in events:
             if event.id in self.rows:
-                self.update_cell(event.id, "who", Text(visible(who(event, names))),
+                self.update_cell(event.id, "who", Text(who(event, names)),
                                  update_width=True)
 
     def reset(self) -> None:

@@ -1,7 +1,8 @@
 """What Activity reads and shows of one usage event, as plain strings (never markup).
 
 `api.models.UsageEvent` fits these protocols; the table, the event dialog, the key details and
-the `activity` command all label an event through these functions, so they agree.
+the `activity` command all label an event through these functions, so they agree. Every
+label is already made safe for a terminal (`text.safe.visible`): the fields are the server's.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Protocol
+
+from openrush_tui.text.safe import visible
 
 
 class Event(Protocol):
@@ -36,16 +39,26 @@ class ShownEvent(Event, Protocol):
 def who(event: ShownEvent, names: Mapping[str, str]) -> str:
     """The key's name when known, else its prefix; the MCP client for MCP calls."""
     if event.credential_id and event.credential_id in names:
-        return names[event.credential_id]
+        return visible(names[event.credential_id])
     if event.credential_prefix:
-        return event.credential_prefix.rstrip(".…") + "…"
+        return visible(event.credential_prefix.rstrip(".…")) + "…"
     if event.client:
-        return event.client
+        return visible(event.client)
     return "session" if event.source == "api" else "—"
 
 
+def source_label(event: ShownEvent) -> str:
+    """``API`` or ``MCP`` (another server's own word, upper-cased, as it is)."""
+    return visible(event.source.upper())
+
+
+def tool_label(event: ShownEvent) -> str:
+    """The tool called, else the endpoint."""
+    return visible(event.tool or event.endpoint) or "—"
+
+
 def status_label(event: ShownEvent) -> str:
-    label = event.status.replace("_", " ") or "unknown"
+    label = visible(event.status.replace("_", " ")) or "unknown"
     if event.status != "success" and event.status_code:
         label = f"{label} {event.status_code}"
     return label

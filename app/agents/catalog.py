@@ -4,17 +4,22 @@ Follows the contract's table (``docs/openrush-api.md``, "Connecting an AI agent"
 default snippet signs in with OAuth and carries no key. Where an agent can send headers, a
 variant makes the agent read the key from ``OPENRUSH_KEY`` (each agent has its own syntax
 for that), so the raw key is never pasted into a config file. The MCP URL always comes from
-the one setting (``--mcp-url`` / ``OPENRUSH_MCP_URL``). Writing config files is in
-`agent_config`. No Textual imports.
+the one setting (``--mcp-url`` / ``OPENRUSH_MCP_URL``), and only an https URL (or http on
+literal loopback) with a plain host is used (`api.safety.check_mcp_url`: InsecureURLError
+otherwise); in a shell command it is quoted. Writing config files is in `install`. No
+Textual imports.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
+
+from openrush_tui.api.safety import check_mcp_url
 
 SERVER_NAME = "openrush"
 ENV_VAR = "OPENRUSH_KEY"
@@ -67,13 +72,14 @@ class Agent:
 
     def instructions(self, mcp_url: str, *, key_header: bool = False) -> Instructions:
         """The steps for the OAuth sign-in, or (`key_header`) the OPENRUSH_KEY variant."""
-        return self._instructions(self, mcp_url, key_header and self.supports_key_header)
+        return self._instructions(self, check_mcp_url(mcp_url),
+                                  key_header and self.supports_key_header)
 
     def entry(self, mcp_url: str, *, key_header: bool = False) -> dict[str, Any]:
         """The server entry written under `target.container` for file-configured agents."""
         if self._entry is None:
             raise ValueError(f"{self.name} is not configured through a file")
-        return self._entry(mcp_url, key_header and self.supports_key_header)
+        return self._entry(check_mcp_url(mcp_url), key_header and self.supports_key_header)
 
     def file_snippet(self, mcp_url: str, key_header: bool) -> str:
         assert self.target is not None  # noqa: S101 (only called for file-configured agents)
@@ -106,7 +112,8 @@ def _claude_code(agent: Agent, url: str, header: bool) -> Instructions:
             (f"Claude Code fills in ${{{ENV_VAR}}} from the environment it starts in: export "
              f"{ENV_VAR} in that shell. No key is written to the file.",))
     return Instructions(("Run this in a terminal:",),
-                        f"claude mcp add --transport http {SERVER_NAME} {url}", "bash",
+                        f"claude mcp add --transport http {SERVER_NAME} {shlex.quote(url)}",
+                        "bash",
                         ("Then type /mcp in Claude Code, choose openrush and sign in with your "
                          "OpenRush account.",))
 

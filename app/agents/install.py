@@ -1,9 +1,16 @@
 """Installing the OpenRush server into an agent's config file, safely.
 
 `plan_install` reads the file and computes the new text and a unified diff; nothing is
-written. `apply_install` writes it: only if the file still holds what the plan read, after
-copying it to a backup that never overwrites an older backup, atomically (temporary file +
-`os.replace`, through symlinks to the real file, keeping its mode).
+written. `apply_install` writes it: only if the file still holds what the plan read (and a
+symlinked config still points where it did), after copying it to a backup that never
+overwrites an older backup, atomically (temporary file + `os.replace`, through symlinks to
+the real file, keeping its mode).
+
+A config file may hold other servers' keys and tokens, so: the diff shows them masked, and
+unsafe characters in it as escapes (`text.safe`); a backup is created 0600 with O_EXCL, so
+it is never written through a symlink planted under a ``.bak`` name; directories created
+for a config are 0700 whatever the umask; and a symlinked config names the real file it
+writes to (`shown_path`), which is what the person confirms.
 
 How the entry is merged into the file's text is `merge`'s business; a file that cannot be
 parsed, or whose shape is not what the agent expects, is never written: `ConfigFileError`
@@ -19,14 +26,16 @@ from __future__ import annotations
 import difflib
 import os
 import secrets
-import shutil
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import count
 from pathlib import Path
 
 from openrush_tui.agents.catalog import Agent
 from openrush_tui.agents.merge import ConfigFileError, merge_json, merge_toml
 from openrush_tui.text.paths import display_path
+from openrush_tui.text.safe import redact_secrets, visible
 
 
 class NoConfigFile(ConfigFileError):
@@ -40,10 +49,15 @@ class InstallPlan:
     old_text: str | None  # None: the file does not exist yet
     new_text: str
     key_header: bool
+    real_path: Path  # the file written: `path`, or where `path` (a symlink) points
 
     @property
     def shown_path(self) -> str:
-        return display_path(self.path)
+        """The file as the agent names it, and the real file when that is a symlink."""
+        shown = visible(_link_path(self.path))
+        if self.real_path != self.path:
+            shown += f" → {visible(display_path(self.real_path))} (a symlink)"
+        return shown
 
     @property
     def changed(self) -> bool:
@@ -54,26 +68,23 @@ class InstallPlan:
         return self.old_text is None
 
     def diff(self) -> str:
-        """A unified diff of the change ("" when nothing changes)."""
+        """A unified diff of the change ("" when nothing changes), as it may be shown: other
+        entries' keys and tokens masked, unsafe characters as escapes."""
         if not self.changed:
             return ""
-        before = "/dev/null" if self.old_text is None else f"{self.shown_path} (now)"
-        lines = difflib.unified_diff((self.old_text or "").splitlines(keepends=True),
-                                     self.new_text.splitlines(keepends=True),
-                                     fromfile=before, tofile=f"{self.shown_path} (after)")
-        return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        shown = display_path(self.real_path)
+        before = "/dev/null" if self.old_text is None else f"{shown} (now)"
+        lines = difflib.unified_diff((self.old_text or "").splitlines(),
+                                     self.new_text.splitlines(),
+                                     fromfile=before, tofile=f"{shown} (after)", lineterm="")
+        return "".join(visible(redact_secrets(line)) + "\n" for line in lines)
 
     def backup_path(self) -> Path | None:
-        """Where the current file is copied before writing (the first free ``.bak`` name)."""
+        """Where the current file will be copied before writing: the first free ``.bak``
+        name (a name taken by anything, a symlink included, is never used)."""
         if self.old_text is None:
             return None
-        target = _real(self.path)
-        candidate = target.with_name(target.name + ".bak")
-        number = 1
-        while candidate.exists():
-            number += 1
-            candidate = target.with_name(f"{target.name}.bak.{number}")
-        return candidate
+        return next(name for name in _backup_names(self.real_path) if not os.path.lexists(name))
 
 
 @dataclass(frozen=True)
@@ -91,7 +102,8 @@ class InstallResult:
             return f"(dry run: {shown} was not changed)"
         if self.backup is None:
             return f"Created {shown} with the OpenRush entry."
-        return f"Updated {shown}; the previous version is in {display_path(self.backup)}."
+        return (f"Updated {shown}; the previous version is in "
+                f"{visible(display_path(self.backup))}.")
 
 
 # ------------------------------------------------------------------ planning
@@ -106,11 +118,13 @@ def plan_install(agent: Agent, mcp_url: str, *, key_header: bool = False,
     path = agent.target.path(home, cwd)
     old = _read(path)
     entry = agent.entry(mcp_url, key_header=key_header)
+    shown = visible(display_path(path))
     if agent.target.fmt == "toml":
-        new = merge_toml(old, agent.target.container, entry, display_path(path))
+        new = merge_toml(old, agent.target.container, entry, shown)
     else:
-        new = merge_json(old, agent.target.container, entry, display_path(path))
-    return InstallPlan(agent, path, old, new, key_header and agent.supports_key_header)
+        new = merge_json(old, agent.target.container, entry, shown)
+    return InstallPlan(agent, path, old, new, key_header and agent.supports_key_header,
+                       _real(path))
 
 
 def _read(path: Path) -> str | None:
@@ -120,13 +134,19 @@ def _read(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except UnicodeDecodeError:
-        raise ConfigFileError(f"{display_path(path)} is not UTF-8 text; it was left untouched."
-                              ) from None
+        raise ConfigFileError(f"{visible(display_path(path))} is not UTF-8 text; it was left "
+                              "untouched.") from None
     except OSError as exc:
-        raise ConfigFileError(f"Could not read {display_path(path)} ({exc.strerror}).") from None
+        raise ConfigFileError(f"Could not read {visible(display_path(path))} "
+                              f"({exc.strerror}).") from None
 
 
 # ------------------------------------------------------------------ writing
+
+
+def _link_path(path: Path) -> str:
+    """`path` as a person reads it, itself rather than where it points if it is a link."""
+    return f"{display_path(path.parent).rstrip('/')}/{path.name}"
 
 
 def _real(path: Path) -> Path:
@@ -134,20 +154,58 @@ def _real(path: Path) -> Path:
     return path.resolve() if path.is_symlink() else path
 
 
+def _backup_names(target: Path) -> Iterator[Path]:
+    yield target.with_name(target.name + ".bak")
+    for number in count(2):
+        yield target.with_name(f"{target.name}.bak.{number}")
+
+
+def _write_backup(target: Path) -> Path:
+    """Copy `target` to the first free backup name, created 0600 and exclusively: O_EXCL
+    fails on any existing name, a (dangling) symlink included, so nothing is written through
+    a link. The copy may hold keys, so it is private whatever the original's mode."""
+    content = target.read_bytes()
+    for candidate in _backup_names(target):
+        try:
+            descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL
+                                 | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except FileExistsError:
+            continue
+        with os.fdopen(descriptor, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)  # a umask like 0o277 would narrow it further
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return candidate
+    raise AssertionError("unreachable: the backup names never run out")
+
+
+def _make_private_dirs(directory: Path) -> None:
+    """Create `directory` and its missing parents 0700, whatever the umask (an agent's
+    config directory can hold keys); directories that exist are left as they are."""
+    missing = []
+    while not os.path.lexists(directory):
+        missing.append(directory)
+        directory = directory.parent
+    for created in reversed(missing):
+        os.mkdir(created, 0o700)
+        os.chmod(created, 0o700)
+
+
 def apply_install(plan: InstallPlan, *, dry_run: bool = False) -> InstallResult:
     """Write the plan (unless nothing changes, or on a dry run); ConfigFileError if it cannot."""
     if not plan.changed or dry_run:
         return InstallResult(plan, written=False, backup=None, dry_run=dry_run)
-    if _read(plan.path) != plan.old_text:
+    if _read(plan.path) != plan.old_text or _real(plan.path) != plan.real_path:
         raise ConfigFileError(f"{plan.shown_path} changed since the preview; nothing was "
                               "written. Look at the new preview and try again.")
-    target = _real(plan.path)
-    backup = plan.backup_path()
+    target = plan.real_path
+    backup = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_private_dirs(target.parent)
         mode = stat.S_IMODE(target.stat().st_mode) if plan.old_text is not None else 0o600
-        if backup is not None:
-            shutil.copy2(target, backup)
+        if plan.old_text is not None:
+            backup = _write_backup(target)
         temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:

@@ -165,7 +165,7 @@ class OpenRushClient:
     async def revoke_key(self, credential_id: str) -> ApiCredential | None:
         """The revoked key as the server now has it; None when the 2xx answer had no usable
         body (empty, or unreadable: the status alone says the key is revoked)."""
-        path = f"/v1/me/api-credentials/{quote(credential_id, safe='')}/revoke"
+        path = f"/v1/me/api-credentials/{quote(_wire(credential_id), safe='')}/revoke"
         try:
             return await self._call("POST", path, _optional(parse_credential),
                                     what="the revoked key")
@@ -199,14 +199,14 @@ class OpenRushClient:
             ("tool", tool),
         ):
             if value is not None and value != "":
-                params[name] = value
+                params[name] = _wire(value)
         if since is not None:
             params["since"] = format_instant(since)
         return await self._call("GET", "/v1/me/usage", parse_usage, params=params,
                                 what="the activity")
 
     async def call_tool(self, tool: str, arguments: dict[str, Any] | None = None) -> ToolResult:
-        path = f"/v1/tools/{quote(tool, safe='')}"
+        path = f"/v1/tools/{quote(_wire(tool), safe='')}"
         return await self._call("POST", path, parse_tool_result, body=arguments or {},
                                 what="the tool result")
 
@@ -361,3 +361,10 @@ def _read(answer: Answer, parse: Callable[[Any], T], what: str) -> T:
 def _optional(parse: Callable[[Any], T]) -> Callable[[Any], T | None]:
     """`parse`, except that no body at all (or JSON null) is None: an allowed empty answer."""
     return lambda payload: None if payload is None else parse(payload)
+
+
+def _wire(text: str) -> str:
+    """`text` as UTF-8 can carry it. Ids and names come back from the server, and JSON can
+    hold a lone surrogate, which no URL can: it becomes U+FFFD characters instead of an
+    exception (and the server answers that no such key exists)."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

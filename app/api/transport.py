@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import httpx
 
 from openrush_tui.api.errors import MAY_HAVE_HAPPENED, BadResponse, NoAnswer
+from openrush_tui.api.safety import uses_proxy_settings
 
 MAX_BODY = 32 * 1024 * 1024  # far above 50,000 keys or events; a 200 MB answer is refused
 # Exceptions after which a request certainly did not reach the server.
@@ -35,6 +36,8 @@ class Pool:
         self.timeout = timeout
         self.transport = transport
         self.user_agent = user_agent
+        # Environment proxies (and httpx's other environment settings) only off loopback.
+        self.trust_env = uses_proxy_settings(base_url)
         self._client: httpx.AsyncClient | None = None
 
     def get(self) -> httpx.AsyncClient:
@@ -44,6 +47,7 @@ class Pool:
                 timeout=self.timeout,
                 transport=self.transport,
                 follow_redirects=False,
+                trust_env=self.trust_env,
                 headers={"User-Agent": self.user_agent, "Accept": "application/json"},
             )
         return self._client

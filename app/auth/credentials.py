@@ -243,11 +243,19 @@ def find_key_for_server(profile: str, api_url: str, *,
         remembered = remembered_api_url(profile)
     except PrivateFileError as exc:
         raise CredentialStoreError(str(exc)) from None
-    if not same_server:
+    if same_server:
+        return find_key(profile, keyring_timeout=keyring_timeout)
+    if remembered is not None:
         return Lookup(None, (f"The key saved for profile “{profile}” is for {remembered}, not "
                              f"{api_url}, so it was not used. Sign in, or use --profile NAME to "
                              "keep one key per server.",))
-    return find_key(profile, keyring_timeout=keyring_timeout)
+    found = find_key(profile, keyring_timeout=keyring_timeout)
+    if found.key is None:
+        return found
+    return Lookup(None, (*found.notes, f"The key saved for profile “{profile}” does not say "
+                         f"which server it is for, so it was not sent to {api_url}. Sign in "
+                         "again for that server (Sign in on Setup, or `openrush-tui login "
+                         "--api-url URL`) to use it there."))
 
 
 def load_key(profile: str = "default", *,

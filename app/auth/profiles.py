@@ -57,7 +57,9 @@ def key_is_for(profile: str, api_url: str) -> bool:
     """Whether a key saved for `profile` may be sent to `api_url`.
 
     A saved key goes only to the server its profile signed in to: pointing ``--api-url`` at
-    another server must not hand it a key meant for the real service.
+    another server must not hand it a key meant for the real service. With no server
+    remembered (a key saved by an older version, or a profiles file that could not be
+    written) it goes nowhere: which server it belongs to is unknown.
     """
     remembered = remembered_api_url(profile)
-    return remembered is None or remembered.rstrip("/") == api_url.rstrip("/")
+    return remembered is not None and remembered.rstrip("/") == api_url.rstrip("/")

@@ -74,6 +74,7 @@ def _remember_server(signed_in: SignedIn, profile: str, api_url: str) -> SignedI
     try:
         remember_api_url(profile, api_url)
     except (PrivateFileError, OSError) as exc:
-        return replace(signed_in,
-                       notes=(*signed_in.notes, f"The server URL was not remembered: {exc}"))
+        return replace(signed_in, notes=(
+            *signed_in.notes, f"The server URL was not remembered ({exc}); until it is, the "
+            "saved key is not sent anywhere: fix that and sign in again."))
     return signed_in

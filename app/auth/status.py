@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from openrush_tui.auth.credentials import StoredKey
 from openrush_tui.auth.secret import Secret
+from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -40,7 +41,8 @@ class TerminalStatus:
         return self.key is not None
 
     def rows(self) -> list[tuple[str, str]]:
-        """(label, value) pairs as people read them; the key only ever masked."""
+        """(label, value) pairs as people read them; the key only ever masked. Values are
+        made safe for a terminal (an account id is the server's, a URL or path the user's)."""
         # "local server http://…" already names its URL; other labels get it added.
         server = self.server if self.api_url in self.server else f"{self.server}   {self.api_url}"
         rows = [("Server", server)]
@@ -52,7 +54,11 @@ class TerminalStatus:
         if self.account is not None:
             rows.append(("Account", self.account.account_id or "unknown (the account has no keys)"))
             rows.append(("Balance", balance_text(self.account.balance)))
-        return rows
+        return [(label, visible(value)) for label, value in rows]
+
+    def shown_notes(self) -> list[str]:
+        """The notes, safe for a terminal (they name files, URLs and profiles)."""
+        return [visible(note) for note in self.notes]
 
     def as_dict(self) -> dict[str, Any]:
         return {

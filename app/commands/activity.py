@@ -9,7 +9,6 @@ visible, so a tool name cannot send escape sequences to the terminal.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from openrush_tui.commands.common import (
     guarded,
     print_json,
     run_with_client,
+    say,
 )
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
                                   since=args.since)
         if args.jsonl:
             for event in page.items:
-                sys.stdout.write(json.dumps(event_json(event), ensure_ascii=False) + "\n")
+                print_json(event_json(event), indent=None)
             sys.stdout.flush()
         elif csv_out is not None:
             csv_out.write(page.items)
@@ -145,9 +145,9 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
     if args.json:
         print_json([event_json(event) for event in events])
     elif table:
-        print(format_table(events, names))
+        say(format_table(events, names))
         if more:
-            print(f"(the newest {len(events):,} shown; more with --limit)", file=sys.stderr)
+            say(f"(the newest {len(events):,} shown; more with --limit)", err=True)
     return EXIT_OK
 
 
@@ -157,16 +157,21 @@ def event_json(event: UsageEvent) -> dict[str, Any]:
 
 def format_table(events: Sequence[UsageEvent], names: dict[str, str]) -> str:
     """An aligned plain-text table; server strings with control characters made visible."""
-    from openrush_tui.activity.events import duration_label, status_label, who
-    from openrush_tui.text.safe import visible
+    from openrush_tui.activity.events import (
+        duration_label,
+        source_label,
+        status_label,
+        tool_label,
+        who,
+    )
 
     if not events:
         return "No events."
     header = ("TIME (UTC)", "SOURCE", "TOOL", "KEY OR CLIENT", "STATUS", "CREDITS",
               "DURATION")
     rows = [(event.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-             event.source.upper(), visible(event.tool or event.endpoint or "—"),
-             visible(who(event, names)), status_label(event), str(event.credits),
+             source_label(event), tool_label(event), who(event, names),
+             status_label(event), str(event.credits),
              duration_label(event)) for event in events]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     right = {5, 6}  # numbers line up on the right
@@ -197,12 +202,11 @@ def run_credits(args: argparse.Namespace) -> int:
         print_json({"balance": balance, "dollars": round(balance / 100, 2),
                     "runway": runway.as_dict() if runway else None})
     else:
-        print(f"{balance:,} credits (${balance / 100:,.2f})")
+        say(f"{balance:,} credits (${balance / 100:,.2f})")
         if runway is not None:
-            print(runway.text[0].upper() + runway.text[1:])
+            say(runway.text[0].upper() + runway.text[1:])
     if runway is not None and runway.warning:
-        print(f"openrush-tui: {runway.warning}: buy credits in the web dashboard.",
-              file=sys.stderr)
+        say(f"openrush-tui: {runway.warning}: buy credits in the web dashboard.", err=True)
     if problem:
-        print(f"openrush-tui: the runway is unknown: {problem}", file=sys.stderr)
+        say(f"openrush-tui: the runway is unknown: {problem}", err=True)
     return EXIT_OK

@@ -19,10 +19,12 @@ from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_connection_args,
+    ask,
     error,
     guarded,
     print_json,
     resolve_target,
+    say,
 )
 
 if TYPE_CHECKING:
@@ -103,6 +105,7 @@ def login_command(args: argparse.Namespace) -> int:
     from openrush_tui.auth.credentials import key_from_environment
     from openrush_tui.auth.secret import Secret
     from openrush_tui.auth.status import balance_text
+    from openrush_tui.text.safe import visible
 
     try:
         profile = _profile(args)
@@ -118,11 +121,11 @@ def login_command(args: argparse.Namespace) -> int:
     signed_in = _save(profile, api_url, secret, insecure_ok=args.insecure_storage)
     if signed_in is None:
         return EXIT_API_ERROR
-    who = f" as {account.account_id}" if account.account_id else ""
-    print(f"Signed in to {api_url}{who} ({balance_text(account.balance)}).")
-    print(f"The key ({secret.masked()}) is saved in {signed_in.key.source_label}.")
+    who = f" as {visible(account.account_id)}" if account.account_id else ""
+    say(f"Signed in to {visible(api_url)}{who} ({balance_text(account.balance)}).")
+    say(f"The key ({visible(secret.masked())}) is saved in {signed_in.key.source_label}.")
     if key_from_environment() is not None:
-        print("Note: OPENRUSH_KEY is set in this environment and wins over the saved key.")
+        say("Note: OPENRUSH_KEY is set in this environment and wins over the saved key.")
     return EXIT_OK
 
 
@@ -142,12 +145,12 @@ def _save(profile: str, api_url: str, secret: Secret, *,
 
     result = save_key(profile, api_url, secret)
     if isinstance(result, NeedsChoice):
-        print(f"openrush-tui: {result.reason}", file=sys.stderr)
+        error(result.reason)
         if not _file_agreed(result.file_path, insecure_ok=insecure_ok):
             return None
         result = save_as(profile, api_url, secret, "file")
     for note in result.notes:
-        print(f"openrush-tui: {note}", file=sys.stderr)
+        error(note)
     return result
 
 
@@ -158,8 +161,8 @@ def _file_agreed(shown: str, *, insecure_ok: bool) -> bool:
         error(f"the key was not saved. Run again with --insecure-storage to save it to "
               f"{shown} (plain text, readable only by you), or set OPENRUSH_KEY instead.")
         return False
-    answer = input(f"Save the key to {shown} instead? It is plain text on disk, readable "
-                   "only by you (mode 0600). [y/N] ")
+    answer = ask(f"Save the key to {shown} instead? It is plain text on disk, readable "
+                 "only by you (mode 0600). [y/N] ")
     if answer.strip().lower() not in ("y", "yes"):
         error("the key was not saved; nothing changed.")
         return False
@@ -180,7 +183,7 @@ def logout_command(args: argparse.Namespace) -> int:
     report = forget(profile)
     if not report.finished:  # a saved copy may remain: say so where errors go, and fail
         return error(report.summary())
-    print(report.summary())
+    say(report.summary())
     return EXIT_OK
 
 
@@ -211,6 +214,8 @@ def terminal_status(args: argparse.Namespace) -> TerminalStatus:
 
 @guarded
 def status_command(args: argparse.Namespace) -> int:
+    from openrush_tui.text.safe import visible
+
     try:
         status = terminal_status(args)
     except ValueError as exc:
@@ -219,16 +224,16 @@ def status_command(args: argparse.Namespace) -> int:
     if args.json:
         print_json(status.as_dict())
         return EXIT_OK if ok else EXIT_API_ERROR
-    print(f"{'Status':<10}{'signed in' if status.signed_in else 'not signed in'}")
+    say(f"{'Status':<10}{'signed in' if status.signed_in else 'not signed in'}")
     for label, value in status.rows():
-        print(f"{label:<10}{value}")
-    print(f"{'MCP URL':<10}{status.mcp_url}")
+        say(f"{label:<10}{value}")
+    say(f"{'MCP URL':<10}{visible(status.mcp_url)}")
     if status.error:
-        print(f"{'Problem':<10}{status.error}")
-    for note in status.notes:
-        print(f"{'Note':<10}{note}")
+        say(f"{'Problem':<10}{status.error}")
+    for note in status.shown_notes():
+        say(f"{'Note':<10}{note}")
     if not status.signed_in:
-        print("Sign in with `openrush-tui login`, or set OPENRUSH_KEY.")
+        say("Sign in with `openrush-tui login`, or set OPENRUSH_KEY.")
     return EXIT_OK if ok else EXIT_API_ERROR
 
 
@@ -250,21 +255,25 @@ def agents_list_command(args: argparse.Namespace) -> int:
 
     for agent in AGENTS:
         how = f"file {agent.target.shown}" if agent.target else "steps in the app or a command"
-        print(f"{agent.id:<16}{agent.name:<28}{how}")
+        say(f"{agent.id:<16}{agent.name:<28}{how}")
     return EXIT_OK
 
 
 def agents_show_command(args: argparse.Namespace) -> int:
+    from openrush_tui.api.errors import InsecureURLError
     from openrush_tui.config import mcp_url_from_env
 
     agent = _agent(args.agent)
     if agent is None:
         return EXIT_USAGE
     if args.key_header and not agent.supports_key_header:
-        print(f"openrush-tui: {agent.name} signs in with OAuth only; showing that.",
-              file=sys.stderr)
+        error(f"{agent.name} signs in with OAuth only; showing that.")
     mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
-    sys.stdout.write(agent.instructions(mcp_url, key_header=args.key_header).as_text())
+    try:
+        steps = agent.instructions(mcp_url, key_header=args.key_header)
+    except InsecureURLError as exc:
+        return error(str(exc), EXIT_USAGE)
+    say(steps.as_text(), end="")
     return EXIT_OK
 
 
@@ -275,6 +284,7 @@ def agents_install_command(args: argparse.Namespace) -> int:
         apply_install,
         plan_install,
     )
+    from openrush_tui.api.errors import InsecureURLError
     from openrush_tui.config import mcp_url_from_env
 
     agent = _agent(args.agent)
@@ -286,23 +296,25 @@ def agents_install_command(args: argparse.Namespace) -> int:
     except NoConfigFile:
         return error(f"{agent.name} is not configured through a file; run "
                      f"`openrush-tui agents show {agent.id}` for its steps.", EXIT_USAGE)
+    except InsecureURLError as exc:
+        return error(str(exc), EXIT_USAGE)
     except ConfigFileError as exc:
         return error(str(exc))
     if plan.changed:
-        sys.stdout.write(plan.diff())
+        say(plan.diff(), end="")
         if not args.dry_run and not _write_agreed(plan, yes=args.yes):
-            print("Nothing was written.")
+            say("Nothing was written.")
             return EXIT_OK
     try:  # writes nothing when nothing changes or on a dry run; the summary says which
         result = apply_install(plan, dry_run=args.dry_run)
     except ConfigFileError as exc:
         return error(str(exc))
-    print(result.summary())
+    say(result.summary())
     return EXIT_OK
 
 
 def _write_agreed(plan: InstallPlan, *, yes: bool) -> bool:
     if yes or sys.stdin is None or not sys.stdin.isatty():
         return True
-    answer = input(f"Write these changes to {plan.shown_path}? [y/N] ")
+    answer = ask(f"Write these changes to {plan.shown_path}? [y/N] ")
     return answer.strip().lower() in ("y", "yes")

@@ -1,15 +1,19 @@
-"""What every subcommand shares: connection options, the client, exit codes, error lines.
+"""What every subcommand shares: connection options, the client, exit codes, output.
 
 Exit codes: 0 success, 1 an API or network error, 2 a usage error. Errors go to stderr as
 one line a person can act on; data goes to stdout. A reader that closes the pipe early
 (``| head -1``) ends the command quietly with 0: stopping it was the reader's choice.
+
+Output: every line a command prints goes through `say` (or `emit`, `error`, `ask`,
+`print_json`), the command line's one way to the terminal: whatever a server or a file put in
+it, nothing that could act on the terminal is printed (`text.safe.printable_lines`,
+`json_text`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -38,8 +42,26 @@ def add_connection_args(parser: argparse.ArgumentParser) -> None:
                        help="send the key as X-API-Key instead of Authorization: Bearer")
 
 
+def say(text: str = "", *, err: bool = False, end: str = "\n") -> None:
+    """Print `text` (a line, or a block of lines) on stdout, or stderr with `err`.
+
+    Values from a server or a file are best made `visible` where they are put in a line (so
+    their own line breaks show as ``\\n``); this makes the whole text safe regardless.
+    """
+    from openrush_tui.text.safe import printable_lines
+
+    (sys.stderr if err else sys.stdout).write(printable_lines(text) + end)
+
+
+def ask(question: str) -> str:
+    """`input` with a question made safe like `say`'s output (it may name a file)."""
+    from openrush_tui.text.safe import printable_lines
+
+    return input(printable_lines(question))
+
+
 def error(message: str, code: int = EXIT_API_ERROR) -> int:
-    print(f"openrush-tui: {message}", file=sys.stderr)
+    say(f"openrush-tui: {message}", err=True)
     return code
 
 
@@ -104,9 +126,11 @@ def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
     return wrapper
 
 
-def print_json(data: Any) -> None:
-    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
-    sys.stdout.write("\n")
+def print_json(data: Any, *, indent: int | None = 2) -> None:
+    """`data` as JSON on stdout, unsafe characters in its strings as ``\\u`` escapes."""
+    from openrush_tui.text.safe import json_text
+
+    sys.stdout.write(json_text(data, indent=indent) + "\n")
 
 
 def silence_stdout() -> None:
@@ -126,7 +150,8 @@ def emit(line: str) -> bool:
     """Print a line of data; False (stdout then silenced) when the output is closed or full,
     so that a command doing writes goes on with them and reports on stderr."""
     try:
-        print(line, flush=True)
+        say(line)
+        sys.stdout.flush()
     except OSError:
         silence_stdout()
         return False

@@ -18,11 +18,13 @@ from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_connection_args,
+    ask,
     emit,
     error,
     guarded,
     print_json,
     run_with_client,
+    say,
     silence_stdout,
 )
 
@@ -92,7 +94,7 @@ def list_keys(args: argparse.Namespace) -> int:
         return EXIT_OK
     print_table(keys, now)
     if not keys:
-        print("No active keys." if not args.all else "No keys.", file=sys.stderr)
+        say("No active keys." if not args.all else "No keys.", err=True)
     return EXIT_OK
 
 
@@ -107,8 +109,8 @@ def print_table(keys: list[ApiCredential], now: datetime) -> None:
     widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows,
                                                                          strict=False)]
     for line in (header, *rows):
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths,
-                                                                      strict=True)).rstrip())
+        say("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths,
+                                                                    strict=True)).rstrip())
 
 
 # -- keys create ------------------------------------------------------------------------------
@@ -159,7 +161,7 @@ def create_key(args: argparse.Namespace) -> int:
         if args.json:
             print_json({"key": raw, "api_credential": credential.model_dump(mode="json")})
         else:
-            print(raw)
+            say(raw)
         sys.stdout.flush()
     except OSError as exc:  # a full disk, a closed pipe: the key exists, and is lost
         silence_stdout()
@@ -167,8 +169,8 @@ def create_key(args: argparse.Namespace) -> int:
                      f") but could not be written out ({exc.strerror or type(exc).__name__}), "
                      "and it can never be shown again. Revoke it with `openrush-tui keys "
                      f"revoke {visible(credential.id)}` and create another.")
-    print(f"Created “{visible(credential.name)}” ({visible(credential.id)}). This is the only "
-          "time the key is shown: store it now.", file=sys.stderr)
+    say(f"Created “{visible(credential.name)}” ({visible(credential.id)}). This is the only "
+        "time the key is shown: store it now.", err=True)
     return EXIT_OK
 
 
@@ -185,7 +187,7 @@ def revoke_keys(args: argparse.Namespace) -> int:
     if not args.yes or len(ids) > 1:
         known = {key.id: key for key in run_with_client(args, lambda c: c.list_keys())}
     if not args.yes and not confirm(ids, known):
-        print("Nothing was revoked.", file=sys.stderr)
+        say("Nothing was revoked.", err=True)
         return EXIT_OK
     own_id = own_key_in(args, ids, known)
     return run_with_client(args, lambda client: revoke_each(client, ids, own_id))
@@ -209,18 +211,18 @@ def confirm(ids: list[str], known: dict[str, ApiCredential]) -> bool:
     from openrush_tui.text.times import exact
 
     count = len(ids)
-    print(f"About to revoke {count} key{'s' if count != 1 else ''}:", file=sys.stderr)
+    say(f"About to revoke {count} key{'s' if count != 1 else ''}:", err=True)
     for key_id in ids:
         key = known.get(key_id)
         if key is None:
-            print(f"  {visible(key_id)}  (not in this account's list)", file=sys.stderr)
+            say(f"  {visible(key_id)}  (not in this account's list)", err=True)
         else:
             used = exact(key.last_used_at, missing="never")
-            print(f"  {key.id}  “{visible(key.name)}”  {visible(key.display_prefix)}  last "
-                  f"used {used}", file=sys.stderr)
-    print("Anything using them stops working at once. This cannot be undone.", file=sys.stderr)
+            say(f"  {visible(key.id)}  “{visible(key.name)}”  {visible(key.display_prefix)}  "
+                f"last used {used}", err=True)
+    say("Anything using them stops working at once. This cannot be undone.", err=True)
     try:
-        answer = input("Revoke? [y/N] ")
+        answer = ask("Revoke? [y/N] ")
     except EOFError:
         return False
     return answer.strip().lower() in ("y", "yes")
@@ -231,22 +233,22 @@ async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None
     from openrush_tui.keys.revoke import Outcome, revoke_all
     from openrush_tui.text.safe import visible
 
-    def say(outcome: Outcome) -> None:
+    def tell(outcome: Outcome) -> None:
         key_id = visible(outcome.key_id)
         if outcome.uncertain:
-            print(f"openrush-tui: {key_id} may have been revoked (run `openrush-tui keys list "
-                  f"--all` to check): {outcome.error}", file=sys.stderr)
+            error(f"{key_id} may have been revoked (run `openrush-tui keys list --all` to "
+                  f"check): {outcome.error}")
             return
         if not outcome.revoked:
-            print(f"openrush-tui: {key_id} was not revoked: {outcome.error}", file=sys.stderr)
+            error(f"{key_id} was not revoked: {outcome.error}")
             return
         answer = outcome.answer
         name = f" “{visible(answer.name)}”" if answer is not None else ""
         # A closed stdout (`| head -1`) must not stop the keys after this one being revoked.
         emit(f"revoked {key_id}{name}")
 
-    report = await revoke_all(client, ids, own_id=own_id, each=say)
+    report = await revoke_all(client, ids, own_id=own_id, each=tell)
     failed, total = len(report.failed), len(report.outcomes)
     if failed and failed < total:
-        print(f"openrush-tui: revoked {total - failed} of {total} keys", file=sys.stderr)
+        error(f"revoked {total - failed} of {total} keys")
     return EXIT_API_ERROR if failed else EXIT_OK

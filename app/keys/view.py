@@ -32,7 +32,11 @@ _LATEST = datetime.max.replace(tzinfo=UTC)
 
 @dataclass(frozen=True, slots=True)
 class KeyRow:
-    """One key as the list shows it: server strings already made visible, status computed."""
+    """One key as the list shows it: server strings already made visible, status computed.
+
+    Views show `name`, `prefix`, `shown_id` and `shown_account`, never `key`'s raw strings
+    (which stay raw: the id goes back to the server in a URL).
+    """
 
     key: ApiCredential
     status: CredentialStatus
@@ -49,6 +53,14 @@ class KeyRow:
     @property
     def id(self) -> str:
         return self.key.id
+
+    @property
+    def shown_id(self) -> str:
+        return visible(self.key.id)
+
+    @property
+    def shown_account(self) -> str:
+        return visible(self.key.account_id)
 
     def sort_key(self, column: SortColumn) -> tuple[object, ...]:
         key = self.key

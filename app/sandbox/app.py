@@ -18,8 +18,8 @@ from openrush_tui.sandbox.catalog import TOOLS_BY_NAME
 from openrush_tui.sandbox.extra_keys import add_extra_keys
 from openrush_tui.sandbox.faults import DatabaseFaults
 from openrush_tui.sandbox.guard import Guard
-from openrush_tui.sandbox.options import SandboxOptions
-from openrush_tui.sandbox.ratelimit import RateLimiter
+from openrush_tui.sandbox.options import SandboxOptions, default_db_path
+from openrush_tui.sandbox.ratelimit import FailureLimiter, RateLimiter
 from openrush_tui.sandbox.routes import router
 from openrush_tui.sandbox.store import Store
 
@@ -34,7 +34,8 @@ class Sandbox:
     def __init__(self, options: SandboxOptions) -> None:
         self.options = options
         self.clock: Clock = fixed_clock(options.now) if options.now else system_clock
-        self.store = Store(options.db_path)
+        self.store = Store(options.db_path,
+                           own_directory=options.db_path.parent == default_db_path().parent)
         try:
             self._open(options)
         except BaseException:
@@ -44,6 +45,7 @@ class Sandbox:
 
     def _open(self, options: SandboxOptions) -> None:
         self.limiter = RateLimiter(options.rate_limits)
+        self.failures = FailureLimiter(options.rate_limits.failed_auth_per_minute)
         data_seed = seed.DEFAULT_DATA_SEED if options.key_seed is None else options.key_seed
         # Each opening of a seeded database draws from its own stream, so a restart with the
         # same seed is repeatable without re-issuing a key the database already holds.

@@ -9,7 +9,13 @@ from datetime import datetime
 from pathlib import Path
 
 from openrush_tui.clock import parse_instant
-from openrush_tui.sandbox.options import ExtraKey, RateLimits, SandboxOptions, default_db_path
+from openrush_tui.sandbox.options import (
+    PREDICTABLE_KEYS_WARNING,
+    ExtraKey,
+    RateLimits,
+    SandboxOptions,
+    default_db_path,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8787
@@ -90,7 +96,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         type=int,
         default=None,
         metavar="N",
-        help="seed the key and id generator so runs are repeatable",
+        help="seed the key and id generator so runs are repeatable (keys and the session "
+        "secret become predictable: tests and demos only)",
     )
     serve.add_argument(
         "--seed-keys",
@@ -134,6 +141,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             metavar="N",
             help=f"requests per {window} per account (default %(default)s)",
         )
+    serve.add_argument(
+        "--failed-auth-per-minute",
+        type=_positive,
+        default=defaults.failed_auth_per_minute,
+        metavar="N",
+        help="failed authentications per client address per minute before that address is "
+        "refused for the rest of the minute (default %(default)s)",
+    )
     serve.set_defaults(func=run_serve)
 
 
@@ -152,9 +167,12 @@ def run_serve(args: argparse.Namespace) -> int:
         seed_keys=args.seed_keys,
         seed_events=args.seed_events,
         balance=args.balance,
-        rate_limits=RateLimits(args.rate_per_minute, args.rate_per_hour, args.rate_per_day),
+        rate_limits=RateLimits(args.rate_per_minute, args.rate_per_hour, args.rate_per_day,
+                               args.failed_auth_per_minute),
         extra_keys=args.extra_keys,
     )
+    if args.key_seed is not None:
+        print(PREDICTABLE_KEYS_WARNING, file=sys.stderr)
     from openrush_tui.sandbox.server import serve  # uvicorn and FastAPI load only here
 
     return serve(options, args.host, args.port)

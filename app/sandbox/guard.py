@@ -1,5 +1,9 @@
 """ASGI middleware around every protected route: authenticate, rate-limit, record usage.
 
+An address that failed to authenticate too often (`FailureLimiter`) is refused with 429
+before its key is looked at, and such refusals are not recorded as usage: a flood of calls
+with a revoked key cannot fill its owner's Activity.
+
 Pure ASGI (not BaseHTTPMiddleware) so it can see the final status of every response, including
 FastAPI's own 422s, and record the usage event before the response body goes out: a client that
 reads Activity right after a call sees that call. SQLite work runs in the thread pool, never on
@@ -38,9 +42,19 @@ class Guard:
             return
         sandbox, path = self.sandbox, scope["path"]
         started = sandbox.now()
+        address = str((scope.get("client") or ("unknown",))[0])
+        wait = sandbox.failures.retry_after(address)
+        if wait is not None:
+            response = JSONResponse(
+                {"detail": "Too many failed authentications from this address. "
+                           f"Retry in {wait} seconds."},
+                429, headers={"Retry-After": str(wait)})
+            await response(scope, receive, send)
+            return
         try:
             principal = await run_in_threadpool(sandbox.authenticate, Headers(scope=scope))
         except AuthError as error:
+            sandbox.failures.failed(address)
             if error.owner is not None:  # a revoked or expired key: its owner sees the attempt
                 await run_in_threadpool(sandbox.record, error.owner, path, 401, 0, started)
             response = JSONResponse(

@@ -14,6 +14,10 @@ class RateLimits:
     per_minute: int = 60
     per_hour: int = 1000
     per_day: int = 10000
+    # Failed authentications (unknown, revoked or expired keys, bad tokens) per client
+    # address in a minute of real time; past it, that address is refused (429) without its
+    # key being looked at, so keys cannot be guessed at speed.
+    failed_auth_per_minute: int = 30
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,14 @@ class SandboxOptions:
 
 
 def default_db_path() -> Path:
-    """``sandbox.sqlite3`` in the user data directory (created when the sandbox opens it)."""
+    """``sandbox.sqlite3`` in the user data directory (created when the sandbox opens it,
+    0600 in a 0700 directory: it holds the session-signing secret and key hashes)."""
     import platformdirs  # only when needed: keeps this module cheap
 
     return platformdirs.user_data_path("openrush-tui") / "sandbox.sqlite3"
+
+
+PREDICTABLE_KEYS_WARNING = (
+    "Warning: with --key-seed, every key and id of the sandbox, and the session-signing "
+    "secret of a new database, are predictable: anyone who knows the seed can sign in to "
+    "it. Use it only for tests and demos.")

@@ -1,9 +1,12 @@
-"""Per-account request limits in fixed minute / hour / day windows of the sandbox clock."""
+"""Per-account request limits in fixed minute / hour / day windows of the sandbox clock, and
+a limit on failed authentications per client address."""
 
 from __future__ import annotations
 
 import math
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -58,3 +61,33 @@ class RateLimiter:
             # Most constrained: fewest requests left; on a tie, the window that resets later.
             size, limit, name, start, used = min(windows, key=lambda w: (w[1] - w[4], -w[3] - w[0]))
             return Verdict(True, name, limit, limit - used - 1, start + size, 0)
+
+
+class FailureLimiter:
+    """Failed authentications per client address, in fixed minutes of real time.
+
+    Real time, not the sandbox clock: a fixed clock (tests, demos) would otherwise never let
+    a blocked address in again. In memory; a restart forgets it.
+    """
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limit = per_minute
+        self._clock = clock
+        self._failures: dict[str, tuple[int, int]] = {}  # address -> (minute, failures)
+        self._lock = threading.Lock()
+
+    def retry_after(self, address: str) -> int | None:
+        """Seconds until `address` may try again, or None when it may now."""
+        moment = self._clock()
+        minute = int(moment // 60)
+        with self._lock:
+            counted_minute, failures = self._failures.get(address, (minute, 0))
+            if counted_minute != minute or failures < self._limit:
+                return None
+        return max(1, math.ceil((minute + 1) * 60 - moment))
+
+    def failed(self, address: str) -> None:
+        minute = int(self._clock() // 60)
+        with self._lock:
+            counted_minute, failures = self._failures.get(address, (minute, 0))
+            self._failures[address] = (minute, failures + 1 if counted_minute == minute else 1)

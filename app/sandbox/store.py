@@ -6,10 +6,12 @@ in the wire format (``2026-06-26T12:00:00Z``), which sorts correctly as text.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,9 +126,25 @@ class StoredKey:
     expires_at: str | None
 
 
+def _private_file(path: Path, *, own_directory: bool) -> None:
+    """The database 0600 (SQLite gives its -wal and -shm files the same mode) in a 0700
+    directory when it creates one: it holds the session-signing secret and key hashes.
+    `own_directory`: the directory is ours alone (the default location), so an older,
+    looser one is tightened too."""
+    directory = path.parent
+    created = not directory.exists()
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if created or own_directory:
+        os.chmod(directory, 0o700)  # whatever the umask
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        os.chmod(path, 0o600)
+
+
 class Store:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def __init__(self, path: Path, *, own_directory: bool = False) -> None:
+        _private_file(path, own_directory=own_directory)
         # isolation_level=None: autocommit, with explicit BEGIN in `transaction()`.
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row

@@ -39,13 +39,14 @@ def sandbox_app(db_path: Path, *, page: str | None = None, key_seed: int | None 
 
 
 def remote_app(api_url: str, key: str | None, *, page: str | None = None,
-               read_timeout: float = 2.0) -> OpenRushApp:
+               read_timeout: float = 2.0,
+               app_class: type[OpenRushApp] = OpenRushApp) -> OpenRushApp:
     """The dashboard pointed at a server over HTTP, as with OPENRUSH_KEY set."""
     settings = Settings(api_url=api_url, fixed_now=FIXED_NOW, connect_timeout=1.0,
                         read_timeout=read_timeout)
     stored = StoredKey(Secret(key), "environment") if key else None
-    return OpenRushApp(settings, Session(settings, stored), clock=fixed_clock(FIXED_NOW),
-                       first_page=page)
+    return app_class(settings, Session(settings, stored), clock=fixed_clock(FIXED_NOW),
+                     first_page=page)
 
 
 async def settle(pilot: Pilot, limit: float = 20.0) -> None:

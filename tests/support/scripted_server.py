@@ -11,6 +11,10 @@ front (see its docstring) for the fault matrix.
 Each request takes the next scripted Reply; when the script is empty the server answers 599
 ("unscripted request"). A Reply can be delayed (``delay``) or can ``drop`` the connection after
 reading the request, without answering a single byte. Every request is recorded.
+
+For a page that sends several requests at once, ``route(method, path_pattern, reply)`` answers
+every request whose method and path (a regular expression, matched whole) fit, as often as
+they come, before the script is consulted.
 """
 
 from __future__ import annotations
@@ -82,10 +86,12 @@ class _Handler(BaseHTTPRequestHandler):
         owner._record(
             Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
         )
-        try:
-            reply = owner._replies.get_nowait()
-        except queue.Empty:
-            reply = Reply(599, {"detail": "unscripted request"})
+        reply = owner._routed(self.command, urlsplit(self.path).path)
+        if reply is None:
+            try:
+                reply = owner._replies.get_nowait()
+            except queue.Empty:
+                reply = Reply(599, {"detail": "unscripted request"})
         if reply.delay and owner._stopping.wait(reply.delay):
             self.close_connection = True
             return
@@ -103,7 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_CONNECT = _handle
 
 
 class _Server(ThreadingHTTPServer):
@@ -118,6 +124,7 @@ class ScriptedServer:
     def __init__(self) -> None:
         self._replies: queue.Queue[Reply] = queue.Queue()
         self._requests: list[Received] = []
+        self._routes: list[tuple[str, re.Pattern[str], Reply]] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
@@ -141,6 +148,21 @@ class ScriptedServer:
 
     def reply(self, status: int = 200, body: Any = None, **kwargs: Any) -> ScriptedServer:
         return self.add(Reply(status, body, **kwargs))
+
+    def route(self, method: str, path: str, reply: Reply) -> ScriptedServer:
+        """Answer every `method` request whose path fully matches `path` with `reply`."""
+        with self._lock:
+            self._routes.append((method.upper(), re.compile(path), reply))
+        return self
+
+    def clear_routes(self) -> None:
+        with self._lock:
+            self._routes.clear()
+
+    def _routed(self, method: str, path: str) -> Reply | None:
+        with self._lock:
+            return next((reply for verb, pattern, reply in self._routes
+                         if verb == method and pattern.fullmatch(path)), None)
 
     @property
     def requests(self) -> list[Received]:
