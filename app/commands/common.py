@@ -53,11 +53,35 @@ def say(text: str = "", *, err: bool = False, end: str = "\n") -> None:
     (sys.stderr if err else sys.stdout).write(printable_lines(text) + end)
 
 
-def ask(question: str) -> str:
-    """`input` with a question made safe like `say`'s output (it may name a file)."""
+def ask(question: str, *, err: bool = False) -> str:
+    """`input` with a question made safe like `say`'s output (it may name a file); with
+    `err`, the question goes to stderr (when stdout carries data, such as a new key)."""
     from openrush_tui.text.safe import printable_lines
 
-    return input(printable_lines(question))
+    if not err:
+        return input(printable_lines(question))
+    say(question, err=True, end="")
+    sys.stderr.flush()
+    return input()
+
+
+def status_line(text: str) -> None:
+    """Rewrite the current line of stderr (a terminal) in place: progress that never scrolls.
+
+    The text is made safe like `say`'s and cut to the terminal's width, so it never wraps.
+    """
+    import shutil
+
+    from openrush_tui.text.safe import printable_lines
+
+    width = max(1, shutil.get_terminal_size().columns - 1)
+    sys.stderr.write("\r\x1b[K" + printable_lines(text).replace("\n", " ")[:width])
+    sys.stderr.flush()
+
+
+def clear_status_line() -> None:
+    sys.stderr.write("\r\x1b[K")
+    sys.stderr.flush()
 
 
 def error(message: str, code: int = EXIT_API_ERROR) -> int:

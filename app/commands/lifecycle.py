@@ -20,10 +20,13 @@ from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_connection_args,
+    clear_status_line,
     error,
     guarded,
     print_json,
     run_with_client,
+    say,
+    status_line,
 )
 
 if TYPE_CHECKING:
@@ -127,8 +130,8 @@ def run_audit(args: argparse.Namespace) -> int:
     else:
         print_audit(report)
     listed = sum(1 for key in keys if key.is_active)
-    print(f"{report.summary()} (of {listed} key{'s' if listed != 1 else ''} not revoked).",
-          file=sys.stderr)
+    say(f"{report.summary()} (of {listed} key{'s' if listed != 1 else ''} not revoked).",
+        err=True)
     if report.fails(args.fail_on):  # type: ignore[arg-type]
         failing = sorted(kind for kind, count in report.counts().items()
                          if count and kind in args.fail_on)
@@ -171,12 +174,12 @@ def print_audit(report: AuditReport) -> None:
         if not items:
             continue
         if not first:
-            print()
+            say()
         first = False
-        print(f"{kind} ({len(items)}): {ADVICE[kind]}")
+        say(f"{kind} ({len(items)}): {ADVICE[kind]}")
         for item in items:
             reason = next(f.reason for f in item.findings if f.kind == kind)
-            print(f"  {visible(item.key.name).ljust(width)}  {visible(item.key.id)}  {reason}")
+            say(f"  {visible(item.key.name).ljust(width)}  {visible(item.key.id)}  {reason}")
 
 
 # -- keys scan --------------------------------------------------------------------------------
@@ -203,9 +206,9 @@ def run_scan(args: argparse.Namespace) -> int:
         print_json(scan_json(report, verdicts))
     else:
         print_hits(verdicts)
-    print(scan_summary(report, verdicts), file=sys.stderr)
+    say(scan_summary(report, verdicts), err=True)
     if note:
-        print(f"openrush-tui: {note}", file=sys.stderr)
+        say(f"openrush-tui: {note}", err=True)
     if any(verdict.dangerous for verdict in verdicts):
         return EXIT_FOUND
     if report.stopped:
@@ -248,13 +251,11 @@ class ScanProgress:
         if len(where) > 40:
             where = "…" + where[-39:]
         line = f"scanning: {report.files:,} files, {len(report.hits)} keys found  {where}"
-        sys.stderr.write("\r\x1b[K" + line[:79])
-        sys.stderr.flush()
+        status_line(line)
 
     @staticmethod
     def clear() -> None:
-        sys.stderr.write("\r\x1b[K")
-        sys.stderr.flush()
+        clear_status_line()
 
 
 def print_hits(verdicts: list[Verdict]) -> None:
@@ -262,7 +263,7 @@ def print_hits(verdicts: list[Verdict]) -> None:
 
     for verdict in verdicts:
         hit = verdict.hit
-        print(f"{visible(str(hit.path))}:{hit.line}:{hit.column}  {hit.masked}  "
+        say(f"{visible(str(hit.path))}:{hit.line}:{hit.column}  {hit.masked}  "
               f"{verdict.advice}")
 
 

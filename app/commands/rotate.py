@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -20,10 +19,13 @@ from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_connection_args,
+    ask,
     error,
     guarded,
     resolve_target,
     run_with_client,
+    say,
+    status_line,
 )
 
 if TYPE_CHECKING:
@@ -112,29 +114,27 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, api_url: str
     rotation = Rotation(client, old, revoke_old=args.revoke_old,
                         idle=timedelta(minutes=args.idle_minutes), own=own, switch=switch,
                         clock=system_clock)
-    say(rotation.plan())
+    tell(rotation.plan())
     if not args.yes and not confirm():
-        say("Nothing was changed.")
+        tell("Nothing was changed.")
         return EXIT_OK
     printer = StepPrinter()
     try:
         return await follow(rotation, printer)
     except asyncio.CancelledError:  # Ctrl+C: say where things stand before stopping
         printer.end_line()
-        say(" ".join(filter(None, (f"Interrupted. {rotation.what_exists()}",
+        tell(" ".join(filter(None, (f"Interrupted. {rotation.what_exists()}",
                                    leftover(rotation)))))
         raise
 
 
-def say(text: str) -> None:
-    print(text, file=sys.stderr)
+def tell(text: str) -> None:
+    say(text, err=True)  # stdout is for the new key only
 
 
 def confirm() -> bool:
-    sys.stderr.write("Rotate? [y/N] ")  # not input()'s prompt: stdout is for the key only
-    sys.stderr.flush()
     try:
-        answer = input()
+        answer = ask("Rotate? [y/N] ", err=True)
     except EOFError:
         return False
     return answer.strip().lower() in ("y", "yes")
@@ -150,27 +150,25 @@ class StepPrinter:
 
     def end_line(self) -> None:
         if self._line_open:
-            sys.stderr.write("\n")
+            tell("")
             self._line_open = False
 
     def show(self, step: Step) -> None:
         from openrush_tui.keys import rotate as steps
 
         if isinstance(step, steps.Waiting):
-            if self.terminal:  # one line, rewritten: cut to the width so it never wraps
-                width = shutil.get_terminal_size().columns - 1
-                sys.stderr.write("\r\x1b[K" + step.text[:width])
-                sys.stderr.flush()
+            if self.terminal:  # one line, rewritten in place
+                status_line(step.text)
                 self._line_open = True
             elif step.text != self._last_waiting:
-                say(step.text)
+                tell(step.text)
             self._last_waiting = step.text
             return
         self.end_line()
         if isinstance(step, steps.Created):
-            print(step.key.reveal())
+            say(step.key.reveal())
             sys.stdout.flush()
-        say(f"openrush-tui: {step.text}" if isinstance(step, steps.Failed) else step.text)
+        tell(f"openrush-tui: {step.text}" if isinstance(step, steps.Failed) else step.text)
 
 
 async def follow(rotation: Rotation, printer: StepPrinter) -> int:
@@ -180,7 +178,7 @@ async def follow(rotation: Rotation, printer: StepPrinter) -> int:
     async for step in rotation.run():
         printer.show(step)
         if isinstance(step, Kept | Failed) and (hint := leftover(rotation)):
-            say(hint)
+            tell(hint)
         if isinstance(step, Failed):
             return EXIT_API_ERROR
     return EXIT_OK
