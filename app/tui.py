@@ -77,6 +77,11 @@ class OpenRushApp(App[None]):
         self.session = session
         self.now = clock
         self._first_page_chosen = first_page is not None
+        # Another key (or none): the balance shown is no longer this terminal's.
+        session.on_change(self._session_changed)
+
+    def _session_changed(self) -> None:
+        self.balance = None
 
     def on_mount(self) -> None:
         if self.session.lookup_pending:
@@ -119,6 +124,8 @@ class OpenRushApp(App[None]):
     def headers_changed(self) -> None:
         from openrush_tui.widgets.app_header import AppHeader
 
+        if not self.screen_stack:  # not running (yet): nothing is drawn
+            return
         for header in self.screen.query(AppHeader):
             header.balance = self.balance
 

@@ -91,7 +91,6 @@ class SetupScreen(DashboardScreen):
         super().__init__()
         self._account: Account | None = None
         self._error: str | None = None
-        self._shown_key: object = None  # the key last drawn: a change on resume means reload
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -120,14 +119,9 @@ class SetupScreen(DashboardScreen):
         self.render_terminal()
 
     def on_screen_resume(self) -> None:
-        # Back from a dialog or another page (API access signs out after revoking its own
-        # key): redraw, and check again only if the key changed meanwhile.
-        if self.dashboard.session.key is not self._shown_key:
-            self._account = None
-            self._error = None
-            self.action_reload()
-        else:
-            self.render_terminal()
+        # Back from a dialog or another page; DashboardScreen's handler (which runs too)
+        # checks again when the key changed meanwhile.
+        self.render_terminal()
 
     # -- "This terminal" ---------------------------------------------------------------------
 
@@ -143,7 +137,6 @@ class SetupScreen(DashboardScreen):
 
     def render_terminal(self) -> None:
         session = self.dashboard.session
-        self._shown_key = session.key
         starting = session.signed_in and session.key is None
         self.query_one("#terminal", Static).update(
             terminal_content(self.status(), sandbox_starting=starting,
@@ -204,6 +197,10 @@ class SetupScreen(DashboardScreen):
             table.error = self.dashboard.describe_error(error)
             return
         table.capabilities = capabilities
+
+    def forget_account(self) -> None:
+        self._account = None
+        self._error = None
 
     def show_loading(self) -> None:
         self.render_terminal()
@@ -284,7 +281,6 @@ class SetupScreen(DashboardScreen):
         session.notes = result.notes
         self.notify(f"Signed in. The key comes from {result.key.source_label}.", markup=False,
                     timeout=8)
-        self._account = None
         self.action_reload()
 
     def _storage_chosen(self, secret: Secret, choice: StorageChoice | None) -> None:

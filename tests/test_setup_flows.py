@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 from keyrings.alt.file import PlaintextKeyring
-from textual import events
-from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from openrush_tui.api.client import OpenRushClient
@@ -28,6 +26,7 @@ from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.agent_panel import AgentPanel
 from tests.support.accounts import UseKeyring, mint_key, sandbox_app_with, stored
 from tests.support.apps import TERMINAL, notices, remote_app, settle, text_of
+from tests.support.flows import sign_in_with
 from tests.support.keyring_backends import BlockingKeyring, MemoryKeyring
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 
@@ -49,21 +48,6 @@ def notifications(app: OpenRushApp) -> str:
 
 def terminal_text(app: OpenRushApp) -> str:
     return text_of(app.screen.query_one("#terminal", Static))
-
-
-async def sign_in_with(pilot: Pilot, key: str) -> None:
-    """Open the dialog, paste the key (a real Paste event) and submit it."""
-    await pilot.press("s")
-    await settle(pilot)
-    dialog = pilot.app.screen
-    assert isinstance(dialog, SignInScreen)
-    key_input = dialog.query_one("#key-input", Input)
-    assert key_input.password  # masked while typed or pasted
-    key_input.post_message(events.Paste(key))
-    await pilot.pause()
-    assert key_input.value == key
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 # ------------------------------------------------------------------ signing in

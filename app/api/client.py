@@ -3,11 +3,14 @@
 Only GETs are retried (dropped connection, 503, 429); POSTs never are, and a POST that may
 have reached the server reports ``may_have_succeeded=True`` when it fails. The key is held as
 a ``SecretStr`` and leaves it only for the request header; logs carry method, path and status.
+Every GET goes through the key's request budget (`api.budget`): coalesced, reused, held
+after a 429.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 from datetime import datetime
@@ -18,6 +21,7 @@ import httpx
 from pydantic import SecretStr
 
 from openrush_tui import __version__
+from openrush_tui.api.budget import RequestBudget
 from openrush_tui.api.errors import (
     ApiTimeout,
     BadResponse,
@@ -72,6 +76,7 @@ class _Pool:
         self.transport = transport
         self.user_agent = user_agent
         self._client: httpx.AsyncClient | None = None
+        self.budgets: dict[str, RequestBudget] = {}  # one per key (by digest), shared by copies
 
     def get(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:
@@ -105,6 +110,7 @@ class OpenRushClient:
         retry_wait_cap: float = 8.0,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
+        budget: RequestBudget | None = None,
     ) -> None:
         if auth_scheme not in ("bearer", "x-api-key"):
             raise ValueError(f"auth_scheme must be 'bearer' or 'x-api-key', not {auth_scheme!r}")
@@ -125,7 +131,8 @@ class OpenRushClient:
             transport,
             user_agent,
         )
-        self.rate_limit: RateLimitInfo | None = None
+        self.budget = self._pool.budgets.setdefault(_key_digest(self._key),
+                                                    budget or RequestBudget())
 
     # ------------------------------------------------------------------ identity
 
@@ -141,6 +148,11 @@ class OpenRushClient:
     def auth_scheme(self) -> AuthScheme:
         return self._auth_scheme
 
+    @property
+    def rate_limit(self) -> RateLimitInfo | None:
+        """The X-RateLimit-* headers of the last response that had them (this key's)."""
+        return self.budget.rate_limit
+
     def __repr__(self) -> str:
         return f"OpenRushClient(base_url={self._base_url!r}, has_key={self.has_key})"
 
@@ -151,11 +163,12 @@ class OpenRushClient:
         other = OpenRushClient.__new__(OpenRushClient)
         other.__dict__.update(self.__dict__)
         other._key = clean_key(key)
-        other.rate_limit = None
+        other.budget = self._pool.budgets.setdefault(_key_digest(other._key), self.budget.fresh())
         return other
 
     async def aclose(self) -> None:
-        """Close the connection pool (a later request opens a new one)."""
+        """Close the connection pool (a later request opens a new one, and asks anew)."""
+        self.budget.forget_answers()
         await self._pool.aclose()
 
     async def __aenter__(self) -> Self:
@@ -246,6 +259,19 @@ class OpenRushClient:
         body: Any = None,
         allow_empty: bool = False,
     ) -> Any:
+        if method == "GET":
+            query = tuple(sorted((params or {}).items()))
+            return await self.budget.get((path, query, auth), lambda: self._read_json(
+                method, path, what=what, auth=auth, params=params, body=body))
+        try:
+            return await self._read_json(method, path, what=what, auth=auth, params=params,
+                                         body=body, allow_empty=allow_empty)
+        finally:  # a write, or one that may have happened: earlier reads may be out of date
+            self.budget.forget_answers()
+
+    async def _read_json(self, method: str, path: str, *, what: str, auth: bool,
+                         params: dict[str, str] | None, body: Any,
+                         allow_empty: bool = False) -> Any:
         response = await self._request(method, path, auth=auth, params=params, body=body)
         content = response.content
         if not content.strip():
@@ -309,9 +335,7 @@ class OpenRushClient:
             raise error_for_response(response)
 
     def _note_rate_limit(self, response: httpx.Response) -> None:
-        info = RateLimitInfo.from_headers(response.headers)
-        if info is not None:
-            self.rate_limit = info
+        self.budget.note(RateLimitInfo.from_headers(response.headers))
 
     def _host(self) -> str:
         return sanitize(urlsplit(self._base_url).netloc, 80)
@@ -334,6 +358,10 @@ class OpenRushClient:
             message = f"The connection to {self._host()} was dropped before an answer arrived"
             hint = "Try again shortly."
         return _no_answer(ConnectionFailed, method, exc, message, hint)
+
+
+def _key_digest(key: SecretStr | None) -> str:
+    return "" if key is None else hashlib.sha256(key.get_secret_value().encode()).hexdigest()
 
 
 def _no_answer(kind: type[NoAnswer], method: str, exc: httpx.TransportError, message: str,
