@@ -6,6 +6,7 @@ each use says why and is covered by a test that fails if Textual changes it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from importlib.resources import files
@@ -65,6 +66,7 @@ class OpenRushApp(App[None]):
     ]
 
     balance: reactive[int | None] = reactive(None)
+    hold: reactive[int] = reactive(0)  # seconds requests wait after a 429 (the header says)
 
     def __init__(self, settings: Settings, session: Session, *, clock: Clock = system_clock,
                  first_page: str | None = None) -> None:
@@ -86,6 +88,21 @@ class OpenRushApp(App[None]):
     def on_mount(self) -> None:
         if self.session.lookup_pending:
             self._finish_lookup()
+        self.set_interval(1.0, self._count_down_hold, name="rate-limit-hold")
+
+    def _count_down_hold(self) -> None:
+        """After a 429 the request budget holds requests: the header counts down, and the
+        page whose load it stopped loads again when the hold ends."""
+        client = self.session.client_if_ready
+        hold = 0 if client is None else math.ceil(client.budget.blocked_for())
+        if hold == self.hold:
+            return
+        ended = self.hold > 0 and hold == 0
+        self.hold = hold
+        from openrush_tui.screens.base import DashboardScreen
+
+        if ended and isinstance(self.screen, DashboardScreen) and self.screen.load_failed:
+            self.screen.action_reload()
 
     @work(group="key-lookup", exit_on_error=False)
     async def _finish_lookup(self) -> None:
@@ -121,6 +138,9 @@ class OpenRushApp(App[None]):
     def watch_balance(self) -> None:
         self.headers_changed()
 
+    def watch_hold(self) -> None:
+        self.headers_changed()
+
     def headers_changed(self) -> None:
         from openrush_tui.widgets.app_header import AppHeader
 
@@ -128,6 +148,7 @@ class OpenRushApp(App[None]):
             return
         for header in self.screen.query(AppHeader):
             header.balance = self.balance
+            header.hold = self.hold
 
     def refresh_credits(self) -> None:
         if self.session.signed_in:

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from openrush_tui.activity.events import duration_label, status_label
+from openrush_tui.activity.events import duration_label, is_own_read, status_label
 from openrush_tui.screens.dialog import Dialog
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact, relative
@@ -50,6 +50,8 @@ def event_fields(event: UsageEvent, names: Mapping[str, str],
         ("Credits", f"{event.credits:,} (${event.credits / 100:,.2f})"),
         ("Key", key),
         ("MCP client", event.client or "—"),
+        ("User agent", (event.user_agent or "—")
+         + ("  (this tool's own read)" if is_own_read(event) else "")),
         ("Duration", duration_label(event)),
     ]
 

@@ -171,8 +171,8 @@ class SetupScreen(DashboardScreen):
 
     # -- loading (DashboardScreen calls these) -----------------------------------------------
 
-    def action_reload(self) -> None:
-        super().action_reload()
+    def action_reload(self, reuse: float = 0.0) -> None:
+        super().action_reload(reuse)
         self.load_capabilities()
 
     async def fetch(self) -> Account:

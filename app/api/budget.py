@@ -66,6 +66,16 @@ def reuse_within(seconds: float) -> Iterator[None]:
         _reuse.reset(token)
 
 
+def reserve_reached(info: RateLimitInfo | None, reserve: int = 0) -> bool:
+    """Few requests are left in the window (below `PAUSE_BELOW` of it, or `reserve`): work
+    that can wait (counting the chart's period, live refresh) stops, leaving the rest to the
+    user's own programs."""
+    if info is None:
+        return False
+    return info.remaining <= reserve or (info.limit > 0
+                                         and info.remaining < info.limit * PAUSE_BELOW)
+
+
 @dataclass(frozen=True)
 class LivePace:
     """When the next live refresh may go, and why not sooner."""
@@ -178,11 +188,6 @@ class RequestBudget:
                               f"Requests wait {seconds} s more, as the server asked.", 429,
                               retry_after=left)
 
-    def reserve_reached(self) -> bool:
-        """Few requests are left in the window (below `PAUSE_BELOW` of it): work that can wait
-        (counting the chart's period, live refresh) stops for the user's own programs."""
-        info = self.rate_limit
-        return info is not None and info.limit > 0 and info.remaining < info.limit * PAUSE_BELOW
 
     # -- live refresh --------------------------------------------------------------------------
 
@@ -197,6 +202,11 @@ class RequestBudget:
         finally:
             _live.reset(token)
             self._live_cost = max(1, counter[0])
+
+    def note_fresh(self) -> None:
+        """The newest data just arrived another way (a page load, r): the next live refresh
+        is a whole interval away."""
+        self._live_started = self._monotonic()
 
     def live_pace(self, base: float) -> LivePace:
         """When the next live refresh may go, given the wished interval `base` (seconds)."""

@@ -39,7 +39,13 @@ def _default_if_none(default: Any) -> Callable[[Any], Any]:
     return fix
 
 
+def _text_or_none(value: Any) -> Any:
+    return value if isinstance(value, str) else None
+
+
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+# A field only used to tell things apart: anything but a string reads as unknown.
+LooseText = Annotated[str | None, BeforeValidator(_text_or_none)]
 CreditCount = Annotated[int, BeforeValidator(_default_if_none(0))]
 LooseList = Annotated[list[Any], BeforeValidator(_default_if_none([]))]
 Flag = Annotated[bool, BeforeValidator(_default_if_none(True))]
@@ -139,6 +145,7 @@ class UsageEvent(_Model):
     credential_prefix: str | None = None
     client: str | None = None
     duration_ms: int | None = None
+    user_agent: LooseText = None  # OURS: the caller's User-Agent (API events)
 
     def model_post_init(self, context: Any, /) -> None:
         status = (self.status or "").strip().lower()

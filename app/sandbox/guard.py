@@ -38,11 +38,13 @@ class Guard:
             return
         sandbox, path = self.sandbox, scope["path"]
         started = sandbox.now()
+        agent = Headers(scope=scope).get("user-agent")  # recorded: OURS, see the contract
         try:
             principal = await run_in_threadpool(sandbox.authenticate, Headers(scope=scope))
         except AuthError as error:
             if error.owner is not None:  # a revoked or expired key: its owner sees the attempt
-                await run_in_threadpool(sandbox.record, error.owner, path, 401, 0, started)
+                await run_in_threadpool(sandbox.record, error.owner, path, 401, 0, started,
+                                        agent)
             response = JSONResponse(
                 {"detail": error.message}, 401, headers={"WWW-Authenticate": "Bearer"}
             )
@@ -51,7 +53,7 @@ class Guard:
         verdict = sandbox.limiter.hit(principal.account_id, sandbox.now())
         limit_headers = verdict.headers()
         if not verdict.allowed:
-            await run_in_threadpool(sandbox.record, principal, path, 429, 0, started)
+            await run_in_threadpool(sandbox.record, principal, path, 429, 0, started, agent)
             detail = (
                 f"Rate limit exceeded: {verdict.limit} requests per {verdict.window}. "
                 f"Retry in {verdict.retry_after} seconds."
@@ -74,7 +76,8 @@ class Guard:
             if not recorded:
                 recorded = True
                 credits = int(state.get("credits_charged", 0))
-                await run_in_threadpool(sandbox.record, principal, path, status, credits, started)
+                await run_in_threadpool(sandbox.record, principal, path, status, credits,
+                                        started, agent)
 
         async def guarded_send(message: Message) -> None:
             nonlocal status, held

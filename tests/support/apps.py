@@ -53,13 +53,16 @@ def later(app: OpenRushApp, seconds: float = 3.0) -> None:
 
 
 def sandbox_app(db_path: Path, *, page: str | None = None, key_seed: int | None = KEY_SEED,
-                **options: object) -> OpenRushApp:
-    """The dashboard on an in-process sandbox with a fixed clock and (by default) key seed."""
+                real_time: bool = False, **options: object) -> OpenRushApp:
+    """The dashboard on an in-process sandbox with a fixed clock and (by default) key seed.
+
+    `real_time`: the request budget's clock runs (live refresh tests); else it stands still.
+    """
     sandbox = SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=key_seed,
                              rate_limits=RateLimits(10_000, 100_000, 1_000_000),
                              **options)  # type: ignore[arg-type]
     settings = Settings(sandbox=sandbox, fixed_now=FIXED_NOW)
-    return OpenRushApp(settings, Session(settings, None, monotonic=SkippingClock()),
+    return OpenRushApp(settings, Session(settings, None, monotonic=SkippingClock(real=real_time)),
                        clock=fixed_clock(FIXED_NOW), first_page=page)
 
 
