@@ -136,11 +136,13 @@ class Session:
     async def use_key(self, key: StoredKey) -> None:
         """Sign this session in with another key (the next request uses it)."""
         async with self._lock:
+            same = self.key is not None and self.key.secret.reveal() == key.secret.reveal()
             self.key = key
             self._signed_out = False
             if self._client is not None:
                 self._client = self._client.with_key(key.secret.reveal())
-        self._changed()
+        if not same:  # the same key kept elsewhere (a storage change): the same account
+            self._changed()
 
     async def sign_out(self) -> SignOutReport | None:
         """Forget the key in memory and, if this tool stored it, in the keyring and the file.

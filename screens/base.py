@@ -69,6 +69,7 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         self._epoch_shown: int | None = None  # the session epoch the page's content is of
         self._loaded_at: float | None = None  # time.monotonic() of the last load shown
         self.load_failed = False  # the last load failed (it is said on the page)
+        self.last_error: BaseException | None = None  # ...and why (for show_error)
 
     def on_mount(self) -> None:
         from openrush_tui.api.budget import REFRESH_INTERVAL
@@ -136,7 +137,7 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
 
                 if isinstance(error, Unauthorized):
                     self.dashboard.balance = None  # no longer this key's to show
-                self.load_failed = True
+                self.load_failed, self.last_error = True, error
                 self.show_error(self.dashboard.describe_error(error))
                 return
             self.load_failed = False

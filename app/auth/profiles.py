@@ -1,4 +1,6 @@
-"""Profiles: each remembers the API URL it signed in to, so ``--profile work`` finds its server.
+"""Profiles: each remembers the API URL it signed in to, so ``--profile work`` finds its server,
+and where its key goes when there is no usable keyring (the file or this session only), so
+that is asked once, not at every sign-in.
 
 Kept in ``profiles.json`` next to the credentials file. It holds no secret, but it is written
 the same private way: which servers you use is nobody else's business either.
@@ -35,13 +37,29 @@ def remembered_api_url(profile: str) -> str | None:
 
 
 def remember_api_url(profile: str, api_url: str) -> None:
+    _remember(profile, "api_url", api_url)
+
+
+def remembered_storage(profile: str) -> str | None:
+    """``file`` or ``session``: where the person chose to keep this profile's key."""
+    data = read_private_json(profiles_path()) or {}
+    entry = data.get("profiles", {}).get(profile)
+    choice = entry.get("storage") if isinstance(entry, dict) else None
+    return choice if choice in ("file", "session") else None
+
+
+def remember_storage(profile: str, choice: str) -> None:
+    _remember(profile, "storage", choice)
+
+
+def _remember(profile: str, name: str, value: str) -> None:
     path = profiles_path()
     data = read_private_json(path) or {}
     profiles = data.setdefault("profiles", {})
     entry = profiles.setdefault(profile, {})
-    if entry.get("api_url") == api_url:
+    if entry.get(name) == value:
         return
-    entry["api_url"] = api_url
+    entry[name] = value
     write_private_json(path, data)
 
 

@@ -19,15 +19,17 @@ from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_connection_args,
+    ask,
     error,
     guarded,
     print_json,
+    refuse_without_yes,
     resolve_target,
+    stdin_is_terminal,
 )
 
 if TYPE_CHECKING:
     from openrush_tui.agents.catalog import Agent
-    from openrush_tui.agents.install import InstallPlan
     from openrush_tui.auth.secret import Secret
     from openrush_tui.auth.signin import SignedIn
     from openrush_tui.auth.status import Account, TerminalStatus
@@ -47,8 +49,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     login.set_defaults(func=login_command)
 
     logout = subparsers.add_parser(
-        "logout", help="remove the saved key from the keyring and the credentials file")
+        "logout", help="remove the saved key from the keyring and the credentials file "
+                       "(asks first unless --yes)",
+        description="Remove the saved key from the keyring and the credentials file. It may "
+                    "be the only copy of the key, which OpenRush cannot show again, so this "
+                    "asks first (and needs --yes when stdin is not a terminal).")
     add_connection_args(logout)
+    logout.add_argument("--yes", "-y", action="store_true",
+                        help="do not ask (needed when stdin is not a terminal)")
     logout.set_defaults(func=logout_command)
 
     status = subparsers.add_parser(
@@ -68,7 +76,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     install.add_argument("agent", help="cursor, vscode, codex, windsurf or gemini")
     install.add_argument("--dry-run", action="store_true",
                          help="show what would change and write nothing")
-    install.add_argument("--yes", action="store_true", help="do not ask before writing")
+    install.add_argument("--yes", "-y", action="store_true",
+                         help="do not ask before writing (needed when stdin is not a terminal)")
     for parser in (show, install):
         parser.add_argument("--key-header", action="store_true",
                             help="read the key from OPENRUSH_KEY instead of signing in (OAuth)")
@@ -140,7 +149,8 @@ def _save(profile: str, api_url: str, secret: Secret, *,
     """Keyring first; without a usable one, the file only if the person agrees."""
     from openrush_tui.auth.signin import NeedsChoice, save_as, save_key
 
-    result = save_key(profile, api_url, secret)
+    # A remembered "this session only" means nothing to a command that ends now: ask.
+    result = save_key(profile, api_url, secret, remembered=("file",))
     if isinstance(result, NeedsChoice):
         print(f"openrush-tui: {result.reason}", file=sys.stderr)
         if not _file_agreed(result.file_path, insecure_ok=insecure_ok):
@@ -172,11 +182,20 @@ def _file_agreed(shown: str, *, insecure_ok: bool) -> bool:
 @guarded
 def logout_command(args: argparse.Namespace) -> int:
     from openrush_tui.auth.credentials import forget
+    from openrush_tui.auth.signin import lost_by_signing_out, what_is_lost
 
     try:
         profile = _profile(args)
     except ValueError as exc:
         return error(str(exc), EXIT_USAGE)
+    lost = lost_by_signing_out(profile, None)
+    if lost is not None and not args.yes:
+        if not stdin_is_terminal():
+            return refuse_without_yes("logout", "delete the saved key")
+        print(what_is_lost(lost[0], in_use=False), file=sys.stderr)
+        if not ask("Delete it and sign out? [y/N] "):
+            print("Nothing was deleted.", file=sys.stderr)
+            return EXIT_OK
     print(forget(profile).summary())
     return EXIT_OK
 
@@ -199,10 +218,12 @@ def terminal_status(args: argparse.Namespace) -> TerminalStatus:
                             notes=lookup.notes)
     if lookup.key is None:
         return status
+    from openrush_tui.auth.status import rejection
+
     try:
         account = asyncio.run(_check(api_url, lookup.key.secret, args))
     except OpenRushError as exc:
-        return replace(status, error=str(exc))
+        return replace(status, error=str(exc), rejected=rejection(exc))
     return replace(status, account=account)
 
 
@@ -216,7 +237,7 @@ def status_command(args: argparse.Namespace) -> int:
     if args.json:
         print_json(status.as_dict())
         return EXIT_OK if ok else EXIT_API_ERROR
-    print(f"{'Status':<10}{'signed in' if status.signed_in else 'not signed in'}")
+    print(f"{'Status':<10}{status.status_line()}")
     for label, value in status.rows():
         print(f"{label:<10}{value}")
     print(f"{'MCP URL':<10}{status.mcp_url}")
@@ -287,19 +308,15 @@ def agents_install_command(args: argparse.Namespace) -> int:
         return error(str(exc))
     if plan.changed:
         sys.stdout.write(plan.diff())
-        if not args.dry_run and not _write_agreed(plan, yes=args.yes):
-            print("Nothing was written.")
-            return EXIT_OK
+        if not (args.dry_run or args.yes):
+            if not stdin_is_terminal():
+                return refuse_without_yes("agents install", f"write {plan.shown_path}")
+            if not ask(f"Write these changes to {plan.shown_path}? [y/N] "):
+                print("Nothing was written.")
+                return EXIT_OK
     try:  # writes nothing when nothing changes or on a dry run; the summary says which
         result = apply_install(plan, dry_run=args.dry_run)
     except ConfigFileError as exc:
         return error(str(exc))
     print(result.summary())
     return EXIT_OK
-
-
-def _write_agreed(plan: InstallPlan, *, yes: bool) -> bool:
-    if yes or sys.stdin is None or not sys.stdin.isatty():
-        return True
-    answer = input(f"Write these changes to {plan.shown_path}? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")

@@ -41,6 +41,27 @@ def error(message: str, code: int = EXIT_API_ERROR) -> int:
     return code
 
 
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def ask(prompt: str) -> bool:
+    """A y/N question on the terminal (stderr); anything but yes, or no answer, is no."""
+    print(prompt, end="", file=sys.stderr, flush=True)
+    try:
+        answer = input()
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def refuse_without_yes(command: str, what: str) -> int:
+    """A command that writes or deletes asks first; with no terminal to ask on, it needs
+    --yes (a script must say so)."""
+    return error(f"{command}: refusing to {what} without asking because stdin is not a "
+                 f"terminal; pass --yes to {what} anyway", EXIT_USAGE)
+
+
 def make_client(args: argparse.Namespace, *, need_key: bool = True) -> OpenRushClient:
     """A client for the URL and key this terminal is configured with."""
     from openrush_tui.api.client import OpenRushClient
