@@ -62,6 +62,10 @@ class ActivityScreen(LiveRefresh, DashboardScreen):
         Binding("l", "live", "Live on/off", show=False, id="activity.live"),
         Binding("e", "more_chart", "Count more", show=False, id="activity.more-chart"),
     ]
+    # The footer's order (most useful first; the last give way on a narrow terminal).
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
+        "page.refresh", "activity.filter", "activity.period", "activity.clear-filter",
+        "activity.metric")
     # Seconds between live refreshes at most (the budget may space them further); a class
     # attribute so tests and `--live-interval` can shorten it.
     live_interval: ClassVar[float] = 10.0

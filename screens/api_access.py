@@ -48,6 +48,10 @@ class ApiAccessScreen(DashboardScreen):
     ]
 
     AUTO_FOCUS = "#keys"
+    # The footer's order (most useful first; the last give way on a narrow terminal).
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
+        "keys.details", "keys.new", "keys.revoke", "keys.filter", "keys.clear-filter",
+        "page.refresh", "keys.mark", "keys.toggle-inactive")
 
     def __init__(self) -> None:
         super().__init__()

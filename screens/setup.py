@@ -84,6 +84,10 @@ class SetupScreen(SigningIn, DashboardScreen):
         Binding("t", "storage", "Key storage", show=False, id="setup.storage"),
     ]
     AUTO_FOCUS = "#agents"
+    # The footer's order (most useful first; the last give way on a narrow terminal).
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
+        "setup.sign-in", "setup.sign-out", "setup.install", "setup.copy-snippet",
+        "page.refresh")
 
     def __init__(self) -> None:
         super().__init__()

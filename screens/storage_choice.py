@@ -13,7 +13,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
@@ -40,17 +40,18 @@ class StorageChoiceScreen(Dialog[StorageChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Content(self._title), classes="title")
-            yield Static(Content(self._reason), classes="note", id="keyring-problem")
-            yield Static(Content(
-                f"Save to the file: the key is written to {self._file_path}, readable only by "
-                "you (mode 0600) but stored as plain text on disk, so anyone with your "
-                "account or a copy of your home directory can read it."),
-                classes="note", id="file-warning")
-            yield Static(Content(
-                "This session only: the key is written nowhere; you sign in again next time "
-                "(or set OPENRUSH_KEY in your shell)."), classes="note")
-            yield Static("This profile remembers the choice; Setup's Storage button changes "
-                         "it.", classes="note")
+            with VerticalScroll(classes="body"):
+                yield Static(Content(self._reason), classes="note", id="keyring-problem")
+                yield Static(Content(
+                    f"Save to the file: the key is written to {self._file_path}, readable "
+                    "only by you (mode 0600) but stored as plain text on disk, so anyone with "
+                    "your account or a copy of your home directory can read it."),
+                    classes="note", id="file-warning")
+                yield Static(Content(
+                    "This session only: the key is written nowhere; you sign in again next "
+                    "time (or set OPENRUSH_KEY in your shell)."), classes="note")
+                yield Static("This profile remembers the choice; Setup's Storage button "
+                             "changes it.", classes="note")
             with Horizontal(classes="buttons"):
                 yield Button("Save to the file", id="save-file", variant="warning")
                 yield Button("This session only", id="session-only", variant="primary")
