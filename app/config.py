@@ -32,6 +32,7 @@ class Settings:
     fixed_now: datetime | None = None
     connect_timeout: float = 5.0
     read_timeout: float = 20.0
+    live_interval: float | None = None  # Activity's wish (seconds); None: its default
 
     @property
     def server_label(self) -> str:

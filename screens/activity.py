@@ -91,6 +91,8 @@ class ActivityScreen(LiveRefresh, DashboardScreen):
 
     def on_mount(self) -> None:
         # DashboardScreen.on_mount runs too, after this (Textual calls each class's handler).
+        if self.dashboard.settings.live_interval is not None:  # --live-interval
+            self.live_interval = self.dashboard.settings.live_interval
         summary = self.query_one(UsageSummary)
         summary.live_interval = self.live_interval
         summary.now = self.dashboard.now()

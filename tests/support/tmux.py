@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 PROGRAM = str(Path(sys.executable).with_name("openrush-tui"))
+
+
 class Tmux:
     """One tmux server of our own (its own socket), so tests never touch a user's sessions."""
 
@@ -32,3 +34,20 @@ class Tmux:
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def wait_gone(self, text: str, timeout: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout
+        while text in (screen := self.screen()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} stayed on screen:\n{screen}")
+            time.sleep(0.05)
+        return screen
+
+    def buffer(self, timeout: float = 5.0) -> str:
+        """What the program copied with OSC 52 (tmux keeps it with set-clipboard on)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.run("list-buffers", "-F", "#{buffer_name}").strip():
+                return self.run("show-buffer")
+            time.sleep(0.05)
+        raise AssertionError("tmux never received a buffer (OSC 52 did not arrive)")
