@@ -4,7 +4,6 @@ close, revoke, and the sandbox then refuses the key."""
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.errors import Unauthorized
 from openrush_tui.clock import parse_instant
-from tests.support.tmux import PROGRAM, Tmux
+from tests.support.tmux import KEY, PROGRAM, Tmux
 
 pytestmark = [
     pytest.mark.e2e,
@@ -21,7 +20,6 @@ pytestmark = [
 ]
 
 FIXED_NOW = "2026-06-26T12:00:00Z"
-KEY = re.compile(r"\bor_[A-Za-z0-9]{40}\b")
 
 
 def credits_with(db: Path, key: str) -> int:
@@ -50,14 +48,7 @@ def test_create_copy_revoke_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> No
               " --sandbox-rate-per-minute 100000; echo EXITED=$?", "Enter")
     tmux.wait_for(" keys, ")
 
-    tmux.send("n")
-    tmux.wait_for("New API key")
-    tmux.send("-l", "e2e key")
-    tmux.send("Enter")
-    screen = tmux.wait_for("is ready")
-    shown = KEY.findall(screen)
-    assert len(shown) == 1, screen
-    key = shown[0]
+    key = tmux.create_key("e2e key")
 
     tmux.send("c")
     screen = tmux.wait_for("Sent the key to your terminal's clipboard")

@@ -11,7 +11,6 @@ made against the request budget: at most a tenth of the per-minute limit.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import time
 from pathlib import Path
@@ -20,14 +19,13 @@ import pytest
 
 from tests.support.sandbox_process import FIXED_NOW, SandboxFactory
 from tests.support.served import calls_from_us
-from tests.support.tmux import PROGRAM, Tmux
+from tests.support.tmux import KEY, PROGRAM, Tmux
 
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
 
-KEY = re.compile(r"\bor_[A-Za-z0-9]{40}\b")
 PER_MINUTE = 120  # the account's limit: live may spend 12 a minute, one every 5 s
 LIVE_SECONDS = 12.0
 
@@ -76,16 +74,10 @@ def test_a_headless_server_at_80x24_from_sign_in_to_live_activity(
     # Create, reveal, copy (OSC 52 lands in tmux's buffer), close.
     tmux.send("2")
     tmux.wait_for("8 keys, 6 active")
-    tmux.send("n")
-    tmux.wait_for("New API key")
-    tmux.send("-l", "e2e key")
-    tmux.send("Enter")
-    screen = tmux.wait_for("is ready")
-    shown = KEY.findall(screen)
-    assert len(shown) == 1, screen
+    key = tmux.create_key("e2e key")
     tmux.send("c")
     tmux.wait_for("Sent the key to your terminal's clipboard")
-    assert tmux.buffer() == shown[0]
+    assert tmux.buffer() == key
     tmux.send("Escape")
     tmux.wait_gone("is ready")
     screen = tmux.wait_for("9 keys, 7 active")

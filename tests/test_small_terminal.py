@@ -44,9 +44,9 @@ async def keys(pilot: Pilot, *pressed: str) -> None:
         await settle(pilot)
 
 
-async def details_of_the_key_in_use(pilot: Pilot) -> None:
+async def details_of_a_busy_key(pilot: Pilot) -> None:
     await settle(pilot)
-    await select(pilot, "sandbox bootstrap")
+    await select(pilot, "Production server")  # five recent calls listed
     await keys(pilot, "enter")
 
 
@@ -67,7 +67,7 @@ DIALOGS: dict[str, tuple[str, Opener, str]] = {
     "install into Cursor": ("setup", lambda p: keys(p, "down", "down", "i"), "#cancel"),
     "new key": ("api-access", lambda p: keys(p, "n"), "#cancel"),
     "reveal": ("api-access", a_new_key, "#stored"),
-    "key details": ("api-access", details_of_the_key_in_use, "#close"),
+    "key details": ("api-access", details_of_a_busy_key, "#close"),
     "revoke": ("api-access", lambda p: keys(p, "d"), "#cancel"),
     "activity filters": ("activity", lambda p: keys(p, "f"), "#filter-cancel"),
     "event": ("activity", an_event, "#close"),
@@ -103,3 +103,15 @@ async def test_the_footer_fits_80_columns_and_keeps_quit(tmp_path: Path, page: s
         assert "q Quit" in line and "1 2 3 pages" in line
         start = next(start for start, _end, key in hints._targets if key == "q")
         assert line[start:].startswith(" q Quit")
+
+
+async def test_the_reveal_dialog_shows_its_key_at_40x12(tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
+    async with app.run_test(size=(40, 12)) as pilot:
+        await a_new_key(pilot)
+        key = app.screen.query_one("#key")
+        region = key.region  # on screen: empty when scrolled out of view
+        assert region.height >= 3 and region.y >= 0 and region.bottom <= 11, region
+        for row in range(region.y + 1, region.bottom - 1):  # the key's lines, inside the box
+            assert app.screen.get_widget_at(region.x + 2, row)[0] is key
+        buttons_on_screen(app)

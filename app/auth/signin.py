@@ -13,6 +13,7 @@ TUI calls them from a thread. No Textual here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -107,22 +108,21 @@ def change_storage(profile: str, api_url: str, in_use: StoredKey | None,
 
 
 def _remember_choice(signed_in: SignedIn, profile: str, choice: StorageChoice) -> SignedIn:
-    try:
-        remember_storage(profile, choice)
-    except (PrivateFileError, OSError) as exc:
-        return replace(signed_in,
-                       notes=(*signed_in.notes, f"The choice was not remembered: {exc}"))
-    return signed_in
+    return _noted(signed_in, "The choice", lambda: remember_storage(profile, choice))
 
 
 def _remember_server(signed_in: SignedIn, profile: str, api_url: str) -> SignedIn:
-    # The profile remembers its server, so the saved key is only ever sent there. The key is
-    # saved already: a profiles file that cannot be written is a note, not a failed sign-in.
+    # The profile remembers its server, so the saved key is only ever sent there.
+    return _noted(signed_in, "The server URL", lambda: remember_api_url(profile, api_url))
+
+
+def _noted(signed_in: SignedIn, what: str, remember: Callable[[], None]) -> SignedIn:
+    # The key is saved already: a profiles file that cannot be written is a note, not a
+    # failed sign-in.
     try:
-        remember_api_url(profile, api_url)
+        remember()
     except (PrivateFileError, OSError) as exc:
-        return replace(signed_in,
-                       notes=(*signed_in.notes, f"The server URL was not remembered: {exc}"))
+        return replace(signed_in, notes=(*signed_in.notes, f"{what} was not remembered: {exc}"))
     return signed_in
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 PROGRAM = str(Path(sys.executable).with_name("openrush-tui"))
+KEY = re.compile(r"\bor_[A-Za-z0-9]{40}\b")
 
 
 class Tmux:
@@ -51,3 +53,14 @@ class Tmux:
                 return self.run("show-buffer")
             time.sleep(0.05)
         raise AssertionError("tmux never received a buffer (OSC 52 did not arrive)")
+
+    def create_key(self, name: str) -> str:
+        """On API access: n, a name, Enter; the key the reveal dialog then shows (once)."""
+        self.send("n")
+        self.wait_for("New API key")
+        self.send("-l", name)
+        self.send("Enter")
+        screen = self.wait_for("is ready")
+        shown = KEY.findall(screen)
+        assert len(shown) == 1, screen
+        return shown[0]
