@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -247,3 +248,22 @@ def test_status_says_when_the_server_rejects_the_key(server: RunningSandbox,
     assert good.returncode == 0
     assert (json.loads(good.stdout)["key_state"], json.loads(good.stdout)["rejected_because"]) \
         == ("accepted", None)
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="script(1) is not installed")
+def test_logout_on_a_terminal_asks_before_deleting_the_only_copy(isolated_home: Path) -> None:
+    save_to_file("default", Secret("or_" + "L" * 40))
+    path = credentials_path()
+
+    def logout_answering(answer: str) -> subprocess.CompletedProcess[str]:
+        line = " ".join([*command(), "logout"])
+        return subprocess.run(["script", "-qec", line, "/dev/null"], input=answer + "\n",
+                              capture_output=True, text=True, timeout=60,
+                              env=subprocess_env(isolated_home))
+
+    kept = logout_answering("n")
+    assert "the only copy this tool knows of" in kept.stdout and "cannot be shown again" in \
+        kept.stdout.replace("\r\n", " ").replace("\n", " ")
+    assert "Nothing was deleted" in kept.stdout and path.exists()
+    gone = logout_answering("y")
+    assert "removed from" in gone.stdout and not path.exists()

@@ -50,6 +50,10 @@ def terminal_text(app: OpenRushApp) -> str:
     return text_of(app.screen.query_one("#terminal", Static))
 
 
+def terminal_notes(app: OpenRushApp) -> str:
+    return text_of(app.screen.query_one("#terminal-notes", Static))
+
+
 # ------------------------------------------------------------------ signing in
 
 
@@ -304,3 +308,32 @@ async def test_in_the_sandbox_a_key_is_kept_for_the_session_only(
         assert app.session.key is not None and app.session.key.source == "session"
         assert "Connection OK" in text_of(app.screen.query_one("#connection", Static))
     assert memory_keyring.store == {} and not credentials_path().exists()
+
+
+# ------------------------------------------------------------------ the storage choice
+
+
+async def test_the_storage_choice_is_asked_once_and_changed_on_setup(
+        server: RunningSandbox, use_keyring: UseKeyring) -> None:
+    use_keyring(fail.Keyring())
+    app = remote_app(server.base_url, None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await sign_in_with(pilot, server.bootstrap_key)
+        assert isinstance(app.screen, StorageChoiceScreen)
+        await pilot.press("f")  # the file
+        await settle(pilot)
+        assert app.session.key is not None and app.session.key.source == "file"
+        await sign_in_with(pilot, server.bootstrap_key)  # again: not asked this time
+        assert isinstance(app.screen, SetupScreen)
+        assert app.session.key is not None and app.session.key.source == "file"
+        assert "as chosen before" in terminal_notes(app)
+        await pilot.press("t")  # Setup's Storage: this session only, the key moves
+        await settle(pilot)
+        assert isinstance(app.screen, StorageChoiceScreen)
+        assert "in the credentials file" in text_of(app.screen.query_one("#keyring-problem",
+                                                                         Static))
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.session.key is not None and app.session.key.source == "session"
+    assert not credentials_path().exists()

@@ -119,8 +119,10 @@ class RequestBudget:
             return kept[1]
         task = self._in_flight.get(key)
         if task is None:
-            self._refuse_while_blocked(now)
+            self._refuse_while_blocked()
             task = asyncio.ensure_future(self._send(key, fetch))
+            # Read, so an answer nobody waits for any more is not reported as lost.
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
             self._in_flight[key] = task
         # Shielded: a caller that is cancelled (a newer load) leaves the request to finish
         # for the others, and its answer is kept for the next press.
@@ -180,7 +182,7 @@ class RequestBudget:
             return 0.0
         return left
 
-    def _refuse_while_blocked(self, now: float) -> None:
+    def _refuse_while_blocked(self) -> None:
         left = self.blocked_for()
         if left > 0:
             seconds = math.ceil(left)
