@@ -58,7 +58,7 @@ async def test_period_switches_reuse_what_they_fetched(
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         before = calls_from_us(db)
-        await burst(pilot, "p")
+        await burst(pilot, "p", presses=10, every=0.4)
         # 30 days once (its first page and the pages counted for the chart); 7 days reused.
         assert calls_from_us(db) - before <= 6
         assert "last 7 days" in str(app.screen.query_one(UsageSummary).render()).lower()
