@@ -69,6 +69,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     target.add_argument("--x-api-key", action="store_true",
                         help="send the key as X-API-Key instead of Authorization: Bearer")
     target.add_argument("--page", choices=PAGE_CHOICES, help="the page to open first")
+    target.add_argument("--live-interval", type=float, metavar="SECONDS",
+                        help="how often Activity refreshes live at most (default 10); the "
+                             "request budget spaces refreshes further on a low rate limit")
     sandbox = parser.add_argument_group("embedded sandbox (no network, no account)")
     sandbox.add_argument("--sandbox", action="store_true",
                          help="run against the embedded OpenRush-compatible sandbox, signed in "
@@ -150,10 +153,12 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     except PrivateFileError as exc:
         print(f"openrush-tui: {exc}", file=sys.stderr)
         return 1
+    if args.live_interval is not None and not args.live_interval > 0:
+        parser.error("--live-interval: must be a number of seconds above 0")
     settings = Settings(api_url=api_url,
                         mcp_url=mcp_url_from_env(args.mcp_url), profile=args.profile,
                         auth_scheme="x-api-key" if args.x_api_key else "bearer",
-                        sandbox=sandbox, fixed_now=fixed_now)
+                        sandbox=sandbox, fixed_now=fixed_now, live_interval=args.live_interval)
     if sandbox is None:
         problem = url_problem(settings.api_url)
         if problem:

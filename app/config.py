@@ -33,6 +33,7 @@ class Settings:
     connect_timeout: float = 5.0
     read_timeout: float = 20.0  # per read; `deadline` bounds the whole request
     deadline: float = 30.0
+    live_interval: float | None = None  # Activity's wish (seconds); None: its default
 
     @property
     def server_label(self) -> str:

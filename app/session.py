@@ -7,6 +7,7 @@ pydantic, FastAPI or SQLite: the first `client()` call pays for them, inside a w
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -24,8 +25,10 @@ if TYPE_CHECKING:
 class Session:
     def __init__(self, settings: Settings, key: StoredKey | None, *,
                  notes: tuple[str, ...] = (), signed_out: bool = False,
-                 lookup: Callable[[], Lookup] | None = None) -> None:
+                 lookup: Callable[[], Lookup] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.settings = settings
+        self.monotonic = monotonic  # the request budget's clock (tests move it on)
         self.key = key
         # Finding a saved key may wait on an OS keyring (bounded, but seconds when locked),
         # so it runs after the first frame, in `finish_lookup`.
@@ -38,6 +41,19 @@ class Session:
         self._lock = asyncio.Lock()
         # signed_out=True starts the sandbox without its demo session (sign-in tests, demos).
         self._signed_out = signed_out
+        # Counts the changes of the key in use (a sign-in, a sign-out, the saved key found):
+        # a page showing data of an older epoch shows another key's account, or none.
+        self.epoch = 0
+        self._listeners: list[Callable[[], object]] = []
+
+    def on_change(self, listener: Callable[[], object]) -> None:
+        """Call `listener` after every change of the key in use."""
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        self.epoch += 1
+        for listener in self._listeners:
+            listener()
 
     @property
     def lookup_pending(self) -> bool:
@@ -66,6 +82,7 @@ class Session:
         self.key = found.key
         self.notes = found.notes
         self._lookup = None
+        self._changed()
 
     @property
     def signed_in(self) -> bool:
@@ -90,7 +107,9 @@ class Session:
         # httpx, pydantic and FastAPI take a few hundred milliseconds to import: do it in a
         # thread so the event loop keeps drawing while they load.
         await asyncio.to_thread(import_module, "openrush_tui.api.client")
+        from openrush_tui.api.budget import RequestBudget
         from openrush_tui.api.client import OpenRushClient
+        from openrush_tui.clock import fixed_clock, system_clock
 
         transport = None
         if settings.sandbox is not None:
@@ -113,15 +132,21 @@ class Session:
             read_timeout=settings.read_timeout,
             deadline=settings.deadline,
             transport=transport,
+            # The rate limit's reset is read against the app's clock (a fixed one in demos).
+            budget=RequestBudget(monotonic=self.monotonic, wall=fixed_clock(settings.fixed_now)
+                                 if settings.fixed_now else system_clock),
         )
 
     async def use_key(self, key: StoredKey) -> None:
         """Sign this session in with another key (the next request uses it)."""
         async with self._lock:
+            same = self.key is not None and self.key.secret.reveal() == key.secret.reveal()
             self.key = key
             self._signed_out = False
             if self._client is not None:
                 self._client = self._client.with_key(key.secret.reveal())
+        if not same:  # the same key kept elsewhere (a storage change): the same account
+            self._changed()
 
     async def sign_out(self) -> SignOutReport | None:
         """Forget the key in memory and, if this tool stored it, in the keyring and the file.
@@ -137,6 +162,7 @@ class Session:
             self.notes = ()
             if self._client is not None:
                 self._client = self._client.with_key(None)
+        self._changed()
         if not stored or self.settings.sandbox is not None:
             return None
         return await self.forget_stored()

@@ -7,6 +7,7 @@ each use says why and is covered by a test that fails if Textual changes it.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -76,6 +77,7 @@ class OpenRushApp(App[None]):
     ]
 
     balance: reactive[int | None] = reactive(None)
+    hold: reactive[int] = reactive(0)  # seconds requests wait after a 429 (the header says)
 
     def __init__(self, settings: Settings, session: Session, *, clock: Clock = system_clock,
                  first_page: str | None = None, handle_signals: bool = False) -> None:
@@ -95,21 +97,41 @@ class OpenRushApp(App[None]):
         self._terminal_safe = TerminalSafe()
         self._log_holds = 0  # dialogs where a key can be typed, open now
         self._held_log_file: str | None = None
+        # Another key (or none): the balance shown is no longer this terminal's.
+        session.on_change(self._session_changed)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Every line of every widget (toasts, menus and inputs included) passes this last:
         # nothing that could act on the terminal reaches it, whatever a view forgot.
         return [*super().get_line_filters(), self._terminal_safe]
 
+    def _session_changed(self) -> None:
+        self.balance = None
+
     def on_mount(self) -> None:
         if self.session.lookup_pending:
             self._finish_lookup()
         if self._handle_signals:
             self._install_signal_handlers()
+        self.set_interval(1.0, self._count_down_hold, name="rate-limit-hold")
 
     def on_unmount(self) -> None:
         if self._last_resort is not None:
             self._last_resort.cancel()
+
+    def _count_down_hold(self) -> None:
+        """After a 429 the request budget holds requests: the header counts down, and the
+        page whose load it stopped loads again when the hold ends."""
+        client = self.session.client_if_ready
+        hold = 0 if client is None else math.ceil(client.budget.blocked_for())
+        if hold == self.hold:
+            return
+        ended = self.hold > 0 and hold == 0
+        self.hold = hold
+        from openrush_tui.screens.base import DashboardScreen
+
+        if ended and isinstance(self.screen, DashboardScreen) and self.screen.load_failed:
+            self.screen.action_reload()
 
     @work(group="key-lookup", exit_on_error=False)
     async def _finish_lookup(self) -> None:
@@ -145,11 +167,17 @@ class OpenRushApp(App[None]):
     def watch_balance(self) -> None:
         self.headers_changed()
 
+    def watch_hold(self) -> None:
+        self.headers_changed()
+
     def headers_changed(self) -> None:
         from openrush_tui.widgets.app_header import AppHeader
 
+        if not self.screen_stack:  # not running (yet): nothing is drawn
+            return
         for header in self.screen.query(AppHeader):
             header.balance = self.balance
+            header.hold = self.hold
 
     def refresh_credits(self) -> None:
         if self.session.signed_in:

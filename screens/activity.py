@@ -12,7 +12,10 @@ new one.
   held are bounded (pages fall off the far end and come back on return).
 - Chart and summary: the period's events counted page by page after the first one, in
   batches (see `activity.counting`), and shown as partial until the period is done.
-- Live: every `live_interval` seconds the newest events are fetched and joined on top.
+- Live: the newest events fetched and joined on top, as often as the request budget's
+  pacing allows (`live_interval` at most; see `api.budget`); r on a page already shown does
+  the same, once, rather than loading everything again.
+- Own reads: this tool's own reads of the account are hidden until o shows them.
 """
 
 from __future__ import annotations
@@ -27,14 +30,9 @@ from textual.widgets import DataTable
 from openrush_tui.activity import wording as say
 from openrush_tui.activity.counting import count_pages
 from openrush_tui.activity.filters import ActivityFilter
-from openrush_tui.activity.model import (
-    LIVE_PEEK,
-    NEWEST_LIMIT,
-    PAGE_SIZE,
-    ActivityModel,
-    Update,
-)
+from openrush_tui.activity.model import PAGE_SIZE, ActivityModel, Update
 from openrush_tui.errors import OpenRushError
+from openrush_tui.screens.activity_live import GROUP_LIVE, LiveRefresh
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.event_table import EventTable
@@ -48,22 +46,28 @@ if TYPE_CHECKING:
     from openrush_tui.api.models import UsagePage
 
 GROUP_MORE, GROUP_NEWER = "activity-older", "activity-newer"
-GROUP_CHART, GROUP_LIVE, GROUP_NAMES = "activity-chart", "activity-live", "activity-names"
+GROUP_CHART, GROUP_NAMES = "activity-chart", "activity-names"
 
 
-class ActivityScreen(DashboardScreen):
+class ActivityScreen(LiveRefresh, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Activity"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "filters", "Filter", id="activity.filter"),
         Binding("c", "clear_filter", "Clear", id="activity.clear-filter"),
         Binding("p", "period", "7/30 days", id="activity.period"),
         Binding("m", "metric", "Credits/calls", id="activity.metric"),
+        Binding("o", "own", "Own reads", show=False, id="activity.own"),
         # Named on screen where they apply (the summary's Live, the chart's note): kept out
         # of the footer so that it fits 120 columns.
         Binding("l", "live", "Live on/off", show=False, id="activity.live"),
         Binding("e", "more_chart", "Count more", show=False, id="activity.more-chart"),
     ]
-    # Seconds between live refreshes; a class attribute so tests can shorten it.
+    # The footer's order (most useful first; the last give way on a narrow terminal).
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
+        "page.refresh", "activity.filter", "activity.period", "activity.clear-filter",
+        "activity.metric")
+    # Seconds between live refreshes at most (the budget may space them further); a class
+    # attribute so tests and `--live-interval` can shorten it.
     live_interval: ClassVar[float] = 10.0
 
     def __init__(self) -> None:
@@ -87,13 +91,16 @@ class ActivityScreen(DashboardScreen):
 
     def on_mount(self) -> None:
         # DashboardScreen.on_mount runs too, after this (Textual calls each class's handler).
+        if self.dashboard.settings.live_interval is not None:  # --live-interval
+            self.live_interval = self.dashboard.settings.live_interval
         summary = self.query_one(UsageSummary)
         summary.live_interval = self.live_interval
         summary.now = self.dashboard.now()
         self.model.start_period()
         self._show_chart()
         self.watch(self.app, "balance", self._show_balance)
-        self.set_interval(self.live_interval, self._live_tick, name="activity-live")
+        # Ticks often; the request budget decides whether a tick refreshes (`_live_tick`).
+        self.set_interval(min(1.0, self.live_interval), self._live_tick, name="activity-live")
         self._show_title()
 
     @property
@@ -108,28 +115,54 @@ class ActivityScreen(DashboardScreen):
                                        days=self.filter.days))
 
     def set_filter(self, new: ActivityFilter | None) -> None:
-        """Show `new`; None (a dialog cancelled) changes nothing."""
+        """Show `new`; None (a dialog cancelled) changes nothing. The title keeps naming
+        what is shown until the new filter's events arrive."""
+        from openrush_tui.api.budget import REFRESH_INTERVAL
+
         if new is not None and self.model.set_filter(new):
-            self._show_title()
             self.refresh_bindings()
-            self._load(names=False)
+            self._load(names=False, reuse=REFRESH_INTERVAL)
 
     # -- loading the first page (and starting everything else) ---------------------------------
 
-    def action_reload(self) -> None:
-        """On mount and on r: everything again, key names included (keys may be new)."""
-        self._load(names=True)
+    def action_reload(self, reuse: float = 0.0) -> None:
+        """On mount: everything. On r with the list shown: the newest events joined on top
+        (one request). Else (nothing shown, another filter, a failed load) everything again,
+        key names included (keys may be new)."""
+        self.sync_account()
+        if self.model.refreshable and self.dashboard.session.signed_in:
+            self._refresh_live(self.model.generation, self.model.newest, live=False)
+            return
+        self._load(names=True, reuse=reuse)
 
-    def _load(self, *, names: bool) -> None:
+    def refresh_stale(self) -> None:
+        self.action_reload()
+
+    def forget_account(self) -> None:
+        for group in (GROUP_MORE, GROUP_NEWER, GROUP_CHART, GROUP_LIVE, GROUP_NAMES):
+            self.workers.cancel_group(self, group)
+        self.model = self.model.fresh()
+        self.model.start_period()
+        self.table.reset()
+        self.table.show_events([], {}, self.dashboard.now())
+        self.query_one(UsageSummary).rate_limit = None
+        self._show_chart()
+        self._show_states()
+        self._show_title()
+
+    def _load(self, *, names: bool, reuse: float = 0.0) -> None:
+        from openrush_tui.api.budget import reuse_within
+
         loading_older = self.model.loading_older
         fetch_names = self.model.begin_load(names=names)
         for group in (GROUP_MORE, GROUP_NEWER, GROUP_CHART, GROUP_LIVE):
             self.workers.cancel_group(self, group)
         if loading_older:
             self._show_states()  # no more "Loading more…": that fetch is gone
-        super().action_reload()
+        super().action_reload(reuse)
         if self.dashboard.session.signed_in and fetch_names:
-            self._fetch_names()
+            with reuse_within(reuse):  # the names worker inherits it
+                self._fetch_names()
 
     async def fetch(self) -> tuple[int, UsagePage]:
         generation, query = self.model.generation, self.model.query()
@@ -149,6 +182,8 @@ class ActivityScreen(DashboardScreen):
             return
         if update.reset:
             self.table.reset()  # another filter: start at the top, not at an old selection
+        self._show_title()
+        self.note_fresh()
         self.query_one(UsageChart).counting = False
         self._count_more()
         self.note_rate_limit()
@@ -161,6 +196,8 @@ class ActivityScreen(DashboardScreen):
         self.query_one(UsageChart).counting = False
         self.query_one(UsageSummary).pending = False
         self.query_one("#events-state", LoadState).show("error", self.model.load_failed(message))
+        self._show_title()  # a failed switch is back on the filter shown
+        self.refresh_bindings()
         self._show_chart()
 
     def show_signed_out(self) -> None:
@@ -181,7 +218,7 @@ class ActivityScreen(DashboardScreen):
         except OpenRushError:
             return  # key prefixes stay in place of names; nothing to say
         labelled = self.model.names_arrived(keys, tools)
-        self.table.rename(self.model.window.events(), self.model.names)
+        self.table.rename(self.model.shown_events(), self.model.names)
         if labelled:
             self._show_title()
         self.note_rate_limit()
@@ -281,36 +318,6 @@ class ActivityScreen(DashboardScreen):
             summary.now = self.dashboard.now()
             summary.rate_limit = client.rate_limit
 
-    # -- live ----------------------------------------------------------------------------------
-
-    def _live_tick(self) -> None:
-        # Paused while a dialog (or another page) is on top, and while a load is under way;
-        # and until something is shown (the first load is still to come).
-        if not (self.model.live and self.is_active and self.dashboard.session.signed_in):
-            return
-        if self.loading_page or self.busy(GROUP_LIVE) or not self.model.live_ready:
-            return
-        self._refresh_live(self.model.generation, self.model.newest)
-
-    @work(group=GROUP_LIVE, exclusive=True, exit_on_error=False)
-    async def _refresh_live(self, generation: int, known_newest: str | None) -> None:
-        try:
-            # Usually nothing or little is new: a small page first, the large one only if needed.
-            page = await self._page(LIVE_PEEK)
-            if self.model.live_needs_more(page, known_newest):
-                page = await self._page(NEWEST_LIMIT)
-        except OpenRushError as error:
-            if self.model.live_failed(generation, self.dashboard.describe_error(error)):
-                self._show_states()
-            return
-        update = self.model.live_events(generation, known_newest, page.items)
-        self.note_rate_limit()
-        if update is not None and update.events:
-            self._show_chart()  # the tally has them
-            if any(event.credits for event in update.events):
-                self.dashboard.refresh_credits()
-        self._apply(update)
-
     # -- showing what changed ------------------------------------------------------------------
 
     def _apply(self, update: Update | None) -> None:
@@ -324,7 +331,7 @@ class ActivityScreen(DashboardScreen):
             self.call_later(self._load, names=False)
             return
         if update.rows:
-            self.table.show_events(self.model.window.events(), self.model.names,
+            self.table.show_events(self.model.shown_events(), self.model.names,
                                    self.dashboard.now(), follow_top=update.at_top)
         if not self.busy(GROUP_NAMES) and self.model.ask_about_new_keys(update.events):
             self._fetch_names()
@@ -332,7 +339,7 @@ class ActivityScreen(DashboardScreen):
 
     def _show_title(self) -> None:
         for header in self.query(AppHeader):
-            header.page = say.title(self.PAGE_TITLE, self.filter)
+            header.page = say.title(self.PAGE_TITLE, self.model.showing)
 
     def _show_states(self) -> None:
         self.query_one("#events-state", LoadState).show(*self.model.status_line())
@@ -356,6 +363,13 @@ class ActivityScreen(DashboardScreen):
     def action_metric(self) -> None:
         self.model.switch_metric()
         self._show_chart()
+
+    def action_own(self) -> None:
+        shown = self.model.switch_own()
+        self._apply(Update(rows=True))
+        self._show_chart()
+        self.notify("This dashboard's and the CLI's own reads of the account are shown." if shown
+                    else "Own reads hidden again.", timeout=4, markup=False)
 
     def action_live(self) -> None:
         self.query_one(UsageSummary).live = self.model.switch_live()

@@ -12,12 +12,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Select
 
 from openrush_tui.activity.filters import PERIODS, ActivityFilter
 from openrush_tui.screens.dialog import Dialog
-from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.literal import literal
 
 SOURCE_CHOICES = (("API", "api"), ("MCP", "mcp"))
@@ -51,34 +50,34 @@ class ActivityFilters(Dialog[ActivityFilter | None]):
     def compose(self) -> ComposeResult:
         current = self.current
         with Vertical(id="dialog"):
-            yield Label("Show only…", id="filters-title")
-            with Horizontal(classes="filter-row"):
-                yield Label("Source")
-                yield Select(SOURCE_CHOICES, prompt="Any source", id="filter-source",
-                             value=current.source or Select.NULL)
-            with Horizontal(classes="filter-row"):
-                yield Label("Status")
-                yield Select(STATUS_CHOICES, prompt="Any status", id="filter-status",
-                             value=current.status or Select.NULL)
-            with Horizontal(classes="filter-row"):
-                yield Label("Key")
-                yield Select([(literal(name), cred) for cred, name in self.keys],
-                             prompt="Any key or client", id="filter-key",
-                             value=current.credential_id or Select.NULL)
-            with Horizontal(classes="filter-row"):
-                yield Label("Tool")
-                yield Select([(literal(tool), tool) for tool in self.tools],
-                             prompt="Any tool", id="filter-tool",
-                             value=current.tool or Select.NULL)
-            with Horizontal(classes="filter-row"):
-                yield Label("Period")
-                yield Select([(f"Last {days} days", days) for days in PERIODS],
-                             allow_blank=False, id="filter-period", value=current.days)
-            with Horizontal(id="filter-buttons"):
+            yield Label("Show only…", id="filters-title", classes="title")
+            with VerticalScroll(classes="body"):
+                with Horizontal(classes="filter-row"):
+                    yield Label("Source")
+                    yield Select(SOURCE_CHOICES, prompt="Any source", id="filter-source",
+                                 value=current.source or Select.NULL)
+                with Horizontal(classes="filter-row"):
+                    yield Label("Status")
+                    yield Select(STATUS_CHOICES, prompt="Any status", id="filter-status",
+                                 value=current.status or Select.NULL)
+                with Horizontal(classes="filter-row"):
+                    yield Label("Key")
+                    yield Select([(literal(name), cred) for cred, name in self.keys],
+                                 prompt="Any key or client", id="filter-key",
+                                 value=current.credential_id or Select.NULL)
+                with Horizontal(classes="filter-row"):
+                    yield Label("Tool")
+                    yield Select([(literal(tool), tool) for tool in self.tools],
+                                 prompt="Any tool", id="filter-tool",
+                                 value=current.tool or Select.NULL)
+                with Horizontal(classes="filter-row"):
+                    yield Label("Period")
+                    yield Select([(f"Last {days} days", days) for days in PERIODS],
+                                 allow_blank=False, id="filter-period", value=current.days)
+            with Horizontal(id="filter-buttons", classes="buttons"):
                 yield Button("Apply", variant="primary", id="filter-apply")
                 yield Button("Clear", id="filter-clear")
                 yield Button("Cancel", id="filter-cancel")
-        yield KeyHints()
 
     def chosen(self) -> ActivityFilter:
         key = _value(self.query_one("#filter-key", Select))

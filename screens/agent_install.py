@@ -55,9 +55,9 @@ class AgentInstallScreen(Dialog[str | None]):
         plan = self._plan
         with Vertical(id="dialog"):
             yield Static(Content(f"Install OpenRush into {plan.agent.name}"), classes="title")
-            yield Static(Content(self._what_happens()), classes="note", id="install-what")
-            if plan.changed:
-                with VerticalScroll(id="diff-box"):
+            with VerticalScroll(classes="body"):
+                yield Static(Content(self._what_happens()), classes="note", id="install-what")
+                if plan.changed:
                     yield Static(diff_content(plan.diff()), id="diff")
             yield Static("", id="install-status")
             with Horizontal(classes="buttons"):

@@ -49,13 +49,16 @@ class ApiAccessScreen(DashboardScreen):
     ]
 
     AUTO_FOCUS = "#keys"
+    # The footer's order (most useful first; the last give way on a narrow terminal).
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
+        "keys.details", "keys.new", "keys.revoke", "keys.filter", "keys.clear-filter",
+        "page.refresh", "keys.mark", "keys.toggle-inactive")
 
     def __init__(self) -> None:
         super().__init__()
         self._error: str | None = None
         self._signed_out = False
         self._loaded = False  # a list has arrived at least once
-        self._loaded_with: object = None  # the session key it was loaded with
         self._select_after_load: str | None = None  # a key just created
         self._unseen: UnseenCreate | None = None  # a create that may have made a key
         self._shown_state: tuple[str, str] = ("idle", "")
@@ -75,14 +78,6 @@ class ApiAccessScreen(DashboardScreen):
         # DashboardScreen.on_mount runs as well (Textual calls each class's handler).
         self._show_filter_bar(False)
 
-    def on_screen_resume(self) -> None:
-        # Signed in (or in with another key) on Setup since this page last looked: the list
-        # shown is not this key's account's, so load it again.
-        session = self.dashboard.session
-        if (self._signed_out and session.signed_in) or (
-                self._loaded and session.key is not self._loaded_with):
-            self.action_reload()
-
     def _show_filter_bar(self, shown: bool) -> None:
         # Hiding the input itself (not only its bar) keeps it out of the focus chain.
         self.query_one("#filter-bar").display = shown
@@ -100,6 +95,14 @@ class ApiAccessScreen(DashboardScreen):
         client = await self.dashboard.session.client()
         return await client.list_keys()
 
+    def forget_account(self) -> None:
+        self._error = None
+        self._loaded = False
+        self._uncertain = None
+        self._select_after_load = None
+        self.table.clear_marks()
+        self.table.load([], self.dashboard.now())
+
     def show_loading(self) -> None:
         if self.table.view.total == 0:
             self._state("loading", "Loading keys…")
@@ -111,7 +114,6 @@ class ApiAccessScreen(DashboardScreen):
         self._error = None
         self._signed_out = False
         self._loaded = True
-        self._loaded_with = self.dashboard.session.key
         table = self.table
         table.load(keys, self.dashboard.now())
         self._point_after_load()

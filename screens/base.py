@@ -4,6 +4,11 @@ A page implements `fetch()` (network only, no widgets) and `show()`. `load` is t
 that runs them: a newer load cancels an older one (so an old answer never lands over a new
 one), and a failed load turns into a sentence on screen (`show_error`), never into a crash.
 
+A page remembers which session epoch (see `Session.epoch`) it shows: when it comes back into
+view after the key changed elsewhere (a sign-in on Setup, a sign-out, the saved key found
+while another page was in front), it loads again by itself; when it only got old, it loads
+again letting the request budget answer from what other pages fetched recently.
+
 Every worker of a page or dialog is an `@work` method that handles the errors it expects
 where it awaits them; `ReportsWorkerFailures` is the one place for what escapes one (a bug):
 a sentence in a notification, and the app keeps running.
@@ -11,6 +16,7 @@ a sentence in a notification, and the app keeps running.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -58,31 +64,87 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         header.server = self.dashboard.settings.server_label
         yield header
 
-    def on_mount(self) -> None:
-        self.dashboard.headers_changed()
-        # Paint first, then load: the first frame never waits for the network.
-        self.call_after_refresh(self.action_reload)
+    def __init__(self) -> None:
+        super().__init__()
+        self._epoch_shown: int | None = None  # the session epoch the page's content is of
+        self._loaded_at: float | None = None  # time.monotonic() of the last load shown
+        self.load_failed = False  # the last load failed (it is said on the page)
+        self.last_error: BaseException | None = None  # ...and why (for show_error)
 
-    def action_reload(self) -> None:
-        if self.dashboard.session.lookup_pending:
+    def on_mount(self) -> None:
+        from openrush_tui.api.budget import REFRESH_INTERVAL
+
+        self.dashboard.headers_changed()
+        # Paint first, then load: the first frame never waits for the network. Shown for the
+        # first time, the page may use what another page fetched moments ago.
+        self.call_after_refresh(self.action_reload, REFRESH_INTERVAL)
+
+    def on_screen_resume(self) -> None:
+        """Back in view (another page, or a dialog closed): catch up with the session."""
+        from openrush_tui.api.budget import REFRESH_INTERVAL
+
+        self.dashboard.headers_changed()
+        session = self.dashboard.session
+        if session.lookup_pending or self.loading_page:
+            return
+        if self._epoch_shown != session.epoch:
+            self.action_reload(reuse=REFRESH_INTERVAL)  # another key's account, or none
+        elif (session.signed_in and self._loaded_at is not None
+              and time.monotonic() - self._loaded_at > REFRESH_INTERVAL):
+            self.refresh_stale()
+
+    def action_reload(self, reuse: float = 0.0) -> None:
+        """Load the page again (r). `reuse`: seconds-old answers the request budget may give
+        instead of asking the server (a page switch: see `api.budget`)."""
+        session = self.dashboard.session
+        if session.lookup_pending:
             self.show_loading()  # the app reloads this page once the saved key is found
             return
-        if not self.dashboard.session.signed_in:
+        self.sync_account()
+        if not session.signed_in:
+            self._loaded_at = None
             self.show_signed_out()
             return
         self.show_loading()
-        self.load()
+        self.load(reuse)
+
+    def sync_account(self) -> None:
+        """Drop what is shown of another key's account (the key in use changed since)."""
+        epoch = self.dashboard.session.epoch
+        if self._epoch_shown not in (None, epoch):
+            self.forget_account()
+        self._epoch_shown = epoch
+
+    def forget_account(self) -> None:
+        """Override to drop everything shown of the account (the key in use changed)."""
+
+    def refresh_stale(self) -> None:
+        """Shown again, and older than the refresh interval: load again, quietly."""
+        from openrush_tui.api.budget import REFRESH_INTERVAL
+
+        self.load(REFRESH_INTERVAL)
 
     @work(group=LOAD_GROUP, exclusive=True, exit_on_error=False)
-    async def load(self) -> None:
-        try:
-            result = await self.fetch()
-        except Exception as error:  # any failure is said on the page; the app stays up
-            self.show_error(self.dashboard.describe_error(error))
-            return
-        self.show(result)
-        if not self.FETCH_READS_BALANCE:
-            self.dashboard.refresh_credits()
+    async def load(self, reuse: float = 0.0) -> None:
+        from openrush_tui.api.budget import reuse_within
+
+        # Workers started inside (the balance, a page's own follow-ups) inherit the reuse.
+        with reuse_within(reuse):
+            try:
+                result = await self.fetch()
+            except Exception as error:  # any failure is said on the page; the app stays up
+                from openrush_tui.api.errors import Unauthorized
+
+                if isinstance(error, Unauthorized):
+                    self.dashboard.balance = None  # no longer this key's to show
+                self.load_failed, self.last_error = True, error
+                self.show_error(self.dashboard.describe_error(error))
+                return
+            self.load_failed = False
+            self._loaded_at = time.monotonic()
+            self.show(result)
+            if not self.FETCH_READS_BALANCE:
+                self.dashboard.refresh_credits()
 
     @property
     def loading_page(self) -> bool:

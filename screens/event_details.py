@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.table import Table
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.widgets import Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Static
 
-from openrush_tui.activity.events import duration_label, status_label
+from openrush_tui.activity.events import duration_label, is_own_read, status_label
 from openrush_tui.screens.dialog import Dialog
 from openrush_tui.text.times import exact, relative
-from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ def event_fields(event: UsageEvent, names: Mapping[str, str],
         ("Credits", f"{event.credits:,} (${event.credits / 100:,.2f})"),
         ("Key", key),
         ("MCP client", event.client or "—"),
+        ("User agent", (event.user_agent or "—")
+         + ("  (this tool's own read)" if is_own_read(event) else "")),
         ("Duration", duration_label(event)),
     ]
 
@@ -60,6 +62,7 @@ class EventDetails(Dialog[DetailsChoice | None]):
         Binding("k", "narrow('key')", "Only this key", id="event.only-key"),
         Binding("t", "narrow('tool')", "Only this tool", id="event.only-tool"),
     ]
+    AUTO_FOCUS = "#close"  # Enter, pressed out of habit, closes
 
     def __init__(self, event: UsageEvent, names: Mapping[str, str], now: datetime) -> None:
         super().__init__()
@@ -73,16 +76,16 @@ class EventDetails(Dialog[DetailsChoice | None]):
         grid.add_column(overflow="fold")
         for label, value in event_fields(self.event, self.names, self.now):
             grid.add_row(Text(label), literal(value))
-        hints = ["Esc close"]
-        if self.event.credential_id:
-            hints.append("k show only this key")
-        if self.event.tool:
-            hints.append("t show only this tool")
         with Vertical(id="dialog"):
-            yield Static(Text("Usage event"), id="event-title")
-            yield Static(grid, id="event-fields")
-            yield Static(Text(" · ".join(hints)), id="event-hint")
-        yield KeyHints()
+            yield Static(Text("Usage event"), id="event-title", classes="title")
+            with VerticalScroll(classes="body"):
+                yield Static(grid, id="event-fields")
+            with Horizontal(classes="buttons"):
+                if self.event.credential_id:
+                    yield Button("Only this key (k)", id="only-key")
+                if self.event.tool:
+                    yield Button("Only this tool (t)", id="only-tool")
+                yield Button("Close", id="close", variant="primary")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "narrow":
@@ -92,3 +95,15 @@ class EventDetails(Dialog[DetailsChoice | None]):
 
     def action_narrow(self, what: DetailsChoice) -> None:
         self.dismiss(what)
+
+    @on(Button.Pressed, "#only-key")
+    def _only_key(self) -> None:
+        self.dismiss("key")
+
+    @on(Button.Pressed, "#only-tool")
+    def _only_tool(self) -> None:
+        self.dismiss("tool")
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from openrush_tui.keys.rules import EXPIRY_CHOICES, NAME_MAX, expiry_from_choice, name_problem
@@ -59,19 +59,20 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("New API key", classes="title")
-            yield Static("A name tells you later where the key is used, e.g. “Production "
-                         "server”.", classes="note")
-            yield Label("Name")
-            yield Input(placeholder="Name of the key", id="name")
-            yield Static("", id="name-problem", classes="problem")
-            yield Label("Expires")
-            with RadioSet(id="expiry"):
-                for choice in EXPIRY_CHOICES:
-                    yield RadioButton(choice.label, value=choice.id == "never",
-                                      id=f"expiry-{choice.id}")
-            yield Input(placeholder="YYYY-MM-DD", id="date")
-            yield Static("", id="expiry-note", classes="note")
-            yield Static("", id="create-status")
+            with VerticalScroll(classes="body"):
+                yield Static("A name says where the key is used, e.g. “Production server”.",
+                             classes="note")
+                yield Label("Name")
+                yield Input(placeholder="Name of the key", id="name")
+                yield Static("", id="name-problem", classes="problem")
+                yield Label("Expires")
+                with RadioSet(id="expiry"):
+                    for choice in EXPIRY_CHOICES:
+                        yield RadioButton(choice.label, value=choice.id == "never",
+                                          id=f"expiry-{choice.id}")
+                yield Input(placeholder="YYYY-MM-DD", id="date")
+                yield Static("", id="expiry-note", classes="note")
+                yield Static("", id="create-status")
             with Horizontal(classes="buttons"):
                 yield Button("Create", id="create", variant="primary")
                 yield Button("Cancel", id="cancel")

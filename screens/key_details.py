@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from openrush_tui.activity.events import status_label, tool_label
@@ -50,9 +50,10 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
         row = self._row
         with Vertical(id="dialog"):
             yield Static("Key details", classes="title")
-            yield Static(self._fields(), id="fields")
-            yield Static("Recent usage", classes="section")
-            yield Static("Loading the latest calls made with this key…", id="usage")
+            with VerticalScroll(classes="body"):
+                yield Static(self._fields(), id="fields")
+                yield Static("Recent usage", classes="section")
+                yield Static("Loading the latest calls made with this key…", id="usage")
             with Horizontal(classes="buttons"):
                 yield Button("Activity (a)", id="activity")
                 yield Button("Revoke (d)", id="revoke", variant="error",

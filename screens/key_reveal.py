@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Static
 
 from openrush_tui.clipboard import CLEAR_AFTER_SECONDS, digest
@@ -57,16 +57,18 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         name = Text.assemble("Your new key “", literal(self._credential.name), "” is ready")
         with Vertical(id="dialog"):
             yield Static(name, classes="title")
-            yield Static(id="key")
-            yield Static("This is the only time the key is shown. OpenRush keeps only a hash "
-                         "of it: once this dialog closes, nobody can show it again.",
-                         id="once")
-            yield Static("Store it now, e.g. in a password manager or as OPENRUSH_KEY in your "
-                         "server's secrets. You can also select it with the mouse.",
-                         classes="note")
-            yield Static("", id="copy-status")
-            yield Checkbox(f"Clear the system clipboard in {CLEAR_AFTER_SECONDS:g} s if it "
-                           "still holds the key", value=True, id="clear-later")
+            # The key first: however small the terminal, the body opens on it.
+            with VerticalScroll(classes="body"):
+                yield Static(id="key")
+                yield Static("This is the only time the key is shown. OpenRush keeps only a "
+                             "hash of it: once this dialog closes, nobody can show it again.",
+                             id="once")
+                yield Static("Store it now, e.g. in a password manager or as OPENRUSH_KEY in "
+                             "your server's secrets. You can also select it with the mouse.",
+                             classes="note")
+                yield Static("", id="copy-status")
+                yield Checkbox(f"Clear the system clipboard in {CLEAR_AFTER_SECONDS:g} s if "
+                               "it still holds the key", value=True, id="clear-later")
             with Horizontal(classes="buttons"):
                 yield Button("Copy (c)", id="copy", variant="primary")
                 yield Button("I have stored it", id="stored", variant="success")
@@ -143,8 +145,9 @@ class LeaveWithoutCopyScreen(Dialog[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("You will not see this key again. The key was not copied; if you "
-                         "have not stored it, go back and copy it now.")
+            with VerticalScroll(classes="body"):
+                yield Static("You will not see this key again. The key was not copied; if "
+                             "you have not stored it, go back and copy it now.")
             with Horizontal(classes="buttons"):
                 yield Button("Back to the key", id="back", variant="primary")
                 yield Button("Close anyway", id="leave", variant="warning")

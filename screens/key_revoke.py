@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from openrush_tui.keys.revoke import RevokeReport
     from openrush_tui.keys.view import KeyRow
 
-NAME_WIDTH = 34
+NAME_WIDTH = 30  # a bulleted line fits an 80-column dialog
 
 
 def summary(report: RevokeReport, rows: tuple[KeyRow, ...]) -> str:
@@ -85,22 +85,24 @@ class KeyRevokeScreen(Dialog[bool]):
             else:
                 title = Text(f"Revoke these {count} keys?")
             yield Static(title, classes="title")
-            with VerticalScroll(id="keys-to-revoke"):
-                for row in rows:
-                    yield Static(self._describe(row, bullet=count > 1))
-            if self._signed_in is not None:
-                warning = Text("This terminal is signed in with “")
-                warning.append(self._signed_in.name)
-                warning.append("”. After the revoke it is signed out and you are taken to "
-                               "Setup to sign in with another key.")
-                yield Static(warning, id="signed-in")
-            subject = "this key" if count == 1 else "these keys"
-            yield Static(f"Anything using {subject} stops working at once. This cannot be "
-                         "undone.", id="consequence")
-            if self._skipped:
-                were = "key is" if self._skipped == 1 else "keys are"
-                yield Static(f"{self._skipped} already revoked {were} left out.",
-                             classes="note")
+            with VerticalScroll(classes="body"):
+                # What happens first: with many keys, the list is what scrolls out of view.
+                if self._signed_in is not None:
+                    warning = Text("This terminal is signed in with “")
+                    warning.append(self._signed_in.name)
+                    warning.append("”. After the revoke it is signed out and you are taken "
+                                   "to Setup to sign in with another key.")
+                    yield Static(warning, id="signed-in")
+                subject = "this key" if count == 1 else "these keys"
+                yield Static(f"Anything using {subject} stops working at once. This cannot "
+                             "be undone.", id="consequence")
+                if self._skipped:
+                    were = "key is" if self._skipped == 1 else "keys are"
+                    yield Static(f"{self._skipped} already revoked {were} left out.",
+                                 classes="note")
+                with Vertical(id="keys-to-revoke"):
+                    for row in rows:
+                        yield Static(self._describe(row, bullet=count > 1))
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
                 label = "Revoke key" if count == 1 else f"Revoke {count} keys"

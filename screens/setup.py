@@ -12,7 +12,6 @@ is saved is decided by `auth.signin`, shared with ``openrush-tui login``; this s
 from __future__ import annotations
 
 import asyncio
-from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -24,6 +23,7 @@ from textual.widgets import Button, Static
 
 from openrush_tui.errors import OpenRushError
 from openrush_tui.screens.base import DashboardScreen
+from openrush_tui.screens.setup_signin import SigningIn
 from openrush_tui.text.safe import visible
 from openrush_tui.widgets.agent_panel import AgentPanel
 from openrush_tui.widgets.capabilities_table import CapabilitiesTable
@@ -31,13 +31,9 @@ from openrush_tui.widgets.key_hints import KeyHints
 
 if TYPE_CHECKING:
     from openrush_tui.agents.catalog import Agent
-    from openrush_tui.auth.secret import Secret
-    from openrush_tui.auth.signin import StorageChoice
     from openrush_tui.auth.status import Account, TerminalStatus
 
 CAPABILITIES_GROUP = "capabilities"
-STORE_GROUP = "store-key"
-SIGN_OUT_GROUP = "sign-out"
 PLAN_GROUP = "install-plan"
 API_PAGE = "https://openrush.io/dashboard/api"
 LABEL_WIDTH = 11
@@ -54,7 +50,9 @@ def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
     if looking:
         row("Status", "looking for a saved key (keyring, then file)…", "$text-muted")
         return Content.assemble(*parts)
-    if status.signed_in or sandbox_starting:
+    if status.rejected is not None:
+        row("Status", status.status_line(), "bold $text-error")
+    elif status.signed_in or sandbox_starting:
         row("Status", "signed in", "bold $text-success")
     else:
         row("Status", "not signed in", "bold $text-warning")
@@ -73,7 +71,7 @@ def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
     return Content.assemble(*parts).rstrip()
 
 
-class SetupScreen(DashboardScreen):
+class SetupScreen(SigningIn, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Setup"
     FETCH_READS_BALANCE: ClassVar[bool] = True  # check_account asks for the credits
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -84,14 +82,19 @@ class SetupScreen(DashboardScreen):
         Binding("k", "toggle_key_header", "Key from OPENRUSH_KEY", id="setup.key-variant",
                 show=False),
         Binding("i", "install", "Install", id="setup.install"),
+        Binding("t", "storage", "Key storage", show=False, id="setup.storage"),
     ]
     AUTO_FOCUS = "#agents"
+    # The footer's order (most useful first; the last give way on a narrow terminal).
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
+        "setup.sign-in", "setup.sign-out", "setup.install", "setup.copy-snippet",
+        "page.refresh")
 
     def __init__(self) -> None:
         super().__init__()
         self._account: Account | None = None
         self._error: str | None = None
-        self._shown_key: object = None  # the key last drawn: a change on resume means reload
+        self._rejected: str | None = None  # the server refused the key: why, in a word
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -105,6 +108,7 @@ class SetupScreen(DashboardScreen):
                     yield Button("Sign in", id="sign-in", compact=True, variant="primary")
                     yield Button("Sign out", id="sign-out", compact=True)
                     yield Button("Test connection", id="test-connection", compact=True)
+                    yield Button("Storage…", id="storage", compact=True)
             with Vertical(id="agent-section", classes="section") as agents:
                 agents.border_title = "Connect an AI agent"
                 agents.border_subtitle = Content(
@@ -121,14 +125,9 @@ class SetupScreen(DashboardScreen):
         self.render_terminal()
 
     def on_screen_resume(self) -> None:
-        # Back from a dialog or another page (API access signs out after revoking its own
-        # key): redraw, and check again only if the key changed meanwhile.
-        if self.dashboard.session.key is not self._shown_key:
-            self._account = None
-            self._error = None
-            self.action_reload()
-        else:
-            self.render_terminal()
+        # Back from a dialog or another page; DashboardScreen's handler (which runs too)
+        # checks again when the key changed meanwhile.
+        self.render_terminal()
 
     # -- "This terminal" ---------------------------------------------------------------------
 
@@ -140,11 +139,10 @@ class SetupScreen(DashboardScreen):
         return TerminalStatus(server=settings.server_label, api_url=settings.effective_api_url,
                               mcp_url=settings.mcp_url, profile=settings.profile,
                               key=session.key, account=self._account, error=self._error,
-                              notes=session.notes)
+                              notes=session.notes, rejected=self._rejected)
 
     def render_terminal(self) -> None:
         session = self.dashboard.session
-        self._shown_key = session.key
         starting = session.signed_in and session.key is None
         self.query_one("#terminal", Static).update(
             terminal_content(self.status(), sandbox_starting=starting,
@@ -160,6 +158,8 @@ class SetupScreen(DashboardScreen):
         notes_line.display = bool(notes)
         self.query_one("#sign-out", Button).disabled = not session.signed_in
         self.query_one("#test-connection", Button).disabled = not session.signed_in
+        # The sandbox keeps its keys for the session only; nothing of it is remembered.
+        self.query_one("#storage", Button).display = session.settings.sandbox is None
         self.refresh_bindings()
 
     def _connection(self, message: str, state: str) -> None:
@@ -172,6 +172,8 @@ class SetupScreen(DashboardScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "sign_out":
             return self.dashboard.session.signed_in
+        if action == "storage":
+            return self.dashboard.session.settings.sandbox is None
         if action == "install":
             return self.query_one(AgentPanel).agent.target is not None if self.is_mounted \
                 else True
@@ -179,8 +181,8 @@ class SetupScreen(DashboardScreen):
 
     # -- loading (DashboardScreen calls these) -----------------------------------------------
 
-    def action_reload(self) -> None:
-        super().action_reload()
+    def action_reload(self, reuse: float = 0.0) -> None:
+        super().action_reload(reuse)
         self.load_capabilities()
 
     async def fetch(self) -> Account:
@@ -206,26 +208,38 @@ class SetupScreen(DashboardScreen):
             return
         table.capabilities = capabilities
 
+    def forget_account(self) -> None:
+        self._account = None
+        self._error = None
+        self._rejected = None
+
     def show_loading(self) -> None:
         self.render_terminal()
         self._connection("Checking the connection…", "-busy")
 
     def show(self, account: Account) -> None:
         self._account = account
-        self._error = None
+        self._error = self._rejected = None
         self.dashboard.balance = account.balance
         self.render_terminal()
         self._connection("Connection OK. Press r to test it again.", "-ok")
 
     def show_error(self, message: str) -> None:
+        from openrush_tui.auth.status import rejection
+
         self._account = None
         self._error = message
+        self._rejected = rejection(self.last_error) if self.last_error else None
         self.render_terminal()
-        self._connection(f"Connection failed: {message}", "-error")
+        if self._rejected is not None:
+            self._connection(f"The server rejects this key ({self._rejected}). Press s to sign "
+                             "in with another key, or o to sign out.", "-error")
+        else:
+            self._connection(f"Connection failed: {message}", "-error")
 
     def show_signed_out(self) -> None:
         self._account = None
-        self._error = None
+        self._error = self._rejected = None
         self.render_terminal()
         self._connection("", "")
 
@@ -243,82 +257,9 @@ class SetupScreen(DashboardScreen):
     def _test_pressed(self) -> None:
         self.action_reload()
 
-    # -- signing in --------------------------------------------------------------------------
-
-    def action_sign_in(self) -> None:
-        from openrush_tui.screens.sign_in import SignInScreen
-
-        settings = self.dashboard.settings
-        self.app.push_screen(SignInScreen(self.dashboard.session, server=settings.server_label),
-                             self._key_checked)
-
-    def _key_checked(self, secret: Secret | None) -> None:
-        if secret is not None:
-            self.save_key(secret)
-
-    @work(group=STORE_GROUP, exclusive=True, exit_on_error=False)
-    async def save_key(self, secret: Secret, choice: StorageChoice | None = None) -> None:
-        """Keyring first (`signin.save_key`); without a usable one, ask, then store as chosen."""
-        from openrush_tui.auth import signin
-
-        settings = self.dashboard.settings
-        try:
-            if choice is None:
-                result = await asyncio.to_thread(signin.save_key, settings.profile,
-                                                 settings.api_url, secret,
-                                                 sandbox=settings.sandbox is not None)
-            else:
-                result = await asyncio.to_thread(signin.save_as, settings.profile,
-                                                 settings.api_url, secret, choice)
-        except OpenRushError as exc:  # the credentials or profiles file could not be used
-            self.notify(f"The key could not be saved: {exc}", severity="error", timeout=12,
-                        markup=False)
-            return
-        if isinstance(result, signin.NeedsChoice):
-            from openrush_tui.screens.storage_choice import StorageChoiceScreen
-
-            self.app.push_screen(StorageChoiceScreen(result.reason, result.file_path),
-                                 partial(self._storage_chosen, secret))
-            return
-        session = self.dashboard.session
-        await session.use_key(result.key)
-        session.notes = result.notes
-        self.notify(f"Signed in. The key comes from {result.key.source_label}.", markup=False,
-                    timeout=8)
-        self._account = None
-        self.action_reload()
-
-    def _storage_chosen(self, secret: Secret, choice: StorageChoice | None) -> None:
-        if choice is None:
-            self.notify("Not signed in: the key was not kept.", markup=False)
-            return
-        self.save_key(secret, choice)
-
-    # -- signing out -------------------------------------------------------------------------
-
-    def action_sign_out(self) -> None:
-        if self.dashboard.session.signed_in:
-            self.sign_out()
-
-    @work(group=SIGN_OUT_GROUP, exclusive=True, exit_on_error=False)
-    async def sign_out(self) -> None:
-        session = self.dashboard.session
-        sandbox = session.settings.sandbox is not None
-        try:
-            report = await session.sign_out()
-            if sandbox:
-                message = "Signed out of the sandbox. Press s to sign in with a key."
-            else:
-                if report is None:  # the key was not stored by us, but an older one may be
-                    report = await session.forget_stored()
-                message = report.summary()
-        except OpenRushError as exc:
-            self.notify(f"Signing out did not finish: {exc}", severity="error", timeout=12,
-                        markup=False)
-            return
-        self.dashboard.balance = None
-        self.show_signed_out()
-        self.notify(message, markup=False, timeout=10)
+    @on(Button.Pressed, "#storage")
+    def _storage_pressed(self) -> None:
+        self.action_storage()
 
     # -- agents ------------------------------------------------------------------------------
 

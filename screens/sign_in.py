@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
@@ -58,17 +58,18 @@ class SignInScreen(Dialog[Secret | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Sign this terminal in", classes="title")
-            yield Static(Content(
-                f"Paste an API key (or_…) from {API_PAGE}, or a Dashboard session token. "
-                f"It is checked with {self._server} before it is saved."), classes="note")
-            if self._session.settings.sandbox is None and key_from_environment() is not None:
+            with VerticalScroll(classes="body"):
                 yield Static(Content(
-                    f"{ENV_VAR} is set in this environment: at the next start it wins over "
-                    "the key saved here."), classes="note", id="env-note")
-            yield Label("Key")
-            yield Input(placeholder="or_…", password=True, id="key-input")
-            yield Checkbox("Show the key", id="show-key", compact=True)
-            yield Static("", id="sign-in-status")
+                    f"Paste an API key (or_…) from {API_PAGE}, or a Dashboard session token. "
+                    f"It is checked with {self._server} before it is saved."), classes="note")
+                if self._session.settings.sandbox is None and key_from_environment():
+                    yield Static(Content(
+                        f"{ENV_VAR} is set in this environment: at the next start it wins "
+                        "over the key saved here."), classes="note", id="env-note")
+                yield Label("Key")
+                yield Input(placeholder="or_…", password=True, id="key-input")
+                yield Checkbox("Show the key", id="show-key", compact=True)
+                yield Static("", id="sign-in-status")
             with Horizontal(classes="buttons"):
                 yield Button("Sign in", id="submit", variant="primary")
                 yield Button("Cancel", id="cancel")

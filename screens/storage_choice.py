@@ -1,8 +1,9 @@
 """No usable keyring: say so in plain words and let the person choose where the key goes.
 
 Never a silent fallback to plain text. The two choices are the 0600 file (plain text on
-disk, readable only by this user, as ``gh`` warns) and this session only. Escape keeps the
-terminal signed out.
+disk, readable only by this user, as ``gh`` warns) and this session only; the profile
+remembers the choice. Escape keeps the terminal signed out. Setup's Storage button opens the
+same dialog to change the choice (with its own title).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
@@ -28,24 +29,29 @@ class StorageChoiceScreen(Dialog[StorageChoice | None]):
     ]
     AUTO_FOCUS = "#session-only"
 
-    def __init__(self, reason: str, file_path: str) -> None:
+    def __init__(self, reason: str, file_path: str, *,
+                 title: str = "The key was accepted, but there is no safe place to keep it",
+                 ) -> None:
         super().__init__()
         self._reason = reason
         self._file_path = file_path
+        self._title = title
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static("The key was accepted, but there is no safe place to keep it",
-                         classes="title")
-            yield Static(Content(self._reason), classes="note", id="keyring-problem")
-            yield Static(Content(
-                f"Save to the file: the key is written to {self._file_path}, readable only by "
-                "you (mode 0600) but stored as plain text on disk, so anyone with your "
-                "account or a copy of your home directory can read it."),
-                classes="note", id="file-warning")
-            yield Static(Content(
-                "This session only: nothing is written; you sign in again next time (or set "
-                "OPENRUSH_KEY in your shell)."), classes="note")
+            yield Static(Content(self._title), classes="title")
+            with VerticalScroll(classes="body"):
+                yield Static(Content(self._reason), classes="note", id="keyring-problem")
+                yield Static(Content(
+                    f"Save to the file: the key is written to {self._file_path}, readable "
+                    "only by you (mode 0600) but stored as plain text on disk, so anyone with "
+                    "your account or a copy of your home directory can read it."),
+                    classes="note", id="file-warning")
+                yield Static(Content(
+                    "This session only: the key is written nowhere; you sign in again next "
+                    "time (or set OPENRUSH_KEY in your shell)."), classes="note")
+                yield Static("This profile remembers the choice; Setup's Storage button "
+                             "changes it.", classes="note")
             with Horizontal(classes="buttons"):
                 yield Button("Save to the file", id="save-file", variant="warning")
                 yield Button("This session only", id="session-only", variant="primary")

@@ -82,11 +82,28 @@ def test_a_new_filter_keeps_the_old_rows_until_its_first_page() -> None:
     shown.set_filter(ActivityFilter(days=30))
     shown.begin_load(names=False)
     assert shown.showing_other_filter
-    assert shown.load_failed("Down.") == "Down. The list below is still the one before this change."
+    assert shown.showing.days == 7 and shown.chart_view(counting=True).period == "Last 7 days"
+    shown.set_filter(ActivityFilter(days=30))
+    shown.begin_load(names=False)
     update = shown.first_page(shown.generation, page(0))
     assert update is not None and update.reset  # the table starts again at the top
-    assert shown.load_failed("Down.") == "Down."
+    assert shown.showing.days == 30 and shown.chart_view(counting=False).period == "Last 30 days"
+    assert shown.load_failed("Down.") == "Down." and not shown.refreshable
     assert shown.shown_query()["since"] == datetime(2026, 5, 28, tzinfo=UTC)
+
+
+def test_a_switch_that_fails_goes_back_to_what_is_shown() -> None:
+    shown = model()
+    shown.first_page(load(shown), page(0))
+    figures = shown.chart_view(counting=False).figures
+    shown.set_filter(ActivityFilter(days=30, source="mcp"))
+    shown.begin_load(names=False)
+    assert shown.load_failed("Down.") == ("Could not switch to last 30 days · MCP: Down. "
+                                          "Still showing last 7 days.")
+    assert shown.filter == ActivityFilter(days=7) and not shown.showing_other_filter
+    view = shown.chart_view(counting=False)
+    assert (view.period, view.figures) == ("Last 7 days", figures)
+    assert shown.refreshable  # what is shown is fine: r only adds the newest
 
 
 def test_paging_down_and_back_up_within_the_bound() -> None:

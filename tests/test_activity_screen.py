@@ -26,7 +26,7 @@ from tests.support.activity import (
     table_of,
     wait_until,
 )
-from tests.support.apps import FIXED_NOW, TERMINAL, sandbox_app, settle, text_of
+from tests.support.apps import FIXED_NOW, TERMINAL, later, sandbox_app, settle, text_of
 
 SINCE_7_DAYS = ActivityFilter().since(FIXED_NOW)
 
@@ -222,7 +222,7 @@ async def test_chart_and_summary_count_the_whole_period(tmp_path: Path) -> None:
 async def test_live_refresh_adds_new_events_on_top_and_keeps_the_selection(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ActivityScreen, "live_interval", 0.05)
-    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity", real_time=True)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -255,7 +255,7 @@ async def test_live_refresh_adds_new_events_on_top_and_keeps_the_selection(
 async def test_live_refresh_pauses_under_a_dialog_and_can_be_turned_off(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ActivityScreen, "live_interval", 0.05)
-    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity", real_time=True)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         table = table_of(app)
@@ -282,7 +282,7 @@ async def test_live_refresh_pauses_under_a_dialog_and_can_be_turned_off(
 async def test_live_refresh_fills_an_empty_list(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ActivityScreen, "live_interval", 0.05)
-    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity", real_time=True)
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         client = await app.session.client()
@@ -309,7 +309,8 @@ async def test_failed_refreshes_keep_the_table(tmp_path: Path,
             raise ServerError("The OpenRush service is unavailable", "Try again shortly.", 503)
 
         monkeypatch.setattr(client, "usage", down)
-        screen_of(app)._live_tick()  # a live refresh, now rather than in ten seconds
+        later(app, 11)  # the live interval has passed
+        screen_of(app)._live_tick()  # a live refresh, now rather than at the next tick
         await settle(pilot)
         assert row_ids(table) == before
         assert "Live refresh failed" in state_text(app)

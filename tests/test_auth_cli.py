@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import stat
 import subprocess
 from collections.abc import Iterator
@@ -60,7 +61,9 @@ def test_login_from_a_pipe_then_status_json_then_logout(server: RunningSandbox,
     assert data["connection"] == {"checked": True, "ok": True, "error": None}
     assert key not in status.stdout
 
-    logout = run(isolated_home, "logout")
+    refused = run(isolated_home, "logout")  # no terminal to ask on: --yes is needed
+    assert refused.returncode == 2 and "--yes" in refused.stderr and path.exists()
+    logout = run(isolated_home, "logout", "--yes")
     assert logout.returncode == 0 and "removed from" in logout.stdout
     assert not path.exists()
     after = run(isolated_home, "status", "--json")
@@ -140,9 +143,11 @@ def test_agents_install_dry_run_then_for_real(capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert '+    "openrush": {' in out and "+++ ~/.gemini/settings.json (after)" in out
     assert "dry run" in out and not path.exists()
-    assert main(["agents", "install", "gemini"]) == 0
+    assert main(["agents", "install", "gemini"]) == 2  # stdin is no terminal to ask on
+    assert "--yes" in capsys.readouterr().err and not path.exists()
+    assert main(["agents", "install", "gemini", "--yes"]) == 0
     assert "Created ~/.gemini/settings.json" in capsys.readouterr().out
-    assert main(["agents", "install", "gemini"]) == 0
+    assert main(["agents", "install", "gemini"]) == 0  # nothing to write: nothing to ask
     assert "nothing to change" in capsys.readouterr().out
 
 
@@ -216,3 +221,49 @@ def test_the_dashboard_refuses_a_readable_credentials_file(
     # The key in the readable file is not used, and Setup shows how to fix the file.
     assert app.session.key is None and not app.session.signed_in
     assert any("chmod 600" in note for note in app.session.notes)
+
+
+def test_status_says_when_the_server_rejects_the_key(server: RunningSandbox,
+                                                     isolated_home: Path) -> None:
+    async def revoked_key() -> str:
+        from openrush_tui.api.client import OpenRushClient
+
+        async with OpenRushClient(server.base_url, server.bootstrap_key) as client:
+            created = await client.create_key("revoked elsewhere")
+            await client.revoke_key(created.api_credential.id)
+        return created.key.get_secret_value()
+
+    key = asyncio.run(revoked_key())
+    env = {"OPENRUSH_KEY": key, "OPENRUSH_API_URL": server.base_url}
+    status = run(isolated_home, "status", "--json", env=env)
+    assert status.returncode == 1
+    data = json.loads(status.stdout)
+    assert data["key_state"] == "rejected" and data["rejected_because"] == "revoked"
+    assert data["connection"]["ok"] is False
+    text = run(isolated_home, "status", env=env)
+    assert text.returncode == 1
+    assert "signed in with a key the server rejects (revoked)" in text.stdout
+    good = run(isolated_home, "status", "--json", env={**env, "OPENRUSH_KEY":
+                                                       server.bootstrap_key})
+    assert good.returncode == 0
+    assert (json.loads(good.stdout)["key_state"], json.loads(good.stdout)["rejected_because"]) \
+        == ("accepted", None)
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="script(1) is not installed")
+def test_logout_on_a_terminal_asks_before_deleting_the_only_copy(isolated_home: Path) -> None:
+    save_to_file("default", Secret("or_" + "L" * 40))
+    path = credentials_path()
+
+    def logout_answering(answer: str) -> subprocess.CompletedProcess[str]:
+        line = " ".join([*command(), "logout"])
+        return subprocess.run(["script", "-qec", line, "/dev/null"], input=answer + "\n",
+                              capture_output=True, text=True, timeout=60,
+                              env=subprocess_env(isolated_home))
+
+    kept = logout_answering("n")
+    assert "the only copy this tool knows of" in kept.stdout and "cannot be shown again" in \
+        kept.stdout.replace("\r\n", " ").replace("\n", " ")
+    assert "Nothing was deleted" in kept.stdout and path.exists()
+    gone = logout_answering("y")
+    assert "removed from" in gone.stdout and not path.exists()

@@ -4,9 +4,7 @@ close, revoke, and the sandbox then refuses the key."""
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import pytest
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.errors import Unauthorized
 from openrush_tui.clock import parse_instant
-from tests.support.tmux import PROGRAM, Tmux
+from tests.support.tmux import KEY, PROGRAM, Tmux
 
 pytestmark = [
     pytest.mark.e2e,
@@ -22,7 +20,6 @@ pytestmark = [
 ]
 
 FIXED_NOW = "2026-06-26T12:00:00Z"
-KEY = re.compile(r"\bor_[A-Za-z0-9]{40}\b")
 
 
 def credits_with(db: Path, key: str) -> int:
@@ -45,46 +42,22 @@ def credits_with(db: Path, key: str) -> int:
         sandbox.close()
 
 
-def buffer_of(tmux: Tmux, timeout: float = 5.0) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if tmux.run("list-buffers", "-F", "#{buffer_name}").strip():
-            return tmux.run("show-buffer")
-        time.sleep(0.05)
-    raise AssertionError("tmux never received a buffer (OSC 52 did not arrive)")
-
-
-def wait_until_gone(tmux: Tmux, text: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text in tmux.screen():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{text!r} stayed on screen:\n{tmux.screen()}")
-        time.sleep(0.05)
-
-
 def test_create_copy_revoke_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> None:
     db = tmp_path / "sandbox.sqlite3"
     tmux.send(f"{PROGRAM} --sandbox --sandbox-db {db} --fixed-now {FIXED_NOW} --key-seed 7"
               " --sandbox-rate-per-minute 100000; echo EXITED=$?", "Enter")
     tmux.wait_for(" keys, ")
 
-    tmux.send("n")
-    tmux.wait_for("New API key")
-    tmux.send("-l", "e2e key")
-    tmux.send("Enter")
-    screen = tmux.wait_for("is ready")
-    shown = KEY.findall(screen)
-    assert len(shown) == 1, screen
-    key = shown[0]
+    key = tmux.create_key("e2e key")
 
     tmux.send("c")
     screen = tmux.wait_for("Sent the key to your terminal's clipboard")
     assert "set -g set-clipboard on" in screen.replace("\n", " ")
-    assert buffer_of(tmux) == key
+    assert tmux.buffer() == key
     assert credits_with(db, key) > 0  # the key works (SQLite lets us in alongside the TUI)
 
     tmux.send("Escape")  # copied: closes without asking
-    wait_until_gone(tmux, "is ready")
+    tmux.wait_gone("is ready")
     screen = tmux.wait_for("8 keys, 6 active")
     assert not KEY.search(screen)
 

@@ -40,7 +40,9 @@ COMMANDS: dict[str, tuple[list[str], int, str | None]] = {
     "credits": (["credits"], 1, None),
     "keys list": (["keys", "list", "--all"], 1, None),
     "keys create": (["keys", "create", "made under a fault"], 1, "create"),
-    "keys revoke": (["keys", "revoke", "--yes"], 1, "revoke"),
+    # The key list it reads first (to find keys by name) is the `keys list` row's business:
+    # here the fault is on the revoke itself.
+    "keys revoke": (["keys", "revoke", "--yes"], 2, "revoke"),
     "activity": (["activity", "--limit", "5"], 1, None),
     "status": (["status"], 2, None),
     "login": (["login", "--insecure-storage"], 2, None),
@@ -100,7 +102,7 @@ def test_every_fault(command: str, faulty: FaultySandbox, isolated_home: Path,
             argv[-1] = f"made under {name}"
         if command == "login":
             monkeypatch.setattr("sys.stdin", io.StringIO(faulty.key + "\n"))
-        faulty.server.inject(fault)
+        faulty.server.inject(fault, *(("revoke",) if command == "keys revoke" else ()))
         code, out, err, took = run_cli(argv)
         faulty.server.clear()
         problems = []

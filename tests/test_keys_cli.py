@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import uuid
 from pathlib import Path
@@ -40,6 +41,10 @@ def run(home: Path, server: RunningSandbox | None, *args: str, key: str | None =
 
 def unique(name: str) -> str:
     return f"{name} {uuid.uuid4().hex[:6]}"
+
+
+def active_ids(home: Path, server: RunningSandbox) -> set[str]:
+    return {key["id"] for key in json.loads(run(home, server, "list", "--json").stdout)}
 
 
 def one_line(stderr: str) -> str:
@@ -152,15 +157,35 @@ def test_revoke_with_yes_revokes_and_the_key_then_gets_401(home: Path,
     assert again.returncode == 0
 
 
-def test_revoke_reports_each_key_and_exit_1_when_one_fails(home: Path,
-                                                          server: RunningSandbox) -> None:
-    created = json.loads(run(home, server, "create", unique("one of two"), "--json").stdout)
+def test_revoke_by_name_or_prefix_and_nothing_when_one_names_no_key(
+        home: Path, server: RunningSandbox) -> None:
+    name = unique("cli key")
+    created = json.loads(run(home, server, "create", name, "--json").stdout)
     key_id = created["api_credential"]["id"]
     result = run(home, server, "revoke", key_id, "cred_doesnotexist", "--yes")
-    assert result.returncode == 1
-    assert f"revoked {key_id}" in result.stdout
-    assert "cred_doesnotexist was not revoked" in result.stderr
-    assert "revoked 1 of 2 keys" in result.stderr
+    assert result.returncode == 2
+    assert "“cred_doesnotexist”" in result.stderr and "Nothing was revoked" in result.stderr
+    assert active_ids(home, server) >= {key_id}
+    by_name = run(home, server, "revoke", name, "--yes")
+    assert by_name.returncode == 0 and f"revoked {key_id}" in by_name.stdout
+    other = json.loads(run(home, server, "create", unique("by prefix"), "--json").stdout)
+    start = other["api_credential"]["prefix"][:7]
+    by_prefix = run(home, server, "revoke", start, "--yes")
+    assert by_prefix.returncode == 0, by_prefix.stderr
+    assert f"revoked {other['api_credential']['id']}" in by_prefix.stdout
+
+
+def test_a_name_shared_by_keys_lists_them_and_revokes_nothing(
+        home: Path, server: RunningSandbox) -> None:
+    name = unique("twin")
+    ids = [json.loads(run(home, server, "create", name, "--json").stdout)["api_credential"]["id"]
+           for _ in range(2)]
+    result = run(home, server, "revoke", name, "--yes")
+    assert result.returncode == 2 and "names 2 keys" in result.stderr
+    assert all(key_id in result.stderr for key_id in ids)
+    assert active_ids(home, server) >= set(ids)
+    ambiguous_start = run(home, server, "revoke", "cred_", "--yes")
+    assert ambiguous_start.returncode == 2 and "Nothing was revoked" in ambiguous_start.stderr
 
 
 def test_without_a_key_it_says_how_to_sign_in(home: Path) -> None:
@@ -186,3 +211,43 @@ def test_revoking_its_own_key_among_others_revokes_that_one_last(
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [f"revoked {other_id} “{other['api_credential']['name']}”",
                                           f"revoked {own_id} “{own['api_credential']['name']}”"]
+    assert "Warning: this terminal is signed in with “own " in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="script(1) is not installed")
+def test_a_terminal_is_asked_and_warned_before_its_own_key_goes(
+        home: Path, server: RunningSandbox) -> None:
+    own = json.loads(run(home, server, "create", unique("mine"), "--json").stdout)
+    name = own["api_credential"]["name"]
+    # A pseudo-terminal on stdin: asked, and told that this terminal's own key is among them.
+    result = subprocess.run(
+        ["script", "-qec", " ".join([*command(), "keys", "revoke", f"'{name}'"]), "/dev/null"],
+        input="n\n", capture_output=True, text=True, timeout=60,
+        env={**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+             "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+             "OPENRUSH_API_URL": server.base_url, "OPENRUSH_KEY": own["key"]})
+    assert f"this terminal is signed in with “{name}”" in result.stdout
+    assert "Revoke? [y/N]" in result.stdout and "Nothing was revoked" in result.stdout
+    assert own["api_credential"]["id"] in active_ids(home, server)
+
+
+def test_the_table_fits_an_80_column_terminal(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import UTC, datetime
+
+    from openrush_tui.api.models import ApiCredential
+    from openrush_tui.commands import keys as keys_command
+    from openrush_tui.commands import table
+
+    when = datetime(2026, 6, 1, 8, 30, 15, tzinfo=UTC)
+    rows = [ApiCredential(id=f"cred_{n:024x}", name=f"A rather long key name number {n}",
+                          prefix="or_abcdef", created_at=when, last_used_at=when)
+            for n in range(3)]
+    for width, dropped in ((200, ()), (120, ()), (80, ("EXPIRES", "CREATED"))):
+        monkeypatch.setattr(table, "terminal_width", lambda width=width: width)
+        keys_command.print_table(rows, when)
+        lines = capsys.readouterr().out.splitlines()
+        assert all(len(line) <= width for line in lines), lines
+        assert all(title not in lines[0] for title in dropped)
+        assert all(title in lines[0] for title in ("ID", "NAME", "STATUS", "LAST USED"))
+        assert rows[2].id in lines[3]

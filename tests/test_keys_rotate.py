@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 
+from openrush_tui.api.budget import RequestBudget
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.models import ApiCredential, RateLimitInfo
 from openrush_tui.auth.credentials import StoredKey, read_file_key
@@ -68,9 +69,15 @@ def sandbox(tmp_path: Path, clock: MovingClock) -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-async def admin(sandbox: Sandbox) -> AsyncIterator[OpenRushClient]:
-    async with asgi_client(sandbox, sandbox.mint_bootstrap_key()) as client:
+async def admin(sandbox: Sandbox, clock: MovingClock) -> AsyncIterator[OpenRushClient]:
+    key = sandbox.mint_bootstrap_key()
+    async with asgi_client(sandbox, key, budget=budget_on(clock)) as client:
         yield client
+
+
+def budget_on(clock: MovingClock) -> RequestBudget:
+    """A request budget whose clock is the test's: a call a minute later is sent again."""
+    return RequestBudget(monotonic=lambda: clock.now.timestamp())
 
 
 async def new_key(client: OpenRushClient, name: str,
@@ -154,7 +161,7 @@ async def test_never_keeps_the_old_key(admin: OpenRushClient, clock: MovingClock
 async def test_when_idle_waits_while_production_still_uses_the_old_key(
         sandbox: Sandbox, admin: OpenRushClient, clock: MovingClock) -> None:
     old, old_raw = await new_key(admin, "busy")
-    production = asgi_client(sandbox, old_raw)
+    production = asgi_client(sandbox, old_raw, budget=budget_on(clock))
     await production.credits()  # used just now
     uses = iter([True, True, True])  # production calls again during the first three waits
 

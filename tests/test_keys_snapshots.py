@@ -8,13 +8,12 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from openrush_tui.auth.credentials import StoredKey
-from openrush_tui.auth.secret import Secret
-from openrush_tui.sandbox.app import create_sandbox
+from openrush_tui.sandbox.app import BOOTSTRAP_KEY_NAME, create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.seed import META_DEMO_ACCOUNT
 from openrush_tui.tui import OpenRushApp
-from tests.support.apps import FIXED_NOW, KEY_SEED, TERMINAL, sandbox_app, settle
+from tests.support.accounts import mint_key, sandbox_app_with, sandbox_options, stored
+from tests.support.apps import FIXED_NOW, KEY_SEED, TERMINAL, later, sandbox_app, settle
 from tests.support.keys import create, select
 
 Steps = Callable[[Pilot], Awaitable[None]]
@@ -57,13 +56,19 @@ def test_key_list_filtered(snap_compare, tmp_path: Path) -> None:
 
 
 def test_key_list_error_keeps_the_last_list(snap_compare, tmp_path: Path) -> None:
+    # The key in use is revoked elsewhere: the refresh fails, the account's list stays.
+    db = tmp_path / "sandbox.sqlite3"
+    app = sandbox_app_with(db, stored(mint_key(db), "environment"), page="api-access")
+
     async def key_goes_bad(pilot: Pilot) -> None:
-        app: OpenRushApp = pilot.app  # type: ignore[assignment]
-        await app.session.use_key(StoredKey(Secret("or_" + "x" * 40), "environment"))
+        sandbox = create_sandbox(sandbox_options(db))
+        with sandbox.store.transaction() as connection:
+            sandbox.store.revoke_named(connection, sandbox.demo_account_id, BOOTSTRAP_KEY_NAME)
+        sandbox.close()
+        later(pilot.app)  # type: ignore[arg-type]
         await pilot.press("r")
 
-    assert snap_compare(app_on(tmp_path), terminal_size=TERMINAL,
-                        run_before=then(key_goes_bad))
+    assert snap_compare(app, terminal_size=TERMINAL, run_before=then(key_goes_bad))
 
 
 def test_key_create_with_a_validation_message(snap_compare, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScr
 from openrush_tui.screens.key_revoke import KeyRevokeScreen
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState
-from tests.support.apps import TERMINAL, notices, remote_app, sandbox_app, settle, text_of
+from tests.support.apps import TERMINAL, later, notices, remote_app, sandbox_app, settle, text_of
 from tests.support.clipboard import FakeDesktop
 from tests.support.keys import create, names, select, shown_key, state_text, table_of
 from tests.support.scripted_server import Reply, ScriptedServer
@@ -448,6 +448,7 @@ async def test_an_error_keeps_the_last_list() -> None:
         app = remote_app(server.url, "or_" + "k" * 40, page="api-access")
         async with app.run_test(size=TERMINAL) as pilot:
             await settle(pilot)
+            later(app)  # past the request budget's reuse of the list
             await pilot.press("r")
             await settle(pilot)
             state = app.screen.query_one("#keys-state", LoadState)

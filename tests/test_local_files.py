@@ -106,7 +106,7 @@ def test_logout_with_a_file_others_can_read_removes_the_key_and_says_so(
     save_to_file("default", Secret(KEY))
     save_to_file("other", Secret(KEY.replace("F", "G")))
     credentials_path().chmod(0o644)
-    assert main(["logout"]) == 0
+    assert main(["logout", "--yes"]) == 0  # a script says so: it is the only copy
     out = capsys.readouterr().out
     assert "removed from" in out and "mode 0644" in out and "revoke it" in out
     assert KEY not in credentials_path().read_text()

@@ -31,7 +31,7 @@ CREDENTIAL_FIELDS = {"id", "account_id", "name", "prefix", "is_active", "created
                      "last_used_at", "expires_at"}  # fmt: skip
 EVENT_FIELDS = {"id", "created_at", "source", "tool", "endpoint", "status_code", "status",
                 "credits", "credential_id", "credential_prefix", "client",
-                "duration_ms"}  # fmt: skip
+                "duration_ms", "user_agent"}  # fmt: skip
 INSUFFICIENT = "Insufficient credits. Refill at https://www.openrush.com/dashboard/billing"
 
 
@@ -338,11 +338,12 @@ def test_usage_rejects_bad_queries(
 def test_calls_made_with_a_key_are_recorded(http: httpx.Client, server: RunningSandbox) -> None:
     key, item = new_key(http, server.bootstrap_key, "recorded")
     http.post("/v1/tools/inspect_keyword", headers={"X-API-Key": key}, json={"keyword": "tea"})
-    http.get("/v1/me/credits", headers=bearer(key))
+    http.get("/v1/me/credits", headers={**bearer(key), "User-Agent": "openrush-tui/9.9"})
     items = walk(http, server.bootstrap_key, limit=200, credential_id=item["id"])
-    assert [(i["endpoint"], i["status_code"], i["credits"], i["tool"]) for i in items] == [
-        ("/v1/me/credits", 200, 0, None),
-        ("/v1/tools/inspect_keyword", 200, 2, "inspect_keyword"),
+    assert [(i["endpoint"], i["status_code"], i["credits"], i["tool"], i["user_agent"])
+            for i in items] == [
+        ("/v1/me/credits", 200, 0, None, "openrush-tui/9.9"),
+        ("/v1/tools/inspect_keyword", 200, 2, "inspect_keyword", http.headers["user-agent"]),
     ]
     assert all(i["source"] == "api" and i["credential_prefix"] == key[:9] for i in items)
     assert all(i["created_at"] == FIXED_NOW and i["duration_ms"] == 0 for i in items)

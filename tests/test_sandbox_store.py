@@ -210,3 +210,23 @@ def test_importing_the_package_does_not_load_fastapi() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+async def test_a_file_from_before_user_agents_gets_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    box = create_sandbox(SandboxOptions(db_path=path, now=NOW, key_seed=7))
+    key = box.mint_bootstrap_key()
+    box.close()
+    with sqlite3.connect(path) as db:  # as the first release left it
+        db.execute("ALTER TABLE usage_events DROP COLUMN user_agent")
+    box = create_sandbox(SandboxOptions(db_path=path, now=NOW, key_seed=7))
+    try:
+        async with client(box, key) as http:
+            await http.get("/v1/me/credits", headers={"User-Agent": "openrush-tui/1.0"})
+            newest = (await http.get("/v1/me/usage", params={"limit": 1})).json()["items"][0]
+        assert newest["endpoint"] == "/v1/me/credits"
+        assert newest["user_agent"] == "openrush-tui/1.0"
+    finally:
+        box.close()

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 from keyrings.alt.file import PlaintextKeyring
-from textual import events
-from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from openrush_tui.api.client import OpenRushClient
@@ -28,6 +26,7 @@ from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.agent_panel import AgentPanel
 from tests.support.accounts import UseKeyring, mint_key, sandbox_app_with, stored
 from tests.support.apps import TERMINAL, notices, remote_app, settle, text_of
+from tests.support.flows import sign_in_with
 from tests.support.keyring_backends import BlockingKeyring, MemoryKeyring
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 
@@ -51,19 +50,8 @@ def terminal_text(app: OpenRushApp) -> str:
     return text_of(app.screen.query_one("#terminal", Static))
 
 
-async def sign_in_with(pilot: Pilot, key: str) -> None:
-    """Open the dialog, paste the key (a real Paste event) and submit it."""
-    await pilot.press("s")
-    await settle(pilot)
-    dialog = pilot.app.screen
-    assert isinstance(dialog, SignInScreen)
-    key_input = dialog.query_one("#key-input", Input)
-    assert key_input.password  # masked while typed or pasted
-    key_input.post_message(events.Paste(key))
-    await pilot.pause()
-    assert key_input.value == key
-    await pilot.press("enter")
-    await settle(pilot)
+def terminal_notes(app: OpenRushApp) -> str:
+    return text_of(app.screen.query_one("#terminal-notes", Static))
 
 
 # ------------------------------------------------------------------ signing in
@@ -186,7 +174,9 @@ async def test_sign_out_removes_the_saved_key_and_shows_setup_signed_out(
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         assert app.balance is not None
-        await pilot.press("o")
+        await pilot.press("o")  # the keyring holds the only copy: asked first
+        await settle(pilot)
+        await pilot.click("#sign-out")
         await settle(pilot)
         assert not app.session.signed_in and app.balance is None
         assert "not signed in" in terminal_text(app)
@@ -318,3 +308,32 @@ async def test_in_the_sandbox_a_key_is_kept_for_the_session_only(
         assert app.session.key is not None and app.session.key.source == "session"
         assert "Connection OK" in text_of(app.screen.query_one("#connection", Static))
     assert memory_keyring.store == {} and not credentials_path().exists()
+
+
+# ------------------------------------------------------------------ the storage choice
+
+
+async def test_the_storage_choice_is_asked_once_and_changed_on_setup(
+        server: RunningSandbox, use_keyring: UseKeyring) -> None:
+    use_keyring(fail.Keyring())
+    app = remote_app(server.base_url, None)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await sign_in_with(pilot, server.bootstrap_key)
+        assert isinstance(app.screen, StorageChoiceScreen)
+        await pilot.press("f")  # the file
+        await settle(pilot)
+        assert app.session.key is not None and app.session.key.source == "file"
+        await sign_in_with(pilot, server.bootstrap_key)  # again: not asked this time
+        assert isinstance(app.screen, SetupScreen)
+        assert app.session.key is not None and app.session.key.source == "file"
+        assert "as chosen before" in terminal_notes(app)
+        await pilot.press("t")  # Setup's Storage: this session only, the key moves
+        await settle(pilot)
+        assert isinstance(app.screen, StorageChoiceScreen)
+        assert "in the credentials file" in text_of(app.screen.query_one("#keyring-problem",
+                                                                         Static))
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.session.key is not None and app.session.key.source == "session"
+    assert not credentials_path().exists()

@@ -14,9 +14,9 @@ from keyrings.alt.file import PlaintextKeyring
 
 from openrush_tui.auth import keyring_store
 from openrush_tui.auth.credentials import credentials_path, find_key
-from openrush_tui.auth.profiles import profiles_path, remembered_api_url
+from openrush_tui.auth.profiles import profiles_path, remembered_api_url, remembered_storage
 from openrush_tui.auth.secret import Secret
-from openrush_tui.auth.signin import NeedsChoice, SignedIn, save_as, save_key
+from openrush_tui.auth.signin import NeedsChoice, SignedIn, change_storage, save_as, save_key
 from tests.support.accounts import UseKeyring
 from tests.support.keyring_backends import BlockingKeyring, ForgetfulKeyring, MemoryKeyring
 
@@ -110,11 +110,41 @@ def test_the_file_when_chosen_is_0600_and_the_profile_remembers_its_server(
     assert find_key("default").key == done.key
 
 
-def test_session_only_writes_nothing(use_keyring: UseKeyring) -> None:
+def test_session_only_writes_no_key_only_the_choice(use_keyring: UseKeyring) -> None:
     use_keyring(fail.Keyring())
     done = save_as("default", SERVER, Secret(KEY), "session")
     assert done.key.source == "session" and done.notes == ()
-    assert nothing_written()
+    assert not credentials_path().exists()
+    assert KEY not in profiles_path().read_text()
+    assert remembered_storage("default") == "session"
+
+
+@pytest.mark.parametrize("choice", ["file", "session"])
+def test_the_choice_is_remembered_per_profile_and_not_asked_again(
+        use_keyring: UseKeyring, choice: str) -> None:
+    use_keyring(fail.Keyring())
+    assert isinstance(save_key("work", SERVER, Secret(KEY)), NeedsChoice)
+    save_as("work", SERVER, Secret(KEY), choice)  # type: ignore[arg-type]
+    again = save_key("work", SERVER, Secret(KEY))
+    assert isinstance(again, SignedIn) and again.key.source == choice
+    assert "as chosen before" in " ".join(again.notes)
+    assert isinstance(save_key("default", SERVER, Secret(KEY)), NeedsChoice)  # per profile
+    # `login` cannot keep a key for "this session": it asks again rather than drop it.
+    cli = save_key("work", SERVER, Secret(KEY), remembered=("file",))
+    assert isinstance(cli, NeedsChoice) == (choice == "session")
+
+
+def test_changing_the_choice_moves_the_key_in_use(use_keyring: UseKeyring) -> None:
+    use_keyring(fail.Keyring())
+    in_memory = save_as("default", SERVER, Secret(KEY), "session").key
+    moved = change_storage("default", SERVER, in_memory, "file")
+    assert moved is not None and moved.key.source == "file"
+    assert KEY in credentials_path().read_text()
+    back = change_storage("default", SERVER, moved.key, "session")
+    assert back is not None and back.key.source == "session"
+    assert not credentials_path().exists() and remembered_storage("default") == "session"
+    assert change_storage("default", SERVER, None, "file") is None
+    assert remembered_storage("default") == "file"
 
 
 def test_the_file_choice_carries_the_note_on_an_older_keyring_copy(

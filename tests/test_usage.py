@@ -139,10 +139,11 @@ async def test_counting_stops_after_a_batch_and_near_the_rate_limit() -> None:
     batch = await steps(client, pages=3)
     assert [step.stop for step in batch] == [None, None, "batch"]
     assert batch[-1].next_cursor == "600"
-    client = PagedClient([event(n) for n in range(10_000)], remaining=13)
-    near = await steps(client, reserve=10)
-    assert [step.stop for step in near] == [None, None, "rate"]
-    assert near[-1].remaining == 10
+    # The request budget's rule: under a fifth of the window left (200 of 1,000), it stops.
+    client = PagedClient([event(n) for n in range(10_000)], remaining=203)
+    near = await steps(client)
+    assert [step.stop for step in near] == [None, None, None, "rate"]
+    assert near[-1].remaining == 199
 
 
 def test_what_the_screen_says() -> None:

@@ -1,4 +1,7 @@
-"""The one-line header: where you are, which server this terminal talks to, the balance."""
+"""The one-line header: where you are, which server this terminal talks to, the balance, and
+while the server's rate limit holds requests back, how long for (a countdown).
+
+Narrower than all of it, the server's label goes first (it is on Setup), then the dollars."""
 
 from __future__ import annotations
 
@@ -20,20 +23,32 @@ class AppHeader(Widget):
     page: reactive[str] = reactive("")
     server: reactive[str] = reactive("")
     balance: reactive[int | None] = reactive(None)
+    hold: reactive[int] = reactive(0)  # seconds until requests go out again after a 429
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(" OpenRush ", style="bold")
         if self.page:
             line.append(f"› {self.page}")
-        right = Text(no_wrap=True)
-        right.append("server: ", style="dim")
-        right.append(self.server)
-        if self.balance is not None:
-            right.append("  │  credits: ", style="dim")
-            right.append(f"{self.balance:,} (${self.balance / 100:,.2f})", style="bold")
-        right.append(" ")
+        for server, dollars in ((True, True), (False, True), (False, False)):
+            right = self._right(server=server, dollars=dollars)
+            if line.cell_len + 1 + right.cell_len <= self.size.width:
+                break
         gap = max(1, self.size.width - line.cell_len - right.cell_len)
         line.append(" " * gap)
         line.append_text(right)
         return line
+
+    def _right(self, *, server: bool, dollars: bool) -> Text:
+        right = Text(no_wrap=True)
+        if self.hold > 0:
+            right.append(f"rate-limited: requests wait {self.hold} s", style="bold reverse")
+        if server:
+            right.append("  │  server: " if right else "server: ", style="dim")
+            right.append(self.server)
+        if self.balance is not None:
+            right.append("  │  credits: " if right else "credits: ", style="dim")
+            money = f" (${self.balance / 100:,.2f})" if dollars else ""
+            right.append(f"{self.balance:,}{money}", style="bold")
+        right.append(" ")
+        return right

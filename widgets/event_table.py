@@ -1,5 +1,9 @@
 """The table of usage events: one row per event, kept in step with the screen's window.
 
+Narrower than `NARROW_BELOW` columns (an 80-column terminal), long cells (tools, endpoints,
+key names, statuses) are cut with "…" and Duration is left out, so Status and Credits stay
+on screen; the event's dialog shows every field in full.
+
 `show_events` replaces the rows with a new ordered list while the selected event keeps its
 selection and the view stays where the user left it: rows added on top or dropped from the
 top shift the scroll by the same amount, unless the table sits at its very top, where new
@@ -39,6 +43,12 @@ COLUMNS = (("Time", "time"), ("Source", "source"), ("Tool", "tool"),
 STATUS_CLASSES = {"success": "event-table--success", "error": "event-table--error",
                   "rate_limited": "event-table--limited"}
 EDGE = 3  # within this many rows of an end counts as reaching it
+NARROW_BELOW = 100  # columns: narrower, cells are cut and Duration goes
+NARROW_WIDTHS = {"tool": 15, "who": 13, "status": 11}  # the longest cells when narrow
+
+
+def cut(text: str, width: int | None) -> str:
+    return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
 class EventTable(DataTable[Text]):
@@ -70,10 +80,30 @@ class EventTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._order: list[str] = []
         self._restoring = False  # moves made by show_events are not the user reaching an end
+        self._narrow = False
+        self._shown: tuple[Sequence[UsageEvent], Mapping[str, str], datetime] | None = None
 
     def on_mount(self) -> None:
+        self._add_columns()
+
+    def _add_columns(self) -> None:
         for label, key in COLUMNS:
-            self.add_column(label, key=key)
+            if not (self._narrow and key == "duration"):
+                self.add_column(label, key=key)
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW_BELOW
+        if not self.size.width or narrow == self._narrow:
+            return  # (no width yet: not laid out)
+        self._narrow = narrow
+        self.clear(columns=True)
+        self._order = []
+        self._add_columns()
+        if self._shown is not None:
+            self.show_events(*self._shown)
+
+    def _cell(self, column: str, text: str) -> str:
+        return cut(text, NARROW_WIDTHS.get(column) if self._narrow else None)
 
     # -- the rows ------------------------------------------------------------------------------
 
@@ -81,15 +111,17 @@ class EventTable(DataTable[Text]):
         status_class = STATUS_CLASSES.get(event.status)
         status_style = (self.get_component_rich_style(status_class, partial=True)
                         if status_class else "")
-        return [
+        cells = [
             Text(short(event.created_at, now)),
             Text(source_label(event)),
-            Text(tool_label(event)),
-            Text(who(event, names)),
-            Text(status_label(event), style=status_style),
+            Text(self._cell("tool", tool_label(event))),
+            Text(self._cell("who", who(event, names))),
+            Text(self._cell("status", status_label(event)), style=status_style),
             Text(str(event.credits), justify="right"),
-            Text(duration_label(event), justify="right"),
         ]
+        if not self._narrow:
+            cells.append(Text(duration_label(event), justify="right"))
+        return cells
 
     def show_events(self, events: Sequence[UsageEvent], names: Mapping[str, str],
                     now: datetime, *, follow_top: bool = False) -> None:
@@ -98,6 +130,7 @@ class EventTable(DataTable[Text]):
         `follow_top`: live events arriving while the table sits at its very top stay in view
         (the selection keeps its event); otherwise the rows in view stay where they were.
         """
+        self._shown = (events, names, now)
         wanted = [event.id for event in events]
         if wanted == self._order:
             return
@@ -134,12 +167,13 @@ class EventTable(DataTable[Text]):
         """Key names arrived after the rows: update that one column."""
         for event in events:
             if event.id in self.rows:
-                self.update_cell(event.id, "who", Text(who(event, names)),
+                self.update_cell(event.id, "who", Text(self._cell("who", who(event, names))),
                                  update_width=True)
 
     def reset(self) -> None:
         self.clear()
         self._order = []
+        self._shown = None
 
     # -- keeping the user's place --------------------------------------------------------------
 

@@ -5,17 +5,31 @@ change. On pages with a dozen keys that was a third of the time to the first fra
 redraw on every keystroke that changes what is enabled. This draws the same information (key,
 description, disabled keys dimmed, the command palette on the right) as a single `Text`, and
 a click on a key presses it.
+
+Most useful first, and it always fits: a screen may list its bindings' ids in `FOOTER_ORDER`
+(the rest follow in Textual's order: the focused widget's, then the screen's). Then come the
+page keys (1 2 3) and Quit. Too narrow for all of it (an 80-column SSH session), the palette
+hint goes, then the page keys shrink to "1 2 3 pages", then the screen's keys go from the
+least useful on; Quit always stays. Under a dialog the page keys do nothing, so they are
+not shown.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
+
+NAVIGATION = "switch_mode"
+QUIT = "quit"
+
+Hint = tuple[Binding, bool]  # a binding and whether it is enabled
 
 
 class KeyHints(Widget):
@@ -48,48 +62,88 @@ class KeyHints(Widget):
         if screen is self.screen:
             self.refresh()
 
-    def _shown(self) -> tuple[list[tuple[Binding, bool]], Binding | None]:
-        """The bindings to show (one per action, in order) and the command palette's."""
-        shown: list[tuple[Binding, bool]] = []
-        actions: set[str] = set()
+    def _shown(self) -> tuple[list[Hint], list[Hint], list[Hint], Binding | None]:
+        """The screen's keys (most useful first), the page keys, Quit, and the palette's."""
+        actions: list[Hint] = []
+        pages: list[Hint] = []
+        quits: list[Hint] = []
+        seen: set[str] = set()
         palette: Binding | None = None
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if binding.key == self.app.COMMAND_PALETTE_BINDING and self.app.ENABLE_COMMAND_PALETTE:
                 palette = binding
-            elif binding.show and binding.action not in actions:
-                actions.add(binding.action)
-                shown.append((binding, enabled))
-        return shown, palette
+            elif binding.show and binding.action not in seen:
+                seen.add(binding.action)
+                if binding.action.startswith(NAVIGATION):
+                    if enabled:  # under a dialog they do nothing: not offered
+                        pages.append((binding, enabled))
+                elif binding.action == QUIT:
+                    quits.append((binding, enabled))
+                else:
+                    actions.append((binding, enabled))
+        order: Sequence[str] = getattr(self.screen, "FOOTER_ORDER", ())
+        rank = {binding_id: index for index, binding_id in enumerate(order)}
+        actions.sort(key=lambda hint: rank.get(hint[0].id or "", len(rank)))  # stable
+        return actions, pages, quits, palette
 
     def render(self) -> Text:
-        key_style = self.get_component_rich_style("key-hints--key", partial=True)
-        description_style = self.get_component_rich_style("key-hints--description",
-                                                          partial=True)
-        disabled_style = self.get_component_rich_style("key-hints--disabled", partial=True)
-        shown, palette = self._shown()
+        actions, pages, quits, palette = self._shown()
+        width = self.size.width or 10_000
+        compact_pages = False
+        with_palette = palette is not None
+        while True:
+            line, targets = self._line(actions, pages, quits, compact_pages)
+            if with_palette and palette is not None:
+                right, right_targets = self._line([(palette, True)], [], [], False)
+                if line.cell_len + 1 + right.cell_len <= width:
+                    offset = width - right.cell_len
+                    line.append(" " * (offset - line.cell_len))
+                    line.append_text(right)
+                    targets += [(s + offset, e + offset, k) for s, e, k in right_targets]
+                    break
+            elif line.cell_len <= width:
+                break
+            # Too wide: give way, least useful first.
+            if with_palette:
+                with_palette = False
+            elif pages and not compact_pages:
+                compact_pages = True
+            elif actions:
+                actions = actions[:-1]
+            else:
+                break  # only Quit is left: let it be cut rather than dropped
+        self._targets = targets
+        return line
+
+    def _styles(self) -> tuple[Style, Style, Style]:
+        return (self.get_component_rich_style("key-hints--key", partial=True),
+                self.get_component_rich_style("key-hints--description", partial=True),
+                self.get_component_rich_style("key-hints--disabled", partial=True))
+
+    def _line(self, actions: list[Hint], pages: list[Hint], quits: list[Hint],
+              compact_pages: bool) -> tuple[Text, list[tuple[int, int, str]]]:
+        key_style, description_style, disabled_style = self._styles()
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         targets: list[tuple[int, int, str]] = []
 
-        def add(target: Text, binding: Binding, enabled: bool) -> None:
-            start = target.cell_len
-            target.append(f" {self.app.get_key_display(binding)}",
-                          key_style if enabled else disabled_style)
-            target.append(f" {binding.description} ",
-                          description_style if enabled else disabled_style)
-            targets.append((start, target.cell_len, binding.key))
+        def add(binding: Binding, enabled: bool, description: str | None) -> None:
+            start = line.cell_len
+            line.append(f" {self.app.get_key_display(binding)}",
+                        key_style if enabled else disabled_style)
+            if description is not None:
+                line.append(f" {description} ", description_style if enabled
+                            else disabled_style)
+            targets.append((start, line.cell_len, binding.key))
 
-        for binding, enabled in shown:
-            add(line, binding, enabled)
-        if palette is not None:
-            right = Text(end="")
-            add(right, palette, True)
-            offset = max(line.cell_len + 1, self.size.width - right.cell_len)
-            start, end, key = targets.pop()
-            targets.append((start + offset, end + offset, key))
-            line.append(" " * (offset - line.cell_len))
-            line.append_text(right)
-        self._targets = targets
-        return line
+        for binding, enabled in actions:
+            add(binding, enabled, binding.description)
+        for index, (binding, enabled) in enumerate(pages):
+            last = index == len(pages) - 1
+            add(binding, enabled, ("pages" if last else None) if compact_pages
+                else binding.description)
+        for binding, enabled in quits:
+            add(binding, enabled, binding.description)
+        return line, targets
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key in self._targets:

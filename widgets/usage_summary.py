@@ -2,7 +2,9 @@
 
 Every figure says where it comes from: the period's totals read "at least" while the chart's
 events are only partly loaded, and the rate limit is what the last response's headers said.
-The screen sets the attributes; this widget only draws them.
+Live says how often it refreshes now (the request budget's pace: slowed, paused until the
+window resets, waiting out a 429). Narrower than the full lines, the words get shorter
+before anything is cut. The screen sets the attributes; this widget only draws them.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from openrush_tui.activity.totals import Figures
-from openrush_tui.text.times import short
+from openrush_tui.text.times import short as short_time
 
 if TYPE_CHECKING:
+    from openrush_tui.api.budget import LivePace
     from openrush_tui.api.models import RateLimitInfo
 
 
@@ -50,6 +53,7 @@ class UsageSummary(Widget):
     now: reactive[datetime | None] = reactive(None)
     live: reactive[bool] = reactive(True)
     live_interval: reactive[float] = reactive(10.0)
+    pace: reactive[LivePace | None] = reactive(None)  # None: not known yet (live_interval)
     # With no figures: are they on the way? (Not `loading`: Widget's own shows a spinner.)
     pending: reactive[bool] = reactive(True)
 
@@ -58,6 +62,13 @@ class UsageSummary(Widget):
 
     def render(self) -> Text:
         # Two lines: money (balance, the period's spend), then health (errors, rate limit, live).
+        lines = [self._first(short=False), self._second(short=False)]
+        width = self.size.width
+        if width and any(line.cell_len > width for line in lines):
+            lines = [self._first(short=True), self._second(short=True)]
+        return Text("\n").join(lines)
+
+    def _first(self, *, short: bool) -> Text:
         label, value = self._style("label"), self._style("value")
         first = Text()
         first.append("Balance ", style=label)
@@ -65,30 +76,53 @@ class UsageSummary(Widget):
             first.append("…" if self.pending else "—", style=label)
         else:
             first.append(f"{self.balance:,} credits", style=value)
-            first.append(f" ({dollars(self.balance)})", style=label)
-        first.append("   ")
-        first.append_text(self._spend())
+            if not short:
+                first.append(f" ({dollars(self.balance)})", style=label)
+        first.append("   " if not short else "  ")
+        first.append_text(self._spend(short=short))
+        return first
 
-        second = self._errors()
-        second.append("   Rate limit ", style=label)
+    def _second(self, *, short: bool) -> Text:
+        label, value = self._style("label"), self._style("value")
+        second = self._errors(short=short)
+        second.append("   Rate limit " if not short else "  Limit ", style=label)
         info = self.rate_limit
         if info is None:
-            second.append("not reported yet", style=label)
+            second.append("not reported yet" if not short else "—", style=label)
         else:
             second.append(f"{info.remaining:,}/{info.limit:,} left",
                           style=self._style("bad") if info.remaining == 0 else value)
-            if info.reset is not None and self.now is not None:
-                second.append(f" until {short(info.reset, self.now)} UTC", style=label)
-        second.append("   Live ", style=label)
-        if self.live:
-            second.append(f"on, every {self.live_interval:g} s", style=self._style("live"))
-            second.append(" (l pauses)", style=label)
-        else:
-            second.append("paused", style=value)
-            second.append(" (l resumes)", style=label)
-        return Text("\n").join([first, second])
+            if info.reset is not None and self.now is not None and not short:
+                second.append(f" until {short_time(info.reset, self.now)} UTC", style=label)
+        second.append("   Live " if not short else "  Live ", style=label)
+        second.append_text(self._live(short=short))
+        return second
 
-    def _spend(self) -> Text:
+    def _live(self, *, short: bool) -> Text:
+        label, value, bad = self._style("label"), self._style("value"), self._style("bad")
+        text = Text()
+        if not self.live:
+            text.append("paused", style=value)
+            text.append(" (l resumes)", style=label)
+            return text
+        pace = self.pace
+        interval = pace.interval if pace is not None else self.live_interval
+        if pace is None or pace.state in ("on", "slowed"):
+            text.append(f"every {interval:g} s", style=self._style("live"))
+            if pace is not None and pace.state == "slowed":
+                text.append(f", slowed: {pace.remaining}/{pace.limit} left", style=label)
+            elif not short:
+                text.append(" (l pauses)", style=label)
+        elif pace.state == "paused":
+            until = short_time(pace.until, self.now) if pace.until and self.now else "the reset"
+            text.append(f"paused until {until}", style=value)
+            if not short:
+                text.append(f": {pace.remaining}/{pace.limit} left", style=label)
+        else:  # blocked: the server said to wait
+            text.append(f"rate-limited, again in {max(1, round(pace.wait))} s", style=bad)
+        return text
+
+    def _spend(self, *, short: bool = False) -> Text:
         label, value = self._style("label"), self._style("value")
         text = Text()
         text.append(f"{self.period or 'This period'}: ", style=label)
@@ -100,12 +134,12 @@ class UsageSummary(Widget):
         if not figures.complete:
             text.append("at least ", style=label)
         text.append(f"{figures.credits:,} credits", style=value)
-        text.append(f" ({dollars(figures.credits)}) spent in ", style=label)
+        text.append(" in " if short else f" ({dollars(figures.credits)}) spent in ", style=label)
         text.append(f"{figures.calls:,}", style=value)
         text.append(" calls", style=label)
         return text
 
-    def _errors(self) -> Text:
+    def _errors(self, *, short: bool = False) -> Text:
         label, value, bad = self._style("label"), self._style("value"), self._style("bad")
         text = Text()
         text.append("Errors ", style=label)
@@ -115,7 +149,7 @@ class UsageSummary(Widget):
             return text
         at_least = "" if figures.complete else "≥ "
         text.append(f"{at_least}{figures.errors:,}", style=bad if figures.errors else value)
-        text.append(" · rate-limited ", style=label)
+        text.append(" · limited " if short else " · rate-limited ", style=label)
         text.append(f"{at_least}{figures.rate_limited:,}",
                     style=bad if figures.rate_limited else value)
         return text

@@ -2,8 +2,9 @@
 
 An account can hold 100,000 events in a month; at 200 per request that is 500 requests,
 more than the documented 60-per-minute rate limit allows in eight minutes. So counting stops
-after a batch of pages, or earlier when the rate-limit headers say few requests are left,
-and says which; the caller shows the chart as partial and can ask for the next batch.
+after a batch of pages, or earlier when the rate-limit headers say few requests are left
+(the request budget's `reserve_reached`: under a fifth of the window, or `reserve`), and
+says which; the caller shows the chart as partial and can ask for the next batch.
 No Textual here: the Activity screen runs this in a worker.
 """
 
@@ -36,6 +37,8 @@ async def count_pages(client: OpenRushClient, query: dict[str, Any], cursor: str
                       *, pages: int = CHART_BATCH_PAGES,
                       reserve: int = RATE_RESERVE) -> AsyncIterator[CountStep]:
     """Yield up to `pages` pages from `cursor` on, stopping early near the rate limit."""
+    from openrush_tui.api.budget import reserve_reached
+
     for number in range(1, pages + 1):
         page = await client.usage(limit=CHART_PAGE, cursor=cursor, **query)
         cursor = page.next_cursor
@@ -44,7 +47,7 @@ async def count_pages(client: OpenRushClient, query: dict[str, Any], cursor: str
         stop: StopReason | None = None
         if cursor is None:
             stop = "end"
-        elif remaining is not None and remaining <= reserve:
+        elif reserve_reached(info, reserve):
             stop = "rate"
         elif number == pages:
             stop = "batch"

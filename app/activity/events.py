@@ -3,6 +3,9 @@
 `api.models.UsageEvent` fits these protocols; the table, the event dialog, the key details and
 the `activity` command all label an event through these functions, so they agree. Every
 label is already made safe for a terminal (`text.safe.visible`): the fields are the server's.
+
+`is_own_read` tells this tool's own reads of the account (the dashboard's refreshes, the
+CLI's listings) from the user's usage, by the `user_agent` the server recorded.
 """
 
 from __future__ import annotations
@@ -12,6 +15,11 @@ from datetime import datetime
 from typing import Protocol
 
 from openrush_tui.text.safe import visible
+
+OWN_AGENT = "openrush-tui/"  # our User-Agent, `openrush-tui/<version>`
+# What this tool reads to show the account; a create (201) on the same path is a write.
+OWN_READS = frozenset({"/v1/me/usage", "/v1/me/credits", "/v1/me/api-credentials",
+                       "/v1/capabilities"})
 
 
 class Event(Protocol):
@@ -34,6 +42,18 @@ class ShownEvent(Event, Protocol):
     endpoint: str | None
     status_code: int | None
     duration_ms: int | None
+
+
+def is_own_read(event: Event) -> bool:
+    """A read of the account made by this tool (dashboard or CLI), not the user's usage.
+
+    Events without a `user_agent` (an older server, MCP calls) are never ours.
+    """
+    agent = getattr(event, "user_agent", None) or ""
+    if not agent.startswith(OWN_AGENT) or getattr(event, "tool", None):
+        return False
+    path = (getattr(event, "endpoint", None) or "").split("?", 1)[0].rstrip("/")
+    return path in OWN_READS and getattr(event, "status_code", None) != 201
 
 
 def who(event: ShownEvent, names: Mapping[str, str]) -> str:

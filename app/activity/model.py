@@ -12,6 +12,9 @@ holds; every rule about answers lives here, so it is tested without a terminal.
   starts at the newest (else they are counted as "new above").
 - Chart and summary: a `PeriodUsage` of the period, from the first page, then counted batch
   by batch (`counting.count_pages`), then topped up by live events.
+- This tool's own reads (`events.is_own_read`) are held, but neither shown nor counted
+  until asked for (`switch_own`). Labels name the filter shown (`showing`): a failed switch
+  goes back to it and says so, so no figure sits under another period's name.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from openrush_tui.activity import wording as say
 from openrush_tui.activity.counting import CHART_BATCH_PAGES, CHART_PAGE, CountStep
+from openrush_tui.activity.events import is_own_read
 from openrush_tui.activity.filters import ActivityFilter, Metric
 from openrush_tui.activity.totals import DayBar, Figures, PeriodUsage
 from openrush_tui.activity.window import EventWindow, NewerRequest, Page
@@ -79,6 +83,8 @@ class ActivityModel:
         self.shown_filter: ActivityFilter | None = None  # the filter of the rows held
         self.metric: Metric = "credits"
         self.live = True
+        self.show_own = False  # this tool's own reads of the account, shown or hidden
+        self.load_error = False  # the last load of the list failed (r loads it again)
         self.generation = 0
         self.window: EventWindow[UsageEvent] = EventWindow(MAX_ROWS)
         self.newest: str | None = None  # id of the newest event known, where live joins
@@ -98,8 +104,25 @@ class ActivityModel:
 
     # -- what to fetch -------------------------------------------------------------------------
 
+    def fresh(self) -> ActivityModel:
+        """An empty model with the same choices of view (another account is signed in)."""
+        model = ActivityModel(self.clock)
+        model.metric, model.live, model.show_own = self.metric, self.live, self.show_own
+        model.filter = ActivityFilter(days=self.filter.days)
+        return model
+
     def is_current(self, generation: int) -> bool:
         return generation == self.generation
+
+    @property
+    def showing(self) -> ActivityFilter:
+        """The filter of what is on screen (the chosen one until something is shown)."""
+        return self.shown_filter or self.filter
+
+    @property
+    def refreshable(self) -> bool:
+        """The chosen filter's events are shown and fine: a refresh only adds the newest."""
+        return self.live_ready and self.shown_filter == self.filter and not self.load_error
 
     def query(self) -> dict[str, Any]:
         """The first page's query: the filter chosen."""
@@ -166,7 +189,7 @@ class ActivityModel:
         self.shown_filter = self.filter
         self.window.reset(Page(None, list(page.items), page.next_cursor, PAGE_SIZE))
         self.newest = page.items[0].id if page.items else None
-        self.new_above, self.live_note = 0, ""
+        self.new_above, self.live_note, self.load_error = 0, "", False
         self.start_period()
         self.tally.add(page.items)
         self.tally.complete = page.next_cursor is None
@@ -281,9 +304,20 @@ class ActivityModel:
     def start_period(self) -> None:
         """An empty tally of the period as of now (its days show as not loaded yet)."""
         self.tally = PeriodUsage(self.filter.first_day(self.clock()), self.filter.days)
+        self.tally.with_own = self.show_own
 
     def switch_metric(self) -> None:
         self.metric = "calls" if self.metric == "credits" else "credits"
+
+    def switch_own(self) -> bool:
+        """Show this tool's own reads too, or hide them again; True when now shown."""
+        self.show_own = self.tally.with_own = not self.show_own
+        return self.show_own
+
+    def shown_events(self) -> list[UsageEvent]:
+        """The events held that the table shows, newest first."""
+        events = self.window.events()
+        return events if self.show_own else [e for e in events if not is_own_read(e)]
 
     def switch_live(self) -> bool:
         self.live, self.live_note = not self.live, ""
@@ -314,17 +348,24 @@ class ActivityModel:
         return bool(self.window.pages) and self.shown_filter != self.filter
 
     def load_failed(self, problem: str) -> str:
-        """The rows already shown stay: the error says which list they are."""
-        return problem + (say.OLD_LIST_KEPT if self.showing_other_filter else "")
+        """The rows already shown stay. A switch to another filter that failed goes back to
+        the filter shown, so titles and figures keep naming what they count."""
+        if self.showing_other_filter and self.shown_filter is not None:
+            wanted, self.filter = self.filter, self.shown_filter
+            return say.switch_failed(wanted, self.filter, problem)
+        self.load_error = True
+        return problem
 
     def status_line(self) -> Line:
         """Above the table: which events it holds, or why it is empty."""
         held = len(self.window)
+        hidden = 0 if self.show_own else held - len(self.shown_events())
         if self.live_note:
             return Line("error", self.live_note)
         if held == 0:
-            return Line("empty", say.empty(self.filter))
-        return Line("info", say.window_status(held, self.window.rows_above, self.new_above))
+            return Line("empty", say.empty(self.showing))
+        return Line("info", say.window_status(held - hidden, self.window.rows_above,
+                                              self.new_above, hidden, self.show_own))
 
     def more_line(self) -> Line:
         """Under the table: paging. A failed "load more" is said once, then the usual line."""
@@ -336,7 +377,7 @@ class ActivityModel:
         if len(self.window) == 0:
             return Line("idle")
         if self.window.at_end:
-            return Line("info", say.end_of_history(self.filter.days))
+            return Line("info", say.end_of_history(self.showing.days))
         return Line("info", say.more_below(PAGE_SIZE))
 
     def chart_view(self, *, counting: bool) -> ChartView:
@@ -350,8 +391,8 @@ class ActivityModel:
                                                                self.tally.complete)
             figures = self.tally.figures()
         return ChartView(tuple(self.tally.bars(self.metric)),
-                         say.period_label(self.filter, capital=False),
-                         say.period_label(self.filter, capital=True), note, stopped, figures)
+                         say.period_label(self.showing, capital=False),
+                         say.period_label(self.showing, capital=True), note, stopped, figures)
 
     def _partial(self, why: str) -> str:
         oldest = self.tally.oldest

@@ -2,7 +2,9 @@
 
 Days are UTC calendar days, as the timestamps are UTC. Until a period is counted to its
 start, everything older than the oldest event seen is unknown, and the chart and summary say
-so rather than show zeros.
+so rather than show zeros. This tool's own reads of the account (`events.is_own_read`) are
+totalled apart, so the chart and the figures count what the table shows: the user's usage,
+or that and the own reads when they are shown too.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from openrush_tui.activity.events import Event
+from openrush_tui.activity.events import Event, is_own_read
 from openrush_tui.activity.filters import SOURCES, Metric
 
 
@@ -50,56 +52,84 @@ class Figures:
     complete: bool
 
 
+@dataclass
+class _Totals:
+    """One kind of event's totals over the period's days."""
+
+    days: list[DayTotals]
+    count: int = 0
+    errors: int = 0
+    rate_limited: int = 0
+
+
 class PeriodUsage:
     """Per-day, per-source totals of one period, filled page by page as events arrive.
 
     Events come newest first. Until `complete` is set, everything older than the oldest event
-    seen is unknown, and the chart and summary must say so rather than show zeros.
+    seen is unknown, and the chart and summary must say so rather than show zeros. The
+    user's events and this tool's own reads are kept apart; `with_own` adds the latter in.
     """
 
     def __init__(self, first_day: date, days: int) -> None:
         self.first_day = first_day
         self.days = days
-        self._days = [DayTotals() for _ in range(days)]
-        self.errors = 0
-        self.rate_limited = 0
+        self._user = _Totals([DayTotals() for _ in range(days)])
+        self._own = _Totals([DayTotals() for _ in range(days)])
+        self.with_own = False
         self.oldest: datetime | None = None
         self.complete = False
-        self.count = 0
+
+    @property
+    def count(self) -> int:
+        """Events counted (own reads only when they are shown)."""
+        return self._user.count + (self._own.count if self.with_own else 0)
+
+    @property
+    def own_count(self) -> int:
+        """This tool's own reads counted, shown or not."""
+        return self._own.count
 
     def add(self, events: Iterable[Event]) -> None:
         for event in events:
             index = (event.created_at.astimezone(UTC).date() - self.first_day).days
             if not 0 <= index < self.days:
                 continue  # outside the period (a refresh across midnight): not this chart's
+            totals = self._own if is_own_read(event) else self._user
             source = event.source if event.source in SOURCES else "api"
-            totals = self._days[index]
-            totals.credits[source] += event.credits
-            totals.calls[source] += 1
-            self.errors += event.status == "error"
-            self.rate_limited += event.status == "rate_limited"
-            self.count += 1
+            day = totals.days[index]
+            day.credits[source] += event.credits
+            day.calls[source] += 1
+            totals.errors += event.status == "error"
+            totals.rate_limited += event.status == "rate_limited"
+            totals.count += 1
+            # Own reads count towards how far back the period is known, shown or not.
             if self.oldest is None or event.created_at < self.oldest:
                 self.oldest = event.created_at
+
+    def _kinds(self) -> list[_Totals]:
+        return [self._user, self._own] if self.with_own else [self._user]
 
     def bars(self, metric: Metric) -> list[DayBar]:
         oldest_day = None if self.complete or self.oldest is None else (
             self.oldest.astimezone(UTC).date())
         bars = []
-        for index, totals in enumerate(self._days):
+        for index in range(self.days):
             day = self.first_day + timedelta(days=index)
             known = oldest_day is None or day >= oldest_day
             if not self.complete and self.oldest is None:
                 known = False  # nothing loaded yet
-            bars.append(DayBar(day, totals.value(metric, "api"), totals.value(metric, "mcp"),
-                               known=known, partial=known and day == oldest_day))
+            api = sum(k.days[index].value(metric, "api") for k in self._kinds())
+            mcp = sum(k.days[index].value(metric, "mcp") for k in self._kinds())
+            bars.append(DayBar(day, api, mcp, known=known,
+                               partial=known and day == oldest_day))
         return bars
 
     def figures(self) -> Figures:
+        kinds = self._kinds()
         return Figures(
-            credits=sum(sum(t.credits.values()) for t in self._days),
-            calls=sum(sum(t.calls.values()) for t in self._days),
-            errors=self.errors,
-            rate_limited=self.rate_limited,
+            credits=sum(sum(t.credits.values()) for k in kinds for t in k.days),
+            calls=sum(sum(t.calls.values()) for k in kinds for t in k.days),
+            errors=sum(k.errors for k in kinds),
+            rate_limited=sum(k.rate_limited for k in kinds),
             complete=self.complete,
         )

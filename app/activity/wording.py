@@ -15,10 +15,16 @@ def title(page: str, chosen: ActivityFilter) -> str:
     return " · ".join([page, visible(chosen.title())])
 
 
-def window_status(held: int, above: int, new_above: int) -> str:
-    """Which events the table holds, and whether newer ones wait above it."""
+def window_status(held: int, above: int, new_above: int, hidden: int = 0,
+                  own_shown: bool = False) -> str:
+    """Which events the table holds, how many of this tool's own reads it hides, and
+    whether newer events wait above it."""
     text = (f"Latest {held:,} events" if above == 0
             else f"Events {above + 1:,}–{above + held:,}, newest first")
+    if hidden:
+        text += f" · {hidden:,} own reads hidden (o shows)"
+    elif own_shown:
+        text += " · own reads shown (o hides)"
     if new_above:
         text += f" · {new_above:,} new events above (scroll to the top)"
     elif above:
@@ -71,7 +77,12 @@ LOADING_MORE = "Loading more…"
 LOADING_NEWER = "Loading newer events…"
 SIGNED_OUT = "This terminal is not signed in. Press 1 for Setup to see how to sign in."
 NOTHING_COUNTED = "Nothing counted: no activity has loaded."
-OLD_LIST_KEPT = " The list below is still the one before this change."
+
+
+def switch_failed(wanted: ActivityFilter, kept: ActivityFilter, problem: str) -> str:
+    """A switch to `wanted` failed: what is shown is still `kept`, and says so."""
+    return (f"Could not switch to {visible(wanted.title())}: {problem} Still showing "
+            f"{visible(kept.title())}.")
 
 
 def more_failed(problem: str) -> str:

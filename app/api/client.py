@@ -6,11 +6,14 @@ dropped connection, a 5xx, or a 2xx whose body cannot be read. Every request end
 `deadline` seconds, whatever the server does (see `api.transport`); a large body is decoded
 and validated in a thread, never on the event loop that draws the UI. The key is held as a
 ``SecretStr`` and leaves it only for the request header; logs carry method, path and status.
+Every GET goes through the key's request budget (`api.budget`): coalesced, reused, held
+after a 429.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -21,6 +24,7 @@ import httpx
 from pydantic import SecretStr
 
 from openrush_tui import __version__
+from openrush_tui.api.budget import RequestBudget
 from openrush_tui.api.decode import decode_json
 from openrush_tui.api.errors import (
     MAY_HAVE_HAPPENED,
@@ -84,6 +88,7 @@ class OpenRushClient:
         retry_wait_cap: float = 8.0,
         transport: httpx.AsyncBaseTransport | None = None,
         user_agent: str = DEFAULT_USER_AGENT,
+        budget: RequestBudget | None = None,
     ) -> None:
         if auth_scheme not in ("bearer", "x-api-key"):
             raise ValueError(f"auth_scheme must be 'bearer' or 'x-api-key', not {auth_scheme!r}")
@@ -106,7 +111,8 @@ class OpenRushClient:
             transport,
             user_agent,
         )
-        self.rate_limit: RateLimitInfo | None = None
+        self.budget = self._pool.budgets.setdefault(_key_digest(self._key),
+                                                    budget or RequestBudget())
 
     # ------------------------------------------------------------------ identity
 
@@ -122,6 +128,11 @@ class OpenRushClient:
     def auth_scheme(self) -> AuthScheme:
         return self._auth_scheme
 
+    @property
+    def rate_limit(self) -> RateLimitInfo | None:
+        """The X-RateLimit-* headers of the last response that had them (this key's)."""
+        return self.budget.rate_limit
+
     def __repr__(self) -> str:
         return f"OpenRushClient(base_url={self._base_url!r}, has_key={self.has_key})"
 
@@ -132,11 +143,12 @@ class OpenRushClient:
         other = OpenRushClient.__new__(OpenRushClient)
         other.__dict__.update(self.__dict__)
         other._key = clean_key(key)
-        other.rate_limit = None
+        other.budget = self._pool.budgets.setdefault(_key_digest(other._key), self.budget.fresh())
         return other
 
     async def aclose(self) -> None:
-        """Close the connection pool (a later request opens a new one)."""
+        """Close the connection pool (a later request opens a new one, and asks anew)."""
+        self.budget.forget_answers()
         await self._pool.aclose()
 
     async def __aenter__(self) -> Self:
@@ -231,7 +243,20 @@ class OpenRushClient:
         params: dict[str, str] | None = None,
         body: Any = None,
     ) -> T:
-        """Send, then decode and validate the answer with `parse`."""
+        """Send, then decode and validate the answer with `parse`. A GET goes through the
+        key's request budget: shared with an identical one in flight, or an answer reused."""
+        if method == "GET":
+            query = tuple(sorted((params or {}).items()))
+            return await self.budget.get((path, query, auth), lambda: self._fetch(
+                method, path, parse, what=what, auth=auth, params=params, body=body))
+        try:
+            return await self._fetch(method, path, parse, what=what, auth=auth, params=params,
+                                     body=body)
+        finally:  # a write, or one that may have happened: earlier reads may be out of date
+            self.budget.forget_answers()
+
+    async def _fetch(self, method: str, path: str, parse: Callable[[Any], T], *, what: str,
+                     auth: bool, params: dict[str, str] | None, body: Any) -> T:
         answer = await self._request(method, path, auth=auth, params=params, body=body)
         try:
             if len(answer.content) > PARSE_ON_LOOP_LIMIT:
@@ -324,9 +349,7 @@ class OpenRushClient:
         return error
 
     def _note_rate_limit(self, answer: Answer) -> None:
-        info = RateLimitInfo.from_headers(answer.headers)
-        if info is not None:
-            self.rate_limit = info
+        self.budget.note(RateLimitInfo.from_headers(answer.headers))
 
     def _host(self) -> str:
         return sanitize(urlsplit(self._base_url).netloc, 80)
@@ -368,3 +391,7 @@ def _wire(text: str) -> str:
     hold a lone surrogate, which no URL can: it becomes U+FFFD characters instead of an
     exception (and the server answers that no such key exists)."""
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def _key_digest(key: SecretStr | None) -> str:
+    return "" if key is None else hashlib.sha256(key.get_secret_value().encode()).hexdigest()

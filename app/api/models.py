@@ -70,6 +70,8 @@ UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 Count = Annotated[int, BeforeValidator(_whole_number),
                   Field(ge=-LARGEST_COUNT, le=LARGEST_COUNT)]
 CreditCount = Annotated[Count, BeforeValidator(_default_if_none(0))]
+# A field only used to tell things apart: anything but a string reads as unknown.
+LooseText = Annotated[str | None, BeforeValidator(_text_or_none)]
 LooseList = Annotated[list[Any], BeforeValidator(_default_if_none([]))]
 Flag = Annotated[bool, BeforeValidator(_default_if_none(True))]
 
@@ -171,6 +173,7 @@ class UsageEvent(_Model):
     client: str | None = None
     duration_ms: Annotated[int, BeforeValidator(_whole_number),
                            Field(ge=0, le=LARGEST_COUNT)] | None = None
+    user_agent: LooseText = None  # OURS: the caller's User-Agent (API events)
 
     def model_post_init(self, context: Any, /) -> None:
         status = (self.status or "").strip().lower()

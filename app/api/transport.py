@@ -11,11 +11,15 @@ no further; a write that may have reached the server and got no readable answer 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
 
 from openrush_tui.api.errors import MAY_HAVE_HAPPENED, BadResponse, NoAnswer
 from openrush_tui.api.safety import uses_proxy_settings
+
+if TYPE_CHECKING:
+    from openrush_tui.api.budget import RequestBudget
 
 MAX_BODY = 32 * 1024 * 1024  # far above 50,000 keys or events; a 200 MB answer is refused
 # Exceptions after which a request certainly did not reach the server.
@@ -39,6 +43,7 @@ class Pool:
         # Environment proxies (and httpx's other environment settings) only off loopback.
         self.trust_env = uses_proxy_settings(base_url)
         self._client: httpx.AsyncClient | None = None
+        self.budgets: dict[str, RequestBudget] = {}  # one per key (by digest), shared by copies
 
     def get(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:

@@ -51,6 +51,7 @@ __all__ = [
     "credentials_path",
     "find_key",
     "find_key_for_server",
+    "find_saved_key",
     "forget",
     "key_from_environment",
     "load_key",
@@ -211,6 +212,12 @@ def find_key(profile: str = "default", *, keyring_timeout: float | None = None) 
     env = key_from_environment()
     if env is not None:
         return Lookup(env)
+    return find_saved_key(profile, keyring_timeout=keyring_timeout)
+
+
+def find_saved_key(profile: str = "default", *, keyring_timeout: float | None = None) -> Lookup:
+    """The key this tool saved for `profile` (keyring, then file), whatever the environment
+    says: what signing out would delete."""
     wait = resolve_timeout(keyring_timeout)
     notes: list[str] = []
     try:

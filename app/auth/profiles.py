@@ -1,4 +1,6 @@
-"""Profiles: each remembers the API URL it signed in to, so ``--profile work`` finds its server.
+"""Profiles: each remembers the API URL it signed in to, so ``--profile work`` finds its server,
+and where its key goes when there is no usable keyring (the file or this session only), so
+that is asked once, not at every sign-in.
 
 Kept in ``profiles.json`` next to the credentials file. It holds no secret, but it is written
 the same private way: which servers you use is nobody else's business either.
@@ -35,12 +37,27 @@ def remembered_api_url(profile: str) -> str | None:
 
 
 def remember_api_url(profile: str, api_url: str) -> None:
+    _remember(profile, "api_url", api_url)
+
+
+def remembered_storage(profile: str) -> str | None:
+    """``file`` or ``session``: where the person chose to keep this profile's key."""
+    path = profiles_path()
+    choice = entries(read_private_json(path) or {}, path, "storage").get(profile, {}).get(
+        "storage")
+    return choice if choice in ("file", "session") else None
+
+
+def remember_storage(profile: str, choice: str) -> None:
+    _remember(profile, "storage", choice)
+
+
+def _remember(profile: str, name: str, value: str) -> None:
     path = profiles_path()
 
     def change(data: dict[str, object]) -> None:
-        profiles = entries(data, path, "api_url")
-        data["profiles"] = {**profiles, profile: {**profiles.get(profile, {}),
-                                                  "api_url": api_url}}
+        profiles = entries(data, path, name)
+        data["profiles"] = {**profiles, profile: {**profiles.get(profile, {}), name: value}}
 
     update_private_json(path, change)
 

@@ -35,10 +35,31 @@ class TerminalStatus:
     account: Account | None = None
     error: str | None = None  # why the connection check failed
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # Set when the server refused the key (401): "revoked", "expired", "invalid", "refused".
+    rejected: str | None = None
 
     @property
     def signed_in(self) -> bool:
+        """A key is configured (it may still be one the server rejects: see `rejected`)."""
         return self.key is not None
+
+    @property
+    def key_state(self) -> str:
+        """``none``, ``unchecked`` (no answer yet, or a network error), ``accepted`` or
+        ``rejected``: what the server made of the key."""
+        if self.key is None:
+            return "none"
+        if self.rejected is not None:
+            return "rejected"
+        return "accepted" if self.account is not None else "unchecked"
+
+    def status_line(self) -> str:
+        """The "Status" row: signed in or not, and whether the server takes the key."""
+        if self.key is None:
+            return "not signed in"
+        if self.rejected is not None:
+            return f"signed in with a key the server rejects ({self.rejected})"
+        return "signed in"
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs as people read them; the key only ever masked. Values are
@@ -67,12 +88,25 @@ class TerminalStatus:
             "server": {"label": self.server, "api_url": self.api_url},
             "mcp_url": self.mcp_url,
             "key": self.key.as_dict() if self.key else None,
+            "key_state": self.key_state,
+            "rejected_because": self.rejected,
             "account_id": self.account.account_id if self.account else None,
             "balance": self.account.balance if self.account else None,
             "connection": {"checked": self.account is not None or self.error is not None,
                            "ok": self.account is not None, "error": self.error},
             "notes": list(self.notes),
         }
+
+
+def rejection(error: BaseException) -> str | None:
+    """Why the server refused the key, in a word, when `error` is that refusal (a 401)."""
+    from openrush_tui.api.errors import Unauthorized
+
+    if not isinstance(error, Unauthorized) or error.status_code is None:
+        return None
+    detail = error.detail.lower()
+    return next((word for word in ("revoked", "expired", "invalid") if word in detail),
+                "refused")
 
 
 def balance_text(balance: int) -> str:

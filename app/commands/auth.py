@@ -20,16 +20,18 @@ from openrush_tui.commands.common import (
     EXIT_USAGE,
     add_connection_args,
     ask,
+    confirm,
     error,
     guarded,
     print_json,
+    refuse_without_yes,
     resolve_target,
     say,
+    stdin_is_terminal,
 )
 
 if TYPE_CHECKING:
     from openrush_tui.agents.catalog import Agent
-    from openrush_tui.agents.install import InstallPlan
     from openrush_tui.auth.secret import Secret
     from openrush_tui.auth.signin import SignedIn
     from openrush_tui.auth.status import Account, TerminalStatus
@@ -49,8 +51,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     login.set_defaults(func=login_command)
 
     logout = subparsers.add_parser(
-        "logout", help="remove the saved key from the keyring and the credentials file")
+        "logout", help="remove the saved key from the keyring and the credentials file "
+                       "(asks first unless --yes)",
+        description="Remove the saved key from the keyring and the credentials file. It may "
+                    "be the only copy of the key, which OpenRush cannot show again, so this "
+                    "asks first (and needs --yes when stdin is not a terminal).")
     add_connection_args(logout)
+    logout.add_argument("--yes", "-y", action="store_true",
+                        help="do not ask (needed when stdin is not a terminal)")
     logout.set_defaults(func=logout_command)
 
     status = subparsers.add_parser(
@@ -70,7 +78,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     install.add_argument("agent", help="cursor, vscode, codex, windsurf or gemini")
     install.add_argument("--dry-run", action="store_true",
                          help="show what would change and write nothing")
-    install.add_argument("--yes", action="store_true", help="do not ask before writing")
+    install.add_argument("--yes", "-y", action="store_true",
+                         help="do not ask before writing (needed when stdin is not a terminal)")
     for parser in (show, install):
         parser.add_argument("--key-header", action="store_true",
                             help="read the key from OPENRUSH_KEY instead of signing in (OAuth)")
@@ -143,7 +152,8 @@ def _save(profile: str, api_url: str, secret: Secret, *,
     """Keyring first; without a usable one, the file only if the person agrees."""
     from openrush_tui.auth.signin import NeedsChoice, save_as, save_key
 
-    result = save_key(profile, api_url, secret)
+    # A remembered "this session only" means nothing to a command that ends now: ask.
+    result = save_key(profile, api_url, secret, remembered=("file",))
     if isinstance(result, NeedsChoice):
         error(result.reason)
         if not _file_agreed(result.file_path, insecure_ok=insecure_ok):
@@ -175,11 +185,25 @@ def _file_agreed(shown: str, *, insecure_ok: bool) -> bool:
 @guarded
 def logout_command(args: argparse.Namespace) -> int:
     from openrush_tui.auth.credentials import forget
+    from openrush_tui.auth.signin import lost_by_signing_out, what_is_lost
+    from openrush_tui.errors import OpenRushError
 
     try:
         profile = _profile(args)
     except ValueError as exc:
         return error(str(exc), EXIT_USAGE)
+    if not args.yes:  # ask first when the key saved here is the only copy this tool knows
+        try:
+            lost = lost_by_signing_out(profile, None)
+        except OpenRushError as exc:  # a store that cannot be read cannot be cleared either
+            return error(f"Signing out did not finish: {exc}")
+        if lost is not None:
+            if not stdin_is_terminal():
+                return refuse_without_yes("logout", "delete the saved key")
+            say(what_is_lost(lost[0], in_use=False), err=True)
+            if not confirm("Delete it and sign out? [y/N] "):
+                say("Nothing was deleted.", err=True)
+                return EXIT_OK
     report = forget(profile)
     if not report.finished:  # a saved copy may remain: say so where errors go, and fail
         return error(report.summary())
@@ -205,10 +229,12 @@ def terminal_status(args: argparse.Namespace) -> TerminalStatus:
                             notes=lookup.notes)
     if lookup.key is None:
         return status
+    from openrush_tui.auth.status import rejection
+
     try:
         account = asyncio.run(_check(api_url, lookup.key.secret, args))
     except OpenRushError as exc:
-        return replace(status, error=str(exc))
+        return replace(status, error=str(exc), rejected=rejection(exc))
     return replace(status, account=account)
 
 
@@ -224,7 +250,7 @@ def status_command(args: argparse.Namespace) -> int:
     if args.json:
         print_json(status.as_dict())
         return EXIT_OK if ok else EXIT_API_ERROR
-    say(f"{'Status':<10}{'signed in' if status.signed_in else 'not signed in'}")
+    say(f"{'Status':<10}{status.status_line()}")
     for label, value in status.rows():
         say(f"{label:<10}{value}")
     say(f"{'MCP URL':<10}{visible(status.mcp_url)}")
@@ -302,19 +328,15 @@ def agents_install_command(args: argparse.Namespace) -> int:
         return error(str(exc))
     if plan.changed:
         say(plan.diff(), end="")
-        if not args.dry_run and not _write_agreed(plan, yes=args.yes):
-            say("Nothing was written.")
-            return EXIT_OK
+        if not (args.dry_run or args.yes):
+            if not stdin_is_terminal():
+                return refuse_without_yes("agents install", f"write {plan.shown_path}")
+            if not confirm(f"Write these changes to {plan.shown_path}? [y/N] "):
+                say("Nothing was written.")
+                return EXIT_OK
     try:  # writes nothing when nothing changes or on a dry run; the summary says which
         result = apply_install(plan, dry_run=args.dry_run)
     except ConfigFileError as exc:
         return error(str(exc))
     say(result.summary())
     return EXIT_OK
-
-
-def _write_agreed(plan: InstallPlan, *, yes: bool) -> bool:
-    if yes or sys.stdin is None or not sys.stdin.isatty():
-        return True
-    answer = ask(f"Write these changes to {plan.shown_path}? [y/N] ")
-    return answer.strip().lower() in ("y", "yes")

@@ -89,6 +89,26 @@ def error(message: str, code: int = EXIT_API_ERROR) -> int:
     return code
 
 
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def confirm(question: str) -> bool:
+    """A y/N question on the terminal (stderr); anything but yes, or no answer, is no."""
+    try:
+        answer = ask(question, err=True)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def refuse_without_yes(command: str, what: str) -> int:
+    """A command that writes or deletes asks first; with no terminal to ask on, it needs
+    --yes (a script must say so)."""
+    return error(f"{command}: refusing to {what} without asking because stdin is not a "
+                 f"terminal; pass --yes to {what} anyway", EXIT_USAGE)
+
+
 def make_client(args: argparse.Namespace, *, need_key: bool = True) -> OpenRushClient:
     """A client for the URL and key this terminal is configured with."""
     from openrush_tui.api.client import OpenRushClient

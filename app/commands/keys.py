@@ -18,19 +18,25 @@ from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_connection_args,
-    ask,
+    confirm,
     emit,
     error,
     guarded,
     print_json,
+    refuse_without_yes,
     run_with_client,
     say,
     silence_stdout,
+    stdin_is_terminal,
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import ApiCredential
+    from openrush_tui.commands.table import Step
+    from openrush_tui.keys.revoke import Chosen
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -64,9 +70,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     revoke = commands.add_parser(
         "revoke", help="revoke keys (asks first unless --yes)",
-        description="Revoke keys by id (cred_…). Anything using them stops working at once; "
-                    "this cannot be undone.")
-    revoke.add_argument("ids", nargs="+", metavar="ID", help="the id of a key (see `keys list`)")
+        description="Revoke keys, each named by its id (cred_…), its exact name, or the start "
+                    "of its id or prefix (or_abc…). Anything using them stops working at "
+                    "once; this cannot be undone.")
+    revoke.add_argument("keys", nargs="+", metavar="KEY",
+                        help="an id, an exact name, or a unique start of an id or prefix "
+                             "(see `keys list`)")
     revoke.add_argument("--yes", "-y", action="store_true",
                         help="do not ask for confirmation (needed when stdin is not a terminal)")
     add_connection_args(revoke)
@@ -99,18 +108,30 @@ def list_keys(args: argparse.Namespace) -> int:
 
 
 def print_table(keys: list[ApiCredential], now: datetime) -> None:
+    """Aligned columns, fitted to the terminal's width (see `commands.table`)."""
+    from openrush_tui.commands.table import Column, fit, print_columns, terminal_width
     from openrush_tui.text.safe import visible
     from openrush_tui.text.times import exact
 
-    header = ("ID", "NAME", "PREFIX", "STATUS", "CREATED", "LAST USED", "EXPIRES")
-    rows = [(visible(key.id), visible(key.name), visible(key.display_prefix), key.status(now),
-             exact(key.created_at), exact(key.last_used_at, missing="never"),
-             exact(key.expires_at, missing="never")) for key in keys]
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows,
-                                                                         strict=False)]
-    for line in (header, *rows):
-        say("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths,
-                                                                    strict=True)).rstrip())
+    def times(pick: Callable[[ApiCredential], datetime | None], missing: str) -> Column:
+        column = Column("", [exact(pick(key), missing=missing) for key in keys])
+        # Shorter forms: to the minute, then the day ("2026-06-26 12:00", "2026-06-26").
+        column.shorter = [[cell[:16] if cell != missing else cell for cell in column.cells],
+                          [cell[:10] if cell != missing else cell for cell in column.cells]]
+        return column
+
+    key_id = Column("ID", [visible(key.id) for key in keys])
+    name = Column("NAME", [visible(key.name) for key in keys])
+    prefix = Column("PREFIX", [visible(key.display_prefix) for key in keys])
+    status = Column("STATUS", [key.status(now) for key in keys])
+    created = times(lambda key: key.created_at, "—")
+    used = times(lambda key: key.last_used_at, "never")
+    expires = times(lambda key: key.expires_at, "never")
+    created.title, used.title, expires.title = "CREATED", "LAST USED", "EXPIRES"
+    columns = [key_id, name, prefix, status, created, used, expires]
+    steps: list[Step] = [("shorten", created), ("shorten", used), ("shorten", expires),
+                         ("drop", expires), ("drop", created), ("shorten", used)]
+    print_columns(fit(columns, terminal_width(), steps, cut=name))
 
 
 # -- keys create ------------------------------------------------------------------------------
@@ -179,53 +200,77 @@ def create_key(args: argparse.Namespace) -> int:
 
 @guarded
 def revoke_keys(args: argparse.Namespace) -> int:
-    ids = list(dict.fromkeys(args.ids))  # the same id twice is one revoke
-    if not args.yes and not sys.stdin.isatty():
-        return error("keys revoke: refusing to ask for confirmation because stdin is not "
-                     "a terminal; pass --yes to revoke without asking", EXIT_USAGE)
-    known: dict[str, ApiCredential] = {}
-    if not args.yes or len(ids) > 1:
-        known = {key.id: key for key in run_with_client(args, lambda c: c.list_keys())}
-    if not args.yes and not confirm(ids, known):
+    from openrush_tui.keys.revoke import choose_keys
+
+    if not args.yes and not stdin_is_terminal():
+        return refuse_without_yes("keys revoke", "revoke keys")
+    known = run_with_client(args, lambda client: client.list_keys())
+    chosen = choose_keys(list(dict.fromkeys(args.keys)), known)
+    if chosen.unknown or chosen.ambiguous:
+        return not_chosen(chosen)
+    own_id = own_key_in(args, chosen.keys)
+    if not args.yes and not confirm_revoke(chosen.keys, own_id):
         say("Nothing was revoked.", err=True)
         return EXIT_OK
-    own_id = own_key_in(args, ids, known)
+    if args.yes and own_id is not None:
+        say(own_key_warning(chosen.keys, own_id), err=True)
+    ids = [key.id for key in chosen.keys]
     return run_with_client(args, lambda client: revoke_each(client, ids, own_id))
 
 
-def own_key_in(args: argparse.Namespace, ids: list[str],
-               known: dict[str, ApiCredential]) -> str | None:
-    """Which of `ids` this command is signed in with (the flow revokes it last)."""
-    from openrush_tui.commands.common import resolve_target
-    from openrush_tui.keys.revoke import own_key_id
+def not_chosen(chosen: Chosen) -> int:
+    """Say which arguments name no key or several (listing those), and revoke nothing."""
+    from openrush_tui.text.safe import visible
 
-    if len(ids) < 2:
-        return None  # nothing to put after it: no need to look the key up
-    stored = resolve_target(args)[1].key  # the key make_client signs in with
-    return own_key_id((known[key_id] for key_id in ids if key_id in known),
-                      stored.secret.reveal() if stored else None)
+    for text in chosen.unknown:
+        error(f"keys revoke: no key of this account has the id, name or prefix "
+              f"“{visible(text)}” (see `openrush-tui keys list --all`)", EXIT_USAGE)
+    for text, candidates in chosen.ambiguous.items():
+        error(f"keys revoke: “{visible(text)}” names {len(candidates)} keys; give the id of "
+              "the one to revoke:", EXIT_USAGE)
+        for key in candidates:
+            say(f"  {describe(key)}", err=True)
+    say("Nothing was revoked.", err=True)
+    return EXIT_USAGE
 
 
-def confirm(ids: list[str], known: dict[str, ApiCredential]) -> bool:
+def describe(key: ApiCredential) -> str:
+    from openrush_tui.clock import system_clock
     from openrush_tui.text.safe import visible
     from openrush_tui.text.times import exact
 
-    count = len(ids)
+    used = exact(key.last_used_at, missing="never")
+    return (f"{visible(key.id)}  “{visible(key.name)}”  {visible(key.display_prefix)}  "
+            f"{key.status(system_clock())}, last used {used}")
+
+
+def own_key_in(args: argparse.Namespace, keys: list[ApiCredential]) -> str | None:
+    """Which of `keys` this command is signed in with (warned about, and revoked last)."""
+    from openrush_tui.commands.common import resolve_target
+    from openrush_tui.keys.revoke import own_key_id
+
+    stored = resolve_target(args)[1].key  # the key make_client signs in with
+    return own_key_id(keys, stored.secret.reveal() if stored else None)
+
+
+def own_key_warning(keys: list[ApiCredential], own_id: str) -> str:
+    from openrush_tui.text.safe import visible
+
+    own = next(key for key in keys if key.id == own_id)
+    return (f"Warning: this terminal is signed in with “{visible(own.name)}” "
+            f"({visible(own.display_prefix)}). Once it is revoked, openrush-tui commands here "
+            "stop working until you sign in with another key (`openrush-tui login`).")
+
+
+def confirm_revoke(keys: list[ApiCredential], own_id: str | None) -> bool:
+    count = len(keys)
     say(f"About to revoke {count} key{'s' if count != 1 else ''}:", err=True)
-    for key_id in ids:
-        key = known.get(key_id)
-        if key is None:
-            say(f"  {visible(key_id)}  (not in this account's list)", err=True)
-        else:
-            used = exact(key.last_used_at, missing="never")
-            say(f"  {visible(key.id)}  “{visible(key.name)}”  {visible(key.display_prefix)}  "
-                f"last used {used}", err=True)
+    for key in keys:
+        say(f"  {describe(key)}", err=True)
+    if own_id is not None:
+        say(own_key_warning(keys, own_id), err=True)
     say("Anything using them stops working at once. This cannot be undone.", err=True)
-    try:
-        answer = ask("Revoke? [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
+    return confirm("Revoke? [y/N] ")
 
 
 async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None) -> int:

@@ -1,4 +1,5 @@
-"""Revoking keys, the one flow behind the API access page and `keys revoke`.
+"""Revoking keys, the one flow behind the API access page and `keys revoke`, and which keys
+the command's arguments name (`choose_keys`).
 
 The key this terminal is signed in with goes last: once it is revoked, no further request
 works. Each key gets exactly one request (a revoke is a POST: never retried), and one failure
@@ -87,3 +88,38 @@ async def revoke_all(client: OpenRushClient, ids: Sequence[str], *,
         if each is not None:
             each(outcome)
     return report
+
+
+@dataclass
+class Chosen:
+    """What `keys revoke` arguments name: the keys (in order, each once), the arguments that
+    name none, and those that name several (with the candidates to list)."""
+
+    keys: list[ApiCredential] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    ambiguous: dict[str, list[ApiCredential]] = field(default_factory=dict)
+
+
+def choose_keys(wanted: Sequence[str], keys: Sequence[ApiCredential]) -> Chosen:
+    """Each of `wanted` as an id, else an exact name, else the start of an id or of a key's
+    prefix (``or_abc``). Several matches: the one still active, if only one is; else it
+    is ambiguous. Names are matched whole, never by their start: a script must not revoke
+    "Production server" because it said "Prod"."""
+    chosen = Chosen()
+    for text in wanted:
+        matches = [key for key in keys if key.id == text]
+        if not matches:
+            matches = [key for key in keys if key.name == text]
+        if not matches and text:
+            matches = [key for key in keys if key.id.startswith(text)
+                       or key.prefix.rstrip(".…").startswith(text)]
+        active = [key for key in matches if key.is_active]
+        if len(matches) == 1 or len(active) == 1:
+            key = matches[0] if len(matches) == 1 else active[0]
+            if key not in chosen.keys:
+                chosen.keys.append(key)
+        elif matches:
+            chosen.ambiguous[text] = matches
+        else:
+            chosen.unknown.append(text)
+    return chosen

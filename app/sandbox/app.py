@@ -113,6 +113,7 @@ class Sandbox:
         status_code: int,
         credits: int,
         started: datetime,
+        user_agent: str | None = None,
     ) -> None:
         """One usage event, when this call counts as API usage (see `should_record`)."""
         tool = (
@@ -144,6 +145,7 @@ class Sandbox:
                 principal.credential_prefix,
                 None,
                 duration_ms,
+                None if user_agent is None else user_agent[:200],
             )
         )
 

@@ -51,12 +51,14 @@ class Guard:
                 429, headers={"Retry-After": str(wait)})
             await response(scope, receive, send)
             return
+        agent = Headers(scope=scope).get("user-agent")  # recorded: OURS, see the contract
         try:
             principal = await run_in_threadpool(sandbox.authenticate, Headers(scope=scope))
         except AuthError as error:
             sandbox.failures.failed(address)
             if error.owner is not None:  # a revoked or expired key: its owner sees the attempt
-                await run_in_threadpool(sandbox.record, error.owner, path, 401, 0, started)
+                await run_in_threadpool(sandbox.record, error.owner, path, 401, 0, started,
+                                        agent)
             response = JSONResponse(
                 {"detail": error.message}, 401, headers={"WWW-Authenticate": "Bearer"}
             )
@@ -65,7 +67,7 @@ class Guard:
         verdict = sandbox.limiter.hit(principal.account_id, sandbox.now())
         limit_headers = verdict.headers()
         if not verdict.allowed:
-            await run_in_threadpool(sandbox.record, principal, path, 429, 0, started)
+            await run_in_threadpool(sandbox.record, principal, path, 429, 0, started, agent)
             detail = (
                 f"Rate limit exceeded: {verdict.limit} requests per {verdict.window}. "
                 f"Retry in {verdict.retry_after} seconds."
@@ -88,7 +90,8 @@ class Guard:
             if not recorded:
                 recorded = True
                 credits = int(state.get("credits_charged", 0))
-                await run_in_threadpool(sandbox.record, principal, path, status, credits, started)
+                await run_in_threadpool(sandbox.record, principal, path, status, credits,
+                                        started, agent)
 
         async def guarded_send(message: Message) -> None:
             nonlocal status, held

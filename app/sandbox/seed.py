@@ -43,6 +43,7 @@ TOOL_WEIGHTS = {
     "export_dataset": 0.5,
 }
 GATED_TOOLS = tuple(tool.name for tool in TOOLS if not tool.enabled)
+SEEDED_USER_AGENT = "python-httpx/0.28.1"  # what the demo account's own scripts send
 OTHER_ENDPOINTS = ("/v1/me/credits", "/v1/me/api-credentials", "/v1/me/usage")
 
 
@@ -150,6 +151,8 @@ def _event(
         prefix,
         client,
         _duration(rng, tool, code),
+        # The user's own programs (no rng draw: seeded databases stay as they were).
+        SEEDED_USER_AGENT if source == "api" else None,
     )
 
 

@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS usage_events (
     credential_id TEXT,
     credential_prefix TEXT,
     client TEXT,
-    duration_ms INTEGER NOT NULL
+    duration_ms INTEGER NOT NULL,
+    user_agent TEXT
 );
 -- Keyset pagination walks (created_at DESC, seq DESC); seq is the rowid, so it rides along.
 CREATE INDEX IF NOT EXISTS usage_by_time ON usage_events(account_id, created_at);
@@ -83,7 +84,10 @@ EVENT_COLUMNS = (
     "credential_prefix",
     "client",
     "duration_ms",
+    "user_agent",
 )
+# Columns added after the first release: (table, column, type), added to older files.
+ADDED_COLUMNS = (("usage_events", "user_agent", "TEXT"),)
 # The public item shapes (contract order); hash and fingerprint never leave the store.
 CREDENTIAL_ITEM = (
     "id",
@@ -154,6 +158,10 @@ class Store:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=5000")  # a second process on the same file
             self._db.executescript(SCHEMA)
+            for table, column, kind in ADDED_COLUMNS:
+                have = {row["name"] for row in self._db.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self._lock:

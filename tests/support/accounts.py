@@ -18,7 +18,7 @@ from openrush_tui.config import Settings
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
-from tests.support.apps import FIXED_NOW, KEY_SEED
+from tests.support.apps import FIXED_NOW, KEY_SEED, SkippingClock
 
 UseKeyring = Callable[[KeyringBackend], KeyringBackend]
 
@@ -57,7 +57,7 @@ def sandbox_app_with(db_path: Path, key: StoredKey | None, *, page: str | None =
     """The dashboard on an in-process sandbox, signed in with `key` (or signed out)."""
     settings = Settings(sandbox=sandbox_options(db_path), fixed_now=FIXED_NOW,
                         **({"mcp_url": mcp_url} if mcp_url else {}))
-    session = Session(settings, key, signed_out=signed_out)
+    session = Session(settings, key, signed_out=signed_out, monotonic=SkippingClock())
     return OpenRushApp(settings, session, clock=fixed_clock(FIXED_NOW), first_page=page)
 
 

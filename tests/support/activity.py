@@ -17,7 +17,7 @@ from openrush_tui.screens.activity import ActivityScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.event_table import EventTable
 from openrush_tui.widgets.load_state import LoadState
-from tests.support.apps import FIXED_NOW, KEY_SEED, settle, text_of
+from tests.support.apps import FIXED_NOW, KEY_SEED, later, settle, text_of
 
 BIG_HISTORY = 100_000
 
@@ -84,6 +84,7 @@ async def settle_activity(pilot: Pilot) -> None:
     app = pilot.app
     assert isinstance(app, OpenRushApp)
     client = await app.session.client()
+    later(app)  # past the request budget's reuse: this call is really made
     await client.credits()
     screen_of(app).note_rate_limit()
     await pilot.pause()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -27,15 +28,55 @@ KEY_SEED = 7
 TERMINAL = (120, 36)
 
 
+class SkippingClock:
+    """The request budget's monotonic clock in tests: it stands still (so which answers are
+    reused never depends on how busy the machine is) unless `real`, and a test moves it on
+    with `skip`."""
+
+    def __init__(self, *, real: bool = False) -> None:
+        self.offset = 0.0
+        self.real = real
+        self._start = time.monotonic()
+
+    def __call__(self) -> float:
+        return (time.monotonic() if self.real else self._start) + self.offset
+
+    def skip(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+class HourlyClock:
+    """A monotonic clock whose every reading is an hour after the last: the request budget
+    never reuses an answer or holds a request, so each press of r asks the server (for tests
+    that change the server's data between presses)."""
+
+    def __init__(self) -> None:
+        self._now = time.monotonic()
+
+    def __call__(self) -> float:
+        self._now += 3600.0
+        return self._now
+
+
+def later(app: OpenRushApp, seconds: float = 3.0) -> None:
+    """Move the app's request budget `seconds` on: answers it kept get that much older."""
+    clock = app.session.monotonic
+    assert isinstance(clock, SkippingClock), "build the app with sandbox_app or remote_app"
+    clock.skip(seconds)
+
+
 def sandbox_app(db_path: Path, *, page: str | None = None, key_seed: int | None = KEY_SEED,
-                **options: object) -> OpenRushApp:
-    """The dashboard on an in-process sandbox with a fixed clock and (by default) key seed."""
+                real_time: bool = False, **options: object) -> OpenRushApp:
+    """The dashboard on an in-process sandbox with a fixed clock and (by default) key seed.
+
+    `real_time`: the request budget's clock runs (live refresh tests); else it stands still.
+    """
     sandbox = SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=key_seed,
                              rate_limits=RateLimits(10_000, 100_000, 1_000_000),
                              **options)  # type: ignore[arg-type]
     settings = Settings(sandbox=sandbox, fixed_now=FIXED_NOW)
-    return OpenRushApp(settings, Session(settings, None), clock=fixed_clock(FIXED_NOW),
-                       first_page=page)
+    return OpenRushApp(settings, Session(settings, None, monotonic=SkippingClock(real=real_time)),
+                       clock=fixed_clock(FIXED_NOW), first_page=page)
 
 
 def remote_app(api_url: str, key: str | None, *, page: str | None = None,
@@ -45,8 +86,8 @@ def remote_app(api_url: str, key: str | None, *, page: str | None = None,
     settings = Settings(api_url=api_url, fixed_now=FIXED_NOW, connect_timeout=1.0,
                         read_timeout=read_timeout)
     stored = StoredKey(Secret(key), "environment") if key else None
-    return app_class(settings, Session(settings, stored), clock=fixed_clock(FIXED_NOW),
-                     first_page=page)
+    return app_class(settings, Session(settings, stored, monotonic=SkippingClock()),
+                     clock=fixed_clock(FIXED_NOW), first_page=page)
 
 
 async def settle(pilot: Pilot, limit: float = 20.0) -> None:

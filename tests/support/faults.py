@@ -202,9 +202,11 @@ def dashboard(api_url: str, key: str, page: str) -> Any:
     from openrush_tui.session import Session
     from openrush_tui.tui import OpenRushApp
 
+    from tests.support.apps import HourlyClock
+
     settings = short_settings(api_url)
-    return OpenRushApp(settings, Session(settings, StoredKey(Secret(key), "environment")),
-                       clock=fixed_clock(FIXED_NOW), first_page=page)
+    session = Session(settings, StoredKey(Secret(key), "environment"), monotonic=HourlyClock())
+    return OpenRushApp(settings, session, clock=fixed_clock(FIXED_NOW), first_page=page)
 
 
 async def settled(pilot: Any, limit: float = PATIENCE) -> bool:

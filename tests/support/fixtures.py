@@ -105,12 +105,23 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
 @pytest.fixture
 def tmux(tmp_path: Path) -> Iterator[Tmux]:
     """A tmux server of our own, 120x36, with `set-clipboard on` so OSC 52 lands in a buffer."""
+    yield from tmux_server(tmp_path, 120, 36)
+
+
+@pytest.fixture
+def small_tmux(tmp_path: Path) -> Iterator[Tmux]:
+    """The same at 80x24: an SSH session's default size."""
+    yield from tmux_server(tmp_path, 80, 24)
+
+
+def tmux_server(tmp_path: Path, width: int, height: int) -> Iterator[Tmux]:
     if shutil.which("tmux") is None:
         pytest.skip("tmux is not installed")
     session = Tmux(f"openrush-test-{uuid.uuid4().hex[:8]}")
     config = tmp_path / "tmux.conf"
     config.write_text("set -g set-clipboard on\nset -g default-terminal xterm-256color\n")
-    session.run("-f", str(config), "new-session", "-d", "-s", "main", "-x", "120", "-y", "36")
+    session.run("-f", str(config), "new-session", "-d", "-s", "main", "-x", str(width), "-y",
+                str(height))
     try:
         yield session
     finally:

@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 
+from openrush_tui.api.budget import RequestBudget
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.sandbox import Sandbox, SandboxOptions, create_sandbox
 from openrush_tui.sandbox.options import RateLimits
@@ -47,10 +48,11 @@ def fixed_sandbox(db_path: Path, per_minute: int = 10_000) -> Sandbox:
         rate_limits=RateLimits(per_minute, per_minute * 100, per_minute * 1000)))
 
 
-def asgi_client(sandbox: Sandbox, key: str | None = None) -> OpenRushClient:
+def asgi_client(sandbox: Sandbox, key: str | None = None, *,
+                budget: RequestBudget | None = None) -> OpenRushClient:
     """The real client talking to `sandbox` in-process (the demo session unless `key`)."""
     return OpenRushClient("http://127.0.0.1", key or sandbox.session_token(),
-                          transport=httpx.ASGITransport(app=sandbox.app))
+                          transport=httpx.ASGITransport(app=sandbox.app), budget=budget)
 
 
 def lifecycle_server(sandbox_server: SandboxFactory, folder: Path,

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 PROGRAM = str(Path(sys.executable).with_name("openrush-tui"))
+KEY = re.compile(r"\bor_[A-Za-z0-9]{40}\b")
+
+
 class Tmux:
     """One tmux server of our own (its own socket), so tests never touch a user's sessions."""
 
@@ -32,3 +36,31 @@ class Tmux:
                 return screen
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
+
+    def wait_gone(self, text: str, timeout: float = 10.0) -> str:
+        deadline = time.monotonic() + timeout
+        while text in (screen := self.screen()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} stayed on screen:\n{screen}")
+            time.sleep(0.05)
+        return screen
+
+    def buffer(self, timeout: float = 5.0) -> str:
+        """What the program copied with OSC 52 (tmux keeps it with set-clipboard on)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.run("list-buffers", "-F", "#{buffer_name}").strip():
+                return self.run("show-buffer")
+            time.sleep(0.05)
+        raise AssertionError("tmux never received a buffer (OSC 52 did not arrive)")
+
+    def create_key(self, name: str) -> str:
+        """On API access: n, a name, Enter; the key the reveal dialog then shows (once)."""
+        self.send("n")
+        self.wait_for("New API key")
+        self.send("-l", name)
+        self.send("Enter")
+        screen = self.wait_for("is ready")
+        shown = KEY.findall(screen)
+        assert len(shown) == 1, screen
+        return shown[0]

@@ -1,0 +1,250 @@
+"""The request budget: the one place that decides when a GET is worth a request.
+
+An OpenRush account's rate limit (60 a minute by default) is shared with the user's own
+production clients, so the dashboard spends it like money. Every GET of `OpenRushClient`
+goes through `RequestBudget.get`, which applies these rules:
+
+- **Coalescing**: a GET identical to one in flight is not sent again; its callers share the
+  answer (and the error).
+- **Reuse**: an answer younger than `REUSE_FOR` (2 s) answers the same GET again, so a burst
+  of presses of r costs one request. A caller showing a page again (a page switch) accepts
+  answers up to `REFRESH_INTERVAL` old, inside `reuse_within(REFRESH_INTERVAL)`.
+- **429**: after a 429, no GET is sent until its `Retry-After` has passed (else the window's
+  reset, else `BLOCK_WITHOUT_HINT`); they fail at once with `RateLimited`, and
+  `blocked_for()` is the countdown a screen shows.
+- **Live pacing** (`live_pace`): refreshes that nobody asked for (inside `live_refresh()`)
+  spend at most `LIVE_SHARE` (10%) of `X-RateLimit-Limit` per minute; with less than half of
+  the window left they come half as often, and with less than a fifth left they pause until
+  the window resets, which `LivePace.until` says.
+
+Answers are the parsed JSON of a response, kept per budget, and a client keeps one budget
+per key (`OpenRushClient.budget`), so one key never gets another's answers or pauses.
+No Textual here: the screens ask, the budget answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from openrush_tui.api.errors import RateLimited
+from openrush_tui.clock import Clock, system_clock
+
+if TYPE_CHECKING:
+    from openrush_tui.api.models import RateLimitInfo
+
+REUSE_FOR = 2.0  # seconds an answer answers the same GET again (repeated presses)
+REFRESH_INTERVAL = 10.0  # seconds data stays good enough for a page switch; live's default
+LIVE_SHARE = 0.10  # of the per-minute limit, at most, for refreshes nobody asked for
+SLOW_BELOW = 0.5  # live refresh comes half as often below this share of the window left
+PAUSE_BELOW = 0.2  # ...and pauses below this share, until the window resets
+BLOCK_WITHOUT_HINT = 5.0  # seconds to hold GETs after a 429 that gave no time
+MAX_ANSWERS = 64  # answers kept at most (the oldest go first)
+WINDOW = 60.0  # the per-minute window live pacing counts in
+
+_reuse: ContextVar[float] = ContextVar("openrush_budget_reuse", default=REUSE_FOR)
+_live: ContextVar[list[int] | None] = ContextVar("openrush_budget_live", default=None)
+
+PaceState = Literal["on", "slowed", "paused", "blocked"]
+
+
+@contextlib.contextmanager
+def reuse_within(seconds: float) -> Iterator[None]:
+    """GETs made inside accept answers up to `seconds` old (at most `REFRESH_INTERVAL`)."""
+    token = _reuse.set(min(max(REUSE_FOR, seconds), REFRESH_INTERVAL))
+    try:
+        yield
+    finally:
+        _reuse.reset(token)
+
+
+def reserve_reached(info: RateLimitInfo | None, reserve: int = 0) -> bool:
+    """Few requests are left in the window (below `PAUSE_BELOW` of it, or `reserve`): work
+    that can wait (counting the chart's period, live refresh) stops, leaving the rest to the
+    user's own programs."""
+    if info is None:
+        return False
+    return info.remaining <= reserve or (info.limit > 0
+                                         and info.remaining < info.limit * PAUSE_BELOW)
+
+
+@dataclass(frozen=True)
+class LivePace:
+    """When the next live refresh may go, and why not sooner."""
+
+    state: PaceState
+    interval: float  # seconds between live refreshes at this pace
+    wait: float  # seconds until the next one may go (0: now)
+    until: datetime | None = None  # when a pause or a 429's hold ends (wall clock)
+    remaining: int | None = None  # requests left in the window, as last reported
+    limit: int | None = None
+
+
+class RequestBudget:
+    """The rules above for one key. `monotonic` and `wall` are clocks (fixed ones in tests)."""
+
+    def __init__(self, *, monotonic: Callable[[], float] = time.monotonic,
+                 wall: Clock = system_clock) -> None:
+        self._monotonic = monotonic
+        self._wall = wall
+        self._answers: dict[Hashable, tuple[float, Any]] = {}
+        self._in_flight: dict[Hashable, asyncio.Future[Any]] = {}
+        self._live_sent: deque[float] = deque()  # when each live request went
+        self._live_started: float | None = None  # when the last live refresh started
+        self._live_cost = 1  # requests the last live refresh sent
+        self._blocked_until: float | None = None
+        self._window_ends: float | None = None  # monotonic time the reported window resets
+        self.rate_limit: RateLimitInfo | None = None  # the last X-RateLimit-* headers
+        self.sent = 0  # requests let through (tests and benchmarks count them)
+
+    def fresh(self) -> RequestBudget:
+        """A new budget on the same clocks (for another key)."""
+        return RequestBudget(monotonic=self._monotonic, wall=self._wall)
+
+    # -- GETs ----------------------------------------------------------------------------------
+
+    async def get(self, key: Hashable, fetch: Callable[[], Awaitable[Any]]) -> Any:
+        """The answer to the GET `key`: reused, shared with one in flight, or fetched."""
+        now = self._monotonic()
+        kept = self._answers.get(key)
+        if kept is not None and now - kept[0] <= _reuse.get():
+            return kept[1]
+        task = self._in_flight.get(key)
+        if task is None:
+            self._refuse_while_blocked()
+            task = asyncio.ensure_future(self._send(key, fetch))
+            # Read, so an answer nobody waits for any more is not reported as lost.
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            self._in_flight[key] = task
+        # Shielded: a caller that is cancelled (a newer load) leaves the request to finish
+        # for the others, and its answer is kept for the next press.
+        return await asyncio.shield(task)
+
+    async def _send(self, key: Hashable, fetch: Callable[[], Awaitable[Any]]) -> Any:
+        self.sent += 1
+        live = _live.get()
+        if live is not None:
+            live[0] += 1
+            self._live_sent.append(self._monotonic())
+        try:
+            answer = await fetch()
+        except RateLimited as error:
+            self._hold(error.retry_after)
+            raise
+        finally:
+            self._in_flight.pop(key, None)
+        self._answers[key] = (self._monotonic(), answer)
+        while len(self._answers) > MAX_ANSWERS:
+            del self._answers[next(iter(self._answers))]
+        return answer
+
+    def forget_answers(self) -> None:
+        """After a write (create, revoke): the reads before it are out of date."""
+        self._answers.clear()
+
+    # -- the rate limit ------------------------------------------------------------------------
+
+    def note(self, info: RateLimitInfo | None) -> None:
+        """The X-RateLimit-* headers of a response (None when it had none)."""
+        if info is None:
+            return
+        self.rate_limit = info
+        self._window_ends = None
+        if info.reset is not None:
+            ahead = (info.reset - self._wall()).total_seconds()
+            self._window_ends = self._monotonic() + min(max(ahead, 1.0), 3600.0)
+
+    def _hold(self, retry_after: float | None) -> None:
+        now = self._monotonic()
+        if retry_after is not None:
+            until = now + min(retry_after, 3600.0)
+        elif self._window_ends is not None and self._window_ends > now:
+            until = self._window_ends
+        else:
+            until = now + BLOCK_WITHOUT_HINT
+        self._blocked_until = max(until, self._blocked_until or 0.0)
+
+    def blocked_for(self) -> float:
+        """Seconds until GETs go out again after a 429 (0: they do now)."""
+        if self._blocked_until is None:
+            return 0.0
+        left = self._blocked_until - self._monotonic()
+        if left <= 0:
+            self._blocked_until = None
+            return 0.0
+        return left
+
+    def _refuse_while_blocked(self) -> None:
+        left = self.blocked_for()
+        if left > 0:
+            seconds = math.ceil(left)
+            raise RateLimited("Too many requests: the rate limit was reached",
+                              f"Requests wait {seconds} s more, as the server asked.", 429,
+                              retry_after=left)
+
+
+    # -- live refresh --------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def live_refresh(self) -> Iterator[None]:
+        """Requests made inside are a live refresh's: `live_pace` spaces them."""
+        self._live_started = self._monotonic()
+        counter = [0]
+        token = _live.set(counter)
+        try:
+            yield
+        finally:
+            _live.reset(token)
+            self._live_cost = max(1, counter[0])
+
+    def note_fresh(self) -> None:
+        """The newest data just arrived another way (a page load, r): the next live refresh
+        is a whole interval away."""
+        self._live_started = self._monotonic()
+
+    def live_pace(self, base: float) -> LivePace:
+        """When the next live refresh may go, given the wished interval `base` (seconds)."""
+        now, info = self._monotonic(), self.rate_limit
+        limit = info.limit if info is not None else None
+        remaining = info.remaining if info is not None else None
+        blocked = self.blocked_for()
+        if blocked > 0:
+            return LivePace("blocked", base, blocked, self._wall_in(blocked), remaining, limit)
+        state: PaceState = "on"
+        interval = base
+        if info is not None and info.limit > 0:
+            allowance = max(1, math.floor(info.limit * LIVE_SHARE))
+            interval = max(base, WINDOW / allowance * self._live_cost)
+            window_over = self._window_ends is None or now >= self._window_ends
+            if info.remaining < info.limit * PAUSE_BELOW and not window_over:
+                left = (self._window_ends or now) - now
+                return LivePace("paused", interval, left, self._wall_in(left), remaining, limit)
+            if info.remaining < info.limit * SLOW_BELOW and not window_over:
+                state, interval = "slowed", interval * 2
+            wait = self._window_wait(now, allowance)
+        else:
+            wait = 0.0
+        if self._live_started is not None:
+            wait = max(wait, self._live_started + interval - now)
+        return LivePace(state, interval, max(0.0, wait), None, remaining, limit)
+
+    def _window_wait(self, now: float, allowance: int) -> float:
+        """Seconds until one more live request fits in the last minute's allowance."""
+        while self._live_sent and self._live_sent[0] <= now - WINDOW:
+            self._live_sent.popleft()
+        spare = allowance - len(self._live_sent)
+        if spare >= self._live_cost:
+            return 0.0
+        index = min(len(self._live_sent) - 1, self._live_cost - spare - 1)
+        return self._live_sent[index] + WINDOW - now
+
+    def _wall_in(self, seconds: float) -> datetime:
+        return self._wall() + timedelta(seconds=seconds)

@@ -1,0 +1,160 @@
+"""The dashboard as a good citizen of the account's rate limit, counted at the server: a real
+`sandbox serve` over HTTP, signed in with an `or_` key, so that every call it makes is
+recorded with its User-Agent. The request budget's clock is moved by hand (`later`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from textual.pilot import Pilot
+
+from openrush_tui.activity.events import is_own_read
+from openrush_tui.tui import OpenRushApp
+from openrush_tui.widgets.load_state import LoadState
+from openrush_tui.widgets.usage_summary import UsageSummary
+from tests.support.activity import screen_of, state_text, table_of
+from tests.support.apps import TERMINAL, later, remote_app, settle, text_of
+from tests.support.sandbox_process import RunningSandbox, SandboxFactory
+from tests.support.served import calls_from_us
+
+pytestmark = pytest.mark.usefixtures("isolated_home")
+
+
+@pytest.fixture(scope="module")
+def served(sandbox_server: SandboxFactory,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningSandbox, Path]]:
+    db = tmp_path_factory.mktemp("served") / "sandbox.sqlite3"
+    yield sandbox_server(db_path=db, rate_per_minute=10_000), db
+
+
+async def burst(pilot: Pilot, key: str, presses: int = 20, every: float = 0.2) -> None:
+    """`presses` presses of `key`, `every` seconds apart on the budget's clock."""
+    for _ in range(presses):
+        await pilot.press(key)
+        await pilot.pause()
+        later(pilot.app, every)  # type: ignore[arg-type]
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("page", ["activity", "api-access", "setup"])
+async def test_twenty_refreshes_in_four_seconds_send_at_most_six_requests(
+        served: tuple[RunningSandbox, Path], page: str) -> None:
+    server, db = served
+    app = remote_app(server.base_url, server.bootstrap_key, page=page)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        before = calls_from_us(db)
+        await burst(pilot, "r")
+        assert calls_from_us(db) - before <= 6
+
+
+async def test_period_switches_reuse_what_they_fetched(
+        served: tuple[RunningSandbox, Path]) -> None:
+    server, db = served
+    app = remote_app(server.base_url, server.bootstrap_key, page="activity")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        before = calls_from_us(db)
+        await burst(pilot, "p", presses=10, every=0.4)
+        # 30 days once (its first page and the pages counted for the chart); 7 days reused.
+        assert calls_from_us(db) - before <= 6
+        assert "last 7 days" in str(app.screen.query_one(UsageSummary).render()).lower()
+
+
+async def test_a_page_switch_reuses_what_another_page_just_fetched(
+        served: tuple[RunningSandbox, Path]) -> None:
+    server, db = served
+    app = remote_app(server.base_url, server.bootstrap_key, page="setup")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)  # Setup read the balance and the keys (for the account id)
+        before = calls_from_us(db)
+        await pilot.press("2")
+        await settle(pilot)
+        assert app.screen.query_one("#keys").row_count > 0
+        assert calls_from_us(db) == before  # the list and the balance were a second old
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert calls_from_us(db) == before  # back and forth: nothing is asked again
+
+
+async def test_activity_hides_its_own_reads_and_shows_them_on_o(
+        served: tuple[RunningSandbox, Path]) -> None:
+    server, _db = served
+    app = remote_app(server.base_url, server.bootstrap_key, page="activity")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        later(app)
+        await pilot.press("r")  # the reads of the first load are now in the list
+        await settle(pilot)
+        table = table_of(app)
+        shown = table.row_count
+        assert "own reads hidden (o shows)" in state_text(app)
+        summary = app.screen.query_one(UsageSummary)
+        assert summary.figures is not None
+        calls = summary.figures.calls
+        model = screen_of(app).model
+        assert shown == len(model.shown_events()) < len(model.window)
+        assert not any(is_own_read(event) for event in model.shown_events())
+        await pilot.press("o")
+        await settle(pilot)
+        assert table.row_count > shown and "own reads shown" in state_text(app)
+        assert summary.figures.calls > calls  # the chart and the totals count what is shown
+        await pilot.press("o")
+        await settle(pilot)
+        assert table.row_count == shown and summary.figures.calls == calls
+
+
+def app_at_its_limit(sandbox_server: SandboxFactory, tmp_path: Path,
+                     per_minute: int) -> tuple[OpenRushApp, RunningSandbox]:
+    server = sandbox_server(db_path=tmp_path / "limited.sqlite3", rate_per_minute=per_minute)
+    return remote_app(server.base_url, server.bootstrap_key, page="activity"), server
+
+
+async def test_a_failed_period_switch_keeps_the_period_shown_and_says_so(
+        sandbox_server: SandboxFactory, tmp_path: Path) -> None:
+    app, _server = app_at_its_limit(sandbox_server, tmp_path, per_minute=4)
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)  # usage, keys, balance, the chart's second page: 4 of 4
+        summary = app.screen.query_one(UsageSummary)
+        figures, period = summary.figures, summary.period
+        assert figures is not None and figures.complete and period == "Last 7 days"
+        await pilot.press("p")  # 30 days: the limit is reached on the way
+        await settle(pilot)
+        assert "Could not switch to last 30 days" in state_text(app)
+        assert "Still showing last 7 days" in state_text(app)
+        assert (summary.period, summary.figures) == (period, figures)
+        assert app.screen.query_one("AppHeader").page == "Activity · last 7 days"
+        await pilot.press("e")  # nothing to count more of: the 7 days are complete
+        await settle(pilot)
+        assert (summary.period, summary.figures) == (period, figures)
+
+
+async def test_a_429_counts_down_in_the_header_and_the_page_then_loads_again(
+        sandbox_server: SandboxFactory, tmp_path: Path) -> None:
+    db = tmp_path / "limited.sqlite3"
+    server = sandbox_server(db_path=db, rate_per_minute=1)
+    async with httpx.AsyncClient() as other:  # someone else spends the minute's one request
+        (await other.get(f"{server.base_url}/v1/me/credits",
+                         headers={"Authorization": f"Bearer {server.bootstrap_key}"})
+         ).raise_for_status()
+    app = remote_app(server.base_url, server.bootstrap_key, page="api-access")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.pause(1.2)  # the header's countdown ticks every second
+        assert "Too many requests" in text_of(app.screen.query_one("#keys-state", LoadState))
+        header = app.screen.query_one("AppHeader")
+        assert 50 < app.hold <= 60  # Retry-After: the rest of the sandbox's minute
+        assert f"rate-limited: requests wait {app.hold} s" in str(header.render())
+        before = calls_from_us(db)
+        later(app, 61)
+        await pilot.pause(1.2)
+        await settle(pilot)
+        # The hold is over: the page asked again (the sandbox's clock is fixed, so its
+        # minute never ends and the answer is another 429, said again).
+        assert calls_from_us(db) == before + 1
+        assert app.session.client_if_ready.budget.blocked_for() > 50  # type: ignore[union-attr]
