@@ -28,9 +28,10 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from openrush_tui.activity import wording as say
+from openrush_tui.activity.answers import Update
 from openrush_tui.activity.counting import count_pages
 from openrush_tui.activity.filters import ActivityFilter
-from openrush_tui.activity.model import PAGE_SIZE, ActivityModel, Update
+from openrush_tui.activity.model import PAGE_SIZE, ActivityModel
 from openrush_tui.errors import OpenRushError
 from openrush_tui.screens.activity_live import GROUP_LIVE, LiveRefresh
 from openrush_tui.screens.base import DashboardScreen
@@ -335,6 +336,10 @@ class ActivityScreen(LiveRefresh, DashboardScreen):
                                    self.dashboard.now(), follow_top=update.at_top)
         if not self.busy(GROUP_NAMES) and self.model.ask_about_new_keys(update.events):
             self._fetch_names()
+        client = self.dashboard.session.client_if_ready
+        cursor = self.model.fill_cursor(client.rate_limit if client else None)
+        if cursor is not None:  # own reads hidden left too few rows: the next page, unasked
+            self.call_later(self._load_older, self.model.generation, cursor)
         self._show_states()
 
     def _show_title(self) -> None:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from openrush_tui.activity.model import LIVE_PEEK, NEWEST_LIMIT, ActivityModel, Update
+from openrush_tui.activity.answers import Update
+from openrush_tui.activity.model import LIVE_PEEK, NEWEST_LIMIT, ActivityModel
 from openrush_tui.errors import OpenRushError
 from openrush_tui.widgets.usage_summary import UsageSummary
 

@@ -6,11 +6,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from openrush_tui.activity import wording as say
+from openrush_tui.activity.answers import Line
 from openrush_tui.activity.counting import CountStep
 from openrush_tui.activity.filters import ActivityFilter
-from openrush_tui.activity.model import MAX_ROWS, NEWEST_LIMIT, PAGE_SIZE, ActivityModel, Line
+from openrush_tui.activity.model import FILL_PAGES, MAX_ROWS, NEWEST_LIMIT, PAGE_SIZE, ActivityModel
 from openrush_tui.activity.window import NewerRequest
-from openrush_tui.api.models import UsageEvent, UsagePage
+from openrush_tui.api.models import RateLimitInfo, UsageEvent, UsagePage
 
 NOW = datetime(2026, 6, 26, 12, 0, tzinfo=UTC)
 
@@ -312,3 +313,28 @@ def test_what_the_event_dialog_and_the_filter_dialog_are_given() -> None:
     assert shown.tool_choices() == ["inspect_serp", "old_tool"]
     assert ActivityFilter().next_period().days == 30
     assert ActivityFilter(days=30).next_period().days == 7
+
+
+def test_pages_of_own_reads_alone_are_followed_by_older_ones_a_few_at_most() -> None:
+    """A dashboard left open fills the history with its own reads: hidden, they leave the
+    table empty, so older pages are fetched unasked until a screenful shows (or a cap)."""
+    own = [event(n, endpoint="/v1/me/usage", user_agent="openrush-tui/0.1.0")
+           for n in range(PAGE_SIZE * (FILL_PAGES + 2))]
+    shown = model()
+    load(shown, page(0, history=own))
+    assert shown.shown_events() == [] and "own reads hidden" in shown.status_line().text
+    fetched = []
+    while (cursor := shown.fill_cursor(None)) is not None:
+        fetched.append(cursor)
+        shown.older_page(shown.generation, cursor, page(int(cursor), history=own))
+    assert len(fetched) == FILL_PAGES  # bounded: the rate limit is the user's production's
+    low = RateLimitInfo(limit=60, remaining=5)
+    assert model_with_rows(own, low) is None  # near the limit, nothing is fetched unasked
+    shown.switch_own()
+    assert shown.fill_cursor(None) is None  # shown: nothing to fill
+
+
+def model_with_rows(history: list[UsageEvent], rate: RateLimitInfo) -> str | None:
+    shown = model()
+    load(shown, page(0, history=history))
+    return shown.fill_cursor(rate)

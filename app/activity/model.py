@@ -13,66 +13,40 @@ holds; every rule about answers lives here, so it is tested without a terminal.
 - Chart and summary: a `PeriodUsage` of the period, from the first page, then counted batch
   by batch (`counting.count_pages`), then topped up by live events.
 - This tool's own reads (`events.is_own_read`) are held, but neither shown nor counted
-  until asked for (`switch_own`). Labels name the filter shown (`showing`): a failed switch
-  goes back to it and says so, so no figure sits under another period's name.
+  until asked for (`switch_own`); when hiding them leaves less than a screenful, a few older
+  pages are fetched unasked (`fill_cursor`). Labels name the filter shown (`showing`): a
+  failed switch goes back to it and says so, so no figure sits under another period's name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from openrush_tui.activity import wording as say
+from openrush_tui.activity.answers import ChartView, Line, Update
 from openrush_tui.activity.counting import CHART_BATCH_PAGES, CHART_PAGE, CountStep
 from openrush_tui.activity.events import is_own_read
 from openrush_tui.activity.filters import ActivityFilter, Metric
-from openrush_tui.activity.totals import DayBar, Figures, PeriodUsage
+from openrush_tui.activity.totals import PeriodUsage
 from openrush_tui.activity.window import EventWindow, NewerRequest, Page
+from openrush_tui.api.budget import reserve_reached
 from openrush_tui.text.times import short
 
 if TYPE_CHECKING:
-    from openrush_tui.api.models import UsageEvent, UsagePage
+    from openrush_tui.api.models import RateLimitInfo, UsageEvent, UsagePage
 
 PAGE_SIZE = 50
 NEWEST_LIMIT = 200  # a live refresh, or the newest page fetched again, in one request
 LIVE_PEEK = 20  # what a live refresh asks for first: usually enough to find where it joins
 MAX_ROWS = 400  # events held by the table at most, however long the history
+# Hiding this tool's own reads can leave a page nearly empty (a dashboard left open fills the
+# history with them): older pages are then fetched unasked, a few at most per load.
+FILL_BELOW = 20  # rows: about a screenful at 80×24
+FILL_PAGES = 4
 CHART_BATCH = CHART_BATCH_PAGES * CHART_PAGE  # events counted per batch for the chart
-
-LineState = Literal["idle", "loading", "error", "empty", "info"]
-
-
-class Line(NamedTuple):
-    """One status line under or above the table: its state and its words (plain text)."""
-
-    state: LineState
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class Update:
-    """What an answer changed, for the screen to show."""
-
-    rows: bool = False  # the events held changed: show them again
-    at_top: bool = False  # ...and new ones on top stay in view if the table sits at its top
-    reset: bool = False  # the rows shown were another filter's: the table starts at the top
-    events: Sequence[UsageEvent] = ()  # events that arrived (their keys may want names)
-    restart: str | None = None  # start again from the newest, first saying this (if not "")
-
-
-@dataclass(frozen=True)
-class ChartView:
-    """What the chart and the summary strip show of the period."""
-
-    bars: tuple[DayBar, ...]
-    days_label: str  # the chart's "last 7 days"
-    period: str  # the summary's "Last 7 days"
-    note: str
-    partial: bool  # the note warns that not everything is counted
-    figures: Figures | None  # None: nothing has loaded, so nothing is claimed
-
 
 class ActivityModel:
     """What Activity holds and shows; `clock` is the app's (a fixed one in tests)."""
@@ -90,6 +64,7 @@ class ActivityModel:
         self.newest: str | None = None  # id of the newest event known, where live joins
         self.new_above = 0  # live events that arrived while the window was further down
         self.loading_older = False
+        self.filled = 0  # older pages fetched unasked since the first page (see FILL_PAGES)
         self.live_note = ""  # a failed live refresh, said until the next one works
         self.more_error = ""  # a failed "load more", said once
         self.names: dict[str, str] = {}  # key names by credential id
@@ -145,6 +120,7 @@ class ActivityModel:
         """
         self.generation += 1
         self.loading_older = False
+        self.filled = 0
         return names or not self.keys
 
     def start_older(self) -> str | None:
@@ -153,6 +129,16 @@ class ActivityModel:
         if cursor is None or self.loading_older:
             return None
         self.loading_older = True
+        return cursor
+
+    def fill_cursor(self, rate_limit: RateLimitInfo | None) -> str | None:
+        """The next older page to fetch unasked, when hiding this tool's own reads left fewer
+        than a screenful of rows and more exist; None otherwise, or near the rate limit."""
+        if (self.show_own or self.filled >= FILL_PAGES or reserve_reached(rate_limit)
+                or len(self.shown_events()) >= FILL_BELOW):
+            return None
+        cursor = self.start_older()
+        self.filled += cursor is not None
         return cursor
 
     def newer_request(self) -> NewerRequest | None:

@@ -201,7 +201,6 @@ def dashboard(api_url: str, key: str, page: str) -> Any:
     from openrush_tui.auth.secret import Secret
     from openrush_tui.session import Session
     from openrush_tui.tui import OpenRushApp
-
     from tests.support.apps import HourlyClock
 
     settings = short_settings(api_url)
