@@ -336,10 +336,9 @@ class ActivityScreen(LiveRefresh, DashboardScreen):
                                    self.dashboard.now(), follow_top=update.at_top)
         if not self.busy(GROUP_NAMES) and self.model.ask_about_new_keys(update.events):
             self._fetch_names()
-        client = self.dashboard.session.client_if_ready
-        cursor = self.model.fill_cursor(client.rate_limit if client else None)
-        if cursor is not None:  # own reads hidden left too few rows: the next page, unasked
-            self.call_later(self._load_older, self.model.generation, cursor)
+        client = self.dashboard.session.client_if_ready  # hidden own reads left too few rows:
+        if (cursor := self.model.fill_cursor(client.rate_limit if client else None)) is not None:
+            self.call_later(self._load_older, self.model.generation, cursor)  # the next page
         self._show_states()
 
     def _show_title(self) -> None:
