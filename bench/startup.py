@@ -11,9 +11,11 @@ Figures:
 - first frame and key names on screen as a client of ``openrush-tui sandbox serve`` over
   loopback HTTP (``OPENRUSH_API_URL`` + ``OPENRUSH_KEY``, fail keyring): the user's real case
 - key names on screen, ``--sandbox``
-- peak memory after visiting the three pages, over HTTP and ``--sandbox``
-- with ``--steady SECONDS``: CPU and memory growth of the dashboard left idle on Activity (live
-  refresh on) over HTTP
+- peak memory after visiting the three pages, over HTTP and ``--sandbox`` (the kernel's
+  high-water mark read while the app still runs, so its shutdown is not counted; hello world's
+  after its first frame)
+- with ``--steady SECONDS``: CPU and memory of the dashboard left idle over HTTP, one process
+  on each page at once (live refresh on), memory sampled every 10 s
 
 Not a test: figures depend on the machine. Goals are issue 14's.
 """
@@ -60,10 +62,23 @@ SETUP_SHOWN = b"This terminal"
 SIZE = (40, 120)  # rows, columns
 
 
+SETTLE = 0.5  # seconds after the last marker before the high-water mark is read
+
+
 @dataclass
 class Run:
     seconds: dict[bytes, float] = field(default_factory=dict)  # marker -> seconds from spawn
     peak_rss_mib: float = 0.0
+
+
+def high_water_mib(pid: int) -> float | None:
+    """The process's peak resident memory so far (Linux), or None where /proc has none."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else None
 
 
 # A step: wait for `marker`, then send `keys` (may be empty) to the terminal.
@@ -73,7 +88,7 @@ Step = tuple[bytes, bytes]
 def run_in_pty(argv: Sequence[str], steps: Sequence[Step], env: dict[str, str] | None = None,
                timeout: float = 30.0) -> Run:
     """Spawn `argv` on a pty, time when each step's marker first shows (sending the step's
-    keys then), stop it, and read its peak memory from the kernel."""
+    keys then), read its peak memory from the kernel, and stop it."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *SIZE, 0, 0))
     environment = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor",
@@ -98,9 +113,18 @@ def run_in_pty(argv: Sequence[str], steps: Sequence[Step], env: dict[str, str] |
         while pending and pending[0][0] in output:
             marker, keys = pending.pop(0)
             run.seconds[marker] = time.perf_counter() - start
-            output = b""  # the next marker must come after this one
+            # The next marker must come after this one (and after the keys sent, if any):
+            # what followed the marker in this read may already hold it.
+            output = b"" if keys else output[output.index(marker) + len(marker):]
             if keys:
                 os.write(master, keys)
+    if not pending:  # let the last page finish what it started, then read the peak
+        settle_until = time.perf_counter() + SETTLE
+        while time.perf_counter() < settle_until:
+            if select.select([master], [], [], 0.02)[0]:
+                with contextlib.suppress(OSError):
+                    os.read(master, 65536)
+    peak = high_water_mib(process.pid)
     crashed = process.poll() is not None
     process.terminate()
     while True:  # drain the pty so the app is never blocked on output while it exits
@@ -116,7 +140,7 @@ def run_in_pty(argv: Sequence[str], steps: Sequence[Step], env: dict[str, str] |
         missing = [marker.decode() for marker, _ in pending]
         raise RuntimeError(f"{argv[0]}: never showed {missing} within {timeout:g}s"
                            + (" (it exited)" if crashed else ""))
-    run.peak_rss_mib = usage.ru_maxrss / 1024
+    run.peak_rss_mib = peak if peak is not None else usage.ru_maxrss / 1024
     return run
 
 
@@ -162,48 +186,69 @@ class Figure:
                 f"  {self.goal}")
 
 
-def steady_state(program: str, env: dict[str, str], seconds: float) -> str:
-    """Leave the dashboard on Activity (live refresh on) and measure CPU and memory."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *SIZE, 0, 0))
-    process = subprocess.Popen([program, "--page", "activity"], stdin=slave, stdout=slave,
-                               stderr=slave, env={**os.environ, "TERM": "xterm-256color",
-                                                  **env}, start_new_session=True)
-    os.close(slave)
+def steady_state(program: str, env: dict[str, str], seconds: float) -> list[str]:
+    """Leave the dashboard idle on each page at once (one process per page; live refresh on
+    where the page has it) and measure each one's CPU and resident memory."""
+    pages = ("setup", "api-access", "activity")
+    processes: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    for page in pages:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *SIZE, 0, 0))
+        process = subprocess.Popen([program, "--page", page], stdin=slave, stdout=slave,
+                                   stderr=slave, env={**os.environ, "TERM": "xterm-256color",
+                                                      "COLORTERM": "truecolor", **env},
+                                   start_new_session=True)
+        os.close(slave)
+        processes[page] = (process, master)
+    masters = [master for _, master in processes.values()]
 
     def drain(for_seconds: float) -> None:
         end = time.monotonic() + for_seconds
         while time.monotonic() < end:
-            if select.select([master], [], [], 0.2)[0]:
+            for master in select.select(masters, [], [], 0.2)[0]:
                 with contextlib.suppress(OSError):
                     os.read(master, 65536)
 
-    def sample() -> tuple[float, float]:
-        stat = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = os.sysconf("SC_CLK_TCK")
-        cpu = (int(stat[11]) + int(stat[12])) / ticks  # utime + stime
-        rss = int(Path(f"/proc/{process.pid}/statm").read_text().split()[1])
-        return cpu, rss * os.sysconf("SC_PAGE_SIZE") / 2**20
+    def cpu_seconds(pid: int) -> float:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    def rss_mib(pid: int) -> float:
+        pages_resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        return pages_resident * os.sysconf("SC_PAGE_SIZE") / 2**20
 
     drain(15)  # start-up and the first loads are not "idle"
-    cpu0, rss0 = sample()
+    cpu0 = {page: cpu_seconds(process.pid) for page, (process, _) in processes.items()}
+    memory: dict[str, list[float]] = {page: [] for page in pages}
     wall0 = time.monotonic()
-    drain(seconds)
-    cpu1, rss1 = sample()
+    while True:
+        for page, (process, _) in processes.items():
+            memory[page].append(rss_mib(process.pid))
+        if time.monotonic() - wall0 >= seconds:
+            break
+        drain(min(10.0, seconds - (time.monotonic() - wall0)))
     wall = time.monotonic() - wall0
-    process.terminate()
-    process.wait(10)
-    os.close(master)
-    return (f"idle on Activity (live) for {wall:.0f} s: CPU {100 * (cpu1 - cpu0) / wall:.2f}% "
-            f"of a core (goal < 1%); memory {rss0:.1f} → {rss1:.1f} MiB "
-            f"({rss1 - rss0:+.1f} MiB; goal: no growth)")
+    lines = []
+    for page, (process, master) in processes.items():
+        cpu = 100 * (cpu_seconds(process.pid) - cpu0[page]) / wall
+        samples = memory[page]
+        window = max(1, min(6, len(samples) // 2))  # the first and the last minute
+        first = statistics.mean(samples[:window])
+        last = statistics.mean(samples[-window:])
+        lines.append(f"idle on {page:<10} for {wall:.0f} s: CPU {cpu:.2f}% of a core (goal < 1%); "
+                     f"memory {first:.1f} → {last:.1f} MiB ({last - first:+.1f} MiB, max "
+                     f"{max(samples):.1f}; goal: no growth)")
+        process.terminate()
+        process.wait(10)
+        os.close(master)
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="pairs per figure (default 7)")
     parser.add_argument("--steady", type=float, default=0, metavar="SECONDS",
-                        help="also measure the idle dashboard for this long (e.g. 600)")
+                        help="also measure the idle dashboard on each page this long (e.g. 600)")
     args = parser.parse_args()
     program = shutil.which("openrush-tui", path=str(Path(sys.executable).parent))
     if program is None:
@@ -246,7 +291,7 @@ def main() -> None:
                     measure(f"keys on screen, {where}", ours.seconds[KEYS_SHOWN], first)
                     measure(f"peak memory after three pages, {where}", ours.peak_rss_mib,
                             theirs.peak_rss_mib)
-            steady = steady_state(program, http_env, args.steady) if args.steady else ""
+            steady = steady_state(program, http_env, args.steady) if args.steady else []
         finally:
             server.stop()
 
@@ -261,8 +306,8 @@ def main() -> None:
     for name, (ours, theirs) in pairs.items():
         unit = "MiB" if "memory" in name else "ms"
         print(Figure(name, ours, theirs, unit, goals.get(name, "")).row())
-    if steady:
-        print(steady)
+    for line in steady:
+        print(line)
 
 
 if __name__ == "__main__":
