@@ -99,6 +99,9 @@ class OpenRushApp(App[None]):
         self._held_log_file: str | None = None
         # Another key (or none): the balance shown is no longer this terminal's.
         session.on_change(self._session_changed)
+        # Work that would compete with drawing the first frame waits for it (`on_ready`).
+        self._first_frame_shown = False
+        self._after_first_frame: list[Callable[[], object]] = []
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Every line of every widget (toasts, menus and inputs included) passes this last:
@@ -109,11 +112,30 @@ class OpenRushApp(App[None]):
         self.balance = None
 
     def on_mount(self) -> None:
-        if self.session.lookup_pending:
-            self._finish_lookup()
         if self._handle_signals:
             self._install_signal_handlers()
         self.set_interval(1.0, self._count_down_hold, name="rate-limit-hold")
+
+    def on_ready(self) -> None:
+        # The first frame is on screen (Textual sends Ready after the first layout and
+        # paint). Only now start what the pages need: loading httpx, pydantic (and the
+        # sandbox) is CPU work that, begun earlier, delays that frame; the key lookup
+        # overlaps with it.
+        self._first_frame_shown = True
+        self.session.warm_up()
+        if self.session.lookup_pending:
+            self._finish_lookup()
+        waiting, self._after_first_frame = self._after_first_frame, []
+        for callback in waiting:
+            callback()
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the first frame is on screen (after the next refresh if it
+        already is): how pages start loading without delaying the first frame."""
+        if self._first_frame_shown:
+            self.call_after_refresh(callback)
+        else:
+            self._after_first_frame.append(callback)
 
     def on_unmount(self) -> None:
         if self._last_resort is not None:

@@ -77,7 +77,7 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         self.dashboard.headers_changed()
         # Paint first, then load: the first frame never waits for the network. Shown for the
         # first time, the page may use what another page fetched moments ago.
-        self.call_after_refresh(self.action_reload, REFRESH_INTERVAL)
+        self.dashboard.after_first_frame(lambda: self.action_reload(REFRESH_INTERVAL))
 
     def on_screen_resume(self) -> None:
         """Back in view (another page, or a dialog closed): catch up with the session."""

@@ -8,11 +8,18 @@ import socket
 import ssl
 import subprocess
 import sys
+from pathlib import Path
 
 import httpx
 
 from openrush_tui.api.transport import Pool
+from openrush_tui.clock import fixed_clock
+from openrush_tui.config import Settings
+from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.server import listen
+from openrush_tui.session import Session
+from openrush_tui.tui import OpenRushApp
+from tests.support.apps import FIXED_NOW, settle
 
 
 def test_the_client_loads_without_httpx_command_line_tool() -> None:
@@ -38,3 +45,39 @@ def test_served_connections_send_without_waiting_for_acknowledgements() -> None:
         accepted, _ = listening.accept()
         with accepted:  # inherited from the listening socket
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+EVENTS: list[str] = []
+
+
+class RecordingSession(Session):
+    def warm_up(self):  # type: ignore[no-untyped-def]
+        EVENTS.append("warm-up")
+        return super().warm_up()
+
+
+class RecordingApp(OpenRushApp):
+    def on_ready(self) -> None:  # Textual calls OpenRushApp.on_ready as well, after this
+        EVENTS.append("first frame")
+
+
+async def test_the_network_stack_loads_only_after_the_first_frame(tmp_path: Path) -> None:
+    EVENTS.clear()
+    settings = Settings(sandbox=SandboxOptions(db_path=tmp_path / "s.sqlite3", now=FIXED_NOW),
+                        fixed_now=FIXED_NOW)
+    app = RecordingApp(settings, RecordingSession(settings, None), clock=fixed_clock(FIXED_NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#keys").view.total > 0  # the page did load
+    assert EVENTS[0] == "first frame" and "warm-up" in EVENTS
+
+
+async def test_a_closed_sandbox_session_opens_the_sandbox_again(tmp_path: Path) -> None:
+    settings = Settings(sandbox=SandboxOptions(db_path=tmp_path / "s.sqlite3", now=FIXED_NOW),
+                        fixed_now=FIXED_NOW)
+    session = Session(settings, None)
+    assert session.warm_up() is session.warm_up()  # started once
+    assert (await (await session.client()).credits()).balance > 0
+    await session.aclose()
+    assert (await (await session.client()).credits()).balance > 0  # not a real 127.0.0.1
+    await session.aclose()
