@@ -114,6 +114,7 @@ class ApiAccessScreen(DashboardScreen):
         self._error = None
         self._signed_out = False
         self._loaded = True
+        self.dashboard.session.learn_account_id(keys)  # Setup shows it without a key list
         table = self.table
         table.load(keys, self.dashboard.now())
         self._point_after_load()
