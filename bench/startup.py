@@ -148,8 +148,11 @@ class SandboxServer:
     """`openrush-tui sandbox serve --port 0` in the background: its URL and bootstrap key."""
 
     def __init__(self, program: str, db: Path) -> None:
+        # Limits far above what the runs send: a run refused with 429 would time its wait.
         self.process = subprocess.Popen(
-            [program, "sandbox", "serve", "--port", "0", "--db", str(db)],
+            [program, "sandbox", "serve", "--port", "0", "--db", str(db),
+             "--rate-per-minute", "100000", "--rate-per-hour", "1000000",
+             "--rate-per-day", "10000000"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert self.process.stdout is not None  # noqa: S101
         text = ""
