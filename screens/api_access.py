@@ -172,6 +172,10 @@ class ApiAccessScreen(DashboardScreen):
                 table.empty_text = "The keys could not be loaded yet. Press r to try again."
             self._state("error", f"{self._error}{kept}")
             return
+        if view.total == 0 and not self._loaded:  # the first list is still to come
+            table.empty_text = ""
+            self._state("loading", "Loading keys…")
+            return
         if view.total == 0:
             table.empty_text = EMPTY_HINT
             self._state("empty", EMPTY_ACCOUNT)

@@ -75,8 +75,12 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         from openrush_tui.api.budget import REFRESH_INTERVAL
 
         self.dashboard.headers_changed()
-        # Paint first, then load: the first frame never waits for the network. Shown for the
-        # first time, the page may use what another page fetched moments ago.
+        # Paint first, then load: the first frame never waits for the network, and already
+        # says that the page is loading. Shown for the first time, the page may use what
+        # another page fetched moments ago.
+        session = self.dashboard.session
+        if session.signed_in or session.lookup_pending:
+            self.show_loading()
         self.dashboard.after_first_frame(lambda: self.action_reload(REFRESH_INTERVAL))
 
     def on_screen_resume(self) -> None:
