@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import httpx
+from textual.widgets import Static
 
 from openrush_tui.api.transport import Pool
 from openrush_tui.clock import fixed_clock
@@ -19,7 +20,8 @@ from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.server import listen
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
-from tests.support.apps import FIXED_NOW, settle
+from tests.support.apps import FIXED_NOW, remote_app, settle, text_of
+from tests.support.scripted_server import Reply, ScriptedServer
 
 
 def test_the_client_loads_without_httpx_command_line_tool() -> None:
@@ -81,3 +83,24 @@ async def test_a_closed_sandbox_session_opens_the_sandbox_again(tmp_path: Path) 
     await session.aclose()
     assert (await (await session.client()).credits()).balance > 0  # not a real 127.0.0.1
     await session.aclose()
+
+
+class FirstFrameApp(OpenRushApp):
+    def on_ready(self) -> None:  # the first frame: what does the key list's line say?
+        EVENTS.append(text_of(self.screen.query_one("#keys-state", Static)).strip())
+
+
+async def test_until_the_first_list_comes_the_page_says_loading_not_empty() -> None:
+    EVENTS.clear()
+    with ScriptedServer() as server:
+        server.route("GET", "/v1/me/api-credentials", Reply(200, {"api_credentials": []},
+                                                            delay=1.0))
+        server.route("GET", "/v1/me/credits", Reply(200, {"balance": 5}))
+        app = remote_app(server.url, "or_" + "a" * 40, page="api-access",
+                         app_class=FirstFrameApp)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            EVENTS.append(text_of(app.screen.query_one("#keys-state", Static)).strip())
+            await settle(pilot)
+            EVENTS.append(text_of(app.screen.query_one("#keys-state", Static)).strip())
+    assert EVENTS == ["Loading keys…", "Loading keys…", "This account has no API keys yet."]
