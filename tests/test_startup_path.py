@@ -18,9 +18,10 @@ from openrush_tui.clock import fixed_clock
 from openrush_tui.config import Settings
 from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.server import listen
+from openrush_tui.screens.key_create import KeyCreateScreen
 from openrush_tui.session import Session
-from openrush_tui.tui import OpenRushApp
-from tests.support.apps import FIXED_NOW, remote_app, settle, text_of
+from openrush_tui.tui import DIALOG_SOURCE, OpenRushApp
+from tests.support.apps import FIXED_NOW, remote_app, sandbox_app, settle, text_of
 from tests.support.scripted_server import Reply, ScriptedServer
 
 
@@ -104,3 +105,16 @@ async def test_until_the_first_list_comes_the_page_says_loading_not_empty() -> N
             await settle(pilot)
             EVENTS.append(text_of(app.screen.query_one("#keys-state", Static)).strip())
     assert EVENTS == ["Loading keys…", "Loading keys…", "This account has no API keys yet."]
+
+
+async def test_the_dialogs_stylesheet_is_parsed_when_the_first_dialog_opens(
+        tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "s.sqlite3", page="api-access")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not app.stylesheet.has_source(*DIALOG_SOURCE)  # not before the first frame
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, KeyCreateScreen)
+        assert app.stylesheet.has_source(*DIALOG_SOURCE)
+        assert app.screen.query_one("#dialog").styles.border.top[0] == "thick"  # styled
