@@ -11,9 +11,8 @@ import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from importlib.resources import files
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import textual.constants as textual_constants
 from rich.cells import cell_len
@@ -32,6 +31,9 @@ from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
 from openrush_tui.session import Session
 from openrush_tui.text.safe import strip_unsafe
+
+if TYPE_CHECKING:
+    from textual.widgets import DataTable
 
 STYLESHEETS = ("app.tcss", "setup.tcss", "api_access.tcss")
 # Added when the first dialog opens: Textual parses the whole stylesheet up to three times
@@ -418,7 +420,8 @@ def terminal_writer(app: App) -> Callable[[str], bool]:
     return write
 
 
-def fixed_now_clock(fixed_now: datetime | None) -> Clock:
-    from openrush_tui.clock import fixed_clock
-
-    return fixed_clock(fixed_now) if fixed_now else system_clock
+def drop_stale_renders(table: DataTable[Any]) -> None:
+    """Empty a DataTable's render caches (no public API does). Their keys hold a counter that
+    each row added, removed or sorted bumps, so a table changed every few seconds by live
+    refresh keeps every older render until 10,000 cells: megabytes that are never read."""
+    table._clear_caches()
