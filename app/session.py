@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from functools import partial
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -148,7 +149,9 @@ class Session:
             transport = httpx.ASGITransport(app=self._sandbox.app)
             if self.key is None and not self._signed_out:
                 self.key = StoredKey(Secret(self._sandbox.session_token()), "sandbox")
-        client = OpenRushClient(
+        # Building it loads httpcore and the TLS settings (its pool): a thread, like the imports.
+        return await asyncio.to_thread(partial(
+            OpenRushClient,
             settings.effective_api_url,
             self.key.secret.reveal() if self.key else None,
             auth_scheme=settings.auth_scheme,
@@ -159,10 +162,7 @@ class Session:
             # The rate limit's reset is read against the app's clock (a fixed one in demos).
             budget=RequestBudget(monotonic=self.monotonic, wall=fixed_clock(settings.fixed_now)
                                  if settings.fixed_now else system_clock),
-        )
-        # Its connection pool loads httpcore and the TLS settings: a thread, like the imports.
-        await asyncio.to_thread(client.open)
-        return client
+        ))
 
     def learn_account_id(self, keys: list[ApiCredential]) -> None:
         """Remember the account a key list (API access's) shows for the signed-in key, so

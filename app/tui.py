@@ -15,13 +15,10 @@ from importlib.resources import files
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import textual.constants as textual_constants
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.color import Color
 from textual.filter import LineFilter
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
@@ -30,15 +27,14 @@ from openrush_tui import clipboard
 from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
 from openrush_tui.session import Session
-from openrush_tui.text.safe import strip_unsafe
+from openrush_tui.widgets.terminal_safe import TerminalSafe
 
 if TYPE_CHECKING:
     from textual.widgets import DataTable
 
 STYLESHEETS = ("app.tcss", "setup.tcss", "api_access.tcss")
-# Added when the first dialog opens: Textual parses the whole stylesheet up to three times
-# before the first frame, and this is the largest part of ours (~5 ms a parse).
-DIALOG_STYLESHEET = "dialogs.tcss"
+# Added as the first dialog opens: ~5 ms off each of Textual's parses before the first frame.
+DIALOG_SOURCE = ("openrush_tui.styles", "dialogs.tcss")
 LAST_RESORT_SECONDS = 3.0  # after a signal, how long the app has to exit on its own
 
 
@@ -61,7 +57,6 @@ def _activity() -> Screen[None]:
 
 
 PAGES = {"setup": "Setup", "api-access": "API access", "activity": "Activity"}
-DIALOG_SOURCE = ("openrush_tui.styles", DIALOG_STYLESHEET)
 
 
 def stylesheet(name: str) -> str:
@@ -71,8 +66,7 @@ def stylesheet(name: str) -> str:
 
 class OpenRushApp(App[None]):
     TITLE = "OpenRush"
-    # The app's look (dialogs: see DIALOG_STYLESHEET); reusable widgets carry their own
-    # DEFAULT_CSS.
+    # The app's look (dialogs: DIALOG_SOURCE); reusable widgets carry their own DEFAULT_CSS.
     CSS = "\n".join(stylesheet(name) for name in STYLESHEETS)
     # Screens are imported when their mode is first shown, not before the first frame.
     MODES: ClassVar = {"setup": _setup, "api-access": _api_access, "activity": _activity}
@@ -106,9 +100,8 @@ class OpenRushApp(App[None]):
         self._held_log_file: str | None = None
         # Another key (or none): the balance shown is no longer this terminal's.
         session.on_change(self._session_changed)
-        # Work that would compete with drawing the first frame waits for it (`on_ready`).
-        self._first_frame_shown = False
-        self._after_first_frame: list[Callable[[], object]] = []
+        # Work that would compete with drawing the first frame waits for it (None: drawn).
+        self._after_first_frame: list[Callable[[], object]] | None = []
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Every line of every widget (toasts, menus and inputs included) passes this last:
@@ -124,22 +117,18 @@ class OpenRushApp(App[None]):
         self.set_interval(1.0, self._count_down_hold, name="rate-limit-hold")
 
     def on_ready(self) -> None:
-        # The first frame is on screen (Textual sends Ready after the first layout and
-        # paint). Only now start what the pages need: loading httpx, pydantic (and the
-        # sandbox) is CPU work that, begun earlier, delays that frame; the key lookup
-        # overlaps with it.
-        self._first_frame_shown = True
+        # The first frame is on screen (Ready comes after the first paint). Only now load what
+        # pages need (httpx, pydantic, the sandbox: CPU work that would delay that frame).
         self.session.warm_up()
         if self.session.lookup_pending:
             self._finish_lookup()
-        waiting, self._after_first_frame = self._after_first_frame, []
+        waiting, self._after_first_frame = self._after_first_frame or [], None
         for callback in waiting:
             callback()
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
-        """Run `callback` once the first frame is on screen (after the next refresh if it
-        already is): how pages start loading without delaying the first frame."""
-        if self._first_frame_shown:
+        """Run `callback` once the first frame is on screen (pages start loading so)."""
+        if self._after_first_frame is None:
             self.call_after_refresh(callback)
         else:
             self._after_first_frame.append(callback)
@@ -176,7 +165,7 @@ class OpenRushApp(App[None]):
         from openrush_tui.screens.dialog import Dialog
 
         if isinstance(screen, Dialog) and not self.stylesheet.has_source(*DIALOG_SOURCE):
-            self.stylesheet.add_source(stylesheet(DIALOG_STYLESHEET), read_from=DIALOG_SOURCE)
+            self.stylesheet.add_source(stylesheet(DIALOG_SOURCE[1]), read_from=DIALOG_SOURCE)
         return super().push_screen(screen, *args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -380,23 +369,6 @@ class OpenRushApp(App[None]):
         Textual's own selection): Textual offers no public way to empty it."""
         if self.clipboard == text:
             self._clipboard = ""
-
-
-class TerminalSafe(LineFilter):
-    """Removes controls, format characters and separators from every segment drawn.
-
-    The views show server strings through `openrush_tui.text.safe` (as visible escapes);
-    this is the net under all of them. Each character removed leaves the cells it took (as
-    U+FFFD; usually none), so nothing moves. Textual's line filters are the one place every
-    drawn line passes through.
-    """
-
-    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        if all(segment.text.isprintable() for segment in segments):
-            return segments
-        return [segment if segment.control or segment.text.isprintable()
-                else Segment(strip_unsafe(segment.text, cell_len), segment.style)
-                for segment in segments]
 
 
 def terminal_writer(app: App) -> Callable[[str], bool]:

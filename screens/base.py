@@ -91,8 +91,8 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         session = self.dashboard.session
         if session.lookup_pending or self.loading_page:
             return
-        if self._epoch_shown != session.epoch:
-            self.action_reload(reuse=REFRESH_INTERVAL)  # another key's account, or none
+        if self._epoch_shown != session.epoch:  # another key's account, or none (or first)
+            self.dashboard.after_first_frame(lambda: self.action_reload(REFRESH_INTERVAL))
         elif (session.signed_in and self._loaded_at is not None
               and time.monotonic() - self._loaded_at > REFRESH_INTERVAL):
             self.refresh_stale()

@@ -1,6 +1,7 @@
 """What a Setup reload costs the account, counted at the server: every call made with an
 `or_` key is recorded by the sandbox as a usage event, so the events that appear during a
-reload are the requests it sent. A 5,000-key account, served over real HTTP."""
+reload are the requests it sent. A 5,000-key account, served over real HTTP; the request
+budget's clock is moved on before each reload, so that each one asks the server."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from textual.widgets import Static
 
 from openrush_tui.auth.status import NOT_LISTED
-from tests.support.apps import remote_app, settle, text_of
+from tests.support.apps import later, remote_app, settle, text_of
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 
 pytestmark = pytest.mark.usefixtures("isolated_home")
@@ -49,6 +50,7 @@ async def test_a_setup_reload_is_one_small_request_on_a_5000_key_account(
         opened = endpoints_called(db, key)
         assert opened[before:] == ["/v1/me/credits"]  # no key list when the page opens
         for _ in range(3):
+            later(app, 60)
             await pilot.press("r")
             await settle(pilot)
         reloads = endpoints_called(db, key)[len(opened):]
@@ -65,6 +67,7 @@ async def test_setup_shows_the_account_id_api_access_already_listed(
         await settle(pilot)
         listed = endpoints_called(db, key)
         assert listed[before:] == ["/v1/me/api-credentials", "/v1/me/credits"]
+        later(app, 60)  # nothing API access fetched is reused
         await pilot.press("1")
         await settle(pilot)
         assert account_row(app).split()[-1].startswith("acct_")

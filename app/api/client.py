@@ -146,11 +146,6 @@ class OpenRushClient:
         other.budget = self._pool.budgets.setdefault(_key_digest(other._key), self.budget.fresh())
         return other
 
-    def open(self) -> None:
-        """Build the connection pool now rather than at the first request: it loads httpcore
-        and, for https, the CA bundle (tens of milliseconds), so callers do this in a thread."""
-        self._pool.get()
-
     async def aclose(self) -> None:
         """Close the connection pool (a later request opens a new one, and asks anew)."""
         self.budget.forget_answers()
