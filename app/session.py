@@ -58,6 +58,7 @@ class Session:
 
     def _changed(self) -> None:
         self.epoch += 1
+        self.account_id = None  # another key's, or none
         for listener in self._listeners:
             listener()
 
@@ -177,7 +178,6 @@ class Session:
         async with self._lock:
             same = self.key is not None and self.key.secret.reveal() == key.secret.reveal()
             self.key = key
-            self.account_id = None
             self._signed_out = False
             if self._client is not None:
                 self._client = self._client.with_key(key.secret.reveal())
@@ -194,7 +194,6 @@ class Session:
         async with self._lock:
             stored = self.key is not None and self.key.source in ("keyring", "file")
             self.key = None
-            self.account_id = None
             self._signed_out = True
             self.notes = ()
             if self._client is not None:
