@@ -165,9 +165,10 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             print(f"openrush-tui: {problem}", file=sys.stderr)
             return 2
 
+    from openrush_tui.clock import fixed_now_clock
     from openrush_tui.prefs.settings import SettingsFile
     from openrush_tui.session import Session
-    from openrush_tui.tui import OpenRushApp, fixed_now_clock
+    from openrush_tui.tui import OpenRushApp
 
     # In the sandbox the demo session signs in; OPENRUSH_KEY and saved keys are for real
     # servers, where OPENRUSH_KEY wins, then the keyring, then the file.

@@ -18,6 +18,11 @@ def fixed_clock(instant: datetime) -> Clock:
     return lambda: pinned
 
 
+def fixed_now_clock(fixed_now: datetime | None) -> Clock:
+    """`fixed_clock` at `fixed_now` when one is given (``--fixed-now``), else the system's."""
+    return fixed_clock(fixed_now) if fixed_now else system_clock
+
+
 def parse_instant(text: str) -> datetime:
     """Parse an ISO-8601 time such as ``2026-06-26T12:00:00Z``; naive times are taken as UTC."""
     parsed = datetime.fromisoformat(text.strip().replace("z", "Z").replace("Z", "+00:00"))

@@ -1,7 +1,8 @@
 """One connection per app: the API client, built lazily, and the in-process sandbox behind it.
 
 Nothing here runs at import or construction time, so the first frame never waits for httpx,
-pydantic, FastAPI or SQLite: the first `client()` call pays for them, inside a worker.
+pydantic, FastAPI or SQLite: `warm_up()` (the dashboard calls it once its first frame is on
+screen) or else the first `client()` call loads them, in threads.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from functools import partial
 from importlib import import_module
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,7 @@ from openrush_tui.config import Settings
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.api.models import ApiCredential
     from openrush_tui.auth.credentials import Lookup, SignOutReport
     from openrush_tui.sandbox.app import Sandbox
 
@@ -38,6 +41,9 @@ class Session:
         self.notes = notes
         self._client: OpenRushClient | None = None
         self._sandbox: Sandbox | None = None
+        self._warm: asyncio.Future[None] | None = None
+        # The signed-in key's account, once a key list has said it (see `learn_account_id`).
+        self.account_id: str | None = None
         self._lock = asyncio.Lock()
         # signed_out=True starts the sandbox without its demo session (sign-in tests, demos).
         self._signed_out = signed_out
@@ -52,6 +58,7 @@ class Session:
 
     def _changed(self) -> None:
         self.epoch += 1
+        self.account_id = None  # another key's, or none
         for listener in self._listeners:
             listener()
 
@@ -95,7 +102,31 @@ class Session:
     def client_if_ready(self) -> OpenRushClient | None:
         return self._client
 
+    def warm_up(self) -> asyncio.Future[None]:
+        """Start loading what the first request needs (httpx, pydantic, the models; FastAPI
+        and SQLite for the in-process sandbox) in threads, once; the future of that work.
+
+        It overlaps with the saved-key lookup, which mostly waits on the keyring.
+        """
+        if self._warm is None or (self._warm.done() and (self._warm.cancelled()
+                                                         or self._warm.exception())):
+            self._warm = asyncio.ensure_future(self._load())  # the first time, or again
+            # Its failure is said by the request that awaits it, not as "never retrieved".
+            self._warm.add_done_callback(lambda done: done.cancelled() or done.exception())
+        return self._warm
+
+    async def _load(self) -> None:
+        # A few hundred milliseconds of imports: in a thread, so the event loop keeps drawing.
+        await asyncio.to_thread(import_module, "openrush_tui.api.client")
+        if self.settings.sandbox is not None:
+            # Importing FastAPI, opening SQLite and seeding all run off the event loop.
+            await asyncio.to_thread(import_module, "openrush_tui.sandbox.app")
+            from openrush_tui.sandbox.app import create_sandbox
+
+            self._sandbox = await asyncio.to_thread(create_sandbox, self.settings.sandbox)
+
     async def client(self) -> OpenRushClient:
+        self.warm_up()  # loading the client overlaps with looking for the key
         await self.finish_lookup()
         async with self._lock:
             if self._client is None:
@@ -104,27 +135,24 @@ class Session:
 
     async def _connect(self) -> OpenRushClient:
         settings = self.settings
-        # httpx, pydantic and FastAPI take a few hundred milliseconds to import: do it in a
-        # thread so the event loop keeps drawing while they load.
-        await asyncio.to_thread(import_module, "openrush_tui.api.client")
+        # Shielded: a page's cancelled worker must not cancel the loading others await.
+        await asyncio.shield(self.warm_up())
         from openrush_tui.api.budget import RequestBudget
         from openrush_tui.api.client import OpenRushClient
         from openrush_tui.clock import fixed_clock, system_clock
 
         transport = None
-        if settings.sandbox is not None:
-            await asyncio.to_thread(import_module, "openrush_tui.sandbox.app")
+        if self._sandbox is not None:
             import httpx
 
             from openrush_tui.auth.secret import Secret
-            from openrush_tui.sandbox.app import create_sandbox
 
-            # Importing FastAPI, opening SQLite and seeding all run off the event loop.
-            self._sandbox = await asyncio.to_thread(create_sandbox, settings.sandbox)
             transport = httpx.ASGITransport(app=self._sandbox.app)
             if self.key is None and not self._signed_out:
                 self.key = StoredKey(Secret(self._sandbox.session_token()), "sandbox")
-        return OpenRushClient(
+        # Building it loads httpcore and the TLS settings (its pool): a thread, like the imports.
+        return await asyncio.to_thread(partial(
+            OpenRushClient,
             settings.effective_api_url,
             self.key.secret.reveal() if self.key else None,
             auth_scheme=settings.auth_scheme,
@@ -135,7 +163,15 @@ class Session:
             # The rate limit's reset is read against the app's clock (a fixed one in demos).
             budget=RequestBudget(monotonic=self.monotonic, wall=fixed_clock(settings.fixed_now)
                                  if settings.fixed_now else system_clock),
-        )
+        ))
+
+    def learn_account_id(self, keys: list[ApiCredential]) -> None:
+        """Remember the account a key list (API access's) shows for the signed-in key, so
+        that Setup never lists every key to learn it."""
+        from openrush_tui.auth.status import account_id_in
+
+        if self.key is not None:
+            self.account_id = account_id_in(keys, self.key.secret) or self.account_id
 
     async def use_key(self, key: StoredKey) -> None:
         """Sign this session in with another key (the next request uses it)."""
@@ -180,3 +216,4 @@ class Session:
         if self._sandbox is not None:
             self._sandbox.close()
             self._sandbox = None
+            self._warm = None  # a later request opens the sandbox again

@@ -10,18 +10,14 @@ import contextlib
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
 from importlib.resources import files
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import textual.constants as textual_constants
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.color import Color
 from textual.filter import LineFilter
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
@@ -35,10 +31,15 @@ from openrush_tui.screens.app_keys import KeyConventions
 from openrush_tui.screens.app_prefs import RemembersSettings
 from openrush_tui.screens.recent_messages import RecentMessages
 from openrush_tui.session import Session
-from openrush_tui.text.safe import strip_unsafe
 from openrush_tui.widgets.keymap import GLOBAL
+from openrush_tui.widgets.terminal_safe import TerminalSafe
 
-STYLESHEETS = ("app.tcss", "dialogs.tcss", "setup.tcss", "api_access.tcss")
+if TYPE_CHECKING:
+    from textual.widgets import DataTable
+
+STYLESHEETS = ("app.tcss", "setup.tcss", "api_access.tcss")
+# Added as the first dialog opens: ~5 ms off each of Textual's parses before the first frame.
+DIALOG_SOURCE = ("openrush_tui.styles", "dialogs.tcss")
 LAST_RESORT_SECONDS = 3.0  # after a signal, how long the app has to exit on its own
 
 
@@ -70,7 +71,7 @@ def stylesheet(name: str) -> str:
 
 class OpenRushApp(BalanceHeader, KeyConventions, RemembersSettings, App[None]):
     TITLE = "OpenRush"
-    # The app's look, pages and dialogs alike; reusable widgets carry their own DEFAULT_CSS.
+    # The app's look (dialogs: DIALOG_SOURCE); reusable widgets carry their own DEFAULT_CSS.
     CSS = "\n".join(stylesheet(name) for name in STYLESHEETS)
     # Screens are imported when their mode is first shown, not before the first frame.
     MODES: ClassVar = {"setup": _setup, "api-access": _api_access, "activity": _activity}
@@ -122,6 +123,8 @@ class OpenRushApp(BalanceHeader, KeyConventions, RemembersSettings, App[None]):
         self._held_log_file: str | None = None
         # Another key (or none): the balance shown is no longer this terminal's.
         session.on_change(self._session_changed)
+        # Work that would compete with drawing the first frame waits for it (None: drawn).
+        self._after_first_frame: list[Callable[[], object]] | None = []
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Every line of every widget (toasts, menus and inputs included) passes this last:
@@ -134,11 +137,26 @@ class OpenRushApp(BalanceHeader, KeyConventions, RemembersSettings, App[None]):
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self.theme_chosen)
         self.note_prefs_problem()
-        if self.session.lookup_pending:
-            self._finish_lookup()
         if self._handle_signals:
             self._install_signal_handlers()
         self.set_interval(1.0, self._count_down_hold, name="rate-limit-hold")
+
+    def on_ready(self) -> None:
+        # The first frame is on screen (Ready comes after the first paint). Only now load what
+        # pages need (httpx, pydantic, the sandbox: CPU work that would delay that frame).
+        self.session.warm_up()
+        if self.session.lookup_pending:
+            self._finish_lookup()
+        waiting, self._after_first_frame = self._after_first_frame or [], None
+        for callback in waiting:
+            callback()
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run `callback` once the first frame is on screen (pages start loading so)."""
+        if self._after_first_frame is None:
+            self.call_after_refresh(callback)
+        else:
+            self._after_first_frame.append(callback)
 
     def on_unmount(self) -> None:
         if self._last_resort is not None:
@@ -153,6 +171,13 @@ class OpenRushApp(BalanceHeader, KeyConventions, RemembersSettings, App[None]):
 
         if isinstance(self.screen, DashboardScreen):
             self.screen.action_reload()
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        from openrush_tui.screens.dialog import Dialog
+
+        if isinstance(screen, Dialog) and not self.stylesheet.has_source(*DIALOG_SOURCE):
+            self.stylesheet.add_source(stylesheet(DIALOG_SOURCE[1]), read_from=DIALOG_SOURCE)
+        return super().push_screen(screen, *args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A dialog owns the keyboard: switching pages under it would leave it stranded.
@@ -333,23 +358,6 @@ class OpenRushApp(BalanceHeader, KeyConventions, RemembersSettings, App[None]):
             self._clipboard = ""
 
 
-class TerminalSafe(LineFilter):
-    """Removes controls, format characters and separators from every segment drawn.
-
-    The views show server strings through `openrush_tui.text.safe` (as visible escapes);
-    this is the net under all of them. Each character removed leaves the cells it took (as
-    U+FFFD; usually none), so nothing moves. Textual's line filters are the one place every
-    drawn line passes through.
-    """
-
-    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        if all(segment.text.isprintable() for segment in segments):
-            return segments
-        return [segment if segment.control or segment.text.isprintable()
-                else Segment(strip_unsafe(segment.text, cell_len), segment.style)
-                for segment in segments]
-
-
 def terminal_writer(app: App) -> Callable[[str], bool]:
     """A function that writes an escape sequence to `app`'s terminal, True when written.
 
@@ -371,7 +379,8 @@ def terminal_writer(app: App) -> Callable[[str], bool]:
     return write
 
 
-def fixed_now_clock(fixed_now: datetime | None) -> Clock:
-    from openrush_tui.clock import fixed_clock
-
-    return fixed_clock(fixed_now) if fixed_now else system_clock
+def drop_stale_renders(table: DataTable[Any]) -> None:
+    """Empty a DataTable's render caches (no public API does). Their keys hold a counter that
+    each row added, removed or sorted bumps, so a table changed every few seconds by live
+    refresh keeps every older render until 10,000 cells: megabytes that are never read."""
+    table._clear_caches()

@@ -1,10 +1,23 @@
-"""Start-up benchmark: run it with ``python bench/startup.py [--runs 5]``.
+"""Start-up and footprint benchmark: ``python bench/startup.py [--runs 7] [--steady 600]``.
 
-Prints, side by side: time from process start to the first frame for ``openrush-tui
---sandbox`` and for a hello-world Textual app, the time until the API access table shows the
-sandbox's keys, and the peak memory of each process. Every program runs in a real
-pseudo-terminal and is timed from outside, from spawn to the moment its output contains a
-marker, so the figures include interpreter start-up and imports.
+Every figure is measured against a hello-world Textual app (Header, a Static, Footer) run in
+turn with it (A B A B …), and quoted as the median of per-pair ratios, so a machine that
+drifts or is busy hits both sides alike. Every program runs in a real pseudo-terminal of
+120×40 and is timed from outside, from spawn until its output first contains a marker, so
+the figures include interpreter start-up and imports.
+
+Figures:
+- first frame, ``openrush-tui --sandbox`` (in-process sandbox, demo session)
+- first frame and key names on screen as a client of ``openrush-tui sandbox serve`` over
+  loopback HTTP (``OPENRUSH_API_URL`` + ``OPENRUSH_KEY``, fail keyring): the user's real case
+- key names on screen, ``--sandbox``
+- peak memory after visiting the three pages, over HTTP and ``--sandbox`` (the kernel's
+  high-water mark read while the app still runs, so its shutdown is not counted; hello world's
+  after its first frame)
+- with ``--steady SECONDS``: CPU and memory of the dashboard left idle over HTTP, one process
+  on each page at once (live refresh on), memory sampled every 10 s
+
+Not a test: figures depend on the machine. Goals are issue 14's.
 """
 
 from __future__ import annotations
@@ -14,6 +27,7 @@ import contextlib
 import fcntl
 import os
 import pty
+import re
 import select
 import shutil
 import statistics
@@ -23,54 +37,95 @@ import sys
 import tempfile
 import termios
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HELLO_WORLD = """
 from textual.app import App
-from textual.widgets import Static
+from textual.widgets import Footer, Header, Static
 
 class Hello(App):
+    BINDINGS = [("q", "quit", "Quit")]
+
     def compose(self):
+        yield Header()
         yield Static("Hello, world")
+        yield Footer()
 
 Hello().run()
 """
 
+KEYS_SHOWN = b" keys, "  # API access's summary line, drawn with the key names
+ACTIVITY_SHOWN = b"per day"  # the chart's legend ("Credits spent per day")
+SETUP_SHOWN = b"This terminal"
+SIZE = (40, 120)  # rows, columns
+
+
+SETTLE = 0.5  # seconds after the last marker before the high-water mark is read
+
 
 @dataclass
 class Run:
-    seconds: dict[str, float]  # marker -> seconds from spawn until it first showed
-    peak_rss_mib: float
+    seconds: dict[bytes, float] = field(default_factory=dict)  # marker -> seconds from spawn
+    peak_rss_mib: float = 0.0
 
 
-def run_in_pty(argv: list[str], markers: list[bytes], timeout: float = 30.0) -> Run:
-    """Spawn `argv` on a 120x40 pty, time when each marker first shows, then stop it."""
+def high_water_mib(pid: int) -> float | None:
+    """The process's peak resident memory so far (Linux), or None where /proc has none."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) / 1024 if found else None
+
+
+# A step: wait for `marker`, then send `keys` (may be empty) to the terminal.
+Step = tuple[bytes, bytes]
+
+
+def run_in_pty(argv: Sequence[str], steps: Sequence[Step], env: dict[str, str] | None = None,
+               timeout: float = 30.0) -> Run:
+    """Spawn `argv` on a pty, time when each step's marker first shows (sending the step's
+    keys then), read its peak memory from the kernel, and stop it."""
     master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
-    # As after a normal install: bytecode is cached (the first, cold run writes it), rather
-    # than every module compiled from source at each start.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *SIZE, 0, 0))
+    environment = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor",
+                   **(env or {})}
+    # As after a normal install: bytecode is cached (the first, cold run writes it).
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
     start = time.perf_counter()
-    process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                               start_new_session=True)
+    process = subprocess.Popen(list(argv), stdin=slave, stdout=slave, stderr=slave,
+                               env=environment, start_new_session=True)
     os.close(slave)
-    seen: dict[str, float] = {}
+    run = Run()
     output = b""
-    while len(seen) < len(markers) and time.perf_counter() < start + timeout:
+    pending = list(steps)
+    while pending and time.perf_counter() < start + timeout:
         if not select.select([master], [], [], 0.02)[0]:
             continue
         try:
-            output += os.read(master, 65536)
+            chunk = os.read(master, 65536)
         except OSError:
             break
-        for marker in markers:
-            if marker.decode() not in seen and marker in output:
-                seen[marker.decode()] = time.perf_counter() - start
-    if process.poll() is not None:  # it exited by itself (and poll reaped it): a crash
-        os.close(master)
-        raise RuntimeError(f"{argv[0]} exited with {process.returncode} before the markers")
+        output += chunk
+        while pending and pending[0][0] in output:
+            marker, keys = pending.pop(0)
+            run.seconds[marker] = time.perf_counter() - start
+            # The next marker must come after this one (and after the keys sent, if any):
+            # what followed the marker in this read may already hold it.
+            output = b"" if keys else output[output.index(marker) + len(marker):]
+            if keys:
+                os.write(master, keys)
+    if not pending:  # let the last page finish what it started, then read the peak
+        settle_until = time.perf_counter() + SETTLE
+        while time.perf_counter() < settle_until:
+            if select.select([master], [], [], 0.02)[0]:
+                with contextlib.suppress(OSError):
+                    os.read(master, 65536)
+    peak = high_water_mib(process.pid)
+    crashed = process.poll() is not None
     process.terminate()
     while True:  # drain the pty so the app is never blocked on output while it exits
         if select.select([master], [], [], 0.02)[0]:
@@ -81,53 +136,184 @@ def run_in_pty(argv: list[str], markers: list[bytes], timeout: float = 30.0) -> 
             break
     process.returncode = 0  # reaped above; keep Popen from waiting again
     os.close(master)
-    missing = [m.decode() for m in markers if m.decode() not in seen]
-    if missing:
-        raise RuntimeError(f"{argv[0]}: never showed {missing} within {timeout}s")
-    return Run(seen, usage.ru_maxrss / 1024)
+    if crashed or pending:
+        missing = [marker.decode() for marker, _ in pending]
+        raise RuntimeError(f"{argv[0]}: never showed {missing} within {timeout:g}s"
+                           + (" (it exited)" if crashed else ""))
+    run.peak_rss_mib = peak if peak is not None else usage.ru_maxrss / 1024
+    return run
+
+
+class SandboxServer:
+    """`openrush-tui sandbox serve --port 0` in the background: its URL and bootstrap key."""
+
+    def __init__(self, program: str, db: Path) -> None:
+        # Limits far above what the runs send: a run refused with 429 would time its wait.
+        self.process = subprocess.Popen(
+            [program, "sandbox", "serve", "--port", "0", "--db", str(db),
+             "--rate-per-minute", "100000", "--rate-per-hour", "1000000",
+             "--rate-per-day", "10000000"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert self.process.stdout is not None  # noqa: S101
+        text = ""
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            text += self.process.stdout.readline()
+            url = re.search(r"listening on (http://\S+)", text)
+            key = re.search(r"\(shown once\): (or_\w+)", text)
+            if url and key:
+                self.url, self.key = url.group(1), key.group(1)
+                return
+        raise RuntimeError("sandbox serve did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@dataclass
+class Figure:
+    label: str
+    ours: list[float]
+    hello: list[float]
+    unit: str  # "ms" or "MiB"
+    goal: str = ""
+
+    def row(self) -> str:
+        scale = 1000 if self.unit == "ms" else 1
+        ours, hello = statistics.median(self.ours), statistics.median(self.hello)
+        ratios = [a / b for a, b in zip(self.ours, self.hello, strict=True)]
+        low, high = min(ratios), max(ratios)
+        return (f"{self.label:<52}{ours * scale:>8.0f} {self.unit:<3}{hello * scale:>8.0f} "
+                f"{self.unit:<3}{statistics.median(ratios):>6.2f}  ({low:.2f}–{high:.2f})"
+                f"  {self.goal}")
+
+
+def steady_state(program: str, env: dict[str, str], seconds: float) -> list[str]:
+    """Leave the dashboard idle on each page at once (one process per page; live refresh on
+    where the page has it) and measure each one's CPU and resident memory."""
+    pages = ("setup", "api-access", "activity")
+    processes: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
+    for page in pages:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *SIZE, 0, 0))
+        process = subprocess.Popen([program, "--page", page], stdin=slave, stdout=slave,
+                                   stderr=slave, env={**os.environ, "TERM": "xterm-256color",
+                                                      "COLORTERM": "truecolor", **env},
+                                   start_new_session=True)
+        os.close(slave)
+        processes[page] = (process, master)
+    masters = [master for _, master in processes.values()]
+
+    def drain(for_seconds: float) -> None:
+        end = time.monotonic() + for_seconds
+        while time.monotonic() < end:
+            for master in select.select(masters, [], [], 0.2)[0]:
+                with contextlib.suppress(OSError):
+                    os.read(master, 65536)
+
+    def cpu_seconds(pid: int) -> float:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    def rss_mib(pid: int) -> float:
+        pages_resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        return pages_resident * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    drain(15)  # start-up and the first loads are not "idle"
+    cpu0 = {page: cpu_seconds(process.pid) for page, (process, _) in processes.items()}
+    memory: dict[str, list[float]] = {page: [] for page in pages}
+    wall0 = time.monotonic()
+    while True:
+        for page, (process, _) in processes.items():
+            memory[page].append(rss_mib(process.pid))
+        if time.monotonic() - wall0 >= seconds:
+            break
+        drain(min(10.0, seconds - (time.monotonic() - wall0)))
+    wall = time.monotonic() - wall0
+    lines = []
+    for page, (process, master) in processes.items():
+        cpu = 100 * (cpu_seconds(process.pid) - cpu0[page]) / wall
+        samples = memory[page]
+        window = max(1, min(6, len(samples) // 2))  # the first and the last minute
+        first = statistics.mean(samples[:window])
+        last = statistics.mean(samples[-window:])
+        lines.append(f"idle on {page:<10} for {wall:.0f} s: CPU {cpu:.2f}% of a core (goal < 1%); "
+                     f"memory {first:.1f} → {last:.1f} MiB ({last - first:+.1f} MiB, max "
+                     f"{max(samples):.1f}; goal: no growth)")
+        process.terminate()
+        process.wait(10)
+        os.close(master)
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=7, help="pairs per figure (default 7)")
+    parser.add_argument("--steady", type=float, default=0, metavar="SECONDS",
+                        help="also measure the idle dashboard on each page this long (e.g. 600)")
     args = parser.parse_args()
     program = shutil.which("openrush-tui", path=str(Path(sys.executable).parent))
     if program is None:
         sys.exit("openrush-tui is not installed next to this Python; pip install -e . first")
 
     with tempfile.TemporaryDirectory() as tmp:
-        hello = Path(tmp, "hello.py")
-        hello.write_text(HELLO_WORLD)
-        db = Path(tmp, "sandbox.sqlite3")
-        # A config directory of its own: no remembered theme or page changes the figures, and
-        # the benchmark leaves the user's settings alone.
-        os.environ["XDG_CONFIG_HOME"] = str(Path(tmp, "config"))
-        dashboard = [program, "--sandbox", "--sandbox-db", str(db)]
-        hello_argv = [sys.executable, str(hello)]
-        # The first run creates and seeds the database; it is timed apart from the rest.
-        cold = run_in_pty(dashboard, [b"OpenRush", b" keys, "])
-        hello_runs, dash_runs = [], []
-        for _ in range(args.runs):  # interleaved, so drift hits both alike
-            hello_runs.append(run_in_pty(hello_argv, [b"Hello, world"]))
-            dash_runs.append(run_in_pty(dashboard, [b"OpenRush", b" keys, "]))
+        home = Path(tmp, "home")
+        home.mkdir()
+        hello_script = Path(tmp, "hello.py")
+        hello_script.write_text(HELLO_WORLD)
+        hello = [sys.executable, str(hello_script)]
+        sandbox = [program, "--sandbox", "--sandbox-db", str(Path(tmp, "inproc.sqlite3"))]
+        # A config directory of its own: no remembered theme or page changes the figures,
+        # and the benchmark leaves the user's settings alone.
+        local_env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+        server = SandboxServer(program, Path(tmp, "served.sqlite3"))
+        http_env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+                    "XDG_DATA_HOME": str(home / ".local/share"),
+                    "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+                    "OPENRUSH_API_URL": server.url, "OPENRUSH_KEY": server.key}
+        three_pages: list[Step] = [(b"OpenRush", b""), (KEYS_SHOWN, b"3"),
+                                   (ACTIVITY_SHOWN, b"1"), (SETUP_SHOWN, b"")]
+        try:
+            # Warm-up: creates the in-process database and writes bytecode caches.
+            run_in_pty(sandbox, [(KEYS_SHOWN, b"")], env=local_env)
+            run_in_pty(hello, [(b"Hello, world", b"")])
+            pairs: dict[str, tuple[list[float], list[float]]] = {}
 
-    def median(runs: list[Run], marker: str) -> float:
-        return statistics.median(run.seconds[marker] for run in runs)
+            def measure(name: str, ours: float, theirs: float) -> None:
+                a, b = pairs.setdefault(name, ([], []))
+                a.append(ours)
+                b.append(theirs)
 
-    hello_first = median(hello_runs, "Hello, world")
-    dash_first = median(dash_runs, "OpenRush")
-    dash_keys = median(dash_runs, " keys, ")
-    hello_rss = statistics.median(run.peak_rss_mib for run in hello_runs)
-    dash_rss = statistics.median(run.peak_rss_mib for run in dash_runs)
-    print(f"{'figure (median of ' + str(args.runs) + ' runs)':<44}{'dashboard':>12}"
-          f"{'hello world':>14}{'ratio':>8}")
-    print(f"{'process start to first frame':<44}{dash_first * 1000:>10.0f}ms"
-          f"{hello_first * 1000:>12.0f}ms{dash_first / hello_first:>8.2f}")
-    print(f"{'process start to API access keys shown':<44}{dash_keys * 1000:>10.0f}ms")
-    print(f"{'  same, first run (creates + seeds the db)':<44}"
-          f"{cold.seconds[' keys, '] * 1000:>10.0f}ms")
-    print(f"{'peak memory (RSS)':<44}{dash_rss:>10.1f}MiB{hello_rss:>11.1f}MiB"
-          f"{dash_rss / hello_rss:>8.2f}")
+            for _ in range(args.runs):  # interleaved, so drift hits both alike
+                hello_local = run_in_pty(hello, [(b"Hello, world", b"")])
+                local = run_in_pty(sandbox, three_pages, env=local_env)
+                hello_remote = run_in_pty(hello, [(b"Hello, world", b"")])
+                remote = run_in_pty([program], three_pages, env=http_env)
+                for where, ours, theirs in (("--sandbox", local, hello_local),
+                                            ("over HTTP", remote, hello_remote)):
+                    first = theirs.seconds[b"Hello, world"]
+                    measure(f"first frame, {where}", ours.seconds[b"OpenRush"], first)
+                    measure(f"keys on screen, {where}", ours.seconds[KEYS_SHOWN], first)
+                    measure(f"peak memory after three pages, {where}", ours.peak_rss_mib,
+                            theirs.peak_rss_mib)
+            steady = steady_state(program, http_env, args.steady) if args.steady else []
+        finally:
+            server.stop()
+
+    goals = {"first frame, --sandbox": "goal ≤ 1.2", "first frame, over HTTP": "goal ≤ 1.2",
+             "keys on screen, over HTTP": "goal ≤ 1.5 (vs first frame)",
+             "keys on screen, --sandbox": "(vs first frame)",
+             "peak memory after three pages, over HTTP": "goal ≤ 1.5",
+             "peak memory after three pages, --sandbox": "report; keep from growing"}
+    print(f"medians of {args.runs} runs each, against a hello-world Textual app run in turn "
+          "(ratio: median of per-pair ratios, min–max)")
+    print(f"{'figure':<52}{'openrush-tui':>12}{'hello world':>12}{'ratio':>7}")
+    for name, (ours, theirs) in pairs.items():
+        unit = "MiB" if "memory" in name else "ms"
+        print(Figure(name, ours, theirs, unit, goals.get(name, "")).row())
+    for line in steady:
+        print(line)
 
 
 if __name__ == "__main__":

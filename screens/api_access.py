@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from openrush_tui.screens.key_reveal import RevealClosed
 
 EMPTY_ACCOUNT = "This account has no API keys yet."
+LOADING = "Loading keys…"
 EMPTY_HINT = ("Press n to create the first one. It is shown once, so have somewhere ready to "
               "store it.")
 
@@ -100,7 +101,7 @@ class ApiAccessScreen(Revoking, DashboardScreen):
 
     def show_loading(self) -> None:
         if self.table.view.total == 0:
-            self._state("loading", "Loading keys…")
+            self._state("loading", LOADING)
         else:  # the list stays while the new one comes: say that it is being refreshed
             self._state("loading", "Refreshing the list… The keys below are the last ones "
                                    "loaded.")
@@ -109,6 +110,7 @@ class ApiAccessScreen(Revoking, DashboardScreen):
         self._error = None
         self._signed_out = False
         self._loaded = True
+        self.dashboard.session.learn_account_id(keys)  # Setup shows it without a key list
         table = self.table
         table.load(keys, self.dashboard.now())
         self._point_after_load()
@@ -166,9 +168,9 @@ class ApiAccessScreen(Revoking, DashboardScreen):
                 table.empty_text = "The keys could not be loaded yet. Press r to try again."
             self._state("error", f"{self._error}{kept}")
             return
-        if view.total == 0:
-            table.empty_text = EMPTY_HINT
-            self._state("empty", EMPTY_ACCOUNT)
+        if view.total == 0:  # no keys, or the first list is still to come
+            table.empty_text = EMPTY_HINT if self._loaded else ""
+            self._state(*(("empty", EMPTY_ACCOUNT) if self._loaded else ("loading", LOADING)))
             return
         noun = "key" if view.total == 1 else "keys"
         parts = [f"{view.total} {noun}, {view.active} active"]

@@ -77,9 +77,13 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         from openrush_tui.api.budget import REFRESH_INTERVAL
 
         self.dashboard.headers_changed()
-        # Paint first, then load: the first frame never waits for the network. Shown for the
-        # first time, the page may use what another page fetched moments ago.
-        self.call_after_refresh(self.action_reload, REFRESH_INTERVAL)
+        # Paint first, then load: the first frame never waits for the network, and already
+        # says that the page is loading. Shown for the first time, the page may use what
+        # another page fetched moments ago.
+        session = self.dashboard.session
+        if session.signed_in or session.lookup_pending:
+            self.show_loading()
+        self.dashboard.after_first_frame(lambda: self.action_reload(REFRESH_INTERVAL))
 
     def on_screen_resume(self) -> None:
         """Back in view (another page, or a dialog closed): catch up with the session."""
@@ -89,8 +93,8 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         session = self.dashboard.session
         if session.lookup_pending or self.loading_page:
             return
-        if self._epoch_shown != session.epoch:
-            self.action_reload(reuse=REFRESH_INTERVAL)  # another key's account, or none
+        if self._epoch_shown != session.epoch:  # another key's account, or none (or first)
+            self.dashboard.after_first_frame(lambda: self.action_reload(REFRESH_INTERVAL))
         elif (session.signed_in and self._loaded_at is not None
               and time.monotonic() - self._loaded_at > REFRESH_INTERVAL):
             self.refresh_stale()

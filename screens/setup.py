@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -151,9 +152,12 @@ class SetupScreen(SigningIn, DashboardScreen):
 
         session = self.dashboard.session
         settings = self.dashboard.settings
+        account = self._account
+        if account is not None and account.account_id is None and session.account_id:
+            account = replace(account, account_id=session.account_id)  # API access listed it
         return TerminalStatus(server=settings.server_label, api_url=settings.effective_api_url,
                               mcp_url=settings.mcp_url, profile=settings.profile,
-                              key=session.key, account=self._account, error=self._error,
+                              key=session.key, account=account, error=self._error,
                               notes=session.notes, rejected=self._rejected)
 
     def render_terminal(self) -> None:
@@ -200,7 +204,10 @@ class SetupScreen(SigningIn, DashboardScreen):
 
     def action_reload(self, reuse: float = 0.0) -> None:
         super().action_reload(reuse)
-        self.load_capabilities()
+        # The tools are the same for every key and change rarely: fetched with the page, and
+        # again only until they load, so a reload (r, Test connection) is one small request.
+        if self.query_one(CapabilitiesTable).capabilities is None:
+            self.load_capabilities()
 
     async def fetch(self) -> Account:
         from openrush_tui.auth.status import check_account
@@ -211,7 +218,9 @@ class SetupScreen(SigningIn, DashboardScreen):
             from openrush_tui.api.errors import Unauthorized
 
             raise Unauthorized("You are not signed in", "Sign in with an API key first.")
-        return await check_account(client, session.key.secret)
+        # One small request: the id comes from a token's claims or from a key list the
+        # session has seen, never from listing every key here.
+        return await check_account(client, session.key.secret, known_id=session.account_id)
 
     @work(group=CAPABILITIES_GROUP, exclusive=True, exit_on_error=False)
     async def load_capabilities(self) -> None:

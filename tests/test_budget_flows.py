@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from openrush_tui.activity.events import is_own_read
 from openrush_tui.tui import OpenRushApp
@@ -67,17 +68,17 @@ async def test_period_switches_reuse_what_they_fetched(
 async def test_a_page_switch_reuses_what_another_page_just_fetched(
         served: tuple[RunningSandbox, Path]) -> None:
     server, db = served
-    app = remote_app(server.base_url, server.bootstrap_key, page="setup")
+    app = remote_app(server.base_url, server.bootstrap_key, page="api-access")
     async with app.run_test(size=TERMINAL) as pilot:
-        await settle(pilot)  # Setup read the balance and the keys (for the account id)
+        await settle(pilot)  # API access read the keys and the balance
         before = calls_from_us(db)
-        await pilot.press("2")
-        await settle(pilot)
-        assert app.screen.query_one("#keys").row_count > 0
-        assert calls_from_us(db) == before  # the list and the balance were a second old
         await pilot.press("1")
         await settle(pilot)
+        assert "acct_" in text_of(app.screen.query_one("#terminal", Static))
+        assert calls_from_us(db) == before  # the balance was a second old; the id is known
         await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("1")
         await settle(pilot)
         assert calls_from_us(db) == before  # back and forth: nothing is asked again
 

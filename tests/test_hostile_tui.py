@@ -6,7 +6,7 @@ the dashboard is driven through API access (list, the summary line of each key, 
 revoke confirmations), Activity (table, event dialog, filter dialog and its menus) and Setup
 (This terminal, capabilities), and a create shows the server's answer in the reveal dialog;
 every screen is exported and searched. The app under test
-runs without its last-resort line filter (`tui.TerminalSafe`), so what is checked is the
+runs without its last-resort line filter (`widgets.terminal_safe`), so what is checked is the
 views' own path: server strings shown through `text.safe`, as visible escapes.
 """
 
@@ -26,7 +26,8 @@ from openrush_tui.screens.key_create import KeyCreateScreen
 from openrush_tui.screens.key_details import KeyDetailsScreen
 from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
 from openrush_tui.screens.key_revoke import KeyRevokeScreen
-from openrush_tui.tui import OpenRushApp, TerminalSafe
+from openrush_tui.tui import OpenRushApp
+from openrush_tui.widgets.terminal_safe import TerminalSafe
 from tests.support.apps import TERMINAL, remote_app, settle
 from tests.support.hostile import (
     Payload,

@@ -1,5 +1,5 @@
 """The one path from server or file text to a terminal (`openrush_tui.text.safe`), and the
-net under the whole dashboard (`tui.TerminalSafe`)."""
+net under the whole dashboard (`widgets.terminal_safe`)."""
 
 from __future__ import annotations
 

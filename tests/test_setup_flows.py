@@ -18,6 +18,7 @@ from openrush_tui.api.client import OpenRushClient
 from openrush_tui.auth import keyring_store
 from openrush_tui.auth.credentials import credentials_path
 from openrush_tui.auth.profiles import remembered_api_url
+from openrush_tui.auth.status import NOT_LISTED
 from openrush_tui.screens.agent_install import AgentInstallScreen
 from openrush_tui.screens.setup import SetupScreen
 from openrush_tui.screens.sign_in import SignInScreen
@@ -71,9 +72,14 @@ async def test_a_good_key_is_checked_then_saved_in_the_keyring(
         assert "signed in" in text and "the OS keyring (MemoryKeyring (test))" in text
         assert server.bootstrap_key[:9] + "…" + server.bootstrap_key[-4:] in text
         assert server.bootstrap_key not in text
-        assert "acct_" in text and "credits" in text
+        assert NOT_LISTED in text and "credits" in text  # one request: no key list here
         assert "Connection OK" in text_of(app.screen.query_one("#connection", Static))
         assert app.balance is not None
+        await pilot.press("2")  # API access lists the keys, which name the account
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        assert "acct_" in terminal_text(app)
     assert remembered_api_url("default") == server.base_url
     assert not credentials_path().exists()
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from openrush_tui.screens.activity import ActivityScreen
 from openrush_tui.screens.key_reveal import KeyRevealScreen
 from tests.support.apps import TERMINAL, sandbox_app, settle
 from tests.support.keys import create, shown_key
@@ -106,3 +107,21 @@ def test_a_key_typed_or_pasted_into_sign_in_never_reaches_textual_s_log(
     assert "ApiAccessScreen" in written  # the log is kept, before and after the dialog
     for leaked in ("PASTEDSECRET", "typedXYZ", "character='X'", "value='or_"):
         assert leaked not in written
+
+
+async def test_changing_the_events_shown_empties_the_table_s_stale_renders(
+        tmp_path: Path) -> None:
+    """`_clear_caches`: DataTable keys its render caches by a counter each change bumps, so
+    live refresh would otherwise pile up renders no one reads again (memory that grows)."""
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ActivityScreen)
+        table = screen.table
+        assert table.row_count > 1 and len(table._cell_render_cache) > 0  # drawn
+        events = screen.model.window.events()
+        table.show_events(events[1:], screen.model.names, app.now())  # one fewer
+        assert len(table._cell_render_cache) == 0 and len(table._line_cache) == 0
+        await pilot.pause()
+        assert table.row_count == len(events) - 1 and len(table._cell_render_cache) > 0

@@ -152,6 +152,9 @@ class EventTable(MotionTable[Text]):
             self._restore(selected, anchor, anchor_at, at_top)
         finally:
             self._restoring = False
+        from openrush_tui.tui import drop_stale_renders
+
+        drop_stale_renders(self)  # every render before this change is stale
 
     def _replace_rows(self, events: Sequence[UsageEvent], wanted: list[str],
                       names: Mapping[str, str], now: datetime) -> None:

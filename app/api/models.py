@@ -77,7 +77,8 @@ Flag = Annotated[bool, BeforeValidator(_default_if_none(True))]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # Validators are built at first use, so a page builds only the models it reads.
+    model_config = ConfigDict(extra="ignore", frozen=True, defer_build=True)
 
 
 class Credits(_Model):

@@ -10,6 +10,8 @@ no further; a write that may have reached the server and got no readable answer 
 
 from __future__ import annotations
 
+import contextlib
+import ssl
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,13 +23,21 @@ from openrush_tui.api.safety import uses_proxy_settings
 if TYPE_CHECKING:
     from openrush_tui.api.budget import RequestBudget
 
+# httpcore loads anyio's asyncio backend at the first request, on the event loop (~15 ms);
+# loaded with this module it comes in the thread that loads the client. A private module name:
+# if it moves, the first request loads it as before.
+with contextlib.suppress(ImportError):
+    import anyio._backends._asyncio  # noqa: F401
+
 MAX_BODY = 32 * 1024 * 1024  # far above 50,000 keys or events; a 200 MB answer is refused
 # Exceptions after which a request certainly did not reach the server.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 class Pool:
-    """The lazily created httpx.AsyncClient, shared by a client and its ``with_key`` copies."""
+    """The httpx.AsyncClient shared by a client and its ``with_key`` copies, made again after
+    `aclose`. Made at once: it loads httpcore and (for https) the CA bundle, tens of
+    milliseconds that the dashboard spends in a thread by building its client there."""
 
     def __init__(
         self,
@@ -42,20 +52,29 @@ class Pool:
         self.user_agent = user_agent
         # Environment proxies (and httpx's other environment settings) only off loopback.
         self.trust_env = uses_proxy_settings(base_url)
-        self._client: httpx.AsyncClient | None = None
+        # Plain http (only ever to loopback, see `safety`) never speaks TLS: a context that
+        # trusts no certificate at all rather than loading the CA bundle (~35 ms) for nothing.
+        self.verify: ssl.SSLContext | bool = (
+            ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if base_url.lower().startswith("http://")
+            else True)
         self.budgets: dict[str, RequestBudget] = {}  # one per key (by digest), shared by copies
+        self._client: httpx.AsyncClient | None = self._new()
 
     def get(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:
-            self._client = httpx.AsyncClient(
-                base_url=self.base_url + "/",
-                timeout=self.timeout,
-                transport=self.transport,
-                follow_redirects=False,
-                trust_env=self.trust_env,
-                headers={"User-Agent": self.user_agent, "Accept": "application/json"},
-            )
+            self._client = self._new()
         return self._client
+
+    def _new(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            base_url=self.base_url + "/",
+            timeout=self.timeout,
+            transport=self.transport,
+            follow_redirects=False,
+            verify=self.verify,
+            trust_env=self.trust_env,
+            headers={"User-Agent": self.user_agent, "Accept": "application/json"},
+        )
 
     async def aclose(self) -> None:
         if self._client is not None:

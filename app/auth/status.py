@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +18,18 @@ from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.api.models import ApiCredential
+
+NO_KEYS = "unknown (the account has no keys)"
+NOT_LISTED = "shown once API access has listed the keys"
 
 
 @dataclass(frozen=True)
 class Account:
     balance: int
     account_id: str | None
+    # False when the id was not looked for: the dashboard never lists every key to learn it.
+    looked_up: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,8 @@ class TerminalStatus:
             rows.append(("Key from", self.key.source_label))
             rows.append(("Key", self.key.secret.masked()))
         if self.account is not None:
-            rows.append(("Account", self.account.account_id or "unknown (the account has no keys)"))
+            unknown = NO_KEYS if self.account.looked_up else NOT_LISTED
+            rows.append(("Account", self.account.account_id or unknown))
             rows.append(("Balance", balance_text(self.account.balance)))
         return [(label, visible(value)) for label, value in rows]
 
@@ -132,28 +140,34 @@ def account_from_token(secret: Secret) -> str | None:
     return sub if isinstance(sub, str) and sub else None
 
 
-async def check_account(client: OpenRushClient, secret: Secret) -> Account:
-    """The balance (this call decides whether the key works) and, when it can, the account id.
+def account_id_in(keys: Iterable[ApiCredential], secret: Secret) -> str | None:
+    """The account id a key list gives: the entry of `secret` itself (found by its prefix),
+    else any key's (a list holds one account's keys); None for a list with no id."""
+    prefix = secret.reveal()[:9]
+    found = None
+    for key in keys:
+        if key.account_id and key.prefix.rstrip(".…") == prefix:
+            return key.account_id
+        found = found or key.account_id
+    return found
 
-    An ``or_`` key appears in its own account's key list, which carries ``account_id``; a
-    failure there only leaves the id unknown.
+
+async def check_account(client: OpenRushClient, secret: Secret, *, known_id: str | None = None,
+                        list_keys: bool = False) -> Account:
+    """The balance (one small request: it decides whether the key works) and the account id.
+
+    The id comes from a session token's claims, else from `known_id` (what the caller already
+    learned, e.g. from the key list API access shows), else, only with `list_keys`, from the
+    account's key list: one more request, whose size grows with the number of keys.
     """
     from openrush_tui.errors import OpenRushError
 
-    async def account_id() -> str | None:
-        from_token = account_from_token(secret)
-        if from_token:
-            return from_token
-        try:
-            keys = await client.list_keys()
-        except OpenRushError:
-            return None
-        prefix = secret.reveal()[:9]
-        own = next((k for k in keys if k.prefix.rstrip(".…") == prefix and k.account_id), None)
-        if own is not None:
-            return own.account_id
-        return next((k.account_id for k in keys if k.account_id), None)
-
-    # One after the other: when the key is refused there is no account to look up.
-    credits = await client.credits()
-    return Account(credits.balance, await account_id())
+    credits = await client.credits()  # first: when the key is refused, there is no account
+    account_id = account_from_token(secret) or known_id
+    if account_id is not None or not list_keys:
+        return Account(credits.balance, account_id, looked_up=account_id is not None)
+    try:
+        keys = await client.list_keys()
+    except OpenRushError:  # the balance is known; only the id stays unknown
+        return Account(credits.balance, None)
+    return Account(credits.balance, account_id_in(keys, secret))

@@ -122,7 +122,8 @@ async def _check(api_url: str, secret: Secret, args: argparse.Namespace) -> Acco
 
     scheme = "x-api-key" if getattr(args, "x_api_key", False) else "bearer"
     async with OpenRushClient(api_url, secret.reveal(), auth_scheme=scheme) as client:
-        return await check_account(client, secret)
+        # One command, once: the key list is the only place an `or_` key's account id is.
+        return await check_account(client, secret, list_keys=True)
 
 
 def _save(profile: str, api_url: str, secret: Secret, *,

@@ -88,3 +88,16 @@ async def settle_activity(pilot: Pilot) -> None:
     await client.credits()
     screen_of(app).note_rate_limit()
     await pilot.pause()
+    await widths_caught_up(pilot, table_of(app))
+
+
+def _columns_fit(table: EventTable) -> bool:
+    return all(column.content_width >= max((cell.cell_len for cell in table.get_column(key)),
+                                           default=0)
+               for key, column in table.columns.items())
+
+
+async def widths_caught_up(pilot: Pilot, table: EventTable) -> None:
+    """Wait for the table's idle pass that widens columns after a cell changed (key names
+    arriving after the rows): a screenshot taken before it shows names cut short."""
+    await wait_until(pilot, lambda: _columns_fit(table), limit=5.0)

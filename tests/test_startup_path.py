@@ -1,0 +1,120 @@
+"""What keeps the start fast and light (measured by bench/startup.py, never timed here): the
+client loads no more than it needs, plain-http pools load no CA bundle, the served sandbox
+answers without Nagle delays, and the network stack loads only once the first frame is out."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from textual.widgets import Static
+
+from openrush_tui.api.transport import Pool
+from openrush_tui.clock import fixed_clock
+from openrush_tui.config import Settings
+from openrush_tui.sandbox.options import SandboxOptions
+from openrush_tui.sandbox.server import listen
+from openrush_tui.screens.key_create import KeyCreateScreen
+from openrush_tui.session import Session
+from openrush_tui.tui import DIALOG_SOURCE, OpenRushApp
+from tests.support.apps import FIXED_NOW, remote_app, sandbox_app, settle, text_of
+from tests.support.scripted_server import Reply, ScriptedServer
+
+
+def test_the_client_loads_without_httpx_command_line_tool() -> None:
+    code = ("import sys, openrush_tui.api.client; "
+            "print(' '.join(m for m in ('click', 'pygments', 'rich.syntax') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == ""
+
+
+def test_a_plain_http_pool_trusts_no_certificate_and_https_the_usual_ones() -> None:
+    timeout = httpx.Timeout(1.0)
+    plain = Pool("http://127.0.0.1:9", timeout, None, "test").verify
+    assert isinstance(plain, ssl.SSLContext)
+    assert plain.verify_mode == ssl.CERT_REQUIRED and plain.check_hostname
+    assert plain.cert_store_stats()["x509_ca"] == 0  # a TLS answer could never be trusted
+    assert Pool("https://api.openrush.io", timeout, None, "test").verify is True
+
+
+def test_served_connections_send_without_waiting_for_acknowledgements() -> None:
+    listening = listen("127.0.0.1", 0)
+    with listening, socket.create_connection(listening.getsockname()):
+        accepted, _ = listening.accept()
+        with accepted:  # inherited from the listening socket
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
+EVENTS: list[str] = []
+
+
+class RecordingSession(Session):
+    def warm_up(self):  # type: ignore[no-untyped-def]
+        EVENTS.append("warm-up")
+        return super().warm_up()
+
+
+class RecordingApp(OpenRushApp):
+    def on_ready(self) -> None:  # Textual calls OpenRushApp.on_ready as well, after this
+        EVENTS.append("first frame")
+
+
+async def test_the_network_stack_loads_only_after_the_first_frame(tmp_path: Path) -> None:
+    EVENTS.clear()
+    settings = Settings(sandbox=SandboxOptions(db_path=tmp_path / "s.sqlite3", now=FIXED_NOW),
+                        fixed_now=FIXED_NOW)
+    app = RecordingApp(settings, RecordingSession(settings, None), clock=fixed_clock(FIXED_NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#keys").view.total > 0  # the page did load
+    assert EVENTS[0] == "first frame" and "warm-up" in EVENTS
+
+
+async def test_a_closed_sandbox_session_opens_the_sandbox_again(tmp_path: Path) -> None:
+    settings = Settings(sandbox=SandboxOptions(db_path=tmp_path / "s.sqlite3", now=FIXED_NOW),
+                        fixed_now=FIXED_NOW)
+    session = Session(settings, None)
+    assert session.warm_up() is session.warm_up()  # started once
+    assert (await (await session.client()).credits()).balance > 0
+    await session.aclose()
+    assert (await (await session.client()).credits()).balance > 0  # not a real 127.0.0.1
+    await session.aclose()
+
+
+class FirstFrameApp(OpenRushApp):
+    def on_ready(self) -> None:  # the first frame: what does the key list's line say?
+        EVENTS.append(text_of(self.screen.query_one("#keys-state", Static)).strip())
+
+
+async def test_until_the_first_list_comes_the_page_says_loading_not_empty() -> None:
+    EVENTS.clear()
+    with ScriptedServer() as server:
+        server.route("GET", "/v1/me/api-credentials", Reply(200, {"api_credentials": []},
+                                                            delay=1.0))
+        server.route("GET", "/v1/me/credits", Reply(200, {"balance": 5}))
+        app = remote_app(server.url, "or_" + "a" * 40, page="api-access",
+                         app_class=FirstFrameApp)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            EVENTS.append(text_of(app.screen.query_one("#keys-state", Static)).strip())
+            await settle(pilot)
+            EVENTS.append(text_of(app.screen.query_one("#keys-state", Static)).strip())
+    assert EVENTS == ["Loading keys…", "Loading keys…", "This account has no API keys yet."]
+
+
+async def test_the_dialogs_stylesheet_is_parsed_when_the_first_dialog_opens(
+        tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "s.sqlite3", page="api-access")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert not app.stylesheet.has_source(*DIALOG_SOURCE)  # not before the first frame
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, KeyCreateScreen)
+        assert app.stylesheet.has_source(*DIALOG_SOURCE)
+        assert app.screen.query_one("#dialog").styles.border.top[0] == "thick"  # styled
