@@ -12,13 +12,14 @@ from pathlib import Path
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerFailed
 
 from openrush_tui.auth.credentials import StoredKey
 from openrush_tui.auth.secret import Secret
 from openrush_tui.clock import fixed_clock, parse_instant
 from openrush_tui.config import Settings
+from openrush_tui.prefs.settings import SettingsFile
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
@@ -66,17 +67,20 @@ def later(app: OpenRushApp, seconds: float = 3.0) -> None:
 
 
 def sandbox_app(db_path: Path, *, page: str | None = None, key_seed: int | None = KEY_SEED,
-                real_time: bool = False, **options: object) -> OpenRushApp:
+                real_time: bool = False, prefs: SettingsFile | None = None,
+                **options: object) -> OpenRushApp:
     """The dashboard on an in-process sandbox with a fixed clock and (by default) key seed.
 
     `real_time`: the request budget's clock runs (live refresh tests); else it stands still.
+    `prefs`: a settings file to start from and save to (else nothing is read or saved).
     """
     sandbox = SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=key_seed,
                              rate_limits=RateLimits(10_000, 100_000, 1_000_000),
                              **options)  # type: ignore[arg-type]
     settings = Settings(sandbox=sandbox, fixed_now=FIXED_NOW)
     return OpenRushApp(settings, Session(settings, None, monotonic=SkippingClock(real=real_time)),
-                       clock=fixed_clock(FIXED_NOW), first_page=page)
+                       clock=fixed_clock(FIXED_NOW), first_page=page,
+                       prefs=prefs.load() if prefs else None, prefs_file=prefs)
 
 
 def remote_app(api_url: str, key: str | None, *, page: str | None = None,
@@ -99,6 +103,7 @@ async def settle(pilot: Pilot, limit: float = 20.0) -> None:
         if not busy:
             await pilot.pause()
             if not any(not w.is_finished for w in pilot.app.workers):
+                steady_cursors(pilot.app)
                 return
             continue
         waits = [asyncio.ensure_future(_finished(w)) for w in busy if w.is_running]
@@ -108,6 +113,13 @@ async def settle(pilot: Pilot, limit: float = 20.0) -> None:
             wait.cancel()
         await pilot.pause()
     raise TimeoutError("workers still busy: " + ", ".join(map(repr, pilot.app.workers)))
+
+
+def steady_cursors(app: App[object]) -> None:
+    """Text fields stop blinking: a screenshot taken half a second later (a loaded machine)
+    would otherwise catch the cursor in its other phase."""
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
 
 
 async def _finished(worker: Worker) -> None:
