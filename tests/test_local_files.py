@@ -159,8 +159,6 @@ def test_concurrent_logins_never_lose_a_key_and_logout_never_resurrects_one() ->
         assert attempt == 0 or read_file_key(f"p{attempt - 1}a") is None
 
 
-@pytest.mark.xfail(reason="a start-up race (not the file): now and then Setup is not redrawn "
-                          "after a fast key lookup; open, see the issue 11 report", strict=False)
 async def test_the_dashboard_says_what_is_wrong_with_a_bad_profiles_file() -> None:
     """It used to hang on "looking for a saved key…" because the lookup died."""
     from functools import partial
