@@ -24,7 +24,7 @@ COMMAND_MODULES = {
     "login": "openrush_tui.commands.auth",
     "logout": "openrush_tui.commands.auth",
     "status": "openrush_tui.commands.auth",
-    "agents": "openrush_tui.commands.auth",
+    "agents": "openrush_tui.commands.agents",
     "activity": "openrush_tui.commands.activity",
     "credits": "openrush_tui.commands.activity",
     "sandbox": "openrush_tui.sandbox.cli",

@@ -125,7 +125,7 @@ def test_status_refuses_a_credentials_file_others_can_read(isolated_home: Path) 
 # ------------------------------------------------------------------ agents (in-process)
 
 
-def test_agents_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
+def test_agents_list_and_show(capsys: pytest.CaptureFixture[str], isolated_home: Path) -> None:
     assert main(["agents", "list"]) == 0
     listing = capsys.readouterr().out
     assert "cursor" in listing and "~/.cursor/mcp.json" in listing and "generic" in listing

@@ -1,7 +1,9 @@
 """Installing the OpenRush server into an agent's config file, safely.
 
 `plan_install` reads the file and computes the new text and a unified diff; nothing is
-written. `apply_install` writes it: only if the file still holds what the plan read (and a
+written. `plan_uninstall` does the same for taking the OpenRush entry out again (only that
+entry: the file's other servers and settings stay byte for byte); the rest is shared.
+`apply_install` writes either plan: only if the file still holds what the plan read (and a
 symlinked config still points where it did), after copying it to a backup that never
 overwrites an older backup, atomically (temporary file + `os.replace`, through symlinks to
 the real file, keeping its mode).
@@ -32,8 +34,14 @@ from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 
-from openrush_tui.agents.catalog import Agent
-from openrush_tui.agents.merge import ConfigFileError, merge_json, merge_toml
+from openrush_tui.agents.catalog import SERVER_NAME, Agent
+from openrush_tui.agents.merge import (
+    ConfigFileError,
+    merge_json,
+    merge_toml,
+    remove_json,
+    remove_toml,
+)
 from openrush_tui.text.paths import display_path
 from openrush_tui.text.safe import redact_secrets, visible
 
@@ -50,6 +58,7 @@ class InstallPlan:
     new_text: str
     key_header: bool
     real_path: Path  # the file written: `path`, or where `path` (a symlink) points
+    removes: bool = False  # takes the OpenRush entry out (`plan_uninstall`)
 
     @property
     def shown_path(self) -> str:
@@ -61,7 +70,7 @@ class InstallPlan:
 
     @property
     def changed(self) -> bool:
-        return self.new_text != self.old_text
+        return self.new_text != (self.old_text or "")  # no file, nothing to write: no change
 
     @property
     def creates(self) -> bool:
@@ -97,12 +106,15 @@ class InstallResult:
     def summary(self) -> str:
         shown = self.plan.shown_path
         if not self.plan.changed:
+            if self.plan.removes:
+                return f"{shown} has no OpenRush entry; nothing to change."
             return f"{shown} already has this OpenRush entry; nothing to change."
         if self.dry_run:
             return f"(dry run: {shown} was not changed)"
         if self.backup is None:
             return f"Created {shown} with the OpenRush entry."
-        return (f"Updated {shown}; the previous version is in "
+        done = "Removed the OpenRush entry from" if self.plan.removes else "Updated"
+        return (f"{done} {shown}; the previous version is in "
                 f"{visible(display_path(self.backup))}.")
 
 
@@ -125,6 +137,25 @@ def plan_install(agent: Agent, mcp_url: str, *, key_header: bool = False,
         new = merge_json(old, agent.target.container, entry, shown)
     return InstallPlan(agent, path, old, new, key_header and agent.supports_key_header,
                        _real(path))
+
+
+def plan_uninstall(agent: Agent, *, home: Path | None = None,
+                   cwd: Path | None = None) -> InstallPlan:
+    """What taking the OpenRush entry out of `agent`'s config file would change (nothing,
+    when the file or the entry is not there). ConfigFileError if the file must not be
+    touched."""
+    if agent.target is None:
+        how = (f" (for {agent.name}: claude mcp remove {SERVER_NAME})"
+               if agent.id == "claude-code" else "")
+        raise NoConfigFile(f"{agent.name} is not set up through a file this tool writes; "
+                           f"remove the OpenRush server where it was added{how}.")
+    path = agent.target.path(home, cwd)
+    old = _read(path)
+    shown = visible(display_path(path))
+    remove = remove_toml if agent.target.fmt == "toml" else remove_json
+    new = remove(old, agent.target.container, shown)
+    return InstallPlan(agent, path, old, (old or "") if new is None else new, False,
+                       _real(path), removes=True)
 
 
 def _read(path: Path) -> str | None:

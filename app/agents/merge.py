@@ -1,4 +1,5 @@
-"""Merging the OpenRush server entry into an agent's JSON or TOML config text.
+"""Merging the OpenRush server entry into an agent's JSON or TOML config text, or taking it
+out again (`remove_json`, `remove_toml`: the entry's own text goes, every other byte stays).
 
 Merging touches only our entry (``openrush``) under the agent's container key. Inside it,
 the keys that say how to connect are ours and set exactly (a stale ``headers.Authorization``
@@ -73,6 +74,51 @@ def merge_json(text: str | None, container: str, entry: dict[str, Any], shown: s
         raise ConfigFileError(f"{shown} has a layout this tool cannot edit safely; it was left "
                               "untouched. Add the snippet by hand.")
     return result
+
+
+def remove_json(text: str | None, container: str, shown: str) -> str | None:
+    """`text` without our entry under `container` (None: it has none, nothing to change);
+    only the entry's member (and one comma) is cut out, everything else kept byte for byte."""
+    if text is None or not text.strip():
+        return None
+    doc = _parse_json(text, shown)
+    servers = doc.get(container)
+    if not isinstance(servers, dict) or SERVER_NAME not in servers:
+        return None
+    top = _SPACE.match(text).end()  # type: ignore[union-attr]
+    members, _end = _members(text, top)
+    _key, _start, value, _end = [m for m in members if m[0] == container][-1]
+    inner, closing = _members(text, value)
+    ours = [index for index, member in enumerate(inner) if member[0] == SERVER_NAME]
+    result = text
+    for index in reversed(ours):  # duplicate keys: every one of ours goes
+        _key, start, _value, end = inner[index]
+        if len(inner) == 1:
+            result = result[:value] + "{}" + result[closing + 1:]
+        elif index + 1 < len(inner):  # up to the next member: our comma goes with us
+            result = result[:start] + result[inner[index + 1][1]:]
+        else:  # the last member: the comma before it goes
+            result = result[:inner[index - 1][3]] + result[end:]
+        inner = [*inner[:index], *inner[index + 1:]]
+    expected = {k: v for k, v in servers.items() if k != SERVER_NAME}
+    after = _parse_json(result, shown)
+    if after.get(container) != expected or {k: v for k, v in after.items() if k != container} \
+            != {k: v for k, v in doc.items() if k != container}:
+        raise ConfigFileError(f"{shown} has a layout this tool cannot edit safely; it was left "
+                              "untouched. Remove the “openrush” entry by hand.")
+    return result
+
+
+def _parse_json(text: str, shown: str) -> dict[str, Any]:
+    try:
+        doc = json.loads(text, parse_float=_Number, parse_int=_Number, parse_constant=_Number)
+    except (ValueError, RecursionError) as exc:
+        raise ConfigFileError(
+            f"{shown} is not valid JSON ({_json_problem(exc)}); it was left untouched.") \
+            from None
+    if not isinstance(doc, dict):
+        raise ConfigFileError(f"{shown} does not hold a JSON object; it was left untouched.")
+    return doc
 
 
 class _Number(str):
@@ -209,4 +255,30 @@ def merge_toml(text: str | None, container: str, entry: dict[str, Any], shown: s
     if tomllib.loads(result).get(container, {}).get(SERVER_NAME) != merged:
         raise ConfigFileError(f"{shown} has a layout this tool cannot edit safely; it was left "
                               "untouched. Add the snippet by hand.")
+    return result
+
+
+def remove_toml(text: str | None, container: str, shown: str) -> str | None:
+    """`text` without our table under `container` (None: it has none)."""
+    import tomlkit
+
+    if text is None:
+        return None
+    try:
+        before = tomllib.loads(text)
+        doc = tomlkit.parse(text)
+    except Exception as exc:  # tomllib.TOMLDecodeError, or tomlkit's own parse errors
+        raise ConfigFileError(f"{shown} is not valid TOML ({exc}); it was left untouched.") \
+            from None
+    servers = before.get(container)
+    if not isinstance(servers, dict) or SERVER_NAME not in servers:
+        return None
+    del doc[container][SERVER_NAME]
+    result = tomlkit.dumps(doc)
+    expected = {**before, container: {k: v for k, v in servers.items() if k != SERVER_NAME}}
+    after = tomllib.loads(result)
+    after.setdefault(container, {})  # a table left empty may not be written at all
+    if after != expected:
+        raise ConfigFileError(f"{shown} has a layout this tool cannot edit safely; it was left "
+                              "untouched. Remove the “openrush” table by hand.")
     return result

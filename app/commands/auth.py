@@ -1,11 +1,11 @@
-"""``login``, ``logout``, ``status`` and ``agents``: the Setup page from the command line.
+"""``login``, ``logout`` and ``status``: the Setup page's "This terminal" from the command line.
 
 ``login`` reads the key from a masked prompt, or from stdin when it is piped, and never from
 an argument (argv is visible to every user of the machine through ``ps``). It checks the key
 with the server before saving it: in the OS keyring, or, when there is none that keeps keys
 safely, in the 0600 file only if the person agrees (a prompt, or ``--insecure-storage``).
 Where the key goes is `auth.signin`'s decision, shared with the Setup page; here is only the
-asking. ``agents install`` likewise runs `agents.install`'s plan → diff → confirm → apply.
+asking. (``agents`` is `commands.agents`.)
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from openrush_tui.commands.common import (
 )
 
 if TYPE_CHECKING:
-    from openrush_tui.agents.catalog import Agent
     from openrush_tui.auth.secret import Secret
     from openrush_tui.auth.signin import SignedIn
     from openrush_tui.auth.status import Account, TerminalStatus
@@ -66,27 +65,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     add_connection_args(status)
     status.add_argument("--json", action="store_true", help="print a JSON object")
     status.set_defaults(func=status_command)
-
-    agents = subparsers.add_parser("agents", help="connect an AI agent to OpenRush over MCP")
-    commands = agents.add_subparsers(dest="agents_command", metavar="COMMAND", required=True)
-    listing = commands.add_parser("list", help="the agents and how each is configured")
-    listing.set_defaults(func=agents_list_command)
-    show = commands.add_parser("show", help="the steps and snippet for one agent")
-    show.add_argument("agent", help="an agent id from `agents list`, e.g. cursor")
-    install = commands.add_parser(
-        "install", help="add OpenRush to the agent's config file (shows the diff first)")
-    install.add_argument("agent", help="cursor, vscode, codex, windsurf or gemini")
-    install.add_argument("--dry-run", action="store_true",
-                         help="show what would change and write nothing")
-    install.add_argument("--yes", "-y", action="store_true",
-                         help="do not ask before writing (needed when stdin is not a terminal)")
-    for parser in (show, install):
-        parser.add_argument("--key-header", action="store_true",
-                            help="read the key from OPENRUSH_KEY instead of signing in (OAuth)")
-        parser.add_argument("--mcp-url", default=argparse.SUPPRESS,
-                            help="MCP endpoint (default: $OPENRUSH_MCP_URL or the public one)")
-    show.set_defaults(func=agents_show_command)
-    install.set_defaults(func=agents_install_command)
 
 
 def _profile(args: argparse.Namespace) -> str:
@@ -262,82 +240,3 @@ def status_command(args: argparse.Namespace) -> int:
     if not status.signed_in:
         say("Sign in with `openrush-tui login`, or set OPENRUSH_KEY.")
     return EXIT_OK if ok else EXIT_API_ERROR
-
-
-# ------------------------------------------------------------------ agents
-
-
-def _agent(name: str) -> Agent | None:
-    from openrush_tui.agents.catalog import AGENTS, find_agent
-
-    agent = find_agent(name)
-    if agent is None:
-        known = ", ".join(a.id for a in AGENTS)
-        error(f"unknown agent {name!r}; one of: {known}", EXIT_USAGE)
-    return agent
-
-
-def agents_list_command(args: argparse.Namespace) -> int:
-    from openrush_tui.agents.catalog import AGENTS
-
-    for agent in AGENTS:
-        how = f"file {agent.target.shown}" if agent.target else "steps in the app or a command"
-        say(f"{agent.id:<16}{agent.name:<28}{how}")
-    return EXIT_OK
-
-
-def agents_show_command(args: argparse.Namespace) -> int:
-    from openrush_tui.api.errors import InsecureURLError
-    from openrush_tui.config import mcp_url_from_env
-
-    agent = _agent(args.agent)
-    if agent is None:
-        return EXIT_USAGE
-    if args.key_header and not agent.supports_key_header:
-        error(f"{agent.name} signs in with OAuth only; showing that.")
-    mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
-    try:
-        steps = agent.instructions(mcp_url, key_header=args.key_header)
-    except InsecureURLError as exc:
-        return error(str(exc), EXIT_USAGE)
-    say(steps.as_text(), end="")
-    return EXIT_OK
-
-
-def agents_install_command(args: argparse.Namespace) -> int:
-    from openrush_tui.agents.install import (
-        ConfigFileError,
-        NoConfigFile,
-        apply_install,
-        plan_install,
-    )
-    from openrush_tui.api.errors import InsecureURLError
-    from openrush_tui.config import mcp_url_from_env
-
-    agent = _agent(args.agent)
-    if agent is None:
-        return EXIT_USAGE
-    mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
-    try:
-        plan = plan_install(agent, mcp_url, key_header=args.key_header)
-    except NoConfigFile:
-        return error(f"{agent.name} is not configured through a file; run "
-                     f"`openrush-tui agents show {agent.id}` for its steps.", EXIT_USAGE)
-    except InsecureURLError as exc:
-        return error(str(exc), EXIT_USAGE)
-    except ConfigFileError as exc:
-        return error(str(exc))
-    if plan.changed:
-        say(plan.diff(), end="")
-        if not (args.dry_run or args.yes):
-            if not stdin_is_terminal():
-                return refuse_without_yes("agents install", f"write {plan.shown_path}")
-            if not confirm(f"Write these changes to {plan.shown_path}? [y/N] "):
-                say("Nothing was written.")
-                return EXIT_OK
-    try:  # writes nothing when nothing changes or on a dry run; the summary says which
-        result = apply_install(plan, dry_run=args.dry_run)
-    except ConfigFileError as exc:
-        return error(str(exc))
-    say(result.summary())
-    return EXIT_OK

@@ -1,0 +1,163 @@
+"""``agents``: connect an AI agent to OpenRush over MCP, from the command line.
+
+``list`` says which agents are set up on this machine and where (`agents.found`);
+``install`` and ``uninstall`` run one flow, `agents.install`'s plan → diff → confirm →
+apply: the change is shown as a diff, asked for on a terminal (``--yes`` otherwise), and
+the file is backed up before it is written. ``uninstall`` takes out only the OpenRush entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from openrush_tui.commands.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    confirm,
+    error,
+    print_json,
+    refuse_without_yes,
+    say,
+    stdin_is_terminal,
+)
+
+if TYPE_CHECKING:
+    from openrush_tui.agents.catalog import Agent
+    from openrush_tui.agents.install import InstallPlan
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    agents = subparsers.add_parser("agents", help="connect an AI agent to OpenRush over MCP")
+    commands = agents.add_subparsers(dest="agents_command", metavar="COMMAND", required=True)
+    listing = commands.add_parser(
+        "list", help="the agents, and which are set up with OpenRush on this machine (where)")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.set_defaults(func=agents_list_command)
+    show = commands.add_parser("show", help="the steps and snippet for one agent")
+    show.add_argument("agent", help="an agent id from `agents list`, e.g. cursor")
+    install = commands.add_parser(
+        "install", help="add OpenRush to the agent's config file (shows the diff first)")
+    uninstall = commands.add_parser(
+        "uninstall", help="remove OpenRush from the agent's config file (only its entry; "
+                          "shows the diff first, keeps a backup)")
+    for parser in (install, uninstall):
+        parser.add_argument("agent", help="cursor, vscode, codex, windsurf or gemini")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="show what would change and write nothing")
+        parser.add_argument("--yes", "-y", action="store_true",
+                            help="do not ask before writing (needed when stdin is not a "
+                                 "terminal)")
+    for parser in (show, install):
+        parser.add_argument("--key-header", action="store_true",
+                            help="read the key from OPENRUSH_KEY instead of signing in (OAuth)")
+        parser.add_argument("--mcp-url", default=argparse.SUPPRESS,
+                            help="MCP endpoint (default: $OPENRUSH_MCP_URL or the public one)")
+    show.set_defaults(func=agents_show_command)
+    install.set_defaults(func=agents_install_command)
+    uninstall.set_defaults(func=agents_uninstall_command)
+
+
+def _agent(name: str) -> Agent | None:
+    from openrush_tui.agents.catalog import AGENTS, find_agent
+
+    agent = find_agent(name)
+    if agent is None:
+        known = ", ".join(a.id for a in AGENTS)
+        error(f"unknown agent {name!r}; one of: {known}", EXIT_USAGE)
+    return agent
+
+
+def agents_list_command(args: argparse.Namespace) -> int:
+    from openrush_tui.agents.found import find_setups
+    from openrush_tui.commands.table import Column, fit, print_columns, terminal_width
+
+    found = find_setups()
+    if args.json:
+        print_json([item.as_dict() for item in found])
+        return EXIT_OK
+    here = [("yes: " + ", ".join(item.where)) if item.where
+            else "no" if item.state == "not set up" else "cannot tell (set up in its app)"
+            for item in found]
+    how = [f"file {item.agent.target.shown}" if item.agent.target else "steps in its app or "
+           "a command" for item in found]
+    set_up = Column("SET UP HERE", here)
+    columns = [Column("AGENT", [item.agent.id for item in found]),
+               Column("NAME", [item.agent.name for item in found]), set_up,
+               Column("INSTALL", how)]
+    print_columns(fit(columns, terminal_width(), [("drop", columns[1]), ("drop", columns[3])],
+                      cut=set_up, cut_to=20))
+    for item in found:
+        for problem in item.problems:
+            say(f"{item.agent.id}: could not check {problem}", err=True)
+    return EXIT_OK
+
+
+def agents_show_command(args: argparse.Namespace) -> int:
+    from openrush_tui.api.errors import InsecureURLError
+    from openrush_tui.config import mcp_url_from_env
+
+    agent = _agent(args.agent)
+    if agent is None:
+        return EXIT_USAGE
+    if args.key_header and not agent.supports_key_header:
+        error(f"{agent.name} signs in with OAuth only; showing that.")
+    mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
+    try:
+        steps = agent.instructions(mcp_url, key_header=args.key_header)
+    except InsecureURLError as exc:
+        return error(str(exc), EXIT_USAGE)
+    say(steps.as_text(), end="")
+    return EXIT_OK
+
+
+def agents_install_command(args: argparse.Namespace) -> int:
+    from openrush_tui.agents.install import plan_install
+    from openrush_tui.config import mcp_url_from_env
+
+    mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
+    return _change(args, "install",
+                   lambda agent: plan_install(agent, mcp_url, key_header=args.key_header))
+
+
+def agents_uninstall_command(args: argparse.Namespace) -> int:
+    from openrush_tui.agents.install import plan_uninstall
+
+    return _change(args, "uninstall", plan_uninstall)
+
+
+def _change(args: argparse.Namespace, command: str,
+            plan_for: Callable[[Agent], InstallPlan]) -> int:
+    """The one flow of install and uninstall: plan, show the diff, ask, back up and write."""
+    from openrush_tui.agents.install import ConfigFileError, NoConfigFile, apply_install
+    from openrush_tui.api.errors import InsecureURLError
+
+    agent = _agent(args.agent)
+    if agent is None:
+        return EXIT_USAGE
+    try:
+        plan = plan_for(agent)
+    except NoConfigFile as exc:
+        if command == "uninstall":
+            return error(str(exc), EXIT_USAGE)
+        return error(f"{agent.name} is not configured through a file; run "
+                     f"`openrush-tui agents show {agent.id}` for its steps.", EXIT_USAGE)
+    except InsecureURLError as exc:
+        return error(str(exc), EXIT_USAGE)
+    except ConfigFileError as exc:
+        return error(str(exc))
+    if plan.changed:
+        say(plan.diff(), end="")
+        if not (args.dry_run or args.yes):
+            if not stdin_is_terminal():
+                return refuse_without_yes(f"agents {command}", f"write {plan.shown_path}")
+            if not confirm(f"Write these changes to {plan.shown_path}? [y/N] "):
+                say("Nothing was written.")
+                return EXIT_OK
+    try:  # writes nothing when nothing changes or on a dry run; the summary says which
+        result = apply_install(plan, dry_run=args.dry_run)
+    except ConfigFileError as exc:
+        return error(str(exc))
+    say(result.summary())
+    return EXIT_OK
