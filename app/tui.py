@@ -26,6 +26,7 @@ from textual.screen import ModalScreen, Screen
 from openrush_tui import clipboard
 from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
+from openrush_tui.screens.app_runway import RunwayWarning
 from openrush_tui.session import Session
 from openrush_tui.widgets.terminal_safe import TerminalSafe
 
@@ -64,7 +65,7 @@ def stylesheet(name: str) -> str:
     return files("openrush_tui.styles").joinpath(name).read_text(encoding="utf-8")
 
 
-class OpenRushApp(App[None]):
+class OpenRushApp(RunwayWarning, App[None]):
     TITLE = "OpenRush"
     # The app's look (dialogs: DIALOG_SOURCE); reusable widgets carry their own DEFAULT_CSS.
     CSS = "\n".join(stylesheet(name) for name in STYLESHEETS)
@@ -201,8 +202,8 @@ class OpenRushApp(App[None]):
         if not self.screen_stack:  # not running (yet): nothing is drawn
             return
         for header in self.screen.query(AppHeader):
-            header.balance = self.balance
-            header.hold = self.hold
+            header.balance, header.hold, header.warning = (self.balance, self.hold,
+                                                           self.runway_warning)
 
     def refresh_credits(self) -> None:
         if self.session.signed_in:

@@ -5,17 +5,16 @@ of events (newest first) and a paging line. The page's state and its rules are t
 (`activity.model.ActivityModel`); this screen starts fetches and shows what the model says.
 Each fetch is an `@work` method that awaits the client, hands the answer to the model and
 shows what changed; a failure is said where its result would have gone, and nothing shown is
-wiped. A generation number tags every fetch, so an answer to an old filter never lands on a
-new one.
+wiped. A generation tags every fetch: an answer to an old filter never lands on a new one.
 
 - Paging: the first page (50) at once; older pages when the table reports its end; the rows
   held are bounded (pages fall off the far end and come back on return).
 - Chart and summary: the period's events counted page by page after the first one, in
   batches (see `activity.counting`), and shown as partial until the period is done.
-- Live: the newest events fetched and joined on top, as often as the request budget's
-  pacing allows (`live_interval` at most; see `api.budget`); r on a page already shown does
-  the same, once, rather than loading everything again.
+- Live: the newest events joined on top, as often as the request budget's pacing allows
+  (`live_interval` at most; `api.budget`); r on a page shown does the same, once.
 - Own reads: this tool's own reads of the account are hidden until o shows them.
+- Export (w) and the credit runway in the summary: `activity_lifecycle`.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ from openrush_tui.activity.counting import count_pages
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import PAGE_SIZE, ActivityModel
 from openrush_tui.errors import OpenRushError
+from openrush_tui.screens.activity_lifecycle import ActivityLifecycle
 from openrush_tui.screens.activity_live import GROUP_LIVE, LiveRefresh
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.widgets.app_header import AppHeader
@@ -50,7 +50,7 @@ GROUP_MORE, GROUP_NEWER = "activity-older", "activity-newer"
 GROUP_CHART, GROUP_NAMES = "activity-chart", "activity-names"
 
 
-class ActivityScreen(LiveRefresh, DashboardScreen):
+class ActivityScreen(ActivityLifecycle, LiveRefresh, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Activity"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "filters", "Filter", id="activity.filter"),

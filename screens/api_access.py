@@ -18,6 +18,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from openrush_tui.screens.base import DashboardScreen
+from openrush_tui.screens.key_lifecycle import KeyLifecycle
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
 from openrush_tui.widgets.key_hints import KeyHints
@@ -40,7 +41,7 @@ EMPTY_HINT = ("Press n to create the first one. It is shown once, so have somewh
               "store it.")
 
 
-class ApiAccessScreen(DashboardScreen):
+class ApiAccessScreen(KeyLifecycle, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "API access"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "create", "New key", id="keys.new"),

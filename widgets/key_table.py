@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
 
 MARK = "✓ "
+ATTENTION = "!"  # in the row's first cell: the key needs attention (`keys.audit`)
 HEADER_ROWS = 1
 
 
@@ -110,6 +111,7 @@ class KeyTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.view = KeyView()
         self.marked: set[str] = set()
+        self.attention: frozenset[str] = frozenset()  # ids flagged by the audit
         self.cursor = 0
         self.now: datetime = datetime.now(UTC)
         self._highlighted: str | None = None
@@ -148,6 +150,16 @@ class KeyTable(ScrollView, can_focus=True):
             return False
         self._move(index)
         return True
+
+    def flag(self, attention: frozenset[str], only: frozenset[str] | None) -> None:
+        """The keys that need attention (a glyph on their rows) and, when `only` is set,
+        the only keys shown."""
+        keep = self._highlighted
+        self.attention = attention
+        if only != self.view.only:
+            self.view.set_only(only)
+            self._after_view_change(keep)
+        self.refresh()
 
     def clear_marks(self) -> None:
         if self.marked:
@@ -373,7 +385,8 @@ class KeyTable(ScrollView, can_focus=True):
         # The cursor's colours win over the status colours: readable on every theme.
         styles = self._palette()["cursor" if index == self.cursor else
                                  "marked" if marked else "plain"]
-        segments = [Segment(" " + (MARK if marked else " " * len(MARK)), styles["gap"])]
+        flag = ATTENTION if row.id in self.attention else " "
+        segments = [Segment(flag + (MARK if marked else " " * len(MARK)), styles["gap"])]
         for column, cell_width in self._layout():
             text, kind = cell_text(row, column, self.now)
             segments += [Segment(fit(text, cell_width), styles[kind]),
