@@ -30,12 +30,14 @@ if TYPE_CHECKING:
 
 class KeyLifecycle(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "attention", "Needs attention", id="keys.attention",
+        # Out of the footer (full at 120 columns): the audit line names a and D, the line of
+        # a flagged key names R; the help and the palette list all three.
+        Binding("a", "attention", "Needs attention", show=False, id="keys.attention",
                 tooltip="Show only the keys the audit flags (!), or every key again"),
         Binding("D", "revoke_unused", "Revoke unused", show=False, id="keys.revoke-unused",
                 tooltip="Revoke every key unused for 30 days (idle or never used), "
                         "after the usual confirmation"),
-        Binding("R", "rotate", "Rotate", id="keys.rotate",
+        Binding("R", "rotate", "Rotate", show=False, id="keys.rotate",
                 tooltip="Replace the key under the cursor: a new key, then the old one "
                         "revoked now, once idle, or kept"),
     ]
