@@ -215,6 +215,14 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                                          settings.effective_api_url, new)
         if result.status == "switched" and result.key is not None:
             await session.use_key(result.key)
+        elif result.status == "manual" and session.key.source == "environment":
+            # OPENRUSH_KEY cannot be changed from here; this dashboard, at least, goes on
+            # working once the old key is revoked.
+            from openrush_tui.auth.credentials import session_only
+
+            await session.use_key(session_only(new))
+            result = SwitchResult("manual", f"{result.text} Until it closes, this dashboard "
+                                            "uses the new key (in memory only).")
         return result
 
     async def _sleep(self, seconds: float) -> None:
