@@ -134,7 +134,8 @@ class UsageSummary(Widget):
         if left is None:
             text.append(", nothing spent in 7 days", style=self._style("label"))
             return text
-        days = f"{left:,.0f} days" if left >= 1 else f"{max(1, round(left * 24))} h"
+        days = f"{round(left):,} day{'s' if round(left) != 1 else ''}" if left >= 1 else \
+            f"{max(1, round(left * 24))} h"
         bound = "~" if runway.complete else "≤ "
         words = f" · lasts {bound}{days}" if short else f" · lasts {bound}{days} at 7 days' spend"
         if runway.low:
