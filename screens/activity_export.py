@@ -134,7 +134,7 @@ class ActivityExportScreen(Dialog[str | None]):
                     client, self._view, self.dashboard.now(), path, fmt, names=self._names,
                     leave_out=is_own_read if self._hide_own else None):
                 if progress.done:
-                    self._done(f"{progress.text}\nIn {display_path(path.parent)}")
+                    self._done(f"{progress.text}\nSaved in {display_path(path.parent)}/")
                 else:
                     self._say(progress.text)
         except (OpenRushError, OSError) as error:

@@ -72,8 +72,8 @@ async def test_the_audit_marks_rows_sums_up_and_filters(tmp_path: Path) -> None:
         assert "3 keys need attention" in audit_text(app)
         assert "D revokes the 2 unused" in audit_text(app)
         await select(pilot, "Legacy integration")
-        assert ("! last used 2 months ago; no expiry, created 7 months ago: nothing has used"
-                in audit_text(app))
+        assert ("! nothing has used it for a while: revoke it (d) · last used 2 months ago; "
+                "no expiry, created 7 months ago" in audit_text(app))
         await pilot.press("a")
         assert set(names(app)) == FLAGGED
         assert "a shows every key" in audit_text(app)

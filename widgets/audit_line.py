@@ -69,8 +69,8 @@ class AuditLine(Widget):
         current = self.current
         if current is not None:
             kind = current.kinds[0]
+            # What to do first (a narrow terminal cuts the end), then why.
             line.append(f"\n{ATTENTION} ", style=flag)
-            line.append(current.reason)
-            line.append(f": {ADVICE[kind]} ({ROTATE_KEY if kind in ROTATE_KINDS else 'd'})",
-                        style=muted)
+            line.append(f"{ADVICE[kind]} ({ROTATE_KEY if kind in ROTATE_KINDS else 'd'})")
+            line.append(f" · {current.reason}", style=muted)
         return line
