@@ -65,6 +65,9 @@ class _Leave(Exception):
 class KeyRotateScreen(Dialog[RotateClosed]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="rotate.close"),
+        # q would quit the app in the middle of a rotation: here it leaves the dialog the
+        # safe way (and says what is left), as Escape does.
+        Binding("q", "close", "Close", show=False, id="rotate.quit"),
     ]
     AUTO_FOCUS = "#rotate"
 
@@ -145,6 +148,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                         clock=self.dashboard.now, sleep=self._sleep)
 
     @on(Button.Pressed, "#rotate")
+    @on(Input.Submitted, "#idle")
     def _start(self) -> None:
         if self._phase != "plan":
             return

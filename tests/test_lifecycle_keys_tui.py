@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from openrush_tui.auth.credentials import read_file_key
 from openrush_tui.clock import system_clock
@@ -182,11 +182,17 @@ async def test_leaving_while_waiting_stops_safely_and_says_what_is_left(tmp_path
         await settle(pilot)
         await select(pilot, "Production server")  # last used 4 minutes ago (fixed clock)
         await pilot.press("R")
-        await pilot.click("#rotate")  # once unused for 10 minutes: the default
+        minutes = app.screen.query_one("#idle", Input)
+        minutes.value = "0"
+        await pilot.click("#rotate")  # refused: nothing is sent
+        assert "from 1 to 1440" in str(app.screen.query_one("#idle-problem", Static).content)
+        assert app.focused is minutes
+        minutes.value = "10"
+        await pilot.press("enter")  # Enter in the field: Rotate (once unused for 10 minutes)
         await stored_it(pilot)
         waiting = app.screen.query_one("#waiting", Static)
         await wait_until(pilot, lambda: "old key last used 4 minutes ago" in str(waiting.content))
-        await pilot.press("escape")
+        await pilot.press("q")  # leaves the dialog (safely), does not quit the app
         await settle(pilot)
         assert not isinstance(app.screen, KeyRotateScreen)
         said = " ".join(notices(app))
