@@ -166,6 +166,7 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             return 2
 
     from openrush_tui.clock import fixed_now_clock
+    from openrush_tui.prefs.settings import SettingsFile
     from openrush_tui.session import Session
     from openrush_tui.tui import OpenRushApp
 
@@ -177,8 +178,11 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     if sandbox is None and env_key is None:
         session = Session(settings, None,
                           lookup=partial(find_key_for_server, args.profile, settings.api_url))
+    # The theme and the page of the last run, for the first frame (a small file; a corrupt
+    # one is said on screen, never an error here).
+    prefs_file = SettingsFile()
     app = OpenRushApp(settings, session, clock=fixed_now_clock(fixed_now), first_page=args.page,
-                      handle_signals=True)
+                      handle_signals=True, prefs=prefs_file.load(), prefs_file=prefs_file)
     app.run()
     return app.return_code or 0
 

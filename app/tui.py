@@ -7,7 +7,6 @@ each use says why and is covered by a test that fails if Textual changes it.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -26,8 +25,14 @@ from textual.screen import ModalScreen, Screen
 from openrush_tui import clipboard
 from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
+from openrush_tui.prefs.settings import Loaded, SettingsFile
+from openrush_tui.screens.app_balance import BalanceHeader
+from openrush_tui.screens.app_keys import KeyConventions
+from openrush_tui.screens.app_prefs import RemembersSettings
 from openrush_tui.screens.app_runway import RunwayWarning
+from openrush_tui.screens.recent_messages import RecentMessages
 from openrush_tui.session import Session
+from openrush_tui.widgets.keymap import GLOBAL
 from openrush_tui.widgets.terminal_safe import TerminalSafe
 
 if TYPE_CHECKING:
@@ -65,32 +70,50 @@ def stylesheet(name: str) -> str:
     return files("openrush_tui.styles").joinpath(name).read_text(encoding="utf-8")
 
 
-class OpenRushApp(RunwayWarning, App[None]):
+class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSettings, App[None]):
     TITLE = "OpenRush"
     # The app's look (dialogs: DIALOG_SOURCE); reusable widgets carry their own DEFAULT_CSS.
     CSS = "\n".join(stylesheet(name) for name in STYLESHEETS)
     # Screens are imported when their mode is first shown, not before the first frame.
     MODES: ClassVar = {"setup": _setup, "api-access": _api_access, "activity": _activity}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "switch_mode('setup')", "Setup", id="app.setup"),
-        Binding("2", "switch_mode('api-access')", "API access", id="app.api-access"),
-        Binding("3", "switch_mode('activity')", "Activity", id="app.activity"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("1", "switch_mode('setup')", "Setup", id="app.setup", group=GLOBAL),
+        Binding("2", "switch_mode('api-access')", "API access", id="app.api-access",
+                group=GLOBAL),
+        Binding("3", "switch_mode('activity')", "Activity", id="app.activity", group=GLOBAL),
+        # ? on pages (dialogs bind it too, below their text fields); F1 everywhere.
+        Binding("question_mark", "help", "Help", id="app.help", group=GLOBAL,
+                tooltip="These keys (Escape, ? or F1 closes)"),
+        Binding("f1", "help", "Help", id="app.help", group=GLOBAL, show=False, priority=True,
+                tooltip="These keys (Escape, ? or F1 closes)"),
+        # Textual's own palette binding (priority: it works in dialogs too), declared here
+        # so that the help lists it.
+        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", group=GLOBAL,
+                show=False, priority=True,
+                tooltip="Every action by name, and the recent messages"),
+        Binding("q", "quit", "Quit", id="app.quit", group=GLOBAL),
     ]
 
     balance: reactive[int | None] = reactive(None)
     hold: reactive[int] = reactive(0)  # seconds requests wait after a 429 (the header says)
 
     def __init__(self, settings: Settings, session: Session, *, clock: Clock = system_clock,
-                 first_page: str | None = None, handle_signals: bool = False) -> None:
+                 first_page: str | None = None, handle_signals: bool = False,
+                 prefs: Loaded | None = None, prefs_file: SettingsFile | None = None) -> None:
+        """`prefs`: what the settings file held (`prefs_file`, where changes are saved;
+        None: nothing is saved, as in tests)."""
         # Textual composes DEFAULT_MODE as the first screen: setting it per instance draws
         # the right page in the first frame instead of a blank screen and then a switch.
         likely_signed_in = session.signed_in or session.lookup_pending
-        self.DEFAULT_MODE = first_page or ("api-access" if likely_signed_in else "setup")
+        last_page = prefs.settings.last_page if prefs and likely_signed_in else None
+        self.DEFAULT_MODE = first_page or last_page or (
+            "api-access" if likely_signed_in else "setup")
         super().__init__()
         self.settings = settings
         self.session = session
         self.now = clock
+        self.recent = RecentMessages()
+        self.init_prefs(prefs, prefs_file)
         self._first_page_chosen = first_page is not None
         # SIGTERM and SIGHUP end the app as quitting does (the command line asks for this;
         # tests driving the app with Pilot do not install process-wide handlers).
@@ -113,6 +136,8 @@ class OpenRushApp(RunwayWarning, App[None]):
         self.balance = None
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self.theme_chosen)
+        self.note_prefs_problem()
         if self._handle_signals:
             self._install_signal_handlers()
         self.set_interval(1.0, self._count_down_hold, name="rate-limit-hold")
@@ -138,20 +163,6 @@ class OpenRushApp(RunwayWarning, App[None]):
         if self._last_resort is not None:
             self._last_resort.cancel()
 
-    def _count_down_hold(self) -> None:
-        """After a 429 the request budget holds requests: the header counts down, and the
-        page whose load it stopped loads again when the hold ends."""
-        client = self.session.client_if_ready
-        hold = 0 if client is None else math.ceil(client.budget.blocked_for())
-        if hold == self.hold:
-            return
-        ended = self.hold > 0 and hold == 0
-        self.hold = hold
-        from openrush_tui.screens.base import DashboardScreen
-
-        if ended and isinstance(self.screen, DashboardScreen) and self.screen.load_failed:
-            self.screen.action_reload()
-
     @work(group="key-lookup", exit_on_error=False)
     async def _finish_lookup(self) -> None:
         await self.session.finish_lookup()
@@ -175,6 +186,7 @@ class OpenRushApp(RunwayWarning, App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        yield from self.conventions_commands(screen)
         for mode, title in PAGES.items():
             if mode != self.current_mode:
                 yield SystemCommand(f"Go to {title}", f"Show the {title} page",
@@ -187,32 +199,6 @@ class OpenRushApp(RunwayWarning, App[None]):
 
         if isinstance(self.screen, ActivityScreen):
             self.screen.filter_by_key(credential_id, name)
-
-    # -- the balance in the header -------------------------------------------------------
-
-    def watch_balance(self) -> None:
-        self.headers_changed()
-
-    def watch_hold(self) -> None:
-        self.headers_changed()
-
-    def headers_changed(self) -> None:
-        from openrush_tui.widgets.app_header import AppHeader
-
-        if not self.screen_stack:  # not running (yet): nothing is drawn
-            return
-        for header in self.screen.query(AppHeader):
-            header.balance, header.hold, header.warning = (self.balance, self.hold,
-                                                           self.runway_warning)
-
-    def refresh_credits(self) -> None:
-        if self.session.signed_in:
-            self._fetch_balance()
-
-    @work(group="credits", exclusive=True, exit_on_error=False)
-    async def _fetch_balance(self) -> None:
-        client = await self.session.client()
-        self.balance = (await client.credits()).balance
 
     # -- copying --------------------------------------------------------------------------
 
@@ -265,6 +251,7 @@ class OpenRushApp(RunwayWarning, App[None]):
         await self._quit()
 
     async def _quit(self, return_code: int = 0) -> None:
+        self.save_prefs_now()
         note = self._unseen_create_note()
         await self.session.aclose()
         # Printed on stderr once the terminal is restored: the key may exist unseen.

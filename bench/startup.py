@@ -264,6 +264,15 @@ def main() -> None:
         hello_script.write_text(HELLO_WORLD)
         hello = [sys.executable, str(hello_script)]
         sandbox = [program, "--sandbox", "--sandbox-db", str(Path(tmp, "inproc.sqlite3"))]
+        # A config directory of its own, and each dashboard run starting as a first run: the
+        # page a run ends on is remembered (settings.json) and would open the next on Setup.
+        local_env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+        settings_file = home / ".config" / "openrush-tui" / "settings.json"
+
+        def dashboard(argv: list[str], steps: list[Step], env: dict[str, str]) -> Run:
+            settings_file.unlink(missing_ok=True)
+            return run_in_pty(argv, steps, env=env)
+
         server = SandboxServer(program, Path(tmp, "served.sqlite3"))
         http_env = {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
                     "XDG_DATA_HOME": str(home / ".local/share"),
@@ -273,7 +282,7 @@ def main() -> None:
                                    (ACTIVITY_SHOWN, b"1"), (SETUP_SHOWN, b"")]
         try:
             # Warm-up: creates the in-process database and writes bytecode caches.
-            run_in_pty(sandbox, [(KEYS_SHOWN, b"")], env={"HOME": str(home)})
+            dashboard(sandbox, [(KEYS_SHOWN, b"")], local_env)
             run_in_pty(hello, [(b"Hello, world", b"")])
             pairs: dict[str, tuple[list[float], list[float]]] = {}
 
@@ -284,9 +293,9 @@ def main() -> None:
 
             for _ in range(args.runs):  # interleaved, so drift hits both alike
                 hello_local = run_in_pty(hello, [(b"Hello, world", b"")])
-                local = run_in_pty(sandbox, three_pages, env={"HOME": str(home)})
+                local = dashboard(sandbox, three_pages, local_env)
                 hello_remote = run_in_pty(hello, [(b"Hello, world", b"")])
-                remote = run_in_pty([program], three_pages, env=http_env)
+                remote = dashboard([program], three_pages, http_env)
                 for where, ours, theirs in (("--sandbox", local, hello_local),
                                             ("over HTTP", remote, hello_remote)):
                     first = theirs.seconds[b"Hello, world"]

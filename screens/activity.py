@@ -11,9 +11,10 @@ wiped. A generation tags every fetch: an answer to an old filter never lands on 
   held are bounded (pages fall off the far end and come back on return).
 - Chart and summary: the period's events counted page by page after the first one, in
   batches (see `activity.counting`), and shown as partial until the period is done.
-- Live: the newest events joined on top, as often as the request budget's pacing allows
-  (`live_interval` at most; `api.budget`); r on a page shown does the same, once.
-- Own reads: this tool's own reads of the account are hidden until o shows them.
+- Live: the newest events fetched and joined on top, as often as the request budget's
+  pacing allows (`live_interval` at most; see `api.budget`); r on a page already shown does
+  the same, once, rather than loading everything again.
+- Own reads: this tool's own reads of the account are hidden until h shows them.
 - Export (w) and the credit runway in the summary: `activity_lifecycle`.
 """
 
@@ -24,7 +25,6 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable
 
 from openrush_tui.activity import wording as say
 from openrush_tui.activity.answers import Update
@@ -32,12 +32,15 @@ from openrush_tui.activity.counting import count_pages
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import PAGE_SIZE, ActivityModel
 from openrush_tui.errors import OpenRushError
+from openrush_tui.screens.activity_keys import GROUP_CHART, ActivityKeys
 from openrush_tui.screens.activity_lifecycle import ActivityLifecycle
 from openrush_tui.screens.activity_live import GROUP_LIVE, LiveRefresh
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.event_table import EventTable
+from openrush_tui.widgets.filter_bar import FilterBar
 from openrush_tui.widgets.key_hints import KeyHints
+from openrush_tui.widgets.keymap import ACT, FIND
 from openrush_tui.widgets.load_state import LoadState
 from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
@@ -47,26 +50,35 @@ if TYPE_CHECKING:
     from openrush_tui.api.models import UsagePage
 
 GROUP_MORE, GROUP_NEWER = "activity-older", "activity-newer"
-GROUP_CHART, GROUP_NAMES = "activity-chart", "activity-names"
+GROUP_NAMES = "activity-names"
 
 
-class ActivityScreen(ActivityLifecycle, LiveRefresh, DashboardScreen):
+class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Activity"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "filters", "Filter", id="activity.filter"),
-        Binding("c", "clear_filter", "Clear", id="activity.clear-filter"),
-        Binding("p", "period", "7/30 days", id="activity.period"),
-        Binding("m", "metric", "Credits/calls", id="activity.metric"),
-        Binding("o", "own", "Own reads", show=False, id="activity.own"),
+        Binding("slash", "filter", "Filter", id="activity.find", group=FIND,
+                tooltip="Narrow the rows loaded by tool, key name or MCP client"),
+        Binding("f", "filters", "Filters…", id="activity.filter", group=FIND,
+                tooltip="Source, status, key or MCP client, tool, period"),
+        Binding("escape", "clear_filter", "Clear", id="activity.clear-filter", group=FIND,
+                tooltip="Clear the / filter, then the other filters"),
+        Binding("p", "period", "7/30 days", id="activity.period", group=FIND,
+                tooltip="The last 7 or 30 days"),
+        Binding("m", "metric", "Credits/calls", id="activity.metric", group=FIND,
+                tooltip="Chart credits or calls"),
+        Binding("h", "toggle_hidden", "Own reads", show=False, id="activity.own", group=FIND,
+                tooltip="Show or hide this tool's own reads of the account"),
         # Named on screen where they apply (the summary's Live, the chart's note): kept out
         # of the footer so that it fits 120 columns.
-        Binding("l", "live", "Live on/off", show=False, id="activity.live"),
-        Binding("e", "more_chart", "Count more", show=False, id="activity.more-chart"),
+        Binding("l", "live", "Live on/off", show=False, id="activity.live", group=ACT,
+                tooltip="Live refresh on or off (within the request budget)"),
+        Binding("e", "more_chart", "Count more", show=False, id="activity.more-chart",
+                group=ACT, tooltip="Count more of the period for the chart"),
     ]
     # The footer's order (most useful first; the last give way on a narrow terminal).
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
-        "page.refresh", "activity.filter", "activity.period", "activity.clear-filter",
-        "activity.metric")
+        "activity.details", "page.refresh", "activity.find", "activity.filter",
+        "activity.period", "activity.clear-filter", "activity.metric")
     # Seconds between live refreshes at most (the budget may space them further); a class
     # attribute so tests and `--live-interval` can shorten it.
     live_interval: ClassVar[float] = 10.0
@@ -86,6 +98,7 @@ class ActivityScreen(ActivityLifecycle, LiveRefresh, DashboardScreen):
         yield UsageSummary(id="summary")
         yield UsageChart(id="chart")
         yield LoadState(id="events-state")
+        yield FilterBar("Filter (tool, key or client):", id="find-bar")
         yield EventTable(id="events")
         yield LoadState(id="events-more")
         yield KeyHints()
@@ -94,8 +107,11 @@ class ActivityScreen(ActivityLifecycle, LiveRefresh, DashboardScreen):
         # DashboardScreen.on_mount runs too, after this (Textual calls each class's handler).
         if self.dashboard.settings.live_interval is not None:  # --live-interval
             self.live_interval = self.dashboard.settings.live_interval
+        prefs = self.dashboard.prefs  # the period and live setting of the last run
+        self.model.filter = ActivityFilter(days=prefs.activity_period_days)
+        self.model.live = prefs.activity_live
         summary = self.query_one(UsageSummary)
-        summary.live_interval = self.live_interval
+        summary.live_interval, summary.live = self.live_interval, self.model.live
         summary.now = self.dashboard.now()
         self.model.start_period()
         self._show_chart()
@@ -121,6 +137,7 @@ class ActivityScreen(ActivityLifecycle, LiveRefresh, DashboardScreen):
         from openrush_tui.api.budget import REFRESH_INTERVAL
 
         if new is not None and self.model.set_filter(new):
+            self.dashboard.remember(activity_period_days=new.days)
             self.refresh_bindings()
             self._load(names=False, reuse=REFRESH_INTERVAL)
 
@@ -348,53 +365,3 @@ class ActivityScreen(ActivityLifecycle, LiveRefresh, DashboardScreen):
     def _show_states(self) -> None:
         self.query_one("#events-state", LoadState).show(*self.model.status_line())
         self.query_one("#events-more", LoadState).show(*self.model.more_line())
-
-    # -- actions -------------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "clear_filter":
-            return self.filter.active
-        if action == "more_chart":
-            return self.model.can_count_more and not self.busy(GROUP_CHART)
-        return True
-
-    def action_clear_filter(self) -> None:
-        self.set_filter(self.filter.cleared())
-
-    def action_period(self) -> None:
-        self.set_filter(self.filter.next_period())
-
-    def action_metric(self) -> None:
-        self.model.switch_metric()
-        self._show_chart()
-
-    def action_own(self) -> None:
-        shown = self.model.switch_own()
-        self._apply(Update(rows=True))
-        self._show_chart()
-        self.notify("This dashboard's and the CLI's own reads of the account are shown." if shown
-                    else "Own reads hidden again.", timeout=4, markup=False)
-
-    def action_live(self) -> None:
-        self.query_one(UsageSummary).live = self.model.switch_live()
-        self._show_states()
-
-    def action_more_chart(self) -> None:
-        if not self.busy(GROUP_CHART):
-            self._count_more()
-            self._show_chart()
-
-    def action_filters(self) -> None:
-        from openrush_tui.screens.activity_filters import ActivityFilters
-
-        dialog = ActivityFilters(self.filter, self.model.keys, self.model.tool_choices())
-        self.app.push_screen(dialog, self.set_filter)
-
-    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
-        message.stop()
-        from openrush_tui.screens.event_details import EventDetails
-
-        chosen = self.model.event(message.row_key.value)
-        if chosen is not None:
-            self.app.push_screen(EventDetails(chosen, self.model.names, self.dashboard.now()),
-                                 lambda what: self.set_filter(self.model.narrowed(chosen, what)))

@@ -1,8 +1,9 @@
-"""The filter dialog of Activity: source, status, key, tool and period, then Apply.
+"""The filter dialog of Activity: source, status, key or MCP client, tool and period, then
+Apply.
 
-It is given the current filter and the choices (keys by name, tools from the catalogue) and
-answers the new filter, or None when cancelled. Names and tools are server strings: they are
-offered as `Text`, never as markup.
+It is given the current filter and the choices (keys by name, MCP clients, tools from the
+catalogue) and answers the new filter, or None when cancelled. Names, clients and tools are
+server strings: they are offered as `Text`, never as markup.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from openrush_tui.widgets.literal import literal
 
 SOURCE_CHOICES = (("API", "api"), ("MCP", "mcp"))
 STATUS_CHOICES = (("Success", "success"), ("Error", "error"), ("Rate-limited", "rate_limited"))
+CLIENT = "client:"  # the "Key or client" menu's values: a credential id, or this + a client
 
 
 def _value(select: Select[str]) -> str | None:
@@ -35,12 +37,15 @@ class ActivityFilters(Dialog[ActivityFilter | None]):
     ]
 
     def __init__(self, current: ActivityFilter, keys: Sequence[tuple[str, str]],
-                 tools: Sequence[str]) -> None:
-        """`keys`: (credential id, name) pairs; `tools`: tool names."""
+                 tools: Sequence[str], clients: Sequence[str] = ()) -> None:
+        """`keys`: (credential id, name) pairs; `tools`: tool names; `clients`: MCP clients."""
         super().__init__()
         self.current = current
         self.keys = list(keys)
         self.tools = list(tools)
+        self.clients = list(clients)
+        if current.client and current.client not in self.clients:
+            self.clients.insert(0, current.client)
         if current.credential_id and current.credential_id not in dict(self.keys):
             self.keys.insert(0, (current.credential_id,
                                  current.key_label or current.credential_id))
@@ -62,9 +67,13 @@ class ActivityFilters(Dialog[ActivityFilter | None]):
                                  value=current.status or Select.NULL)
                 with Horizontal(classes="filter-row"):
                     yield Label("Key")
-                    yield Select([(literal(name), cred) for cred, name in self.keys],
+                    chosen = (CLIENT + current.client if current.client
+                              else current.credential_id)
+                    yield Select([*((literal(name), cred) for cred, name in self.keys),
+                                  *((literal(f"{client} (MCP client)"), CLIENT + client)
+                                    for client in self.clients)],
                                  prompt="Any key or client", id="filter-key",
-                                 value=current.credential_id or Select.NULL)
+                                 value=chosen or Select.NULL)
                 with Horizontal(classes="filter-row"):
                     yield Label("Tool")
                     yield Select([(literal(tool), tool) for tool in self.tools],
@@ -81,6 +90,8 @@ class ActivityFilters(Dialog[ActivityFilter | None]):
 
     def chosen(self) -> ActivityFilter:
         key = _value(self.query_one("#filter-key", Select))
+        client = key.removeprefix(CLIENT) if key and key.startswith(CLIENT) else None
+        key = None if client else key
         period = self.query_one("#filter-period", Select).value
         return ActivityFilter(
             source=_value(self.query_one("#filter-source", Select)),
@@ -89,6 +100,7 @@ class ActivityFilters(Dialog[ActivityFilter | None]):
             key_label=dict(self.keys).get(key) if key else None,
             tool=_value(self.query_one("#filter-tool", Select)),
             days=period if isinstance(period, int) else self.current.days,
+            client=client,
         )
 
     def action_apply(self) -> None:

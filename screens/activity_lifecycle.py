@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from openrush_tui.widgets.keymap import ACT
 from openrush_tui.widgets.usage_summary import UsageSummary
 
 if TYPE_CHECKING:
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 
 class ActivityLifecycle(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "export", "Export", id="activity.export",
-                tooltip="Write this view (its filters and period) to a CSV or JSON file"),
+        Binding("w", "export", "Export", id="activity.export", group=ACT,
+                tooltip="Write this view to a CSV or JSON file"),
     ]
 
     if TYPE_CHECKING:  # provided by ActivityScreen
@@ -45,6 +46,11 @@ class ActivityLifecycle(Screen[None]):
         self.watch(self.app, "runway", self._show_runway)
 
     # -- export ---------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "export":
+            return self.dashboard.session.signed_in
+        return super().check_action(action, parameters)  # ActivityKeys'
 
     def action_export(self) -> None:
         if not self.dashboard.session.signed_in:

@@ -11,43 +11,46 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
-from textual.widgets import Input, Label, Static
+from textual.widgets import Static
 
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.screens.key_lifecycle import KeyLifecycle
+from openrush_tui.screens.key_revoking import Revoking
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
+from openrush_tui.widgets.filter_bar import FilterBar
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.key_table import KeyTable
+from openrush_tui.widgets.keymap import ACT, FIND
 from openrush_tui.widgets.load_state import LoadState, State
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
-    from openrush_tui.keys.revoke import RevokeReport
     from openrush_tui.keys.unseen import UnseenCreate
     from openrush_tui.keys.view import KeyRow
     from openrush_tui.screens.key_create import CreateOutcome
     from openrush_tui.screens.key_details import DetailsChoice
     from openrush_tui.screens.key_reveal import RevealClosed
 
-REVOKE_GROUP = "revoke-keys"
 EMPTY_ACCOUNT = "This account has no API keys yet."
 LOADING = "Loading keys…"
 EMPTY_HINT = ("Press n to create the first one. It is shown once, so have somewhere ready to "
               "store it.")
 
 
-class ApiAccessScreen(KeyLifecycle, DashboardScreen):
+class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "API access"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "create", "New key", id="keys.new"),
-        Binding("slash", "filter", "Filter", id="keys.filter"),
-        Binding("h", "toggle_inactive", "Inactive", id="keys.toggle-inactive"),
-        Binding("escape", "clear_filter", "Clear filter", id="keys.clear-filter"),
+        Binding("n", "create", "New key", id="keys.new", group=ACT),
+        Binding("slash", "filter", "Filter", id="keys.filter", group=FIND,
+                tooltip="Narrow the list by name or prefix"),
+        Binding("h", "toggle_hidden", "Inactive", id="keys.toggle-inactive", group=FIND,
+                tooltip="Show or hide revoked and expired keys"),
+        Binding("escape", "clear_filter", "Clear", id="keys.clear-filter", group=FIND,
+                tooltip="Clear the filter, then the marks"),
     ]
 
     AUTO_FOCUS = "#keys"
@@ -64,28 +67,21 @@ class ApiAccessScreen(KeyLifecycle, DashboardScreen):
         self._select_after_load: str | None = None  # a key just created
         self._unseen: UnseenCreate | None = None  # a create that may have made a key
         self._shown_state: tuple[str, str] = ("idle", "")
+        self._had_marks = False
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield LoadState(id="keys-state")
-        with Horizontal(id="filter-bar"):
-            # The Input itself is mounted on the first `/`: one widget less before the first
-            # frame, for a bar most visits never open.
-            yield Label("Filter (name or prefix):")
+        yield FilterBar("Filter (name or prefix):", id="filter-bar")
         yield KeyTable(id="keys")
+        yield Static("", id="marks")
         yield Static("", id="key-summary")
         yield KeyHints()
 
     def on_mount(self) -> None:
         # DashboardScreen.on_mount runs as well (Textual calls each class's handler).
-        self._show_filter_bar(False)
-
-    def _show_filter_bar(self, shown: bool) -> None:
-        # Hiding the input itself (not only its bar) keeps it out of the focus chain.
-        self.query_one("#filter-bar").display = shown
-        for field in self.query("#filter").results(Input):
-            field.display = shown
-        self.refresh_bindings()
+        self.table.hide_inactive = self.dashboard.prefs.keys_hide_inactive
+        self._show_marks()
 
     @property
     def table(self) -> KeyTable:
@@ -100,7 +96,6 @@ class ApiAccessScreen(KeyLifecycle, DashboardScreen):
     def forget_account(self) -> None:
         self._error = None
         self._loaded = False
-        self._uncertain = None
         self._select_after_load = None
         self.table.clear_marks()
         self.table.load([], self.dashboard.now())
@@ -187,8 +182,6 @@ class ApiAccessScreen(KeyLifecycle, DashboardScreen):
             if view.hide_inactive:
                 why.append("revoked and expired hidden (h shows them)")
             parts.append(f"showing {len(view.shown)} " + ", ".join(why))
-        if table.marked:
-            parts.append(f"{len(table.marked)} marked (d revokes them, space unmarks)")
         table.empty_text = ("No key matches. Press Escape to clear the filter."
                             if view.filter_text.strip() else "All keys are revoked or expired; "
                             "press h to show them.")
@@ -204,6 +197,20 @@ class ApiAccessScreen(KeyLifecycle, DashboardScreen):
     @on(KeyTable.ViewChanged)
     def _view_changed(self) -> None:
         self._show_counts()
+        self._show_marks()
+
+    def _show_marks(self) -> None:
+        """The marked count, on its own line for as long as marks exist (whatever the line
+        above says: loading, an error)."""
+        marks = self.query_one("#marks", Static)
+        count = len(self.table.marked)
+        marks.display = count > 0
+        if count:
+            marks.update(f"✓ {count} marked · d revokes {'it' if count == 1 else 'them'} · "
+                         "space unmarks · Escape clears the marks")
+        if (count > 0) != self._had_marks:
+            self._had_marks = count > 0
+            self.refresh_bindings()
 
     @on(KeyTable.Highlighted)
     def _highlighted(self, event: KeyTable.Highlighted) -> None:
@@ -223,38 +230,37 @@ class ApiAccessScreen(KeyLifecycle, DashboardScreen):
     # -- filter ---------------------------------------------------------------------------
 
     async def action_filter(self) -> None:
-        if not self.query("#filter"):
-            await self.query_one("#filter-bar").mount(
-                Input(placeholder="type to narrow the list; Enter keeps it, Escape clears it",
-                      id="filter", compact=True))
-        self._show_filter_bar(True)
-        self.query_one("#filter", Input).focus()
+        await self.query_one(FilterBar).open()
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.filter_text = event.value
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self.table.filter_text = event.text
 
-    @on(Input.Submitted, "#filter")
+    @on(FilterBar.Submitted)
     def _filter_done(self) -> None:
-        if not self.query_one("#filter", Input).value:
-            self._show_filter_bar(False)
         self.table.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # "Clear filter" is offered (and shown in the footer) only while there is a filter.
+        # Escape is offered (and shown in the footer) only while there is something to clear.
         if action == "clear_filter":
-            return bool(self.is_mounted and self.query_one("#filter-bar").display)
-        return True
+            return self.is_mounted and (self.query_one(FilterBar).is_open
+                                        or bool(self.table.marked))
+        return super().check_action(action, parameters)  # the lifecycle's keys
 
     def action_clear_filter(self) -> None:
-        for field in self.query("#filter").results(Input):
-            field.value = ""
-        self.table.filter_text = ""
-        self._show_filter_bar(False)
+        """Escape: the filter first; with none, the marks."""
+        bar = self.query_one(FilterBar)
+        if bar.is_open:
+            bar.clear()
+            self.table.filter_text = ""
+        else:
+            self.table.clear_marks()
         self.table.focus()
 
-    def action_toggle_inactive(self) -> None:
+    def action_toggle_hidden(self) -> None:
+        """h: revoked and expired keys, hidden or shown (Activity's h: its own reads)."""
         self.table.hide_inactive = not self.table.hide_inactive
+        self.dashboard.remember(keys_hide_inactive=self.table.hide_inactive)
 
     # -- create ---------------------------------------------------------------------------
 
@@ -311,90 +317,3 @@ class ApiAccessScreen(KeyLifecycle, DashboardScreen):
             self._ask_revoke((row,))
         elif choice == "activity":
             await self.dashboard.open_activity_for_key(row.id, row.key.name)
-
-    # -- revoke ---------------------------------------------------------------------------
-
-    def _signed_in_id(self, rows: tuple[KeyRow, ...]) -> str | None:
-        """Which of `rows` is the key this terminal is signed in with, by its prefix."""
-        from openrush_tui.keys.revoke import own_key_id
-
-        stored = self.dashboard.session.key
-        if stored is None or stored.secret.is_session_token:
-            return None
-        return own_key_id((row.key for row in rows), stored.secret.reveal())
-
-    @on(KeyTable.RevokeRequested)
-    def _revoke_requested(self, event: KeyTable.RevokeRequested) -> None:
-        self._ask_revoke(event.rows)
-
-    def _ask_revoke(self, requested: tuple[KeyRow, ...]) -> None:
-        rows = tuple(row for row in requested if row.status != "revoked")
-        skipped = len(requested) - len(rows)
-        if not rows:
-            what = "That key is" if skipped == 1 else "Those keys are"
-            self.notify(f"{what} already revoked.", markup=False)
-            return
-        from openrush_tui.screens.key_revoke import KeyRevokeScreen
-
-        signed_in = self._signed_in_id(rows)
-        self.app.push_screen(
-            KeyRevokeScreen(rows, self.dashboard.now(), signed_in_id=signed_in, skipped=skipped),
-            lambda confirmed: self._revoke(rows, signed_in) if confirmed else None,
-        )
-
-    # Not exclusive: a second revoke does not make the first one moot, and cancelling a
-    # revoke half-way would leave keys revoked that the page never hears about.
-    @work(group=REVOKE_GROUP, exit_on_error=False)
-    async def _revoke(self, rows: tuple[KeyRow, ...], signed_in: str | None) -> None:
-        from openrush_tui.errors import OpenRushError
-        from openrush_tui.keys.revoke import revoke_all
-
-        self._state("loading", f"Revoking {len(rows)} key{'s' if len(rows) != 1 else ''}…")
-        try:
-            client = await self.dashboard.session.client()
-        except OpenRushError as error:
-            self.show_error("Nothing was revoked. " + self.dashboard.describe_error(error))
-            return
-        report = await revoke_all(client, [row.id for row in rows], own_id=signed_in)
-        await self._revoked(rows, report)
-
-    async def _revoked(self, rows: tuple[KeyRow, ...], report: RevokeReport) -> None:
-        from openrush_tui.screens.key_revoke import summary
-
-        table = self.table
-        for outcome in report.revoked:
-            answer = outcome.answer
-            if answer is not None and answer.id == outcome.key_id:
-                table.update_key(answer)
-            else:
-                table.mark_revoked(outcome.key_id)
-        table.clear_marks()
-        message = summary(report, rows)
-        if not report.failed:
-            self._show_counts()
-            self.notify(message, title="Revoked", markup=False)
-        else:
-            self.show_error(message)
-            self.notify(message, title="Some keys were not revoked", severity="error",
-                        timeout=20, markup=False)
-        if report.uncertain:
-            self.action_reload()  # the list says which of them the server did revoke
-        if report.own_key_revoked:
-            await self._sign_out_after_revoke()
-            await self.app.switch_mode("setup")
-            self.show_signed_out()
-
-    async def _sign_out_after_revoke(self) -> None:
-        """The terminal's own key is dead: forget it (memory, and where this tool saved it)."""
-        from openrush_tui.errors import OpenRushError
-
-        message = ("This terminal was signed in with the key you revoked, so it is now signed "
-                   "out. Sign in with another key.")
-        try:
-            report = await self.dashboard.session.sign_out()
-        except OpenRushError as error:
-            message += f" The saved copy could not be removed: {error}"
-        else:
-            if report is not None:
-                message += " " + report.summary()
-        self.notify(message, title="Signed out", severity="warning", timeout=15, markup=False)

@@ -11,7 +11,8 @@ Cheap on requests:
   page) for most accounts, at most `RUNWAY_PAGES` (10) for a busy one, fewer near the rate
   limit. A new balance in between only divides by the spend already known: no request.
 
-A mixin of `OpenRushApp` (kept apart to keep tui.py short); `balance` is the App's reactive.
+A mixin of `OpenRushApp` (kept apart to keep tui.py short); `balance` is the App's reactive,
+`prefs` the settings (`app_prefs`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from textual.reactive import reactive
 if TYPE_CHECKING:
     from openrush_tui.activity.runway import Runway
     from openrush_tui.clock import Clock
+    from openrush_tui.prefs.settings import UserSettings
     from openrush_tui.session import Session
 
 RUNWAY_REFRESH = 600.0  # seconds a measured spend is reused for
@@ -34,6 +36,7 @@ class RunwayWarning:
     runway: reactive[Runway | None] = reactive(None)
 
     session: Session
+    prefs: UserSettings  # `app_prefs.RemembersSettings`
     balance: int | None
     now: Clock
     _runway_at: tuple[int, float] | None = None  # (session epoch, monotonic) of the spend
@@ -52,11 +55,8 @@ class RunwayWarning:
 
     @property
     def low_balance_days(self) -> float:
-        """The warning's threshold, from the settings file."""
-        from openrush_tui.activity.runway import LOW_RUNWAY_DAYS
-
-        prefs = getattr(self, "prefs", None)
-        return prefs.low_balance_days if prefs is not None else LOW_RUNWAY_DAYS
+        """The warning's threshold: `low_balance_days` in the settings file (3 by default)."""
+        return self.prefs.low_balance_days
 
     @property
     def runway_warning(self) -> str | None:

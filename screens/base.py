@@ -26,6 +26,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from openrush_tui.widgets.app_header import AppHeader
+from openrush_tui.widgets.keymap import ACT
 
 if TYPE_CHECKING:
     from openrush_tui.tui import OpenRushApp
@@ -51,7 +52,8 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
     # load does not ask for it a second time.
     FETCH_READS_BALANCE: ClassVar[bool] = False
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "reload", "Refresh", id="page.refresh"),
+        Binding("r", "reload", "Refresh", id="page.refresh", group=ACT,
+                tooltip="Load the page again"),
     ]
 
     @property

@@ -1,7 +1,7 @@
 """The dialog behind Enter on an event: every field of it, as literal text.
 
-It can also narrow Activity to the event's key or tool; it answers which one ("key",
-"tool") or None, and the Activity screen does the rest.
+It can also narrow Activity to the event's key, tool or MCP client; it answers which one
+("key", "tool", "client") or None, and the Activity screen does the rest.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from openrush_tui.widgets.literal import literal
 if TYPE_CHECKING:
     from openrush_tui.api.models import UsageEvent
 
-DetailsChoice = Literal["key", "tool"]
+DetailsChoice = Literal["key", "tool", "client"]
 
 
 def event_fields(event: UsageEvent, names: Mapping[str, str],
@@ -61,6 +61,7 @@ class EventDetails(Dialog[DetailsChoice | None]):
         Binding("escape,enter", "dismiss(None)", "Close", id="event.close"),
         Binding("k", "narrow('key')", "Only this key", id="event.only-key"),
         Binding("t", "narrow('tool')", "Only this tool", id="event.only-tool"),
+        Binding("c", "narrow('client')", "Only this client", id="event.only-client"),
     ]
     AUTO_FOCUS = "#close"  # Enter, pressed out of habit, closes
 
@@ -85,12 +86,15 @@ class EventDetails(Dialog[DetailsChoice | None]):
                     yield Button("Only this key (k)", id="only-key")
                 if self.event.tool:
                     yield Button("Only this tool (t)", id="only-tool")
+                if self.event.client:
+                    yield Button("Only this client (c)", id="only-client")
                 yield Button("Close", id="close", variant="primary")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "narrow":
             wanted = parameters[0] if parameters else None
-            return bool(self.event.credential_id if wanted == "key" else self.event.tool)
+            return bool({"key": self.event.credential_id, "tool": self.event.tool,
+                         "client": self.event.client}.get(str(wanted)))
         return True
 
     def action_narrow(self, what: DetailsChoice) -> None:
@@ -103,6 +107,10 @@ class EventDetails(Dialog[DetailsChoice | None]):
     @on(Button.Pressed, "#only-tool")
     def _only_tool(self) -> None:
         self.dismiss("tool")
+
+    @on(Button.Pressed, "#only-client")
+    def _only_client(self) -> None:
+        self.dismiss("client")
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:

@@ -18,11 +18,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from openrush_tui.keys.rules import EXPIRY_CHOICES, NAME_MAX, expiry_from_choice, name_problem
 from openrush_tui.screens.dialog import Dialog
 from openrush_tui.text.times import exact, relative
+from openrush_tui.widgets.toggles import GlyphRadioButton
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -68,7 +69,7 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
                 yield Label("Expires")
                 with RadioSet(id="expiry"):
                     for choice in EXPIRY_CHOICES:
-                        yield RadioButton(choice.label, value=choice.id == "never",
+                        yield GlyphRadioButton(choice.label, value=choice.id == "never",
                                           id=f"expiry-{choice.id}")
                 yield Input(placeholder="YYYY-MM-DD", id="date")
                 yield Static("", id="expiry-note", classes="note")

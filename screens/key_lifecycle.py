@@ -20,6 +20,7 @@ from textual.screen import Screen
 
 from openrush_tui.widgets.audit_line import AuditLine, unused
 from openrush_tui.widgets.key_table import KeyTable
+from openrush_tui.widgets.keymap import ACT, FIND
 
 if TYPE_CHECKING:
     from openrush_tui.keys.audit import AuditReport
@@ -32,14 +33,13 @@ class KeyLifecycle(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         # Out of the footer (full at 120 columns): the audit line names a and D, the line of
         # a flagged key names R; the help and the palette list all three.
-        Binding("a", "attention", "Needs attention", show=False, id="keys.attention",
-                tooltip="Show only the keys the audit flags (!), or every key again"),
-        Binding("D", "revoke_unused", "Revoke unused", show=False, id="keys.revoke-unused",
-                tooltip="Revoke every key unused for 30 days (idle or never used), "
-                        "after the usual confirmation"),
-        Binding("R", "rotate", "Rotate", show=False, id="keys.rotate",
-                tooltip="Replace the key under the cursor: a new key, then the old one "
-                        "revoked now, once idle, or kept"),
+        Binding("a", "attention", "Needs attention", show=False, id="keys.attention", group=FIND,
+                tooltip="Only the keys that need attention (!), or every key"),
+        Binding("D", "revoke_unused", "Revoke unused keys", show=False, id="keys.revoke-unused",
+                group=ACT,
+                tooltip="Revoke the keys unused for 30 days (asks first)"),
+        Binding("R", "rotate", "Rotate", show=False, id="keys.rotate", group=ACT,
+                tooltip="Replace the key under the cursor, then revoke the old one"),
     ]
 
     _audit: AuditReport | None = None
@@ -53,6 +53,24 @@ class KeyLifecycle(Screen[None]):
         def _ask_revoke(self, requested: tuple[KeyRow, ...]) -> None: ...
         def _signed_in_id(self, rows: tuple[KeyRow, ...]) -> str | None: ...
         def action_reload(self, reuse: float = 0.0) -> None: ...
+
+    # -- what is offered ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Offered (in the palette) only when it would do something.
+        audit, row = self._audit, self.table.current if self.is_mounted else None
+        if action == "attention":
+            return audit is not None and (bool(audit) or self._attention_only)
+        if action == "revoke_unused":
+            return audit is not None and bool(unused(audit))
+        if action == "rotate":
+            return row is not None and row.status == "active"
+        return super().check_action(action, parameters)
+
+    def palette_titles(self) -> dict[str, str]:
+        return {"keys.attention": "Show every key" if self._attention_only
+                else "Show only the keys that need attention",
+                "keys.rotate": "Rotate the key under the cursor"}
 
     # -- the audit ------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from textual.widgets import Button, Checkbox, Static
 from openrush_tui.clipboard import CLEAR_AFTER_SECONDS, digest
 from openrush_tui.screens.dialog import Dialog
 from openrush_tui.widgets.literal import literal
+from openrush_tui.widgets.toggles import GlyphCheckbox
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -67,7 +68,7 @@ class KeyRevealScreen(Dialog[RevealClosed]):
                              "your server's secrets. You can also select it with the mouse.",
                              classes="note")
                 yield Static("", id="copy-status")
-                yield Checkbox(f"Clear the system clipboard in {CLEAR_AFTER_SECONDS:g} s if "
+                yield GlyphCheckbox(f"Clear the system clipboard in {CLEAR_AFTER_SECONDS:g} s if "
                                "it still holds the key", value=True, id="clear-later")
             with Horizontal(classes="buttons"):
                 yield Button("Copy (c)", id="copy", variant="primary")

@@ -12,6 +12,7 @@ is saved is decided by `auth.signin`, shared with ``openrush-tui login``; this s
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
@@ -28,7 +29,9 @@ from openrush_tui.screens.setup_signin import SigningIn
 from openrush_tui.text.safe import visible
 from openrush_tui.widgets.agent_panel import AgentPanel
 from openrush_tui.widgets.capabilities_table import CapabilitiesTable
+from openrush_tui.widgets.filter_bar import FilterBar
 from openrush_tui.widgets.key_hints import KeyHints
+from openrush_tui.widgets.keymap import ACT, FIND
 
 if TYPE_CHECKING:
     from openrush_tui.agents.catalog import Agent
@@ -76,19 +79,30 @@ class SetupScreen(SigningIn, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Setup"
     FETCH_READS_BALANCE: ClassVar[bool] = True  # check_account asks for the credits
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "sign_in", "Sign in", id="setup.sign-in"),
-        Binding("o", "sign_out", "Sign out", id="setup.sign-out"),
-        Binding("c", "copy_snippet", "Copy snippet", id="setup.copy-snippet"),
-        # Shown on the checkbox it toggles; the footer has no room left for it.
-        Binding("k", "toggle_key_header", "Key from OPENRUSH_KEY", id="setup.key-variant",
-                show=False),
-        Binding("i", "install", "Install", id="setup.install"),
-        Binding("t", "storage", "Key storage", show=False, id="setup.storage"),
+        Binding("s", "sign_in", "Sign in", id="setup.sign-in", group=ACT,
+                tooltip="Sign this terminal in with a key"),
+        Binding("x", "sign_out", "Sign out", id="setup.sign-out", group=ACT,
+                tooltip="Sign out (asks first when the key would be lost)"),
+        Binding("c", "copy_snippet", "Copy snippet", id="setup.copy-snippet", group=ACT,
+                tooltip="Copy the selected agent's snippet"),
+        # Shown on the checkbox it toggles; the footer has no room left for it. (Not k:
+        # that moves up every list.)
+        Binding("v", "toggle_key_header", "Key from OPENRUSH_KEY", id="setup.key-variant",
+                show=False, group=ACT,
+                tooltip="Snippet variant: the agent reads the key from OPENRUSH_KEY"),
+        Binding("i", "install", "Install", id="setup.install", group=ACT,
+                tooltip="Install into the selected agent's config file (shows the diff)"),
+        Binding("t", "storage", "Key storage", show=False, id="setup.storage", group=ACT,
+                tooltip="Where the key is kept: the file or this session only"),
+        Binding("slash", "filter", "Filter tools", show=False, id="setup.filter", group=FIND,
+                tooltip="Narrow the capabilities by tool name or description"),
+        Binding("escape", "clear_filter", "Clear", show=False, id="setup.clear-filter",
+                group=FIND, tooltip="Clear the filter"),
     ]
     AUTO_FOCUS = "#agents"
     # The footer's order (most useful first; the last give way on a narrow terminal).
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
-        "setup.sign-in", "setup.sign-out", "setup.install", "setup.copy-snippet",
+        "setup.sign-in", "setup.install", "setup.copy-snippet", "setup.sign-out",
         "page.refresh")
 
     def __init__(self) -> None:
@@ -117,6 +131,7 @@ class SetupScreen(SigningIn, DashboardScreen):
                 yield AgentPanel(id="agent-panel")
             with Vertical(id="capabilities-section", classes="section") as capabilities:
                 capabilities.border_title = "Capabilities"
+                yield FilterBar("Filter (tool or description):", id="tools-filter")
                 yield CapabilitiesTable(id="capabilities")
         yield KeyHints()
 
@@ -181,6 +196,8 @@ class SetupScreen(SigningIn, DashboardScreen):
         if action == "install":
             return self.query_one(AgentPanel).agent.target is not None if self.is_mounted \
                 else True
+        if action == "clear_filter":
+            return self.is_mounted and self.query_one(FilterBar).is_open
         return True
 
     # -- loading (DashboardScreen calls these) -----------------------------------------------
@@ -242,7 +259,7 @@ class SetupScreen(SigningIn, DashboardScreen):
         self.render_terminal()
         if self._rejected is not None:
             self._connection(f"The server rejects this key ({self._rejected}). Press s to sign "
-                             "in with another key, or o to sign out.", "-error")
+                             "in with another key, or x to sign out.", "-error")
         else:
             self._connection(f"Connection failed: {message}", "-error")
 
@@ -310,3 +327,30 @@ class SetupScreen(SigningIn, DashboardScreen):
     def _installed(self, summary: str | None) -> None:
         if summary:
             self.notify(summary, markup=False, timeout=8)
+
+    # -- the tools' filter -------------------------------------------------------------------
+
+    async def action_filter(self) -> None:
+        await self.query_one(FilterBar).open()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self.query_one(CapabilitiesTable).filter_text = event.text
+
+    @on(FilterBar.Submitted)
+    def _filter_done(self) -> None:
+        self.query_one("#tools").focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one(FilterBar).clear()
+        self.query_one(CapabilitiesTable).filter_text = ""
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """"Install for <agent>…" for each agent set up through a file (the palette)."""
+        from openrush_tui.agents.catalog import AGENTS
+
+        panel = self.query_one(AgentPanel)
+        return [(f"Install for {agent.name}… (i)",
+                 f"Show the change to {agent.target.shown}, then write it if you agree",
+                 lambda agent=agent: panel.request_install(agent))
+                for agent in AGENTS if agent.target is not None]

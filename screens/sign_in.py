@@ -23,6 +23,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 from openrush_tui.auth.credentials import ENV_VAR, key_from_environment
 from openrush_tui.auth.secret import Secret
 from openrush_tui.screens.dialog import Dialog
+from openrush_tui.widgets.toggles import GlyphCheckbox
 
 if TYPE_CHECKING:
     from openrush_tui.session import Session
@@ -68,7 +69,7 @@ class SignInScreen(Dialog[Secret | None]):
                         "over the key saved here."), classes="note", id="env-note")
                 yield Label("Key")
                 yield Input(placeholder="or_…", password=True, id="key-input")
-                yield Checkbox("Show the key", id="show-key", compact=True)
+                yield GlyphCheckbox("Show the key", id="show-key", compact=True)
                 yield Static("", id="sign-in-status")
             with Horizontal(classes="buttons"):
                 yield Button("Sign in", id="submit", variant="primary")

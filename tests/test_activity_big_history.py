@@ -57,7 +57,7 @@ async def test_paging_far_down_holds_a_bounded_number_of_rows(big_db: Path) -> N
         table.focus()
         most = 0
         for _ in range(PAGES_PAGED):
-            await pilot.press("n")
+            await pilot.press("plus")
             await settle(pilot)
             most = max(most, table.row_count, len(screen_of(app).model.window))
         assert most <= MAX_ROWS

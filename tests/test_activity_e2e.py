@@ -23,7 +23,7 @@ def test_activity_pages_filters_and_shows_an_event(tmux: Tmux, tmp_path: Path) -
     screen = tmux.wait_for("All 84 events of the period counted.")
     assert "Latest 50 events" in screen and "Credits spent per day" in screen
     assert "Sat Jun 20" in screen and "Fri Jun 26" in screen
-    tmux.send("n")
+    tmux.send("+")
     tmux.wait_for("Latest 84 events")
     tmux.wait_for("End of history")
     tmux.send("p")

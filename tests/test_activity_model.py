@@ -155,7 +155,7 @@ def test_a_failed_load_more_is_said_once() -> None:
     shown.start_older()
     assert shown.older_failed(generation, "The server is down.")
     assert shown.more_line() == Line(
-        "error", "Could not load more. The server is down. Press n to try again.")
+        "error", "Could not load more. The server is down. Press + to try again.")
     assert shown.more_line() == Line("info", say.more_below(PAGE_SIZE))
     assert shown.start_older() == "50"  # and n tries again
 

@@ -65,7 +65,7 @@ async def test_paging_on_to_the_end_of_history(tmp_path: Path) -> None:
         await settle(pilot)
         assert table.row_count == min(len(expected), 2 * PAGE_SIZE)
         while "End of history" not in state_text(app, "events-more"):
-            await pilot.press("n")
+            await pilot.press("plus")
             await settle(pilot)
         assert row_ids(table) == expected
         assert "no earlier events in the last 30 days" in state_text(app, "events-more")
@@ -98,10 +98,10 @@ async def test_filters_each_narrow_the_list_and_show_in_the_title(tmp_path: Path
             assert expected, chosen
             assert row_ids(table_of(app)) == [e.id for e in expected[:PAGE_SIZE]], chosen
             assert words in app.screen.query_one(AppHeader).page
-        # One key clears the filter but keeps the period.
+        # Escape clears the filter but keeps the period.
         screen.set_filter(ActivityFilter(source="api", days=30))
         await settle(pilot)
-        await pilot.press("c")
+        await pilot.press("escape")
         await settle(pilot)
         assert screen.filter == ActivityFilter(days=30)
         assert app.screen.query_one(AppHeader).page == "Activity · last 30 days"
@@ -141,7 +141,7 @@ async def test_a_filter_matching_nothing_says_so_and_how_to_clear_it(tmp_path: P
         await settle(pilot)
         assert table_of(app).row_count == 0
         assert state_text(app) == ("No events in the last 7 days match key “CI pipeline”. "
-                                   "Press c to clear the filter.\n")
+                                   "Press Escape to clear the filter.\n")
         figures = app.screen.query_one(UsageSummary).figures
         assert figures is not None and figures.calls == 0 and figures.complete
 
@@ -315,7 +315,7 @@ async def test_failed_refreshes_keep_the_table(tmp_path: Path,
         assert row_ids(table) == before
         assert "Live refresh failed" in state_text(app)
         assert "unavailable" in state_text(app)
-        await pilot.press("n")
+        await pilot.press("plus")
         await settle(pilot)
         assert row_ids(table) == before
         assert "Could not load more" in state_text(app, "events-more")

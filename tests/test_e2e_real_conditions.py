@@ -47,8 +47,8 @@ def test_a_headless_server_at_80x24_from_sign_in_to_live_activity(
     tmux = small_tmux
     db = tmp_path / "served.sqlite3"
     server = sandbox_server(db_path=db, rate_per_minute=PER_MINUTE)
-    home = tmp_path / "home"
-    home.mkdir()
+    home = tmp_path / "home"  # the tmux fixture's isolated home
+    home.mkdir(exist_ok=True)
     start(tmux, home, server.base_url)
 
     # Signed out: Setup says how to sign in. Sign in through the dialog.

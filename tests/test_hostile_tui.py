@@ -81,8 +81,8 @@ async def api_access(pilot: Pilot, payload: Payload) -> None:
     assert_clean(app, "key details")
     await close_dialog(pilot)
     if any(key["is_active"] for key in payload.keys):
-        for _ in payload.keys:
-            await pilot.press("space")
+        for _ in payload.keys:  # space marks without moving; down moves on
+            await pilot.press("space", "down")
         await open_dialog(pilot, "d", KeyRevokeScreen)
         assert_clean(app, "revoke confirmation")
         await close_dialog(pilot)

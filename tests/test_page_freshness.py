@@ -74,7 +74,7 @@ async def test_sign_out_asks_first_then_nothing_of_the_account_stays(
             await pilot.press(page)
             await settle(pilot)
         assert app.balance is not None
-        await pilot.press("o")
+        await pilot.press("x")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, SignOutScreen)
@@ -83,7 +83,7 @@ async def test_sign_out_asks_first_then_nothing_of_the_account_stays(
         await pilot.press("enter")  # Enter out of habit: Cancel
         await settle(pilot)
         assert app.session.signed_in and memory_keyring.store
-        await pilot.press("o")
+        await pilot.press("x")
         await settle(pilot)
         await pilot.click("#sign-out")
         await settle(pilot)

@@ -180,7 +180,7 @@ async def test_sign_out_removes_the_saved_key_and_shows_setup_signed_out(
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         assert app.balance is not None
-        await pilot.press("o")  # the keyring holds the only copy: asked first
+        await pilot.press("x")  # the keyring holds the only copy: asked first
         await settle(pilot)
         await pilot.click("#sign-out")
         await settle(pilot)
@@ -198,7 +198,7 @@ async def test_sign_out_says_when_openrush_key_will_sign_in_again(
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         assert "OPENRUSH_KEY environment variable" in terminal_text(app)
-        await pilot.press("o")
+        await pilot.press("x")
         await settle(pilot)
         assert "unset OPENRUSH_KEY" in notifications(app)
         assert not app.session.signed_in
@@ -237,7 +237,7 @@ async def test_the_key_variant_and_install_into_cursor(tmp_path: Path,
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
         await pilot.press("down", "down")  # the agent list has the focus: Cursor
-        await pilot.press("k")
+        await pilot.press("v")
         await pilot.pause()
         panel = app.screen.query_one(AgentPanel)
         assert panel.agent.id == "cursor" and panel.key_header

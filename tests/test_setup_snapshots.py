@@ -70,7 +70,7 @@ def test_an_agent_snippet_with_the_key_variant(snap_compare, tmp_path: Path) -> 
 
     async def cursor_with_key_header(pilot: Pilot) -> None:
         await settle(pilot)
-        await pilot.press("down", "down", "k")  # Cursor, reading OPENRUSH_KEY
+        await pilot.press("down", "down", "v")  # Cursor, reading OPENRUSH_KEY
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=TERMINAL, run_before=cursor_with_key_header)

@@ -172,7 +172,8 @@ async def test_the_footer_lists_the_page_keys_and_a_click_presses_one(tmp_path: 
         await settle(pilot)
         hints = app.screen.query_one(KeyHints)
         line = hints.render().plain
-        assert "n New key" in line and "2 API access" in line and "q Quit" in line
+        assert "n New key" in line and "1 2 3 pages" in line
+        assert line.rstrip().endswith("? Help  q Quit")
         start = next(start for start, _end, key in hints._targets if key == "n")
         await pilot.click(KeyHints, offset=(start + 1, 0))
         await pilot.pause()

@@ -33,7 +33,7 @@ def test_the_filter_in_words_and_as_a_query() -> None:
     assert chosen.cleared() == ActivityFilter(days=30)
     assert chosen.query(NOW) == {"source": "mcp", "status": "rate_limited",
                                  "credential_id": "cred_1", "tool": "inspect_serp",
-                                 "since": datetime(2026, 5, 28, tzinfo=UTC)}
+                                 "client": None, "since": datetime(2026, 5, 28, tzinfo=UTC)}
     # The period starts at midnight UTC, so its first day is a whole day.
     assert ActivityFilter().since(NOW) == datetime(2026, 6, 20, tzinfo=UTC)
     assert ActivityFilter(credential_id="cred_9").parts() == ["key “cred_9”"]
@@ -156,7 +156,7 @@ def test_what_the_screen_says() -> None:
     assert say.end_of_history(7).endswith("Press p for the last 30 days.")
     assert "Press p" not in say.end_of_history(30)
     assert say.empty(ActivityFilter(source="mcp")) == (
-        "No events in the last 7 days match MCP. Press c to clear the filter.")
+        "No events in the last 7 days match MCP. Press Escape to clear the filter.")
     assert say.empty(ActivityFilter()).startswith("No API or MCP calls in the last 7 days.")
     assert say.period_label(ActivityFilter(tool="x"), capital=True) == "Last 7 days, filtered"
     note = say.partial(5050, "Jun 25 00:06", "5,000 at a time")

@@ -18,6 +18,8 @@ from textual.widgets import Button, Checkbox, OptionList, Static
 from textual.widgets.option_list import Option
 
 from openrush_tui.agents.catalog import AGENTS, AGENTS_BY_ID, ENV_VAR, Agent, Instructions
+from openrush_tui.widgets.lists import MotionOptionList
+from openrush_tui.widgets.toggles import GlyphCheckbox
 
 
 class AgentPanel(Horizontal):
@@ -54,13 +56,13 @@ class AgentPanel(Horizontal):
     key_header: reactive[bool] = reactive(False, init=False)
 
     def compose(self) -> ComposeResult:
-        yield OptionList(*(Option(agent.name, id=agent.id) for agent in AGENTS), id="agents",
-                         compact=True)
+        yield MotionOptionList(*(Option(agent.name, id=agent.id) for agent in AGENTS),
+                               id="agents", compact=True)
         with Vertical(id="agent-detail"):
             yield Static(id="agent-before", markup=False)
             yield Static(id="snippet", markup=False)
             yield Static(id="agent-after", markup=False)
-            yield Checkbox(f"Read the key from {ENV_VAR} instead of signing in (k)",
+            yield GlyphCheckbox(f"Read the key from {ENV_VAR} instead of signing in (v)",
                            id="key-header", compact=True)
             with Horizontal(id="agent-actions"):
                 yield Button("Copy snippet", id="copy-snippet", compact=True)
@@ -139,7 +141,11 @@ class AgentPanel(Horizontal):
         if not self.query_one("#copy-snippet", Button).disabled:
             self.post_message(self.CopyRequested(self.instructions().snippet.rstrip("\n")))
 
-    def request_install(self) -> None:
+    def request_install(self, agent: Agent | None = None) -> None:
+        """Install the agent shown, or `agent` (shown first: the palette's "Install for…")."""
+        if agent is not None and agent.id != self.agent_id:
+            self.query_one("#agents", OptionList).highlighted = AGENTS.index(agent)
+            self.agent_id = agent.id
         if self.agent.target is not None and not self.query_one("#install", Button).disabled:
             self.post_message(self.InstallRequested(self.agent, self.key_header))
 

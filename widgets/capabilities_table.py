@@ -16,6 +16,8 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Static
 
 from openrush_tui.config import WEB_BILLING_URL
+from openrush_tui.text.safe import visible
+from openrush_tui.widgets.lists import MotionTable
 from openrush_tui.widgets.literal import literal
 from openrush_tui.widgets.load_state import LoadState
 
@@ -34,9 +36,11 @@ class CapabilitiesTable(Vertical):
     capabilities: reactive[Capabilities | None] = reactive(None, init=False,
                                                             always_update=True)
     error: reactive[str] = reactive("", init=False)
+    filter_text: reactive[str] = reactive("", init=False)  # the page's `/`: name or description
 
     def compose(self) -> ComposeResult:
-        table: DataTable[Text | str] = DataTable(id="tools", cursor_type="row", zebra_stripes=True)
+        table: MotionTable[Text | str] = MotionTable(id="tools", cursor_type="row",
+                                                     zebra_stripes=True)
         table.add_column("Tool", key="tool")
         table.add_column("Credits", key="credits")
         table.add_column("Enabled", key="enabled")
@@ -52,22 +56,32 @@ class CapabilitiesTable(Vertical):
         self.query_one(DataTable).display = False  # an empty table would still take rows
         self.query_one(LoadState).show("loading", "Loading the tools…")
 
+    def watch_filter_text(self) -> None:
+        self.watch_capabilities(self.capabilities)
+
     def watch_capabilities(self, capabilities: Capabilities | None) -> None:
         if capabilities is None:
             return
         self.error = ""
         table = self.query_one(DataTable)
         table.clear()
-        for tool in capabilities.tools:
+        wanted = self.filter_text.strip().casefold()
+        shown = [tool for tool in capabilities.tools
+                 if wanted in tool.name.casefold()
+                 or wanted in (tool.description or "").casefold()]
+        for tool in shown:
             table.add_row(
                 literal(tool.name),
                 Text(str(tool.credits) if tool.credits else "free", justify="right"),
                 Text("yes" if tool.enabled else "no (402 when called)"),
                 literal(tool.description, overflow="ellipsis", no_wrap=True),
             )
-        table.display = bool(capabilities.tools)
+        table.display = bool(shown)
         state = self.query_one(LoadState)
-        if capabilities.tools:
+        if wanted:
+            state.show("info", f"{len(shown)} of {len(capabilities.tools)} tools match "
+                               f"“{visible(self.filter_text.strip())}” (Escape clears).")
+        elif capabilities.tools:
             enabled = sum(1 for tool in capabilities.tools if tool.enabled)
             state.show("info", f"{enabled} of {len(capabilities.tools)} tools are enabled for "
                                "this account.")

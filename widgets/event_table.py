@@ -22,7 +22,6 @@ from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.message import Message
-from textual.widgets import DataTable
 
 from openrush_tui.activity.events import (
     duration_label,
@@ -32,6 +31,8 @@ from openrush_tui.activity.events import (
     who,
 )
 from openrush_tui.text.times import short
+from openrush_tui.widgets.keymap import ACT, motion_bindings
+from openrush_tui.widgets.lists import MotionTable
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import UsageEvent
@@ -51,7 +52,7 @@ def cut(text: str, width: int | None) -> str:
     return text if width is None or len(text) <= width else text[: width - 1] + "…"
 
 
-class EventTable(DataTable[Text]):
+class EventTable(MotionTable[Text]):
     DEFAULT_CSS = """
     EventTable > .event-table--success { color: $text-success; }
     EventTable > .event-table--error { color: $text-error; }
@@ -59,11 +60,17 @@ class EventTable(DataTable[Text]):
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {*STATUS_CLASSES.values()}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "load_more", "Load more", show=False, id="activity.load-more"),
-        # A list of events is read top to bottom: Home and End go to its first and last row
-        # (DataTable's default is the first and last column).
-        Binding("home", "scroll_top", "Newest", show=False, id="activity.newest"),
-        Binding("end", "scroll_bottom", "Oldest loaded", show=False, id="activity.oldest"),
+        Binding("enter", "details", "Details", id="activity.details", group=ACT,
+                tooltip="Open the event under the cursor"),
+        # Not n: that is "New key" on API access (one meaning per key across pages).
+        Binding("plus", "load_more", "Load older events", show=False, id="activity.load-more",
+                group=ACT),
+        # A list of events is read top to bottom: Home and End (g and G) go to its first and
+        # last row (DataTable's default for Home and End is the first and last column).
+        *motion_bindings("activity", up="cursor_up", down="cursor_down", first="scroll_top",
+                         last="scroll_bottom", half_up="half_page(-1)",
+                         half_down="half_page(1)", page_up="page_up", page_down="page_down",
+                         first_name="Newest", last_name="Oldest loaded"),
     ]
 
     class EndReached(Message):
@@ -239,6 +246,10 @@ class EventTable(DataTable[Text]):
             self.post_message(self.EndReached())
         if self.near_top():
             self.post_message(self.TopReached())
+
+    def action_details(self) -> None:
+        """Enter: the event under the cursor, in its dialog (the screen opens it)."""
+        self.action_select_cursor()
 
     def action_load_more(self) -> None:
         # Go to the last row first: the rows loaded appear where the user is, and the rows

@@ -8,10 +8,10 @@ a click on a key presses it.
 
 Most useful first, and it always fits: a screen may list its bindings' ids in `FOOTER_ORDER`
 (the rest follow in Textual's order: the focused widget's, then the screen's). Then come the
-page keys (1 2 3) and Quit. Too narrow for all of it (an 80-column SSH session), the palette
-hint goes, then the page keys shrink to "1 2 3 pages", then the screen's keys go from the
-least useful on; Quit always stays. Under a dialog the page keys do nothing, so they are
-not shown.
+page keys (1 2 3), Help (?) and Quit. Too narrow for all of it (an 80-column SSH session),
+the palette hint goes, then the page keys shrink to "1 2 3 pages", then the screen's keys go
+from the least useful on; Help and Quit always stay. Under a dialog the page keys do
+nothing, so they are not shown.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 NAVIGATION = "switch_mode"
-QUIT = "quit"
+ALWAYS = ("help", "quit")  # never given way (in this order, last on the line)
 
 Hint = tuple[Binding, bool]  # a binding and whether it is enabled
 
@@ -63,36 +63,42 @@ class KeyHints(Widget):
             self.refresh()
 
     def _shown(self) -> tuple[list[Hint], list[Hint], list[Hint], Binding | None]:
-        """The screen's keys (most useful first), the page keys, Quit, and the palette's."""
+        """The screen's keys (most useful first), the page keys, Help and Quit, and the
+        palette's."""
         actions: list[Hint] = []
         pages: list[Hint] = []
-        quits: list[Hint] = []
+        keeps: list[Hint] = []
         seen: set[str] = set()
         palette: Binding | None = None
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if binding.key == self.app.COMMAND_PALETTE_BINDING and self.app.ENABLE_COMMAND_PALETTE:
                 palette = binding
-            elif binding.show and binding.action not in seen:
-                seen.add(binding.action)
-                if binding.action.startswith(NAVIGATION):
+            elif binding.show and (action := binding.action.removeprefix("app.")) not in seen:
+                seen.add(action)
+                if action.startswith(NAVIGATION):
                     if enabled:  # under a dialog they do nothing: not offered
                         pages.append((binding, enabled))
-                elif binding.action == QUIT:
-                    quits.append((binding, enabled))
+                elif action in ALWAYS:
+                    keeps.append((binding, enabled))
                 else:
                     actions.append((binding, enabled))
+        if "help" not in seen and getattr(self.screen, "OFFERS_HELP", True):
+            # A text field took ?: the app's F1 (priority) still opens the help.
+            keeps += [(binding, True) for binding in Binding.make_bindings(self.app.BINDINGS)
+                      if binding.action == "help" and binding.priority][:1]
         order: Sequence[str] = getattr(self.screen, "FOOTER_ORDER", ())
         rank = {binding_id: index for index, binding_id in enumerate(order)}
         actions.sort(key=lambda hint: rank.get(hint[0].id or "", len(rank)))  # stable
-        return actions, pages, quits, palette
+        keeps.sort(key=lambda hint: ALWAYS.index(hint[0].action.removeprefix("app.")))
+        return actions, pages, keeps, palette
 
     def render(self) -> Text:
-        actions, pages, quits, palette = self._shown()
+        actions, pages, keeps, palette = self._shown()
         width = self.size.width or 10_000
         compact_pages = False
         with_palette = palette is not None
         while True:
-            line, targets = self._line(actions, pages, quits, compact_pages)
+            line, targets = self._line(actions, pages, keeps, compact_pages)
             if with_palette and palette is not None:
                 right, right_targets = self._line([(palette, True)], [], [], False)
                 if line.cell_len + 1 + right.cell_len <= width:
@@ -111,7 +117,7 @@ class KeyHints(Widget):
             elif actions:
                 actions = actions[:-1]
             else:
-                break  # only Quit is left: let it be cut rather than dropped
+                break  # only Help and Quit are left: cut rather than dropped
         self._targets = targets
         return line
 
@@ -120,7 +126,7 @@ class KeyHints(Widget):
                 self.get_component_rich_style("key-hints--description", partial=True),
                 self.get_component_rich_style("key-hints--disabled", partial=True))
 
-    def _line(self, actions: list[Hint], pages: list[Hint], quits: list[Hint],
+    def _line(self, actions: list[Hint], pages: list[Hint], keeps: list[Hint],
               compact_pages: bool) -> tuple[Text, list[tuple[int, int, str]]]:
         key_style, description_style, disabled_style = self._styles()
         line = Text(no_wrap=True, overflow="ellipsis", end="")
@@ -141,7 +147,7 @@ class KeyHints(Widget):
             last = index == len(pages) - 1
             add(binding, enabled, ("pages" if last else None) if compact_pages
                 else binding.description)
-        for binding, enabled in quits:
+        for binding, enabled in keeps:
             add(binding, enabled, binding.description)
         return line, targets
 

@@ -6,7 +6,7 @@ is a list comprehension (see `openrush_tui.keys.view`) and a repaint renders ~30
 columns fit and what each cell says is `openrush_tui.keys.columns`; this widget draws it.
 
 Messages up: Highlighted, DetailsRequested, RevokeRequested, ViewChanged. The screen sets
-`filter_text` and `hide_inactive`, and calls `load()` with the keys it fetched.
+`filter_text` and `hide_inactive`, calls `load()` with the keys it fetched, `flag()` (audit).
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from textual.strip import Strip
 
 from openrush_tui.keys.columns import GAP, TITLES, Layout, cell_text, column_at, fit_columns
 from openrush_tui.keys.view import NATURAL_DESCENDING, SORT_COLUMNS, KeyRow, KeyView, SortColumn
+from openrush_tui.widgets.keymap import ACT, FIND, motion_bindings
 from openrush_tui.widgets.strips import fit, line
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
 
-MARK = "✓ "
-ATTENTION = "!"  # in the row's first cell: the key needs attention (`keys.audit`)
+MARK, ATTENTION = "✓ ", "!"  # a marked row; in the first cell, a key that needs attention
 HEADER_ROWS = 1
 
 
@@ -43,11 +43,7 @@ class KeyTable(ScrollView, can_focus=True):
         "key-table--expired", "key-table--revoked", "key-table--dim", "key-table--empty",
     }
     DEFAULT_CSS = """
-    KeyTable {
-        height: 1fr;
-        background: $surface;
-        scrollbar-gutter: stable;
-    }
+    KeyTable { height: 1fr; background: $surface; scrollbar-gutter: stable; }
     KeyTable > .key-table--header { color: $foreground; background: $panel; text-style: bold; }
     KeyTable > .key-table--cursor {
         color: $block-cursor-blurred-foreground;
@@ -67,19 +63,21 @@ class KeyTable(ScrollView, can_focus=True):
     KeyTable > .key-table--empty { color: $text-muted; text-style: italic; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "details", "Details", id="keys.details"),
-        Binding("space", "mark", "Mark", id="keys.mark"),
-        Binding("d,delete", "revoke", "Revoke", id="keys.revoke"),
+        Binding("enter", "details", "Details", id="keys.details", group=ACT,
+                tooltip="Open the key under the cursor"),
+        Binding("space", "mark", "Mark", id="keys.mark", group=ACT,
+                tooltip="Mark or unmark the key under the cursor (the cursor stays)"),
+        Binding("d,delete", "revoke", "Revoke", id="keys.revoke", group=ACT,
+                tooltip="Revoke the marked keys, or the one under the cursor (asks first)"),
         # Out of the footer (it is full at 120 columns); the header's ▼ shows the order, a
-        # click on a header sorts too, and the keys panel (ctrl+p, Keys) lists it.
-        Binding("s", "sort", "Sort by the next column", show=False, id="keys.sort"),
-        Binding("S", "reverse", "Reverse order", show=False, id="keys.reverse"),
-        Binding("up", "cursor(-1)", "Up", show=False, id="keys.up"),
-        Binding("down", "cursor(1)", "Down", show=False, id="keys.down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="keys.page-up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="keys.page-down"),
-        Binding("home", "jump(0)", "First", show=False, id="keys.first"),
-        Binding("end", "jump(-1)", "Last", show=False, id="keys.last"),
+        # click on a header sorts too, and the help (?) and the palette list them.
+        Binding("o", "sort", "Order by the next column", show=False, id="keys.sort",
+                group=FIND),
+        Binding("O", "reverse", "Reverse the order", show=False, id="keys.reverse",
+                group=FIND),
+        *motion_bindings("keys", up="cursor(-1)", down="cursor(1)", first="jump(0)",
+                         last="jump(-1)", half_up="page(-0.5)", half_down="page(0.5)",
+                         page_up="page(-1)", page_down="page(1)"),
     ]
 
     filter_text: reactive[str] = reactive("", layout=False)
@@ -152,10 +150,8 @@ class KeyTable(ScrollView, can_focus=True):
         return True
 
     def flag(self, attention: frozenset[str], only: frozenset[str] | None) -> None:
-        """The keys that need attention (a glyph on their rows) and, when `only` is set,
-        the only keys shown."""
-        keep = self._highlighted
-        self.attention = attention
+        """A glyph on the rows of `attention` (`keys.audit`); with `only`, only those shown."""
+        keep, self.attention = self._highlighted, attention
         if only != self.view.only:
             self.view.set_only(only)
             self._after_view_change(keep)
@@ -211,8 +207,10 @@ class KeyTable(ScrollView, can_focus=True):
     def action_cursor(self, delta: int) -> None:
         self._move(self.cursor + delta)
 
-    def action_page(self, direction: int) -> None:
-        self._move(self.cursor + direction * max(1, self._body_height() - 1))
+    def action_page(self, pages: float) -> None:
+        """Move by `pages` screens (0.5: half of one, ctrl+d/ctrl+u)."""
+        step = max(1, round(abs(pages) * max(1, self._body_height() - 1)))
+        self._move(self.cursor + (step if pages > 0 else -step))
 
     def action_jump(self, index: int) -> None:
         self._move(index if index >= 0 else self.row_count - 1)
@@ -222,12 +220,14 @@ class KeyTable(ScrollView, can_focus=True):
             self.post_message(self.DetailsRequested(row))
 
     def action_mark(self) -> None:
+        """Mark or unmark the row under the cursor. The cursor stays: a mark moves nothing,
+        so the next key pressed never lands on another row by surprise."""
         row = self.current
         if row is None:
             return
         self.marked.symmetric_difference_update({row.id})
+        self.refresh()
         self.post_message(self.ViewChanged())
-        self._move(self.cursor + 1, force_refresh=True)
 
     def action_revoke(self) -> None:
         rows = self.marked_rows() or ((self.current,) if self.current else ())

@@ -5,6 +5,9 @@ way to MCP inside one cell, the cell's lower part is drawn in the API colour on 
 background. The chart redraws from its size on every render, so it fits any width, and its
 colours are theme variables resolved through component classes, so every theme applies.
 
+Without colour (NO_COLOR, the monochrome theme: `colours.without_colour`) the sources differ
+by glyph, as the legend says: API in solid blocks, MCP shaded (▒, ░ for a part of a cell).
+
 The screen sets `bars`, `metric`, `days_label` and `note`; the chart never fetches.
 """
 
@@ -22,8 +25,10 @@ from textual.widget import Widget
 
 from openrush_tui.activity.filters import Metric
 from openrush_tui.activity.totals import DayBar
+from openrush_tui.widgets.colours import without_colour
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
+MCP_FULL, MCP_PART = "▒", "░"  # MCP's glyphs without colour (API keeps the blocks)
 LEGEND_ROWS = 1
 FOOT_ROWS = 2  # dates, then the note
 
@@ -103,6 +108,16 @@ def cell_fill(api_eighths: int, top_eighths: int, row: int) -> tuple[int, str]:
     return top, "api" if api >= top - api else "mcp"
 
 
+def glyph(filled: int, series: str, *, mono: bool) -> str:
+    """The character of a cell `cell_fill` described. Without colour a split cell shows the
+    larger of its two parts, and an MCP cell its shade."""
+    if not mono or series == "api" or (series == "split" and filled >= 4):
+        return EIGHTHS[filled]
+    if series == "split":
+        return MCP_FULL
+    return MCP_FULL if filled == 8 else MCP_PART
+
+
 class UsageChart(Widget):
     DEFAULT_CSS = """
     UsageChart {
@@ -151,8 +166,9 @@ class UsageChart(Widget):
             line.append(f" · {self.days_label} (UTC)", style=self._style("axis"))
         if self.counting:
             line.append(" · counting…", style=self._style("axis"))
+        mcp = MCP_FULL if without_colour(self.app) else "█"
         legend = Text.assemble(("█", self._style("api")), " API  ",
-                               ("█", self._style("mcp")), " MCP")
+                               (mcp, self._style("mcp")), " MCP")
         line.append(" " * max(1, width - line.cell_len - legend.cell_len))
         line.append_text(legend)
         return line
@@ -163,7 +179,9 @@ class UsageChart(Widget):
         scale = nice_ceiling(max(known, default=0))
         layout = Layout.fit(width, max(1, len(bars)), compact(scale))
         api_style, mcp_style, axis = self._style("api"), self._style("mcp"), self._style("axis")
-        split = Style(color=api_style.color, bgcolor=mcp_style.color)
+        mono = without_colour(self.app)
+        # Without colour a split cell is drawn as one of its parts (`glyph`), in its style.
+        split = Style(color=api_style.color, bgcolor=mcp_style.color) if not mono else None
         eighths = rows * 8
 
         def height(value: int) -> int:
@@ -185,8 +203,13 @@ class UsageChart(Widget):
                 top, api = height(bar.total), height(bar.api) if bar.api else 0
                 filled, series = cell_fill(api, top, row)
                 if series:
-                    style = {"api": api_style, "mcp": mcp_style, "split": split}[series]
-                    line.append(EIGHTHS[filled] * layout.bar, style=style)
+                    if series == "split" and split is None:
+                        series_style = api_style if filled >= 4 else mcp_style
+                    else:
+                        series_style = {"api": api_style, "mcp": mcp_style,
+                                        "split": split}[series]
+                    line.append(glyph(filled, series, mono=mono) * layout.bar,
+                                style=series_style)
                 elif (layout.slot >= 6 and self._value_row(top, rows) == row
                       and layout.bar >= len(value_label(bar))):
                     line.append(value_label(bar).center(layout.bar), style=axis)

@@ -67,6 +67,17 @@ def who(event: ShownEvent, names: Mapping[str, str]) -> str:
     return "session" if event.source == "api" else "—"
 
 
+def matches_text(event: ShownEvent, names: Mapping[str, str], text: str) -> bool:
+    """The `/` filter: `text` (any case) in the tool or endpoint, the key's name or prefix,
+    or the MCP client."""
+    wanted = text.strip().casefold()
+    if not wanted:
+        return True
+    fields = (event.tool, event.endpoint, names.get(event.credential_id or ""),
+              event.credential_prefix, event.client)
+    return any(wanted in field.casefold() for field in fields if field)
+
+
 def source_label(event: ShownEvent) -> str:
     """``API`` or ``MCP`` (another server's own word, upper-cased, as it is)."""
     return visible(event.source.upper())

@@ -13,6 +13,10 @@ Metric = Literal["credits", "calls"]
 PERIODS = (7, 30)  # the chart's two views; also the table's "since"
 DEFAULT_PERIOD = 7
 SOURCES = ("api", "mcp")
+# MCP clients offered by the key filter before any of their calls is seen (the server names
+# the client each call came from; `client_choices` adds the ones seen).
+KNOWN_CLIENTS = ("Claude Code", "Claude Desktop", "Cursor", "VS Code", "Windsurf", "Codex",
+                 "Gemini CLI")
 STATUSES = ("success", "error", "rate_limited")
 STATUS_LABELS = {"success": "success", "error": "errors", "rate_limited": "rate-limited"}
 
@@ -27,11 +31,12 @@ class ActivityFilter:
     key_label: str | None = None
     tool: str | None = None
     days: int = DEFAULT_PERIOD
+    client: str | None = None  # an MCP client ("Cursor"): MCP calls it made
 
     @property
     def active(self) -> bool:
         """True when something beyond the period narrows the list (what "clear" undoes)."""
-        return any((self.source, self.status, self.credential_id, self.tool))
+        return any((self.source, self.status, self.credential_id, self.tool, self.client))
 
     def cleared(self) -> ActivityFilter:
         # The period is the chart's view as much as a filter: clearing keeps it.
@@ -54,9 +59,15 @@ class ActivityFilter:
 
     def query(self, now: datetime) -> dict[str, Any]:
         """Keyword arguments for `OpenRushClient.usage` (everything but limit and cursor)."""
-        return {"source": self.source, "status": self.status,
-                "credential_id": self.credential_id, "tool": self.tool,
-                "since": self.since(now)}
+        # A client's calls are MCP calls: a server that ignores `client` (it is ours) still
+        # narrows by source, and `matches` does the rest.
+        return {"source": self.source or ("mcp" if self.client else None),
+                "status": self.status, "credential_id": self.credential_id,
+                "tool": self.tool, "client": self.client, "since": self.since(now)}
+
+    def matches(self, event: object) -> bool:
+        """What the server may not narrow by itself (`client` is our extension)."""
+        return self.client is None or getattr(event, "client", None) == self.client
 
     def parts(self) -> list[str]:
         """The filter in words, one part per setting, for titles and empty states.
@@ -72,6 +83,8 @@ class ActivityFilter:
             parts.append(f"key “{self.key_label or self.credential_id}”")
         if self.tool:
             parts.append(f"tool {self.tool}")
+        if self.client:
+            parts.append(f"client “{self.client}”")
         return parts
 
     def title(self) -> str:

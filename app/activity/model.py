@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from openrush_tui.activity import wording as say
 from openrush_tui.activity.answers import ChartView, Line, Update
 from openrush_tui.activity.counting import CHART_BATCH_PAGES, CHART_PAGE, CountStep
-from openrush_tui.activity.events import is_own_read
-from openrush_tui.activity.filters import ActivityFilter, Metric
+from openrush_tui.activity.events import is_own_read, matches_text
+from openrush_tui.activity.filters import KNOWN_CLIENTS, ActivityFilter, Metric
 from openrush_tui.activity.totals import PeriodUsage
 from openrush_tui.activity.window import EventWindow, NewerRequest, Page
 from openrush_tui.api.budget import reserve_reached
@@ -58,6 +58,7 @@ class ActivityModel:
         self.metric: Metric = "credits"
         self.live = True
         self.show_own = False  # this tool's own reads of the account, shown or hidden
+        self.text = ""  # the `/` filter: narrows the rows held (tool, key name, client)
         self.load_error = False  # the last load of the list failed (r loads it again)
         self.generation = 0
         self.window: EventWindow[UsageEvent] = EventWindow(MAX_ROWS)
@@ -135,7 +136,7 @@ class ActivityModel:
         """The next older page to fetch unasked, when hiding this tool's own reads left fewer
         than a screenful of rows and more exist; None otherwise, or near the rate limit."""
         if (self.show_own or self.filled >= FILL_PAGES or reserve_reached(rate_limit)
-                or len(self.shown_events()) >= FILL_BELOW):
+                or len(self.shown_events(with_text=False)) >= FILL_BELOW):
             return None
         cursor = self.start_older()
         self.filled += cursor is not None
@@ -289,7 +290,8 @@ class ActivityModel:
 
     def start_period(self) -> None:
         """An empty tally of the period as of now (its days show as not loaded yet)."""
-        self.tally = PeriodUsage(self.filter.first_day(self.clock()), self.filter.days)
+        self.tally = PeriodUsage(self.filter.first_day(self.clock()), self.filter.days,
+                                 keep=self.filter.matches)
         self.tally.with_own = self.show_own
 
     def switch_metric(self) -> None:
@@ -300,10 +302,12 @@ class ActivityModel:
         self.show_own = self.tally.with_own = not self.show_own
         return self.show_own
 
-    def shown_events(self) -> list[UsageEvent]:
-        """The events held that the table shows, newest first."""
-        events = self.window.events()
-        return events if self.show_own else [e for e in events if not is_own_read(e)]
+    def shown_events(self, *, with_text: bool = True) -> list[UsageEvent]:
+        """The events held that the table shows, newest first (`with_text`: narrowed by
+        the `/` filter too; it narrows the rows held, never fetches)."""
+        showing, text = self.showing, self.text if with_text else ""
+        return [e for e in self.window.events() if (self.show_own or not is_own_read(e))
+                and showing.matches(e) and matches_text(e, self.names, text)]
 
     def switch_live(self) -> bool:
         self.live, self.live_note = not self.live, ""
@@ -316,14 +320,22 @@ class ActivityModel:
         """The filter narrowed to the event's key or tool (the event dialog's k and t)."""
         if what == "key" and event.credential_id:
             label = self.names.get(event.credential_id) or event.credential_prefix
-            return replace(self.filter, credential_id=event.credential_id, key_label=label)
+            return replace(self.filter, credential_id=event.credential_id, key_label=label,
+                           client=None)
         if what == "tool" and event.tool:
             return replace(self.filter, tool=event.tool)
+        if what == "client" and event.client:
+            return replace(self.filter, client=event.client, credential_id=None,
+                           key_label=None)
         return None
 
     def tool_choices(self) -> list[str]:
         """The catalogue's tools and any other tool seen in the rows (a retired one)."""
         return sorted(set(self.tools) | {e.tool for e in self.window.events() if e.tool})
+
+    def client_choices(self) -> list[str]:
+        """MCP clients for the key filter: the usual ones and any other seen in the rows."""
+        return sorted(set(KNOWN_CLIENTS) | {e.client for e in self.window.events() if e.client})
 
     # -- what the page says --------------------------------------------------------------------
 
@@ -345,13 +357,15 @@ class ActivityModel:
     def status_line(self) -> Line:
         """Above the table: which events it holds, or why it is empty."""
         held = len(self.window)
-        hidden = 0 if self.show_own else held - len(self.shown_events())
+        listed = len(self.shown_events(with_text=False))
+        hidden = 0 if self.show_own else sum(map(is_own_read, self.window.events()))
+        matching = (len(self.shown_events()), self.text) if self.text.strip() else None
         if self.live_note:
             return Line("error", self.live_note)
         if held == 0:
             return Line("empty", say.empty(self.showing))
-        return Line("info", say.window_status(held - hidden, self.window.rows_above,
-                                              self.new_above, hidden, self.show_own))
+        return Line("info", say.window_status(listed, self.window.rows_above, self.new_above,
+                                              hidden, self.show_own, matching))
 
     def more_line(self) -> Line:
         """Under the table: paging. A failed "load more" is said once, then the usual line."""

@@ -9,7 +9,7 @@ or that and the own reads when they are shown too.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -70,8 +70,10 @@ class PeriodUsage:
     user's events and this tool's own reads are kept apart; `with_own` adds the latter in.
     """
 
-    def __init__(self, first_day: date, days: int) -> None:
+    def __init__(self, first_day: date, days: int,
+                 keep: Callable[[Event], bool] | None = None) -> None:
         self.first_day = first_day
+        self.keep = keep  # what the server may not have narrowed (an MCP client's calls)
         self.days = days
         self._user = _Totals([DayTotals() for _ in range(days)])
         self._own = _Totals([DayTotals() for _ in range(days)])
@@ -94,6 +96,11 @@ class PeriodUsage:
             index = (event.created_at.astimezone(UTC).date() - self.first_day).days
             if not 0 <= index < self.days:
                 continue  # outside the period (a refresh across midnight): not this chart's
+            # Every event of the period's pages tells how far back it is known, counted or not.
+            if self.oldest is None or event.created_at < self.oldest:
+                self.oldest = event.created_at
+            if self.keep is not None and not self.keep(event):
+                continue
             totals = self._own if is_own_read(event) else self._user
             source = event.source if event.source in SOURCES else "api"
             day = totals.days[index]
@@ -102,9 +109,6 @@ class PeriodUsage:
             totals.errors += event.status == "error"
             totals.rate_limited += event.status == "rate_limited"
             totals.count += 1
-            # Own reads count towards how far back the period is known, shown or not.
-            if self.oldest is None or event.created_at < self.oldest:
-                self.oldest = event.created_at
 
     def _kinds(self) -> list[_Totals]:
         return [self._user, self._own] if self.with_own else [self._user]

@@ -16,15 +16,18 @@ def title(page: str, chosen: ActivityFilter) -> str:
 
 
 def window_status(held: int, above: int, new_above: int, hidden: int = 0,
-                  own_shown: bool = False) -> str:
-    """Which events the table holds, how many of this tool's own reads it hides, and
-    whether newer events wait above it."""
+                  own_shown: bool = False, matching: tuple[int, str] | None = None) -> str:
+    """Which events the table holds, how many of this tool's own reads it hides, how many
+    of them match the `/` filter (`matching`: the count and the text), and whether newer
+    events wait above it."""
     text = (f"Latest {held:,} events" if above == 0
             else f"Events {above + 1:,}–{above + held:,}, newest first")
+    if matching is not None:
+        text += f" · {matching[0]:,} match “{visible(matching[1])}” (Escape clears)"
     if hidden:
-        text += f" · {hidden:,} own reads hidden (o shows)"
+        text += f" · {hidden:,} own reads hidden (h shows)"
     elif own_shown:
-        text += " · own reads shown (o hides)"
+        text += " · own reads shown (h hides)"
     if new_above:
         text += f" · {new_above:,} new events above (scroll to the top)"
     elif above:
@@ -38,14 +41,14 @@ def end_of_history(days: int) -> str:
 
 
 def more_below(page_size: int) -> str:
-    return f"More below: scroll down or press n to load the next {page_size} events."
+    return f"More below: scroll down or press + to load the next {page_size} events."
 
 
 def empty(chosen: ActivityFilter) -> str:
     period = f"in the last {chosen.days} days"
     if chosen.active:
         what = visible(" · ".join(chosen.parts()))
-        return f"No events {period} match {what}. Press c to clear the filter."
+        return f"No events {period} match {what}. Press Escape to clear the filter."
     return f"No API or MCP calls {period}. Calls made with your keys or agents show up here."
 
 
@@ -86,7 +89,7 @@ def switch_failed(wanted: ActivityFilter, kept: ActivityFilter, problem: str) ->
 
 
 def more_failed(problem: str) -> str:
-    return f"Could not load more. {problem} Press n to try again."
+    return f"Could not load more. {problem} Press + to try again."
 
 
 def newer_failed(problem: str) -> str:

@@ -200,6 +200,7 @@ class OpenRushClient:
         status: str | None = None,
         credential_id: str | None = None,
         tool: str | None = None,
+        client: str | None = None,
         since: datetime | None = None,
     ) -> UsagePage:
         params: dict[str, str] = {"limit": str(limit)}
@@ -209,6 +210,7 @@ class OpenRushClient:
             ("status", status),
             ("credential_id", credential_id),
             ("tool", tool),
+            ("client", client),
         ):
             if value is not None and value != "":
                 params[name] = _wire(value)

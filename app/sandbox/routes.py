@@ -135,6 +135,7 @@ def usage(
     credential_id: str | None = None,
     since: datetime | None = None,
     tool: str | None = None,
+    client: str | None = None,
 ) -> dict[str, Any]:
     try:
         after = None if cursor_text is None else cursor.decode(cursor_text)
@@ -145,6 +146,7 @@ def usage(
         status=status,
         credential_id=credential_id,
         tool=tool,
+        client=client,
         since=None if since is None else format_instant(_utc(since)),
     )
     items, next_key = sandbox_of(request).store.usage_page(

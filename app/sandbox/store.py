@@ -115,6 +115,7 @@ class UsageFilter:
     status: str | None = None
     credential_id: str | None = None
     tool: str | None = None
+    client: str | None = None  # OURS: the MCP client's name, exactly
     since: str | None = None  # wire-format instant, inclusive
 
 
@@ -329,7 +330,7 @@ class Store:
         """
         clauses = ["account_id = ?"]
         params: list[Any] = [account_id]
-        for column in ("source", "status", "credential_id", "tool"):
+        for column in ("source", "status", "credential_id", "tool", "client"):
             value = getattr(usage_filter, column)
             if value is not None:
                 clauses.append(f"{column} = ?")

@@ -51,7 +51,7 @@ def state_text(app: OpenRushApp, widget_id: str = "events-state") -> str:
     return text_of(app.screen.query_one(f"#{widget_id}", LoadState))
 
 
-async def all_events(client: OpenRushClient, **query: Any) -> list[UsageEvent]:
+async def all_events(client: OpenRushClient, /, **query: Any) -> list[UsageEvent]:
     """Every event matching `query`, by the cursor: the list the screen must agree with."""
     events: list[UsageEvent] = []
     cursor = None

@@ -19,6 +19,7 @@ from openrush_tui.auth.credentials import StoredKey
 from openrush_tui.auth.secret import Secret
 from openrush_tui.clock import Clock, fixed_clock, parse_instant
 from openrush_tui.config import Settings
+from openrush_tui.prefs.settings import SettingsFile
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
@@ -66,17 +67,20 @@ def later(app: OpenRushApp, seconds: float = 3.0) -> None:
 
 
 def sandbox_app(db_path: Path, *, page: str | None = None, key_seed: int | None = KEY_SEED,
-                real_time: bool = False, **options: object) -> OpenRushApp:
+                real_time: bool = False, prefs: SettingsFile | None = None,
+                **options: object) -> OpenRushApp:
     """The dashboard on an in-process sandbox with a fixed clock and (by default) key seed.
 
     `real_time`: the request budget's clock runs (live refresh tests); else it stands still.
+    `prefs`: a settings file to start from and save to (else nothing is read or saved).
     """
     sandbox = SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=key_seed,
                              rate_limits=RateLimits(10_000, 100_000, 1_000_000),
                              **options)  # type: ignore[arg-type]
     settings = Settings(sandbox=sandbox, fixed_now=FIXED_NOW)
     return OpenRushApp(settings, Session(settings, None, monotonic=SkippingClock(real=real_time)),
-                       clock=fixed_clock(FIXED_NOW), first_page=page)
+                       clock=fixed_clock(FIXED_NOW), first_page=page,
+                       prefs=prefs.load() if prefs else None, prefs_file=prefs)
 
 
 def remote_app(api_url: str, key: str | None, *, page: str | None = None,

@@ -103,13 +103,15 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
 
 
 @pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Tmux]:
-    """A tmux server of our own, 120x36, with `set-clipboard on` so OSC 52 lands in a buffer."""
+def tmux(tmp_path: Path, isolated_home: Path) -> Iterator[Tmux]:
+    """A tmux server of our own, 120x36, with `set-clipboard on` so OSC 52 lands in a buffer.
+    It starts in the isolated home (the program run in it reads and writes its settings
+    there, never in the real user's config directory)."""
     yield from tmux_server(tmp_path, 120, 36)
 
 
 @pytest.fixture
-def small_tmux(tmp_path: Path) -> Iterator[Tmux]:
+def small_tmux(tmp_path: Path, isolated_home: Path) -> Iterator[Tmux]:
     """The same at 80x24: an SSH session's default size."""
     yield from tmux_server(tmp_path, 80, 24)
 
