@@ -14,7 +14,9 @@ from textual.widgets import Input
 
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.clock import system_clock
+from openrush_tui.prefs.settings import UserSettings
 from openrush_tui.screens.activity_export import ActivityExportScreen
+from openrush_tui.screens.bindings import page_commands
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.usage_summary import UsageSummary
@@ -131,3 +133,15 @@ async def test_the_header_warns_under_three_days_of_credit(tmp_path: Path) -> No
         await settle(pilot)
         summary = app.screen.query_one(UsageSummary).render().plain
         assert "! lasts ~1 day" in summary
+
+
+async def test_the_warnings_threshold_is_the_settings_low_balance_days(tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity", balance=40)
+    app.prefs = UserSettings(low_balance_days=1.0)  # as read from settings.json
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.runway is not None and not app.runway.low  # about a day and a half
+        assert "!" not in app.screen.query_one(AppHeader).render().plain
+        summary = app.screen.query_one(UsageSummary).render().plain
+        assert "lasts ~1 day" in summary and "!" not in summary
+        assert any(command.title == "Export (w)" for command in page_commands(app.screen))

@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from openrush_tui.auth.credentials import read_file_key
 from openrush_tui.clock import system_clock
 from openrush_tui.sandbox.options import ExtraKey
+from openrush_tui.screens.bindings import page_commands
 from openrush_tui.screens.key_reveal import KeyRevealScreen
 from openrush_tui.screens.key_revoke import KeyRevokeScreen
 from openrush_tui.screens.key_rotate import KeyRotateScreen
@@ -74,6 +75,9 @@ async def test_the_audit_marks_rows_sums_up_and_filters(tmp_path: Path) -> None:
         await select(pilot, "Legacy integration")
         assert ("! nothing has used it for a while: revoke it (d) · last used 2 months ago; "
                 "no expiry, created 7 months ago" in audit_text(app))
+        palette = {command.title for command in page_commands(app.screen)}
+        assert {"Show only the keys that need attention (a)", "Revoke unused keys (D)",
+                "Rotate the key under the cursor (R)"} <= palette
         await pilot.press("a")
         assert set(names(app)) == FLAGGED
         assert "a shows every key" in audit_text(app)
