@@ -37,6 +37,9 @@ class AppHeader(Widget):
             right = self._right(server=server, dollars=dollars)
             if line.cell_len + 1 + right.cell_len <= self.size.width:
                 break
+        if self.warning and line.cell_len + 1 + right.cell_len > self.size.width:
+            # The low-balance warning outranks the end of a long page title.
+            line.truncate(max(10, self.size.width - right.cell_len - 1), overflow="ellipsis")
         gap = max(1, self.size.width - line.cell_len - right.cell_len)
         line.append(" " * gap)
         line.append_text(right)
