@@ -248,7 +248,8 @@ class KeyRotateScreen(Dialog[RotateClosed]):
     def _show(self, where: str, text: Text) -> None:
         """Update a line of the steps and keep the newest in view (the body scrolls)."""
         self.query_one(where, Static).update(text)
-        self.query_one(".body", VerticalScroll).scroll_end(animate=False, immediate=False)
+        body = self.query_one(".body", VerticalScroll)
+        self.call_after_refresh(body.scroll_end, animate=False)  # once the new line is laid out
 
     def _finish(self, text: str | None, failed: bool) -> None:
         self._phase = "done"

@@ -39,6 +39,13 @@ async def until(pilot: Pilot, condition: Callable[[], bool]) -> None:
     raise AssertionError("the state never came")
 
 
+def scrolled_to(pilot: Pilot, text: str, where: str) -> bool:
+    """The dialog shows `text` in `where`, and its body has scrolled to its newest line."""
+    screen = pilot.app.screen
+    body = screen.query_one(".body")
+    return text in str(screen.query_one(where).content) and body.scroll_y == body.max_scroll_y
+
+
 async def rotate(pilot: Pilot, name: str) -> None:
     """R on `name`, Rotate (the default: once unused for 10 minutes), the new key stored."""
     await settle(pilot)
@@ -78,8 +85,7 @@ def test_rotation_plan(snap_compare, tmp_path: Path) -> None:
 def test_rotation_waiting_for_the_old_key(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot) -> None:
         await rotate(pilot, "Production server")  # last used 4 minutes ago
-        await until(pilot, lambda: "old key last used" in str(
-            pilot.app.screen.query_one("#waiting").content))
+        await until(pilot, lambda: scrolled_to(pilot, "old key last used", "#waiting"))
 
     assert snap_compare(keys_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
@@ -87,8 +93,7 @@ def test_rotation_waiting_for_the_old_key(snap_compare, tmp_path: Path) -> None:
 def test_rotation_done(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot) -> None:
         await rotate(pilot, "Legacy integration")  # idle for months: revoked at once
-        await until(pilot, lambda: "Revoked the old key" in str(
-            pilot.app.screen.query_one("#steps").content))
+        await until(pilot, lambda: scrolled_to(pilot, "Revoked the old key", "#steps"))
 
     assert snap_compare(keys_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
