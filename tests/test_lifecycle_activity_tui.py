@@ -24,6 +24,7 @@ from tests.support.activity import screen_of
 from tests.support.apps import notices, remote_app, sandbox_app, settle
 from tests.support.lifecycle import lifecycle_server
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory
+from tests.support.scripted_server import Reply, ScriptedServer
 
 SIZE = (80, 24)
 
@@ -145,3 +146,24 @@ async def test_the_warnings_threshold_is_the_settings_low_balance_days(tmp_path:
         summary = app.screen.query_one(UsageSummary).render().plain
         assert "lasts ~1 day" in summary and "!" not in summary
         assert any(command.title == "Export (w)" for command in page_commands(app.screen))
+
+
+async def test_leaving_while_exporting_cancels_and_writes_nothing(tmp_path: Path) -> None:
+    page = {"items": [], "next_cursor": None}
+    with ScriptedServer() as server:
+        server.route("GET", "/v1/me/usage", Reply(200, page, delay=3))  # a slow server
+        app = remote_app(server.url, "or_" + "k" * 40, page="setup")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            said: list[str | None] = []
+            app.push_screen(ActivityExportScreen(ActivityFilter(), {}, hide_own=True,
+                                                 folder=tmp_path), said.append)
+            await pilot.pause()
+            await pilot.click("#export")
+            await pilot.pause(0.3)
+            assert "Exporting" in status(app)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert not isinstance(app.screen, ActivityExportScreen)
+            assert said == ["Export cancelled: no file was written."]
+    assert files(tmp_path, "*") == []
