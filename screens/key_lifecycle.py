@@ -144,6 +144,8 @@ class KeyLifecycle(Screen[None]):
             return
         if closed.new_id is not None:
             self._select_after_load = closed.new_id
+            if self._attention_only:  # the new key needs no attention: show it
+                self.action_attention()
         if closed.message:
             self.notify(closed.message, title="Rotation", severity=closed.severity,
                         timeout=20, markup=False)
