@@ -169,7 +169,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
     @work(group="rotate", exclusive=True, exit_on_error=False)
     async def _run(self, rotation: Rotation) -> None:
         from openrush_tui.errors import OpenRushError
-        from openrush_tui.keys.rotate import Created, Failed, Waiting
+        from openrush_tui.keys.rotate import Created, Failed, Switched, Waiting
 
         try:
             rotation.client = await self.dashboard.session.client()
@@ -186,7 +186,9 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                 self._phase = "sending"
                 self.query_one("#close", Button).label = "Close"
                 self._show("#waiting", Text())
-                self._add_step(step.text, failed=isinstance(step, Failed))
+                self._add_step(step.text, "✗" if isinstance(step, Failed) else
+                               "!" if isinstance(step, Switched) and
+                               step.result.status == "manual" else "✓")
                 if isinstance(step, Created):
                     self._new_id = step.new.id
                     await self._reveal(step)
@@ -239,10 +241,11 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         finally:
             self._sleeping = False
 
-    def _add_step(self, text: str, *, failed: bool = False) -> None:
+    def _add_step(self, text: str, mark: str = "✓") -> None:
+        """A step done (✓), failed (✗) or leaving something to the user (!)."""
         steps = self.query_one("#steps", Static)
         shown = Text() if not str(steps.content) else Text.assemble(steps.content, "\n")
-        shown.append(("✗ " if failed else "✓ ") + text, style="bold" if failed else "")
+        shown.append(f"{mark} {text}", style="" if mark == "✓" else "bold")
         self._show("#steps", shown)
 
     def _show(self, where: str, text: Text) -> None:
@@ -255,7 +258,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         self._phase = "done"
         self.query_one("#close", Button).label = "Close"
         if text:
-            self._add_step(text, failed=failed)
+            self._add_step(text, "✗" if failed else "✓")
         self._show("#waiting", Text())
 
     def _left_text(self) -> str:
