@@ -180,6 +180,25 @@ async def test_rotating_this_terminals_own_key_switches_the_saved_key_first(
     assert read_file_key("default") == new_key
 
 
+async def test_rotating_a_key_from_openrush_key_says_to_set_it_and_goes_on_in_memory(
+        tmp_path: Path) -> None:
+    db = tmp_path / "sandbox.sqlite3"
+    app = sandbox_app_with(db, stored(mint_key(db), "environment"), page="api-access")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await pilot.click("#old-now")
+        await pilot.click("#rotate")
+        new_key = await stored_it(pilot)
+        await wait_until(pilot, lambda: "Revoked the old key" in steps(app))
+        assert "! This terminal's key comes from OPENRUSH_KEY" in steps(app)
+        assert app.session.key is not None and app.session.key.source == "session"
+        assert app.session.key.secret.reveal() == new_key
+        await pilot.click("#close")
+        await settle(pilot)
+        assert table_of(app).view.total > 0  # listed with the new key: still signed in
+
+
 async def test_leaving_while_waiting_stops_safely_and_says_what_is_left(tmp_path: Path) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
     async with app.run_test(size=SIZE) as pilot:
