@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar, TypeVar
 
 from textual.binding import BindingType
+from textual.geometry import Size
 from textual.widgets import DataTable, OptionList
 
 from openrush_tui.widgets.keymap import motion_bindings
@@ -25,6 +26,16 @@ class MotionTable(DataTable[CellType]):
         rows = max(1, (self.scrollable_content_region.height - self.header_height) // 2)
         target = max(0, min(self.row_count - 1, self.cursor_row + direction * rows))
         self.move_cursor(row=target)
+
+    def watch_virtual_size(self, old: Size, new: Size) -> None:
+        # DataTable widens its columns in an idle pass after cells change, but keys the rows it
+        # rendered by a change counter, not by column widths: a frame drawn in between kept
+        # its rows, names cut to the old width, until the next change (seen under load).
+        if old.width != new.width:
+            from openrush_tui.tui import drop_stale_renders
+
+            drop_stale_renders(self)
+            self.refresh()
 
 
 class MotionOptionList(OptionList):

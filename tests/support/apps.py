@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerFailed
 
 from openrush_tui.auth.credentials import StoredKey
@@ -104,6 +104,7 @@ async def settle(pilot: Pilot, limit: float = 20.0) -> None:
         if not busy:
             await pilot.pause()
             if not any(not w.is_finished for w in pilot.app.workers):
+                steady_cursors(pilot.app)
                 return
             continue
         waits = [asyncio.ensure_future(_finished(w)) for w in busy if w.is_running]
@@ -113,6 +114,13 @@ async def settle(pilot: Pilot, limit: float = 20.0) -> None:
             wait.cancel()
         await pilot.pause()
     raise TimeoutError("workers still busy: " + ", ".join(map(repr, pilot.app.workers)))
+
+
+def steady_cursors(app: App[object]) -> None:
+    """Text fields stop blinking: a screenshot taken half a second later (a loaded machine)
+    would otherwise catch the cursor in its other phase."""
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
 
 
 async def _finished(worker: Worker) -> None:
