@@ -29,6 +29,10 @@ def keys_app(tmp_path: Path, **options: object) -> OpenRushApp:
                        **options)
 
 
+def activity_app(tmp_path: Path) -> OpenRushApp:
+    return sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+
+
 async def until(pilot: Pilot, condition: Callable[[], bool]) -> None:
     """Let a flow run to a state (its worker may stay busy there: no settling)."""
     for _ in range(500):
@@ -110,8 +114,7 @@ def test_export_dialog(snap_compare, tmp_path: Path) -> None:
         await pilot.press("w")
         await pilot.pause()
 
-    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(activity_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
 
 @pytest.mark.usefixtures("isolated_home")
@@ -122,5 +125,4 @@ def test_export_done(snap_compare, tmp_path: Path) -> None:
         await pilot.click("#export")
         await settle(pilot)
 
-    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+    assert snap_compare(activity_app(tmp_path), terminal_size=SIZE, run_before=run_before)
