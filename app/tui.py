@@ -29,6 +29,7 @@ from openrush_tui.prefs.settings import Loaded, SettingsFile
 from openrush_tui.screens.app_balance import BalanceHeader
 from openrush_tui.screens.app_keys import KeyConventions
 from openrush_tui.screens.app_prefs import RemembersSettings
+from openrush_tui.screens.app_runway import RunwayWarning
 from openrush_tui.screens.recent_messages import RecentMessages
 from openrush_tui.session import Session
 from openrush_tui.widgets.keymap import GLOBAL
@@ -69,7 +70,7 @@ def stylesheet(name: str) -> str:
     return files("openrush_tui.styles").joinpath(name).read_text(encoding="utf-8")
 
 
-class OpenRushApp(BalanceHeader, KeyConventions, RemembersSettings, App[None]):
+class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSettings, App[None]):
     TITLE = "OpenRush"
     # The app's look (dialogs: DIALOG_SOURCE); reusable widgets carry their own DEFAULT_CSS.
     CSS = "\n".join(stylesheet(name) for name in STYLESHEETS)

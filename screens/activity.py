@@ -5,8 +5,7 @@ of events (newest first) and a paging line. The page's state and its rules are t
 (`activity.model.ActivityModel`); this screen starts fetches and shows what the model says.
 Each fetch is an `@work` method that awaits the client, hands the answer to the model and
 shows what changed; a failure is said where its result would have gone, and nothing shown is
-wiped. A generation number tags every fetch, so an answer to an old filter never lands on a
-new one.
+wiped. A generation tags every fetch: an answer to an old filter never lands on a new one.
 
 - Paging: the first page (50) at once; older pages when the table reports its end; the rows
   held are bounded (pages fall off the far end and come back on return).
@@ -16,6 +15,7 @@ new one.
   pacing allows (`live_interval` at most; see `api.budget`); r on a page already shown does
   the same, once, rather than loading everything again.
 - Own reads: this tool's own reads of the account are hidden until h shows them.
+- Export (w) and the credit runway in the summary: `activity_lifecycle`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import PAGE_SIZE, ActivityModel
 from openrush_tui.errors import OpenRushError
 from openrush_tui.screens.activity_keys import GROUP_CHART, ActivityKeys
+from openrush_tui.screens.activity_lifecycle import ActivityLifecycle
 from openrush_tui.screens.activity_live import GROUP_LIVE, LiveRefresh
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.widgets.app_header import AppHeader
@@ -52,7 +53,7 @@ GROUP_MORE, GROUP_NEWER = "activity-older", "activity-newer"
 GROUP_NAMES = "activity-names"
 
 
-class ActivityScreen(ActivityKeys, LiveRefresh, DashboardScreen):
+class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Activity"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="activity.find", group=FIND,

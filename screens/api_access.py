@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
 from openrush_tui.screens.base import DashboardScreen
+from openrush_tui.screens.key_lifecycle import KeyLifecycle
 from openrush_tui.screens.key_revoking import Revoking
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
@@ -40,7 +41,7 @@ EMPTY_HINT = ("Press n to create the first one. It is shown once, so have somewh
               "store it.")
 
 
-class ApiAccessScreen(Revoking, DashboardScreen):
+class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "API access"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "create", "New key", id="keys.new", group=ACT),
@@ -244,7 +245,7 @@ class ApiAccessScreen(Revoking, DashboardScreen):
         if action == "clear_filter":
             return self.is_mounted and (self.query_one(FilterBar).is_open
                                         or bool(self.table.marked))
-        return True
+        return super().check_action(action, parameters)  # the lifecycle's keys
 
     def action_clear_filter(self) -> None:
         """Escape: the filter first; with none, the marks."""

@@ -22,6 +22,7 @@ class BalanceHeader:
     """The header's balance and rate-limit countdown, for `OpenRushApp`."""
 
     session: Session
+    runway_warning: str | None  # `app_runway.RunwayWarning`
     balance: int | None
     hold: int
 
@@ -57,6 +58,7 @@ class BalanceHeader:
         for header in self.screen.query(AppHeader):
             header.balance = self.balance
             header.hold = self.hold
+            header.warning = self.runway_warning  # low balance (`app_runway`)
 
     def refresh_credits(self) -> None:
         if self.session.signed_in:

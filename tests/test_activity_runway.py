@@ -78,7 +78,7 @@ async def test_counting_stops_at_its_page_cap_and_says_so(tmp_path: Path) -> Non
     page = {"items": [{"id": "use_1", "created_at": "2026-06-26T11:00:00Z", "source": "api",
                        "status": "success", "credits": 70}], "next_cursor": "more"}
     with ScriptedServer() as server:
-        server.add(Reply(200, page), Reply(200, page))
+        server.route("GET", "/v1/me/usage", Reply(200, page))  # every page: "more"
         async with OpenRushClient(server.url, "or_key") as client:
             runway = await measure_runway(client, 50, FIXED_NOW, pages=2)
         queries = [request.query for request in server.requests]

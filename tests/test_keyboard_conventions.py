@@ -22,7 +22,7 @@ from openrush_tui.screens.setup import SetupScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.agent_panel import AgentPanel
 from openrush_tui.widgets.key_hints import KeyHints
-from openrush_tui.widgets.keymap import MOTION_KEYS, MOVE, RESERVED_KEYS
+from openrush_tui.widgets.keymap import LIFECYCLE_KEYS, MOTION_KEYS, MOVE
 from openrush_tui.widgets.labelled_list import LabelledList
 from tests.support.activity import row_ids, settle_activity
 from tests.support.activity import table_of as events_of
@@ -118,7 +118,8 @@ async def test_each_key_means_one_thing_on_every_page_and_motion_keys_only_move(
                     if shown in MOTION_KEYS or shown in ("j", "k", "g", "G", "↑", "↓", "^d",
                                                          "^u", "home", "end", "pgup", "pgdn"):
                         assert entry.binding.group is MOVE, entry
-                assert not set(entry.keys) & RESERVED_KEYS, entry  # kept for issue 13
+                for key in set(entry.keys) & set(LIFECYCLE_KEYS):  # the key lifecycle's
+                    assert action == LIFECYCLE_KEYS[key], entry
     several = {key: actions for key, actions in meanings.items() if len(actions) > 1}
     # Motion keys name each list's own action (cursor_down, cursor(1)…): one meaning, moving.
     assert all(key in ("k ↑", "j ↓", "k", "j", "↑", "↓", "g", "G", "home", "end", "^d", "^u",

@@ -283,10 +283,20 @@ async def scripted_steps(*replies: Reply, **options: object) -> list[Step]:
             return await steps_of(rotation)
 
 
-async def test_a_failed_create_changes_nothing() -> None:
-    (step,) = await scripted_steps(Reply(500, {"detail": "boom"}))
+async def test_a_refused_create_changes_nothing() -> None:
+    refusal = {"detail": [{"type": "value_error", "loc": ["body", "name"], "msg": "no",
+                           "input": "x"}]}
+    (step,) = await scripted_steps(Reply(422, refusal))
     assert isinstance(step, Failed)
     assert step.text.startswith("No new key was created: ")
+    assert step.text.endswith("The old key “Old” (cred_old) is still active.")
+
+
+async def test_a_create_answered_5xx_may_have_made_a_key() -> None:
+    # The server may have created it before failing: never "no new key was created".
+    (step,) = await scripted_steps(Reply(500, {"detail": "boom"}))
+    assert isinstance(step, Failed)
+    assert "may have been created without being shown" in step.text
     assert step.text.endswith("The old key “Old” (cred_old) is still active.")
 
 

@@ -48,7 +48,9 @@ async def test_a_setup_reload_is_one_small_request_on_a_5000_key_account(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         opened = endpoints_called(db, key)
-        assert opened[before:] == ["/v1/me/credits"]  # no key list when the page opens
+        # No key list when the page opens; the header's credit runway looks at the last 7
+        # days' spend once (then not again for 10 minutes).
+        assert opened[before:] == ["/v1/me/credits", "/v1/me/usage"]
         for _ in range(3):
             later(app, 60)
             await pilot.press("r")
@@ -66,7 +68,7 @@ async def test_setup_shows_the_account_id_api_access_already_listed(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         listed = endpoints_called(db, key)
-        assert listed[before:] == ["/v1/me/api-credentials", "/v1/me/credits"]
+        assert listed[before:] == ["/v1/me/api-credentials", "/v1/me/credits", "/v1/me/usage"]
         later(app, 60)  # nothing API access fetched is reused
         await pilot.press("1")
         await settle(pilot)

@@ -1,7 +1,9 @@
 """The one-line header: where you are, which server this terminal talks to, the balance, and
 while the server's rate limit holds requests back, how long for (a countdown).
 
-Narrower than all of it, the server's label goes first (it is on Setup), then the dollars."""
+Narrower than all of it, the server's label goes first (it is on Setup), then the dollars.
+Under the low-balance threshold the balance is followed by a warning ("! Credits run out in
+about 2 days", `screens.app_runway`)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class AppHeader(Widget):
     server: reactive[str] = reactive("")
     balance: reactive[int | None] = reactive(None)
     hold: reactive[int] = reactive(0)  # seconds until requests go out again after a 429
+    warning: reactive[str | None] = reactive(None)  # low balance: "Credits run out in 2 days"
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -34,6 +37,9 @@ class AppHeader(Widget):
             right = self._right(server=server, dollars=dollars)
             if line.cell_len + 1 + right.cell_len <= self.size.width:
                 break
+        if self.warning and line.cell_len + 1 + right.cell_len > self.size.width:
+            # The low-balance warning outranks the end of a long page title.
+            line.truncate(max(10, self.size.width - right.cell_len - 1), overflow="ellipsis")
         gap = max(1, self.size.width - line.cell_len - right.cell_len)
         line.append(" " * gap)
         line.append_text(right)
@@ -50,5 +56,9 @@ class AppHeader(Widget):
             right.append("  │  credits: " if right else "credits: ", style="dim")
             money = f" (${self.balance / 100:,.2f})" if dollars else ""
             right.append(f"{self.balance:,}{money}", style="bold")
+        if self.warning and self.balance is not None:
+            # Words and a glyph, in reverse: readable without colour.
+            right.append(" ")
+            right.append(f"! {self.warning}", style="bold reverse")
         right.append(" ")
         return right

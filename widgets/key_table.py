@@ -6,7 +6,7 @@ is a list comprehension (see `openrush_tui.keys.view`) and a repaint renders ~30
 columns fit and what each cell says is `openrush_tui.keys.columns`; this widget draws it.
 
 Messages up: Highlighted, DetailsRequested, RevokeRequested, ViewChanged. The screen sets
-`filter_text` and `hide_inactive`, and calls `load()` with the keys it fetched.
+`filter_text` and `hide_inactive`, calls `load()` with the keys it fetched, `flag()` (audit).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from openrush_tui.widgets.strips import fit, line
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
 
-MARK = "✓ "
+MARK, ATTENTION = "✓ ", "!"  # a marked row; in the first cell, a key that needs attention
 HEADER_ROWS = 1
 
 
@@ -43,11 +43,7 @@ class KeyTable(ScrollView, can_focus=True):
         "key-table--expired", "key-table--revoked", "key-table--dim", "key-table--empty",
     }
     DEFAULT_CSS = """
-    KeyTable {
-        height: 1fr;
-        background: $surface;
-        scrollbar-gutter: stable;
-    }
+    KeyTable { height: 1fr; background: $surface; scrollbar-gutter: stable; }
     KeyTable > .key-table--header { color: $foreground; background: $panel; text-style: bold; }
     KeyTable > .key-table--cursor {
         color: $block-cursor-blurred-foreground;
@@ -113,6 +109,7 @@ class KeyTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.view = KeyView()
         self.marked: set[str] = set()
+        self.attention: frozenset[str] = frozenset()  # ids flagged by the audit
         self.cursor = 0
         self.now: datetime = datetime.now(UTC)
         self._highlighted: str | None = None
@@ -151,6 +148,14 @@ class KeyTable(ScrollView, can_focus=True):
             return False
         self._move(index)
         return True
+
+    def flag(self, attention: frozenset[str], only: frozenset[str] | None) -> None:
+        """A glyph on the rows of `attention` (`keys.audit`); with `only`, only those shown."""
+        keep, self.attention = self._highlighted, attention
+        if only != self.view.only:
+            self.view.set_only(only)
+            self._after_view_change(keep)
+        self.refresh()
 
     def clear_marks(self) -> None:
         if self.marked:
@@ -380,7 +385,8 @@ class KeyTable(ScrollView, can_focus=True):
         # The cursor's colours win over the status colours: readable on every theme.
         styles = self._palette()["cursor" if index == self.cursor else
                                  "marked" if marked else "plain"]
-        segments = [Segment(" " + (MARK if marked else " " * len(MARK)), styles["gap"])]
+        flag = ATTENTION if row.id in self.attention else " "
+        segments = [Segment(flag + (MARK if marked else " " * len(MARK)), styles["gap"])]
         for column, cell_width in self._layout():
             text, kind = cell_text(row, column, self.now)
             segments += [Segment(fit(text, cell_width), styles[kind]),

@@ -13,8 +13,8 @@ The one meaning of each key across pages (the README's key map is this, as a tab
 ``/`` filters the page's list, Escape clears a filter (in a dialog: closes it), ``r``
 refreshes, Enter opens what is under the cursor, ``h`` shows or hides the rows a page hides
 (revoked keys, this tool's own reads), space marks, ``?``/F1 help, ``q`` quit, 1 2 3 pages.
-Kept free for the key lifecycle (issue 13): ``R`` rotate a key, ``a`` keys that need
-attention, ``w`` write (export) Activity.
+The key lifecycle's (issue 13): ``R`` rotate a key, ``a`` keys that need attention, ``D``
+revoke the unused keys (API access), ``w`` write (export) Activity.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ ACT = Binding.Group("Actions")
 GLOBAL = Binding.Group("Everywhere")
 DIALOG = Binding.Group("This dialog")
 
-# Keys no page may give another meaning; issue 13's are reserved (see the docstring).
+# The key lifecycle's keys and the one action each means (see the docstring).
 MOTION_KEYS = frozenset({"j", "k", "g", "G", "up", "down", "home", "end", "pageup",
                          "pagedown", "ctrl+d", "ctrl+u"})
-RESERVED_KEYS = frozenset({"R", "a", "w"})
+LIFECYCLE_KEYS = {"R": "rotate", "a": "attention", "D": "revoke_unused", "w": "export"}
 
 
 def motion_bindings(prefix: str, *, up: str, down: str, first: str, last: str,

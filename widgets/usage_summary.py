@@ -21,6 +21,7 @@ from openrush_tui.activity.totals import Figures
 from openrush_tui.text.times import short as short_time
 
 if TYPE_CHECKING:
+    from openrush_tui.activity.runway import Runway
     from openrush_tui.api.budget import LivePace
     from openrush_tui.api.models import RateLimitInfo
 
@@ -47,6 +48,7 @@ class UsageSummary(Widget):
                                              "usage-summary--bad", "usage-summary--live"}
 
     balance: reactive[int | None] = reactive(None)
+    runway: reactive[Runway | None] = reactive(None)  # how long the balance lasts
     figures: reactive[Figures | None] = reactive(None)
     period: reactive[str] = reactive("")
     rate_limit: reactive[RateLimitInfo | None] = reactive(None)
@@ -78,6 +80,7 @@ class UsageSummary(Widget):
             first.append(f"{self.balance:,} credits", style=value)
             if not short:
                 first.append(f" ({dollars(self.balance)})", style=label)
+            first.append_text(self._runway(short=short))
         first.append("   " if not short else "  ")
         first.append_text(self._spend(short=short))
         return first
@@ -120,6 +123,26 @@ class UsageSummary(Widget):
                 text.append(f": {pace.remaining}/{pace.limit} left", style=label)
         else:  # blocked: the server said to wait
             text.append(f"rate-limited, again in {max(1, round(pace.wait))} s", style=bad)
+        return text
+
+    def _runway(self, *, short: bool) -> Text:
+        """", lasts ~12 days" (at the last 7 days' spend); a glyph and bold when low."""
+        runway, text = self.runway, Text()
+        left = None if runway is None else runway.days_left
+        if runway is None or self.balance is None or (left is None and short):
+            return text
+        if left is None:
+            text.append(", nothing spent in 7 days", style=self._style("label"))
+            return text
+        days = f"{round(left):,} day{'s' if round(left) != 1 else ''}" if left >= 1 else \
+            f"{max(1, round(left * 24))} h"
+        bound = "~" if runway.complete else "≤ "
+        words = f" · lasts {bound}{days}" if short else f" · lasts {bound}{days} at 7 days' spend"
+        if runway.low:
+            text.append(" ! ", style=self._style("bad"))
+            text.append(words.removeprefix(" · "), style=self._style("bad"))
+        else:
+            text.append(words, style=self._style("label"))
         return text
 
     def _spend(self, *, short: bool = False) -> Text:

@@ -19,7 +19,7 @@ import json
 import math
 import os
 import re
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -139,10 +139,12 @@ class ExportProgress:
 
 async def export_activity(client: OpenRushClient, view: ActivityFilter, now: datetime,
                           path: Path, fmt: Format, *, names: Mapping[str, str] | None = None,
-                          cap: int = EXPORT_CAP,
-                          reserve: int = RATE_RESERVE) -> AsyncIterator[ExportProgress]:
+                          cap: int = EXPORT_CAP, reserve: int = RATE_RESERVE,
+                          leave_out: Callable[[UsageEvent], bool] | None = None,
+                          ) -> AsyncIterator[ExportProgress]:
     """Write `view`'s events (newest first) to `path`, yielding progress after each page.
 
+    `leave_out`: events the view hides (the dashboard's own reads), not written or counted.
     API errors propagate (the partial file is removed); the last progress has `done` set.
     """
     names = names or {}
@@ -154,10 +156,11 @@ async def export_activity(client: OpenRushClient, view: ActivityFilter, now: dat
             pages = math.ceil(cap / CHART_PAGE)
             async for step in count_pages(client, view.query(now), None, pages=pages,
                                           reserve=reserve):
-                items = step.items[: cap - count]
+                kept = [item for item in step.items if not (leave_out and leave_out(item))]
+                items = kept[: cap - count]
                 writer.write(items)
                 count += len(items)
-                left_out = len(items) < len(step.items)
+                left_out = len(items) < len(kept)
                 if left_out or step.stop == "batch" or (count >= cap and step.next_cursor):
                     stop = "cap"
                 else:

@@ -12,13 +12,15 @@ at all. No Textual: `credits` prints `Runway.text`, the dashboard's header shows
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from openrush_tui.activity.counting import count_pages
 
 if TYPE_CHECKING:
+    from openrush_tui.activity.totals import DayBar
     from openrush_tui.api.client import OpenRushClient
 
 RUNWAY_DAYS = 7
@@ -33,10 +35,13 @@ class Runway:
     days: int = RUNWAY_DAYS
     complete: bool = True
     threshold_days: float = LOW_RUNWAY_DAYS
+    # Days the spend was counted over when not exactly `days` (Activity's "last 7 days" are
+    # calendar days: six whole ones and today so far).
+    span: float | None = None
 
     @property
     def per_day(self) -> float:
-        return self.spent / self.days
+        return self.spent / (self.span or self.days)
 
     @property
     def days_left(self) -> float | None:
@@ -103,3 +108,19 @@ async def measure_runway(client: OpenRushClient, balance: int, now: datetime, *,
         spent += sum(max(0, event.credits) for event in step.items)
         complete = step.stop == "end"
     return Runway(balance, spent, RUNWAY_DAYS, complete, threshold_days)
+
+
+def runway_of_bars(balance: int, bars: Sequence[DayBar], now: datetime, *,
+                   threshold_days: float = LOW_RUNWAY_DAYS) -> Runway | None:
+    """The runway from Activity's per-day credit totals of an unfiltered period (no request):
+    the last `RUNWAY_DAYS` calendar days, today included, counted over the time they span.
+    None unless those days are all counted."""
+    last = list(bars)[-RUNWAY_DAYS:]
+    today = now.astimezone(UTC).date()
+    if len(last) < RUNWAY_DAYS or last[-1].day != today or \
+            any(not bar.known or bar.partial for bar in last):
+        return None
+    start = datetime.combine(last[0].day, time(0), tzinfo=UTC)
+    span = max(now - start, timedelta(hours=1)) / timedelta(days=1)
+    return Runway(balance, sum(bar.total for bar in last), RUNWAY_DAYS, True, threshold_days,
+                  span)

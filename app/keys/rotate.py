@@ -192,20 +192,16 @@ class Rotation:
     # -- the flow --------------------------------------------------------------------------
 
     async def run(self) -> AsyncIterator[Step]:
-        from openrush_tui.api.errors import NoAnswer
-
         try:
             created = await self.client.create_key(self.new_name, self.expires_at)
-        except NoAnswer as error:
+        except OpenRushError as error:
+            # A timeout, a dropped connection or a 5xx after the request left: it may exist.
             if not error.may_have_succeeded:
                 yield Failed(f"No new key was created: {error} {self.what_exists()}")
                 return
             yield Failed(f"{error.message} The new key may have been created without being "
                          f"shown: look for the newest key named “{visible(self.new_name)}” and "
                          f"revoke it. {self.what_exists()}")
-            return
-        except OpenRushError as error:
-            yield Failed(f"No new key was created: {error} {self.what_exists()}")
             return
         self.new = created.api_credential
         raw = Secret(created.key.get_secret_value())

@@ -87,6 +87,7 @@ class KeyView:
         self.descending = True
         self.filter_text = ""
         self.hide_inactive = False
+        self.only: frozenset[str] | None = None  # ids to show, e.g. keys that need attention
         self._sorted: list[KeyRow] = []
 
     # -- inputs ---------------------------------------------------------------------------
@@ -119,6 +120,10 @@ class KeyView:
 
     def set_hide_inactive(self, hide: bool) -> None:
         self.hide_inactive = hide
+        self._refilter()
+
+    def set_only(self, ids: frozenset[str] | None) -> None:
+        self.only = ids
         self._refilter()
 
     # -- outputs --------------------------------------------------------------------------
@@ -160,6 +165,8 @@ class KeyView:
         rows = self._sorted
         if self.hide_inactive:
             rows = [row for row in rows if row.status == "active"]
+        if self.only is not None:
+            rows = [row for row in rows if row.id in self.only]
         if needle:
             rows = [row for row in rows if needle in row.haystack]
         self.shown = rows

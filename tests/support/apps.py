@@ -17,7 +17,7 @@ from textual.worker import Worker, WorkerFailed
 
 from openrush_tui.auth.credentials import StoredKey
 from openrush_tui.auth.secret import Secret
-from openrush_tui.clock import fixed_clock, parse_instant
+from openrush_tui.clock import Clock, fixed_clock, parse_instant
 from openrush_tui.config import Settings
 from openrush_tui.prefs.settings import SettingsFile
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions
@@ -84,14 +84,15 @@ def sandbox_app(db_path: Path, *, page: str | None = None, key_seed: int | None 
 
 
 def remote_app(api_url: str, key: str | None, *, page: str | None = None,
-               read_timeout: float = 2.0,
-               app_class: type[OpenRushApp] = OpenRushApp) -> OpenRushApp:
-    """The dashboard pointed at a server over HTTP, as with OPENRUSH_KEY set."""
+               read_timeout: float = 2.0, app_class: type[OpenRushApp] = OpenRushApp,
+               clock: Clock | None = None) -> OpenRushApp:
+    """The dashboard pointed at a server over HTTP, as with OPENRUSH_KEY set (on the fixed
+    clock unless `clock`: a served sandbox on the real clock needs the real one)."""
     settings = Settings(api_url=api_url, fixed_now=FIXED_NOW, connect_timeout=1.0,
                         read_timeout=read_timeout)
     stored = StoredKey(Secret(key), "environment") if key else None
     return app_class(settings, Session(settings, stored, monotonic=SkippingClock()),
-                     clock=fixed_clock(FIXED_NOW), first_page=page)
+                     clock=clock or fixed_clock(FIXED_NOW), first_page=page)
 
 
 async def settle(pilot: Pilot, limit: float = 20.0) -> None:

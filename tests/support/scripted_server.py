@@ -14,7 +14,8 @@ reading the request, without answering a single byte. Every request is recorded.
 
 For a page that sends several requests at once, ``route(method, path_pattern, reply)`` answers
 every request whose method and path (a regular expression, matched whole) fit, as often as
-they come, before the script is consulted.
+they come, before the script is consulted. The dashboard's credit-runway look
+(``GET /v1/me/usage?status=success…``) is answered "nothing spent" unless routed.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class _Handler(BaseHTTPRequestHandler):
         owner._record(
             Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
         )
-        reply = owner._routed(self.command, urlsplit(self.path).path)
+        reply = owner._routed(self.command, urlsplit(self.path).path) or _runway(self)
         if reply is None:
             try:
                 reply = owner._replies.get_nowait()
@@ -118,6 +119,17 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         pass  # a client that gave up (timeout tests) is expected
+
+
+def _runway(request: BaseHTTPRequestHandler) -> Reply | None:
+    """The dashboard's look at the last 7 days' spend (the header's credit runway, once per
+    balance and 10 minutes): nothing spent, unless a test routes it. Scripts stay about what
+    they test."""
+    target = urlsplit(request.path)
+    if request.command == "GET" and target.path == "/v1/me/usage" and \
+            parse_qs(target.query).get("status") == ["success"]:
+        return Reply(200, {"items": [], "next_cursor": None})
+    return None
 
 
 class ScriptedServer:

@@ -1,0 +1,163 @@
+"""Exporting Activity's current view (w): its filters and period, to a CSV or JSON file.
+
+The file goes in the current directory under a name that carries the filters
+(`activity.export.export_filename`), or wherever the user types. `export_activity` fetches
+the pages (200 events a request, through the request budget, pausing rather than spend the
+last requests of the rate limit) and writes them as they come, up to the cap the dialog
+names; the dialog shows the progress, then the path, the rows and whether the cap was hit.
+As on the page, this tool's own reads are left out unless the page shows them.
+
+Leaving while it runs cancels it: only reads were sent, and the half-written file is removed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+
+from openrush_tui.activity.export import EXPORT_CAP, Format, export_filename
+from openrush_tui.screens.dialog import Dialog
+from openrush_tui.text.paths import display_path
+from openrush_tui.text.safe import visible
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from openrush_tui.activity.filters import ActivityFilter
+
+
+class ActivityExportScreen(Dialog[str | None]):
+    """Dismissed with what the page should say (the result, or that it was cancelled)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="export.close"),
+    ]
+    AUTO_FOCUS = "#export"
+
+    def __init__(self, view: ActivityFilter, names: Mapping[str, str], *,
+                 hide_own: bool, folder: Path | None = None) -> None:
+        super().__init__()
+        self._view = view
+        self._names = dict(names)
+        self._hide_own = hide_own
+        self._folder = folder or Path.cwd()
+        self._suggested = ""  # the name offered, replaced when the format changes
+        self._phase = "plan"  # plan → exporting → done
+        self._result: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Text("Export Activity · " + visible(self._view.title())),
+                         classes="title")
+            with VerticalScroll(classes="body"):
+                own = ("this tool's own reads are left out, as on the page" if self._hide_own
+                       else "this tool's own reads included, as on the page")
+                yield Static(f"The events of this view, newest first: {EXPORT_CAP:,} at most "
+                             f"(one request per 200; it pauses before the rate limit runs "
+                             f"low); {own}.", classes="note")
+                with Horizontal(id="format-row"):
+                    yield Label("Format")
+                    with RadioSet(id="format"):
+                        yield RadioButton("CSV", value=True, id="format-csv")
+                        yield RadioButton("JSON", id="format-json")
+                with Vertical(id="file"):
+                    yield Label("File (in the current directory unless you type a folder)")
+                    yield Input(id="path")
+                yield Static("", id="export-status")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="close")
+                yield Button("Export", id="export", variant="primary")
+
+    def on_mount(self) -> None:
+        self._suggest()
+
+    def _format(self) -> Format:
+        pressed = self.query_one("#format", RadioSet).pressed_button
+        return "json" if pressed is not None and pressed.id == "format-json" else "csv"
+
+    @on(RadioSet.Changed)
+    def _suggest(self) -> None:
+        """The name for the chosen format, unless the user typed another one."""
+        field = self.query_one("#path", Input)
+        if field.value in ("", self._suggested):
+            self._suggested = export_filename(self._view, self._format(), self.dashboard.now())
+            field.value = self._suggested
+
+    def _path(self) -> Path | None:
+        typed = self.query_one("#path", Input).value.strip()
+        if not typed:
+            self._say("Type a file name.", error=True)
+            return None
+        path = Path(typed).expanduser()
+        path = path if path.is_absolute() else self._folder / path
+        if path.exists():
+            self._say(f"{display_path(path)} already exists: type another name.", error=True)
+            return None
+        if not path.parent.is_dir():
+            self._say(f"There is no folder {display_path(path.parent)}.", error=True)
+            return None
+        return path
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#export-status", Static)
+        status.update(Text(text))
+        status.set_class(error, "-error")
+
+    # -- exporting ------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#export")
+    @on(Input.Submitted, "#path")
+    def _start(self) -> None:
+        if self._phase != "plan" or (path := self._path()) is None:
+            return
+        self._phase = "exporting"
+        self.query_one("#export", Button).disabled = True
+        self._say("Exporting…")
+        self._export(path, self._format())
+
+    @work(group="export", exclusive=True, exit_on_error=False)
+    async def _export(self, path: Path, fmt: Format) -> None:
+        from openrush_tui.activity.events import is_own_read
+        from openrush_tui.activity.export import export_activity
+        from openrush_tui.errors import OpenRushError
+
+        try:
+            client = await self.dashboard.session.client()
+            async for progress in export_activity(
+                    client, self._view, self.dashboard.now(), path, fmt, names=self._names,
+                    leave_out=is_own_read if self._hide_own else None):
+                if progress.done:
+                    self._done(f"{progress.text}\nSaved in {display_path(path.parent)}/")
+                else:
+                    self._say(progress.text)
+        except (OpenRushError, OSError) as error:
+            why = self.dashboard.describe_error(error) if isinstance(error, OpenRushError) \
+                else (error.strerror or str(error))
+            self._phase = "plan"
+            self.query_one("#export", Button).disabled = False
+            self._say(f"The export stopped: {why} No file was written; press Export to try "
+                      "again.", error=True)
+
+    def _done(self, text: str) -> None:
+        self._phase, self._result = "done", text.replace("\n", " ")
+        self._say(text)
+        for done_with in ("#format-row", "#file", "#export"):
+            self.query_one(done_with).display = False
+        close = self.query_one("#close", Button)
+        close.label = "Close"
+        close.focus()
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        if self._phase == "exporting":
+            self.workers.cancel_group(self, "export")  # reads only; the .part file goes
+            self.dismiss("Export cancelled: no file was written.")
+        else:
+            self.dismiss(self._result)

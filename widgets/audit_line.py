@@ -1,0 +1,76 @@
+"""The audit's line on API access: how many keys need attention and the keys that act on
+them, then, when the key under the cursor needs attention, why and what to do.
+
+Readable without colour: the rows' marker is a glyph (`key_table.ATTENTION`), repeated here.
+The screen sets `report`, `only` and `current`; this widget only draws them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from openrush_tui.keys.audit import ADVICE
+from openrush_tui.widgets.key_table import ATTENTION
+
+if TYPE_CHECKING:
+    from openrush_tui.keys.audit import AuditReport, KeyFindings
+
+UNUSED_KINDS = ("idle", "never-used")  # what "revoke idle keys" (D) revokes
+ROTATE_KINDS = ("expiring", "no-expiry")  # the advice is to rotate: R, else revoke: d
+ROTATE_KEY = "R"
+
+
+def unused(report: AuditReport) -> list[KeyFindings]:
+    """Keys nothing has used for the audit's idle days (or ever): D revokes them."""
+    return [item for item in report.keys if any(item.has(kind) for kind in UNUSED_KINDS)]
+
+
+class AuditLine(Widget):
+    DEFAULT_CSS = """
+    AuditLine { height: auto; margin: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    AuditLine > .audit-line--flag { color: $text-warning; text-style: bold; }
+    AuditLine > .audit-line--muted { color: $text-muted; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"audit-line--flag", "audit-line--muted"}
+
+    report: reactive[AuditReport | None] = reactive(None)
+    only: reactive[bool] = reactive(False)  # the list shows only the keys flagged
+    # The key under the cursor (a second line when it needs attention).
+    current: reactive[KeyFindings | None] = reactive(None, layout=True)
+
+    def render(self) -> Text:
+        report = self.report
+        flag = self.get_component_rich_style("audit-line--flag", partial=True)
+        muted = self.get_component_rich_style("audit-line--muted", partial=True)
+        if report is None:
+            return Text()
+        if not report:
+            return Text("No key needs attention" + (" · a shows every key" if self.only
+                                                     else ""), style=muted)
+        counts = ", ".join(f"{count} {kind}" for kind, count in report.counts().items()
+                           if count)
+        idle = len(unused(report))
+        width = self.size.width or 10_000
+        for detailed in (True, False):  # narrower: the counts go first
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(f"{ATTENTION} {report.summary()}", style=flag)
+            if detailed:
+                line.append(f" ({counts})")
+            line.append(" · a shows every key" if self.only else " · a shows only them",
+                        style=muted)
+            if idle:
+                line.append(f" · D revokes the {idle} unused", style=muted)
+            if line.cell_len <= width:
+                break
+        current = self.current
+        if current is not None:
+            kind = current.kinds[0]
+            # What to do first (a narrow terminal cuts the end), then why.
+            line.append(f"\n{ATTENTION} ", style=flag)
+            line.append(f"{ADVICE[kind]} ({ROTATE_KEY if kind in ROTATE_KINDS else 'd'})")
+            line.append(f" · {current.reason}", style=muted)
+        return line
