@@ -62,8 +62,9 @@ class AgentPanel(Horizontal):
             yield Static(id="agent-before", markup=False)
             yield Static(id="snippet", markup=False)
             yield Static(id="agent-after", markup=False)
-            yield GlyphCheckbox(f"Read the key from {ENV_VAR} instead of signing in (v)",
-                           id="key-header", compact=True)
+            # Short enough for the detail column at 80×24, key hint included.
+            yield GlyphCheckbox(f"Use {ENV_VAR}, not sign-in (v)", id="key-header",
+                                compact=True)
             with Horizontal(id="agent-actions"):
                 yield Button("Copy snippet", id="copy-snippet", compact=True)
                 yield Button("Install…", id="install", compact=True)
