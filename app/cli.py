@@ -101,6 +101,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from openrush_tui.screens import app_startup
+
+    app_startup.pause()  # until the first page has loaded (Textual and httpx load meanwhile)
     from openrush_tui.auth.credentials import find_key_for_server, key_from_environment
     from openrush_tui.auth.private_files import PrivateFileError
     from openrush_tui.auth.profiles import api_url_for, check_profile_name

@@ -26,6 +26,7 @@ from openrush_tui import clipboard
 from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
 from openrush_tui.prefs.settings import Loaded, SettingsFile
+from openrush_tui.screens import app_startup
 from openrush_tui.screens.app_balance import BalanceHeader
 from openrush_tui.screens.app_keys import KeyConventions
 from openrush_tui.screens.app_prefs import RemembersSettings
@@ -151,6 +152,13 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         waiting, self._after_first_frame = self._after_first_frame or [], None
         for callback in waiting:
             callback()
+        self.set_timer(app_startup.GRACE_SECONDS, self.page_settled)
+
+    def page_settled(self) -> None:
+        """A page shows what it loaded, or why it could not: start-up is over, and garbage
+        collection (paused by the command line while the app starts) resumes once the
+        page is painted."""
+        self.call_after_refresh(app_startup.resume)
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:
         """Run `callback` once the first frame is on screen (pages start loading so)."""

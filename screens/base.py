@@ -110,6 +110,7 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         if not session.signed_in:
             self._loaded_at = None
             self.show_signed_out()
+            self.dashboard.page_settled()
             return
         self.show_loading()
         self.load(reuse)
@@ -145,10 +146,12 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
                     self.dashboard.balance = None  # no longer this key's to show
                 self.load_failed, self.last_error = True, error
                 self.show_error(self.dashboard.describe_error(error))
+                self.dashboard.page_settled()
                 return
             self.load_failed = False
             self._loaded_at = time.monotonic()
             self.show(result)
+            self.dashboard.page_settled()
             if not self.FETCH_READS_BALANCE:
                 self.dashboard.refresh_credits()
 

@@ -1,16 +1,21 @@
 """What keeps the start fast and light (measured by bench/startup.py, never timed here): the
 client loads no more than it needs, plain-http pools load no CA bundle, the served sandbox
-answers without Nagle delays, and the network stack loads only once the first frame is out."""
+answers without Nagle delays, the network stack loads only once the first frame is out, and
+garbage collection waits for the first page."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import socket
 import ssl
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 from textual.widgets import Static
 
 from openrush_tui.api.transport import Pool
@@ -18,6 +23,7 @@ from openrush_tui.clock import fixed_clock
 from openrush_tui.config import Settings
 from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.server import listen
+from openrush_tui.screens import app_startup
 from openrush_tui.screens.key_create import KeyCreateScreen
 from openrush_tui.session import Session
 from openrush_tui.tui import DIALOG_SOURCE, OpenRushApp
@@ -118,3 +124,56 @@ async def test_the_dialogs_stylesheet_is_parsed_when_the_first_dialog_opens(
         assert isinstance(app.screen, KeyCreateScreen)
         assert app.stylesheet.has_source(*DIALOG_SOURCE)
         assert app.screen.query_one("#dialog").styles.border.top[0] == "thick"  # styled
+
+
+@pytest.fixture
+def paused_collection() -> Iterator[None]:
+    """Collection paused as the command line pauses it; restored for the other tests."""
+    app_startup.pause()
+    try:
+        yield
+    finally:
+        app_startup.resume()
+        gc.unfreeze()  # this test process runs many apps: nothing of theirs stays frozen
+        gc.enable()
+
+
+class CollectionAtFirstFrameApp(OpenRushApp):
+    def on_ready(self) -> None:  # Textual calls OpenRushApp.on_ready as well, after this
+        EVENTS.append(f"collecting: {gc.isenabled()}")
+
+
+@pytest.mark.usefixtures("paused_collection")
+async def test_collection_resumes_once_the_first_page_has_loaded(tmp_path: Path) -> None:
+    EVENTS.clear()
+    settings = Settings(sandbox=SandboxOptions(db_path=tmp_path / "s.sqlite3", now=FIXED_NOW),
+                        fixed_now=FIXED_NOW)
+    app = CollectionAtFirstFrameApp(settings, Session(settings, None),
+                                    clock=fixed_clock(FIXED_NOW), first_page="api-access")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert EVENTS == ["collecting: False"]  # the first frame, the page not loaded yet
+        assert app.screen.query_one("#keys").view.total > 0
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 10_000  # start-up's objects: later passes skip them
+
+
+@pytest.mark.usefixtures("paused_collection")
+async def test_collection_resumes_after_a_grace_period_when_the_first_load_is_slow(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_startup, "GRACE_SECONDS", 0.3)
+    with ScriptedServer() as server:
+        server.route("GET", "/v1/me/api-credentials", Reply(200, {"api_credentials": []},
+                                                            delay=3.0))
+        app = remote_app(server.url, "or_" + "a" * 40, page="api-access", read_timeout=10)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await asyncio.sleep(1.0)
+            assert app.screen.query_one("#keys").view.total == 0  # still loading
+            assert gc.isenabled()
+            await pilot.press("q")
+
+
+def test_resuming_collection_that_was_never_paused_changes_nothing() -> None:
+    frozen = gc.get_freeze_count()
+    assert app_startup.resume() is False
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
