@@ -109,12 +109,6 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     from openrush_tui.auth.profiles import api_url_for, check_profile_name
     from openrush_tui.clock import parse_instant
     from openrush_tui.config import Settings, api_url_from_env, mcp_url_from_env
-    from openrush_tui.sandbox.options import (
-        PREDICTABLE_KEYS_WARNING,
-        RateLimits,
-        SandboxOptions,
-        default_db_path,
-    )
 
     try:
         fixed_now = parse_instant(args.fixed_now) if args.fixed_now else None
@@ -138,6 +132,13 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
     sandbox = None
     if args.sandbox:
+        from openrush_tui.sandbox.options import (
+            PREDICTABLE_KEYS_WARNING,
+            RateLimits,
+            SandboxOptions,
+            default_db_path,
+        )
+
         limits = RateLimits()
         if args.sandbox_rate_per_minute:
             per_minute = args.sandbox_rate_per_minute

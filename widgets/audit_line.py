@@ -13,7 +13,6 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from openrush_tui.keys.audit import ADVICE
 from openrush_tui.widgets.key_table import ATTENTION
 
 if TYPE_CHECKING:
@@ -68,6 +67,8 @@ class AuditLine(Widget):
                 break
         current = self.current
         if current is not None:
+            from openrush_tui.keys.audit import ADVICE  # only once keys have loaded
+
             kind = current.kinds[0]
             # What to do first (a narrow terminal cuts the end), then why.
             line.append(f"\n{ATTENTION} ", style=flag)
