@@ -59,7 +59,7 @@ def event_fields(event: UsageEvent, names: Mapping[str, str],
 class EventDetails(Dialog[DetailsChoice | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter", "dismiss(None)", "Close", id="event.close"),
-        Binding("k", "narrow('key')", "Only this key", id="event.only-key"),
+        Binding("o", "narrow('key')", "Only this key", id="event.only-key"),
         Binding("t", "narrow('tool')", "Only this tool", id="event.only-tool"),
         Binding("c", "narrow('client')", "Only this client", id="event.only-client"),
     ]
@@ -83,7 +83,7 @@ class EventDetails(Dialog[DetailsChoice | None]):
                 yield Static(grid, id="event-fields")
             with Horizontal(classes="buttons"):
                 if self.event.credential_id:
-                    yield Button("Only this key (k)", id="only-key")
+                    yield Button("Only this key (o)", id="only-key")
                 if self.event.tool:
                     yield Button("Only this tool (t)", id="only-tool")
                 if self.event.client:

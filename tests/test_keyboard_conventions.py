@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Static
@@ -129,6 +130,30 @@ async def test_each_key_means_one_thing_on_every_page_and_motion_keys_only_move(
     assert meanings["h"] == {"toggle_hidden"}
     assert "n" in meanings and meanings["n"] == {"create"}  # not Activity's "load more"
     assert meanings["+"] == {"load_more"}
+
+
+def test_no_dialog_binds_a_motion_key_to_anything_but_moving() -> None:
+    # k is "up" on every list; a dialog that made it "only this key" surprised the hand.
+    import importlib
+    import pkgutil
+
+    import openrush_tui.screens
+    from openrush_tui.screens.dialog import Dialog
+
+    for module in pkgutil.iter_modules(openrush_tui.screens.__path__):
+        importlib.import_module(f"openrush_tui.screens.{module.name}")
+    dialogs: list[type] = []
+    pending: list[type] = [Dialog]
+    while pending:
+        pending.extend(subclasses := pending.pop().__subclasses__())
+        dialogs.extend(subclasses)
+    assert len(dialogs) > 10
+    for dialog in dialogs:
+        for binding in dialog.BINDINGS:
+            if not isinstance(binding, Binding):
+                continue
+            keys = {key.strip() for key in binding.key.split(",")}
+            assert not keys & MOTION_KEYS or binding.group is MOVE, (dialog, binding)
 
 
 async def test_motion_keys_move_on_every_list(tmp_path: Path) -> None:
