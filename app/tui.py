@@ -262,22 +262,15 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         await self._quit()
 
     async def _quit(self, return_code: int = 0) -> None:
+        from openrush_tui.screens.dialog import Dialog
+
         self.save_prefs_now()
-        note = self._unseen_create_note()
+        notes = [note for screen in self.screen_stack
+                 if isinstance(screen, Dialog) and (note := screen.leaving_note())]
         await self.session.aclose()
-        # Printed on stderr once the terminal is restored: the key may exist unseen.
-        self.exit(return_code=return_code, message=Text(note) if note else None)
-
-    def _unseen_create_note(self) -> str | None:
-        """What to say when the app closes while a create request is out."""
-        from openrush_tui.screens.key_create import KeyCreateScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, KeyCreateScreen) and screen.in_flight is not None:
-                return (f"openrush-tui: a key was being created when the app closed; it may "
-                        f"exist without having been shown. Run `openrush-tui keys list --all` "
-                        f"and revoke {screen.in_flight.where_to_look()} if it is there.")
-        return None
+        # Printed on stderr once the terminal is restored: a key may exist unseen, a
+        # rotation may have stopped half-way.
+        self.exit(return_code=return_code, message=Text("\n".join(notes)) if notes else None)
 
     def terminate(self, signum: int) -> None:
         """SIGTERM or SIGHUP: wipe any key on screen first, then leave as quitting does (the

@@ -52,3 +52,8 @@ class Dialog(ReportsWorkerFailures, ModalScreen[ResultT]):
     @property
     def dashboard(self) -> OpenRushApp:
         return self.app  # type: ignore[return-value]
+
+    def leaving_note(self) -> str | None:
+        """What this dialog leaves unfinished if the app closes now (quit, SIGTERM, SIGHUP),
+        printed once the terminal is restored; None when nothing is."""
+        return None

@@ -201,6 +201,13 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
         self._set_status(f"Nothing was created. {self.dashboard.describe_error(error)}",
                          error=True)
 
+    def leaving_note(self) -> str | None:
+        if self.in_flight is None:
+            return None
+        return (f"openrush-tui: a key was being created when the app closed; it may exist "
+                f"without having been shown. Run `openrush-tui keys list --all` and revoke "
+                f"{self.in_flight.where_to_look()} if it is there.")
+
     def _set_status(self, message: str, *, error: bool) -> None:
         status = self.query_one("#create-status", Static)
         status.set_class(error, "-error")

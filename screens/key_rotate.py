@@ -269,6 +269,15 @@ class KeyRotateScreen(Dialog[RotateClosed]):
 
     # -- leaving --------------------------------------------------------------------------
 
+    def leaving_note(self) -> str | None:
+        """The app closes mid-rotation: where both keys stand, and what is left to do."""
+        if self._rotation is None or self._phase in ("plan", "done"):
+            return None
+        rotation = self._rotation
+        return " ".join(filter(None, ("openrush-tui: the key rotation stopped when the app "
+                                      f"closed. {rotation.what_exists()}",
+                                      rotation.unfinished())))
+
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         if self._phase == "plan":

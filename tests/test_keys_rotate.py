@@ -307,11 +307,54 @@ async def test_a_create_without_an_answer_may_have_made_a_key() -> None:
     assert "“Old 2026-06-26”" in step.text
 
 
-async def test_a_failed_revoke_says_both_keys_exist() -> None:
-    steps = await scripted_steps(Reply(201, CREATED), Reply(500, {"detail": "boom"}))
+async def test_a_refused_revoke_says_both_keys_exist() -> None:
+    steps = await scripted_steps(Reply(201, CREATED), Reply(403, {"detail": "not yours"}))
     assert isinstance(steps[-1], Failed)
+    assert steps[-1].text.startswith("The old key was not revoked: ")
     assert steps[-1].text.endswith("The new key “Old 2026-06-26” (cred_new) exists; the old "
                                    "key “Old” (cred_old) is still active.")
+
+
+async def test_a_revoke_answered_5xx_may_have_revoked_the_old_key() -> None:
+    # The server may have revoked it before failing: never "is still active".
+    rotation_steps = await scripted_steps(Reply(201, CREATED), Reply(500, {"detail": "boom"}))
+    assert isinstance(rotation_steps[-1], Failed)
+    assert rotation_steps[-1].text.startswith("The revoke got no clear answer: ")
+    assert rotation_steps[-1].text.endswith("the old key “Old” (cred_old) may have been "
+                                            "revoked.")
+
+
+async def interrupted(*replies: Reply, revoke_old: str = "now") -> Rotation:
+    """A rotation cancelled while its last request (delayed by the server) is out."""
+    with ScriptedServer() as server:
+        server.add(*replies)
+        async with OpenRushClient(server.url, "or_admin", read_timeout=5) as client:
+            rotation = Rotation(client, OLD, clock=lambda: FIXED_NOW,  # type: ignore[arg-type]
+                                revoke_old=revoke_old)  # type: ignore[arg-type]
+            task = asyncio.ensure_future(steps_of(rotation))
+            for _ in range(500):  # until the server has the last request (its answer waits)
+                if len(server.requests) == len(replies):
+                    break
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            return rotation
+
+
+async def test_interrupted_while_creating_the_replacement_it_may_exist() -> None:
+    rotation = await interrupted(Reply(201, CREATED, delay=3))
+    assert rotation.what_exists() == ("The new key “Old 2026-06-26” may have been created "
+                                      "without being shown; the old key “Old” (cred_old) is "
+                                      "still active.")
+    assert "openrush-tui keys list --all" in rotation.unfinished()
+
+
+async def test_interrupted_while_revoking_the_old_key_it_may_be_revoked() -> None:
+    rotation = await interrupted(Reply(201, CREATED), Reply(200, {}, delay=3))
+    assert rotation.what_exists().endswith("the old key “Old” (cred_old) may have been revoked.")
+    assert rotation.unfinished() == "Revoke the old key later with: openrush-tui keys revoke " \
+                                    "cred_old"
 
 
 async def test_waiting_gives_up_after_repeated_failed_looks() -> None:

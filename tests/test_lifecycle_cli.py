@@ -8,6 +8,7 @@ import json
 import os
 import pty
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -26,6 +27,7 @@ from tests.support.lifecycle import (
     run_cli,
 )
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
+from tests.support.scripted_server import Reply, ScriptedServer
 
 KEY_LINE = re.compile(r"or_[A-Za-z0-9]{40}\n")
 
@@ -311,3 +313,31 @@ def _read(fd: int) -> bytes:
         return os.read(fd, 65536)
     except OSError:  # EIO once the other side is closed and drained
         return b""
+
+
+def test_rotate_interrupted_while_creating_says_the_replacement_may_exist(
+        tmp_path: Path) -> None:
+    old = {"id": "cred_1", "account_id": "acct_1", "name": "ci", "prefix": "or_abc001",
+           "is_active": True, "created_at": "2026-06-10T12:00:00Z", "last_used_at": None,
+           "expires_at": None}
+    with ScriptedServer() as server:
+        server.add(Reply(200, {"api_credentials": [old]}), Reply(delay=10))  # no answer yet
+        env = {**cli_env(tmp_path, None), "OPENRUSH_API_URL": server.url,
+               "OPENRUSH_KEY": "or_" + "k" * 40}
+        process = subprocess.Popen([*command(), "keys", "rotate", "ci", "--yes"], env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 30
+            while not any(r.method == "POST" for r in server.requests):
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.05)
+            process.send_signal(signal.SIGINT)  # Ctrl+C
+            out, err = process.communicate(timeout=20)
+        finally:
+            process.kill()
+    said = " ".join(err.split())
+    assert process.returncode == 130 and out == ""
+    assert "Interrupted. The new key “ci 2" in said
+    assert "may have been created without being shown" in said  # never "was not created"
+    assert "the old key “ci” (cred_1) is still active" in said
+    assert "openrush-tui keys list --all" in said

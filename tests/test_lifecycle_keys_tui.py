@@ -251,3 +251,45 @@ async def test_a_failed_create_says_what_may_exist_and_what_exists() -> None:
             assert str(app.screen.query_one("#close").label) == "Close"
         creates = [r for r in server.requests if r.method == "POST"]
         assert len(creates) == 1  # a create is never retried
+
+
+async def test_quitting_while_the_rotation_waits_says_what_is_left_once_closed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, "Production server")
+        production = next(row.id for row in table_of(app).view.rows
+                          if row.key.name == "Production server")
+        await pilot.press("R")
+        await pilot.click("#rotate")  # once unused for 10 minutes (used 4 minutes ago)
+        await stored_it(pilot)
+        waiting = app.screen.query_one("#waiting", Static)
+        await wait_until(pilot, lambda: "old key last used" in str(waiting.content))
+        await pilot.press("ctrl+q")  # the app, not only the dialog
+        await pilot.pause()
+    note = " ".join(capsys.readouterr().err.split())  # printed once the terminal is back
+    assert "the key rotation stopped when the app closed" in note
+    assert "The new key “Production server 2026-06-26”" in note
+    assert "the old key “Production server”" in note and "is still active" in note
+    assert f"openrush-tui keys revoke {production}" in note
+
+
+async def test_sigterm_while_the_replacement_is_created_says_it_may_exist(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with ScriptedServer() as server:
+        server.add(Reply(200, {"api_credentials": [credential(1, "ci")]}),
+                   Reply(200, {"balance": 500}), Reply(delay=5))  # the create: no answer yet
+        app = remote_app(server.url, "or_" + "k" * 40, page="api-access")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("R")
+            await pilot.click("#rotate")
+            await wait_until(pilot, lambda: any(r.method == "POST" for r in server.requests))
+            app.terminate(15)
+            await pilot.pause()
+    note = " ".join(capsys.readouterr().err.split())
+    assert "may have been created without being shown" in note  # never "was not created"
+    assert "“ci 2026-06-26”" in note and "keys list --all" in note
+    assert "the old key “ci” (cred_1) is still active" in note
+    assert app.return_code == 143

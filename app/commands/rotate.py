@@ -124,7 +124,7 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, api_url: str
     except asyncio.CancelledError:  # Ctrl+C: say where things stand before stopping
         printer.end_line()
         tell(" ".join(filter(None, (f"Interrupted. {rotation.what_exists()}",
-                                   leftover(rotation)))))
+                                   rotation.unfinished()))))
         raise
 
 
@@ -177,16 +177,9 @@ async def follow(rotation: Rotation, printer: StepPrinter) -> int:
 
     async for step in rotation.run():
         printer.show(step)
-        if isinstance(step, Kept | Failed) and (hint := leftover(rotation)):
+        if isinstance(step, Kept | Failed) and (hint := rotation.unfinished()):
             tell(hint)
         if isinstance(step, Failed):
             return EXIT_API_ERROR
     return EXIT_OK
 
-
-def leftover(rotation: Rotation) -> str:
-    """The command that finishes what the rotation left: revoking the old key, once both
-    keys exist. Nothing when there is no replacement, or the old key is gone."""
-    if rotation.new is None or not rotation.old_active:
-        return ""
-    return f"Revoke the old key later with: openrush-tui keys revoke {rotation.old.id}"

@@ -167,6 +167,10 @@ class Rotation:
         self.expires_at = replacement_expiry(old, now)
         self.new: ApiCredential | None = None  # set once the replacement exists
         self.old_active = True
+        # A write sent and not answered yet (an interruption now leaves it unknown), and a
+        # revoke that went out but got no usable answer: the server may have done either.
+        self.sending: Literal["create", "revoke"] | None = None
+        self.old_maybe_revoked = False
 
     # -- words -----------------------------------------------------------------------------
 
@@ -180,21 +184,41 @@ class Rotation:
                 f"{key_words(self.old)}, {then}.")
 
     def what_exists(self) -> str:
-        """Both keys' state right now, for any step that fails or is interrupted."""
+        """Both keys' state right now, for any step that fails or is interrupted (a write
+        whose answer never came may have happened: said so, never "was not")."""
         parts = []
         if self.new is not None:
             parts.append(f"the new key {key_words(self.new)} exists")
-        old_state = "is still active" if self.old_active else "is revoked"
+        elif self.sending == "create":
+            parts.append(f"the new key “{visible(self.new_name)}” may have been created "
+                         "without being shown")
+        old_state = ("may have been revoked" if self.sending == "revoke" or
+                     self.old_maybe_revoked else
+                     "is still active" if self.old_active else "is revoked")
         parts.append(f"the old key {key_words(self.old)} {old_state}")
         text = "; ".join(parts)
         return text[0].upper() + text[1:] + "."
 
+    def unfinished(self) -> str:
+        """What is left to the user when the flow stops here (a failed step, Ctrl+C, the app
+        closing), as a command; empty when nothing is."""
+        if self.new is None and self.sending == "create":
+            return ("Look for it with: openrush-tui keys list --all, and revoke it: its key "
+                    "was never shown.")
+        if self.new is not None and self.old_active:
+            return f"Revoke the old key later with: openrush-tui keys revoke {self.old.id}"
+        return ""
+
     # -- the flow --------------------------------------------------------------------------
 
     async def run(self) -> AsyncIterator[Step]:
+        # `sending` is cleared only when an answer (or a typed failure) comes: cancelled
+        # meanwhile, the request stays "sent" for what_exists.
+        self.sending = "create"
         try:
             created = await self.client.create_key(self.new_name, self.expires_at)
         except OpenRushError as error:
+            self.sending = None
             # A timeout, a dropped connection or a 5xx after the request left: it may exist.
             if not error.may_have_succeeded:
                 yield Failed(f"No new key was created: {error} {self.what_exists()}")
@@ -203,6 +227,7 @@ class Rotation:
                          f"shown: look for the newest key named “{visible(self.new_name)}” and "
                          f"revoke it. {self.what_exists()}")
             return
+        self.sending = None
         self.new = created.api_credential
         raw = Secret(created.key.get_secret_value())
         yield Created(self.new, raw, f"Created {key_words(self.new)}. This is the only time "
@@ -231,8 +256,14 @@ class Rotation:
         yield await self._revoke()
 
     async def _revoke(self) -> Step:
+        self.sending = "revoke"
         report = await revoke_all(self.client, [self.old.id])
+        self.sending = None
         outcome = report.outcomes[0]
+        if outcome.uncertain:  # sent, no usable answer: the server may have revoked it
+            self.old_maybe_revoked = True
+            return Failed(f"The revoke got no clear answer: {outcome.error} "
+                          f"{self.what_exists()}")
         if not outcome.revoked:
             return Failed(f"The old key was not revoked: {outcome.error} {self.what_exists()}")
         self.old_active = False
