@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from keyring.backends import fail
 
 from openrush_tui.api.budget import RequestBudget
@@ -32,6 +34,7 @@ from openrush_tui.keys.rotate import (
     replacement_expiry,
     replacement_name,
 )
+from openrush_tui.keys.rules import name_problem
 from openrush_tui.keys.switch import SwitchResult, switch_stored_key
 from openrush_tui.sandbox import Sandbox
 from tests.support.accounts import UseKeyring
@@ -103,6 +106,18 @@ def test_the_replacement_is_named_with_the_date_once_and_fits() -> None:
     assert replacement_name("Production server 2026-06-26", today) == \
         "Production server 2026-12-02"
     assert len(replacement_name("x" * 120, today)) == 120
+
+
+def test_the_replacement_drops_what_the_server_refuses_in_a_new_name() -> None:
+    today = date(2026, 12, 2)
+    assert replacement_name("Imported\x07legacy", today) == "Imported legacy 2026-12-02"
+    assert replacement_name("\x1b\n", today) == "Replacement key 2026-12-02"
+
+
+@given(st.text(max_size=300))
+def test_every_replacement_name_is_one_the_server_accepts(name: str) -> None:
+    # An old key's name came from the server, which may hold anything; the new one is sent.
+    assert name_problem(replacement_name(name, date(2026, 12, 2))) is None
 
 
 def test_the_replacement_keeps_the_old_keys_lifetime() -> None:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Literal
 from openrush_tui.auth.secret import Secret
 from openrush_tui.errors import OpenRushError
 from openrush_tui.keys.revoke import revoke_all
-from openrush_tui.keys.rules import NAME_MAX
+from openrush_tui.keys.rules import NAME_MAX, acceptable_name
 from openrush_tui.keys.switch import SwitchResult
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import relative
@@ -56,10 +56,11 @@ Switcher = Callable[[Secret], Awaitable[SwitchResult]]
 
 
 def replacement_name(name: str, today: date) -> str:
-    """``Production server 2026-12-02``; the date of an earlier rotation is replaced, and the
-    name is shortened to fit the 120-character limit."""
+    """``Production server 2026-12-02``; the date of an earlier rotation is replaced, the
+    name is shortened to fit the 120-character limit, and characters the server refuses in
+    a new name (an old key's name may hold them) become spaces."""
     suffix = f" {today.isoformat()}"
-    base = _DATED.sub("", name.strip())
+    base = _DATED.sub("", acceptable_name(name)) or "Replacement key"
     return base[: NAME_MAX - len(suffix)].rstrip() + suffix
 
 

@@ -25,10 +25,20 @@ def name_problem(raw: str) -> str | None:
     if len(name) > NAME_MAX:
         return f"The name is {len(name)} characters long; at most {NAME_MAX} are allowed."
     for ch in name:
-        if unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029":
+        if _refused(ch):
             return (f"The name contains a control character ({_describe(ch)}); names must be "
                     "plain text on one line.")
     return None
+
+
+def acceptable_name(raw: str) -> str:
+    """`raw` with each character the server refuses in a name as a space, trimmed: a name
+    made from another one (a rotation's replacement) that the server takes."""
+    return "".join(" " if _refused(ch) else ch for ch in raw).strip()
+
+
+def _refused(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029"
 
 
 def _describe(ch: str) -> str:
