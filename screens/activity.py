@@ -56,7 +56,7 @@ GROUP_NAMES = "activity-names"
 class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Activity"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "filter", "Filter", id="activity.find", group=FIND,
+        Binding("slash", "filter", "Filter", id="activity.find", group=FIND, priority=True,
                 tooltip="Narrow the rows loaded by tool, key name or MCP client"),
         Binding("f", "filters", "Filters…", id="activity.filter", group=FIND,
                 tooltip="Source, status, key or MCP client, tool, period"),

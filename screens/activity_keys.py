@@ -50,7 +50,7 @@ class ActivityKeys:
                 or self.filter.active
         if action == "more_chart":
             return self.model.can_count_more and not self.busy(GROUP_CHART)
-        return True
+        return super().check_action(action, parameters)  # type: ignore[misc] (the page's)
 
     # -- filters ---------------------------------------------------------------------------
 

@@ -44,8 +44,8 @@ EMPTY_HINT = ("Press n to create the first one. It is shown once, so have somewh
 class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "API access"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "create", "New key", id="keys.new", group=ACT),
-        Binding("slash", "filter", "Filter", id="keys.filter", group=FIND,
+        Binding("n", "create", "New key", id="keys.new", group=ACT, priority=True),
+        Binding("slash", "filter", "Filter", id="keys.filter", group=FIND, priority=True,
                 tooltip="Narrow the list by name or prefix"),
         Binding("h", "toggle_hidden", "Inactive", id="keys.toggle-inactive", group=FIND,
                 tooltip="Show or hide revoked and expired keys"),
@@ -264,7 +264,7 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
 
     # -- create ---------------------------------------------------------------------------
 
-    def action_create(self) -> None:
+    async def action_create(self) -> None:
         if not self.dashboard.session.signed_in:
             self.notify("Sign in first: press 1 for Setup.", severity="warning")
             return
@@ -273,8 +273,15 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
         # The keys listed now cannot be the one a failed create made: it is found among
         # the others (`keys.unseen`).
         known = [row.id for row in self.table.view.rows] if self._loaded else []
-        self.app.push_screen(KeyCreateScreen(self.dashboard.session, self.dashboard.now, known),
-                             self._create_closed)
+        dialog = KeyCreateScreen(self.dashboard.session, self.dashboard.now, known)
+        if self.app.screen is not self:  # from the palette, which is closing: just open
+            self.app.push_screen(dialog, self._create_closed)
+            return
+        # n is a priority binding, run before the keys typed after it are passed on: with
+        # the dialog mounted and its name field focused by then, a name typed ahead (a
+        # slow SSH link delivers it with the n) lands in the field.
+        await self.app.push_screen(dialog, self._create_closed)
+        dialog.focus_now()
 
     def _create_closed(self, outcome: CreateOutcome | None) -> None:
         if outcome is None:

@@ -23,6 +23,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from openrush_tui.widgets.app_header import AppHeader
@@ -44,6 +45,9 @@ class ReportsWorkerFailures:
             screen: Screen = self  # type: ignore[assignment]
             screen.notify(OpenRushApp.describe_error(event.worker.error), severity="error",
                           timeout=8, markup=False)
+
+
+TYPED_AFTER = ("filter", "create")  # actions whose key is followed by typing
 
 
 class DashboardScreen(ReportsWorkerFailures, Screen[None]):
@@ -72,6 +76,15 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         self._loaded_at: float | None = None  # time.monotonic() of the last load shown
         self.load_failed = False  # the last load failed (it is said on the page)
         self.last_error: BaseException | None = None  # ...and why (for show_error)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # `/` and API access's `n` are priority bindings: the app runs them before it passes
+        # on the keys typed after them, so those land in the field they open (the filter,
+        # the new key's name) even when they arrive at once (typed ahead over a slow SSH
+        # link). In a text field, they are characters.
+        if action in TYPED_AFTER:
+            return not isinstance(self.focused, Input)
+        return True
 
     def on_mount(self) -> None:
         from openrush_tui.api.budget import REFRESH_INTERVAL

@@ -53,6 +53,14 @@ class Dialog(ReportsWorkerFailures, ModalScreen[ResultT]):
     def dashboard(self) -> OpenRushApp:
         return self.app  # type: ignore[return-value]
 
+    def focus_now(self) -> None:
+        """Focus the AUTO_FOCUS widget at once (Textual does it once the screen resumes,
+        after keys already queued have been passed on)."""
+        if self.focused is None and self.AUTO_FOCUS:
+            target = next((w for w in self.query(self.AUTO_FOCUS) if w.focusable), None)
+            if target is not None:
+                self.set_focus(target)
+
     def leaving_note(self) -> str | None:
         """What this dialog leaves unfinished if the app closes now (quit, SIGTERM, SIGHUP),
         printed once the terminal is restored; None when nothing is."""

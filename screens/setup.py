@@ -95,6 +95,7 @@ class SetupScreen(SigningIn, DashboardScreen):
         Binding("t", "storage", "Key storage", show=False, id="setup.storage", group=ACT,
                 tooltip="Where the key is kept: the file or this session only"),
         Binding("slash", "filter", "Filter tools", show=False, id="setup.filter", group=FIND,
+                priority=True,
                 tooltip="Narrow the capabilities by tool name or description"),
         Binding("escape", "clear_filter", "Clear", show=False, id="setup.clear-filter",
                 group=FIND, tooltip="Clear the filter"),
@@ -198,7 +199,7 @@ class SetupScreen(SigningIn, DashboardScreen):
                 else True
         if action == "clear_filter":
             return self.is_mounted and self.query_one(FilterBar).is_open
-        return True
+        return super().check_action(action, parameters)
 
     # -- loading (DashboardScreen calls these) -----------------------------------------------
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.screen import Screen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from openrush_tui.screens.activity import ActivityScreen
 from openrush_tui.screens.api_access import ApiAccessScreen
@@ -219,6 +220,38 @@ async def test_space_marks_without_moving_and_the_count_stays_in_view(tmp_path: 
         await pilot.press("escape")  # no filter to clear: the marks go
         await pilot.pause()
         assert not table.marked and not marks.display
+
+
+@pytest.mark.parametrize("page", ["api-access", "activity", "setup"])
+async def test_what_is_typed_right_after_slash_lands_in_the_filter(
+        tmp_path: Path, page: str) -> None:
+    # As from a terminal: the keys arrive together, queued before `/` has been handled.
+    app = app_on(tmp_path, page)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for character in "/notebook":
+            app.post_message(events.Key("slash" if character == "/" else character,
+                                        character))
+        await settle(pilot)
+        assert not isinstance(app.screen, KeyCreateScreen)  # n was not "New key"
+        assert isinstance(app.focused, Input) and app.focused.value == "notebook"
+        await pilot.press("slash")  # in the field, / is a character
+        assert app.focused.value == "notebook/"
+
+
+async def test_a_name_typed_right_after_n_lands_in_the_new_key_dialog(tmp_path: Path) -> None:
+    app = app_on(tmp_path, "api-access")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for character in "ndeploy":  # d would be Revoke, on the page
+            app.post_message(events.Key(character, character))
+        await settle(pilot)
+        assert isinstance(app.screen, KeyCreateScreen)
+        assert isinstance(app.focused, Input) and app.focused.value == "deploy"
+        await pilot.press("escape")
+        await pilot.press("slash", "n")  # in the filter field, n is a character
+        assert isinstance(app.focused, Input) and app.focused.value == "n"
+        assert not isinstance(app.screen, KeyCreateScreen)
 
 
 async def test_slash_filters_activity_by_tool_key_or_client_and_escape_clears(

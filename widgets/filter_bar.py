@@ -60,7 +60,10 @@ class FilterBar(Horizontal):
             await self.mount(Input(placeholder="type to narrow the list; Enter keeps it, "
                                                "Escape clears it", compact=True, id="filter"))
         self._set_open(True)
-        self.query_one(Input).focus()
+        # At once, not `focus()` (which waits its turn in the app's queue): what is typed
+        # right after `/`, already queued, must land in the field, not on the page ("n…"
+        # would open New key).
+        self.screen.set_focus(self.query_one(Input))
 
     def clear(self) -> None:
         """Empty the field (the list shows everything again) and close the bar."""
