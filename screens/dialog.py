@@ -14,7 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
 
 from openrush_tui.screens.base import ReportsWorkerFailures
-from openrush_tui.widgets.keymap import GLOBAL
+from openrush_tui.widgets.keymap import GLOBAL, MOVE
 
 if TYPE_CHECKING:
     from openrush_tui.tui import OpenRushApp
@@ -31,6 +31,16 @@ class Dialog(ReportsWorkerFailures, ModalScreen[ResultT]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("question_mark", "app.help", "Help", id="app.help", group=GLOBAL,
                 tooltip="These keys (Escape, ? or F1 closes)"),
+        # At 80x24 a body may hold more than it shows (a diff, recent usage): the arrows
+        # and PageUp/PageDown scroll it wherever the focus is (a button, say). A field or
+        # a list that uses them gets them first.
+        Binding("down", "scroll_body(1)", "Scroll", show=False, id="dialog.down",
+                group=MOVE),
+        Binding("up", "scroll_body(-1)", "Scroll", show=False, id="dialog.up", group=MOVE),
+        Binding("pagedown", "page_body(1)", "Scroll", show=False, id="dialog.page-down",
+                group=MOVE),
+        Binding("pageup", "page_body(-1)", "Scroll", show=False, id="dialog.page-up",
+                group=MOVE),
     ]
 
     def on_mount(self) -> None:
@@ -52,6 +62,15 @@ class Dialog(ReportsWorkerFailures, ModalScreen[ResultT]):
     @property
     def dashboard(self) -> OpenRushApp:
         return self.app  # type: ignore[return-value]
+
+    def action_scroll_body(self, lines: int) -> None:
+        for body in self.query(".body"):
+            body.scroll_relative(y=lines, animate=False)
+
+    def action_page_body(self, direction: int) -> None:
+        for body in self.query(".body"):
+            body.scroll_relative(y=direction * max(1, body.scrollable_content_region.height - 1),
+                                 animate=False)
 
     def focus_now(self) -> None:
         """Focus the AUTO_FOCUS widget at once (Textual does it once the screen resumes,

@@ -372,3 +372,33 @@ async def test_marks_and_names_survive_help_and_palette(tmp_path: Path) -> None:
         await pilot.press("space", "question_mark", "escape", "ctrl+p", "escape")
         await settle(pilot)
         assert names(app) == before and len(keys_of(app).marked) == 1
+
+
+async def test_a_dialog_s_body_scrolls_with_the_arrows_and_pages_at_80x24(
+        tmp_path: Path, isolated_home: Path) -> None:
+    # The install dialog's diff runs past the fold at 80x24; the focus is on a button.
+    from textual.containers import VerticalScroll
+
+    from openrush_tui.screens.agent_install import AgentInstallScreen
+
+    app = app_on(tmp_path, "setup")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        command = next(c for c in app.get_system_commands(app.screen)
+                       if c.title == "Install for Cursor… (i)")
+        command.callback()
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AgentInstallScreen)
+        body = dialog.query_one(".body", VerticalScroll)
+        assert body.max_scroll_y > 0 and body.scroll_y == 0
+        await pilot.press("down")
+        await pilot.pause()
+        assert body.scroll_y == 1
+        await pilot.press("pagedown")
+        await pilot.pause()
+        page = body.scrollable_content_region.height - 1
+        assert body.scroll_y == min(body.max_scroll_y, 1 + page)
+        await pilot.press("pageup", "up")
+        await pilot.pause()
+        assert body.scroll_y == 0
