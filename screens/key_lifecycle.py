@@ -136,7 +136,9 @@ class KeyLifecycle(Screen[None]):
         from openrush_tui.screens.key_rotate import KeyRotateScreen
 
         own = self._signed_in_id((row,)) == row.id
-        self.app.push_screen(KeyRotateScreen(row.key, own=own), self._rotate_closed)
+        taken = [other.name for other in self.table.view.rows]
+        self.app.push_screen(KeyRotateScreen(row.key, own=own, taken_names=taken),
+                             self._rotate_closed)
 
     def _rotate_closed(self, closed: RotateClosed | None) -> None:
         self.table.focus()

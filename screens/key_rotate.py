@@ -18,6 +18,7 @@ revoke) is waited for. Every failed step says what exists now.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
@@ -71,10 +72,12 @@ class KeyRotateScreen(Dialog[RotateClosed]):
     ]
     AUTO_FOCUS = "#rotate"
 
-    def __init__(self, old: ApiCredential, *, own: bool) -> None:
+    def __init__(self, old: ApiCredential, *, own: bool,
+                 taken_names: Collection[str] = ()) -> None:
         super().__init__()
         self._old = old
         self._own = own
+        self._taken = tuple(taken_names)  # the account's names: the new one differs
         self._phase = "plan"  # plan → sending → waiting → done
         self._rotation: Rotation | None = None
         self._new_id: str | None = None
@@ -145,7 +148,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         # Nothing is sent until run(): the client is set when Rotate is pressed.
         return Rotation(None, self._old, revoke_old=choice,  # type: ignore[arg-type]
                         idle=idle, own=self._own, switch=self._switch,
-                        clock=self.dashboard.now, sleep=self._sleep)
+                        clock=self.dashboard.now, sleep=self._sleep, taken_names=self._taken)
 
     @on(Button.Pressed, "#rotate")
     @on(Input.Submitted, "#idle")

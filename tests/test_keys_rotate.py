@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -101,15 +101,27 @@ async def steps_of(rotation: Rotation) -> list[Step]:
 
 
 def test_the_replacement_is_named_with_the_date_once_and_fits() -> None:
-    today = date(2026, 12, 2)
+    today = datetime(2026, 12, 2, 14, 5, 9, tzinfo=UTC)
     assert replacement_name("Production server", today) == "Production server 2026-12-02"
     assert replacement_name("Production server 2026-06-26", today) == \
         "Production server 2026-12-02"
     assert len(replacement_name("x" * 120, today)) == 120
 
 
+def test_a_second_rotation_the_same_day_gets_a_name_of_its_own() -> None:
+    now = datetime(2026, 12, 2, 14, 5, 9, tzinfo=UTC)
+    assert replacement_name("Production server 2026-12-02", now) == \
+        "Production server 2026-12-02 14:05"
+    assert replacement_name("Production server 2026-12-02 14:05", now,
+                            ["Production server 2026-12-02"]) == \
+        "Production server 2026-12-02 14:05:09"
+    # The old key kept, the original rotated again (another key has today's name).
+    assert replacement_name("reporting", now, ["reporting", "reporting 2026-12-02"]) == \
+        "reporting 2026-12-02 14:05"
+
+
 def test_the_replacement_drops_what_the_server_refuses_in_a_new_name() -> None:
-    today = date(2026, 12, 2)
+    today = datetime(2026, 12, 2, tzinfo=UTC)
     assert replacement_name("Imported\x07legacy", today) == "Imported legacy 2026-12-02"
     assert replacement_name("\x1b\n", today) == "Replacement key 2026-12-02"
 
@@ -117,7 +129,7 @@ def test_the_replacement_drops_what_the_server_refuses_in_a_new_name() -> None:
 @given(st.text(max_size=300))
 def test_every_replacement_name_is_one_the_server_accepts(name: str) -> None:
     # An old key's name came from the server, which may hold anything; the new one is sent.
-    assert name_problem(replacement_name(name, date(2026, 12, 2))) is None
+    assert name_problem(replacement_name(name, datetime(2026, 12, 2, tzinfo=UTC))) is None
 
 
 def test_the_replacement_keeps_the_old_keys_lifetime() -> None:

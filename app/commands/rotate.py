@@ -103,7 +103,8 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, api_url: str
     from openrush_tui.keys.rules import signed_in_with
     from openrush_tui.keys.switch import switch_stored_key
 
-    old = find_target(await client.list_keys(), args.key)
+    keys = await client.list_keys()
+    old = find_target(keys, args.key)
     own = stored is not None and signed_in_with(old.prefix, stored.secret.reveal())
 
     async def switch(secret: Secret) -> SwitchResult:
@@ -113,7 +114,7 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, api_url: str
 
     rotation = Rotation(client, old, revoke_old=args.revoke_old,
                         idle=timedelta(minutes=args.idle_minutes), own=own, switch=switch,
-                        clock=system_clock)
+                        clock=system_clock, taken_names=[key.name for key in keys])
     tell(rotation.plan())
     if not args.yes and not confirm():
         tell("Nothing was changed.")

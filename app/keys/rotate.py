@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from openrush_tui.auth.secret import Secret
@@ -47,7 +47,7 @@ POLL_MAX = 60.0  # seconds between two looks at the old key, at most
 RATE_RESERVE = 10  # requests left to the user's own programs before polling waits for a reset
 POLL_FAILURES = 5  # failed looks in a row before the flow gives up waiting
 
-_DATED = re.compile(r"\s+\d{4}-\d{2}-\d{2}$")
+_DATED = re.compile(r"\s+\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$")
 
 Switcher = Callable[[Secret], Awaitable[SwitchResult]]
 
@@ -55,13 +55,19 @@ Switcher = Callable[[Secret], Awaitable[SwitchResult]]
 # -- the replacement ---------------------------------------------------------------------------
 
 
-def replacement_name(name: str, today: date) -> str:
+def replacement_name(name: str, now: datetime, taken: Collection[str] = ()) -> str:
     """``Production server 2026-12-02``; the date of an earlier rotation is replaced, the
     name is shortened to fit the 120-character limit, and characters the server refuses in
-    a new name (an old key's name may hold them) become spaces."""
-    suffix = f" {today.isoformat()}"
+    a new name (an old key's name may hold them) become spaces. A name the account already
+    has (`taken`, the old key's own: a second rotation the same day) gets the time too."""
     base = _DATED.sub("", acceptable_name(name)) or "Replacement key"
-    return base[: NAME_MAX - len(suffix)].rstrip() + suffix
+    taken = {*taken, name.strip()}
+    for stamp in ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        suffix = f" {now.strftime(stamp)}"
+        candidate = base[: NAME_MAX - len(suffix)].rstrip() + suffix
+        if candidate not in taken:
+            break
+    return candidate
 
 
 def replacement_expiry(old: ApiCredential, now: datetime) -> datetime | None:
@@ -154,7 +160,8 @@ class Rotation:
                  revoke_old: RevokeOld = "now", idle: timedelta = DEFAULT_IDLE,
                  own: bool = False, switch: Switcher | None = None,
                  clock: Callable[[], datetime], sleep: Callable[[float], Awaitable[object]]
-                 = asyncio.sleep) -> None:
+                 = asyncio.sleep, taken_names: Collection[str] = ()) -> None:
+        """`taken_names`: the account's key names, which the replacement's must differ from."""
         self.client = client
         self.old = old
         self.revoke_old = revoke_old
@@ -164,7 +171,7 @@ class Rotation:
         self._clock = clock
         self._sleep = sleep
         now = clock()
-        self.new_name = replacement_name(old.name, now.date())
+        self.new_name = replacement_name(old.name, now, taken_names)
         self.expires_at = replacement_expiry(old, now)
         self.new: ApiCredential | None = None  # set once the replacement exists
         self.old_active = True
