@@ -153,8 +153,10 @@ def test_revoke_with_yes_revokes_and_the_key_then_gets_401(home: Path,
     refused = run(home, server, "list", key=created["key"])
     assert refused.returncode == 1
     assert "did not accept the API key" in one_line(refused.stderr)
-    again = run(home, server, "revoke", key_id, "--yes")  # idempotent
-    assert again.returncode == 0
+    again = run(home, server, "revoke", key_id, "--yes")  # idempotent, and said so
+    assert again.returncode == 0 and again.stdout == ""
+    assert f"{key_id} “{created['api_credential']['name']}” is already revoked" in \
+        one_line(again.stderr)
 
 
 def test_revoke_by_name_or_prefix_and_nothing_when_one_names_no_key(

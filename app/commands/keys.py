@@ -201,6 +201,7 @@ def create_key(args: argparse.Namespace) -> int:
 @guarded
 def revoke_keys(args: argparse.Namespace) -> int:
     from openrush_tui.keys.revoke import choose_keys
+    from openrush_tui.text.safe import visible
 
     if not args.yes and not stdin_is_terminal():
         return refuse_without_yes("keys revoke", "revoke keys")
@@ -208,13 +209,19 @@ def revoke_keys(args: argparse.Namespace) -> int:
     chosen = choose_keys(list(dict.fromkeys(args.keys)), known)
     if chosen.unknown or chosen.ambiguous:
         return not_chosen(chosen)
-    own_id = own_key_in(args, chosen.keys)
-    if not args.yes and not confirm_revoke(chosen.keys, own_id):
+    for key in chosen.keys:
+        if not key.is_active:  # asked again: nothing is sent, and it is not "revoked" now
+            say(f"{visible(key.id)} “{visible(key.name)}” is already revoked", err=True)
+    keys = [key for key in chosen.keys if key.is_active]
+    if not keys:
+        return EXIT_OK
+    own_id = own_key_in(args, keys)
+    if not args.yes and not confirm_revoke(keys, own_id):
         say("Nothing was revoked.", err=True)
         return EXIT_OK
     if args.yes and own_id is not None:
-        say(own_key_warning(chosen.keys, own_id), err=True)
-    ids = [key.id for key in chosen.keys]
+        say(own_key_warning(keys, own_id), err=True)
+    ids = [key.id for key in keys]
     return run_with_client(args, lambda client: revoke_each(client, ids, own_id))
 
 
