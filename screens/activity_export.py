@@ -20,12 +20,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from openrush_tui.activity.export import EXPORT_CAP, Format, export_filename
 from openrush_tui.screens.dialog import Dialog
 from openrush_tui.text.paths import display_path
 from openrush_tui.text.safe import visible
+from openrush_tui.widgets.toggles import GlyphRadioButton
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -65,8 +66,8 @@ class ActivityExportScreen(Dialog[str | None]):
                 with Horizontal(id="format-row"):
                     yield Label("Format")
                     with RadioSet(id="format"):
-                        yield RadioButton("CSV", value=True, id="format-csv")
-                        yield RadioButton("JSON", id="format-json")
+                        yield GlyphRadioButton("CSV", value=True, id="format-csv")
+                        yield GlyphRadioButton("JSON", id="format-json")
                 with Vertical(id="file"):
                     yield Label("File (in the current directory unless you type a folder)")
                     yield Input(id="path")

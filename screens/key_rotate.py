@@ -29,13 +29,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from openrush_tui.keys.rotate import DEFAULT_IDLE, Rotation
 from openrush_tui.screens.dialog import Dialog
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
 from openrush_tui.widgets.literal import literal
+from openrush_tui.widgets.toggles import GlyphRadioButton
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
@@ -100,7 +101,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                     yield Label("Then the old key:")
                     with RadioSet(id="revoke-old"):
                         for value, label in CHOICES:
-                            yield RadioButton(label, value=value == "when-idle",
+                            yield GlyphRadioButton(label, value=value == "when-idle",
                                               id=f"old-{value}")
                     with Horizontal(id="idle-row"):
                         yield Label("Unused for (minutes):")

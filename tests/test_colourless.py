@@ -117,3 +117,18 @@ def test_radio_buttons_without_colour(snap_compare, tmp_path: Path) -> None:
 
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
     assert snap_compare(app, terminal_size=SMALL, run_before=new_key)
+
+
+def test_every_checkbox_and_radio_button_shows_its_state_in_the_glyph() -> None:
+    # Textual's own draw the same glyph checked or not (colour tells them apart): the
+    # rotation and export dialogs used them, and under NO_COLOR their choice was unreadable.
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    plain = re.compile(r"(?<![\w.])(RadioButton|Checkbox)\(")
+    offenders = [f"{path.relative_to(root)}:{number}"
+                 for folder in ("screens", "widgets") for path in (root / folder).glob("*.py")
+                 if path.name != "toggles.py"
+                 for number, line in enumerate(path.read_text().splitlines(), 1)
+                 if plain.search(line)]
+    assert offenders == []
