@@ -141,7 +141,10 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         self.query_one("#idle-problem", Static).update(problem)
         rotation = self._plan_rotation(choice, idle or DEFAULT_IDLE)
         expiry = "never" if rotation.expires_at is None else exact(rotation.expires_at)
-        text = Text(rotation.plan())
+        # Without a valid number the plan cannot say how long: the problem takes its place.
+        text = Text(rotation.plan() if not problem else
+                    f"{problem.removesuffix('.')} below: the old key is revoked once unused "
+                    "that long.", style="" if not problem else "bold")
         text.append(f"\nNew key: “{visible(rotation.new_name)}”, expires {expiry}.", style="bold")
         self.query_one("#plan", Static).update(text)
 
@@ -157,8 +160,9 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         if self._phase != "plan":
             return
         choice, idle = self._choice(), self._idle()
-        if choice == "when-idle" and idle is None:
+        if choice == "when-idle" and idle is None:  # the plan (at the top) says why
             self.query_one("#idle", Input).focus()
+            self.query_one(".body", VerticalScroll).scroll_home(animate=False)
             return
         self._rotation = self._plan_rotation(choice, idle or DEFAULT_IDLE)
         self._phase = "sending"

@@ -209,6 +209,8 @@ async def test_leaving_while_waiting_stops_safely_and_says_what_is_left(tmp_path
         minutes.value = "0"
         await pilot.click("#rotate")  # refused: nothing is sent
         assert "from 1 to 1440" in str(app.screen.query_one("#idle-problem", Static).content)
+        plan = str(app.screen.query_one("#plan", Static).content)
+        assert "from 1 to 1440 below" in plan and "10 minutes" not in plan  # not a stale 10
         assert app.focused is minutes
         minutes.value = "10"
         await pilot.press("enter")  # Enter in the field: Rotate (once unused for 10 minutes)
