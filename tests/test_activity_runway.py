@@ -5,12 +5,11 @@ spend that could only be counted in part)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from openrush_tui.activity.runway import Runway, measure_runway
+from openrush_tui.activity.runway import Runway, measure_runway, window_start
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.clock import format_instant
 from openrush_tui.sandbox import Sandbox
@@ -57,7 +56,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
 
 
 def spent_in_store(sandbox: Sandbox) -> int:
-    since = format_instant(FIXED_NOW - timedelta(days=7))
+    since = format_instant(window_start(FIXED_NOW))  # 2026-06-20 00:00, as Activity's chart
     wanted = UsageFilter(status="success", since=since)
     total, after = 0, None
     while True:
@@ -72,6 +71,7 @@ async def test_measured_against_the_sandbox(sandbox: Sandbox) -> None:
         runway = await measure_runway(client, 1_250, FIXED_NOW)
     assert runway.complete and runway.spent == spent_in_store(sandbox) > 0
     assert runway.balance == 1_250
+    assert runway.span == 6.5  # six whole days and today's first twelve hours
 
 
 async def test_counting_stops_at_its_page_cap_and_says_so(tmp_path: Path) -> None:
@@ -83,5 +83,5 @@ async def test_counting_stops_at_its_page_cap_and_says_so(tmp_path: Path) -> Non
             runway = await measure_runway(client, 50, FIXED_NOW, pages=2)
         queries = [request.query for request in server.requests]
     assert runway.spent == 140 and not runway.complete and runway.low
-    assert queries[0]["status"] == "success" and queries[0]["since"] == "2026-06-19T12:00:00Z"
+    assert queries[0]["status"] == "success" and queries[0]["since"] == "2026-06-20T00:00:00Z"
     assert queries[1]["cursor"] == "more" and len(queries) == 2

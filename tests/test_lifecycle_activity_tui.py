@@ -22,7 +22,7 @@ from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.usage_summary import UsageSummary
 from tests.support.activity import screen_of
 from tests.support.apps import notices, remote_app, sandbox_app, settle
-from tests.support.lifecycle import lifecycle_server
+from tests.support.lifecycle import lifecycle_server, run_cli
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 from tests.support.scripted_server import Reply, ScriptedServer
 
@@ -113,6 +113,10 @@ async def test_over_http_the_export_leaves_out_own_reads_and_the_runway_costs_no
         runway = app.runway
         assert runway is not None and runway.span is not None  # from the days Activity counted
         assert CountingApp.measures == 0
+        # `credits` counts the same days: one figure on the page, in the header and there.
+        said = json.loads(run_cli(tmp_path, server, "credits", "--json").stdout)["runway"]
+        assert said["spent"] == runway.spent
+        assert said["days_left"] == pytest.approx(runway.days_left, abs=0.2)
         summary = app.screen.query_one(UsageSummary).render().plain
         assert "lasts" in summary or "nothing spent" in summary
         await export(pilot, json_format=True, name="view.json")

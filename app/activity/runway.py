@@ -1,7 +1,9 @@
 """How long the credit balance lasts at the last 7 days' spend, and when that is too short.
 
 The spend is the sum of `credits` over the successful calls of the last 7 days (failed calls
-cost nothing), read from ``/v1/me/usage?status=success&since=…`` 200 at a time. A busy
+cost nothing): 7 calendar days (UTC), today so far included, as Activity's chart counts them,
+so that `credits`, the header and Activity give the same figure; the rate divides by the
+time those days span. Read from ``/v1/me/usage?status=success&since=…`` 200 at a time. A busy
 account can have more calls than is worth fetching, so counting stops after `RUNWAY_PAGES`
 pages, or earlier when the rate limit runs low; the spend is then a lower bound, the runway
 an upper bound ("at most 4 days"), and the words say so.
@@ -98,16 +100,26 @@ def _days(value: float) -> str:
     return f"{days:,} day{'s' if days != 1 else ''}"
 
 
+def window_start(now: datetime) -> datetime:
+    """Midnight (UTC) that starts the last `RUNWAY_DAYS` calendar days, today included."""
+    first = now.astimezone(UTC).date() - timedelta(days=RUNWAY_DAYS - 1)
+    return datetime.combine(first, time(0), tzinfo=UTC)
+
+
+def _span_days(now: datetime) -> float:
+    return max(now - window_start(now), timedelta(hours=1)) / timedelta(days=1)
+
+
 async def measure_runway(client: OpenRushClient, balance: int, now: datetime, *,
                          pages: int = RUNWAY_PAGES,
                          threshold_days: float = LOW_RUNWAY_DAYS) -> Runway:
-    """The runway of `balance` at the spend of the `RUNWAY_DAYS` days before `now`."""
-    query = {"status": "success", "since": now - timedelta(days=RUNWAY_DAYS)}
+    """The runway of `balance` at the spend of the last `RUNWAY_DAYS` calendar days."""
+    query = {"status": "success", "since": window_start(now)}
     spent, complete = 0, False
     async for step in count_pages(client, query, None, pages=pages):
         spent += sum(max(0, event.credits) for event in step.items)
         complete = step.stop == "end"
-    return Runway(balance, spent, RUNWAY_DAYS, complete, threshold_days)
+    return Runway(balance, spent, RUNWAY_DAYS, complete, threshold_days, _span_days(now))
 
 
 def runway_of_bars(balance: int, bars: Sequence[DayBar], now: datetime, *,
@@ -120,7 +132,5 @@ def runway_of_bars(balance: int, bars: Sequence[DayBar], now: datetime, *,
     if len(last) < RUNWAY_DAYS or last[-1].day != today or \
             any(not bar.known or bar.partial for bar in last):
         return None
-    start = datetime.combine(last[0].day, time(0), tzinfo=UTC)
-    span = max(now - start, timedelta(hours=1)) / timedelta(days=1)
     return Runway(balance, sum(bar.total for bar in last), RUNWAY_DAYS, True, threshold_days,
-                  span)
+                  _span_days(now))
