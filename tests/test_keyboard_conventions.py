@@ -237,6 +237,8 @@ async def test_what_is_typed_right_after_slash_lands_in_the_filter(
         assert isinstance(app.focused, Input) and app.focused.value == "notebook"
         await pilot.press("slash")  # in the field, / is a character
         assert app.focused.value == "notebook/"
+        await pilot.pause(0.1)
+        assert 0 <= app.focused.region.y < SMALL[1]  # in view (Setup's: below the fold)
 
 
 async def test_a_name_typed_right_after_n_lands_in_the_new_key_dialog(tmp_path: Path) -> None:

@@ -63,7 +63,11 @@ class FilterBar(Horizontal):
         # At once, not `focus()` (which waits its turn in the app's queue): what is typed
         # right after `/`, already queued, must land in the field, not on the page ("n…"
         # would open New key).
-        self.screen.set_focus(self.query_one(Input))
+        field = self.query_one(Input)
+        self.screen.set_focus(field)
+        # Into view, at the top, once laid out (just shown, it has no place yet): on Setup
+        # at 80x24 the bar and what it narrows sit in the capabilities box, below the fold.
+        self.call_after_refresh(self.scroll_visible, top=True, animate=False)
 
     def clear(self) -> None:
         """Empty the field (the list shows everything again) and close the bar."""
