@@ -46,6 +46,12 @@ class KeyEntry:
         _namespace, name, parameters = parse(self.binding.action)
         return self.node.check_action(name, parameters) is not False
 
+    def offered(self) -> bool:
+        """Whether the palette lists it now: enabled, and the node's `palette_offers` agrees
+        (a key may answer "nothing to do", where the palette would list a dead entry)."""
+        offers = getattr(self.node, "palette_offers", None)
+        return self.enabled() and (offers is None or offers(parse(self.binding.action)[1]))
+
 
 def purpose(node: DOMNode, binding: Binding) -> str:
     """The binding's group; without one, an action of its page (or of the app)."""
@@ -89,7 +95,7 @@ def page_commands(screen: Screen[Any]) -> Iterator[SystemCommand]:
     refresh: turn off"), and its `palette_commands()` add commands of its own."""
     titles: dict[str, str] = getattr(screen, "palette_titles", dict)()
     for entry in key_entries(screen):
-        if isinstance(entry.node, App) or entry.binding.group is MOVE or not entry.enabled():
+        if isinstance(entry.node, App) or entry.binding.group is MOVE or not entry.offered():
             continue
         title = titles.get(entry.binding.id or "", entry.binding.description)
         yield SystemCommand(f"{title} ({' '.join(entry.keys)})", entry.explanation,

@@ -47,7 +47,7 @@ class HelpScreen(Dialog[None]):
         super().__init__()
         self._under = under
         # Asked now, while `under` is the screen on top (what works there, not under this).
-        self._entries = [(entry, entry.enabled()) for entry in key_entries(under)]
+        self._entries = [(entry, entry.offered()) for entry in key_entries(under)]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):

@@ -57,7 +57,16 @@ class KeyLifecycle(Screen[None]):
     # -- what is offered ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Offered (in the palette) only when it would do something.
+        # The keys answer whenever there are keys (each says when there is nothing to do:
+        # a key that did nothing, silently, read as broken); the palette lists them only
+        # when they would do something (`palette_offers`).
+        if action in ("attention", "revoke_unused"):
+            return self._audit is not None
+        if action == "rotate":
+            return self.is_mounted and self.table.current is not None
+        return super().check_action(action, parameters)
+
+    def palette_offers(self, action: str) -> bool:
         audit, row = self._audit, self.table.current if self.is_mounted else None
         if action == "attention":
             return audit is not None and (bool(audit) or self._attention_only)
@@ -65,7 +74,7 @@ class KeyLifecycle(Screen[None]):
             return audit is not None and bool(unused(audit))
         if action == "rotate":
             return row is not None and row.status == "active"
-        return super().check_action(action, parameters)
+        return True
 
     def palette_titles(self) -> dict[str, str]:
         return {"keys.attention": "Show every key" if self._attention_only
@@ -107,6 +116,9 @@ class KeyLifecycle(Screen[None]):
 
     def action_attention(self) -> None:
         if self._audit is None:
+            return
+        if not self._audit and not self._attention_only:
+            self.notify("No key needs attention.", markup=False)
             return
         self._attention_only = not self._attention_only
         flagged = frozenset(item.id for item in self._audit.keys)

@@ -295,3 +295,19 @@ async def test_sigterm_while_the_replacement_is_created_says_it_may_exist(
     assert "“ci 2026-06-26”" in note and "keys list --all" in note
     assert "the old key “ci” (cred_1) is still active" in note
     assert app.return_code == 143
+
+
+async def test_lifecycle_keys_with_nothing_to_do_say_so_and_the_palette_leaves_them_out(
+        tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await select(pilot, "Old laptop")  # revoked
+        titles = {command.title for command in page_commands(app.screen)}
+        assert not any(title.startswith(("Rotate", "Revoke the unused")) for title in titles)
+        await pilot.press("R", "D")  # nothing unused for 30 days in the demo account
+        await settle(pilot)
+        said = " ".join(notices(app))
+        assert "“Old laptop” is revoked: only an active key is rotated" in said
+        assert "No active key has gone unused for 30 days" in said
+        assert not isinstance(app.screen, KeyRotateScreen | KeyRevokeScreen)
