@@ -176,15 +176,20 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
         noun = "key" if view.total == 1 else "keys"
         parts = [f"{view.total} {noun}, {view.active} active"]
         if len(view.shown) != view.total:
-            why = []
+            why = []  # each reads after "showing 3"
             if view.filter_text.strip():
                 why.append(f"matching “{visible(view.filter_text.strip())}”")
+            if view.only is not None:
+                why.append("that need attention")  # the audit line below says a undoes it
             if view.hide_inactive:
-                why.append("revoked and expired hidden (h shows them)")
+                why.append("active (h shows the revoked and expired)")
             parts.append(f"showing {len(view.shown)} " + ", ".join(why))
-        table.empty_text = ("No key matches. Press Escape to clear the filter."
-                            if view.filter_text.strip() else "All keys are revoked or expired; "
-                            "press h to show them.")
+        table.empty_text = (
+            "No key matches. Press Escape to clear the filter." if view.filter_text.strip()
+            else "No key that needs attention is active; press h to show them all."
+            if view.only is not None and view.hide_inactive
+            else "No key needs attention. Press a to show every key." if view.only is not None
+            else "All keys are revoked or expired; press h to show them.")
         self._state("info", " · ".join(parts))
 
     def _state(self, state: State, message: str) -> None:

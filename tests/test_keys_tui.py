@@ -413,7 +413,7 @@ async def test_hide_and_show_revoked_and_expired(tmp_path: Path) -> None:
         await pilot.press("h")
         await pilot.pause()
         assert "Old laptop" not in names(app) and "Contractor (temporary)" not in names(app)
-        assert "revoked and expired hidden" in state_text(app)
+        assert "active (h shows the revoked and expired)" in state_text(app)
         await pilot.press("h")
         await pilot.pause()
         assert "Old laptop" in names(app)
@@ -475,3 +475,16 @@ async def test_details_show_every_field_and_lead_to_activity(tmp_path: Path) -> 
         await pilot.press("a")
         await settle(pilot)
         assert app.current_mode == "activity"
+
+
+async def test_hiding_the_inactive_with_only_the_keys_needing_attention_says_why_it_is_empty(
+        tmp_path: Path) -> None:
+    # The demo account's one flagged key is expired: h hides it, and a keeps only it.
+    app = sandbox_app(tmp_path / "sandbox.sqlite3")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await pilot.press("h", "a")
+        await pilot.pause()
+        assert "showing 0 that need attention, active" in state_text(app)
+        assert table_of(app).empty_text == ("No key that needs attention is active; press h "
+                                            "to show them all.")
