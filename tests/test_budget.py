@@ -202,6 +202,15 @@ async def test_live_waits_out_a_429(budget: RequestBudget) -> None:
     assert (pace.state, pace.wait) == ("blocked", 9)
 
 
+async def test_a_429_without_headers_leaves_nothing_of_the_last_count(
+        budget: RequestBudget) -> None:
+    # Never "19/60 left" next to "rate-limited": the server refused, so none are left.
+    budget.note(RateLimitInfo(limit=60, remaining=19))
+    with pytest.raises(RateLimited):
+        await budget.get("k", Counter(RateLimited("Too many", "", 429, retry_after=9)))
+    assert budget.rate_limit == RateLimitInfo(limit=60, remaining=0)
+
+
 # ------------------------------------------------------------------ through the client
 
 

@@ -163,6 +163,10 @@ class RequestBudget:
             self._window_ends = self._monotonic() + min(max(ahead, 1.0), 3600.0)
 
     def _hold(self, retry_after: float | None) -> None:
+        if self.rate_limit is not None and self.rate_limit.remaining > 0:
+            # Refused: nothing is left in this window, whatever the last headers said (a
+            # 429 often carries none, and the page would show "19/60 left, rate-limited").
+            self.rate_limit = self.rate_limit.model_copy(update={"remaining": 0})
         now = self._monotonic()
         if retry_after is not None:
             until = now + min(retry_after, 3600.0)
