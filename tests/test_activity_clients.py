@@ -45,6 +45,7 @@ def test_the_slash_filter_matches_tool_key_name_or_client_in_any_case() -> None:
                        credential_id="cred_1", credential_prefix="or_abc123", tool="audit_site")
     assert matches_text(keyed, names, "PRODUCTION") and matches_text(keyed, names, "audit")
     assert matches_text(keyed, names, "or_abc") and not matches_text(keyed, names, "cursor")
+    assert not matches_text(keyed, names, "bc")  # inside the prefix: not a reason shown
     assert matches_text(call(1, "Cursor"), {}, "curs") and matches_text(keyed, names, "  ")
 
 

@@ -68,14 +68,16 @@ def who(event: ShownEvent, names: Mapping[str, str]) -> str:
 
 
 def matches_text(event: ShownEvent, names: Mapping[str, str], text: str) -> bool:
-    """The `/` filter: `text` (any case) in the tool or endpoint, the key's name or prefix,
-    or the MCP client."""
+    """The `/` filter: `text` (any case) in the tool or endpoint, the key's name or the MCP
+    client, or the start of the key's prefix (``or_abc``: inside it, a letter would match
+    rows for no reason the table shows)."""
     wanted = text.strip().casefold()
     if not wanted:
         return True
-    fields = (event.tool, event.endpoint, names.get(event.credential_id or ""),
-              event.credential_prefix, event.client)
-    return any(wanted in field.casefold() for field in fields if field)
+    fields = (event.tool, event.endpoint, names.get(event.credential_id or ""), event.client)
+    prefix = (event.credential_prefix or "").casefold()
+    return (any(wanted in field.casefold() for field in fields if field)
+            or (prefix != "" and prefix.startswith(wanted)))
 
 
 def source_label(event: ShownEvent) -> str:

@@ -317,7 +317,7 @@ class ActivityModel:
         return next((e for e in self.window.events() if e.id == event_id), None)
 
     def narrowed(self, event: UsageEvent, what: str | None) -> ActivityFilter | None:
-        """The filter narrowed to the event's key or tool (the event dialog's k and t)."""
+        """The filter narrowed to the event's key or tool (the event dialog's o and t)."""
         if what == "key" and event.credential_id:
             label = self.names.get(event.credential_id) or event.credential_prefix
             return replace(self.filter, credential_id=event.credential_id, key_label=label,
