@@ -108,7 +108,9 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
             text.append(f"{short(event.created_at, self._now):<14}")
             text.append(f"{tool_label(event)[:30]:<32}")
             text.append(f"{status_label(event):<16}")
-            text.append(f"{event.credits} credits" if event.credits else "free")
+            # "free" only for a call that went through at no cost; a failed call cost nothing
+            text.append(f"{event.credits} credits" if event.credits else
+                        "free" if event.status == "success" else "0 credits")
             if index < len(page.items) - 1:
                 text.append("\n")
         more = Text("\n\nPress a for all of this key's activity.", style="italic")

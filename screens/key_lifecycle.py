@@ -39,7 +39,8 @@ class KeyLifecycle(Screen[None]):
                 group=ACT,
                 tooltip="Revoke the keys unused for 30 days (asks first)"),
         Binding("R", "rotate", "Rotate", show=False, id="keys.rotate", group=ACT,
-                tooltip="Replace the key under the cursor, then revoke the old one"),
+                tooltip="Replace the key under the cursor; the old one is revoked now, once "
+                        "unused, or kept"),
     ]
 
     _audit: AuditReport | None = None

@@ -94,9 +94,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
             with VerticalScroll(classes="body"):
                 yield Static(id="plan")
                 if self._own:
-                    yield Static("This terminal signs in with this key: its stored key "
-                                 "switches to the new one before the old one is revoked.",
-                                 id="own-note")
+                    yield Static(self._own_note(), id="own-note")
                 with Vertical(id="options"):
                     yield Label("Then the old key:")
                     with RadioSet(id="revoke-old"):
@@ -116,6 +114,19 @@ class KeyRotateScreen(Dialog[RotateClosed]):
 
     def on_mount(self) -> None:
         self._show_plan()
+
+    def _own_note(self) -> str:
+        """What becomes of this terminal's sign-in, by where its key comes from."""
+        key = self.dashboard.session.key
+        source = key.source if key is not None else None
+        if source == "environment":
+            return ("This terminal signs in with this key, from OPENRUSH_KEY: set it to the "
+                    "new key (this dashboard uses the new one until it closes).")
+        if source == "session":
+            return ("This terminal signs in with this key (this session only): it switches "
+                    "to the new one before the old one is revoked.")
+        return ("This terminal signs in with this key: its stored key switches to the new "
+                "one before the old one is revoked.")
 
     # -- the plan -------------------------------------------------------------------------
 

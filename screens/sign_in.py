@@ -139,7 +139,7 @@ def describe_check_error(error: BaseException) -> str:
 
     if isinstance(error, Unauthorized):
         return ("The server did not accept this key: it is wrong, revoked or expired. "
-                "Check it (or create a new one on the API access page) and try again.")
+                f"Check it (or create a new one at {API_PAGE}) and try again.")
     if isinstance(error, InvalidKeyFormat):
         return str(error)
     if isinstance(error, OpenRushError):
