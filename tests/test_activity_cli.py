@@ -145,3 +145,17 @@ def test_a_key_the_server_refuses_exits_1(server: RunningSandbox, home: Path,
     assert result.stdout == ""
     assert "did not accept the API key" in result.stderr
     assert "or_xxxx" not in result.stderr
+
+
+def test_this_tools_own_reads_are_left_out_unless_own(server: RunningSandbox,
+                                                       home: Path) -> None:
+    for _ in range(3):  # reads of the account by this tool, recorded by the server
+        assert run(server, home, "keys", "list").returncode == 0
+    left_out = run(server, home, "activity", "--json", "--limit", "500")
+    assert "of this tool's own reads left out; --own shows them" in left_out.stderr
+    shown = json_of(left_out)
+    assert not [e for e in shown if (e.get("user_agent") or "").startswith("openrush-tui/")
+                and not e["tool"] and e["status"] == "success"]
+    everything = json_of(run(server, home, "activity", "--json", "--limit", "500", "--own"))
+    own = [e for e in everything if (e.get("user_agent") or "").startswith("openrush-tui/")]
+    assert len(own) >= 3 and {e["id"] for e in shown} <= {e["id"] for e in everything}

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from openrush_tui.activity.events import is_own_read
 from openrush_tui.activity.export import CsvWriter
 from openrush_tui.activity.filters import SOURCES, STATUSES, parse_since
 from openrush_tui.commands.common import (
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 MAX_LIMIT = 10_000  # 50 requests of 200: well inside the documented hourly rate limit
 PAGE = 200
+EXTRA_PAGES = 4  # pages fetched beyond --limit's to make up for this tool's own reads
 
 
 def _limit(text: str) -> int:
@@ -70,6 +72,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     activity.add_argument("--key", metavar="ID",
                           help="only calls made with this key: its id (cred_…) or its name")
     activity.add_argument("--tool", metavar="NAME", help="only calls of this tool")
+    activity.add_argument("--own", action="store_true",
+                          help="include this tool's own reads of the account (left out, "
+                               "as on the dashboard)")
     activity.add_argument("--since", type=_since, metavar="DATE",
                           help="only calls at or after this UTC date or time "
                                "(2026-06-20, 2026-06-20T08:00:00Z) or age (24h, 7d)")
@@ -126,20 +131,26 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
             raise UnknownKey(f"--key: {problem} named {args.key!r}; give its id (cred_…)")
         credential_id = matches[0]
     events: list[UsageEvent] = []
-    cursor, more = None, True
-    while more and len(events) < args.limit:
+    cursor, more, hidden = None, True, 0
+    # This tool's own reads are left out unless --own, as on the dashboard: a few pages
+    # more at most to make up for them, never an unbounded walk of the history.
+    pages_left = -(-args.limit // PAGE) + EXTRA_PAGES
+    while more and len(events) < args.limit and pages_left > 0:
+        pages_left -= 1
         page = await client.usage(limit=min(PAGE, args.limit - len(events)), cursor=cursor,
                                   source=args.source, status=args.status,
                                   credential_id=credential_id, tool=args.tool,
                                   since=args.since)
+        items = page.items if args.own else [e for e in page.items if not is_own_read(e)]
+        hidden += len(page.items) - len(items)
         if args.jsonl:
-            for event in page.items:
+            for event in items:
                 print_json(event_json(event), indent=None)
             sys.stdout.flush()
         elif csv_out is not None:
-            csv_out.write(page.items)
+            csv_out.write(items)
             sys.stdout.flush()
-        events.extend(page.items)
+        events.extend(items)
         cursor = page.next_cursor
         more = cursor is not None and bool(page.items)
     if args.json:
@@ -148,6 +159,8 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
         say(format_table(events, names))
         if more:
             say(f"(the newest {len(events):,} shown; more with --limit)", err=True)
+    if hidden:
+        say(f"({hidden:,} of this tool's own reads left out; --own shows them)", err=True)
     return EXIT_OK
 
 
