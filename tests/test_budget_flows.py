@@ -159,3 +159,22 @@ async def test_a_429_counts_down_in_the_header_and_the_page_then_loads_again(
         # minute never ends and the answer is another 429, said again).
         assert calls_from_us(db) == before + 1
         assert app.session.client_if_ready.budget.blocked_for() > 50  # type: ignore[union-attr]
+
+
+async def test_at_80_columns_a_hold_still_leaves_room_for_the_balance() -> None:
+    from textual.app import App, ComposeResult
+
+    from openrush_tui.widgets.app_header import AppHeader
+
+    class HeaderOnly(App[None]):
+        def compose(self) -> ComposeResult:
+            yield AppHeader()
+
+    app = HeaderOnly()
+    async with app.run_test(size=(80, 3)) as pilot:
+        header = app.query_one(AppHeader)
+        header.page, header.server = "Activity · last 7 days", "https://api.openrush.io"
+        header.balance, header.hold = 1_250, 26
+        await pilot.pause()
+        line = str(header.render())
+        assert "rate-limited 26 s" in line and "credits: 1,250" in line, line

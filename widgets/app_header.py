@@ -33,8 +33,9 @@ class AppHeader(Widget):
         line.append(" OpenRush ", style="bold")
         if self.page:
             line.append(f"› {self.page}")
-        for server, dollars in ((True, True), (False, True), (False, False)):
-            right = self._right(server=server, dollars=dollars)
+        for server, dollars, short in ((True, True, False), (False, True, False),
+                                       (False, False, False), (False, False, True)):
+            right = self._right(server=server, dollars=dollars, short=short)
             if line.cell_len + 1 + right.cell_len <= self.size.width:
                 break
         if self.warning and line.cell_len + 1 + right.cell_len > self.size.width:
@@ -45,10 +46,11 @@ class AppHeader(Widget):
         line.append_text(right)
         return line
 
-    def _right(self, *, server: bool, dollars: bool) -> Text:
+    def _right(self, *, server: bool, dollars: bool, short: bool = False) -> Text:
         right = Text(no_wrap=True)
-        if self.hold > 0:
-            right.append(f"rate-limited: requests wait {self.hold} s", style="bold reverse")
+        if self.hold > 0:  # at 80 columns the long form left no room for the balance
+            right.append(f"rate-limited {self.hold} s" if short else
+                         f"rate-limited: requests wait {self.hold} s", style="bold reverse")
         if server:
             right.append("  │  server: " if right else "server: ", style="dim")
             right.append(self.server)
