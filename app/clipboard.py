@@ -70,9 +70,9 @@ class CopyOutcome:
                     "to allow it) and copied it to the system clipboard.")
         elif self.osc52_sent:
             # OSC 52 is fire-and-forget: say it was sent, not that it arrived.
-            text = (f"Sent {what} to your terminal's clipboard (OSC 52). Terminals do not "
-                    "confirm this and some must be allowed to: if pasting gives nothing, select "
-                    f"{what} on screen and copy it by hand. Not copied to a system "
+            # Short: at 80x24 the toast is a third of the screen wide.
+            text = (f"Sent {what} to your terminal's clipboard (OSC 52; terminals do not "
+                    "confirm it: if pasting gives nothing, copy it by hand). No system "
                     f"clipboard{why_not}.")
         elif self.system_copied:
             text = (f"Copied {what} to the system clipboard. It could not be sent to the "

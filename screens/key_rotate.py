@@ -282,9 +282,8 @@ class KeyRotateScreen(Dialog[RotateClosed]):
 
     def _left_text(self) -> str:
         exists = self._rotation.what_exists() if self._rotation is not None else ""
-        return (f"Stopped waiting for the old key to go idle. {exists} Revoke "
-                f"the old key once nothing uses it: select it here and press d, or run "
-                f"openrush-tui keys revoke {visible(self._old.id)}")
+        return (f"Stopped waiting. {exists} Revoke the old key once nothing uses it (d on "
+                f"it here, or openrush-tui keys revoke {visible(self._old.id)}).")
 
     # -- leaving --------------------------------------------------------------------------
 
