@@ -148,9 +148,11 @@ class UsageChart(Widget):
         width, height = self.size.width, self.size.height
         if width < 10 or height < LEGEND_ROWS + FOOT_ROWS + 1:
             return Text()
+        rows = height - LEGEND_ROWS - FOOT_ROWS
+        scale = self._scale(width, rows)
         lines = [self._legend(width)]
-        lines += self._plot(width, height - LEGEND_ROWS - FOOT_ROWS)
-        lines.append(self._dates(width))
+        lines += self._plot(width, rows, scale)
+        lines.append(self._dates(width, scale))
         note_style = self._style("note" if self.partial else "axis")
         lines.append(Text(self.note, style=note_style, no_wrap=True, overflow="ellipsis"))
         return Text("\n").join(lines)
@@ -173,10 +175,17 @@ class UsageChart(Widget):
         line.append_text(legend)
         return line
 
-    def _plot(self, width: int, rows: int) -> list[Text]:
+    def _scale(self, width: int, rows: int) -> int:
+        """The axis' top: the tallest bar's total rounded up, and, where bars carry their
+        totals above them, high enough to leave the tallest a row for its own."""
+        tallest = max((bar.total for bar in self.bars if bar.known), default=0)
+        scale = nice_ceiling(tallest)
+        if rows >= 2 and Layout.fit(width, max(1, len(self.bars)), compact(scale)).slot >= 6:
+            scale = nice_ceiling(math.ceil(tallest * rows / (rows - 1)))
+        return scale
+
+    def _plot(self, width: int, rows: int, scale: int) -> list[Text]:
         bars: Sequence[DayBar] = self.bars
-        known = [bar.total for bar in bars if bar.known]
-        scale = nice_ceiling(max(known, default=0))
         layout = Layout.fit(width, max(1, len(bars)), compact(scale))
         api_style, mcp_style, axis = self._style("api"), self._style("mcp"), self._style("axis")
         mono = without_colour(self.app)
@@ -224,11 +233,10 @@ class UsageChart(Widget):
         row = math.ceil(top_eighths / 8) if top_eighths else 0
         return row if row < rows else None
 
-    def _dates(self, width: int) -> Text:
+    def _dates(self, width: int, scale: int) -> Text:
         bars: Sequence[DayBar] = self.bars
         if not bars:
             return Text()
-        scale = nice_ceiling(max((b.total for b in bars if b.known), default=0))
         layout = Layout.fit(width, len(bars), compact(scale))
         axis = self._style("axis")
         line = Text(" " * (layout.axis_width - 1) + "└", style=axis, no_wrap=True)
