@@ -39,8 +39,7 @@ class KeyLifecycle(Screen[None]):
                 group=ACT,
                 tooltip="Revoke the keys unused for 30 days (asks first)"),
         Binding("R", "rotate", "Rotate", show=False, id="keys.rotate", group=ACT,
-                tooltip="Replace the key under the cursor; the old one is revoked now, once "
-                        "unused, or kept"),
+                tooltip="Replace the key under the cursor; revoke or keep the old one"),
     ]
 
     _audit: AuditReport | None = None
