@@ -31,7 +31,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
-from openrush_tui.keys.rotate import DEFAULT_IDLE, Rotation
+from openrush_tui.keys.rotate import DEFAULT_IDLE, Rotation, key_words
 from openrush_tui.screens.dialog import Dialog
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
@@ -205,13 +205,16 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                 self._phase = "sending"
                 self.query_one("#close", Button).label = "Close"
                 self._show("#waiting", Text())
-                self._add_step(step.text, "✗" if isinstance(step, Failed) else
-                               "!" if isinstance(step, Switched) and
-                               step.result.status == "manual" else "✓")
                 if isinstance(step, Created):
                     self._new_id = step.new.id
                     await self._reveal(step)
+                    # Said once the reveal has closed: "store it now" would be stale here.
+                    self._add_step(f"Created {key_words(step.new)}: its key was shown once.")
                     del step  # the raw key: gone with the reveal dialog
+                    continue
+                self._add_step(step.text, "✗" if isinstance(step, Failed) else
+                               "!" if isinstance(step, Switched) and
+                               step.result.status == "manual" else "✓")
         except _Leave:
             self.dismiss(RotateClosed(True, self._new_id, self._left_text(), "warning"))
             return

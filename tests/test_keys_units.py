@@ -47,14 +47,16 @@ def test_durations_and_dates() -> None:
     assert parse_duration(" 12H ") == timedelta(hours=12)
     assert parse_duration("2w") == timedelta(weeks=2)
     assert parse_duration("1y") == timedelta(days=365)
-    for bad in ("0d", "30", "d", "3 months", "-1d"):
+    for bad in ("30", "d", "3 months", "-1d"):
         with pytest.raises(ValueError, match="duration"):
             parse_duration(bad)
+    with pytest.raises(ValueError, match="would expire at once: give at least 1h"):
+        parse_duration("0d")
     assert parse_expiry_date("2026-12-31", NOW) == datetime(2026, 12, 31, tzinfo=UTC)
     assert parse_expiry_date("2026-07-01T08:30:00Z", NOW) == datetime(2026, 7, 1, 8, 30,
                                                                        tzinfo=UTC)
-    with pytest.raises(ValueError, match="future"):
-        parse_expiry_date("2026-06-26", NOW)
+    with pytest.raises(ValueError, match=r"future \(a date alone means its first moment"):
+        parse_expiry_date("2026-06-26", NOW)  # today: midnight has passed
     with pytest.raises(ValueError, match="not a date"):
         parse_expiry_date("31/12/2026", NOW)
     assert expiry_from_choice("never", NOW) is None

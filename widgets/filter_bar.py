@@ -57,8 +57,8 @@ class FilterBar(Horizontal):
     async def open(self) -> None:
         """Show the bar and put the cursor in its field."""
         if not self.query(Input):
-            await self.mount(Input(placeholder="type to narrow the list; Enter keeps it, "
-                                               "Escape clears it", compact=True, id="filter"))
+            await self.mount(Input(placeholder="type to narrow; Enter keeps, Escape clears",
+                                   compact=True, id="filter"))
         self._set_open(True)
         # At once, not `focus()` (which waits its turn in the app's queue): what is typed
         # right after `/`, already queued, must land in the field, not on the page ("n…"

@@ -71,7 +71,9 @@ _UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=
 def parse_duration(text: str) -> timedelta:
     """``30d``, ``12h``, ``2w`` or ``1y`` as a timedelta; ValueError says what is accepted."""
     match = _DURATION.match(text)
-    if not match or int(match.group(1)) == 0:
+    if match and int(match.group(1)) == 0:
+        raise ValueError(f"{text!r} would expire at once: give at least 1h")
+    if not match:
         raise ValueError(f"{text!r} is not a duration such as 7d, 30d, 12h, 2w or 1y")
     return int(match.group(1)) * _UNITS[match.group(2).lower()]
 
@@ -90,7 +92,8 @@ def parse_expiry_date(text: str, now: datetime) -> datetime:
     except ValueError:
         raise ValueError(f"“{text}” is not a date such as 2026-12-31") from None
     if moment <= now:
-        raise ValueError("The expiry date must be in the future")
+        day = " (a date alone means its first moment, 00:00 UTC)" if len(text) == 10 else ""
+        raise ValueError(f"The expiry date must be in the future{day}")
     return moment
 
 
