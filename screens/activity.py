@@ -331,8 +331,8 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
     def note_rate_limit(self) -> None:
         """The rate-limit window as the last response's headers reported it."""
         client = self.dashboard.session.client_if_ready
-        if client is not None and client.rate_limit is not None:
-            summary = self.query_one(UsageSummary)
+        summary = self.query_one(UsageSummary)
+        if client is not None and client.rate_limit not in (None, summary.rate_limit):
             summary.now = self.dashboard.now()
             summary.rate_limit = client.rate_limit
 
