@@ -49,6 +49,10 @@ class Dialog(ReportsWorkerFailures, ModalScreen[ResultT]):
         from openrush_tui.widgets.key_hints import KeyHints
 
         self.mount(KeyHints())
+        # The body scrolls with the dialog's own keys (BINDINGS): as a Tab stop it was an
+        # invisible one, between the title and the first field.
+        for body in self.query(".body"):
+            body.can_focus = False
         # The page's toasts are about the page: over a dialog they are stale and in the way
         # ("Messages" in the command palette keeps them). New ones go to the dialog's top,
         # away from its buttons (styles/dialogs.tcss).

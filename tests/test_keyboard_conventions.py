@@ -404,3 +404,16 @@ async def test_a_dialog_s_body_scrolls_with_the_arrows_and_pages_at_80x24(
         await pilot.press("pageup", "up")
         await pilot.pause()
         assert body.scroll_y == 0
+
+
+async def test_tab_in_a_dialog_never_stops_on_its_scrolling_body(tmp_path: Path) -> None:
+    app = app_on(tmp_path, "api-access")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await select(pilot, "Production server")
+        await pilot.press("R")
+        await settle(pilot)
+        for _ in range(6):  # round the dialog: every stop is a field, an option or a button
+            await pilot.press("tab")
+            await pilot.pause()
+            assert app.focused is not None and not app.focused.has_class("body")
