@@ -159,3 +159,18 @@ def test_this_tools_own_reads_are_left_out_unless_own(server: RunningSandbox,
     everything = json_of(run(server, home, "activity", "--json", "--limit", "500", "--own"))
     own = [e for e in everything if (e.get("user_agent") or "").startswith("openrush-tui/")]
     assert len(own) >= 3 and {e["id"] for e in shown} <= {e["id"] for e in everything}
+
+
+def test_a_few_rows_cost_one_request_even_among_own_reads(server: RunningSandbox,
+                                                          home: Path) -> None:
+    for _ in range(3):
+        assert run(server, home, "keys", "list").returncode == 0
+    before = json_of(run(server, home, "activity", "--json", "--own", "--limit", "200"))
+    result = run(server, home, "activity", "--limit", "5", "--json")
+    after = json_of(run(server, home, "activity", "--json", "--own", "--limit", "200"))
+    shown = json_of(result)
+    assert len(shown) == 5 and "own reads left out" in result.stderr
+    new = {e["id"] for e in after} - {e["id"] for e in before}
+    usage_reads = [e for e in after if e["id"] in new
+                   and (e.get("endpoint") or "").startswith("/v1/me/usage")]
+    assert len(usage_reads) == 1 + 1  # the command's one page, and the --own listing's

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 MAX_LIMIT = 10_000  # 50 requests of 200: well inside the documented hourly rate limit
 PAGE = 200
 EXTRA_PAGES = 4  # pages fetched beyond --limit's to make up for this tool's own reads
+OWN_READS_ROOM = 50  # rows asked for beyond --limit's, as the own reads are left out
 
 
 def _limit(text: str) -> int:
@@ -137,12 +138,22 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
     pages_left = -(-args.limit // PAGE) + EXTRA_PAGES
     while more and len(events) < args.limit and pages_left > 0:
         pages_left -= 1
-        page = await client.usage(limit=min(PAGE, args.limit - len(events)), cursor=cursor,
-                                  source=args.source, status=args.status,
-                                  credential_id=credential_id, tool=args.tool,
-                                  since=args.since)
-        items = page.items if args.own else [e for e in page.items if not is_own_read(e)]
-        hidden += len(page.items) - len(items)
+        wanted = args.limit - len(events)
+        # Room for own reads in the same request: `--limit 5` is one request, not five.
+        asked = min(PAGE, wanted if args.own else wanted + OWN_READS_ROOM)
+        page = await client.usage(limit=asked, cursor=cursor, source=args.source,
+                                  status=args.status, credential_id=credential_id,
+                                  tool=args.tool, since=args.since)
+        items: list[UsageEvent] = []
+        cut = False  # more came than --limit asks: the rest is "more with --limit"
+        for event in page.items:
+            if len(items) == wanted:
+                cut = True
+                break
+            if not args.own and is_own_read(event):
+                hidden += 1
+            else:
+                items.append(event)
         if args.jsonl:
             for event in items:
                 print_json(event_json(event), indent=None)
@@ -152,7 +163,7 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
             sys.stdout.flush()
         events.extend(items)
         cursor = page.next_cursor
-        more = cursor is not None and bool(page.items)
+        more = cut or (cursor is not None and bool(page.items))
     if args.json:
         print_json([event_json(event) for event in events])
     elif table:
