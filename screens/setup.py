@@ -252,8 +252,16 @@ class SetupScreen(SigningIn, DashboardScreen):
         self._connection("Connection OK. Press r to test it again.", "-ok")
 
     def show_error(self, message: str) -> None:
+        from openrush_tui.api.errors import RateLimited
         from openrush_tui.auth.status import rejection
 
+        if isinstance(self.last_error, RateLimited):
+            # Not a failed connection: the account is as last read, and the header counts
+            # down to when requests go out again.
+            self._connection("Rate-limited: the account's requests are used up for now (the "
+                             "header counts down). The key and the connection are fine; press "
+                             "r once the wait is over.", "-error")
+            return
         self._account = None
         self._error = message
         self._rejected = rejection(self.last_error) if self.last_error else None

@@ -198,3 +198,22 @@ async def test_after_a_429_activity_shows_none_of_the_limit_left(
         await pilot.pause(1.2)  # a live tick
         assert summary.rate_limit is not None and summary.rate_limit.remaining == 0
         assert "0/30 left" in summary.render().plain
+
+
+async def test_a_429_on_setup_is_a_wait_not_a_failed_connection(
+        sandbox_server: SandboxFactory, tmp_path: Path) -> None:
+    server = sandbox_server(db_path=tmp_path / "limited.sqlite3", rate_per_minute=30)
+    app = remote_app(server.base_url, server.bootstrap_key, page="setup")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        assert "Balance" in text_of(app.screen.query_one("#terminal", Static))
+        async with httpx.AsyncClient() as other:  # production spends the rest of the minute
+            while (await other.get(f"{server.base_url}/v1/me/credits", headers={
+                    "Authorization": f"Bearer {server.bootstrap_key}"})).status_code != 429:
+                pass
+        later(app, 11)
+        await pilot.press("r")
+        await settle(pilot)
+        said = " ".join(text_of(app.screen.query_one("#connection", Static)).split())
+        assert said.startswith("Rate-limited:") and "Connection failed" not in said
+        assert "Balance" in text_of(app.screen.query_one("#terminal", Static))  # kept
