@@ -211,6 +211,7 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
     def show_error(self, message: str) -> None:
         # The rows already shown stay: the error is said above them, and which list they are.
         # Chart and summary keep matching those rows; with no rows they say nothing loaded.
+        self.note_rate_limit()  # a 429 left none of the limit: no stale "56/60 left"
         self.query_one(UsageChart).counting = False
         self.query_one(UsageSummary).pending = False
         self.query_one("#events-state", LoadState).show("error", self.model.load_failed(message))
@@ -363,5 +364,6 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
             header.page = say.title(self.PAGE_TITLE, self.model.showing)
 
     def _show_states(self) -> None:
+        self.note_rate_limit()  # after a failed request too (a 429 leaves none of the limit)
         self.query_one("#events-state", LoadState).show(*self.model.status_line())
         self.query_one("#events-more", LoadState).show(*self.model.more_line())

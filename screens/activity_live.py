@@ -54,11 +54,7 @@ class LiveRefresh:
 
     def _live_tick(self) -> None:
         client = self.dashboard.session.client_if_ready
-        if client is None:
-            return
-        # A request that failed (a 429) changed the count too, and no page update says so.
-        self.note_rate_limit()
-        if not self.model.live:
+        if client is None or not self.model.live:
             return
         pace = client.budget.live_pace(self.live_interval)
         # Only a countdown needs the seconds; otherwise the line redraws when the pace changes.

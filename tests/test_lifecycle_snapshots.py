@@ -12,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 
 from openrush_tui.sandbox.options import ExtraKey
+from openrush_tui.screens.activity import ActivityScreen
 from openrush_tui.screens.key_reveal import KeyRevealScreen
 from openrush_tui.tui import OpenRushApp
 from tests.support.activity import settle_activity
@@ -124,5 +125,9 @@ def test_export_done(snap_compare, tmp_path: Path) -> None:
         await pilot.press("w")
         await pilot.click("#export")
         await settle(pilot)
+        # The live tick copies the rate limit the export's request left; here, not by luck.
+        page = next(s for s in pilot.app.screen_stack if isinstance(s, ActivityScreen))
+        page.note_rate_limit()
+        await pilot.pause()
 
     assert snap_compare(activity_app(tmp_path), terminal_size=SIZE, run_before=run_before)
