@@ -96,7 +96,7 @@ def test_row_labels() -> None:
     assert who(event(2, source="mcp", client="Cursor"), {}) == "Cursor"
     assert who(event(3), {}) == "session"
     assert who(event(4, source="mcp"), {}) == "—"
-    assert status_label(event(5, status="rate_limited", status_code=429)) == "rate limited 429"
+    assert status_label(event(5, status="rate_limited", status_code=429)) == "limited 429"
     assert status_label(event(6, status_code=200)) == "success"
     assert duration_label(event(7, duration_ms=12345)) == "12,345 ms"
     assert duration_label(event(8)) == "—"

@@ -90,8 +90,12 @@ def tool_label(event: ShownEvent) -> str:
     return visible(event.tool or event.endpoint) or "—"
 
 
+SHORT_STATUS = {"rate_limited": "limited"}  # "limited 429" fits 80 columns (as the summary)
+
+
 def status_label(event: ShownEvent) -> str:
-    label = visible(event.status.replace("_", " ")) or "unknown"
+    label = SHORT_STATUS.get(event.status) or visible(event.status.replace("_", " ")) \
+        or "unknown"
     if event.status != "success" and event.status_code:
         label = f"{label} {event.status_code}"
     return label
