@@ -349,6 +349,14 @@ async def test_typing_in_the_palette_runs_a_page_action(tmp_path: Path) -> None:
         assert isinstance(app.screen, KeyCreateScreen)
 
 
+async def run_palette_command(pilot: Pilot, title: str) -> None:
+    """What choosing `title` in the command palette runs, run."""
+    app = pilot.app
+    command = next(c for c in app.get_system_commands(app.screen) if c.title == title)
+    command.callback()
+    await settle(pilot)
+
+
 async def test_install_for_an_agent_from_the_palette_shows_its_diff(tmp_path: Path,
                                                                      isolated_home: Path) -> None:
     from openrush_tui.screens.agent_install import AgentInstallScreen
@@ -356,10 +364,7 @@ async def test_install_for_an_agent_from_the_palette_shows_its_diff(tmp_path: Pa
     app = app_on(tmp_path, "setup")
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        command = next(c for c in app.get_system_commands(app.screen)
-                       if c.title == "Install for Gemini CLI… (i)")
-        command.callback()
-        await settle(pilot)
+        await run_palette_command(pilot, "Install for Gemini CLI… (i)")
         assert isinstance(app.screen, AgentInstallScreen)
         assert "~/.gemini/settings.json" in " ".join(
             text_of(widget) for widget in app.screen.query(Static))
@@ -386,10 +391,7 @@ async def test_a_dialog_s_body_scrolls_with_the_arrows_and_pages_at_80x24(
     app = app_on(tmp_path, "setup")
     async with app.run_test(size=SMALL) as pilot:
         await settle(pilot)
-        command = next(c for c in app.get_system_commands(app.screen)
-                       if c.title == "Install for Cursor… (i)")
-        command.callback()
-        await settle(pilot)
+        await run_palette_command(pilot, "Install for Cursor… (i)")
         dialog = app.screen
         assert isinstance(dialog, AgentInstallScreen)
         body = dialog.query_one(".body", VerticalScroll)
