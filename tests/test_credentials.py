@@ -13,7 +13,7 @@ import pytest
 from keyring.backends import fail, null
 from keyrings.alt.file import PlaintextKeyring
 
-from openrush_tui.auth import credentials, keyring_store, private_files
+from openrush_tui.auth import credentials, keyring_store
 from openrush_tui.auth.credentials import (
     CredentialStoreError,
     KeyringUnusable,
@@ -27,6 +27,7 @@ from openrush_tui.auth.credentials import (
 )
 from openrush_tui.auth.profiles import api_url_for, remember_api_url, remembered_api_url
 from openrush_tui.auth.secret import Secret
+from openrush_tui.files import writing
 from tests.support.accounts import UseKeyring
 from tests.support.keyring_backends import BlockingKeyring, ForgetfulKeyring, MemoryKeyring
 
@@ -205,11 +206,12 @@ def test_the_file_is_created_0600_before_anything_is_written(
         calls.append((os.fspath(path), flags, mode))
         return real_open(path, flags, mode)
 
-    monkeypatch.setattr(private_files.os, "open", spying_open)
+    monkeypatch.setattr(writing.os, "open", spying_open)
     save_to_file("default", Secret(KEY))
     (path, flags, mode), = [call for call in calls if call[0].endswith(".tmp")]
     assert Path(path).parent == credentials_path().parent and path.endswith(".tmp")
-    assert flags & os.O_CREAT and flags & os.O_EXCL and mode == 0o600
+    assert flags & os.O_CREAT and flags & os.O_EXCL and flags & os.O_NOFOLLOW
+    assert mode == 0o600
 
 
 def test_a_file_others_can_read_is_refused_with_the_fix(use_keyring: UseKeyring) -> None:
@@ -226,13 +228,28 @@ def test_a_file_others_can_read_is_refused_with_the_fix(use_keyring: UseKeyring)
     assert load_key("default") is not None
 
 
-def test_the_config_directory_is_tightened_to_0700(use_keyring: UseKeyring) -> None:
+def test_a_config_directory_others_may_list_is_used_as_it_is(use_keyring: UseKeyring) -> None:
+    # Made by hand with the usual umask: its files are 0600, so it is used, and it is not
+    # chmodded (this tool changes the mode only of what it has just created).
     use_keyring(fail.Keyring())
     directory = credentials_path().parent
     directory.mkdir(parents=True, mode=0o755)
     directory.chmod(0o755)
     save_to_file("default", Secret(KEY))
-    assert mode_of(directory) == 0o700
+    assert mode_of(directory) == 0o755 and mode_of(credentials_path()) == 0o600
+
+
+def test_a_config_directory_others_may_write_is_refused_untouched(
+        use_keyring: UseKeyring) -> None:
+    use_keyring(fail.Keyring())
+    directory = credentials_path().parent
+    directory.mkdir(parents=True)
+    directory.chmod(0o777)
+    with pytest.raises(CredentialStoreError, match=f"chmod 700 {directory}"):
+        save_to_file("default", Secret(KEY))
+    with pytest.raises(CredentialStoreError, match="written by other users"):
+        load_key("default")
+    assert mode_of(directory) == 0o777 and not list(directory.iterdir())
 
 
 def test_saving_to_the_file_removes_an_older_keyring_copy(

@@ -73,7 +73,7 @@ def test_wrongly_typed_fields_take_their_defaults_and_are_named(tmp_path: Path) 
     path = tmp_path / "settings.json"
     path.write_text(json.dumps({
         "theme": 7, "last_page": "billing", "activity_period_days": 14,
-        "activity_live": 1, "keys_hide_inactive": True, "low_balance_days": float("nan"),
+        "activity_live": 1, "keys_hide_inactive": True, "low_balance_days": -1,
     }))
     loaded = SettingsFile(path).load()
     assert loaded.settings == UserSettings(keys_hide_inactive=True)

@@ -28,7 +28,7 @@ from openrush_tui.auth.keyring_store import (
     KeyringUnusable,
     resolve_timeout,
 )
-from openrush_tui.auth.private_files import (
+from openrush_tui.files.private import (
     PrivateFileError,
     entries,
     leftover_temporaries,

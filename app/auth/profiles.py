@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from openrush_tui.auth.private_files import entries, read_private_json, update_private_json
+from openrush_tui.files.private import entries, read_private_json, update_private_json
 from openrush_tui.config import config_dir
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

@@ -27,7 +27,7 @@ from openrush_tui.auth.credentials import (
     save_to_keyring,
     session_only,
 )
-from openrush_tui.auth.private_files import PrivateFileError
+from openrush_tui.files.private import PrivateFileError
 from openrush_tui.auth.profiles import remember_api_url, remember_storage, remembered_storage
 from openrush_tui.auth.secret import Secret
 from openrush_tui.text.paths import display_path

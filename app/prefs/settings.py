@@ -130,7 +130,7 @@ class SettingsFile:
 
     def load(self) -> Loaded:
         """The settings, never an exception: defaults and a note for what cannot be used."""
-        from openrush_tui.auth.private_files import PrivateFileError, read_private_json
+        from openrush_tui.files.private import PrivateFileError, read_private_json
         from openrush_tui.text.paths import display_path
 
         path = self.path
@@ -153,7 +153,7 @@ class SettingsFile:
     def save(self, settings: UserSettings, changed: tuple[str, ...] | None = None) -> None:
         """Write `settings` (only the fields named in `changed`, when given), keeping every
         other field of the file as it is. PrivateFileError when it cannot be written."""
-        from openrush_tui.auth.private_files import update_private_json
+        from openrush_tui.files.private import update_private_json
 
         values = settings.to_json()
         names = changed if changed is not None else tuple(CHECKS)
