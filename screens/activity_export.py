@@ -133,9 +133,10 @@ class ActivityExportScreen(Dialog[str | None]):
             client = await self.dashboard.session.client()
             async for progress in export_activity(
                     client, self._view, self.dashboard.now(), path, fmt, names=self._names,
-                    leave_out=is_own_read if self._hide_own else None):
+                    leave_out=is_own_read if self._hide_own else None,
+                    another_name=path.name == self._suggested):
                 if progress.done:
-                    self._done(f"{progress.text}\nSaved in {display_path(path.parent)}/")
+                    self._done(f"{progress.text}\nSaved in {display_path(progress.path.parent)}/")
                 else:
                     self._say(progress.text)
         except (OpenRushError, OSError) as error:
@@ -158,7 +159,7 @@ class ActivityExportScreen(Dialog[str | None]):
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         if self._phase == "exporting":
-            self.workers.cancel_group(self, "export")  # reads only; the .part file goes
+            self.workers.cancel_group(self, "export")  # reads only; the temporary file goes
             self.dismiss("Export cancelled: no file was written.")
         else:
             self.dismiss(self._result)

@@ -151,3 +151,57 @@ async def test_a_failure_midway_leaves_no_file(tmp_path: Path) -> None:
             with pytest.raises(ServerError):
                 await run(client, ActivityFilter(), path)
     assert os.listdir(tmp_path) == []
+
+
+# -- the file itself: nothing planted beside it is followed, nothing is overwritten ------------
+
+
+async def test_a_symlink_planted_at_the_old_part_name_is_not_followed(
+        client: OpenRushClient, tmp_path: Path) -> None:
+    # The name `<file>.part` was predictable: another user could point it at a victim's file.
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    path = tmp_path / "activity.csv"
+    (tmp_path / "activity.csv.part").symlink_to(victim)
+    steps = await run(client, ActivityFilter(days=30), path, cap=5)
+    assert victim.read_text() == "precious\n"
+    assert steps[-1].done and len(list(csv.reader(path.open()))) == 6
+    assert not path.is_symlink() and (path.stat().st_mode & 0o077) == 0
+
+
+@pytest.mark.timeout(30)
+async def test_a_fifo_planted_beside_the_export_neither_blocks_nor_swallows_it(
+        client: OpenRushClient, tmp_path: Path) -> None:
+    path = tmp_path / "activity.json"
+    os.mkfifo(tmp_path / "activity.json.part")
+    steps = await run(client, ActivityFilter(days=30), path, "json", cap=5)
+    assert steps[-1].done and len(json.loads(path.read_text())) == 5
+
+
+async def test_two_exports_in_one_minute_get_two_files(client: OpenRushClient,
+                                                       tmp_path: Path) -> None:
+    view = ActivityFilter(days=30)
+    path = tmp_path / export_filename(view, "csv", FIXED_NOW)
+    first = await run(client, view, path, cap=5, another_name=True)
+    second = await run(client, view, path, cap=5, another_name=True)
+    assert first[-1].path == path
+    assert second[-1].path == path.with_name(f"{path.stem}-2.csv")
+    assert second[-1].path.name in second[-1].text
+    for landed in (first[-1].path, second[-1].path):
+        assert len(list(csv.reader(landed.open()))) == 6
+    assert sorted(os.listdir(tmp_path)) == sorted([path.name, second[-1].path.name])
+
+
+async def test_a_file_made_meanwhile_under_the_name_is_never_overwritten(
+        client: OpenRushClient, tmp_path: Path) -> None:
+    from openrush_tui.files.writing import FileExists
+
+    path = tmp_path / "typed.csv"
+    steps = export_activity(client, ActivityFilter(days=30), FIXED_NOW, path, "csv", cap=400)
+    assert not (await anext(steps)).done  # the first page is written
+    path.write_text("someone else's\n")  # the name is taken before the export ends
+    with pytest.raises(FileExists, match="already exists"):
+        async for _ in steps:
+            pass
+    assert path.read_text() == "someone else's\n"
+    assert os.listdir(tmp_path) == [path.name]  # no temporary left behind

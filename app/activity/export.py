@@ -6,8 +6,9 @@
 - `export_activity` writes the events of an `ActivityFilter` (its filters and period) page by
   page, reporting progress, up to a cap the user is told about; it pauses rather than spend the
   last requests of the account's rate limit (shared with production), and says so. The file is
-  written next to its final name and renamed at the end, so a half-written export never has
-  the name of a finished one. The name carries the filters (`export_filename`).
+  written through `files.writing.NewFile`: a hidden temporary beside it, named only when
+  complete and never over an existing file, so a half-written export never has the name of a
+  finished one. The name carries the filters (`export_filename`).
 
 No Textual: the command line uses the writers, a screen runs `export_activity` in a worker.
 """
@@ -17,7 +18,6 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
 import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -141,38 +141,38 @@ async def export_activity(client: OpenRushClient, view: ActivityFilter, now: dat
                           path: Path, fmt: Format, *, names: Mapping[str, str] | None = None,
                           cap: int = EXPORT_CAP, reserve: int = RATE_RESERVE,
                           leave_out: Callable[[UsageEvent], bool] | None = None,
-                          ) -> AsyncIterator[ExportProgress]:
+                          another_name: bool = False) -> AsyncIterator[ExportProgress]:
     """Write `view`'s events (newest first) to `path`, yielding progress after each page.
 
     `leave_out`: events the view hides (the dashboard's own reads), not written or counted.
-    API errors propagate (the partial file is removed); the last progress has `done` set.
+    `path` is never overwritten: with `another_name` a free ``name-2.csv``… is taken instead
+    (the last progress names it), else FileExists. API errors propagate (nothing is left
+    behind); the last progress has `done` set.
     """
+    from openrush_tui.files.writing import NewFile
+
     names = names or {}
-    partial = path.with_name(path.name + ".part")
     count, stop = 0, None
-    try:
-        with partial.open("w", encoding="utf-8", newline="") as out:
-            writer = CsvWriter(out, names) if fmt == "csv" else JsonWriter(out, names)
-            pages = math.ceil(cap / CHART_PAGE)
-            async for step in count_pages(client, view.query(now), None, pages=pages,
-                                          reserve=reserve):
-                kept = [item for item in step.items if not (leave_out and leave_out(item))]
-                items = kept[: cap - count]
-                writer.write(items)
-                count += len(items)
-                left_out = len(items) < len(kept)
-                if left_out or step.stop == "batch" or (count >= cap and step.next_cursor):
-                    stop = "cap"
-                else:
-                    stop = step.stop
-                if stop is None:
-                    yield ExportProgress(count, cap, path)
-                if count >= cap:
-                    break
-            if isinstance(writer, JsonWriter):
-                writer.close()
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    yield ExportProgress(count, cap, path, done=True, stop=stop or "end")
+    # Written under a hidden, unpredictable temporary name and given its name only when
+    # complete, never over an existing file (one made meanwhile included).
+    with NewFile(path, overwrite=False, another_name=another_name) as new:
+        writer = CsvWriter(new.handle, names) if fmt == "csv" else JsonWriter(new.handle, names)
+        pages = math.ceil(cap / CHART_PAGE)
+        async for step in count_pages(client, view.query(now), None, pages=pages,
+                                      reserve=reserve):
+            kept = [item for item in step.items if not (leave_out and leave_out(item))]
+            items = kept[: cap - count]
+            writer.write(items)
+            count += len(items)
+            left_out = len(items) < len(kept)
+            if left_out or step.stop == "batch" or (count >= cap and step.next_cursor):
+                stop = "cap"
+            else:
+                stop = step.stop
+            if stop is None:
+                yield ExportProgress(count, cap, path)
+            if count >= cap:
+                break
+        if isinstance(writer, JsonWriter):
+            writer.close()
+    yield ExportProgress(count, cap, new.path, done=True, stop=stop or "end")

@@ -1,5 +1,7 @@
 """Creating and rewriting files: atomic, private from the first byte, never through a link.
 
+`NewFile` (streamed content) and `write_file` (content at hand) are the two ways to write.
+
 Every write builds the new content in a temporary file made by `_temporary`: in the target's
 own directory (so the final rename is atomic), under an unpredictable name, with
 ``O_CREAT | O_EXCL | O_NOFOLLOW`` (a name planted in advance, a symlink or a FIFO, makes the
@@ -26,7 +28,7 @@ import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Final, TextIO
+from typing import IO, Any, Final
 
 from openrush_tui.files.errors import LocalFileError, why
 from openrush_tui.files.reading import Stamp, stamp_of
@@ -101,70 +103,108 @@ def _check_expectation(path: Path, expect: Expectation) -> None:
                           "nothing was written", "Look at it again, then retry.")
 
 
-def _commit(temporary: Path, path: Path, *, overwrite: bool, expect: Expectation) -> None:
-    if overwrite:
-        _check_expectation(path, expect)
-        os.replace(temporary, path)
-        return
+def _link_new(temporary: Path, path: Path) -> bool:
+    """Give `temporary` the name `path` only if that name is free; False when it is taken."""
     try:
         os.link(temporary, path, follow_symlinks=False)
     except FileExistsError:
-        raise FileExists(f"{display_path(path)} already exists; it was not overwritten",
-                         "Choose another name, or move the file away.") from None
+        return False
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK,
                              errno.EXDEV, errno.ENOSYS):
             raise
         if os.path.lexists(path):  # no hard links here: the best check there is
-            raise FileExists(f"{display_path(path)} already exists; it was not overwritten",
-                             "Choose another name, or move the file away.") from None
+            return False
         os.rename(temporary, path)
-        return
+        return True
     os.unlink(temporary)
+    return True
 
 
-def new_file(path: Path, *, mode: int = 0o600, overwrite: bool = True,
-             expect: Expectation = UNCHECKED) -> contextlib.AbstractContextManager[TextIO]:
-    """A text handle to write `path`'s new content into (UTF-8, newlines as given); the file
-    appears (or is replaced) only when the block ends without an exception.
+def numbered(path: Path) -> Iterator[Path]:
+    """`path`, then ``name-2.ext``, ``name-3.ext``… (for `NewFile`'s `another_name`)."""
+    yield path
+    for number in range(2, 1000):
+        yield path.with_name(f"{path.stem}-{number}{path.suffix}")
 
-    FileExists (``overwrite=False``), FileChanged (`expect` not met) or LocalFileError; the
-    target is then as it was.
+
+class NewFile:
+    """Write a file's new content; it appears (or replaces the old) only when complete.
+
+    ``with NewFile(path) as new: new.handle.write(…)``; afterwards `new.path` is where the
+    file landed. Text is UTF-8 with newlines written as given; `binary` for bytes.
+
+    - ``overwrite=True`` replaces what is there (only the version `expect` names, if given:
+      FileChanged otherwise).
+    - ``overwrite=False`` never replaces anything: FileExists, decided at the rename itself;
+      with ``another_name=True`` the next free name of `numbered` is taken instead (two
+      exports in one minute).
+
+    On an exception the temporary file is removed and the target is as it was; an OSError
+    becomes a LocalFileError naming the file.
     """
-    return _new_file(path, binary=False, mode=mode, overwrite=overwrite, expect=expect)
 
+    def __init__(self, path: Path, *, mode: int = 0o600, overwrite: bool = True,
+                 expect: Expectation = UNCHECKED, another_name: bool = False,
+                 binary: bool = False) -> None:
+        self.path = path
+        self._mode, self._overwrite, self._expect = mode, overwrite, expect
+        self._another_name, self._binary = another_name, binary
+        self._temporary: Path | None = None
+        self.handle: IO[Any]
 
-@contextlib.contextmanager
-def _new_file(path: Path, *, binary: bool, mode: int, overwrite: bool,
-              expect: Expectation) -> Iterator[Any]:
-    temporary, descriptor = _temporary(path, mode)
-    try:
-        handle: IO[Any] = (os.fdopen(descriptor, "wb") if binary
+    def __enter__(self) -> NewFile:
+        self._temporary, descriptor = _temporary(self.path, self._mode)
+        try:
+            self.handle = (os.fdopen(descriptor, "wb") if self._binary
                            else os.fdopen(descriptor, "w", encoding="utf-8", newline=""))
-    except BaseException:
-        os.close(descriptor)
-        temporary.unlink(missing_ok=True)
-        raise
-    try:
-        with handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        _commit(temporary, path, overwrite=overwrite, expect=expect)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        if isinstance(exc, OSError):
-            raise _cannot_write(path, exc) from None
-        raise
+        except BaseException:
+            os.close(descriptor)
+            self._discard()
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: object) -> None:
+        try:
+            with self.handle:
+                if kind is None:
+                    self.handle.flush()
+                    os.fsync(self.handle.fileno())
+            if kind is None and self._temporary is not None:
+                self._commit(self._temporary)
+        except BaseException as problem:
+            self._discard()
+            if isinstance(problem, OSError):
+                raise _cannot_write(self.path, problem) from None
+            raise
+        if kind is not None:
+            self._discard()
+
+    def _commit(self, temporary: Path) -> None:
+        if self._overwrite:
+            _check_expectation(self.path, self._expect)
+            os.replace(temporary, self.path)
+            return
+        for candidate in (numbered(self.path) if self._another_name else (self.path,)):
+            if _link_new(temporary, candidate):
+                self.path = candidate
+                return
+        raise FileExists(f"{display_path(self.path)} already exists; it was not overwritten",
+                         "Choose another name, or move the file away.")
+
+    def _discard(self) -> None:
+        if self._temporary is not None:
+            with contextlib.suppress(OSError):
+                self._temporary.unlink()
 
 
 def write_file(path: Path, content: str | bytes, *, mode: int = 0o600, overwrite: bool = True,
                expect: Expectation = UNCHECKED) -> None:
     """Write `content` to `path` atomically (see `new_file`)."""
-    with _new_file(path, binary=isinstance(content, bytes), mode=mode, overwrite=overwrite,
-                   expect=expect) as handle:
-        handle.write(content)
+    with NewFile(path, binary=isinstance(content, bytes), mode=mode, overwrite=overwrite,
+                 expect=expect) as new:
+        new.handle.write(content)
 
 
 def create_exclusive(path: Path, content: bytes, *, mode: int = 0o600) -> bool:
