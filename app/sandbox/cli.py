@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -32,6 +31,13 @@ def _count(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _count(text)
+    if value > 65535:  # bind() would raise OverflowError: a traceback, not a usage error
+        raise argparse.ArgumentTypeError("must be 65535 or less")
     return value
 
 
@@ -74,7 +80,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     serve.add_argument(
         "--port",
-        type=_count,
+        type=_port,
         default=DEFAULT_PORT,
         help="port, 0 for any free one (default %(default)s)",
     )
@@ -153,11 +159,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    # `args.out` and `args.err` are the command line's one writer (`commands.output`), given
+    # by the command line: the sandbox imports nothing of ours but the clock.
     if not is_loopback(args.host):
-        print(
+        args.err.write(
             f"openrush-tui sandbox serve: refusing --host {args.host}: the sandbox binds "
-            "loopback addresses only (127.0.0.1, ::1, localhost).",
-            file=sys.stderr,
+            "loopback addresses only (127.0.0.1, ::1, localhost).\n"
         )
         return 2
     options = SandboxOptions(
@@ -172,7 +179,7 @@ def run_serve(args: argparse.Namespace) -> int:
         extra_keys=args.extra_keys,
     )
     if args.key_seed is not None:
-        print(PREDICTABLE_KEYS_WARNING, file=sys.stderr)
+        args.err.write(PREDICTABLE_KEYS_WARNING + "\n")
     from openrush_tui.sandbox.server import serve  # uvicorn and FastAPI load only here
 
-    return serve(options, args.host, args.port)
+    return serve(options, args.host, args.port, out=args.out)

@@ -14,6 +14,7 @@ import uvicorn
 
 from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
+from openrush_tui.sandbox.store import DatabaseFileError
 
 
 class _AnnouncingServer(uvicorn.Server):
@@ -78,6 +79,9 @@ def serve(options: SandboxOptions, host: str, port: int, out: TextIO = sys.stdou
                              "one).")
     try:
         sandbox = create_sandbox(options)
+    except DatabaseFileError as exc:  # unsafe or impossible files: says which and what to do
+        listening.close()
+        return _cannot_start(str(exc))
     except sqlite3.Error as exc:
         listening.close()
         return _cannot_start(f"the database {options.db_path} cannot be used ({exc}); move it "
