@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from openrush_tui.blocking import DaemonCall
 
@@ -148,11 +149,14 @@ def has_display() -> bool:
 def _is_wsl() -> bool:
     # WSL has no display variable but does have Windows' clipboard (clip.exe), which
     # pyperclip knows how to use.
+    from openrush_tui.files.errors import LocalFileError
+    from openrush_tui.files.reading import read_bytes
+
     try:
-        with open("/proc/version", encoding="utf-8", errors="replace") as version:
-            return "microsoft" in version.read().lower()
-    except OSError:
+        version, _ = read_bytes(Path("/proc/version"), limit=4096)
+    except (OSError, LocalFileError):
         return False
+    return b"microsoft" in version.lower()
 
 
 def why_no_system_clipboard() -> str:

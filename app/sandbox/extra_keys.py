@@ -13,7 +13,6 @@ database adds nothing twice. Nothing here changes what the API serves.
 
 from __future__ import annotations
 
-import json
 from dataclasses import fields
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,9 +29,17 @@ _NUMBERS = ("created_days_ago", "last_used_days_ago", "expires_in_days")
 
 def load_extra_keys(path: Path) -> tuple[ExtraKey, ...]:
     """The keys described in `path`; ValueError says what is wrong with it."""
+    from openrush_tui.files import strict_json
+    from openrush_tui.files.errors import LocalFileError
+    from openrush_tui.files.reading import read_bytes
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = strict_json.loads(read_bytes(path)[0])
+    except FileNotFoundError:
+        raise ValueError(f"cannot read {path}: no such file") from None
+    except LocalFileError as exc:
+        raise ValueError(str(exc)) from None
+    except ValueError as exc:
         raise ValueError(f"cannot read {path}: {exc}") from None
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a JSON list of keys")
