@@ -52,6 +52,15 @@ def presented_token(headers: Mapping[str, str]) -> str:
     raise AuthError("Missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'.")
 
 
+def credential_handle(headers: Mapping[str, str]) -> str | None:
+    """What the failed-authentication limit counts on: the fingerprint of the credential
+    presented, or None when there is none (see `ratelimit.FailureLimiter`)."""
+    try:
+        return keys.fingerprint(presented_token(headers))
+    except AuthError:
+        return None
+
+
 def authenticate_key(store: Store, key: str, now: datetime) -> Principal:
     for row in store.keys_with_fingerprint(keys.fingerprint(key)):
         if not keys.matches(key, row.key_hash):

@@ -152,8 +152,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         type=_positive,
         default=defaults.failed_auth_per_minute,
         metavar="N",
-        help="failed authentications per client address per minute before that address is "
-        "refused for the rest of the minute (default %(default)s)",
+        help="failed authentications per revoked or expired key per minute before that key is "
+        "refused for the rest of the minute; calls with no key or an unknown one are never "
+        "counted (default %(default)s)",
     )
     serve.set_defaults(func=run_serve)
 

@@ -1,8 +1,10 @@
 """ASGI middleware around every protected route: authenticate, rate-limit, record usage.
 
-An address that failed to authenticate too often (`FailureLimiter`) is refused with 429
-before its key is looked at, and such refusals are not recorded as usage: a flood of calls
-with a revoked key cannot fill its owner's Activity.
+A revoked or expired key that failed to authenticate too often (`FailureLimiter`, which
+says why it counts per key, not per address) is refused with 429 before it is looked up,
+and such refusals are not recorded as usage: a flood of calls with a revoked key cannot fill
+its owner's Activity. Calls with no key or an unknown one are never counted, so they cannot
+lock anyone out.
 
 Pure ASGI (not BaseHTTPMiddleware) so it can see the final status of every response, including
 FastAPI's own 422s, and record the usage event before the response body goes out: a client that
@@ -19,7 +21,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from openrush_tui.sandbox.auth import AuthError
+from openrush_tui.sandbox.auth import AuthError, credential_handle
 
 if TYPE_CHECKING:
     from openrush_tui.sandbox.app import Sandbox
@@ -42,21 +44,23 @@ class Guard:
             return
         sandbox, path = self.sandbox, scope["path"]
         started = sandbox.now()
-        address = str((scope.get("client") or ("unknown",))[0])
-        wait = sandbox.failures.retry_after(address)
+        headers = Headers(scope=scope)
+        handle = credential_handle(headers)
+        wait = None if handle is None else sandbox.failures.retry_after(handle)
         if wait is not None:
             response = JSONResponse(
-                {"detail": "Too many failed authentications from this address. "
+                {"detail": "Too many failed authentications with this key. "
                            f"Retry in {wait} seconds."},
                 429, headers={"Retry-After": str(wait)})
             await response(scope, receive, send)
             return
-        agent = Headers(scope=scope).get("user-agent")  # recorded: OURS, see the contract
+        agent = headers.get("user-agent")  # recorded: OURS, see the contract
         try:
-            principal = await run_in_threadpool(sandbox.authenticate, Headers(scope=scope))
+            principal = await run_in_threadpool(sandbox.authenticate, headers)
         except AuthError as error:
-            sandbox.failures.failed(address)
             if error.owner is not None:  # a revoked or expired key: its owner sees the attempt
+                if handle is not None:
+                    sandbox.failures.failed(handle)
                 await run_in_threadpool(sandbox.record, error.owner, path, 401, 0, started,
                                         agent)
             response = JSONResponse(

@@ -14,9 +14,9 @@ class RateLimits:
     per_minute: int = 60
     per_hour: int = 1000
     per_day: int = 10000
-    # Failed authentications (unknown, revoked or expired keys, bad tokens) per client
-    # address in a minute of real time; past it, that address is refused (429) without its
-    # key being looked at, so keys cannot be guessed at speed.
+    # Failed authentications per revoked or expired key in a minute of real time; past it,
+    # that key is refused (429) without being looked up or recorded. Calls with no key or
+    # an unknown one are never counted (OURS: see `ratelimit.FailureLimiter`).
     failed_auth_per_minute: int = 30
 
 

@@ -1,5 +1,5 @@
 """Per-account request limits in fixed minute / hour / day windows of the sandbox clock, and
-a limit on failed authentications per client address."""
+a limit on failed authentications per known-but-unusable key (see `FailureLimiter`)."""
 
 from __future__ import annotations
 
@@ -64,30 +64,47 @@ class RateLimiter:
 
 
 class FailureLimiter:
-    """Failed authentications per client address, in fixed minutes of real time.
+    """Failed authentications per credential, in fixed minutes of real time.
 
-    Real time, not the sandbox clock: a fixed clock (tests, demos) would otherwise never let
-    a blocked address in again. In memory; a restart forgets it.
+    OURS: what it keys on. A local sandbox sees every caller at the same loopback address,
+    so a limit per address was a switch any local process could flip to lock the user's
+    valid key out, with a few calls that carry no key at all. So the limit keys on the
+    credential presented (its fingerprint), and counts only keys the sandbox knows but
+    refuses (revoked or expired): past the limit such a key is refused with 429 for the rest
+    of the minute, without being looked up or recorded, so a flood of calls with it cannot
+    fill its owner's Activity. Calls without a credential, with an unknown key or with a bad
+    session token are answered 401 and never counted: each names nothing a count could
+    protect, a valid key is never refused because of them, and guessing needs no slowing
+    (a key is 40 random base62 characters, about 238 bits).
+
+    Real time, not the sandbox clock: a fixed clock (tests, demos) would otherwise never let a
+    blocked key in again. In memory, the current minute only; a restart forgets it.
     """
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self._limit = per_minute
         self._clock = clock
-        self._failures: dict[str, tuple[int, int]] = {}  # address -> (minute, failures)
+        self._minute = int(clock() // 60)
+        self._failures: dict[str, int] = {}  # credential -> failures in `_minute`
         self._lock = threading.Lock()
 
-    def retry_after(self, address: str) -> int | None:
-        """Seconds until `address` may try again, or None when it may now."""
+    def _now(self) -> tuple[float, int]:
+        """The time and its minute; a new minute forgets the last one's counts."""
         moment = self._clock()
         minute = int(moment // 60)
+        if minute != self._minute:
+            self._minute, self._failures = minute, {}
+        return moment, minute
+
+    def retry_after(self, credential: str) -> int | None:
+        """Seconds until `credential` may be tried again, or None when it may now."""
         with self._lock:
-            counted_minute, failures = self._failures.get(address, (minute, 0))
-            if counted_minute != minute or failures < self._limit:
+            moment, minute = self._now()
+            if self._failures.get(credential, 0) < self._limit:
                 return None
         return max(1, math.ceil((minute + 1) * 60 - moment))
 
-    def failed(self, address: str) -> None:
-        minute = int(self._clock() // 60)
+    def failed(self, credential: str) -> None:
         with self._lock:
-            counted_minute, failures = self._failures.get(address, (minute, 0))
-            self._failures[address] = (minute, failures + 1 if counted_minute == minute else 1)
+            self._now()
+            self._failures[credential] = self._failures.get(credential, 0) + 1
