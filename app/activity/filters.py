@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
+from openrush_tui.clock import day_shifted
+
 Metric = Literal["credits", "calls"]
 PERIODS = (7, 30)  # the chart's two views; also the table's "since"
 DEFAULT_PERIOD = 7
@@ -51,7 +53,7 @@ class ActivityFilter:
         return self.with_days(later[0] if later else PERIODS[0])
 
     def first_day(self, now: datetime) -> date:
-        return now.astimezone(UTC).date() - timedelta(days=self.days - 1)
+        return day_shifted(now.astimezone(UTC).date(), -(self.days - 1))
 
     def since(self, now: datetime) -> datetime:
         """Midnight UTC at the start of the period, so its first day is a whole day."""
@@ -95,16 +97,25 @@ class ActivityFilter:
 def parse_since(text: str, now: datetime) -> datetime:
     """``--since``: an ISO date or time (UTC unless it says otherwise) or an age like ``7d``.
 
-    ValueError for anything else, with a message fit for a usage error.
+    ValueError for anything else, with a message fit for a usage error. An age or a time
+    before the calendar's first days means "from the start": `clock.EARLIEST`.
     """
-    from openrush_tui.clock import parse_instant
+    from openrush_tui.clock import EARLIEST, OutOfRange, parse_instant, shifted
 
     text = text.strip()
     units = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
     if len(text) >= 2 and text[-1].lower() in units and text[:-1].isdigit():
-        return now - timedelta(seconds=int(text[:-1]) * units[text[-1].lower()])
+        digits = text[:-1].lstrip("0") or "0"
+        # Beyond the calendar (or what a timedelta holds): as far back as it goes.
+        if len(digits) > 15 or int(digits) * units[text[-1].lower()] > 4_000_000 * 86400:
+            return EARLIEST
+        return shifted(now, -timedelta(seconds=int(digits) * units[text[-1].lower()]))
     try:
         return parse_instant(text)
+    except OutOfRange as edge:
+        if not edge.late:
+            return EARLIEST
+        raise ValueError(f"{text!r} is beyond the calendar's end") from None
     except ValueError:
         raise ValueError(
             f"not a date, time or age: {text!r} (try 2026-06-20, 2026-06-20T08:00:00Z or 7d)"

@@ -20,6 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from openrush_tui.activity.counting import count_pages
+from openrush_tui.clock import day_shifted
 
 if TYPE_CHECKING:
     from openrush_tui.activity.totals import DayBar
@@ -102,7 +103,7 @@ def _days(value: float) -> str:
 
 def window_start(now: datetime) -> datetime:
     """Midnight (UTC) that starts the last `RUNWAY_DAYS` calendar days, today included."""
-    first = now.astimezone(UTC).date() - timedelta(days=RUNWAY_DAYS - 1)
+    first = day_shifted(now.astimezone(UTC).date(), -(RUNWAY_DAYS - 1))
     return datetime.combine(first, time(0), tzinfo=UTC)
 
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from openrush_tui.activity.events import Event, is_own_read
 from openrush_tui.activity.filters import SOURCES, Metric
+from openrush_tui.clock import day_shifted
 
 
 @dataclass
@@ -118,7 +119,7 @@ class PeriodUsage:
             self.oldest.astimezone(UTC).date())
         bars = []
         for index in range(self.days):
-            day = self.first_day + timedelta(days=index)
+            day = day_shifted(self.first_day, index)
             known = oldest_day is None or day >= oldest_day
             if not self.complete and self.oldest is None:
                 known = False  # nothing loaded yet

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from openrush_tui.api.errors import RateLimited
-from openrush_tui.clock import Clock, system_clock
+from openrush_tui.clock import Clock, shifted, system_clock
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import RateLimitInfo
@@ -251,4 +251,4 @@ class RequestBudget:
         return self._live_sent[index] + WINDOW - now
 
     def _wall_in(self, seconds: float) -> datetime:
-        return self._wall() + timedelta(seconds=seconds)
+        return shifted(self._wall(), timedelta(seconds=seconds))

@@ -6,8 +6,10 @@ take a decoded JSON payload and return models, turning any shape mismatch into
 :class:`~openrush_tui.api.errors.BadResponse` (without echoing the payload, which may hold a key).
 
 Out of range is a shape mismatch too: a time that cannot be converted to UTC (or lies within a
-day of the calendar's ends), a count beyond ±10**15, a ``true`` where a number belongs. So every
-value that reaches a view can be formatted and compared without an OverflowError.
+day of the calendar's ends, `clock.as_utc`), a count beyond ±10**15, a ``true`` where a number
+belongs. So every value that reaches a view can be formatted and compared without an
+OverflowError; a rule that adds a span to one of these times uses `clock.shifted`. These models
+are part of the decode boundary (`api/decode.py` states its rules).
 """
 
 from __future__ import annotations
@@ -28,22 +30,14 @@ from pydantic import (
 )
 
 from openrush_tui.api.errors import bad_shape
+from openrush_tui.clock import as_utc, shifted
 
 CREDIT_DOLLARS = 0.01
-# A margin of a day at both ends of the calendar, so that a day added or taken never overflows.
-EARLIEST = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
-LATEST = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
 LARGEST_COUNT = 10**15  # credits, balances: far beyond any account, small enough for floats
 
 
 def _as_utc(value: datetime) -> datetime:
-    try:
-        utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    except OverflowError:
-        raise ValueError("the time is out of range") from None
-    if not EARLIEST <= utc <= LATEST:
-        raise ValueError("the time is out of range")
-    return utc
+    return as_utc(value)  # the calendar's margins: `clock.as_utc`
 
 
 def _whole_number(value: Any) -> Any:
@@ -247,8 +241,8 @@ def _reset_time(raw: str | None, now: datetime | None) -> datetime | None:
             return None
     try:
         if number < 1_000_000_000:  # a delta in seconds, not a Unix time
-            return _as_utc((_as_utc(now) if now else datetime.now(UTC))
-                           + timedelta(seconds=number))
+            return _as_utc(shifted(_as_utc(now) if now else datetime.now(UTC),
+                                   timedelta(seconds=number)))
         return _as_utc(datetime.fromtimestamp(number, UTC))
     except (OverflowError, OSError, ValueError):
         return None

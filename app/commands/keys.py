@@ -139,10 +139,10 @@ def print_table(keys: list[ApiCredential], now: datetime) -> None:
 
 def expiry_of(args: argparse.Namespace, now: datetime) -> datetime | None:
     """--expires-in or --expires-at as a time; ValueError says what is wrong."""
-    from openrush_tui.keys.rules import parse_duration, parse_expiry_date
+    from openrush_tui.keys.rules import expiry_in, parse_expiry_date
 
     if args.expires_in is not None:
-        return now + parse_duration(args.expires_in)
+        return expiry_in(args.expires_in, now)
     if args.expires_at is not None:
         return parse_expiry_date(args.expires_at, now)
     return None

@@ -1,7 +1,9 @@
 """The rules of a new key, shared by the create dialog and `keys create`: name and expiry.
 
 The server has the last word (it answers 422), but checking here lets the dialog explain a
-problem as the user types, and the command line refuse before a request is made.
+problem as the user types, and the command line refuse before a request is made. An expiry is
+never later than `clock.LATEST_EXPIRY`: the client does not send what it could not read back
+(the sandbox refuses it too), and a duration that would pass it is refused, not overflowed.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from openrush_tui.clock import parse_instant
+from openrush_tui.clock import LATEST_EXPIRY, OutOfRange, parse_instant, shifted
 
 NAME_MAX = 120
 
@@ -80,29 +82,47 @@ def parse_duration(text: str) -> timedelta:
 
 def parse_expiry_date(text: str, now: datetime) -> datetime:
     """A date (``2026-12-31``: midnight UTC, as in the API's own example) or an ISO-8601 time,
-    which must lie in the future. ValueError says what is wrong."""
+    which must lie in the future and not after `LATEST_EXPIRY`. ValueError says what is
+    wrong."""
     text = text.strip()
     if not text:
         raise ValueError("Type a date such as 2026-12-31")
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            moment = datetime.fromisoformat(text).replace(tzinfo=UTC)
-        else:
-            moment = parse_instant(text)
+        moment = parse_instant(text)  # a date alone is its midnight, UTC
+    except OutOfRange as edge:
+        if edge.late:
+            raise ValueError(_too_late()) from None
+        moment = now  # the first days of the calendar: in the past, said below
     except ValueError:
         raise ValueError(f"“{text}” is not a date such as 2026-12-31") from None
     if moment <= now:
         day = " (a date alone means its first moment, 00:00 UTC)" if len(text) == 10 else ""
         raise ValueError(f"The expiry date must be in the future{day}")
+    return checked_expiry(moment)
+
+
+def _too_late() -> str:
+    return f"The expiry date can be {LATEST_EXPIRY.date()} at the latest"
+
+
+def checked_expiry(moment: datetime) -> datetime:
+    """`moment` when it is not after `LATEST_EXPIRY`; ValueError saying the latest otherwise."""
+    if moment > LATEST_EXPIRY:
+        raise ValueError(_too_late())
     return moment
 
 
+def expiry_in(text: str, now: datetime) -> datetime:
+    """``--expires-in``: `now` plus a duration (`parse_duration`), not after `LATEST_EXPIRY`."""
+    return checked_expiry(shifted(now, parse_duration(text)))
+
+
 def expiry_from_choice(choice_id: str, now: datetime, date_text: str = "") -> datetime | None:
-    """The `expires_at` a dialog choice means; ValueError for a bad or past date."""
+    """The `expires_at` a dialog choice means; ValueError for a bad, past or too late date."""
     if choice_id == "date":
         return parse_expiry_date(date_text, now)
     choice = CHOICES_BY_ID[choice_id]
-    return None if choice.after is None else now + choice.after
+    return None if choice.after is None else checked_expiry(shifted(now, choice.after))
 
 
 def key_prefix(raw_key: str) -> str:

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, StringConstraints
 from pydantic_core import PydanticCustomError
 
-from openrush_tui.clock import format_instant
+from openrush_tui.clock import LATEST_EXPIRY, format_instant
 from openrush_tui.sandbox import catalog, cursor
 from openrush_tui.sandbox.auth import Principal
 from openrush_tui.sandbox.store import UsageFilter
@@ -88,10 +88,14 @@ def list_credentials(request: Request, caller: Caller) -> dict[str, Any]:
 def create_credential(body: NewCredential, request: Request, caller: Caller) -> dict[str, Any]:
     sandbox = sandbox_of(request)
     expires_at = None if body.expires_at is None else _utc(body.expires_at)
+    if expires_at is not None and expires_at > LATEST_EXPIRY:  # compared safely across zones
+        # What the client would refuse to read back (and near the calendar's end): refused.
+        raise invalid(("body", "expires_at"), "expires_at must be "
+                      f"{format_instant(LATEST_EXPIRY)} or earlier", expires_at.isoformat())
     if expires_at is not None and expires_at <= sandbox.now():
-        raise invalid(
-            ("body", "expires_at"), "expires_at must be in the future", format_instant(expires_at)
-        )
+        # 0001-01-01T00:00:00+01:00 has no UTC spelling: echoed as it came.
+        shown = expires_at.isoformat() if expires_at.year < 2 else format_instant(expires_at)
+        raise invalid(("body", "expires_at"), "expires_at must be in the future", shown)
     raw, item = sandbox.create_key(caller.account_id, body.name, expires_at)
     return {"key": raw, "api_credential": item}
 
