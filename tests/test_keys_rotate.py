@@ -390,3 +390,126 @@ async def test_waiting_gives_up_after_repeated_failed_looks() -> None:
     assert [type(step) for step in steps] == [Created, *[Waiting] * 4, Failed]
     assert steps[-1].text.startswith("Stopped waiting: the old key could not be checked")
     assert "the old key “Old” (cred_old) is still active" in steps[-1].text
+
+
+# -- outside values at the calendar's edges (issue 18, guard 3) -------------------------------
+
+
+def old_listed(**fields: object) -> dict[str, object]:
+    """The old key as a list answer gives it, with `fields` changed."""
+    item: dict[str, object] = {"id": "cred_old", "name": "Old", "prefix": "or_oldold",
+                               "is_active": True, "created_at": "2026-06-26T12:00:00Z",
+                               "last_used_at": None, "expires_at": None}
+    return {"api_credentials": [{**item, **fields}]}
+
+
+class ScriptClock:
+    """The scripted flows' clock: `sleep` moves it, so waits cost no real time, and the
+    client's request budget reads it too (a 429's hold ends when the sleep says so)."""
+
+    def __init__(self) -> None:
+        self.now = FIXED_NOW
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+    def budget(self) -> RequestBudget:
+        return RequestBudget(monotonic=lambda: self.now.timestamp(), wall=self)
+
+
+async def scripted_on_clock(clock: ScriptClock, *replies: Reply,
+                            old: ApiCredential = OLD, **options: object) -> list[Step]:
+    with ScriptedServer() as server:
+        server.add(*replies)
+        async with OpenRushClient(server.url, "or_admin", read_timeout=2,
+                                  budget=clock.budget()) as client:
+            rotation = Rotation(client, old, clock=clock, sleep=clock.sleep,
+                                **options)  # type: ignore[arg-type]
+            return await steps_of(rotation)
+
+
+def test_a_1970_key_expiring_in_9999_is_replaced_within_the_latest_expiry() -> None:
+    # The lifetime (8,000 years) counted from now left the calendar: R crashed the dashboard.
+    from openrush_tui.clock import LATEST, LATEST_EXPIRY
+
+    old = ApiCredential(id="cred_1", name="ancient", prefix="or_abc123",
+                        created_at=datetime(1970, 1, 1, tzinfo=UTC), expires_at=LATEST)
+    assert replacement_expiry(old, FIXED_NOW) == LATEST_EXPIRY
+    rotation = Rotation(None, old, clock=lambda: FIXED_NOW)  # type: ignore[arg-type]
+    assert rotation.expires_at == LATEST_EXPIRY
+    assert "expires on 9998-12-31 (the latest expiry allowed)" in rotation.plan()
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+       st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+       st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)))
+def test_every_replacement_expiry_is_one_the_server_takes(created: datetime, expires: datetime,
+                                                          now: datetime) -> None:
+    from openrush_tui.clock import LATEST_EXPIRY
+    from openrush_tui.keys.rotate import lifetime_words
+
+    old = ApiCredential(id="cred_1", name="n", prefix="or_abc123", created_at=created,
+                        expires_at=expires)
+    now = now.replace(tzinfo=UTC)
+    expiry = replacement_expiry(old, now)
+    assert expiry is not None and expiry <= LATEST_EXPIRY
+    if now < LATEST_EXPIRY - timedelta(hours=1):
+        assert expiry > now  # never one the server refuses as past
+    assert lifetime_words(old, expiry, now)
+
+
+async def test_a_last_use_in_the_future_does_not_make_the_wait_endless() -> None:
+    # 2999: a server's bug or a clock far off. Idle is counted from when the value was seen.
+    clock = ScriptClock()
+    future = old_listed(last_used_at="2999-01-01T00:00:00Z")
+    steps = await scripted_on_clock(
+        clock, Reply(201, CREATED), *[Reply(200, future)] * 12, Reply(200, {}),
+        revoke_old="when-idle", idle=timedelta(minutes=10))
+    assert isinstance(steps[-1], Revoked), steps[-1]
+    waiting = [step for step in steps if isinstance(step, Waiting)]
+    assert waiting[0].text == ("the server says the old key was last used at 2999-01-01 "
+                               "00:00:00 UTC, in the future; it is revoked once that has not "
+                               "changed for 10 minutes")
+    assert timedelta(minutes=10) <= clock.now - FIXED_NOW <= timedelta(minutes=12)
+
+
+async def test_a_last_use_that_changes_keeps_the_wait_going_even_from_the_future() -> None:
+    clock = ScriptClock()
+    uses = [old_listed(last_used_at=f"2999-01-01T00:00:0{n}Z") for n in range(3)]
+    steps = await scripted_on_clock(
+        clock, Reply(201, CREATED), *[Reply(200, use) for use in uses],
+        *[Reply(200, uses[-1])] * 12, Reply(200, {}),
+        revoke_old="when-idle", idle=timedelta(minutes=10))
+    assert isinstance(steps[-1], Revoked), steps[-1]
+    # Ten quiet minutes after the last change, not after the first look.
+    assert clock.now - FIXED_NOW >= timedelta(minutes=10) + timedelta(seconds=sum(clock.slept[:2]))
+
+
+async def test_the_idle_wait_waits_out_a_429_as_the_server_asks() -> None:
+    clock = ScriptClock()
+    steps = await scripted_on_clock(
+        clock, Reply(201, CREATED),
+        Reply(429, {"detail": "slow down"}, {"Retry-After": "45"}),
+        Reply(200, old_listed(last_used_at=None)), Reply(200, {}),
+        revoke_old="when-idle")
+    assert isinstance(steps[-1], Revoked), [step.text for step in steps]
+    assert any(seconds >= 45 for seconds in clock.slept)  # the server's wait, not a poll's
+    waiting = [step.text for step in steps if isinstance(step, Waiting)]
+    assert waiting == ["The server asked to wait (rate limit): looking at the old key again "
+                       "in 45 s."]
+
+
+async def test_a_storm_of_429s_is_waited_out_not_given_up() -> None:
+    clock = ScriptClock()
+    limited = Reply(429, {"detail": "slow down"}, {"Retry-After": "30"})
+    steps = await scripted_on_clock(
+        clock, Reply(201, CREATED), *[limited] * 8,
+        Reply(200, old_listed(last_used_at=None)), Reply(200, {}),
+        revoke_old="when-idle")
+    assert isinstance(steps[-1], Revoked), [step.text for step in steps]
+    assert sum(clock.slept) >= 8 * 30

@@ -9,7 +9,11 @@ the same sequence and differ only in how they show a step:
 2. ``Switched``: only when this terminal signs in with the old key: the stored credential now
    holds the new key (or the step says what the user must do, e.g. for ``OPENRUSH_KEY``).
    This happens before the old key is revoked; when it fails, nothing is revoked.
-3. ``Waiting`` (when-idle only, repeated): the old key's `last_used_at`, polled gently.
+3. ``Waiting`` (when-idle only, repeated): the old key's `last_used_at`, polled gently. The
+   idle time counts from the older of that time and the moment this client first saw it
+   (`IdleWatch`), so a `last_used_at` in the future (a server's clock far off, or its bug)
+   delays the revoke by `idle` at most, not for ever. A 429 is waited out for as long as the
+   server asks (Retry-After); it is not a failed look.
 4. ``Revoked`` or ``Kept``: the end.
 
 Any step can instead be ``Failed``, whose words say what exists now ("the new key … exists;
@@ -21,19 +25,22 @@ request uses it when the old key was this terminal's, so polling never touches t
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
+from openrush_tui.api.errors import RateLimited
 from openrush_tui.auth.secret import Secret
+from openrush_tui.clock import LATEST_EXPIRY, shifted
 from openrush_tui.errors import OpenRushError
 from openrush_tui.keys.revoke import revoke_all
 from openrush_tui.keys.rules import NAME_MAX, acceptable_name
 from openrush_tui.keys.switch import SwitchResult
 from openrush_tui.text.safe import visible
-from openrush_tui.text.times import relative
+from openrush_tui.text.times import exact, relative
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -45,7 +52,8 @@ DEFAULT_IDLE = timedelta(minutes=10)
 POLL_SHARE = 0.10  # of the per-minute rate limit, at most, while waiting
 POLL_MAX = 60.0  # seconds between two looks at the old key, at most
 RATE_RESERVE = 10  # requests left to the user's own programs before polling waits for a reset
-POLL_FAILURES = 5  # failed looks in a row before the flow gives up waiting
+POLL_FAILURES = 5  # failed looks in a row before the flow gives up waiting (a 429 is not one)
+SKEW = timedelta(minutes=1)  # a last use this far ahead of our clock is "in the future"
 
 _DATED = re.compile(r"\s+\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$")
 
@@ -72,18 +80,52 @@ def replacement_name(name: str, now: datetime, taken: Collection[str] = ()) -> s
 
 def replacement_expiry(old: ApiCredential, now: datetime) -> datetime | None:
     """The old key's expiry policy: its lifetime (created → expires) counted from now, so a
-    30-day key is replaced by a 30-day key; None when it never expired."""
+    30-day key is replaced by a 30-day key; None when it never expired. Never after
+    `LATEST_EXPIRY` (a 1970 key that expires in 9999 has a lifetime no "now" can add)."""
     if old.expires_at is None:
         return None
-    lifetime = max(old.expires_at - old.created_at, timedelta(hours=1))
-    return now + lifetime
+    return min(shifted(now, _lifetime(old)), LATEST_EXPIRY)
 
 
-def lifetime_words(old: ApiCredential) -> str:
+def _lifetime(old: ApiCredential) -> timedelta:
+    assert old.expires_at is not None  # noqa: S101 (callers check)
+    return max(old.expires_at - old.created_at, timedelta(hours=1))
+
+
+def lifetime_words(old: ApiCredential, expires_at: datetime | None = None,
+                   now: datetime | None = None) -> str:
+    """The replacement's expiry in words; with the replacement's `expires_at` and `now`, it
+    says so when the old lifetime had to be cut at `LATEST_EXPIRY`."""
     if old.expires_at is None:
         return "never expires, like the old key"
+    if expires_at is not None and now is not None and expires_at == LATEST_EXPIRY and \
+            shifted(now, _lifetime(old)) > LATEST_EXPIRY:
+        return f"expires on {LATEST_EXPIRY.date()} (the latest expiry allowed)"
     days = max(1, round((old.expires_at - old.created_at) / timedelta(days=1)))
-    return f"expires after {days} day{'s' if days != 1 else ''}, like the old key"
+    return f"expires after {days:,} day{'s' if days != 1 else ''}, like the old key"
+
+
+class IdleWatch:
+    """Since when the old key has been quiet, from the `last_used_at` values polled.
+
+    The older of the last use and the moment this client first saw that value: a server's
+    time is trusted when it is in the past, and a time in the future (clock skew, a bug)
+    counts from when it was seen, so that it cannot hold the wait for ever. A new value (a
+    new use) starts the count again.
+    """
+
+    def __init__(self, idle: timedelta) -> None:
+        self.idle = idle
+        self._seen: datetime | None = None
+        self._since: datetime | None = None
+
+    def quiet_since(self, used: datetime, now: datetime) -> datetime:
+        if used != self._seen or self._since is None:
+            self._seen, self._since = used, now
+        return min(used, self._since)
+
+    def idle_enough(self, used: datetime | None, now: datetime) -> bool:
+        return used is None or now - self.quiet_since(used, now) >= self.idle
 
 
 # -- polling ---------------------------------------------------------------------------------
@@ -170,7 +212,7 @@ class Rotation:
         self._switch = switch
         self._clock = clock
         self._sleep = sleep
-        now = clock()
+        now = self._planned_at = clock()
         self.new_name = replacement_name(old.name, now, taken_names)
         self.expires_at = replacement_expiry(old, now)
         self.new: ApiCredential | None = None  # set once the replacement exists
@@ -188,7 +230,8 @@ class Rotation:
                 "when-idle": "then revoke the old key once nothing has used it for "
                              f"{_minutes(self.idle)}",
                 "never": "and keep the old key active"}[self.revoke_old]
-        return (f"Create “{visible(self.new_name)}” ({lifetime_words(self.old)}) to replace "
+        words = lifetime_words(self.old, self.expires_at, self._planned_at)
+        return (f"Create “{visible(self.new_name)}” ({words}) to replace "
                 f"{key_words(self.old)}, {then}.")
 
     def what_exists(self) -> str:
@@ -281,9 +324,18 @@ class Rotation:
         """Waiting steps until the old key has been idle for `idle`; a Revoked step instead
         when it stopped being active meanwhile, a Failed one when it cannot be checked."""
         failures = 0
+        watch = IdleWatch(self.idle)
         while True:
             try:
                 keys = await self.client.list_keys()
+            except RateLimited as error:
+                # Not a failed look: the server says when to look again, so wait that long.
+                wait = math.ceil(max(error.retry_after or 0.0, self.client.budget.blocked_for(),
+                                     1.0))
+                yield Waiting(None, "The server asked to wait (rate limit): looking at the "
+                                    f"old key again in {wait} s.")
+                await self._sleep(wait)
+                continue
             except OpenRushError as error:
                 failures += 1
                 if failures >= POLL_FAILURES:
@@ -302,11 +354,19 @@ class Rotation:
                 yield Revoked(f"The old key {key_words(self.old)} {state}; nothing to revoke.")
                 return
             used = old.last_used_at
-            if used is None or now - used >= self.idle:
+            if watch.idle_enough(used, now):
                 return
-            yield Waiting(used, f"old key last used {relative(used, now)}; it is revoked once "
-                                f"unused for {_minutes(self.idle)}")
+            assert used is not None  # noqa: S101 (a key never used is idle enough)
+            yield Waiting(used, self._waiting_words(used, now))
             await self._sleep(poll_every(self.idle, self.client.rate_limit, now))
+
+    def _waiting_words(self, used: datetime, now: datetime) -> str:
+        if used > now + SKEW:
+            return (f"the server says the old key was last used at {exact(used)}, in the "
+                    f"future; it is revoked once that has not changed for "
+                    f"{_minutes(self.idle)}")
+        return (f"old key last used {relative(min(used, now), now)}; it is revoked once "
+                f"unused for {_minutes(self.idle)}")
 
 
 def _minutes(span: timedelta) -> str:
