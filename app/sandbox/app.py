@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from openrush_tui import __version__
 from openrush_tui.clock import Clock, fixed_clock, format_instant, system_clock
 from openrush_tui.sandbox import auth, keys, seed
+from openrush_tui.sandbox.body import BodyLimit
 from openrush_tui.sandbox.catalog import TOOLS_BY_NAME
 from openrush_tui.sandbox.extra_keys import add_extra_keys
 from openrush_tui.sandbox.faults import DatabaseFaults
@@ -167,9 +168,15 @@ def build_app(sandbox: Sandbox) -> FastAPI:
         title="OpenRush sandbox",
         version=__version__,
         description="A local OpenRush-compatible API with a demo account.",
+        # No /docs, /redoc or /openapi.json: the contract is shared/docs/openrush-api.md,
+        # and a page that loads scripts from a CDN has no place on a local key server.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.sandbox = sandbox
     app.include_router(router)
+    app.add_middleware(BodyLimit)  # inside Guard: a caller is known first, and its 413 recorded
     app.add_middleware(Guard, sandbox=sandbox)
     app.add_middleware(DatabaseFaults)  # outermost of ours: it also covers Guard's own reads
     return app
