@@ -47,10 +47,13 @@ class ShownEvent(Event, Protocol):
 def is_own_read(event: Event) -> bool:
     """A read of the account made by this tool (dashboard or CLI), not the user's usage.
 
-    Events without a `user_agent` (an older server, MCP calls) are never ours.
+    Events without a `user_agent` (an older server, MCP calls) are never ours, and neither
+    is a call that did not succeed: the user agent is the caller's to choose, so a failure
+    (a revoked key's 401 above all) is always shown, whoever it claims to be.
     """
     agent = getattr(event, "user_agent", None) or ""
-    if not agent.startswith(OWN_AGENT) or getattr(event, "tool", None):
+    if not agent.startswith(OWN_AGENT) or getattr(event, "tool", None) \
+            or event.status != "success":
         return False
     path = (getattr(event, "endpoint", None) or "").split("?", 1)[0].rstrip("/")
     return path in OWN_READS and getattr(event, "status_code", None) != 201
