@@ -20,6 +20,7 @@ from textual.widgets import Button, Static
 
 from openrush_tui.activity.events import duration_label, is_own_read, status_label
 from openrush_tui.screens.dialog import Dialog
+from openrush_tui.text.money import dollars
 from openrush_tui.text.times import exact, relative
 from openrush_tui.widgets.literal import literal
 
@@ -47,7 +48,7 @@ def event_fields(event: UsageEvent, names: Mapping[str, str],
         ("Endpoint", event.endpoint or "—"),
         ("Status", status_label(event)),
         ("HTTP status", str(event.status_code) if event.status_code is not None else "—"),
-        ("Credits", f"{event.credits:,} (${event.credits / 100:,.2f})"),
+        ("Credits", f"{event.credits:,} ({dollars(event.credits)})"),
         ("Key", key),
         ("MCP client", event.client or "—"),
         ("User agent", (event.user_agent or "—")

@@ -18,6 +18,7 @@ from textual.widgets import Button, Static
 
 from openrush_tui.activity.events import status_label, tool_label
 from openrush_tui.screens.dialog import Dialog
+from openrush_tui.text.money import credits_text
 from openrush_tui.text.times import exact, relative, short
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
             text.append(f"{tool_label(event)[:30]:<32}")
             text.append(f"{status_label(event):<16}")
             # "free" only for a call that went through at no cost; a failed call cost nothing
-            text.append(f"{event.credits} credits" if event.credits else
+            text.append(credits_text(event.credits) if event.credits else
                         "free" if event.status == "success" else "0 credits")
             if index < len(page.items) - 1:
                 text.append("\n")

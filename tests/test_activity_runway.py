@@ -85,3 +85,37 @@ async def test_counting_stops_at_its_page_cap_and_says_so(tmp_path: Path) -> Non
     assert runway.spent == 140 and not runway.complete and runway.low
     assert queries[0]["status"] == "success" and queries[0]["since"] == "2026-06-20T00:00:00Z"
     assert queries[1]["cursor"] == "more" and len(queries) == 2
+
+
+# -- the summary strip's words (issue 18: "lasts ~1 h" with no credits) ------------------------
+
+
+@pytest.mark.parametrize(("runway", "long", "short"), [
+    (Runway(balance=1_000, spent=700), "lasts ~10 days at 7 days' spend", "lasts ~10 days"),
+    (Runway(balance=10, spent=700), "lasts ~2 h at 7 days' spend", "lasts ~2 h"),
+    (Runway(balance=1, spent=7_000, complete=False), "lasts ≤ 1 h at 7 days' spend",
+     "lasts ≤ 1 h"),
+    (Runway(balance=0, spent=700), "no credits left", "no credits left"),
+    (Runway(balance=-5, spent=0), "no credits left", "no credits left"),
+])
+def test_the_summary_says_how_long_the_balance_lasts(runway: Runway, long: str,
+                                                     short: str) -> None:
+    assert runway.lasts() == long and runway.lasts(short=True) == short
+
+
+async def test_the_activity_summary_never_says_an_empty_balance_lasts() -> None:
+    from textual.app import App, ComposeResult
+
+    from openrush_tui.widgets.usage_summary import UsageSummary
+
+    class Strip(App[None]):
+        def compose(self) -> ComposeResult:
+            yield UsageSummary()
+
+    async with Strip().run_test(size=(120, 6)) as pilot:
+        summary = pilot.app.query_one(UsageSummary)
+        summary.balance, summary.runway = 0, Runway(balance=0, spent=700)
+        await pilot.pause()
+        shown = summary.render().plain
+    assert "Balance 0 credits ($0.00) ! no credits left" in shown
+    assert "lasts" not in shown

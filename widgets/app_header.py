@@ -11,6 +11,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from openrush_tui.text.money import dollars as in_dollars
+
 
 class AppHeader(Widget):
     DEFAULT_CSS = """
@@ -56,7 +58,7 @@ class AppHeader(Widget):
             right.append(self.server)
         if self.balance is not None:
             right.append("  │  credits: " if right else "credits: ", style="dim")
-            money = f" (${self.balance / 100:,.2f})" if dollars else ""
+            money = f" ({in_dollars(self.balance)})" if dollars else ""
             right.append(f"{self.balance:,}{money}", style="bold")
         if self.warning and self.balance is not None:
             # Words and a glyph, in reverse: readable without colour.

@@ -18,17 +18,13 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from openrush_tui.activity.totals import Figures
+from openrush_tui.text.money import credits_text, dollars
 from openrush_tui.text.times import short as short_time
 
 if TYPE_CHECKING:
     from openrush_tui.activity.runway import Runway
     from openrush_tui.api.budget import LivePace
     from openrush_tui.api.models import RateLimitInfo
-
-
-def dollars(credits: int) -> str:
-    """1 credit = $0.01."""
-    return f"${credits / 100:,.2f}"
 
 
 class UsageSummary(Widget):
@@ -77,7 +73,7 @@ class UsageSummary(Widget):
         if self.balance is None:
             first.append("…" if self.pending else "—", style=label)
         else:
-            first.append(f"{self.balance:,} credits", style=value)
+            first.append(credits_text(self.balance), style=value)
             if not short:
                 first.append(f" ({dollars(self.balance)})", style=label)
             first.append_text(self._runway(short=short))
@@ -134,10 +130,7 @@ class UsageSummary(Widget):
         if left is None:
             text.append(", nothing spent in 7 days", style=self._style("label"))
             return text
-        days = f"{round(left):,} day{'s' if round(left) != 1 else ''}" if left >= 1 else \
-            f"{max(1, round(left * 24))} h"
-        bound = "~" if runway.complete else "≤ "
-        words = f" · lasts {bound}{days}" if short else f" · lasts {bound}{days} at 7 days' spend"
+        words = f" · {runway.lasts(short=short)}"  # "no credits left" at a balance of 0
         if runway.low:
             text.append(" ! ", style=self._style("bad"))
             text.append(words.removeprefix(" · "), style=self._style("bad"))
@@ -156,7 +149,7 @@ class UsageSummary(Widget):
         # While the period is only partly counted, every figure is a lower bound.
         if not figures.complete:
             text.append("at least ", style=label)
-        text.append(f"{figures.credits:,} credits", style=value)
+        text.append(credits_text(figures.credits), style=value)
         text.append(" in " if short else f" ({dollars(figures.credits)}) spent in ", style=label)
         text.append(f"{figures.calls:,}", style=value)
         text.append(" calls", style=label)

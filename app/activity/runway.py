@@ -85,6 +85,18 @@ class Runway:
         return f"Credits run out in {'about' if self.complete else 'at most'} " \
                f"{_days(self.days_left or 0.0)}"
 
+    def lasts(self, *, short: bool = False) -> str:
+        """Activity's summary words: "lasts ~12 days at 7 days' spend" ("≤" when the spend was
+        counted in part; hours under a day), or "no credits left" with none (a balance of 0
+        or less lasts no time at all, not the hour the rounding would say)."""
+        if self.balance <= 0:
+            return "no credits left"
+        left = self.days_left or 0.0
+        days = f"{round(left):,} day{'s' if round(left) != 1 else ''}" if left >= 1 else \
+            f"{max(1, round(left * 24))} h"
+        bound = "~" if self.complete else "≤ "
+        return f"lasts {bound}{days}" + ("" if short else f" at {self.days} days' spend")
+
     def as_dict(self) -> dict[str, object]:
         left = self.days_left
         return {"days_left": None if left is None else round(left, 1),

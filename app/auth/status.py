@@ -118,7 +118,9 @@ def rejection(error: BaseException) -> str | None:
 
 
 def balance_text(balance: int) -> str:
-    return f"{balance:,} credits (${balance / 100:,.2f})"
+    from openrush_tui.text.money import credits_and_dollars
+
+    return credits_and_dollars(balance)
 
 
 def account_from_token(secret: Secret) -> str | None:

@@ -213,6 +213,7 @@ def format_table(events: Sequence[UsageEvent], names: dict[str, str]) -> str:
 def run_credits(args: argparse.Namespace) -> int:
     from openrush_tui.activity.runway import Runway, measure_runway
     from openrush_tui.errors import OpenRushError
+    from openrush_tui.text.money import credits_and_dollars
 
     async def fetch(client: OpenRushClient) -> tuple[int, Runway | None, str]:
         balance = (await client.credits()).balance
@@ -226,7 +227,7 @@ def run_credits(args: argparse.Namespace) -> int:
         print_json({"balance": balance, "dollars": round(balance / 100, 2),
                     "runway": runway.as_dict() if runway else None})
     else:
-        say(f"{balance:,} credits (${balance / 100:,.2f})")
+        say(credits_and_dollars(balance))
         if runway is not None:
             say(runway.text[0].upper() + runway.text[1:])
     if runway is not None and runway.warning:
