@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.auth.credentials import Lookup, SignOutReport
+    from openrush_tui.auth.secret import Secret
     from openrush_tui.sandbox.app import Sandbox
 
 
@@ -192,22 +193,24 @@ class Session:
         timeout and runs in a thread, so awaiting this never freezes the UI.
         """
         async with self._lock:
-            stored = self.key is not None and self.key.source in ("keyring", "file")
+            named = self.key
+            stored = named is not None and named.source in ("keyring", "file")
             self.key = None
             self._signed_out = True
             self.notes = ()
             if self._client is not None:
                 self._client = self._client.with_key(None)
         self._changed()
-        if not stored or self.settings.sandbox is not None:
+        if not stored or named is None or self.settings.sandbox is not None:
             return None
-        return await self.forget_stored()
+        return await self.forget_stored(only=named.secret)
 
-    async def forget_stored(self) -> SignOutReport:
-        """Remove this profile's key from every place this tool saves one."""
+    async def forget_stored(self, *, only: Secret | None = None) -> SignOutReport:
+        """Remove this profile's key from every place this tool saves one (with `only`, that
+        key alone: one saved meanwhile by another terminal is reported, not removed)."""
         from openrush_tui.auth.credentials import forget
 
-        return await asyncio.to_thread(forget, self.settings.profile)
+        return await asyncio.to_thread(partial(forget, self.settings.profile, only=only))
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -28,6 +28,9 @@ from openrush_tui.auth.keyring_store import (
     KeyringUnusable,
     resolve_timeout,
 )
+from openrush_tui.auth.secret import Secret
+from openrush_tui.config import config_dir
+from openrush_tui.errors import OpenRushError
 from openrush_tui.files.private import (
     PrivateFileError,
     entries,
@@ -37,9 +40,6 @@ from openrush_tui.files.private import (
     remove,
     update_private_json,
 )
-from openrush_tui.auth.secret import Secret
-from openrush_tui.config import config_dir
-from openrush_tui.errors import OpenRushError
 from openrush_tui.text.paths import display_path
 
 __all__ = [
@@ -108,6 +108,7 @@ class SignOutReport:
     removed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # a saved copy may remain
     warnings: list[str] = field(default_factory=list)  # removed, but worth knowing
+    kept: list[str] = field(default_factory=list)  # another key, saved meanwhile, left alone
     environment_still_set: bool = False
 
     @property
@@ -122,9 +123,12 @@ class SignOutReport:
                          + ".")
         elif self.problems:  # "no saved key" would be a guess: a copy may remain
             parts.append("Signing out did not finish.")
+        elif self.kept:
+            parts.append("Signed out of this terminal.")
         else:
             parts.append("Signed out; no saved key was found.")
         parts.extend(self.problems)
+        parts.extend(self.kept)
         parts.extend(self.warnings)
         if self.environment_still_set:
             parts.append(f"{ENV_VAR} is still set in this environment, so the next start signs "
@@ -147,10 +151,11 @@ def credentials_path() -> Path:
     return config_dir() / "credentials.json"
 
 
-def read_file_key(profile: str) -> str | None:
+def read_file_key(profile: str, *, loose_mode_ok: bool = False) -> str | None:
     path = credentials_path()
     try:
-        entry = entries(read_private_json(path) or {}, path, "key").get(profile, {})
+        data = read_private_json(path, loose_mode_ok=loose_mode_ok) or {}
+        entry = entries(data, path, "key").get(profile, {})
     except PrivateFileError as exc:
         raise CredentialStoreError(str(exc)) from None
     value = entry.get("key", "")
@@ -312,11 +317,45 @@ def session_only(secret: Secret) -> StoredKey:
 # ------------------------------------------------------------------ signing out
 
 
-def forget(profile: str = "default", *, keyring_timeout: float | None = None) -> SignOutReport:
-    """Remove `profile`'s key from the keyring and the file; never touches the environment."""
+def forget(profile: str = "default", *, only: Secret | None = None,
+           keyring_timeout: float | None = None) -> SignOutReport:
+    """Remove `profile`'s key from the keyring and the file; never touches the environment.
+
+    With `only`, remove just that key: another terminal may have saved a different key for
+    the profile since this one read it, and that key is reported (`kept`), never deleted.
+    Everything happens under the config directory's lock, so the store read is the store
+    changed.
+    """
     report = SignOutReport(environment_still_set=key_from_environment() is not None)
-    wait = resolve_timeout(keyring_timeout)
     try:
+        with locked(config_dir()):
+            _forget_in_keyring(profile, only, resolve_timeout(keyring_timeout), report)
+            _forget_in_file(profile, only, report)
+    except PrivateFileError as exc:  # the lock: nothing was touched
+        report.problems.append(str(exc))
+    return report
+
+
+def _same(secret: Secret | None, value: str) -> bool:
+    import hmac
+
+    return secret is None or hmac.compare_digest(secret.reveal().encode(), value.encode())
+
+
+def _kept(report: SignOutReport, value: str, where: str) -> None:
+    report.kept.append(f"A different key ({Secret(value).masked()}) is saved in {where} now, "
+                       "by another terminal or command: it was left there (sign out again to "
+                       "remove it).")
+
+
+def _forget_in_keyring(profile: str, only: Secret | None, wait: float,
+                       report: SignOutReport) -> None:
+    try:
+        if only is not None:
+            value, _ = keyring_store.read(profile, wait)
+            if value and not _same(only, value):
+                _kept(report, value, "the OS keyring")
+                return
         if keyring_store.delete(profile, wait):
             report.removed.append("the OS keyring")
     except KeyringTimeout:
@@ -326,9 +365,17 @@ def forget(profile: str = "default", *, keyring_timeout: float | None = None) ->
             f"user {profile}).")
     except Exception as exc:
         report.problems.append(f"The OS keyring could not be cleared ({type(exc).__name__}).")
+
+
+def _forget_in_file(profile: str, only: Secret | None, report: SignOutReport) -> None:
     path = credentials_path()
     try:
         loose = _loose_mode(path)
+        if only is not None:
+            value = read_file_key(profile, loose_mode_ok=True)
+            if value and not _same(only, value):
+                _kept(report, value, display_path(path))
+                return
         if _write_file_key(profile, None, loose_mode_ok=True):
             report.removed.append(display_path(path))
             if loose is not None:
@@ -341,4 +388,3 @@ def forget(profile: str = "default", *, keyring_timeout: float | None = None) ->
                                   "left by an interrupted write")
     except CredentialStoreError as exc:
         report.problems.append(str(exc))
-    return report

@@ -12,8 +12,8 @@ import os
 import re
 from pathlib import Path
 
-from openrush_tui.files.private import entries, read_private_json, update_private_json
 from openrush_tui.config import config_dir
+from openrush_tui.files.private import entries, read_private_json, update_private_json
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

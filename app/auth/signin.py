@@ -27,9 +27,9 @@ from openrush_tui.auth.credentials import (
     save_to_keyring,
     session_only,
 )
-from openrush_tui.files.private import PrivateFileError
 from openrush_tui.auth.profiles import remember_api_url, remember_storage, remembered_storage
 from openrush_tui.auth.secret import Secret
+from openrush_tui.files.private import PrivateFileError
 from openrush_tui.text.paths import display_path
 
 StorageChoice = Literal["file", "session"]
@@ -101,8 +101,8 @@ def change_storage(profile: str, api_url: str, in_use: StoredKey | None,
     if in_use is not None and in_use.source == "session" and choice == "file":
         moved = save_as(profile, api_url, in_use.secret, "file")
     elif in_use is not None and in_use.source == "file" and choice == "session":
-        report = forget(profile)
-        moved = SignedIn(session_only(in_use.secret), tuple(report.problems))
+        report = forget(profile, only=in_use.secret)
+        moved = SignedIn(session_only(in_use.secret), (*report.problems, *report.kept))
     remember_storage(profile, choice)
     return moved
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,6 +27,18 @@ class LockTimeout(LocalFileError):
     """Another process has held the lock for longer than we wait."""
 
 
+# Locks this thread holds, so that a function holding one may call another that takes it
+# (signing out holds the lock across the keyring and the file, whose update takes it too).
+# Another thread or process still waits: flock conflicts between descriptors.
+_held = threading.local()
+
+
+def _holding() -> dict[str, int]:
+    if not hasattr(_held, "paths"):
+        _held.paths = {}
+    return _held.paths
+
+
 @contextlib.contextmanager
 def locked(lock_path: Path, *, timeout: float = LOCK_TIMEOUT,
            sleep: Callable[[float], None] = time.sleep,
@@ -34,11 +47,20 @@ def locked(lock_path: Path, *, timeout: float = LOCK_TIMEOUT,
 
     LockTimeout after `timeout` seconds of someone else holding it; LocalFileError when the
     name holds anything but a regular file of ours. Without flock (Windows) it does nothing.
+    Re-entrant within one thread.
     """
     try:
         import fcntl
     except ImportError:  # Windows: no flock; commands there run one at a time in practice
         yield
+        return
+    held, name = _holding(), os.path.abspath(lock_path)
+    if held.get(name):
+        held[name] += 1
+        try:
+            yield
+        finally:
+            held[name] -= 1
         return
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) \
         | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -67,6 +89,10 @@ def locked(lock_path: Path, *, timeout: float = LOCK_TIMEOUT,
                         "Another openrush-tui (a login, a logout, an install) may be "
                         "waiting for input: finish or stop it, then try again.") from None
                 sleep(_POLL)
-        yield
+        held[name] = 1
+        try:
+            yield
+        finally:
+            held.pop(name, None)
     finally:
         os.close(descriptor)  # closing releases the lock
