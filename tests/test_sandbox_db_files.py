@@ -102,16 +102,17 @@ def test_in_a_shared_sticky_directory_every_file_is_ours_and_private(tmp_path: P
     shared.mkdir()
     os.chmod(shared, 0o1777)  # noqa: S103 (like /tmp)
     db = shared / "sandbox.sqlite3"
-    box = create_sandbox(SandboxOptions(db_path=db))
-    try:
-        present = [p for p in [db, *(sibling(db, s) for s in SIBLINGS)] if p.exists()]
-        assert sibling(db, "-wal") in present and sibling(db, "-shm") in present
-        for path in present:  # while it runs, as another user would find them
-            info = path.lstat()
-            assert stat.S_ISREG(info.st_mode) and mode(path) == 0o600, path
-            assert info.st_uid == os.geteuid(), path
-    finally:
-        box.close()
+    for _opening in ("new", "again"):
+        box = create_sandbox(SandboxOptions(db_path=db))
+        try:
+            present = [p for p in [db, *(sibling(db, s) for s in SIBLINGS)] if p.exists()]
+            assert sibling(db, "-wal") in present and sibling(db, "-shm") in present
+            for path in present:  # while it runs, as another user would find them
+                info = path.lstat()
+                assert stat.S_ISREG(info.st_mode) and mode(path) == 0o600, path
+                assert info.st_uid == os.geteuid(), path
+        finally:
+            box.close()
 
 
 def test_a_directory_others_can_write_to_is_refused_unless_sticky(tmp_path: Path) -> None:

@@ -213,9 +213,16 @@ def _make_folders(directory: Path) -> None:
         _tighten_folder(folder)  # ours and new
 
 
+def _fchmod(descriptor: int, mode: int) -> None:
+    if hasattr(os, "fchmod"):  # not on Windows before 3.13, where modes mean little anyway
+        os.fchmod(descriptor, mode)
+
+
 def _tighten_folder(folder: Path) -> None:
     """0700 through a descriptor that does not follow links, so a folder swapped for a link
     meanwhile is not what gets the mode."""
+    if not hasattr(os, "fchmod"):
+        return
     descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
                          | getattr(os, "O_NOFOLLOW", 0))
     try:
@@ -290,7 +297,7 @@ def _claim_file(path: Path, *, create: bool) -> tuple[int, int] | None:
                                     _WRITABLE) from None
         else:
             try:
-                os.fchmod(descriptor, 0o600)  # ours and new: whatever the umask left
+                _fchmod(descriptor, 0o600)  # ours and new: whatever the umask left
                 info = os.fstat(descriptor)
             finally:
                 os.close(descriptor)
@@ -318,7 +325,7 @@ def _claim_file(path: Path, *, create: bool) -> tuple[int, int] | None:
                                     _RETRY)
         _check_file(path, info)
         if stat.S_IMODE(info.st_mode) & 0o077:
-            os.fchmod(descriptor, stat.S_IMODE(info.st_mode) & 0o700)
+            _fchmod(descriptor, stat.S_IMODE(info.st_mode) & 0o700)
     finally:
         os.close(descriptor)
     return info.st_dev, info.st_ino
