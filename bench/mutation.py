@@ -1,0 +1,455 @@
+"""Mutation testing of the business rules: ``/work/venv/bin/python bench/mutation.py``.
+
+Each mutant is one small change to a rule module (a comparison's boundary, an operator, a
+constant, a condition, a cap, a returned value, a statement left out). The tests that cover
+the module run against it; a failing test kills it, a mutant nobody notices survives and is
+printed (file:line and the change), so that a test can be written for the rule it breaks.
+
+    python bench/mutation.py                  # every module, then the kill rates
+    python bench/mutation.py audit budget     # some modules
+    python bench/mutation.py --list safe      # the mutants only, nothing runs
+    python bench/mutation.py --jobs 1         # one pytest at a time (default 2)
+
+Why not mutmut or cosmic-ray: mutmut 3 rewrites every function into a trampoline inside a
+``mutants/`` copy that it puts first on ``sys.path`` by directory name, which this layout
+(``openrush_tui`` is ``app/`` through package-dir) does not map; cosmic-ray needs a session
+database and a config per module. What is needed here is ~200 lines on `ast`.
+
+How: the tree (app/, screens/, widgets/, styles/ as the package ``openrush_tui``, tests/,
+pyproject.toml) is copied into a temporary directory once per worker and put first on
+``PYTHONPATH`` (the editable install's finder comes after the path finder), so nothing in the
+working tree is ever written and concurrent edits do not disturb a run. Per mutant only the
+module's own file is rewritten (``ast.unparse``; its stale .pyc removed) and only that
+module's test files run: ``-x -q -n 0 -p no:randomly --hypothesis-seed=0``, under a deadline.
+Before its mutants, each module's tests must pass on the unmutated (unparsed) module and fail
+on a poisoned one, which proves the copy is what the tests import.
+
+Not run in CI: a run takes 15-30 minutes on 2 cores. Equivalent mutants (no behaviour can
+tell them apart) are listed in EQUIVALENT with the reason, and are left out of the rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import importlib.util
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Where each part of the package lives in the copy (pyproject's package-dir).
+PACKAGE_DIRS = {"app": "", "screens": "screens", "widgets": "widgets", "styles": "styles"}
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str  # the module, relative to the repository
+    tests: tuple[str, ...]  # the test files that pin its rules (missing ones are skipped)
+    only: tuple[str, ...] = ()  # top-level functions to mutate (empty: the whole module)
+
+
+TARGETS = {
+    # The pinned rules first: quick unit tests that, with -x, end most runs early.
+    "audit": Target("app/keys/audit.py", ("tests/test_rules_audit_pinned.py",
+                                          "tests/test_keys_audit.py")),
+    "budget": Target("app/api/budget.py", ("tests/test_rules_budget_pinned.py",
+                                           "tests/test_budget.py")),
+    "safe": Target("app/text/safe.py", ("tests/test_rules_safe_pinned.py",
+                                        "tests/test_safe_text.py")),
+    # The rules of a rotation, not its flow (the flow's tests drive a sandbox, the rules are
+    # what it decides: the name, the lifetime, how often it looks at the old key).
+    "rotation": Target("app/keys/rotate.py", ("tests/test_rules_rotation_pinned.py",
+                                              "tests/test_keys_rotate.py"),
+                       only=("replacement_name", "replacement_expiry", "lifetime_words",
+                             "poll_every", "_minutes")),
+    "runway": Target("app/activity/runway.py", ("tests/test_rules_runway_pinned.py",
+                                                "tests/test_activity_runway.py")),
+}
+
+# (module, where, before, after) -> why no test can kill it. Keyed by text, not line, since
+# others edit these modules.
+EQUIVALENT: dict[tuple[str, str, str, str], str] = {}
+
+
+@dataclass
+class Mutant:
+    module: str
+    index: int  # the node's place in `_walk` order
+    op: str
+    line: int
+    where: str  # the enclosing function or class
+    before: str = ""
+    after: str = ""
+    source: str = ""  # the mutated module
+    outcome: str = ""  # killed, survived, timeout, equivalent
+
+    @property
+    def label(self) -> str:
+        return f"{TARGETS[self.module].path}:{self.line} ({self.where}): {self.before}  ->  " \
+               f"{self.after}"
+
+
+# -- finding the mutation points --------------------------------------------------------------
+
+_SWAP_CMP = {ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt,
+             ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
+             ast.In: ast.NotIn, ast.NotIn: ast.In}
+_SWAP_BIN = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
+             ast.FloorDiv: ast.Div, ast.Mod: ast.Mult, ast.LShift: ast.RShift,
+             ast.RShift: ast.LShift, ast.BitAnd: ast.BitOr, ast.BitOr: ast.BitAnd,
+             ast.Pow: ast.Mult}
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and \
+        isinstance(node.value.value, str)
+
+
+def _skipped(node: ast.AST) -> bool:
+    """Code that states no rule: imports, type-only blocks and aliases, docstrings."""
+    if isinstance(node, ast.Import | ast.ImportFrom) or _is_docstring(node):  # type: ignore[arg-type]
+        return True
+    if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and \
+            node.test.id == "TYPE_CHECKING":
+        return True
+    return isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and \
+        node.value.id == "Literal"
+
+
+def _walk(tree: ast.AST) -> list[tuple[ast.AST, str]]:
+    """Every node that may be mutated, in a fixed order, with its enclosing def or class."""
+    found: list[tuple[ast.AST, str]] = []
+
+    def visit(node: ast.AST, where: str) -> None:
+        if _skipped(node):
+            return
+        found.append((node, where))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            where = f"{where}.{node.name}" if where else node.name
+            children = node.body  # not decorators, arguments' annotations or defaults
+            if not isinstance(node, ast.ClassDef):
+                children = [*node.args.defaults, *node.args.kw_defaults, *node.body]
+            for child in children:
+                if child is not None:
+                    visit(child, where)
+            return
+        if isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                visit(node.value, where)
+            return
+        if isinstance(node, ast.JoinedStr):  # only the expressions inside an f-string
+            for part in node.values:
+                if isinstance(part, ast.FormattedValue):
+                    visit(part.value, where)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, where)
+
+    visit(tree, "")
+    return found
+
+
+def _ops(node: ast.AST) -> list[str]:
+    """The mutations that apply to `node` (names understood by `_apply`)."""
+    ops: list[str] = []
+    if isinstance(node, ast.Compare):
+        ops += [f"cmp{i}" for i, op in enumerate(node.ops) if type(op) in _SWAP_CMP]
+    elif isinstance(node, ast.BinOp | ast.AugAssign) and type(node.op) in _SWAP_BIN:
+        ops.append("binop")
+    elif isinstance(node, ast.BoolOp):
+        ops += ["boolop", *(f"drop{i}" for i in range(len(node.values)))]
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not | ast.USub):
+        ops.append("unary")
+    elif isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or (isinstance(value, int | float) and
+                                       not isinstance(value, complex)):
+            ops.append("const")
+        elif isinstance(value, str):
+            ops.append("string")
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+            node.func.id in ("min", "max") and len(node.args) == 2 and not node.keywords:
+        ops += ["minmax", "cap0", "cap1"]
+    elif isinstance(node, ast.If | ast.IfExp | ast.While):
+        ops += ["true", "false"] if not isinstance(node, ast.While) else ["false"]
+    elif isinstance(node, ast.Return) and node.value is not None and \
+            not (isinstance(node.value, ast.Constant) and node.value.value is None):
+        ops.append("none")
+    # (Leaving out a `return` is `return None`, above.)
+    if isinstance(node, ast.Expr | ast.AugAssign | ast.Raise | ast.Delete) or (
+            isinstance(node, ast.Assign) and
+            not all(isinstance(target, ast.Name) for target in node.targets)):
+        ops.append("remove")  # (an assignment to a plain name only gives a NameError)
+    return ops
+
+
+def _apply(node: ast.AST, op: str, parents: dict[int, tuple[ast.AST, str, int | None]],
+           ) -> ast.AST:
+    """Mutate `node` in place (or replace it in its parent); returns what to show."""
+    if op.startswith("cmp"):
+        i = int(op[3:])
+        node.ops[i] = _SWAP_CMP[type(node.ops[i])]()  # type: ignore[attr-defined]
+    elif op == "binop":
+        node.op = _SWAP_BIN[type(node.op)]()  # type: ignore[attr-defined]
+    elif op == "boolop":
+        node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()  # type: ignore[attr-defined]
+    elif op.startswith("drop"):  # one condition no longer counts
+        neutral = isinstance(node.op, ast.And)  # type: ignore[attr-defined]
+        node.values[int(op[4:])] = ast.Constant(neutral)  # type: ignore[attr-defined]
+    elif op == "unary":
+        return _replace(node, node.operand, parents)  # type: ignore[attr-defined]
+    elif op == "const":
+        value = node.value  # type: ignore[attr-defined]
+        node.value = (not value) if isinstance(value, bool) else value + 1  # type: ignore[attr-defined]
+    elif op == "string":
+        node.value = "" if node.value else "XX"  # type: ignore[attr-defined]
+    elif op == "minmax":
+        node.func.id = "max" if node.func.id == "min" else "min"  # type: ignore[attr-defined]
+    elif op.startswith("cap"):  # the cap (or floor) is gone: only one side remains
+        return _replace(node, node.args[int(op[3:])], parents)  # type: ignore[attr-defined]
+    elif op in ("true", "false"):
+        node.test = ast.Constant(op == "true")  # type: ignore[attr-defined]
+    elif op == "none":
+        node.value = ast.Constant(None)  # type: ignore[attr-defined]
+    elif op == "remove":
+        return _replace(node, ast.Pass(), parents)
+    return node
+
+
+def _replace(node: ast.AST, new: ast.AST, parents: dict[int, tuple[ast.AST, str, int | None]],
+             ) -> ast.AST:
+    parent, name, index = parents[id(node)]
+    if index is None:
+        setattr(parent, name, new)
+    else:
+        getattr(parent, name)[index] = new
+    return new
+
+
+def _parents(tree: ast.AST) -> dict[int, tuple[ast.AST, str, int | None]]:
+    parents: dict[int, tuple[ast.AST, str, int | None]] = {}
+    for parent in ast.walk(tree):
+        for name, value in ast.iter_fields(parent):
+            if isinstance(value, ast.AST):
+                parents[id(value)] = (parent, name, None)
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, ast.AST):
+                        parents[id(item)] = (parent, name, index)
+    return parents
+
+
+def _shown(node: ast.AST) -> str:
+    text = ast.unparse(node).splitlines()[0] if not isinstance(node, ast.Pass) else "(removed)"
+    return text if len(text) <= 90 else text[:87] + "..."
+
+
+def mutants_of(module: str, text: str) -> list[Mutant]:
+    target = TARGETS[module]
+    original = ast.parse(text)
+    found: list[Mutant] = []
+    for index, (node, where) in enumerate(_walk(original)):
+        if target.only and where.split(".")[0] not in target.only:
+            continue
+        for op in _ops(node):
+            tree = copy.deepcopy(original)
+            twin = _walk(tree)[index][0]
+            before = _shown(twin)
+            shown = _apply(twin, op, _parents(tree))
+            ast.fix_missing_locations(tree)
+            mutant = Mutant(module, index, op, getattr(node, "lineno", 0), where or "module",
+                            before, _shown(shown))
+            try:
+                mutant.source = ast.unparse(tree)
+                compile(mutant.source, target.path, "exec")
+            except (SyntaxError, ValueError):
+                continue  # e.g. `return None` in an async generator: not a program
+            if mutant.before == mutant.after:
+                continue
+            found.append(mutant)
+    return found
+
+
+# -- running the tests ------------------------------------------------------------------------
+
+
+@dataclass
+class Worker:
+    """One temporary copy of the tree, used by one pytest at a time."""
+
+    home: Path
+    texts: dict[str, str]  # each module as it was read, put back after every run
+    timeouts: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def create(cls, base: Path, number: int, texts: dict[str, str]) -> Worker:
+        home = base / f"tree{number}"
+        ignore = shutil.ignore_patterns("__pycache__", ".hypothesis", "*.pyc")
+        for folder, inside in PACKAGE_DIRS.items():
+            shutil.copytree(ROOT / folder, home / "pkg" / "openrush_tui" / inside,
+                            ignore=ignore, dirs_exist_ok=True)
+        shutil.copytree(ROOT / "tests", home / "tests", ignore=ignore)
+        shutil.copy2(ROOT / "pyproject.toml", home / "pyproject.toml")
+        worker = cls(home, texts)
+        for module in texts:
+            worker.put(module, texts[module])  # the text the mutants were made from
+        return worker
+
+    def put(self, module: str, source: str) -> None:
+        path = self.module_file(module)
+        path.write_text(source, encoding="utf-8")
+        # The next import must compile this text: a mutant of the same size written in the
+        # same second would otherwise pass the .pyc's check and run the previous one.
+        Path(importlib.util.cache_from_source(str(path))).unlink(missing_ok=True)
+
+    def module_file(self, module: str) -> Path:
+        relative = Path(TARGETS[module].path).relative_to("app")
+        return self.home / "pkg" / "openrush_tui" / relative
+
+    def run(self, module: str, source: str, timeout: float) -> tuple[str, float]:
+        """Run the module's tests against `source`: "passed", "failed" or "timeout"."""
+        self.put(module, source)
+        try:
+            return self._pytest(module, timeout)
+        finally:  # only one module is ever a mutant (or poisoned) at a time
+            self.put(module, self.texts[module])
+
+    def _pytest(self, module: str, timeout: float) -> tuple[str, float]:
+        shutil.rmtree(self.home / ".hypothesis", ignore_errors=True)  # no replays across mutants
+        tests = [name for name in TARGETS[module].tests if (self.home / name).exists()]
+        command = [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:randomly",
+                   "-p", "no:cacheprovider", "--hypothesis-seed=0", *tests]
+        env = {**os.environ, "PYTHONPATH": str(self.home / "pkg")}
+        started = time.monotonic()
+        with open(self.home / "pytest.log", "wb") as log:  # the last run's, for a failed check
+            process = subprocess.Popen(command, cwd=self.home, env=env, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            code = process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the session this run started, only
+            process.wait()
+            return "timeout", time.monotonic() - started
+        if code in (4, 5):
+            raise RuntimeError(f"pytest could not run {tests} (exit {code})")
+        return ("passed" if code == 0 else "failed"), time.monotonic() - started
+
+
+def check(worker: Worker, module: str, text: str) -> float:
+    """The tests pass on the unmutated module and fail on a poisoned one; their time."""
+    original = ast.unparse(ast.parse(text))
+    outcome, took = worker.run(module, original, 600)
+    if outcome != "passed":
+        tail = (worker.home / "pytest.log").read_text("utf-8", "replace").splitlines()[-25:]
+        raise RuntimeError(f"{module}: the tests do not pass on the unmutated module:\n"
+                           + "\n".join(tail))
+    poisoned, _ = worker.run(module, original + "\nraise RuntimeError('poisoned')\n", 600)
+    if poisoned != "failed":
+        raise RuntimeError(f"{module}: the tests did not import the copy")
+    return took
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("modules", nargs="*", help=f"some of {', '.join(TARGETS)} (all)")
+    parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
+    parser.add_argument("--jobs", type=int, default=2, choices=(1, 2))
+    options = parser.parse_args()
+    modules = options.modules or list(TARGETS)
+    if unknown := set(modules) - set(TARGETS):
+        parser.error(f"no module {', '.join(sorted(unknown))}; the modules are "
+                     + ", ".join(TARGETS))
+    # Read once: the mutants, the checks and the copies' restoring use this text.
+    texts = {module: (ROOT / TARGETS[module].path).read_text("utf-8") for module in modules}
+    mutants = [mutant for module in modules for mutant in mutants_of(module, texts[module])]
+    for mutant in mutants:
+        reason = EQUIVALENT.get((mutant.module, mutant.where, mutant.before, mutant.after))
+        if reason:
+            mutant.outcome = "equivalent"
+    if options.list:
+        for mutant in mutants:
+            print(mutant.label + ("  [equivalent]" if mutant.outcome else ""))
+        print(f"{len(mutants)} mutants")
+        return 0
+
+    with tempfile.TemporaryDirectory(prefix="openrush-mutation-") as base:
+        workers = [Worker.create(Path(base), number, texts) for number in range(options.jobs)]
+        for module in list(modules):
+            try:
+                took = check(workers[0], module, texts[module])
+            except RuntimeError as error:  # e.g. someone's edit half done: the others still run
+                print(f"{error}\n{module}: left out of this run", flush=True)
+                modules.remove(module)
+                mutants = [mutant for mutant in mutants if mutant.module != module]
+                continue
+            print(f"{module}: tests pass in {took:.1f} s unmutated, fail when poisoned",
+                  flush=True)
+            for worker in workers:
+                worker.timeouts[module] = 3 * took + 30
+        todo: queue.Queue[Mutant] = queue.Queue()
+        for mutant in mutants:
+            if not mutant.outcome:
+                todo.put(mutant)
+        total, done, lock = todo.qsize(), [0], threading.Lock()
+
+        def work(worker: Worker) -> None:
+            while True:
+                try:
+                    mutant = todo.get_nowait()
+                except queue.Empty:
+                    return
+                outcome, _ = worker.run(mutant.module, mutant.source,
+                                        worker.timeouts[mutant.module])
+                mutant.outcome = {"passed": "survived", "failed": "killed"}.get(outcome,
+                                                                                  outcome)
+                with lock:
+                    done[0] += 1
+                    if mutant.outcome != "killed":
+                        print(f"[{done[0]}/{total}] {mutant.outcome}: {mutant.label}",
+                              flush=True)
+            # A worker's copy goes with the temporary directory.
+
+        threads = [threading.Thread(target=work, args=(worker,)) for worker in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    report(modules, mutants)
+    return 0
+
+
+def report(modules: list[str], mutants: list[Mutant]) -> None:
+    print("\nSurviving mutants (write a test that tells them apart):")
+    for mutant in mutants:
+        if mutant.outcome in ("survived", "timeout"):
+            print(f"  {mutant.outcome}: {mutant.label}")
+    print("\nLeft out as equivalent:")
+    for mutant in mutants:
+        if mutant.outcome == "equivalent":
+            why = EQUIVALENT[(mutant.module, mutant.where, mutant.before, mutant.after)]
+            print(f"  {mutant.label}\n      {why}")
+    print(f"\n{'module':<10}{'killed':>8}{'survived':>10}{'timeout':>9}{'equiv.':>8}  kill rate")
+    for module in modules:
+        mine = [mutant for mutant in mutants if mutant.module == module]
+        count = {outcome: sum(m.outcome == outcome for m in mine)
+                 for outcome in ("killed", "survived", "timeout", "equivalent")}
+        # A mutant that makes the tests hang is noticed: it counts as killed in the rate.
+        counted = count["killed"] + count["survived"] + count["timeout"]
+        rate = (count["killed"] + count["timeout"]) / counted if counted else 1.0
+        print(f"{module:<10}{count['killed']:>8}{count['survived']:>10}{count['timeout']:>9}"
+              f"{count['equivalent']:>8}  {rate:6.1%}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
