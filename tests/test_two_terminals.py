@@ -93,3 +93,27 @@ async def test_dashboard_sign_out_leaves_the_key_another_terminal_saved(
     assert read_file_key("default") == theirs  # B's key survives A's sign-out
     assert "it was left there" in said and Secret(theirs).masked() in said
     assert theirs not in said and ours not in said
+
+
+def test_a_lock_held_by_a_stuck_command_makes_logout_fail_in_one_line(
+        use_keyring: UseKeyring, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # A planted or held `.lock` used to hang `logout` for ever (flock with no timeout).
+    import fcntl
+    import os
+
+    from openrush_tui.cli import main
+    from openrush_tui.files import locks
+
+    use_keyring(fail.Keyring())
+    save_to_file("default", Secret(OURS))
+    monkeypatch.setattr(locks, "LOCK_TIMEOUT", 0.2)
+    holder = os.open(credentials_path().parent / ".lock", os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # another openrush-tui, stuck at a prompt
+    try:
+        code = main(["logout", "--yes"])
+    finally:
+        os.close(holder)
+    err = capsys.readouterr().err
+    assert code == 1 and "locked by another process" in err and len(err.splitlines()) == 1
+    assert read_file_key("default") == OURS  # nothing removed while it could not lock

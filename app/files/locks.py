@@ -40,7 +40,7 @@ def _holding() -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def locked(lock_path: Path, *, timeout: float = LOCK_TIMEOUT,
+def locked(lock_path: Path, *, timeout: float | None = None,
            sleep: Callable[[float], None] = time.sleep,
            clock: Callable[[], float] = time.monotonic) -> Iterator[None]:
     """Hold the exclusive lock at `lock_path` (a small 0600 file, created when missing).
@@ -77,6 +77,7 @@ def locked(lock_path: Path, *, timeout: float = LOCK_TIMEOUT,
                                               and info.st_uid != os.getuid()):
             raise LocalFileError(f"{shown} is not a lock file of this tool",
                                  f"Remove it (rm {lock_path}) and try again.")
+        timeout = LOCK_TIMEOUT if timeout is None else timeout
         deadline = clock() + timeout
         while True:
             try:
