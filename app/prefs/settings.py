@@ -17,7 +17,7 @@ defensively: a corrupt file (not JSON, not an object, a symlinked or foreign dir
 field of the wrong type or out of range never stops the dashboard. `SettingsFile.load` gives
 the defaults for what it could not use and a `note` saying what was wrong and how to fix it;
 after a corrupt file nothing is written over it (`Loaded.writable`), so a hand-edited file
-with a typo is not lost. Writes go through `auth.private_files` (atomic, 0600, under the
+with a typo is not lost. Writes go through `files.private` (atomic, 0600, under the
 directory's lock) and change only the fields given, so keys this version does not know (a
 newer version's) survive.
 
