@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import timedelta
 
 import pytest
@@ -62,6 +63,7 @@ def test_serve_refuses_a_public_host_in_one_line(capsys: pytest.CaptureFixture[s
     register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["sandbox", "serve", "--host", EVERYWHERE, "--rate-per-minute", "5"])
     assert args.rate_per_minute == 5 and args.port == 8787
+    args.out, args.err = sys.stdout, sys.stderr  # the streams the command line hands it
     assert args.func(args) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and EVERYWHERE in err and "loopback" in err
