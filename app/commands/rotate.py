@@ -33,7 +33,8 @@ if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.auth.credentials import StoredKey
     from openrush_tui.auth.secret import Secret
-    from openrush_tui.keys.rotate import Rotation, Step
+    from openrush_tui.clock import Clock
+    from openrush_tui.keys.rotate import Rotation, Sleep, Step
     from openrush_tui.keys.switch import SwitchResult
 
 
@@ -97,7 +98,9 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 
 async def _rotate(client: OpenRushClient, args: argparse.Namespace, api_url: str,
-                  stored: StoredKey | None) -> int:
+                  stored: StoredKey | None, *, clock: Clock | None = None,
+                  sleep: Sleep = asyncio.sleep) -> int:
+    """The rotation itself; `clock` and `sleep` are the system's unless a test moves time."""
     from openrush_tui.clock import system_clock
     from openrush_tui.keys.rotate import Rotation
     from openrush_tui.keys.rules import signed_in_with
@@ -114,7 +117,8 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, api_url: str
 
     rotation = Rotation(client, old, revoke_old=args.revoke_old,
                         idle=timedelta(minutes=args.idle_minutes), own=own, switch=switch,
-                        clock=system_clock, taken_names=[key.name for key in keys])
+                        clock=clock or system_clock, sleep=sleep,
+                        taken_names=[key.name for key in keys])
     tell(rotation.plan())
     if not args.yes and not confirm():
         tell("Nothing was changed.")

@@ -58,6 +58,7 @@ SKEW = timedelta(minutes=1)  # a last use this far ahead of our clock is "in the
 _DATED = re.compile(r"\s+\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$")
 
 Switcher = Callable[[Secret], Awaitable[SwitchResult]]
+Sleep = Callable[[float], Awaitable[object]]  # asyncio.sleep, or a test's clock that moves
 
 
 # -- the replacement ---------------------------------------------------------------------------
@@ -201,8 +202,8 @@ class Rotation:
     def __init__(self, client: OpenRushClient, old: ApiCredential, *,
                  revoke_old: RevokeOld = "now", idle: timedelta = DEFAULT_IDLE,
                  own: bool = False, switch: Switcher | None = None,
-                 clock: Callable[[], datetime], sleep: Callable[[float], Awaitable[object]]
-                 = asyncio.sleep, taken_names: Collection[str] = ()) -> None:
+                 clock: Callable[[], datetime], sleep: Sleep = asyncio.sleep,
+                 taken_names: Collection[str] = ()) -> None:
         """`taken_names`: the account's key names, which the replacement's must differ from."""
         self.client = client
         self.old = old
