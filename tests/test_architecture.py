@@ -3,9 +3,9 @@
 - The core (everything under app/ but tui.py, the App) never imports Textual or Rich, so the
   CLI, the sandbox and the tests of the core need no terminal.
 - Dependencies point one way: the packages of the core form no cycle; the base error module
-  imports nothing of ours; the sandbox uses only the clock and the local files of the core;
-  the API client knows nothing of where keys are stored or how pages show data; config does
-  not start a sandbox.
+  imports nothing of ours; the sandbox uses only the clock, the local files, the base error
+  and the text of the core; the API client knows nothing of where keys are stored or how
+  pages show data; config does not start a sandbox.
 - Widgets never reach up into screens.
 
 Imports inside ``if TYPE_CHECKING:`` are for type checkers only and are not counted.
@@ -132,11 +132,14 @@ def test_the_base_error_module_imports_nothing_of_ours() -> None:
 
 @pytest.mark.parametrize("path", sources("app/sandbox"), ids=lambda p: p.name)
 def test_the_sandbox_uses_only_the_clock_and_the_files_of_the_core(path: Path) -> None:
+    # The base error (one-line errors) and the safe text path (paths shown in them) are the
+    # bottom layer of the core, which imports nothing above them.
     allowed = {"openrush_tui", "openrush_tui.__version__", "openrush_tui.clock",
-               "openrush_tui.files"}
+               "openrush_tui.files", "openrush_tui.errors", "openrush_tui.text"}
     stray = {name for name in _project_imports(path)
              if not name.startswith(("openrush_tui.sandbox", "openrush_tui.clock.",
-                                     "openrush_tui.files."))
+                                     "openrush_tui.files.", "openrush_tui.errors.",
+                                     "openrush_tui.text."))
              and name not in allowed}
     assert not stray, f"{path.name} imports {sorted(stray)}"
 

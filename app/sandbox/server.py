@@ -13,8 +13,8 @@ from typing import TextIO
 import uvicorn
 
 from openrush_tui.sandbox.app import create_sandbox
+from openrush_tui.sandbox.db_files import DatabaseFileError
 from openrush_tui.sandbox.options import SandboxOptions
-from openrush_tui.sandbox.store import DatabaseFileError
 
 
 class _AnnouncingServer(uvicorn.Server):
