@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import NoReturn
+from typing import IO, NoReturn
 
 from openrush_tui import __version__
 
@@ -49,6 +49,12 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        """Help, usage and --version through the one writer, as every command's output."""
+        from openrush_tui.commands import output
+
+        output.argparse_message(message, file)
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -105,10 +111,10 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
     app_startup.pause()  # until the first page has loaded (Textual and httpx load meanwhile)
     from openrush_tui.auth.credentials import find_key_for_server, key_from_environment
-    from openrush_tui.auth.private_files import PrivateFileError
     from openrush_tui.auth.profiles import api_url_for, check_profile_name
     from openrush_tui.clock import parse_instant
     from openrush_tui.config import Settings, api_url_from_env, mcp_url_from_env
+    from openrush_tui.files.private import PrivateFileError
 
     try:
         fixed_now = parse_instant(args.fixed_now) if args.fixed_now else None
@@ -148,14 +154,14 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
                                  key_seed=args.key_seed, seed_keys=args.seed_keys,
                                  seed_events=args.seed_events, rate_limits=limits)
         if args.key_seed is not None:
-            print(PREDICTABLE_KEYS_WARNING, file=sys.stderr)
+            say_error(PREDICTABLE_KEYS_WARNING)
     try:
         # The flag, then OPENRUSH_API_URL, then the URL this profile signed in to last (the
         # sandbox ignores it: it is reached in-process).
         api_url = api_url_for(args.api_url, args.profile) if sandbox is None \
             else api_url_from_env(None)
     except PrivateFileError as exc:
-        print(f"openrush-tui: {exc}", file=sys.stderr)
+        say_error(f"openrush-tui: {exc}")
         return 1
     if args.live_interval is not None and not args.live_interval > 0:
         parser.error("--live-interval: must be a number of seconds above 0")
@@ -166,7 +172,7 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     if sandbox is None:
         problem = url_problem(settings.api_url)
         if problem:
-            print(f"openrush-tui: {problem}", file=sys.stderr)
+            say_error(f"openrush-tui: {problem}")
             return 2
 
     from openrush_tui.clock import fixed_now_clock
@@ -191,6 +197,12 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     return app.return_code or 0
 
 
+def say_error(line: str) -> None:
+    from openrush_tui.commands import output
+
+    output.err(line)
+
+
 def url_problem(url: str) -> str | None:
     """Why this base URL is refused, checked before the dashboard opens."""
     from openrush_tui.api.errors import InsecureURLError
@@ -204,36 +216,32 @@ def url_problem(url: str) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; a closed output pipe ends it quietly (0), a full disk in one line (1)."""
-    import errno
+    """Run the command. Its output goes through `commands.output`: stdout closed, gone or full
+    is one line and exit 1 (quiet 0 when a reader left a read-only command early)."""
+    from openrush_tui.commands import output  # small: os, sys, errno
 
+    output.begin()
     try:
         code = _main(argv)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `| head -1`: the reader had enough
-        _silence_stdout()
-        return 0
-    except OSError as exc:
-        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+        output.flush()
+    except output.OutputLost:
+        code = 1
+    except OSError as exc:  # a write that went around the writer (Textual's, a bug)
+        if not output.is_output_error(exc):
             raise
-        _silence_stdout()
-        print(f"openrush-tui: could not write the output ({exc.strerror})", file=sys.stderr)
-        return 1
-    return code
+        output.lose(exc)
+        code = 1
+    return output.finish(code)
 
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is not None:
-        return int(args.func(args) or 0)
+        from openrush_tui.commands.common import run_command
+
+        return run_command(args)
     return run_dashboard(args, parser)
-
-
-def _silence_stdout() -> None:
-    from openrush_tui.commands.common import silence_stdout
-
-    silence_stdout()
 
 
 if __name__ == "__main__":

@@ -9,8 +9,6 @@ visible, so a tool name cannot send escape sequences to the terminal.
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from openrush_tui.activity.events import is_own_read
 from openrush_tui.activity.export import CsvWriter
 from openrush_tui.activity.filters import SOURCES, STATUSES, parse_since
+from openrush_tui.commands import output
 from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -87,7 +86,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="print CSV (a header, then rows as pages arrive; safe to open in a "
                              "spreadsheet)")
     add_connection_args(activity)
-    activity.set_defaults(func=guarded(run_activity))
+    activity.set_defaults(func=guarded(run_activity), read_only=True)
 
     credits = subparsers.add_parser(
         "credits", help="the account's credit balance and how long it lasts",
@@ -96,7 +95,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                     "days it lasts at the last 7 days' spend.")
     credits.add_argument("--json", action="store_true", help="print JSON")
     add_connection_args(credits)
-    credits.set_defaults(func=guarded(run_credits))
+    credits.set_defaults(func=guarded(run_credits), read_only=True)
 
 
 # -- activity ---------------------------------------------------------------------------------
@@ -111,10 +110,6 @@ def run_activity(args: argparse.Namespace) -> int:
         return run_with_client(args, lambda client: _activity(client, args))
     except UnknownKey as problem:
         return error(str(problem), EXIT_USAGE)
-    except BrokenPipeError:  # `| head` closed the pipe: not an error
-        # Point stdout at /dev/null so the flush at exit does not complain again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
 
 
 async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
@@ -124,7 +119,9 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
     table = not (args.json or args.jsonl or args.csv)
     if table or by_name or args.csv:  # names for a key column, or to find --key by name
         names = {key.id: key.name for key in await client.list_keys()}
-    csv_out = CsvWriter(sys.stdout, names) if args.csv else None
+    # Streamed page by page: a server error on a later page leaves a partial output, which
+    # `guarded` says (the rows written are whole: each goes out in full or not at all).
+    csv_out = CsvWriter(output.stream(), names) if args.csv else None
     if by_name:
         matches = [cred for cred, name in names.items() if name == args.key]
         if len(matches) != 1:
@@ -157,10 +154,8 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
         if args.jsonl:
             for event in items:
                 print_json(event_json(event), indent=None)
-            sys.stdout.flush()
         elif csv_out is not None:
             csv_out.write(items)
-            sys.stdout.flush()
         events.extend(items)
         cursor = page.next_cursor
         more = cut or (cursor is not None and bool(page.items))

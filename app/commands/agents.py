@@ -12,6 +12,7 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from openrush_tui.commands import output
 from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -34,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     listing = commands.add_parser(
         "list", help="the agents, and which are set up with OpenRush on this machine (where)")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
-    listing.set_defaults(func=agents_list_command)
+    listing.set_defaults(func=agents_list_command, read_only=True)
     show = commands.add_parser("show", help="the steps and snippet for one agent")
     show.add_argument("agent", help="an agent id from `agents list`, e.g. cursor")
     install = commands.add_parser(
@@ -54,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                             help="read the key from OPENRUSH_KEY instead of signing in (OAuth)")
         parser.add_argument("--mcp-url", default=argparse.SUPPRESS,
                             help="MCP endpoint (default: $OPENRUSH_MCP_URL or the public one)")
-    show.set_defaults(func=agents_show_command)
+    show.set_defaults(func=agents_show_command, read_only=True)
     install.set_defaults(func=agents_install_command)
     uninstall.set_defaults(func=agents_uninstall_command)
 
@@ -133,6 +134,7 @@ def _change(args: argparse.Namespace, command: str,
     from openrush_tui.agents.install import ConfigFileError, NoConfigFile, apply_install
     from openrush_tui.api.errors import InsecureURLError
 
+    output.set_read_only(args.dry_run)  # a dry run changes nothing: `| head` may stop it
     agent = _agent(args.agent)
     if agent is None:
         return EXIT_USAGE
@@ -159,5 +161,7 @@ def _change(args: argparse.Namespace, command: str,
         result = apply_install(plan, dry_run=args.dry_run)
     except ConfigFileError as exc:
         return error(str(exc))
+    if not args.dry_run:
+        output.receipt(result.summary())  # said if stdout cannot take it
     say(result.summary())
     return EXIT_OK

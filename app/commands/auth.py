@@ -14,6 +14,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from openrush_tui.commands import output
 from openrush_tui.commands.common import (
     EXIT_API_ERROR,
     EXIT_OK,
@@ -23,6 +24,7 @@ from openrush_tui.commands.common import (
     confirm,
     error,
     guarded,
+    interrupted,
     print_json,
     refuse_without_yes,
     resolve_target,
@@ -64,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "status", help="whether this terminal is signed in, to which server, with which key")
     add_connection_args(status)
     status.add_argument("--json", action="store_true", help="print a JSON object")
-    status.set_defaults(func=status_command)
+    status.set_defaults(func=status_command, read_only=True)
 
 
 def _profile(args: argparse.Namespace) -> str:
@@ -104,10 +106,15 @@ def login_command(args: argparse.Namespace) -> int:
         return error("no key was given (paste it at the prompt, or pipe it on stdin)",
                      EXIT_USAGE)
     secret = Secret(raw)
-    account = asyncio.run(_check(api_url, secret, args))
+    try:
+        account = asyncio.run(_check(api_url, secret, args))
+    except KeyboardInterrupt:
+        return interrupted("The key was not saved: this terminal's sign-in is unchanged.")
     signed_in = _save(profile, api_url, secret, insecure_ok=args.insecure_storage)
     if signed_in is None:
         return EXIT_API_ERROR
+    output.receipt(f"This terminal is signed in to {visible(api_url)} with the key "
+                   f"{visible(secret.masked())}, saved in {signed_in.key.source_label}.")
     who = f" as {visible(account.account_id)}" if account.account_id else ""
     say(f"Signed in to {visible(api_url)}{who} ({balance_text(account.balance)}).")
     say(f"The key ({visible(secret.masked())}) is saved in {signed_in.key.source_label}.")
@@ -186,6 +193,7 @@ def logout_command(args: argparse.Namespace) -> int:
     report = forget(profile)
     if not report.finished:  # a saved copy may remain: say so where errors go, and fail
         return error(report.summary())
+    output.receipt(report.summary())
     say(report.summary())
     return EXIT_OK
 

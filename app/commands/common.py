@@ -1,23 +1,26 @@
-"""What every subcommand shares: connection options, the client, exit codes, output.
+"""What every subcommand shares: connection options, the client, exit codes, interruptions.
 
-Exit codes: 0 success, 1 an API or network error, 2 a usage error. Errors go to stderr as
-one line a person can act on; data goes to stdout. A reader that closes the pipe early
-(``| head -1``) ends the command quietly with 0: stopping it was the reader's choice.
+Exit codes: 0 success, 1 an API or network error (or output that could not be written), 2 a
+usage error, 128 + the signal's number when stopped by ctrl+c (130), SIGTERM (143) or SIGHUP
+(129). Errors go to stderr as one line a person can act on; data goes to stdout.
 
-Output: every line a command prints goes through `say` (or `emit`, `error`, `ask`,
-`print_json`), the command line's one way to the terminal: whatever a server or a file put in
-it, nothing that could act on the terminal is printed (`text.safe.printable_lines`,
-`json_text`).
+Output: every line a command prints goes through `commands.output`, the command line's one
+writer (`say`, `print_json`, `emit`, `error`, `ask` here are its short forms): whatever a
+server or a file put in it, nothing that could act on the terminal is printed, and a closed,
+gone or full stdout ends every command alike (see `output`).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import sys
-from collections.abc import Awaitable, Callable
+import signal
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from openrush_tui.commands import output
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -43,53 +46,46 @@ def add_connection_args(parser: argparse.ArgumentParser) -> None:
 
 
 def say(text: str = "", *, err: bool = False, end: str = "\n") -> None:
-    """Print `text` (a line, or a block of lines) on stdout, or stderr with `err`.
+    """`text` (a line, or a block of lines) on stdout, or stderr with `err`, made safe.
 
     Values from a server or a file are best made `visible` where they are put in a line (so
     their own line breaks show as ``\\n``); this makes the whole text safe regardless.
     """
-    from openrush_tui.text.safe import printable_lines
+    if err:
+        output.err(text, end=end)
+    else:
+        output.out(text, end=end)
 
-    (sys.stderr if err else sys.stdout).write(printable_lines(text) + end)
+
+def print_json(data: Any, *, indent: int | None = 2) -> None:
+    """`data` as JSON on stdout, unsafe characters in its strings as ``\\u`` escapes."""
+    output.out_json(data, indent=indent)
+
+
+def emit(line: str) -> bool:
+    """Print a line of data; False when stdout is lost, so that a command doing writes goes
+    on with them (the loss is reported when the command ends, see `output.finish`)."""
+    return output.out(line, keep_going=True)
 
 
 def ask(question: str, *, err: bool = False) -> str:
-    """`input` with a question made safe like `say`'s output (it may name a file); with
-    `err`, the question goes to stderr (when stdout carries data, such as a new key)."""
-    from openrush_tui.text.safe import printable_lines
-
-    if not err:
-        return input(printable_lines(question))
-    say(question, err=True, end="")
-    sys.stderr.flush()
-    return input()
+    """A line of stdin after `question` (on stderr with `err`: when stdout carries data, such
+    as a new key); EOFError when there is none."""
+    return output.ask(question, on_stderr=err)
 
 
-def status_line(text: str) -> None:
-    """Rewrite the current line of stderr (a terminal) in place: progress that never scrolls.
-
-    The text is made safe like `say`'s and cut to the terminal's width, so it never wraps.
-    """
-    import shutil
-
-    from openrush_tui.text.safe import printable_lines
-
-    width = max(1, shutil.get_terminal_size().columns - 1)
-    sys.stderr.write("\r\x1b[K" + printable_lines(text).replace("\n", " ")[:width])
-    sys.stderr.flush()
-
-
-def clear_status_line() -> None:
-    sys.stderr.write("\r\x1b[K")
-    sys.stderr.flush()
+status_line = output.status_line
+clear_status_line = output.clear_status_line
 
 
 def error(message: str, code: int = EXIT_API_ERROR) -> int:
-    say(f"openrush-tui: {message}", err=True)
+    output.err(f"openrush-tui: {message}")
     return code
 
 
 def stdin_is_terminal() -> bool:
+    import sys
+
     return sys.stdin is not None and sys.stdin.isatty()
 
 
@@ -153,7 +149,8 @@ def run_with_client(args: argparse.Namespace,
 
 
 def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Turn the client's typed errors into one stderr line and exit code 1."""
+    """Turn the client's typed errors into one stderr line and exit code 1 (saying so when
+    part of the data was printed already: the output is then incomplete)."""
 
     def wrapper(args: argparse.Namespace) -> int:
         from openrush_tui.errors import OpenRushError
@@ -161,42 +158,77 @@ def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
         try:
             return command(args)
         except OpenRushError as exc:
-            return error(str(exc))
+            return error(f"{exc}{partial_note()}")
         except KeyboardInterrupt:
-            return error("interrupted", 130)
+            return interrupted()
 
     wrapper.__name__ = command.__name__
     wrapper.__doc__ = command.__doc__
     return wrapper
 
 
-def print_json(data: Any, *, indent: int | None = 2) -> None:
-    """`data` as JSON on stdout, unsafe characters in its strings as ``\\u`` escapes."""
-    from openrush_tui.text.safe import json_text
+def partial_note() -> str:
+    if not output.wrote_data():
+        return ""
+    return " The output written before this is incomplete."
 
-    sys.stdout.write(json_text(data, indent=indent) + "\n")
+
+# -- running a command, and stopping one --------------------------------------------------------
+
+_STOPPING = (signal.SIGTERM, signal.SIGHUP)
+_stopped_by: list[int] = []  # the signal that stopped this command (SIGINT when empty)
 
 
-def silence_stdout() -> None:
-    """Point stdout at the null device: after a closed pipe or a full disk, nothing more
-    written (nor the flush at exit) can fail again."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
+def run_command(args: argparse.Namespace) -> int:
+    """Run the subcommand `args` names, with SIGTERM and SIGHUP ending it as ctrl+c does."""
+    output.set_read_only(bool(getattr(args, "read_only", False)))
+    # For the sandbox's command, which may import nothing of ours but the clock.
+    args.out, args.err = output.stream(), output.stream(err=True)
+    with signals_as_interrupts():
         try:
-            os.dup2(devnull, sys.stdout.fileno())
-        finally:
-            os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # a stdout with no descriptor (captured)
-        pass
+            code = int(args.func(args) or 0)
+        except KeyboardInterrupt:
+            return interrupted()
+    # A server stopped by SIGTERM or SIGHUP says 130 as for ctrl+c: the code says which.
+    return interrupted_code() if code == 130 else code
 
 
-def emit(line: str) -> bool:
-    """Print a line of data; False (stdout then silenced) when the output is closed or full,
-    so that a command doing writes goes on with them and reports on stderr."""
+def interrupted(where: str = "") -> int:
+    """Say the command was stopped, and `where` things stand; 128 + the signal's number."""
+    number = _stopped_by[-1] if _stopped_by else signal.SIGINT
+    how = "interrupted" if number == signal.SIGINT else \
+        f"stopped by {signal.Signals(number).name}"
+    return error(f"{how}.{partial_note()}{' ' + where if where else ''}", 128 + number)
+
+
+def interrupted_code() -> int:
+    return 128 + (_stopped_by[-1] if _stopped_by else signal.SIGINT)
+
+
+@contextmanager
+def signals_as_interrupts() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop a command as ctrl+c does: inside `asyncio.run` the main task is
+    cancelled (a rotation then says where both keys stand), elsewhere KeyboardInterrupt."""
+    _stopped_by.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers belong to the main thread (an embedding program's business)
+        return
+    previous = {number: signal.getsignal(number) for number in _STOPPING}
+    for number in _STOPPING:
+        signal.signal(number, _stop)
     try:
-        say(line)
-        sys.stdout.flush()
-    except OSError:
-        silence_stdout()
-        return False
-    return True
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _stop(number: int, frame: Any) -> None:
+    _stopped_by.append(number)
+    # asyncio.run's own ctrl+c handler (cancel the main task, then KeyboardInterrupt) when it
+    # is running, else the default one (KeyboardInterrupt at once).
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler) and handler is not _stop:
+        handler(signal.SIGINT, frame)
+        return
+    raise KeyboardInterrupt

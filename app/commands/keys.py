@@ -8,11 +8,11 @@ captures it without the reminder.
 from __future__ import annotations
 
 import argparse
-import sys
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from openrush_tui.commands import lifecycle
+from openrush_tui.commands import lifecycle, output
 from openrush_tui.commands.common import (
     EXIT_API_ERROR,
     EXIT_OK,
@@ -22,11 +22,11 @@ from openrush_tui.commands.common import (
     emit,
     error,
     guarded,
+    interrupted,
     print_json,
     refuse_without_yes,
     run_with_client,
     say,
-    silence_stdout,
     stdin_is_terminal,
 )
 
@@ -50,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                          help="include revoked and expired keys")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     add_connection_args(listing)
-    listing.set_defaults(func=list_keys)
+    listing.set_defaults(func=list_keys, read_only=True)
 
     create = commands.add_parser(
         "create", help="create a key and print it once",
@@ -168,6 +168,10 @@ def create_key(args: argparse.Namespace) -> int:
     sent_at = system_clock()
     try:
         created = run_with_client(args, lambda client: client.create_key(name, expires_at))
+    except KeyboardInterrupt:  # the request may have gone out: the key may exist
+        return interrupted(f"The key “{visible(name)}” may have been created without being "
+                           "shown: run `openrush-tui keys list --all` and revoke it if it is "
+                           "there.")
     except OpenRushError as exc:
         unseen = unseen_create(name, sent_at, exc)
         if unseen is None:
@@ -178,18 +182,14 @@ def create_key(args: argparse.Namespace) -> int:
                      f"{unseen.where_to_look()} if it is there.")
     raw = created.key.get_secret_value()
     credential = created.api_credential
-    try:
-        if args.json:
-            print_json({"key": raw, "api_credential": credential.model_dump(mode="json")})
-        else:
-            say(raw)
-        sys.stdout.flush()
-    except OSError as exc:  # a full disk, a closed pipe: the key exists, and is lost
-        silence_stdout()
-        return error(f"the key “{visible(credential.name)}” was created ({visible(credential.id)}"
-                     f") but could not be written out ({exc.strerror or type(exc).__name__}), "
-                     "and it can never be shown again. Revoke it with `openrush-tui keys "
-                     f"revoke {visible(credential.id)}` and create another.")
+    # Said if the key cannot be written out (a full disk, a closed pipe): it exists, and is lost.
+    output.created("key", credential.id, credential.name,
+                   "It can never be shown again: revoke it with `openrush-tui keys revoke "
+                   f"{visible(credential.id)}` and create another.")
+    if args.json:
+        print_json({"key": raw, "api_credential": credential.model_dump(mode="json")})
+    else:
+        say(raw)
     say(f"Created “{visible(credential.name)}” ({visible(credential.id)}). This is the only "
         "time the key is shown: store it now.", err=True)
     return EXIT_OK
@@ -206,9 +206,10 @@ def revoke_keys(args: argparse.Namespace) -> int:
     if not args.yes and not stdin_is_terminal():
         return refuse_without_yes("keys revoke", "revoke keys")
     known = run_with_client(args, lambda client: client.list_keys())
-    chosen = choose_keys(list(dict.fromkeys(args.keys)), known)
+    wanted, shown = by_full_key(list(dict.fromkeys(args.keys)), known)
+    chosen = choose_keys(wanted, known)
     if chosen.unknown or chosen.ambiguous:
-        return not_chosen(chosen)
+        return not_chosen(chosen, shown)
     for key in chosen.keys:
         if not key.is_active:  # asked again: nothing is sent, and it is not "revoked" now
             say(f"{visible(key.id)} “{visible(key.name)}” is already revoked", err=True)
@@ -222,19 +223,56 @@ def revoke_keys(args: argparse.Namespace) -> int:
     if args.yes and own_id is not None:
         say(own_key_warning(keys, own_id), err=True)
     ids = [key.id for key in keys]
-    return run_with_client(args, lambda client: revoke_each(client, ids, own_id))
+    answered: list[str] = []
+    try:
+        return run_with_client(args, lambda client: revoke_each(client, ids, own_id, answered))
+    except KeyboardInterrupt:  # a revoke sent and not answered may have been done
+        left = ", ".join(visible(key_id) for key_id in ids if key_id not in answered)
+        return interrupted(f"{left} may have been revoked or not: check with `openrush-tui "
+                           "keys list --all`.")
 
 
-def not_chosen(chosen: Chosen) -> int:
+FULL_KEY = re.compile(r"or_[A-Za-z0-9]{20,200}")
+
+
+def by_full_key(wanted: list[str], known: list[ApiCredential]) -> tuple[list[str], dict[str, str]]:
+    """`wanted` with each full key (``or_`` and 40 characters, pasted from a file) that is not
+    an id or a name replaced by what names its key: the id of the key with its display prefix
+    (the service never returns more of a key), else that prefix, which `choose_keys` then
+    finds ambiguous or unknown. Also how to show each argument: a full key masked, never
+    echoed."""
+    from openrush_tui.auth.secret import Secret
+    from openrush_tui.keys.rules import signed_in_with
+
+    named = {key.id for key in known} | {key.name for key in known}
+    replaced, shown = [], {}
+    for text in wanted:
+        if text in named or not FULL_KEY.fullmatch(text):
+            replaced.append(text)
+            continue
+        masked = Secret(text).masked()
+        matches = [key for key in known if signed_in_with(key.prefix, text)]
+        active = [key for key in matches if key.is_active]
+        if len(matches) == 1 or len(active) == 1:
+            found = (matches if len(matches) == 1 else active)[0].id
+        else:  # none or several keys of the account start so: said with the mask
+            found = matches[0].prefix.rstrip(".…") if matches else masked
+        replaced.append(found)
+        shown.setdefault(found, masked)
+    return replaced, shown
+
+
+def not_chosen(chosen: Chosen, shown: dict[str, str]) -> int:
     """Say which arguments name no key or several (listing those), and revoke nothing."""
     from openrush_tui.text.safe import visible
 
     for text in chosen.unknown:
         error(f"keys revoke: no key of this account has the id, name or prefix "
-              f"“{visible(text)}” (see `openrush-tui keys list --all`)", EXIT_USAGE)
+              f"“{visible(shown.get(text, text))}” (see `openrush-tui keys list --all`)",
+              EXIT_USAGE)
     for text, candidates in chosen.ambiguous.items():
-        error(f"keys revoke: “{visible(text)}” names {len(candidates)} keys; give the id of "
-              "the one to revoke:", EXIT_USAGE)
+        error(f"keys revoke: “{visible(shown.get(text, text))}” names {len(candidates)} keys; "
+              "give the id of the one to revoke:", EXIT_USAGE)
         for key in candidates:
             say(f"  {describe(key)}", err=True)
     say("Nothing was revoked.", err=True)
@@ -280,12 +318,15 @@ def confirm_revoke(keys: list[ApiCredential], own_id: str | None) -> bool:
     return confirm("Revoke? [y/N] ")
 
 
-async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None) -> int:
-    """Revoke one by one and say for each what happened, as it happens; 1 if any failed."""
+async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None,
+                      answered: list[str]) -> int:
+    """Revoke one by one and say for each what happened, as it happens (its id then added
+    to `answered`); 1 if any failed."""
     from openrush_tui.keys.revoke import Outcome, revoke_all
     from openrush_tui.text.safe import visible
 
     def tell(outcome: Outcome) -> None:
+        answered.append(outcome.key_id)
         key_id = visible(outcome.key_id)
         if outcome.uncertain:
             error(f"{key_id} may have been revoked (run `openrush-tui keys list --all` to "
@@ -296,7 +337,9 @@ async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None
             return
         answer = outcome.answer
         name = f" “{visible(answer.name)}”" if answer is not None else ""
-        # A closed stdout (`| head -1`) must not stop the keys after this one being revoked.
+        # A lost stdout (`| true`) must not stop the keys after this one being revoked; the
+        # end says which were (`output.finish`).
+        output.receipt(f"Revoked {key_id}{name}.")
         emit(f"revoked {key_id}{name}")
 
     report = await revoke_all(client, ids, own_id=own_id, each=tell)

@@ -8,13 +8,13 @@ stderr. Exit 3 means "found something to act on": an audit finding of a kind nam
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openrush_tui.commands import output
 from openrush_tui.commands.common import (
     EXIT_API_ERROR,
     EXIT_OK,
@@ -91,7 +91,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                             "(expired,expiring,never-used,idle,no-expiry) or any")
     audit.add_argument("--json", action="store_true", help="print JSON")
     add_connection_args(audit)
-    audit.set_defaults(func=run_audit)
+    audit.set_defaults(func=run_audit, read_only=True)
 
     register_rotate(commands)
 
@@ -99,10 +99,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "scan", help="look for OpenRush keys in files",
         description="Look for or_ keys in files (default: the current directory) and say "
                     "what each is: a working key of this account, a revoked or expired one, "
-                    "or unknown. Skips .git, node_modules, virtualenvs, binary files and files "
-                    "over 5 MB; never follows symbolic links. Keys are shown masked.",
+                    "or unknown. Skips .git, node_modules, virtualenvs, binary files, files "
+                    "over 5 MB and virtual file systems (/proc, /sys); follows a symbolic "
+                    "link only where it is named as a PATH. Keys are shown masked, in file "
+                    "names too.",
         epilog="Exit status 3 when a working key of the account (or one that could not be "
-               "checked) was found; 1 when the scan stopped at --max-seconds.")
+               "checked) was found; otherwise 1 when the scan is incomplete (it stopped at "
+               "--max-seconds, or some files or folders could not be read).")
     scan.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                       help="files or folders to scan (default: .)")
     scan.add_argument("--max-seconds", type=number_up_to("seconds", 86_400), default=120.0,
@@ -110,7 +113,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                       help="stop after this long, saying so (default %(default)g)")
     scan.add_argument("--json", action="store_true", help="print JSON")
     add_connection_args(scan)
-    scan.set_defaults(func=run_scan)
+    scan.set_defaults(func=run_scan, read_only=True)
 
 
 # -- keys audit -------------------------------------------------------------------------------
@@ -187,17 +190,22 @@ def print_audit(report: AuditReport) -> None:
 
 @guarded
 def run_scan(args: argparse.Namespace) -> int:
-    from openrush_tui.keys.scan import Scanner
+    import time
+
+    return scan_command(args, time.monotonic)
+
+
+def scan_command(args: argparse.Namespace, monotonic: Callable[[], float]) -> int:
+    """`keys scan` on the clock `monotonic` (the deadline's: a controlled one in tests)."""
+    from openrush_tui.files.trees import missing
+    from openrush_tui.keys.scan import Scanner, path_text
 
     paths = args.paths or [Path(".")]
-    missing = [path for path in paths if not path.exists() and not path.is_symlink()]
-    if missing:
-        from openrush_tui.text.safe import visible
-
-        return error(f"keys scan: no such file or folder: {visible(str(missing[0]))}",
-                     EXIT_USAGE)
-    show = ScanProgress() if sys.stderr.isatty() else None
-    report = Scanner(seconds=args.max_seconds, progress=show,
+    gone = missing(paths)
+    if gone:
+        return error(f"keys scan: no such file or folder: {path_text(gone[0])}", EXIT_USAGE)
+    show = ScanProgress() if output.stderr_is_terminal() else None
+    report = Scanner(seconds=args.max_seconds, progress=show, monotonic=monotonic,
                      ignore={_credentials_file()}).scan(paths)
     if show is not None:
         show.clear()
@@ -209,13 +217,20 @@ def run_scan(args: argparse.Namespace) -> int:
     say(scan_summary(report, verdicts), err=True)
     if note:
         say(f"openrush-tui: {note}", err=True)
+    if report.incomplete:  # said whatever else was found: no file may pass for clean
+        error(f"keys scan: incomplete: {'; '.join(report.incomplete)} ({_complete_it(report)})")
     if any(verdict.dangerous for verdict in verdicts):
         return EXIT_FOUND
+    return EXIT_API_ERROR if report.incomplete else EXIT_OK
+
+
+def _complete_it(report: ScanReport) -> str:
+    todo = []
     if report.stopped:
-        return error(f"keys scan: stopped after {args.max_seconds:g} s before the end: the "
-                     "scan is incomplete (raise --max-seconds or scan fewer folders)",
-                     EXIT_API_ERROR)
-    return EXIT_OK
+        todo.append("raise --max-seconds or scan fewer folders")
+    if report.skipped.get("unreadable"):
+        todo.append("scan as a user who can read them")
+    return ", or ".join(todo)
 
 
 def _credentials_file() -> Path:
@@ -244,13 +259,14 @@ def _classify(args: argparse.Namespace, report: ScanReport) -> tuple[list[Verdic
 class ScanProgress:
     """One line on stderr, rewritten in place (only when stderr is a terminal)."""
 
-    def __call__(self, report: ScanReport, path: Path) -> None:
-        from openrush_tui.text.safe import visible
+    def __call__(self, report: ScanReport, where: str) -> None:
+        # `where` is shown as `keys.scan.path_text` makes it: keys in names masked.
+        from openrush_tui.keys.scan import plural
 
-        where = visible(str(path))
         if len(where) > 40:
             where = "…" + where[-39:]
-        line = f"scanning: {report.files:,} files, {len(report.hits)} keys found  {where}"
+        line = (f"scanning: {plural(report.files, 'file')}, "
+                f"{plural(len(report.hits), 'key')} found  {where}")
         status_line(line)
 
     @staticmethod
@@ -259,37 +275,40 @@ class ScanProgress:
 
 
 def print_hits(verdicts: list[Verdict]) -> None:
-    from openrush_tui.text.safe import visible
+    from openrush_tui.keys.scan import path_text
 
     for verdict in verdicts:
         hit = verdict.hit
-        say(f"{visible(str(hit.path))}:{hit.line}:{hit.column}  {hit.masked}  "
-              f"{verdict.advice}")
+        say(f"{path_text(hit.path)}:{hit.line}:{hit.column}  {hit.masked}  {verdict.advice}")
 
 
 def scan_json(report: ScanReport, verdicts: list[Verdict]) -> dict[str, Any]:
+    """Paths as the text shows them (`keys.scan.path_text`): valid UTF-8, keys masked."""
+    from openrush_tui.keys.scan import path_text
+
     return {
-        "hits": [{"path": str(v.hit.path), "line": v.hit.line, "column": v.hit.column,
+        "hits": [{"path": path_text(v.hit.path), "line": v.hit.line, "column": v.hit.column,
                   "key": v.hit.masked, "prefix": v.hit.prefix, "status": v.status,
                   "advice": v.advice, "key_id": v.key.id if v.key else None,
                   "key_name": v.key.name if v.key else None,
                   "last_used_at": v.key.model_dump(mode="json")["last_used_at"]
                   if v.key else None} for v in verdicts],
         "files": report.files, "bytes": report.bytes, "skipped": report.skipped,
-        "unreadable": report.unreadable, "complete": not report.stopped,
+        "unreadable": report.unreadable, "virtual_file_systems": report.virtual,
+        "complete": report.complete, "incomplete": report.incomplete,
         "seconds": round(report.seconds, 2),
     }
 
 
 def scan_summary(report: ScanReport, verdicts: list[Verdict]) -> str:
-    from openrush_tui.keys.scan import skipped_words
+    from openrush_tui.keys.scan import plural
 
     size = report.bytes / 1_000_000
-    text = f"Scanned {report.files:,} files ({size:,.1f} MB) in {report.seconds:.1f} s"
+    text = (f"Scanned {plural(report.files, 'file')} ({size:,.1f} MB) in "
+            f"{report.seconds:.1f} s")
     if report.skipped:
-        text += "; skipped " + skipped_words(report.skipped)
-    found = len(verdicts)
-    text += f". {found} key{'s' if found != 1 else ''} found"
+        text += "; skipped " + report.summary_of_skips()
+    text += f". {plural(len(verdicts), 'key')} found"
     statuses = Counter(verdict.status for verdict in verdicts)
     if statuses:
         text += ": " + ", ".join(f"{count} {status}" for status, count in statuses.items())

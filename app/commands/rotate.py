@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from openrush_tui.commands import output
 from openrush_tui.commands.common import (
     EXIT_API_ERROR,
     EXIT_OK,
@@ -26,6 +26,7 @@ from openrush_tui.commands.common import (
     run_with_client,
     say,
     status_line,
+    stdin_is_terminal,
 )
 
 if TYPE_CHECKING:
@@ -65,9 +66,18 @@ class KeyNotFound(Exception):
 
 
 def find_target(keys: Sequence[ApiCredential], ref: str) -> ApiCredential:
-    """The key with this id, else the one active key with exactly this name."""
+    """The key with this id, else the one active key with exactly this name (a full key, as
+    pasted from a file, names the key with its prefix: never echoed, masked)."""
+    from openrush_tui.commands.keys import by_full_key
     from openrush_tui.text.safe import visible
 
+    [found], shown = by_full_key([ref], list(keys))
+    if found != ref:
+        by_prefix = next((key for key in keys if key.id == found), None)
+        if by_prefix is None:
+            raise KeyNotFound(f"no key of this account starts like “{visible(shown[found])}” "
+                              "(see `openrush-tui keys list`)")
+        ref = found
     by_id = next((key for key in keys if key.id == ref), None)
     if by_id is not None:
         if not by_id.is_active:
@@ -87,7 +97,7 @@ def find_target(keys: Sequence[ApiCredential], ref: str) -> ApiCredential:
 
 @guarded
 def run_rotate(args: argparse.Namespace) -> int:
-    if not args.yes and not sys.stdin.isatty():
+    if not args.yes and not stdin_is_terminal():
         return error("keys rotate: refusing to ask for confirmation because stdin is not a "
                      "terminal; pass --yes to rotate without asking", EXIT_USAGE)
     api_url, lookup = resolve_target(args)
@@ -149,7 +159,7 @@ class StepPrinter:
     """Prints each step as it happens: the key on stdout, words on stderr."""
 
     def __init__(self) -> None:
-        self.terminal = sys.stderr.isatty()
+        self.terminal = output.stderr_is_terminal()
         self._line_open = False  # a Waiting line is being rewritten in place
         self._last_waiting = ""
 
@@ -158,8 +168,9 @@ class StepPrinter:
             tell("")
             self._line_open = False
 
-    def show(self, step: Step) -> None:
+    def show(self, step: Step, rotation: Rotation) -> None:
         from openrush_tui.keys import rotate as steps
+        from openrush_tui.text.safe import visible
 
         if isinstance(step, steps.Waiting):
             if self.terminal:  # one line, rewritten in place
@@ -171,8 +182,11 @@ class StepPrinter:
             return
         self.end_line()
         if isinstance(step, steps.Created):
+            # Said if stdout cannot take the key: the rotation stops here, the old key active.
+            output.receipt(f"{rotation.what_exists()} The new key was never shown and can "
+                           "never be shown again: revoke it with `openrush-tui keys revoke "
+                           f"{visible(step.new.id)}` and rotate again.")
             say(step.key.reveal())
-            sys.stdout.flush()
         tell(f"openrush-tui: {step.text}" if isinstance(step, steps.Failed) else step.text)
 
 
@@ -181,7 +195,7 @@ async def follow(rotation: Rotation, printer: StepPrinter) -> int:
     from openrush_tui.keys.rotate import Failed, Kept
 
     async for step in rotation.run():
-        printer.show(step)
+        printer.show(step, rotation)
         if isinstance(step, Kept | Failed) and (hint := rotation.unfinished()):
             tell(hint)
         if isinstance(step, Failed):

@@ -9,11 +9,11 @@ another program (no width), nothing gives way.
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from openrush_tui.commands import output
 from openrush_tui.commands.common import say
 
 GAP = "  "
@@ -34,7 +34,7 @@ Step = tuple[Literal["shorten", "drop"], Column]
 
 def terminal_width() -> int | None:
     """The width of the terminal stdout writes to; None when it is not a terminal."""
-    if not sys.stdout.isatty():
+    if not output.stdout_is_terminal():
         return None
     return shutil.get_terminal_size().columns
 
