@@ -70,8 +70,9 @@ def stylesheet(name: str) -> str:
     """The text of one of our .tcss files, in the `openrush_tui.styles` package (a plain
     file: importlib.resources and zipfile, for zip installs, cost ~3 ms at start-up)."""
     import openrush_tui.styles
+    from openrush_tui.files.reading import read_text
 
-    return Path(openrush_tui.styles.__file__).with_name(name).read_text(encoding="utf-8")
+    return read_text(Path(openrush_tui.styles.__file__).with_name(name))[0]
 
 
 class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSettings, App[None]):
