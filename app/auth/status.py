@@ -7,13 +7,13 @@ whether this terminal is signed in, to which server, with a key from where.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from openrush_tui.auth.credentials import StoredKey
 from openrush_tui.auth.secret import Secret
+from openrush_tui.files import strict_json
 from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def account_from_token(secret: Secret) -> str | None:
         return None
     try:
         padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = json.loads(base64.urlsafe_b64decode(padded))
+        claims = strict_json.loads(base64.urlsafe_b64decode(padded))  # NotStrictJson: ValueError
     except (ValueError, TypeError):
         return None
     sub = claims.get("sub") if isinstance(claims, dict) else None

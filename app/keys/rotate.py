@@ -362,7 +362,7 @@ class Rotation:
             await self._sleep(poll_every(self.idle, self.client.rate_limit, now))
 
     def _waiting_words(self, used: datetime, now: datetime) -> str:
-        if used > now + SKEW:
+        if used - now > SKEW:
             return (f"the server says the old key was last used at {exact(used)}, in the "
                     f"future; it is revoked once that has not changed for "
                     f"{_minutes(self.idle)}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from openrush_tui.clock import shifted
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact, relative
 
@@ -35,7 +36,7 @@ class UnseenCreate:
 
     def candidates(self, keys: Iterable[ApiCredential]) -> list[ApiCredential]:
         """The keys that can be this request's, newest first."""
-        earliest = self.sent_at - CLOCK_SLACK
+        earliest = shifted(self.sent_at, -CLOCK_SLACK)
         found = [key for key in keys if key.name == self.name and key.id not in self.known_ids
                  and key.created_at >= earliest]
         return sorted(found, key=lambda key: key.created_at, reverse=True)
@@ -65,7 +66,7 @@ class UnseenCreate:
     def where_to_look(self) -> str:
         """What to look for in `keys list --all` (for the command line)."""
         return (f"a key named “{visible(self.name)}” created at or after "
-                f"{exact(self.sent_at - CLOCK_SLACK)}")
+                f"{exact(shifted(self.sent_at, -CLOCK_SLACK))}")
 
 
 def unseen_create(name: str, sent_at: datetime, error: object,
