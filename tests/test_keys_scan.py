@@ -3,8 +3,11 @@ a link, the deadline) and what each hit is to the account (`keys/leaks.py`)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import string
+import tempfile
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +17,15 @@ from hypothesis import strategies as st
 
 from openrush_tui.api.models import ApiCredential
 from openrush_tui.keys.leaks import classify
-from openrush_tui.keys.scan import MAX_FILE_BYTES, Hit, Scanner, find_keys, fingerprint
+from openrush_tui.keys.scan import (
+    MAX_FILE_BYTES,
+    Hit,
+    Scanner,
+    find_keys,
+    fingerprint,
+    path_text,
+)
+from tests.support.unprivileged import as_ordinary_user
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 BASE62 = string.digits + string.ascii_letters
@@ -112,13 +123,19 @@ def test_the_walk_skips_what_it_must_and_never_follows_a_link(tmp_path: Path) ->
     assert KEY not in repr(report)
 
 
-def test_a_file_named_on_the_command_line_is_scanned_and_a_link_is_not(tmp_path: Path) -> None:
+def test_a_symbolic_link_named_on_the_command_line_is_followed(tmp_path: Path) -> None:
+    # Naming a link is asking for what it points to; one met inside a tree is not followed.
     target = write(tmp_path / "a.txt", KEY)
     link = tmp_path / "b.txt"
     link.symlink_to(target)
-    report = Scanner().scan([target, link])
-    assert [hit.path for hit in report.hits] == [target]
-    assert report.skipped == {"symbolic-link": 1}
+    folder = tmp_path / "real"
+    write(folder / "c.txt", KEY)
+    (folder / "back").symlink_to(tmp_path, target_is_directory=True)  # a loop, not followed
+    linked_folder = tmp_path / "linked"
+    linked_folder.symlink_to(folder, target_is_directory=True)
+    report = Scanner().scan([target, link, linked_folder])
+    assert [hit.path for hit in report.hits] == [target, link, linked_folder / "c.txt"]
+    assert report.skipped == {"symbolic-link": 1} and report.complete
 
 
 def test_the_deadline_stops_the_walk_and_says_so(tmp_path: Path) -> None:
@@ -127,15 +144,140 @@ def test_the_deadline_stops_the_walk_and_says_so(tmp_path: Path) -> None:
     ticks = iter(range(1000))
     report = Scanner(seconds=5, monotonic=lambda: float(next(ticks))).scan([tmp_path])
     assert report.stopped and 0 < report.files < 20
+    assert report.incomplete == ["stopped at the time limit (5 s) before the end"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_the_deadline_holds_for_files_named_on_the_command_line(tmp_path: Path) -> None:
+    files = [write(tmp_path / f"f{number:02}.txt", KEY) for number in range(20)]
+    ticks = iter(range(1000))
+    report = Scanner(seconds=5, monotonic=lambda: float(next(ticks))).scan(files)
+    assert report.stopped and 0 < report.files < 20
+
+
+@pytest.fixture
+def fast_tmp(tmp_path: Path) -> Iterator[Path]:
+    """A folder in memory (/dev/shm) where there is one: 2,000 folders made and removed on a
+    busy disk take seconds, in memory hundredths. Emptied by the test."""
+    shm = Path("/dev/shm")  # noqa: S108 (mkdtemp makes a private folder of its own there)
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        yield tmp_path
+        return
+    folder = Path(tempfile.mkdtemp(dir=shm, prefix="openrush-test-"))
+    try:
+        yield folder
+    finally:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+
+
+def test_a_tree_2000_folders_deep_is_walked_without_recursion(
+        fast_tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A relative path keeps the deepest file under PATH_MAX wherever the temporary folder is.
+    monkeypatch.chdir(fast_tmp)
+    deepest = Path("deep")
+    deepest.mkdir()
+    try:
+        folder = os.open(deepest, os.O_RDONLY)
+        for _ in range(1999):  # one name at a time (os.makedirs recurses too)
+            os.mkdir("d", dir_fd=folder)
+            folder, parent = os.open("d", os.O_RDONLY, dir_fd=folder), folder
+            os.close(parent)
+            deepest /= "d"
+        os.close(folder)
+        write(deepest / "k.txt", KEY)
+        report = Scanner().scan([Path("deep")])
+        assert [hit.path for hit in report.hits] == [deepest / "k.txt"]
+        assert report.files == 1 and not report.skipped
+    finally:
+        # pytest's own clean-up (shutil.rmtree) recurses: it would fail on this tree.
+        remove_chain(Path("deep"))
+
+
+def remove_chain(top: Path) -> None:
+    """Remove nested folders without recursion (pytest's clean-up, shutil.rmtree, recurses):
+    each step moves the folder's only subfolder up in its place."""
+    below = top.with_name(top.name + ".below")
+    while True:
+        names = os.listdir(top)
+        for name in names:
+            if name != "d":
+                (top / name).unlink()
+        if "d" not in names:
+            top.rmdir()
+            return
+        os.rename(top / "d", below)
+        top.rmdir()
+        os.rename(below, top)
+
+
 def test_an_unreadable_file_is_counted_not_fatal(tmp_path: Path) -> None:
     locked = write(tmp_path / "locked.txt", KEY)
     locked.chmod(0)
     write(tmp_path / "open.txt", KEY)
-    report = Scanner().scan([tmp_path])
+    report = as_ordinary_user(lambda: Scanner().scan([tmp_path]))
     assert len(report.hits) == 1 and report.skipped == {"unreadable": 1}
+    assert report.unreadable == [f"{locked}: Permission denied"]
+
+
+def test_unreadable_folders_are_counted_not_fatal(tmp_path: Path) -> None:
+    # One that cannot be listed, one whose names can be listed but not opened.
+    write(tmp_path / "a-locked" / "k.txt", KEY).parent.chmod(0)
+    write(tmp_path / "b-names-only" / "k.txt", KEY).parent.chmod(0o444)
+    write(tmp_path / "c-open" / "k.txt", KEY)
+    try:
+        report = as_ordinary_user(lambda: Scanner().scan([tmp_path]))
+    finally:
+        for folder in ("a-locked", "b-names-only"):
+            (tmp_path / folder).chmod(0o700)
+    assert [hit.path.parent.name for hit in report.hits] == ["c-open"]
+    assert report.skipped == {"unreadable": 2}
+    assert report.unreadable == [f"{tmp_path}/a-locked: Permission denied",
+                                 f"{tmp_path}/b-names-only/k.txt: Permission denied"]
+    assert report.incomplete == [f"2 unreadable files or folders left out (first: "
+                                 f"{tmp_path}/a-locked: Permission denied)"]
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="no /proc here")
+@pytest.mark.parametrize("root", ["/proc", "/proc/self", "/proc/1/fdinfo", "/sys"])
+def test_virtual_file_systems_are_not_entered(root: str) -> None:
+    report = Scanner().scan([Path(root)])
+    assert report.skipped == {"virtual": 1} and report.virtual == [root]
+    assert report.files == 0 and not report.stopped
+
+
+def test_a_fifo_or_a_device_is_skipped_never_waited_on(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    write(tmp_path / "x.txt", KEY)
+    report = Scanner().scan([tmp_path, tmp_path / "pipe", Path("/dev/zero")])
+    assert report.skipped == {"special": 3} and len(report.hits) == 1
+
+
+def test_keys_in_file_names_are_masked_wherever_a_path_is_shown(tmp_path: Path) -> None:
+    name_key = "or_NameKey0123456789abcdefghijABCDEFGHIJ"
+    tree = tmp_path / f"backup_{name_key}"
+    write(tree / f"{name_key}.env", KEY)
+    write(tree / "zz.txt", "nothing")
+    shown: list[object] = []
+    report = Scanner(progress=lambda report, where: shown.append(where),
+                     progress_every=0).scan([tree])
+    assert len(report.hits) == 1 and shown
+    masked = f"{name_key[:9]}…{name_key[-4:]}"
+    assert path_text(report.hits[0].path) == f"{tmp_path}/backup_{masked}/{masked}.env"
+    assert all(name_key not in str(where) and masked in str(where) for where in shown)
+
+
+@given(st.binary(max_size=40), keys_st, st.binary(max_size=40))
+def test_path_text_is_valid_text_and_never_shows_a_key(before: bytes, key: str,
+                                                       after: bytes) -> None:
+    name = os.fsdecode(before.replace(b"/", b"") + key.encode() + after.replace(b"/", b""))
+    shown = path_text(name)
+    shown.encode("utf-8")  # no lone surrogate: valid in any JSON parser
+    assert key not in shown and key[3:-4] not in shown
+
+
+def test_path_text_shows_bytes_that_are_not_utf8_as_escapes() -> None:
+    assert path_text(os.fsdecode(b"caf\xe9\n.txt")) == "caf\\xe9\\n.txt"
+    assert path_text("café.txt") == "café.txt"
 
 
 # -- what a hit is ------------------------------------------------------------------------------
