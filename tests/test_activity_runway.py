@@ -32,6 +32,8 @@ def test_days_left_at_the_last_weeks_spend() -> None:
     (Runway(balance=200, spent=700), True, "Credits run out in about 2 days"),
     (Runway(balance=10, spent=700), True, "Credits run out in about 2 hours"),
     (Runway(balance=0, spent=0), True, "No credits left"),
+    (Runway(balance=0, spent=0, threshold_days=0), True, "No credits left"),  # whatever the
+    (Runway(balance=-5, spent=700, threshold_days=0), True, "No credits left"),  # threshold
     (Runway(balance=300, spent=700), False, None),  # exactly 3 days: not under
     (Runway(balance=500, spent=700, threshold_days=7), True, "Credits run out in about 5 days"),
     (Runway(balance=5, spent=0), False, None),  # nothing spent: it lasts

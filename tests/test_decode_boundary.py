@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, datetime, timedelta
@@ -18,13 +19,24 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from openrush_tui.api.models import parse_credentials
+from openrush_tui.activity.runway import Runway, runway_of_bars, window_start
+from openrush_tui.activity.totals import PeriodUsage
+from openrush_tui.api.budget import RequestBudget
+from openrush_tui.api.errors import BadResponse, RateLimited
+from openrush_tui.api.models import LARGEST_COUNT, RateLimitInfo, parse_credentials, parse_usage
 from openrush_tui.cli import main
-from openrush_tui.clock import LATEST_EXPIRY
+from openrush_tui.clock import EARLIEST, LATEST, LATEST_EXPIRY
+from openrush_tui.keys.audit import AuditRules, audit
+from openrush_tui.keys.rotate import IdleWatch, lifetime_words, poll_every
 from openrush_tui.keys.rules import expiry_from_choice, expiry_in, parse_expiry_date
-from openrush_tui.prefs.settings import SettingsFile, UserSettings
+from openrush_tui.keys.view import SORT_COLUMNS, KeyRow
+from openrush_tui.prefs.settings import CHECKS, SettingsFile, UserSettings, parse
 from openrush_tui.sandbox import Sandbox
+from openrush_tui.text.money import credits_and_dollars
+from openrush_tui.text.times import exact, relative, short
 from tests.support.apps import FIXED_NOW
 from tests.support.lifecycle import fixed_sandbox
 
@@ -138,7 +150,6 @@ def test_the_new_key_dialogs_check_refuses_it_too() -> None:
 def test_activity_since_far_back_is_a_usage_error_or_the_start_never_a_traceback(
         since: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from openrush_tui.activity.filters import parse_since
-    from openrush_tui.clock import EARLIEST
 
     try:
         start = parse_since(since, FIXED_NOW)
@@ -168,3 +179,173 @@ def test_a_number_out_of_range_in_the_settings_never_comes_back_as_invalid_json(
     with pytest.raises(Exception, match="out of range"):
         file.save(UserSettings(theme="dracula"), ("theme",))  # a save anyway is refused
     assert path.read_text() == text  # the hand-edited file is as it was
+
+
+# -- properties: every decoder at the calendar's edges, every rule on what passes -------------
+
+PROPERTIES = settings(max_examples=60, deadline=None,
+                      suppress_health_check=[HealthCheck.too_slow])
+# Instants anywhere the boundary lets through, the calendar's first and last days included.
+INSTANTS = st.one_of(
+    st.datetimes(min_value=EARLIEST.replace(tzinfo=None), max_value=LATEST.replace(tzinfo=None)),
+    st.sampled_from([EARLIEST.replace(tzinfo=None), LATEST.replace(tzinfo=None),
+                     datetime(1970, 1, 1), datetime(2999, 1, 1)]),
+).map(lambda moment: moment.replace(tzinfo=UTC))
+ZONES = st.sampled_from(["Z", "+00:00", "-01:00", "+14:00", "-23:59", ""])
+# Times as a server may spell them, years 1 and 9999 often.
+EDGE_TEXTS = st.one_of(
+    st.builds(lambda year, rest, zone: f"{year:04d}-{rest}{zone}",
+              st.sampled_from([1, 2, 1970, 2026, 9998, 9999]),
+              st.sampled_from(["01-01T00:00:00", "12-31T23:59:59", "12-30T00:00:00.5",
+                               "01-02T12:00:00"]), ZONES),
+    INSTANTS.map(lambda moment: moment.isoformat()),
+)
+COUNTS = st.integers(min_value=-LARGEST_COUNT, max_value=LARGEST_COUNT)
+
+
+def shown(instant: datetime | None, now: datetime) -> None:
+    exact(instant)
+    relative(instant, now)
+    if instant is not None:
+        short(instant, now)
+
+
+@PROPERTIES
+@given(st.lists(st.fixed_dictionaries({
+    "created_at": EDGE_TEXTS, "last_used_at": st.one_of(st.none(), EDGE_TEXTS),
+    "expires_at": st.one_of(st.none(), EDGE_TEXTS), "is_active": st.booleans()}), max_size=4),
+    INSTANTS)
+def test_key_dates_at_the_calendars_edges_are_refused_or_safe_for_every_rule(
+        items: list[dict[str, object]], now: datetime) -> None:
+    payload = [{"id": f"cred_{n}", "name": "n", "prefix": "or_abc123", **item}
+               for n, item in enumerate(items)]
+    try:
+        keys = parse_credentials(payload)
+    except BadResponse:
+        return
+    for key in keys:
+        for instant in (key.created_at, key.last_used_at, key.expires_at):
+            assert instant is None or EARLIEST <= instant <= LATEST
+            shown(instant, now)
+        row = KeyRow.of(key, now)
+        for column in SORT_COLUMNS:
+            row.sort_key(column)
+        lifetime_words(key)
+    report = audit(keys, now, AuditRules(idle_days=36_500, expiring_days=36_500,
+                                         no_expiry_days=36_500))
+    report.summary()
+    audit(keys, now)
+
+
+@PROPERTIES
+@given(st.lists(st.fixed_dictionaries({"created_at": EDGE_TEXTS, "credits": COUNTS,
+                                       "source": st.sampled_from(["api", "mcp"])}),
+                max_size=4), INSTANTS, st.sampled_from([7, 30]))
+def test_usage_at_the_calendars_edges_is_refused_or_counted(
+        items: list[dict[str, object]], now: datetime, days: int) -> None:
+    from openrush_tui.activity.filters import ActivityFilter
+
+    payload = {"items": [{"id": f"u{n}", **item} for n, item in enumerate(items)]}
+    try:
+        page = parse_usage(payload)
+    except BadResponse:
+        return
+    chosen = ActivityFilter(days=days)
+    chosen.query(now)
+    period = PeriodUsage(chosen.first_day(now), days)
+    period.add(page.items)  # type: ignore[arg-type]
+    period.complete = True
+    bars = period.bars("credits")
+    runway_of_bars(5, bars, now)
+    window_start(now)
+
+
+@PROPERTIES
+@given(st.dictionaries(st.sampled_from(["X-RateLimit-Limit", "X-RateLimit-Remaining",
+                                        "X-RateLimit-Reset"]),
+                       st.one_of(EDGE_TEXTS, st.integers(min_value=-10**20,
+                                                         max_value=10**20).map(str),
+                                 st.sampled_from(["1e400", "nan", "-inf", "253402300799",
+                                                  "999999999"]))),
+       INSTANTS, st.sampled_from([timedelta(seconds=1), timedelta(minutes=10),
+                                  timedelta(days=7)]))
+def test_rate_limit_headers_pace_the_rotation_within_an_hour(
+        headers: dict[str, str], now: datetime, idle: timedelta) -> None:
+    info = RateLimitInfo.from_headers(headers, now)
+    assert 1.0 <= poll_every(idle, info, now) <= 3600.0
+
+
+@PROPERTIES
+@given(INSTANTS, st.one_of(st.none(), st.floats(min_value=0.01, max_value=1e12)),
+       st.one_of(st.none(), st.builds(RateLimitInfo, limit=st.integers(0, LARGEST_COUNT),
+                                      remaining=COUNTS, reset=st.one_of(st.none(), INSTANTS))),
+       st.floats(min_value=0.5, max_value=600))
+def test_the_request_budget_holds_and_paces_at_any_time_of_the_calendar(
+        wall: datetime, retry_after: float | None, info: RateLimitInfo | None,
+        base: float) -> None:
+    ticks = [1_000.0]
+    budget = RequestBudget(monotonic=lambda: ticks[0], wall=lambda: wall)
+    budget.note(info)
+
+    async def refused() -> object:
+        raise RateLimited("slow down", "", 429, retry_after=retry_after)
+
+    with pytest.raises(RateLimited):
+        asyncio.run(budget.get("GET /v1/me/credits", refused))
+    held = budget.blocked_for()
+    assert 0 < held <= 3600
+    pace = budget.live_pace(base)
+    assert pace.state == "blocked" and 0 < pace.wait <= 3600
+    assert pace.until is not None and EARLIEST <= pace.until <= LATEST
+    ticks[0] += 3601
+    after = budget.live_pace(base)
+    assert after.state != "blocked" and after.wait >= 0
+
+
+@PROPERTIES
+@given(COUNTS, st.integers(min_value=0, max_value=LARGEST_COUNT), st.booleans(),
+       st.one_of(st.none(), st.floats(min_value=1 / 24, max_value=7)),
+       st.floats(min_value=0, max_value=365))
+def test_the_runway_of_any_balance_reads_true(balance: int, spent: int, complete: bool,
+                                              span: float | None, threshold: float) -> None:
+    runway = Runway(balance, spent, 7, complete, threshold, span)
+    json.dumps(runway.as_dict(), allow_nan=False)
+    words = (runway.text, runway.lasts(), runway.lasts(short=True), runway.warning or "")
+    if balance <= 0:
+        assert runway.low and runway.days_left == 0
+        assert all("lasts" not in text for text in words)
+        assert runway.lasts() == "no credits left" and runway.warning == "No credits left"
+    else:
+        assert runway.days_left is None or runway.days_left > 0
+    credits_and_dollars(balance)
+
+
+@PROPERTIES
+@given(st.lists(st.tuples(st.one_of(st.none(), INSTANTS), st.integers(1, 3600)),
+                min_size=1, max_size=30), INSTANTS)
+def test_the_idle_wait_ends_once_the_last_use_stops_changing(
+        looks: list[tuple[datetime | None, int]], start: datetime) -> None:
+    # Whatever the server says (in the past, the future, year 1 or 9999), once the value stops
+    # changing the wait is over within `idle` of the first look at it.
+    idle = timedelta(minutes=10)
+    watch, now = IdleWatch(idle), min(start, LATEST - timedelta(days=400))
+    for used, gap in looks:
+        watch.idle_enough(used, now)
+        now += timedelta(seconds=gap)
+    last = looks[-1][0]
+    first_look = now
+    while not watch.idle_enough(last, now):
+        now += timedelta(minutes=1)
+        assert now - first_look <= idle, "the wait outlasts the idle time"
+
+
+@PROPERTIES
+@given(st.dictionaries(st.sampled_from([*CHECKS, "version", "other"]),
+                       st.one_of(st.none(), st.booleans(), COUNTS,
+                                 st.floats(allow_nan=True, allow_infinity=True),
+                                 st.text(max_size=70), st.sampled_from([7, 30, "nord"]))))
+def test_settings_parse_keeps_only_usable_values(data: dict[str, object]) -> None:
+    settings_read, unusable = parse(data)
+    json.dumps(settings_read.to_json(), allow_nan=False)  # what is saved back is JSON
+    assert 0 <= settings_read.low_balance_days <= 365
+    assert set(unusable) <= set(CHECKS)

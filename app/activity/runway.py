@@ -56,8 +56,9 @@ class Runway:
 
     @property
     def low(self) -> bool:
+        """Under the threshold, or no credits at all (whatever the threshold, even 0)."""
         left = self.days_left
-        return left is not None and left < self.threshold_days
+        return self.balance <= 0 or (left is not None and left < self.threshold_days)
 
     @property
     def text(self) -> str:
