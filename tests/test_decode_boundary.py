@@ -349,3 +349,27 @@ def test_settings_parse_keeps_only_usable_values(data: dict[str, object]) -> Non
     json.dumps(settings_read.to_json(), allow_nan=False)  # what is saved back is JSON
     assert 0 <= settings_read.low_balance_days <= 365
     assert set(unusable) <= set(CHECKS)
+
+
+# -- the dashboard: R on a key whose lifetime no "now" can add ----------------------------------
+
+
+async def test_rotating_a_1970_key_that_expires_at_the_latest_keeps_the_dashboard(
+        tmp_path: Path) -> None:
+    from openrush_tui.sandbox.options import ExtraKey
+    from openrush_tui.screens.key_rotate import KeyRotateScreen
+    from tests.support.apps import sandbox_app, settle
+    from tests.support.keys import select
+
+    ancient = ExtraKey("Ancient", created_days_ago=(FIXED_NOW - datetime(1970, 1, 1, tzinfo=UTC)
+                                                     ).days,
+                       expires_in_days=(LATEST_EXPIRY - FIXED_NOW).days)
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access", extra_keys=(ancient,))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, "Ancient")
+        await pilot.press("R")  # crashed the dashboard with an OverflowError
+        await settle(pilot)
+        assert isinstance(app.screen, KeyRotateScreen)
+        plan = str(app.screen.query_one("#plan").content)  # type: ignore[attr-defined]
+        assert "expires on 9998-12-31 (the latest expiry allowed)" in plan
