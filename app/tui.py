@@ -6,9 +6,6 @@ each use says why and is covered by a test that fails if Textual changes it.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -31,6 +28,7 @@ from openrush_tui.screens.app_balance import BalanceHeader
 from openrush_tui.screens.app_keys import KeyConventions
 from openrush_tui.screens.app_prefs import RemembersSettings
 from openrush_tui.screens.app_runway import RunwayWarning
+from openrush_tui.screens.app_signals import LastResort, Terminal
 from openrush_tui.screens.recent_messages import RecentMessages
 from openrush_tui.session import Session
 from openrush_tui.widgets.keymap import GLOBAL
@@ -42,7 +40,6 @@ if TYPE_CHECKING:
 STYLESHEETS = ("app.tcss", "setup.tcss", "api_access.tcss")
 # Added as the first dialog opens: ~5 ms off each of Textual's parses before the first frame.
 DIALOG_SOURCE = ("openrush_tui.styles", "dialogs.tcss")
-LAST_RESORT_SECONDS = 3.0  # after a signal, how long the app has to exit on its own
 
 
 def _setup() -> Screen[None]:
@@ -120,10 +117,12 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         self.recent = RecentMessages()
         self.init_prefs(prefs, prefs_file)
         self._first_page_chosen = first_page is not None
-        # SIGTERM and SIGHUP end the app as quitting does (the command line asks for this;
-        # tests driving the app with Pilot do not install process-wide handlers).
-        self._handle_signals = handle_signals
-        self._last_resort: threading.Timer | None = None
+        # SIGINT, SIGTERM, SIGHUP and a terminal that hangs up end the app as quitting does,
+        # and the process within LAST_RESORT_SECONDS whatever happens (the command line asks
+        # for this; tests driving the app with Pilot install no process-wide handlers). The
+        # terminal's modes are read now, before Textual changes them.
+        self._terminal = Terminal.current() if handle_signals else None
+        self._terminating = False
         self._terminal_safe = TerminalSafe()
         self._log_holds = 0  # dialogs where a key can be typed, open now
         self._held_log_file: str | None = None
@@ -143,8 +142,8 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self.theme_chosen)
         self.note_prefs_problem()
-        if self._handle_signals:
-            self._install_signal_handlers()
+        if self._terminal is not None:
+            self._install_last_resort(self._terminal)
         self.set_interval(1.0, self._count_down_hold, name="rate-limit-hold")
 
     def on_ready(self) -> None:
@@ -170,10 +169,6 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
             self.call_after_refresh(callback)
         else:
             self._after_first_frame.append(callback)
-
-    def on_unmount(self) -> None:
-        if self._last_resort is not None:
-            self._last_resort.cancel()
 
     @work(group="key-lookup", exit_on_error=False)
     async def _finish_lookup(self) -> None:
@@ -274,35 +269,28 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         self.exit(return_code=return_code, message=Text("\n".join(notes)) if notes else None)
 
     def terminate(self, signum: int) -> None:
-        """SIGTERM or SIGHUP: wipe any key on screen first, then leave as quitting does (the
-        terminal is restored by Textual's own exit), with exit code 128 + the signal."""
+        """SIGINT, SIGTERM or SIGHUP: wipe any key on screen first, then leave as quitting
+        does (the terminal is restored by Textual's own exit), with exit code 128 + the
+        signal."""
         from openrush_tui.screens.key_reveal import KeyRevealScreen
 
+        if self._terminating:
+            return
+        self._terminating = True
         for screen in self.screen_stack:
             if isinstance(screen, KeyRevealScreen):
                 screen.wipe()
         self.call_next(self._quit, 128 + signum)
 
-    def _install_signal_handlers(self) -> None:
+    def _install_last_resort(self, terminal: Terminal) -> None:
         import asyncio
-        import signal
 
         loop = asyncio.get_running_loop()
 
-        def on_signal(signum: int, _frame: object) -> None:
-            # A plain handler (not the loop's): it runs even while the loop is busy, and the
-            # last resort below needs no loop at all.
-            if self._last_resort is not None:  # a second signal: leave now
-                self._restore_terminal_and_leave(signum)
-            self._last_resort = threading.Timer(LAST_RESORT_SECONDS,
-                                                self._restore_terminal_and_leave, (signum,))
-            self._last_resort.daemon = True
-            self._last_resort.start()
+        def ask_to_leave(signum: int) -> None:  # from the signal handler or the watchdog
             loop.call_soon_threadsafe(self.terminate, signum)
 
-        for name in ("SIGTERM", "SIGHUP"):
-            if hasattr(signal, name):
-                signal.signal(getattr(signal, name), on_signal)
+        LastResort(terminal, ask_to_leave).install()
 
     # -- Private Textual API ----------------------------------------------------------------
     # Each use has no public equivalent; tests/test_textual_private.py fails if one stops
@@ -316,16 +304,6 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
 
         self.bell()
         self.panic(Traceback(show_locals=False, width=None))
-
-    def _restore_terminal_and_leave(self, signum: int) -> None:
-        """The last resort after a signal, when the app did not exit in time (a stuck event
-        loop): put the terminal back (alternate screen off, mouse reporting off, cursor on)
-        through the driver, which Textual only does from its own exit, and leave at once."""
-        driver = self._driver
-        if driver is not None:
-            with contextlib.suppress(Exception):  # a terminal that is gone (SIGHUP)
-                driver.stop_application_mode()
-        os._exit(128 + signum)
 
     def hold_log(self) -> Callable[[], None]:
         """Stop Textual's own log until the returned function is called.

@@ -101,9 +101,9 @@ App(settings, Session(settings, None), first_page="setup", handle_signals=True).
 """
 
 
-def test_a_stuck_app_still_ends_on_sigterm_through_the_driver(tmp_path: Path) -> None:
-    """`_driver` (private): with the event loop frozen, the last resort restores the terminal
-    through Textual's driver and exits 143 within `LAST_RESORT_SECONDS`."""
+def test_a_stuck_app_still_ends_on_sigterm(tmp_path: Path) -> None:
+    """With the event loop frozen, the last resort (a watchdog thread that owes nothing to
+    the loop or to Textual's output) exits 143 within `LAST_RESORT_SECONDS`."""
     script = tmp_path / "stuck.py"
     script.write_text(STUCK_APP)
     process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
