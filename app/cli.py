@@ -218,6 +218,12 @@ def url_problem(url: str) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command. Its output goes through `commands.output`: stdout closed, gone or full
     is one line and exit 1 (quiet 0 when a reader left a read-only command early)."""
+    try:  # no core dump may hold a key (the dashboard and every command start here)
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # Windows has no core dumps to turn off
+        pass
     from openrush_tui.commands import output  # small: os, sys, errno
 
     output.begin()
