@@ -307,7 +307,7 @@ def read_file(entry: Entry, *, limit: int,
     longer a regular file (a link or a FIFO swapped in: a link is followed only where the
     user named it); LocalFileError when it cannot be read.
     """
-    descriptor = open_regular(Path(entry.path), follow_symlinks=entry.named)
+    descriptor = open_regular(entry.path, follow_symlinks=entry.named)
     try:
         return _read(descriptor, entry.path, limit, reject)
     except OSError as error:
