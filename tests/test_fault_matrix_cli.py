@@ -1,10 +1,13 @@
-"""The fault matrix, command line: every network command against every fault.
+"""The fault matrix, command line: every subcommand that talks to the server, against every fault.
 
-Each case asserts what a user needs: no traceback, an answer within the deadline (no hang),
-the documented exit code, and no message that contradicts what the server did (a key that was
+The commands are the parser's own (`command_matrix.all_leaf_commands`, with the arguments of
+`command_matrix.COMMANDS`); one that does no network is listed with why and skipped. Each
+case asserts what a user needs: no traceback, an answer within the deadline (no hang), the
+documented exit code, and no message that contradicts what the server did (a key that was
 stored is never "not created", a revoke that went through is never "not revoked", no absurd
 wait). The commands run in-process (short deadlines are set on the client), against the real
-sandbox behind a faulty front (`tests.support.scripted_server.FaultServer`).
+sandbox behind a faulty front (`tests.support.scripted_server.FaultServer`); "connection
+refused" is an address where nothing listens.
 """
 
 from __future__ import annotations
@@ -22,31 +25,32 @@ from keyring.backends import fail
 
 from openrush_tui.cli import main
 from tests.support.accounts import UseKeyring
+from tests.support.command_matrix import COMMANDS, all_leaf_commands
 from tests.support.faults import (
     DEADLINE,
     FAULTS,
+    MAX_BODY,
     PATIENCE,
     UNREADABLE_2XX,
     FaultySandbox,
     Matrix,
     contradictions,
     faulty_sandbox,
-    server_did_write,
     short_timeouts,
 )
+from tests.support.scripted_server import Fault, unused_port
 
-# command → (arguments, requests it makes one after the other, the write it does)
-COMMANDS: dict[str, tuple[list[str], int, str | None]] = {
-    "credits": (["credits"], 1, None),
-    "keys list": (["keys", "list", "--all"], 1, None),
-    "keys create": (["keys", "create", "made under a fault"], 1, "create"),
-    # The key list it reads first (to find keys by name) is the `keys list` row's business:
-    # here the fault is on the revoke itself.
-    "keys revoke": (["keys", "revoke", "--yes"], 2, "revoke"),
-    "activity": (["activity", "--limit", "5"], 1, None),
-    "status": (["status"], 2, None),
-    "login": (["login", "--insecure-storage"], 2, None),
+REFUSED = "connection refused"
+# Beyond the catalogue the pages share: a request that hangs (its headers, then nothing),
+# a huge well-formed JSON answer, and nothing listening at all.
+CLI_FAULTS: dict[str, Fault | None] = {
+    **FAULTS,
+    "hang": Fault(trickle=3600.0),
+    "200 huge JSON": Fault(body={"filler": "x" * (MAX_BODY + 1024), "balance": 5,
+                                 "api_credentials": [], "items": []}),
+    REFUSED: None,
 }
+NETWORK = [name for name in all_leaf_commands() if COMMANDS[name].network]
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +59,21 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultySandbox]:
         yield env
 
 
+UNREADABLE = UNREADABLE_2XX | {"200 huge JSON"}  # 2xx answers whose body cannot be used
+
+
+def reaches(fault: str) -> bool:
+    """Whether a write under this fault reaches the API and takes effect."""
+    found = CLI_FAULTS[fault]
+    return found is not None and found.reaches_api
+
+
 def expected_exit(command: str, fault: str) -> int:
-    if command == "keys revoke" and fault in UNREADABLE_2XX:
+    if command == "keys revoke" and fault in UNREADABLE:
         return 0  # a 2xx says the key is revoked, whatever its body
     if fault == "200 absurd dates" and command in ("credits", "status", "login"):
         return 0  # their balance is fine; only the key list's dates are out of range
-    return 1
+    return COMMANDS[command].fault_exit
 
 
 def run_cli(argv: list[str]) -> tuple[int | None, str, str, float]:
@@ -85,24 +98,44 @@ def run_cli(argv: list[str]) -> tuple[int | None, str, str, float]:
     return box.get("code"), out.getvalue(), err.getvalue(), time.monotonic() - started
 
 
-@pytest.mark.parametrize("command", COMMANDS)
+def test_the_commands_without_network_say_why() -> None:
+    """Every subcommand is here or says why not (the enrolment itself is test_command_matrix's)."""
+    local = [name for name in all_leaf_commands() if not COMMANDS[name].network]
+    assert all(COMMANDS[name].note for name in local), local
+    assert {"keys list", "keys rotate", "keys scan", "activity"} <= set(NETWORK)
+
+
+def argv_for(command: str, faulty: FaultySandbox, label: str, folder: Path) -> list[str]:
+    """The table's arguments: {name} is `label` (a key created), {key_id} a fresh key's id
+    (named `label`: a rotation's replacement is `label` and a date)."""
+    argv = []
+    for arg in COMMANDS[command].argv:
+        if arg == "{key_id}":
+            arg = faulty.new_key(label)
+        argv.append(arg.replace("{name}", label).replace("{folder}", str(folder)))
+    return argv
+
+
+@pytest.mark.parametrize("command", NETWORK)
 def test_every_fault(command: str, faulty: FaultySandbox, isolated_home: Path,
-                     use_keyring: UseKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+                     use_keyring: UseKeyring, monkeypatch: pytest.MonkeyPatch,
+                     tmp_path: Path) -> None:
     use_keyring(fail.Keyring())
     short_timeouts(monkeypatch)
-    monkeypatch.setenv("OPENRUSH_API_URL", faulty.server.url)
     monkeypatch.setenv("OPENRUSH_KEY", faulty.key)
-    args, requests, write = COMMANDS[command]
+    (tmp_path / "scanned").mkdir()
+    (tmp_path / "scanned" / "deploy.env").write_text(f"KEY={faulty.key}\n")
+    spec = COMMANDS[command]
+    requests = 2 if command in ("keys revoke", "status", "login", "keys rotate") else 1
     matrix = Matrix(f"cli-{command.replace(' ', '-')}")
-    for name, fault in FAULTS.items():
-        argv = list(args)
-        if command == "keys revoke":
-            argv.append(faulty.new_key(f"to revoke under {name}"))
-        if command == "keys create":
-            argv[-1] = f"made under {name}"
-        if command == "login":
-            monkeypatch.setattr("sys.stdin", io.StringIO(faulty.key + "\n"))
-        faulty.server.inject(fault, *(("revoke",) if command == "keys revoke" else ()))
+    for name, fault in CLI_FAULTS.items():
+        label = f"{command} under {name}"
+        argv = argv_for(command, faulty, label, tmp_path)
+        monkeypatch.setenv("OPENRUSH_API_URL", faulty.server.url if fault is not None
+                           else f"http://127.0.0.1:{unused_port()}")
+        monkeypatch.setattr("sys.stdin", io.StringIO(spec.stdin.replace("{key}", faulty.key)))
+        if fault is not None:
+            faulty.server.inject(fault, *((spec.fault_on,) if spec.fault_on else ()))
         code, out, err, took = run_cli(argv)
         faulty.server.clear()
         problems = []
@@ -115,10 +148,12 @@ def test_every_fault(command: str, faulty: FaultySandbox, isolated_home: Path,
                 problems.append(f"answer after {took:.0f} s")
             if code != expected_exit(command, name):
                 problems.append(f"exit {code}")
-            problems += [p for p in contradictions(out + err, write=write, fault=name)
+            problems += [p for p in contradictions(out + err, write=spec.write, fault=name,
+                                                   did_write=reaches(name))
                          if p not in problems]
-            if write == "create" and server_did_write(name):
-                assert argv[-1] in faulty.names()  # the harness: the write did happen
+            if spec.write == "create" and reaches(name):
+                made = [key for key in faulty.names() if key.startswith(label)]
+                assert made, label  # the harness: the write did happen
                 if "created" not in err:
                     problems.append("the stored key is not mentioned")
         matrix.record(command, name, problems)

@@ -65,7 +65,7 @@ def begin(*, read_only: bool = False) -> None:
         sys.stdout = _Closed()  # type: ignore[assignment]
     if sys.stderr is None:
         _hold_descriptor(2)
-        sys.stderr = _Closed()  # type: ignore[assignment]
+        sys.stderr = _Closed(quiet=True)  # type: ignore[assignment]
 
 
 def set_read_only(read_only: bool) -> None:
@@ -309,13 +309,20 @@ def silence_stdout() -> None:
 
 
 class _Closed(io.TextIOBase):
-    """In place of a stream closed at start (``>&-``: Python makes it None): every write fails
-    as on a closed descriptor, and other libraries (uvicorn asks `isatty`) see a stream."""
+    """In place of a stream closed at start (``>&-``: Python makes it None), so that other
+    libraries (uvicorn asks `isatty`) see a stream: for stdout every write fails as on a
+    closed descriptor; for stderr (`quiet`) words with nowhere to go are dropped."""
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        super().__init__()
+        self._quiet = quiet
 
     def writable(self) -> bool:
         return True
 
     def write(self, text: str) -> int:  # type: ignore[override]
+        if self._quiet:
+            return len(text)
         raise OSError(errno.EBADF, "closed")
 
     def isatty(self) -> bool:

@@ -133,14 +133,19 @@ class Matrix:
         assert not failures, "\n".join(failures)
 
 
-def contradictions(text: str, *, write: str | None, fault: str) -> list[str]:
-    """Sentences in `text` that contradict what the server did, or absurd waits."""
+def contradictions(text: str, *, write: str | None, fault: str,
+                   did_write: bool | None = None) -> list[str]:
+    """Sentences in `text` that contradict what the server did (`did_write`: by default what
+    `fault`, a name of FAULTS, does), or absurd waits."""
     problems = []
     for wait in re.findall(r"[Ww]ait (\d+) seconds", text):
         if int(wait) > 86_400:
             problems.append(f"absurd wait ({wait} s)")
-    if write is not None and server_did_write(fault):
-        denial = {"create": r"Nothing was created|was not created|probably not created",
+    if did_write is None:
+        did_write = fault in FAULTS and server_did_write(fault)
+    if write is not None and did_write:
+        denial = {"create": r"Nothing was created|was not created|probably not created|"
+                            r"No new key was created",
                   "revoke": r"was not revoked|Not revoked|Nothing was revoked"}[write]
         found = re.search(denial, text)
         if found:
