@@ -192,12 +192,27 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         return not (action == "switch_mode" and isinstance(self.screen, ModalScreen))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Not Textual's "Screenshot": it writes the screen, a new key included, to a file
+        # others can read (see deliver_screenshot).
+        yield from (command for command in super().get_system_commands(screen)
+                    if command.title != "Screenshot")
         yield from self.conventions_commands(screen)
         for mode, title in PAGES.items():
             if mode != self.current_mode:
                 yield SystemCommand(f"Go to {title}", f"Show the {title} page",
                                     lambda mode=mode: self.switch_mode(mode))
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """No screenshot to a file, whatever asks (Textual's palette command, its
+        `screenshot` action, a binding): the screen can show a key in full, and the SVG would
+        be readable by others. Tests take theirs with `export_screenshot`, in memory."""
+        self.notify("Screenshots are off: the screen can show a key.", title="Screenshot",
+                    severity="warning", markup=False)
+        return None
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        self.deliver_screenshot(filename, path)
 
     async def open_activity_for_key(self, credential_id: str, name: str) -> None:
         """Show Activity filtered to one key (from the key's details on API access)."""
