@@ -250,9 +250,9 @@ def walk(roots: Iterable[Path], *, skip_names: Collection[str] = (),
         if isinstance(top, Entry):
             yield top
             continue
-        yield Entry(top.path, "folder", named=True)
         stack = [top]
         try:
+            yield Entry(top.path, "folder", named=True)
             while stack:
                 folder = stack[-1]
                 if folder.index >= len(folder.entries):
