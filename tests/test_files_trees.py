@@ -9,6 +9,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from openrush_tui.files import trees
 from openrush_tui.files.trees import Entry, read_file, walk
@@ -24,6 +26,16 @@ def test_the_mount_table_names_the_virtual_file_systems() -> None:
     mounts = trees.virtual_mounts()
     assert mounts["/proc"] == "proc"
     assert all(kind in trees.VIRTUAL_TYPES for kind in mounts.values())
+
+
+def kernel_escaped(path: str) -> str:
+    """As /proc/self/mountinfo writes a mount point: space, tab, newline, backslash as \\ooo."""
+    return "".join(f"\\{ord(char):03o}" if char in " \t\n\\" else char for char in path)
+
+
+@given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1))
+def test_mount_points_are_unescaped_as_the_kernel_escaped_them(path: str) -> None:
+    assert trees._unescape(kernel_escaped(path)) == path
 
 
 def test_a_mount_point_with_a_space_is_read_as_the_kernel_escapes_it() -> None:

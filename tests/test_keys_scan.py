@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import string
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 from openrush_tui.api.models import ApiCredential
 from openrush_tui.keys.leaks import classify
 from openrush_tui.keys.scan import (
+    KEY_PATTERN,
     MAX_FILE_BYTES,
     Hit,
     Scanner,
@@ -55,6 +57,17 @@ def test_a_key_is_found_where_it_is_with_only_its_masked_form(
     assert column == len(head) - (head.rfind(b"\n") + 1) + 1
     assert masked == f"{key[:9]}…{key[-4:]}" and key not in repr(hits)
     assert print_ == fingerprint(key)
+
+
+# The pattern as first written, look-behind first: the one in use must match exactly as it did.
+PLAIN_PATTERN = re.compile(rb"(?<![A-Za-z0-9_])or_[A-Za-z0-9]{20,200}(?![A-Za-z0-9_])")
+
+
+@given(st.lists(st.sampled_from([b"or_", b"Ab3", b"_", b"x", b" ", b"\n", b"\xff", b"0" * 20]),
+                max_size=40).map(b"".join))
+def test_the_fast_key_pattern_matches_exactly_what_the_plain_one_does(data: bytes) -> None:
+    assert [m.span() for m in KEY_PATTERN.finditer(data)] == [
+        m.span() for m in PLAIN_PATTERN.finditer(data)]
 
 
 @given(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",))))
