@@ -6,8 +6,9 @@ one), and a failed load turns into a sentence on screen (`show_error`), never in
 
 A page remembers which session epoch (see `Session.epoch`) it shows: when it comes back into
 view after the key changed elsewhere (a sign-in on Setup, a sign-out, the saved key found
-while another page was in front), it loads again by itself; when it only got old, it loads
-again letting the request budget answer from what other pages fetched recently.
+while another page was in front), or after its last load failed (a "Connection failed" must
+not outlive the outage), it loads again by itself; when it only got old, it loads again
+letting the request budget answer from what other pages fetched recently.
 
 Every worker of a page or dialog is an `@work` method that handles the errors it expects
 where it awaits them; `ReportsWorkerFailures` is the one place for what escapes one (a bug):
@@ -106,7 +107,10 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         session = self.dashboard.session
         if session.lookup_pending or self.loading_page:
             return
-        if self._epoch_shown != session.epoch:  # another key's account, or none (or first)
+        if self._epoch_shown != session.epoch or (session.signed_in and self.load_failed):
+            # Another key's account, or none (or first); or its last load failed, and what
+            # it says may be stale now (the server is back, as another page found): loads
+            # again, the request budget answering from what other pages fetched just now.
             self.dashboard.after_first_frame(lambda: self.action_reload(REFRESH_INTERVAL))
         elif (session.signed_in and self._loaded_at is not None
               and time.monotonic() - self._loaded_at > REFRESH_INTERVAL):

@@ -217,6 +217,32 @@ async def test_a_sign_out_from_elsewhere_shows_on_setup(tmp_path: Path) -> None:
         assert "not signed in" in terminal_text(app)
 
 
+def connection_line(app: OpenRushApp) -> str:
+    return text_of(app.screen.query_one("#connection", Static))
+
+
+async def test_connection_failed_goes_once_a_later_request_succeeds(tmp_path: Path) -> None:
+    """The server was down as Setup loaded, then came back: API access loaded fine, and
+    Setup, shown again, says so instead of the old failure (it checks again by itself)."""
+    from tests.support.faults import dashboard, faulty_sandbox
+    from tests.support.scripted_server import Fault
+
+    with faulty_sandbox(tmp_path) as sandbox:
+        sandbox.server.inject(Fault(status=503))
+        app = dashboard(sandbox.server.url, sandbox.key, "setup")
+        async with app.run_test(size=TERMINAL) as pilot:
+            await settle(pilot)
+            assert "Connection failed" in connection_line(app)
+            sandbox.server.clear()  # the server is back
+            await pilot.press("2")
+            await settle(pilot)
+            await pilot.press("1")
+            await settle(pilot)
+            assert "Connection failed" not in connection_line(app)
+            assert "Connection OK" in connection_line(app)
+            assert "503" not in terminal_text(app)
+
+
 # ------------------------------------------------------------------ agents
 
 
