@@ -112,6 +112,9 @@ def lost_problems(result: Result, command: Command, how: str) -> list[str]:
     return []
 
 
+# ~10 s when all is well; a command that kills or hangs the runner costs a restart each, and
+# the table of what failed is worth the wait.
+@pytest.mark.timeout(240)
 def test_lost_output_and_stdin_not_a_terminal(runner: CliRunner, faulty: FaultySandbox) -> None:
     matrix = Matrix("cli-output")
     for name, command in COMMANDS.items():
@@ -139,6 +142,7 @@ def test_lost_output_and_stdin_not_a_terminal(runner: CliRunner, faulty: FaultyS
     matrix.check()
 
 
+@pytest.mark.timeout(240)
 def test_signals_while_waiting(runner: CliRunner, faulty: FaultySandbox) -> None:
     matrix = Matrix("cli-signals")
     for name, command in COMMANDS.items():

@@ -136,6 +136,7 @@ class CliRunner:
     process: subprocess.Popen[bytes] | None = None
     _buffer: bytes = b""
     _fds: tuple[int, int] = field(default=(-1, -1))
+    _eof: bool = False
     cases: int = 0
 
     def start(self) -> None:
@@ -150,6 +151,7 @@ class CliRunner:
         os.close(to_us)
         self._fds = (from_us, from_runner)
         self._buffer = b""
+        self._eof = False
 
     def stop(self) -> None:
         if self.process is None:
@@ -183,8 +185,11 @@ class CliRunner:
                 time.sleep(0.02)
             self.process.send_signal(stop_with)
         line = self._line(deadline)
-        if line is None:
-            died = self.process.poll()
+        if line is None:  # killed (then reaped at once), or still running: a hang
+            try:
+                died = self.process.wait(timeout=2) if self._eof else None
+            except subprocess.TimeoutExpired:
+                died = None
             self.stop()
             code = f"killed by {signal.Signals(-died).name}" if died and died < 0 else None
             return Result(code, stdout=_read(path))
@@ -202,6 +207,7 @@ class CliRunner:
                 return None
             chunk = os.read(self._fds[1], 65536)
             if not chunk:
+                self._eof = True
                 return None
             self._buffer += chunk
         line, self._buffer = self._buffer.split(b"\n", 1)
