@@ -232,12 +232,14 @@ def finish(code: int) -> int:
     """The command's exit code once its output is accounted for: a lost stdout is one line
     on stderr (naming what the command made) and 1; quiet 0 when only a reader that left early
     stopped a read-only command."""
-    lost = _run.lost
+    global _run
+    ended, _run = _run, _Run()  # a command run without `begin` (tests) starts clean too
+    lost = ended.lost
     if lost is None:
         return code
-    if lost.gone and _run.read_only and not _run.receipts:
+    if lost.gone and ended.read_only and not ended.receipts:
         return 0
-    said = " ".join(_run.receipts)
+    said = " ".join(ended.receipts)
     err(f"openrush-tui: could not write the output ({lost.why})." + (f" {said}" if said else ""))
     return max(code, EXIT_LOST)
 
