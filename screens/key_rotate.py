@@ -83,6 +83,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         self._rotation: Rotation | None = None
         self._new_id: str | None = None
         self._sleeping = False
+        self._switching = False  # the stored key is being moved to the new one
         self._leave_asked = False
 
     def compose(self) -> ComposeResult:
@@ -195,6 +196,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         except OpenRushError as error:
             self._finish(f"Nothing was done: {self.dashboard.describe_error(error)}", True)
             return
+        last = ("", False)  # the last step's words, and whether it failed
         try:
             async for step in rotation.run():
                 if isinstance(step, Waiting):
@@ -215,12 +217,15 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                 self._add_step(step.text, "✗" if isinstance(step, Failed) else
                                "!" if isinstance(step, Switched) and
                                step.result.status == "manual" else "✓")
+                last = (step.text, isinstance(step, Failed))
         except _Leave:
             self.dismiss(RotateClosed(True, self._new_id, self._left_text(), "warning"))
             return
         self._finish(None, False)
-        if self._leave_asked:  # asked while the last look was on its way
-            self.dismiss(RotateClosed(True, self._new_id))
+        if self._leave_asked:  # asked while the revoke was on its way: its outcome, said
+            text, failed = last
+            self.dismiss(RotateClosed(True, self._new_id, text,
+                                      "error" if failed else "information"))
 
     async def _reveal(self, step: Created) -> None:
         from pydantic import SecretStr
@@ -239,8 +244,12 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         session, settings = self.dashboard.session, self.dashboard.settings
         if session.key is None:
             return SwitchResult("manual", "Sign this terminal in with the new key.")
-        result = await asyncio.to_thread(switch_stored_key, session.key, settings.profile,
-                                         settings.effective_api_url, new)
+        self._switching = True
+        try:
+            result = await asyncio.to_thread(switch_stored_key, session.key, settings.profile,
+                                             settings.effective_api_url, new)
+        finally:
+            self._switching = False
         if result.status == "switched" and result.key is not None:
             await session.use_key(result.key)
         elif result.status == "manual" and session.key.source == "environment":
@@ -299,18 +308,32 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                                       f"closed. {rotation.what_exists()}",
                                       rotation.unfinished())))
 
+    def _only_looking(self) -> bool:
+        """In the when-idle wait with no write on its way: asleep between two looks, or in a
+        look (a read, which the request budget lets finish for whoever else waits on it)."""
+        rotation = self._rotation
+        return (rotation is not None and rotation.revoke_old == "when-idle"
+                and rotation.new is not None and rotation.sending is None
+                and not self._switching and self.is_current)
+
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         if self._phase == "plan":
             self.dismiss(RotateClosed(False))
         elif self._phase == "done":
             self.dismiss(RotateClosed(True, self._new_id))
-        elif self._phase == "waiting":
+        elif self._only_looking():
+            # Stopped at once, even in a look the server is slow to answer (it could take
+            # the read timeout, 20 s): nothing is sent that would need its answer.
             self._leave_asked = True
-            if self._sleeping:
-                self.workers.cancel_group(self, "rotate")
-                self.dismiss(RotateClosed(True, self._new_id, self._left_text(), "warning"))
-            # else: a look is on its way; the flow stops before the next one (or ends).
+            self.workers.cancel_group(self, "rotate")
+            self.dismiss(RotateClosed(True, self._new_id, self._left_text(), "warning"))
+        elif self._phase == "waiting":  # the old key idle at last: its revoke is on its way
+            self._leave_asked = True
+            close = self.query_one("#close", Button)
+            close.label, close.disabled = "Stopping…", True
+            self._show("#waiting", Text("Stopping: the revoke already sent is answered "
+                                        "first, then this closes."))
         else:
             self.notify("A request is on its way: the dialog closes once it is answered.",
                         markup=False)

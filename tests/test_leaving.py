@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from openrush_tui.screens.key_create import KeyCreateScreen
 from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
-from tests.support.apps import TERMINAL, remote_app, sandbox_app, settle, text_of
+from tests.support.apps import TERMINAL, notices, remote_app, sandbox_app, settle, text_of
 from tests.support.keys import create, shown_key
 from tests.support.scripted_server import Reply, ScriptedServer
 
@@ -120,3 +120,90 @@ def test_a_stuck_app_still_ends_on_sigterm(tmp_path: Path) -> None:
     finally:
         process.kill()
         process.wait()
+
+
+def _credential(index: int, name: str, last_used: str | None) -> dict[str, object]:
+    return {"id": f"cred_{index}", "account_id": "acct_1", "name": name,
+            "prefix": f"or_abc{index:03d}", "is_active": True,
+            "created_at": "2026-06-10T12:00:00Z", "last_used_at": last_used,
+            "expires_at": None}
+
+
+async def test_stop_waiting_during_a_look_that_hangs_stops_at_once() -> None:
+    """The when-idle wait looks at the old key; the server hangs on that look. "Stop waiting"
+    answered nothing until the look gave up (the read timeout, 20 s by default): a look is a
+    read, dropped at once, and the dialog closes saying what is left."""
+    from openrush_tui.screens.key_rotate import KeyRotateScreen
+
+    old = _credential(1, "ci", "2026-06-26T11:59:00Z")  # used a minute ago: not idle
+    new = _credential(2, "ci 2026-06-26", None)
+    with ScriptedServer() as server:
+        server.route("GET", "/v1/me/credits", Reply(200, {"balance": 500}))
+        server.route("POST", "/v1/me/api-credentials",
+                     Reply(201, {"key": "or_new002" + "n" * 34, "api_credential": new}))
+        limited = Reply(429, {"detail": "slow down"}, headers={"Retry-After": "0"})
+        server.add(Reply(200, {"api_credentials": [old]}),  # the page
+                   limited, limited, limited,  # the first look, retried: "wait 1 s"
+                   Reply(200, {"api_credentials": [old, new]}, delay=30))  # the next hangs
+        app = remote_app(server.url, "or_" + "k" * 40, page="api-access", read_timeout=60)
+        async with app.run_test(size=TERMINAL) as pilot:
+            await settle(pilot)
+            await pilot.press("R")
+            await pilot.pause()
+            await pilot.click("#rotate")
+            for _ in range(500):  # the reveal dialog, then the wait
+                if isinstance(app.screen, KeyRevealScreen):
+                    await pilot.click("#stored")
+                if len([r for r in server.requests if r.path.endswith("credentials")
+                        and r.method == "GET"]) == 5:
+                    break
+                await pilot.pause(0.05)
+            dialog = app.screen
+            assert isinstance(dialog, KeyRotateScreen)
+            assert str(dialog.query_one("#close").label) == "Stop waiting"
+            await pilot.click("#close")
+            await pilot.pause()
+            await pilot.pause()
+            assert dialog not in app.screen_stack  # at once, not when the look gives up
+            said = " ".join(" ".join(n.split()) for n in notices(app))
+            assert "Stopped waiting" in said and "“ci” (cred_1) is still active" in said
+
+
+async def test_stop_waiting_while_the_revoke_is_on_its_way_says_so_then_its_outcome() -> None:
+    """The old key went idle and its revoke is sent: that write is never dropped, so the
+    button says at once that it is stopping, and the outcome is said once answered."""
+    from openrush_tui.screens.key_rotate import KeyRotateScreen
+
+    old = _credential(1, "ci", "2026-06-26T11:59:00Z")
+    new = _credential(2, "ci 2026-06-26", None)
+    limited = Reply(429, {"detail": "slow down"}, headers={"Retry-After": "0"})
+    with ScriptedServer() as server:
+        server.route("GET", "/v1/me/credits", Reply(200, {"balance": 500}))
+        server.route("POST", "/v1/me/api-credentials",
+                     Reply(201, {"key": "or_new002" + "n" * 34, "api_credential": new}))
+        server.add(Reply(200, {"api_credentials": [old]}),  # the page
+                   limited, limited, limited,  # the first look: "wait 1 s"
+                   Reply(200, {"api_credentials": [{**old, "last_used_at": None}, new]}),
+                   Reply(200, {**old, "is_active": False}, delay=3))  # the revoke
+        app = remote_app(server.url, "or_" + "k" * 40, page="api-access", read_timeout=60)
+        async with app.run_test(size=TERMINAL) as pilot:
+            await settle(pilot)
+            await pilot.press("R")
+            await pilot.pause()
+            await pilot.click("#rotate")
+            for _ in range(500):
+                if isinstance(app.screen, KeyRevealScreen):
+                    await pilot.click("#stored")
+                if any(r.path.endswith("/revoke") for r in server.requests):
+                    break
+                await pilot.pause(0.05)
+            dialog = app.screen
+            assert isinstance(dialog, KeyRotateScreen)
+            await pilot.click("#close")
+            await pilot.pause()
+            assert str(dialog.query_one("#close").label) == "Stopping…"
+            assert "the revoke already sent" in text_of(dialog.query_one("#waiting", Static))
+            await settle(pilot)
+            assert dialog not in app.screen_stack
+            said = " ".join(" ".join(n.split()) for n in notices(app))
+            assert "Revoked the old key “ci” (cred_1)" in said
