@@ -230,6 +230,11 @@ def test_every_format_on_a_lost_stdout_is_one_line_and_exit_1(
                     failures.append(f"{case}: exit {result.code}, {result.stderr!r}")
                 if how == "short" and not whole.stdout.startswith(result.stdout):
                     failures.append(f"{case}: not a prefix of the whole output")
+        for how in ("closed", "full"):  # argparse's help goes through the writer too
+            result = runner.run(["keys", "--help"], how)
+            if result.code != 1 or not result.stderr.startswith(
+                    "openrush-tui: could not write the output ("):
+                failures.append(f"keys --help {how}: exit {result.code}, {result.stderr!r}")
     finally:
         runner.stop()
     assert not failures, "\n".join(failures)
