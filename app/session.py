@@ -40,6 +40,8 @@ class Session:
         self._lookup_task: asyncio.Future[None] | None = None
         # What the key lookup wants a person to know (e.g. a keyring that did not answer).
         self.notes = notes
+        # Another terminal changed the saved key since this one read it (`check_stored_key`).
+        self.store_note: str | None = None
         self._client: OpenRushClient | None = None
         self._sandbox: Sandbox | None = None
         self._warm: asyncio.Future[None] | None = None
@@ -179,11 +181,26 @@ class Session:
         async with self._lock:
             same = self.key is not None and self.key.secret.reveal() == key.secret.reveal()
             self.key = key
+            self.store_note = None
             self._signed_out = False
             if self._client is not None:
                 self._client = self._client.with_key(key.secret.reveal())
         if not same:  # the same key kept elsewhere (a storage change): the same account
             self._changed()
+
+    async def check_stored_key(self) -> str | None:
+        """A sentence when the store no longer holds the key in use (another terminal signed
+        in with another key, or out), kept in `store_note`; None when nothing changed."""
+        from openrush_tui.auth.credentials import stored_key_change
+
+        key = self.key
+        if key is None or self.settings.sandbox is not None:
+            self.store_note = None
+            return None
+        note = await in_daemon_thread(partial(stored_key_change, self.settings.profile, key),
+                                      name="openrush-store-check")
+        self.store_note = note if self.key is key else None  # a sign-in meanwhile wins
+        return self.store_note
 
     async def sign_out(self) -> SignOutReport | None:
         """Forget the key in memory and, if this tool stored it, in the keyring and the file.
@@ -196,6 +213,7 @@ class Session:
             named = self.key
             stored = named is not None and named.source in ("keyring", "file")
             self.key = None
+            self.store_note = None
             self._signed_out = True
             self.notes = ()
             if self._client is not None:

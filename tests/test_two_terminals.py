@@ -117,3 +117,23 @@ def test_a_lock_held_by_a_stuck_command_makes_logout_fail_in_one_line(
     err = capsys.readouterr().err
     assert code == 1 and "locked by another process" in err and len(err.splitlines()) == 1
     assert read_file_key("default") == OURS  # nothing removed while it could not lock
+
+
+def test_the_store_check_says_when_another_terminal_signed_in_or_out(
+        use_keyring: UseKeyring) -> None:
+    from openrush_tui.auth.credentials import StoredKey, stored_key_change
+
+    use_keyring(fail.Keyring())
+    in_use = StoredKey(Secret(OURS), "file", "~/.config/openrush-tui/credentials.json")
+    save_to_file("default", Secret(OURS))
+    assert stored_key_change("default", in_use) is None  # unchanged: nothing to say
+    save_to_file("default", Secret(THEIRS))
+    note = stored_key_change("default", in_use) or ""
+    assert note.startswith("Another key (" + Secret(THEIRS).masked())
+    assert "still uses " + Secret(OURS).masked() in note
+    assert THEIRS not in note and OURS not in note
+    forget("default")
+    note = stored_key_change("default", in_use) or ""
+    assert "is no longer saved" in note and "signed out" in note
+    # Keys that were never saved here have no store to check.
+    assert stored_key_change("default", StoredKey(Secret(OURS), "environment")) is None
