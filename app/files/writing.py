@@ -217,6 +217,26 @@ def create_exclusive(path: Path, content: bytes, *, mode: int = 0o600) -> bool:
     return True
 
 
+def rewrite(path: Path, content: str | bytes, *, expect: Stamp) -> None:
+    """Replace the file at `path`, still the version `expect` (what was read), with `content`,
+    keeping its permission bits (a person's 0644 config stays 0644).
+
+    The mode is given to our own new temporary file (`fchmod`), never set on the file that is
+    there; set-id and sticky bits are not carried over (a rewritten file is data). FileChanged
+    when `path` is not `expect` any more, checked before and again at the rename, so a file
+    changed, chmodded or swapped for a symlink meanwhile stays as it is.
+    """
+    _check_expectation(path, expect)
+    try:
+        mode = stat.S_IMODE(os.lstat(path).st_mode) & 0o777
+    except FileNotFoundError:  # removed since the check: `write_file`'s own check says so
+        mode = 0o600
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    # A mode read from a newer version is never used: that version fails `expect` below.
+    write_file(path, content, mode=mode, expect=expect)
+
+
 def remove(path: Path) -> bool:
     """Delete `path` (a link itself, never its target); False when it was not there."""
     try:
