@@ -30,6 +30,11 @@ CURSOR_WITH_OTHERS = (
     '"https://linear"}\r\n  },\r\n  "z": [1, 2]\r\n}\r\n')
 
 
+@pytest.fixture(autouse=True)
+def our_mcp_url(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENRUSH_MCP_URL", MCP)  # what `agents list` compares entries with
+
+
 def setups() -> dict[str, tuple[str, tuple[str, ...]]]:
     return {found.agent.id: (found.state, found.where) for found in find_setups()}
 
@@ -54,7 +59,8 @@ def test_claude_code_is_found_in_its_own_files_for_every_scope(isolated_home: Pa
     (isolated_home / ".claude.json").write_text(json.dumps({
         "mcpServers": {"openrush": {"type": "http", "url": MCP}},
         "projects": {str(isolated_home): {"mcpServers": {"openrush": {"url": MCP}}}}}))
-    (isolated_home / ".mcp.json").write_text(json.dumps({"mcpServers": {"openrush": {}}}))
+    (isolated_home / ".mcp.json").write_text(json.dumps({"mcpServers": {"openrush": {
+        "type": "http", "url": MCP + "/"}}}))
     state, where = setups()["claude-code"]
     assert state == "set up"
     assert where == ("~/.claude.json (all projects)", "~/.claude.json (this project)",

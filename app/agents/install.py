@@ -3,16 +3,34 @@
 `plan_install` reads the file and computes the new text and a unified diff; nothing is
 written. `plan_uninstall` does the same for taking the OpenRush entry out again (only that
 entry: the file's other servers and settings stay byte for byte); the rest is shared.
-`apply_install` writes either plan: only if the file still holds what the plan read (and a
-symlinked config still points where it did), after copying it to a backup that never
-overwrites an older backup, atomically (temporary file + `os.replace`, through symlinks to
-the real file, keeping its mode).
+`apply_install` writes either plan. Every file access goes through `openrush_tui.files`:
 
-A config file may hold other servers' keys and tokens, so: the diff shows them masked, and
-unsafe characters in it as escapes (`text.safe`); a backup is created 0600 with O_EXCL, so
-it is never written through a symlink planted under a ``.bak`` name; directories created
-for a config are 0700 whatever the umask; and a symlinked config names the real file it
-writes to (`shown_path`), which is what the person confirms.
+- Reading never blocks: a FIFO, a device or a folder at the config path is a
+  `ConfigFileError` saying so (`files.reading`), never a hang of `agents install` or of the
+  dashboard's Setup page (whose exit would wait for the stuck read).
+- Read-modify-write holds a lock (`files.locks`, with a timeout), so two installs at once
+  (two terminals, the dashboard and a command) never lose an update. The lock file is ours:
+  in this tool's config directory, named after a hash of the config's real path
+  (`lock_path`), never beside the person's config (a project's ``.vscode/`` would show it to
+  git, and a folder others can write to would let them plant it). Under the lock the file is
+  read again: it must still hold what the preview showed, and its symlink still point where
+  it did, else "changed since the preview; nothing was written". The rename checks once
+  more that the file is the version read under the lock (`files.writing.rewrite`), which
+  catches an editor that takes no lock of ours.
+- The backup is the first free ``.bak`` name, created exclusively and 0600
+  (`files.writing.create_exclusive`): never over an older backup, never through a symlink
+  planted under a ``.bak`` name. When the write then fails, that backup (ours, made a moment
+  ago) is removed, so "nothing was written" stays true.
+- The new content goes into our own new temporary file (O_EXCL | O_NOFOLLOW, an
+  unpredictable name), which gets the config's mode (`fchmod` of that file only; the
+  config itself is never chmodded), and is renamed over the config. A symlinked config
+  (dotfile managers link them) is written through to its real file, which is the person's
+  own link and is named in the confirmation (`shown_path`); the temporary file and the
+  backup sit beside that real file and never follow a link. Folders created for a config
+  are 0700 whatever the umask.
+
+A config file may hold other servers' keys and tokens, so the diff shows them masked, and
+unsafe characters in it as escapes (`text.safe`).
 
 How the entry is merged into the file's text is `merge`'s business; a file that cannot be
 parsed, or whose shape is not what the agent expects, is never written: `ConfigFileError`
@@ -25,10 +43,10 @@ nothing written when it did not or on a dry run, and the closing sentence
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import os
-import secrets
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import count
@@ -42,8 +60,23 @@ from openrush_tui.agents.merge import (
     remove_json,
     remove_toml,
 )
+from openrush_tui.files.errors import LocalFileError
+from openrush_tui.files.locks import LOCK_TIMEOUT, locked
+from openrush_tui.files.reading import NotRegularFile, Stamp, read_bytes, read_text
+from openrush_tui.files.writing import (
+    FileChanged,
+    FileExists,
+    create_exclusive,
+    ensure_private_dir,
+    make_dirs,
+    remove,
+    rewrite,
+    write_file,
+)
 from openrush_tui.text.paths import display_path
 from openrush_tui.text.safe import redact_secrets, visible
+
+LOCKS_FOLDER = "agent-config-locks"  # in this tool's config directory (`lock_path`)
 
 
 class NoConfigFile(ConfigFileError):
@@ -159,17 +192,15 @@ def plan_uninstall(agent: Agent, *, home: Path | None = None,
 
 
 def _read(path: Path) -> str | None:
+    """The text of the config at `path` (through the person's symlink), None when absent;
+    a FIFO, a device, a folder, text that is not UTF-8 or an unreadable file is a
+    ConfigFileError that says so (never a read that waits)."""
     try:
-        with path.open(encoding="utf-8", newline="") as handle:  # CRLF stays CRLF
-            return handle.read()
+        return read_text(path)[0]  # CRLF stays CRLF
     except FileNotFoundError:
         return None
-    except UnicodeDecodeError:
-        raise ConfigFileError(f"{visible(display_path(path))} is not UTF-8 text; it was left "
-                              "untouched.") from None
-    except OSError as exc:
-        raise ConfigFileError(f"Could not read {visible(display_path(path))} "
-                              f"({exc.strerror}).") from None
+    except LocalFileError as exc:
+        raise ConfigFileError(visible(str(exc))) from None
 
 
 # ------------------------------------------------------------------ writing
@@ -181,8 +212,13 @@ def _link_path(path: Path) -> str:
 
 
 def _real(path: Path) -> Path:
-    """Through symlinks (dotfile managers link config files): write the file, keep the link."""
-    return path.resolve() if path.is_symlink() else path
+    """Through symlinks (dotfile managers link config files): write the file, keep the link.
+    ConfigFileError for a link that cannot be followed (a loop)."""
+    try:
+        return path.resolve() if path.is_symlink() else path
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
+        raise ConfigFileError(f"{visible(_link_path(path))} is a symbolic link that cannot be "
+                              "followed (a loop?); it was left untouched.") from None
 
 
 def _backup_names(target: Path) -> Iterator[Path]:
@@ -191,65 +227,84 @@ def _backup_names(target: Path) -> Iterator[Path]:
         yield target.with_name(f"{target.name}.bak.{number}")
 
 
-def _write_backup(target: Path) -> Path:
-    """Copy `target` to the first free backup name, created 0600 and exclusively: O_EXCL
-    fails on any existing name, a (dangling) symlink included, so nothing is written through
-    a link. The copy may hold keys, so it is private whatever the original's mode."""
-    content = target.read_bytes()
+def _write_backup(target: Path, content: bytes) -> Path:
+    """Copy `content` (the file as read under the lock) to the first free backup name,
+    created exclusively: a name taken by anything, a (dangling) symlink included, is skipped,
+    so nothing is written through a link and no older backup is overwritten. 0600: the copy
+    may hold keys, whatever the original's mode."""
     for candidate in _backup_names(target):
-        try:
-            descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL
-                                 | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        except FileExistsError:
-            continue
-        with os.fdopen(descriptor, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)  # a umask like 0o277 would narrow it further
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        return candidate
+        if not os.path.lexists(candidate) and create_exclusive(candidate, content):
+            return candidate
     raise AssertionError("unreachable: the backup names never run out")
 
 
-def _make_private_dirs(directory: Path) -> None:
-    """Create `directory` and its missing parents 0700, whatever the umask (an agent's
-    config directory can hold keys); directories that exist are left as they are."""
-    missing = []
-    while not os.path.lexists(directory):
-        missing.append(directory)
-        directory = directory.parent
-    for created in reversed(missing):
-        os.mkdir(created, 0o700)
-        os.chmod(created, 0o700)
+def lock_path(real_path: Path) -> Path:
+    """The lock for read-modify-write of the config at `real_path`: a file of ours, in this
+    tool's config directory (0700), named after a hash of the real path, so every way of
+    reaching the file (its symlinks) shares one lock, and the person's folder gets no file
+    of ours (see the module's docstring)."""
+    from openrush_tui.config import config_dir
+
+    digest = hashlib.sha256(os.fsencode(real_path)).hexdigest()[:32]
+    return config_dir() / LOCKS_FOLDER / f"{digest}.lock"
+
+
+def _changed(plan: InstallPlan) -> ConfigFileError:
+    return ConfigFileError(f"{plan.shown_path} changed since the preview; nothing was "
+                           "written. Look at the new preview and try again.")
 
 
 def apply_install(plan: InstallPlan, *, dry_run: bool = False) -> InstallResult:
-    """Write the plan (unless nothing changes, or on a dry run); ConfigFileError if it cannot."""
+    """Write the plan (unless nothing changes, or on a dry run); ConfigFileError if it cannot,
+    the file then as it was."""
     if not plan.changed or dry_run:
         return InstallResult(plan, written=False, backup=None, dry_run=dry_run)
-    if _read(plan.path) != plan.old_text or _real(plan.path) != plan.real_path:
-        raise ConfigFileError(f"{plan.shown_path} changed since the preview; nothing was "
-                              "written. Look at the new preview and try again.")
-    target = plan.real_path
-    backup = None
     try:
-        _make_private_dirs(target.parent)
-        mode = stat.S_IMODE(target.stat().st_mode) if plan.old_text is not None else 0o600
-        if plan.old_text is not None:
-            backup = _write_backup(target)
-        temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
-                handle.write(plan.new_text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temporary, mode)  # the umask may have narrowed it; match the original
-            os.replace(temporary, target)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise ConfigFileError(f"Could not write {plan.shown_path} ({exc.strerror}); the file "
-                              "is unchanged.") from None
+        lock = lock_path(plan.real_path)
+        ensure_private_dir(lock.parent.parent)
+        ensure_private_dir(lock.parent)
+        with locked(lock, timeout=LOCK_TIMEOUT):
+            return _apply_locked(plan)
+    except FileChanged:
+        raise _changed(plan) from None
+    except LocalFileError as exc:
+        raise ConfigFileError(f"{plan.shown_path} was not written: {visible(str(exc))}") \
+            from None
+
+
+def _read_under_lock(target: Path) -> tuple[bytes | None, Stamp | None]:
+    """The real file as it is now (not following a link: the plan resolved them)."""
+    try:
+        return read_bytes(target, follow_symlinks=False)
+    except FileNotFoundError:
+        return None, None
+
+
+def _apply_locked(plan: InstallPlan) -> InstallResult:
+    target = plan.real_path
+    try:
+        content, stamp = _read_under_lock(target)
+    except NotRegularFile:  # a symlink, a FIFO… where the preview read a file
+        raise _changed(plan) from None
+    expected = None if plan.old_text is None else plan.old_text.encode("utf-8")
+    try:
+        moved = _real(plan.path) != target
+    except ConfigFileError:
+        moved = True
+    if moved or content != expected:
+        raise _changed(plan)
+    make_dirs(target.parent)  # 0700 for any folder it creates; existing ones untouched
+    if content is None or stamp is None:
+        try:  # never over a file that appeared meanwhile: decided at the rename
+            write_file(target, plan.new_text, overwrite=False)
+        except FileExists:
+            raise _changed(plan) from None
+        return InstallResult(plan, written=True, backup=None)
+    backup = _write_backup(target, content)
+    try:
+        rewrite(target, plan.new_text, expect=stamp)
+    except BaseException:
+        with contextlib.suppress(LocalFileError):
+            remove(backup)  # ours, made a moment ago, of a version that stays
+        raise
     return InstallResult(plan, written=True, backup=backup)

@@ -78,9 +78,7 @@ def agents_list_command(args: argparse.Namespace) -> int:
     if args.json:
         print_json([item.as_dict() for item in found])
         return EXIT_OK
-    here = [("yes: " + ", ".join(item.where)) if item.where
-            else "no" if item.state == "not set up" else "cannot tell (set up in its app)"
-            for item in found]
+    here = [item.here() for item in found]
     how = [f"file {item.agent.target.shown}" if item.agent.target else "steps in its app or "
            "a command" for item in found]
     set_up = Column("SET UP HERE", here)
