@@ -78,6 +78,14 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         self.load_failed = False  # the last load failed (it is said on the page)
         self.last_error: BaseException | None = None  # ...and why (for show_error)
 
+    @property
+    def shutting_down(self) -> bool:
+        """The app is quitting. A page built meanwhile (1 then q on a slow machine, a test
+        that ends as the page opens) may lack parts: Textual mounts nothing into a widget
+        that is closing, yet still sends it Mount and ScreenResume. Its handlers then show
+        and load nothing, rather than fail to find what they update."""
+        return not self.app.is_running
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # `/` and API access's `n` are priority bindings: the app runs them before it passes
         # on the keys typed after them, so those land in the field they open (the filter,
@@ -90,6 +98,8 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
     def on_mount(self) -> None:
         from openrush_tui.api.budget import REFRESH_INTERVAL
 
+        if self.shutting_down:
+            return
         self.dashboard.headers_changed()
         # Paint first, then load: the first frame never waits for the network, and already
         # says that the page is loading. Shown for the first time, the page may use what
@@ -103,6 +113,8 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         """Back in view (another page, or a dialog closed): catch up with the session."""
         from openrush_tui.api.budget import REFRESH_INTERVAL
 
+        if self.shutting_down:
+            return
         self.dashboard.headers_changed()
         session = self.dashboard.session
         if session.lookup_pending or self.loading_page:

@@ -138,13 +138,16 @@ class SetupScreen(SigningIn, DashboardScreen):
 
     def on_mount(self) -> None:
         # Textual also runs DashboardScreen.on_mount (handlers run along the MRO), which loads.
+        if self.shutting_down:  # the app quits as the page is built: its parts may be missing
+            return
         self.query_one(AgentPanel).mcp_url = self.dashboard.settings.mcp_url
         self.render_terminal()
 
     def on_screen_resume(self) -> None:
         # Back from a dialog or another page; DashboardScreen's handler (which runs too)
         # checks again when the key changed meanwhile.
-        self.render_terminal()
+        if not self.shutting_down:
+            self.render_terminal()
 
     # -- "This terminal" ---------------------------------------------------------------------
 
@@ -194,11 +197,11 @@ class SetupScreen(SigningIn, DashboardScreen):
             return self.dashboard.session.signed_in
         if action == "storage":
             return self.dashboard.session.settings.sandbox is None
+        built = self.is_mounted and not self.shutting_down  # else parts may be missing
         if action == "install":
-            return self.query_one(AgentPanel).agent.target is not None if self.is_mounted \
-                else True
+            return self.query_one(AgentPanel).agent.target is not None if built else True
         if action == "clear_filter":
-            return self.is_mounted and self.query_one(FilterBar).is_open
+            return built and self.query_one(FilterBar).is_open
         return super().check_action(action, parameters)
 
     # -- loading (DashboardScreen calls these) -----------------------------------------------

@@ -369,3 +369,19 @@ async def test_the_storage_choice_is_asked_once_and_changed_on_setup(
         await settle(pilot)
         assert app.session.key is not None and app.session.key.source == "session"
     assert not credentials_path().exists()
+
+
+# ------------------------------------------------------------------ quitting as Setup opens
+
+
+async def test_quitting_as_setup_opens_is_not_a_crash(tmp_path: Path) -> None:
+    """The app quits while Setup is being built (1 then q on a slow machine, or a test that
+    ends as the page opens): Textual mounts nothing into a widget that is closing, yet sends
+    it Mount, so Setup's panels are half built and a query for their parts used to raise
+    NoMatches in SetupScreen.on_mount (a crash report on the way out)."""
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", None, page="api-access")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await pilot.pause()
+        app.call_later(app.switch_mode, "setup")
+    # run_test re-raises what the app met on its way out
+    assert app.return_code in (0, None)

@@ -70,6 +70,8 @@ class AgentPanel(Horizontal):
                 yield Button("Install…", id="install", compact=True)
 
     def on_mount(self) -> None:
+        if not self.app.is_running:  # the app quits as it is built: parts may be missing
+            return
         self.query_one("#agents", OptionList).highlighted = 0
         self._render_agent()
 
@@ -93,7 +95,7 @@ class AgentPanel(Horizontal):
         self._render_agent()
 
     def _render_agent(self) -> None:
-        if not self.is_mounted:
+        if not (self.is_mounted and self.app.is_running):  # not built yet, or the app quits
             return
         from openrush_tui.api.errors import InsecureURLError
 
