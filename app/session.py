@@ -191,7 +191,7 @@ class Session:
     async def check_stored_key(self) -> str | None:
         """A sentence when the store no longer holds the key in use (another terminal signed
         in with another key, or out), kept in `store_note`; None when nothing changed."""
-        from openrush_tui.auth.credentials import stored_key_change
+        from openrush_tui.auth.status import stored_key_change
 
         key = self.key
         if key is None or self.settings.sandbox is not None:

@@ -58,7 +58,6 @@ __all__ = [
     "save_to_file",
     "save_to_keyring",
     "session_only",
-    "stored_key_change",
 ]
 
 ENV_VAR = "OPENRUSH_KEY"
@@ -315,29 +314,6 @@ def session_only(secret: Secret) -> StoredKey:
     return StoredKey(secret, "session")
 
 
-def stored_key_change(profile: str, in_use: StoredKey) -> str | None:
-    """What changed in the store since `in_use` was read from it, in a sentence; None when
-    the store still holds that key (or cannot tell: a keyring that does not answer).
-
-    Another terminal or command may sign the same profile in with another key, or out; this
-    dashboard goes on with the key it holds, and says so. May block on the keyring (bounded).
-    """
-    if in_use.source not in ("keyring", "file"):
-        return None
-    found = find_saved_key(profile)
-    if found.key is None:
-        if found.notes:  # the keyring did not answer: no claim either way
-            return None
-        return (f"The key this dashboard uses ({in_use.secret.masked()}) is no longer saved "
-                f"for profile “{profile}”: another terminal or command signed out. It is used "
-                "here until you sign out or close the dashboard.")
-    if _same(in_use.secret, found.key.secret.reveal()):
-        return None
-    return (f"Another key ({found.key.secret.masked()}) is saved for profile “{profile}” now: "
-            f"another terminal or command signed in. This dashboard still uses "
-            f"{in_use.secret.masked()}; sign out and start it again to use the new one.")
-
-
 # ------------------------------------------------------------------ signing out
 
 
@@ -360,7 +336,8 @@ def forget(profile: str = "default", *, only: Secret | None = None,
     return report
 
 
-def _same(secret: Secret | None, value: str) -> bool:
+def same_key(secret: Secret | None, value: str) -> bool:
+    """Whether `value` is `secret` (None matches any), compared in constant time."""
     import hmac
 
     return secret is None or hmac.compare_digest(secret.reveal().encode(), value.encode())
@@ -377,7 +354,7 @@ def _forget_in_keyring(profile: str, only: Secret | None, wait: float,
     try:
         if only is not None:
             value, _ = keyring_store.read(profile, wait)
-            if value and not _same(only, value):
+            if value and not same_key(only, value):
                 _kept(report, value, "the OS keyring")
                 return
         if keyring_store.delete(profile, wait):
@@ -397,7 +374,7 @@ def _forget_in_file(profile: str, only: Secret | None, report: SignOutReport) ->
         loose = _loose_mode(path)
         if only is not None:
             value = read_file_key(profile, loose_mode_ok=True)
-            if value and not _same(only, value):
+            if value and not same_key(only, value):
                 _kept(report, value, display_path(path))
                 return
         if _write_file_key(profile, None, loose_mode_ok=True):

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from openrush_tui.auth.credentials import StoredKey
+from openrush_tui.auth.credentials import StoredKey, find_saved_key, same_key
 from openrush_tui.auth.secret import Secret
 from openrush_tui.files import strict_json
 from openrush_tui.text.safe import visible
@@ -173,3 +173,26 @@ async def check_account(client: OpenRushClient, secret: Secret, *, known_id: str
     except OpenRushError:  # the balance is known; only the id stays unknown
         return Account(credits.balance, None)
     return Account(credits.balance, account_id_in(keys, secret))
+
+
+def stored_key_change(profile: str, in_use: StoredKey) -> str | None:
+    """What changed in the store since `in_use` was read from it, in a sentence; None when
+    the store still holds that key (or cannot tell: a keyring that does not answer).
+
+    Another terminal or command may sign the same profile in with another key, or out; this
+    dashboard goes on with the key it holds, and says so. May block on the keyring (bounded).
+    """
+    if in_use.source not in ("keyring", "file"):
+        return None
+    found = find_saved_key(profile)
+    if found.key is None:
+        if found.notes:  # the keyring did not answer: no claim either way
+            return None
+        return (f"The key this dashboard uses ({in_use.secret.masked()}) is no longer saved "
+                f"for profile “{profile}”: another terminal or command signed out. It is used "
+                "here until you sign out or close the dashboard.")
+    if same_key(in_use.secret, found.key.secret.reveal()):
+        return None
+    return (f"Another key ({found.key.secret.masked()}) is saved for profile “{profile}” now: "
+            f"another terminal or command signed in. This dashboard still uses "
+            f"{in_use.secret.masked()}; sign out and start it again to use the new one.")

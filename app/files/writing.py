@@ -295,9 +295,12 @@ def ensure_private_dir(directory: Path) -> None:
     check_private_dir(directory)
 
 
-def _fchmod_new_folder(folder: Path) -> None:
-    # Ours and new: mkdir's mode is narrowed by the umask. Through a descriptor opened without
-    # following links, so a folder swapped for a symlink meanwhile is not what gets the mode.
+def make_folder_private(folder: Path) -> None:
+    """0700 on a folder of ours: one we have just made (mkdir's mode is narrowed by the
+    umask), or the sandbox's own default folder. Through a descriptor opened without
+    following links, so a folder swapped for a symlink meanwhile is not what gets the mode."""
+    if not hasattr(os, "fchmod"):  # Windows before 3.13: modes mean little there
+        return
     descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
                          | getattr(os, "O_NOFOLLOW", 0))
     try:
@@ -319,7 +322,7 @@ def make_dirs(directory: Path) -> None:
                 os.mkdir(folder, 0o700)
             except FileExistsError:  # a concurrent command made it: theirs, left as it is
                 continue
-            _fchmod_new_folder(folder)
+            make_folder_private(folder)
     except OSError as exc:
         raise LocalFileError(f"Could not create {display_path(missing[0])} ({why(exc)})",
                              "Check that its parent folder is writable.") from None

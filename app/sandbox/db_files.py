@@ -18,6 +18,8 @@ import stat
 from pathlib import Path
 
 from openrush_tui.errors import OpenRushError
+from openrush_tui.files.errors import LocalFileError
+from openrush_tui.files.writing import make_dirs, make_folder_private
 from openrush_tui.text.safe import visible
 
 SIBLINGS = ("-wal", "-shm", "-journal")  # what SQLite opens by name beside the database
@@ -72,38 +74,16 @@ def _others_can_write(info: os.stat_result) -> bool:
 
 def _make_folders(directory: Path) -> None:
     """`directory` and its missing parents, each 0700 whatever the umask; existing ones as
-    they are."""
-    missing = []
-    while not os.path.lexists(directory) and directory.parent != directory:
-        missing.append(directory)
-        directory = directory.parent
-    for folder in reversed(missing):
-        try:
-            os.mkdir(folder, 0o700)
-        except FileExistsError:
-            continue  # made meanwhile by someone else: checked like any existing folder
-        except OSError as exc:
-            raise DatabaseFileError(f"Cannot create the folder {_shown(folder)} "
-                                    f"({exc.strerror})", _WRITABLE) from None
-        _tighten_folder(folder)  # ours and new
+    they are (`files.writing.make_dirs`), its failure said as this module's error."""
+    try:
+        make_dirs(directory)
+    except LocalFileError as exc:
+        raise DatabaseFileError(exc.message, _WRITABLE) from None
 
 
 def _fchmod(descriptor: int, mode: int) -> None:
     if hasattr(os, "fchmod"):  # not on Windows before 3.13, where modes mean little anyway
         os.fchmod(descriptor, mode)
-
-
-def _tighten_folder(folder: Path) -> None:
-    """0700 through a descriptor that does not follow links, so a folder swapped for a link
-    meanwhile is not what gets the mode."""
-    if not hasattr(os, "fchmod"):
-        return
-    descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
-                         | getattr(os, "O_NOFOLLOW", 0))
-    try:
-        os.fchmod(descriptor, 0o700)
-    finally:
-        os.close(descriptor)
 
 
 def _check_folder(directory: Path, *, own_directory: bool) -> bool:
@@ -126,7 +106,7 @@ def _check_folder(directory: Path, *, own_directory: bool) -> bool:
                                 "could swap the sandbox's files", _ELSEWHERE)
     if own_directory and info.st_uid == me and stat.S_IMODE(info.st_mode) & 0o077 \
             and directory.lstat().st_ino == info.st_ino:
-        _tighten_folder(directory)
+        make_folder_private(directory)  # ours alone (our default location), made looser
         return False
     if not _others_can_write(info):
         return False
