@@ -147,3 +147,22 @@ def desktop(monkeypatch: pytest.MonkeyPatch) -> FakeDesktop:
     monkeypatch.setattr(pyperclip, "copy", fake.copy)
     monkeypatch.setattr(pyperclip, "paste", fake.paste)
     return fake
+
+
+@pytest.fixture(autouse=True)
+def notifications_stay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A notification stays until dismissed, however long the test takes to look at it.
+
+    Toasts expire on the wall clock (5 to 12 s); on a loaded machine a flow's notification
+    could expire before the test read it. The app's words are what the tests check, not how
+    long they stay up, so in tests every timeout is an hour.
+    """
+    from textual.app import App
+
+    notify = App.notify
+
+    def lasting(self: App[Any], message: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs["timeout"] = 3600
+        notify(self, message, *args, **kwargs)
+
+    monkeypatch.setattr(App, "notify", lasting)
