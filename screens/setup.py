@@ -148,6 +148,16 @@ class SetupScreen(SigningIn, DashboardScreen):
         # checks again when the key changed meanwhile.
         if not self.shutting_down:
             self.render_terminal()
+            self._check_store()
+
+    @work(group="store-check", exclusive=True, exit_on_error=False)
+    async def _check_store(self) -> None:
+        """Another terminal may have signed this profile in with another key, or out, since
+        this one read the store: say so under "This terminal" (the key in use stays)."""
+        session = self.dashboard.session
+        before = session.store_note
+        if await session.check_stored_key() != before and not self.shutting_down:
+            self.render_terminal()
 
     # -- "This terminal" ---------------------------------------------------------------------
 
@@ -170,7 +180,7 @@ class SetupScreen(SigningIn, DashboardScreen):
         self.query_one("#terminal", Static).update(
             terminal_content(self.status(), sandbox_starting=starting,
                              looking=session.lookup_pending))
-        notes = [visible(note) for note in session.notes]
+        notes = [visible(note) for note in (*session.notes, session.store_note) if note]
         if session.key is not None and session.key.source == "session":
             notes.append("The key is kept for this session only; you sign in again next time.")
         if session.key is not None and session.key.source == "environment":

@@ -138,3 +138,28 @@ def test_the_store_check_says_when_another_terminal_signed_in_or_out(
     assert "is no longer saved" in note and "signed out" in note
     # Keys that were never saved here have no store to check.
     assert stored_key_change("default", StoredKey(Secret(OURS), "environment")) is None
+
+
+async def test_setup_says_when_another_terminal_saved_another_key(
+        server: RunningSandbox, isolated_home: Path, use_keyring: UseKeyring) -> None:
+    from textual.widgets import Static
+
+    from tests.support.apps import text_of
+
+    use_keyring(fail.Keyring())
+    ours = server.bootstrap_key
+    save_to_file("default", Secret(ours))
+    remember_api_url("default", server.base_url)
+    app = remote_app(server.base_url, None, page="setup")
+    app.session.key = stored(ours, "file", str(credentials_path()))
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        save_to_file("default", Secret(THEIRS))  # terminal B signs the profile in
+        await pilot.press("2")  # API access, then back to Setup
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        shown = text_of(app.screen.query_one("#terminal-notes", Static))
+        assert "Another key (" + Secret(THEIRS).masked() in shown
+        assert THEIRS not in shown and ours not in shown
+        assert app.session.key is not None and app.session.key.secret.reveal() == ours
