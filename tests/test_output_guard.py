@@ -16,12 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WRITER = ROOT / "app" / "commands" / "output.py"
 STREAMS = {"stdout", "stderr", "__stdout__", "__stderr__"}
 # Known, each with why; an entry that no longer offends must go (see the last test).
-ALLOWED: dict[str, str] = {
-    # The sandbox's server announces itself on the `out` it is given (`sandbox serve` gives
-    # the writer's); its default and its start-up errors are still sys's. Owned by the
-    # sandbox, which may import nothing of ours but the clock.
-    "app/sandbox/server.py": "sys.stdout as a default; print(file=sys.stderr)",
-}
+ALLOWED: dict[str, str] = {}
 
 
 def offences(path: Path) -> list[str]:

@@ -183,4 +183,4 @@ def run_serve(args: argparse.Namespace) -> int:
         args.err.write(PREDICTABLE_KEYS_WARNING + "\n")
     from openrush_tui.sandbox.server import serve  # uvicorn and FastAPI load only here
 
-    return serve(options, args.host, args.port, out=args.out)
+    return serve(options, args.host, args.port, out=args.out, err=args.err)

@@ -6,7 +6,6 @@ import os
 import signal
 import socket
 import sqlite3
-import sys
 from collections.abc import Callable
 from typing import TextIO
 
@@ -66,25 +65,26 @@ def _exit_on_sigterm(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)  # so `finally` closes the database
 
 
-def serve(options: SandboxOptions, host: str, port: int, out: TextIO = sys.stdout) -> int:
+def serve(options: SandboxOptions, host: str, port: int, *, out: TextIO, err: TextIO) -> int:
     """Serve until stopped. Exit codes: 0 stopped, 1 could not start (the port is taken, the
-    database cannot be used: one line on stderr says which), 130 ctrl+c."""
+    database cannot be used: one line on `err` says which), 130 ctrl+c. `out` and `err` are
+    the command line's one writer (`commands.output`), handed down by `sandbox serve`."""
     try:
         # Bound before the database is opened: a taken port is said at once, in one line.
         listening = listen(host, port)
     except OSError as exc:
         why = os.strerror(exc.errno) if exc.errno else str(exc)
-        return _cannot_start(f"cannot listen on {base_url(host, port)} ({why}); is another "
+        return _cannot_start(err, f"cannot listen on {base_url(host, port)} ({why}); is another "
                              "server using that port? Pick another with --port (0 picks a free "
                              "one).")
     try:
         sandbox = create_sandbox(options)
     except DatabaseFileError as exc:  # unsafe or impossible files: says which and what to do
         listening.close()
-        return _cannot_start(str(exc))
+        return _cannot_start(err, str(exc))
     except sqlite3.Error as exc:
         listening.close()
-        return _cannot_start(f"the database {options.db_path} cannot be used ({exc}); move it "
+        return _cannot_start(err, f"the database {options.db_path} cannot be used ({exc}); move it "
                              "away or pick another file with --db.")
     try:
         key = sandbox.mint_bootstrap_key()
@@ -99,7 +99,7 @@ def serve(options: SandboxOptions, host: str, port: int, out: TextIO = sys.stdou
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
         server.run(sockets=[listening])
     except sqlite3.Error as exc:
-        return _cannot_start(f"the database {options.db_path} failed ({exc}).")
+        return _cannot_start(err, f"the database {options.db_path} failed ({exc}).")
     except KeyboardInterrupt:
         return 130
     finally:
@@ -108,6 +108,6 @@ def serve(options: SandboxOptions, host: str, port: int, out: TextIO = sys.stdou
     return 0
 
 
-def _cannot_start(reason: str) -> int:
-    print(f"openrush-tui sandbox serve: {reason}", file=sys.stderr)
+def _cannot_start(err: TextIO, reason: str) -> int:
+    err.write(f"openrush-tui sandbox serve: {reason}\n")
     return 1
