@@ -32,10 +32,12 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import copy
 import importlib.util
 import os
 import queue
+import select
 import shutil
 import signal
 import subprocess
@@ -70,15 +72,95 @@ TARGETS = {
     # what it decides: the name, the lifetime, how often it looks at the old key).
     "rotation": Target("app/keys/rotate.py", ("tests/test_rules_rotation_pinned.py",
                                               "tests/test_keys_rotate.py"),
-                       only=("replacement_name", "replacement_expiry", "lifetime_words",
-                             "poll_every", "_minutes")),
+                       only=("replacement_name", "replacement_expiry", "_lifetime",
+                             "lifetime_words", "IdleWatch", "poll_every", "_minutes")),
     "runway": Target("app/activity/runway.py", ("tests/test_rules_runway_pinned.py",
                                                 "tests/test_activity_runway.py")),
 }
 
 # (module, where, before, after) -> why no test can kill it. Keyed by text, not line, since
 # others edit these modules.
-EQUIVALENT: dict[tuple[str, str, str, str], str] = {}
+_PRINTABLE_ABOVE = ("U+0100 and U+10000 are printable, so they never reach an escape: the "
+                    "edge moved by one changes no output")
+_FAST_PATH = "a shortcut for all-printable text: the general path gives the same result"
+_CONTEXT_NAME = "a ContextVar's name is only shown in its repr"
+_NO_LIMIT = ("with a limit of 0 or 1, `remaining < limit / 5` holds only for a negative "
+             "count, which `remaining <= reserve` (reserve >= 0) already catches")
+_CACHE = "only forgets a hold that has ended; blocked_for() says 0 either way"
+_STALE = ("requests older than a minute only fill the deque: the index is counted so that "
+          "the request chosen is the same, and older ones give a wait below 0, i.e. none")
+_LOW = ("warning words are reached only when low with credits left, when days_left is a "
+        "number: the fallback is dead code (reported)")
+EQUIVALENT: dict[tuple[str, str, str, str], str] = {
+    # -- safe
+    ("safe", "_escape", "code < 256", "code <= 256"): _PRINTABLE_ABOVE,
+    ("safe", "_escape", "code < 256", "code < 257"): _PRINTABLE_ABOVE,
+    ("safe", "_escape", "code < 65536", "code <= 65536"): _PRINTABLE_ABOVE,
+    ("safe", "_escape", "code < 65536", "code < 65537"): _PRINTABLE_ABOVE,
+    ("safe", "_json_escape", "code < 65536", "code <= 65536"): _PRINTABLE_ABOVE,
+    ("safe", "_json_escape", "code < 65536", "code < 65537"): _PRINTABLE_ABOVE,
+    ("safe", "visible", "if text.isprintable():", "if False:"): _FAST_PATH,
+    ("safe", "strip_unsafe", "if text.isprintable():", "if False:"): _FAST_PATH,
+    ("safe", "strip_unsafe",
+     "char.isprintable() or unicodedata.category(char) not in _ACTIVE_CATEGORIES",
+     "False or unicodedata.category(char) not in _ACTIVE_CATEGORIES"):
+        "every printable character's category (letters, marks, numbers, punctuation, "
+        "symbols, the space) is outside _ACTIVE_CATEGORIES, so the category alone decides",
+    # -- budget
+    ("budget", "module", "ContextVar('openrush_budget_reuse', default=REUSE_FOR)",
+     "ContextVar('', default=REUSE_FOR)"): _CONTEXT_NAME,
+    ("budget", "module", "ContextVar('openrush_budget_live', default=None)",
+     "ContextVar('', default=None)"): _CONTEXT_NAME,
+    ("budget", "reserve_reached", "info.limit > 0", "info.limit >= 0"): _NO_LIMIT,
+    ("budget", "reserve_reached", "info.limit > 0", "info.limit > 1"): _NO_LIMIT,
+    ("budget", "reserve_reached", "info.limit > 0 and info.remaining < info.limit * PAUSE_BELOW",
+     "True and info.remaining < info.limit * PAUSE_BELOW"): _NO_LIMIT,
+    ("budget", "RequestBudget._hold", "self.rate_limit.remaining > 0",
+     "self.rate_limit.remaining >= 0"):
+        "a count of 0 replaced by a count of 0 is the same count",
+    ("budget", "RequestBudget.get", "done.cancelled() or done.exception()",
+     "False or done.exception()"):
+        "the task is shielded from its callers: nothing cancels it, so cancelled() is False",
+    ("budget", "RequestBudget._hold", "self._blocked_until or 0.0",
+     "self._blocked_until or False"): "False is 0 to max()",
+    ("budget", "RequestBudget.blocked_for", "left <= 0", "left < 0"): _CACHE,
+    ("budget", "RequestBudget.blocked_for", "self._blocked_until = None", "(removed)"): _CACHE,
+    ("budget", "RequestBudget.live_pace", "self._window_ends or now",
+     "self._window_ends or False"):
+        "reached only when the window is not over, i.e. when _window_ends is set",
+    ("budget", "RequestBudget.live_pace", "max(0.0, wait)", "wait"):
+        "wait is never negative already: the window wait counts only requests of the last "
+        "minute, and the interval's wait is max()ed with it",
+    ("budget", "RequestBudget._window_wait",
+     "while self._live_sent and self._live_sent[0] <= now - WINDOW:", "while False:"): _STALE,
+    ("budget", "RequestBudget._window_wait", "self._live_sent[0] <= now - WINDOW",
+     "self._live_sent[0] < now - WINDOW"): _STALE,
+    ("budget", "RequestBudget._window_wait", "len(self._live_sent) - 1",
+     "len(self._live_sent) - 2"):
+        "the cap on the index binds only when a refresh costs more than the minute's "
+        "allowance, and then the pace's interval (60 s x cost / allowance) is the longer wait",
+    # -- rotation
+    ("rotation", "lifetime_words",
+     "expires_at is not None and now is not None and (expires_at == LATEST_EXPIRY) and "
+     "(shifted(now, _lifetime(old)) > LATEST_EXPIRY)",
+     "expires_at is not None and now is not None and True and "
+     "(shifted(now, _lifetime(old)) > LATEST_EXPIRY)"):
+        "when the lifetime from now passes LATEST_EXPIRY, replacement_expiry (the one "
+        "source of expires_at) is LATEST_EXPIRY",
+    ("rotation", "IdleWatch.quiet_since", "used != self._seen or self._since is None",
+     "used != self._seen or False"):
+        "_seen and _since are set together and `used` is never None, so on the first call "
+        "used != _seen already (dead code, reported)",
+    ("rotation", "poll_every", "max(1, rate.limit)", "max(2, rate.limit)"):
+        "1 or 2 a minute both give a floor above POLL_MAX: a look every 60 s either way",
+    # -- runway
+    ("runway", "Runway.warning", "self.days_left or 0.0", "self.days_left or False"): _LOW,
+    ("runway", "Runway.warning", "self.days_left or 0.0", "self.days_left or 1.0"): _LOW,
+    ("runway", "Runway.lasts", "self.days_left or 0.0", "self.days_left or False"):
+        "False is 0 to >= and round()",
+    ("runway", "measure_runway", "False", "True"):  # `spent, complete = 0, False`
+        "count_pages yields at least one step for pages >= 1, and that step sets complete",
+}
 
 
 @dataclass
@@ -95,8 +177,8 @@ class Mutant:
 
     @property
     def label(self) -> str:
-        return f"{TARGETS[self.module].path}:{self.line} ({self.where}): {self.before}  ->  " \
-               f"{self.after}"
+        return f"{TARGETS[self.module].path}:{self.line} ({self.where}): " \
+               f"{_cut(self.before)}  ->  {_cut(self.after)}"
 
 
 # -- finding the mutation points --------------------------------------------------------------
@@ -250,7 +332,11 @@ def _parents(tree: ast.AST) -> dict[int, tuple[ast.AST, str, int | None]]:
 
 
 def _shown(node: ast.AST) -> str:
-    text = ast.unparse(node).splitlines()[0] if not isinstance(node, ast.Pass) else "(removed)"
+    """The first line of `node` (whole: EQUIVALENT's keys are these)."""
+    return ast.unparse(node).splitlines()[0] if not isinstance(node, ast.Pass) else "(removed)"
+
+
+def _cut(text: str) -> str:
     return text if len(text) <= 90 else text[:87] + "..."
 
 
@@ -264,11 +350,18 @@ def mutants_of(module: str, text: str) -> list[Mutant]:
         for op in _ops(node):
             tree = copy.deepcopy(original)
             twin = _walk(tree)[index][0]
-            before = _shown(twin)
-            shown = _apply(twin, op, _parents(tree))
+            parents = _parents(tree)
+            # A constant is shown with what holds it (`code -= 65536`, not `65536`), when
+            # short: the list of equivalents tells two alike constants apart by it.
+            context = parents.get(id(twin), (twin,))[0]
+            if op not in ("const", "string") or len(ast.unparse(context)) > 90 or \
+                    isinstance(context, ast.Dict | ast.Tuple | ast.List | ast.Set):
+                context = twin
+            before = _shown(context)
+            shown = _apply(twin, op, parents)
             ast.fix_missing_locations(tree)
             mutant = Mutant(module, index, op, getattr(node, "lineno", 0), where or "module",
-                            before, _shown(shown))
+                            before, _shown(context if context is not twin else shown))
             try:
                 mutant.source = ast.unparse(tree)
                 compile(mutant.source, target.path, "exec")
@@ -283,13 +376,57 @@ def mutants_of(module: str, text: str) -> list[Mutant]:
 # -- running the tests ------------------------------------------------------------------------
 
 
+# Imported once by each worker's launcher, before it forks a pytest per mutant: on a busy
+# machine these imports are most of a run's time. Never `openrush_tui` or `tests`: each
+# child imports those itself, from the copy, mutant included.
+PRELOAD = ("pytest", "_pytest.assertion.rewrite", "_pytest.python", "pytest_asyncio.plugin",
+           "xdist.plugin", "pytest_timeout", "hypothesis", "hypothesis.strategies",
+           "syrupy", "textual.app", "textual.widgets", "textual.pilot", "textual.command",
+           "rich.console", "httpx", "pydantic", "fastapi", "uvicorn", "anyio", "jinja2",
+           "keyring", "jwt", "tomlkit", "platformdirs")
+
+
+def serve() -> None:
+    """A worker's launcher (``--serve``, in the copy): one line of pytest arguments in, a
+    forked pytest's pid and then its exit code out."""
+    import importlib
+    import json
+
+    sys.path[0] = os.getcwd()  # as `python -m pytest` in the copy would have it
+    for name in PRELOAD:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    import pytest
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:  # the child: its own session, so that a deadline kills its servers too
+            code = 3
+            try:
+                os.setsid()
+                log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                os.dup2(log, 1)
+                os.dup2(log, 2)
+                code = int(pytest.main(request["args"]))
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        print(pid, flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status), flush=True)
+
+
 @dataclass
 class Worker:
-    """One temporary copy of the tree, used by one pytest at a time."""
+    """One temporary copy of the tree and its launcher, running one pytest at a time."""
 
     home: Path
     texts: dict[str, str]  # each module as it was read, put back after every run
+    launcher: subprocess.Popen[bytes]
     timeouts: dict[str, float] = field(default_factory=dict)
+    _buffer: bytes = b""
 
     @classmethod
     def create(cls, base: Path, number: int, texts: dict[str, str]) -> Worker:
@@ -300,10 +437,21 @@ class Worker:
                             ignore=ignore, dirs_exist_ok=True)
         shutil.copytree(ROOT / "tests", home / "tests", ignore=ignore)
         shutil.copy2(ROOT / "pyproject.toml", home / "pyproject.toml")
-        worker = cls(home, texts)
+        # First on the path: the editable install's finder comes after the path finder.
+        env = {**os.environ, "PYTHONPATH": str(home / "pkg")}
+        with open(home / "launcher.log", "wb") as errors:
+            launcher = subprocess.Popen([sys.executable, __file__, "--serve"], cwd=home,
+                                        env=env, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=errors, bufsize=0)
+        worker = cls(home, texts, launcher)
         for module in texts:
             worker.put(module, texts[module])  # the text the mutants were made from
         return worker
+
+    def close(self) -> None:
+        assert self.launcher.stdin is not None  # noqa: S101
+        self.launcher.stdin.close()
+        self.launcher.wait(timeout=60)
 
     def put(self, module: str, source: str) -> None:
         path = self.module_file(module)
@@ -325,24 +473,42 @@ class Worker:
             self.put(module, self.texts[module])
 
     def _pytest(self, module: str, timeout: float) -> tuple[str, float]:
+        import json
+
         shutil.rmtree(self.home / ".hypothesis", ignore_errors=True)  # no replays across mutants
         tests = [name for name in TARGETS[module].tests if (self.home / name).exists()]
-        command = [sys.executable, "-m", "pytest", "-x", "-q", "-n", "0", "-p", "no:randomly",
-                   "-p", "no:cacheprovider", "--hypothesis-seed=0", *tests]
-        env = {**os.environ, "PYTHONPATH": str(self.home / "pkg")}
+        args = ["-x", "-q", "-n", "0", "-p", "no:randomly", "-p", "no:cacheprovider",
+                "--hypothesis-seed=0", *tests]
+        assert self.launcher.stdin is not None  # noqa: S101
         started = time.monotonic()
-        with open(self.home / "pytest.log", "wb") as log:  # the last run's, for a failed check
-            process = subprocess.Popen(command, cwd=self.home, env=env, stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            code = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the session this run started, only
-            process.wait()
+        request = {"args": args, "log": str(self.home / "pytest.log")}
+        self.launcher.stdin.write((json.dumps(request) + "\n").encode())
+        pid = int(self._line(started + 60) or "0")
+        answer = self._line(started + timeout)
+        if answer is None:  # past the deadline: the child's whole session goes
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            self._line(time.monotonic() + 60)
             return "timeout", time.monotonic() - started
+        code = int(answer)
         if code in (4, 5):
             raise RuntimeError(f"pytest could not run {tests} (exit {code})")
         return ("passed" if code == 0 else "failed"), time.monotonic() - started
+
+    def _line(self, deadline: float) -> str | None:
+        """The launcher's next line, or None at `deadline` (read raw: no hidden buffer)."""
+        assert self.launcher.stdout is not None  # noqa: S101
+        fd = self.launcher.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise RuntimeError(f"the launcher ended: see {self.home / 'launcher.log'}")
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode()
 
 
 def check(worker: Worker, module: str, text: str) -> float:
@@ -364,7 +530,11 @@ def main() -> int:
     parser.add_argument("modules", nargs="*", help=f"some of {', '.join(TARGETS)} (all)")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--jobs", type=int, default=2, choices=(1, 2))
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.serve:
+        serve()
+        return 0
     modules = options.modules or list(TARGETS)
     if unknown := set(modules) - set(TARGETS):
         parser.error(f"no module {', '.join(sorted(unknown))}; the modules are "
@@ -424,6 +594,8 @@ def main() -> int:
             thread.start()
         for thread in threads:
             thread.join()
+        for worker in workers:
+            worker.close()
 
     report(modules, mutants)
     return 0

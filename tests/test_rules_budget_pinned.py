@@ -6,16 +6,12 @@ slows and pauses. On clocks the test moves; found by bench/mutation.py."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from openrush_tui.api.budget import (
-    MAX_ANSWERS,
-    RequestBudget,
-    reserve_reached,
-    reuse_within,
-)
+from openrush_tui.api.budget import RequestBudget, reserve_reached, reuse_within
 from openrush_tui.api.errors import RateLimited, ServerError
 from openrush_tui.api.models import RateLimitInfo
 
@@ -102,17 +98,21 @@ async def test_a_page_switch_reuses_up_to_ten_seconds_and_never_less_than_two(
         assert await budget.get("keys", fetch) == "answer 2"
         clocks.skip(2.0)
         assert await budget.get("keys", fetch) == "answer 2"
-    with reuse_within(60):  # capped at the refresh interval
-        clocks.skip(10.5)
+        clocks.skip(1.0)  # three seconds: too old, however long a page switch allows
         assert await budget.get("keys", fetch) == "answer 3"
+    with reuse_within(60):  # capped at the refresh interval
+        clocks.skip(10.0)
+        assert await budget.get("keys", fetch) == "answer 3"
+        clocks.skip(0.5)
+        assert await budget.get("keys", fetch) == "answer 4"
 
 
 async def test_the_oldest_answers_go_first_beyond_the_cap(budget: RequestBudget) -> None:
     fetch = Fetch()
-    for number in range(MAX_ANSWERS + 1):
+    for number in range(65):  # 64 answers are kept
         await budget.get(("page", number), fetch)
     calls = fetch.calls
-    assert await budget.get(("page", MAX_ANSWERS), fetch) == f"answer {calls}"  # kept
+    assert await budget.get(("page", 64), fetch) == f"answer {calls}"  # kept
     assert await budget.get(("page", 1), fetch) == "answer 2"  # kept: one of the last 64
     assert fetch.calls == calls
     await budget.get(("page", 0), fetch)  # the oldest was let go: asked again
@@ -160,12 +160,22 @@ async def test_without_any_hint_a_429_holds_five_seconds(budget: RequestBudget,
     assert budget.blocked_for() == 5
     clocks.skip(5)
     assert budget.blocked_for() == 0
+    clocks.skip(30)  # long after: still 0, never a negative countdown
+    assert budget.blocked_for() == 0
 
 
 async def test_a_window_that_already_reset_is_no_hint(budget: RequestBudget,
                                                       clocks: Clocks) -> None:
     budget.note(limit(0, reset_in=20))
-    clocks.skip(25)  # the window reset meanwhile; a 429 now says nothing about when
+    clocks.skip(20)  # the window resets right now: a 429 now says nothing about when
+    await refused(budget, too_many())
+    assert budget.blocked_for() == 5
+
+
+async def test_newer_headers_without_a_reset_forget_the_old_window(
+        budget: RequestBudget) -> None:
+    budget.note(limit(3, reset_in=40))
+    budget.note(limit(2, reset_in=None))
     await refused(budget, too_many())
     assert budget.blocked_for() == 5
 
@@ -215,7 +225,12 @@ async def test_a_held_get_says_how_long_in_whole_seconds(budget: RequestBudget,
         await budget.get("keys", fetch)
     assert held.value.retry_after == 17.5 and held.value.status_code == 429
     assert "17.5" not in str(held.value) and "18 s" in str(held.value)
+    assert str(held.value).startswith("Too many requests: the rate limit was reached")
+    clocks.skip(17)  # half a second left: still held, and said as a whole second
+    with pytest.raises(RateLimited, match="1 s more"):
+        await budget.get("keys", fetch)
     assert fetch.calls == 0
+    clocks.seconds -= 17
     clocks.skip(17.5)  # exactly the end of the hold: GETs go again
     assert await budget.get("keys", fetch) == "answer 1"
 
@@ -227,6 +242,10 @@ async def test_a_429_after_headers_with_requests_left_leaves_none(
     assert budget.rate_limit is not None and budget.rate_limit.remaining == 0
     assert budget.rate_limit.limit == 60
     assert budget.blocked_for() == 40  # and the window's reset is the hold
+    other = budget.fresh()
+    other.note(limit(1, reset_in=40))  # the last one left
+    await refused(other, too_many())
+    assert other.rate_limit is not None and other.rate_limit.remaining == 0
 
 
 async def test_headers_without_a_count_change_nothing(budget: RequestBudget) -> None:
@@ -250,6 +269,8 @@ async def test_headers_without_a_count_change_nothing(budget: RequestBudget) -> 
 def test_work_that_can_wait_stops_below_a_fifth_or_at_the_reserve(
         info: RateLimitInfo | None, reserve: int, reached: bool) -> None:
     assert reserve_reached(info, reserve) is reached
+    if reserve == 0:
+        assert reserve_reached(info) is reached  # no reserve unless asked
 
 
 # -- live pacing ------------------------------------------------------------------------------
@@ -351,3 +372,86 @@ async def test_a_refresh_of_two_requests_waits_until_two_fit(budget: RequestBudg
     assert budget.live_pace(1).wait == 20
     clocks.skip(20)
     assert budget.live_pace(1).wait == 0
+
+
+async def test_a_refresh_of_two_requests_with_one_slot_free_waits_for_the_oldest(
+        budget: RequestBudget, clocks: Clocks) -> None:
+    budget.note(limit(60, reset_in=60))
+    for number in range(3):  # refreshes of one request at 0, 10 and 20 s...
+        with budget.live_refresh():
+            await budget.get(("usage", number), Fetch())
+        clocks.skip(10)
+    with budget.live_refresh():  # ...and one of two at 30 s: five sent, one slot free
+        await budget.get(("usage", 3), Fetch())
+        await budget.get(("credits", 3), Fetch())
+    clocks.skip(20)
+    assert budget.live_pace(1).wait == 10  # at 60 s the first leaves: two slots
+
+
+async def test_a_refresh_costing_more_than_the_minute_allows_waits_and_never_fails(
+        budget: RequestBudget, clocks: Clocks) -> None:
+    budget.note(limit(20, of=20, reset_in=60))  # 2 live requests a minute
+    with budget.live_refresh():
+        for name in ("usage", "credits", "keys"):
+            await budget.get(name, Fetch())
+    clocks.skip(5)
+    pace = budget.live_pace(1)
+    assert (pace.interval, pace.wait) == (90, 85)  # three requests: 1.5 minutes apart
+
+
+async def test_a_limit_of_one_paces_live_refresh_to_once_a_minute(
+        budget: RequestBudget) -> None:
+    budget.note(limit(1, of=1, reset_in=60))
+    assert budget.live_pace(1).interval == 60
+
+
+async def test_requests_after_a_live_refresh_are_not_counted_as_live(
+        budget: RequestBudget, clocks: Clocks) -> None:
+    budget.note(limit(60, reset_in=60))  # 6 live requests a minute
+    with budget.live_refresh():
+        await budget.get("usage", Fetch())
+    clocks.skip(10)
+    for number in range(6):  # the user's own presses: not live refresh's share
+        await budget.get(("page", number), Fetch())
+    assert budget.live_pace(1).wait == 0
+
+
+async def test_the_last_half_second_of_a_hold_is_still_a_hold(budget: RequestBudget,
+                                                              clocks: Clocks) -> None:
+    await refused(budget, too_many(10))
+    clocks.skip(9.5)
+    assert budget.blocked_for() == 0.5
+    pace = budget.live_pace(10)
+    assert (pace.state, pace.wait) == ("blocked", 0.5)
+    assert pace.until == NOW + timedelta(seconds=10)
+
+
+async def test_a_hold_is_exact_even_at_the_monotonic_clocks_origin() -> None:
+    clocks = Clocks()
+    clocks.seconds = 0.0  # a monotonic clock may start anywhere, 0 included
+    budget = RequestBudget(monotonic=clocks.monotonic, wall=clocks.wall)
+    await refused(budget, too_many(0.5))
+    assert budget.blocked_for() == 0.5
+
+
+async def test_a_get_whose_callers_gave_up_fails_without_noise(
+        budget: RequestBudget, caplog: pytest.LogCaptureFixture) -> None:
+    # The caller is cancelled (a newer load); the request goes on and fails. Nobody awaits
+    # it any more, and asyncio must not print "Task exception was never retrieved".
+    release = asyncio.Event()
+
+    class Failing(Fetch):
+        async def __call__(self) -> str:
+            await release.wait()
+            raise ServerError("down")
+
+    caller = asyncio.ensure_future(budget.get("usage", Failing()))
+    await asyncio.sleep(0)
+    caller.cancel()
+    release.set()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    del caller
+    gc.collect()
+    await asyncio.sleep(0)
+    assert "never retrieved" not in caplog.text

@@ -12,6 +12,7 @@ import pytest
 
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.models import ApiCredential, RateLimitInfo
+from openrush_tui.clock import LATEST_EXPIRY
 from openrush_tui.keys.rotate import (
     IdleWatch,
     Rotation,
@@ -89,6 +90,17 @@ def test_the_lifetime_in_words(lifetime: timedelta | None, words: str) -> None:
     assert lifetime_words(old, replacement_expiry(old, NOW), NOW) == words
 
 
+def test_a_lifetime_ending_exactly_at_the_latest_expiry_is_not_cut() -> None:
+    old = old_key(timedelta(days=30))
+    now = LATEST_EXPIRY - timedelta(days=30)
+    assert replacement_expiry(old, now) == LATEST_EXPIRY
+    assert lifetime_words(old, LATEST_EXPIRY, now) == "expires after 30 days, like the old key"
+    later = now + timedelta(seconds=1)
+    assert replacement_expiry(old, later) == LATEST_EXPIRY
+    assert lifetime_words(old, LATEST_EXPIRY, later) == \
+        "expires on 9998-12-31 (the latest expiry allowed)"
+
+
 # -- idle -------------------------------------------------------------------------------------
 
 
@@ -151,6 +163,11 @@ def test_the_limit_counts_only_when_it_describes_the_minute(
     assert poll_every(timedelta(seconds=6), rate(1200, 1000, reset_in), NOW) == seconds
 
 
+def test_never_more_than_one_look_a_second() -> None:
+    # 1,200 a minute would allow one look every half second: still one a second at most.
+    assert poll_every(timedelta(seconds=3), rate(1200, 1000, timedelta(seconds=30)), NOW) == 1
+
+
 def test_a_limit_of_zero_is_read_as_one_a_minute() -> None:
     assert poll_every(timedelta(seconds=6), rate(0, 500, timedelta(seconds=30)), NOW) == 60
 
@@ -183,6 +200,7 @@ async def client() -> AsyncIterator[OpenRushClient]:
     (timedelta(seconds=30), "30 s"),
     (timedelta(seconds=59.6), "60 s"),
     (timedelta(hours=2), "120 minutes"),
+    (timedelta(days=1000), "1440000 minutes"),  # never "1.44e+06"
 ])
 async def test_the_plan_says_how_long_idle_is(client: OpenRushClient, idle: timedelta,
                                               words: str) -> None:

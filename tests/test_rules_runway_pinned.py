@@ -104,6 +104,20 @@ def test_the_figures_for_json_are_rounded_to_a_tenth() -> None:
                        "complete": True, "low": False, "threshold_days": 2.5}
 
 
+@pytest.mark.parametrize(("runway", "words"), [
+    (Runway(balance=100, spent=700), "lasts ~1 day at 7 days' spend"),  # exactly a day
+    (Runway(balance=99, spent=700), "lasts ~24 h at 7 days' spend"),  # just under
+    (Runway(balance=150, spent=700), "lasts ~2 days at 7 days' spend"),
+    (Runway(balance=10**6, spent=700), "lasts ~10,000 days at 7 days' spend"),
+    (Runway(balance=1, spent=7 * 24 * 100), "lasts ~1 h at 7 days' spend"),  # never "0 h"
+    (Runway(balance=300, spent=700, complete=False), "lasts ≤ 3 days at 7 days' spend"),
+    (Runway(balance=300, spent=1400, days=14), "lasts ~3 days at 14 days' spend"),
+])
+def test_the_summary_words_at_their_edges(runway: Runway, words: str) -> None:
+    assert runway.lasts() == words
+    assert runway.lasts(short=True) == words.removesuffix(f" at {runway.days} days' spend")
+
+
 # -- the window ---------------------------------------------------------------------------
 
 
@@ -140,6 +154,16 @@ async def test_refunds_do_not_lengthen_the_runway() -> None:
     assert runway.spent == 65 and runway.complete
     assert (runway.balance, runway.days, runway.threshold_days) == (650, 7, 2)
     assert runway.span == 6.5 and runway.days_left == 65
+
+
+async def test_in_the_calendars_first_hour_the_spend_counts_over_an_hour_at_least() -> None:
+    first = datetime(1, 1, 1, 0, 10, tzinfo=UTC)  # no earlier day to count from
+    assert window_start(first) == datetime(1, 1, 1, tzinfo=UTC)
+    with ScriptedServer() as server:
+        server.route("GET", "/v1/me/usage", Reply(200, usage_page(10)))
+        async with client_of(server) as client:
+            runway = await measure_runway(client, 480, first)
+    assert runway.span == 1 / 24 and runway.per_day == 240 and runway.days_left == 2
 
 
 async def test_counting_stops_near_the_rate_limit_and_says_it_is_a_bound() -> None:
