@@ -448,6 +448,9 @@ async def test_a_get_whose_callers_gave_up_fails_without_noise(
     caller = asyncio.ensure_future(budget.get("usage", Failing()))
     await asyncio.sleep(0)
     caller.cancel()
+    for _ in range(3):  # the caller has gone before the request fails
+        await asyncio.sleep(0)
+    assert caller.cancelled()
     release.set()
     for _ in range(5):
         await asyncio.sleep(0)

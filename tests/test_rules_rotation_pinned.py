@@ -99,6 +99,8 @@ def test_a_lifetime_ending_exactly_at_the_latest_expiry_is_not_cut() -> None:
     assert replacement_expiry(old, later) == LATEST_EXPIRY
     assert lifetime_words(old, LATEST_EXPIRY, later) == \
         "expires on 9998-12-31 (the latest expiry allowed)"
+    # Without the moment of the plan, the lifetime is all it can say.
+    assert lifetime_words(old, LATEST_EXPIRY) == "expires after 30 days, like the old key"
 
 
 # -- idle -------------------------------------------------------------------------------------
