@@ -203,8 +203,8 @@ def test_error_answers_become_one_sentence(status: int, body: bytes, retry_after
 def test_saved_files_are_read_or_refused_with_the_file_named(isolated_home: Path,
                                                               data: Any) -> None:
     from openrush_tui.auth.credentials import CredentialStoreError, credentials_path, read_file_key
-    from openrush_tui.files.private import PrivateFileError, ensure_private_dir
     from openrush_tui.auth.profiles import profiles_path, remembered_api_url
+    from openrush_tui.files.private import PrivateFileError, ensure_private_dir
 
     for path in (credentials_path(), profiles_path()):
         ensure_private_dir(path.parent)
