@@ -213,3 +213,9 @@ def test_the_chart_gives_no_runway_unless_its_seven_days_are_all_known() -> None
     # The chart's day is the UTC day, even when the clock is in another zone.
     east = datetime(2026, 6, 27, 1, 0, tzinfo=timezone(timedelta(hours=2)))
     assert runway_of_bars(650, bars([100] * 7), east) is not None
+
+
+def test_the_summary_never_says_a_balance_lasts_an_hour_when_nothing_was_spent() -> None:
+    # It said "lasts ~1 h at 7 days' spend" (the one survivor of the mutation run).
+    assert Runway(balance=5, spent=0).lasts() == "nothing spent in the last 7 days"
+    assert Runway(balance=5, spent=0).lasts(short=True) == "nothing spent"

@@ -92,7 +92,9 @@ class Runway:
         or less lasts no time at all, not the hour the rounding would say)."""
         if self.balance <= 0:
             return "no credits left"
-        left = self.days_left or 0.0
+        left = self.days_left
+        if left is None:  # nothing spent: the balance lasts at this rate
+            return "nothing spent" + ("" if short else f" in the last {self.days} days")
         days = f"{round(left):,} day{'s' if round(left) != 1 else ''}" if left >= 1 else \
             f"{max(1, round(left * 24))} h"
         bound = "~" if self.complete else "≤ "
