@@ -458,3 +458,10 @@ async def test_a_get_whose_callers_gave_up_fails_without_noise(
     gc.collect()
     await asyncio.sleep(0)
     assert "never retrieved" not in caplog.text
+
+
+def test_a_negative_remaining_count_reads_as_none_left() -> None:
+    # A server over its limit may say -1 left; the budget then holds as at 0 (it stayed
+    # negative after a 429: the mutation run's one budget survivor).
+    info = RateLimitInfo.from_headers({"X-RateLimit-Limit": "60", "X-RateLimit-Remaining": "-3"})
+    assert info is not None and info.remaining == 0

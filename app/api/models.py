@@ -224,7 +224,7 @@ class RateLimitInfo(_Model):
             return None  # out of range: as unreadable as a missing header
         return cls(
             limit=limit,
-            remaining=remaining,
+            remaining=max(0, remaining),  # "-1 left" (over the limit) is none left
             reset=_reset_time(lowered.get("x-ratelimit-reset"), now),
         )
 
