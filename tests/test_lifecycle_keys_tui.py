@@ -57,7 +57,10 @@ async def stored_it(pilot: Pilot) -> str:
 
 
 def steps(app: Any) -> str:
-    return text_of(app.screen.query_one("#steps", Static))
+    """The rotation's steps; "" while another screen is on top (the reveal dialog closing,
+    which a loaded machine may not have done yet when `wait_until` first looks)."""
+    found = app.screen.query("#steps")
+    return text_of(found.first(Static)) if found else ""
 
 
 # -- in-process: the audit ------------------------------------------------------------------
