@@ -43,19 +43,19 @@ DIALOG_SOURCE = ("openrush_tui.styles", "dialogs.tcss")
 
 
 def _setup() -> Screen[None]:
-    from openrush_tui.screens.setup import SetupScreen
+    from openrush_tui.screens.setup.page import SetupScreen
 
     return SetupScreen()
 
 
 def _api_access() -> Screen[None]:
-    from openrush_tui.screens.api_access import ApiAccessScreen
+    from openrush_tui.screens.api_access.page import ApiAccessScreen
 
     return ApiAccessScreen()
 
 
 def _activity() -> Screen[None]:
-    from openrush_tui.screens.activity import ActivityScreen
+    from openrush_tui.screens.activity.page import ActivityScreen
 
     return ActivityScreen()
 
@@ -181,7 +181,7 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
             self.screen.action_reload()
 
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
-        from openrush_tui.screens.dialog import Dialog
+        from openrush_tui.screens.dialogs.dialog import Dialog
 
         if isinstance(screen, Dialog) and not self.stylesheet.has_source(*DIALOG_SOURCE):
             self.stylesheet.add_source(stylesheet(DIALOG_SOURCE[1]), read_from=DIALOG_SOURCE)
@@ -217,7 +217,7 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
     async def open_activity_for_key(self, credential_id: str, name: str) -> None:
         """Show Activity filtered to one key (from the key's details on API access)."""
         await self.switch_mode("activity")
-        from openrush_tui.screens.activity import ActivityScreen
+        from openrush_tui.screens.activity.page import ActivityScreen
 
         if isinstance(self.screen, ActivityScreen):
             self.screen.filter_by_key(credential_id, name)
@@ -262,7 +262,7 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
 
     async def action_quit(self) -> None:
         """q, ctrl+q, the palette's Quit. With a new key on screen, ask as closing it does."""
-        from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
+        from openrush_tui.screens.api_access.reveal import KeyRevealScreen, LeaveWithoutCopyScreen
 
         if isinstance(self.screen, LeaveWithoutCopyScreen):
             return  # the question is on screen already
@@ -273,7 +273,7 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         await self._quit()
 
     async def _quit(self, return_code: int = 0) -> None:
-        from openrush_tui.screens.dialog import Dialog
+        from openrush_tui.screens.dialogs.dialog import Dialog
 
         self.save_prefs_now()
         notes = [note for screen in self.screen_stack
@@ -287,7 +287,7 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         """SIGINT, SIGTERM or SIGHUP: wipe any key on screen first, then leave as quitting
         does (the terminal is restored by Textual's own exit), with exit code 128 + the
         signal."""
-        from openrush_tui.screens.key_reveal import KeyRevealScreen
+        from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 
         if self._terminating:
             return

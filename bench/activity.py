@@ -27,7 +27,7 @@ from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import MAX_ROWS
 from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
-from openrush_tui.screens.activity import ActivityScreen
+from openrush_tui.screens.activity.page import ActivityScreen
 from openrush_tui.widgets.event_table import EventTable
 from openrush_tui.widgets.usage_summary import UsageSummary
 from tests.support.apps import FIXED_NOW, KEY_SEED, TERMINAL, sandbox_app, settle

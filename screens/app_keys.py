@@ -33,7 +33,7 @@ class KeyConventions:
     def action_help(self) -> None:
         """? or F1: the keys of what is on screen (the page, or the dialog over it); again,
         it closes."""
-        from openrush_tui.screens.help import HelpScreen
+        from openrush_tui.screens.dialogs.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
             self.screen.dismiss(None)
@@ -51,7 +51,7 @@ class KeyConventions:
                                 self.show_messages)
 
     def show_messages(self) -> None:
-        from openrush_tui.screens.messages import MessagesScreen
+        from openrush_tui.screens.dialogs.messages import MessagesScreen
 
         self.push_screen(MessagesScreen(self.recent.newest_first()))
 

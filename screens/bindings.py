@@ -1,5 +1,5 @@
 """The keys of a screen as data, read from the bindings themselves: the help overlay lists
-them (`screens.help`) and the command palette offers the page's actions (`page_commands`),
+them (`screens.dialogs.help`) and the command palette offers the page's actions (`page_commands`),
 so neither can drift from what the keys do.
 
 A screen's keys are its own bindings, those of every widget on it, and the app's. Only our

@@ -1,9 +1,9 @@
 """The notifications shown lately, kept so that they can be read again after their toast went
-(the palette's "Messages", `screens.messages`).
+(the palette's "Messages", `screens.dialogs.messages`).
 
 Toasts are short-lived (`SHORT_LIVED`) and never sit over a dialog's buttons (a dialog
 moves them to its top and clears the page's stale ones as it opens: `styles/dialogs.tcss`,
-`screens.dialog`), so a message may be gone before it is read. The app keeps the last
+`screens.dialogs.dialog`), so a message may be gone before it is read. The app keeps the last
 `KEPT` of them. No Textual here: the App holds one from its start, before the first frame.
 """
 

@@ -13,7 +13,7 @@ from openrush_tui.activity.events import matches_text
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import ActivityModel
 from openrush_tui.api.models import UsageEvent, UsagePage
-from openrush_tui.screens.activity_filters import CLIENT, ActivityFilters
+from openrush_tui.screens.activity.filters import CLIENT, ActivityFilters
 from openrush_tui.widgets.app_header import AppHeader
 from tests.support.activity import all_events, row_ids, screen_of, settle_activity, table_of
 from tests.support.apps import TERMINAL, sandbox_app, settle

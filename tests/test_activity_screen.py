@@ -11,9 +11,9 @@ from textual.widgets import Select, Static
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import MAX_ROWS, PAGE_SIZE
 from openrush_tui.api.errors import ServerError
-from openrush_tui.screens.activity import ActivityScreen
-from openrush_tui.screens.activity_filters import ActivityFilters
-from openrush_tui.screens.event_details import EventDetails
+from openrush_tui.screens.activity.event_details import EventDetails
+from openrush_tui.screens.activity.filters import ActivityFilters
+from openrush_tui.screens.activity.page import ActivityScreen
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary

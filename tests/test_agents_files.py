@@ -23,7 +23,7 @@ from openrush_tui.agents.install import ConfigFileError, apply_install, plan_ins
 from openrush_tui.cli import main
 from openrush_tui.config import config_dir
 from openrush_tui.files.locks import locked
-from openrush_tui.screens.setup import SetupScreen
+from openrush_tui.screens.setup.page import SetupScreen
 from tests.support.accounts import sandbox_app_with
 from tests.support.apps import TERMINAL, notices, settle
 

@@ -18,7 +18,7 @@ from openrush_tui.agents.catalog import AGENTS, AGENTS_BY_ID
 from openrush_tui.agents.install import ConfigFileError, apply_install, plan_install
 from openrush_tui.api.errors import InsecureURLError
 from openrush_tui.cli import main
-from openrush_tui.screens.setup import SetupScreen
+from openrush_tui.screens.setup.page import SetupScreen
 from tests.support.accounts import sandbox_app_with
 from tests.support.apps import TERMINAL, notices, settle, text_of
 from tests.support.configs import dotfiles_cursor_config

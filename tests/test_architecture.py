@@ -164,13 +164,6 @@ def test_widgets_never_import_screens(path: Path) -> None:
                 if name.startswith("openrush_tui.screens")}
 
 
-@pytest.mark.parametrize("folder", ["app", "screens", "widgets"])
-def test_no_module_is_longer_than_400_lines(folder: str) -> None:
-    long = {str(path.relative_to(ROOT)): count for path in sources(folder)
-            if (count := len(path.read_text(encoding="utf-8").splitlines())) > 400}
-    assert not long, long
-
-
 def test_app_keeps_at_most_ten_modules_at_its_top() -> None:
     top = sorted(path.name for path in (ROOT / "app").glob("*.py"))
     assert len(top) <= 10, top

@@ -357,7 +357,7 @@ def test_settings_parse_keeps_only_usable_values(data: dict[str, object]) -> Non
 async def test_rotating_a_1970_key_that_expires_at_the_latest_keeps_the_dashboard(
         tmp_path: Path) -> None:
     from openrush_tui.sandbox.options import ExtraKey
-    from openrush_tui.screens.key_rotate import KeyRotateScreen
+    from openrush_tui.screens.api_access.rotate import KeyRotateScreen
     from tests.support.apps import sandbox_app, settle
     from tests.support.keys import select
 

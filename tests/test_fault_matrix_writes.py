@@ -16,8 +16,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from openrush_tui.screens.key_create import KeyCreateScreen
-from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
+from openrush_tui.screens.api_access.create import KeyCreateScreen
+from openrush_tui.screens.api_access.reveal import KeyRevealScreen, LeaveWithoutCopyScreen
 from tests.support.apps import notices, text_of
 from tests.support.faults import (
     FAULTS,

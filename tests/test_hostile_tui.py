@@ -20,12 +20,12 @@ from textual.filter import LineFilter
 from textual.pilot import Pilot
 from textual.widgets import Select
 
-from openrush_tui.screens.activity_filters import ActivityFilters
-from openrush_tui.screens.event_details import EventDetails
-from openrush_tui.screens.key_create import KeyCreateScreen
-from openrush_tui.screens.key_details import KeyDetailsScreen
-from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
-from openrush_tui.screens.key_revoke import KeyRevokeScreen
+from openrush_tui.screens.activity.event_details import EventDetails
+from openrush_tui.screens.activity.filters import ActivityFilters
+from openrush_tui.screens.api_access.create import KeyCreateScreen
+from openrush_tui.screens.api_access.details import KeyDetailsScreen
+from openrush_tui.screens.api_access.reveal import KeyRevealScreen, LeaveWithoutCopyScreen
+from openrush_tui.screens.api_access.revoke import KeyRevokeScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.terminal_safe import TerminalSafe
 from tests.support.apps import TERMINAL, remote_app, settle

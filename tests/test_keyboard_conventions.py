@@ -14,13 +14,13 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from openrush_tui.screens.activity import ActivityScreen
-from openrush_tui.screens.api_access import ApiAccessScreen
+from openrush_tui.screens.activity.page import ActivityScreen
+from openrush_tui.screens.api_access.create import KeyCreateScreen
+from openrush_tui.screens.api_access.details import KeyDetailsScreen
+from openrush_tui.screens.api_access.page import ApiAccessScreen
 from openrush_tui.screens.bindings import key_entries
-from openrush_tui.screens.help import HelpScreen
-from openrush_tui.screens.key_create import KeyCreateScreen
-from openrush_tui.screens.key_details import KeyDetailsScreen
-from openrush_tui.screens.setup import SetupScreen
+from openrush_tui.screens.dialogs.help import HelpScreen
+from openrush_tui.screens.setup.page import SetupScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.agent_panel import AgentPanel
 from openrush_tui.widgets.key_hints import KeyHints
@@ -139,7 +139,7 @@ def test_no_dialog_binds_a_motion_key_to_anything_but_moving() -> None:
     import pkgutil
 
     import openrush_tui.screens
-    from openrush_tui.screens.dialog import Dialog
+    from openrush_tui.screens.dialogs.dialog import Dialog
 
     for module in pkgutil.iter_modules(openrush_tui.screens.__path__):
         importlib.import_module(f"openrush_tui.screens.{module.name}")
@@ -359,7 +359,7 @@ async def run_palette_command(pilot: Pilot, title: str) -> None:
 
 async def test_install_for_an_agent_from_the_palette_shows_its_diff(tmp_path: Path,
                                                                      isolated_home: Path) -> None:
-    from openrush_tui.screens.agent_install import AgentInstallScreen
+    from openrush_tui.screens.setup.agent_install import AgentInstallScreen
 
     app = app_on(tmp_path, "setup")
     async with app.run_test(size=SMALL) as pilot:
@@ -386,7 +386,7 @@ async def test_a_dialog_s_body_scrolls_with_the_arrows_and_pages_at_80x24(
     # The install dialog's diff runs past the fold at 80x24; the focus is on a button.
     from textual.containers import VerticalScroll
 
-    from openrush_tui.screens.agent_install import AgentInstallScreen
+    from openrush_tui.screens.setup.agent_install import AgentInstallScreen
 
     app = app_on(tmp_path, "setup")
     async with app.run_test(size=SMALL) as pilot:

@@ -20,7 +20,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.widget import Widget
 
-from openrush_tui.screens.key_reveal import KeyRevealScreen
+from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 from openrush_tui.tui import OpenRushApp
 from tests.support.apps import TERMINAL, notices, sandbox_app, settle
 from tests.support.keys import create

@@ -11,10 +11,10 @@ from textual.widgets import Button, Checkbox, Input, Static
 from openrush_tui import clipboard as clipboard_core
 from openrush_tui.auth.credentials import StoredKey
 from openrush_tui.auth.secret import Secret
-from openrush_tui.screens.key_create import KeyCreateScreen
-from openrush_tui.screens.key_details import KeyDetailsScreen
-from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
-from openrush_tui.screens.key_revoke import KeyRevokeScreen
+from openrush_tui.screens.api_access.create import KeyCreateScreen
+from openrush_tui.screens.api_access.details import KeyDetailsScreen
+from openrush_tui.screens.api_access.reveal import KeyRevealScreen, LeaveWithoutCopyScreen
+from openrush_tui.screens.api_access.revoke import KeyRevokeScreen
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState
 from tests.support.apps import TERMINAL, later, notices, remote_app, sandbox_app, settle, text_of

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from openrush_tui.screens.key_create import KeyCreateScreen
-from openrush_tui.screens.key_reveal import KeyRevealScreen, LeaveWithoutCopyScreen
+from openrush_tui.screens.api_access.create import KeyCreateScreen
+from openrush_tui.screens.api_access.reveal import KeyRevealScreen, LeaveWithoutCopyScreen
 from tests.support.apps import TERMINAL, notices, remote_app, sandbox_app, settle, text_of
 from tests.support.keys import create, shown_key
 from tests.support.scripted_server import Reply, ScriptedServer
@@ -133,7 +133,7 @@ async def test_stop_waiting_during_a_look_that_hangs_stops_at_once() -> None:
     """The when-idle wait looks at the old key; the server hangs on that look. "Stop waiting"
     answered nothing until the look gave up (the read timeout, 20 s by default): a look is a
     read, dropped at once, and the dialog closes saying what is left."""
-    from openrush_tui.screens.key_rotate import KeyRotateScreen
+    from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 
     old = _credential(1, "ci", "2026-06-26T11:59:00Z")  # used a minute ago: not idle
     new = _credential(2, "ci 2026-06-26", None)
@@ -172,7 +172,7 @@ async def test_stop_waiting_during_a_look_that_hangs_stops_at_once() -> None:
 async def test_stop_waiting_while_the_revoke_is_on_its_way_says_so_then_its_outcome() -> None:
     """The old key went idle and its revoke is sent: that write is never dropped, so the
     button says at once that it is stopping, and the outcome is said once answered."""
-    from openrush_tui.screens.key_rotate import KeyRotateScreen
+    from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 
     old = _credential(1, "ci", "2026-06-26T11:59:00Z")
     new = _credential(2, "ci 2026-06-26", None)

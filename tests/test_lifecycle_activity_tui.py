@@ -15,7 +15,7 @@ from textual.widgets import Input
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.clock import system_clock
 from openrush_tui.prefs.settings import UserSettings
-from openrush_tui.screens.activity_export import ActivityExportScreen
+from openrush_tui.screens.activity.export import ActivityExportScreen
 from openrush_tui.screens.bindings import page_commands
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.app_header import AppHeader

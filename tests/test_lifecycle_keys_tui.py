@@ -17,10 +17,10 @@ from textual.widgets import Input, Static
 from openrush_tui.auth.credentials import read_file_key
 from openrush_tui.clock import system_clock
 from openrush_tui.sandbox.options import ExtraKey
+from openrush_tui.screens.api_access.reveal import KeyRevealScreen
+from openrush_tui.screens.api_access.revoke import KeyRevokeScreen
+from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 from openrush_tui.screens.bindings import page_commands
-from openrush_tui.screens.key_reveal import KeyRevealScreen
-from openrush_tui.screens.key_revoke import KeyRevokeScreen
-from openrush_tui.screens.key_rotate import KeyRotateScreen
 from openrush_tui.widgets.audit_line import AuditLine
 from tests.support.accounts import mint_key, sandbox_app_with, stored
 from tests.support.apps import notices, remote_app, sandbox_app, settle, text_of

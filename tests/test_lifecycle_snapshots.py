@@ -12,8 +12,8 @@ import pytest
 from textual.pilot import Pilot
 
 from openrush_tui.sandbox.options import ExtraKey
-from openrush_tui.screens.activity import ActivityScreen
-from openrush_tui.screens.key_reveal import KeyRevealScreen
+from openrush_tui.screens.activity.page import ActivityScreen
+from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 from openrush_tui.tui import OpenRushApp
 from tests.support.activity import settle_activity
 from tests.support.apps import sandbox_app, settle

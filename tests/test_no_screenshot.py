@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.command import CommandList
 
-from openrush_tui.screens.key_reveal import KeyRevealScreen
+from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 from tests.support.apps import TERMINAL, sandbox_app, settle
 from tests.support.keys import create, shown_key
 

@@ -16,7 +16,7 @@ from openrush_tui.auth import keyring_store
 from openrush_tui.auth.credentials import find_key_for_server
 from openrush_tui.clock import fixed_clock
 from openrush_tui.config import Settings
-from openrush_tui.screens.sign_out import SignOutScreen
+from openrush_tui.screens.setup.sign_out import SignOutScreen
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.app_header import AppHeader

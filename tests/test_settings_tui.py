@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 from openrush_tui.prefs.settings import SettingsFile
-from openrush_tui.screens.activity import ActivityScreen
-from openrush_tui.screens.key_create import KeyCreateScreen
-from openrush_tui.screens.messages import MessagesScreen
+from openrush_tui.screens.activity.page import ActivityScreen
+from openrush_tui.screens.api_access.create import KeyCreateScreen
+from openrush_tui.screens.dialogs.messages import MessagesScreen
 from openrush_tui.screens.recent_messages import SHORT_LIVED, short_lived
 from openrush_tui.widgets.labelled_list import LabelledList
 from tests.support.activity import settle_activity

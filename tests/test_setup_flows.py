@@ -19,10 +19,10 @@ from openrush_tui.auth import keyring_store
 from openrush_tui.auth.credentials import credentials_path
 from openrush_tui.auth.profiles import remembered_api_url
 from openrush_tui.auth.status import NOT_LISTED
-from openrush_tui.screens.agent_install import AgentInstallScreen
-from openrush_tui.screens.setup import SetupScreen
-from openrush_tui.screens.sign_in import SignInScreen
-from openrush_tui.screens.storage_choice import StorageChoiceScreen
+from openrush_tui.screens.setup.agent_install import AgentInstallScreen
+from openrush_tui.screens.setup.page import SetupScreen
+from openrush_tui.screens.setup.sign_in import SignInScreen
+from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.agent_panel import AgentPanel
 from tests.support.accounts import UseKeyring, mint_key, sandbox_app_with, stored

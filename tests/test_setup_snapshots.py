@@ -10,7 +10,7 @@ import pytest
 from textual.pilot import Pilot
 
 from openrush_tui.auth.credentials import KeyringUnusable, credentials_path
-from openrush_tui.screens.storage_choice import StorageChoiceScreen
+from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 from openrush_tui.text.paths import display_path
 from tests.support.accounts import mint_key, sandbox_app_with, stored
 from tests.support.apps import TERMINAL, remote_app, settle

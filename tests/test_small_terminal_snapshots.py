@@ -11,8 +11,8 @@ import pytest
 from textual.pilot import Pilot
 
 from openrush_tui.auth.credentials import KeyringUnusable, credentials_path
-from openrush_tui.screens.sign_out import SignOutScreen
-from openrush_tui.screens.storage_choice import StorageChoiceScreen
+from openrush_tui.screens.setup.sign_out import SignOutScreen
+from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 from openrush_tui.text.paths import display_path
 from openrush_tui.tui import OpenRushApp
 from tests.support.accounts import mint_key, sandbox_app_with, stored

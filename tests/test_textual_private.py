@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from openrush_tui.screens.activity import ActivityScreen
-from openrush_tui.screens.key_reveal import KeyRevealScreen
+from openrush_tui.screens.activity.page import ActivityScreen
+from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 from tests.support.apps import TERMINAL, sandbox_app, settle
 from tests.support.keys import create, shown_key
 

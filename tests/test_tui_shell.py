@@ -13,7 +13,7 @@ from openrush_tui.auth.credentials import Lookup, StoredKey
 from openrush_tui.auth.secret import Secret
 from openrush_tui.clock import fixed_clock
 from openrush_tui.config import Settings
-from openrush_tui.screens.key_create import KeyCreateScreen
+from openrush_tui.screens.api_access.create import KeyCreateScreen
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.app_header import AppHeader

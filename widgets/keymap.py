@@ -2,8 +2,8 @@
 keys every list shares.
 
 Each binding of ours carries its purpose as a `Binding.Group` (Textual's own field for
-grouping keys); the help overlay (`screens.help`) groups by it, so the help is generated from
-the bindings and cannot drift from them. A binding without a group is an action of its page.
+grouping keys); the help overlay (`screens.dialogs.help`) groups by it, so the help is generated
+from the bindings and cannot drift from them. A binding without a group is an action of its page.
 
 Motion keys (`motion_bindings`) are the same on every list: j/k and the arrows, g/G and
 Home/End, ctrl+d/ctrl+u (half a screen), PageUp/PageDown. None of them does anything

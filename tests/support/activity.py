@@ -13,7 +13,7 @@ from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.models import UsageEvent
 from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
-from openrush_tui.screens.activity import ActivityScreen
+from openrush_tui.screens.activity.page import ActivityScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.event_table import EventTable
 from openrush_tui.widgets.load_state import LoadState

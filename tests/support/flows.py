@@ -6,7 +6,7 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from openrush_tui.screens.sign_in import SignInScreen
+from openrush_tui.screens.setup.sign_in import SignInScreen
 from tests.support.apps import settle
 
 

@@ -7,7 +7,7 @@ import re
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from openrush_tui.screens.key_create import KeyCreateScreen
+from openrush_tui.screens.api_access.create import KeyCreateScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState

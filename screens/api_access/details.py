@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from openrush_tui.activity.events import status_label, tool_label
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.money import credits_text
 from openrush_tui.text.times import exact, relative, short
 

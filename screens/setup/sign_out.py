@@ -18,7 +18,7 @@ from textual.widgets import Button, Static
 
 from openrush_tui.auth.credentials import StoredKey
 from openrush_tui.auth.signin import what_is_lost
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 
 
 class SignOutScreen(Dialog[bool]):

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
 
 from openrush_tui.screens.bindings import KeyEntry, key_entries
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.widgets.keymap import ACT, DIALOG, FIND, GLOBAL, MOVE, motion_bindings
 from openrush_tui.widgets.labelled_list import LabelledList, Row
 

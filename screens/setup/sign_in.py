@@ -22,7 +22,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from openrush_tui.auth.credentials import ENV_VAR, key_from_environment
 from openrush_tui.auth.secret import Secret
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.widgets.toggles import GlyphCheckbox
 
 if TYPE_CHECKING:

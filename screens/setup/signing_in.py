@@ -45,7 +45,7 @@ class SigningIn:
     # -- signing in --------------------------------------------------------------------------
 
     def action_sign_in(self) -> None:
-        from openrush_tui.screens.sign_in import SignInScreen
+        from openrush_tui.screens.setup.sign_in import SignInScreen
 
         settings = self.dashboard.settings
         self.app.push_screen(SignInScreen(self.dashboard.session, server=settings.server_label),
@@ -74,7 +74,7 @@ class SigningIn:
                         markup=False)
             return
         if isinstance(result, signin.NeedsChoice):
-            from openrush_tui.screens.storage_choice import StorageChoiceScreen
+            from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 
             self.app.push_screen(StorageChoiceScreen(result.reason, result.file_path),
                                  partial(self._storage_chosen, secret))
@@ -102,7 +102,7 @@ class SigningIn:
         """The storage dialog, saying what this profile chose before."""
         from openrush_tui.auth.credentials import credentials_path
         from openrush_tui.auth.signin import KEPT_IN, storage_choice
-        from openrush_tui.screens.storage_choice import StorageChoiceScreen
+        from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
         from openrush_tui.text.paths import display_path
 
         profile = self.dashboard.settings.profile
@@ -151,7 +151,7 @@ class SigningIn:
     async def ask_sign_out(self) -> None:
         """When signing out deletes the only copy of a key this tool knows of, ask first."""
         from openrush_tui.auth.signin import lost_by_signing_out
-        from openrush_tui.screens.sign_out import SignOutScreen
+        from openrush_tui.screens.setup.sign_out import SignOutScreen
 
         session = self.dashboard.session
         if session.settings.sandbox is None:

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Static
 
 from openrush_tui.clipboard import CLEAR_AFTER_SECONDS, digest
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.widgets.literal import literal
 from openrush_tui.widgets.toggles import GlyphCheckbox
 

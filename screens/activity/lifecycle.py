@@ -1,6 +1,6 @@
 """Activity's part of the key lifecycle: export the view (w) and the credit runway.
 
-- Export: `activity_export.ActivityExportScreen` (imported when first opened) with the view
+- Export: `screens.activity.export.ActivityExportScreen` (imported when first opened) with the view
   the page shows: its filters, its period, whether own reads are shown, the keys' names.
 - Runway: how many days the balance lasts at the last 7 days' spend, in the summary. With
   no filter but the period, the page has already counted those days for its chart, so the
@@ -56,7 +56,7 @@ class ActivityLifecycle(Screen[None]):
         if not self.dashboard.session.signed_in:
             self.notify("Sign in first: press 1 for Setup.", severity="warning")
             return
-        from openrush_tui.screens.activity_export import ActivityExportScreen
+        from openrush_tui.screens.activity.export import ActivityExportScreen
 
         model = self.model
         self.app.push_screen(ActivityExportScreen(model.showing, model.names,

@@ -32,7 +32,7 @@ from textual.notifications import SeverityLevel
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from openrush_tui.keys.rotate import DEFAULT_IDLE, Rotation, key_words
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
 from openrush_tui.widgets.literal import literal
@@ -230,7 +230,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
     async def _reveal(self, step: Created) -> None:
         from pydantic import SecretStr
 
-        from openrush_tui.screens.key_reveal import KeyRevealScreen
+        from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 
         closed = await self.app.push_screen_wait(
             KeyRevealScreen(SecretStr(step.key.reveal()), step.new))

@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from openrush_tui.auth.signin import StorageChoice
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 
 
 class StorageChoiceScreen(Dialog[StorageChoice | None]):

@@ -16,9 +16,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from openrush_tui.screens.api_access.lifecycle import KeyLifecycle
+from openrush_tui.screens.api_access.revoking import Revoking
 from openrush_tui.screens.base import DashboardScreen
-from openrush_tui.screens.key_lifecycle import KeyLifecycle
-from openrush_tui.screens.key_revoking import Revoking
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
 from openrush_tui.widgets.filter_bar import FilterBar
@@ -31,9 +31,9 @@ if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.keys.unseen import UnseenCreate
     from openrush_tui.keys.view import KeyRow
-    from openrush_tui.screens.key_create import CreateOutcome
-    from openrush_tui.screens.key_details import DetailsChoice
-    from openrush_tui.screens.key_reveal import RevealClosed
+    from openrush_tui.screens.api_access.create import CreateOutcome
+    from openrush_tui.screens.api_access.details import DetailsChoice
+    from openrush_tui.screens.api_access.reveal import RevealClosed
 
 EMPTY_ACCOUNT = "This account has no API keys yet."
 LOADING = "Loading keys…"
@@ -273,7 +273,7 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
         if not self.dashboard.session.signed_in:
             self.notify("Sign in first: press 1 for Setup.", severity="warning")
             return
-        from openrush_tui.screens.key_create import KeyCreateScreen
+        from openrush_tui.screens.api_access.create import KeyCreateScreen
 
         # The keys listed now cannot be the one a failed create made: it is found among
         # the others (`keys.unseen`).
@@ -292,7 +292,7 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
         if outcome is None:
             return
         if outcome.created is not None:
-            from openrush_tui.screens.key_reveal import KeyRevealScreen
+            from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 
             credential = outcome.created.api_credential
             self._select_after_load = credential.id
@@ -315,7 +315,7 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
 
     @on(KeyTable.DetailsRequested)
     def _details(self, event: KeyTable.DetailsRequested) -> None:
-        from openrush_tui.screens.key_details import KeyDetailsScreen
+        from openrush_tui.screens.api_access.details import KeyDetailsScreen
 
         row = event.row
         self.app.push_screen(

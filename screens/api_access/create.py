@@ -21,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from openrush_tui.keys.rules import EXPIRY_CHOICES, NAME_MAX, expiry_from_choice, name_problem
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.times import exact, relative
 from openrush_tui.widgets.toggles import GlyphRadioButton
 

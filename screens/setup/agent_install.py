@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.widgets import Button, Static
 
 from openrush_tui.agents.install import ConfigFileError, InstallPlan, apply_install
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.safe import visible
 
 WRITE_GROUP = "install-write"

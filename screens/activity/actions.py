@@ -78,7 +78,7 @@ class ActivityKeys:
         self.table.focus()
 
     def action_filters(self) -> None:
-        from openrush_tui.screens.activity_filters import ActivityFilters
+        from openrush_tui.screens.activity.filters import ActivityFilters
 
         dialog = ActivityFilters(self.filter, self.model.keys, self.model.tool_choices(),
                                  self.model.client_choices())
@@ -127,7 +127,7 @@ class ActivityKeys:
 
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
         message.stop()
-        from openrush_tui.screens.event_details import EventDetails
+        from openrush_tui.screens.activity.event_details import EventDetails
 
         chosen = self.model.event(message.row_key.value)
         if chosen is not None:

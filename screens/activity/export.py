@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from openrush_tui.activity.export import EXPORT_CAP, Format, export_filename
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.paths import display_path
 from openrush_tui.text.safe import visible
 from openrush_tui.widgets.toggles import GlyphRadioButton

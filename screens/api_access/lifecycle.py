@@ -25,7 +25,7 @@ from openrush_tui.widgets.keymap import ACT, FIND
 if TYPE_CHECKING:
     from openrush_tui.keys.audit import AuditReport
     from openrush_tui.keys.view import KeyRow
-    from openrush_tui.screens.key_rotate import RotateClosed
+    from openrush_tui.screens.api_access.rotate import RotateClosed
     from openrush_tui.tui import OpenRushApp
 
 
@@ -145,7 +145,7 @@ class KeyLifecycle(Screen[None]):
             self.notify(f"“{row.name}” is {row.status}: only an active key is rotated. "
                         "Press n for a new key.", markup=False)
             return
-        from openrush_tui.screens.key_rotate import KeyRotateScreen
+        from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 
         own = self._signed_in_id((row,)) == row.id
         taken = [other.name for other in self.table.view.rows]

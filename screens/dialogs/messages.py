@@ -11,8 +11,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from openrush_tui.screens.dialog import Dialog
-from openrush_tui.screens.help import HelpBody
+from openrush_tui.screens.dialogs.dialog import Dialog
+from openrush_tui.screens.dialogs.help import HelpBody
 from openrush_tui.screens.recent_messages import Message
 from openrush_tui.widgets.keymap import DIALOG
 from openrush_tui.widgets.labelled_list import LabelledList

@@ -25,7 +25,7 @@ from textual.widgets import Button, Static
 
 from openrush_tui.errors import OpenRushError
 from openrush_tui.screens.base import DashboardScreen
-from openrush_tui.screens.setup_signin import SigningIn
+from openrush_tui.screens.setup.signing_in import SigningIn
 from openrush_tui.text.safe import visible
 from openrush_tui.widgets.agent_panel import AgentPanel
 from openrush_tui.widgets.capabilities_table import CapabilitiesTable
@@ -323,7 +323,7 @@ class SetupScreen(SigningIn, DashboardScreen):
     async def preview_install(self, agent: Agent, key_header: bool) -> None:
         """The diff first (`agents.install`); the dialog writes only when asked."""
         from openrush_tui.agents.install import plan_install
-        from openrush_tui.screens.agent_install import AgentInstallScreen
+        from openrush_tui.screens.setup.agent_install import AgentInstallScreen
 
         try:
             # Reading and parsing the file is I/O: a thread, like every blocking call.

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from openrush_tui.activity.events import duration_label, is_own_read, status_label
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.money import dollars
 from openrush_tui.text.times import exact, relative
 from openrush_tui.widgets.literal import literal

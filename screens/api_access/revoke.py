@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.times import exact, relative
 
 if TYPE_CHECKING:

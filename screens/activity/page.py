@@ -32,9 +32,9 @@ from openrush_tui.activity.counting import count_pages
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import PAGE_SIZE, ActivityModel
 from openrush_tui.errors import OpenRushError
-from openrush_tui.screens.activity_keys import GROUP_CHART, ActivityKeys
-from openrush_tui.screens.activity_lifecycle import ActivityLifecycle
-from openrush_tui.screens.activity_live import GROUP_LIVE, LiveRefresh
+from openrush_tui.screens.activity.actions import GROUP_CHART, ActivityKeys
+from openrush_tui.screens.activity.lifecycle import ActivityLifecycle
+from openrush_tui.screens.activity.live import GROUP_LIVE, LiveRefresh
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.event_table import EventTable

@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Select
 
 from openrush_tui.activity.filters import PERIODS, ActivityFilter
-from openrush_tui.screens.dialog import Dialog
+from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.widgets.literal import literal
 
 SOURCE_CHOICES = (("API", "api"), ("MCP", "mcp"))

@@ -57,7 +57,7 @@ class Revoking:
             what = "That key is" if skipped == 1 else "Those keys are"
             self.notify(f"{what} already revoked.", markup=False)
             return
-        from openrush_tui.screens.key_revoke import KeyRevokeScreen
+        from openrush_tui.screens.api_access.revoke import KeyRevokeScreen
 
         signed_in = self._signed_in_id(rows)
         self.dashboard.push_screen(
@@ -82,7 +82,7 @@ class Revoking:
         await self._revoked(rows, report)
 
     async def _revoked(self, rows: tuple[KeyRow, ...], report: RevokeReport) -> None:
-        from openrush_tui.screens.key_revoke import summary
+        from openrush_tui.screens.api_access.revoke import summary
 
         table = self.table
         for outcome in report.revoked:
