@@ -38,3 +38,11 @@ class OpenRushError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code!r}, message={self.message!r})"
+
+
+def describe_error(error: BaseException) -> str:
+    """One sentence a person can act on, for any failure a page or dialog meets: ours as they
+    are, anything else named by its type only (its text may hold a key or a server body)."""
+    if isinstance(error, OpenRushError):
+        return str(error)
+    return f"Unexpected {type(error).__name__}. The app is still running; press r to retry."

@@ -247,17 +247,6 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
             self.notify(f"Cleared {what} from the system clipboard.", title="Clipboard",
                         markup=False)
 
-    # -- errors -----------------------------------------------------------------------------
-
-    @staticmethod
-    def describe_error(error: BaseException) -> str:
-        """One sentence a person can act on; never a key, never a traceback."""
-        from openrush_tui.errors import OpenRushError
-
-        if isinstance(error, OpenRushError):
-            return str(error)
-        return f"Unexpected {type(error).__name__}. The app is still running; press r to retry."
-
     # -- leaving ----------------------------------------------------------------------------
 
     async def action_quit(self) -> None:

@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from openrush_tui.errors import describe_error
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.keymap import ACT
 
@@ -41,10 +42,9 @@ class ReportsWorkerFailures:
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            from openrush_tui.tui import OpenRushApp
 
             screen: Screen = self  # type: ignore[assignment]
-            screen.notify(OpenRushApp.describe_error(event.worker.error), severity="error",
+            screen.notify(describe_error(event.worker.error), severity="error",
                           timeout=8, markup=False)
 
 
@@ -174,7 +174,7 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
                 if isinstance(error, Unauthorized):
                     self.dashboard.balance = None  # no longer this key's to show
                 self.load_failed, self.last_error = True, error
-                self.show_error(self.dashboard.describe_error(error))
+                self.show_error(describe_error(error))
                 self.dashboard.page_settled()
                 return
             self.load_failed = False

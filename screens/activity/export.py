@@ -23,6 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from openrush_tui.activity.export import EXPORT_CAP, Format, export_filename
+from openrush_tui.errors import describe_error
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.paths import display_path
 from openrush_tui.text.safe import visible
@@ -140,7 +141,7 @@ class ActivityExportScreen(Dialog[str | None]):
                 else:
                     self._say(progress.text)
         except (OpenRushError, OSError) as error:
-            why = self.dashboard.describe_error(error) if isinstance(error, OpenRushError) \
+            why = describe_error(error) if isinstance(error, OpenRushError) \
                 else (error.strerror or str(error))
             self._phase = "plan"
             self.query_one("#export", Button).disabled = False

@@ -17,7 +17,7 @@ from textual import work
 
 from openrush_tui.activity.answers import Update
 from openrush_tui.activity.model import LIVE_PEEK, NEWEST_LIMIT, ActivityModel
-from openrush_tui.errors import OpenRushError
+from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.widgets.usage_summary import UsageSummary
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ class LiveRefresh:
             with counted:
                 await self._join_newest(client, generation, known_newest, live)
         except OpenRushError as error:
-            if self.model.live_failed(generation, self.dashboard.describe_error(error)):
+            if self.model.live_failed(generation, describe_error(error)):
                 self._show_states()
             return
         if not live:

@@ -31,7 +31,7 @@ from openrush_tui.activity.answers import Update
 from openrush_tui.activity.counting import count_pages
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import PAGE_SIZE, ActivityModel
-from openrush_tui.errors import OpenRushError
+from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.screens.activity.actions import GROUP_CHART, ActivityKeys
 from openrush_tui.screens.activity.lifecycle import ActivityLifecycle
 from openrush_tui.screens.activity.live import GROUP_LIVE, LiveRefresh
@@ -263,7 +263,7 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
         try:
             page = await self._page(PAGE_SIZE, cursor)
         except OpenRushError as error:
-            if self.model.older_failed(generation, self.dashboard.describe_error(error)):
+            if self.model.older_failed(generation, describe_error(error)):
                 self._show_states()
             return
         self.note_rate_limit()
@@ -286,7 +286,7 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
         except OpenRushError as error:
             if self.model.is_current(generation):
                 self.query_one("#events-state", LoadState).show(
-                    "error", say.newer_failed(self.dashboard.describe_error(error)))
+                    "error", say.newer_failed(describe_error(error)))
             return
         self.note_rate_limit()
         self._apply(self.model.newer_page(generation, request, page.items))
@@ -313,7 +313,7 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
                 self.note_rate_limit()
                 self._show_chart()
         except OpenRushError as error:
-            if self.model.chart_failed(generation, self.dashboard.describe_error(error)):
+            if self.model.chart_failed(generation, describe_error(error)):
                 chart.counting = False
                 self._show_chart()
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
+from openrush_tui.errors import describe_error
 from openrush_tui.widgets.key_table import KeyTable
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class Revoking:
         try:
             client = await self.dashboard.session.client()
         except OpenRushError as error:
-            self.show_error("Nothing was revoked. " + self.dashboard.describe_error(error))
+            self.show_error("Nothing was revoked. " + describe_error(error))
             return
         report = await revoke_all(client, [row.id for row in rows], own_id=signed_in)
         await self._revoked(rows, report)

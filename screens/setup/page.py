@@ -23,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from openrush_tui.errors import OpenRushError
+from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.screens.setup.signing_in import SigningIn
 from openrush_tui.text.safe import visible
@@ -244,7 +244,7 @@ class SetupScreen(SigningIn, DashboardScreen):
             client = await self.dashboard.session.client()
             capabilities = await client.capabilities()
         except Exception as error:  # like a page load: any failure is said in the table
-            table.error = self.dashboard.describe_error(error)
+            table.error = describe_error(error)
             return
         table.capabilities = capabilities
 
