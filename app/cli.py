@@ -107,7 +107,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from openrush_tui.screens import app_startup
+    from openrush_tui.tui import startup as app_startup
 
     app_startup.pause()  # until the first page has loaded (Textual and httpx load meanwhile)
     from openrush_tui.auth.credentials import find_key_for_server, key_from_environment

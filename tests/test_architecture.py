@@ -1,7 +1,8 @@
 """The layering the design promises, checked on the source (as harlequin's import contracts do).
 
-- The core (everything under app/ but tui.py, the App) never imports Textual or Rich, so the
-  CLI, the sandbox and the tests of the core need no terminal.
+- The core (everything under app/ but the App's package, app/tui/) never imports Textual or
+  Rich, so the CLI, the sandbox and the tests of the core need no terminal; nor do the
+  App package's `__init__`, `startup` and `signals`, which the command line loads first.
 - Dependencies point one way: the packages of the core form no cycle; the base error module
   imports nothing of ours; the sandbox uses only the clock, the local files, the base error
   and the text of the core; the API client knows nothing of where keys are stored or how
@@ -73,7 +74,8 @@ def imports_of(path: Path, *, runtime_only: bool = True) -> frozenset[str]:
     return frozenset(found)
 
 
-CORE = [path for path in sources("app") if path.name != "tui.py"]
+TUI = ROOT / "app" / "tui"  # the App's own package: Textual's side of app/
+CORE = [path for path in sources("app") if TUI not in path.parents]
 
 
 def core_package(name: str) -> str | None:
@@ -91,6 +93,15 @@ def test_the_core_never_imports_textual_or_rich(path: Path) -> None:
     used = {name for name in imports_of(path, runtime_only=False)
             if name.split(".")[0] in ("textual", "rich")}
     assert not used, f"{path.relative_to(ROOT)} imports {sorted(used)}"
+
+
+@pytest.mark.parametrize("name", ["__init__.py", "startup.py", "signals.py"])
+def test_what_the_command_line_loads_of_the_app_package_needs_no_textual(name: str) -> None:
+    # startup.pause() runs before Textual is imported, so that start-up's objects are built
+    # with garbage collection paused.
+    used = {module for module in imports_of(TUI / name, runtime_only=False)
+            if module.split(".")[0] in ("textual", "rich")}
+    assert not used, f"app/tui/{name} imports {sorted(used)}"
 
 
 def test_the_core_packages_form_no_cycle() -> None:
@@ -177,7 +188,7 @@ def test_textual_private_api_is_used_only_in_tui(folder: str) -> None:
                "LOG_FILE", "_clear_caches")
     offenders = []
     for path in sources(folder):
-        if path.name == "tui.py":
+        if TUI in path.parents:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         offenders += [f"{path.name}:{node.lineno} {node.attr}" for node in ast.walk(tree)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from openrush_tui.screens.app_signals import LAST_RESORT_SECONDS
+from openrush_tui.tui.signals import LAST_RESORT_SECONDS
 from tests.support.tmux import PROGRAM, Tmux
 from tests.support.unread_terminal import UnreadTerminal
 

@@ -35,7 +35,7 @@ BUILTINS = {"open"}
 # on purpose, rather than let the guard guess types.
 NOT_FILES = {
     ("app/clipboard.py", "pyperclip.copy()"): "the desktop clipboard",
-    ("app/tui.py", "clipboard.copy()"): "the one copy path (app/clipboard.py)",
+    ("app/tui/app.py", "clipboard.copy()"): "the one copy path (app/clipboard.py)",
     ("app/commands/table.py", "shown.remove()"): "a list of columns",
     ("app/keys/columns.py", "shown.remove()"): "a list of columns",
     ("screens/activity/page.py", "table.rename()"): "a table's key names",

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from openrush_tui.screens.app_signals import RESTORE_SEQUENCES, LastResort, Terminal
+from openrush_tui.tui.signals import RESTORE_SEQUENCES, LastResort, Terminal
 
 WAIT = 30.0  # generous: these only wait for an event that is bound to happen
 

@@ -23,10 +23,10 @@ from openrush_tui.clock import fixed_clock
 from openrush_tui.config import Settings
 from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.server import listen
-from openrush_tui.screens import app_startup
 from openrush_tui.screens.api_access.create import KeyCreateScreen
 from openrush_tui.session import Session
 from openrush_tui.tui import DIALOG_SOURCE, OpenRushApp
+from openrush_tui.tui import startup as app_startup
 from tests.support.apps import FIXED_NOW, remote_app, sandbox_app, settle, text_of
 from tests.support.scripted_server import Reply, ScriptedServer
 

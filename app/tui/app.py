@@ -23,14 +23,14 @@ from openrush_tui import clipboard
 from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
 from openrush_tui.prefs.settings import Loaded, SettingsFile
-from openrush_tui.screens import app_startup
 from openrush_tui.screens.app_balance import BalanceHeader
 from openrush_tui.screens.app_keys import KeyConventions
 from openrush_tui.screens.app_prefs import RemembersSettings
 from openrush_tui.screens.app_runway import RunwayWarning
-from openrush_tui.screens.app_signals import LastResort, Terminal
 from openrush_tui.screens.recent_messages import RecentMessages
 from openrush_tui.session import Session
+from openrush_tui.tui import startup as app_startup
+from openrush_tui.tui.signals import LastResort, Terminal
 from openrush_tui.widgets.keymap import GLOBAL
 from openrush_tui.widgets.terminal_safe import TerminalSafe
 

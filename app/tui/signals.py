@@ -21,7 +21,7 @@ event loop:
   sequences written straight to the file descriptor, from a helper thread it does not wait
   for long) and ends the process with `os._exit`. A second signal ends it at once.
 
-No Textual here: the app (tui.py) builds a `LastResort` and says how to ask it to leave.
+No Textual here: the App (tui/app.py) builds a `LastResort` and says how to ask it to leave.
 """
 
 from __future__ import annotations
