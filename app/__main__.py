@@ -1,5 +1,5 @@
 import sys
 
-from openrush_tui.cli import main
+from openrush_tui.main import main
 
 sys.exit(main())

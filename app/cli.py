@@ -1,20 +1,30 @@
-"""Command line entry: ``openrush-tui`` opens the dashboard; subcommands script the same client.
+"""The command line: ``openrush-tui``'s options and subcommands, which script the same client as
+the dashboard.
 
-Only argparse is imported up front: the dashboard, httpx and the sandbox load when needed,
-so ``openrush-tui --help`` and the first frame stay fast.
+With no subcommand, `main` hands the parsed options to the dashboard it is given: the entry
+point (`openrush_tui.main`) opens it, so this module, part of the core, never imports it.
+Only argparse is imported up front: httpx and the sandbox load when needed, so
+``openrush-tui --help`` and the first frame stay fast.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 from openrush_tui import __version__
+
+if TYPE_CHECKING:
+    from openrush_tui.clock import Clock
+    from openrush_tui.config import Settings
+    from openrush_tui.prefs.settings import Loaded, SettingsFile
+    from openrush_tui.session import Session
 
 PAGE_CHOICES = ("setup", "api-access", "activity")
 # Each module adds its subcommands with `register(subparsers)`. Only the module of the
@@ -106,10 +116,28 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from openrush_tui.tui import startup as app_startup
+@dataclass(frozen=True)
+class DashboardStart:
+    """What the dashboard opens with, from the options (see `dashboard_start`)."""
 
-    app_startup.pause()  # until the first page has loaded (Textual and httpx load meanwhile)
+    settings: Settings
+    session: Session
+    clock: Clock
+    first_page: str | None
+    prefs: Loaded  # the settings file's content, for the first frame
+    prefs_file: SettingsFile  # where the dashboard saves changed settings
+
+
+# Opens the dashboard with the parsed options; returns the exit status.
+Dashboard = Callable[[argparse.Namespace, argparse.ArgumentParser], int]
+
+
+def dashboard_start(args: argparse.Namespace,
+                    parser: argparse.ArgumentParser) -> DashboardStart | int:
+    """The dashboard's settings, session and saved settings from the options, or the exit
+    status of a refusal (said on stderr; a usage error exits through `parser`)."""
+    # Imported here, not at the top: the entry point pauses garbage collection first, so
+    # that these, and Textual after them, load without collector passes.
     from openrush_tui.auth.credentials import find_key_for_server, key_from_environment
     from openrush_tui.auth.profiles import api_url_for, check_profile_name
     from openrush_tui.clock import parse_instant
@@ -178,7 +206,6 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     from openrush_tui.clock import fixed_now_clock
     from openrush_tui.prefs.settings import SettingsFile
     from openrush_tui.session import Session
-    from openrush_tui.tui import OpenRushApp
 
     # In the sandbox the demo session signs in; OPENRUSH_KEY and saved keys are for real
     # servers, where OPENRUSH_KEY wins, then the keyring, then the file.
@@ -191,10 +218,8 @@ def run_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     # The theme and the page of the last run, for the first frame (a small file; a corrupt
     # one is said on screen, never an error here).
     prefs_file = SettingsFile()
-    app = OpenRushApp(settings, session, clock=fixed_now_clock(fixed_now), first_page=args.page,
-                      handle_signals=True, prefs=prefs_file.load(), prefs_file=prefs_file)
-    app.run()
-    return app.return_code or 0
+    return DashboardStart(settings, session, fixed_now_clock(fixed_now), args.page,
+                          prefs_file.load(), prefs_file)
 
 
 def say_error(line: str) -> None:
@@ -215,9 +240,10 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command. Its output goes through `commands.output`: stdout closed, gone or full
-    is one line and exit 1 (quiet 0 when a reader left a read-only command early)."""
+def main(argv: Sequence[str] | None = None, dashboard: Dashboard | None = None) -> int:
+    """Run the command, or with none open the `dashboard` (the entry point gives it; without
+    one a command is required). Output goes through `commands.output`: stdout closed, gone or
+    full is one line and exit 1 (quiet 0 when a reader left a read-only command early)."""
     try:  # no core dump may hold a key (the dashboard and every command start here)
         import resource
 
@@ -228,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     output.begin()
     try:
-        code = _main(argv)
+        code = _main(argv, dashboard)
         output.flush()
     except output.OutputLost:
         code = 1
@@ -240,15 +266,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     return output.finish(code)
 
 
-def _main(argv: Sequence[str] | None) -> int:
+def _main(argv: Sequence[str] | None, dashboard: Dashboard | None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is not None:
         from openrush_tui.commands.common import run_command
 
         return run_command(args)
-    return run_dashboard(args, parser)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    if dashboard is None:
+        parser.error("a command is required")
+    return dashboard(args, parser)

@@ -1,0 +1,34 @@
+"""The program's entry point: the console script ``openrush-tui`` and ``python -m openrush_tui``.
+
+The command line (`cli`, part of the core) parses the options and runs a subcommand; with none,
+it calls `open_dashboard` here, which opens the dashboard (`tui`). This module sits above both,
+so that the core never imports the dashboard (the import contracts in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from openrush_tui import cli
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(argv, dashboard=open_dashboard)
+
+
+def open_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    # Imported here, not at the top: a subcommand or --help never loads Textual (start-up).
+    from openrush_tui.tui import startup
+
+    startup.pause()  # until the first page has loaded (the core, Textual and httpx load meanwhile)
+    start = cli.dashboard_start(args, parser)
+    if isinstance(start, int):
+        return start
+    from openrush_tui.tui import OpenRushApp
+
+    app = OpenRushApp(start.settings, start.session, clock=start.clock,
+                      first_page=start.first_page, handle_signals=True, prefs=start.prefs,
+                      prefs_file=start.prefs_file)
+    app.run()
+    return app.return_code or 0
