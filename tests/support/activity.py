@@ -18,6 +18,7 @@ from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.event_table import EventTable
 from openrush_tui.widgets.load_state import LoadState
 from tests.support.apps import FIXED_NOW, KEY_SEED, later, settle, text_of
+from tests.support.patience import PATIENCE
 
 BIG_HISTORY = 100_000
 
@@ -63,7 +64,7 @@ async def all_events(client: OpenRushClient, /, **query: Any) -> list[UsageEvent
             return events
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], limit: float = 10.0) -> None:
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], limit: float = PATIENCE) -> None:
     """Let the app run until `condition()` holds (live refresh runs on a timer)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit

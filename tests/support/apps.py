@@ -23,6 +23,7 @@ from openrush_tui.prefs.settings import SettingsFile
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
+from tests.support.patience import PATIENCE
 
 FIXED_NOW: datetime = parse_instant("2026-06-26T12:00:00Z")
 KEY_SEED = 7
@@ -95,7 +96,7 @@ def remote_app(api_url: str, key: str | None, *, page: str | None = None,
                      clock=clock or fixed_clock(FIXED_NOW), first_page=page)
 
 
-async def settle(pilot: Pilot, limit: float = 20.0) -> None:
+async def settle(pilot: Pilot, limit: float = PATIENCE) -> None:
     """Wait until no worker is pending or running (failed ones too) and the screen caught up."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
