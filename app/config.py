@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+from openrush_tui.api.timeouts import Timeouts, default_timeouts
 
 if TYPE_CHECKING:  # the options are only carried here; the sandbox is started by `session`
     from openrush_tui.sandbox.options import SandboxOptions
@@ -30,10 +32,16 @@ class Settings:
     auth_scheme: AuthScheme = "bearer"
     sandbox: SandboxOptions | None = None
     fixed_now: datetime | None = None
-    connect_timeout: float = 5.0
-    read_timeout: float = 20.0  # per read; `deadline` bounds the whole request
-    deadline: float = 30.0
+    # The defaults are `api.timeouts`' (read as each Settings is made); `deadline` bounds the
+    # whole request, `read_timeout` each read.
+    connect_timeout: float = field(default_factory=lambda: default_timeouts().connect)
+    read_timeout: float = field(default_factory=lambda: default_timeouts().read)
+    deadline: float = field(default_factory=lambda: default_timeouts().deadline)
     live_interval: float | None = None  # Activity's wish (seconds); None: its default
+
+    @property
+    def timeouts(self) -> Timeouts:
+        return Timeouts(self.connect_timeout, self.read_timeout, self.deadline)
 
     @property
     def server_label(self) -> str:

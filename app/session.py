@@ -19,11 +19,33 @@ from openrush_tui.blocking import in_daemon_thread
 from openrush_tui.config import Settings
 
 if TYPE_CHECKING:
+    import httpx
+
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.auth.credentials import Lookup, SignOutReport
     from openrush_tui.auth.secret import Secret
     from openrush_tui.sandbox.app import Sandbox
+
+
+def build_client(settings: Settings, key: Secret | None, *,
+                 transport: httpx.AsyncBaseTransport | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> OpenRushClient:
+    """The one way a client is made, for the dashboard's `Session` and every command
+    (`commands.common.make_client`): the settings' URL, auth scheme and timeouts, and a
+    request budget that reads a rate limit's reset against the settings' clock (a fixed one
+    in demos). Imports httpx: call it off the first-paint path."""
+    from openrush_tui.api.budget import RequestBudget
+    from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.clock import fixed_clock, system_clock
+
+    timeouts = settings.timeouts
+    wall = fixed_clock(settings.fixed_now) if settings.fixed_now else system_clock
+    return OpenRushClient(settings.effective_api_url, key.reveal() if key else None,
+                          auth_scheme=settings.auth_scheme, connect_timeout=timeouts.connect,
+                          read_timeout=timeouts.read, deadline=timeouts.deadline,
+                          transport=transport,
+                          budget=RequestBudget(monotonic=monotonic, wall=wall))
 
 
 class Session:
@@ -140,10 +162,6 @@ class Session:
         settings = self.settings
         # Shielded: a page's cancelled worker must not cancel the loading others await.
         await asyncio.shield(self.warm_up())
-        from openrush_tui.api.budget import RequestBudget
-        from openrush_tui.api.client import OpenRushClient
-        from openrush_tui.clock import fixed_clock, system_clock
-
         transport = None
         if self._sandbox is not None:
             import httpx
@@ -155,18 +173,8 @@ class Session:
                 self.key = StoredKey(Secret(self._sandbox.session_token()), "sandbox")
         # Building it loads httpcore and the TLS settings (its pool): a thread, like the imports.
         return await asyncio.to_thread(partial(
-            OpenRushClient,
-            settings.effective_api_url,
-            self.key.secret.reveal() if self.key else None,
-            auth_scheme=settings.auth_scheme,
-            connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout,
-            deadline=settings.deadline,
-            transport=transport,
-            # The rate limit's reset is read against the app's clock (a fixed one in demos).
-            budget=RequestBudget(monotonic=self.monotonic, wall=fixed_clock(settings.fixed_now)
-                                 if settings.fixed_now else system_clock),
-        ))
+            build_client, settings, self.key.secret if self.key else None,
+            transport=transport, monotonic=self.monotonic))
 
     def learn_account_id(self, keys: list[ApiCredential]) -> None:
         """Remember the account a key list (API access's) shows for the signed-in key, so

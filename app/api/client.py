@@ -55,6 +55,7 @@ from openrush_tui.api.models import (
     parse_usage,
 )
 from openrush_tui.api.safety import check_base_url, clean_key
+from openrush_tui.api.timeouts import default_timeouts
 from openrush_tui.api.transport import MAX_BODY, Answer, Pool, no_answer, read_answer
 from openrush_tui.clock import format_instant
 from openrush_tui.text.safe import sanitize
@@ -63,7 +64,6 @@ log = logging.getLogger(__name__)
 
 AuthScheme = Literal["bearer", "x-api-key"]
 DEFAULT_USER_AGENT = f"openrush-tui/{__version__}"
-DEFAULT_DEADLINE = 30.0  # seconds for a whole request, retries and every byte included
 # Bodies above this size are decoded and validated in a thread: 50,000 events take seconds.
 PARSE_ON_LOOP_LIMIT = 64 * 1024
 _BACKOFF = (0.2, 0.5)
@@ -80,9 +80,9 @@ class OpenRushClient:
         key: SecretStr | str | None = None,
         *,
         auth_scheme: AuthScheme = "bearer",
-        connect_timeout: float = 5.0,
-        read_timeout: float = 20.0,
-        deadline: float = DEFAULT_DEADLINE,
+        connect_timeout: float | None = None,
+        read_timeout: float | None = None,
+        deadline: float | None = None,
         max_body: int = MAX_BODY,
         max_retries: int = 2,
         retry_wait_cap: float = 8.0,
@@ -95,9 +95,13 @@ class OpenRushClient:
         self._base_url = check_base_url(base_url)
         self._key = clean_key(key)
         self._auth_scheme: AuthScheme = auth_scheme
+        # The timeouts not given are `api.timeouts`' (the one place they are set).
+        defaults = default_timeouts()
+        connect_timeout = defaults.connect if connect_timeout is None else connect_timeout
+        read_timeout = defaults.read if read_timeout is None else read_timeout
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout
-        self._deadline = deadline
+        self._deadline = defaults.deadline if deadline is None else deadline
         self._max_body = max_body
         self._max_retries = max(0, int(max_retries))
         self._retry_wait_cap = retry_wait_cap

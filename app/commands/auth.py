@@ -19,6 +19,7 @@ from openrush_tui.commands.common import (
     EXIT_API_ERROR,
     EXIT_OK,
     EXIT_USAGE,
+    Target,
     add_connection_args,
     ask,
     confirm,
@@ -100,14 +101,15 @@ def login_command(args: argparse.Namespace) -> int:
         profile = _profile(args)
     except ValueError as exc:
         return error(str(exc), EXIT_USAGE)
-    api_url, _lookup = resolve_target(args)
+    target = resolve_target(args)
+    api_url = target.api_url
     raw = read_key_from_user().strip()
     if not raw:
         return error("no key was given (paste it at the prompt, or pipe it on stdin)",
                      EXIT_USAGE)
     secret = Secret(raw)
     try:
-        account = asyncio.run(_check(api_url, secret, args))
+        account = asyncio.run(_check(target, secret))
     except KeyboardInterrupt:
         return interrupted("The key was not saved: this terminal's sign-in is unchanged.")
     signed_in = _save(profile, api_url, secret, insecure_ok=args.insecure_storage)
@@ -123,12 +125,12 @@ def login_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-async def _check(api_url: str, secret: Secret, args: argparse.Namespace) -> Account:
-    from openrush_tui.api.client import OpenRushClient
+async def _check(target: Target, secret: Secret) -> Account:
+    """The account of `secret` on the command's server (a client built as every other is)."""
     from openrush_tui.auth.status import check_account
+    from openrush_tui.session import build_client
 
-    scheme = "x-api-key" if getattr(args, "x_api_key", False) else "bearer"
-    async with OpenRushClient(api_url, secret.reveal(), auth_scheme=scheme) as client:
+    async with build_client(target.settings, secret) as client:
         # One command, once: the key list is the only place an `or_` key's account id is.
         return await check_account(client, secret, list_keys=True)
 
@@ -204,13 +206,14 @@ def terminal_status(args: argparse.Namespace) -> TerminalStatus:
     from dataclasses import replace
 
     from openrush_tui.auth.status import TerminalStatus
-    from openrush_tui.config import Settings, mcp_url_from_env
+    from openrush_tui.config import mcp_url_from_env
     from openrush_tui.errors import OpenRushError
 
     profile = _profile(args)
-    api_url, lookup = resolve_target(args)
-    settings = Settings(api_url=api_url, mcp_url=mcp_url_from_env(getattr(args, "mcp_url", None)),
-                        profile=profile)
+    target = resolve_target(args)
+    api_url, lookup = target.api_url, target.lookup
+    settings = replace(target.settings,
+                       mcp_url=mcp_url_from_env(getattr(args, "mcp_url", None)))
     status = TerminalStatus(server=settings.server_label, api_url=api_url,
                             mcp_url=settings.mcp_url, profile=profile, key=lookup.key,
                             notes=lookup.notes)
@@ -219,7 +222,7 @@ def terminal_status(args: argparse.Namespace) -> TerminalStatus:
     from openrush_tui.auth.status import rejection
 
     try:
-        account = asyncio.run(_check(api_url, lookup.key.secret, args))
+        account = asyncio.run(_check(target, lookup.key.secret))
     except OpenRushError as exc:
         return replace(status, error=str(exc), rejected=rejection(exc))
     return replace(status, account=account)

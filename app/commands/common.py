@@ -18,13 +18,15 @@ import signal
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from openrush_tui.commands import output
+from openrush_tui.config import Settings
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
-    from openrush_tui.auth.credentials import Lookup
+    from openrush_tui.auth.credentials import Lookup, StoredKey
 
 EXIT_OK = 0
 EXIT_API_ERROR = 1
@@ -105,24 +107,26 @@ def refuse_without_yes(command: str, what: str) -> int:
                  f"terminal; pass --yes to {what} anyway", EXIT_USAGE)
 
 
-def make_client(args: argparse.Namespace, *, need_key: bool = True) -> OpenRushClient:
-    """A client for the URL and key this terminal is configured with."""
-    from openrush_tui.api.client import OpenRushClient
-    from openrush_tui.api.errors import Unauthorized
+@dataclass(frozen=True)
+class Target:
+    """Where a command points, resolved once per command (a second look could find another
+    key, saved meanwhile by another terminal): the settings every client of the command is
+    built with, and where its key comes from."""
 
-    api_url, lookup = resolve_target(args)
-    stored = lookup.key
-    if need_key and stored is None:
-        raise Unauthorized("This terminal is not signed in",
-                           " ".join(("Run `openrush-tui login`, or set OPENRUSH_KEY.",
-                                     *lookup.notes)))
-    return OpenRushClient(api_url,
-                          stored.secret.reveal() if stored else None,
-                          auth_scheme="x-api-key" if getattr(args, "x_api_key", False)
-                          else "bearer")
+    settings: Settings
+    lookup: Lookup
+
+    @property
+    def api_url(self) -> str:
+        return self.settings.api_url
+
+    @property
+    def key(self) -> StoredKey | None:
+        """The key the command's clients sign in with (None: not signed in)."""
+        return self.lookup.key
 
 
-def resolve_target(args: argparse.Namespace) -> tuple[str, Lookup]:
+def resolve_target(args: argparse.Namespace) -> Target:
     """The API URL (flag, OPENRUSH_API_URL, the profile's own) and where the key comes from.
 
     A saved key is only used for the server its profile signed in to. Credential-store
@@ -133,16 +137,36 @@ def resolve_target(args: argparse.Namespace) -> tuple[str, Lookup]:
 
     profile = getattr(args, "profile", "default")
     api_url = api_url_for(getattr(args, "api_url", None), profile)
-    return api_url, find_key_for_server(profile, api_url)
+    settings = Settings(api_url=api_url, profile=profile,
+                        auth_scheme="x-api-key" if getattr(args, "x_api_key", False)
+                        else "bearer")
+    return Target(settings, find_key_for_server(profile, api_url))
 
 
-def run_with_client(args: argparse.Namespace,
+def make_client(target: Target, *, need_key: bool = True) -> OpenRushClient:
+    """A client for the URL and key this command resolved (`session.build_client`, as the
+    dashboard's)."""
+    from openrush_tui.api.errors import Unauthorized
+    from openrush_tui.session import build_client
+
+    stored = target.key
+    if need_key and stored is None:
+        raise Unauthorized("This terminal is not signed in",
+                           " ".join(("Run `openrush-tui login`, or set OPENRUSH_KEY.",
+                                     *target.lookup.notes)))
+    return build_client(target.settings, stored.secret if stored else None)
+
+
+def run_with_client(where: argparse.Namespace | Target,
                     work: Callable[[OpenRushClient], Awaitable[T]],
                     *, need_key: bool = True) -> T:
-    """Run `work` with a client and close it; OpenRushError propagates to `guarded`."""
+    """Run `work` with a client and close it; OpenRushError propagates to `guarded`. A command
+    that makes several clients (or looks at its key) resolves its `Target` once and passes
+    it here each time."""
+    target = where if isinstance(where, Target) else resolve_target(where)
 
     async def main() -> T:
-        async with make_client(args, need_key=need_key) as client:
+        async with make_client(target, need_key=need_key) as client:
             return await work(client)
 
     return asyncio.run(main())
