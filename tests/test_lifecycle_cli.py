@@ -143,8 +143,11 @@ async def test_rotate_when_idle_waits_until_production_stops_using_the_old_key(
     # moves, shared with an in-process sandbox: "idle for 3 s" takes no real time, and how
     # much work a busy machine fits in 3 s no longer matters (issue 18).
     from openrush_tui.api.budget import RequestBudget
+    from openrush_tui.auth.credentials import Lookup
     from openrush_tui.cli import build_parser
+    from openrush_tui.commands.common import Target
     from openrush_tui.commands.rotate import _rotate
+    from openrush_tui.config import Settings
     from openrush_tui.errors import OpenRushError
     from tests.support.apps import FIXED_NOW
     from tests.support.lifecycle import asgi_client, fixed_sandbox
@@ -180,8 +183,8 @@ async def test_rotate_when_idle_waits_until_production_stops_using_the_old_key(
             argv = ["keys", "rotate", "busy server", "--yes", "--revoke-old", "when-idle",
                     "--idle-minutes", "0.05"]
             args = build_parser(argv).parse_args(argv)
-            code = await _rotate(admin, args, "http://127.0.0.1", None,
-                                 clock=lambda: now[0], sleep=sleep)
+            not_signed_in = Target(Settings(api_url="http://127.0.0.1"), Lookup(None))
+            code = await _rotate(admin, args, not_signed_in, clock=lambda: now[0], sleep=sleep)
             result = capsys.readouterr()
             assert code == 0, result.err
             assert "old key last used just now; it is revoked once unused for 3 s" in result.err

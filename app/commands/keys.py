@@ -25,6 +25,7 @@ from openrush_tui.commands.common import (
     interrupted,
     print_json,
     refuse_without_yes,
+    resolve_target,
     run_with_client,
     say,
     stdin_is_terminal,
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import ApiCredential
+    from openrush_tui.commands.common import Target
     from openrush_tui.commands.table import Step
     from openrush_tui.keys.revoke import Chosen
 
@@ -205,7 +207,9 @@ def revoke_keys(args: argparse.Namespace) -> int:
 
     if not args.yes and not stdin_is_terminal():
         return refuse_without_yes("keys revoke", "revoke keys")
-    known = run_with_client(args, lambda client: client.list_keys())
+    # Once: the list, the own-key check and the revokes all use the key found here.
+    target = resolve_target(args)
+    known = run_with_client(target, lambda client: client.list_keys())
     wanted, shown = by_full_key(list(dict.fromkeys(args.keys)), known)
     chosen = choose_keys(wanted, known)
     if chosen.unknown or chosen.ambiguous:
@@ -216,7 +220,7 @@ def revoke_keys(args: argparse.Namespace) -> int:
     keys = [key for key in chosen.keys if key.is_active]
     if not keys:
         return EXIT_OK
-    own_id = own_key_in(args, keys)
+    own_id = own_key_in(target, keys)
     if not args.yes and not confirm_revoke(keys, own_id):
         say("Nothing was revoked.", err=True)
         return EXIT_OK
@@ -225,7 +229,8 @@ def revoke_keys(args: argparse.Namespace) -> int:
     ids = [key.id for key in keys]
     answered: list[str] = []
     try:
-        return run_with_client(args, lambda client: revoke_each(client, ids, own_id, answered))
+        return run_with_client(target,
+                               lambda client: revoke_each(client, ids, own_id, answered))
     except KeyboardInterrupt:  # a revoke sent and not answered may have been done
         left = ", ".join(visible(key_id) for key_id in ids if key_id not in answered)
         return interrupted(f"{left} may have been revoked or not: check with `openrush-tui "
@@ -289,12 +294,11 @@ def describe(key: ApiCredential) -> str:
             f"{key.status(system_clock())}, last used {used}")
 
 
-def own_key_in(args: argparse.Namespace, keys: list[ApiCredential]) -> str | None:
+def own_key_in(target: Target, keys: list[ApiCredential]) -> str | None:
     """Which of `keys` this command is signed in with (warned about, and revoked last)."""
-    from openrush_tui.commands.common import resolve_target
     from openrush_tui.keys.revoke import own_key_id
 
-    stored = resolve_target(args)[1].key  # the key make_client signs in with
+    stored = target.key  # the key the command's clients sign in with
     return own_key_id(keys, stored.secret.reveal() if stored else None)
 
 

@@ -32,11 +32,9 @@ from openrush_tui.commands.common import (
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import ApiCredential
-    from openrush_tui.auth.credentials import StoredKey
-    from openrush_tui.auth.secret import Secret
     from openrush_tui.clock import Clock
+    from openrush_tui.commands.common import Target
     from openrush_tui.keys.rotate import Rotation, Sleep, Step
-    from openrush_tui.keys.switch import SwitchResult
 
 
 def register_rotate(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -100,31 +98,27 @@ def run_rotate(args: argparse.Namespace) -> int:
     if not args.yes and not stdin_is_terminal():
         return error("keys rotate: refusing to ask for confirmation because stdin is not a "
                      "terminal; pass --yes to rotate without asking", EXIT_USAGE)
-    api_url, lookup = resolve_target(args)
+    target = resolve_target(args)  # once: the client and the own-key check use the same key
     try:
-        return run_with_client(args, lambda client: _rotate(client, args, api_url, lookup.key))
+        return run_with_client(target, lambda client: _rotate(client, args, target))
     except KeyNotFound as problem:
         return error(f"keys rotate: {problem}", EXIT_USAGE)
 
 
-async def _rotate(client: OpenRushClient, args: argparse.Namespace, api_url: str,
-                  stored: StoredKey | None, *, clock: Clock | None = None,
+async def _rotate(client: OpenRushClient, args: argparse.Namespace, target: Target, *,
+                  clock: Clock | None = None,
                   sleep: Sleep = asyncio.sleep) -> int:
     """The rotation itself; `clock` and `sleep` are the system's unless a test moves time."""
     from openrush_tui.clock import system_clock
     from openrush_tui.keys.rotate import Rotation
     from openrush_tui.keys.rules import signed_in_with
-    from openrush_tui.keys.switch import switch_stored_key
+    from openrush_tui.keys.switch import switcher
 
     keys = await client.list_keys()
     old = find_target(keys, args.key)
+    stored = target.key  # the key `client` signs in with
     own = stored is not None and signed_in_with(old.prefix, stored.secret.reveal())
-
-    async def switch(secret: Secret) -> SwitchResult:
-        assert stored is not None  # noqa: S101 (only called when the old key is this one)
-        profile = getattr(args, "profile", "default")
-        return await asyncio.to_thread(switch_stored_key, stored, profile, api_url, secret)
-
+    switch = switcher(stored, target.settings.profile, target.api_url)
     rotation = Rotation(client, old, revoke_old=args.revoke_old,
                         idle=timedelta(minutes=args.idle_minutes), own=own, switch=switch,
                         clock=clock or system_clock, sleep=sleep,

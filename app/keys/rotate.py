@@ -38,7 +38,7 @@ from openrush_tui.clock import LATEST_EXPIRY, shifted
 from openrush_tui.errors import OpenRushError
 from openrush_tui.keys.revoke import revoke_all
 from openrush_tui.keys.rules import NAME_MAX, acceptable_name
-from openrush_tui.keys.switch import SwitchResult
+from openrush_tui.keys.switch import Switcher, SwitchResult
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact, relative
 
@@ -57,7 +57,6 @@ SKEW = timedelta(minutes=1)  # a last use this far ahead of our clock is "in the
 
 _DATED = re.compile(r"\s+\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$")
 
-Switcher = Callable[[Secret], Awaitable[SwitchResult]]
 Sleep = Callable[[float], Awaitable[object]]  # asyncio.sleep, or a test's clock that moves
 
 

@@ -1,16 +1,21 @@
-"""Moving this terminal's stored credential to a rotated key, in the place the old one was.
+"""Moving this terminal's stored credential to a rotated key, in the place the old one was:
+the one home of that flow, for `keys rotate` and API access's rotation (`switcher`).
 
 A rotation switches the credential before the old key is revoked, so the terminal is never
 left holding a dead key. The key goes where the old one was kept: the OS keyring, or the 0600
 file (through the sign-in flow's own saving, which also remembers the server). A key from
-``OPENRUSH_KEY`` cannot be changed from here: the user is told what to do. A session key (the
-dashboard's, in memory) is swapped by the dashboard itself with the `StoredKey` returned.
+``OPENRUSH_KEY`` cannot be changed from here: the user is told what to do. A program that goes
+on running (the dashboard) also adopts the new key for its own requests (`switcher`'s
+`adopt`), even one from ``OPENRUSH_KEY``, in memory.
 
-May block (a keyring waits up to its timeout): call it from a thread.
+`switch_stored_key` may block (a keyring waits up to its timeout); `switcher`'s function runs
+it in a thread.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -55,3 +60,32 @@ def switch_stored_key(stored: StoredKey, profile: str, api_url: str,
                                       "terminal still signs in with the old key.")
     return SwitchResult("switched", f"This terminal now signs in with the new key, kept in "
                                     f"{signed_in.key.source_label}.", signed_in.key)
+
+
+Switcher = Callable[[Secret], Awaitable[SwitchResult]]  # what a `Rotation` calls
+Adopt = Callable[[StoredKey], Awaitable[object]]  # e.g. `Session.use_key`
+
+
+def switcher(stored: StoredKey | None, profile: str, api_url: str, *,
+             adopt: Adopt | None = None) -> Switcher:
+    """The switch a rotation of this terminal's own key calls once the replacement exists,
+    for both faces: `stored` (the key the terminal signs in with; None: none is known) moves
+    to the new key where it was kept, in a thread. With `adopt`, the running program then
+    signs in with the new key: where it was stored, or in memory when it comes from
+    OPENRUSH_KEY (the program goes on working once the old key is revoked)."""
+
+    async def switch(new: Secret) -> SwitchResult:
+        if stored is None:
+            return SwitchResult("manual", "Sign this terminal in with the new key.")
+        result = await asyncio.to_thread(switch_stored_key, stored, profile, api_url, new)
+        if adopt is None:
+            return result
+        if result.status == "switched" and result.key is not None:
+            await adopt(result.key)
+        elif result.status == "manual" and stored.source == "environment":
+            await adopt(session_only(new))
+            result = SwitchResult("manual", f"{result.text} Until it closes, this dashboard "
+                                            "uses the new key (in memory only).")
+        return result
+
+    return switch

@@ -238,29 +238,17 @@ class KeyRotateScreen(Dialog[RotateClosed]):
             self.dashboard.offer_to_clear_clipboard(closed.clear_digest)
 
     async def _switch(self, new: Secret) -> SwitchResult:
-        """The old key is this terminal's: store the new one where it was, and use it."""
-        from openrush_tui.keys.switch import SwitchResult, switch_stored_key
+        """The old key is this terminal's: store the new one where it was, and use it (the
+        one switch of `keys.switch`, as `keys rotate`'s, with the session adopting the key)."""
+        from openrush_tui.keys.switch import switcher
 
         session, settings = self.dashboard.session, self.dashboard.settings
-        if session.key is None:
-            return SwitchResult("manual", "Sign this terminal in with the new key.")
         self._switching = True
         try:
-            result = await asyncio.to_thread(switch_stored_key, session.key, settings.profile,
-                                             settings.effective_api_url, new)
+            return await switcher(session.key, settings.profile, settings.effective_api_url,
+                                  adopt=session.use_key)(new)
         finally:
             self._switching = False
-        if result.status == "switched" and result.key is not None:
-            await session.use_key(result.key)
-        elif result.status == "manual" and session.key.source == "environment":
-            # OPENRUSH_KEY cannot be changed from here; this dashboard, at least, goes on
-            # working once the old key is revoked.
-            from openrush_tui.auth.credentials import session_only
-
-            await session.use_key(session_only(new))
-            result = SwitchResult("manual", f"{result.text} Until it closes, this dashboard "
-                                            "uses the new key (in memory only).")
-        return result
 
     async def _sleep(self, seconds: float) -> None:
         """Between two looks at the old key: the one moment leaving stops the flow."""

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from openrush_tui.api import client as client_module
+from openrush_tui.api import timeouts as timeouts_module
 from openrush_tui.clock import fixed_clock, parse_instant
 from openrush_tui.config import Settings
 from tests.support.scripted_server import Fault, FaultServer
@@ -30,7 +31,7 @@ READ_TIMEOUT = 0.8  # per read: a trickle of a byte every TRICKLE seconds never 
 DEADLINE = 1.5  # the whole request
 TRICKLE = 0.15
 MAX_BODY = 1024 * 1024
-PATIENCE = DEADLINE + 4.0  # a case still running after this has hung
+PATIENCE = DEADLINE + 30.0  # a case still running after this has hung (slack for a loaded machine)
 
 BAD_TIME = "9999-12-31T23:59:59-01:00"  # overflows when converted to UTC
 
@@ -96,6 +97,9 @@ def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
               "connect_timeout": 1.0}
     defaults.update({k: v for k, v in wanted.items() if k in defaults})
     monkeypatch.setattr(client_module.OpenRushClient.__init__, "__kwdefaults__", defaults)
+    # The timeouts' one home, which the clients the commands build read as they are made.
+    monkeypatch.setattr(timeouts_module, "DEFAULT",
+                        timeouts_module.Timeouts(1.0, READ_TIMEOUT, DEADLINE))
 
 
 def short_settings(api_url: str) -> Settings:
