@@ -7,25 +7,18 @@ The screen sets `report`, `only` and `current`; this widget only draws them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from openrush_tui.keys.attention import unused
+from openrush_tui.keys.audit import ADVICE, AuditReport, KeyFindings, Kind
 from openrush_tui.widgets.key_table import ATTENTION
 
-if TYPE_CHECKING:
-    from openrush_tui.keys.audit import AuditReport, KeyFindings
-
-UNUSED_KINDS = ("idle", "never-used")  # what "revoke idle keys" (D) revokes
-ROTATE_KINDS = ("expiring", "no-expiry")  # the advice is to rotate: R, else revoke: d
+ROTATE_KINDS: tuple[Kind, ...] = ("expiring", "no-expiry")  # the advice: rotate (R), else d
 ROTATE_KEY = "R"
-
-
-def unused(report: AuditReport) -> list[KeyFindings]:
-    """Keys nothing has used for the audit's idle days (or ever): D revokes them."""
-    return [item for item in report.keys if any(item.has(kind) for kind in UNUSED_KINDS)]
 
 
 class AuditLine(Widget):
@@ -67,8 +60,6 @@ class AuditLine(Widget):
                 break
         current = self.current
         if current is not None:
-            from openrush_tui.keys.audit import ADVICE  # only once keys have loaded
-
             kind = current.kinds[0]
             # What to do first (a narrow terminal cuts the end), then why.
             line.append(f"\n{ATTENTION} ", style=flag)

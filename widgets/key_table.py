@@ -6,7 +6,8 @@ is a list comprehension (see `openrush_tui.keys.view`) and a repaint renders ~30
 columns fit and what each cell says is `openrush_tui.keys.columns`; this widget draws it.
 
 Messages up: Highlighted, DetailsRequested, RevokeRequested, ViewChanged. The screen sets
-`filter_text` and `hide_inactive`, calls `load()` with the keys it fetched, `flag()` (audit).
+`filter_text` and `hide_inactive`, calls `load()` with the keys it fetched, `flag()` (audit)
+and `show_revoked()` with what a revoke did.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from openrush_tui.widgets.strips import fit, line
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
+    from openrush_tui.keys.revoke import RevokeReport
 
 MARK, ATTENTION = "✓ ", "!"  # a marked row; in the first cell, a key that needs attention
 HEADER_ROWS = 1
@@ -135,6 +137,17 @@ class KeyTable(ScrollView, can_focus=True):
     def mark_revoked(self, key_id: str) -> None:
         self.view.mark_revoked(key_id, self.now)
         self._after_view_change(self._highlighted)
+
+    def show_revoked(self, report: RevokeReport) -> None:
+        """The keys a revoke went through for, as the server now lists them (a key answered
+        with an empty body is marked revoked all the same); the marks are cleared."""
+        for outcome in report.revoked:
+            answer = outcome.answer
+            if answer is not None and answer.id == outcome.key_id:
+                self.update_key(answer)
+            else:
+                self.mark_revoked(outcome.key_id)
+        self.clear_marks()
 
     def select(self, key_id: str) -> bool:
         """Put the cursor on a key (showing it even if the filter or hide-inactive hid it)."""

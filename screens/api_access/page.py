@@ -1,47 +1,53 @@
-"""API access: the account's keys. List, filter and sort; create (revealed once); revoke.
+"""API access: the account's keys. List, filter and sort; create (revealed once); revoke; the
+audit (which keys need attention, a, D) and guided rotation (R).
 
-The page owns the flows; the table (`KeyTable`) only draws and reports what the user asked
-for, and each dialog lives in its own module (`key_create`, `key_reveal`, `key_revoke`,
-`key_details`). Each request is an `@work` method that awaits its answer and then shows it;
-revoking is the flow shared with `keys revoke` (`openrush_tui.keys.revoke`).
+The page holds the flows and composes the rest. Widgets own what they draw: the table
+(`KeyTable`: rows, cursor, marks), the audit's line (`AuditLine`), the marked count
+(`MarksLine`), the key under the cursor (`KeySummary`). What is not about the screen lives in
+the core: the words of the line above the table (`keys.listing`), the audit of the listed
+keys (`keys.attention`), which key is this terminal's and signing out once it is revoked
+(`keys.own_key`), and revoking itself, the flow shared with `keys revoke` (`keys.revoke`).
+Each dialog lives in its own module, imported when first opened. Each request is an `@work`
+method that awaits its answer and then shows it.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import Static
 
-from openrush_tui.screens.api_access.lifecycle import KeyLifecycle
-from openrush_tui.screens.api_access.revoking import Revoking
+from openrush_tui.errors import OpenRushError, describe_error
+from openrush_tui.keys.attention import Attention
+from openrush_tui.keys.listing import ListState, ListStatus, to_revoke
+from openrush_tui.keys.own_key import sign_out_after_revoke, signed_in_key_id
+from openrush_tui.keys.revoke import RevokeReport, revoke_all
+from openrush_tui.keys.view import KeyRow
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.text.safe import visible
-from openrush_tui.text.times import exact
+from openrush_tui.widgets.audit_line import AuditLine
 from openrush_tui.widgets.filter_bar import FilterBar
 from openrush_tui.widgets.key_hints import KeyHints
+from openrush_tui.widgets.key_summary import KeySummary
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.keymap import ACT, FIND
-from openrush_tui.widgets.load_state import LoadState, State
+from openrush_tui.widgets.marks_line import MarksLine
+from openrush_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.keys.unseen import UnseenCreate
-    from openrush_tui.keys.view import KeyRow
     from openrush_tui.screens.api_access.create import CreateOutcome
     from openrush_tui.screens.api_access.details import DetailsChoice
     from openrush_tui.screens.api_access.reveal import RevealClosed
+    from openrush_tui.screens.api_access.rotate import RotateClosed
 
-EMPTY_ACCOUNT = "This account has no API keys yet."
-LOADING = "Loading keys…"
-EMPTY_HINT = ("Press n to create the first one. It is shown once, so have somewhere ready to "
-              "store it.")
+REVOKE_GROUP = "revoke-keys"
 
 
-class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
+class ApiAccessScreen(DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "API access"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "create", "New key", id="keys.new", group=ACT, priority=True),
@@ -51,6 +57,15 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
                 tooltip="Show or hide revoked and expired keys"),
         Binding("escape", "clear_filter", "Clear", id="keys.clear-filter", group=FIND,
                 tooltip="Clear the filter, then the marks"),
+        # Out of the footer (full at 120 columns): the audit line names a and D, the line of
+        # a flagged key names R; the help and the palette list all three.
+        Binding("a", "attention", "Needs attention", show=False, id="keys.attention", group=FIND,
+                tooltip="Only the keys that need attention (!), or every key"),
+        Binding("D", "revoke_unused", "Revoke unused keys", show=False, id="keys.revoke-unused",
+                group=ACT,
+                tooltip="Revoke the keys unused for 30 days (asks first)"),
+        Binding("R", "rotate", "Rotate", show=False, id="keys.rotate", group=ACT,
+                tooltip="Replace the key under the cursor; revoke or keep the old one"),
     ]
 
     AUTO_FOCUS = "#keys"
@@ -61,27 +76,26 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._error: str | None = None
-        self._signed_out = False
-        self._loaded = False  # a list has arrived at least once
-        self._select_after_load: str | None = None  # a key just created
+        self._list = ListState()
+        self._attention = Attention()
+        self._select_after_load: str | None = None  # a key just created or rotated to
         self._unseen: UnseenCreate | None = None  # a create that may have made a key
-        self._shown_state: tuple[str, str] = ("idle", "")
-        self._had_marks = False
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
-        yield LoadState(id="keys-state")
+        yield StatusLine(id="keys-state")
+        audit_line = AuditLine(id="audit-line")
+        audit_line.display = False  # until there are keys
+        yield audit_line
         yield FilterBar("Filter (name or prefix):", id="filter-bar")
         yield KeyTable(id="keys")
-        yield Static("", id="marks")
-        yield Static("", id="key-summary")
+        yield MarksLine(id="marks")
+        yield KeySummary(id="key-summary")
         yield KeyHints()
 
     def on_mount(self) -> None:
         # DashboardScreen.on_mount runs as well (Textual calls each class's handler).
         self.table.hide_inactive = self.dashboard.prefs.keys_hide_inactive
-        self._show_marks()
 
     @property
     def table(self) -> KeyTable:
@@ -94,32 +108,24 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
         return await client.list_keys()
 
     def forget_account(self) -> None:
-        self._error = None
-        self._loaded = False
+        self._list.forget()
         self._select_after_load = None
         self.table.clear_marks()
         self.table.load([], self.dashboard.now())
 
     def show_loading(self) -> None:
-        if self.table.view.total == 0:
-            self._state("loading", LOADING)
-        else:  # the list stays while the new one comes: say that it is being refreshed
-            self._state("loading", "Refreshing the list… The keys below are the last ones "
-                                   "loaded.")
+        self._show_status(self._list.loading(self.table.view))
 
     def show(self, keys: list[ApiCredential]) -> None:
-        self._error = None
-        self._signed_out = False
-        self._loaded = True
+        self._list.shown()
         self.dashboard.session.learn_account_id(keys)  # Setup shows it without a key list
-        table = self.table
-        table.load(keys, self.dashboard.now())
+        self.table.load(keys, self.dashboard.now())
         self._point_after_load()
         self._show_counts()
 
     def show_error(self, message: str) -> None:
         # The last good list stays on screen; the error says what happened above it.
-        self._error = message
+        self._list.failed(message)
         self._show_counts()
         if self._unseen is not None:
             # Kept: the next list that loads still looks for the key that may exist.
@@ -131,8 +137,7 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
                         markup=False)
 
     def show_signed_out(self) -> None:
-        self._error = None
-        self._signed_out = True
+        self._list.signed_out_now()
         self.table.load([], self.dashboard.now())
         self._show_counts()
 
@@ -143,94 +148,79 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
             self._select_after_load = None
         if self._unseen is not None:
             unseen, self._unseen = self._unseen, None
-            self.notify(self._unseen_found(unseen), title="The key may exist",
-                        severity="warning", timeout=20, markup=False)
+            # Select the key a failed create made, found by what identifies it (`keys.unseen`).
+            key, message = unseen.look_in((row.key for row in table.view.rows),
+                                          self.dashboard.now())
+            if key is not None:
+                table.select(key.id)
+            self.notify(message, title="The key may exist", severity="warning", timeout=20,
+                        markup=False)
 
-    def _unseen_found(self, unseen: UnseenCreate) -> str:
-        """Select the key a failed create made, found by what identifies it (`keys.unseen`)."""
-        key, message = unseen.look_in((row.key for row in self.table.view.rows),
-                                      self.dashboard.now())
-        if key is not None:
-            self.table.select(key.id)
-        return message
-
-    # -- the line above the table ---------------------------------------------------------
+    # -- what the page shows around the table ---------------------------------------------
 
     def _show_counts(self) -> None:
-        table, view = self.table, self.table.view
-        if self._signed_out:
-            table.empty_text = "Sign in to see your keys."
-            self._state("info", "This terminal is not signed in. Press 1 for Setup to see how "
-                                "to sign in.")
-            return
-        if self._error is not None:
-            kept = " The list below is the last one loaded." if view.total else ""
-            if not self._loaded:
-                table.empty_text = "The keys could not be loaded yet. Press r to try again."
-            self._state("error", f"{self._error}{kept}")
-            return
-        if view.total == 0:  # no keys, or the first list is still to come
-            table.empty_text = EMPTY_HINT if self._loaded else ""
-            self._state(*(("empty", EMPTY_ACCOUNT) if self._loaded else ("loading", LOADING)))
-            return
-        noun = "key" if view.total == 1 else "keys"
-        parts = [f"{view.total} {noun}, {view.active} active"]
-        if len(view.shown) != view.total:
-            why = []  # each reads after "showing 3"
-            if view.filter_text.strip():
-                why.append(f"matching “{visible(view.filter_text.strip())}”")
-            if view.only is not None:
-                why.append("that need attention")  # the audit line below says a undoes it
-            if view.hide_inactive:
-                why.append("active (h shows the revoked and expired)")
-            parts.append(f"showing {len(view.shown)} " + ", ".join(why))
-        table.empty_text = (
-            "No key matches. Press Escape to clear the filter." if view.filter_text.strip()
-            else "No key that needs attention is active; press h to show them all."
-            if view.only is not None and view.hide_inactive
-            else "No key needs attention. Press a to show every key." if view.only is not None
-            else "All keys are revoked or expired; press h to show them.")
-        self._state("info", " · ".join(parts))
+        self._show_status(self._list.status(self.table.view))
 
-    def _state(self, state: State, message: str) -> None:
-        # Redrawn only when it changes: a new text re-lays out the screen, and the counts are
-        # recomputed on every keystroke of the filter.
-        if (state, message) != self._shown_state:
-            self._shown_state = (state, message)
-            self.query_one("#keys-state", LoadState).show(state, message)
+    def _show_status(self, status: ListStatus) -> None:
+        if status.empty_text is not None:
+            self.table.empty_text = status.empty_text
+        self.query_one(StatusLine).show(status.state, status.message)
 
     @on(KeyTable.ViewChanged)
     def _view_changed(self) -> None:
+        table = self.table
         self._show_counts()
-        self._show_marks()
-
-    def _show_marks(self) -> None:
-        """The marked count, on its own line for as long as marks exist (whatever the line
-        above says: loading, an error)."""
-        marks = self.query_one("#marks", Static)
-        count = len(self.table.marked)
-        marks.display = count > 0
-        if count:
-            marks.update(f"✓ {count} marked · d revokes {'it' if count == 1 else 'them'} · "
-                         "space unmarks · Escape clears the marks")
-        if (count > 0) != self._had_marks:
-            self._had_marks = count > 0
-            self.refresh_bindings()
+        self.query_one(MarksLine).count = len(table.marked)
+        # The audit runs again only when the keys changed (a load, a revoke).
+        if self._attention.follow(table.view.rows, self.dashboard.now()):
+            self._flag()
+        self._show_audit()
 
     @on(KeyTable.Highlighted)
     def _highlighted(self, event: KeyTable.Highlighted) -> None:
-        summary = self.query_one("#key-summary", Static)
-        row = event.row
-        if row is None:
-            summary.update("")
-            return
-        key = row.key
-        text = Text(row.name, style="bold")
-        text.append(f"  {row.prefix}  {row.status}  ({row.shown_id})\n")
-        text.append(f"created {exact(key.created_at)} · last used "
-                    f"{exact(key.last_used_at, missing='never')} · expires "
-                    f"{exact(key.expires_at, missing='never')}")
-        summary.update(text)
+        self.query_one(KeySummary).show(event.row)
+        self.query_one(AuditLine).current = self._attention.for_key(event.row)
+
+    def _flag(self) -> None:
+        """The audit's glyphs on the table, and its rows narrowed to them if asked (a)."""
+        self.table.flag(self._attention.flagged, self._attention.shown_only)
+
+    def _show_audit(self) -> None:
+        table, line = self.table, self.query_one(AuditLine)
+        line.display = table.view.total > 0
+        line.report, line.only = self._attention.report, self._attention.only
+        line.current = self._attention.for_key(table.current)
+
+    # -- what is offered ------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape is offered (and shown in the footer) only while there is something to clear.
+        if action == "clear_filter":
+            return self.is_mounted and (self.query_one(FilterBar).is_open
+                                        or bool(self.table.marked))
+        # The audit's keys answer whenever there are keys (each says when there is nothing to
+        # do: a key that did nothing, silently, read as broken); the palette lists them only
+        # when they would do something (`palette_offers`).
+        if action in ("attention", "revoke_unused"):
+            return self._attention.report is not None
+        if action == "rotate":
+            return self.is_mounted and self.table.current is not None
+        return super().check_action(action, parameters)
+
+    def palette_offers(self, action: str) -> bool:
+        if action == "attention":
+            return self._attention.offers_narrowing()
+        if action == "revoke_unused":
+            return self._attention.offers_unused()
+        if action == "rotate":
+            row = self.table.current if self.is_mounted else None
+            return row is not None and row.status == "active"
+        return True
+
+    def palette_titles(self) -> dict[str, str]:
+        return {"keys.attention": "Show every key" if self._attention.only
+                else "Show only the keys that need attention",
+                "keys.rotate": "Rotate the key under the cursor"}
 
     # -- filter ---------------------------------------------------------------------------
 
@@ -244,13 +234,6 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
     @on(FilterBar.Submitted)
     def _filter_done(self) -> None:
         self.table.focus()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Escape is offered (and shown in the footer) only while there is something to clear.
-        if action == "clear_filter":
-            return self.is_mounted and (self.query_one(FilterBar).is_open
-                                        or bool(self.table.marked))
-        return super().check_action(action, parameters)  # the lifecycle's keys
 
     def action_clear_filter(self) -> None:
         """Escape: the filter first; with none, the marks."""
@@ -267,17 +250,40 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
         self.table.hide_inactive = not self.table.hide_inactive
         self.dashboard.remember(keys_hide_inactive=self.table.hide_inactive)
 
+    # -- the audit ------------------------------------------------------------------------
+
+    def action_attention(self) -> None:
+        """a: only the keys that need attention, or every key."""
+        if (instead := self._attention.toggle()) is not None:
+            self.notify(instead, markup=False)
+            return
+        if self._attention.report is None:
+            return
+        self._flag()
+        self._show_audit()
+
+    def action_revoke_unused(self) -> None:
+        """D: revoke the keys nothing has used for the audit's idle days (asks first)."""
+        view = self.table.view
+        rows = tuple(row for key_id in self._attention.unused_ids()
+                     if (row := view.row(key_id)) is not None)
+        if not rows:
+            self.notify(self._attention.none_unused(), markup=False)
+            return
+        self._ask_revoke(rows)
+
     # -- create ---------------------------------------------------------------------------
 
     async def action_create(self) -> None:
         if not self.dashboard.session.signed_in:
             self.notify("Sign in first: press 1 for Setup.", severity="warning")
             return
+        # Each dialog is imported when first opened: none is needed for the first frame.
         from openrush_tui.screens.api_access.create import KeyCreateScreen
 
         # The keys listed now cannot be the one a failed create made: it is found among
         # the others (`keys.unseen`).
-        known = [row.id for row in self.table.view.rows] if self._loaded else []
+        known = [row.id for row in self.table.view.rows] if self._list.loaded else []
         dialog = KeyCreateScreen(self.dashboard.session, self.dashboard.now, known)
         if self.app.screen is not self:  # from the palette, which is closing: just open
             self.app.push_screen(dialog, self._create_closed)
@@ -292,7 +298,7 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
         if outcome is None:
             return
         if outcome.created is not None:
-            from openrush_tui.screens.api_access.reveal import KeyRevealScreen
+            from openrush_tui.screens.api_access.reveal import KeyRevealScreen  # on first use
 
             credential = outcome.created.api_credential
             self._select_after_load = credential.id
@@ -305,6 +311,7 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
     def _reveal_closed(self, closed: RevealClosed | None) -> None:
         self.table.focus()
         if closed is not None and closed.clear_digest is not None:
+            # The clipboard module (hashlib, hmac) loads with the first key revealed.
             from openrush_tui.clipboard import CLEAR_AFTER_SECONDS
 
             self.dashboard.offer_to_clear_clipboard(closed.clear_digest)
@@ -315,7 +322,7 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
 
     @on(KeyTable.DetailsRequested)
     def _details(self, event: KeyTable.DetailsRequested) -> None:
-        from openrush_tui.screens.api_access.details import KeyDetailsScreen
+        from openrush_tui.screens.api_access.details import KeyDetailsScreen  # on first use
 
         row = event.row
         self.app.push_screen(
@@ -329,3 +336,92 @@ class ApiAccessScreen(KeyLifecycle, Revoking, DashboardScreen):
             self._ask_revoke((row,))
         elif choice == "activity":
             await self.dashboard.open_activity_for_key(row.id, row.key.name)
+
+    # -- rotation -------------------------------------------------------------------------
+
+    def action_rotate(self) -> None:
+        """R: replace the key under the cursor (the dialog plans and runs `keys.rotate`)."""
+        row = self.table.current
+        if row is None:
+            return
+        if row.status != "active":
+            self.notify(f"“{row.name}” is {row.status}: only an active key is rotated. "
+                        "Press n for a new key.", markup=False)
+            return
+        from openrush_tui.screens.api_access.rotate import KeyRotateScreen  # on first use
+
+        own = self._signed_in_id((row,)) == row.id
+        taken = [other.name for other in self.table.view.rows]
+        self.app.push_screen(KeyRotateScreen(row.key, own=own, taken_names=taken),
+                             self._rotate_closed)
+
+    def _rotate_closed(self, closed: RotateClosed | None) -> None:
+        self.table.focus()
+        if closed is None or not closed.changed:
+            return
+        if closed.new_id is not None:
+            self._select_after_load = closed.new_id
+            if self._attention.only:  # the new key needs no attention: show it
+                self.action_attention()
+        if closed.message:
+            self.notify(closed.message, title="Rotation", severity=closed.severity,
+                        timeout=20, markup=False)
+        self.action_reload()
+
+    # -- revoke ---------------------------------------------------------------------------
+
+    def _signed_in_id(self, rows: tuple[KeyRow, ...]) -> str | None:
+        """Which of `rows` is the key this terminal is signed in with."""
+        return signed_in_key_id(self.dashboard.session, (row.key for row in rows))
+
+    @on(KeyTable.RevokeRequested)
+    def _revoke_requested(self, event: KeyTable.RevokeRequested) -> None:
+        self._ask_revoke(event.rows)
+
+    def _ask_revoke(self, requested: tuple[KeyRow, ...]) -> None:
+        rows, skipped, instead = to_revoke(requested)
+        if instead is not None:
+            self.notify(instead, markup=False)
+            return
+        from openrush_tui.screens.api_access.revoke import KeyRevokeScreen  # on first use
+
+        signed_in = self._signed_in_id(rows)
+        self.dashboard.push_screen(
+            KeyRevokeScreen(rows, self.dashboard.now(), signed_in_id=signed_in, skipped=skipped),
+            lambda confirmed: self._revoke(rows, signed_in) if confirmed else None,
+        )
+
+    # Not exclusive: a second revoke does not make the first one moot, and cancelling a
+    # revoke half-way would leave keys revoked that the page never hears about.
+    @work(group=REVOKE_GROUP, exit_on_error=False)
+    async def _revoke(self, rows: tuple[KeyRow, ...], signed_in: str | None) -> None:
+        self.query_one(StatusLine).show(
+            "loading", f"Revoking {len(rows)} key{'s' if len(rows) != 1 else ''}…")
+        try:
+            client = await self.dashboard.session.client()
+        except OpenRushError as error:
+            self.show_error("Nothing was revoked. " + describe_error(error))
+            return
+        report = await revoke_all(client, [row.id for row in rows], own_id=signed_in)
+        await self._revoked(rows, report)
+
+    async def _revoked(self, rows: tuple[KeyRow, ...], report: RevokeReport) -> None:
+        # The words of the revoke dialog's module, loaded with it.
+        from openrush_tui.screens.api_access.revoke import summary
+
+        self.table.show_revoked(report)
+        message = summary(report, rows)
+        if not report.failed:
+            self._show_counts()
+            self.notify(message, title="Revoked", markup=False)
+        else:
+            self.show_error(message)
+            self.notify(message, title="Some keys were not revoked", severity="error",
+                        timeout=20, markup=False)
+        if report.uncertain:
+            self.action_reload()  # the list says which of them the server did revoke
+        if report.own_key_revoked:
+            said = await sign_out_after_revoke(self.dashboard.session)
+            self.notify(said, title="Signed out", severity="warning", timeout=15, markup=False)
+            await self.dashboard.switch_mode("setup")
+            self.show_signed_out()
