@@ -10,9 +10,12 @@ while another page was in front), or after its last load failed (a "Connection f
 not outlive the outage), it loads again by itself; when it only got old, it loads again
 letting the request budget answer from what other pages fetched recently.
 
-Every worker of a page or dialog is an `@work` method that handles the errors it expects
-where it awaits them; `ReportsWorkerFailures` is the one place for what escapes one (a bug):
-a sentence in a notification, and the app keeps running.
+Every worker of a page, a dialog or the App is an `@work` method that handles the errors it
+expects where it awaits them; `report_failed_worker` is the one way to say what escapes one
+(a bug, or a request whose failure nothing on screen shows, like the header's balance): a
+sentence in a notification, and the app keeps running. Textual sends a worker's state only
+to the node that started it (`Worker.StateChanged` does not bubble), so each of
+`DashboardScreen`, `Dialog` and the App hands its own workers' to it: said once.
 """
 
 from __future__ import annotations
@@ -23,10 +26,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
+from openrush_tui.api.budget import REFRESH_INTERVAL, reuse_within
+from openrush_tui.api.errors import Unauthorized
 from openrush_tui.errors import describe_error
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.keymap import ACT
@@ -37,21 +43,18 @@ if TYPE_CHECKING:
 LOAD_GROUP = "page-load"
 
 
-class ReportsWorkerFailures:
-    """Mixed into screens: a worker that failed unexpectedly is said, never silently lost."""
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-
-            screen: Screen = self  # type: ignore[assignment]
-            screen.notify(describe_error(event.worker.error), severity="error",
-                          timeout=8, markup=False)
+def report_failed_worker(node: DOMNode, event: Worker.StateChanged, title: str = "") -> None:
+    """A worker of `node` that failed is said (under `title`: what failed, when the screen
+    does not show it), never silently lost; the app stays up."""
+    if event.state == WorkerState.ERROR and event.worker.error is not None:
+        node.notify(describe_error(event.worker.error), title=title, severity="error",
+                    timeout=8, markup=False)
 
 
 TYPED_AFTER = ("filter", "create")  # actions whose key is followed by typing
 
 
-class DashboardScreen(ReportsWorkerFailures, Screen[None]):
+class DashboardScreen(Screen[None]):
     PAGE_TITLE: ClassVar[str] = ""
     # True when `fetch` already reads the balance (and `show` puts it in the header), so a
     # load does not ask for it a second time.
@@ -66,7 +69,7 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose_header(self) -> ComposeResult:
-        header = AppHeader()
+        header = AppHeader(blocked_for=self._blocked_for)
         header.page = self.PAGE_TITLE
         header.server = self.dashboard.settings.server_label
         yield header
@@ -77,6 +80,19 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         self._loaded_at: float | None = None  # time.monotonic() of the last load shown
         self.load_failed = False  # the last load failed (it is said on the page)
         self.last_error: BaseException | None = None  # ...and why (for show_error)
+
+    def _blocked_for(self) -> float:
+        """Seconds the request budget holds requests back after a 429 (the header counts)."""
+        client = self.dashboard.session.client_if_ready
+        return 0.0 if client is None else client.budget.blocked_for()
+
+    def on_app_header_hold_ended(self) -> None:
+        # The hold is over: the load it stopped, if this page is in front, goes again.
+        if self.is_current and self.load_failed:
+            self.action_reload()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failed_worker(self, event)
 
     @property
     def shutting_down(self) -> bool:
@@ -96,11 +112,13 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
         return True
 
     def on_mount(self) -> None:
-        from openrush_tui.api.budget import REFRESH_INTERVAL
-
         if self.shutting_down:
             return
-        self.dashboard.headers_changed()
+        # The header shows the account's balance and low-balance warning as they change
+        # (here or on another page: it is up to date when this page comes back).
+        for header in self.query(AppHeader):
+            self.watch(self.dashboard, "balance", header.show_balance)
+            self.watch(self.dashboard, "runway", header.show_runway)
         # Paint first, then load: the first frame never waits for the network, and already
         # says that the page is loading. Shown for the first time, the page may use what
         # another page fetched moments ago.
@@ -111,11 +129,8 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
 
     def on_screen_resume(self) -> None:
         """Back in view (another page, or a dialog closed): catch up with the session."""
-        from openrush_tui.api.budget import REFRESH_INTERVAL
-
         if self.shutting_down:
             return
-        self.dashboard.headers_changed()
         session = self.dashboard.session
         if session.lookup_pending or self.loading_page:
             return
@@ -156,21 +171,15 @@ class DashboardScreen(ReportsWorkerFailures, Screen[None]):
 
     def refresh_stale(self) -> None:
         """Shown again, and older than the refresh interval: load again, quietly."""
-        from openrush_tui.api.budget import REFRESH_INTERVAL
-
         self.load(REFRESH_INTERVAL)
 
     @work(group=LOAD_GROUP, exclusive=True, exit_on_error=False)
     async def load(self, reuse: float = 0.0) -> None:
-        from openrush_tui.api.budget import reuse_within
-
         # Workers started inside (the balance, a page's own follow-ups) inherit the reuse.
         with reuse_within(reuse):
             try:
                 result = await self.fetch()
             except Exception as error:  # any failure is said on the page; the app stays up
-                from openrush_tui.api.errors import Unauthorized
-
                 if isinstance(error, Unauthorized):
                     self.dashboard.balance = None  # no longer this key's to show
                 self.load_failed, self.last_error = True, error

@@ -25,7 +25,7 @@ from openrush_tui.clipboard import (
     system_clipboard_holds,
     system_copy,
 )
-from openrush_tui.tui import terminal_writer
+from openrush_tui.widgets.textual_private import terminal_writer
 from tests.support.clipboard import FakeDesktop
 from tests.support.tmux import Tmux
 
@@ -173,7 +173,7 @@ COPY_APP = """
 import sys
 from textual.app import App
 from openrush_tui.clipboard import copy
-from openrush_tui.tui import terminal_writer
+from openrush_tui.widgets.textual_private import terminal_writer
 
 class CopyOnce(App):
     def on_mount(self):

@@ -141,8 +141,8 @@ def test_no_dialog_binds_a_motion_key_to_anything_but_moving() -> None:
     import openrush_tui.screens
     from openrush_tui.screens.dialogs.dialog import Dialog
 
-    for module in pkgutil.iter_modules(openrush_tui.screens.__path__):
-        importlib.import_module(f"openrush_tui.screens.{module.name}")
+    for module in pkgutil.walk_packages(openrush_tui.screens.__path__, "openrush_tui.screens."):
+        importlib.import_module(module.name)  # every page's package and its dialogs
     dialogs: list[type] = []
     pending: list[type] = [Dialog]
     while pending:

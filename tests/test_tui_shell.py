@@ -20,7 +20,15 @@ from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.load_state import LoadState
-from tests.support.apps import FIXED_NOW, TERMINAL, remote_app, sandbox_app, settle, text_of
+from tests.support.apps import (
+    FIXED_NOW,
+    TERMINAL,
+    notices,
+    remote_app,
+    sandbox_app,
+    settle,
+    text_of,
+)
 from tests.support.scripted_server import Reply, ScriptedServer
 
 
@@ -180,3 +188,19 @@ async def test_the_footer_lists_the_page_keys_and_a_click_presses_one(tmp_path: 
         assert isinstance(app.screen, KeyCreateScreen)
         # While a dialog is open, 1/2/3 do not switch pages under it.
         assert app.check_action("switch_mode", ("setup",)) is False
+
+
+async def test_a_balance_that_cannot_be_read_is_said_and_the_app_stays_up() -> None:
+    # The balance is read by a worker of the App, not of a page: its failure is said the
+    # same way as a page's or a dialog's (a notification), not lost with the header empty.
+    with ScriptedServer() as server:
+        server.route("GET", "/v1/me/api-credentials", Reply(200, {"api_credentials": []}))
+        server.route("GET", "/v1/me/credits", Reply(500, {"error": {"message": "down"}}))
+        app = remote_app(server.url, "or_" + "k" * 40, page="api-access")
+        async with app.run_test(size=TERMINAL) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one(AppHeader).balance is None
+            said = notices(app)
+            assert len(said) == 1, said  # said once, not by every handler on the way
+            assert said[0].startswith("Credit balance The OpenRush service failed"), said
+            assert app.is_running and app.screen.query_one("#keys-state", LoadState)

@@ -3,15 +3,31 @@ while the server's rate limit holds requests back, how long for (a countdown).
 
 Narrower than all of it, the server's label goes first (it is on Setup), then the dollars.
 Under the low-balance threshold the balance is followed by a warning ("! Credits run out in
-about 2 days", `screens.app_runway`)."""
+about 2 days", `activity.runway_gauge`).
+
+The countdown is the header's own: given `blocked_for` (seconds the request budget holds
+requests back), it reads it every second and posts `HoldEnded` when a hold is over, so that
+the page whose load the hold stopped can load again. The balance and the warning are the
+account's, which the page's screen keeps the header following (`show_runway`).
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from rich.text import Text
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from openrush_tui.text.money import dollars as in_dollars
+
+if TYPE_CHECKING:
+    from openrush_tui.activity.runway import Runway
+
+HOLD_TICK = 1.0  # seconds between two readings of the hold (the countdown's step)
 
 
 class AppHeader(Widget):
@@ -29,6 +45,37 @@ class AppHeader(Widget):
     balance: reactive[int | None] = reactive(None)
     hold: reactive[int] = reactive(0)  # seconds until requests go out again after a 429
     warning: reactive[str | None] = reactive(None)  # low balance: "Credits run out in 2 days"
+
+    class HoldEnded(Message):
+        """The rate limit's hold is over: requests go out again."""
+
+    def __init__(self, blocked_for: Callable[[], float] | None = None) -> None:
+        """`blocked_for`: seconds requests wait now (None: no countdown, as in tests)."""
+        super().__init__()
+        self._blocked_for = blocked_for
+
+    def on_mount(self) -> None:
+        if self._blocked_for is not None:
+            self._count_down()
+            self.set_interval(HOLD_TICK, self._count_down, name="rate-limit-hold")
+
+    def _count_down(self) -> None:
+        if self._blocked_for is None:
+            return
+        hold = math.ceil(self._blocked_for())
+        if hold == self.hold:
+            return
+        ended = self.hold > 0 and hold == 0
+        self.hold = hold
+        if ended:
+            self.post_message(self.HoldEnded())
+
+    def show_balance(self, balance: int | None) -> None:
+        self.balance = balance
+
+    def show_runway(self, runway: Runway | None) -> None:
+        """The low-balance warning of `runway`, if it is low."""
+        self.warning = runway.warning if runway is not None else None
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")

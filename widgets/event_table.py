@@ -33,6 +33,7 @@ from openrush_tui.activity.events import (
 from openrush_tui.text.times import short
 from openrush_tui.widgets.keymap import ACT, motion_bindings
 from openrush_tui.widgets.lists import MotionTable
+from openrush_tui.widgets.textual_private import drop_stale_renders
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import UsageEvent
@@ -152,8 +153,6 @@ class EventTable(MotionTable[Text]):
             self._restore(selected, anchor, anchor_at, at_top)
         finally:
             self._restoring = False
-        from openrush_tui.tui import drop_stale_renders
-
         drop_stale_renders(self)  # every render before this change is stale
 
     def _replace_rows(self, events: Sequence[UsageEvent], wanted: list[str],

@@ -10,6 +10,7 @@ from textual.geometry import Size
 from textual.widgets import DataTable, OptionList
 
 from openrush_tui.widgets.keymap import motion_bindings
+from openrush_tui.widgets.textual_private import drop_stale_renders
 
 CellType = TypeVar("CellType")
 
@@ -32,8 +33,6 @@ class MotionTable(DataTable[CellType]):
         # rendered by a change counter, not by column widths: a frame drawn in between kept
         # its rows, names cut to the old width, until the next change (seen under load).
         if old.width != new.width:
-            from openrush_tui.tui import drop_stale_renders
-
             drop_stale_renders(self)
             self.refresh()
 

@@ -12,14 +12,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from openrush_tui.tui.app import (
-        DIALOG_SOURCE,
-        OpenRushApp,
-        drop_stale_renders,
-        terminal_writer,
-    )
+    from openrush_tui.tui.app import DIALOG_SOURCE, OpenRushApp
 
-__all__ = ["DIALOG_SOURCE", "OpenRushApp", "drop_stale_renders", "terminal_writer"]
+__all__ = ["DIALOG_SOURCE", "OpenRushApp"]
 
 
 def __getattr__(name: str) -> Any:

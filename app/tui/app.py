@@ -1,78 +1,91 @@
 """The Textual app: three pages (Setup, API access, Activity) as modes, and the global bindings.
 
-This is also the one module that uses Textual's private API (see "Private Textual API" below):
-each use says why and is covered by a test that fails if Textual changes it.
+The App is one class, composed of what it holds: the session (the key in use), the settings
+of this run (`prefs.keeper.PrefsKeeper`), the credit runway behind the header's low-balance
+warning (`activity.runway_gauge.RunwayGauge`), the recent notifications
+(`screens.recent_messages`) and the last resort after a signal (`tui.signals`). Each page's
+header follows the App's `balance` and `runway` and counts the rate limit's hold down itself
+(`widgets.app_header`). Textual's private API is used only through
+`widgets.textual_private`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-import textual.constants as textual_constants
 from rich.text import Text
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
+from textual.theme import BUILTIN_THEMES, Theme
+from textual.worker import Worker
 
+import openrush_tui.styles
 from openrush_tui import clipboard
+from openrush_tui.activity.runway import Runway
+from openrush_tui.activity.runway_gauge import RunwayGauge
 from openrush_tui.clock import Clock, system_clock
 from openrush_tui.config import Settings
-from openrush_tui.prefs.settings import Loaded, SettingsFile
-from openrush_tui.screens.app_balance import BalanceHeader
-from openrush_tui.screens.app_keys import KeyConventions
-from openrush_tui.screens.app_prefs import RemembersSettings
-from openrush_tui.screens.app_runway import RunwayWarning
-from openrush_tui.screens.recent_messages import RecentMessages
+from openrush_tui.files.reading import read_text
+from openrush_tui.prefs.keeper import PrefsKeeper
+from openrush_tui.prefs.settings import Loaded, SettingsFile, UserSettings
+from openrush_tui.screens.base import DashboardScreen, report_failed_worker
+from openrush_tui.screens.bindings import page_commands
+from openrush_tui.screens.dialogs.dialog import Dialog
+from openrush_tui.screens.recent_messages import Message, RecentMessages, short_lived
 from openrush_tui.session import Session
 from openrush_tui.tui import startup as app_startup
 from openrush_tui.tui.signals import LastResort, Terminal
+from openrush_tui.widgets import textual_private
+from openrush_tui.widgets.colours import MONOCHROME
 from openrush_tui.widgets.keymap import GLOBAL
 from openrush_tui.widgets.terminal_safe import TerminalSafe
-
-if TYPE_CHECKING:
-    from textual.widgets import DataTable
 
 STYLESHEETS = ("app.tcss", "setup.tcss", "api_access.tcss")
 # Added as the first dialog opens: ~5 ms off each of Textual's parses before the first frame.
 DIALOG_SOURCE = ("openrush_tui.styles", "dialogs.tcss")
 
 
+# Each page's module is imported when its mode is first shown, not before the first frame.
 def _setup() -> Screen[None]:
-    from openrush_tui.screens.setup.page import SetupScreen
+    from openrush_tui.screens.setup.page import SetupScreen  # start-up: see above
 
     return SetupScreen()
 
 
 def _api_access() -> Screen[None]:
-    from openrush_tui.screens.api_access.page import ApiAccessScreen
+    from openrush_tui.screens.api_access.page import ApiAccessScreen  # start-up: see above
 
     return ApiAccessScreen()
 
 
 def _activity() -> Screen[None]:
-    from openrush_tui.screens.activity.page import ActivityScreen
+    from openrush_tui.screens.activity.page import ActivityScreen  # start-up: see above
 
     return ActivityScreen()
 
 
 PAGES = {"setup": "Setup", "api-access": "API access", "activity": "Activity"}
+# What each of the App's workers does, as a failure's title: nothing else on screen says it.
+WORKER_TITLES = {"credits": "Credit balance", "runway": "Credit runway",
+                 "settings-save": "Settings", "key-lookup": "Saved key",
+                 "clipboard-clear": "Clipboard"}
 
 
 def stylesheet(name: str) -> str:
     """The text of one of our .tcss files, in the `openrush_tui.styles` package (a plain
     file: importlib.resources and zipfile, for zip installs, cost ~3 ms at start-up)."""
-    import openrush_tui.styles
-    from openrush_tui.files.reading import read_text
-
     return read_text(Path(openrush_tui.styles.__file__).with_name(name))[0]
 
 
-class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSettings, App[None]):
+class OpenRushApp(App[None]):
     TITLE = "OpenRush"
     # The app's look (dialogs: DIALOG_SOURCE); reusable widgets carry their own DEFAULT_CSS.
     CSS = "\n".join(stylesheet(name) for name in STYLESHEETS)
@@ -96,8 +109,14 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         Binding("q", "quit", "Quit", id="app.quit", group=GLOBAL),
     ]
 
+    # The account's figures, which every page's header follows (`DashboardScreen.on_mount`)
+    # and Activity's summary reads: the balance, and how long it lasts (`RunwayGauge`).
     balance: reactive[int | None] = reactive(None)
-    hold: reactive[int] = reactive(0)  # seconds requests wait after a 429 (the header says)
+    runway: reactive[Runway | None] = reactive(None)
+
+    # Textual's private hooks, bound to the one module that uses its private API.
+    _fatal_error = textual_private.report_crash_without_locals  # no locals in a crash report
+    _log = textual_private.log_unless_held  # nothing to devtools while a key is typed
 
     def __init__(self, settings: Settings, session: Session, *, clock: Clock = system_clock,
                  first_page: str | None = None, handle_signals: bool = False,
@@ -115,7 +134,11 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         self.session = session
         self.now = clock
         self.recent = RecentMessages()
-        self.init_prefs(prefs, prefs_file)
+        self.kept = PrefsKeeper(prefs, prefs_file)
+        self.gauge = RunwayGauge(session, clock, lambda: self.prefs.low_balance_days,
+                                 self._runway_measured)
+        self.register_theme(MONOCHROME)
+        self._use_saved_theme()
         self._first_page_chosen = first_page is not None
         # SIGINT, SIGTERM, SIGHUP and a terminal that hangs up end the app as quitting does,
         # and the process within LAST_RESORT_SECONDS whatever happens (the command line asks
@@ -124,8 +147,6 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         self._terminal = Terminal.current() if handle_signals else None
         self._terminating = False
         self._terminal_safe = TerminalSafe()
-        self._log_holds = 0  # dialogs where a key can be typed, open now
-        self._held_log_file: str | None = None
         # Another key (or none): the balance shown is no longer this terminal's.
         session.on_change(self._session_changed)
         # Work that would compete with drawing the first frame waits for it (None: drawn).
@@ -140,11 +161,11 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         self.balance = None
 
     def on_mount(self) -> None:
-        self.theme_changed_signal.subscribe(self, self.theme_chosen)
-        self.note_prefs_problem()
+        self.theme_changed_signal.subscribe(self, self._theme_chosen)
+        if self.kept.note:  # what was wrong with the settings file
+            self.notify(self.kept.note, title="Settings", severity="warning", markup=False)
         if self._terminal is not None:
             self._install_last_resort(self._terminal)
-        self.set_interval(1.0, self._count_down_hold, name="rate-limit-hold")
 
     def on_ready(self) -> None:
         # The first frame is on screen (Ready comes after the first paint). Only now load what
@@ -170,19 +191,20 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         else:
             self._after_first_frame.append(callback)
 
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The App's own workers (the balance, the runway, the settings, the saved key's
+        # lookup, the clipboard): a failure is said as a page's or a dialog's is.
+        report_failed_worker(self, event, WORKER_TITLES.get(event.worker.group, ""))
+
     @work(group="key-lookup", exit_on_error=False)
     async def _finish_lookup(self) -> None:
         await self.session.finish_lookup()
         if not self.session.signed_in and not self._first_page_chosen:
             await self.switch_mode("setup")  # nothing saved: Setup says how to sign in
-        from openrush_tui.screens.base import DashboardScreen
-
         if isinstance(self.screen, DashboardScreen):
             self.screen.action_reload()
 
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
-        from openrush_tui.screens.dialogs.dialog import Dialog
-
         if isinstance(screen, Dialog) and not self.stylesheet.has_source(*DIALOG_SOURCE):
             self.stylesheet.add_source(stylesheet(DIALOG_SOURCE[1]), read_from=DIALOG_SOURCE)
         return super().push_screen(screen, *args, **kwargs)
@@ -191,16 +213,123 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         # A dialog owns the keyboard: switching pages under it would leave it stranded.
         return not (action == "switch_mode" and isinstance(self.screen, ModalScreen))
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    async def open_activity_for_key(self, credential_id: str, name: str) -> None:
+        """Show Activity filtered to one key (from the key's details on API access)."""
+        await self.switch_mode("activity")
+        # Start-up: the page's module loads when the page is first shown (see MODES).
+        from openrush_tui.screens.activity.page import ActivityScreen
+
+        if isinstance(self.screen, ActivityScreen):
+            self.screen.filter_by_key(credential_id, name)
+
+    # -- the balance and how long it lasts --------------------------------------------------
+
+    def refresh_credits(self) -> None:
+        if self.session.signed_in:
+            self._fetch_balance()
+
+    @work(group="credits", exclusive=True, exit_on_error=False)
+    async def _fetch_balance(self) -> None:
+        client = await self.session.client()
+        self.balance = (await client.credits()).balance
+
+    def watch_balance(self, balance: int | None) -> None:
+        if self.gauge.balance_changed(balance):
+            # After the other watchers: Activity may count it for free (`runway_counted`).
+            self.call_after_refresh(self._measure_if_unknown)
+
+    def runway_counted(self, runway: Runway) -> None:
+        """A runway computed from counted data (Activity's): no need to measure one."""
+        self.gauge.counted(runway)
+
+    def _runway_measured(self, runway: Runway | None) -> None:
+        self.runway = runway
+
+    def _measure_if_unknown(self) -> None:
+        if getattr(self.screen, "counts_runway", False):
+            return  # Activity is counting those days anyway: it hands the runway over
+        if self.gauge.begin(self.balance):
+            self._measure_runway(self.balance)
+
+    @work(group="runway", exit_on_error=False)
+    async def _measure_runway(self, balance: int) -> None:
+        await self.gauge.measure(balance, lambda: self.balance)
+
+    # -- what the dashboard remembers ------------------------------------------------------
+
+    @property
+    def prefs(self) -> UserSettings:
+        """The settings of this run (the file's at start, with this run's changes)."""
+        return self.kept.settings
+
+    @prefs.setter
+    def prefs(self, settings: UserSettings) -> None:
+        self.kept.settings = settings
+
+    def _use_saved_theme(self) -> None:
+        """Before the first frame: the theme of the last run (an unknown one is said)."""
+        theme = self.prefs.theme
+        if theme is None:
+            return
+        if theme in BUILTIN_THEMES or theme == MONOCHROME.name:
+            self.theme = theme
+        else:
+            self.kept.note = (f"The theme “{theme}” in the settings is not one this version "
+                              "knows; using the default.")
+
+    def _theme_chosen(self, theme: Theme) -> None:
+        self.remember(theme=theme.name)
+
+    def remember(self, **changes: Any) -> None:
+        """Keep `changes` for the next run (the file is written in a thread, soon)."""
+        if self.kept.remember(**changes):
+            self._save_prefs()
+
+    @work(group="settings-save", exclusive=True, exit_on_error=False)
+    async def _save_prefs(self) -> None:
+        problem = await self.kept.save()
+        if problem:
+            self.notify(problem, title="Settings", severity="warning", markup=False)
+
+    # -- help, the palette and notifications -----------------------------------------------
+
+    def action_help(self) -> None:
+        """? or F1: the keys of what is on screen (the page, or the dialog over it); again,
+        it closes."""
+        # Start-up: the help's module loads when it is first opened.
+        from openrush_tui.screens.dialogs.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        else:
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Not Textual's "Screenshot": it writes the screen, a new key included, to a file
         # others can read (see deliver_screenshot).
         yield from (command for command in super().get_system_commands(screen)
                     if command.title != "Screenshot")
-        yield from self.conventions_commands(screen)
+        yield from page_commands(screen)  # the page's actions
+        if len(self.recent):
+            yield SystemCommand("Messages", "The recent notifications again, newest first",
+                                self.show_messages)
         for mode, title in PAGES.items():
             if mode != self.current_mode:
                 yield SystemCommand(f"Go to {title}", f"Show the {title} page",
                                     lambda mode=mode: self.switch_mode(mode))
+
+    def show_messages(self) -> None:
+        # Start-up: the dialog's module loads when it is first opened.
+        from openrush_tui.screens.dialogs.messages import MessagesScreen
+
+        self.push_screen(MessagesScreen(self.recent.newest_first()))
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification: kept for "Messages", shown briefly (`short_lived`)."""
+        self.recent.add(Message(self.now(), title, message, severity))
+        super().notify(message, title=title, severity=severity,
+                       timeout=short_lived(severity, timeout), markup=markup)
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:
@@ -214,15 +343,7 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         self.deliver_screenshot(filename, path)
 
-    async def open_activity_for_key(self, credential_id: str, name: str) -> None:
-        """Show Activity filtered to one key (from the key's details on API access)."""
-        await self.switch_mode("activity")
-        from openrush_tui.screens.activity.page import ActivityScreen
-
-        if isinstance(self.screen, ActivityScreen):
-            self.screen.filter_by_key(credential_id, name)
-
-    # -- copying --------------------------------------------------------------------------
+    # -- copying, and Textual's log while a key is typed ------------------------------------
 
     def copy_text(self, text: str) -> clipboard.CopyOutcome:
         """Copy through the one copy path (OSC 52 and the system clipboard), keeping nothing.
@@ -230,7 +351,17 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         Not `App.copy_to_clipboard`: that also keeps the text in `app.clipboard`, where a key
         must not stay.
         """
-        return clipboard.copy(text, terminal_writer(self))
+        return clipboard.copy(text, textual_private.terminal_writer(self))
+
+    def forget_copied(self, text: str) -> None:
+        """Empty `app.clipboard` if it holds `text` (a key copied with Textual's own
+        selection)."""
+        textual_private.forget_copied(self, text)
+
+    def hold_log(self) -> Callable[[], None]:
+        """Stop Textual's own log until the returned function is called (a dialog where a
+        key can be typed: `textual_private.LogHold`)."""
+        return textual_private.log_hold(self).hold()
 
     def offer_to_clear_clipboard(self, text_digest: str, *, what: str = "the key") -> None:
         """In `clipboard.CLEAR_AFTER_SECONDS`, empty the system clipboard if it still holds
@@ -240,8 +371,6 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
 
     @work(group="clipboard-clear", exit_on_error=False)
     async def _clear_clipboard(self, text_digest: str, what: str) -> None:
-        import asyncio
-
         # The clipboard helper may shell out: a thread, so the UI keeps drawing meanwhile.
         if await asyncio.to_thread(clipboard.clear_system_clipboard_if_digest, text_digest):
             self.notify(f"Cleared {what} from the system clipboard.", title="Clipboard",
@@ -251,6 +380,7 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
 
     async def action_quit(self) -> None:
         """q, ctrl+q, the palette's Quit. With a new key on screen, ask as closing it does."""
+        # Start-up: API access's dialogs load with that page.
         from openrush_tui.screens.api_access.reveal import KeyRevealScreen, LeaveWithoutCopyScreen
 
         if isinstance(self.screen, LeaveWithoutCopyScreen):
@@ -262,9 +392,7 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         await self._quit()
 
     async def _quit(self, return_code: int = 0) -> None:
-        from openrush_tui.screens.dialogs.dialog import Dialog
-
-        self.save_prefs_now()
+        self.kept.save_now(last_page=self.current_mode)
         notes = [note for screen in self.screen_stack
                  if isinstance(screen, Dialog) and (note := screen.leaving_note())]
         await self.session.aclose()
@@ -276,6 +404,7 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         """SIGINT, SIGTERM or SIGHUP: wipe any key on screen first, then leave as quitting
         does (the terminal is restored by Textual's own exit), with exit code 128 + the
         signal."""
+        # Start-up: API access's dialogs load with that page.
         from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 
         if self._terminating:
@@ -287,88 +416,9 @@ class OpenRushApp(RunwayWarning, BalanceHeader, KeyConventions, RemembersSetting
         self.call_next(self._quit, 128 + signum)
 
     def _install_last_resort(self, terminal: Terminal) -> None:
-        import asyncio
-
         loop = asyncio.get_running_loop()
 
         def ask_to_leave(signum: int) -> None:  # from the signal handler or the watchdog
             loop.call_soon_threadsafe(self.terminate, signum)
 
         LastResort(terminal, ask_to_leave).install()
-
-    # -- Private Textual API ----------------------------------------------------------------
-    # Each use has no public equivalent; tests/test_textual_private.py fails if one stops
-    # working, so a Textual upgrade cannot silently bring back what it prevents.
-
-    def _fatal_error(self) -> None:
-        # Textual's own crash report prints every frame's local variables, and a local may
-        # hold a key. Overriding this hook is the only way to change that report; `panic`
-        # (public) then prints ours, without locals.
-        from rich.traceback import Traceback
-
-        self.bell()
-        self.panic(Traceback(show_locals=False, width=None))
-
-    def hold_log(self) -> Callable[[], None]:
-        """Stop Textual's own log until the returned function is called.
-
-        With TEXTUAL_LOG set (or devtools connected), Textual logs every message every widget
-        handles, as its repr: each `Key(character=…)` typed, `Paste(text=…)`, and
-        `Input.Changed(value=…)`, that is a key typed into the sign-in dialog, into a file
-        others can read. No public switch stops it: `textual.constants.LOG_FILE` is what its
-        logger checks before each write, and `_log` is where it sends to devtools.
-        """
-        if self._log_holds == 0:
-            self._held_log_file = textual_constants.LOG_FILE
-            textual_constants.LOG_FILE = None  # type: ignore[misc]
-        self._log_holds += 1
-        released = False
-
-        def release() -> None:
-            nonlocal released
-            if released:
-                return
-            released = True
-            self._log_holds -= 1
-            if self._log_holds == 0:
-                textual_constants.LOG_FILE = self._held_log_file  # type: ignore[misc]
-
-        return release
-
-    def _log(self, *args: Any, **kwargs: Any) -> None:
-        if not self._log_holds:  # see hold_log: devtools hear nothing while a key is typed
-            super()._log(*args, **kwargs)
-
-    def forget_copied(self, text: str) -> None:
-        """Empty `app.clipboard` if it holds `text` (a key the user selected and copied with
-        Textual's own selection): Textual offers no public way to empty it."""
-        if self.clipboard == text:
-            self._clipboard = ""
-
-
-def terminal_writer(app: App) -> Callable[[str], bool]:
-    """A function that writes an escape sequence to `app`'s terminal, True when written.
-
-    Textual has no public way to write to the terminal; `App.copy_to_clipboard` uses the same
-    driver attribute. A headless app (tests, `run_test`) writes nowhere: not "sent".
-    """
-
-    def write(sequence: str) -> bool:
-        driver = app._driver
-        if driver is None or app.is_headless:
-            return False
-        try:
-            driver.write(sequence)
-            driver.flush()
-        except Exception:  # a terminal that went away: report "not sent" rather than crash
-            return False
-        return True
-
-    return write
-
-
-def drop_stale_renders(table: DataTable[Any]) -> None:
-    """Empty a DataTable's render caches (no public API does). Their keys hold a counter that
-    each row added, removed or sorted bumps, so a table changed every few seconds by live
-    refresh keeps every older render until 10,000 cells: megabytes that are never read."""
-    table._clear_caches()

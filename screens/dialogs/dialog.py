@@ -4,7 +4,7 @@ in a container with id ``dialog``: a ``.title``, a ``.body`` (a VerticalScroll: 
 when the terminal is small) and ``.buttons`` (they stay on screen). The look (the frame,
 ``.note``, each dialog's width and border colour) is in ``styles/dialogs.tcss``. Toasts
 never cover the buttons: the page's are cleared as a dialog opens, and new ones show at the
-top."""
+top. A worker of a dialog that fails is said as a page's is (`base.report_failed_worker`)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
+from textual.worker import Worker
 
-from openrush_tui.screens.base import ReportsWorkerFailures
+from openrush_tui.screens.base import report_failed_worker
+from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.keymap import GLOBAL, MOVE
 
 if TYPE_CHECKING:
@@ -23,7 +25,7 @@ ResultT = TypeVar("ResultT")
 SHORT_BELOW = 20  # rows
 
 
-class Dialog(ReportsWorkerFailures, ModalScreen[ResultT]):
+class Dialog(ModalScreen[ResultT]):
     """A modal dialog of this app (styled by ``styles/dialogs.tcss``)."""
 
     # A dialog stops the app's keys (Textual's modal screens do), so it offers the help
@@ -46,8 +48,6 @@ class Dialog(ReportsWorkerFailures, ModalScreen[ResultT]):
     def on_mount(self) -> None:
         # Here rather than in each compose: every dialog has one (subclasses' own on_mount
         # handlers run as well).
-        from openrush_tui.widgets.key_hints import KeyHints
-
         self.mount(KeyHints())
         # The body scrolls with the dialog's own keys (BINDINGS): as a Tab stop it was an
         # invisible one, between the title and the first field.
@@ -57,6 +57,9 @@ class Dialog(ReportsWorkerFailures, ModalScreen[ResultT]):
         # ("Messages" in the command palette keeps them). New ones go to the dialog's top,
         # away from its buttons (styles/dialogs.tcss).
         self.app.clear_notifications()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failed_worker(self, event)
 
     def on_resize(self) -> None:
         # A very short terminal: less padding and one-line buttons leave the body room to
