@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, OptionList, Static
 from textual.widgets.option_list import Option
 
 from openrush_tui.agents.catalog import AGENTS, AGENTS_BY_ID, ENV_VAR, Agent, Instructions
+from openrush_tui.api.errors import InsecureURLError
 from openrush_tui.widgets.lists import MotionOptionList
 from openrush_tui.widgets.toggles import GlyphCheckbox
 
@@ -97,8 +98,6 @@ class AgentPanel(Horizontal):
     def _render_agent(self) -> None:
         if not (self.is_mounted and self.app.is_running):  # not built yet, or the app quits
             return
-        from openrush_tui.api.errors import InsecureURLError
-
         agent = self.agent
         try:
             steps = self.instructions()

@@ -17,7 +17,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from openrush_tui.agents.install import ConfigFileError, InstallPlan, apply_install
+from openrush_tui.agents.install import InstallPlan, apply_install
+from openrush_tui.agents.merge import ConfigFileError
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.safe import visible
 

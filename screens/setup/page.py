@@ -1,81 +1,58 @@
 """Setup: sign this terminal in, connect an AI agent, and see what the account can call.
 
-Three sections. "This terminal" says whether it is signed in, to which server, with a key from
-where (masked), for which account and balance. "Connect an AI agent" shows each agent's steps
-and snippet (`AgentPanel`) and installs into config files (`agent_install`). "Capabilities"
-lists the tools and their costs. The flows (sign in, where to store the key, sign out,
-install) are run from here: each is an `@work` method that awaits its request or blocking call
-(in a thread) and then finishes the flow itself, saying the errors it expects. Where the key
-is saved is decided by `auth.signin`, shared with ``openrush-tui login``; this screen only asks.
+Three sections, each a widget that owns its state and drawing: "This terminal"
+(`TerminalPanel`: signed in or not, where, with a key from where, the last connection check),
+"Connect an AI agent" (`AgentPanel`: each agent's steps and snippet) and "Capabilities"
+(`CapabilitiesTable`). This screen runs the flows: sign in (the dialog checks the key, then
+it is kept where the person chose), where keys are kept without a keyring (remembered per
+profile, changed with Storage), sign out (asking first when it would delete the only copy of
+a key), and install into an agent's config file. Each is an `@work` method that awaits its
+request or blocking call (in a thread) and then finishes the flow itself, saying the errors it
+expects. The decisions and the words are the core's (`auth.signin`, shared with
+``openrush-tui login``, and `auth.key_storage`); this screen asks and shows.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
+from openrush_tui.agents.catalog import AGENTS, Agent
+from openrush_tui.api.errors import Unauthorized
+from openrush_tui.auth import key_storage, signin
+from openrush_tui.auth.signin import NeedsChoice, StorageChoice, lost_by_signing_out
+from openrush_tui.auth.status import Account, check_account
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.screens.base import DashboardScreen
-from openrush_tui.screens.setup.signing_in import SigningIn
 from openrush_tui.text.safe import visible
 from openrush_tui.widgets.agent_panel import AgentPanel
 from openrush_tui.widgets.capabilities_table import CapabilitiesTable
 from openrush_tui.widgets.filter_bar import FilterBar
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.keymap import ACT, FIND
+from openrush_tui.widgets.terminal_panel import TerminalPanel
 
 if TYPE_CHECKING:
-    from openrush_tui.agents.catalog import Agent
-    from openrush_tui.auth.status import Account, TerminalStatus
+    from openrush_tui.auth.secret import Secret
 
 CAPABILITIES_GROUP = "capabilities"
 PLAN_GROUP = "install-plan"
-API_PAGE = "https://openrush.io/dashboard/api"
-LABEL_WIDTH = 11
+STORE_GROUP = "store-key"
+STORAGE_GROUP = "change-storage"
+SIGN_OUT_GROUP = "sign-out"
+SIGN_OUT_ASK_GROUP = "sign-out-ask"
 
 
-def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
-                     looking: bool = False) -> Content:
-    """The "This terminal" lines (`TerminalStatus.rows` made them safe), never markup."""
-    parts: list[str | tuple[str, str]] = []
-
-    def row(label: str, value: str, style: str = "") -> None:
-        parts.extend([(f"{label:<{LABEL_WIDTH}}", "$text-muted"), (value, style), "\n"])
-
-    if looking:
-        row("Status", "looking for a saved key (keyring, then file)…", "$text-muted")
-        return Content.assemble(*parts)
-    if status.rejected is not None:
-        row("Status", status.status_line(), "bold $text-error")
-    elif status.signed_in or sandbox_starting:
-        row("Status", "signed in", "bold $text-success")
-    else:
-        row("Status", "not signed in", "bold $text-warning")
-    for label, value in status.rows():
-        row(label, value)
-    if sandbox_starting and status.key is None:
-        row("Key from", "the sandbox's demo session (starting…)")
-    if not status.signed_in and not sandbox_starting:
-        parts.extend([
-            "\nThis terminal is not signed in. Press ", ("s", "bold"), " and paste a key from ",
-            (API_PAGE, "underline"), ",\nor run ", ("openrush-tui login", "bold"),
-            " in a shell, or start the dashboard with ", ("OPENRUSH_KEY", "bold"),
-            " set in the environment.\nTo try everything without an account: ",
-            ("openrush-tui --sandbox", "bold"), "\n",
-        ])
-    return Content.assemble(*parts).rstrip()
-
-
-class SetupScreen(SigningIn, DashboardScreen):
+class SetupScreen(DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Setup"
     FETCH_READS_BALANCE: ClassVar[bool] = True  # check_account asks for the credits
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -106,25 +83,12 @@ class SetupScreen(SigningIn, DashboardScreen):
         "setup.sign-in", "setup.install", "setup.copy-snippet", "setup.sign-out",
         "page.refresh")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._account: Account | None = None
-        self._error: str | None = None
-        self._rejected: str | None = None  # the server refused the key: why, in a word
-
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with VerticalScroll(id="setup-body"):
             with Vertical(id="terminal-section", classes="section") as terminal:
                 terminal.border_title = "This terminal"
-                yield Static(id="terminal")
-                yield Static(id="connection")
-                yield Static(id="terminal-notes")
-                with Horizontal(id="terminal-actions"):
-                    yield Button("Sign in", id="sign-in", compact=True, variant="primary")
-                    yield Button("Sign out", id="sign-out", compact=True)
-                    yield Button("Test connection", id="test-connection", compact=True)
-                    yield Button("Storage…", id="storage", compact=True)
+                yield TerminalPanel(self.dashboard.session, id="terminal-panel")
             with Vertical(id="agent-section", classes="section") as agents:
                 agents.border_title = "Connect an AI agent"
                 agents.border_subtitle = Content(
@@ -159,48 +123,14 @@ class SetupScreen(SigningIn, DashboardScreen):
         if await session.check_stored_key() != before and not self.shutting_down:
             self.render_terminal()
 
-    # -- "This terminal" ---------------------------------------------------------------------
-
-    def status(self) -> TerminalStatus:
-        from openrush_tui.auth.status import TerminalStatus
-
-        session = self.dashboard.session
-        settings = self.dashboard.settings
-        account = self._account
-        if account is not None and account.account_id is None and session.account_id:
-            account = replace(account, account_id=session.account_id)  # API access listed it
-        return TerminalStatus(server=settings.server_label, api_url=settings.effective_api_url,
-                              mcp_url=settings.mcp_url, profile=settings.profile,
-                              key=session.key, account=account, error=self._error,
-                              notes=session.notes, rejected=self._rejected)
+    @property
+    def terminal(self) -> TerminalPanel:
+        return self.query_one(TerminalPanel)
 
     def render_terminal(self) -> None:
-        session = self.dashboard.session
-        starting = session.signed_in and session.key is None
-        self.query_one("#terminal", Static).update(
-            terminal_content(self.status(), sandbox_starting=starting,
-                             looking=session.lookup_pending))
-        notes = [visible(note) for note in (*session.notes, session.store_note) if note]
-        if session.key is not None and session.key.source == "session":
-            notes.append("The key is kept for this session only; you sign in again next time.")
-        if session.key is not None and session.key.source == "environment":
-            notes.append("OPENRUSH_KEY wins over any key saved with Sign in; unset it to use "
-                         "the saved one.")
-        notes_line = self.query_one("#terminal-notes", Static)
-        notes_line.update(Content("\n".join(notes)))
-        notes_line.display = bool(notes)
-        self.query_one("#sign-out", Button).disabled = not session.signed_in
-        self.query_one("#test-connection", Button).disabled = not session.signed_in
-        # The sandbox keeps its keys for the session only; nothing of it is remembered.
-        self.query_one("#storage", Button).display = session.settings.sandbox is None
+        """Draw "This terminal" again from the session (what the page offers may change)."""
+        self.terminal.refresh_status()
         self.refresh_bindings()
-
-    def _connection(self, message: str, state: str) -> None:
-        line = self.query_one("#connection", Static)
-        line.update(Content(message))
-        line.display = bool(message)
-        for name in ("-ok", "-error", "-busy"):
-            line.set_class(state == name, name)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "sign_out":
@@ -224,13 +154,9 @@ class SetupScreen(SigningIn, DashboardScreen):
             self.load_capabilities()
 
     async def fetch(self) -> Account:
-        from openrush_tui.auth.status import check_account
-
         session = self.dashboard.session
         client = await session.client()
         if session.key is None:  # signed out while the client was being built
-            from openrush_tui.api.errors import Unauthorized
-
             raise Unauthorized("You are not signed in", "Sign in with an API key first.")
         # One small request: the id comes from a token's claims or from a key list the
         # session has seen, never from listing every key here.
@@ -249,47 +175,24 @@ class SetupScreen(SigningIn, DashboardScreen):
         table.capabilities = capabilities
 
     def forget_account(self) -> None:
-        self._account = None
-        self._error = None
-        self._rejected = None
+        self.terminal.forget()
 
     def show_loading(self) -> None:
-        self.render_terminal()
-        self._connection("Checking the connection…", "-busy")
+        self.terminal.checking()
+        self.refresh_bindings()
 
     def show(self, account: Account) -> None:
-        self._account = account
-        self._error = self._rejected = None
         self.dashboard.balance = account.balance
-        self.render_terminal()
-        self._connection("Connection OK. Press r to test it again.", "-ok")
+        self.terminal.connected(account)
+        self.refresh_bindings()
 
     def show_error(self, message: str) -> None:
-        from openrush_tui.api.errors import RateLimited
-        from openrush_tui.auth.status import rejection
-
-        if isinstance(self.last_error, RateLimited):
-            # Not a failed connection: the account is as last read, and the header counts
-            # down to when requests go out again.
-            self._connection("Rate-limited: the account's requests are used up for now (the "
-                             "header counts down). The key and the connection are fine; press "
-                             "r once the wait is over.", "-error")
-            return
-        self._account = None
-        self._error = message
-        self._rejected = rejection(self.last_error) if self.last_error else None
-        self.render_terminal()
-        if self._rejected is not None:
-            self._connection(f"The server rejects this key ({self._rejected}). Press s to sign "
-                             "in with another key, or x to sign out.", "-error")
-        else:
-            self._connection(f"Connection failed: {message}", "-error")
+        self.terminal.failed(message, self.last_error)
+        self.refresh_bindings()
 
     def show_signed_out(self) -> None:
-        self._account = None
-        self._error = self._rejected = None
-        self.render_terminal()
-        self._connection("", "")
+        self.terminal.signed_out()
+        self.refresh_bindings()
 
     # -- buttons -----------------------------------------------------------------------------
 
@@ -309,6 +212,140 @@ class SetupScreen(SigningIn, DashboardScreen):
     def _storage_pressed(self) -> None:
         self.action_storage()
 
+    # -- signing in --------------------------------------------------------------------------
+
+    def action_sign_in(self) -> None:
+        # The dialog's module loads when it first opens: not on the first frame.
+        from openrush_tui.screens.setup.sign_in import SignInScreen
+
+        settings = self.dashboard.settings
+        self.app.push_screen(SignInScreen(self.dashboard.session, server=settings.server_label),
+                             self._key_checked)
+
+    def _key_checked(self, secret: Secret | None) -> None:
+        if secret is not None:
+            self.save_key(secret)
+
+    @work(group=STORE_GROUP, exclusive=True, exit_on_error=False)
+    async def save_key(self, secret: Secret, choice: StorageChoice | None = None) -> None:
+        """Keyring first; without a usable one, ask, then keep the key as chosen."""
+        settings = self.dashboard.settings
+        try:
+            result = await asyncio.to_thread(
+                partial(key_storage.keep_key, settings.profile, settings.api_url, secret,
+                        sandbox=settings.sandbox is not None, choice=choice))
+        except OpenRushError as exc:  # the credentials or profiles file could not be used
+            self.notify(f"The key could not be saved: {exc}", severity="error", timeout=12,
+                        markup=False)
+            return
+        if isinstance(result, NeedsChoice):
+            # The dialog's module loads when it first opens: not on the first frame.
+            from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
+
+            self.app.push_screen(StorageChoiceScreen(result.reason, result.file_path),
+                                 partial(self._storage_chosen, secret))
+            return
+        session = self.dashboard.session
+        await session.use_key(result.key)
+        session.notes = result.notes
+        self.notify(key_storage.signed_in_message(result.key), markup=False, timeout=8)
+        self.action_reload()
+
+    def _storage_chosen(self, secret: Secret, choice: StorageChoice | None) -> None:
+        if choice is None:
+            self.notify(key_storage.NOT_KEPT, markup=False)
+            return
+        self.save_key(secret, choice)
+
+    # -- where keys are kept without a keyring -----------------------------------------------
+
+    def action_storage(self) -> None:
+        self.ask_storage()
+
+    @work(group=STORAGE_GROUP, exclusive=True, exit_on_error=False)
+    async def ask_storage(self) -> None:
+        """The storage dialog, saying what this profile chose before."""
+        # The dialog's module loads when it first opens: not on the first frame.
+        from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
+
+        question = await asyncio.to_thread(key_storage.storage_question,
+                                           self.dashboard.settings.profile)
+        self.app.push_screen(
+            StorageChoiceScreen(question.reason, question.file_path, title=question.title),
+            self._storage_changed)
+
+    def _storage_changed(self, choice: StorageChoice | None) -> None:
+        if choice is not None:
+            self.change_storage(choice)
+
+    @work(group=STORAGE_GROUP, exclusive=True, exit_on_error=False)
+    async def change_storage(self, choice: StorageChoice) -> None:
+        session, settings = self.dashboard.session, self.dashboard.settings
+        try:
+            moved = await asyncio.to_thread(signin.change_storage, settings.profile,
+                                            settings.api_url, session.key, choice)
+        except (OpenRushError, OSError) as exc:
+            self.notify(f"The choice was not saved: {exc}", severity="error", timeout=12,
+                        markup=False)
+            return
+        if moved is not None:
+            await session.use_key(moved.key)
+            session.notes = moved.notes
+        self.render_terminal()
+        self.notify(key_storage.storage_changed_message(choice, moved), markup=False,
+                    timeout=8)
+
+    # -- signing out -------------------------------------------------------------------------
+
+    def action_sign_out(self) -> None:
+        if self.dashboard.session.signed_in:
+            self.ask_sign_out()
+
+    @work(group=SIGN_OUT_ASK_GROUP, exclusive=True, exit_on_error=False)
+    async def ask_sign_out(self) -> None:
+        """When signing out deletes the only copy of a key this tool knows of, ask first."""
+        session = self.dashboard.session
+        if session.settings.sandbox is None:
+            try:  # the keyring may be asked (bounded): a thread
+                lost = await asyncio.to_thread(lost_by_signing_out, session.settings.profile,
+                                               session.key)
+            except OpenRushError as exc:  # e.g. a credentials file others can read
+                self.notify(f"Not signed out: {exc}", severity="error", timeout=12,
+                            markup=False)
+                return
+            if lost is not None:
+                # The dialog's module loads when it first opens: not on the first frame.
+                from openrush_tui.screens.setup.sign_out import SignOutScreen
+
+                key, in_use = lost
+                self.app.push_screen(SignOutScreen(key, in_use=in_use), self._sign_out_answered)
+                return
+        self.sign_out()
+
+    def _sign_out_answered(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.sign_out()
+
+    @work(group=SIGN_OUT_GROUP, exclusive=True, exit_on_error=False)
+    async def sign_out(self) -> None:
+        session = self.dashboard.session
+        sandbox = session.settings.sandbox is not None
+        try:
+            report = await session.sign_out()
+            if sandbox:
+                message = key_storage.SANDBOX_SIGNED_OUT
+            else:
+                if report is None:  # the key was not stored by us, but an older one may be
+                    report = await session.forget_stored()
+                message = report.summary()
+        except OpenRushError as exc:
+            self.notify(f"Signing out did not finish: {exc}", severity="error", timeout=12,
+                        markup=False)
+            return
+        self.dashboard.balance = None
+        self.show_signed_out()
+        self.notify(message, markup=False, timeout=10)
+
     # -- agents ------------------------------------------------------------------------------
 
     def on_agent_panel_copy_requested(self, event: AgentPanel.CopyRequested) -> None:
@@ -322,6 +359,8 @@ class SetupScreen(SigningIn, DashboardScreen):
     @work(group=PLAN_GROUP, exclusive=True, exit_on_error=False)
     async def preview_install(self, agent: Agent, key_header: bool) -> None:
         """The diff first (`agents.install`); the dialog writes only when asked."""
+        # The installer (tomllib, the config merge) and its dialog load with the first
+        # install: not on the first frame.
         from openrush_tui.agents.install import plan_install
         from openrush_tui.screens.setup.agent_install import AgentInstallScreen
 
@@ -369,10 +408,12 @@ class SetupScreen(SigningIn, DashboardScreen):
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         """"Install for <agent>…" for each agent set up through a file (the palette)."""
-        from openrush_tui.agents.catalog import AGENTS
-
         panel = self.query_one(AgentPanel)
+
+        def install(agent: Agent) -> Callable[[], object]:
+            return lambda: panel.request_install(agent)
+
         return [(f"Install for {agent.name}… (i)",
                  f"Show the change to {agent.target.shown}, then write it if you agree",
-                 lambda agent=agent: panel.request_install(agent))
+                 install(agent))
                 for agent in AGENTS if agent.target is not None]

@@ -1,6 +1,6 @@
 """The sign-in dialog: paste a key (masked, with a toggle to show it) and check it.
 
-The key is checked against the server (the credits call) before anything is saved. A 401
+The key is checked against the server (`auth.key_check`) before anything is saved. A 401
 keeps the dialog open with the input as it was, so a typo can be fixed rather than pasted
 again. The dialog closes with the checked key; where it is stored is the Setup screen's job.
 
@@ -21,6 +21,7 @@ from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from openrush_tui.auth.credentials import ENV_VAR, key_from_environment
+from openrush_tui.auth.key_check import API_PAGE, check_key, describe_check_error
 from openrush_tui.auth.secret import Secret
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.widgets.toggles import GlyphCheckbox
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from openrush_tui.session import Session
 
 CHECK_GROUP = "sign-in-check"
-API_PAGE = "https://openrush.io/dashboard/api"
 
 
 class SignInScreen(Dialog[Secret | None]):
@@ -102,7 +102,7 @@ class SignInScreen(Dialog[Secret | None]):
         self._status(f"Checking the key with {self._server}…", "-busy")
         self._busy = True
         self.query_one("#submit", Button).disabled = True
-        self.check_key(Secret(value))
+        self.check_candidate(Secret(value))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -112,11 +112,9 @@ class SignInScreen(Dialog[Secret | None]):
     # -- the check ---------------------------------------------------------------------------
 
     @work(group=CHECK_GROUP, exclusive=True, exit_on_error=False)
-    async def check_key(self, secret: Secret) -> None:
+    async def check_candidate(self, secret: Secret) -> None:
         try:
-            client = await self._session.client()
-            # A copy of the app's client holding the candidate key: same server, same pool.
-            await client.with_key(secret.reveal()).credits()
+            await check_key(await self._session.client(), secret)
         except Exception as error:  # whatever it was, it is said under the input, to fix
             self._busy = False
             self.query_one("#submit", Button).disabled = False
@@ -130,19 +128,4 @@ class SignInScreen(Dialog[Secret | None]):
         status.update(Content(message))
         status.set_class(state == "-error", "-error")
         status.set_class(state == "-busy", "-busy")
-
-
-def describe_check_error(error: BaseException) -> str:
-    """The sentence under the input: a refused key is the usual case and says so plainly."""
-    from openrush_tui.api.errors import InvalidKeyFormat, Unauthorized
-    from openrush_tui.errors import OpenRushError
-
-    if isinstance(error, Unauthorized):
-        return ("The server did not accept this key: it is wrong, revoked or expired. "
-                f"Check it (or create a new one at {API_PAGE}) and try again.")
-    if isinstance(error, InvalidKeyFormat):
-        return str(error)
-    if isinstance(error, OpenRushError):
-        return f"The key could not be checked. {error}"
-    return f"The key could not be checked (unexpected {type(error).__name__})."
 

@@ -1,0 +1,142 @@
+"""This terminal: signed in or not, to which server, with a key from where (masked), for which
+account and balance; the last connection check's line; notes; and the section's buttons.
+
+The panel reads the session it is given and keeps what the last check found (`Checked`); the
+page tells it when to draw again (`refresh_status`) and how a check went (`checking`,
+`connected`, `failed`, `signed_out`). Its buttons' presses bubble up to the page, which runs
+the flows. The words come from the core (`auth.status`, `auth.connection`); text is never
+markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, Static
+
+from openrush_tui.auth import connection
+from openrush_tui.auth.connection import NOT_CHECKED, Checked, ConnectionLine
+from openrush_tui.auth.key_check import API_PAGE
+from openrush_tui.auth.status import Account, TerminalStatus
+
+if TYPE_CHECKING:
+    from openrush_tui.session import Session
+
+LABEL_WIDTH = 11
+
+
+def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
+                     looking: bool = False) -> Content:
+    """The "This terminal" lines (`TerminalStatus.rows` made them safe), never markup."""
+    parts: list[str | tuple[str, str]] = []
+
+    def row(label: str, value: str, style: str = "") -> None:
+        parts.extend([(f"{label:<{LABEL_WIDTH}}", "$text-muted"), (value, style), "\n"])
+
+    if looking:
+        row("Status", "looking for a saved key (keyring, then file)…", "$text-muted")
+        return Content.assemble(*parts)
+    if status.rejected is not None:
+        row("Status", status.status_line(), "bold $text-error")
+    elif status.signed_in or sandbox_starting:
+        row("Status", "signed in", "bold $text-success")
+    else:
+        row("Status", "not signed in", "bold $text-warning")
+    for label, value in status.rows():
+        row(label, value)
+    if sandbox_starting and status.key is None:
+        row("Key from", "the sandbox's demo session (starting…)")
+    if not status.signed_in and not sandbox_starting:
+        parts.extend([
+            "\nThis terminal is not signed in. Press ", ("s", "bold"), " and paste a key from ",
+            (API_PAGE, "underline"), ",\nor run ", ("openrush-tui login", "bold"),
+            " in a shell, or start the dashboard with ", ("OPENRUSH_KEY", "bold"),
+            " set in the environment.\nTo try everything without an account: ",
+            ("openrush-tui --sandbox", "bold"), "\n",
+        ])
+    return Content.assemble(*parts).rstrip()
+
+
+class TerminalPanel(Vertical):
+    DEFAULT_CSS = "TerminalPanel { height: auto; }"
+
+    def __init__(self, session: Session, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._session = session
+        self._checked: Checked = NOT_CHECKED
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="terminal")
+        yield Static(id="connection")
+        yield Static(id="terminal-notes")
+        with Horizontal(id="terminal-actions"):
+            yield Button("Sign in", id="sign-in", compact=True, variant="primary")
+            yield Button("Sign out", id="sign-out", compact=True)
+            yield Button("Test connection", id="test-connection", compact=True)
+            yield Button("Storage…", id="storage", compact=True)
+
+    def status(self) -> TerminalStatus:
+        session, settings = self._session, self._session.settings
+        account = self._checked.account
+        if account is not None and account.account_id is None and session.account_id:
+            account = replace(account, account_id=session.account_id)  # API access listed it
+        return TerminalStatus(server=settings.server_label, api_url=settings.effective_api_url,
+                              mcp_url=settings.mcp_url, profile=settings.profile,
+                              key=session.key, account=account, error=self._checked.error,
+                              notes=session.notes, rejected=self._checked.rejected)
+
+    # -- attributes down ---------------------------------------------------------------------
+
+    def refresh_status(self) -> None:
+        """Draw the status, the notes and the buttons again from the session."""
+        session = self._session
+        starting = session.signed_in and session.key is None
+        self.query_one("#terminal", Static).update(
+            terminal_content(self.status(), sandbox_starting=starting,
+                             looking=session.lookup_pending))
+        notes = connection.terminal_notes(session.key, session.notes, session.store_note)
+        notes_line = self.query_one("#terminal-notes", Static)
+        notes_line.update(Content("\n".join(notes)))
+        notes_line.display = bool(notes)
+        self.query_one("#sign-out", Button).disabled = not session.signed_in
+        self.query_one("#test-connection", Button).disabled = not session.signed_in
+        # The sandbox keeps its keys for the session only; nothing of it is remembered.
+        self.query_one("#storage", Button).display = session.settings.sandbox is None
+
+    def forget(self) -> None:
+        """Drop what was found of the account (the key in use changed)."""
+        self._checked = NOT_CHECKED
+
+    def checking(self) -> None:
+        self.refresh_status()
+        self._show_line(connection.CHECKING)
+
+    def connected(self, account: Account) -> None:
+        self._checked, line = connection.connected(account)
+        self.refresh_status()
+        self._show_line(line)
+
+    def failed(self, message: str, error: BaseException | None) -> None:
+        """The check failed with `error`, said as `message`. A rate limit changes only the
+        line: what was read of the account stays."""
+        before = self._checked
+        self._checked, line = connection.failed(before, error, message)
+        if self._checked is not before:  # else a rate limit: the status stands as it was
+            self.refresh_status()
+        self._show_line(line)
+
+    def signed_out(self) -> None:
+        self._checked = NOT_CHECKED
+        self.refresh_status()
+        self._show_line(connection.NO_LINE)
+
+    def _show_line(self, line: ConnectionLine) -> None:
+        shown = self.query_one("#connection", Static)
+        shown.update(Content(line.text))
+        shown.display = bool(line.text)
+        for state in ("-ok", "-error", "-busy"):
+            shown.set_class(line.state == state, state)
