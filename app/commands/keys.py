@@ -153,35 +153,30 @@ def expiry_of(args: argparse.Namespace, now: datetime) -> datetime | None:
 @guarded
 def create_key(args: argparse.Namespace) -> int:
     from openrush_tui.clock import system_clock
-    from openrush_tui.errors import OpenRushError
-    from openrush_tui.keys.rules import name_problem
-    from openrush_tui.keys.unseen import unseen_create
+    from openrush_tui.keys.create import KeyCreation
     from openrush_tui.text.safe import visible
 
-    problem = name_problem(args.name)
-    if problem:
-        return error(f"keys create: {problem}", EXIT_USAGE)
+    creation = KeyCreation(args.name, None, clock=system_clock)
+    if creation.problem:
+        return error(f"keys create: {creation.problem}", EXIT_USAGE)
     try:
-        expires_at = expiry_of(args, system_clock())
+        creation.expires_at = expiry_of(args, system_clock())
     except ValueError as exc:
         flag = "--expires-in" if args.expires_in is not None else "--expires-at"
         return error(f"keys create: {flag}: {exc}", EXIT_USAGE)
-    name = args.name.strip()
-    sent_at = system_clock()
     try:
-        created = run_with_client(args, lambda client: client.create_key(name, expires_at))
+        result = run_with_client(args, creation.send)
     except KeyboardInterrupt:  # the request may have gone out: the key may exist
-        return interrupted(f"The key “{visible(name)}” may have been created without being "
-                           "shown: run `openrush-tui keys list --all` and revoke it if it is "
-                           "there.")
-    except OpenRushError as exc:
-        unseen = unseen_create(name, sent_at, exc)
-        if unseen is None:
-            raise
-        made = "The key was created but cannot be shown" if unseen.certain else \
-            "The key may have been created without being shown"
-        return error(f"{exc.message} {made}: run `openrush-tui keys list --all` and revoke "
-                     f"{unseen.where_to_look()} if it is there.")
+        return interrupted(f"The key “{visible(creation.name)}” may have been created without "
+                           "being shown: run `openrush-tui keys list --all` and revoke it if "
+                           "it is there.")
+    if result.unseen is not None:
+        return error(f"{result.unseen.problem} {result.unseen.made()}: run `openrush-tui keys "
+                     f"list --all` and revoke {result.unseen.where_to_look()} if it is there.")
+    if result.failed is not None:
+        raise result.failed
+    created = result.created
+    assert created is not None  # noqa: S101 (one of the three is set)
     raw = created.key.get_secret_value()
     credential = created.api_credential
     # Said if the key cannot be written out (a full disk, a closed pipe): it exists, and is lost.

@@ -46,8 +46,7 @@ class UnseenCreate:
         """The key to select in a fresh list (None when there is none) and what to say."""
         found = self.candidates(keys)
         shown = visible(self.name)
-        made = ("The key was created but cannot be shown" if self.certain
-                else "The key may have been created without being shown")
+        made = self.made()
         if found:
             key = found[0]
             message = (f"{self.problem} {made}: “{shown}” ({visible(key.display_prefix)}, "
@@ -62,6 +61,11 @@ class UnseenCreate:
                           "yet. Press r to refresh, and revoke it when it appears.")
         return None, (f"{self.problem} No key named “{shown}” was created since the request "
                       "was sent, so it was probably not created; try again.")
+
+    def made(self) -> str:
+        """Whether the key exists, as the start of a sentence."""
+        return ("The key was created but cannot be shown" if self.certain
+                else "The key may have been created without being shown")
 
     def where_to_look(self) -> str:
         """What to look for in `keys list --all` (for the command line)."""

@@ -10,7 +10,6 @@ then looks for that key by what identifies it, never by its name alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -20,6 +19,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
+from openrush_tui.errors import OpenRushError, describe_error
+from openrush_tui.keys.create import CreateResult, KeyCreation
 from openrush_tui.keys.rules import EXPIRY_CHOICES, NAME_MAX, expiry_from_choice, name_problem
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.times import exact, relative
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 
     from openrush_tui.api.models import CreatedKey
     from openrush_tui.clock import Clock
-    from openrush_tui.errors import OpenRushError
     from openrush_tui.keys.unseen import UnseenCreate
     from openrush_tui.session import Session
 
@@ -55,7 +55,7 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
         self._clock = clock
         self._known_ids = frozenset(known_ids)  # the keys listed before: not this request's
         self._touched = False  # say "a name is required" only once the user tried
-        self.in_flight: UnseenCreate | None = None  # a request out now, if the app must close
+        self._creation: KeyCreation | None = None  # the last create request sent
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -151,41 +151,39 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
         now = self._clock()
         expires_at = expiry_from_choice(self._choice(), now,
                                         self.query_one("#date", Input).value)
-        name = self.query_one("#name", Input).value.strip()
         self._set_status("Creating the key…", error=False)
         self.query_one("#create", Button).disabled = True
-        self._create(name, expires_at)
+        # The flow `keys create` runs too: the request, and what a failed one may have made.
+        self._creation = KeyCreation(self.query_one("#name", Input).value, expires_at,
+                                     clock=self._clock, known_ids=self._known_ids)
+        self._create(self._creation)
 
     @work(group=CREATE_GROUP, exclusive=True, exit_on_error=False)
-    async def _create(self, name: str, expires_at: datetime | None) -> None:
-        from openrush_tui.errors import OpenRushError
-        from openrush_tui.keys.unseen import UnseenCreate
-
-        sent_at = self._clock()
-        self.in_flight = UnseenCreate(name, sent_at, self._known_ids)
+    async def _create(self, creation: KeyCreation) -> None:
         try:
-            client = await self._session.client()
-            created = await client.create_key(name, expires_at)
-        except Exception as error:
-            # The request is over either way (the client's deadline ends it): Create works
-            # again, and Cancel closes.
-            self.in_flight = None
+            result = await creation.send(await self._session.client())
+        except OpenRushError as error:  # no client: nothing was sent
+            result = CreateResult(failed=error)
+        except Exception:
             self.query_one("#create", Button).disabled = False
-            if not isinstance(error, OpenRushError):
-                raise  # a bug: ReportsWorkerFailures says so
-            self._failed(error, name, sent_at)
+            raise  # a bug: ReportsWorkerFailures says so
+        # The request is over (the client's deadline ends it): Create works again, and Cancel
+        # closes.
+        self.query_one("#create", Button).disabled = False
+        if result.failed is not None:
+            self._failed(result.failed)
             return
-        self.in_flight = None
-        self.dismiss(CreateOutcome(created=created))
+        self.dismiss(CreateOutcome(created=result.created, unseen=result.unseen))
 
-    def _failed(self, error: OpenRushError, name: str, sent_at: datetime) -> None:
+    @property
+    def in_flight(self) -> UnseenCreate | None:
+        """A request out now, if the app must close."""
+        return self._creation.in_flight if self._creation is not None else None
+
+    def _failed(self, error: OpenRushError) -> None:
+        """Surely nothing was created: say why, next to the field the server refused."""
         from openrush_tui.api.errors import ValidationFailed
-        from openrush_tui.keys.unseen import unseen_create
 
-        unseen = unseen_create(name, sent_at, error, self._known_ids)
-        if unseen is not None:  # never "Nothing was created" after a write that may have worked
-            self.dismiss(CreateOutcome(unseen=unseen))
-            return
         if isinstance(error, ValidationFailed):
             about_name = error.for_field("name")
             about_expiry = error.for_field("expires_at")
@@ -198,7 +196,7 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
                 self._set_status("Nothing was created. Correct the value shown and try again.",
                                  error=True)
                 return
-        self._set_status(f"Nothing was created. {self.dashboard.describe_error(error)}",
+        self._set_status(f"Nothing was created. {describe_error(error)}",
                          error=True)
 
     def leaving_note(self) -> str | None:

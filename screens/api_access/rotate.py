@@ -31,6 +31,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
+from openrush_tui.errors import describe_error
 from openrush_tui.keys.rotate import DEFAULT_IDLE, Rotation, key_words
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.safe import visible
@@ -194,7 +195,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         try:
             rotation.client = await self.dashboard.session.client()
         except OpenRushError as error:
-            self._finish(f"Nothing was done: {self.dashboard.describe_error(error)}", True)
+            self._finish(f"Nothing was done: {describe_error(error)}", True)
             return
         last = ("", False)  # the last step's words, and whether it failed
         try:
