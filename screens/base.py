@@ -24,10 +24,10 @@ import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
@@ -43,7 +43,8 @@ if TYPE_CHECKING:
 LOAD_GROUP = "page-load"
 
 
-def report_failed_worker(node: DOMNode, event: Worker.StateChanged, title: str = "") -> None:
+def report_failed_worker(node: App[Any] | Widget, event: Worker.StateChanged,
+                         title: str = "") -> None:
     """A worker of `node` that failed is said (under `title`: what failed, when the screen
     does not show it), never silently lost; the app stays up."""
     if event.state == WorkerState.ERROR and event.worker.error is not None:

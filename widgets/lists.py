@@ -18,10 +18,10 @@ CellType = TypeVar("CellType")
 class MotionTable(DataTable[CellType]):
     """A DataTable (row cursor) with the motion keys."""
 
-    BINDINGS: ClassVar[list[BindingType]] = motion_bindings(
+    BINDINGS: ClassVar[list[BindingType]] = [*motion_bindings(
         "table", up="cursor_up", down="cursor_down", first="scroll_top", last="scroll_bottom",
         half_up="half_page(-1)", half_down="half_page(1)", page_up="page_up",
-        page_down="page_down")
+        page_down="page_down")]
 
     def action_half_page(self, direction: int) -> None:
         rows = max(1, (self.scrollable_content_region.height - self.header_height) // 2)
@@ -40,10 +40,10 @@ class MotionTable(DataTable[CellType]):
 class MotionOptionList(OptionList):
     """An OptionList with the motion keys."""
 
-    BINDINGS: ClassVar[list[BindingType]] = motion_bindings(
+    BINDINGS: ClassVar[list[BindingType]] = [*motion_bindings(
         "options", up="cursor_up", down="cursor_down", first="first", last="last",
         half_up="half_page(-1)", half_down="half_page(1)", page_up="page_up",
-        page_down="page_down")
+        page_down="page_down")]
 
     def action_half_page(self, direction: int) -> None:
         if self.option_count == 0:

@@ -127,7 +127,7 @@ class OpenRushApp(App[None]):
         # the right page in the first frame instead of a blank screen and then a switch.
         likely_signed_in = session.signed_in or session.lookup_pending
         last_page = prefs.settings.last_page if prefs and likely_signed_in else None
-        self.DEFAULT_MODE = first_page or last_page or (
+        self.DEFAULT_MODE = first_page or last_page or (  # type: ignore[misc]  # see above
             "api-access" if likely_signed_in else "setup")
         super().__init__()
         self.settings = settings

@@ -31,6 +31,7 @@ import os
 import select
 import signal
 import sys
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -71,8 +72,6 @@ class Terminal:
         input_fd, output_fd = _tty_fd(sys.__stdin__), _tty_fd(sys.__stderr__)
         modes = None
         if input_fd is not None:
-            import termios
-
             with contextlib.suppress(termios.error, OSError):
                 modes = termios.tcgetattr(input_fd)
         return cls(input_fd, output_fd, modes)
@@ -84,8 +83,6 @@ class Terminal:
         """Modes back, then the escape sequences; either may fail on a terminal that is
         gone, and the write may wait for good on one nobody reads (the caller waits for it
         only so long)."""
-        import termios
-
         if self.input_fd is not None and self.modes is not None:
             with contextlib.suppress(termios.error, OSError):
                 termios.tcsetattr(self.input_fd, termios.TCSANOW, self.modes)

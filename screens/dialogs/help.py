@@ -29,9 +29,9 @@ PAGE_ORDER = (ACT.description, FIND.description, MOVE.description)
 class HelpBody(VerticalScroll):
     """The help's text, which scrolls with the same keys as every list."""
 
-    BINDINGS: ClassVar[list[BindingType]] = motion_bindings(
+    BINDINGS: ClassVar[list[BindingType]] = [*motion_bindings(
         "help", up="scroll_up", down="scroll_down", first="scroll_home", last="scroll_end",
-        half_up="page_up", half_down="page_down", page_up="page_up", page_down="page_down")
+        half_up="page_up", half_down="page_down", page_up="page_up", page_down="page_down")]
 
 
 class HelpScreen(Dialog[None]):
