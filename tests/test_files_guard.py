@@ -39,7 +39,7 @@ NOT_FILES = {
     ("app/commands/table.py", "shown.remove()"): "a list of columns",
     ("app/keys/columns.py", "shown.remove()"): "a list of columns",
     ("screens/activity/page.py", "table.rename()"): "a table's key names",
-    ("screens/activity/actions.py", "….open()"): "the filter bar",
+    ("screens/activity/page.py", "….open()"): "the filter bar",
     ("screens/api_access/page.py", "….open()"): "the filter bar",
     ("screens/setup/page.py", "….open()"): "the filter bar",
     ("screens/api_access/revoke.py", "name.truncate()"): "a rich Text",

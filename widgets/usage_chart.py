@@ -8,7 +8,8 @@ colours are theme variables resolved through component classes, so every theme a
 Without colour (NO_COLOR, the monochrome theme: `colours.without_colour`) the sources differ
 by glyph, as the legend says: API in solid blocks, MCP shaded (▒, ░ for a part of a cell).
 
-The screen sets `bars`, `metric`, `days_label` and `note`; the chart never fetches.
+The screen hands over the period's view (`show`) and says while it counts (`counting`); the
+chart never fetches.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from openrush_tui.activity.answers import ChartView
 from openrush_tui.activity.filters import Metric
 from openrush_tui.activity.totals import DayBar
 from openrush_tui.widgets.colours import without_colour
@@ -41,7 +43,7 @@ def nice_ceiling(value: int) -> int:
     so the top of the axis reads cleanly without wasting much of the chart's height."""
     if value <= 0:
         return 1
-    magnitude = 10 ** math.floor(math.log10(value))
+    magnitude = int(10 ** math.floor(math.log10(value)))  # value >= 1: a whole power
     for step in NICE_STEPS:
         if step * magnitude >= value and float(step * magnitude).is_integer():
             return int(step * magnitude)
@@ -144,6 +146,12 @@ class UsageChart(Widget):
     # Not `loading`: that is Widget's own, which covers the widget with a spinner.
     counting: reactive[bool] = reactive(False)
 
+    def show(self, view: ChartView, metric: Metric) -> None:
+        """The period as the page's model counts it, in `metric`."""
+        self.metric = metric
+        self.days_label, self.bars = view.days_label, view.bars
+        self.partial, self.note = view.partial, view.note
+
     def render(self) -> Text:
         width, height = self.size.width, self.size.height
         if width < 10 or height < LEGEND_ROWS + FOOT_ROWS + 1:
@@ -212,11 +220,11 @@ class UsageChart(Widget):
                 top, api = height(bar.total), height(bar.api) if bar.api else 0
                 filled, series = cell_fill(api, top, row)
                 if series:
-                    if series == "split" and split is None:
-                        series_style = api_style if filled >= 4 else mcp_style
+                    if series == "split":  # without colour: the larger part's style
+                        series_style = split if split is not None else (
+                            api_style if filled >= 4 else mcp_style)
                     else:
-                        series_style = {"api": api_style, "mcp": mcp_style,
-                                        "split": split}[series]
+                        series_style = api_style if series == "api" else mcp_style
                     line.append(glyph(filled, series, mono=mono) * layout.bar,
                                 style=series_style)
                 elif (layout.slot >= 6 and self._value_row(top, rows) == row

@@ -3,8 +3,9 @@
 Every figure says where it comes from: the period's totals read "at least" while the chart's
 events are only partly loaded, and the rate limit is what the last response's headers said.
 Live says how often it refreshes now (the request budget's pace: slowed, paused until the
-window resets, waiting out a 429). Narrower than the full lines, the words get shorter
-before anything is cut. The screen sets the attributes; this widget only draws them.
+window resets, waiting out a 429: `activity.live.live_words`). Narrower than the full lines,
+the words get shorter before anything is cut. The screen hands over what it learns (the
+period's figures, the rate limit of the last response, the pace); this widget draws them.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from openrush_tui.activity.live import live_words
 from openrush_tui.activity.totals import Figures
 from openrush_tui.text.money import credits_text, dollars
 from openrush_tui.text.times import short as short_time
 
 if TYPE_CHECKING:
+    from openrush_tui.activity.answers import ChartView
     from openrush_tui.activity.runway import Runway
     from openrush_tui.api.budget import LivePace
     from openrush_tui.api.models import RateLimitInfo
@@ -54,6 +57,20 @@ class UsageSummary(Widget):
     pace: reactive[LivePace | None] = reactive(None)  # None: not known yet (live_interval)
     # With no figures: are they on the way? (Not `loading`: Widget's own shows a spinner.)
     pending: reactive[bool] = reactive(True)
+
+    # -- what the page hands over ---------------------------------------------------------------
+
+    def show_period(self, view: ChartView) -> None:
+        """The period's name and figures, as the chart shows them."""
+        self.period, self.figures = view.period, view.figures
+
+    def note_rate_limit(self, info: RateLimitInfo | None, now: datetime) -> None:
+        """The rate-limit window as the last response's headers reported it. None (no
+        response yet) keeps the figure shown; a new figure is read against `now`."""
+        if info not in (None, self.rate_limit):
+            self.now, self.rate_limit = now, info
+
+    # -- drawing ---------------------------------------------------------------------------------
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"usage-summary--{name}", partial=True)
@@ -98,28 +115,8 @@ class UsageSummary(Widget):
         return second
 
     def _live(self, *, short: bool) -> Text:
-        label, value, bad = self._style("label"), self._style("value"), self._style("bad")
-        text = Text()
-        if not self.live:
-            text.append("paused", style=value)
-            text.append(" (l resumes)", style=label)
-            return text
-        pace = self.pace
-        interval = pace.interval if pace is not None else self.live_interval
-        if pace is None or pace.state in ("on", "slowed"):
-            text.append(f"every {interval:g} s", style=self._style("live"))
-            if pace is not None and pace.state == "slowed":
-                text.append(f", slowed: {pace.remaining}/{pace.limit} left", style=label)
-            elif not short:
-                text.append(" (l pauses)", style=label)
-        elif pace.state == "paused":
-            until = short_time(pace.until, self.now) if pace.until and self.now else "the reset"
-            text.append(f"paused until {until}", style=value)
-            if not short:
-                text.append(f": {pace.remaining}/{pace.limit} left", style=label)
-        else:  # blocked: the server said to wait
-            text.append(f"rate-limited, again in {max(1, round(pace.wait))} s", style=bad)
-        return text
+        words = live_words(self.live, self.pace, self.live_interval, self.now, short=short)
+        return Text.assemble(*((text, self._style(role)) for text, role in words))
 
     def _runway(self, *, short: bool) -> Text:
         """", lasts ~12 days" (at the last 7 days' spend); a glyph and bold when low."""

@@ -72,6 +72,22 @@ def partial(count: int, back_to: str | None, why: str) -> str:
             "Press e to count more.")
 
 
+def key_titles(*, live: bool, later_days: int, own_shown: bool, metric: str) -> dict[str, str]:
+    """What the command palette calls the page's keys now (their state in words), by the
+    bindings' ids; `later_days`: the period p switches to."""
+    return {"activity.live": "Live refresh: turn off" if live else "Live refresh: turn on",
+            "activity.period": f"Show the last {later_days} days",
+            "activity.own": "Hide this tool's own reads" if own_shown
+            else "Show this tool's own reads",
+            "activity.metric": "Chart calls" if metric == "credits" else "Chart credits"}
+
+
+def own_reads_switched(shown: bool) -> str:
+    """h's toast."""
+    return ("This dashboard's and the CLI's own reads of the account are shown." if shown
+            else "Own reads hidden again.")
+
+
 # -- what a fetch under way, or one that failed, says -----------------------------------------
 
 LOADING = "Loading activity…"

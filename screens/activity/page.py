@@ -1,40 +1,46 @@
 """Activity: API and MCP usage of the account, with a summary, a chart, filters and paging.
 
-Layout, top to bottom: the summary strip, the chart of the period, a status line, the table
-of events (newest first) and a paging line. The page's state and its rules are the model's
-(`activity.model.ActivityModel`); this screen starts fetches and shows what the model says.
-Each fetch is an `@work` method that awaits the client, hands the answer to the model and
-shows what changed; a failure is said where its result would have gone, and nothing shown is
-wiped. A generation tags every fetch: an answer to an old filter never lands on a new one.
+Top to bottom: the summary strip, the chart of the period, a status line, the table of events
+(newest first) and a paging line. The page's state and rules are the model's
+(`activity.model.ActivityModel`), live refresh's are `activity.live`'s, and each widget keeps
+what it draws; this screen starts fetches and shows what changed. Each fetch is an `@work`
+method that awaits the client and hands the answer to the model; a failure is said where its
+result would have gone, and nothing shown is wiped. A generation tags every fetch: an answer
+to an old filter never lands on a new one.
 
 - Paging: the first page (50) at once; older pages when the table reports its end; the rows
   held are bounded (pages fall off the far end and come back on return).
 - Chart and summary: the period's events counted page by page after the first one, in
-  batches (see `activity.counting`), and shown as partial until the period is done.
-- Live: the newest events fetched and joined on top, as often as the request budget's
-  pacing allows (`live_interval` at most; see `api.budget`); r on a page already shown does
-  the same, once, rather than loading everything again.
+  batches (`activity.counting`), and shown as partial until the period is done.
+- Live: the newest events joined on top as often as the request budget allows; r on a page
+  already shown does the same, once, rather than loading everything again.
 - Own reads: this tool's own reads of the account are hidden until h shows them.
-- Export (w) and the credit runway in the summary: `activity_lifecycle`.
+- Export (w): the export dialog with the view shown (filters, period, own reads, names).
+- Runway: with no filter but the period, the chart has counted the last 7 days, so the
+  summary's runway costs no request (`activity.runway.runway_of_bars`) and the header's
+  warning uses it too (the App's `runway_counted`); with a filter, the App's runway is shown.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
 
 from openrush_tui.activity import wording as say
 from openrush_tui.activity.answers import Update
 from openrush_tui.activity.counting import count_pages
 from openrush_tui.activity.filters import ActivityFilter
+from openrush_tui.activity.live import LIVE_INTERVAL, LiveSchedule, newest_page
 from openrush_tui.activity.model import PAGE_SIZE, ActivityModel
+from openrush_tui.activity.names import key_names
+from openrush_tui.activity.runway import runway_of_bars
+from openrush_tui.api.budget import REFRESH_INTERVAL, reuse_within
 from openrush_tui.errors import OpenRushError, describe_error
-from openrush_tui.screens.activity.actions import GROUP_CHART, ActivityKeys
-from openrush_tui.screens.activity.lifecycle import ActivityLifecycle
-from openrush_tui.screens.activity.live import GROUP_LIVE, LiveRefresh
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.event_table import EventTable
@@ -46,16 +52,19 @@ from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
 
 if TYPE_CHECKING:
+    from openrush_tui.activity.runway import Runway
     from openrush_tui.activity.window import NewerRequest
     from openrush_tui.api.models import UsagePage
 
 GROUP_MORE, GROUP_NEWER = "activity-older", "activity-newer"
-GROUP_NAMES = "activity-names"
+GROUP_NAMES, GROUP_CHART, GROUP_LIVE = "activity-names", "activity-chart", "activity-live"
 
 
-class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScreen):
+class ActivityScreen(DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Activity"
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("w", "export", "Export", id="activity.export", group=ACT,
+                tooltip="Write this view to a CSV or JSON file"),
         Binding("slash", "filter", "Filter", id="activity.find", group=FIND, priority=True,
                 tooltip="Narrow the rows loaded by tool, key name or MCP client"),
         Binding("f", "filters", "Filters…", id="activity.filter", group=FIND,
@@ -80,16 +89,21 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
         "activity.details", "page.refresh", "activity.find", "activity.filter",
         "activity.period", "activity.clear-filter", "activity.metric")
     # Seconds between live refreshes at most (the budget may space them further); a class
-    # attribute so tests and `--live-interval` can shorten it.
-    live_interval: ClassVar[float] = 10.0
+    # attribute so tests can shorten it (`--live-interval` overrides it too).
+    live_interval: ClassVar[float] = LIVE_INTERVAL
 
     def __init__(self) -> None:
         super().__init__()
         self.model = ActivityModel(clock=lambda: self.dashboard.now())
+        self.live_schedule = LiveSchedule(self.live_interval)
 
     @property
     def filter(self) -> ActivityFilter:
         return self.model.filter
+
+    @property
+    def table(self) -> EventTable:
+        return self.query_one("#events", EventTable)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -105,24 +119,40 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
 
     def on_mount(self) -> None:
         # DashboardScreen.on_mount runs too, after this (Textual calls each class's handler).
-        if self.dashboard.settings.live_interval is not None:  # --live-interval
-            self.live_interval = self.dashboard.settings.live_interval
+        wished = self.dashboard.settings.live_interval  # --live-interval
+        self.live_schedule = LiveSchedule(self.live_interval if wished is None else wished)
         prefs = self.dashboard.prefs  # the period and live setting of the last run
         self.model.filter = ActivityFilter(days=prefs.activity_period_days)
         self.model.live = prefs.activity_live
         summary = self.query_one(UsageSummary)
-        summary.live_interval, summary.live = self.live_interval, self.model.live
+        summary.live_interval, summary.live = self.live_schedule.interval, self.model.live
         summary.now = self.dashboard.now()
         self.model.start_period()
         self._show_chart()
         self.watch(self.app, "balance", self._show_balance)
         # Ticks often; the request budget decides whether a tick refreshes (`_live_tick`).
-        self.set_interval(min(1.0, self.live_interval), self._live_tick, name="activity-live")
+        self.set_interval(self.live_schedule.tick_every, self._live_tick, name="activity-live")
         self._show_title()
+        # The runway follows the chart's counted days and the balance (both kept up to date
+        # above), and the App's runway is shown as it changes.
+        self.watch(summary, "figures", lambda _figures: self._count_runway(), init=False)
+        self.watch(self.app, "balance", lambda _balance: self._count_runway(), init=False)
+        self.watch(self.app, "runway", self._show_runway)
 
-    @property
-    def table(self) -> EventTable:
-        return self.query_one("#events", EventTable)
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "export":
+            return self.dashboard.session.signed_in
+        if action == "clear_filter":  # Escape is offered while there is a filter to clear
+            return bool(self.model.text) or self.query_one(FilterBar).is_open \
+                or self.filter.active
+        if action == "more_chart":
+            return self.model.can_count_more and not self.busy(GROUP_CHART)
+        return super().check_action(action, parameters)
+
+    def palette_titles(self) -> dict[str, str]:
+        """What the command palette calls these keys now (their state in words)."""
+        return say.key_titles(live=self.model.live, later_days=self.filter.next_period().days,
+                              own_shown=self.model.show_own, metric=self.model.metric)
 
     # -- the public way in: Activity for one key -----------------------------------------------
 
@@ -134,8 +164,6 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
     def set_filter(self, new: ActivityFilter | None) -> None:
         """Show `new`; None (a dialog cancelled) changes nothing. The title keeps naming
         what is shown until the new filter's events arrive."""
-        from openrush_tui.api.budget import REFRESH_INTERVAL
-
         if new is not None and self.model.set_filter(new):
             self.dashboard.remember(activity_period_days=new.days)
             self.refresh_bindings()
@@ -169,8 +197,6 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
         self._show_title()
 
     def _load(self, *, names: bool, reuse: float = 0.0) -> None:
-        from openrush_tui.api.budget import reuse_within
-
         loading_older = self.model.loading_older
         fetch_names = self.model.begin_load(names=names)
         for group in (GROUP_MORE, GROUP_NEWER, GROUP_CHART, GROUP_LIVE):
@@ -201,7 +227,7 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
         if update.reset:
             self.table.reset()  # another filter: start at the top, not at an old selection
         self._show_title()
-        self.note_fresh()
+        self._note_fresh()
         self.query_one(UsageChart).counting = False
         self._count_more()
         self.note_rate_limit()
@@ -228,12 +254,7 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
     @work(group=GROUP_NAMES, exclusive=True, exit_on_error=False)
     async def _fetch_names(self) -> None:
         try:
-            client = await self.dashboard.session.client()
-            keys = [(key.id, key.name) for key in await client.list_keys()]
-            try:
-                tools = [tool.name for tool in (await client.capabilities()).tools]
-            except OpenRushError:  # the tool list only fills a menu; the rest works without it
-                tools = []
+            keys, tools = await key_names(await self.dashboard.session.client())
         except OpenRushError:
             return  # key prefixes stay in place of names; nothing to say
         labelled = self.model.names_arrived(keys, tools)
@@ -291,6 +312,55 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
         self.note_rate_limit()
         self._apply(self.model.newer_page(generation, request, page.items))
 
+    # -- live refresh (the rules: `activity.live`) ---------------------------------------------
+
+    def _note_fresh(self) -> None:
+        """The newest events were just fetched: live waits a whole interval from now."""
+        client = self.dashboard.session.client_if_ready
+        if client is not None:
+            client.budget.note_fresh()
+
+    def _live_tick(self) -> None:
+        client = self.dashboard.session.client_if_ready
+        if client is None or not self.model.live:
+            return
+        tick = self.live_schedule.tick(client.budget)
+        self.query_one(UsageSummary).pace = tick.pace
+        # Not while a dialog (or another page) is on top, nor while a load is under way, nor
+        # before the first load has shown something to join.
+        if not (self.is_active and self.dashboard.session.signed_in and tick.due):
+            return
+        if self.loading_page or self.busy(GROUP_LIVE) or not self.model.live_ready:
+            return
+        self._refresh_live(self.model.generation, self.model.newest)
+
+    @work(group=GROUP_LIVE, exclusive=True, exit_on_error=False)
+    async def _refresh_live(self, generation: int, known_newest: str | None,
+                            live: bool = True) -> None:
+        """The newest events joined on top: a live tick's (`live`), or r's on a page shown."""
+        try:
+            client = await self.dashboard.session.client()
+            with self.live_schedule.counted(client.budget, live=live):
+                page = await newest_page(client, self.model.shown_query(), known_newest)
+                update = self.model.live_events(generation, known_newest, page.items)
+                self.note_rate_limit()
+                if update is not None and update.events:
+                    self._show_chart()  # the tally has them
+                self._apply(update)
+                if live and update is not None and any(e.credits for e in update.events):
+                    # Billed calls arrived: the balance moved. Asked here, so it counts as
+                    # live; the events are shown already, so a failure here only leaves the
+                    # balance as it was.
+                    with contextlib.suppress(OpenRushError):
+                        self.dashboard.balance = (await client.credits()).balance
+        except OpenRushError as error:
+            if self.model.live_failed(generation, describe_error(error)):
+                self._show_states()
+            return
+        if not live:
+            self._note_fresh()
+            self.dashboard.refresh_credits()
+
     # -- the chart and the summary -------------------------------------------------------------
 
     def _count_more(self) -> None:
@@ -318,12 +388,10 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
                 self._show_chart()
 
     def _show_chart(self) -> None:
-        chart, summary = self.query_one(UsageChart), self.query_one(UsageSummary)
+        chart = self.query_one(UsageChart)
         view = self.model.chart_view(counting=chart.counting)
-        chart.metric = self.model.metric
-        chart.days_label, chart.bars = view.days_label, view.bars
-        chart.partial, chart.note = view.partial, view.note
-        summary.period, summary.figures = view.period, view.figures
+        chart.show(view, self.model.metric)
+        self.query_one(UsageSummary).show_period(view)
         self.refresh_bindings()  # "count more" is offered only while the chart is partial
 
     def _show_balance(self, balance: int | None) -> None:
@@ -332,10 +400,25 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
     def note_rate_limit(self) -> None:
         """The rate-limit window as the last response's headers reported it."""
         client = self.dashboard.session.client_if_ready
-        summary = self.query_one(UsageSummary)
-        if client is not None and client.rate_limit not in (None, summary.rate_limit):
-            summary.now = self.dashboard.now()
-            summary.rate_limit = client.rate_limit
+        if client is not None:
+            self.query_one(UsageSummary).note_rate_limit(client.rate_limit, self.dashboard.now())
+
+    @property
+    def counts_runway(self) -> bool:
+        """No filter but the period: the chart counts the runway's days (no request)."""
+        return not (self.model.filter.active or self.model.showing.active)
+
+    def _count_runway(self) -> None:
+        """The chart's figures changed: with no filter, the runway from its counted days."""
+        balance = self.dashboard.balance
+        if balance is None or not self.counts_runway:
+            return
+        runway = runway_of_bars(balance, self.model.tally.bars("credits"), self.dashboard.now())
+        if runway is not None:
+            self.dashboard.runway_counted(runway)
+
+    def _show_runway(self, runway: Runway | None) -> None:
+        self.query_one(UsageSummary).runway = runway
 
     # -- showing what changed ------------------------------------------------------------------
 
@@ -367,3 +450,92 @@ class ActivityScreen(ActivityLifecycle, ActivityKeys, LiveRefresh, DashboardScre
         self.note_rate_limit()  # after a failed request too (a 429 leaves none of the limit)
         self.query_one("#events-state", LoadState).show(*self.model.status_line())
         self.query_one("#events-more", LoadState).show(*self.model.more_line())
+
+    # -- the keys: filters ---------------------------------------------------------------------
+
+    async def action_filter(self) -> None:
+        await self.query_one(FilterBar).open()
+
+    def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
+        self.model.text = event.text
+        self._apply(Update(rows=True))
+        self.refresh_bindings()
+
+    def on_filter_bar_submitted(self) -> None:
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        """Escape: the `/` filter first (the rows come back at once), then the others."""
+        bar = self.query_one(FilterBar)
+        if self.model.text or bar.is_open:
+            bar.clear()
+            self.model.text = ""
+            self._apply(Update(rows=True))
+            self.refresh_bindings()
+        else:
+            self.set_filter(self.filter.cleared())
+        self.table.focus()
+
+    def action_filters(self) -> None:
+        # A dialog: imported when first opened, off the page's start-up path.
+        from openrush_tui.screens.activity.filters import ActivityFilters
+
+        dialog = ActivityFilters(self.filter, self.model.keys, self.model.tool_choices(),
+                                 self.model.client_choices())
+        self.dashboard.push_screen(dialog, self.set_filter)
+
+    def action_period(self) -> None:
+        self.set_filter(self.filter.next_period())
+
+    # -- the keys: what is shown ---------------------------------------------------------------
+
+    def action_metric(self) -> None:
+        self.model.switch_metric()
+        self._show_chart()
+
+    def action_toggle_hidden(self) -> None:
+        """h: this tool's own reads of the account, hidden or shown (API access's h is the
+        same idea: the rows a page hides)."""
+        shown = self.model.switch_own()
+        self._apply(Update(rows=True))
+        self._show_chart()
+        self.notify(say.own_reads_switched(shown), timeout=4, markup=False)
+
+    def action_live(self) -> None:
+        self.query_one(UsageSummary).live = self.model.switch_live()
+        self.dashboard.remember(activity_live=self.model.live)
+        self._show_states()
+
+    def action_more_chart(self) -> None:
+        if not self.busy(GROUP_CHART):
+            self._count_more()
+            self._show_chart()
+
+    # -- the keys: an event, the export --------------------------------------------------------
+
+    def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
+        message.stop()
+        # A dialog: imported when first opened, off the page's start-up path.
+        from openrush_tui.screens.activity.event_details import EventDetails
+
+        chosen = self.model.event(message.row_key.value)
+        if chosen is not None:
+            self.dashboard.push_screen(
+                EventDetails(chosen, self.model.names, self.dashboard.now()),
+                lambda what: self.set_filter(self.model.narrowed(chosen, what)))
+
+    def action_export(self) -> None:
+        if not self.dashboard.session.signed_in:
+            self.notify("Sign in first: press 1 for Setup.", severity="warning")
+            return
+        # A dialog: imported when first opened (it brings the CSV and JSON writers).
+        from openrush_tui.screens.activity.export import ActivityExportScreen
+
+        model = self.model
+        self.app.push_screen(ActivityExportScreen(model.showing, model.names,
+                                                  hide_own=not model.show_own),
+                             self._export_closed)
+
+    def _export_closed(self, message: str | None) -> None:
+        if message:
+            self.notify(message, title="Export", timeout=12, markup=False)
