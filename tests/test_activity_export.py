@@ -169,7 +169,7 @@ async def test_a_symlink_planted_at_the_old_part_name_is_not_followed(
     assert not path.is_symlink() and (path.stat().st_mode & 0o077) == 0
 
 
-@pytest.mark.timeout(30)
+@pytest.mark.timeout(90)
 async def test_a_fifo_planted_beside_the_export_neither_blocks_nor_swallows_it(
         client: OpenRushClient, tmp_path: Path) -> None:
     path = tmp_path / "activity.json"

@@ -242,7 +242,7 @@ def test_install_refuses_a_fifo_instead_of_hanging(fifo_config: Path) -> None:
     assert stat.S_ISFIFO(fifo_config.lstat().st_mode)
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(240)
 async def test_the_dashboard_says_a_fifo_config_is_not_a_file_and_ends(
         tmp_path: Path, fifo_config: Path) -> None:
     # Should the preview read the FIFO, a writer comes at the deadline so that the read (and

@@ -31,7 +31,7 @@ def works(api_url: str, key: str) -> bool:
     return answer.status_code == 200
 
 
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(240)
 def test_rotating_a_key_and_exporting_activity_at_80x24_over_http(
         small_tmux: Tmux, sandbox_server: SandboxFactory, tmp_path: Path) -> None:
     tmux = small_tmux

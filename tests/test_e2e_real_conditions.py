@@ -41,7 +41,7 @@ def start(tmux: Tmux, home: Path, api_url: str) -> None:
               " --live-interval 1; echo EXITED=$?", "Enter")
 
 
-@pytest.mark.timeout(150)
+@pytest.mark.timeout(240)
 def test_a_headless_server_at_80x24_from_sign_in_to_live_activity(
         small_tmux: Tmux, sandbox_server: SandboxFactory, tmp_path: Path) -> None:
     tmux = small_tmux

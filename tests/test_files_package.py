@@ -37,7 +37,7 @@ def mode_of(path: Path) -> int:
 # -- reading ------------------------------------------------------------------------------------
 
 
-@pytest.mark.timeout(20)
+@pytest.mark.timeout(90)
 def test_a_fifo_is_refused_at_once_not_waited_on(tmp_path: Path) -> None:
     fifo = tmp_path / "config.json"
     os.mkfifo(fifo)

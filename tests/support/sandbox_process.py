@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from tests.support.patience import PATIENCE
+
 FIXED_NOW = "2026-06-26T12:00:00Z"
 KEY_SEED = 7
 LISTENING = re.compile(r"OpenRush sandbox listening on (http://\S+)")
@@ -37,7 +39,7 @@ def command() -> list[str]:
 
 
 class SandboxProcess:
-    def __init__(self, db_path: Path, *args: str, timeout: float = 30.0) -> None:
+    def __init__(self, db_path: Path, *args: str, timeout: float = PATIENCE) -> None:
         self.db_path = db_path
         argv = [*command(), "sandbox", "serve", "--port", "0", "--db", str(db_path), *args]
         self._stderr = db_path.with_suffix(".stderr.txt").open("w+")

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.support.patience import PATIENCE
+
 PROGRAM = str(Path(sys.executable).with_name("openrush-tui"))
 KEY = re.compile(r"\bor_[A-Za-z0-9]{40}\b")
 
@@ -28,7 +30,7 @@ class Tmux:
     def send(self, *keys: str) -> None:
         self.run("send-keys", "-t", "main", *keys)
 
-    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+    def wait_for(self, text: str, timeout: float = PATIENCE) -> str:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
@@ -37,7 +39,7 @@ class Tmux:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared; the screen was:\n{self.screen()}")
 
-    def wait_gone(self, text: str, timeout: float = 10.0) -> str:
+    def wait_gone(self, text: str, timeout: float = PATIENCE) -> str:
         deadline = time.monotonic() + timeout
         while text in (screen := self.screen()):
             if time.monotonic() > deadline:
