@@ -14,6 +14,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from openrush_tui.api.budget import reserve_reached
+
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import UsageEvent
@@ -37,8 +39,6 @@ async def count_pages(client: OpenRushClient, query: dict[str, Any], cursor: str
                       *, pages: int = CHART_BATCH_PAGES,
                       reserve: int = RATE_RESERVE) -> AsyncIterator[CountStep]:
     """Yield up to `pages` pages from `cursor` on, stopping early near the rate limit."""
-    from openrush_tui.api.budget import reserve_reached
-
     for number in range(1, pages + 1):
         page = await client.usage(limit=CHART_PAGE, cursor=cursor, **query)
         cursor = page.next_cursor

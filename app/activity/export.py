@@ -23,10 +23,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TextIO
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 from openrush_tui.activity.counting import CHART_PAGE, RATE_RESERVE, count_pages
 from openrush_tui.activity.filters import ActivityFilter
+from openrush_tui.files.writing import NewFile
 from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def csv_row(event: UsageEvent, names: Mapping[str, str]) -> list[str | int]:
 class CsvWriter:
     """A header, then rows as pages arrive (so `activity --csv` streams like `--jsonl`)."""
 
-    def __init__(self, out: TextIO, names: Mapping[str, str]) -> None:
+    def __init__(self, out: IO[str], names: Mapping[str, str]) -> None:
         self._writer = csv.writer(out, lineterminator="\n")
         self._names = names
         self._writer.writerow(CSV_COLUMNS)
@@ -78,7 +79,7 @@ class JsonWriter:
     """A JSON array written item by item; ASCII only, so no character can reach a terminal
     that prints the file as anything but text."""
 
-    def __init__(self, out: TextIO, names: Mapping[str, str]) -> None:
+    def __init__(self, out: IO[str], names: Mapping[str, str]) -> None:
         self._out, self._names, self._first = out, names, True
         out.write("[")
 
@@ -149,10 +150,9 @@ async def export_activity(client: OpenRushClient, view: ActivityFilter, now: dat
     (the last progress names it), else FileExists. API errors propagate (nothing is left
     behind); the last progress has `done` set.
     """
-    from openrush_tui.files.writing import NewFile
-
     names = names or {}
-    count, stop = 0, None
+    count = 0
+    stop: ExportStop | None = None
     # Written under a hidden, unpredictable temporary name and given its name only when
     # complete, never over an existing file (one made meanwhile included).
     with NewFile(path, overwrite=False, another_name=another_name) as new:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
-from openrush_tui.clock import day_shifted
+from openrush_tui.clock import EARLIEST, OutOfRange, day_shifted, parse_instant, shifted
 
 Metric = Literal["credits", "calls"]
 PERIODS = (7, 30)  # the chart's two views; also the table's "since"
@@ -100,8 +100,6 @@ def parse_since(text: str, now: datetime) -> datetime:
     ValueError for anything else, with a message fit for a usage error. An age or a time
     before the calendar's first days means "from the start": `clock.EARLIEST`.
     """
-    from openrush_tui.clock import EARLIEST, OutOfRange, parse_instant, shifted
-
     text = text.strip()
     units = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
     if len(text) >= 2 and text[-1].lower() in units and text[:-1].isdigit():

@@ -22,8 +22,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
-from openrush_tui.activity.export import EXPORT_CAP, Format, export_filename
-from openrush_tui.errors import describe_error
+from openrush_tui.activity.events import is_own_read
+from openrush_tui.activity.export import EXPORT_CAP, Format, export_activity, export_filename
+from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.paths import display_path
 from openrush_tui.text.safe import visible
@@ -126,10 +127,6 @@ class ActivityExportScreen(Dialog[str | None]):
 
     @work(group="export", exclusive=True, exit_on_error=False)
     async def _export(self, path: Path, fmt: Format) -> None:
-        from openrush_tui.activity.events import is_own_read
-        from openrush_tui.activity.export import export_activity
-        from openrush_tui.errors import OpenRushError
-
         try:
             client = await self.dashboard.session.client()
             async for progress in export_activity(
