@@ -180,10 +180,10 @@ def session_with(secret: str | None) -> Session:
 
 def test_the_terminals_own_key_is_found_by_prefix_never_for_a_session_token() -> None:
     keys = [key("one", prefix="or_abc121"), key("two", prefix="or_abc122")]
-    assert signed_in_key_id(session_with(RAW), keys) == "cred_one"
-    assert signed_in_key_id(session_with(None), keys) is None
-    assert signed_in_key_id(session_with("eyJhbGciOi.session.token"), keys) is None
-    assert signed_in_key_id(session_with(RAW), [keys[1]]) is None
+    assert signed_in_key_id(session_with(RAW).key, keys) == "cred_one"
+    assert signed_in_key_id(session_with(None).key, keys) is None
+    assert signed_in_key_id(session_with("eyJhbGciOi.session.token").key, keys) is None
+    assert signed_in_key_id(session_with(RAW).key, [keys[1]]) is None
 
 
 async def test_revoking_the_own_key_signs_out_and_says_what_became_of_the_saved_copy() -> None:

@@ -12,16 +12,17 @@ from openrush_tui.keys.revoke import own_key_id
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
+    from openrush_tui.auth.credentials import StoredKey
     from openrush_tui.session import Session
 
 SIGNED_OUT = ("This terminal was signed in with the key you revoked, so it is now signed out. "
               "Sign in with another key.")
 
 
-def signed_in_key_id(session: Session, keys: Iterable[ApiCredential]) -> str | None:
-    """Which of `keys` is the one the session is signed in with (by its display prefix);
-    None when it is none of them, or the session holds a session token (not a key)."""
-    stored = session.key
+def signed_in_key_id(stored: StoredKey | None, keys: Iterable[ApiCredential]) -> str | None:
+    """Which of `keys` is `stored`, the key this terminal (a session, or a command's target)
+    is signed in with, by its display prefix; None when it is none of them, or a session
+    token (not a key)."""
     if stored is None or stored.secret.is_session_token:
         return None
     return own_key_id(keys, stored.secret.reveal())
