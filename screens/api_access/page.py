@@ -372,7 +372,7 @@ class ApiAccessScreen(DashboardScreen):
 
     def _signed_in_id(self, rows: tuple[KeyRow, ...]) -> str | None:
         """Which of `rows` is the key this terminal is signed in with."""
-        return signed_in_key_id(self.dashboard.session, (row.key for row in rows))
+        return signed_in_key_id(self.dashboard.session.key, (row.key for row in rows))
 
     @on(KeyTable.RevokeRequested)
     def _revoke_requested(self, event: KeyTable.RevokeRequested) -> None:
