@@ -1,4 +1,5 @@
-"""Each use of Textual's private API (all in `openrush_tui.tui`) still does its job.
+"""Each use of Textual's private API (all in `openrush_tui.widgets.textual_private`) still
+does its job.
 
 If a Textual upgrade renames what one relies on, a test here fails instead of the app silently
 going back to what the use prevents. The third use, writing OSC 52 through the driver, is
@@ -38,7 +39,8 @@ app.run(headless=True)
 
 
 def test_the_crash_report_shows_the_traceback_but_no_local_variable(tmp_path: Path) -> None:
-    """`_fatal_error`: Textual's own report prints locals, and a local may hold a key."""
+    """`report_crash_without_locals` (the App's `_fatal_error`): Textual's own report prints
+    locals, and a local may hold a key."""
     script = tmp_path / "crashing_app.py"
     script.write_text(CRASHING_APP)
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
@@ -93,8 +95,9 @@ asyncio.run(main())
 
 def test_a_key_typed_or_pasted_into_sign_in_never_reaches_textual_s_log(
         tmp_path: Path) -> None:
-    """`hold_log`/`_log`: with TEXTUAL_LOG set, Textual logs every message's repr, so the
-    key's keystrokes, its paste and the input's value would all be in that file."""
+    """`LogHold`/`log_unless_held` (the App's `_log`): with TEXTUAL_LOG set, Textual logs
+    every message's repr, so the key's keystrokes, its paste and the input's value would all
+    be in that file."""
     script, log = tmp_path / "signing_in.py", tmp_path / "textual.log"
     script.write_text(SIGNING_IN_WITH_TEXTUAL_LOG)
     pasted = "or_PASTEDSECRET" + "q" * 30
