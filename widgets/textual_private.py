@@ -56,7 +56,7 @@ def report_crash_without_locals(app: App[Any]) -> None:
     """The App's `_fatal_error` (bound as that hook in the App's class): Textual's own crash
     report prints every frame's local variables, and a local may hold a key. Overriding the
     hook is the only way to change that report; `panic` (public) then prints ours."""
-    # Only on a crash: rich.traceback loads pygments, too much for every start.
+    # lazy: start-up (rich.traceback loads pygments, and only a crash needs it)
     from rich.traceback import Traceback
 
     app.bell()
