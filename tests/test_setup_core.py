@@ -1,6 +1,7 @@
 """The Setup page's plain-Python parts (no Textual): the sign-in check (`auth.key_check`), what
 the connection check found and says (`auth.connection`), and the storage flow's saving and
-question (`auth.key_storage`); and the page itself is one screen class, with no mixin of ours.
+question (`auth.key_storage`); and the page itself is one screen class, with no mixin of ours,
+whose dialogs load when first opened.
 
 The check runs against the in-process sandbox; storage uses real keyring backends and a
 temporary home, as test_signin.py does.
@@ -8,6 +9,8 @@ temporary home, as test_signin.py does.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -180,3 +183,15 @@ def test_the_setup_page_is_one_screen_class_with_no_mixin_of_ours() -> None:
     assert ours == [SetupScreen, DashboardScreen]
     assert SetupScreen.__bases__ == (DashboardScreen,)
     assert SetupScreen.__module__ == "openrush_tui.screens.setup.page"
+
+
+def test_the_pages_dialogs_and_the_installer_load_when_first_used_not_with_the_page() -> None:
+    # What the page's imports inside functions are for: the first frame does not wait on them.
+    later = ("openrush_tui.screens.setup.sign_in", "openrush_tui.screens.setup.storage_choice",
+             "openrush_tui.screens.setup.sign_out", "openrush_tui.screens.setup.agent_install",
+             "openrush_tui.agents.install", "tomllib")
+    code = ("import sys, openrush_tui.screens.setup.page; "
+            f"print(' '.join(m for m in {later!r} if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == ""
