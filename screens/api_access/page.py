@@ -22,8 +22,6 @@ from textual.binding import Binding, BindingType
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.keys.attention import Attention
 from openrush_tui.keys.listing import ListState, ListStatus, to_revoke
-from openrush_tui.keys.own_key import sign_out_after_revoke, signed_in_key_id
-from openrush_tui.keys.revoke import RevokeReport, revoke_all
 from openrush_tui.keys.view import KeyRow
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.text.safe import visible
@@ -38,6 +36,7 @@ from openrush_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
+    from openrush_tui.keys.revoke import RevokeReport
     from openrush_tui.keys.unseen import UnseenCreate
     from openrush_tui.screens.api_access.create import CreateOutcome
     from openrush_tui.screens.api_access.details import DetailsChoice
@@ -372,6 +371,10 @@ class ApiAccessScreen(DashboardScreen):
 
     def _signed_in_id(self, rows: tuple[KeyRow, ...]) -> str | None:
         """Which of `rows` is the key this terminal is signed in with."""
+        # keys.own_key loads the revoke flow and the key rules: a few milliseconds that this
+        # page's first frame does without (they serve only once a key is opened or acted on).
+        from openrush_tui.keys.own_key import signed_in_key_id
+
         return signed_in_key_id(self.dashboard.session.key, (row.key for row in rows))
 
     @on(KeyTable.RevokeRequested)
@@ -395,6 +398,8 @@ class ApiAccessScreen(DashboardScreen):
     # revoke half-way would leave keys revoked that the page never hears about.
     @work(group=REVOKE_GROUP, exit_on_error=False)
     async def _revoke(self, rows: tuple[KeyRow, ...], signed_in: str | None) -> None:
+        from openrush_tui.keys.revoke import revoke_all  # off the first frame: see above
+
         self.query_one(StatusLine).show(
             "loading", f"Revoking {len(rows)} key{'s' if len(rows) != 1 else ''}…")
         try:
@@ -406,7 +411,8 @@ class ApiAccessScreen(DashboardScreen):
         await self._revoked(rows, report)
 
     async def _revoked(self, rows: tuple[KeyRow, ...], report: RevokeReport) -> None:
-        # The words of the revoke dialog's module, loaded with it.
+        # Off the first frame (see above): the revoke dialog's module, for its words.
+        from openrush_tui.keys.own_key import sign_out_after_revoke
         from openrush_tui.screens.api_access.revoke import summary
 
         self.table.show_revoked(report)
