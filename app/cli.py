@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
 
 from openrush_tui import __version__
+from openrush_tui.commands import output  # small: os, sys, errno (every run writes through it)
 
 if TYPE_CHECKING:
     from openrush_tui.clock import Clock
@@ -62,8 +63,6 @@ class OneLineErrorParser(argparse.ArgumentParser):
 
     def _print_message(self, message: str, file: IO[str] | None = None) -> None:
         """Help, usage and --version through the one writer, as every command's output."""
-        from openrush_tui.commands import output
-
         output.argparse_message(message, file)
 
 
@@ -136,8 +135,8 @@ def dashboard_start(args: argparse.Namespace,
                     parser: argparse.ArgumentParser) -> DashboardStart | int:
     """The dashboard's settings, session and saved settings from the options, or the exit
     status of a refusal (said on stderr; a usage error exits through `parser`)."""
-    # Imported here, not at the top: the entry point pauses garbage collection first, so
-    # that these, and Textual after them, load without collector passes.
+    # lazy: start-up (--version and --help load none of these; the entry point pauses
+    # garbage collection first, so that these, and Textual after them, load without passes)
     from openrush_tui.auth.credentials import find_key_for_server, key_from_environment
     from openrush_tui.auth.profiles import api_url_for, check_profile_name
     from openrush_tui.clock import parse_instant
@@ -166,6 +165,7 @@ def dashboard_start(args: argparse.Namespace,
 
     sandbox = None
     if args.sandbox:
+        # lazy: start-up (only with --sandbox)
         from openrush_tui.sandbox.options import (
             PREDICTABLE_KEYS_WARNING,
             RateLimits,
@@ -203,6 +203,7 @@ def dashboard_start(args: argparse.Namespace,
             say_error(f"openrush-tui: {problem}")
             return 2
 
+    # lazy: start-up (as above)
     from openrush_tui.clock import fixed_now_clock
     from openrush_tui.prefs.settings import SettingsFile
     from openrush_tui.session import Session
@@ -223,13 +224,12 @@ def dashboard_start(args: argparse.Namespace,
 
 
 def say_error(line: str) -> None:
-    from openrush_tui.commands import output
-
     output.err(line)
 
 
 def url_problem(url: str) -> str | None:
     """Why this base URL is refused, checked before the dashboard opens."""
+    # lazy: start-up (only the dashboard checks a URL here)
     from openrush_tui.api.errors import InsecureURLError
     from openrush_tui.api.safety import check_base_url
 
@@ -245,13 +245,11 @@ def main(argv: Sequence[str] | None = None, dashboard: Dashboard | None = None) 
     one a command is required). Output goes through `commands.output`: stdout closed, gone or
     full is one line and exit 1 (quiet 0 when a reader left a read-only command early)."""
     try:  # no core dump may hold a key (the dashboard and every command start here)
-        import resource
+        import resource  # lazy: not on Windows
 
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ImportError, ValueError, OSError):  # Windows has no core dumps to turn off
         pass
-    from openrush_tui.commands import output  # small: os, sys, errno
-
     output.begin()
     try:
         code = _main(argv, dashboard)
@@ -270,6 +268,7 @@ def _main(argv: Sequence[str] | None, dashboard: Dashboard | None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.command is not None:
+        # lazy: start-up (the dashboard never loads the commands' common module)
         from openrush_tui.commands.common import run_command
 
         return run_command(args)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openrush_tui.blocking import DaemonCall
+from openrush_tui.files.errors import LocalFileError
+from openrush_tui.files.reading import read_bytes
 
 # pyperclip shells out (xclip, wl-copy, pbcopy); a helper that hangs must not freeze the UI
 # for longer than this. A healthy one answers in a few milliseconds.
@@ -149,9 +151,6 @@ def has_display() -> bool:
 def _is_wsl() -> bool:
     # WSL has no display variable but does have Windows' clipboard (clip.exe), which
     # pyperclip knows how to use.
-    from openrush_tui.files.errors import LocalFileError
-    from openrush_tui.files.reading import read_bytes
-
     try:
         version, _ = read_bytes(Path("/proc/version"), limit=4096)
     except (OSError, LocalFileError):
@@ -167,6 +166,7 @@ def argv_backend() -> str | None:
     """The name of the desktop clipboard helper pyperclip would use, if it is one that takes
     the text as a command-line argument (see ARGV_BACKENDS); None otherwise."""
     try:
+        # lazy: start-up (loads on the first copy)
         import pyperclip
 
         if pyperclip.copy is pyperclip.lazy_load_stub_copy:  # not chosen yet: choose it now,
@@ -186,6 +186,7 @@ def system_copy(text: str) -> bool:
     if not has_display() or argv_backend():
         return False
     try:
+        # lazy: start-up (loads on the first copy)
         import pyperclip
 
         pyperclip.copy(text)
@@ -218,6 +219,7 @@ def clear_system_clipboard_if_digest(expected: str) -> bool:
             lambda pasted: hmac.compare_digest(digest(pasted), expected)):
         return False
     try:
+        # lazy: start-up (loads on the first copy)
         import pyperclip
 
         pyperclip.copy("")
@@ -230,6 +232,7 @@ def _paste_matches(test: Callable[[str], bool]) -> bool:
     if not has_display():
         return False
     try:
+        # lazy: start-up (loads on the first copy)
         import pyperclip
 
         pasted = pyperclip.paste()

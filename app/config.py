@@ -72,6 +72,7 @@ def mcp_url_from_env(flag: str | None) -> str:
 
 def config_dir() -> Path:
     """The user config directory (``$XDG_CONFIG_HOME/openrush-tui`` on Linux)."""
-    import platformdirs  # only when a file is touched: keeps start-up imports small
+    # lazy: start-up (--help imports every command module)
+    import platformdirs
 
     return platformdirs.user_config_path(APP_NAME)

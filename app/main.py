@@ -18,13 +18,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def open_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    # Imported here, not at the top: a subcommand or --help never loads Textual (start-up).
+    # lazy: start-up (a subcommand or --help never loads Textual)
     from openrush_tui.tui import startup
 
     startup.pause()  # until the first page has loaded (the core, Textual and httpx load meanwhile)
     start = cli.dashboard_start(args, parser)
     if isinstance(start, int):
         return start
+    # lazy: start-up (as above)
     from openrush_tui.tui import OpenRushApp
 
     app = OpenRushApp(start.settings, start.session, clock=start.clock,

@@ -14,8 +14,11 @@ from functools import partial
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from openrush_tui.auth.credentials import StoredKey
+from openrush_tui.api.budget import RequestBudget
+from openrush_tui.auth.credentials import CredentialStoreError, Lookup, StoredKey, forget
+from openrush_tui.auth.secret import Secret
 from openrush_tui.blocking import in_daemon_thread
+from openrush_tui.clock import fixed_clock, system_clock
 from openrush_tui.config import Settings
 
 if TYPE_CHECKING:
@@ -35,9 +38,8 @@ def build_client(settings: Settings, key: Secret | None, *,
     (`commands.common.make_client`): the settings' URL, auth scheme and timeouts, and a
     request budget that reads a rate limit's reset against the settings' clock (a fixed one
     in demos). Imports httpx: call it off the first-paint path."""
-    from openrush_tui.api.budget import RequestBudget
+    # lazy: start-up (loads after the dashboard's first frame)
     from openrush_tui.api.client import OpenRushClient
-    from openrush_tui.clock import fixed_clock, system_clock
 
     timeouts = settings.timeouts
     wall = fixed_clock(settings.fixed_now) if settings.fixed_now else system_clock
@@ -102,8 +104,6 @@ class Session:
         await asyncio.shield(self._lookup_task)
 
     async def _run_lookup(self, lookup: Callable[[], Lookup]) -> None:
-        from openrush_tui.auth.credentials import CredentialStoreError, Lookup
-
         try:
             found = await in_daemon_thread(lookup, name="openrush-key-lookup")
         except CredentialStoreError as exc:  # a store problem becomes a note on Setup
@@ -146,6 +146,7 @@ class Session:
         if self.settings.sandbox is not None:
             # Importing FastAPI, opening SQLite and seeding all run off the event loop.
             await asyncio.to_thread(import_module, "openrush_tui.sandbox.app")
+            # lazy: start-up (loads after the dashboard's first frame)
             from openrush_tui.sandbox.app import create_sandbox
 
             self._sandbox = await asyncio.to_thread(create_sandbox, self.settings.sandbox)
@@ -164,9 +165,8 @@ class Session:
         await asyncio.shield(self.warm_up())
         transport = None
         if self._sandbox is not None:
+            # lazy: start-up (loads after the dashboard's first frame)
             import httpx
-
-            from openrush_tui.auth.secret import Secret
 
             transport = httpx.ASGITransport(app=self._sandbox.app)
             if self.key is None and not self._signed_out:
@@ -179,6 +179,7 @@ class Session:
     def learn_account_id(self, keys: list[ApiCredential]) -> None:
         """Remember the account a key list (API access's) shows for the signed-in key, so
         that Setup never lists every key to learn it."""
+        # lazy: start-up (loads after the dashboard's first frame)
         from openrush_tui.auth.status import account_id_in
 
         if self.key is not None:
@@ -199,6 +200,7 @@ class Session:
     async def check_stored_key(self) -> str | None:
         """A sentence when the store no longer holds the key in use (another terminal signed
         in with another key, or out), kept in `store_note`; None when nothing changed."""
+        # lazy: start-up (loads after the dashboard's first frame)
         from openrush_tui.auth.status import stored_key_change
 
         key = self.key
@@ -234,8 +236,6 @@ class Session:
     async def forget_stored(self, *, only: Secret | None = None) -> SignOutReport:
         """Remove this profile's key from every place this tool saves one (with `only`, that
         key alone: one saved meanwhile by another terminal is reported, not removed)."""
-        from openrush_tui.auth.credentials import forget
-
         return await asyncio.to_thread(partial(forget, self.settings.profile, only=only))
 
     async def aclose(self) -> None:

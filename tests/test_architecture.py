@@ -107,3 +107,55 @@ def test_commands_print_only_through_the_one_output_path() -> None:
             if direct or stream:
                 offenders.append(f"{path.name}:{node.lineno}")
     assert not offenders, offenders
+
+
+def _unmarked_function_imports(source: str) -> list[int]:
+    """Lines of imports inside functions that do not say why they wait: a `# lazy: …` comment
+    on the import's line, or just above the run of imports it belongs to."""
+    lines = source.splitlines()
+    unmarked = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for field in ("body", "orelse", "finalbody", "handlers"):
+            body = getattr(node, field, None)
+            if not isinstance(body, list):
+                continue
+            for index, child in enumerate(body):
+                if in_function and isinstance(child, ast.Import | ast.ImportFrom):
+                    first = index
+                    while first and isinstance(body[first - 1], ast.Import | ast.ImportFrom):
+                        first -= 1
+                    if "# lazy:" not in lines[child.lineno - 1] \
+                            and not _comment_says_lazy(lines, body[first]):
+                        unmarked.append(child.lineno)
+                visit(child, in_function or isinstance(child, ast.FunctionDef
+                                                       | ast.AsyncFunctionDef))
+
+    visit(ast.parse(source), False)
+    return unmarked
+
+
+def _comment_says_lazy(lines: list[str], node: ast.stmt) -> bool:
+    """The block of comment lines just above `node` holds `lazy:`."""
+    number = node.lineno - 2
+    while number >= 0 and lines[number].strip().startswith("#"):
+        if "# lazy:" in lines[number]:
+            return True
+        number -= 1
+    return False
+
+
+def test_imports_inside_functions_of_the_core_say_why() -> None:
+    """An import waits inside a function only to keep start-up light (`--version`, `--help`,
+    the dashboard's first frame), to break a cycle, or for a module some systems lack, and
+    says which: ``# lazy: start-up (…)``, ``# lazy: cycle (…)``, ``# lazy: not on Windows``.
+    The rest sit at the top, where a reader (and import-linter) sees them."""
+    offenders = [f"{path.relative_to(ROOT)}:{line}" for path in CORE
+                 for line in _unmarked_function_imports(path.read_text(encoding="utf-8"))]
+    assert not offenders, offenders
+
+
+def test_an_unmarked_import_inside_a_function_is_found() -> None:
+    source = ("def f():\n    import json\n\n\ndef g():\n    # lazy: start-up\n"
+              "    import csv\n    import json\n\n\ndef h():\n    import csv  # lazy: cycle\n")
+    assert _unmarked_function_imports(source) == [2]

@@ -16,7 +16,7 @@ import pytest
 from openrush_tui.auth.credentials import credentials_path, save_to_file, save_to_keyring
 from openrush_tui.auth.profiles import remember_api_url
 from openrush_tui.auth.secret import Secret
-from openrush_tui.cli import main
+from openrush_tui.main import main  # the entry point: commands and the dashboard
 from openrush_tui.tui import OpenRushApp
 from tests.support.accounts import subprocess_env
 from tests.support.keyring_backends import MemoryKeyring

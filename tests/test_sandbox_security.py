@@ -14,8 +14,8 @@ import pytest
 
 from openrush_tui.activity.events import is_own_read
 from openrush_tui.api.models import UsageEvent
-from openrush_tui.cli import main
 from openrush_tui.clock import parse_instant
+from openrush_tui.main import main  # the entry point: commands and the dashboard
 from openrush_tui.sandbox.app import Sandbox, create_sandbox
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions, default_db_path
 from openrush_tui.sandbox.ratelimit import FailureLimiter

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from openrush_tui.agents.catalog import AGENTS, SERVER_NAME, Agent
+from openrush_tui.config import mcp_url_from_env
 from openrush_tui.files.errors import LocalFileError
 from openrush_tui.files.reading import read_text
 from openrush_tui.text.paths import display_path
@@ -113,8 +114,6 @@ def find_setups(home: Path | None = None, cwd: Path | None = None,
                 mcp_url: str | None = None) -> list[Found]:
     """Every agent of the catalogue, and where it is set up with OpenRush (at `mcp_url`: by
     default the setting's, ``OPENRUSH_MCP_URL`` or the public endpoint)."""
-    from openrush_tui.config import mcp_url_from_env
-
     home, cwd = home or Path.home(), cwd or Path.cwd()
     ours = mcp_url_from_env(mcp_url)
     return [_found(agent, places(agent, home, cwd), ours) for agent in AGENTS]

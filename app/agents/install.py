@@ -60,6 +60,7 @@ from openrush_tui.agents.merge import (
     remove_json,
     remove_toml,
 )
+from openrush_tui.config import config_dir
 from openrush_tui.files.errors import LocalFileError
 from openrush_tui.files.locks import LOCK_TIMEOUT, locked
 from openrush_tui.files.reading import NotRegularFile, Stamp, read_bytes, read_text
@@ -243,8 +244,6 @@ def lock_path(real_path: Path) -> Path:
     tool's config directory (0700), named after a hash of the real path, so every way of
     reaching the file (its symlinks) shares one lock, and the person's folder gets no file
     of ours (see the module's docstring)."""
-    from openrush_tui.config import config_dir
-
     digest = hashlib.sha256(os.fsencode(real_path)).hexdigest()[:32]
     return config_dir() / LOCKS_FOLDER / f"{digest}.lock"
 

@@ -18,6 +18,9 @@ import re
 import tomllib
 from typing import Any
 
+import tomlkit
+from tomlkit.items import InlineTable, Table
+
 from openrush_tui.agents.catalog import SERVER_NAME
 from openrush_tui.errors import OpenRushError
 
@@ -218,9 +221,6 @@ def _indent_of(text: str | None) -> int | str:
 
 
 def merge_toml(text: str | None, container: str, entry: dict[str, Any], shown: str) -> str:
-    import tomlkit  # only when a TOML file is written
-    from tomlkit.items import InlineTable, Table
-
     source = text or ""
     try:
         before = tomllib.loads(source)  # the strict parser decides validity
@@ -260,8 +260,6 @@ def merge_toml(text: str | None, container: str, entry: dict[str, Any], shown: s
 
 def remove_toml(text: str | None, container: str, shown: str) -> str | None:
     """`text` without our table under `container` (None: it has none)."""
-    import tomlkit
-
     if text is None:
         return None
     try:

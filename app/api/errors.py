@@ -217,6 +217,7 @@ def _text_of(value: Any) -> str:
 
 
 def _body_json(response: HttpAnswer) -> Any:
+    # lazy: cycle (decode raises these errors)
     from openrush_tui.api.decode import decode_json
 
     try:
@@ -246,7 +247,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         seconds = float(value)
     except ValueError:
         try:
-            from email.utils import parsedate_to_datetime  # rare: kept off start-up
+            # lazy: start-up (an HTTP-date Retry-After is rare)
+            from email.utils import parsedate_to_datetime
 
             when = parsedate_to_datetime(value)
             if when.tzinfo is None:

@@ -95,6 +95,7 @@ def uses_proxy_settings(base_url: str) -> bool:
 
 
 def clean_key(key: SecretStr | str | None) -> SecretStr | None:
+    # lazy: start-up (loads after the dashboard's first frame)
     from pydantic import SecretStr
 
     raw = key.get_secret_value() if isinstance(key, SecretStr) else key

@@ -15,6 +15,7 @@ for that long, so the UI calls them from a worker. No Textual imports.
 from __future__ import annotations
 
 import contextlib
+import hmac
 import os
 import stat
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from openrush_tui.auth.keyring_store import (
     KeyringUnusable,
     resolve_timeout,
 )
+from openrush_tui.auth.profiles import key_is_for, remembered_api_url
 from openrush_tui.auth.secret import Secret
 from openrush_tui.config import config_dir
 from openrush_tui.errors import OpenRushError
@@ -245,8 +247,6 @@ def find_saved_key(profile: str = "default", *, keyring_timeout: float | None = 
 def find_key_for_server(profile: str, api_url: str, *,
                         keyring_timeout: float | None = None) -> Lookup:
     """Like `find_key`, but a saved key is only used for the server its profile signed in to."""
-    from openrush_tui.auth.profiles import key_is_for, remembered_api_url
-
     env = key_from_environment()
     if env is not None:
         return Lookup(env)
@@ -338,8 +338,6 @@ def forget(profile: str = "default", *, only: Secret | None = None,
 
 def same_key(secret: Secret | None, value: str) -> bool:
     """Whether `value` is `secret` (None matches any), compared in constant time."""
-    import hmac
-
     return secret is None or hmac.compare_digest(secret.reveal().encode(), value.encode())
 
 

@@ -122,6 +122,7 @@ def stuck_calls() -> int:
 
 
 def describe(backend: KeyringBackend) -> BackendInfo:
+    # lazy: start-up (loads after the dashboard's first frame)
     from keyring.backends import chainer, fail, null
 
     if isinstance(backend, chainer.ChainerBackend):
@@ -157,6 +158,7 @@ def _backend_name(backend: KeyringBackend) -> str:
 
 
 def _current() -> tuple[KeyringBackend, BackendInfo]:
+    # lazy: start-up (loads after the dashboard's first frame)
     import keyring
 
     backend = keyring.get_keyring()
@@ -171,6 +173,7 @@ def read(profile: str, timeout: float | None = None) -> tuple[str | None, Backen
     """The key stored for `profile` and the backend it came from (None when absent)."""
 
     def work() -> tuple[str | None, BackendInfo]:
+        # lazy: start-up (loads after the dashboard's first frame)
         from keyring.errors import KeyringError
 
         backend, info = _current()
@@ -188,6 +191,7 @@ def store(profile: str, value: str, timeout: float | None = None) -> BackendInfo
     """Save `value`, read it back, and raise KeyringUnusable unless it is really kept."""
 
     def work() -> BackendInfo:
+        # lazy: start-up (loads after the dashboard's first frame)
         from keyring.errors import NoKeyringError
 
         backend, info = _current()
@@ -215,6 +219,7 @@ def delete(profile: str, timeout: float | None = None) -> bool:
     """Remove the key for `profile`; True if one was there. KeyringTimeout may escape."""
 
     def work() -> bool:
+        # lazy: start-up (loads after the dashboard's first frame)
         from keyring.errors import KeyringError, PasswordDeleteError
 
         backend, info = _current()

@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from openrush_tui.config import config_dir
+from openrush_tui.config import DEFAULT_API_URL, config_dir
 from openrush_tui.files.private import entries, read_private_json, update_private_json
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -64,8 +64,6 @@ def _remember(profile: str, name: str, value: str) -> None:
 
 def api_url_for(flag: str | None, profile: str) -> str:
     """The flag, then ``OPENRUSH_API_URL``, then the URL `profile` last signed in to."""
-    from openrush_tui.config import DEFAULT_API_URL
-
     url = flag or os.environ.get("OPENRUSH_API_URL") or remembered_api_url(profile)
     return (url or DEFAULT_API_URL).rstrip("/")
 

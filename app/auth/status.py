@@ -11,9 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from openrush_tui.api.errors import Unauthorized
 from openrush_tui.auth.credentials import StoredKey, find_saved_key, same_key
 from openrush_tui.auth.secret import Secret
+from openrush_tui.errors import OpenRushError
 from openrush_tui.files import strict_json
+from openrush_tui.text.money import credits_and_dollars
 from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
@@ -108,8 +111,6 @@ class TerminalStatus:
 
 def rejection(error: BaseException) -> str | None:
     """Why the server refused the key, in a word, when `error` is that refusal (a 401)."""
-    from openrush_tui.api.errors import Unauthorized
-
     if not isinstance(error, Unauthorized) or error.status_code is None:
         return None
     detail = error.detail.lower()
@@ -118,8 +119,6 @@ def rejection(error: BaseException) -> str | None:
 
 
 def balance_text(balance: int) -> str:
-    from openrush_tui.text.money import credits_and_dollars
-
     return credits_and_dollars(balance)
 
 
@@ -162,8 +161,6 @@ async def check_account(client: OpenRushClient, secret: Secret, *, known_id: str
     learned, e.g. from the key list API access shows), else, only with `list_keys`, from the
     account's key list: one more request, whose size grows with the number of keys.
     """
-    from openrush_tui.errors import OpenRushError
-
     credits = await client.credits()  # first: when the key is refused, there is no account
     account_id = account_from_token(secret) or known_id
     if account_id is not None or not list_keys:

@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from openrush_tui.activity.events import is_own_read
+from openrush_tui.activity.events import (
+    duration_label,
+    is_own_read,
+    source_label,
+    status_label,
+    tool_label,
+    who,
+)
 from openrush_tui.activity.export import CsvWriter
 from openrush_tui.activity.filters import SOURCES, STATUSES, parse_since
 from openrush_tui.commands import output
@@ -27,6 +34,7 @@ from openrush_tui.commands.common import (
     run_with_client,
     say,
 )
+from openrush_tui.errors import OpenRushError
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -176,14 +184,6 @@ def event_json(event: UsageEvent) -> dict[str, Any]:
 
 def format_table(events: Sequence[UsageEvent], names: dict[str, str]) -> str:
     """An aligned plain-text table; server strings with control characters made visible."""
-    from openrush_tui.activity.events import (
-        duration_label,
-        source_label,
-        status_label,
-        tool_label,
-        who,
-    )
-
     if not events:
         return "No events."
     header = ("TIME (UTC)", "SOURCE", "TOOL", "KEY OR CLIENT", "STATUS", "CREDITS",
@@ -206,8 +206,8 @@ def format_table(events: Sequence[UsageEvent], names: dict[str, str]) -> str:
 
 
 def run_credits(args: argparse.Namespace) -> int:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.activity.runway import Runway, measure_runway
-    from openrush_tui.errors import OpenRushError
     from openrush_tui.text.money import credits_and_dollars
 
     async def fetch(client: OpenRushClient) -> tuple[int, Runway | None, str]:

@@ -12,6 +12,7 @@ import argparse
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from openrush_tui.api.errors import InsecureURLError
 from openrush_tui.commands import output
 from openrush_tui.commands.common import (
     EXIT_OK,
@@ -23,6 +24,7 @@ from openrush_tui.commands.common import (
     say,
     stdin_is_terminal,
 )
+from openrush_tui.config import mcp_url_from_env
 
 if TYPE_CHECKING:
     from openrush_tui.agents.catalog import Agent
@@ -61,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _agent(name: str) -> Agent | None:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.agents.catalog import AGENTS, find_agent
 
     agent = find_agent(name)
@@ -71,6 +74,7 @@ def _agent(name: str) -> Agent | None:
 
 
 def agents_list_command(args: argparse.Namespace) -> int:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.agents.found import find_setups
     from openrush_tui.commands.table import Column, fit, print_columns, terminal_width
 
@@ -94,9 +98,6 @@ def agents_list_command(args: argparse.Namespace) -> int:
 
 
 def agents_show_command(args: argparse.Namespace) -> int:
-    from openrush_tui.api.errors import InsecureURLError
-    from openrush_tui.config import mcp_url_from_env
-
     agent = _agent(args.agent)
     if agent is None:
         return EXIT_USAGE
@@ -112,8 +113,8 @@ def agents_show_command(args: argparse.Namespace) -> int:
 
 
 def agents_install_command(args: argparse.Namespace) -> int:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.agents.install import plan_install
-    from openrush_tui.config import mcp_url_from_env
 
     mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
     return _change(args, "install",
@@ -121,6 +122,7 @@ def agents_install_command(args: argparse.Namespace) -> int:
 
 
 def agents_uninstall_command(args: argparse.Namespace) -> int:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.agents.install import plan_uninstall
 
     return _change(args, "uninstall", plan_uninstall)
@@ -129,8 +131,8 @@ def agents_uninstall_command(args: argparse.Namespace) -> int:
 def _change(args: argparse.Namespace, command: str,
             plan_for: Callable[[Agent], InstallPlan]) -> int:
     """The one flow of install and uninstall: plan, show the diff, ask, back up and write."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.agents.install import ConfigFileError, NoConfigFile, apply_install
-    from openrush_tui.api.errors import InsecureURLError
 
     output.set_read_only(args.dry_run)  # a dry run changes nothing: `| head` may stop it
     agent = _agent(args.agent)

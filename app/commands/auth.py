@@ -11,7 +11,9 @@ asking. (``agents`` is `commands.agents`.)
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from openrush_tui.commands import output
@@ -32,6 +34,9 @@ from openrush_tui.commands.common import (
     say,
     stdin_is_terminal,
 )
+from openrush_tui.config import mcp_url_from_env
+from openrush_tui.errors import OpenRushError
+from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from openrush_tui.auth.secret import Secret
@@ -71,6 +76,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _profile(args: argparse.Namespace) -> str:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.profiles import check_profile_name
 
     return check_profile_name(getattr(args, "profile", "default"))
@@ -82,6 +88,7 @@ def _profile(args: argparse.Namespace) -> str:
 def read_key_from_user(prompt: str = "Paste your OpenRush key (input hidden): ") -> str:
     """A masked prompt on a terminal; the first line of stdin when it is piped."""
     if sys.stdin is not None and sys.stdin.isatty():
+        # lazy: start-up (--help imports every command module)
         import getpass
 
         return getpass.getpass(prompt)
@@ -90,12 +97,11 @@ def read_key_from_user(prompt: str = "Paste your OpenRush key (input hidden): ")
 
 @guarded
 def login_command(args: argparse.Namespace) -> int:
-    import asyncio
 
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.credentials import key_from_environment
     from openrush_tui.auth.secret import Secret
     from openrush_tui.auth.status import balance_text
-    from openrush_tui.text.safe import visible
 
     try:
         profile = _profile(args)
@@ -127,6 +133,7 @@ def login_command(args: argparse.Namespace) -> int:
 
 async def _check(target: Target, secret: Secret) -> Account:
     """The account of `secret` on the command's server (a client built as every other is)."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.status import check_account
     from openrush_tui.session import build_client
 
@@ -138,6 +145,7 @@ async def _check(target: Target, secret: Secret) -> Account:
 def _save(profile: str, api_url: str, secret: Secret, *,
           insecure_ok: bool) -> SignedIn | None:
     """Keyring first; without a usable one, the file only if the person agrees."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.signin import NeedsChoice, save_as, save_key
 
     # A remembered "this session only" means nothing to a command that ends now: ask.
@@ -172,9 +180,9 @@ def _file_agreed(shown: str, *, insecure_ok: bool) -> bool:
 
 @guarded
 def logout_command(args: argparse.Namespace) -> int:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.credentials import forget
     from openrush_tui.auth.signin import lost_by_signing_out, what_is_lost
-    from openrush_tui.errors import OpenRushError
 
     try:
         profile = _profile(args)
@@ -202,13 +210,9 @@ def logout_command(args: argparse.Namespace) -> int:
 
 def terminal_status(args: argparse.Namespace) -> TerminalStatus:
     """The same model the Setup screen draws, checked against the server when signed in."""
-    import asyncio
-    from dataclasses import replace
 
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.status import TerminalStatus
-    from openrush_tui.config import mcp_url_from_env
-    from openrush_tui.errors import OpenRushError
-
     profile = _profile(args)
     target = resolve_target(args)
     api_url, lookup = target.api_url, target.lookup
@@ -219,6 +223,7 @@ def terminal_status(args: argparse.Namespace) -> TerminalStatus:
                             notes=lookup.notes)
     if lookup.key is None:
         return status
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.status import rejection
 
     try:
@@ -230,8 +235,6 @@ def terminal_status(args: argparse.Namespace) -> TerminalStatus:
 
 @guarded
 def status_command(args: argparse.Namespace) -> int:
-    from openrush_tui.text.safe import visible
-
     try:
         status = terminal_status(args)
     except ValueError as exc:

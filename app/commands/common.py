@@ -15,14 +15,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from openrush_tui.api.errors import Unauthorized
 from openrush_tui.commands import output
 from openrush_tui.config import Settings
+from openrush_tui.errors import OpenRushError
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -86,8 +89,6 @@ def error(message: str, code: int = EXIT_API_ERROR) -> int:
 
 
 def stdin_is_terminal() -> bool:
-    import sys
-
     return sys.stdin is not None and sys.stdin.isatty()
 
 
@@ -132,6 +133,7 @@ def resolve_target(args: argparse.Namespace) -> Target:
     A saved key is only used for the server its profile signed in to. Credential-store
     problems (a file with loose permissions) raise errors that `guarded` prints.
     """
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.credentials import find_key_for_server
     from openrush_tui.auth.profiles import api_url_for
 
@@ -146,7 +148,7 @@ def resolve_target(args: argparse.Namespace) -> Target:
 def make_client(target: Target, *, need_key: bool = True) -> OpenRushClient:
     """A client for the URL and key this command resolved (`session.build_client`, as the
     dashboard's)."""
-    from openrush_tui.api.errors import Unauthorized
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.session import build_client
 
     stored = target.key
@@ -177,8 +179,6 @@ def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
     part of the data was printed already: the output is then incomplete)."""
 
     def wrapper(args: argparse.Namespace) -> int:
-        from openrush_tui.errors import OpenRushError
-
         try:
             return command(args)
         except OpenRushError as exc:

@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from openrush_tui.clock import system_clock
 from openrush_tui.commands import lifecycle, output
 from openrush_tui.commands.common import (
     EXIT_API_ERROR,
@@ -30,6 +31,7 @@ from openrush_tui.commands.common import (
     say,
     stdin_is_terminal,
 )
+from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -94,8 +96,6 @@ def as_json(key: ApiCredential, now: datetime) -> dict[str, Any]:
 
 @guarded
 def list_keys(args: argparse.Namespace) -> int:
-    from openrush_tui.clock import system_clock
-
     keys = run_with_client(args, lambda client: client.list_keys())
     now = system_clock()
     if not args.all:
@@ -111,8 +111,8 @@ def list_keys(args: argparse.Namespace) -> int:
 
 def print_table(keys: list[ApiCredential], now: datetime) -> None:
     """Aligned columns, fitted to the terminal's width (see `commands.table`)."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.commands.table import Column, fit, print_columns, terminal_width
-    from openrush_tui.text.safe import visible
     from openrush_tui.text.times import exact
 
     def times(pick: Callable[[ApiCredential], datetime | None], missing: str) -> Column:
@@ -141,6 +141,7 @@ def print_table(keys: list[ApiCredential], now: datetime) -> None:
 
 def expiry_of(args: argparse.Namespace, now: datetime) -> datetime | None:
     """--expires-in or --expires-at as a time; ValueError says what is wrong."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.rules import expiry_in, parse_expiry_date
 
     if args.expires_in is not None:
@@ -152,9 +153,8 @@ def expiry_of(args: argparse.Namespace, now: datetime) -> datetime | None:
 
 @guarded
 def create_key(args: argparse.Namespace) -> int:
-    from openrush_tui.clock import system_clock
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.create import KeyCreation
-    from openrush_tui.text.safe import visible
 
     creation = KeyCreation(args.name, None, clock=system_clock)
     if creation.problem:
@@ -197,8 +197,8 @@ def create_key(args: argparse.Namespace) -> int:
 
 @guarded
 def revoke_keys(args: argparse.Namespace) -> int:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.revoke import choose_keys
-    from openrush_tui.text.safe import visible
 
     if not args.yes and not stdin_is_terminal():
         return refuse_without_yes("keys revoke", "revoke keys")
@@ -241,6 +241,7 @@ def by_full_key(wanted: list[str], known: list[ApiCredential]) -> tuple[list[str
     (the service never returns more of a key), else that prefix, which `choose_keys` then
     finds ambiguous or unknown. Also how to show each argument: a full key masked, never
     echoed."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.secret import Secret
     from openrush_tui.keys.rules import signed_in_with
 
@@ -264,8 +265,6 @@ def by_full_key(wanted: list[str], known: list[ApiCredential]) -> tuple[list[str
 
 def not_chosen(chosen: Chosen, shown: dict[str, str]) -> int:
     """Say which arguments name no key or several (listing those), and revoke nothing."""
-    from openrush_tui.text.safe import visible
-
     for text in chosen.unknown:
         error(f"keys revoke: no key of this account has the id, name or prefix "
               f"“{visible(shown.get(text, text))}” (see `openrush-tui keys list --all`)",
@@ -280,8 +279,7 @@ def not_chosen(chosen: Chosen, shown: dict[str, str]) -> int:
 
 
 def describe(key: ApiCredential) -> str:
-    from openrush_tui.clock import system_clock
-    from openrush_tui.text.safe import visible
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.text.times import exact
 
     used = exact(key.last_used_at, missing="never")
@@ -291,6 +289,7 @@ def describe(key: ApiCredential) -> str:
 
 def own_key_in(target: Target, keys: list[ApiCredential]) -> str | None:
     """Which of `keys` this command is signed in with (warned about, and revoked last)."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.revoke import own_key_id
 
     stored = target.key  # the key the command's clients sign in with
@@ -298,8 +297,6 @@ def own_key_in(target: Target, keys: list[ApiCredential]) -> str | None:
 
 
 def own_key_warning(keys: list[ApiCredential], own_id: str) -> str:
-    from openrush_tui.text.safe import visible
-
     own = next(key for key in keys if key.id == own_id)
     return (f"Warning: this terminal is signed in with “{visible(own.name)}” "
             f"({visible(own.display_prefix)}). Once it is revoked, openrush-tui commands here "
@@ -321,8 +318,8 @@ async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None
                       answered: list[str]) -> int:
     """Revoke one by one and say for each what happened, as it happens (its id then added
     to `answered`); 1 if any failed."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.revoke import Outcome, revoke_all
-    from openrush_tui.text.safe import visible
 
     def tell(outcome: Outcome) -> None:
         answered.append(outcome.key_id)

@@ -8,12 +8,15 @@ stderr. Exit 3 means "found something to act on": an audit finding of a kind nam
 from __future__ import annotations
 
 import argparse
+import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openrush_tui.clock import format_instant, system_clock
 from openrush_tui.commands import output
 from openrush_tui.commands.common import (
     EXIT_API_ERROR,
@@ -28,6 +31,8 @@ from openrush_tui.commands.common import (
     say,
     status_line,
 )
+from openrush_tui.errors import OpenRushError
+from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from openrush_tui.keys.audit import AuditReport, KeyFindings
@@ -48,6 +53,7 @@ def _days(text: str) -> int:
 
 
 def _kinds(text: str) -> frozenset[str]:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.audit import parse_kinds
 
     try:
@@ -72,6 +78,7 @@ def number_up_to(unit: str, most: float) -> Callable[[str], float]:
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    # lazy: cycle (rotate uses this module's helpers)
     from openrush_tui.commands.rotate import register_rotate
 
     audit = commands.add_parser(
@@ -121,7 +128,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 @guarded
 def run_audit(args: argparse.Namespace) -> int:
-    from openrush_tui.clock import system_clock
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.audit import AuditRules, audit
 
     keys = run_with_client(args, lambda client: client.list_keys())
@@ -144,9 +151,6 @@ def run_audit(args: argparse.Namespace) -> int:
 
 
 def audit_json(report: AuditReport, now: datetime) -> dict[str, Any]:
-    from dataclasses import asdict
-
-    from openrush_tui.clock import format_instant
 
     return {
         "summary": report.summary(),
@@ -167,8 +171,8 @@ def key_findings_json(item: KeyFindings) -> dict[str, Any]:
 
 def print_audit(report: AuditReport) -> None:
     """Grouped by kind; a key with two findings shows under both, each with its own reason."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.audit import ADVICE, KINDS
-    from openrush_tui.text.safe import visible
 
     width = min(32, max((len(visible(item.key.name)) for item in report.keys), default=0))
     first = True
@@ -190,13 +194,12 @@ def print_audit(report: AuditReport) -> None:
 
 @guarded
 def run_scan(args: argparse.Namespace) -> int:
-    import time
-
     return scan_command(args, time.monotonic)
 
 
 def scan_command(args: argparse.Namespace, monotonic: Callable[[], float]) -> int:
     """`keys scan` on the clock `monotonic` (the deadline's: a controlled one in tests)."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.files.trees import missing
     from openrush_tui.keys.scan import Scanner, path_text
 
@@ -235,6 +238,7 @@ def _complete_it(report: ScanReport) -> str:
 
 def _credentials_file() -> Path:
     """This tool's own 0600 credential file: a key there is where it belongs."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.credentials import credentials_path
 
     return credentials_path()
@@ -242,8 +246,7 @@ def _credentials_file() -> Path:
 
 def _classify(args: argparse.Namespace, report: ScanReport) -> tuple[list[Verdict], str]:
     """Verdicts for the hits: one request for the account's keys, none when nothing was found."""
-    from openrush_tui.clock import system_clock
-    from openrush_tui.errors import OpenRushError
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.leaks import classify
 
     if not report.hits:
@@ -261,6 +264,7 @@ class ScanProgress:
 
     def __call__(self, report: ScanReport, where: str) -> None:
         # `where` is shown as `keys.scan.path_text` makes it: keys in names masked.
+        # lazy: start-up (--help imports every command module)
         from openrush_tui.keys.scan import plural
 
         if len(where) > 40:
@@ -275,6 +279,7 @@ class ScanProgress:
 
 
 def print_hits(verdicts: list[Verdict]) -> None:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.scan import path_text
 
     for verdict in verdicts:
@@ -284,6 +289,7 @@ def print_hits(verdicts: list[Verdict]) -> None:
 
 def scan_json(report: ScanReport, verdicts: list[Verdict]) -> dict[str, Any]:
     """Paths as the text shows them (`keys.scan.path_text`): valid UTF-8, keys masked."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.scan import path_text
 
     return {
@@ -301,6 +307,7 @@ def scan_json(report: ScanReport, verdicts: list[Verdict]) -> dict[str, Any]:
 
 
 def scan_summary(report: ScanReport, verdicts: list[Verdict]) -> str:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.scan import plural
 
     size = report.bytes / 1_000_000

@@ -75,6 +75,7 @@ def set_read_only(read_only: bool) -> None:
 def created(what: str, ident: str, name: str, todo: str) -> None:
     """Before printing something this command made: "the key “ci” (cred_1) was created", then
     `todo`, what to do when it cannot be shown (a sentence)."""
+    # lazy: start-up (every run loads this module: --version loads no more)
     from openrush_tui.text.safe import visible
 
     receipt(f"The {what} “{visible(name)}” ({visible(ident)}) was created. {todo}")
@@ -99,6 +100,7 @@ def out(text: str = "", *, end: str = "\n", keep_going: bool = False,
     `OutputLost`, or with `keep_going` returns False (then every later call does too)."""
     if _run.lost is None:
         if not safe:
+            # lazy: start-up (every run loads this module: --version loads no more)
             from openrush_tui.text.safe import printable_lines
 
             text = printable_lines(text)
@@ -117,6 +119,7 @@ def out(text: str = "", *, end: str = "\n", keep_going: bool = False,
 
 def out_json(data: Any, *, indent: int | None = 2, keep_going: bool = False) -> bool:
     """`data` as JSON on stdout, unsafe characters in its strings as ``\\u`` escapes."""
+    # lazy: start-up (every run loads this module: --version loads no more)
     from openrush_tui.text.safe import json_text
 
     return out(json_text(data, indent=indent), keep_going=keep_going, safe=True)
@@ -124,6 +127,7 @@ def out_json(data: Any, *, indent: int | None = 2, keep_going: bool = False) -> 
 
 def err(text: str = "", *, end: str = "\n") -> None:
     """`text` on stderr, made safe; dropped when stderr is gone (nowhere is left to say it)."""
+    # lazy: start-up (every run loads this module: --version loads no more)
     from openrush_tui.text.safe import printable_lines
 
     _to_stderr(printable_lines(text) + end)
@@ -132,6 +136,7 @@ def err(text: str = "", *, end: str = "\n") -> None:
 def status_line(text: str) -> None:
     """Rewrite the current line of stderr (a terminal) in place: progress that never scrolls,
     cut to the terminal's width so it never wraps."""
+    # lazy: start-up (every run loads this module: --version loads no more)
     from openrush_tui.text.safe import printable_lines
 
     width = max(1, shutil.get_terminal_size().columns - 1)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from openrush_tui.clock import system_clock
 from openrush_tui.commands import output
 from openrush_tui.commands.common import (
     EXIT_API_ERROR,
@@ -28,6 +29,9 @@ from openrush_tui.commands.common import (
     status_line,
     stdin_is_terminal,
 )
+from openrush_tui.commands.keys import by_full_key
+from openrush_tui.commands.lifecycle import number_up_to
+from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -38,8 +42,6 @@ if TYPE_CHECKING:
 
 
 def register_rotate(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from openrush_tui.commands.lifecycle import number_up_to
-
     rotate = commands.add_parser(
         "rotate", help="replace a key with a new one, then revoke the old one",
         description="Create a replacement key (the same name plus today's date, the same "
@@ -66,9 +68,6 @@ class KeyNotFound(Exception):
 def find_target(keys: Sequence[ApiCredential], ref: str) -> ApiCredential:
     """The key with this id, else the one active key with exactly this name (a full key, as
     pasted from a file, names the key with its prefix: never echoed, masked)."""
-    from openrush_tui.commands.keys import by_full_key
-    from openrush_tui.text.safe import visible
-
     [found], shown = by_full_key([ref], list(keys))
     if found != ref:
         by_prefix = next((key for key in keys if key.id == found), None)
@@ -109,7 +108,7 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, target: Targ
                   clock: Clock | None = None,
                   sleep: Sleep = asyncio.sleep) -> int:
     """The rotation itself; `clock` and `sleep` are the system's unless a test moves time."""
-    from openrush_tui.clock import system_clock
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.rotate import Rotation
     from openrush_tui.keys.rules import signed_in_with
     from openrush_tui.keys.switch import switcher
@@ -163,8 +162,8 @@ class StepPrinter:
             self._line_open = False
 
     def show(self, step: Step, rotation: Rotation) -> None:
+        # lazy: start-up (--help imports every command module)
         from openrush_tui.keys import rotate as steps
-        from openrush_tui.text.safe import visible
 
         if isinstance(step, steps.Waiting):
             if self.terminal:  # one line, rewritten in place
@@ -186,6 +185,7 @@ class StepPrinter:
 
 async def follow(rotation: Rotation, printer: StepPrinter) -> int:
     """Show each step of the rotation; 1 if one failed."""
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.rotate import Failed, Kept
 
     async for step in rotation.run():

@@ -50,6 +50,7 @@ def locked(lock_path: Path, *, timeout: float | None = None,
     Re-entrant within one thread.
     """
     try:
+        # lazy: not on Windows
         import fcntl
     except ImportError:  # Windows: no flock; commands there run one at a time in practice
         yield

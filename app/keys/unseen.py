@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from openrush_tui.clock import shifted
+from openrush_tui.errors import OpenRushError
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact, relative
 
@@ -76,8 +77,6 @@ class UnseenCreate:
 def unseen_create(name: str, sent_at: datetime, error: object,
                   known: Collection[str] = ()) -> UnseenCreate | None:
     """The UnseenCreate for a failed create, or None when the server surely made nothing."""
-    from openrush_tui.errors import OpenRushError
-
     if not isinstance(error, OpenRushError) or not error.may_have_succeeded:
         return None
     code = error.status_code

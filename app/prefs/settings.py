@@ -33,6 +33,10 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from openrush_tui.config import config_dir
+from openrush_tui.files.private import PrivateFileError, read_private_json, update_private_json
+from openrush_tui.text.paths import display_path
+
 VERSION = 1
 FILE_NAME = "settings.json"
 PAGES = ("setup", "api-access", "activity")
@@ -130,9 +134,6 @@ class SettingsFile:
 
     def load(self) -> Loaded:
         """The settings, never an exception: defaults and a note for what cannot be used."""
-        from openrush_tui.files.private import PrivateFileError, read_private_json
-        from openrush_tui.text.paths import display_path
-
         path = self.path
         try:
             # No secret in it: a file others can read is used (and written back 0600).
@@ -153,8 +154,6 @@ class SettingsFile:
     def save(self, settings: UserSettings, changed: tuple[str, ...] | None = None) -> None:
         """Write `settings` (only the fields named in `changed`, when given), keeping every
         other field of the file as it is. PrivateFileError when it cannot be written."""
-        from openrush_tui.files.private import update_private_json
-
         values = settings.to_json()
         names = changed if changed is not None else tuple(CHECKS)
 
@@ -170,8 +169,6 @@ class SettingsFile:
 
 
 def settings_path() -> Path:
-    from openrush_tui.config import config_dir
-
     return config_dir() / FILE_NAME
 
 

@@ -18,6 +18,7 @@ __all__ = ["RateLimits", "Sandbox", "SandboxOptions", "create_sandbox"]
 
 def __getattr__(name: str) -> Any:
     if name in ("Sandbox", "create_sandbox"):
+        # lazy: start-up (FastAPI loads when the sandbox is made)
         from openrush_tui.sandbox import app
 
         return getattr(app, name)

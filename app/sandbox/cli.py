@@ -49,6 +49,7 @@ def _positive(text: str) -> int:
 
 
 def _extra_keys(text: str) -> tuple[ExtraKey, ...]:
+    # lazy: start-up (--help imports every command module)
     from openrush_tui.sandbox.extra_keys import load_extra_keys
 
     try:
@@ -181,6 +182,7 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     if args.key_seed is not None:
         args.err.write(PREDICTABLE_KEYS_WARNING + "\n")
-    from openrush_tui.sandbox.server import serve  # uvicorn and FastAPI load only here
+    # lazy: start-up (--help imports every command module): uvicorn and FastAPI load only here
+    from openrush_tui.sandbox.server import serve
 
     return serve(options, args.host, args.port, out=args.out, err=args.err)

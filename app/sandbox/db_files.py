@@ -55,6 +55,7 @@ def _private_group(gid: int) -> bool:
     """A user-private group (Debian, Ubuntu, Fedora: umask 002), named after us and with no
     one else in it: its write bit lets no other user in."""
     try:
+        # lazy: not on Windows
         import grp
         import pwd
 

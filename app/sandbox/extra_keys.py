@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from openrush_tui.clock import format_instant
+from openrush_tui.files import strict_json
+from openrush_tui.files.errors import LocalFileError
+from openrush_tui.files.reading import read_bytes
 from openrush_tui.sandbox import keys
 from openrush_tui.sandbox.keys import TokenSource
 from openrush_tui.sandbox.options import ExtraKey
@@ -29,10 +32,6 @@ _NUMBERS = ("created_days_ago", "last_used_days_ago", "expires_in_days")
 
 def load_extra_keys(path: Path) -> tuple[ExtraKey, ...]:
     """The keys described in `path`; ValueError says what is wrong with it."""
-    from openrush_tui.files import strict_json
-    from openrush_tui.files.errors import LocalFileError
-    from openrush_tui.files.reading import read_bytes
-
     try:
         data = strict_json.loads(read_bytes(path)[0])
     except FileNotFoundError:

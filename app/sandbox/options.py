@@ -49,7 +49,8 @@ class SandboxOptions:
 def default_db_path() -> Path:
     """``sandbox.sqlite3`` in the user data directory (created when the sandbox opens it,
     0600 in a 0700 directory: it holds the session-signing secret and key hashes)."""
-    import platformdirs  # only when needed: keeps this module cheap
+    # lazy: start-up (--help imports every command module)
+    import platformdirs
 
     return platformdirs.user_data_path("openrush-tui") / "sandbox.sqlite3"
 
