@@ -24,8 +24,8 @@ from openrush_tui.screens.activity.event_details import EventDetails
 from openrush_tui.screens.activity.filters import ActivityFilters
 from openrush_tui.screens.api_access.create import KeyCreateScreen
 from openrush_tui.screens.api_access.details import KeyDetailsScreen
-from openrush_tui.screens.api_access.reveal import KeyRevealScreen, LeaveWithoutCopyScreen
-from openrush_tui.screens.api_access.revoke import KeyRevokeScreen
+from openrush_tui.screens.api_access.reveal import KeyRevealScreen
+from openrush_tui.screens.dialogs.yes_no import YesNoDialog
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.terminal_safe import TerminalSafe
 from tests.support.apps import TERMINAL, remote_app, settle
@@ -83,7 +83,7 @@ async def api_access(pilot: Pilot, payload: Payload) -> None:
     if any(key["is_active"] for key in payload.keys):
         for _ in payload.keys:  # space marks without moving; down moves on
             await pilot.press("space", "down")
-        await open_dialog(pilot, "d", KeyRevokeScreen)
+        await open_dialog(pilot, "d", YesNoDialog)  # the revoke confirmation
         assert_clean(app, "revoke confirmation")
         await close_dialog(pilot)
     await open_dialog(pilot, "n", KeyCreateScreen)
@@ -94,7 +94,7 @@ async def api_access(pilot: Pilot, payload: Payload) -> None:
             break
     assert isinstance(app.screen, KeyRevealScreen), app.screen
     assert_clean(app, "the new key revealed")
-    await open_dialog(pilot, "escape", LeaveWithoutCopyScreen)
+    await open_dialog(pilot, "escape", YesNoDialog)  # "you will not see this key again"
     await pilot.click("#leave")
     await settle(pilot)
 

@@ -18,7 +18,7 @@ from openrush_tui.auth.credentials import read_file_key
 from openrush_tui.clock import system_clock
 from openrush_tui.sandbox.options import ExtraKey
 from openrush_tui.screens.api_access.reveal import KeyRevealScreen
-from openrush_tui.screens.api_access.revoke import KeyRevokeScreen
+from openrush_tui.screens.api_access.revoke import REVOKE_DIALOG
 from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 from openrush_tui.screens.bindings import page_commands
 from openrush_tui.widgets.audit_line import AuditLine
@@ -121,8 +121,12 @@ async def test_revoking_the_unused_keys_is_d_then_the_usual_confirmation(
         await settle(pilot)
         await pilot.press("D")
         dialog = app.screen
-        assert isinstance(dialog, KeyRevokeScreen)
-        assert {row.name for row in dialog._rows} == {"Legacy integration", "Old and unused"}
+        assert dialog.id == REVOKE_DIALOG
+        listed = [str(line.content) for line in dialog.query("#keys-to-revoke Static")]
+        assert len(listed) == 2, listed
+        assert {"Legacy integration", "Old and unused"} == {
+            name for name in ("Legacy integration", "Old and unused", "Expiring soon")
+            if any(name in line for line in listed)}
         assert app.focused is not None and app.focused.id == "cancel"  # as every revoke
         await pilot.press("tab", "enter")
         await settle(pilot)
@@ -313,4 +317,4 @@ async def test_lifecycle_keys_with_nothing_to_do_say_so_and_the_palette_leaves_t
         said = " ".join(notices(app))
         assert "“Old laptop” is revoked: only an active key is rotated" in said
         assert "No active key has gone unused for 30 days" in said
-        assert not isinstance(app.screen, KeyRotateScreen | KeyRevokeScreen)
+        assert not isinstance(app.screen, KeyRotateScreen) and app.screen.id != REVOKE_DIALOG

@@ -16,7 +16,7 @@ from openrush_tui.auth import keyring_store
 from openrush_tui.auth.credentials import find_key_for_server
 from openrush_tui.clock import fixed_clock
 from openrush_tui.config import Settings
-from openrush_tui.screens.setup.sign_out import SignOutScreen
+from openrush_tui.screens.setup.sign_out import SIGN_OUT_DIALOG
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.app_header import AppHeader
@@ -77,7 +77,7 @@ async def test_sign_out_asks_first_then_nothing_of_the_account_stays(
         await pilot.press("x")
         await settle(pilot)
         dialog = app.screen
-        assert isinstance(dialog, SignOutScreen)
+        assert dialog.id == SIGN_OUT_DIALOG
         assert dialog.focused is not None and dialog.focused.id == "cancel"
         assert "cannot be shown again" in text_of(dialog.query_one("#lost", Static))
         await pilot.press("enter")  # Enter out of habit: Cancel

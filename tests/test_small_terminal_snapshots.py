@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from openrush_tui.auth.credentials import KeyringUnusable, credentials_path
-from openrush_tui.screens.setup.sign_out import SignOutScreen
+from openrush_tui.screens.setup.sign_out import sign_out_dialog
 from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 from openrush_tui.text.paths import display_path
 from openrush_tui.tui import OpenRushApp
@@ -94,7 +94,7 @@ def test_sign_out_of_the_only_copy(snap_compare, tmp_path: Path) -> None:
     async def ask(pilot: Pilot) -> None:
         await settle(pilot)
         key = stored("or_" + "S" * 40, "file", "~/.config/openrush-tui/credentials.json")
-        pilot.app.push_screen(SignOutScreen(key))
+        pilot.app.push_screen(sign_out_dialog(key))
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SMALL, run_before=ask)

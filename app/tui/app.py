@@ -381,9 +381,9 @@ class OpenRushApp(App[None]):
     async def action_quit(self) -> None:
         """q, ctrl+q, the palette's Quit. With a new key on screen, ask as closing it does."""
         # Start-up: API access's dialogs load with that page.
-        from openrush_tui.screens.api_access.reveal import KeyRevealScreen, LeaveWithoutCopyScreen
+        from openrush_tui.screens.api_access.reveal import KeyRevealScreen, is_leave_without_copy
 
-        if isinstance(self.screen, LeaveWithoutCopyScreen):
+        if is_leave_without_copy(self.screen):
             return  # the question is on screen already
         reveal = next((s for s in self.screen_stack if isinstance(s, KeyRevealScreen)), None)
         if reveal is not None:

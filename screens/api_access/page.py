@@ -386,11 +386,11 @@ class ApiAccessScreen(DashboardScreen):
         if instead is not None:
             self.notify(instead, markup=False)
             return
-        from openrush_tui.screens.api_access.revoke import KeyRevokeScreen  # on first use
+        from openrush_tui.screens.api_access.revoke import revoke_dialog  # on first use
 
         signed_in = self._signed_in_id(rows)
         self.dashboard.push_screen(
-            KeyRevokeScreen(rows, self.dashboard.now(), signed_in_id=signed_in, skipped=skipped),
+            revoke_dialog(rows, self.dashboard.now(), signed_in_id=signed_in, skipped=skipped),
             lambda confirmed: self._revoke(rows, signed_in) if confirmed else None,
         )
 

@@ -21,6 +21,7 @@ from textual.widgets import Button, Checkbox, Static
 
 from openrush_tui.clipboard import CLEAR_AFTER_SECONDS, digest
 from openrush_tui.screens.dialogs.dialog import Dialog
+from openrush_tui.screens.dialogs.yes_no import YesNoDialog
 from openrush_tui.widgets.literal import literal
 from openrush_tui.widgets.toggles import GlyphCheckbox
 
@@ -28,6 +29,11 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from openrush_tui.api.models import ApiCredential
+
+
+LEAVE_DIALOG = "leave-reveal-dialog"  # its look: styles/dialogs.tcss
+LEAVE_WITHOUT_COPY = ("You will not see this key again. The key was not copied; if you have not "
+                      "stored it, go back and copy it now.")
 
 
 @dataclass(frozen=True)
@@ -109,7 +115,7 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         if self._copied:
             leave(True)
             return
-        self.app.push_screen(LeaveWithoutCopyScreen(), leave)
+        self.app.push_screen(leave_without_copy_dialog(), leave)
 
     def wipe(self) -> str | None:
         """Forget the key at once: the box emptied, the reference dropped. Also what a signal
@@ -136,27 +142,14 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         self.dismiss(RevealClosed(self._copied, clear))
 
 
-class LeaveWithoutCopyScreen(Dialog[bool]):
-    """"You will not see this key again": the last chance before the key is gone."""
+def leave_without_copy_dialog() -> YesNoDialog:
+    """"You will not see this key again": the last chance before the key is gone (True:
+    close anyway). Back to the key has the focus."""
+    return YesNoDialog(None, [LEAVE_WITHOUT_COPY], yes="Close anyway", no="Back to the key",
+                       yes_id="leave", no_id="back", yes_variant="warning",
+                       no_variant="primary", id=LEAVE_DIALOG)
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back to the key", id="reveal-leave.back"),
-    ]
-    AUTO_FOCUS = "#back"
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            with VerticalScroll(classes="body"):
-                yield Static("You will not see this key again. The key was not copied; if "
-                             "you have not stored it, go back and copy it now.")
-            with Horizontal(classes="buttons"):
-                yield Button("Back to the key", id="back", variant="primary")
-                yield Button("Close anyway", id="leave", variant="warning")
-
-    @on(Button.Pressed, "#back")
-    def action_back(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed, "#leave")
-    def _leave(self) -> None:
-        self.dismiss(True)
+def is_leave_without_copy(screen: object) -> bool:
+    """Whether `screen` is that question (quitting the app over it answers it)."""
+    return isinstance(screen, YesNoDialog) and screen.id == LEAVE_DIALOG

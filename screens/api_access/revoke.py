@@ -1,23 +1,22 @@
-"""Revoking keys: the confirmation (which keys, when each was last used, what revoking means)
-and the sentence that reports what was and was not revoked (the requests themselves are the
-shared flow in `openrush_tui.keys.revoke`).
+"""Revoking keys: the confirmation (the app's yes/no dialog, asking with which keys, when each
+was last used, what revoking means) and the sentence that reports what was and was not
+revoked (the requests themselves are the shared flow in `openrush_tui.keys.revoke`).
 
 Cancel has the focus, so an Enter pressed out of habit changes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
-from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Static
+from textual.containers import Vertical
+from textual.widget import Widget
+from textual.widgets import Static
 
-from openrush_tui.screens.dialogs.dialog import Dialog
+from openrush_tui.screens.dialogs.yes_no import YesNoDialog
 from openrush_tui.text.times import exact, relative
 
 if TYPE_CHECKING:
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from openrush_tui.keys.view import KeyRow
 
 NAME_WIDTH = 30  # a bulleted line fits an 80-column dialog
+REVOKE_DIALOG = "revoke-keys-dialog"  # its look: styles/dialogs.tcss
 
 
 def summary(report: RevokeReport, rows: tuple[KeyRow, ...]) -> str:
@@ -61,70 +61,52 @@ def last_used(row: KeyRow, now: datetime) -> str:
     return f"last used {relative(when, now)} ({exact(when)})"
 
 
-class KeyRevokeScreen(Dialog[bool]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="revoke.cancel"),
-    ]
-    AUTO_FOCUS = "#cancel"
+def revoke_dialog(rows: tuple[KeyRow, ...], now: datetime, *,
+                  signed_in_id: str | None = None, skipped: int = 0) -> YesNoDialog:
+    """The confirmation: which keys, when each was last used, what revoking means (True:
+    revoke). Cancel has the focus."""
+    count = len(rows)
+    return YesNoDialog(
+        revoke_question(rows), revoke_body(rows, now, signed_in_id=signed_in_id,
+                                           skipped=skipped),
+        yes="Revoke key" if count == 1 else f"Revoke {count} keys", no="Cancel",
+        yes_id="revoke", no_id="cancel", yes_variant="error", id=REVOKE_DIALOG)
 
-    def __init__(self, rows: tuple[KeyRow, ...], now: datetime, *,
-                 signed_in_id: str | None = None, skipped: int = 0) -> None:
-        super().__init__()
-        self._rows = rows
-        self._now = now
-        self._signed_in = next((row for row in rows if row.id == signed_in_id), None)
-        self._skipped = skipped
 
-    def compose(self) -> ComposeResult:
-        rows, count = self._rows, len(self._rows)
-        with Vertical(id="dialog"):
-            if count == 1:
-                title = Text("Revoke the key “")
-                title.append(rows[0].name)
-                title.append("”?")
-            else:
-                title = Text(f"Revoke these {count} keys?")
-            yield Static(title, classes="title")
-            with VerticalScroll(classes="body"):
-                # What happens first: with many keys, the list is what scrolls out of view.
-                if self._signed_in is not None:
-                    warning = Text("This terminal is signed in with “")
-                    warning.append(self._signed_in.name)
-                    warning.append("”. After the revoke it is signed out and you are taken "
-                                   "to Setup to sign in with another key.")
-                    yield Static(warning, id="signed-in")
-                subject = "this key" if count == 1 else "these keys"
-                yield Static(f"Anything using {subject} stops working at once. This cannot "
-                             "be undone.", id="consequence")
-                if self._skipped:
-                    were = "key is" if self._skipped == 1 else "keys are"
-                    yield Static(f"{self._skipped} already revoked {were} left out.",
-                                 classes="note")
-                with Vertical(id="keys-to-revoke"):
-                    for row in rows:
-                        yield Static(self._describe(row, bullet=count > 1))
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="cancel")
-                label = "Revoke key" if count == 1 else f"Revoke {count} keys"
-                yield Button(label, id="revoke", variant="error")
+def revoke_question(rows: tuple[KeyRow, ...]) -> Text:
+    if len(rows) != 1:
+        return Text(f"Revoke these {len(rows)} keys?")
+    return Text.assemble("Revoke the key “", rows[0].name, "”?")
 
-    def _describe(self, row: KeyRow, *, bullet: bool) -> Text:
-        if not bullet:
-            return Text(f"{row.prefix}  ·  {row.status}  ·  {last_used(row, self._now)}")
-        # One line per key, in columns: name, prefix, status, when it was last used.
-        name = Text(row.name, style="bold", no_wrap=True)
-        name.truncate(NAME_WIDTH, overflow="ellipsis", pad=True)
-        used = row.key.last_used_at
-        line = Text("• ", no_wrap=True)
-        line.append_text(name)
-        line.append(f" {row.prefix:<11} {row.status:<8} "
-                    + ("never used" if used is None else f"used {relative(used, self._now)}"))
-        return line
 
-    @on(Button.Pressed, "#revoke")
-    def _confirm(self) -> None:
-        self.dismiss(True)
+def revoke_body(rows: tuple[KeyRow, ...], now: datetime, *, signed_in_id: str | None,
+                skipped: int) -> Iterator[Widget]:
+    """What happens first: with many keys, the list is what scrolls out of view."""
+    signed_in = next((row for row in rows if row.id == signed_in_id), None)
+    if signed_in is not None:
+        yield Static(Text.assemble("This terminal is signed in with “", signed_in.name,
+                                   "”. After the revoke it is signed out and you are taken "
+                                   "to Setup to sign in with another key."), id="signed-in")
+    subject = "this key" if len(rows) == 1 else "these keys"
+    yield Static(f"Anything using {subject} stops working at once. This cannot be undone.",
+                 id="consequence")
+    if skipped:
+        were = "key is" if skipped == 1 else "keys are"
+        yield Static(f"{skipped} already revoked {were} left out.", classes="note")
+    yield Vertical(*(Static(describe(row, now, bullet=len(rows) > 1)) for row in rows),
+                   id="keys-to-revoke")
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+
+def describe(row: KeyRow, now: datetime, *, bullet: bool) -> Text:
+    """One key: its prefix, status and last use; with `bullet`, one line in columns (name,
+    prefix, status, when it was last used)."""
+    if not bullet:
+        return Text(f"{row.prefix}  ·  {row.status}  ·  {last_used(row, now)}")
+    name = Text(row.name, style="bold", no_wrap=True)
+    name.truncate(NAME_WIDTH, overflow="ellipsis", pad=True)
+    used = row.key.last_used_at
+    line = Text("• ", no_wrap=True)
+    line.append_text(name)
+    line.append(f" {row.prefix:<11} {row.status:<8} "
+                + ("never used" if used is None else f"used {relative(used, now)}"))
+    return line

@@ -315,10 +315,10 @@ class SetupScreen(DashboardScreen):
                 return
             if lost is not None:
                 # The dialog's module loads when it first opens: not on the first frame.
-                from openrush_tui.screens.setup.sign_out import SignOutScreen
+                from openrush_tui.screens.setup.sign_out import sign_out_dialog
 
                 key, in_use = lost
-                self.app.push_screen(SignOutScreen(key, in_use=in_use), self._sign_out_answered)
+                self.app.push_screen(sign_out_dialog(key, in_use=in_use), self._sign_out_answered)
                 return
         self.sign_out()
 
