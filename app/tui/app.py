@@ -55,19 +55,19 @@ DIALOG_SOURCE = ("openrush_tui.styles", "dialogs.tcss")
 
 # Each page's module is imported when its mode is first shown, not before the first frame.
 def _setup() -> Screen[None]:
-    from openrush_tui.screens.setup.page import SetupScreen  # start-up: see above
+    from openrush_tui.screens.setup.page import SetupScreen  # lazy: start-up (see above)
 
     return SetupScreen()
 
 
 def _api_access() -> Screen[None]:
-    from openrush_tui.screens.api_access.page import ApiAccessScreen  # start-up: see above
+    from openrush_tui.screens.api_access.page import ApiAccessScreen  # lazy: start-up (see above)
 
     return ApiAccessScreen()
 
 
 def _activity() -> Screen[None]:
-    from openrush_tui.screens.activity.page import ActivityScreen  # start-up: see above
+    from openrush_tui.screens.activity.page import ActivityScreen  # lazy: start-up (see above)
 
     return ActivityScreen()
 
@@ -216,7 +216,7 @@ class OpenRushApp(App[None]):
     async def open_activity_for_key(self, credential_id: str, name: str) -> None:
         """Show Activity filtered to one key (from the key's details on API access)."""
         await self.switch_mode("activity")
-        # Start-up: the page's module loads when the page is first shown (see MODES).
+        # lazy: start-up (the page's module loads when the page is first shown: MODES)
         from openrush_tui.screens.activity.page import ActivityScreen
 
         if isinstance(self.screen, ActivityScreen):
@@ -296,7 +296,7 @@ class OpenRushApp(App[None]):
     def action_help(self) -> None:
         """? or F1: the keys of what is on screen (the page, or the dialog over it); again,
         it closes."""
-        # Start-up: the help's module loads when it is first opened.
+        # lazy: start-up (the help's module loads when it is first opened)
         from openrush_tui.screens.dialogs.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):
@@ -319,7 +319,7 @@ class OpenRushApp(App[None]):
                                     lambda mode=mode: self.switch_mode(mode))
 
     def show_messages(self) -> None:
-        # Start-up: the dialog's module loads when it is first opened.
+        # lazy: start-up (the dialog's module loads when it is first opened)
         from openrush_tui.screens.dialogs.messages import MessagesScreen
 
         self.push_screen(MessagesScreen(self.recent.newest_first()))
@@ -380,7 +380,7 @@ class OpenRushApp(App[None]):
 
     async def action_quit(self) -> None:
         """q, ctrl+q, the palette's Quit. With a new key on screen, ask as closing it does."""
-        # Start-up: API access's dialogs load with that page.
+        # lazy: start-up (API access's dialogs load with that page)
         from openrush_tui.screens.api_access.reveal import KeyRevealScreen, is_leave_without_copy
 
         if is_leave_without_copy(self.screen):
@@ -404,7 +404,7 @@ class OpenRushApp(App[None]):
         """SIGINT, SIGTERM or SIGHUP: wipe any key on screen first, then leave as quitting
         does (the terminal is restored by Textual's own exit), with exit code 128 + the
         signal."""
-        # Start-up: API access's dialogs load with that page.
+        # lazy: start-up (API access's dialogs load with that page)
         from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 
         if self._terminating:
