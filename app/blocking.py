@@ -23,7 +23,7 @@ class DaemonCall(Generic[T]):
         self._work = work
         self._finished = threading.Event()
         self._lock = threading.Lock()
-        self._callbacks: list[Callable[[], None]] = []
+        self._callbacks: list[Callable[[], object]] = []  # what they return is not used
         self._value: T | None = None
         self._error: BaseException | None = None
         threading.Thread(target=self._run, name=name, daemon=True).start()
@@ -51,9 +51,9 @@ class DaemonCall(Generic[T]):
         """The call's value, or its exception raised here. Only once it is `done`."""
         if self._error is not None:
             raise self._error
-        return self._value  # type: ignore[return-value]
+        return self._value  # type: ignore[return-value]  # a T once finished without error
 
-    def when_done(self, callback: Callable[[], None]) -> None:
+    def when_done(self, callback: Callable[[], object]) -> None:
         """Run `callback` (in the call's thread) once it finishes; at once if it has."""
         with self._lock:
             if not self._finished.is_set():

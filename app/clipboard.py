@@ -190,7 +190,7 @@ def system_copy(text: str) -> bool:
         import pyperclip
 
         pyperclip.copy(text)
-        return pyperclip.paste() == text
+        return bool(pyperclip.paste() == text)  # pyperclip is untyped: its paste() is Any
     except Exception:  # whatever the backend raises, the honest answer is "not copied"
         return False
 
@@ -223,7 +223,7 @@ def clear_system_clipboard_if_digest(expected: str) -> bool:
         import pyperclip
 
         pyperclip.copy("")
-        return pyperclip.paste() == ""
+        return bool(pyperclip.paste() == "")  # pyperclip is untyped: its paste() is Any
     except Exception:
         return False
 

@@ -97,7 +97,7 @@ class LogHold:
             released = True
             self._holds -= 1
             if self._holds == 0:
-                textual_constants.LOG_FILE = self._held_log_file  # type: ignore[misc]
+                textual_constants.LOG_FILE = self._held_log_file  # type: ignore[misc]  # Final
 
         return release
 

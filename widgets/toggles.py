@@ -11,12 +11,13 @@ from textual.widgets import Checkbox, RadioButton
 
 
 class GlyphCheckbox(Checkbox):
+    # Textual's BUTTON_INNER is a class attribute: a property reads this button's state.
     @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # see above
         return "X" if self.value else " "
 
 
 class GlyphRadioButton(RadioButton):
     @property
-    def BUTTON_INNER(self) -> str:  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # as GlyphCheckbox's
         return "●" if self.value else "○"

@@ -253,8 +253,11 @@ class OpenRushClient:
         key's request budget: shared with an identical one in flight, or an answer reused."""
         if method == "GET":
             query = tuple(sorted((params or {}).items()))
-            return await self.budget.get((path, query, auth), lambda: self._fetch(
+            # The budget keeps answers of every type (Any); a key is one path and query,
+            # always decoded by the same `parse`, so its answer is a T.
+            answer: T = await self.budget.get((path, query, auth), lambda: self._fetch(
                 method, path, parse, what=what, auth=auth, params=params, body=body))
+            return answer
         try:
             return await self._fetch(method, path, parse, what=what, auth=auth, params=params,
                                      body=body)

@@ -277,7 +277,8 @@ def parse_model(model: type[M], payload: Any, what: str) -> M:
 def _kind(payload: Any) -> str:
     if payload is None:
         return "nothing"
-    return {dict: "an object", list: "a list", str: "a string"}.get(type(payload), "a value")
+    kinds: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
+    return kinds.get(type(payload), "a value")
 
 
 def _list_from(payload: Any, keys: tuple[str, ...], what: str) -> list[Any]:
@@ -285,8 +286,8 @@ def _list_from(payload: Any, keys: tuple[str, ...], what: str) -> list[Any]:
         return payload
     if isinstance(payload, dict):
         for key in keys:
-            if isinstance(payload.get(key), list):
-                return payload[key]
+            if isinstance(items := payload.get(key), list):
+                return items
     raise bad_shape(what, f"no list of items in {_kind(payload)}")
 
 
@@ -318,7 +319,7 @@ def parse_capabilities(payload: Any) -> Capabilities:
     """Tools and sources from ``data`` (the ofe/1.0 envelope), falling back to the top level."""
     if not isinstance(payload, dict):
         raise bad_shape("the capabilities", f"expected an object, got {_kind(payload)}")
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    data: dict[str, Any] = payload["data"] if isinstance(payload.get("data"), dict) else {}
     tools = data.get("tools") if isinstance(data.get("tools"), list) else payload.get("tools")
     sources = (
         data.get("sources") if isinstance(data.get("sources"), list) else payload.get("sources")

@@ -196,7 +196,7 @@ def store(profile: str, value: str, timeout: float | None = None) -> BackendInfo
 
         backend, info = _current()
         if info.kind != "secure":
-            raise KeyringUnusable(info.kind, info)  # type: ignore[arg-type]
+            raise KeyringUnusable(info.kind, info)
         try:
             backend.set_password(SERVICE, profile, value)
             kept = backend.get_password(SERVICE, profile)

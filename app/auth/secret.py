@@ -6,6 +6,8 @@ is a heavy import. The raw value is reachable only through `reveal()`.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 
 class Secret:
     __slots__ = ("_value",)
@@ -43,5 +45,5 @@ class Secret:
     def __bool__(self) -> bool:
         return bool(self._value)
 
-    def __reduce__(self) -> object:  # pickling would write the raw value somewhere
+    def __reduce__(self) -> NoReturn:  # pickling would write the raw value somewhere
         raise TypeError("a Secret cannot be pickled")

@@ -63,7 +63,7 @@ def _since(text: str) -> datetime:
         raise argparse.ArgumentTypeError(str(problem)) from None
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     activity = subparsers.add_parser(
         "activity",
         help="recent API and MCP usage of the account",

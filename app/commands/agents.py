@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from openrush_tui.agents.install import InstallPlan
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     agents = subparsers.add_parser("agents", help="connect an AI agent to OpenRush over MCP")
     commands = agents.add_subparsers(dest="agents_command", metavar="COMMAND", required=True)
     listing = commands.add_parser(
@@ -132,7 +132,8 @@ def _change(args: argparse.Namespace, command: str,
             plan_for: Callable[[Agent], InstallPlan]) -> int:
     """The one flow of install and uninstall: plan, show the diff, ask, back up and write."""
     # lazy: start-up (--help imports every command module)
-    from openrush_tui.agents.install import ConfigFileError, NoConfigFile, apply_install
+    from openrush_tui.agents.install import NoConfigFile, apply_install
+    from openrush_tui.agents.merge import ConfigFileError
 
     output.set_read_only(args.dry_run)  # a dry run changes nothing: `| head` may stop it
     agent = _agent(args.agent)

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from openrush_tui.auth.status import Account, TerminalStatus
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     login = subparsers.add_parser(
         "login", help="sign this terminal in (the key is read from a prompt or stdin)",
         description="Check a key with the server and save it: in the OS keyring, or (when "

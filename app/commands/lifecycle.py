@@ -57,7 +57,7 @@ def _kinds(text: str) -> frozenset[str]:
     from openrush_tui.keys.audit import parse_kinds
 
     try:
-        return parse_kinds(text)  # type: ignore[return-value]
+        return parse_kinds(text)
     except ValueError as problem:
         raise argparse.ArgumentTypeError(str(problem)) from None
 
@@ -77,7 +77,7 @@ def number_up_to(unit: str, most: float) -> Callable[[str], float]:
     return parse
 
 
-def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     # lazy: cycle (rotate uses this module's helpers)
     from openrush_tui.commands.rotate import register_rotate
 
@@ -142,7 +142,7 @@ def run_audit(args: argparse.Namespace) -> int:
     listed = sum(1 for key in keys if key.is_active)
     say(f"{report.summary()} (of {listed} key{'s' if listed != 1 else ''} not revoked).",
         err=True)
-    if report.fails(args.fail_on):  # type: ignore[arg-type]
+    if report.fails(args.fail_on):
         failing = sorted(kind for kind, count in report.counts().items()
                          if count and kind in args.fail_on)
         return error(f"keys audit: findings of kind {', '.join(failing)} (--fail-on)",

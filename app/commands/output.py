@@ -62,10 +62,10 @@ def begin(*, read_only: bool = False) -> None:
     _run = _Run(read_only=read_only)
     if sys.stdout is None:
         _hold_descriptor(1)
-        sys.stdout = _Closed()  # type: ignore[assignment]
+        sys.stdout = _Closed()
     if sys.stderr is None:
         _hold_descriptor(2)
-        sys.stderr = _Closed(quiet=True)  # type: ignore[assignment]
+        sys.stderr = _Closed(quiet=True)
 
 
 def set_read_only(read_only: bool) -> None:
@@ -194,7 +194,7 @@ class Lines(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if self._to_stderr:
             err(text, end="")
         else:
@@ -206,7 +206,8 @@ class Lines(io.TextIOBase):
 
 
 def stream(*, err: bool = False) -> TextIO:
-    return Lines(to_stderr=err)  # type: ignore[return-value]
+    # typeshed's TextIO is a class, not a protocol: a TextIOBase with its methods is not one.
+    return Lines(to_stderr=err)  # type: ignore[return-value]  # see above
 
 
 # -- the end ----------------------------------------------------------------------------------
@@ -327,7 +328,7 @@ class _Closed(io.TextIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if self._quiet:
             return len(text)
         raise OSError(errno.EBADF, "closed")

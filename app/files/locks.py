@@ -36,7 +36,8 @@ _held = threading.local()
 def _holding() -> dict[str, int]:
     if not hasattr(_held, "paths"):
         _held.paths = {}
-    return _held.paths
+    paths: dict[str, int] = _held.paths  # a threading.local's attributes are untyped
+    return paths
 
 
 @contextlib.contextmanager

@@ -114,7 +114,7 @@ def _join(folder: str, name: str) -> str:
 
 
 # What a listing says an entry is, before anything is opened: from d_type, no lstat.
-_Listed = tuple[str, str, str]  # (name, "folder" or an Entry kind, detail)
+_Listed = tuple[str, Kind | Literal["gone"], str]  # (name, an Entry kind or "gone", detail)
 
 
 @dataclass(slots=True)
@@ -216,7 +216,7 @@ class _Walk:
             return self.subfolder(folder, name, path)
         if kind == "gone":
             return None
-        return Entry(path, kind, detail)  # type: ignore[arg-type]
+        return Entry(path, kind, detail)
 
     def subfolder(self, parent: _Folder, name: str, path: str) -> Entry | _Folder | None:
         if name in self.skip_names:

@@ -30,7 +30,7 @@ GAP = 2  # blank cells after every column
 def fit_columns(width: int) -> Layout:
     """The columns that fit in `width` cells, with their widths; the name takes what the
     others leave, and never less than MIN_NAME_WIDTH."""
-    shown = [column for column in SORT_COLUMNS if column != "name"]
+    shown: list[SortColumn] = [column for column in SORT_COLUMNS if column != "name"]
     for drop in DROP_ORDER:
         used = GAP + sum(FIXED_WIDTHS[c] + GAP for c in shown)
         if width - used >= MIN_NAME_WIDTH:

@@ -82,8 +82,10 @@ def _flag(value: object) -> bool | None:
 
 
 def _days(value: object) -> float | None:
-    if type(value) in (int, float) and 0 <= value <= MAX_LOW_BALANCE_DAYS:  # not bool, no NaN
-        return float(value)  # type: ignore[arg-type]
+    # A bool is an int to Python, not a number of days; NaN fails both comparisons.
+    if isinstance(value, int | float) and not isinstance(value, bool) \
+            and 0 <= value <= MAX_LOW_BALANCE_DAYS:
+        return float(value)
     return None
 
 

@@ -67,7 +67,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sandbox = subparsers.add_parser(
         "sandbox",
         help="run the local OpenRush-compatible sandbox API",

@@ -47,11 +47,13 @@ class NewCredential(BaseModel):
 
 
 def sandbox_of(request: Request) -> Sandbox:
-    return request.app.state.sandbox
+    sandbox: Sandbox = request.app.state.sandbox  # set where the app is built
+    return sandbox
 
 
 async def principal_of(request: Request) -> Principal:
-    return request.state.principal  # set by the Guard middleware
+    principal: Principal = request.state.principal  # set by the Guard middleware
+    return principal
 
 
 Caller = Annotated[Principal, Depends(principal_of)]

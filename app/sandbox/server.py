@@ -23,7 +23,7 @@ class _AnnouncingServer(uvicorn.Server):
         super().__init__(config)
         self._on_ready = on_ready
 
-    async def startup(self, sockets: list | None = None) -> None:  # type: ignore[type-arg]
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets=sockets)
         if not self.should_exit and self.servers and self.servers[0].sockets:
             self._on_ready(self.servers[0].sockets[0].getsockname()[1])

@@ -177,7 +177,8 @@ class Store:
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
         with self._lock:
-            return self._db.execute(sql, params).fetchone()
+            row: sqlite3.Row | None = self._db.execute(sql, params).fetchone()  # our row_factory
+            return row
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
