@@ -478,6 +478,21 @@ async def test_details_show_every_field_and_lead_to_activity(tmp_path: Path) -> 
         assert app.current_mode == "activity"
 
 
+async def test_details_say_why_the_usage_could_not_be_loaded() -> None:
+    with ScriptedServer() as server:
+        server.add(listing(item(1, "ci")), Reply(200, {"balance": 5}),
+                   Reply(500, {"detail": "boom"}))  # the details' recent usage
+        app = remote_app(server.url, "or_" + "k" * 40, page="api-access")
+        async with app.run_test(size=TERMINAL) as pilot:
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            dialog = app.screen
+            assert isinstance(dialog, KeyDetailsScreen)
+            usage = text_of(dialog.query_one("#usage", Static))
+            assert usage.startswith("Could not load the usage: "), usage
+
+
 async def test_hiding_the_inactive_with_only_the_keys_needing_attention_says_why_it_is_empty(
         tmp_path: Path) -> None:
     # The demo account's one flagged key is expired: h hides it, and a keeps only it.

@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from openrush_tui.activity.events import status_label, tool_label
+from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.money import credits_text
 from openrush_tui.text.times import exact, relative, short
@@ -88,15 +89,12 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
 
     @work(group=USAGE_GROUP, exclusive=True, exit_on_error=False)
     async def _load_usage(self) -> None:
-        from openrush_tui.errors import OpenRushError
-
         usage = self.query_one("#usage", Static)
         try:
             client = await self._session.client()
             page = await client.usage(limit=RECENT, credential_id=self._row.id)
         except OpenRushError as error:
-            usage.update(Text("Could not load the usage: "
-                              + self.dashboard.describe_error(error)))
+            usage.update(Text("Could not load the usage: " + describe_error(error)))
             return
         usage.add_class("-loaded")
         usage.update(self._usage_text(page))
