@@ -1,4 +1,5 @@
-"""mypy is clean over the whole package, with the config in pyproject's [tool.mypy] (strict).
+"""mypy is clean over the whole package, with the config in pyproject's [tool.mypy] (strict),
+and every `# type: ignore[code]` left in it says why.
 
 One mypy run over the package (cold, as on CI, about half a minute of one core; warm, a few
 seconds: tests/support/typecheck.py keeps the cache outside the repository), and one that adds
@@ -8,7 +9,9 @@ error fails it with the repository's path.
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 
 import pytest
 
@@ -22,12 +25,9 @@ def test_the_package_type_checks() -> None:
     result = typecheck.run()
     assert result.returncode == 0, result.output
     # Every module of ours was checked, not an empty or partial layout.
-    folders = set(typecheck.package_dirs().values())
-    tops = [f for f in folders if not any(g in f.parents for g in folders)]  # app/, screens/…
-    ours = sum(1 for top in tops for path in top.rglob("*.py") if "__pycache__" not in path.parts)
     checked = re.search(r"no issues found in (\d+) source files", result.output)
     assert checked is not None, result.output
-    assert int(checked.group(1)) == ours, result.output
+    assert int(checked.group(1)) == len(typecheck.sources()), result.output
 
 
 def test_an_error_in_the_package_fails_the_check_with_its_path() -> None:
@@ -43,3 +43,23 @@ def test_an_error_in_the_package_fails_the_check_with_its_path() -> None:
         in result.output, result.output
     assert "app/typecheck_probe.py:4: error: Incompatible types in assignment" \
         in result.output, result.output
+
+
+IGNORE = re.compile(r"#\s*type:\s*ignore\b(?P<rest>.*)")
+REASON_BESIDE = re.compile(r"\[[\w, -]+\]\s*#\s*\S")  # `# type: ignore[code]  # why`
+
+
+def test_every_type_ignore_says_why() -> None:
+    # The reason sits after the ignore on its line, or in a comment on the line above.
+    silent = []
+    for path in typecheck.sources():
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            ignore = IGNORE.search(token.string) if token.type == tokenize.COMMENT else None
+            if ignore is None or REASON_BESIDE.match(ignore.group("rest")):
+                continue
+            row = token.start[0]
+            if row < 2 or not lines[row - 2].lstrip().startswith("#"):
+                silent.append(f"{path.relative_to(typecheck.ROOT)}:{row}: {token.string}")
+    assert not silent, "a type: ignore without its reason:\n" + "\n".join(silent)

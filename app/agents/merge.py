@@ -88,7 +88,7 @@ def remove_json(text: str | None, container: str, shown: str) -> str | None:
     servers = doc.get(container)
     if not isinstance(servers, dict) or SERVER_NAME not in servers:
         return None
-    top = _SPACE.match(text).end()  # type: ignore[union-attr]
+    top = _skip_space(text)
     members, _end = _members(text, top)
     _key, _start, value, _end = [m for m in members if m[0] == container][-1]
     inner, closing = _members(text, value)
@@ -129,6 +129,14 @@ class _Number(str):
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _skip_space(text: str, at: int = 0) -> int:
+    """Where the JSON whitespace from `at` ends (`at` when there is none)."""
+    found = _SPACE.match(text, at)
+    return found.end() if found else at  # the pattern matches nothing too: always found
+
+
 _Member = tuple[str, int, int, int]  # key, where the key starts, where its value starts/ends
 
 
@@ -136,22 +144,24 @@ def _members(text: str, brace: int) -> tuple[list[_Member], int]:
     """The members of the (valid) object whose ``{`` is at `brace`, and where its ``}`` is."""
     values = json.JSONDecoder()
     members: list[_Member] = []
-    at = _SPACE.match(text, brace + 1).end()  # type: ignore[union-attr]
+    at = _skip_space(text, brace + 1)
     while text[at] != "}":
+        # json.decoder.scanstring is CPython's public string scanner; typeshed leaves it out.
         key, after = json.decoder.scanstring(text, at + 1)  # type: ignore[attr-defined]
-        colon = _SPACE.match(text, after).end()  # type: ignore[union-attr]
-        value = _SPACE.match(text, colon + 1).end()  # type: ignore[union-attr]
+        colon = _skip_space(text, after)
+        value = _skip_space(text, colon + 1)
         end = values.raw_decode(text, value)[1]
         members.append((key, at, value, end))
-        at = _SPACE.match(text, end).end()  # type: ignore[union-attr]
+        at = _skip_space(text, end)
         if text[at] == ",":
-            at = _SPACE.match(text, at + 1).end()  # type: ignore[union-attr]
+            at = _skip_space(text, at + 1)
     return members, at
 
 
 def _line_indent(text: str, at: int) -> str:
     start = text.rfind("\n", 0, at) + 1
-    return re.match(r"[ \t]*", text[start:at]).group()  # type: ignore[union-attr]
+    line = text[start:at]
+    return line[:len(line) - len(line.lstrip(" \t"))]
 
 
 def _splice(text: str, container: str, merged: dict[str, Any]) -> str:
@@ -160,7 +170,7 @@ def _splice(text: str, container: str, merged: dict[str, Any]) -> str:
     newline = "\r\n" if "\r\n" in text else "\n"
     unit = _indent_of(text)
     unit = unit if isinstance(unit, str) else " " * unit
-    top = _SPACE.match(text).end()  # type: ignore[union-attr]
+    top = _skip_space(text)
     members, top_end = _members(text, top)
     holders = [m for m in members if m[0] == container]
     if not holders:

@@ -49,6 +49,14 @@ def package_dirs() -> dict[str, Path]:
     return {package: ROOT / folder for package, folder in mapping.items()}
 
 
+def sources() -> list[Path]:
+    """Every module of the package, in the repository's folders (app/, screens/…)."""
+    folders = set(package_dirs().values())
+    tops = [f for f in folders if not any(g in f.parents for g in folders)]
+    return sorted(path for top in tops for path in top.rglob("*.py")
+                  if "__pycache__" not in path.parts)
+
+
 def workdir() -> Path:
     """This checkout's folder for the layout and the cache (another clone gets its own)."""
     tag = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
