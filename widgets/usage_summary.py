@@ -60,6 +60,12 @@ class UsageSummary(Widget):
 
     # -- what the page hands over ---------------------------------------------------------------
 
+    def show_balance(self, balance: int | None) -> None:
+        self.balance = balance
+
+    def show_runway(self, runway: Runway | None) -> None:
+        self.runway = runway
+
     def show_period(self, view: ChartView) -> None:
         """The period's name and figures, as the chart shows them."""
         self.period, self.figures = view.period, view.figures

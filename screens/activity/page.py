@@ -52,7 +52,6 @@ from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
 
 if TYPE_CHECKING:
-    from openrush_tui.activity.runway import Runway
     from openrush_tui.activity.window import NewerRequest
     from openrush_tui.api.models import UsagePage
 
@@ -63,8 +62,6 @@ GROUP_NAMES, GROUP_CHART, GROUP_LIVE = "activity-names", "activity-chart", "acti
 class ActivityScreen(DashboardScreen):
     PAGE_TITLE: ClassVar[str] = "Activity"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "export", "Export", id="activity.export", group=ACT,
-                tooltip="Write this view to a CSV or JSON file"),
         Binding("slash", "filter", "Filter", id="activity.find", group=FIND, priority=True,
                 tooltip="Narrow the rows loaded by tool, key name or MCP client"),
         Binding("f", "filters", "Filters…", id="activity.filter", group=FIND,
@@ -83,6 +80,9 @@ class ActivityScreen(DashboardScreen):
                 tooltip="Live refresh on or off (within the request budget)"),
         Binding("e", "more_chart", "Count more", show=False, id="activity.more-chart",
                 group=ACT, tooltip="Count more of the period for the chart"),
+        # In the footer (after the FOOTER_ORDER ones); in the help, after l and e.
+        Binding("w", "export", "Export", id="activity.export", group=ACT,
+                tooltip="Write this view to a CSV or JSON file"),
     ]
     # The footer's order (most useful first; the last give way on a narrow terminal).
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
@@ -129,15 +129,15 @@ class ActivityScreen(DashboardScreen):
         summary.now = self.dashboard.now()
         self.model.start_period()
         self._show_chart()
-        self.watch(self.app, "balance", self._show_balance)
+        self.watch(self.dashboard, "balance", summary.show_balance)
         # Ticks often; the request budget decides whether a tick refreshes (`_live_tick`).
         self.set_interval(self.live_schedule.tick_every, self._live_tick, name="activity-live")
         self._show_title()
         # The runway follows the chart's counted days and the balance (both kept up to date
         # above), and the App's runway is shown as it changes.
         self.watch(summary, "figures", lambda _figures: self._count_runway(), init=False)
-        self.watch(self.app, "balance", lambda _balance: self._count_runway(), init=False)
-        self.watch(self.app, "runway", self._show_runway)
+        self.watch(self.dashboard, "balance", lambda _balance: self._count_runway(), init=False)
+        self.watch(self.dashboard, "runway", summary.show_runway)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "export":
@@ -394,9 +394,6 @@ class ActivityScreen(DashboardScreen):
         self.query_one(UsageSummary).show_period(view)
         self.refresh_bindings()  # "count more" is offered only while the chart is partial
 
-    def _show_balance(self, balance: int | None) -> None:
-        self.query_one(UsageSummary).balance = balance
-
     def note_rate_limit(self) -> None:
         """The rate-limit window as the last response's headers reported it."""
         client = self.dashboard.session.client_if_ready
@@ -416,9 +413,6 @@ class ActivityScreen(DashboardScreen):
         runway = runway_of_bars(balance, self.model.tally.bars("credits"), self.dashboard.now())
         if runway is not None:
             self.dashboard.runway_counted(runway)
-
-    def _show_runway(self, runway: Runway | None) -> None:
-        self.query_one(UsageSummary).runway = runway
 
     # -- showing what changed ------------------------------------------------------------------
 
