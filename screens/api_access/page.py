@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 
+from openrush_tui.clipboard import CLEAR_AFTER_SECONDS
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.keys.attention import Attention
 from openrush_tui.keys.listing import ListState, ListStatus, to_revoke
@@ -277,7 +278,8 @@ class ApiAccessScreen(DashboardScreen):
         if not self.dashboard.session.signed_in:
             self.notify("Sign in first: press 1 for Setup.", severity="warning")
             return
-        # Each dialog is imported when first opened: none is needed for the first frame.
+        # lazy: start-up (each dialog's module loads when the dialog is first opened; none is
+        # needed for the page's first frame)
         from openrush_tui.screens.api_access.create import KeyCreateScreen
 
         # The keys listed now cannot be the one a failed create made: it is found among
@@ -297,7 +299,7 @@ class ApiAccessScreen(DashboardScreen):
         if outcome is None:
             return
         if outcome.created is not None:
-            from openrush_tui.screens.api_access.reveal import KeyRevealScreen  # on first use
+            from openrush_tui.screens.api_access.reveal import KeyRevealScreen  # lazy: start-up
 
             credential = outcome.created.api_credential
             self._select_after_load = credential.id
@@ -310,9 +312,6 @@ class ApiAccessScreen(DashboardScreen):
     def _reveal_closed(self, closed: RevealClosed | None) -> None:
         self.table.focus()
         if closed is not None and closed.clear_digest is not None:
-            # The clipboard module (hashlib, hmac) loads with the first key revealed.
-            from openrush_tui.clipboard import CLEAR_AFTER_SECONDS
-
             self.dashboard.offer_to_clear_clipboard(closed.clear_digest)
             self.notify(f"The system clipboard will be cleared in {CLEAR_AFTER_SECONDS:g} s "
                         "if it still holds the key.", markup=False)
@@ -321,7 +320,7 @@ class ApiAccessScreen(DashboardScreen):
 
     @on(KeyTable.DetailsRequested)
     def _details(self, event: KeyTable.DetailsRequested) -> None:
-        from openrush_tui.screens.api_access.details import KeyDetailsScreen  # on first use
+        from openrush_tui.screens.api_access.details import KeyDetailsScreen  # lazy: start-up
 
         row = event.row
         self.app.push_screen(
@@ -347,7 +346,7 @@ class ApiAccessScreen(DashboardScreen):
             self.notify(f"“{row.name}” is {row.status}: only an active key is rotated. "
                         "Press n for a new key.", markup=False)
             return
-        from openrush_tui.screens.api_access.rotate import KeyRotateScreen  # on first use
+        from openrush_tui.screens.api_access.rotate import KeyRotateScreen  # lazy: start-up
 
         own = self._signed_in_id((row,)) == row.id
         taken = [other.name for other in self.table.view.rows]
@@ -371,8 +370,8 @@ class ApiAccessScreen(DashboardScreen):
 
     def _signed_in_id(self, rows: tuple[KeyRow, ...]) -> str | None:
         """Which of `rows` is the key this terminal is signed in with."""
-        # keys.own_key loads the revoke flow and the key rules: a few milliseconds that this
-        # page's first frame does without (they serve only once a key is opened or acted on).
+        # lazy: start-up (keys.own_key loads the revoke flow and the key rules: a few
+        # milliseconds the page's first frame does without; they serve once a key is opened)
         from openrush_tui.keys.own_key import signed_in_key_id
 
         return signed_in_key_id(self.dashboard.session.key, (row.key for row in rows))
@@ -386,7 +385,7 @@ class ApiAccessScreen(DashboardScreen):
         if instead is not None:
             self.notify(instead, markup=False)
             return
-        from openrush_tui.screens.api_access.revoke import revoke_dialog  # on first use
+        from openrush_tui.screens.api_access.revoke import revoke_dialog  # lazy: start-up
 
         signed_in = self._signed_in_id(rows)
         self.dashboard.push_screen(
@@ -398,7 +397,7 @@ class ApiAccessScreen(DashboardScreen):
     # revoke half-way would leave keys revoked that the page never hears about.
     @work(group=REVOKE_GROUP, exit_on_error=False)
     async def _revoke(self, rows: tuple[KeyRow, ...], signed_in: str | None) -> None:
-        from openrush_tui.keys.revoke import revoke_all  # off the first frame: see above
+        from openrush_tui.keys.revoke import revoke_all  # lazy: start-up (see _signed_in_id)
 
         self.query_one(StatusLine).show(
             "loading", f"Revoking {len(rows)} key{'s' if len(rows) != 1 else ''}…")
@@ -411,7 +410,7 @@ class ApiAccessScreen(DashboardScreen):
         await self._revoked(rows, report)
 
     async def _revoked(self, rows: tuple[KeyRow, ...], report: RevokeReport) -> None:
-        # Off the first frame (see above): the revoke dialog's module, for its words.
+        # lazy: start-up (see _signed_in_id; the revoke dialog's module, for its words)
         from openrush_tui.keys.own_key import sign_out_after_revoke
         from openrush_tui.screens.api_access.revoke import summary
 
