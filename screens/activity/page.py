@@ -471,7 +471,7 @@ class ActivityScreen(DashboardScreen):
         self.table.focus()
 
     def action_filters(self) -> None:
-        # A dialog: imported when first opened, off the page's start-up path.
+        # lazy: start-up (a dialog's module loads when the dialog is first opened)
         from openrush_tui.screens.activity.filters import ActivityFilters
 
         dialog = ActivityFilters(self.filter, self.model.keys, self.model.tool_choices(),
@@ -509,7 +509,7 @@ class ActivityScreen(DashboardScreen):
 
     def on_data_table_row_selected(self, message: DataTable.RowSelected) -> None:
         message.stop()
-        # A dialog: imported when first opened, off the page's start-up path.
+        # lazy: start-up (a dialog's module loads when the dialog is first opened)
         from openrush_tui.screens.activity.event_details import EventDetails
 
         chosen = self.model.event(message.row_key.value)
@@ -522,7 +522,7 @@ class ActivityScreen(DashboardScreen):
         if not self.dashboard.session.signed_in:
             self.notify("Sign in first: press 1 for Setup.", severity="warning")
             return
-        # A dialog: imported when first opened (it brings the CSV and JSON writers).
+        # lazy: start-up (a dialog's module loads when first opened; it brings the writers)
         from openrush_tui.screens.activity.export import ActivityExportScreen
 
         model = self.model
