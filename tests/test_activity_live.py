@@ -47,6 +47,10 @@ def budget(clocks: Clocks) -> RequestBudget:
                          wall=lambda: FIXED_NOW + timedelta(seconds=clocks.seconds - 1000))
 
 
+async def _answer() -> object:
+    return "answer"
+
+
 def test_ticks_come_every_second_or_as_often_as_a_shorter_wish() -> None:
     assert LiveSchedule().interval == LIVE_INTERVAL == 10.0
     assert LiveSchedule().tick_every == 1.0
@@ -82,10 +86,6 @@ async def test_after_a_429_the_tick_counts_down_and_waits(budget: RequestBudget,
     assert not tick.due and (tick.pace.state, tick.pace.wait) == ("blocked", 9)
     clocks.skip(9)
     assert LiveSchedule(10.0).tick(budget).due
-
-
-async def _answer() -> object:
-    return "answer"
 
 
 def _said(words: list[tuple[str, str]]) -> str:
