@@ -124,7 +124,10 @@ def run(*, cache: Path | None = None, extra: dict[str, str] | None = None) -> Re
         tree = folder / "tree"
         lay_out(tree)
         for name, source in (extra or {}).items():
-            (tree / PACKAGE / f"{name}.py").write_text(source, encoding="utf-8")
+            probe = tree / PACKAGE / f"{name}.py"
+            if probe.exists():  # a link: writing would go through to the repository's file
+                raise ValueError(f"{name} is a module of the package")
+            probe.write_text(source, encoding="utf-8")
         # Colours off and a fixed width: the report is read by a test, not a terminal.
         env = {**os.environ, "MYPYPATH": str(tree), "NO_COLOR": "1", "COLUMNS": "200"}
         env.pop("MYPY_FORCE_COLOR", None)
