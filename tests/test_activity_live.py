@@ -1,7 +1,8 @@
 """Activity's live refresh in the core (`activity.live`): the schedule's ticks on a request
 budget whose clocks the test moves, the summary's words for each pace, and the newest events
 fetched from a real sandbox (in-process, over httpx's ASGI transport): a small look first,
-the large page only when the small one does not reach the newest event already shown."""
+the large page only when the small one does not reach the newest event already shown. And the
+page that holds them is one screen class, with no mixin of ours."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from openrush_tui.api.budget import LivePace, RequestBudget
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.errors import RateLimited
 from openrush_tui.sandbox import Sandbox, SandboxOptions, create_sandbox
+from openrush_tui.screens.activity.page import ActivityScreen
+from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.text.times import short
 from tests.support.apps import FIXED_NOW
 
@@ -150,3 +153,12 @@ async def test_the_large_page_follows_when_the_small_look_falls_short(
     sent = client.budget.sent
     assert len((await newest_page(client, query, None)).items) == LIVE_PEEK
     assert client.budget.sent <= sent + 1
+
+
+# ------------------------------------------------------------------ the page's shape
+
+
+def test_the_activity_page_is_one_screen_class_with_no_mixin_of_ours() -> None:
+    ours = [cls for cls in ActivityScreen.__mro__ if cls.__module__.startswith("openrush_tui")]
+    assert ours == [ActivityScreen, DashboardScreen]
+    assert ActivityScreen.__module__ == "openrush_tui.screens.activity.page"
