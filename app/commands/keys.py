@@ -246,7 +246,8 @@ def by_full_key(wanted: list[str], known: list[ApiCredential]) -> tuple[list[str
     from openrush_tui.keys.rules import signed_in_with
 
     named = {key.id for key in known} | {key.name for key in known}
-    replaced, shown = [], {}
+    replaced: list[str] = []
+    shown: dict[str, str] = {}
     for text in wanted:
         if text in named or not FULL_KEY.fullmatch(text):
             replaced.append(text)

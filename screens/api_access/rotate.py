@@ -86,6 +86,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         self._sleeping = False
         self._switching = False  # the stored key is being moved to the new one
         self._leave_asked = False
+        self._steps = Text()  # the steps so far, one a line
 
     def compose(self) -> ComposeResult:
         title = Text("Rotate the key “")
@@ -263,10 +264,10 @@ class KeyRotateScreen(Dialog[RotateClosed]):
 
     def _add_step(self, text: str, mark: str = "✓") -> None:
         """A step done (✓), failed (✗) or leaving something to the user (!)."""
-        steps = self.query_one("#steps", Static)
-        shown = Text() if not str(steps.content) else Text.assemble(steps.content, "\n")
-        shown.append(f"{mark} {text}", style="" if mark == "✓" else "bold")
-        self._show("#steps", shown)
+        if self._steps:
+            self._steps.append("\n")
+        self._steps.append(f"{mark} {text}", style="" if mark == "✓" else "bold")
+        self._show("#steps", self._steps.copy())
 
     def _show(self, where: str, text: Text) -> None:
         """Update a line of the steps and keep the newest in view (the body scrolls)."""
