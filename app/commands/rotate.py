@@ -20,7 +20,7 @@ from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     add_connection_args,
-    ask,
+    confirm,
     error,
     guarded,
     resolve_target,
@@ -123,7 +123,7 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, target: Targ
                         clock=clock or system_clock, sleep=sleep,
                         taken_names=[key.name for key in keys])
     tell(rotation.plan())
-    if not args.yes and not confirm():
+    if not args.yes and not confirm("Rotate? [y/N] "):  # the y/N question of every command
         tell("Nothing was changed.")
         return EXIT_OK
     printer = StepPrinter()
@@ -138,14 +138,6 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, target: Targ
 
 def tell(text: str) -> None:
     say(text, err=True)  # stdout is for the new key only
-
-
-def confirm() -> bool:
-    try:
-        answer = ask("Rotate? [y/N] ", err=True)
-    except EOFError:
-        return False
-    return answer.strip().lower() in ("y", "yes")
 
 
 class StepPrinter:
