@@ -1,5 +1,5 @@
-"""mypy is clean over the whole package, with the config in pyproject's [tool.mypy] (strict),
-and every `# type: ignore[code]` left in it says why.
+"""mypy is clean over the whole package and the tests' helpers (tests/support/), with the config
+in pyproject's [tool.mypy] (strict), and every `# type: ignore[code]` left in them says why.
 
 One mypy run over the package (cold, as on CI, about half a minute of one core; warm, a few
 seconds: tests/support/typecheck.py keeps the cache outside the repository), and one that adds
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.timeout(600)
 def test_the_package_type_checks() -> None:
     result = typecheck.run()
     assert result.returncode == 0, result.output
-    # Every module of ours was checked, not an empty or partial layout.
+    # Every module was checked, not an empty or partial layout.
     checked = re.search(r"no issues found in (\d+) source files", result.output)
     assert checked is not None, result.output
     assert int(checked.group(1)) == len(typecheck.sources()), result.output

@@ -8,10 +8,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from keyring.backend import KeyringBackend
 
-from openrush_tui.auth.credentials import StoredKey
+from openrush_tui.auth.credentials import KeySource, StoredKey
 from openrush_tui.auth.secret import Secret
 from openrush_tui.clock import fixed_clock
 from openrush_tui.config import Settings
@@ -55,11 +56,11 @@ def mint_key(db_path: Path) -> str:
 def sandbox_app_with(db_path: Path, key: StoredKey | None, *, page: str | None = "setup",
                      signed_out: bool = False, mcp_url: str | None = None) -> OpenRushApp:
     """The dashboard on an in-process sandbox, signed in with `key` (or signed out)."""
-    settings = Settings(sandbox=sandbox_options(db_path), fixed_now=FIXED_NOW,
-                        **({"mcp_url": mcp_url} if mcp_url else {}))
+    extra: dict[str, Any] = {"mcp_url": mcp_url} if mcp_url else {}  # else the default
+    settings = Settings(sandbox=sandbox_options(db_path), fixed_now=FIXED_NOW, **extra)
     session = Session(settings, key, signed_out=signed_out, monotonic=SkippingClock())
     return OpenRushApp(settings, session, clock=fixed_clock(FIXED_NOW), first_page=page)
 
 
-def stored(value: str, source: str, where: str = "") -> StoredKey:
-    return StoredKey(Secret(value), source, where)  # type: ignore[arg-type]
+def stored(value: str, source: KeySource, where: str = "") -> StoredKey:
+    return StoredKey(Secret(value), source, where)

@@ -64,7 +64,8 @@ async def all_events(client: OpenRushClient, /, **query: Any) -> list[UsageEvent
             return events
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], limit: float = PATIENCE) -> None:
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool],
+                     limit: float = PATIENCE) -> None:
     """Let the app run until `condition()` holds (live refresh runs on a timer)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
@@ -75,7 +76,7 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], limit: float =
     await settle(pilot)
 
 
-async def settle_activity(pilot: Pilot) -> None:
+async def settle_activity(pilot: Pilot[Any]) -> None:
     """Settle, then read the rate limit from one last call, so snapshots show one number.
 
     Concurrent fetches finish in any order, and the header value of whichever came last is
@@ -98,7 +99,7 @@ def _columns_fit(table: EventTable) -> bool:
                for key, column in table.columns.items())
 
 
-async def widths_caught_up(pilot: Pilot, table: EventTable) -> None:
+async def widths_caught_up(pilot: Pilot[Any], table: EventTable) -> None:
     """Wait for the table's idle pass that widens columns after a cell changed (key names
     arriving after the rows): a screenshot taken before it shows names cut short."""
     await wait_until(pilot, lambda: _columns_fit(table), limit=5.0)

@@ -8,6 +8,7 @@ import io
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from textual.app import App
@@ -69,7 +70,7 @@ def later(app: OpenRushApp, seconds: float = 3.0) -> None:
 
 def sandbox_app(db_path: Path, *, page: str | None = None, key_seed: int | None = KEY_SEED,
                 real_time: bool = False, prefs: SettingsFile | None = None,
-                **options: object) -> OpenRushApp:
+                **options: Any) -> OpenRushApp:
     """The dashboard on an in-process sandbox with a fixed clock and (by default) key seed.
 
     `real_time`: the request budget's clock runs (live refresh tests); else it stands still.
@@ -77,7 +78,7 @@ def sandbox_app(db_path: Path, *, page: str | None = None, key_seed: int | None 
     """
     sandbox = SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=key_seed,
                              rate_limits=RateLimits(10_000, 100_000, 1_000_000),
-                             **options)  # type: ignore[arg-type]
+                             **options)
     settings = Settings(sandbox=sandbox, fixed_now=FIXED_NOW)
     return OpenRushApp(settings, Session(settings, None, monotonic=SkippingClock(real=real_time)),
                        clock=fixed_clock(FIXED_NOW), first_page=page,
@@ -96,7 +97,7 @@ def remote_app(api_url: str, key: str | None, *, page: str | None = None,
                      clock=clock or fixed_clock(FIXED_NOW), first_page=page)
 
 
-async def settle(pilot: Pilot, limit: float = PATIENCE) -> None:
+async def settle(pilot: Pilot[Any], limit: float = PATIENCE) -> None:
     """Wait until no worker is pending or running (failed ones too) and the screen caught up."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
@@ -124,7 +125,7 @@ def steady_cursors(app: App[object]) -> None:
         field.cursor_blink = False
 
 
-async def _finished(worker: Worker) -> None:
+async def _finished(worker: Worker[Any]) -> None:
     """Wait for a worker; its failure is the app's business (shown on screen), not ours."""
     with contextlib.suppress(WorkerFailed, asyncio.CancelledError):
         await worker.wait()

@@ -80,8 +80,8 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
         sys.stdout, sys.stderr, sys.stdin = streams
         os.dup2(saved[0], 1)
         os.dup2(saved[1], 2)  # the pipe's last writer gone: the drain ends
-        for number in saved:
-            os.close(number)
+        for descriptor in saved:
+            os.close(descriptor)
         drain.join(10)
         os.environ.clear()
         os.environ.update(environ)
@@ -96,7 +96,8 @@ def _call(cli_main: Any, argv: list[str]) -> int | str:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except BaseException:
         with contextlib.suppress(Exception):
-            sys.__stderr__.flush()  # type: ignore[union-attr]
+            if sys.__stderr__ is not None:
+                sys.__stderr__.flush()
         os.write(2, traceback.format_exc().encode())
         return "traceback"
 

@@ -104,7 +104,7 @@ def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def short_settings(api_url: str) -> Settings:
     """Settings for the dashboard with the matrix's short timeouts (fields this version has)."""
-    wanted = {"api_url": api_url, "fixed_now": FIXED_NOW, "connect_timeout": 1.0,
+    wanted: dict[str, Any] = {"api_url": api_url, "fixed_now": FIXED_NOW, "connect_timeout": 1.0,
               "read_timeout": READ_TIMEOUT, "deadline": DEADLINE}
     names = {f.name for f in dataclasses.fields(Settings)}
     return Settings(**{k: v for k, v in wanted.items() if k in names})

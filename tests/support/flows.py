@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -10,7 +12,7 @@ from openrush_tui.screens.setup.sign_in import SignInScreen
 from tests.support.apps import settle
 
 
-async def sign_in_with(pilot: Pilot, key: str) -> None:
+async def sign_in_with(pilot: Pilot[Any], key: str) -> None:
     """Open the sign-in dialog, paste the key (a real Paste event) and submit it."""
     await pilot.press("s")
     await settle(pilot)

@@ -16,11 +16,11 @@ from keyring.errors import PasswordDeleteError
 class MemoryKeyring(KeyringBackend):
     """A working keyring that keeps passwords in a dict (the "OS keyring" of these tests)."""
 
-    priority = -10  # type: ignore[assignment]
-    name = "MemoryKeyring (test)"  # type: ignore[assignment]
+    priority = -10
+    name = "MemoryKeyring (test)"
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring's has no annotations
         self.store: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -37,7 +37,7 @@ class MemoryKeyring(KeyringBackend):
 class ForgetfulKeyring(MemoryKeyring):
     """Says it saved the password and keeps nothing (like a misconfigured backend)."""
 
-    name = "ForgetfulKeyring (test)"  # type: ignore[assignment]
+    name = "ForgetfulKeyring (test)"
 
     def set_password(self, service: str, username: str, password: str) -> None:
         return None
@@ -46,7 +46,7 @@ class ForgetfulKeyring(MemoryKeyring):
 class BlockingKeyring(MemoryKeyring):
     """Every call waits until `release()`: a locked keyring whose unlock prompt never shows."""
 
-    name = "BlockingKeyring (test)"  # type: ignore[assignment]
+    name = "BlockingKeyring (test)"
 
     def __init__(self) -> None:
         super().__init__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -29,15 +30,16 @@ def state_text(app: OpenRushApp) -> str:
     return text_of(app.screen.query_one("#keys-state", LoadState))
 
 
-async def select(pilot: Pilot, name: str) -> None:
-    app: OpenRushApp = pilot.app  # type: ignore[assignment]
+async def select(pilot: Pilot[Any], name: str) -> None:
+    app = pilot.app
+    assert isinstance(app, OpenRushApp)
     table = table_of(app)
     row = next(row for row in table.view.rows if row.key.name == name)
     assert table.select(row.id)
     await pilot.pause()
 
 
-async def create(pilot: Pilot, name: str) -> None:
+async def create(pilot: Pilot[Any], name: str) -> None:
     await pilot.press("n")
     await pilot.pause()
     assert isinstance(pilot.app.screen, KeyCreateScreen)

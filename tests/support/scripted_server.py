@@ -206,7 +206,8 @@ def unused_port() -> int:
     """A loopback port with nothing listening (connecting to it is refused)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]  # an address is a tuple of Any to typeshed
+        return port
 
 
 # --------------------------------------------------------------------------- the fault front
@@ -270,6 +271,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         name = endpoint_of(self.command, path)
         fault = owner.fault_for(name)
+        headers: dict[str, str]
         if fault is not None and not fault.reaches_api:
             owner.note(name, reached=False)
             if fault.drop == "before":

@@ -63,6 +63,6 @@ class Tmux:
         self.send("-l", name)
         self.send("Enter")
         screen = self.wait_for("is ready")
-        shown = KEY.findall(screen)
+        shown: list[str] = KEY.findall(screen)
         assert len(shown) == 1, screen
         return shown[0]

@@ -1,4 +1,5 @@
-"""mypy over the package `openrush_tui` as it is installed, with pyproject's [tool.mypy].
+"""mypy over the package `openrush_tui` as it is installed, and over the helpers the tests share
+(tests/support/), with pyproject's [tool.mypy]. The test modules themselves are not checked.
 
 The package is several folders (app/, screens/, widgets/, styles/) mapped into one namespace by
 pyproject's `package-dir`. An editable install reaches them through an import hook that mypy
@@ -34,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "openrush_tui"
+HELPERS = "tests.support"
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,10 @@ def package_dirs() -> dict[str, Path]:
 
 
 def sources() -> list[Path]:
-    """Every module of the package, in the repository's folders (app/, screens/…)."""
+    """Every module checked, in the repository's folders (app/, screens/…, tests/support/)."""
     folders = set(package_dirs().values())
     tops = [f for f in folders if not any(g in f.parents for g in folders)]
+    tops.append(ROOT.joinpath(*HELPERS.split(".")))
     return sorted(path for top in tops for path in top.rglob("*.py")
                   if "__pycache__" not in path.parts)
 
@@ -91,6 +94,10 @@ def lay_out(tree: Path) -> None:
             (top / entry.name).symlink_to(entry)
     for name, folder in elsewhere.items():
         (top / name).symlink_to(folder, target_is_directory=True)
+    tests = tree / "tests"  # the helpers, as `tests.support` (as the test modules import them)
+    if tests.is_symlink():
+        tests.unlink()
+    tests.symlink_to(ROOT / "tests", target_is_directory=True)
 
 
 def to_repository_paths(text: str) -> str:
@@ -133,7 +140,7 @@ def run(*, cache: Path | None = None, extra: dict[str, str] | None = None) -> Re
         env.pop("MYPY_FORCE_COLOR", None)
         done = subprocess.run(
             [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
-             "--cache-dir", str(cache or folder / "cache"), "-p", PACKAGE],
+             "--cache-dir", str(cache or folder / "cache"), "-p", PACKAGE, "-p", HELPERS],
             cwd=tree, env=env, capture_output=True, text=True, check=False)
         if extra:
             lay_out(tree)  # the next run checks the package alone
