@@ -7,6 +7,8 @@ test_lifecycle_keys_tui.py; these pin the rules at their edges."""
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 from openrush_tui.api.models import ApiCredential
@@ -214,3 +216,19 @@ def test_the_page_is_one_screen_class_in_one_module() -> None:
     defined = [name for name, value in vars(page).items()
                if inspect.isclass(value) and value.__module__ == page.__name__]
     assert defined == ["ApiAccessScreen"]
+
+
+def test_the_page_loads_no_dialog_and_no_revoke_flow_before_its_first_frame() -> None:
+    """API access is the first page of a signed-in start: its module leaves each dialog, the
+    revoke flow and the key rules (a few milliseconds) to when a key is first acted on. A
+    fresh interpreter, as this process has loaded them all."""
+    code = ("import sys, openrush_tui.screens.api_access.page; print(' '.join(sorted(m for m "
+            "in sys.modules if m.startswith(('openrush_tui.keys.', "
+            "'openrush_tui.screens.api_access.')))))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.split()
+    assert "openrush_tui.screens.api_access.page" in loaded
+    early = {"openrush_tui.keys.revoke", "openrush_tui.keys.rules", "openrush_tui.keys.own_key",
+             *(f"openrush_tui.screens.api_access.{name}"
+               for name in ("create", "reveal", "details", "rotate", "revoke"))}
+    assert early.isdisjoint(loaded), sorted(early.intersection(loaded))
