@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[1]
 WRITER = ROOT / "app" / "commands" / "output.py"
 STREAMS = {"stdout", "stderr", "__stdout__", "__stderr__"}
 # Known, each with why; an entry that no longer offends must go (see the last test).
-ALLOWED: dict[str, str] = {}
+ALLOWED: dict[str, str] = {
+    "app/tui/signals.py": "the dashboard's last resort: it finds the terminal's descriptors to put "
+                          "the terminal back after a signal; no command output",
+}
 
 
 def offences(path: Path) -> list[str]:
