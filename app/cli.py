@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from openrush_tui import __version__
 from openrush_tui.commands import output  # small: os, sys, errno (every run writes through it)
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from openrush_tui.clock import Clock
     from openrush_tui.config import Settings
     from openrush_tui.prefs.settings import Loaded, SettingsFile
@@ -61,7 +63,7 @@ class OneLineErrorParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
-    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         """Help, usage and --version through the one writer, as every command's output."""
         output.argparse_message(message, file)
 

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from openrush_tui.keys.revoke import Chosen
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = subparsers.add_parser("keys", help="list, create and revoke API keys",
                                  description="List, create and revoke the account's API keys.")
     commands = keys.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)

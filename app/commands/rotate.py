@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from openrush_tui.keys.rotate import Rotation, Sleep, Step
 
 
-def register_rotate(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_rotate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rotate = commands.add_parser(
         "rotate", help="replace a key with a new one, then revoke the old one",
         description="Create a replacement key (the same name plus today's date, the same "

@@ -32,7 +32,7 @@ from textual.notifications import SeverityLevel
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from openrush_tui.errors import describe_error
-from openrush_tui.keys.rotate import DEFAULT_IDLE, Rotation, key_words
+from openrush_tui.keys.rotate import DEFAULT_IDLE, REVOKE_OLD, Rotation, key_words
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
@@ -135,8 +135,8 @@ class KeyRotateScreen(Dialog[RotateClosed]):
 
     def _choice(self) -> RevokeOld:
         pressed = self.query_one("#revoke-old", RadioSet).pressed_button
-        return (pressed.id or "old-when-idle").removeprefix("old-") if pressed \
-            else "when-idle"  # type: ignore[return-value]
+        wanted = (pressed.id or "").removeprefix("old-") if pressed else ""
+        return next((value for value in REVOKE_OLD if value == wanted), "when-idle")
 
     def _idle(self) -> timedelta | None:
         text = self.query_one("#idle", Input).value.strip()

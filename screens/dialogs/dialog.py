@@ -8,7 +8,7 @@ top. A worker of a dialog that fails is said as a page's is (`base.report_failed
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
@@ -68,7 +68,8 @@ class Dialog(ModalScreen[ResultT]):
 
     @property
     def dashboard(self) -> OpenRushApp:
-        return self.app  # type: ignore[return-value]
+        # Textual types `app` as any App; every screen of ours runs in the dashboard's.
+        return cast("OpenRushApp", self.app)
 
     def action_scroll_body(self, lines: int) -> None:
         for body in self.query(".body"):
