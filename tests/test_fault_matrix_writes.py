@@ -84,7 +84,9 @@ async def test_create_under_every_fault(faulty: FaultySandbox) -> None:
             elif server_did_write(name):
                 current = table_of(app).current
                 if current is None or current.key.name != key_name:
-                    problems.append("the stored key is not the one pointed at")
+                    # What the cursor is on and what was said, to tell a race from a miss.
+                    problems.append("the stored key is not the one pointed at (cursor on "
+                                    f"{current.key.name if current else None!r}; said {said!r})")
             problems += [p for p in contradictions(said, write="create", fault=name)
                          if p not in problems]
             matrix.record("create dialog", name, problems)
