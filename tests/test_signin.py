@@ -13,11 +13,19 @@ from keyring.backends import fail, null
 from keyrings.alt.file import PlaintextKeyring
 
 from openrush_tui.auth import keyring_store
-from openrush_tui.auth.credentials import credentials_path, find_key
+from openrush_tui.auth.credentials import credentials_path, find_key, read_file_key
 from openrush_tui.auth.profiles import profiles_path, remembered_api_url, remembered_storage
 from openrush_tui.auth.secret import Secret
-from openrush_tui.auth.signin import NeedsChoice, SignedIn, change_storage, save_as, save_key
-from tests.support.accounts import UseKeyring
+from openrush_tui.auth.signin import (
+    NeedsChoice,
+    NeedsConsent,
+    SignedIn,
+    change_storage,
+    lost_by_signing_out,
+    save_as,
+    save_key,
+)
+from tests.support.accounts import UseKeyring, stored
 from tests.support.keyring_backends import BlockingKeyring, ForgetfulKeyring, MemoryKeyring
 
 KEY = "or_" + "A1b2C3d4E5" * 4
@@ -26,12 +34,17 @@ SHOWN_FILE = "~/.config/openrush-tui/credentials.json"
 pytestmark = pytest.mark.usefixtures("isolated_home")
 
 
-def needs_choice(result: SignedIn | NeedsChoice) -> NeedsChoice:
+def needs_choice(result: SignedIn | NeedsChoice | NeedsConsent) -> NeedsChoice:
     assert isinstance(result, NeedsChoice), result
     return result
 
 
-def signed_in(result: SignedIn | NeedsChoice) -> SignedIn:
+def needs_consent(result: SignedIn | NeedsChoice | NeedsConsent) -> NeedsConsent:
+    assert isinstance(result, NeedsConsent), result
+    return result
+
+
+def signed_in(result: SignedIn | NeedsChoice | NeedsConsent) -> SignedIn:
     assert isinstance(result, SignedIn), result
     return result
 
@@ -172,3 +185,59 @@ def test_a_server_that_cannot_be_remembered_is_a_note_not_a_failure(
     assert done.notes[0].startswith("The server URL was not remembered (")
     assert "not sent anywhere" in done.notes[0]
     assert "chmod 600" in done.notes[0] and KEY not in done.notes[0]
+
+
+# ------------------------------------------------------------------ over a saved key
+
+OTHER = "or_" + "Z9y8X7w6V5" * 4
+
+
+def test_over_the_only_copy_in_the_file_nothing_is_written_until_agreed(
+        use_keyring: UseKeyring) -> None:
+    use_keyring(fail.Keyring())
+    signed_in(save_as("default", SERVER, Secret(KEY), "file"))
+    ask = needs_consent(save_key("default", SERVER, Secret(OTHER)))
+    assert ask.choice == "file" and [key.secret.reveal() for key, _ in ask.lost] == [KEY]
+    said = " ".join(ask.sentences())
+    assert "or_A1b2C3…" in said and SHOWN_FILE in said and "0600 file" in said
+    assert "only a hash" in said and KEY not in said
+    assert read_file_key("default") == KEY  # kept
+    done = signed_in(save_as("default", SERVER, Secret(OTHER), "file", replaces=ask.consent()))
+    assert done.key.source == "file" and read_file_key("default") == OTHER
+
+
+def test_over_the_only_copy_in_the_keyring_nothing_is_written_until_agreed(
+        memory_keyring: MemoryKeyring) -> None:
+    signed_in(save_key("default", SERVER, Secret(KEY)))
+    ask = needs_consent(save_key("default", SERVER, Secret(OTHER)))
+    assert ask.choice is None and "the OS keyring (MemoryKeyring (test))" in ask.sentences()[0]
+    assert memory_keyring.store[(keyring_store.SERVICE, "default")] == KEY
+    signed_in(save_key("default", SERVER, Secret(OTHER), replaces="any"))
+    assert memory_keyring.store[(keyring_store.SERVICE, "default")] == OTHER
+
+
+def test_the_same_key_or_a_copy_elsewhere_needs_no_question(
+        use_keyring: UseKeyring, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_keyring(fail.Keyring())
+    signed_in(save_as("default", SERVER, Secret(KEY), "file"))
+    signed_in(save_key("default", SERVER, Secret(KEY)))  # the same key again
+    monkeypatch.setenv("OPENRUSH_KEY", KEY)  # a copy the store does not hold
+    assert lost_by_signing_out("default", None) is None
+    signed_in(save_key("default", SERVER, Secret(OTHER)))
+    monkeypatch.delenv("OPENRUSH_KEY")
+    signed_in(save_as("work", SERVER, Secret(OTHER), "file"))  # another profile's copy
+    signed_in(save_key("default", SERVER, Secret(KEY)))
+    assert read_file_key("default") == KEY and read_file_key("work") == OTHER
+
+
+def test_this_session_only_replaces_no_saved_key_but_the_key_in_memory_asks(
+        use_keyring: UseKeyring) -> None:
+    use_keyring(fail.Keyring())
+    signed_in(save_as("default", SERVER, Secret(KEY), "file"))
+    assert change_storage("default", SERVER, None, "session") is None  # the choice only
+    done = signed_in(save_key("default", SERVER, Secret(OTHER)))  # kept in memory, as chosen
+    assert done.key.source == "session" and read_file_key("default") == KEY  # not replaced
+    in_memory = stored(OTHER, "session")
+    ask = needs_consent(save_key("default", SERVER, Secret("or_" + "Q" * 40), in_use=in_memory))
+    assert ask.lost == ((in_memory, True),)
+    assert "signed in with" in ask.sentences()[0] and "memory" in ask.sentences()[0]

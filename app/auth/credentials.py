@@ -55,6 +55,7 @@ __all__ = [
     "find_key_for_server",
     "find_saved_key",
     "forget",
+    "kept_elsewhere",
     "key_from_environment",
     "load_key",
     "save_to_file",
@@ -274,6 +275,25 @@ def load_key(profile: str = "default", *,
              keyring_timeout: float | None = None) -> StoredKey | None:
     """The key this terminal uses for `profile`, or None. CredentialStoreError if unsafe."""
     return find_key(profile, keyring_timeout=keyring_timeout).key
+
+
+def kept_elsewhere(profile: str, secret: Secret) -> bool:
+    """Whether `secret` lives somewhere this tool does not clear for `profile`: in
+    ``OPENRUSH_KEY``, or saved in the credentials file for another profile. Deleting or
+    replacing `profile`'s copy then loses nothing. (Other profiles' keyring entries are not
+    read: that would be one more bounded keyring wait per profile; such a key is treated as
+    the only copy, which asks once too often rather than once too few.)"""
+    env = key_from_environment()
+    if env is not None and same_key(secret, env.secret.reveal()):
+        return True
+    path = credentials_path()
+    try:
+        profiles = entries(read_private_json(path) or {}, path, "key")
+    except PrivateFileError:  # unknown: treated as the only copy (the caller asks)
+        return False
+    return any(name != profile and isinstance(entry.get("key"), str)
+               and same_key(secret, entry["key"].strip())
+               for name, entry in profiles.items())
 
 
 def _keyring_key(value: str, info: BackendInfo) -> StoredKey:

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from openrush_tui.auth import signin
 from openrush_tui.auth.credentials import StoredKey, credentials_path
 from openrush_tui.auth.secret import Secret
-from openrush_tui.auth.signin import KEPT_IN, NeedsChoice, SignedIn, StorageChoice
+from openrush_tui.auth.signin import (
+    KEPT_IN,
+    NO_CONSENT,
+    Consent,
+    NeedsChoice,
+    NeedsConsent,
+    SignedIn,
+    StorageChoice,
+)
 from openrush_tui.text.paths import display_path
 
 NOT_KEPT = "Not signed in: the key was not kept."
@@ -23,12 +31,23 @@ SANDBOX_SIGNED_OUT = "Signed out of the sandbox. Press s to sign in with a key."
 
 
 def keep_key(profile: str, api_url: str, secret: Secret, *, sandbox: bool,
-             choice: StorageChoice | None = None) -> SignedIn | NeedsChoice:
+             choice: StorageChoice | None = None, in_use: StoredKey | None = None,
+             replaces: Consent = NO_CONSENT) -> SignedIn | NeedsChoice | NeedsConsent:
     """Save a checked key: the keyring first (`signin.save_key`), or, once the person has
-    answered `NeedsChoice`, where they chose (`signin.save_as`). May block."""
+    answered `NeedsChoice`, where they chose (`signin.save_as`); `NeedsConsent` when that
+    would delete the only copy of the key in use or saved (`in_use`: the dashboard's key),
+    unless the person agreed (`replaces`). May block."""
     if choice is None:
-        return signin.save_key(profile, api_url, secret, sandbox=sandbox)
-    return signin.save_as(profile, api_url, secret, choice)
+        return signin.save_key(profile, api_url, secret, sandbox=sandbox, in_use=in_use,
+                               replaces=replaces)
+    return signin.save_as(profile, api_url, secret, choice, in_use=in_use, replaces=replaces)
+
+
+def replace_kept_message(ask: NeedsConsent) -> str:
+    """After Cancel on the question: nothing changed, and where the old key still is."""
+    kept = ", ".join(key.secret.masked() for key, _ in ask.lost)
+    return (f"Not signed in with the new key: nothing was replaced, and the key {kept} is "
+            "still where it was.")
 
 
 def signed_in_message(key: StoredKey) -> str:

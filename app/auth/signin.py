@@ -7,6 +7,12 @@ chose: in the 0600 file or for this session only. The profile remembers that cho
 next sign-in does not ask again (`change_storage`, on Setup, changes it), and a key that was
 saved makes it remember the server it was checked with, so it is only ever sent there.
 
+Saving replaces the key saved for the profile (and, in the dashboard, the key in use). When
+that is the only copy of another key (`lost_by_signing_in`: the rule signing out follows
+too), nothing is written: `NeedsConsent` names the key and where it is kept, the UI asks
+(Setup's yes/no dialog; ``login``'s y/N prompt or ``--yes``), and the save runs again with
+the person's consent (`replaces`).
+
 Every function here may block (a keyring waits up to its timeout; files are written), so the
 TUI calls them from a thread. No Textual here.
 """
@@ -17,12 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from openrush_tui.auth import keyring_store
 from openrush_tui.auth.credentials import (
     KeyringUnusable,
     StoredKey,
     credentials_path,
     find_saved_key,
     forget,
+    kept_elsewhere,
+    same_key,
     save_to_file,
     save_to_keyring,
     session_only,
@@ -44,6 +53,30 @@ class NeedsChoice:
     file_path: str  # the 0600 file the key would be written to, as shown to people
 
 
+# What the person agreed to replace: these keys (each asked about), or any (``login --yes``).
+Consent = frozenset[Secret] | Literal["any"]
+NO_CONSENT: Consent = frozenset()
+
+
+@dataclass(frozen=True)
+class NeedsConsent:
+    """Saving would delete the only copy of another key: nothing was written. Ask, then save
+    again with `replaces=consent()` and `choice` (where the new key goes; None: the keyring
+    first, as `save_key` does)."""
+
+    lost: tuple[tuple[StoredKey, bool], ...]  # each key, and whether it is the one in use
+    choice: StorageChoice | None
+
+    def consent(self, given: Consent = NO_CONSENT) -> Consent:
+        """`given` and the keys asked about now: a second question never repeats the first."""
+        if given == "any":
+            return given
+        return given | frozenset(key.secret for key, _ in self.lost)
+
+    def sentences(self) -> list[str]:
+        return [what_is_replaced(key, in_use=in_use) for key, in_use in self.lost]
+
+
 @dataclass(frozen=True)
 class SignedIn:
     """Where the key now lives, and what the person should know about it."""
@@ -54,28 +87,44 @@ class SignedIn:
 
 def save_key(profile: str, api_url: str, secret: Secret, *, sandbox: bool = False,
              remembered: tuple[StorageChoice, ...] = ("file", "session"),
-             ) -> SignedIn | NeedsChoice:
+             in_use: StoredKey | None = None, replaces: Consent = NO_CONSENT,
+             ) -> SignedIn | NeedsChoice | NeedsConsent:
     """Save a checked key in the OS keyring; without one, where the profile's earlier choice
-    says (if it is one of `remembered`), else say why it cannot be kept (`NeedsChoice`)."""
+    says (if it is one of `remembered`), else say why it cannot be kept (`NeedsChoice`).
+    Nothing is written when that would delete the only copy of a key the person has not
+    agreed to replace (`NeedsConsent`). `in_use`: the key the dashboard is signed in with."""
     if sandbox:
         # A sandbox key must never land where the real service's key is kept.
         return SignedIn(session_only(secret))
+    ask = needs_consent(profile, secret, in_use, replaces, choice=None)
+    # Where the key goes decides what it replaces: with no keyring to take it, the path
+    # below (the file, or this session only) asks for its own destination.
+    if ask is not None and not _keyring_refuses():
+        return ask
     try:
         stored = save_to_keyring(profile, secret)
     except KeyringUnusable as exc:
         choice = storage_choice(profile)
         if choice is None or choice not in remembered:
             return NeedsChoice(exc.describe(), display_path(credentials_path()))
-        signed_in = save_as(profile, api_url, secret, choice)
+        signed_in = save_as(profile, api_url, secret, choice, in_use=in_use, replaces=replaces)
+        if isinstance(signed_in, NeedsConsent):
+            return signed_in
         return replace(signed_in, notes=(
             *signed_in.notes, f"No usable keyring: the key is kept {KEPT_IN[choice]}, as "
             "chosen before for this profile (Setup's Storage button changes that)."))
     return _remember_server(SignedIn(stored), profile, api_url)
 
 
-def save_as(profile: str, api_url: str, secret: Secret, choice: StorageChoice) -> SignedIn:
+def save_as(profile: str, api_url: str, secret: Secret, choice: StorageChoice, *,
+            in_use: StoredKey | None = None, replaces: Consent = NO_CONSENT,
+            ) -> SignedIn | NeedsConsent:
     """After `NeedsChoice`: the 0600 file (plain text, as the person agreed) or memory only.
-    The profile remembers the choice for the next sign-in."""
+    The profile remembers the choice for the next sign-in. `NeedsConsent` (nothing written)
+    when that deletes the only copy of a key not agreed in `replaces`."""
+    ask = needs_consent(profile, secret, in_use, replaces, choice=choice)
+    if ask is not None:
+        return ask
     if choice == "session":
         signed_in = SignedIn(session_only(secret))
     else:
@@ -99,7 +148,10 @@ def change_storage(profile: str, api_url: str, in_use: StoredKey | None,
     to the file, or out of the file into memory). None when no key had to move."""
     moved: SignedIn | None = None
     if in_use is not None and in_use.source == "session" and choice == "file":
-        moved = save_as(profile, api_url, in_use.secret, "file")
+        # Moving the key in use is what the person asked for with the Storage button.
+        saved = save_as(profile, api_url, in_use.secret, "file", replaces="any")
+        assert isinstance(saved, SignedIn)  # noqa: S101 (consent to any: never a question)
+        moved = saved
     elif in_use is not None and in_use.source == "file" and choice == "session":
         report = forget(profile, only=in_use.secret)
         moved = SignedIn(session_only(in_use.secret), (*report.problems, *report.kept))
@@ -130,17 +182,88 @@ def _noted(signed_in: SignedIn, what: str, remember: Callable[[], None], *,
     return signed_in
 
 
+def _keyring_refuses() -> bool:
+    """Whether the keyring surely takes no key (so a save goes elsewhere); when that cannot
+    be told, False: the caller asks rather than risk deleting a key unasked."""
+    try:
+        return not keyring_store.backend_info().usable
+    except Exception:  # a timeout, or a broken backend
+        return False
+
+
+def _only_copy(key: StoredKey, profile: str, secret: Secret) -> bool:
+    """Whether replacing or deleting `key` loses it: it is not `secret` (the key being
+    saved) and lives nowhere else this tool knows of (`kept_elsewhere`)."""
+    return (not same_key(secret, key.secret.reveal())
+            and not kept_elsewhere(profile, key.secret))
+
+
+def lost_by_signing_in(profile: str, secret: Secret, in_use: StoredKey | None = None, *,
+                       overwrites_store: bool = True) -> tuple[tuple[StoredKey, bool], ...]:
+    """The keys that saving `secret` for `profile` deletes for good, each with whether it is
+    the one in use: the key saved for the profile (when the save writes the keyring or the
+    file: `overwrites_store`), and a key the dashboard holds for this session only, unless
+    it is `secret` itself or is kept elsewhere (``OPENRUSH_KEY``, another profile's entry).
+
+    The same rule as signing out (`lost_by_signing_out`), for a save. May block on the
+    keyring (bounded): call it from a thread.
+    """
+    lost: list[tuple[StoredKey, bool]] = []
+    if overwrites_store:
+        saved = find_saved_key(profile).key
+        if saved is not None and _only_copy(saved, profile, secret):
+            lost.append((saved, in_use is not None
+                         and same_key(in_use.secret, saved.secret.reveal())))
+    if (in_use is not None and in_use.source == "session"
+            and _only_copy(in_use, profile, secret)
+            and not any(key.secret == in_use.secret for key, _ in lost)):
+        lost.append((in_use, True))
+    return tuple(lost)
+
+
+def needs_consent(profile: str, secret: Secret, in_use: StoredKey | None, replaces: Consent,
+                  *, choice: StorageChoice | None) -> NeedsConsent | None:
+    """The question to ask before saving `secret` where `choice` says (None: the keyring),
+    or None when it loses no key the person has not agreed to replace. May block."""
+    lost = lost_by_signing_in(profile, secret, in_use, overwrites_store=choice != "session")
+    if replaces == "any" or all(key.secret in replaces for key, _ in lost):
+        return None
+    return NeedsConsent(lost, choice)
+
+
+def what_is_replaced(key: StoredKey, *, in_use: bool) -> str:
+    """The sentence about a key that signing in with another one deletes."""
+    which = "The key this terminal is signed in with" if in_use else "The key saved here"
+    return (f"{which} ({key.secret.masked()}) is kept in {_kept_in(key)}, the only copy this "
+            "tool knows of; signing in with the new key replaces it. OpenRush keeps only a "
+            "hash of a key: it cannot be shown again.")
+
+
+def _kept_in(key: StoredKey) -> str:
+    if key.source == "keyring":
+        return f"the OS keyring ({key.where})" if key.where else "the OS keyring"
+    if key.source == "file":
+        return f"the 0600 file {key.where}"
+    if key.source == "session":
+        return "this session's memory only"
+    return key.source_label
+
+
 def lost_by_signing_out(profile: str, in_use: StoredKey | None) -> tuple[StoredKey, bool] | None:
     """The key signing out deletes for good, and whether it is the one in use; None when
     nothing would be lost (nothing saved, and a key from OPENRUSH_KEY or none in use).
 
     Signing out removes the key in use (keyring, file or this session's memory) and any
-    key saved for the profile. May block on the keyring (bounded): call it from a thread.
+    key saved for the profile; a key also in ``OPENRUSH_KEY`` or saved for another profile
+    (`kept_elsewhere`) is not lost. May block on the keyring (bounded): call it from a thread.
     """
-    if in_use is not None and in_use.source in ("keyring", "file", "session"):
+    if (in_use is not None and in_use.source in ("keyring", "file", "session")
+            and not kept_elsewhere(profile, in_use.secret)):
         return in_use, True
     saved = find_saved_key(profile).key
-    return None if saved is None else (saved, False)
+    if saved is None or kept_elsewhere(profile, saved.secret):
+        return None
+    return saved, in_use is not None and same_key(in_use.secret, saved.secret.reveal())
 
 
 def what_is_lost(key: StoredKey, *, in_use: bool) -> str:

@@ -21,7 +21,7 @@ from typing import Literal
 
 from openrush_tui.auth.credentials import ENV_VAR, StoredKey, session_only
 from openrush_tui.auth.secret import Secret
-from openrush_tui.auth.signin import NeedsChoice, save_as, save_key
+from openrush_tui.auth.signin import NeedsChoice, NeedsConsent, SignedIn, save_as, save_key
 from openrush_tui.errors import OpenRushError
 
 SwitchStatus = Literal["switched", "manual", "failed"]
@@ -45,16 +45,25 @@ def switch_stored_key(stored: StoredKey, profile: str, api_url: str,
     if stored.source in ("session", "sandbox"):
         return SwitchResult("switched", "This session now uses the new key (not saved).",
                             session_only(new))
+    # Replacing the old key is the rotation's point; another key saved meanwhile is not.
+    rotated = frozenset({stored.secret})
+    answer: SignedIn | NeedsChoice | NeedsConsent
     try:
         if stored.source == "file":
-            signed_in = save_as(profile, api_url, new, "file")
+            answer = save_as(profile, api_url, new, "file", replaces=rotated)
         else:
-            answer = save_key(profile, api_url, new)
-            if isinstance(answer, NeedsChoice):
-                return SwitchResult("failed", "The new key could not be saved in the OS "
-                                              f"keyring ({answer.reason}), so this terminal "
-                                              "still signs in with the old key.")
-            signed_in = answer
+            answer = save_key(profile, api_url, new, replaces=rotated)
+        if isinstance(answer, NeedsConsent):
+            other = ", ".join(key.secret.masked() for key, _ in answer.lost)
+            return SwitchResult("failed", f"Another key ({other}) is saved for this profile "
+                                          "now (by another terminal or command), so the new "
+                                          "key was not saved over it; this terminal still "
+                                          "signs in with the old key.")
+        if isinstance(answer, NeedsChoice):
+            return SwitchResult("failed", "The new key could not be saved in the OS "
+                                          f"keyring ({answer.reason}), so this terminal "
+                                          "still signs in with the old key.")
+        signed_in = answer
     except (OpenRushError, OSError) as error:
         return SwitchResult("failed", f"The new key could not be saved ({error}), so this "
                                       "terminal still signs in with the old key.")
