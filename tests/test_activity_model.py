@@ -9,7 +9,7 @@ from openrush_tui.activity import wording as say
 from openrush_tui.activity.answers import Line
 from openrush_tui.activity.counting import CountStep
 from openrush_tui.activity.filters import ActivityFilter
-from openrush_tui.activity.model import FILL_PAGES, MAX_ROWS, NEWEST_LIMIT, PAGE_SIZE, ActivityModel
+from openrush_tui.activity.model import MAX_ROWS, NEWEST_LIMIT, PAGE_SIZE, ActivityModel
 from openrush_tui.activity.window import NewerRequest
 from openrush_tui.api.models import RateLimitInfo, UsageEvent, UsagePage
 
@@ -315,26 +315,19 @@ def test_what_the_event_dialog_and_the_filter_dialog_are_given() -> None:
     assert ActivityFilter(days=30).next_period().days == 7
 
 
-def test_pages_of_own_reads_alone_are_followed_by_older_ones_a_few_at_most() -> None:
-    """A dashboard left open fills the history with its own reads: hidden, they leave the
-    table empty, so older pages are fetched unasked until a screenful shows (or a cap)."""
+def test_pages_of_own_reads_alone_fetch_nothing_unasked_and_say_so() -> None:
+    """A dashboard left open fills the history with its own reads. A server that ignores the
+    request to leave them out sends them: hidden, they can leave the table empty; nothing
+    more is fetched unasked (issue 20), the status line says + loads older events, and the
+    chart waits for e rather than walking them all."""
     own = [event(n, endpoint="/v1/me/usage", user_agent="openrush-tui/0.1.0")
-           for n in range(PAGE_SIZE * (FILL_PAGES + 2))]
+           for n in range(PAGE_SIZE * 3)]
     shown = model()
+    assert shown.query()["exclude_reads_by"] == "openrush-tui"
     load(shown, page(0, history=own))
-    assert shown.shown_events() == [] and "own reads hidden" in shown.status_line().text
-    fetched = []
-    while (cursor := shown.fill_cursor(None)) is not None:
-        fetched.append(cursor)
-        shown.older_page(shown.generation, cursor, page(int(cursor), history=own))
-    assert len(fetched) == FILL_PAGES  # bounded: the rate limit is the user's production's
-    low = RateLimitInfo(limit=60, remaining=5)
-    assert model_with_rows(own, low) is None  # near the limit, nothing is fetched unasked
+    assert shown.shown_events() == []
+    assert "own reads hidden (h shows), older not fetched (+ loads)" in shown.status_line().text
+    assert not shown.counts_on_its_own
+    assert "Press e to count more" in shown.chart_view(counting=False).note
     shown.switch_own()
-    assert shown.fill_cursor(None) is None  # shown: nothing to fill
-
-
-def model_with_rows(history: list[UsageEvent], rate: RateLimitInfo) -> str | None:
-    shown = model()
-    load(shown, page(0, history=history))
-    return shown.fill_cursor(rate)
+    assert "exclude_reads_by" not in shown.query()  # h: the server is asked for them

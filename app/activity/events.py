@@ -5,7 +5,10 @@ the `activity` command all label an event through these functions, so they agree
 label is already made safe for a terminal (`text.safe.visible`): the fields are the server's.
 
 `is_own_read` tells this tool's own reads of the account (the dashboard's refreshes, the
-CLI's listings) from the user's usage, by the `user_agent` the server recorded.
+CLI's listings) from the user's usage, by the `user_agent` the server recorded. A server
+that has the usage endpoint's `exclude_reads_by` (OURS; the sandbox does) leaves the same
+events out when asked (`OWN_READS_LEFT_OUT`), so they cost no pages; one that ignores it
+sends them, and they are hidden here all the same.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ from typing import Protocol
 
 from openrush_tui.text.safe import visible
 
-OWN_AGENT = "openrush-tui/"  # our User-Agent, `openrush-tui/<version>`
+OWN_PRODUCT = "openrush-tui"  # what the usage endpoint's `exclude_reads_by` names (OURS)
+OWN_AGENT = f"{OWN_PRODUCT}/"  # our User-Agent, `openrush-tui/<version>`
 # What this tool reads to show the account; a create (201) on the same path is a write.
 OWN_READS = frozenset({"/v1/me/usage", "/v1/me/credits", "/v1/me/api-credentials",
                        "/v1/capabilities"})
+
+# The query that asks the server to leave this tool's own reads out (OURS: `GET /v1/me/usage`).
+OWN_READS_LEFT_OUT = {"exclude_reads_by": OWN_PRODUCT}
 
 
 class Event(Protocol):

@@ -12,10 +12,15 @@ holds; every rule about answers lives here, so it is tested without a terminal.
   starts at the newest (else they are counted as "new above").
 - Chart and summary: a `PeriodUsage` of the period, from the first page, then counted batch
   by batch (`counting.count_pages`), then topped up by live events.
-- This tool's own reads (`events.is_own_read`) are held, but neither shown nor counted
-  until asked for (`switch_own`); when hiding them leaves less than a screenful, a few older
-  pages are fetched unasked (`fill_cursor`). Labels name the filter shown (`showing`): a
-  failed switch goes back to it and says so, so no figure sits under another period's name.
+- This tool's own reads (`events.is_own_read`): while hidden, the server is asked to leave
+  them out (`events.OWN_READS_LEFT_OUT`, OURS), so they cost no pages; h loads the list again
+  with them (`switch_own`). A server that ignores the question sends them: they are held but
+  neither shown nor counted, and nothing more is fetched unasked to make up for them (a long
+  session leaves hundreds): the status line says how many were hidden and that + loads older
+  events, and the chart waits for e (`counts_on_its_own`). Opening the page costs the newest
+  page and the key names, however many own reads precede.
+- Labels name the filter shown (`showing`): a failed switch goes back to it and says so, so
+  no figure sits under another period's name.
 """
 
 from __future__ import annotations
@@ -28,24 +33,20 @@ from typing import TYPE_CHECKING, Any
 from openrush_tui.activity import wording as say
 from openrush_tui.activity.answers import ChartView, Line, Update
 from openrush_tui.activity.counting import CHART_BATCH_PAGES, CHART_PAGE, CountStep
-from openrush_tui.activity.events import is_own_read, matches_text
+from openrush_tui.activity.events import OWN_READS_LEFT_OUT, is_own_read, matches_text
 from openrush_tui.activity.filters import KNOWN_CLIENTS, ActivityFilter, Metric
 from openrush_tui.activity.totals import PeriodUsage
 from openrush_tui.activity.window import EventWindow, NewerRequest, Page
-from openrush_tui.api.budget import reserve_reached
 from openrush_tui.text.times import short
 
 if TYPE_CHECKING:
-    from openrush_tui.api.models import RateLimitInfo, UsageEvent, UsagePage
+    from openrush_tui.api.models import UsageEvent, UsagePage
 
 PAGE_SIZE = 50
 NEWEST_LIMIT = 200  # a live refresh, or the newest page fetched again, in one request
 LIVE_PEEK = 20  # what a live refresh asks for first: usually enough to find where it joins
 MAX_ROWS = 400  # events held by the table at most, however long the history
-# Hiding this tool's own reads can leave a page nearly empty (a dashboard left open fills the
-# history with them): older pages are then fetched unasked, a few at most per load.
-FILL_BELOW = 20  # rows: about a screenful at 80×24
-FILL_PAGES = 4
+SCREENFUL = 20  # rows at 80×24: fewer shown behind hidden own reads, the status says why
 CHART_BATCH = CHART_BATCH_PAGES * CHART_PAGE  # events counted per batch for the chart
 
 class ActivityModel:
@@ -58,6 +59,8 @@ class ActivityModel:
         self.metric: Metric = "credits"
         self.live = True
         self.show_own = False  # this tool's own reads of the account, shown or hidden
+        self.held_own = False  # ...as the rows held were fetched (the server asked to leave
+        self.own_sent = False  # them out or not), and whether it sent some all the same
         self.text = ""  # the `/` filter: narrows the rows held (tool, key name, client)
         self.load_error = False  # the last load of the list failed (r loads it again)
         self.generation = 0
@@ -65,7 +68,6 @@ class ActivityModel:
         self.newest: str | None = None  # id of the newest event known, where live joins
         self.new_above = 0  # live events that arrived while the window was further down
         self.loading_older = False
-        self.filled = 0  # older pages fetched unasked since the first page (see FILL_PAGES)
         self.live_note = ""  # a failed live refresh, said until the next one works
         self.more_error = ""  # a failed "load more", said once
         self.names: dict[str, str] = {}  # key names by credential id
@@ -98,15 +100,27 @@ class ActivityModel:
     @property
     def refreshable(self) -> bool:
         """The chosen filter's events are shown and fine: a refresh only adds the newest."""
-        return self.live_ready and self.shown_filter == self.filter and not self.load_error
+        return (self.live_ready and self.shown_filter == self.filter and not self.load_error
+                and self.held_own == self.show_own)
 
     def query(self) -> dict[str, Any]:
-        """The first page's query: the filter chosen."""
-        return self.filter.query(self.clock())
+        """The first page's query: the filter chosen, own reads left out unless shown."""
+        return self._with_own(self.filter.query(self.clock()), self.show_own)
 
     def shown_query(self) -> dict[str, Any]:
-        """Pages continue the list on screen: same filter, same period start."""
-        return (self.shown_filter or self.filter).query(self.clock())
+        """Pages continue the list on screen: same filter, same period start, same own reads."""
+        return self._with_own((self.shown_filter or self.filter).query(self.clock()),
+                              self.held_own)
+
+    @staticmethod
+    def _with_own(query: dict[str, Any], own: bool) -> dict[str, Any]:
+        return query if own else {**query, **OWN_READS_LEFT_OUT}
+
+    @property
+    def counts_on_its_own(self) -> bool:
+        """The chart counts the period unasked: not when the server sent this tool's own reads
+        although asked not to (counting would walk them all; e counts on)."""
+        return self.held_own or not self.own_sent
 
     def set_filter(self, new: ActivityFilter) -> bool:
         """False when nothing changes (no reload needed)."""
@@ -121,7 +135,6 @@ class ActivityModel:
         """
         self.generation += 1
         self.loading_older = False
-        self.filled = 0
         return names or not self.keys
 
     def start_older(self) -> str | None:
@@ -130,16 +143,6 @@ class ActivityModel:
         if cursor is None or self.loading_older:
             return None
         self.loading_older = True
-        return cursor
-
-    def fill_cursor(self, rate_limit: RateLimitInfo | None) -> str | None:
-        """The next older page to fetch unasked, when hiding this tool's own reads left fewer
-        than a screenful of rows and more exist; None otherwise, or near the rate limit."""
-        if (self.show_own or self.filled >= FILL_PAGES or reserve_reached(rate_limit)
-                or len(self.shown_events(with_text=False)) >= FILL_BELOW):
-            return None
-        cursor = self.start_older()
-        self.filled += cursor is not None
         return cursor
 
     def newer_request(self) -> NewerRequest | None:
@@ -182,6 +185,10 @@ class ActivityModel:
         self.tally.complete = page.next_cursor is None
         self.counted = True
         self.chart_cursor, self.chart_note = page.next_cursor, ""
+        self.held_own = self.show_own
+        self.own_sent = not self.show_own and any(map(is_own_read, page.items))
+        if not self.counts_on_its_own and not self.tally.complete:
+            self.chart_note = self._partial("this server sends this tool's own reads too")
         # A refresh at the top shows what is new; the selection stays on its event.
         return Update(rows=True, at_top=True, reset=other_rows, events=page.items)
 
@@ -298,7 +305,8 @@ class ActivityModel:
         self.metric = "calls" if self.metric == "credits" else "credits"
 
     def switch_own(self) -> bool:
-        """Show this tool's own reads too, or hide them again; True when now shown."""
+        """Show this tool's own reads too, or hide them again; True when now shown. The list
+        is then loaded again (`query` asks for them or not): the page starts a new load."""
         self.show_own = self.tally.with_own = not self.show_own
         return self.show_own
 
@@ -359,13 +367,16 @@ class ActivityModel:
         held = len(self.window)
         listed = len(self.shown_events(with_text=False))
         hidden = 0 if self.show_own else sum(map(is_own_read, self.window.events()))
+        # Own reads sent all the same hide older events that were not fetched: + loads them.
+        unfetched = bool(hidden) and listed < SCREENFUL and not self.window.at_end
         matching = (len(self.shown_events()), self.text) if self.text.strip() else None
         if self.live_note:
             return Line("error", self.live_note)
         if held == 0:
             return Line("empty", say.empty(self.showing))
         return Line("info", say.window_status(listed, self.window.rows_above, self.new_above,
-                                              hidden, self.show_own, matching))
+                                              hidden, self.show_own, matching,
+                                              unfetched=unfetched))
 
     def more_line(self) -> Line:
         """Under the table: paging. A failed "load more" is said once, then the usual line."""

@@ -16,16 +16,20 @@ def title(page: str, chosen: ActivityFilter) -> str:
 
 
 def window_status(held: int, above: int, new_above: int, hidden: int = 0,
-                  own_shown: bool = False, matching: tuple[int, str] | None = None) -> str:
+                  own_shown: bool = False, matching: tuple[int, str] | None = None, *,
+                  unfetched: bool = False) -> str:
     """Which events the table holds, how many of this tool's own reads it hides, how many
-    of them match the `/` filter (`matching`: the count and the text), and whether newer
-    events wait above it."""
+    of them match the `/` filter (`matching`: the count and the text), whether older events
+    were left unfetched behind those hidden (`unfetched`: + loads them, nothing is fetched
+    unasked), and whether newer events wait above it."""
     text = (f"Latest {held:,} events" if above == 0
             else f"Events {above + 1:,}–{above + held:,}, newest first")
     if matching is not None:
         text += f" · {matching[0]:,} match “{visible(matching[1])}” (Escape clears)"
     if hidden:
         text += f" · {hidden:,} own reads hidden (h shows)"
+        if unfetched:
+            text += ", older not fetched (+ loads)"
     elif own_shown:
         text += " · own reads shown (h hides)"
     if new_above:

@@ -206,7 +206,10 @@ class OpenRushClient:
         tool: str | None = None,
         client: str | None = None,
         since: datetime | None = None,
+        exclude_reads_by: str | None = None,
     ) -> UsagePage:
+        """A page of usage. `exclude_reads_by` (OURS, a User-Agent product): the server
+        leaves out that product's successful account reads; a server without it ignores it."""
         params: dict[str, str] = {"limit": str(limit)}
         for name, value in (
             ("cursor", cursor),
@@ -215,6 +218,7 @@ class OpenRushClient:
             ("credential_id", credential_id),
             ("tool", tool),
             ("client", client),
+            ("exclude_reads_by", exclude_reads_by),
         ):
             if value is not None and value != "":
                 params[name] = _wire(value)

@@ -142,6 +142,9 @@ def usage(
     since: datetime | None = None,
     tool: str | None = None,
     client: str | None = None,
+    # OURS: a User-Agent product (`openrush-tui`) whose successful account reads are left
+    # out, so a dashboard's polling costs no pages of its own (`store.UsageFilter`).
+    exclude_reads_by: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
     try:
         after = None if cursor_text is None else cursor.decode(cursor_text)
@@ -154,6 +157,7 @@ def usage(
         tool=tool,
         client=client,
         since=None if since is None else format_instant(_utc(since)),
+        exclude_reads_by=exclude_reads_by,
     )
     items, next_key = sandbox_of(request).store.usage_page(
         caller.account_id, usage_filter, limit, after

@@ -113,6 +113,16 @@ def _placeholders(columns: Sequence[str]) -> str:
     return ", ".join("?" for _ in columns)
 
 
+# The account reads `exclude_reads_by` leaves out: a successful call to one of these paths
+# with no tool and no create (201), by the product named. Never a failure (a revoked key's
+# 401 is always listed), never a billed call, never an MCP call (no User-Agent recorded).
+ACCOUNT_READS = ("/v1/me/usage", "/v1/me/credits", "/v1/me/api-credentials", "/v1/capabilities")
+_NOT_READS_BY = (
+    "NOT (substr(COALESCE(user_agent, ''), 1, ?) = ? AND status = 'success' AND tool IS NULL"
+    f" AND status_code != 201 AND endpoint IN ({_placeholders(ACCOUNT_READS)}))"
+)
+
+
 @dataclass(frozen=True)
 class UsageFilter:
     source: str | None = None
@@ -121,6 +131,9 @@ class UsageFilter:
     tool: str | None = None
     client: str | None = None  # OURS: the MCP client's name, exactly
     since: str | None = None  # wire-format instant, inclusive
+    # OURS: leave out the successful account reads made by this User-Agent product (a
+    # dashboard's own polling, `openrush-tui` for `openrush-tui/0.2.0`); see `_NOT_READS_BY`.
+    exclude_reads_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -335,6 +348,10 @@ class Store:
         if usage_filter.since is not None:
             clauses.append("created_at >= ?")
             params.append(usage_filter.since)
+        if usage_filter.exclude_reads_by:
+            clauses.append(_NOT_READS_BY)
+            agent = usage_filter.exclude_reads_by + "/"  # the product, then its version
+            params.extend([len(agent), agent, *ACCOUNT_READS])
         if after is not None:
             clauses.append("created_at <= ? AND (created_at < ? OR seq < ?)")
             params.extend([after[0], after[0], after[1]])

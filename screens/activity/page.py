@@ -14,7 +14,9 @@ to an old filter never lands on a new one.
   batches (`activity.counting`), and shown as partial until the period is done.
 - Live: the newest events joined on top as often as the request budget allows; r on a page
   already shown does the same, once, rather than loading everything again.
-- Own reads: this tool's own reads of the account are hidden until h shows them.
+- Own reads: this tool's own reads of the account are hidden until h shows them; the server
+  is asked to leave them out, and when it sends them anyway nothing more is fetched unasked
+  (+ and e fetch on): opening the page costs the newest page and the key names.
 - Export (w): the export dialog with the view shown (filters, period, own reads, names).
 - Runway: with no filter but the period, the chart has counted the last 7 days, so the
   summary's runway costs no request (`activity.runway.runway_of_bars`) and the header's
@@ -229,7 +231,8 @@ class ActivityScreen(DashboardScreen):
         self._show_title()
         self._note_fresh()
         self.query_one(UsageChart).counting = False
-        self._count_more()
+        if self.model.counts_on_its_own:  # else the chart's note says e counts on
+            self._count_more()
         self.note_rate_limit()
         self._show_chart()
         self._apply(update)
@@ -431,9 +434,6 @@ class ActivityScreen(DashboardScreen):
                                    self.dashboard.now(), follow_top=update.at_top)
         if not self.busy(GROUP_NAMES) and self.model.ask_about_new_keys(update.events):
             self._fetch_names()
-        client = self.dashboard.session.client_if_ready  # hidden own reads left too few rows:
-        if (cursor := self.model.fill_cursor(client.rate_limit if client else None)) is not None:
-            self.call_later(self._load_older, self.model.generation, cursor)  # the next page
         self._show_states()
 
     def _show_title(self) -> None:
@@ -494,6 +494,8 @@ class ActivityScreen(DashboardScreen):
         self._apply(Update(rows=True))
         self._show_chart()
         self.notify(say.own_reads_switched(shown), timeout=4, markup=False)
+        if self.dashboard.session.signed_in:  # the server is asked for them, or not, now
+            self._load(names=False, reuse=REFRESH_INTERVAL)
 
     def action_live(self) -> None:
         self.query_one(UsageSummary).live = self.model.switch_live()
