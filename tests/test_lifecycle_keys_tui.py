@@ -56,6 +56,12 @@ async def stored_it(pilot: Pilot) -> str:
     return key
 
 
+def waiting_line(app: Any) -> str:
+    """The page's line that follows a rotation waiting for its old key; "" elsewhere."""
+    found = app.screen.query("#rotation-line")
+    return text_of(found.first(Static)) if found else ""
+
+
 def steps(app: Any) -> str:
     """The rotation's steps; "" while another screen is on top (the reveal dialog closing,
     which a loaded machine may not have done yet when `wait_until` first looks)."""
@@ -222,11 +228,11 @@ async def test_leaving_while_waiting_stops_safely_and_says_what_is_left(tmp_path
         minutes.value = "10"
         await pilot.press("enter")  # Enter in the field: Rotate (once unused for 10 minutes)
         await stored_it(pilot)
-        waiting = app.screen.query_one("#waiting", Static)
-        await wait_until(pilot, lambda: "old key last used 4 minutes ago" in str(waiting.content))
-        await pilot.press("q")  # leaves the dialog (safely), does not quit the app
-        await settle(pilot)
+        # The dialog closes: the page's line follows the wait, and c stops it.
+        await wait_until(pilot, lambda: "old key last used 4 minutes ago" in waiting_line(app))
         assert not isinstance(app.screen, KeyRotateScreen)
+        await pilot.press("c")
+        await settle(pilot)
         said = " ".join(notices(app))
         old = table_of(app).view.rows
         production = next(row for row in old if row.name == "Production server")
@@ -273,9 +279,8 @@ async def test_quitting_while_the_rotation_waits_says_what_is_left_once_closed(
         await pilot.press("R")
         await pilot.click("#rotate")  # once unused for 10 minutes (used 4 minutes ago)
         await stored_it(pilot)
-        waiting = app.screen.query_one("#waiting", Static)
-        await wait_until(pilot, lambda: "old key last used" in str(waiting.content))
-        await pilot.press("ctrl+q")  # the app, not only the dialog
+        await wait_until(pilot, lambda: "old key last used" in waiting_line(app))
+        await pilot.press("ctrl+q")
         await pilot.pause()
     note = " ".join(capsys.readouterr().err.split())  # printed once the terminal is back
     assert "the key rotation stopped when the app closed" in note

@@ -211,7 +211,9 @@ class Rotation:
         self.own = own
         self._switch = switch
         self._clock = clock
-        self._sleep = sleep
+        # Public: a dashboard that moves the wait elsewhere (API access's line, once the
+        # dialog has closed) paces the looks from there; the flow stays this one.
+        self.sleep = sleep
         now = self._planned_at = clock()
         self.new_name = replacement_name(old.name, now, taken_names)
         self.expires_at = replacement_expiry(old, now)
@@ -334,7 +336,7 @@ class Rotation:
                                      1.0))
                 yield Waiting(None, "The server asked to wait (rate limit): looking at the "
                                     f"old key again in {wait} s.")
-                await self._sleep(wait)
+                await self.sleep(wait)
                 continue
             except OpenRushError as error:
                 failures += 1
@@ -343,7 +345,7 @@ class Rotation:
                                  f"{self.what_exists()}")
                     return
                 yield Waiting(None, f"Could not check the old key ({error}); trying again.")
-                await self._sleep(poll_every(self.idle, self.client.rate_limit, self._clock()))
+                await self.sleep(poll_every(self.idle, self.client.rate_limit, self._clock()))
                 continue
             failures = 0
             now = self._clock()
@@ -358,7 +360,7 @@ class Rotation:
                 return
             assert used is not None  # noqa: S101 (a key never used is idle enough)
             yield Waiting(used, self._waiting_words(used, now))
-            await self._sleep(poll_every(self.idle, self.client.rate_limit, now))
+            await self.sleep(poll_every(self.idle, self.client.rate_limit, now))
 
     def _waiting_words(self, used: datetime, now: datetime) -> str:
         if used - now > SKEW:

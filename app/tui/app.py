@@ -151,6 +151,9 @@ class OpenRushApp(App[None]):
         session.on_change(self._session_changed)
         # Work that would compete with drawing the first frame waits for it (None: drawn).
         self._after_first_frame: list[Callable[[], object]] | None = []
+        # What work outside any dialog leaves undone if the app closes now (a rotation that
+        # waits in API access's background, whatever page is shown): said as a dialog's is.
+        self.leaving_notes: list[Callable[[], str | None]] = []
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Every line of every widget (toasts, menus and inputs included) passes this last:
@@ -395,6 +398,7 @@ class OpenRushApp(App[None]):
         self.kept.save_now(last_page=self.current_mode)
         notes = [note for screen in self.screen_stack
                  if isinstance(screen, Dialog) and (note := screen.leaving_note())]
+        notes += [note for leaving in self.leaving_notes if (note := leaving())]
         await self.session.aclose()
         # Printed on stderr once the terminal is restored: a key may exist unseen, a
         # rotation may have stopped half-way.

@@ -33,6 +33,7 @@ from openrush_tui.widgets.key_summary import KeySummary
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.keymap import ACT, FIND
 from openrush_tui.widgets.marks_line import MarksLine
+from openrush_tui.widgets.rotation_line import RotationLine
 from openrush_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -66,6 +67,10 @@ class ApiAccessScreen(DashboardScreen):
                 tooltip="Revoke the keys unused for 30 days (asks first)"),
         Binding("R", "rotate", "Rotate", show=False, id="keys.rotate", group=ACT,
                 tooltip="Replace the key under the cursor; revoke or keep the old one"),
+        # Offered only while a rotation waits for its old key (the line above the list).
+        Binding("c", "cancel_rotation", "Stop the rotation's wait", show=False,
+                id="keys.rotation-cancel", group=ACT,
+                tooltip="Stop waiting for the old key of a rotation (it stays active)"),
     ]
 
     AUTO_FOCUS = "#keys"
@@ -84,6 +89,7 @@ class ApiAccessScreen(DashboardScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         yield StatusLine(id="keys-state")
+        yield RotationLine(id="rotation-line")
         audit_line = AuditLine(id="audit-line")
         audit_line.display = False  # until there are keys
         yield audit_line
@@ -96,6 +102,8 @@ class ApiAccessScreen(DashboardScreen):
     def on_mount(self) -> None:
         # DashboardScreen.on_mount runs as well (Textual calls each class's handler).
         self.table.hide_inactive = self.dashboard.prefs.keys_hide_inactive
+        # A rotation waiting here when the app closes says what it leaves undone.
+        self.dashboard.leaving_notes.append(self.query_one(RotationLine).leaving_note)
 
     @property
     def table(self) -> KeyTable:
@@ -205,6 +213,8 @@ class ApiAccessScreen(DashboardScreen):
             return self._attention.report is not None
         if action == "rotate":
             return self.is_mounted and self.table.current is not None
+        if action == "cancel_rotation":
+            return self.is_mounted and self.query_one(RotationLine).waiting
         return super().check_action(action, parameters)
 
     def palette_offers(self, action: str) -> bool:
@@ -346,6 +356,11 @@ class ApiAccessScreen(DashboardScreen):
             self.notify(f"“{row.name}” is {row.status}: only an active key is rotated. "
                         "Press n for a new key.", markup=False)
             return
+        line = self.query_one(RotationLine)
+        if line.waiting:  # one rotation at a time: its line and c are about that one
+            self.notify(f"“{line.old_name}” is being rotated: its old key is waited on. Press "
+                        "c to stop that wait first.", markup=False)
+            return
         from openrush_tui.screens.api_access.rotate import KeyRotateScreen  # lazy: start-up
 
         own = self._signed_in_id((row,)) == row.id
@@ -364,7 +379,23 @@ class ApiAccessScreen(DashboardScreen):
         if closed.message:
             self.notify(closed.message, title="Rotation", severity=closed.severity,
                         timeout=20, markup=False)
+        if closed.handoff is not None:  # the wait for the old key goes on here
+            self.query_one(RotationLine).follow(closed.handoff)
         self.action_reload()
+
+    def action_cancel_rotation(self) -> None:
+        """c: stop waiting for the old key (it stays active; the line's words say so)."""
+        if said := self.query_one(RotationLine).cancel():
+            self.notify(said, title="Rotation", markup=False)
+
+    @on(RotationLine.Ended)
+    def _rotation_ended(self, event: RotationLine.Ended) -> None:
+        # Said wherever the user is now (another page, a dialog): the App's toasts.
+        title = {"information": "Rotation done", "warning": "Rotation stopped"}.get(
+            event.severity, "Rotation failed")
+        self.notify(event.text, title=title, severity=event.severity, timeout=20, markup=False)
+        if event.changed:
+            self.action_reload()
 
     # -- revoke ---------------------------------------------------------------------------
 

@@ -6,19 +6,19 @@
    place a whole key is shown, copied through the one copy path) before anything else
    happens to the old key. When this terminal signs in with the old key, its stored
    credential switches to the new one first (`keys.switch`, in a thread: a keyring blocks).
-3. Waiting for the old key to go idle: "old key last used 2 minutes ago", polled through the
-   client's request budget (`Rotation` paces it to a tenth of the rate limit at most).
+3. Waiting for the old key to go idle ("revoke it once unused"): at the first `Waiting` step
+   the dialog closes and hands the same generator to the page (`RotationLine`), which goes on
+   looking at the old key in the background ("old key last used 2 minutes ago", paced by
+   `Rotation` to a tenth of the rate limit at most) while the dashboard is the user's again.
 
-Leaving is safe at any time: before Rotate nothing happened; while waiting, the wait stops
-between two looks (never in the middle of the revoke) and the page is told what is left to
-do (revoke the old key later, with the command to do it). A write in flight (the create, the
-revoke) is waited for. Every failed step says what exists now.
+Leaving is safe at any time: before Rotate nothing happened; a write in flight (the create,
+the switch, a revoke now) is waited for; once waiting, the page's line stops between two
+looks (c) and says what is left to do. Every failed step says what exists now.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
@@ -29,20 +29,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
-from textual.widgets import Button, Input, Label, RadioSet, Static
+from textual.widgets import Button, Input, Label, Static
 
 from openrush_tui.errors import describe_error
 from openrush_tui.keys.rotate import DEFAULT_IDLE, REVOKE_OLD, Rotation, key_words
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
+from openrush_tui.widgets.choice_set import ChoiceSet
 from openrush_tui.widgets.literal import literal
+from openrush_tui.widgets.rotation_line import Handoff
 from openrush_tui.widgets.toggles import GlyphRadioButton
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.auth.secret import Secret
-    from openrush_tui.keys.rotate import Created, RevokeOld
+    from openrush_tui.keys.rotate import Created, RevokeOld, Step, Waiting
     from openrush_tui.keys.switch import SwitchResult
 
 CHOICES: tuple[tuple[RevokeOld, str], ...] = (
@@ -59,10 +61,8 @@ class RotateClosed:
     new_id: str | None = None  # the replacement, to select in the list
     message: str | None = None  # what the page should say once the dialog is gone
     severity: SeverityLevel = "information"
-
-
-class _Leave(Exception):
-    """The user left while the flow waited between two looks at the old key."""
+    # The rotation waits for its old key to go unused: the page follows it from here.
+    handoff: Handoff | None = None
 
 
 class KeyRotateScreen(Dialog[RotateClosed]):
@@ -72,7 +72,8 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         # safe way (and says what is left), as Escape does.
         Binding("q", "close", "Close", show=False, id="rotate.quit"),
     ]
-    AUTO_FOCUS = "#rotate"
+    # The choice first: the arrows choose, Enter rotates (`ChoiceSet`).
+    AUTO_FOCUS = "#revoke-old"
 
     def __init__(self, old: ApiCredential, *, own: bool,
                  taken_names: Collection[str] = ()) -> None:
@@ -80,12 +81,9 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         self._old = old
         self._own = own
         self._taken = tuple(taken_names)  # the account's names: the new one differs
-        self._phase = "plan"  # plan → sending → waiting → done
+        self._phase = "plan"  # plan → sending → done (or handed to the page to wait)
         self._rotation: Rotation | None = None
         self._new_id: str | None = None
-        self._sleeping = False
-        self._switching = False  # the stored key is being moved to the new one
-        self._leave_asked = False
         self._steps = Text()  # the steps so far, one a line
 
     def compose(self) -> ComposeResult:
@@ -100,7 +98,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                     yield Static(self._own_note(), id="own-note")
                 with Vertical(id="options"):
                     yield Label("Then the old key:")
-                    with RadioSet(id="revoke-old"):
+                    with ChoiceSet(id="revoke-old"):
                         for value, label in CHOICES:
                             yield GlyphRadioButton(label, value=value == "when-idle",
                                               id=f"old-{value}")
@@ -110,7 +108,6 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                                     type="integer", compact=True)
                     yield Static("", id="idle-problem", classes="problem")
                 yield Static("", id="steps")
-                yield Static("", id="waiting")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="close")
                 yield Button("Rotate", id="rotate", variant="primary")
@@ -134,7 +131,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
     # -- the plan -------------------------------------------------------------------------
 
     def _choice(self) -> RevokeOld:
-        pressed = self.query_one("#revoke-old", RadioSet).pressed_button
+        pressed = self.query_one("#revoke-old", ChoiceSet).pressed_button
         wanted = (pressed.id or "").removeprefix("old-") if pressed else ""
         return next((value for value in REVOKE_OLD if value == wanted), "when-idle")
 
@@ -143,7 +140,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         minutes = int(text) if text.isdigit() else 0
         return timedelta(minutes=minutes) if 1 <= minutes <= MAX_IDLE_MINUTES else None
 
-    @on(RadioSet.Changed)
+    @on(ChoiceSet.Changed)
     @on(Input.Changed, "#idle")
     def _show_plan(self) -> None:
         if self._phase != "plan":
@@ -164,12 +161,15 @@ class KeyRotateScreen(Dialog[RotateClosed]):
 
     def _plan_rotation(self, choice: RevokeOld, idle: timedelta) -> Rotation:
         # Nothing is sent until run(): the client is set when Rotate is pressed.
+        # No pause happens here: the first Waiting step hands the flow to the page, which
+        # paces the looks (`RotationLine`).
         return Rotation(None, self._old, revoke_old=choice,  # type: ignore[arg-type]
                         idle=idle, own=self._own, switch=self._switch,
-                        clock=self.dashboard.now, sleep=self._sleep, taken_names=self._taken)
+                        clock=self.dashboard.now, taken_names=self._taken)
 
     @on(Button.Pressed, "#rotate")
     @on(Input.Submitted, "#idle")
+    @on(ChoiceSet.Submitted)
     def _start(self) -> None:
         if self._phase != "plan":
             return
@@ -198,36 +198,34 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         except OpenRushError as error:
             self._finish(f"Nothing was done: {describe_error(error)}", True)
             return
-        last = ("", False)  # the last step's words, and whether it failed
-        try:
-            async for step in rotation.run():
-                if isinstance(step, Waiting):
-                    self._phase = "waiting"
-                    self.query_one("#close", Button).label = "Stop waiting"
-                    self._show("#waiting", Text("… " + step.text))
-                    continue
-                self._phase = "sending"
-                self.query_one("#close", Button).label = "Close"
-                self._show("#waiting", Text())
-                if isinstance(step, Created):
-                    self._new_id = step.new.id
-                    await self._reveal(step)
-                    # Said once the reveal has closed: "store it now" would be stale here.
-                    self._add_step(f"Created {key_words(step.new)}: its key was shown once.")
-                    del step  # the raw key: gone with the reveal dialog
-                    continue
-                self._add_step(step.text, "✗" if isinstance(step, Failed) else
-                               "!" if isinstance(step, Switched) and
-                               step.result.status == "manual" else "✓")
-                last = (step.text, isinstance(step, Failed))
-        except _Leave:
-            self.dismiss(RotateClosed(True, self._new_id, self._left_text(), "warning"))
-            return
+        steps = rotation.run()
+        async for step in steps:
+            if isinstance(step, Waiting):
+                # The key is revealed (and this terminal switched): all that is left is
+                # waiting for the old key. The page goes on with the same flow; the dialog
+                # closes, so the dashboard is the user's again meanwhile.
+                self._hand_off(rotation, steps, step)
+                return
+            if isinstance(step, Created):
+                self._new_id = step.new.id
+                await self._reveal(step)
+                # Said once the reveal has closed: "store it now" would be stale here.
+                self._add_step(f"Created {key_words(step.new)}: its key was shown once.")
+                del step  # the raw key: gone with the reveal dialog
+                continue
+            self._add_step(step.text, "✗" if isinstance(step, Failed) else
+                           "!" if isinstance(step, Switched) and
+                           step.result.status == "manual" else "✓")
         self._finish(None, False)
-        if self._leave_asked:  # asked while the revoke was on its way: its outcome, said
-            text, failed = last
-            self.dismiss(RotateClosed(True, self._new_id, text,
-                                      "error" if failed else "information"))
+
+    def _hand_off(self, rotation: Rotation, steps: AsyncIterator[Step],
+                  first: Waiting) -> None:
+        self._phase = "done"
+        said = " ".join(self._steps.plain.replace("✓ ", "").splitlines())
+        text = (f"{said} Waiting for the old key to go unused: the line above the key list "
+                "follows it (c cancels).")
+        self.dismiss(RotateClosed(True, self._new_id, text, "information",
+                                  Handoff(rotation, steps, first)))
 
     async def _reveal(self, step: Created) -> None:
         from pydantic import SecretStr
@@ -245,22 +243,8 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         from openrush_tui.keys.switch import switcher
 
         session, settings = self.dashboard.session, self.dashboard.settings
-        self._switching = True
-        try:
-            return await switcher(session.key, settings.profile, settings.effective_api_url,
-                                  adopt=session.use_key)(new)
-        finally:
-            self._switching = False
-
-    async def _sleep(self, seconds: float) -> None:
-        """Between two looks at the old key: the one moment leaving stops the flow."""
-        if self._leave_asked:
-            raise _Leave
-        self._sleeping = True
-        try:
-            await asyncio.sleep(seconds)
-        finally:
-            self._sleeping = False
+        return await switcher(session.key, settings.profile, settings.effective_api_url,
+                              adopt=session.use_key)(new)
 
     def _add_step(self, text: str, mark: str = "✓") -> None:
         """A step done (✓), failed (✗) or leaving something to the user (!)."""
@@ -280,12 +264,6 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         self.query_one("#close", Button).label = "Close"
         if text:
             self._add_step(text, "✗" if failed else "✓")
-        self._show("#waiting", Text())
-
-    def _left_text(self) -> str:
-        exists = self._rotation.what_exists() if self._rotation is not None else ""
-        return (f"Stopped waiting. {exists} Revoke the old key once nothing uses it (d on "
-                f"it here, or openrush-tui keys revoke {visible(self._old.id)}).")
 
     # -- leaving --------------------------------------------------------------------------
 
@@ -298,32 +276,12 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                                       f"closed. {rotation.what_exists()}",
                                       rotation.unfinished())))
 
-    def _only_looking(self) -> bool:
-        """In the when-idle wait with no write on its way: asleep between two looks, or in a
-        look (a read, which the request budget lets finish for whoever else waits on it)."""
-        rotation = self._rotation
-        return (rotation is not None and rotation.revoke_old == "when-idle"
-                and rotation.new is not None and rotation.sending is None
-                and not self._switching and self.is_current)
-
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
         if self._phase == "plan":
             self.dismiss(RotateClosed(False))
         elif self._phase == "done":
             self.dismiss(RotateClosed(True, self._new_id))
-        elif self._only_looking():
-            # Stopped at once, even in a look the server is slow to answer (it could take
-            # the read timeout, 20 s): nothing is sent that would need its answer.
-            self._leave_asked = True
-            self.workers.cancel_group(self, "rotate")
-            self.dismiss(RotateClosed(True, self._new_id, self._left_text(), "warning"))
-        elif self._phase == "waiting":  # the old key idle at last: its revoke is on its way
-            self._leave_asked = True
-            close = self.query_one("#close", Button)
-            close.label, close.disabled = "Stopping…", True
-            self._show("#waiting", Text("Stopping: the revoke already sent is answered "
-                                        "first, then this closes."))
         else:
             self.notify("A request is on its way: the dialog closes once it is answered.",
                         markup=False)
