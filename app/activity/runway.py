@@ -20,6 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from openrush_tui.activity.counting import count_pages
+from openrush_tui.activity.events import OWN_READS_LEFT_OUT
 from openrush_tui.clock import day_shifted
 
 if TYPE_CHECKING:
@@ -130,7 +131,8 @@ async def measure_runway(client: OpenRushClient, balance: int, now: datetime, *,
                          pages: int = RUNWAY_PAGES,
                          threshold_days: float = LOW_RUNWAY_DAYS) -> Runway:
     """The runway of `balance` at the spend of the last `RUNWAY_DAYS` calendar days."""
-    query = {"status": "success", "since": window_start(now)}
+    # Own reads cost nothing: the server may leave them out (fewer pages to count).
+    query = {"status": "success", "since": window_start(now), **OWN_READS_LEFT_OUT}
     spent, complete = 0, False
     async for step in count_pages(client, query, None, pages=pages):
         spent += sum(max(0, event.credits) for event in step.items)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from openrush_tui.activity.events import (
+    OWN_READS_LEFT_OUT,
     duration_label,
     is_own_read,
     source_label,
@@ -138,8 +139,10 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
         credential_id = matches[0]
     events: list[UsageEvent] = []
     cursor, more, hidden = None, True, 0
-    # This tool's own reads are left out unless --own, as on the dashboard: a few pages
-    # more at most to make up for them, never an unbounded walk of the history.
+    # This tool's own reads are left out unless --own, as on the dashboard: the server is
+    # asked to leave them out (OURS); one that sends them all the same costs a few pages more
+    # at most to make up for them, never an unbounded walk of the history.
+    left_out = {} if args.own else OWN_READS_LEFT_OUT
     pages_left = -(-args.limit // PAGE) + EXTRA_PAGES
     while more and len(events) < args.limit and pages_left > 0:
         pages_left -= 1
@@ -148,7 +151,7 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
         asked = min(PAGE, wanted if args.own else wanted + OWN_READS_ROOM)
         page = await client.usage(limit=asked, cursor=cursor, source=args.source,
                                   status=args.status, credential_id=credential_id,
-                                  tool=args.tool, since=args.since)
+                                  tool=args.tool, since=args.since, **left_out)
         items: list[UsageEvent] = []
         cut = False  # more came than --limit asks: the rest is "more with --limit"
         for event in page.items:
@@ -173,8 +176,11 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
         say(format_table(events, names))
         if more:
             say(f"(the newest {len(events):,} shown; more with --limit)", err=True)
-    if hidden:
-        say(f"({hidden:,} of this tool's own reads left out; --own shows them)", err=True)
+    if not args.own:  # a server that has `exclude_reads_by` sends none: no count to give
+        unfetched = "; older events not fetched" if more and len(events) < args.limit else ""
+        count = f"{hidden:,}" if hidden else "any"
+        say(f"({count} of this tool's own reads left out{unfetched}; --own shows them)",
+            err=True)
     return EXIT_OK
 
 
