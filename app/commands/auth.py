@@ -4,6 +4,8 @@
 an argument (argv is visible to every user of the machine through ``ps``). It checks the key
 with the server before saving it: in the OS keyring, or, when there is none that keeps keys
 safely, in the 0600 file only if the person agrees (a prompt, or ``--insecure-storage``).
+Replacing the only copy of another saved key asks first, as ``logout`` does (a y/N prompt on
+a terminal; ``--yes`` when stdin is not one).
 Where the key goes is `auth.signin`'s decision, shared with the Setup page; here is only the
 asking. (``agents`` is `commands.agents`.)
 """
@@ -40,7 +42,7 @@ from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from openrush_tui.auth.secret import Secret
-    from openrush_tui.auth.signin import SignedIn
+    from openrush_tui.auth.signin import Consent, SignedIn
     from openrush_tui.auth.status import Account, TerminalStatus
 
 
@@ -55,6 +57,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     login.add_argument("--insecure-storage", action="store_true",
                        help="if no usable keyring exists, save the key to the 0600 file "
                             "(plain text on disk) without asking")
+    login.add_argument("--yes", "-y", action="store_true",
+                       help="replace a different saved key without asking (needed when "
+                            "stdin is not a terminal and it is the only copy)")
     login.set_defaults(func=login_command)
 
     logout = subparsers.add_parser(
@@ -118,9 +123,10 @@ def login_command(args: argparse.Namespace) -> int:
         account = asyncio.run(_check(target, secret))
     except KeyboardInterrupt:
         return interrupted("The key was not saved: this terminal's sign-in is unchanged.")
-    signed_in = _save(profile, api_url, secret, insecure_ok=args.insecure_storage)
-    if signed_in is None:
-        return EXIT_API_ERROR
+    signed_in = _save(profile, api_url, secret, insecure_ok=args.insecure_storage,
+                      replace_ok=args.yes)
+    if isinstance(signed_in, int):
+        return signed_in
     output.receipt(f"This terminal is signed in to {visible(api_url)} with the key "
                    f"{visible(secret.masked())}, saved in {signed_in.key.source_label}.")
     who = f" as {visible(account.account_id)}" if account.account_id else ""
@@ -143,18 +149,37 @@ async def _check(target: Target, secret: Secret) -> Account:
 
 
 def _save(profile: str, api_url: str, secret: Secret, *,
-          insecure_ok: bool) -> SignedIn | None:
-    """Keyring first; without a usable one, the file only if the person agrees."""
+          insecure_ok: bool, replace_ok: bool) -> SignedIn | int:
+    """Keyring first; without a usable one, the file only if the person agrees; over the
+    only copy of another saved key, only if the person agrees. An exit code when not saved."""
     # lazy: start-up (--help imports every command module)
-    from openrush_tui.auth.signin import NeedsChoice, save_as, save_key
+    from openrush_tui.auth.signin import NO_CONSENT, NeedsChoice, NeedsConsent, save_as, save_key
 
+    replaces: Consent = "any" if replace_ok else NO_CONSENT
     # A remembered "this session only" means nothing to a command that ends now: ask.
-    result = save_key(profile, api_url, secret, remembered=("file",))
+    result = save_key(profile, api_url, secret, remembered=("file",), replaces=replaces)
     if isinstance(result, NeedsChoice):
         error(result.reason)
         if not _file_agreed(result.file_path, insecure_ok=insecure_ok):
-            return None
-        result = save_as(profile, api_url, secret, "file")
+            return EXIT_API_ERROR
+        result = save_as(profile, api_url, secret, "file", replaces=replaces)
+    if isinstance(result, NeedsConsent):
+        if not stdin_is_terminal():
+            return refuse_without_yes("login", "replace the saved key")
+        for sentence in result.sentences():
+            say(sentence, err=True)
+        if not confirm("Replace it and sign in with the new key? [y/N] "):
+            say("Nothing was replaced: the saved key stays.", err=True)
+            return EXIT_OK
+        # Where the new key goes was decided already (the keyring, or the file as agreed).
+        result = (save_key(profile, api_url, secret, remembered=("file",),
+                           replaces=result.consent())
+                  if result.choice is None
+                  else save_as(profile, api_url, secret, result.choice,
+                               replaces=result.consent()))
+        if isinstance(result, NeedsChoice | NeedsConsent):  # the store changed meanwhile
+            return error("the saved key changed while you were asked; nothing was replaced. "
+                         "Run login again.")
     for note in result.notes:
         error(note)
     return result

@@ -29,7 +29,14 @@ from textual.widgets import Button
 from openrush_tui.agents.catalog import AGENTS, Agent
 from openrush_tui.api.errors import Unauthorized
 from openrush_tui.auth import key_storage, signin
-from openrush_tui.auth.signin import NeedsChoice, StorageChoice, lost_by_signing_out
+from openrush_tui.auth.signin import (
+    NO_CONSENT,
+    Consent,
+    NeedsChoice,
+    NeedsConsent,
+    StorageChoice,
+    lost_by_signing_out,
+)
 from openrush_tui.auth.status import Account, check_account
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.screens.base import DashboardScreen
@@ -227,13 +234,16 @@ class SetupScreen(DashboardScreen):
             self.save_key(secret)
 
     @work(group=STORE_GROUP, exclusive=True, exit_on_error=False)
-    async def save_key(self, secret: Secret, choice: StorageChoice | None = None) -> None:
-        """Keyring first; without a usable one, ask, then keep the key as chosen."""
-        settings = self.dashboard.settings
+    async def save_key(self, secret: Secret, choice: StorageChoice | None = None,
+                       replaces: Consent = NO_CONSENT) -> None:
+        """Keyring first; without a usable one, ask, then keep the key as chosen. Replacing
+        the only copy of a saved key (or of the key in use) asks first, as signing out does."""
+        settings, session = self.dashboard.settings, self.dashboard.session
         try:
             result = await asyncio.to_thread(
                 partial(key_storage.keep_key, settings.profile, settings.api_url, secret,
-                        sandbox=settings.sandbox is not None, choice=choice))
+                        sandbox=settings.sandbox is not None, choice=choice,
+                        in_use=session.key, replaces=replaces))
         except OpenRushError as exc:  # the credentials or profiles file could not be used
             self.notify(f"The key could not be saved: {exc}", severity="error", timeout=12,
                         markup=False)
@@ -243,7 +253,14 @@ class SetupScreen(DashboardScreen):
             from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 
             self.app.push_screen(StorageChoiceScreen(result.reason, result.file_path),
-                                 partial(self._storage_chosen, secret))
+                                 partial(self._storage_chosen, secret, replaces))
+            return
+        if isinstance(result, NeedsConsent):
+            # The dialog's module loads when it first opens: not on the first frame.
+            from openrush_tui.screens.setup.replace_key import replace_key_dialog
+
+            self.app.push_screen(replace_key_dialog(result),
+                                 partial(self._replace_answered, secret, result, replaces))
             return
         session = self.dashboard.session
         await session.use_key(result.key)
@@ -251,11 +268,19 @@ class SetupScreen(DashboardScreen):
         self.notify(key_storage.signed_in_message(result.key), markup=False, timeout=8)
         self.action_reload()
 
-    def _storage_chosen(self, secret: Secret, choice: StorageChoice | None) -> None:
+    def _storage_chosen(self, secret: Secret, replaces: Consent,
+                        choice: StorageChoice | None) -> None:
         if choice is None:
             self.notify(key_storage.NOT_KEPT, markup=False)
             return
-        self.save_key(secret, choice)
+        self.save_key(secret, choice, replaces)
+
+    def _replace_answered(self, secret: Secret, ask: NeedsConsent, replaces: Consent,
+                          confirmed: bool | None) -> None:
+        if not confirmed:
+            self.notify(key_storage.replace_kept_message(ask), markup=False, timeout=8)
+            return
+        self.save_key(secret, ask.choice, ask.consent(replaces))
 
     # -- where keys are kept without a keyring -----------------------------------------------
 
