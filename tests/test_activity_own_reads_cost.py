@@ -159,3 +159,27 @@ async def test_h_asks_for_the_own_reads_and_hides_them_again_without_asking(
             assert len(requests_recorded(db)) == before  # the answer of a moment ago again
             assert table_of(app).row_count == USER_CALLS
             assert not any(is_own_read(event) for event in model.window.events())
+
+
+def test_the_sandbox_leaves_out_only_the_named_products_successful_account_reads(
+        tmp_path: Path) -> None:
+    """The OURS contract: never a failure, never a write, never another program's read."""
+    with served(tmp_path, honour=True) as (front, key):
+        ours = {"Authorization": f"Bearer {key}", "User-Agent": DEFAULT_USER_AGENT}
+        api = front._api
+        assert api.get("/v1/me/usage", params={"limit": 0}, headers=ours).status_code == 422
+        created = api.post("/v1/me/api-credentials", json={"name": "CI"}, headers=ours)
+        assert created.status_code == 201
+
+        def listed(**params: Any) -> list[dict[str, Any]]:
+            answer = api.get("/v1/me/usage", params={"limit": 200, **params}, headers=ours)
+            assert answer.status_code == 200
+            return list(answer.json()["items"])
+
+        kept = listed(exclude_reads_by="openrush-tui")
+        assert len(kept) == USER_CALLS + 2
+        assert {e["user_agent"] for e in kept} == {"my-report-script/1.0", DEFAULT_USER_AGENT}
+        assert sorted(e["status_code"] for e in kept if e["user_agent"] == DEFAULT_USER_AGENT) \
+            == [201, 422]  # the create and the failed read stay
+        assert len(listed(exclude_reads_by="openrush")) == 200  # a whole product name only
+        assert not any(is_own_read(e) for e in kept)
