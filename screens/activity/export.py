@@ -43,6 +43,7 @@ class ActivityExportScreen(Dialog[str | None]):
         Binding("escape", "close", "Close", id="export.close"),
     ]
     AUTO_FOCUS = "#export"
+    STATUS = "#export-status"
 
     def __init__(self, view: ActivityFilter, names: Mapping[str, str], *,
                  hide_own: bool, folder: Path | None = None) -> None:
@@ -94,24 +95,19 @@ class ActivityExportScreen(Dialog[str | None]):
             field.value = self._suggested
 
     def _path(self) -> Path | None:
-        typed = self.query_one("#path", Input).value.strip()
-        if not typed:
-            self._say("Type a file name.", error=True)
-            return None
-        path = Path(typed).expanduser()
-        path = path if path.is_absolute() else self._folder / path
-        if path.exists():
-            self._say(f"{display_path(path)} already exists: type another name.", error=True)
-            return None
-        if not path.parent.is_dir():
-            self._say(f"There is no folder {display_path(path.parent)}.", error=True)
+        """The file to write, or None when the name will not do (said, the name focused)."""
+        field = self.query_one("#path", Input)
+        typed = field.value.strip()
+        path = self._folder / Path(typed).expanduser() if typed else None
+        problem = ("Type a file name." if path is None
+                   else f"{display_path(path)} already exists: type another name."
+                   if path.exists()
+                   else f"There is no folder {display_path(path.parent)}."
+                   if not path.parent.is_dir() else None)
+        if problem is not None:
+            self.say(problem, state="error", focus=field)
             return None
         return path
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        status = self.query_one("#export-status", Static)
-        status.update(Text(text))
-        status.set_class(error, "-error")
 
     # -- exporting ------------------------------------------------------------------------
 
@@ -122,7 +118,7 @@ class ActivityExportScreen(Dialog[str | None]):
             return
         self._phase = "exporting"
         self.query_one("#export", Button).disabled = True
-        self._say("Exporting…")
+        self.say("Exporting…")
         self._export(path, self._format())
 
     @work(group="export", exclusive=True, exit_on_error=False)
@@ -136,18 +132,18 @@ class ActivityExportScreen(Dialog[str | None]):
                 if progress.done:
                     self._done(f"{progress.text}\nSaved in {display_path(progress.path.parent)}/")
                 else:
-                    self._say(progress.text)
+                    self.say(progress.text)
         except (OpenRushError, OSError) as error:
             why = describe_error(error) if isinstance(error, OpenRushError) \
                 else (error.strerror or str(error))
             self._phase = "plan"
             self.query_one("#export", Button).disabled = False
-            self._say(f"The export stopped: {why} No file was written; press Export to try "
-                      "again.", error=True)
+            self.say(f"The export stopped: {why} No file was written; press Export to try "
+                      "again.", state="error")
 
     def _done(self, text: str) -> None:
         self._phase, self._result = "done", text.replace("\n", " ")
-        self._say(text)
+        self.say(text)
         for done_with in ("#format-row", "#file", "#export"):
             self.query_one(done_with).display = False
         close = self.query_one("#close", Button)

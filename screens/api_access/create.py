@@ -17,7 +17,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, RadioSet, Static
+from textual.message import Message
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.keys.create import CreateResult, KeyCreation
@@ -37,6 +38,33 @@ if TYPE_CHECKING:
 CREATE_GROUP = "create-key"
 
 
+class ExpiryChoices(RadioSet):
+    """The expiry choices. Enter chooses the one under the cursor (as space does) and asks to
+    create the key, as Enter in the name field does."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "choose_and_create", "Create", show=False, id="create.expiry-enter"),
+        Binding("space", "toggle_button", "Toggle", show=False),
+    ]
+
+    class Chosen(Message):
+        """Enter: create with the choice under the cursor. `switching`: that choice is not
+        the one pressed until now, and the set says so with a RadioSet.Changed to come."""
+
+        def __init__(self, switching: bool) -> None:
+            super().__init__()
+            self.switching = switching
+
+    def action_choose_and_create(self) -> None:
+        before = self.pressed_button
+        self.action_toggle_button()
+        # The press itself is at once, the set's bookkeeping (`pressed_button`, the Changed
+        # message) comes later: another button now on means the choice is changing.
+        switching = any(button.value for button in self.query(RadioButton)
+                        if button is not before)
+        self.post_message(self.Chosen(switching))
+
+
 @dataclass(frozen=True)
 class CreateOutcome:
     created: CreatedKey | None = None  # the new key: its raw value is a SecretStr
@@ -48,6 +76,7 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
         Binding("escape", "cancel", "Cancel", id="create.cancel"),
     ]
     AUTO_FOCUS = "#name"
+    STATUS = "#create-status"
 
     def __init__(self, session: Session, clock: Clock, known_ids: Collection[str] = ()) -> None:
         super().__init__()
@@ -56,6 +85,7 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
         self._known_ids = frozenset(known_ids)  # the keys listed before: not this request's
         self._touched = False  # say "a name is required" only once the user tried
         self._creation: KeyCreation | None = None  # the last create request sent
+        self._create_once_chosen = False  # Enter on a new expiry choice: create once it is in
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -67,7 +97,7 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
                 yield Input(placeholder="Name of the key", id="name")
                 yield Static("", id="name-problem", classes="problem")
                 yield Label("Expires")
-                with RadioSet(id="expiry"):
+                with ExpiryChoices(id="expiry"):
                     for choice in EXPIRY_CHOICES:
                         yield GlyphRadioButton(choice.label, value=choice.id == "never",
                                           id=f"expiry-{choice.id}")
@@ -94,6 +124,19 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
         date = self.query_one("#date", Input)
         date.set_class(self._choice() == "date", "-shown")
         self._show_expiry()
+        if self._create_once_chosen and self._choice() != "date":
+            self._create_once_chosen = False
+            self.action_create()
+        elif self._create_once_chosen:  # "A date": the date first, then Enter there creates
+            self._create_once_chosen = False
+            self.call_after_refresh(self.query_one("#date", Input).focus)
+
+    @on(ExpiryChoices.Chosen)
+    def _expiry_entered(self, event: ExpiryChoices.Chosen) -> None:
+        if event.switching:
+            self._create_once_chosen = True  # once RadioSet.Changed (it follows) is in
+        else:
+            self.action_create()
 
     def _show_name_problem(self, server_says: str | None = None) -> str | None:
         raw = self.query_one("#name", Input).value
@@ -143,15 +186,17 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
         name_bad = self._show_name_problem()
         expiry_ok = self._show_expiry()
         if name_bad:
-            self.query_one("#name", Input).focus()
+            self.bring_into_view(self.query_one("#name-problem"),
+                                 focus=self.query_one("#name", Input))
             return
         if not expiry_ok:
-            self.query_one("#date", Input).focus()
+            self.bring_into_view(self.query_one("#expiry-note"),
+                                 focus=self.query_one("#date", Input))
             return
         now = self._clock()
         expires_at = expiry_from_choice(self._choice(), now,
                                         self.query_one("#date", Input).value)
-        self._set_status("Creating the key…", error=False)
+        self.say("Creating the key…", state="busy")
         self.query_one("#create", Button).disabled = True
         # The flow `keys create` runs too: the request, and what a failed one may have made.
         self._creation = KeyCreation(self.query_one("#name", Input).value, expires_at,
@@ -189,15 +234,16 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
             about_expiry = error.for_field("expires_at")
             if about_name:
                 self._show_name_problem(f"The server refused the name: {about_name}.")
-                self.query_one("#name", Input).focus()
             if about_expiry:
                 self._show_expiry(f"The server refused the expiry: {about_expiry}.")
             if about_name or about_expiry:
-                self._set_status("Nothing was created. Correct the value shown and try again.",
-                                 error=True)
+                # The field to correct: the name, else the date typed or the choice.
+                field = "#name" if about_name else \
+                    "#date" if self._choice() == "date" else "#expiry"
+                self.say("Nothing was created. Correct the value shown and try again.",
+                         state="error", focus=self.query_one(field))
                 return
-        self._set_status(f"Nothing was created. {describe_error(error)}",
-                         error=True)
+        self.say(f"Nothing was created. {describe_error(error)}", state="error")
 
     def leaving_note(self) -> str | None:
         if self.in_flight is None:
@@ -206,18 +252,12 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
                 f"without having been shown. Run `openrush-tui keys list --all` and revoke "
                 f"{self.in_flight.where_to_look()} if it is there.")
 
-    def _set_status(self, message: str, *, error: bool) -> None:
-        status = self.query_one("#create-status", Static)
-        status.set_class(error, "-error")
-        status.add_class("-shown")
-        status.update(Text(message))
-
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         if self.query_one("#create", Button).disabled:
             # Abandoning the request would not stop the server creating the key, and then
             # nobody would ever see it: wait for the answer (the client's deadline ends it).
-            self._set_status("The key is being created; wait for the answer (it ends in "
-                             f"{self._session.settings.deadline:g} s at most).", error=False)
+            self.say("The key is being created; wait for the answer (it ends in "
+                     f"{self._session.settings.deadline:g} s at most).", state="busy")
             return
         self.dismiss(None)

@@ -4,14 +4,23 @@ in a container with id ``dialog``: a ``.title``, a ``.body`` (a VerticalScroll: 
 when the terminal is small) and ``.buttons`` (they stay on screen). The look (the frame,
 ``.note``, each dialog's width and border colour) is in ``styles/dialogs.tcss``. Toasts
 never cover the buttons: the page's are cleared as a dialog opens, and new ones show at the
-top. A worker of a dialog that fails is said as a page's is (`base.report_failed_worker`)."""
+top. A worker of a dialog that fails is said as a page's is (`base.report_failed_worker`).
+
+What a dialog says after an action (a failed request, a refused value, progress) goes through
+`Dialog.say` into its status widget (the class's STATUS), which it then scrolls into view:
+at 80x24 the body's last lines, where a status sits, are often below the fold."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar, cast
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.containers import ScrollableContainer
+from textual.content import Content
 from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Static
 from textual.worker import Worker
 
 from openrush_tui.screens.base import report_failed_worker
@@ -23,10 +32,13 @@ if TYPE_CHECKING:
 
 ResultT = TypeVar("ResultT")
 SHORT_BELOW = 20  # rows
+State = Literal["", "error", "busy"]  # how a status reads: plain, an error, work under way
 
 
 class Dialog(ModalScreen[ResultT]):
     """A modal dialog of this app (styled by ``styles/dialogs.tcss``)."""
+
+    STATUS: ClassVar[str] = ".status"  # the widget `say` writes to (a Static in the body)
 
     # A dialog stops the app's keys (Textual's modal screens do), so it offers the help
     # itself; a text field in it takes the ? first, as typing.
@@ -79,6 +91,49 @@ class Dialog(ModalScreen[ResultT]):
         for body in self.query(".body"):
             body.scroll_relative(y=direction * max(1, body.scrollable_content_region.height - 1),
                                  animate=False)
+
+    def say(self, message: str | Text | Content, *, state: State = "",
+            focus: Widget | None = None) -> None:
+        """Show `message` in the status widget (STATUS) and bring it into view, with `focus`
+        (the field to correct) focused and in view too when both fit.
+
+        A str is plain text, never markup (it often carries a server's words or a path). The
+        widget gets ``-error`` or ``-busy`` for `state`, and ``-shown`` (a dialog may hide its
+        status until there is something to say). An empty message clears it, scrolling nothing.
+        """
+        status = self.query_one(self.STATUS, Static)
+        status.update(Text(message) if isinstance(message, str) else message)
+        status.set_class(state == "error", "-error")
+        status.set_class(state == "busy", "-busy")
+        status.add_class("-shown")
+        if str(message):
+            self.bring_into_view(status, focus=focus)
+        elif focus is not None:
+            focus.focus()
+
+    def bring_into_view(self, message: Widget, *, focus: Widget | None = None) -> None:
+        """Scroll the body so that `message` (just given) is in view, and the focused field
+        (`focus`, focused here) with it when both fit; when they do not, the message wins.
+
+        After the next refresh: the message was just written (or shown), so its height and
+        place are known only once the layout has run. `focus` is focused without Textual's
+        own scroll, which would centre the field after ours and could hide the message.
+        """
+        if focus is not None:
+            self.set_focus(focus, scroll_visible=False)
+
+        def scroll() -> None:
+            if not message.is_attached:
+                return  # the dialog closed meanwhile
+            field = self.focused
+            if field is not None and field is not message and any(
+                    isinstance(ancestor, ScrollableContainer) and ancestor.has_class("body")
+                    for ancestor in field.ancestors):
+                field.scroll_visible(animate=False, immediate=True)
+            # A minimal scroll: a field above the message stays in view if both fit.
+            message.scroll_visible(animate=False, immediate=True)
+
+        self.call_after_refresh(scroll)
 
     def focus_now(self) -> None:
         """Focus the AUTO_FOCUS widget at once (Textual does it once the screen resumes,

@@ -48,6 +48,8 @@ class AgentInstallScreen(Dialog[str | None]):
         Binding("w", "write", "Write the file", id="install.write"),
     ]
 
+    STATUS = "#install-status"
+
     def __init__(self, plan: InstallPlan) -> None:
         super().__init__()
         self._plan = plan
@@ -60,7 +62,9 @@ class AgentInstallScreen(Dialog[str | None]):
                 yield Static(Content(self._what_happens()), classes="note", id="install-what")
                 if plan.changed:
                     yield Static(diff_content(plan.diff()), id="diff")
-            yield Static("", id="install-status")
+                # In the body, after the diff: `say` scrolls to it (outside, the docked
+                # buttons covered it).
+                yield Static("", id="install-status")
             with Horizontal(classes="buttons"):
                 if plan.changed:
                     yield Button("Write the file", id="write", variant="primary")
@@ -94,7 +98,7 @@ class AgentInstallScreen(Dialog[str | None]):
             result = await asyncio.to_thread(apply_install, self._plan)
         except ConfigFileError as exc:  # changed meanwhile, or not writable: said, untouched
             self.query_one("#write", Button).disabled = False
-            self.query_one("#install-status", Static).update(Content(str(exc)))
+            self.say(Content(str(exc)), state="error")
             return
         self.dismiss(result.summary())
 

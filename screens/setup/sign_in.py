@@ -38,6 +38,7 @@ class SignInScreen(Dialog[Secret | None]):
         Binding("ctrl+r", "toggle_reveal", "Show/hide the key", id="sign-in.reveal"),
     ]
     AUTO_FOCUS = "#key-input"
+    STATUS = "#sign-in-status"
 
     def __init__(self, session: Session, *, server: str) -> None:
         super().__init__()
@@ -88,7 +89,7 @@ class SignInScreen(Dialog[Secret | None]):
     @on(Input.Changed, "#key-input")
     def _typed(self) -> None:
         if not self._busy:
-            self._status("", "")
+            self.say("")
 
     @on(Input.Submitted, "#key-input")
     @on(Button.Pressed, "#submit")
@@ -97,9 +98,9 @@ class SignInScreen(Dialog[Secret | None]):
             return
         value = self.query_one("#key-input", Input).value.strip()
         if not value:
-            self._status("Paste a key first.", "-error")
+            self.say("Paste a key first.", state="error")
             return
-        self._status(f"Checking the key with {self._server}…", "-busy")
+        self.say(Content(f"Checking the key with {self._server}…"), state="busy")
         self._busy = True
         self.query_one("#submit", Button).disabled = True
         self.check_candidate(Secret(value))
@@ -118,14 +119,8 @@ class SignInScreen(Dialog[Secret | None]):
         except Exception as error:  # whatever it was, it is said under the input, to fix
             self._busy = False
             self.query_one("#submit", Button).disabled = False
-            self._status(describe_check_error(error), "-error")
-            self.query_one("#key-input", Input).focus()
+            self.say(Content(describe_check_error(error)), state="error",
+                     focus=self.query_one("#key-input", Input))
             return
         self._close(secret)
-
-    def _status(self, message: str, state: str) -> None:
-        status = self.query_one("#sign-in-status", Static)
-        status.update(Content(message))
-        status.set_class(state == "-error", "-error")
-        status.set_class(state == "-busy", "-busy")
 
