@@ -73,6 +73,7 @@ def _activity() -> Screen[None]:
 
 
 PAGES = {"setup": "Setup", "api-access": "API access", "activity": "Activity"}
+LEFT_OUT_SYSTEM_COMMANDS = frozenset({"Screenshot", "Keys"})  # see get_system_commands
 # What each of the App's workers does, as a failure's title: nothing else on screen says it.
 WORKER_TITLES = {"credits": "Credit balance", "runway": "Credit runway",
                  "settings-save": "Settings", "key-lookup": "Saved key",
@@ -309,9 +310,11 @@ class OpenRushApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         # Not Textual's "Screenshot": it writes the screen, a new key included, to a file
-        # others can read (see deliver_screenshot).
+        # others can read (see deliver_screenshot). Nor its "Keys": a side panel that
+        # squeezed API access and that neither Escape nor ? closed; the help (? or F1)
+        # lists the keys of whatever is on screen.
         yield from (command for command in super().get_system_commands(screen)
-                    if command.title != "Screenshot")
+                    if command.title not in LEFT_OUT_SYSTEM_COMMANDS)
         yield from page_commands(screen)  # the page's actions
         if len(self.recent):
             yield SystemCommand("Messages", "The recent notifications again, newest first",

@@ -9,7 +9,7 @@ server strings: they are offered as `Text`, never as markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,9 +25,23 @@ STATUS_CHOICES = (("Success", "success"), ("Error", "error"), ("Rate-limited", "
 CLIENT = "client:"  # the "Key or client" menu's values: a credential id, or this + a client
 
 
+ValueT = TypeVar("ValueT")
+
+
 def _value(select: Select[str]) -> str | None:
     value = select.value
     return value if isinstance(value, str) else None
+
+
+class FilterMenu(Select[ValueT]):
+    """A menu of the dialog: Enter applies the filters (as from anywhere in it); space, ↓ or ↑
+    open the menu (Textual's Select opens it with Enter too, which left Enter doing nothing
+    useful in a dialog of menus)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.apply", "Apply", show=False, id="filters.menu-apply"),
+        Binding("down,space,up", "show_overlay", "Show menu", show=False),
+    ]
 
 
 class ActivityFilters(Dialog[ActivityFilter | None]):
@@ -35,6 +49,7 @@ class ActivityFilters(Dialog[ActivityFilter | None]):
         Binding("escape", "dismiss(None)", "Cancel", id="filters.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="filters.apply"),
     ]
+    AUTO_FOCUS = "#filter-source"  # the first menu: Enter applies, ↓ opens it
 
     def __init__(self, current: ActivityFilter, keys: Sequence[tuple[str, str]],
                  tools: Sequence[str], clients: Sequence[str] = ()) -> None:
@@ -59,29 +74,29 @@ class ActivityFilters(Dialog[ActivityFilter | None]):
             with VerticalScroll(classes="body"):
                 with Horizontal(classes="filter-row"):
                     yield Label("Source")
-                    yield Select(SOURCE_CHOICES, prompt="Any source", id="filter-source",
+                    yield FilterMenu(SOURCE_CHOICES, prompt="Any source", id="filter-source",
                                  value=current.source or Select.NULL)
                 with Horizontal(classes="filter-row"):
                     yield Label("Status")
-                    yield Select(STATUS_CHOICES, prompt="Any status", id="filter-status",
+                    yield FilterMenu(STATUS_CHOICES, prompt="Any status", id="filter-status",
                                  value=current.status or Select.NULL)
                 with Horizontal(classes="filter-row"):
                     yield Label("Key")
                     chosen = (CLIENT + current.client if current.client
                               else current.credential_id)
-                    yield Select([*((literal(name), cred) for cred, name in self.keys),
+                    yield FilterMenu([*((literal(name), cred) for cred, name in self.keys),
                                   *((literal(f"{client} (MCP client)"), CLIENT + client)
                                     for client in self.clients)],
                                  prompt="Any key or client", id="filter-key",
                                  value=chosen or Select.NULL)
                 with Horizontal(classes="filter-row"):
                     yield Label("Tool")
-                    yield Select([(literal(tool), tool) for tool in self.tools],
+                    yield FilterMenu([(literal(tool), tool) for tool in self.tools],
                                  prompt="Any tool", id="filter-tool",
                                  value=current.tool or Select.NULL)
                 with Horizontal(classes="filter-row"):
                     yield Label("Period")
-                    yield Select([(f"Last {days} days", days) for days in PERIODS],
+                    yield FilterMenu([(f"Last {days} days", days) for days in PERIODS],
                                  allow_blank=False, id="filter-period", value=current.days)
             with Horizontal(id="filter-buttons", classes="buttons"):
                 yield Button("Apply", variant="primary", id="filter-apply")
