@@ -8,10 +8,10 @@ next sign-in does not ask again (`change_storage`, on Setup, changes it), and a 
 saved makes it remember the server it was checked with, so it is only ever sent there.
 
 Saving replaces the key saved for the profile (and, in the dashboard, the key in use). When
-that is the only copy of another key (`lost_by_signing_in`: the rule signing out follows
-too), nothing is written: `NeedsConsent` names the key and where it is kept, the UI asks
-(Setup's yes/no dialog; ``login``'s y/N prompt or ``--yes``), and the save runs again with
-the person's consent (`replaces`).
+that is the only copy of another key (`lost_by_signing_in`, modelled on signing out's
+`lost_by_signing_out`), nothing is written: `NeedsConsent` names the key and where it is
+kept, the UI asks (Setup's yes/no dialog; ``login``'s y/N prompt or ``--yes``), and the save
+runs again with the person's consent (`replaces`).
 
 Every function here may block (a keyring waits up to its timeout; files are written), so the
 TUI calls them from a thread. No Textual here.
@@ -205,8 +205,8 @@ def lost_by_signing_in(profile: str, secret: Secret, in_use: StoredKey | None = 
     file: `overwrites_store`), and a key the dashboard holds for this session only, unless
     it is `secret` itself or is kept elsewhere (``OPENRUSH_KEY``, another profile's entry).
 
-    The same rule as signing out (`lost_by_signing_out`), for a save. May block on the
-    keyring (bounded): call it from a thread.
+    Signing out's rule (`lost_by_signing_out`), for a save. May block on the keyring
+    (bounded): call it from a thread.
     """
     lost: list[tuple[StoredKey, bool]] = []
     if overwrites_store:
@@ -254,16 +254,14 @@ def lost_by_signing_out(profile: str, in_use: StoredKey | None) -> tuple[StoredK
     nothing would be lost (nothing saved, and a key from OPENRUSH_KEY or none in use).
 
     Signing out removes the key in use (keyring, file or this session's memory) and any
-    key saved for the profile; a key also in ``OPENRUSH_KEY`` or saved for another profile
-    (`kept_elsewhere`) is not lost. May block on the keyring (bounded): call it from a thread.
+    key saved for the profile. May block on the keyring (bounded): call it from a thread.
+    (Unlike `lost_by_signing_in`, a copy in ``OPENRUSH_KEY`` does not spare the question:
+    ``logout`` off a terminal needs --yes whenever a key is saved, as its help says.)
     """
-    if (in_use is not None and in_use.source in ("keyring", "file", "session")
-            and not kept_elsewhere(profile, in_use.secret)):
+    if in_use is not None and in_use.source in ("keyring", "file", "session"):
         return in_use, True
     saved = find_saved_key(profile).key
-    if saved is None or kept_elsewhere(profile, saved.secret):
-        return None
-    return saved, in_use is not None and same_key(in_use.secret, saved.secret.reveal())
+    return None if saved is None else (saved, False)
 
 
 def what_is_lost(key: StoredKey, *, in_use: bool) -> str:
