@@ -173,7 +173,10 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
     if args.json:
         print_json([event_json(event) for event in events])
     elif table:
-        say(format_table(events, names))
+        # lazy: start-up (--help imports every command module)
+        from openrush_tui.commands.table import terminal_width
+
+        say(format_table(events, names, terminal_width()))
         if more:
             say(f"(the newest {len(events):,} shown; more with --limit)", err=True)
     if not args.own:  # a server that has `exclude_reads_by` sends none: no count to give
@@ -188,24 +191,32 @@ def event_json(event: UsageEvent) -> dict[str, Any]:
     return event.model_dump(mode="json")
 
 
-def format_table(events: Sequence[UsageEvent], names: dict[str, str]) -> str:
-    """An aligned plain-text table; server strings with control characters made visible."""
+def format_table(events: Sequence[UsageEvent], names: dict[str, str],
+                 width: int | None = None) -> str:
+    """An aligned plain-text table, fitted to `width` (see `commands.table`): the time gives
+    way first (no seconds, then no year), then the duration and the source are left out, and
+    the tool and the caller are cut last, keeping apart what differs (an endpoint keeps its
+    distinguishing end). Server strings with control characters made visible."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.commands.table import Column, Step, fit, table_lines
+
     if not events:
         return "No events."
-    header = ("TIME (UTC)", "SOURCE", "TOOL", "KEY OR CLIENT", "STATUS", "CREDITS",
-              "DURATION")
-    rows = [(event.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-             source_label(event), tool_label(event), who(event, names),
-             status_label(event), str(event.credits),
-             duration_label(event)) for event in events]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    right = {5, 6}  # numbers line up on the right
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-                         for i, cell in enumerate(cells)).rstrip()
-
-    return "\n".join(line(row) for row in [header, *rows])
+    times = [event.created_at.astimezone(UTC) for event in events]
+    time = Column("TIME (UTC)", [when.strftime("%Y-%m-%d %H:%M:%S") for when in times],
+                  shorter=[[when.strftime("%Y-%m-%d %H:%M") for when in times],
+                           [when.strftime("%m-%d %H:%M") for when in times]])
+    source = Column("SOURCE", [source_label(event) for event in events])
+    tool = Column("TOOL", [tool_label(event) for event in events], least=12)
+    caller = Column("KEY OR CLIENT", [who(event, names) for event in events], least=13)
+    status = Column("STATUS", [status_label(event) for event in events])
+    credits = Column("CREDITS", [str(event.credits) for event in events], right=True)
+    duration = Column("DURATION", [duration_label(event) for event in events], right=True)
+    steps: list[Step] = [("shorten", time), ("drop", duration), ("shorten", time),
+                         ("drop", source)]
+    columns = fit([time, source, tool, caller, status, credits, duration], width, steps,
+                  cut=[tool, caller])
+    return "\n".join(table_lines(columns, width))
 
 
 # -- credits ------------------------------------------------------------------------------------

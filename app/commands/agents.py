@@ -89,8 +89,9 @@ def agents_list_command(args: argparse.Namespace) -> int:
     columns = [Column("AGENT", [item.agent.id for item in found]),
                Column("NAME", [item.agent.name for item in found]), set_up,
                Column("INSTALL", how)]
-    print_columns(fit(columns, terminal_width(), [("drop", columns[1]), ("drop", columns[3])],
-                      cut=set_up, cut_to=20))
+    width = terminal_width()
+    print_columns(fit(columns, width, [("drop", columns[1]), ("drop", columns[3])],
+                      cut=set_up, cut_to=20), width)
     for item in found:
         for problem in item.problems:
             say(f"{item.agent.id}: could not check {problem}", err=True)

@@ -34,7 +34,7 @@ from openrush_tui.commands.common import (
 from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import ApiCredential
@@ -96,23 +96,31 @@ def as_json(key: ApiCredential, now: datetime) -> dict[str, Any]:
 
 @guarded
 def list_keys(args: argparse.Namespace) -> int:
-    keys = run_with_client(args, lambda client: client.list_keys())
+    every = run_with_client(args, lambda client: client.list_keys())
     now = system_clock()
-    if not args.all:
-        keys = [key for key in keys if key.status(now) == "active"]
+    keys = every if args.all else [key for key in every if key.status(now) == "active"]
     if args.json:
         print_json([as_json(key, now) for key in keys])
         return EXIT_OK
-    print_table(keys, now)
+    print_table(keys, now, among=[key.id for key in every])
     if not keys:
         say("No active keys." if not args.all else "No keys.", err=True)
     return EXIT_OK
 
 
-def print_table(keys: list[ApiCredential], now: datetime) -> None:
-    """Aligned columns, fitted to the terminal's width (see `commands.table`)."""
+def print_table(keys: list[ApiCredential], now: datetime, among: Sequence[str] = ()) -> None:
+    """Aligned columns, fitted to the terminal's width (see `commands.table`): the times give
+    way first, then the id (to its shortest start unique among `among`, the account's ids,
+    which `keys revoke` takes; then left out, as the prefix names the key too), and the name
+    is cut last, in the middle where two would read the same."""
     # lazy: start-up (--help imports every command module)
-    from openrush_tui.commands.table import Column, fit, print_columns, terminal_width
+    from openrush_tui.commands.table import (
+        Column,
+        fit,
+        print_columns,
+        terminal_width,
+        unique_starts,
+    )
     from openrush_tui.text.times import exact
 
     def times(pick: Callable[[ApiCredential], datetime | None], missing: str) -> Column:
@@ -122,9 +130,10 @@ def print_table(keys: list[ApiCredential], now: datetime) -> None:
                           [cell[:10] if cell != missing else cell for cell in column.cells]]
         return column
 
-    key_id = Column("ID", [visible(key.id) for key in keys])
-    name = Column("NAME", [visible(key.name) for key in keys])
-    prefix = Column("PREFIX", [visible(key.display_prefix) for key in keys])
+    ids = [key.id for key in keys]
+    key_id = Column("ID", ids, shorter=[unique_starts(ids, among)])
+    name = Column("NAME", [key.name for key in keys], least=16)
+    prefix = Column("PREFIX", [key.display_prefix for key in keys])
     status = Column("STATUS", [key.status(now) for key in keys])
     created = times(lambda key: key.created_at, "—")
     used = times(lambda key: key.last_used_at, "never")
@@ -132,8 +141,10 @@ def print_table(keys: list[ApiCredential], now: datetime) -> None:
     created.title, used.title, expires.title = "CREATED", "LAST USED", "EXPIRES"
     columns = [key_id, name, prefix, status, created, used, expires]
     steps: list[Step] = [("shorten", created), ("shorten", used), ("shorten", expires),
-                         ("drop", expires), ("drop", created), ("shorten", used)]
-    print_columns(fit(columns, terminal_width(), steps, cut=name))
+                         ("shorten", key_id), ("drop", expires), ("drop", created),
+                         ("shorten", used), ("drop", key_id)]
+    width = terminal_width()
+    print_columns(fit(columns, width, steps, cut=name), width)
 
 
 # -- keys create ------------------------------------------------------------------------------

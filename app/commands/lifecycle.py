@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -32,7 +32,6 @@ from openrush_tui.commands.common import (
     status_line,
 )
 from openrush_tui.errors import OpenRushError
-from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from openrush_tui.keys.audit import AuditReport, KeyFindings
@@ -138,7 +137,7 @@ def run_audit(args: argparse.Namespace) -> int:
     if args.json:
         print_json(audit_json(report, now))
     else:
-        print_audit(report)
+        print_audit(report, among=[key.id for key in keys])
     listed = sum(1 for key in keys if key.is_active)
     say(f"{report.summary()} (of {listed} key{'s' if listed != 1 else ''} not revoked).",
         err=True)
@@ -169,12 +168,33 @@ def key_findings_json(item: KeyFindings) -> dict[str, Any]:
             **{field: key[field] for field in ("created_at", "last_used_at", "expires_at")}}
 
 
-def print_audit(report: AuditReport) -> None:
-    """Grouped by kind; a key with two findings shows under both, each with its own reason."""
+def print_audit(report: AuditReport, among: Sequence[str] = ()) -> None:
+    """Grouped by kind; a key with two findings shows under both, each with its own reason.
+    The rows of every group share their columns, fitted to the terminal (`commands.table`):
+    the id gives way first (its shortest unique start, then left out), then the name and
+    the reason are cut, never mid-character, names kept apart; headings wrap between words."""
     # lazy: start-up (--help imports every command module)
+    from openrush_tui.commands.table import (
+        Column,
+        fit,
+        table_lines,
+        terminal_width,
+        unique_starts,
+        wrap,
+    )
     from openrush_tui.keys.audit import ADVICE, KINDS
 
-    width = min(32, max((len(visible(item.key.name)) for item in report.keys), default=0))
+    rows = [(kind, item, next(f.reason for f in item.findings if f.kind == kind))
+            for kind in KINDS for item in report.of_kind(kind)]
+    ids = [item.key.id for _, item, _ in rows]
+    name = Column("", [item.key.name for _, item, _ in rows], least=16)
+    key_id = Column("", ids, shorter=[unique_starts(ids, among)])
+    reason = Column("", [text for _, _, text in rows], least=16)
+    width = terminal_width()
+    indent = "  "
+    fitted = fit([name, key_id, reason], None if width is None else width - len(indent),
+                 [("shorten", key_id), ("drop", key_id)], cut=[name, reason])
+    lines = iter(table_lines(fitted, None if width is None else width - len(indent))[1:])
     first = True
     for kind in KINDS:
         items = report.of_kind(kind)
@@ -183,10 +203,10 @@ def print_audit(report: AuditReport) -> None:
         if not first:
             say()
         first = False
-        say(f"{kind} ({len(items)}): {ADVICE[kind]}")
-        for item in items:
-            reason = next(f.reason for f in item.findings if f.kind == kind)
-            say(f"  {visible(item.key.name).ljust(width)}  {visible(item.key.id)}  {reason}")
+        # Its second line goes deeper than the rows, to read as the heading's.
+        say(wrap(f"{kind} ({len(items)}): {ADVICE[kind]}", width, indent * 2))
+        for _ in items:
+            say(indent + next(lines))
 
 
 # -- keys scan --------------------------------------------------------------------------------
