@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Final, Protocol
 
 from openrush_tui.text.safe import visible
 
@@ -26,7 +26,7 @@ OWN_READS = frozenset({"/v1/me/usage", "/v1/me/credits", "/v1/me/api-credentials
                        "/v1/capabilities"})
 
 # The query that asks the server to leave this tool's own reads out (OURS: `GET /v1/me/usage`).
-OWN_READS_LEFT_OUT = {"exclude_reads_by": OWN_PRODUCT}
+OWN_READS_LEFT_OUT: Final = {"exclude_reads_by": OWN_PRODUCT}
 
 
 class Event(Protocol):
