@@ -110,3 +110,18 @@ def test_ids_shrink_to_their_shortest_unique_start() -> None:
 def test_a_pipe_gets_every_cell_whole() -> None:
     name = Column("NAME", ["本番サーバー用のキー" * 5])
     assert table_lines(fit([name], None), None)[1] == "本番サーバー用のキー" * 5
+
+
+def test_the_then_columns_are_cut_only_once_the_first_are_at_their_least() -> None:
+    name = Column("", ["本番サーバー用のキー請求サービスの本番環境その一"], least=16)
+    reason = Column("", ["never used, created 6 months ago"], least=16)
+    lines = table_lines(fit([name, reason], 58, cut=name, then=[reason]), 58)
+    assert lines[1].endswith("never used, created 6 months ago") and cell_len(lines[1]) <= 58
+    lines = table_lines(fit([name, reason], 30, cut=name, then=[reason]), 30)
+    assert cell_len(lines[1]) <= 30 and "…" in lines[1].split("  ")[-1]
+
+
+def test_a_cut_column_narrower_than_its_title_shows_its_short_title() -> None:
+    caller = Column("KEY OR CLIENT", ["a long name of a key"] * 2, least=10,
+                    short_title="KEY/CLIENT")
+    assert table_lines(fit([caller], 10, cut=caller), 10)[0] == "KEY/CLIENT"

@@ -207,8 +207,9 @@ def format_table(events: Sequence[UsageEvent], names: dict[str, str],
                   shorter=[[when.strftime("%Y-%m-%d %H:%M") for when in times],
                            [when.strftime("%m-%d %H:%M") for when in times]])
     source = Column("SOURCE", [source_label(event) for event in events])
-    tool = Column("TOOL", [tool_label(event) for event in events], least=12)
-    caller = Column("KEY OR CLIENT", [who(event, names) for event in events], least=13)
+    tool = Column("TOOL", [tool_label(event) for event in events])
+    caller = Column("KEY OR CLIENT", [who(event, names) for event in events],
+                    short_title="KEY/CLIENT")
     status = Column("STATUS", [status_label(event) for event in events])
     credits = Column("CREDITS", [str(event.credits) for event in events], right=True)
     duration = Column("DURATION", [duration_label(event) for event in events], right=True)

@@ -193,7 +193,7 @@ def print_audit(report: AuditReport, among: Sequence[str] = ()) -> None:
     width = terminal_width()
     indent = "  "
     fitted = fit([name, key_id, reason], None if width is None else width - len(indent),
-                 [("shorten", key_id), ("drop", key_id)], cut=[name, reason])
+                 [("shorten", key_id), ("drop", key_id)], cut=name, then=[reason])
     lines = iter(table_lines(fitted, None if width is None else width - len(indent))[1:])
     first = True
     for kind in KINDS:

@@ -132,6 +132,7 @@ class Column:
     shorter: list[list[str]] = field(default_factory=list)  # shorter forms, in turn
     right: bool = False  # numbers line up on the right
     least: int = 10  # a cut column keeps at least this many cells
+    short_title: str = ""  # the title when the column is cut narrower than its title
 
     def __post_init__(self) -> None:
         # Measured as printed: anything unsafe is shown as an escape (`text.safe`).
@@ -159,9 +160,11 @@ def total_width(columns: Sequence[Column]) -> int:
 
 
 def fit(columns: list[Column], width: int | None, steps: Sequence[Step] = (),
-        cut: Column | Sequence[Column] | None = None, cut_to: int | None = None) -> list[Column]:
+        cut: Column | Sequence[Column] | None = None, cut_to: int | None = None,
+        then: Sequence[Column] = ()) -> list[Column]:
     """The columns to print: as they are with no `width`, else given way step by step until
-    they fit, then the `cut` columns cut down (to `cut_to` cells, or each one's `least`)."""
+    they fit, then the `cut` columns cut down (to `cut_to` cells, or each one's `least`), the
+    widest first; only then the `then` columns."""
     shown = list(columns)
     if width is None:
         return shown
@@ -173,13 +176,20 @@ def fit(columns: list[Column], width: int | None, steps: Sequence[Step] = (),
                 shown.remove(column)
         elif column.shorter:
             column.cells = [visible(cell) for cell in column.shorter.pop(0)]
-    cuts = [cut] if isinstance(cut, Column) else list(cut or ())
-    cuts = [column for column in cuts if column in shown]
+    first = [cut] if isinstance(cut, Column) else list(cut or ())
+    excess = total_width(shown) - width
+    for turn in (first, list(then)):
+        excess = _cut_down([column for column in turn if column in shown], excess, cut_to)
+    return shown
+
+
+def _cut_down(cuts: list[Column], excess: int, cut_to: int | None) -> int:
+    """Cut `cuts` by `excess` cells in all, a cell at a time off the widest still above its
+    least; the excess left."""
     room = {id(column): column.width() for column in cuts}
     least = {id(column): max(1, cut_to if cut_to is not None else column.least)
              for column in cuts}
-    excess = total_width(shown) - width
-    while excess > 0:  # a cell off the widest of the columns still above its least
+    while excess > 0:
         can = [column for column in cuts if room[id(column)] > least[id(column)]]
         if not can:
             break
@@ -189,8 +199,9 @@ def fit(columns: list[Column], width: int | None, steps: Sequence[Step] = (),
     for column in cuts:
         if room[id(column)] < column.width():
             column.cells = cut_apart(column.cells, room[id(column)])
-            column.title = head(column.title, room[id(column)])
-    return shown
+            if cell_width(column.title) > room[id(column)]:
+                column.title = head(column.short_title or column.title, room[id(column)])
+    return excess
 
 
 def pad(text: str, width: int, right: bool = False) -> str:
