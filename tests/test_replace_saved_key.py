@@ -1,7 +1,8 @@
 """Signing in over the only saved copy of another key asks first, as signing out does: Setup's
 yes/no dialog (Cancel focused) at 80×24, and ``login``'s y/N prompt on a terminal or its refusal
 without ``--yes`` when the key is piped. Against a sandbox served over HTTP, no keyring (the
-0600 file keeps the key), the file read back through the project's own reader."""
+0600 file keeps the key), the file read back through the project's own reader. And what Setup
+and sign-out say when the key comes from OPENRUSH_KEY, which wins again at every start."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from keyring.backends import fail
 from textual.widgets import Button, Static
 
 from openrush_tui.api.client import OpenRushClient
-from openrush_tui.auth.credentials import read_file_key
+from openrush_tui.api.errors import Unauthorized
+from openrush_tui.auth import connection
+from openrush_tui.auth.credentials import SignOutReport, read_file_key
 from openrush_tui.auth.secret import Secret
 from openrush_tui.auth.signin import SignedIn, save_as
 from openrush_tui.screens.dialogs.yes_no import YesNoDialog
@@ -156,3 +159,33 @@ def test_login_on_a_terminal_asks_and_no_keeps_the_saved_key(
         tmux.send(answer, "Enter")
         tmux.wait_for("EXITED=0")
         assert read_file_key("default") == kept
+
+
+# ------------------------------------------------------------------ a key from OPENRUSH_KEY
+
+
+async def test_a_rejected_key_from_openrush_key_says_the_variable_wins_again(
+        server: RunningSandbox) -> None:
+    async with OpenRushClient(server.base_url, server.bootstrap_key) as client:
+        created = await client.create_key("revoked, in OPENRUSH_KEY")
+        await client.revoke_key(created.api_credential.id)
+    app = remote_app(server.base_url, created.key.get_secret_value(), page="setup")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        line = text_of(app.screen.query_one("#connection", Static))
+        assert "rejects this key (revoked)" in line
+        assert "OPENRUSH_KEY" in line and "wins again at every start" in line
+        assert "sign in with another key" not in line  # it would not last
+
+
+def test_a_rejected_saved_key_still_offers_signing_in() -> None:
+    refused = Unauthorized("Refused", status_code=401, detail="API key revoked")
+    saved = stored("or_" + "K" * 40, "file", SHOWN_FILE)
+    _, line = connection.failed(connection.NOT_CHECKED, refused, "Refused.", key=saved)
+    assert "Press s to sign in with another key" in line.text
+
+
+def test_signing_out_with_openrush_key_set_says_this_terminal_stays_signed_in() -> None:
+    said = SignOutReport(removed=["the OS keyring"], environment_still_set=True).summary()
+    assert "this terminal stays signed in through it" in said
+    assert "unset OPENRUSH_KEY" in said

@@ -124,7 +124,8 @@ class TerminalPanel(Vertical):
         """The check failed with `error`, said as `message`. A rate limit changes only the
         line: what was read of the account stays."""
         before = self._checked
-        self._checked, line = connection.failed(before, error, message)
+        self._checked, line = connection.failed(before, error, message,
+                                                key=self._session.key)
         if self._checked is not before:  # else a rate limit: the status stands as it was
             self.refresh_status()
         self._show_line(line)

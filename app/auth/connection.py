@@ -53,9 +53,9 @@ def connected(account: Account) -> tuple[Checked, ConnectionLine]:
     return Checked(account), CONNECTED
 
 
-def failed(before: Checked, error: BaseException | None,
-           message: str) -> tuple[Checked, ConnectionLine]:
-    """After a failed check (`message` says `error`): what is known, and the line to show.
+def failed(before: Checked, error: BaseException | None, message: str, *,
+           key: StoredKey | None = None) -> tuple[Checked, ConnectionLine]:
+    """After a failed check (`message` says `error`) of `key`: what is known, and the line.
 
     A rate limit keeps what was known before (`before`): the key and the connection work.
     """
@@ -63,6 +63,12 @@ def failed(before: Checked, error: BaseException | None,
         return before, RATE_LIMITED
     rejected = rejection(error) if error is not None else None
     after = Checked(error=message, rejected=rejected)
+    if rejected is not None and key is not None and key.source == "environment":
+        # Signing in here would not last: the variable wins again at the next start.
+        return after, ConnectionLine(
+            f"The server rejects this key ({rejected}). It comes from {ENV_VAR}, which "
+            f"wins again at every start: set {ENV_VAR} to a working key, or unset it and "
+            "press s to sign in.", "-error")
     if rejected is not None:
         return after, ConnectionLine(f"The server rejects this key ({rejected}). Press s to "
                                      "sign in with another key, or x to sign out.", "-error")

@@ -134,8 +134,10 @@ class SignOutReport:
         parts.extend(self.kept)
         parts.extend(self.warnings)
         if self.environment_still_set:
-            parts.append(f"{ENV_VAR} is still set in this environment, so the next start signs "
-                         f"in with it again: unset {ENV_VAR} to stay signed out.")
+            parts.append(f"{ENV_VAR} is still set in this environment, so this terminal stays "
+                         f"signed in through it: openrush-tui commands run here and the "
+                         f"dashboard's next start use that key; unset {ENV_VAR} to stay "
+                         "signed out.")
         return " ".join(parts)
 
 
