@@ -110,12 +110,19 @@ def columns_of(lines: list[str], audit: bool) -> dict[str, list[str]]:
     return {title: [row[index] for row in rows] for index, title in enumerate(titles)}
 
 
+@pytest.fixture(scope="module")
+def env(server: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return environment(tmp_path_factory.mktemp("home"), server)
+
+
+WHOLE: dict[tuple[str, ...], list[str]] = {}  # each command piped once, for both widths
+
+
 @pytest.mark.parametrize("columns", [80, 60])
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_every_table_fits_the_terminal_and_keeps_rows_apart(
-        server: RunningSandbox, tmp_path: Path, args: tuple[str, ...], columns: int) -> None:
-    env = environment(tmp_path, server)
-    whole = piped(args, env)
+        env: dict[str, str], args: tuple[str, ...], columns: int) -> None:
+    whole = WHOLE.get(args) or WHOLE.setdefault(args, piped(args, env))
     fitted = on_terminal(args, env, columns)
     wide = [line for line in fitted if cell_len(line) > columns]
     assert not wide, "\n".join(fitted)
@@ -131,6 +138,6 @@ def test_every_table_fits_the_terminal_and_keeps_rows_apart(
     assert "NAME" in shown or "AGENT" in shown or "KEY OR CLIENT" in shown, fitted
 
 
-def test_a_pipe_keeps_every_cell_whole(server: RunningSandbox, tmp_path: Path) -> None:
-    listed = "\n".join(piped(("keys", "list"), environment(tmp_path, server)))
+def test_a_pipe_keeps_every_cell_whole(env: dict[str, str]) -> None:
+    listed = "\n".join(piped(("keys", "list"), env))
     assert all(name in listed for name in NAMES), listed

@@ -40,7 +40,7 @@ def tables(draw: st.DrawFn) -> tuple[list[Column], list[Step], list[Column]]:
     return columns, steps, cuts
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(tables(), st.integers(1, 200))
 def test_no_line_is_wider_than_the_terminal(table: tuple[list[Column], list[Step],
                                                          list[Column]], width: int) -> None:
@@ -49,7 +49,7 @@ def test_no_line_is_wider_than_the_terminal(table: tuple[list[Column], list[Step
         assert cell_len(line) <= width, (line, width)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(TEXT, st.integers(0, 60), st.integers(0, 60))
 def test_a_cut_keeps_whole_characters_at_both_ends(text: str, room: int, keep: int) -> None:
     shown = cut(text, room, keep)
@@ -75,7 +75,7 @@ def test_padding_is_by_display_width(text: str, width: int) -> None:
         assert cell_width(pad(text, width)) == width == cell_width(pad(text, width, True))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=SAMPLES, min_size=0, max_size=40),
        st.lists(st.text(alphabet=SAMPLES, min_size=1, max_size=4), min_size=2, max_size=6,
                 unique=True),
