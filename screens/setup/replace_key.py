@@ -29,5 +29,4 @@ def replace_key_dialog(ask: NeedsConsent) -> YesNoDialog:
 
 def replace_key_body(ask: NeedsConsent) -> Iterator[Widget]:
     yield Static(Text(" ".join(ask.sentences())), id="replaced")
-    yield Static("If you still need it, copy it from where you stored it first; Cancel keeps "
-                 "it and this terminal's sign-in as they are.", classes="note")
+    yield Static("Cancel keeps it, and this terminal's sign-in, as they are.", classes="note")
