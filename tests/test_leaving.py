@@ -132,9 +132,8 @@ def _credential(index: int, name: str, last_used: str | None) -> dict[str, objec
 async def test_stop_waiting_during_a_look_that_hangs_stops_at_once() -> None:
     """The when-idle wait looks at the old key; the server hangs on that look. "Stop waiting"
     answered nothing until the look gave up (the read timeout, 20 s by default): a look is a
-    read, dropped at once, and the dialog closes saying what is left."""
-    from openrush_tui.screens.api_access.rotate import KeyRotateScreen
-
+    read, dropped at once, and c on API access (the wait runs in its background once the
+    dialog has closed) stops it saying what is left."""
     old = _credential(1, "ci", "2026-06-26T11:59:00Z")  # used a minute ago: not idle
     new = _credential(2, "ci 2026-06-26", None)
     with ScriptedServer() as server:
@@ -158,22 +157,19 @@ async def test_stop_waiting_during_a_look_that_hangs_stops_at_once() -> None:
                         and r.method == "GET"]) == 5:
                     break
                 await pilot.pause(0.05)
-            dialog = app.screen
-            assert isinstance(dialog, KeyRotateScreen)
-            assert str(dialog.query_one("#close").label) == "Stop waiting"
-            await pilot.click("#close")
+            line = app.screen.query_one("#rotation-line", Static)
+            assert "c cancels" in text_of(line)
+            await pilot.press("c")
             await pilot.pause()
             await pilot.pause()
-            assert dialog not in app.screen_stack  # at once, not when the look gives up
+            assert not line.display  # at once, not when the look gives up
             said = " ".join(" ".join(n.split()) for n in notices(app))
             assert "Stopped waiting" in said and "“ci” (cred_1) is still active" in said
 
 
 async def test_stop_waiting_while_the_revoke_is_on_its_way_says_so_then_its_outcome() -> None:
-    """The old key went idle and its revoke is sent: that write is never dropped, so the
-    button says at once that it is stopping, and the outcome is said once answered."""
-    from openrush_tui.screens.api_access.rotate import KeyRotateScreen
-
+    """The old key went idle and its revoke is sent: that write is never dropped, so c says
+    at once that the revoke is on its way, and the outcome is said once answered."""
     old = _credential(1, "ci", "2026-06-26T11:59:00Z")
     new = _credential(2, "ci 2026-06-26", None)
     limited = Reply(429, {"detail": "slow down"}, headers={"Retry-After": "0"})
@@ -197,13 +193,10 @@ async def test_stop_waiting_while_the_revoke_is_on_its_way_says_so_then_its_outc
                 if any(r.path.endswith("/revoke") for r in server.requests):
                     break
                 await pilot.pause(0.05)
-            dialog = app.screen
-            assert isinstance(dialog, KeyRotateScreen)
-            await pilot.click("#close")
+            await pilot.press("c")
             await pilot.pause()
-            assert str(dialog.query_one("#close").label) == "Stopping…"
-            assert "the revoke already sent" in text_of(dialog.query_one("#waiting", Static))
+            assert "revoke is already on its way" in " ".join(notices(app))
             await settle(pilot)
-            assert dialog not in app.screen_stack
+            assert not app.screen.query_one("#rotation-line").display
             said = " ".join(" ".join(n.split()) for n in notices(app))
             assert "Revoked the old key “ci” (cred_1)" in said

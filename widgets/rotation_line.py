@@ -99,7 +99,8 @@ class RotationLine(Static):
 
         rotation = self._rotation
         assert rotation is not None  # noqa: S101 (set by follow)
-        text, severity = "", "information"
+        text = ""
+        severity: SeverityLevel = "information"
         try:
             async for step in steps:
                 if isinstance(step, Waiting):
