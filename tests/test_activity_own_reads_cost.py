@@ -22,7 +22,9 @@ import pytest
 from textual.pilot import Pilot
 
 from openrush_tui.activity.events import is_own_read
-from openrush_tui.api.client import DEFAULT_USER_AGENT
+from openrush_tui.activity.export import export_activity
+from openrush_tui.activity.filters import ActivityFilter
+from openrush_tui.api.client import DEFAULT_USER_AGENT, OpenRushClient
 from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions
 from tests.support.activity import screen_of, state_text, table_of
@@ -183,3 +185,17 @@ def test_the_sandbox_leaves_out_only_the_named_products_successful_account_reads
             == [201, 422]  # the create and the failed read stay
         assert len(listed(exclude_reads_by="openrush")) == 200  # a whole product name only
         assert not any(is_own_read(e) for e in kept)
+
+
+async def test_an_export_that_hides_own_reads_asks_the_server_to_leave_them_out(
+        tmp_path: Path) -> None:
+    with served(tmp_path, honour=True) as (front, key):
+        client = OpenRushClient(front.url, key)
+        try:
+            steps = [step async for step in export_activity(
+                client, ActivityFilter(), FIXED_NOW, tmp_path / "out.csv", "csv",
+                leave_out=is_own_read)]
+        finally:
+            await client.aclose()
+        assert steps[-1].count == USER_CALLS
+        assert [q.get(PARAMETER) for q in front.usage_queries] == ["openrush-tui"]  # one page

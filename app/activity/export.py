@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from openrush_tui.activity.counting import CHART_PAGE, RATE_RESERVE, count_pages
+from openrush_tui.activity.events import OWN_READS_LEFT_OUT
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.files.writing import NewFile
 from openrush_tui.text.safe import visible
@@ -145,7 +146,9 @@ async def export_activity(client: OpenRushClient, view: ActivityFilter, now: dat
                           another_name: bool = False) -> AsyncIterator[ExportProgress]:
     """Write `view`'s events (newest first) to `path`, yielding progress after each page.
 
-    `leave_out`: events the view hides (the dashboard's own reads), not written or counted.
+    `leave_out`: events the view hides (the dashboard's own reads), not written or counted;
+    the server is asked to leave them out too (`events.OWN_READS_LEFT_OUT`, OURS), so they
+    cost no pages where it can.
     `path` is never overwritten: with `another_name` a free ``name-2.csv``… is taken instead
     (the last progress names it), else FileExists. API errors propagate (nothing is left
     behind); the last progress has `done` set.
@@ -158,7 +161,8 @@ async def export_activity(client: OpenRushClient, view: ActivityFilter, now: dat
     with NewFile(path, overwrite=False, another_name=another_name) as new:
         writer = CsvWriter(new.handle, names) if fmt == "csv" else JsonWriter(new.handle, names)
         pages = math.ceil(cap / CHART_PAGE)
-        async for step in count_pages(client, view.query(now), None, pages=pages,
+        query = {**view.query(now), **(OWN_READS_LEFT_OUT if leave_out else {})}
+        async for step in count_pages(client, query, None, pages=pages,
                                       reserve=reserve):
             kept = [item for item in step.items if not (leave_out and leave_out(item))]
             items = kept[: cap - count]
