@@ -239,3 +239,13 @@ def test_this_session_only_replaces_no_saved_key_but_the_key_in_memory_asks(
     ask = needs_consent(save_key("default", SERVER, Secret("or_" + "Q" * 40), in_use=in_memory))
     assert ask.lost == ((in_memory, True),)
     assert "signed in with" in ask.sentences()[0] and "memory" in ask.sentences()[0]
+
+
+def test_a_credentials_file_others_can_read_does_not_stop_a_keyring_sign_in(
+        memory_keyring: MemoryKeyring) -> None:
+    path = credentials_path()
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"profiles": {"default": {"key": OTHER}}}))
+    path.chmod(0o644)  # refused by the reader: it is neither read nor replaced
+    done = signed_in(save_key("default", SERVER, Secret(KEY)))
+    assert done.key.source == "keyring" and OTHER in path.read_text()

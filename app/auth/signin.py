@@ -25,6 +25,7 @@ from typing import Literal
 
 from openrush_tui.auth import keyring_store
 from openrush_tui.auth.credentials import (
+    CredentialStoreError,
     KeyringUnusable,
     StoredKey,
     credentials_path,
@@ -210,7 +211,12 @@ def lost_by_signing_in(profile: str, secret: Secret, in_use: StoredKey | None = 
     """
     lost: list[tuple[StoredKey, bool]] = []
     if overwrites_store:
-        saved = find_saved_key(profile).key
+        try:
+            saved = find_saved_key(profile).key
+        except CredentialStoreError:
+            # A file that cannot be read safely cannot be written either: the save leaves
+            # it as it is (the keyring save skips it; the file save fails and says why).
+            saved = None
         if saved is not None and _only_copy(saved, profile, secret):
             lost.append((saved, in_use is not None
                          and same_key(in_use.secret, saved.secret.reveal())))
