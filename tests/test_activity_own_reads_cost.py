@@ -128,14 +128,17 @@ async def test_opening_activity_after_240_own_reads_costs_at_most_two_requests(
                 assert shown == 0
                 assert "50 own reads hidden (h shows), older not fetched (+ loads)" in status
                 note = model.chart_view(counting=False).note
-                assert "sends this tool's own reads too" in note
-                assert "Press e to count more" in note
+                assert note == "Only the newest page counted (own reads fill it). " \
+                    "Press e to count more."
                 # + loads one older page: one request, as asked.
                 before = len(requests_recorded(db))
                 table_of(app).focus()
                 await pilot.press("plus")
                 await settle(pilot)
                 assert len(requests_recorded(db)) - before == 1
+                await pilot.press("e")  # and e counts the period, as the note says
+                await settle(pilot)
+                assert model.tally.complete and "All" in model.chart_view(counting=False).note
 
 
 async def test_h_asks_for_the_own_reads_and_hides_them_again_without_asking(

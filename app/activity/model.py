@@ -188,7 +188,7 @@ class ActivityModel:
         self.held_own = self.show_own
         self.own_sent = not self.show_own and any(map(is_own_read, page.items))
         if not self.counts_on_its_own and not self.tally.complete:
-            self.chart_note = self._partial("this server sends this tool's own reads too")
+            self.chart_note = say.OWN_READS_UNCOUNTED
         # A refresh at the top shows what is new; the selection stays on its event.
         return Update(rows=True, at_top=True, reset=other_rows, events=page.items)
 

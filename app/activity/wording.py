@@ -69,6 +69,11 @@ def counted(count: int, complete: bool) -> str:
     return f"Counting the period's events… {count:,} so far."
 
 
+# The chart waits for e: a server that ignores `exclude_reads_by` sends this tool's own reads,
+# and counting the period would walk them all (fits 80 columns).
+OWN_READS_UNCOUNTED = "Only the newest page counted (own reads fill it). Press e to count more."
+
+
 def partial(count: int, back_to: str | None, why: str) -> str:
     """Short enough for one line at 120 columns: what is counted, what ? means, what to do."""
     since = f" (back to {back_to})" if back_to else ""
