@@ -67,20 +67,22 @@ def environment(home: Path, server: RunningSandbox) -> dict[str, str]:
     return env
 
 
-def piped(args: tuple[str, ...], env: dict[str, str]) -> list[str]:
+def piped(args: tuple[str, ...], env: dict[str, str], cwd: Path | None = None) -> list[str]:
     result = subprocess.run([*command(), *args], capture_output=True, text=True, env=env,
-                            timeout=120, check=False)
+                            timeout=120, check=False, cwd=cwd)
     assert result.returncode in (0, 3), result.stderr
     return result.stdout.splitlines()
 
 
-def on_terminal(args: tuple[str, ...], env: dict[str, str], columns: int) -> list[str]:
+def on_terminal(args: tuple[str, ...], env: dict[str, str], columns: int,
+                cwd: Path | None = None) -> list[str]:
     """stdout of the command on a pty `columns` wide (COLUMNS says the same), stderr apart."""
     master, slave = os.openpty()
     resize(slave, columns, 24)
     try:
         process = subprocess.Popen([*command(), *args], stdin=subprocess.DEVNULL, stdout=slave,
-                                   stderr=subprocess.PIPE, env={**env, "COLUMNS": str(columns)})
+                                   stderr=subprocess.PIPE, env={**env, "COLUMNS": str(columns)},
+                                   cwd=cwd)
         os.close(slave)
         chunks = []
         while True:
@@ -141,3 +143,19 @@ def test_every_table_fits_the_terminal_and_keeps_rows_apart(
 def test_a_pipe_keeps_every_cell_whole(env: dict[str, str]) -> None:
     listed = "\n".join(piped(("keys", "list"), env))
     assert all(name in listed for name in NAMES), listed
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_scan_findings_break_between_words(env: dict[str, str], tmp_path: Path,
+                                           columns: int) -> None:
+    planted = tmp_path / "deploy"
+    planted.mkdir()
+    (planted / "settings.env").write_text(f"KEY={RAW[4]}\nOLD={RAW[0]}\n", encoding="utf-8")
+    args = ("keys", "scan", "deploy")
+    whole, fitted = piped(args, env, tmp_path), on_terminal(args, env, columns, tmp_path)
+    assert len(whole) == 2 and "本番サーバー" in whole[0], whole
+    assert not [line for line in fitted if cell_len(line) > columns], "\n".join(fitted)
+    assert " ".join(fitted).split() == " ".join(whole).split()  # no word broken
+    # Each hit starts a line with where it is, as editors read it; its rest goes on under it.
+    starts = [line for line in fitted if not line.startswith(" ")]
+    assert len(starts) == 2 and all(line.startswith("deploy/settings.env:") for line in starts)

@@ -18,6 +18,7 @@ from openrush_tui.commands.table import (
     pad,
     table_lines,
     unique_starts,
+    wrap,
 )
 
 # Plain letters, CJK, emoji, combining marks, and anything else Unicode holds.
@@ -125,3 +126,22 @@ def test_a_cut_column_narrower_than_its_title_shows_its_short_title() -> None:
     caller = Column("KEY OR CLIENT", ["a long name of a key"] * 2, least=10,
                     short_title="KEY/CLIENT")
     assert table_lines(fit([caller], 10, cut=caller), 10)[0] == "KEY/CLIENT"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(TEXT, max_size=12).map(" ".join), st.integers(1, 100),
+       st.sampled_from(["", "  ", "    "]))
+def test_wrapped_prose_never_runs_past_the_terminal(text: str, width: int, indent: str) -> None:
+    from openrush_tui.text.safe import visible
+
+    for line in wrap(visible(text), width, indent).split("\n"):
+        assert cell_len(line) <= width, (line, width)
+
+
+def test_prose_breaks_between_words_and_keeps_the_words() -> None:
+    heading = ("no-expiry (10): an old key that never expires: rotate it and give the new "
+               "one an expiry")
+    lines = wrap(heading, 60, "    ").split("\n")
+    assert lines == ["no-expiry (10): an old key that never expires: rotate it and",
+                     "    give the new one an expiry"]
+    assert wrap(heading, None) == heading

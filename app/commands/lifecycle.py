@@ -299,12 +299,17 @@ class ScanProgress:
 
 
 def print_hits(verdicts: list[Verdict]) -> None:
+    """One hit a line, `path:line:column` first as editors read it; on a terminal, a hit
+    longer than a line goes on under it, broken between words (`commands.table.wrap`)."""
     # lazy: start-up (--help imports every command module)
+    from openrush_tui.commands.table import terminal_width, wrap
     from openrush_tui.keys.scan import path_text
 
+    width = terminal_width()
     for verdict in verdicts:
         hit = verdict.hit
-        say(f"{path_text(hit.path)}:{hit.line}:{hit.column}  {hit.masked}  {verdict.advice}")
+        say(wrap(f"{path_text(hit.path)}:{hit.line}:{hit.column}  {hit.masked}  "
+                 f"{verdict.advice}", width, "    "))
 
 
 def scan_json(report: ScanReport, verdicts: list[Verdict]) -> dict[str, Any]:

@@ -16,7 +16,6 @@ Piped into another program, nothing gives way: scripts get every cell whole.
 from __future__ import annotations
 
 import shutil
-import textwrap
 import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
@@ -227,8 +226,25 @@ def print_columns(columns: Sequence[Column], width: int | None = None) -> None:
 
 
 def wrap(text: str, width: int | None, indent: str = "") -> str:
-    """Prose (a heading, a note) broken between words to fit `width`; whole when piped."""
+    """Prose (a heading, a finding) broken between words to fit `width` display cells, its
+    later lines after `indent`; a word wider than a line is broken between characters.
+    Whole when piped (`width` None)."""
     if width is None:
         return text
-    return "\n".join(textwrap.wrap(text, width=max(1, width), subsequent_indent=indent,
-                                   break_on_hyphens=False))
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        if line and cell_width(f"{line} {word}") <= width:
+            line = f"{line} {word}"
+            continue
+        if line:
+            lines.append(line.rstrip())
+        line = (indent if lines else "") + word
+        while cell_width(line) > width:  # a word longer than a line
+            piece = head(line, width)
+            if len(piece) <= len(indent if lines else ""):
+                break  # not even one character fits after the indent: cut below
+            lines.append(piece)
+            line = indent + line[len(piece):]
+    lines.append(line.rstrip())
+    return "\n".join(cut(line, width) for line in lines)
