@@ -25,6 +25,10 @@ from tests.support.faults import (
     settled,
 )
 
+# One test walks every fault (each bounded by its patience): more than the default allows
+# on a busy machine.
+pytestmark = pytest.mark.timeout(600)
+
 SIZE = (80, 24)
 
 
