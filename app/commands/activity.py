@@ -215,6 +215,8 @@ def format_table(events: Sequence[UsageEvent], names: dict[str, str],
     duration = Column("DURATION", [duration_label(event) for event in events], right=True)
     steps: list[Step] = [("shorten", time), ("drop", duration), ("shorten", time),
                          ("drop", source)]
+    if width is not None and width < 60:  # before a cut below the least of tool and caller
+        steps.append(("drop", credits))
     columns = fit([time, source, tool, caller, status, credits, duration], width, steps,
                   cut=[tool, caller])
     return "\n".join(table_lines(columns, width))

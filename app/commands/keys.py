@@ -142,7 +142,7 @@ def print_table(keys: list[ApiCredential], now: datetime, among: Sequence[str] =
     columns = [key_id, name, prefix, status, created, used, expires]
     steps: list[Step] = [("shorten", created), ("shorten", used), ("shorten", expires),
                          ("shorten", key_id), ("drop", expires), ("drop", created),
-                         ("shorten", used), ("drop", key_id)]
+                         ("shorten", used), ("drop", key_id), ("drop", used)]
     width = terminal_width()
     print_columns(fit(columns, width, steps, cut=name), width)
 
