@@ -96,11 +96,16 @@ async def test_the_rotation_waits_in_the_background_and_revokes_once_unused(
         await pilot.press("tab", "enter")  # Revoke (Cancel is focused first)
         await wait_until(pilot, lambda: key_status(app, "Data notebook") == "revoked")
         assert line.waiting and key_status(app, "Production server") == "active"
-        # Ten minutes on, nothing has used the old key: the next look revokes it.
+        # Ten minutes on, nothing has used the old key: the next look revokes it, and the
+        # user hears of it on whatever page is shown.
+        await pilot.press("3")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActivityScreen))
         clock.now += timedelta(minutes=10)
         line.look_now()
         await wait_until(pilot, lambda: not line.waiting)
-        assert "Revoked the old key “Production server”" in said(app)
+        assert "Rotation done Revoked the old key “Production server”" in said(app)
+        await pilot.press("2")
+        await wait_until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
         assert not line.display
         await wait_until(pilot, lambda: key_status(app, "Production server") == "revoked")
 
@@ -112,6 +117,11 @@ async def test_c_stops_the_wait_and_says_what_is_left(tmp_path: Path) -> None:
         line = await start_waiting(pilot, app)
         production = next(row.id for row in table_of(app).view.rows
                           if row.key.name == "Production server")
+        await select(pilot, "Data notebook")
+        await pilot.press("R")  # one rotation at a time: this one is said, not opened
+        await pilot.pause()
+        assert isinstance(app.screen, ApiAccessScreen)
+        assert "“Production server” is being rotated" in said(app)
         await pilot.press("c")
         await wait_until(pilot, lambda: not line.waiting)
         text = said(app)

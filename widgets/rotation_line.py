@@ -84,9 +84,10 @@ class RotationLine(Static):
         self._wake.set()
 
     async def _pace(self, seconds: float) -> None:
-        self._wake.clear()
+        # Cleared after the pause, not before: a wake asked for during a look is not lost.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
 
     def _say(self, waiting: str) -> None:
         line = Text(f"Rotating “{self.old_name}”: {waiting} — c cancels")

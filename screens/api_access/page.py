@@ -1,5 +1,6 @@
 """API access: the account's keys. List, filter and sort; create (revealed once); revoke; the
-audit (which keys need attention, a, D) and guided rotation (R).
+audit (which keys need attention, a, D) and guided rotation (R), whose wait for the old key
+goes on in the background (`RotationLine`, c stops it) once the dialog has revealed the new key.
 
 The page holds the flows and composes the rest. Widgets own what they draw: the table
 (`KeyTable`: rows, cursor, marks), the audit's line (`AuditLine`), the marked count

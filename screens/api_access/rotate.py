@@ -224,7 +224,9 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         said = " ".join(self._steps.plain.replace("✓ ", "").splitlines())
         text = (f"{said} Waiting for the old key to go unused: the line above the key list "
                 "follows it (c cancels).")
-        self.dismiss(RotateClosed(True, self._new_id, text, "information",
+        # A step left to the user (!: set OPENRUSH_KEY to the new key) stays a warning.
+        severity: SeverityLevel = "warning" if "! " in said else "information"
+        self.dismiss(RotateClosed(True, self._new_id, text, severity,
                                   Handoff(rotation, steps, first)))
 
     async def _reveal(self, step: Created) -> None:
