@@ -3,10 +3,10 @@ session) and at 60x20: a failed create, the server refusing an expiry, a refused
 export that cannot start or stops, an install whose file changed meanwhile. Each used to be
 said below the fold of the dialog's scrolling body, found only with Tab and PageDown.
 
-"In view" is geometry, as the user sees it: the message's region lies inside every scrolling
-container around it, and the cells of its first and last rows are drawn by it (no docked
-button row or footer over it). In-process sandbox on the fixed clock, a faulty front over
-HTTP for the server's refusal, a closed port for a server that is down.
+"In view" is geometry, as the user sees it (`tests/support/in_view.py`): the message's region
+lies inside every scrolling container around it, and the cells of its first and last rows are
+drawn by it (no docked button row or footer over it). In-process sandbox on the fixed clock,
+a faulty front over HTTP for the server's refusal, a closed port for a server that is down.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from textual.containers import ScrollableContainer
 from textual.pilot import Pilot
-from textual.widget import Widget
 from textual.widgets import Input, RadioButton, Static
 
 from openrush_tui.screens.activity.export import ActivityExportScreen
@@ -27,30 +25,11 @@ from openrush_tui.screens.setup.sign_in import SignInScreen
 from tests.support.accounts import sandbox_app_with
 from tests.support.apps import remote_app, sandbox_app, settle, text_of
 from tests.support.faults import FaultySandbox, dashboard, faulty_sandbox, settled
+from tests.support.in_view import assert_in_view
 from tests.support.scripted_server import Fault, unused_port
 
 SIZES = [(80, 24), (60, 20)]
 size_ids = [f"{w}x{h}" for w, h in SIZES]
-
-
-def assert_in_view(widget: Widget) -> None:
-    """The widget is on screen where the user looks: inside each scrolling container around
-    it (not scrolled away) and drawn on top at its first and last rows."""
-    region = widget.region
-    assert region.height > 0 and region.width > 0, f"{widget} has no place on screen"
-    for ancestor in widget.ancestors:
-        if isinstance(ancestor, ScrollableContainer):
-            seen = ancestor.scrollable_content_region
-            assert seen.contains_region(region), \
-                f"{widget} at {region} is outside {ancestor}'s view {seen} " \
-                f"(scrolled {ancestor.scroll_y} of {ancestor.max_scroll_y})"
-    screen = widget.screen
-    width, height = widget.app.size
-    assert region.right <= width and region.bottom <= height - 1, (region, widget.app.size)
-    for row in (region.y, region.bottom - 1):
-        drawn, _ = screen.get_widget_at(region.x, row)
-        assert drawn is widget or widget in drawn.ancestors, \
-            f"{drawn} is drawn over {widget} at row {row}"
 
 
 # -- New key --------------------------------------------------------------------------------

@@ -52,6 +52,7 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         Binding("q", "close", "Close", show=False, id="reveal.quit"),
     ]
     AUTO_FOCUS = "#copy"
+    STATUS = "#copy-status"
 
     def __init__(self, key: SecretStr, credential: ApiCredential) -> None:
         super().__init__()
@@ -67,13 +68,15 @@ class KeyRevealScreen(Dialog[RevealClosed]):
             # The key first: however small the terminal, the body opens on it.
             with VerticalScroll(classes="body"):
                 yield Static(id="key")
+                # Under the key: what a copy did stays in view with the key it is about (at
+                # 60x20, below the notes, it was under the fold; "copy it by hand" needs both).
+                yield Static("", id="copy-status")
                 yield Static("This is the only time the key is shown. OpenRush keeps only a "
                              "hash of it: once this dialog closes, nobody can show it again.",
                              id="once")
                 yield Static("Store it now, e.g. in a password manager or as OPENRUSH_KEY in "
                              "your server's secrets. You can also select it with the mouse.",
                              classes="note")
-                yield Static("", id="copy-status")
                 yield GlyphCheckbox(f"Clear the system clipboard in {CLEAR_AFTER_SECONDS:g} s if "
                                "it still holds the key", value=True, id="clear-later")
             with Horizontal(classes="buttons"):
@@ -91,9 +94,7 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         outcome = self.dashboard.copy_text(self._key.get_secret_value())
         self._copied = self._copied or outcome.anything_done
         self._system_copied = self._system_copied or outcome.system_copied
-        status = self.query_one("#copy-status", Static)
-        status.update(Text(outcome.message("the key")))
-        status.add_class("-shown")
+        self.say(outcome.message("the key"))
         self.query_one("#clear-later", Checkbox).set_class(self._system_copied, "-offered")
 
     @on(Button.Pressed, "#stored")

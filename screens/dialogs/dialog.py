@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 ResultT = TypeVar("ResultT")
 SHORT_BELOW = 20  # rows
+NARROW_BELOW = 70  # columns
 State = Literal["", "error", "busy"]  # how a status reads: plain, an error, work under way
 
 
@@ -77,6 +78,9 @@ class Dialog(ModalScreen[ResultT]):
         # A very short terminal: less padding and one-line buttons leave the body room to
         # show what matters (the reveal dialog's key at 40x12).
         self.set_class(self.size.height < SHORT_BELOW, "-short")
+        # A narrow one: a dialog with long button labels lets them shrink to their labels
+        # (styles/dialogs.tcss), so that a row of them stays within 60 columns.
+        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
 
     @property
     def dashboard(self) -> OpenRushApp:
