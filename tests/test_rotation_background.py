@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING, Any, cast
 import pytest
 from textual.pilot import Pilot
 
+from openrush_tui.auth.credentials import read_file_key
 from openrush_tui.screens.activity.page import ActivityScreen
 from openrush_tui.screens.api_access.page import ApiAccessScreen
 from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 from openrush_tui.screens.api_access.revoke import REVOKE_DIALOG
 from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 from openrush_tui.tui import OpenRushApp
+from tests.support.accounts import mint_key, sandbox_app_with, stored
 from tests.support.apps import FIXED_NOW, notices, sandbox_app, settle, text_of
-from tests.support.keys import names, select, table_of
+from tests.support.keys import names, select, shown_key, table_of
 from tests.support.patience import PATIENCE
 
 if TYPE_CHECKING:  # by id at run time: the test runs (and fails) on a tree without them
@@ -171,3 +173,33 @@ async def test_the_rotate_dialog_opens_on_its_choice_arrows_choose_enter_rotates
         await pilot.click("#stored")
         await wait_until(pilot, lambda: isinstance(app.screen, KeyRotateScreen)
                          and "Revoked the old key" in text_of(app.screen.query_one("#steps")))
+
+
+async def test_rotating_this_terminals_own_key_switches_first_then_waits_in_the_background(
+        tmp_path: Path, isolated_home: Path) -> None:
+    """The old key is the one this terminal uses (so it was used just now): the saved key
+    switches to the new one before the dialog hands the wait over, and the dashboard goes on
+    with the new key while it waits and once the old one is revoked."""
+    db = tmp_path / "sandbox.sqlite3"
+    app = sandbox_app_with(db, stored(mint_key(db), "file"), page="api-access")
+    clock = app.now = MovingClock(FIXED_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        old = table_of(app).current
+        await pilot.press("R")
+        await pilot.press("enter")  # once unused for 10 minutes
+        await wait_until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
+        new_key = shown_key(app)
+        await pilot.click("#stored")
+        await wait_until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
+        line = cast("RotationLine", app.screen.query_one("#rotation-line"))
+        await wait_until(pilot, lambda: "c cancels" in text_of(line))
+        assert "now signs in with the new key" in said(app)
+        assert app.session.key is not None and app.session.key.secret.reveal() == new_key
+        clock.now += timedelta(minutes=10)
+        line.look_now()
+        await wait_until(pilot, lambda: not line.waiting)
+        assert f"Revoked the old key “{old.key.name}”" in said(app)
+        await wait_until(pilot, lambda: table_of(app).view.row(old.id) is not None
+                         and table_of(app).view.row(old.id).status == "revoked")
+    assert read_file_key("default") == new_key
