@@ -54,6 +54,7 @@ async def wait_until(pilot: Pilot[Any], condition: Any) -> None:
 
 
 def said(app: OpenRushApp) -> str:
+    """The notifications shown (each arrives as a message the App handles: wait for it)."""
     return " ".join(" ".join(notices(app)).split())
 
 
@@ -86,7 +87,7 @@ async def test_the_rotation_waits_in_the_background_and_revokes_once_unused(
         assert ("Rotating “Production server”: old key last used 4 minutes ago; it is revoked "
                 "once unused for 10 minutes — c cancels") in " ".join(text_of(line).split())
         assert "Production server 2026-06-26" in names(app)  # listed, and selected
-        assert "Waiting for the old key to go unused" in said(app)
+        await wait_until(pilot, lambda: "Waiting for the old key to go unused" in said(app))
         # The dashboard is the user's meanwhile: another page, and back; another action.
         await pilot.press("3")
         await wait_until(pilot, lambda: isinstance(app.screen, ActivityScreen))
@@ -105,7 +106,8 @@ async def test_the_rotation_waits_in_the_background_and_revokes_once_unused(
         clock.now += timedelta(minutes=10)
         line.look_now()
         await wait_until(pilot, lambda: not line.waiting)
-        assert "Rotation done Revoked the old key “Production server”" in said(app)
+        await wait_until(pilot, lambda: "Rotation done Revoked the old key “Production server”"
+                         in said(app))
         await pilot.press("2")
         await wait_until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
         assert not line.display
@@ -123,9 +125,9 @@ async def test_c_stops_the_wait_and_says_what_is_left(tmp_path: Path) -> None:
         await pilot.press("R")  # one rotation at a time: this one is said, not opened
         await pilot.pause()
         assert isinstance(app.screen, ApiAccessScreen)
-        assert "“Production server” is being rotated" in said(app)
+        await wait_until(pilot, lambda: "“Production server” is being rotated" in said(app))
         await pilot.press("c")
-        await wait_until(pilot, lambda: not line.waiting)
+        await wait_until(pilot, lambda: not line.waiting and "Stopped waiting" in said(app))
         text = said(app)
         assert "Stopped waiting" in text and "is still active" in text
         assert f"openrush-tui keys revoke {production}" in text
@@ -194,12 +196,12 @@ async def test_rotating_this_terminals_own_key_switches_first_then_waits_in_the_
         await wait_until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
         line = cast("RotationLine", app.screen.query_one("#rotation-line"))
         await wait_until(pilot, lambda: "c cancels" in text_of(line))
-        assert "now signs in with the new key" in said(app)
+        await wait_until(pilot, lambda: "now signs in with the new key" in said(app))
         assert app.session.key is not None and app.session.key.secret.reveal() == new_key
         clock.now += timedelta(minutes=10)
         line.look_now()
         await wait_until(pilot, lambda: not line.waiting)
-        assert f"Revoked the old key “{old.key.name}”" in said(app)
+        await wait_until(pilot, lambda: f"Revoked the old key “{old.key.name}”" in said(app))
         await wait_until(pilot, lambda: table_of(app).view.row(old.id) is not None
                          and table_of(app).view.row(old.id).status == "revoked")
     assert read_file_key("default") == new_key
