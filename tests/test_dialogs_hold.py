@@ -162,3 +162,18 @@ async def test_activity_dialogs_hold(tmp_path: Path, monkeypatch: pytest.MonkeyP
         await walk.keys("enter")
         walk.check("event")
         walk.done(5)
+
+
+async def test_the_reveal_keeps_its_key_in_view_when_a_copy_is_said_at_40x12(
+        tmp_path: Path, no_display: None) -> None:
+    # The copy note is taller than the body at 40x12; "copy it by hand" needs the key more.
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
+    async with app.run_test(size=(40, 12)) as pilot:
+        walk = Walk(pilot)
+        await settle(pilot)
+        await walk.keys("n", *"tiny", "enter", "c")
+        walk.check("reveal at 40x12, copied", ["#key"])
+        status = app.screen.query_one("#copy-status")
+        body = app.screen.query_one(".body")
+        assert status.region.y < body.scrollable_content_region.bottom  # its first line shows
+        walk.done(1)

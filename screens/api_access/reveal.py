@@ -94,7 +94,7 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         outcome = self.dashboard.copy_text(self._key.get_secret_value())
         self._copied = self._copied or outcome.anything_done
         self._system_copied = self._system_copied or outcome.system_copied
-        self.say(outcome.message("the key"))
+        self.say(outcome.message("the key"), keep=self.query_one("#key"))
         self.query_one("#clear-later", Checkbox).set_class(self._system_copied, "-offered")
 
     @on(Button.Pressed, "#stored")

@@ -97,9 +97,10 @@ class Dialog(ModalScreen[ResultT]):
                                  animate=False)
 
     def say(self, message: str | Text | Content, *, state: State = "",
-            focus: Widget | None = None) -> None:
+            focus: Widget | None = None, keep: Widget | None = None) -> None:
         """Show `message` in the status widget (STATUS) and bring it into view, with `focus`
-        (the field to correct) focused and in view too when both fit.
+        (the field to correct) focused and in view too when both fit; `keep` stays in view
+        even when they do not (the reveal's key: "copy it by hand" needs it).
 
         A str is plain text, never markup (it often carries a server's words or a path). The
         widget gets ``-error`` or ``-busy`` for `state`, and ``-shown`` (a dialog may hide its
@@ -111,11 +112,12 @@ class Dialog(ModalScreen[ResultT]):
         status.set_class(state == "busy", "-busy")
         status.add_class("-shown")
         if str(message):
-            self.bring_into_view(status, focus=focus)
+            self.bring_into_view(status, focus=focus, keep=keep)
         elif focus is not None:
             focus.focus()
 
-    def bring_into_view(self, message: Widget, *, focus: Widget | None = None) -> None:
+    def bring_into_view(self, message: Widget, *, focus: Widget | None = None,
+                        keep: Widget | None = None) -> None:
         """Scroll the body so that `message` (just given) is in view, and the focused field
         (`focus`, focused here) with it when both fit; when they do not, the message wins.
 
@@ -136,6 +138,8 @@ class Dialog(ModalScreen[ResultT]):
                 field.scroll_visible(animate=False, immediate=True)
             # A minimal scroll: a field above the message stays in view if both fit.
             message.scroll_visible(animate=False, immediate=True)
+            if keep is not None:  # what must not go, even for the message (a tiny terminal)
+                keep.scroll_visible(animate=False, immediate=True)
 
         self.call_after_refresh(scroll)
 
