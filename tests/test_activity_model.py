@@ -11,7 +11,7 @@ from openrush_tui.activity.counting import CountStep
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import MAX_ROWS, NEWEST_LIMIT, PAGE_SIZE, ActivityModel
 from openrush_tui.activity.window import NewerRequest
-from openrush_tui.api.models import RateLimitInfo, UsageEvent, UsagePage
+from openrush_tui.api.models import UsageEvent, UsagePage
 
 NOW = datetime(2026, 6, 26, 12, 0, tzinfo=UTC)
 

@@ -26,7 +26,7 @@ from openrush_tui.widgets.agent_panel import AgentPanel
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.keymap import LIFECYCLE_KEYS, MOTION_KEYS, MOVE
 from openrush_tui.widgets.labelled_list import LabelledList
-from tests.support.activity import row_ids, settle_activity
+from tests.support.activity import row_ids, settle_activity, wait_until
 from tests.support.activity import table_of as events_of
 from tests.support.apps import sandbox_app, settle, text_of
 from tests.support.keys import names, select
@@ -366,8 +366,9 @@ async def test_install_for_an_agent_from_the_palette_shows_its_diff(tmp_path: Pa
         await settle(pilot)
         await run_palette_command(pilot, "Install for Gemini CLI… (i)")
         assert isinstance(app.screen, AgentInstallScreen)
-        assert "~/.gemini/settings.json" in " ".join(
-            text_of(widget) for widget in app.screen.query(Static))
+        # The dialog is up; its body may still be mounting on a busy machine.
+        await wait_until(pilot, lambda: "~/.gemini/settings.json" in " ".join(
+            text_of(widget) for widget in app.screen.query(Static)))
 
 
 async def test_marks_and_names_survive_help_and_palette(tmp_path: Path) -> None:

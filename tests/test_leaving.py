@@ -158,8 +158,8 @@ async def test_stop_waiting_during_a_look_that_hangs_stops_at_once() -> None:
                     break
                 await pilot.pause(0.05)
             line = app.screen.query_one("#rotation-line", Static)
-            assert "c cancels" in text_of(line)
-            await pilot.press("c")
+            assert "S stops it" in text_of(line)
+            await pilot.press("S")
             await pilot.pause()
             await pilot.pause()
             assert not line.display  # at once, not when the look gives up
@@ -193,7 +193,7 @@ async def test_stop_waiting_while_the_revoke_is_on_its_way_says_so_then_its_outc
                 if any(r.path.endswith("/revoke") for r in server.requests):
                     break
                 await pilot.pause(0.05)
-            await pilot.press("c")
+            await pilot.press("S")
             await pilot.pause()
             assert "revoke is already on its way" in " ".join(notices(app))
             await settle(pilot)

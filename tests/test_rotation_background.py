@@ -85,7 +85,7 @@ async def test_the_rotation_waits_in_the_background_and_revokes_once_unused(
     async with app.run_test(size=SIZE) as pilot:
         line = await start_waiting(pilot, app)
         assert ("Rotating “Production server”: old key last used 4 minutes ago; it is revoked "
-                "once unused for 10 minutes — c cancels") in " ".join(text_of(line).split())
+                "once unused for 10 minutes — S stops it") in " ".join(text_of(line).split())
         assert "Production server 2026-06-26" in names(app)  # listed, and selected
         await wait_until(pilot, lambda: "Waiting for the old key to go unused" in said(app))
         # The dashboard is the user's meanwhile: another page, and back; another action.
@@ -126,7 +126,7 @@ async def test_c_stops_the_wait_and_says_what_is_left(tmp_path: Path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, ApiAccessScreen)
         await wait_until(pilot, lambda: "“Production server” is being rotated" in said(app))
-        await pilot.press("c")
+        await pilot.press("S")
         await wait_until(pilot, lambda: not line.waiting and "Stopped waiting" in said(app))
         text = said(app)
         assert "Stopped waiting" in text and "is still active" in text
@@ -195,7 +195,7 @@ async def test_rotating_this_terminals_own_key_switches_first_then_waits_in_the_
         await pilot.click("#stored")
         await wait_until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
         line = cast("RotationLine", app.screen.query_one("#rotation-line"))
-        await wait_until(pilot, lambda: "c cancels" in text_of(line))
+        await wait_until(pilot, lambda: "S stops it" in text_of(line))
         await wait_until(pilot, lambda: "now signs in with the new key" in said(app))
         assert app.session.key is not None and app.session.key.secret.reveal() == new_key
         clock.now += timedelta(minutes=10)

@@ -90,7 +90,7 @@ class RotationLine(Static):
         self._wake.clear()
 
     def _say(self, waiting: str) -> None:
-        line = Text(f"Rotating “{self.old_name}”: {waiting} — c cancels")
+        line = Text(f"Rotating “{self.old_name}”: {waiting} — S stops it")
         self.update(line)
 
     @work(group="rotation-line", exclusive=True, exit_on_error=False)

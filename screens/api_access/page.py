@@ -1,6 +1,6 @@
 """API access: the account's keys. List, filter and sort; create (revealed once); revoke; the
 audit (which keys need attention, a, D) and guided rotation (R), whose wait for the old key
-goes on in the background (`RotationLine`, c stops it) once the dialog has revealed the new key.
+goes on in the background (`RotationLine`, S stops it) once the dialog has revealed the new key.
 
 The page holds the flows and composes the rest. Widgets own what they draw: the table
 (`KeyTable`: rows, cursor, marks), the audit's line (`AuditLine`), the marked count
@@ -69,7 +69,7 @@ class ApiAccessScreen(DashboardScreen):
         Binding("R", "rotate", "Rotate", show=False, id="keys.rotate", group=ACT,
                 tooltip="Replace the key under the cursor; revoke or keep the old one"),
         # Offered only while a rotation waits for its old key (the line above the list).
-        Binding("c", "cancel_rotation", "Stop the rotation's wait", show=False,
+        Binding("S", "cancel_rotation", "Stop the rotation's wait", show=False,
                 id="keys.rotation-cancel", group=ACT,
                 tooltip="Stop waiting for the old key of a rotation (it stays active)"),
     ]

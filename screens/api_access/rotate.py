@@ -223,7 +223,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         self._phase = "done"
         said = " ".join(self._steps.plain.replace("✓ ", "").splitlines())
         text = (f"{said} Waiting for the old key to go unused: the line above the key list "
-                "follows it (c cancels).")
+                "follows it (S stops it).")
         # A step left to the user (!: set OPENRUSH_KEY to the new key) stays a warning.
         severity: SeverityLevel = "warning" if "! " in said else "information"
         self.dismiss(RotateClosed(True, self._new_id, text, severity,
