@@ -78,10 +78,12 @@ async def test_dashboard_sign_out_leaves_the_key_another_terminal_saved(
     app.session.key = stored(ours, "file", str(credentials_path()))
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
-        # Terminal B: the real program signs the same profile in with another key.
+        # Terminal B: the real program signs the same profile in with another key (--yes:
+        # it replaces the only saved copy of A's key, which login asks about first).
         login = await asyncio.to_thread(
             subprocess.run, [*command(), "login", "--api-url", server.base_url,
-                             "--insecure-storage"], input=theirs + "\n", capture_output=True,
+                             "--insecure-storage", "--yes"], input=theirs + "\n",
+            capture_output=True,
             text=True, timeout=60, env=subprocess_env(isolated_home), check=False)
         assert login.returncode == 0, login.stderr
         await pilot.press("x")  # sign out: the file holds the only copy, so asked first
