@@ -164,3 +164,14 @@ def test_fail_on_names_the_first_unknown_kind_and_lists_the_known_ones() -> None
         parse_kinds("")
     assert str(empty.value) == ("name at least one kind: expired, expiring, never-used, idle, "
                                 "no-expiry (or any)")
+
+
+def test_a_key_made_to_last_seven_days_is_not_expiring_the_day_it_is_made() -> None:
+    # Its owner chose the short life: it is flagged in the second half of it, not at once.
+    assert kinds(key(age=days(0), used=None, expires_in=days(7))) == []
+    assert kinds(key(age=days(3), used=days(1), expires_in=days(4))) == []
+    assert kinds(key(age=days(4), used=days(1), expires_in=days(3))) == ["expiring"]
+
+
+def test_a_long_lived_key_is_expiring_for_the_whole_window() -> None:
+    assert kinds(key(age=days(83), used=days(1), expires_in=days(7))) == ["expiring"]

@@ -3,7 +3,8 @@
 Every key the server still lists as active is checked against five rules:
 
 - ``expired``: past its `expires_at` (the server lists it as active, but it no longer works);
-- ``expiring``: expires within `expiring_days`;
+- ``expiring``: expires within `expiring_days`, or within half its life for a key made to
+  last less than twice that (a 7-day key chosen on purpose is not flagged the day it is made);
 - ``never-used``: created more than `idle_days` ago and never used;
 - ``idle``: last used more than `idle_days` ago;
 - ``no-expiry``: never expires and is older than `no_expiry_days`.
@@ -119,6 +120,12 @@ def parse_kinds(text: str) -> frozenset[Kind]:
     return frozenset(kind for kind in KINDS if kind in names)  # each a Kind, to the checker
 
 
+def expiring_window(lifetime: timedelta, rules: AuditRules) -> timedelta:
+    """How long before its expiry a key is flagged: `expiring_days`, or half its lifetime when
+    that is shorter (a server date may put the expiry before the creation: then no window)."""
+    return min(timedelta(days=rules.expiring_days), max(lifetime, timedelta(0)) / 2)
+
+
 def findings_of(key: ApiCredential, now: datetime, rules: AuditRules) -> tuple[Finding, ...]:
     """What is wrong with one key; nothing for a revoked one."""
     if not key.is_active:
@@ -127,7 +134,7 @@ def findings_of(key: ApiCredential, now: datetime, rules: AuditRules) -> tuple[F
     if expires is not None and expires <= now:
         return (Finding("expired", f"expired {relative(expires, now)}"),)
     found: list[Finding] = []
-    if expires is not None and expires - now <= timedelta(days=rules.expiring_days):
+    if expires is not None and expires - now <= expiring_window(expires - created, rules):
         found.append(Finding("expiring", f"expires {relative(expires, now)}"))
     idle_for = timedelta(days=rules.idle_days)
     if used is None and now - created >= idle_for:
