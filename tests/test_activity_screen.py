@@ -293,7 +293,7 @@ async def test_live_refresh_fills_an_empty_list(tmp_path: Path,
         table = table_of(app)
         await wait_until(pilot, lambda: table.row_count == 1)
         assert table.get_row_at(0)[3] == Text("fresh key")
-        assert "Latest 1 events" in state_text(app)
+        assert "Latest 1 event" in state_text(app) and "1 events" not in state_text(app)
 
 
 async def test_failed_refreshes_keep_the_table(tmp_path: Path,

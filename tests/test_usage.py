@@ -163,3 +163,12 @@ def test_what_the_screen_says() -> None:
     assert note == ("Partial: newest 5,050 events counted (back to Jun 25 00:06), 5,000 at a "
                     "time; ? = not loaded. Press e to count more.")
     assert len(note) <= 118
+
+
+def test_one_of_a_thing_is_one_thing() -> None:
+    assert say.window_status(1, 0, 0) == "Latest 1 event"
+    assert say.window_status(2, 0, 1, hidden=1).endswith(
+        "1 own read hidden (h shows) · 1 new event above (scroll to the top)")
+    assert say.window_status(1, 0, 0, matching=(1, "x")).startswith("Latest 1 event · 1 match")
+    assert say.counted(1, complete=True) == "The period's one event counted."
+    assert say.counted(2, complete=True) == "All 2 events of the period counted."

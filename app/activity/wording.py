@@ -7,6 +7,7 @@ tool) go through `visible`. Kept apart from the screen so the wording is tested 
 from __future__ import annotations
 
 from openrush_tui.activity.filters import PERIODS, ActivityFilter
+from openrush_tui.text.counts import plural
 from openrush_tui.text.safe import visible
 
 
@@ -22,18 +23,18 @@ def window_status(held: int, above: int, new_above: int, hidden: int = 0,
     of them match the `/` filter (`matching`: the count and the text), whether older events
     were left unfetched behind those hidden (`unfetched`: + loads them, nothing is fetched
     unasked), and whether newer events wait above it."""
-    text = (f"Latest {held:,} events" if above == 0
+    text = (f"Latest {plural(held, 'event')}" if above == 0
             else f"Events {above + 1:,}–{above + held:,}, newest first")
     if matching is not None:
         text += f" · {matching[0]:,} match “{visible(matching[1])}” (Escape clears)"
     if hidden:
-        text += f" · {hidden:,} own reads hidden (h shows)"
+        text += f" · {plural(hidden, 'own read')} hidden (h shows)"
         if unfetched:
             text += ", older not fetched (+ loads)"
     elif own_shown:
         text += " · own reads shown (h hides)"
     if new_above:
-        text += f" · {new_above:,} new events above (scroll to the top)"
+        text += f" · {plural(new_above, 'new event')} above (scroll to the top)"
     elif above:
         text += " · newer events above (scroll to the top)"
     return text
@@ -64,6 +65,8 @@ def period_label(chosen: ActivityFilter, *, capital: bool) -> str:
 def counted(count: int, complete: bool) -> str:
     """The chart's note while counting goes well."""
     if complete:
+        if count == 1:
+            return "The period's one event counted."
         return f"All {count:,} events of the period counted." if count else (
             "No events in the period.")
     return f"Counting the period's events… {count:,} so far."

@@ -32,6 +32,7 @@ from openrush_tui.commands.common import (
     status_line,
 )
 from openrush_tui.errors import OpenRushError
+from openrush_tui.text.counts import plural
 
 if TYPE_CHECKING:
     from openrush_tui.keys.audit import AuditReport, KeyFindings
@@ -284,9 +285,6 @@ class ScanProgress:
 
     def __call__(self, report: ScanReport, where: str) -> None:
         # `where` is shown as `keys.scan.path_text` makes it: keys in names masked.
-        # lazy: start-up (--help imports every command module)
-        from openrush_tui.keys.scan import plural
-
         if len(where) > 40:
             where = "…" + where[-39:]
         line = (f"scanning: {plural(report.files, 'file')}, "
@@ -332,9 +330,6 @@ def scan_json(report: ScanReport, verdicts: list[Verdict]) -> dict[str, Any]:
 
 
 def scan_summary(report: ScanReport, verdicts: list[Verdict]) -> str:
-    # lazy: start-up (--help imports every command module)
-    from openrush_tui.keys.scan import plural
-
     size = report.bytes / 1_000_000
     text = (f"Scanned {plural(report.files, 'file')} ({size:,.1f} MB) in "
             f"{report.seconds:.1f} s")

@@ -30,6 +30,7 @@ from pathlib import Path
 from openrush_tui.auth.secret import Secret
 from openrush_tui.files import trees
 from openrush_tui.files.errors import LocalFileError
+from openrush_tui.text.counts import plural
 from openrush_tui.text.safe import visible
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -63,11 +64,6 @@ SKIP_WORDS = {
     "credential-file": ("credential file of this tool", "credential files of this tool"),
     "virtual": ("virtual file system", "virtual file systems"),
 }
-
-
-def plural(count: int, one: str, several: str = "") -> str:
-    """E.g. "1 file", "2 files"."""
-    return f"{count:,} {one if count == 1 else several or one + 's'}"
 
 
 def skipped_words(skipped: dict[str, int], virtual: Iterable[str] = ()) -> str:
