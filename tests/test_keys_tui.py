@@ -504,3 +504,36 @@ async def test_hiding_the_inactive_with_only_the_keys_needing_attention_says_why
         assert "showing 0 that need attention, active" in state_text(app)
         assert table_of(app).empty_text == ("No key that needs attention is active; press h "
                                             "to show them all.")
+
+
+async def test_c_copies_the_id_of_the_key_under_the_cursor(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    desktop = FakeDesktop()
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setattr(pyperclip, "copy", desktop.copy)
+    monkeypatch.setattr(pyperclip, "paste", desktop.paste)
+    app = sandbox_app(tmp_path / "sandbox.sqlite3")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await select(pilot, "Staging")
+        current = table_of(app).current
+        assert current is not None
+        await pilot.press("c")  # what `keys revoke` and `keys rotate` take
+        await pilot.pause()
+        assert desktop.content == current.key.id
+        said = " ".join(notices(app))
+        assert f"Copied the id {current.key.id} of “Staging”" in said
+
+
+async def test_without_a_clipboard_c_shows_the_id_to_copy_by_hand(
+        tmp_path: Path, no_display: None) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        await select(pilot, "Staging")
+        current = table_of(app).current
+        assert current is not None
+        await pilot.press("c")
+        await pilot.pause()
+        said = " ".join(notices(app))
+        assert f"Could not copy the id {current.key.id}" in said and "by hand" in said

@@ -68,6 +68,8 @@ class ApiAccessScreen(DashboardScreen):
                 tooltip="Revoke the keys unused for 30 days (asks first)"),
         Binding("R", "rotate", "Rotate", show=False, id="keys.rotate", group=ACT,
                 tooltip="Replace the key under the cursor; revoke or keep the old one"),
+        Binding("c", "copy", "Copy id", show=False, id="keys.copy-id", group=ACT,
+                tooltip="Copy the id of the key under the cursor (what keys revoke takes)"),
         # Offered only while a rotation waits for its old key (the line above the list).
         Binding("S", "cancel_rotation", "Stop the rotation's wait", show=False,
                 id="keys.rotation-cancel", group=ACT,
@@ -216,7 +218,20 @@ class ApiAccessScreen(DashboardScreen):
             return self.is_mounted and self.table.current is not None
         if action == "cancel_rotation":
             return self.is_mounted and self.query_one(RotationLine).waiting
+        if action == "copy":
+            return self.is_mounted and self.table.current is not None
         return super().check_action(action, parameters)
+
+    def action_copy(self) -> None:
+        """The id of the key under the cursor, through the one copy path (an id is no secret:
+        nothing to clear later)."""
+        current = self.table.current
+        if current is None:
+            return
+        what = f"the id {visible(current.key.id)} of “{visible(current.key.name)}”"
+        outcome = self.dashboard.copy_text(current.key.id)
+        self.notify(outcome.message(what), markup=False, timeout=8,
+                    severity="information" if outcome.anything_done else "warning")
 
     def palette_offers(self, action: str) -> bool:
         if action == "attention":

@@ -67,7 +67,7 @@ class SetupScreen(DashboardScreen):
                 tooltip="Sign this terminal in with a key"),
         Binding("x", "sign_out", "Sign out", id="setup.sign-out", group=ACT,
                 tooltip="Sign out (asks first when the key would be lost)"),
-        Binding("c", "copy_snippet", "Copy snippet", id="setup.copy-snippet", group=ACT,
+        Binding("c", "copy", "Copy snippet", id="setup.copy-snippet", group=ACT,
                 tooltip="Copy the selected agent's snippet"),
         # Shown on the checkbox it toggles; the footer has no room left for it. (Not k:
         # that moves up every list.)
@@ -401,7 +401,7 @@ class SetupScreen(DashboardScreen):
     def on_agent_panel_agent_changed(self) -> None:
         self.refresh_bindings()
 
-    def action_copy_snippet(self) -> None:
+    def action_copy(self) -> None:
         self.query_one(AgentPanel).request_copy()
 
     def action_toggle_key_header(self) -> None:
