@@ -5,7 +5,7 @@ terminal switched to it); when all that is left is waiting for the old key, it h
 over here (`follow`) and closes. This widget goes on with the same generator, one step at a
 time, in its own worker: the page stays usable, the user can switch pages (the page, and so
 this widget, stays mounted) and the line says how the wait stands. When the flow ends (the old
-key revoked, or a step failed) it posts `Ended` with the words to say; `cancel` (c on the page)
+key revoked, or a step failed) it posts `Ended` with the words to say; `cancel` (S on the page)
 stops the wait between two looks, and `leaving_note` says what is left if the app closes.
 """
 
