@@ -77,6 +77,16 @@ async def test_an_unknown_theme_in_the_file_is_said_and_the_default_used(
         assert any("no-such-theme" in note for note in notices(app))
 
 
+async def test_two_bad_settings_are_both_said(tmp_path: Path) -> None:
+    file = SettingsFile(tmp_path / "settings.json")
+    file.path.write_text(json.dumps({"theme": "no-such-theme", "activity_period_days": 9}))
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", prefs=file)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        said = " ".join(notices(app))
+        assert "no-such-theme" in said and "activity_period_days" in said
+
+
 def test_toasts_are_short_lived() -> None:
     assert short_lived("information", 20) == SHORT_LIVED["information"]
     assert short_lived("error", None) == SHORT_LIVED["error"]

@@ -278,8 +278,10 @@ class OpenRushApp(App[None]):
         if theme in BUILTIN_THEMES or theme == MONOCHROME.name:
             self.theme = theme
         else:
-            self.kept.note = (f"The theme “{theme}” in the settings is not one this version "
-                              "knows; using the default.")
+            unknown = (f"The theme “{theme}” in the settings is not one this version knows; "
+                       "using the default.")
+            # Added to what the file's check found, not in its place: every problem is said.
+            self.kept.note = f"{self.kept.note} {unknown}" if self.kept.note else unknown
 
     def _theme_chosen(self, theme: Theme) -> None:
         self.remember(theme=theme.name)
