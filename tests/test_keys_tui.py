@@ -442,6 +442,22 @@ async def test_sort_by_key_and_by_clicking_a_header(tmp_path: Path) -> None:
         assert names(app)[0] == "CI pipeline"
 
 
+async def test_o_reaches_every_order_at_80_columns_and_says_one_not_on_screen(
+        tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert table_of(app).view.sort_column == "created"  # newest first, not a column here
+        seen = []
+        for _ in range(6):
+            await pilot.press("o")
+            seen.append(table_of(app).view.sort_column)
+        assert set(seen) == {"name", "prefix", "status", "created", "last_used", "expires"}
+        assert seen[-1] == "created"  # round again to newest first
+        assert names(app)[0] == "CI pipeline"
+        assert any("Ordered by expiry" in note for note in notices(app))
+
+
 async def test_an_error_keeps_the_last_list() -> None:
     with ScriptedServer() as server:
         server.add(listing(item(1, "one"), item(2, "two")), Reply(200, {"balance": 5}),

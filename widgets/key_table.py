@@ -27,7 +27,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from openrush_tui.keys.columns import GAP, TITLES, Layout, cell_text, column_at, fit_columns
-from openrush_tui.keys.view import NATURAL_DESCENDING, SORT_COLUMNS, KeyRow, KeyView, SortColumn
+from openrush_tui.keys.view import (
+    NATURAL_DESCENDING,
+    SORT_COLUMNS,
+    KeyRow,
+    KeyView,
+    SortColumn,
+    order_words,
+)
 from openrush_tui.widgets.keymap import ACT, FIND, motion_bindings
 from openrush_tui.widgets.strips import fit, line
 
@@ -248,10 +255,14 @@ class KeyTable(ScrollView, can_focus=True):
             self.post_message(self.RevokeRequested(rows))
 
     def action_sort(self) -> None:
-        columns = self._columns()
-        position = columns.index(self.view.sort_column) if self.view.sort_column in columns \
-            else -1
-        self._sort(columns[(position + 1) % len(columns)])
+        # Every order, the columns a narrow terminal leaves out too (newest first among them):
+        # one that is not on screen is said, since no header shows it.
+        column = SORT_COLUMNS[(SORT_COLUMNS.index(self.view.sort_column) + 1)
+                              % len(SORT_COLUMNS)]
+        self._sort(column)
+        if column not in self._columns():
+            self.notify(f"Ordered by {order_words(column, self.view.descending)} (not a "
+                        "column at this width; o orders by the next).", markup=False, timeout=4)
 
     def action_reverse(self) -> None:
         self._sort(self.view.sort_column, not self.view.descending)

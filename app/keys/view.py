@@ -20,6 +20,23 @@ if TYPE_CHECKING:
 SortColumn = Literal["name", "prefix", "status", "created", "last_used", "expires"]
 SORT_COLUMNS: tuple[SortColumn, ...] = ("name", "prefix", "status", "created", "last_used",
                                         "expires")
+# How an order reads, for one a narrow terminal shows no header of: (by what, ascending,
+# descending).
+ORDER_WORDS: dict[SortColumn, tuple[str, str, str]] = {
+    "name": ("name", "A to Z", "Z to A"), "prefix": ("prefix", "A to Z", "Z to A"),
+    "status": ("status", "active first", "revoked first"),
+    "created": ("creation", "oldest first", "newest first"),
+    "last_used": ("last use", "longest unused first", "most recent first"),
+    "expires": ("expiry", "soonest first", "latest first"),
+}
+
+
+def order_words(column: SortColumn, descending: bool) -> str:
+    """E.g. "expiry, soonest first"."""
+    what, up, down = ORDER_WORDS[column]
+    return f"{what}, {down if descending else up}"
+
+
 # The direction a column sorts in first: names A→Z, times newest (or soonest) first.
 NATURAL_DESCENDING: dict[SortColumn, bool] = {
     "name": False, "prefix": False, "status": False, "created": True, "last_used": True,
