@@ -53,7 +53,7 @@ async def test_a_create_with_the_server_down_says_so_in_view(size: tuple[int, in
         dialog = await type_name_and_create(pilot)
         status = dialog.query_one("#create-status", Static)
         assert "Nothing was created" in text_of(status)
-        assert_in_view(status)
+        await assert_in_view(pilot, status)
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +82,8 @@ async def test_an_expiry_the_server_refuses_is_said_in_view(faulty: FaultySandbo
         assert "refused the expiry" in text_of(note)
         status = dialog.query_one("#create-status", Static)
         assert "Nothing was created" in text_of(status)
-        assert_in_view(status)
-        assert_in_view(note)  # what to correct, with what happened
+        await assert_in_view(pilot, status)
+        await assert_in_view(pilot, note)  # what to correct, with what happened
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
@@ -104,7 +104,7 @@ async def test_a_past_date_is_said_in_view(tmp_path: Path, size: tuple[int, int]
         await settle(pilot)
         note = dialog.query_one("#expiry-note", Static)
         assert "must be in the future" in text_of(note)
-        assert_in_view(note)
+        await assert_in_view(pilot, note)
 
 
 # -- Sign in --------------------------------------------------------------------------------
@@ -126,7 +126,7 @@ async def test_a_refused_key_is_said_in_view(tmp_path: Path, size: tuple[int, in
         status = dialog.query_one("#sign-in-status", Static)
         assert text_of(status).strip()
         assert "-error" in status.classes
-        assert_in_view(status)
+        await assert_in_view(pilot, status)
 
 
 # -- Export ---------------------------------------------------------------------------------
@@ -153,7 +153,7 @@ async def test_an_export_to_a_taken_name_is_said_in_view(
         await settle(pilot)
         status = dialog.query_one("#export-status", Static)
         assert "already exists" in text_of(status)
-        assert_in_view(status)
+        await assert_in_view(pilot, status)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
@@ -167,7 +167,7 @@ async def test_an_export_that_stops_says_why_in_view(
         await settle(pilot)
         status = dialog.query_one("#export-status", Static)
         assert "The export stopped" in text_of(status)
-        assert_in_view(status)
+        await assert_in_view(pilot, status)
 
 
 # -- Install into an agent ------------------------------------------------------------------
@@ -190,4 +190,4 @@ async def test_an_install_whose_file_changed_meanwhile_says_so_in_view(
         assert app.screen is dialog
         status = dialog.query_one("#install-status", Static)
         assert text_of(status).strip()
-        assert_in_view(status)
+        await assert_in_view(pilot, status)

@@ -9,6 +9,7 @@ rotate dialog is left to its own tests (it runs in the page now).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from tests.support.activity import table_of as events_of
 from tests.support.apps import sandbox_app, settle
 from tests.support.in_view import cut_label, not_in_view
 from tests.support.keys import select
+from tests.support.patience import PATIENCE
 
 SIZES = [(80, 24), (60, 20)]
 size_ids = [f"{w}x{h}" for w, h in SIZES]
@@ -45,20 +47,28 @@ class Walk:
             await self.pilot.press(key)
             await settle(self.pilot)
 
-    def check(self, state: str, messages: Iterable[str] = ()) -> None:
+    async def check(self, state: str, messages: Iterable[str] = ()) -> None:
         """The dialog on screen now, in `state`: its title, buttons and `messages` (selectors)
-        in view, each button's label whole."""
+        in view, each button's label whole (waited for: a dialog scrolls after its next
+        refresh, which a busy machine may draw late)."""
         dialog = self.pilot.app.screen
         if not isinstance(dialog, ModalScreen):
             self.problems.append(f"{state}: no dialog open ({dialog})")
             return
         self.seen.append(state)
+        deadline = time.monotonic() + PATIENCE
+        while (found := self._problems(dialog, messages)) and time.monotonic() < deadline:
+            await self.pilot.pause(0.05)
+        self.problems += [f"{state}: {problem}" for problem in found]
+
+    @staticmethod
+    def _problems(dialog: ModalScreen[Any], messages: Iterable[str]) -> list[str]:
         found = [not_in_view(title) for title in dialog.query(".title")]
         for button in dialog.query(".buttons Button").results(Button):
             if button.display:
                 found += [not_in_view(button), cut_label(button)]
         found += [not_in_view(dialog.query_one(selector)) for selector in messages]
-        self.problems += [f"{state}: {problem}" for problem in found if problem]
+        return [problem for problem in found if problem]
 
     def done(self, expected: int) -> None:
         assert len(self.seen) == expected, self.seen
@@ -73,9 +83,9 @@ async def test_api_access_dialogs_hold(tmp_path: Path, no_display: None,
         walk = Walk(pilot)
         await settle(pilot)
         await walk.keys("n")
-        walk.check("new key")
+        await walk.check("new key")
         await walk.keys("enter")  # no name yet
-        walk.check("new key without a name", ["#name-problem"])
+        await walk.check("new key without a name", ["#name-problem"])
         dialog = app.screen
         await pilot.press(*"held")
         dialog.query_one("#expiry-date", RadioButton).value = True
@@ -83,23 +93,23 @@ async def test_api_access_dialogs_hold(tmp_path: Path, no_display: None,
         dialog.query_one("#date", Input).value = "2020-01-01"
         dialog.query_one("#name", Input).focus()
         await walk.keys("enter")
-        walk.check("new key with a past date", ["#expiry-note"])
+        await walk.check("new key with a past date", ["#expiry-note"])
         dialog.query_one("#expiry-never", RadioButton).value = True
         await settle(pilot)
         dialog.query_one("#name", Input).focus()
         await walk.keys("enter")
-        walk.check("reveal", ["#key"])
+        await walk.check("reveal", ["#key"])
         await walk.keys("c")  # no system clipboard here: the dialog says what it did instead
-        walk.check("reveal, copied", ["#copy-status", "#key"])  # by hand: the key with it
+        await walk.check("reveal, copied", ["#copy-status", "#key"])  # by hand: the key with it
         await pilot.click("#stored")
         await settle(pilot)
         await select(pilot, "Production server")
         await walk.keys("enter")
-        walk.check("key details")  # its recent usage is a list: the body scrolls to it
+        await walk.check("key details")  # its recent usage is a list: the body scrolls to it
         await walk.keys("escape", "d")
-        walk.check("revoke")
+        await walk.check("revoke")
         await walk.keys("escape", "question_mark")
-        walk.check("help")
+        await walk.check("help")
         walk.done(8)
 
 
@@ -111,30 +121,30 @@ async def test_setup_dialogs_hold(tmp_path: Path, isolated_home: Path,
         walk = Walk(pilot)
         await settle(pilot)
         await walk.keys("s")
-        walk.check("sign in")
+        await walk.check("sign in")
         await walk.keys("enter")
-        walk.check("sign in without a key", ["#sign-in-status"])
+        await walk.check("sign in without a key", ["#sign-in-status"])
         app.screen.query_one("#key-input", Input).value = "or_" + "b" * 40
         await walk.keys("enter")
-        walk.check("sign in with a refused key", ["#sign-in-status"])
+        await walk.check("sign in with a refused key", ["#sign-in-status"])
         await walk.keys("escape", "down", "down", "i")  # Cursor: the file does not exist
-        walk.check("install into Cursor")
+        await walk.check("install into Cursor")
         made = isolated_home / ".cursor" / "mcp.json"
         made.parent.mkdir()
         made.write_text('{"mcpServers": {}}\n')  # behind the dialog's back
         await walk.keys("w")
-        walk.check("install, the file changed meanwhile", ["#install-status"])
+        await walk.check("install, the file changed meanwhile", ["#install-status"])
         await walk.keys("escape")
         # Asked by Setup's flows (no keyring; signing out of the only copy): opened as they are.
         app.push_screen(StorageChoiceScreen(KeyringUnusable("none").describe(),
                                             display_path(credentials_path())))
         await settle(pilot)
-        walk.check("where to keep the key", ["#file-warning"])
+        await walk.check("where to keep the key", ["#file-warning"])
         await walk.keys("escape")
         app.push_screen(sign_out_dialog(stored("or_" + "S" * 40, "file",
                                                "~/.config/openrush-tui/credentials.json")))
         await settle(pilot)
-        walk.check("sign out of the only copy", ["#lost"])
+        await walk.check("sign out of the only copy", ["#lost"])
         walk.done(7)
 
 
@@ -148,19 +158,19 @@ async def test_activity_dialogs_hold(tmp_path: Path, monkeypatch: pytest.MonkeyP
         walk = Walk(pilot)
         await settle(pilot)
         await walk.keys("f")
-        walk.check("filters")
+        await walk.check("filters")
         await walk.keys("escape", "w")
-        walk.check("export")
+        await walk.check("export")
         app.screen.query_one("#path", Input).value = "taken.csv"
         await walk.keys("enter")
-        walk.check("export to a taken name", ["#export-status"])
+        await walk.check("export to a taken name", ["#export-status"])
         app.screen.query_one("#path", Input).value = "held.csv"
         await walk.keys("enter")
-        walk.check("export done", ["#export-status"])
+        await walk.check("export done", ["#export-status"])
         await walk.keys("escape")
         events_of(app).focus()  # type: ignore[arg-type]
         await walk.keys("enter")
-        walk.check("event")
+        await walk.check("event")
         walk.done(5)
 
 
@@ -172,7 +182,7 @@ async def test_the_reveal_keeps_its_key_in_view_when_a_copy_is_said_at_40x12(
         walk = Walk(pilot)
         await settle(pilot)
         await walk.keys("n", *"tiny", "enter", "c")
-        walk.check("reveal at 40x12, copied", ["#key"])
+        await walk.check("reveal at 40x12, copied", ["#key"])
         status = app.screen.query_one("#copy-status")
         body = app.screen.query_one(".body")
         assert status.region.y < body.scrollable_content_region.bottom  # its first line shows

@@ -8,10 +8,16 @@ button's label is cut when it is wider than the button's content.
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from rich.cells import cell_len
 from textual.containers import ScrollableContainer
+from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button
+
+from tests.support.patience import PATIENCE
 
 
 def not_in_view(widget: Widget) -> str | None:
@@ -43,6 +49,10 @@ def cut_label(button: Button) -> str | None:
     return None
 
 
-def assert_in_view(widget: Widget) -> None:
-    problem = not_in_view(widget)
+async def assert_in_view(pilot: Pilot[Any], widget: Widget) -> None:
+    """`widget` comes into view (a dialog scrolls after its next refresh, which a busy machine
+    may draw late): waited for, up to the shared patience."""
+    deadline = time.monotonic() + PATIENCE
+    while (problem := not_in_view(widget)) is not None and time.monotonic() < deadline:
+        await pilot.pause(0.05)
     assert problem is None, problem
