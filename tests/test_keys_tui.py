@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pyperclip
 import pytest
 from textual.widgets import Button, Checkbox, Input, Static
 
@@ -53,11 +52,7 @@ async def test_create_copy_and_close(tmp_path: Path, no_display: None) -> None:
 
 
 async def test_a_system_clipboard_copy_is_offered_to_be_cleared(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    desktop = FakeDesktop()
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr(pyperclip, "copy", desktop.copy)
-    monkeypatch.setattr(pyperclip, "paste", desktop.paste)
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, desktop: FakeDesktop) -> None:
     monkeypatch.setattr(clipboard_core, "CLEAR_AFTER_SECONDS", 0.2)
     app = sandbox_app(tmp_path / "sandbox.sqlite3")
     async with app.run_test(size=TERMINAL) as pilot:
@@ -83,11 +78,7 @@ async def test_a_system_clipboard_copy_is_offered_to_be_cleared(
 
 
 async def test_the_clipboard_is_left_alone_when_it_no_longer_holds_the_key(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    desktop = FakeDesktop()
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr(pyperclip, "copy", desktop.copy)
-    monkeypatch.setattr(pyperclip, "paste", desktop.paste)
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, desktop: FakeDesktop) -> None:
     # Long enough that the test replaces the clipboard's content before the clear looks,
     # even on a loaded machine.
     monkeypatch.setattr(clipboard_core, "CLEAR_AFTER_SECONDS", 1.5)
@@ -523,11 +514,7 @@ async def test_hiding_the_inactive_with_only_the_keys_needing_attention_says_why
 
 
 async def test_c_copies_the_id_of_the_key_under_the_cursor(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    desktop = FakeDesktop()
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr(pyperclip, "copy", desktop.copy)
-    monkeypatch.setattr(pyperclip, "paste", desktop.paste)
+        tmp_path: Path, desktop: FakeDesktop) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
