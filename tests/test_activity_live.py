@@ -24,30 +24,12 @@ from openrush_tui.screens.activity.page import ActivityScreen
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.text.times import short
 from tests.support.apps import FIXED_NOW
-
-
-class Clocks:
-    """A monotonic and a wall clock that move together, by hand."""
-
-    def __init__(self) -> None:
-        self.seconds = 1000.0
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-    def skip(self, seconds: float) -> None:
-        self.seconds += seconds
+from tests.support.budget_clocks import Clocks
 
 
 @pytest.fixture
 def clocks() -> Clocks:
-    return Clocks()
-
-
-@pytest.fixture
-def budget(clocks: Clocks) -> RequestBudget:
-    return RequestBudget(monotonic=clocks.monotonic,
-                         wall=lambda: FIXED_NOW + timedelta(seconds=clocks.seconds - 1000))
+    return Clocks(FIXED_NOW)
 
 
 async def _answer() -> object:

@@ -14,34 +14,9 @@ import pytest
 from openrush_tui.api.budget import RequestBudget, reserve_reached, reuse_within
 from openrush_tui.api.errors import RateLimited, ServerError
 from openrush_tui.api.models import RateLimitInfo
+from tests.support.budget_clocks import Clocks
 
 NOW = datetime(2026, 6, 26, 12, 0, 30, tzinfo=UTC)
-
-
-class Clocks:
-    """A monotonic and a wall clock that move together, by hand."""
-
-    def __init__(self) -> None:
-        self.seconds = 1000.0
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-    def wall(self) -> datetime:
-        return NOW + timedelta(seconds=self.seconds - 1000.0)
-
-    def skip(self, seconds: float) -> None:
-        self.seconds += seconds
-
-
-@pytest.fixture
-def clocks() -> Clocks:
-    return Clocks()
-
-
-@pytest.fixture
-def budget(clocks: Clocks) -> RequestBudget:
-    return RequestBudget(monotonic=clocks.monotonic, wall=clocks.wall)
 
 
 class Fetch:

@@ -25,8 +25,10 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from openrush_tui import clipboard
+from openrush_tui.api.budget import RequestBudget
 from openrush_tui.auth import keyring_store
 from tests.support.accounts import UseKeyring
+from tests.support.budget_clocks import Clocks
 from tests.support.clipboard import FakeDesktop
 from tests.support.keyring_backends import MemoryKeyring
 from tests.support.sandbox_process import (
@@ -166,3 +168,14 @@ def notifications_stay(monkeypatch: pytest.MonkeyPatch) -> None:
         notify(self, message, *args, **kwargs)
 
     monkeypatch.setattr(App, "notify", lasting)
+
+
+@pytest.fixture
+def clocks() -> Clocks:
+    """Hand-moved clocks for a request budget (a module may override it with another start)."""
+    return Clocks()
+
+
+@pytest.fixture
+def budget(clocks: Clocks) -> RequestBudget:
+    return RequestBudget(monotonic=clocks.monotonic, wall=clocks.wall)
