@@ -1,4 +1,4 @@
-"""Guard: every local file goes through `openrush_tui.files` (README, "Reliability: the rules").
+"""Guard: every local file goes through `openrush_tui.files` (docs/reliability.md).
 
 Opening, creating, replacing, linking, removing or chmodding a file, making a folder, and
 walking or globbing a tree are allowed only in app/files/ and in the sandbox's one store

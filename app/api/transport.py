@@ -1,7 +1,7 @@
 """The client's HTTP plumbing: the shared connection pool, a body read with a size cap, and the
 errors for answers that never came.
 
-The rules, stated once (README, "Reliability"): every request has an overall deadline (the
+The rules, stated once (docs/reliability.md): every request has an overall deadline (the
 client's `deadline`, covering connect, send, retries and every byte of the answer, so a server
 that trickles a byte at a time still ends on time); a body is read up to `MAX_BODY` bytes and
 no further; a write that may have reached the server and got no readable answer says so

@@ -1,6 +1,6 @@
 """Every local file this program reads from a user's tree or creates or rewrites: one package.
 
-The rules, stated once (README, "Reliability: the rules"); an AST test
+The rules, stated once (docs/reliability.md); an AST test
 (tests/test_files_guard.py) fails when code elsewhere opens, writes, replaces, chmods or
 `os.open`s a file by itself (the sandbox's SQLite store is the one other place):
 

@@ -1,6 +1,6 @@
 """A create whose answer never arrived (or could not be read): finding the key it may have made.
 
-The rule (README, "Reliability"): such a key is identified only by what marks it as this
+The rule (docs/reliability.md): such a key is identified only by what marks it as this
 request's — a key of that name that was not in the list before the request was sent, created
 no earlier than the request (less `CLOCK_SLACK`, for a server clock that runs a little
 behind) — never by its name alone: an old key of the same name is somebody's working key.
