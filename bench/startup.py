@@ -175,7 +175,7 @@ class SandboxServer:
         while time.monotonic() < deadline:
             text += self.process.stdout.readline()
             url = re.search(r"listening on (http://\S+)", text)
-            key = re.search(r"\(shown once\): (or_\w+)", text)
+            key = re.search(r"Bootstrap key for the demo account[^:]*: (or_\w+)", text)
             if url and key:
                 self.url, self.key = url.group(1), key.group(1)
                 return

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from openrush_tui import __version__
 from openrush_tui.clock import Clock, fixed_clock, format_instant, system_clock
-from openrush_tui.sandbox import auth, keys, seed
+from openrush_tui.sandbox import auth, bootstrap, keys, seed
 from openrush_tui.sandbox.body import BodyLimit
 from openrush_tui.sandbox.catalog import TOOLS_BY_NAME
 from openrush_tui.sandbox.extra_keys import add_extra_keys
@@ -24,7 +24,7 @@ from openrush_tui.sandbox.ratelimit import FailureLimiter, RateLimiter
 from openrush_tui.sandbox.routes import router
 from openrush_tui.sandbox.store import Store
 
-BOOTSTRAP_KEY_NAME = "sandbox bootstrap"
+BOOTSTRAP_KEY_NAME = bootstrap.BOOTSTRAP_KEY_NAME
 META_STREAM = "key_stream"
 
 
@@ -74,12 +74,15 @@ class Sandbox:
         """A Dashboard-session JWT for the demo account, accepted as a Bearer token."""
         return auth.issue_session_token(self._jwt_secret, self.demo_account_id, self.now())
 
+    def bootstrap_key(self) -> bootstrap.Bootstrap:
+        """The demo account's bootstrap key: the one of an earlier start on this database
+        while it works, else a new one (see `sandbox.bootstrap`)."""
+        return bootstrap.ensure(self.store, self.ids, self._jwt_secret, self.demo_account_id,
+                                format_instant(self.now()))
+
     def mint_bootstrap_key(self) -> str:
-        """A fresh key for the demo account (earlier bootstrap keys are revoked); shown once."""
-        with self.store.transaction() as db:
-            self.store.revoke_named(db, self.demo_account_id, BOOTSTRAP_KEY_NAME)
-        raw, _item = self.create_key(self.demo_account_id, BOOTSTRAP_KEY_NAME, None)
-        return raw
+        """A working key of the demo account (`bootstrap_key`'s, for tests and scripts)."""
+        return self.bootstrap_key().key
 
     def create_key(
         self, account_id: str, name: str, expires_at: datetime | None

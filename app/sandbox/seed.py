@@ -83,9 +83,11 @@ def _status_for(code: int) -> str:
     return "rate_limited" if code == 429 else "error"
 
 
-def _credential_row(
+def credential_row(
     ids: TokenSource, account_id: str, name: str, created: str, expires: str | None, active: bool
-) -> tuple[str, str, list[Any]]:
+) -> tuple[str, str, str, list[Any]]:
+    """A new key of `account_id`: (the raw key, its id, its display prefix, its row in
+    CREDENTIAL_COLUMNS order). The key is drawn before the id: seeded files depend on it."""
     raw = ids.api_key()
     cred_id = ids.ident("cred_")
     prefix = keys.display_prefix(raw)
@@ -101,7 +103,7 @@ def _credential_row(
         None,
         expires,
     ]
-    return cred_id, prefix, row
+    return raw, cred_id, prefix, row
 
 
 def _duration(rng: random.Random, tool: str | None, code: int) -> int:
@@ -172,7 +174,7 @@ def seed_new_database(
             None if spec.revoked_days_ago is None else now - timedelta(days=spec.revoked_days_ago)
         )
         ends = revoked or (expires if expires and expires <= now else None)
-        cred_id, prefix, row = _credential_row(
+        _, cred_id, prefix, row = credential_row(
             ids,
             demo_id,
             spec.name,
@@ -188,7 +190,7 @@ def seed_new_database(
             last_used[event[9]] = max(last_used.get(event[9], ""), event[2])
     for key in seeded:
         key.row[8] = last_used.get(key.id)
-    _, _, other_row = _credential_row(
+    _, _, _, other_row = credential_row(
         ids, other_id, "Other team key", format_instant(now - timedelta(days=20)), None, True
     )
     secret = ids.secret()
@@ -310,7 +312,7 @@ def _bulk_key(
     ids: TokenSource, rng: random.Random, account_id: str, now: datetime, number: int
 ) -> Sequence[Any]:
     created = now - timedelta(seconds=rng.randint(3600, 365 * 86400))
-    _, _, row = _credential_row(
+    _, _, _, row = credential_row(
         ids, account_id, f"Bulk key {number:05d}", format_instant(created), None, rng.random() < 0.9
     )
     if rng.random() < 0.7:

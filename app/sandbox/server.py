@@ -12,6 +12,7 @@ from typing import TextIO
 import uvicorn
 
 from openrush_tui.sandbox.app import create_sandbox
+from openrush_tui.sandbox.bootstrap import Bootstrap
 from openrush_tui.sandbox.db_files import DatabaseFileError
 from openrush_tui.sandbox.options import SandboxOptions
 
@@ -46,11 +47,12 @@ def listen(host: str, port: int) -> socket.socket:
     return listening
 
 
-def _announce(out: TextIO, host: str, port: int, key: str, db_path: str) -> None:
+def _announce(out: TextIO, host: str, port: int, key: Bootstrap, db_path: str) -> None:
     url = base_url(host, port)
     out.write(
         f"OpenRush sandbox listening on {url}\n"
-        f"Bootstrap key for the demo account (shown once): {key}\n"
+        f"Bootstrap key for the demo account: {key.key}\n"
+        f"  {key.note()}\n"
         f"Try it:\n"
         f"  export OPENRUSH_API_URL={url}\n"
         f"  export OPENRUSH_KEY=<the bootstrap key above>\n"
@@ -87,7 +89,7 @@ def serve(options: SandboxOptions, host: str, port: int, *, out: TextIO, err: Te
         return _cannot_start(err, f"the database {options.db_path} cannot be used ({exc}); move it "
                              "away or pick another file with --db.")
     try:
-        key = sandbox.mint_bootstrap_key()
+        key = sandbox.bootstrap_key()  # the one of the last start on this file, if it works
         config = uvicorn.Config(
             sandbox.app, host=host, port=port, log_level="warning", access_log=False, lifespan="off"
         )

@@ -18,7 +18,7 @@ from tests.support.patience import PATIENCE
 FIXED_NOW = "2026-06-26T12:00:00Z"
 KEY_SEED = 7
 LISTENING = re.compile(r"OpenRush sandbox listening on (http://\S+)")
-BOOTSTRAP = re.compile(r"Bootstrap key for the demo account \(shown once\): (or_\w+)")
+BOOTSTRAP = re.compile(r"Bootstrap key for the demo account[^:]*: (or_\w+)")
 
 
 class RunningSandbox(NamedTuple):
