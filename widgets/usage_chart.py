@@ -3,7 +3,9 @@
 Block characters in eighths (▁▂▃▄▅▆▇█) give each row eight steps of height; where API gives
 way to MCP inside one cell, the cell's lower part is drawn in the API colour on an MCP
 background. The chart redraws from its size on every render, so it fits any width, and its
-colours are theme variables resolved through component classes, so every theme applies.
+colours are theme variables resolved through component classes, so every theme applies. In a
+terminal of 16 colours, where a theme's two would become one (nord: both white), the series
+take a pair that stays apart (`colours.apart_in_few_colours`).
 
 Without colour (NO_COLOR, the monochrome theme: `colours.without_colour`) the sources differ
 by glyph, as the legend says: API in solid blocks, MCP shaded (▒, ░ for a part of a cell).
@@ -27,7 +29,7 @@ from textual.widget import Widget
 from openrush_tui.activity.answers import ChartView
 from openrush_tui.activity.filters import Metric
 from openrush_tui.activity.totals import DayBar
-from openrush_tui.widgets.colours import without_colour
+from openrush_tui.widgets.colours import apart_in_few_colours, without_colour
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 MCP_FULL, MCP_PART = "▒", "░"  # MCP's glyphs without colour (API keeps the blocks)
@@ -168,6 +170,14 @@ class UsageChart(Widget):
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"usage-chart--{name}", partial=True)
 
+    def _series_styles(self) -> tuple[Style, Style]:
+        """API's and MCP's styles: the theme's, unless a terminal of 16 colours would draw
+        both in one colour (`colours.apart_in_few_colours`)."""
+        api, mcp = self._style("api"), self._style("mcp")
+        api_colour, mcp_colour = apart_in_few_colours(self.app, api.color, mcp.color,
+                                                      self.background_colors[1].rich_color)
+        return api + Style(color=api_colour), mcp + Style(color=mcp_colour)
+
     def _legend(self, width: int) -> Text:
         what = "Credits spent" if self.metric == "credits" else "Calls"
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -177,8 +187,8 @@ class UsageChart(Widget):
         if self.counting:
             line.append(" · counting…", style=self._style("axis"))
         mcp = MCP_FULL if without_colour(self.app) else "█"
-        legend = Text.assemble(("█", self._style("api")), " API  ",
-                               (mcp, self._style("mcp")), " MCP")
+        api_style, mcp_style = self._series_styles()
+        legend = Text.assemble(("█", api_style), " API  ", (mcp, mcp_style), " MCP")
         line.append(" " * max(1, width - line.cell_len - legend.cell_len))
         line.append_text(legend)
         return line
@@ -195,7 +205,7 @@ class UsageChart(Widget):
     def _plot(self, width: int, rows: int, scale: int) -> list[Text]:
         bars: Sequence[DayBar] = self.bars
         layout = Layout.fit(width, max(1, len(bars)), compact(scale))
-        api_style, mcp_style, axis = self._style("api"), self._style("mcp"), self._style("axis")
+        (api_style, mcp_style), axis = self._series_styles(), self._style("axis")
         mono = without_colour(self.app)
         # Without colour a split cell is drawn as one of its parts (`glyph`), in its style.
         split = Style(color=api_style.color, bgcolor=mcp_style.color) if not mono else None

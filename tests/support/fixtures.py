@@ -170,6 +170,19 @@ def notifications_stay(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(App, "notify", lasting)
 
 
+@pytest.fixture(autouse=True)
+def truecolour_apps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apps made in the test process draw in truecolour, whatever terminal started pytest.
+
+    Textual takes its colour system from TERM and COLORTERM; under TERM=xterm (16 colours)
+    the chart would change its colours (`widgets.colours`) and snapshots would differ from a
+    run in another terminal. tests/test_few_colours.py asks for 16 colours itself.
+    """
+    import textual.constants
+
+    monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
+
+
 @pytest.fixture
 def clocks() -> Clocks:
     """Hand-moved clocks for a request budget (a module may override it with another start)."""
