@@ -31,7 +31,7 @@ CREDENTIAL_FIELDS = {"id", "account_id", "name", "prefix", "is_active", "created
                      "last_used_at", "expires_at"}  # fmt: skip
 EVENT_FIELDS = {"id", "created_at", "source", "tool", "endpoint", "status_code", "status",
                 "credits", "credential_id", "credential_prefix", "client",
-                "duration_ms", "user_agent"}  # fmt: skip
+                "duration_ms", "user_agent", "method", "error"}  # fmt: skip
 INSUFFICIENT = "Insufficient credits. Refill at https://www.openrush.com/dashboard/billing"
 
 

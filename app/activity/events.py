@@ -17,13 +17,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final, Protocol
 
-from openrush_tui.text.safe import visible
+from openrush_tui.text.safe import sanitize, visible
 
 OWN_PRODUCT = "openrush-tui"  # what the usage endpoint's `exclude_reads_by` names (OURS)
 OWN_AGENT = f"{OWN_PRODUCT}/"  # our User-Agent, `openrush-tui/<version>`
 # What this tool reads to show the account; a create (201) on the same path is a write.
 OWN_READS = frozenset({"/v1/me/usage", "/v1/me/credits", "/v1/me/api-credentials",
                        "/v1/capabilities"})
+
+ERROR_ROOM = 1000  # characters of a failed call's message shown (its dialog wraps them)
 
 # The query that asks the server to leave this tool's own reads out (OURS: `GET /v1/me/usage`).
 OWN_READS_LEFT_OUT: Final = {"exclude_reads_by": OWN_PRODUCT}
@@ -98,6 +100,41 @@ def source_label(event: ShownEvent) -> str:
 def tool_label(event: ShownEvent) -> str:
     """The tool called, else the endpoint."""
     return visible(event.tool or event.endpoint) or "—"
+
+
+def call_label(event: ShownEvent, room: int | None = None) -> str:
+    """The tool called, else the method and the endpoint (``POST /v1/me/api-credentials``; the
+    method only when the server said it, OURS), in at most `room` characters: too long, the
+    endpoint's middle gives way to "…" before its last part (``POST /v1/me/a…/revoke``), so
+    a create, a list and a revoke of keys still read apart."""
+    if event.tool:
+        return _cut(visible(event.tool), room)
+    method = getattr(event, "method", None)
+    lead = f"{visible(method)} " if method else ""
+    path = visible(event.endpoint)
+    text = lead + path if path else "—"
+    if room is None or len(text) <= room or not path:
+        return _cut(text, room)
+    stem, _, last = path.rstrip("/").rpartition("/")
+    last_room = room - len(lead) - len("…/")
+    if not (stem and last) or last_room < 3:
+        return _cut(text, room)
+    if len(last) > last_room:  # "POST …/api-cre…": the start of the last part, at least
+        return f"{lead}…/{_cut(last, last_room)}"
+    head_room = last_room - len(last)
+    head = path[:head_room] if head_room >= 4 else ""  # "/v1/…" says nothing
+    return f"{lead}{head}…/{last}"
+
+
+def _cut(text: str, room: int | None) -> str:
+    return text if room is None or len(text) <= room else text[: max(0, room - 1)] + "…"
+
+
+def error_label(event: ShownEvent) -> str:
+    """The message a failed call was answered with (OURS `error`), one safe line; "" when the
+    server said none, and for a success."""
+    error = getattr(event, "error", None)
+    return sanitize(error, ERROR_ROOM) if error and event.status != "success" else ""
 
 
 SHORT_STATUS = {"rate_limited": "limited"}  # "limited 429" fits 80 columns (as the summary)

@@ -60,6 +60,36 @@ def _text_or_none(value: Any) -> Any:
     return value if isinstance(value, str) else None
 
 
+def _method_or_none(value: Any) -> Any:
+    """An HTTP method as one upper-case word (``post`` reads ``POST``); anything else,
+    unknown."""
+    if not isinstance(value, str):
+        return None
+    word = value.strip().upper()
+    return word if 0 < len(word) <= 16 and word.isascii() and word.isalpha() else None
+
+
+def _problem(item: Any) -> str | None:
+    """One of FastAPI's 422 problems as "field: message" (``body``/``query`` left out)."""
+    if not isinstance(item, dict) or not isinstance(item.get("msg"), str):
+        return None
+    loc = item.get("loc")
+    where = ".".join(str(part) for part in loc[1:] if isinstance(part, str | int)) \
+        if isinstance(loc, list) else ""
+    return f"{where}: {item['msg']}" if where else str(item["msg"])
+
+
+def _message_or_none(value: Any) -> Any:
+    """A failed call's message from the usual shapes: text, ``{"message"|"detail": text}``,
+    or FastAPI's list of problems; anything else (or nothing), unknown."""
+    if isinstance(value, dict):
+        value = next((value[k] for k in ("message", "detail") if isinstance(value.get(k), str)),
+                     None)
+    elif isinstance(value, list):
+        value = "; ".join(part for part in map(_problem, value[:5]) if part)
+    return value if isinstance(value, str) and value.strip() else None
+
+
 UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
 Count = Annotated[int, BeforeValidator(_whole_number),
                   Field(ge=-LARGEST_COUNT, le=LARGEST_COUNT)]
@@ -67,6 +97,8 @@ CreditCount = Annotated[Count, BeforeValidator(_default_if_none(0))]
 # A field only used to tell things apart: anything but a string reads as unknown.
 LooseText = Annotated[str | None, BeforeValidator(_text_or_none)]
 LooseList = Annotated[list[Any], BeforeValidator(_default_if_none([]))]
+HttpMethod = Annotated[str | None, BeforeValidator(_method_or_none)]
+ErrorMessage = Annotated[str | None, BeforeValidator(_message_or_none)]
 Flag = Annotated[bool, BeforeValidator(_default_if_none(True))]
 
 
@@ -169,6 +201,11 @@ class UsageEvent(_Model):
     duration_ms: Annotated[int, BeforeValidator(_whole_number),
                            Field(ge=0, le=LARGEST_COUNT)] | None = None
     user_agent: LooseText = None  # OURS: the caller's User-Agent (API events)
+    # OURS: the call's HTTP method, and the message a failed call was answered with.
+    method: HttpMethod = Field(default=None,
+                               validation_alias=AliasChoices("method", "http_method"))
+    error: ErrorMessage = Field(default=None,
+                                validation_alias=AliasChoices("error", "error_message"))
 
     def model_post_init(self, context: Any, /) -> None:
         status = (self.status or "").strip().lower()

@@ -118,8 +118,11 @@ class Sandbox:
         credits: int,
         started: datetime,
         user_agent: str | None = None,
+        method: str | None = None,
+        error: str | None = None,
     ) -> None:
-        """One usage event, when this call counts as API usage (see `should_record`)."""
+        """One usage event, when this call counts as API usage (see `should_record`), with
+        the call's method and, when it failed, the message it was answered with (OURS)."""
         tool = (
             endpoint.removeprefix("/v1/tools/")[:120] if endpoint.startswith("/v1/tools/") else None
         )
@@ -150,6 +153,8 @@ class Sandbox:
                 None,
                 duration_ms,
                 None if user_agent is None else user_agent[:200],
+                None if method is None else method[:16],
+                None if status == "success" else error,
             )
         )
 

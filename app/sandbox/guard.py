@@ -9,7 +9,8 @@ lock anyone out.
 Pure ASGI (not BaseHTTPMiddleware) so it can see the final status of every response, including
 FastAPI's own 422s, and record the usage event before the response body goes out: a client that
 reads Activity right after a call sees that call. SQLite work runs in the thread pool, never on
-the event loop (in-process mode shares the loop with the UI).
+the event loop (in-process mode shares the loop with the UI). The event keeps the call's method
+and, for a failure, the message its answer carried (OURS: read back from the body, `said`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from openrush_tui.sandbox.auth import AuthError, credential_handle
+from openrush_tui.sandbox.said import BODY_LIMIT, SERVER_ERROR, error_text
 
 if TYPE_CHECKING:
     from openrush_tui.sandbox.app import Sandbox
@@ -42,7 +44,7 @@ class Guard:
         if scope["type"] != "http" or not is_protected(scope["path"]):
             await self.app(scope, receive, send)
             return
-        sandbox, path = self.sandbox, scope["path"]
+        sandbox, path, method = self.sandbox, scope["path"], scope["method"]
         started = sandbox.now()
         headers = Headers(scope=scope)
         handle = credential_handle(headers)
@@ -62,7 +64,7 @@ class Guard:
                 if handle is not None:
                     sandbox.failures.failed(handle)
                 await run_in_threadpool(sandbox.record, error.owner, path, 401, 0, started,
-                                        agent)
+                                        agent, method, error.message)
             response = JSONResponse(
                 {"detail": error.message}, 401, headers={"WWW-Authenticate": "Bearer"}
             )
@@ -71,11 +73,12 @@ class Guard:
         verdict = sandbox.limiter.hit(principal.account_id, sandbox.now())
         limit_headers = verdict.headers()
         if not verdict.allowed:
-            await run_in_threadpool(sandbox.record, principal, path, 429, 0, started, agent)
             detail = (
                 f"Rate limit exceeded: {verdict.limit} requests per {verdict.window}. "
                 f"Retry in {verdict.retry_after} seconds."
             )
+            await run_in_threadpool(sandbox.record, principal, path, 429, 0, started, agent,
+                                    method, detail)
             response = JSONResponse(
                 {"detail": detail},
                 429,
@@ -88,14 +91,17 @@ class Guard:
         status = 500
         held: Message | None = None
         recorded = False
+        answer = bytearray()  # an error answer's body, for its message
 
-        async def record() -> None:
+        async def record(error: str | None = None) -> None:
             nonlocal recorded
             if not recorded:
                 recorded = True
                 credits = int(state.get("credits_charged", 0))
+                if error is None and status >= 400:
+                    error = error_text(bytes(answer))
                 await run_in_threadpool(sandbox.record, principal, path, status, credits,
-                                        started, agent)
+                                        started, agent, method, error)
 
         async def guarded_send(message: Message) -> None:
             nonlocal status, held
@@ -104,8 +110,11 @@ class Guard:
                 MutableHeaders(scope=message).update(limit_headers)
                 held = message  # sent together with the final body, after recording
                 return
-            if message["type"] == "http.response.body" and not message.get("more_body", False):
-                await record()
+            if message["type"] == "http.response.body":
+                if status >= 400 and len(answer) < BODY_LIMIT:
+                    answer.extend(message.get("body", b"")[: BODY_LIMIT - len(answer)])
+                if not message.get("more_body", False):
+                    await record()
             if held is not None:
                 await send(held)
                 held = None
@@ -115,5 +124,5 @@ class Guard:
             await self.app(scope, receive, guarded_send)
         except Exception:
             status = 500
-            await record()
+            await record(SERVER_ERROR)  # what Starlette answers it with
             raise

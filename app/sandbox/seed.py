@@ -16,6 +16,7 @@ from openrush_tui.clock import format_instant
 from openrush_tui.sandbox import keys
 from openrush_tui.sandbox.catalog import TOOLS, TOOLS_BY_NAME
 from openrush_tui.sandbox.keys import TokenSource
+from openrush_tui.sandbox.said import seeded_error
 from openrush_tui.sandbox.store import Store
 
 DEFAULT_DATA_SEED = 20260626
@@ -136,6 +137,7 @@ def _event(
     code: int,
     key: tuple[str, str] | None,
     client: str | None,
+    revoked: bool = False,
 ) -> tuple[Any, ...]:
     credits = TOOLS_BY_NAME[tool].credits if tool in TOOLS_BY_NAME and code == 200 else 0
     cred_id, prefix = key if key else (None, None)
@@ -155,6 +157,9 @@ def _event(
         _duration(rng, tool, code),
         # The user's own programs (no rng draw: seeded databases stay as they were).
         SEEDED_USER_AGENT if source == "api" else None,
+        # OURS: the method (tools are POSTed, the account read), the message of a failure.
+        "POST" if endpoint.startswith("/v1/tools/") else "GET",
+        seeded_error(code, tool, gated=tool in GATED_TOOLS, revoked=revoked),
     )
 
 
@@ -259,6 +264,7 @@ def _demo_events(
                 code=code,
                 key=(key.id, key.prefix),
                 client=None,
+                revoked=key.spec.revoked_days_ago is not None,
             )
         )
     # One very recent call, so "last used" reads "a few minutes ago".

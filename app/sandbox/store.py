@@ -55,7 +55,9 @@ CREATE TABLE IF NOT EXISTS usage_events (
     credential_prefix TEXT,
     client TEXT,
     duration_ms INTEGER NOT NULL,
-    user_agent TEXT
+    user_agent TEXT,
+    method TEXT,
+    error TEXT
 );
 -- Keyset pagination walks (created_at DESC, seq DESC); seq is the rowid, so it rides along.
 CREATE INDEX IF NOT EXISTS usage_by_time ON usage_events(account_id, created_at);
@@ -89,9 +91,12 @@ EVENT_COLUMNS = (
     "client",
     "duration_ms",
     "user_agent",
+    "method",  # OURS: the call's HTTP method
+    "error",  # OURS: the message a failed call was answered with (`said`)
 )
 # Columns added after the first release: (table, column, type), added to older files.
-ADDED_COLUMNS = (("usage_events", "user_agent", "TEXT"),)
+ADDED_COLUMNS = (("usage_events", "user_agent", "TEXT"), ("usage_events", "method", "TEXT"),
+                 ("usage_events", "error", "TEXT"))
 # The public item shapes (contract order); hash and fingerprint never leave the store.
 CREDENTIAL_ITEM = (
     "id",
