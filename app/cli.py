@@ -3,8 +3,9 @@ the dashboard.
 
 With no subcommand, `main` hands the parsed options to the dashboard it is given: the entry
 point (`openrush_tui.main`) opens it, so this module, part of the core, never imports it.
-Only argparse is imported up front: httpx and the sandbox load when needed, so
-``openrush-tui --help`` and the first frame stay fast.
+Only argparse and the small help modules (`commands.examples`, `commands.help_topics`) are
+imported up front: httpx and the sandbox load when needed, so ``openrush-tui --help`` and the
+first frame stay fast.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from openrush_tui import __version__
 from openrush_tui.commands import output  # small: os, sys, errno (every run writes through it)
+from openrush_tui.commands.examples import EXAMPLES, section
+from openrush_tui.commands.help_topics import walk
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -42,14 +45,20 @@ COMMAND_MODULES = {
     "credits": "openrush_tui.commands.activity",
     "sandbox": "openrush_tui.sandbox.cli",
 }
+# Commands about the whole tree: `register(subparsers, root)`, with every module loaded.
+TREE_COMMANDS = {
+    "completion": "openrush_tui.commands.completion",
+    "help": "openrush_tui.commands.help_topics",
+}
 
 
 def modules_for(argv: Sequence[str]) -> list[str]:
-    """The command modules `argv` needs: the named command's, or all of them for help."""
-    named = [COMMAND_MODULES[arg] for arg in argv if arg in COMMAND_MODULES]
-    if named:
-        return named[:1]
-    if any(arg in ("-h", "--help") for arg in argv):
+    """The command modules `argv` needs: the named command's, or all of them for help (and
+    for the commands that describe the whole tree)."""
+    named = [arg for arg in argv if arg in COMMAND_MODULES or arg in TREE_COMMANDS]
+    if named and named[0] in COMMAND_MODULES:
+        return [COMMAND_MODULES[named[0]]]
+    if named or any(arg in ("-h", "--help") for arg in argv):
         return list(dict.fromkeys(COMMAND_MODULES.values()))
     return []
 
@@ -57,11 +66,32 @@ def modules_for(argv: Sequence[str]) -> list[str]:
 class OneLineErrorParser(argparse.ArgumentParser):
     """Usage errors as one line on stderr (exit 2), like every other error of this tool.
 
-    Subcommand parsers are built from the same class, so they behave alike.
+    Subcommand parsers are built from the same class, so they behave alike: each shows its
+    `examples` (from `commands.examples`) at the end of its help, and a mistyped choice gets
+    the nearest one suggested rather than the whole list.
     """
+
+    examples: Sequence[str] = ()
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+    def format_help(self) -> str:
+        examples = section(self.examples)
+        return super().format_help() + (f"\n{examples}" if examples else "")
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        """argparse's check of a choice (a command too), with "did you mean" on a typo."""
+        choices = action.choices
+        if choices is None or value in choices:
+            return
+        # lazy: start-up (only a mistyped choice needs it)
+        import difflib
+
+        names = [str(choice) for choice in choices]
+        close = difflib.get_close_matches(str(value), names, n=1)
+        hint = f"did you mean {close[0]}?" if close else f"choose from {', '.join(names)}"
+        raise argparse.ArgumentError(action, f"invalid choice: {value!r} ({hint})")
 
     def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         """Help, usage and --version through the one writer, as every command's output."""
@@ -73,16 +103,19 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         prog="openrush-tui",
         description="A terminal dashboard for your OpenRush account: API keys, agent setup "
                     "and activity.",
-        epilog="Environment: OPENRUSH_KEY (the key to use), OPENRUSH_API_URL, OPENRUSH_MCP_URL.",
+        epilog="Environment variables (OPENRUSH_KEY, OPENRUSH_PROFILE, …): "
+               "openrush-tui help environment. Exit codes: openrush-tui help exit-codes.",
     )
-    parser.add_argument("--version", action="version", version=f"openrush-tui {__version__}")
+    parser.add_argument("-V", "--version", action="version",
+                        version=f"openrush-tui {__version__}")
     target = parser.add_argument_group("where to connect")
     target.add_argument("--api-url", help="REST API base URL (default: $OPENRUSH_API_URL or "
                                           "https://api.openrush.io)")
     target.add_argument("--mcp-url", help="MCP endpoint shown in agent set-up "
                                           "(default: $OPENRUSH_MCP_URL or the public one)")
-    target.add_argument("--profile", default="default", help="credential profile (default: "
-                                                             "%(default)s)")
+    # Not given: `_main` reads OPENRUSH_PROFILE (so a bad value is said naming it).
+    target.add_argument("--profile", default=argparse.SUPPRESS,
+                        help="credential profile (default: $OPENRUSH_PROFILE or default)")
     target.add_argument("--x-api-key", action="store_true",
                         help="send the key as X-API-Key instead of Authorization: Bearer")
     target.add_argument("--page", choices=PAGE_CHOICES, help="the page to open first")
@@ -109,12 +142,34 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                               "its keys and session secret become predictable)")
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in modules_for(sys.argv[1:] if argv is None else argv):
+    modules = modules_for(sys.argv[1:] if argv is None else argv)
+    for module in modules:
         import_module(module).register(commands)
-    for name in COMMAND_MODULES:  # the rest by name only, so a typo lists every command
+    for name in COMMAND_MODULES:  # the rest by name only, so a typo finds every command
         if name not in commands.choices:
             commands.add_parser(name)
+    whole_tree = set(modules) == set(COMMAND_MODULES.values())
+    for name, module in TREE_COMMANDS.items():
+        if whole_tree:
+            import_module(module).register(commands, parser)
+        else:
+            commands.add_parser(name)
+    describe(parser)
     return parser
+
+
+def describe(parser: argparse.ArgumentParser) -> None:
+    """Every command's examples, and a description where it has none (its one-line help)."""
+    for path, command in walk(parser):
+        if isinstance(command, OneLineErrorParser):
+            command.examples = EXAMPLES.get(path, ())
+        for subparsers in command._actions:  # argparse keeps the subcommands' help only here
+            if not isinstance(subparsers, argparse._SubParsersAction):
+                continue
+            for listed in subparsers._choices_actions:
+                child = subparsers.choices[listed.dest]
+                if child.description is None and listed.help:
+                    child.description = listed.help[:1].upper() + listed.help[1:] + "."
 
 
 @dataclass(frozen=True)
@@ -269,6 +324,14 @@ def main(argv: Sequence[str] | None = None, dashboard: Dashboard | None = None) 
 def _main(argv: Sequence[str] | None, dashboard: Dashboard | None) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    if not hasattr(args, "profile"):  # no --profile, before or after the command
+        # lazy: start-up (as in dashboard_start)
+        from openrush_tui.auth.profiles import default_profile
+
+        try:
+            args.profile = default_profile()
+        except ValueError as exc:
+            parser.error(str(exc))
     if args.command is not None:
         # lazy: start-up (the dashboard never loads the commands' common module)
         from openrush_tui.commands.common import run_command

@@ -70,8 +70,17 @@ def mcp_url_from_env(flag: str | None) -> str:
     return (flag or os.environ.get("OPENRUSH_MCP_URL") or DEFAULT_MCP_URL).rstrip("/")
 
 
+CONFIG_DIR_VAR = "OPENRUSH_CONFIG_DIR"
+
+
 def config_dir() -> Path:
-    """The user config directory (``$XDG_CONFIG_HOME/openrush-tui`` on Linux)."""
+    """``$OPENRUSH_CONFIG_DIR`` when set (as gh's GH_CONFIG_DIR: the settings, profiles,
+    credentials file and agent-config locks all move there), else the user config directory
+    (``$XDG_CONFIG_HOME/openrush-tui`` on Linux)."""
+    override = os.environ.get(CONFIG_DIR_VAR, "")
+    if override.strip():
+        # Absolute now: a relative one must not follow a later change of directory.
+        return Path(override).expanduser().absolute()
     # lazy: start-up (--help imports every command module)
     import platformdirs
 

@@ -13,9 +13,16 @@ import re
 from pathlib import Path
 
 from openrush_tui.config import DEFAULT_API_URL, config_dir
-from openrush_tui.files.private import entries, read_private_json, update_private_json
+from openrush_tui.files.private import (
+    PrivateFileError,
+    entries,
+    read_private_json,
+    update_private_json,
+)
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+DEFAULT_PROFILE = "default"
+PROFILE_VAR = "OPENRUSH_PROFILE"
 
 
 def check_profile_name(name: str) -> str:
@@ -23,6 +30,29 @@ def check_profile_name(name: str) -> str:
     if not _NAME.match(name):
         raise ValueError(f"not a usable profile name: {name!r} (letters, digits, . _ - only)")
     return name
+
+
+def default_profile() -> str:
+    """``OPENRUSH_PROFILE`` (empty is unset), else ``default``: the profile when --profile is not
+    given. ValueError naming the variable when it is not a usable name."""
+    name = os.environ.get(PROFILE_VAR, "").strip()
+    if not name:
+        return DEFAULT_PROFILE
+    try:
+        return check_profile_name(name)
+    except ValueError as exc:
+        raise ValueError(f"{PROFILE_VAR}: {exc}") from None
+
+
+def known_profiles() -> list[str]:
+    """The profiles this config directory knows (``default`` always), for shell completion:
+    nothing is said of a profiles file that cannot be read, and only usable names come out."""
+    try:
+        data = read_private_json(profiles_path()) or {}
+        names = entries(data, profiles_path(), "api_url")
+    except PrivateFileError:  # said by every other command; completion stays quiet
+        names = {}
+    return sorted({DEFAULT_PROFILE, *(name for name in names if _NAME.match(name))})
 
 
 def profiles_path() -> Path:

@@ -107,6 +107,8 @@ COMMANDS: dict[str, Command] = {
     "agents uninstall": Command(("agents", "uninstall", "cursor", "--yes"), False,
                                 setup=(INSTALL,), no_tty_exit=2,
                                 note="local: output and stdin"),
+    "completion": Command(("completion", "bash"), True, note="local: output only"),
+    "help": Command(("help", "environment"), True, note="local: output only"),
     # Serves until stopped: no run "as normal"; signals once it says where it listens.
     "sandbox serve": Command(("sandbox", "serve", "--port", "0", "--db", "{folder}/serve.db"),
                              False, hang_on="listening", serves=True,

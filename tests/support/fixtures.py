@@ -48,8 +48,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
-    for name in ("OPENRUSH_KEY", "OPENRUSH_API_URL", "OPENRUSH_MCP_URL",
-                 "PYTHON_KEYRING_BACKEND"):
+    for name in ("OPENRUSH_KEY", "OPENRUSH_API_URL", "OPENRUSH_MCP_URL", "OPENRUSH_PROFILE",
+                 "OPENRUSH_CONFIG_DIR", "PYTHON_KEYRING_BACKEND"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(home)
     return home
