@@ -103,8 +103,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         prog="openrush-tui",
         description="A terminal dashboard for your OpenRush account: API keys, agent setup "
                     "and activity.",
-        epilog="Environment variables (OPENRUSH_KEY, OPENRUSH_PROFILE, …): "
-               "openrush-tui help environment. Exit codes: openrush-tui help exit-codes.",
+        epilog="More: openrush-tui help environment (OPENRUSH_KEY, …), help exit-codes.",
     )
     parser.add_argument("-V", "--version", action="version",
                         version=f"openrush-tui {__version__}")
