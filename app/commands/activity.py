@@ -31,6 +31,7 @@ from openrush_tui.commands.common import (
     add_connection_args,
     error,
     guarded,
+    print_document,
     print_json,
     run_with_client,
     say,
@@ -239,8 +240,8 @@ def run_credits(args: argparse.Namespace) -> int:
 
     balance, runway, problem = run_with_client(args, fetch)
     if args.json:
-        print_json({"balance": balance, "dollars": round(balance / 100, 2),
-                    "runway": runway.as_dict() if runway else None})
+        print_document("credits", {"balance": balance, "dollars": round(balance / 100, 2),
+                                    "runway": runway.as_dict() if runway else None})
     else:
         say(credits_and_dollars(balance))
         if runway is not None:

@@ -19,6 +19,7 @@ from openrush_tui.commands.common import (
     EXIT_USAGE,
     confirm,
     error,
+    print_document,
     print_json,
     refuse_without_yes,
     say,
@@ -28,7 +29,7 @@ from openrush_tui.config import mcp_url_from_env
 
 if TYPE_CHECKING:
     from openrush_tui.agents.catalog import Agent
-    from openrush_tui.agents.install import InstallPlan
+    from openrush_tui.agents.install import InstallPlan, InstallResult
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     commands = agents.add_subparsers(dest="agents_command", metavar="COMMAND", required=True)
     listing = commands.add_parser(
         "list", help="the agents, and which are set up with OpenRush on this machine (where)")
-    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.add_argument("--json", action="store_true",
+                         help="print a JSON array (docs/json-output.md)")
     listing.set_defaults(func=agents_list_command, read_only=True)
     show = commands.add_parser("show", help="the steps and snippet for one agent")
     show.add_argument("agent", help="an agent id from `agents list`, e.g. cursor")
@@ -45,6 +47,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     uninstall = commands.add_parser(
         "uninstall", help="remove OpenRush from the agent's config file (only its entry; "
                           "shows the diff first, keeps a backup)")
+    for parser in (show, install, uninstall):
+        parser.add_argument("--json", action="store_true",
+                            help="print the result as JSON (docs/json-output.md)")
     for parser in (install, uninstall):
         parser.add_argument("agent", help="cursor, vscode, codex, windsurf or gemini")
         parser.add_argument("--dry-run", action="store_true",
@@ -109,6 +114,14 @@ def agents_show_command(args: argparse.Namespace) -> int:
         steps = agent.instructions(mcp_url, key_header=args.key_header)
     except InsecureURLError as exc:
         return error(str(exc), EXIT_USAGE)
+    if args.json:
+        print_document("agents-show", {
+            "agent": agent.id, "name": agent.name, "mcp_url": mcp_url,
+            "key_header": args.key_header and agent.supports_key_header,
+            "config_file": agent.target.shown if agent.target else None,
+            "before": list(steps.before), "snippet": steps.snippet,
+            "language": steps.language, "after": list(steps.after)})
+        return EXIT_OK
     say(steps.as_text(), end="")
     return EXIT_OK
 
@@ -151,19 +164,46 @@ def _change(args: argparse.Namespace, command: str,
         return error(str(exc), EXIT_USAGE)
     except ConfigFileError as exc:
         return error(str(exc))
-    if plan.changed:
-        say(plan.diff(), end="")
-        if not (args.dry_run or args.yes):
-            if not stdin_is_terminal():
-                return refuse_without_yes(f"agents {command}", f"write {plan.shown_path}")
-            if not confirm(f"Write these changes to {plan.shown_path}? [y/N] "):
+    # With --json the diff is in the document, and shown (on stderr) only to be asked about.
+    asks = plan.changed and not (args.dry_run or args.yes)
+    if plan.changed and (asks or not args.json):
+        say(plan.diff(), end="", err=args.json)
+    if asks:
+        if not stdin_is_terminal():
+            return refuse_without_yes(f"agents {command}", f"write {plan.shown_path}")
+        if not confirm(f"Write these changes to {plan.shown_path}? [y/N] "):
+            if args.json:
+                say("Nothing was written.", err=True)
+                print_document(f"agents-{command}", change_json(plan, None, args.dry_run))
+            else:
                 say("Nothing was written.")
-                return EXIT_OK
+            return EXIT_OK
     try:  # writes nothing when nothing changes or on a dry run; the summary says which
         result = apply_install(plan, dry_run=args.dry_run)
     except ConfigFileError as exc:
         return error(str(exc))
     if not args.dry_run:
         output.receipt(result.summary())  # said if stdout cannot take it
-    say(result.summary())
+    if args.json:
+        print_document(f"agents-{command}", change_json(plan, result, args.dry_run))
+    else:
+        say(result.summary())
     return EXIT_OK
+
+
+def change_json(plan: InstallPlan, result: InstallResult | None,
+                dry_run: bool) -> dict[str, object]:
+    """``agents install|uninstall --json`` (docs/json-output.md); `result` None: the person
+    answered no, nothing was written."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.text.paths import display_path
+
+    # The file as the agent names it (a symlink itself, not where it points) and the real one.
+    named = f"{display_path(plan.path.parent).rstrip('/')}/{plan.path.name}"
+    return {"agent": plan.agent.id, "file": named,
+            "real_file": display_path(plan.real_path), "changed": plan.changed,
+            "dry_run": dry_run, "written": bool(result and result.written),
+            "created": bool(result and result.written and plan.creates),
+            "backup": display_path(result.backup) if result and result.backup else None,
+            "diff": plan.diff(),
+            "message": result.summary() if result else "Nothing was written."}

@@ -30,7 +30,7 @@ from openrush_tui.commands.common import (
     error,
     guarded,
     interrupted,
-    print_json,
+    print_document,
     refuse_without_yes,
     resolve_target,
     say,
@@ -41,6 +41,7 @@ from openrush_tui.errors import OpenRushError
 from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
+    from openrush_tui.auth.credentials import SignOutReport
     from openrush_tui.auth.secret import Secret
     from openrush_tui.auth.signin import Consent, SignedIn
     from openrush_tui.auth.status import Account, TerminalStatus
@@ -60,6 +61,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     login.add_argument("--yes", "-y", action="store_true",
                        help="replace a different saved key without asking (needed when "
                             "stdin is not a terminal and it is the only copy)")
+    login.add_argument("--json", action="store_true",
+                       help="print where the key was saved as JSON (docs/json-output.md)")
     login.set_defaults(func=login_command)
 
     logout = subparsers.add_parser(
@@ -71,12 +74,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_connection_args(logout)
     logout.add_argument("--yes", "-y", action="store_true",
                         help="do not ask (needed when stdin is not a terminal)")
+    logout.add_argument("--json", action="store_true",
+                        help="print what was removed as JSON (docs/json-output.md)")
     logout.set_defaults(func=logout_command)
 
     status = subparsers.add_parser(
         "status", help="whether this terminal is signed in, to which server, with which key")
     add_connection_args(status)
-    status.add_argument("--json", action="store_true", help="print a JSON object")
+    status.add_argument("--json", action="store_true",
+                        help="print a JSON object (docs/json-output.md)")
     status.set_defaults(func=status_command, read_only=True)
 
 
@@ -126,15 +132,32 @@ def login_command(args: argparse.Namespace) -> int:
     signed_in = _save(profile, api_url, secret, insecure_ok=args.insecure_storage,
                       replace_ok=args.yes)
     if isinstance(signed_in, int):
+        if args.json and signed_in == EXIT_OK:  # the saved key was kept, as answered
+            print_document("login", login_json(profile, api_url, account, None))
         return signed_in
     output.receipt(f"This terminal is signed in to {visible(api_url)} with the key "
                    f"{visible(secret.masked())}, saved in {signed_in.key.source_label}.")
+    if args.json:
+        print_document("login", login_json(profile, api_url, account, signed_in))
+        return EXIT_OK
     who = f" as {visible(account.account_id)}" if account.account_id else ""
     say(f"Signed in to {visible(api_url)}{who} ({balance_text(account.balance)}).")
     say(f"The key ({visible(secret.masked())}) is saved in {signed_in.key.source_label}.")
     if key_from_environment() is not None:
         say("Note: OPENRUSH_KEY is set in this environment and wins over the saved key.")
     return EXIT_OK
+
+
+def login_json(profile: str, api_url: str, account: Account,
+               signed_in: SignedIn | None) -> dict[str, object]:
+    """``login --json`` (docs/json-output.md): None when the saved key was kept."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.auth.credentials import key_from_environment
+
+    return {"saved": signed_in is not None, "profile": profile, "api_url": api_url,
+            "account_id": account.account_id, "balance": account.balance,
+            "key": signed_in.key.as_dict() if signed_in is not None else None,
+            "environment_key_wins": key_from_environment() is not None}
 
 
 async def _check(target: Target, secret: Secret) -> Account:
@@ -224,13 +247,38 @@ def logout_command(args: argparse.Namespace) -> int:
             say(what_is_lost(lost[0], in_use=False), err=True)
             if not confirm("Delete it and sign out? [y/N] "):
                 say("Nothing was deleted.", err=True)
+                if args.json:
+                    print_document("logout", logout_json(profile, None))
                 return EXIT_OK
     report = forget(profile)
     if not report.finished:  # a saved copy may remain: say so where errors go, and fail
-        return error(report.summary())
+        code = error(report.summary())
+        if args.json and report.removed:  # something was done: the document says what
+            print_document("logout", logout_json(profile, report))
+        return code
     output.receipt(report.summary())
-    say(report.summary())
+    if args.json:
+        print_document("logout", logout_json(profile, report))
+    else:
+        say(report.summary())
     return EXIT_OK
+
+
+def logout_json(profile: str, report: SignOutReport | None) -> dict[str, object]:
+    """``logout --json`` (docs/json-output.md): None when the person kept the key."""
+    if report is None:
+        # lazy: start-up (--help imports every command module)
+        from openrush_tui.auth.credentials import key_from_environment
+
+        return {"signed_out": False, "profile": profile, "removed_from": [], "kept": [],
+                "problems": [], "warnings": [],
+                "environment_key_still_set": key_from_environment() is not None,
+                "message": "Nothing was deleted."}
+    return {"signed_out": report.finished, "profile": profile,
+            "removed_from": list(report.removed), "kept": list(report.kept),
+            "problems": list(report.problems), "warnings": list(report.warnings),
+            "environment_key_still_set": report.environment_still_set,
+            "message": report.summary()}
 
 
 def terminal_status(args: argparse.Namespace) -> TerminalStatus:
@@ -266,7 +314,7 @@ def status_command(args: argparse.Namespace) -> int:
         return error(str(exc), EXIT_USAGE)
     ok = status.signed_in and status.error is None
     if args.json:
-        print_json(status.as_dict())
+        print_document("status", status.as_dict())
         return EXIT_OK if ok else EXIT_API_ERROR
     say(f"{'Status':<10}{status.status_line()}")
     for label, value in status.rows():

@@ -67,6 +67,33 @@ def print_json(data: Any, *, indent: int | None = 2) -> None:
     output.out_json(data, indent=indent)
 
 
+# Every JSON shape a command prints, by name, with its version: the shape of
+# ``openrush-tui/<name>/v<version>``, documented in docs/json-output.md (a test holds the two
+# together). Within a version fields are only added; a change that breaks a reader is a new
+# version. The bare arrays (`BARE_ARRAYS`) carry no "schema" field: scripts read them as
+# arrays today (``jq '.[]'``), and an envelope would change what such a script gets without
+# an error. Every other document is an object whose first field is "schema".
+JSON_SCHEMAS: dict[str, int] = {
+    "keys-list": 1, "keys-create": 1, "keys-revoke": 1, "keys-rotate": 1, "keys-audit": 1,
+    "keys-scan": 1, "login": 1, "logout": 1, "status": 1, "credits": 1, "activity": 1,
+    "agents-list": 1, "agents-show": 1, "agents-install": 1, "agents-uninstall": 1,
+}
+BARE_ARRAYS = frozenset({"keys-list", "activity", "agents-list"})
+
+
+def schema(name: str) -> str:
+    """``openrush-tui/keys-revoke/v1``: the "schema" field of the document `name`."""
+    return f"openrush-tui/{name}/v{JSON_SCHEMAS[name]}"
+
+
+def print_document(name: str, fields: dict[str, Any], *, line: bool = False,
+                   keep_going: bool = False) -> bool:
+    """The JSON document `name` on stdout, "schema" its first field: indented, or one line
+    of a JSON Lines stream (`line`). `keep_going` as `output.out`'s."""
+    return output.out_json({"schema": schema(name), **fields}, indent=None if line else 2,
+                           keep_going=keep_going)
+
+
 def emit(line: str) -> bool:
     """Print a line of data; False when stdout is lost, so that a command doing writes goes
     on with them (the loss is reported when the command ends, see `output.finish`)."""

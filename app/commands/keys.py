@@ -1,8 +1,8 @@
 """`openrush-tui keys list|create|revoke`: the API access page for scripts.
 
-Data goes to stdout (a table, or JSON with --json); reminders, questions and errors go to
-stderr. A new key is printed once, on stdout only, so `KEY=$(openrush-tui keys create x)`
-captures it without the reminder.
+Data goes to stdout (a table, or JSON with --json: the shapes are docs/json-output.md's);
+reminders, questions and errors go to stderr. A new key is printed once, on stdout only, so
+`KEY=$(openrush-tui keys create x)` captures it without the reminder.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from openrush_tui.commands.common import (
     error,
     guarded,
     interrupted,
+    print_document,
     print_json,
     refuse_without_yes,
     resolve_target,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.commands.common import Target
     from openrush_tui.commands.table import Step
-    from openrush_tui.keys.revoke import Chosen
+    from openrush_tui.keys.revoke import Chosen, Outcome
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                                   description="List the account's keys, newest first.")
     listing.add_argument("--all", action="store_true",
                          help="include revoked and expired keys")
-    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    listing.add_argument("--json", action="store_true",
+                         help="print a JSON array instead of a table (docs/json-output.md)")
     add_connection_args(listing)
     listing.set_defaults(func=list_keys, read_only=True)
 
@@ -68,7 +70,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                       help="stop working at this date (2026-12-31 is midnight UTC) or "
                            "ISO-8601 time")
     create.add_argument("--json", action="store_true",
-                        help="print {\"key\": …, \"api_credential\": …} as JSON")
+                        help="print {\"key\": …, \"api_credential\": …} as JSON "
+                             "(docs/json-output.md)")
     add_connection_args(create)
     create.set_defaults(func=create_key)
 
@@ -82,6 +85,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                              "(see `keys list`)")
     revoke.add_argument("--yes", "-y", action="store_true",
                         help="do not ask for confirmation (needed when stdin is not a terminal)")
+    revoke.add_argument("--json", action="store_true",
+                        help="print what became of each key as JSON (docs/json-output.md)")
     add_connection_args(revoke)
     revoke.set_defaults(func=revoke_keys)
     lifecycle.register(commands)  # audit, rotate, scan
@@ -195,7 +200,8 @@ def create_key(args: argparse.Namespace) -> int:
                    "It can never be shown again: revoke it with `openrush-tui keys revoke "
                    f"{visible(credential.id)}` and create another.")
     if args.json:
-        print_json({"key": raw, "api_credential": credential.model_dump(mode="json")})
+        print_document("keys-create",
+                       {"key": raw, "api_credential": credential.model_dump(mode="json")})
     else:
         say(raw)
     say(f"Created “{visible(credential.name)}” ({visible(credential.id)}). This is the only "
@@ -224,23 +230,58 @@ def revoke_keys(args: argparse.Namespace) -> int:
         if not key.is_active:  # asked again: nothing is sent, and it is not "revoked" now
             say(f"{visible(key.id)} “{visible(key.name)}” is already revoked", err=True)
     keys = [key for key in chosen.keys if key.is_active]
-    if not keys:
-        return EXIT_OK
     own_id = own_key_in(target, keys)
+    report = Revocations(chosen.keys, own_id) if args.json else None
+    if not keys:
+        return report.show(EXIT_OK) if report else EXIT_OK
     if not args.yes and not confirm_revoke(keys, own_id):
         say("Nothing was revoked.", err=True)
+        if report:
+            report.declined()
+            return report.show(EXIT_OK)
         return EXIT_OK
     if args.yes and own_id is not None:
         say(own_key_warning(keys, own_id), err=True)
     ids = [key.id for key in keys]
     answered: list[str] = []
     try:
-        return run_with_client(target,
-                               lambda client: revoke_each(client, ids, own_id, answered))
+        code = run_with_client(
+            target, lambda client: revoke_each(client, ids, own_id, answered, report))
     except KeyboardInterrupt:  # a revoke sent and not answered may have been done
         left = ", ".join(visible(key_id) for key_id in ids if key_id not in answered)
+        if report:  # what is known so far; the rest "unknown"
+            report.show(EXIT_OK, keep_going=True)
         return interrupted(f"{left} may have been revoked or not: check with `openrush-tui "
                            "keys list --all`.")
+    return report.show(code) if report else code
+
+
+class Revocations:
+    """What became of each key named, for ``keys revoke --json`` (the document
+    ``keys-revoke`` of docs/json-output.md): one entry a key, in the order named."""
+
+    def __init__(self, keys: Sequence[ApiCredential], own_id: str | None) -> None:
+        self.keys: dict[str, dict[str, Any]] = {
+            key.id: {"id": key.id, "name": key.name, "prefix": key.prefix,
+                     # "unknown" until an answer says otherwise (an interruption leaves it)
+                     "outcome": "unknown" if key.is_active else "already-revoked",
+                     "error": None, "this_terminal": key.id == own_id}
+            for key in keys}
+
+    def declined(self) -> None:
+        for entry in self.keys.values():
+            if entry["outcome"] == "unknown":
+                entry["outcome"] = "declined"
+
+    def answer(self, outcome: Outcome) -> None:
+        entry = self.keys[outcome.key_id]
+        entry["outcome"] = "unknown" if outcome.uncertain else \
+            "revoked" if outcome.revoked else "failed"
+        entry["error"] = outcome.error
+
+    def show(self, code: int, *, keep_going: bool = False) -> int:
+        print_document("keys-revoke", {"keys": list(self.keys.values())}, keep_going=keep_going)
+        return code
 
 
 FULL_KEY = re.compile(r"or_[A-Za-z0-9]{20,200}")
@@ -327,14 +368,17 @@ def confirm_revoke(keys: list[ApiCredential], own_id: str | None) -> bool:
 
 
 async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None,
-                      answered: list[str]) -> int:
+                      answered: list[str], record: Revocations | None = None) -> int:
     """Revoke one by one and say for each what happened, as it happens (its id then added
-    to `answered`); 1 if any failed."""
+    to `answered`), or with `record` (--json) note it there, printed at the end; 1 if any
+    failed."""
     # lazy: start-up (--help imports every command module)
-    from openrush_tui.keys.revoke import Outcome, revoke_all
+    from openrush_tui.keys.revoke import revoke_all
 
     def tell(outcome: Outcome) -> None:
         answered.append(outcome.key_id)
+        if record is not None:
+            record.answer(outcome)
         key_id = visible(outcome.key_id)
         if outcome.uncertain:
             error(f"{key_id} may have been revoked (run `openrush-tui keys list --all` to "
@@ -348,7 +392,8 @@ async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None
         # A lost stdout (`| true`) must not stop the keys after this one being revoked; the
         # end says which were (`output.finish`).
         output.receipt(f"Revoked {key_id}{name}.")
-        emit(f"revoked {key_id}{name}")
+        if record is None:
+            emit(f"revoked {key_id}{name}")
 
     report = await revoke_all(client, ids, own_id=own_id, each=tell)
     failed, total = len(report.failed), len(report.outcomes)

@@ -26,7 +26,7 @@ from openrush_tui.commands.common import (
     clear_status_line,
     error,
     guarded,
-    print_json,
+    print_document,
     run_with_client,
     say,
     status_line,
@@ -96,7 +96,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     audit.add_argument("--fail-on", type=_kinds, default=frozenset(), metavar="KINDS",
                        help="exit 3 when a finding of these kinds exists: comma-separated "
                             "(expired,expiring,never-used,idle,no-expiry) or any")
-    audit.add_argument("--json", action="store_true", help="print JSON")
+    audit.add_argument("--json", action="store_true",
+                       help="print JSON (docs/json-output.md)")
     add_connection_args(audit)
     audit.set_defaults(func=run_audit, read_only=True)
 
@@ -118,7 +119,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     scan.add_argument("--max-seconds", type=number_up_to("seconds", 86_400), default=120.0,
                       metavar="S",
                       help="stop after this long, saying so (default %(default)g)")
-    scan.add_argument("--json", action="store_true", help="print JSON")
+    scan.add_argument("--json", action="store_true", help="print JSON (docs/json-output.md)")
     add_connection_args(scan)
     scan.set_defaults(func=run_scan, read_only=True)
 
@@ -136,7 +137,7 @@ def run_audit(args: argparse.Namespace) -> int:
     report = audit(keys, now, AuditRules(idle_days=args.idle_days,
                                          expiring_days=args.expiring_days))
     if args.json:
-        print_json(audit_json(report, now))
+        print_document("keys-audit", audit_json(report, now))
     else:
         print_audit(report, among=[key.id for key in keys])
     listed = sum(1 for key in keys if key.is_active)
@@ -235,7 +236,7 @@ def scan_command(args: argparse.Namespace, monotonic: Callable[[], float]) -> in
         show.clear()
     verdicts, note = _classify(args, report)
     if args.json:
-        print_json(scan_json(report, verdicts))
+        print_document("keys-scan", scan_json(report, verdicts))
     else:
         print_hits(verdicts)
     say(scan_summary(report, verdicts), err=True)

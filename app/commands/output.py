@@ -86,6 +86,11 @@ def receipt(sentence: str) -> None:
     _run.receipts.append(sentence.strip())
 
 
+def withdraw(sentence: str) -> None:
+    """A receipt no longer true: what it was for was shown after all."""
+    _run.receipts = [said for said in _run.receipts if said != sentence.strip()]
+
+
 def wrote_data() -> bool:
     """Whether some of this command's data reached stdout (an error now leaves it partial)."""
     return _run.wrote

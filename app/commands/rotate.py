@@ -3,6 +3,11 @@
 The new key is printed once on stdout (``NEW=$(openrush-tui keys rotate prod --yes)``);
 everything else goes to stderr. While waiting for the old key to fall idle, a terminal shows
 "old key last used 2 minutes ago" on one line; a pipe gets a line only when that changes.
+
+With ``--json`` stdout is JSON Lines instead, one object a step (``keys-rotate`` in
+docs/json-output.md), each written as the step happens: a rotation may wait minutes for the
+old key to fall idle, and what it waits for is the new key being put to use, so the key
+cannot wait for a document printed at the end.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from openrush_tui.commands.common import (
     confirm,
     error,
     guarded,
+    print_document,
     resolve_target,
     run_with_client,
     say,
@@ -57,6 +63,9 @@ def register_rotate(commands: argparse._SubParsersAction[argparse.ArgumentParser
                              "unused this long (default %(default)g)")
     rotate.add_argument("--yes", "-y", action="store_true",
                         help="do not ask for confirmation (needed when stdin is not a terminal)")
+    rotate.add_argument("--json", action="store_true",
+                        help="print each step as a line of JSON as it happens, the new key "
+                             "in the first (docs/json-output.md)")
     add_connection_args(rotate)
     rotate.set_defaults(func=run_rotate)
 
@@ -123,16 +132,19 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, target: Targ
                         clock=clock or system_clock, sleep=sleep,
                         taken_names=[key.name for key in keys])
     tell(rotation.plan())
+    printer = JsonStepPrinter() if args.json else StepPrinter()
     if not args.yes and not confirm("Rotate? [y/N] "):  # the y/N question of every command
         tell("Nothing was changed.")
+        printer.line("declined", "Nothing was changed.", rotation)
         return EXIT_OK
-    printer = StepPrinter()
     try:
         return await follow(rotation, printer)
     except asyncio.CancelledError:  # Ctrl+C: say where things stand before stopping
         printer.end_line()
-        tell(" ".join(filter(None, (f"Interrupted. {rotation.what_exists()}",
-                                   rotation.unfinished()))))
+        where = " ".join(filter(None, (f"Interrupted. {rotation.what_exists()}",
+                                       rotation.unfinished())))
+        tell(where)
+        printer.line("interrupted", where, rotation)
         raise
 
 
@@ -152,6 +164,9 @@ class StepPrinter:
         if self._line_open:
             tell("")
             self._line_open = False
+
+    def line(self, step: str, text: str, rotation: Rotation) -> None:
+        """A step of --json's stream (text: said on stderr already)."""
 
     def show(self, step: Step, rotation: Rotation) -> None:
         # lazy: start-up (--help imports every command module)
@@ -173,6 +188,58 @@ class StepPrinter:
                            f"{visible(step.new.id)}` and rotate again.")
             say(step.key.reveal())
         tell(f"openrush-tui: {step.text}" if isinstance(step, steps.Failed) else step.text)
+
+
+class JsonStepPrinter(StepPrinter):
+    """--json: each step also a line of JSON on stdout, as it happens (the words still on
+    stderr, for the person watching); the waits only on stderr."""
+
+    def show(self, step: Step, rotation: Rotation) -> None:
+        # lazy: start-up (--help imports every command module)
+        from openrush_tui.keys import rotate as steps
+
+        if isinstance(step, steps.Waiting):
+            super().show(step, rotation)
+            return
+        self.end_line()
+        if isinstance(step, steps.Created):
+            # Said if stdout cannot take it: the rotation stops here, the old key active.
+            lost = (f"{rotation.what_exists()} The new key was never shown and can never be "
+                    "shown again: revoke it with `openrush-tui keys revoke "
+                    f"{visible(step.new.id)}` and rotate again.")
+            output.receipt(lost)
+            self.line("created", step.text, rotation, key=step.key.reveal(),
+                      credential=step.new)
+            output.withdraw(lost)  # shown: from here on the steps say what was done
+        else:
+            output.receipt(step.text)
+            self.line(step_name(step), step.text, rotation)
+        tell(f"openrush-tui: {step.text}" if isinstance(step, steps.Failed) else step.text)
+
+    def line(self, step: str, text: str, rotation: Rotation, *, key: str | None = None,
+             credential: ApiCredential | None = None) -> None:
+        """One line of the stream; after the new key's (which must be shown or stop the
+        rotation), a reader gone does not stop the rotation: the end says so."""
+        new = rotation.new
+        old_state = ("unknown" if rotation.sending == "revoke" or rotation.old_maybe_revoked
+                     else "active" if rotation.old_active else "revoked")
+        print_document("keys-rotate", {
+            "step": step, "message": text, "old_id": rotation.old.id, "old_state": old_state,
+            "new_id": new.id if new is not None else None, "key": key,
+            "api_credential": credential.model_dump(mode="json") if credential else None,
+        }, line=True, keep_going=key is None)
+
+
+def step_name(step: Step) -> str:
+    """The "step" of a line of --json's stream (docs/json-output.md)."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.keys import rotate as steps
+
+    if isinstance(step, steps.Switched):
+        # "manual": this terminal's key is OPENRUSH_KEY's, which only its owner can change
+        return "switched" if step.result.status == "switched" else "switch-by-hand"
+    return {steps.Created: "created", steps.Waiting: "waiting", steps.Revoked: "revoked",
+            steps.Kept: "kept", steps.Failed: "failed"}[type(step)]
 
 
 async def follow(rotation: Rotation, printer: StepPrinter) -> int:
