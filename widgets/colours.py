@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.color import Color, ColorSystem, ColorTriplet
+from rich.color import Color, ColorSystem
+from rich.color_triplet import ColorTriplet
 from textual.app import App
 from textual.theme import Theme
 

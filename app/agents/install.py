@@ -78,6 +78,10 @@ from openrush_tui.text.paths import display_path
 from openrush_tui.text.safe import redact_secrets, visible
 
 LOCKS_FOLDER = "agent-config-locks"  # in this tool's config directory (`lock_path`)
+# Agents that read their JSON with comments and trailing commas (JSONC): VS Code's mcp.json,
+# Gemini CLI's settings.json. Their files are edited keeping the comments; the others' files
+# must be strict JSON, as those agents read them.
+COMMENTED_JSON = frozenset({"vscode", "gemini"})
 
 
 class NoConfigFile(ConfigFileError):
@@ -168,7 +172,8 @@ def plan_install(agent: Agent, mcp_url: str, *, key_header: bool = False,
     if agent.target.fmt == "toml":
         new = merge_toml(old, agent.target.container, entry, shown)
     else:
-        new = merge_json(old, agent.target.container, entry, shown)
+        new = merge_json(old, agent.target.container, entry, shown,
+                         comments=agent.id in COMMENTED_JSON)
     return InstallPlan(agent, path, old, new, key_header and agent.supports_key_header,
                        _real(path))
 
@@ -186,8 +191,11 @@ def plan_uninstall(agent: Agent, *, home: Path | None = None,
     path = agent.target.path(home, cwd)
     old = _read(path)
     shown = visible(display_path(path))
-    remove = remove_toml if agent.target.fmt == "toml" else remove_json
-    new = remove(old, agent.target.container, shown)
+    if agent.target.fmt == "toml":
+        new = remove_toml(old, agent.target.container, shown)
+    else:
+        new = remove_json(old, agent.target.container, shown,
+                          comments=agent.id in COMMENTED_JSON)
     return InstallPlan(agent, path, old, (old or "") if new is None else new, False,
                        _real(path), removes=True)
 

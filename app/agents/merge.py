@@ -21,7 +21,9 @@ from typing import Any
 import tomlkit
 from tomlkit.items import InlineTable, Table
 
+from openrush_tui.agents import jsonc
 from openrush_tui.agents.catalog import SERVER_NAME
+from openrush_tui.agents.jsonc import JsoncError, comma_follows, kept, strict_twin
 from openrush_tui.errors import OpenRushError
 
 # The keys of a server entry that decide how to connect; we own them in our entry.
@@ -50,20 +52,17 @@ def _merged_entry(current: Any, entry: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def merge_json(text: str | None, container: str, entry: dict[str, Any], shown: str) -> str:
+def merge_json(text: str | None, container: str, entry: dict[str, Any], shown: str, *,
+               comments: bool = False) -> str:
     """`text` with our entry set under `container`, every other byte of it kept: only the
     entry's own span is replaced (or a member inserted), so line endings, duplicate keys,
-    number spellings (``1e400``, ``1.0000000000000001``) and layout elsewhere survive."""
+    number spellings (``1e400``, ``1.0000000000000001``) and layout elsewhere survive. With
+    `comments` the file may be JSONC (`agents.jsonc`): its comments and trailing commas stay
+    where they are (those inside our own entry go with it)."""
     if text is None or not text.strip():
         return _dump({container: {SERVER_NAME: entry}}, "  ", "", "\n") + "\n"
-    try:
-        doc = json.loads(text, parse_float=_Number, parse_int=_Number, parse_constant=_Number)
-    except (ValueError, RecursionError) as exc:
-        raise ConfigFileError(
-            f"{shown} is not valid JSON ({_json_problem(exc)}); it was left untouched. "
-            "Fix it, or add the snippet by hand.") from None
-    if not isinstance(doc, dict):
-        raise ConfigFileError(f"{shown} does not hold a JSON object; it was left untouched.")
+    twin = _twin(text, shown, comments, " Fix it, or add the snippet by hand.")
+    doc = _parse_json(twin, shown, comments, " Fix it, or add the snippet by hand.")
     servers = doc.get(container, {})
     if not isinstance(servers, dict):
         raise ConfigFileError(f"“{container}” in {shown} is not an object; it was left "
@@ -71,40 +70,42 @@ def merge_json(text: str | None, container: str, entry: dict[str, Any], shown: s
     merged = _merged_entry(servers.get(SERVER_NAME), entry)
     if servers.get(SERVER_NAME) == merged and container in doc:
         return text  # already there: keep the file byte for byte
-    result = _splice(text, container, merged)
-    if json.loads(result, parse_float=_Number, parse_int=_Number,
-                  parse_constant=_Number).get(container, {}).get(SERVER_NAME) != merged:
+    result, replaced = _splice(text, twin, container, merged)
+    after = _twin(result, shown, comments, "")
+    if _loads(after).get(container, {}).get(SERVER_NAME) != merged or (comments and not kept(
+            jsonc.comments(text, replaced), jsonc.comments(result))):
         raise ConfigFileError(f"{shown} has a layout this tool cannot edit safely; it was left "
                               "untouched. Add the snippet by hand.")
     return result
 
 
-def remove_json(text: str | None, container: str, shown: str) -> str | None:
+def remove_json(text: str | None, container: str, shown: str, *,
+                comments: bool = False) -> str | None:
     """`text` without our entry under `container` (None: it has none, nothing to change);
-    only the entry's member (and one comma) is cut out, everything else kept byte for byte."""
+    only the entry's member is cut out (its lines, when it has lines of its own, with a
+    comment on them), and one comma, everything else kept byte for byte."""
     if text is None or not text.strip():
         return None
-    doc = _parse_json(text, shown)
+    doc = _parse_json(_twin(text, shown, comments, ""), shown, comments, "")
     servers = doc.get(container)
     if not isinstance(servers, dict) or SERVER_NAME not in servers:
         return None
-    top = _skip_space(text)
-    members, _end = _members(text, top)
-    _key, _start, value, _end = [m for m in members if m[0] == container][-1]
-    inner, closing = _members(text, value)
-    ours = [index for index, member in enumerate(inner) if member[0] == SERVER_NAME]
     result = text
-    for index in reversed(ours):  # duplicate keys: every one of ours goes
-        _key, start, _value, end = inner[index]
-        if len(inner) == 1:
-            result = result[:value] + "{}" + result[closing + 1:]
-        elif index + 1 < len(inner):  # up to the next member: our comma goes with us
-            result = result[:start] + result[inner[index + 1][1]:]
-        else:  # the last member: the comma before it goes
-            result = result[:inner[index - 1][3]] + result[end:]
-        inner = [*inner[:index], *inner[index + 1:]]
+    while True:  # duplicate keys: every one of ours goes, the last first
+        twin = _twin(result, shown, comments, "")
+        members, _end = _members(twin, _skip_space(twin))
+        _key, _start, value, _end = [m for m in members if m[0] == container][-1]
+        inner, closing = _members(twin, value)
+        ours = [index for index, member in enumerate(inner) if member[0] == SERVER_NAME]
+        if not ours:
+            break
+        cut = _cut_member(result, twin, inner, ours[-1], value, closing)
+        if len(cut) >= len(result):  # nothing was cut: never loop
+            raise ConfigFileError(f"{shown} has a layout this tool cannot edit safely; it was "
+                                  "left untouched. Remove the “openrush” entry by hand.")
+        result = cut
     expected = {k: v for k, v in servers.items() if k != SERVER_NAME}
-    after = _parse_json(result, shown)
+    after = _loads(_twin(result, shown, comments, ""))
     if after.get(container) != expected or {k: v for k, v in after.items() if k != container} \
             != {k: v for k, v in doc.items() if k != container}:
         raise ConfigFileError(f"{shown} has a layout this tool cannot edit safely; it was left "
@@ -112,12 +113,29 @@ def remove_json(text: str | None, container: str, shown: str) -> str | None:
     return result
 
 
-def _parse_json(text: str, shown: str) -> dict[str, Any]:
+def _loads(text: str) -> Any:
+    return json.loads(text, parse_float=_Number, parse_int=_Number, parse_constant=_Number)
+
+
+def _twin(text: str, shown: str, comments: bool, todo: str) -> str:
+    """The text the json parser reads: `text` itself, or for JSONC its strict twin."""
+    if not comments:
+        return text
     try:
-        doc = json.loads(text, parse_float=_Number, parse_int=_Number, parse_constant=_Number)
+        return strict_twin(text)
+    except JsoncError as exc:
+        raise ConfigFileError(f"{shown} is not valid JSON with comments (line {exc.lineno}, "
+                              f"column {exc.colno}: {exc.msg}); it was left untouched.{todo}") \
+            from None
+
+
+def _parse_json(text: str, shown: str, comments: bool = False, todo: str = "") -> dict[str, Any]:
+    kind = "JSON with comments" if comments else "JSON"
+    try:
+        doc = _loads(text)
     except (ValueError, RecursionError) as exc:
         raise ConfigFileError(
-            f"{shown} is not valid JSON ({_json_problem(exc)}); it was left untouched.") \
+            f"{shown} is not valid {kind} ({_json_problem(exc)}); it was left untouched.{todo}") \
             from None
     if not isinstance(doc, dict):
         raise ConfigFileError(f"{shown} does not hold a JSON object; it was left untouched.")
@@ -164,37 +182,98 @@ def _line_indent(text: str, at: int) -> str:
     return line[:len(line) - len(line.lstrip(" \t"))]
 
 
-def _splice(text: str, container: str, merged: dict[str, Any]) -> str:
+def _line_end(text: str, at: int) -> int:
+    """Where the line holding `at` ends: its line break (CRLF's CR), or the end of the text."""
+    found = text.find("\n", at)
+    if found < 0:
+        return len(text)
+    return found - 1 if found > at and text[found - 1] == "\r" else found
+
+
+def _break_before(text: str, line_start: int) -> int:
+    """Where the line break that ends the line before `line_start` begins."""
+    return line_start - 2 if text[line_start - 2:line_start] == "\r\n" else line_start - 1
+
+
+def _splice(text: str, twin: str, container: str,
+            merged: dict[str, Any]) -> tuple[str, tuple[int, int]]:
     """Put `merged` at container.openrush, touching only that span (the last of duplicate
-    keys is the one JSON readers use, so that is the one replaced)."""
+    keys is the one JSON readers use, so that is the one replaced); with the span of `text`
+    that was replaced (empty for an insertion). Positions are read on `twin`."""
     newline = "\r\n" if "\r\n" in text else "\n"
     unit = _indent_of(text)
     unit = unit if isinstance(unit, str) else " " * unit
-    top = _skip_space(text)
-    members, top_end = _members(text, top)
+    top = _skip_space(twin)
+    members, top_end = _members(twin, top)
     holders = [m for m in members if m[0] == container]
     if not holders:
-        return _insert(text, members, top, top_end, container, {SERVER_NAME: merged}, unit,
-                       newline)
+        return _insert(text, twin, members, top, top_end, container, {SERVER_NAME: merged},
+                       unit, newline)
     _key, _start, value, _end = holders[-1]
-    inner, inner_end = _members(text, value)
+    inner, inner_end = _members(twin, value)
     ours = [m for m in inner if m[0] == SERVER_NAME]
     if not ours:
-        return _insert(text, inner, value, inner_end, SERVER_NAME, merged, unit, newline)
+        return _insert(text, twin, inner, value, inner_end, SERVER_NAME, merged, unit, newline)
     _key, start, value, end = ours[-1]
-    return text[:value] + _dump(merged, unit, _line_indent(text, start), newline) + text[end:]
+    return (text[:value] + _dump(merged, unit, _line_indent(text, start), newline) + text[end:],
+            (value, end))
 
 
-def _insert(text: str, members: list[_Member], brace: int, closing: int, key: str,
-            value: Any, unit: str, newline: str) -> str:
-    """A new last member `key` in the object spanning `brace`..`closing`."""
-    if not members:  # an empty object: written anew, indented like its line
+def _insert(text: str, twin: str, members: list[_Member], brace: int, closing: int, key: str,
+            value: Any, unit: str, newline: str) -> tuple[str, tuple[int, int]]:
+    """A new last member `key` in the object spanning `brace`..`closing`. After a member
+    that ends its line (a comment may follow it), ours gets a line of its own below, with a
+    trailing comma if that member has one; comments inside an empty object stay above ours."""
+
+    def member(base: str) -> str:
+        return f"{json.dumps(key, ensure_ascii=False)}: {_dump(value, unit, base, newline)}"
+
+    if not members and twin[brace:closing + 1] == text[brace:closing + 1]:
+        # an empty object with nothing in it: written anew, indented like its line
         base = _line_indent(text, brace)
-        return text[:brace] + _dump({key: value}, unit, base, newline) + text[closing + 1:]
+        return (text[:brace] + _dump({key: value}, unit, base, newline) + text[closing + 1:],
+                (brace, closing + 1))
+    if not members:  # only comments inside: ours goes after them
+        line_start = text.rfind("\n", 0, closing) + 1
+        base = _line_indent(text, closing)
+        if line_start > brace and not text[line_start:closing].strip(" \t"):
+            at = _break_before(text, line_start)
+            return text[:at] + newline + base + unit + member(base + unit) + text[at:], (at, at)
+        return text[:closing] + member(base) + text[closing:], (closing, closing)
     _key, start, _value, end = members[-1]
     base = _line_indent(text, start)
-    member = f"{json.dumps(key, ensure_ascii=False)}: {_dump(value, unit, base, newline)}"
-    return text[:end] + "," + newline + base + member + text[end:]
+    line_end = _line_end(text, end)
+    if line_end < closing and not twin[end:line_end].strip():
+        if comma_follows(text, end, line_end):  # a trailing comma: ours has one too
+            return (text[:line_end] + newline + base + member(base) + "," + text[line_end:],
+                    (line_end, line_end))
+        return (text[:end] + "," + text[end:line_end] + newline + base + member(base)
+                + text[line_end:], (end, end))
+    return text[:end] + "," + newline + base + member(base) + text[end:], (end, end)
+
+
+def _cut_member(text: str, twin: str, members: list[_Member], index: int, brace: int,
+                closing: int) -> str:
+    """`text` without the member at `index` of the object spanning `brace`..`closing`."""
+    _key, start, _value, end = members[index]
+    alone = len(members) == 1
+    if alone and twin[brace:closing + 1] == text[brace:closing + 1]:
+        return text[:brace] + "{}" + text[closing + 1:]  # nothing else in it, not a comment
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = _line_end(text, end)
+    if (brace < line_start and not text[line_start:start].strip(" \t") and line_end < closing
+            and not twin[end:line_end].replace(",", "", 1).strip()):
+        # the member's own lines: they go, with a comment on them and the line break before
+        result = text[:_break_before(text, line_start)] + text[line_end:]
+        if index == len(members) - 1 and index > 0 and not comma_follows(text, end, line_end):
+            comma = _skip_space(twin, members[index - 1][3])  # the one before ours goes
+            result = result[:comma] + result[comma + 1:]
+        return result
+    if alone:
+        return text[:start] + text[end:]
+    if index + 1 < len(members):  # up to the next member: our comma goes with us
+        return text[:start] + text[members[index + 1][1]:]
+    return text[:members[index - 1][3]] + text[end:]  # the last: the comma before it goes
 
 
 def _dump(value: Any, unit: str, base: str, newline: str) -> str:
