@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
@@ -234,7 +234,7 @@ class _Walk:
 
 def walk(roots: Iterable[Path], *, skip_names: Collection[str] = (),
          skip_markers: Collection[str] = (),
-         ignore: Iterable[Path] = ()) -> Iterator[Entry]:
+         ignore: Iterable[Path] = ()) -> Generator[Entry, None, None]:
     """Every file, and everything not read, under `roots`, depth first in name order.
 
     Below the roots, a folder named in `skip_names`, or holding an entry named in
