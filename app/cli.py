@@ -196,8 +196,10 @@ def dashboard_start(args: argparse.Namespace,
     from openrush_tui.auth.credentials import find_key_for_server, key_from_environment
     from openrush_tui.auth.profiles import api_url_for, check_profile_name
     from openrush_tui.clock import parse_instant
+    from openrush_tui.commands.terminal import dashboard_refusal
     from openrush_tui.config import Settings, api_url_from_env, mcp_url_from_env
     from openrush_tui.files.private import PrivateFileError
+    from openrush_tui.sandbox import extra as sandbox_extra
 
     try:
         fixed_now = parse_instant(args.fixed_now) if args.fixed_now else None
@@ -218,6 +220,13 @@ def dashboard_start(args: argparse.Namespace,
         check_profile_name(args.profile)
     except ValueError as exc:
         parser.error(f"--profile: {exc}")
+    # One line and exit 2, before the sandbox starts or a request is made: the sandbox's
+    # extra not installed, or no terminal (stdin, stdout or stderr; TERM=dumb).
+    refusal = (args.sandbox and sandbox_extra.missing_hint("--sandbox")) \
+        or dashboard_refusal(COMMAND_MODULES)
+    if refusal:
+        say_error(refusal)
+        return 2
 
     sandbox = None
     if args.sandbox:

@@ -16,6 +16,7 @@ import pytest
 from openrush_tui.auth.credentials import credentials_path, save_to_file, save_to_keyring
 from openrush_tui.auth.profiles import remember_api_url
 from openrush_tui.auth.secret import Secret
+from openrush_tui.commands import terminal
 from openrush_tui.main import main  # the entry point: commands and the dashboard
 from openrush_tui.tui import OpenRushApp
 from tests.support.accounts import subprocess_env
@@ -176,6 +177,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[OpenRushApp]:
     """`openrush-tui` in-process with `App.run` replaced: the apps it would have shown."""
     apps: list[OpenRushApp] = []
     monkeypatch.setattr(OpenRushApp, "run", lambda self, *a, **k: apps.append(self))
+    monkeypatch.setattr(terminal, "why_not", lambda *_: None)  # pytest's streams: no terminal
     return apps
 
 

@@ -15,6 +15,7 @@ import pytest
 from openrush_tui.activity.events import is_own_read
 from openrush_tui.api.models import UsageEvent
 from openrush_tui.clock import parse_instant
+from openrush_tui.commands import terminal
 from openrush_tui.main import main  # the entry point: commands and the dashboard
 from openrush_tui.sandbox.app import Sandbox, create_sandbox
 from openrush_tui.sandbox.options import RateLimits, SandboxOptions, default_db_path
@@ -217,6 +218,7 @@ def test_the_dashboard_warns_that_a_key_seed_makes_keys_predictable(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(OpenRushApp, "run", lambda self, *a, **k: None)
+    monkeypatch.setattr(terminal, "why_not", lambda *_: None)  # pytest's streams: no terminal
     assert main(["--sandbox", "--sandbox-db", str(tmp_path / "s.sqlite3")]) == 0
     assert "predictable" not in capsys.readouterr().err
     assert main(["--sandbox", "--sandbox-db", str(tmp_path / "s.sqlite3"),

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from openrush_tui.clock import parse_instant
+from openrush_tui.sandbox import extra
 from openrush_tui.sandbox.options import (
     PREDICTABLE_KEYS_WARNING,
     ExtraKey,
@@ -169,6 +170,15 @@ def run_serve(args: argparse.Namespace) -> int:
             "loopback addresses only (127.0.0.1, ::1, localhost).\n"
         )
         return 2
+    try:
+        # lazy: start-up (--help imports every command module): uvicorn and FastAPI load only
+        # here, and only with the [sandbox] extra installed
+        from openrush_tui.sandbox.server import serve
+    except ModuleNotFoundError as missing:
+        if (missing.name or "").startswith("openrush_tui"):
+            raise  # one of ours: a bug, not the extra
+        args.err.write(extra.hint("sandbox serve", missing.name) + "\n")
+        return 2
     options = SandboxOptions(
         db_path=args.db if args.db is not None else default_db_path(),
         now=args.fixed_now,
@@ -182,7 +192,4 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     if args.key_seed is not None:
         args.err.write(PREDICTABLE_KEYS_WARNING + "\n")
-    # lazy: start-up (--help imports every command module): uvicorn and FastAPI load only here
-    from openrush_tui.sandbox.server import serve
-
     return serve(options, args.host, args.port, out=args.out, err=args.err)

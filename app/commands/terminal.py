@@ -1,0 +1,58 @@
+"""Whether the dashboard can run here, and if not the one line that says what to do instead.
+
+The dashboard needs a terminal on every side: Textual reads keys from stdin, draws on stderr,
+and a stdout that is a pipe or a file means a script (``openrush-tui | less``, ``> out``).
+Without one it would run forever, write escape codes where nobody sees them and spend the rate
+limit on requests nobody reads; with ``TERM=dumb`` (Emacs' shell, some CI logs) it cannot draw.
+So the command line refuses first, before any request and before the sandbox starts, naming
+the subcommands that do work there, and, over SSH without a terminal (``ssh host
+openrush-tui``), ``ssh -t``.
+
+No Textual here: the command line calls this before deciding to load it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+
+# Where the dashboard reads keys (0), where scripts read what a program prints (1), where
+# Textual draws (2): the process's own descriptors, whatever Python's stream objects became.
+STREAMS = {"stdin": 0, "stdout": 1, "stderr": 2}
+SSH_VARIABLES = ("SSH_CONNECTION", "SSH_CLIENT")  # set by sshd, with or without a terminal
+TERM_DUMB = "TERM=dumb cannot draw it"  # a terminal all the same: ssh -t would not help
+
+
+def _is_terminal(fd: int | None) -> bool:
+    try:
+        return fd is not None and os.isatty(fd)
+    except OSError:  # closed (`<&-`)
+        return False
+
+
+def why_not(fds: Mapping[str, int | None], environ: Mapping[str, str]) -> str | None:
+    """What keeps the dashboard from running: the first stream that is not a terminal, or a
+    terminal that cannot draw; None when it can run."""
+    for name in STREAMS:
+        if not _is_terminal(fds.get(name)):
+            return f"{name} is not a terminal"
+    if environ.get("TERM", "").strip().lower() == "dumb":
+        return TERM_DUMB
+    return None
+
+
+def dashboard_refusal(commands: Iterable[str], *, fds: Mapping[str, int | None] = STREAMS,
+                      environ: Mapping[str, str] | None = None) -> str | None:
+    """The one line to print (then exit 2) when the dashboard cannot run here, else None.
+
+    `commands`: the subcommands, named in the line (they work without a terminal).
+    """
+    environ = os.environ if environ is None else environ
+    reason = why_not(fds, environ)
+    if reason is None:
+        return None
+    line = (f"openrush-tui: the dashboard needs a terminal ({reason}); without one, use a "
+            f"command: {', '.join(commands)} (openrush-tui COMMAND --help)")
+    if reason != TERM_DUMB and any(environ.get(name) for name in SSH_VARIABLES):
+        line += "; over SSH, ask for a terminal: ssh -t HOST openrush-tui"
+    return line
