@@ -1,7 +1,8 @@
 """The real program ended by a signal or by its terminal going away.
 
 In tmux, with the reveal-once dialog showing a key: the key is wiped, the terminal restored (no
-alternate screen, no mouse reporting, a cursor) and the exit code is 128 + the signal's number.
+alternate screen, no mouse reporting, a cursor) and the exit code is 128 + the signal's number;
+ctrl+c pressed (a key in raw mode, not a signal) exits as SIGINT does, 130.
 On a terminal that stopped reading, or that is closed, while the dashboard is busy: whatever
 the terminal does, the process is gone within the last resort's few seconds.
 """
@@ -56,6 +57,22 @@ def test_a_signal_wipes_the_key_and_restores_the_terminal(tmux: Tmux, tmp_path: 
                      "#{alternate_on} #{mouse_any_flag} #{cursor_flag}").split()
     assert modes == ["0", "0", "1"]  # main screen, no mouse reporting, cursor shown
 
+
+
+@pytest.mark.parametrize("page", ["setup", "activity"])
+def test_ctrl_c_quits_the_real_dashboard_with_sigints_code(tmux: Tmux, tmp_path: Path,
+                                                         page: str) -> None:
+    """The key, in a real terminal (raw mode: the terminal sends the byte, not SIGINT): the
+    same exit code as `kill -INT`, and the terminal restored."""
+    command = (f"{PROGRAM} --sandbox --sandbox-db {tmp_path / 'db.sqlite3'} --page {page} "
+               "--fixed-now 2026-06-26T12:00:00Z --key-seed 7")
+    tmux.send(f"{command}; echo EXITED=$?", "Enter")
+    tmux.wait_for("q Quit")
+    tmux.send("C-c")
+    tmux.wait_for(f"EXITED={128 + signal.SIGINT}")
+    modes = tmux.run("display-message", "-p", "-t", "main",
+                     "#{alternate_on} #{mouse_any_flag} #{cursor_flag}").split()
+    assert modes == ["0", "0", "1"]  # main screen, no mouse reporting, cursor shown
 
 # How the terminal ends the dashboard, on which page, and the exit code README documents.
 ENDINGS = {

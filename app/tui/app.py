@@ -12,12 +12,14 @@ header follows the App's `balance` and `runway` and counts the rate limit's hold
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.filter import LineFilter
@@ -108,6 +110,10 @@ class OpenRushApp(App[None]):
                 show=False, priority=True,
                 tooltip="Every action by name, and the recent messages"),
         Binding("q", "quit", "Quit", id="app.quit", group=GLOBAL),
+        # ctrl+c quits too, with SIGINT's exit code, as in k9s and lazygit (Textual only says
+        # "press ctrl+q"), unless it has something to copy (`action_interrupt`). Priority, as
+        # ctrl+q: it works in dialogs. No id: the help lists q (and its snapshots stay).
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
     ]
 
     # The account's figures, which every page's header follows (`DashboardScreen.on_mount`)
@@ -386,8 +392,9 @@ class OpenRushApp(App[None]):
 
     # -- leaving ----------------------------------------------------------------------------
 
-    async def action_quit(self) -> None:
-        """q, ctrl+q, the palette's Quit. With a new key on screen, ask as closing it does."""
+    async def action_quit(self, return_code: int = 0) -> None:
+        """q, ctrl+q, the palette's Quit (ctrl+c: `action_interrupt`). With a new key on
+        screen, ask as closing it does."""
         # lazy: start-up (API access's dialogs load with that page)
         from openrush_tui.screens.api_access.reveal import KeyRevealScreen, is_leave_without_copy
 
@@ -395,9 +402,28 @@ class OpenRushApp(App[None]):
             return  # the question is on screen already
         reveal = next((s for s in self.screen_stack if isinstance(s, KeyRevealScreen)), None)
         if reveal is not None:
-            reveal.ask_to_close(then=lambda: self.call_next(self._quit))
+            reveal.ask_to_close(then=lambda: self.call_next(self._quit, return_code))
             return
-        await self._quit()
+        await self._quit(return_code)
+
+    async def action_interrupt(self) -> None:
+        """ctrl+c: quit as q does, with the exit code SIGINT gives (130: a script or a shell
+        sees the same either way); but where there is something to copy, copy it."""
+        if self._ctrl_c_copies():
+            raise SkipAction  # the text field, the screen or the dialog copies, as before
+        await self.action_quit(return_code=128 + signal.SIGINT)
+
+    def _ctrl_c_copies(self) -> bool:
+        """Text selected in the focused field (an Input, a TextArea) or on screen (with the
+        mouse), or a dialog of ours that binds ctrl+c itself (the new key's: copy the key)."""
+        screen = self.screen
+        focused = screen.focused
+        if getattr(focused, "selected_text", "") or screen.get_selected_text():
+            return True
+        nodes = [screen, *(focused.ancestors_with_self if focused is not None else ())]
+        return any(binding.key == "ctrl+c" and binding.id
+                   for node in nodes if node is not self
+                   for binding in Binding.make_bindings(getattr(type(node), "BINDINGS", ())))
 
     async def _quit(self, return_code: int = 0) -> None:
         self.kept.save_now(last_page=self.current_mode)
