@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from openrush_tui.api.safety import check_mcp_url
+from openrush_tui.config import DEFAULT_MCP_URL, Settings
 
 SERVER_NAME = "openrush"
 ENV_VAR = "OPENRUSH_KEY"
@@ -93,6 +94,32 @@ def toml_table(name: str, values: dict[str, Any]) -> str:
     """A tiny TOML table of strings, enough for a snippet (writing a file uses tomlkit)."""
     lines = [f"[{name}]"] + [f"{key} = {json.dumps(value)}" for key, value in values.items()]
     return "\n".join(lines) + "\n"
+
+
+def public_server_note(mcp_url: str, api_url: str | None) -> str | None:
+    """What to say when an agent would talk to the public OpenRush server while this
+    dashboard or command uses another one (`api_url`; None: the in-process sandbox), else
+    None.
+
+    The sandbox serves no MCP endpoint (``sandbox/routes.py``), and neither need a local or
+    other API server, so the default MCP URL stays the public one; an agent set up from a
+    dashboard on a sandbox then calls the real service with the person's real account. That
+    is said, never done silently. An MCP URL chosen (``--mcp-url``, ``OPENRUSH_MCP_URL``) is
+    the person's choice: nothing to say.
+    """
+    if mcp_url.rstrip("/") != DEFAULT_MCP_URL:
+        return None
+    if api_url is None:
+        this = "this dashboard's sandbox (it serves no MCP)"
+    else:
+        label = Settings(api_url=api_url).server_label  # "local server http://…", a URL
+        if label == "OpenRush":
+            return None
+        this = f"{'the' if label.startswith('local server') else 'the server'} {label} " \
+            "this tool uses"
+    return (f"The agent will use the public OpenRush server ({DEFAULT_MCP_URL}), not {this}: "
+            "its calls spend your real account's credits. Start with --mcp-url (or set "
+            "OPENRUSH_MCP_URL) for another server.")
 
 
 # ------------------------------------------------------------------ per agent
@@ -194,6 +221,16 @@ AGENTS: tuple[Agent, ...] = (
 )
 
 AGENTS_BY_ID: dict[str, Agent] = {agent.id: agent for agent in AGENTS}
+
+
+def removal_steps(agent: Agent) -> Instructions | None:
+    """How to take OpenRush out of an agent this tool does not write the settings of (its
+    own command), or None when there is no such step to show."""
+    if agent.id != "claude-code":
+        return None
+    return Instructions(("Run this in a terminal:",), f"claude mcp remove {SERVER_NAME}", "bash",
+                        ("Claude Code asks for the scope (-s local, -s project or -s user) "
+                         "when it was added in more than one.",))
 
 
 def find_agent(name: str) -> Agent | None:

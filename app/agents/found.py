@@ -35,6 +35,10 @@ from openrush_tui.text.safe import redact_secrets, visible
 
 MAX_BYTES = 8 * 1024 * 1024  # ~/.claude.json keeps history; a bigger file is not read
 State = Literal["set up", "other server", "not set up", "unknown"]
+# The state as one character (the Setup page's list, beside each agent's name; its legend
+# says what each means). Distinct without colour.
+MARKS: dict[State, str] = {"set up": "✓", "other server": "!", "not set up": "·",
+                           "unknown": "?"}
 # Where the agents of the catalogue keep the URL of a remote server, in the order we look.
 URL_KEYS = ("url", "serverUrl", "httpUrl")
 
@@ -81,6 +85,26 @@ class Found:
         if parts:
             return "; ".join(parts)
         return "no" if self.state == "not set up" else "cannot tell (set up in its app)"
+
+    @property
+    def mark(self) -> str:
+        return MARKS[self.state]
+
+    def sentence(self) -> str:
+        """Whether it is set up here, in a sentence (the Setup page, under the agent's name):
+        where, which other server an entry of ours connects to, which files could not be
+        read."""
+        parts = [f"Set up here: {', '.join(self.where)}."] if self.where else []
+        if self.elsewhere:
+            others = "; ".join(str(other) for other in self.elsewhere)
+            parts.append(f"{'Also' if self.where else 'Not set up for this MCP URL'}: "
+                         f"{others}.")
+        if not parts:
+            parts.append("Not set up on this machine." if self.state == "not set up" else
+                         "Cannot tell from here: it is set up in the agent's own app.")
+        if self.problems:
+            parts.append(f"Could not check {'; '.join(self.problems)}.")
+        return " ".join(parts)
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.agent.id, "name": self.agent.name, "state": self.state,

@@ -52,7 +52,7 @@ from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
 
-from openrush_tui.agents.catalog import SERVER_NAME, Agent
+from openrush_tui.agents.catalog import Agent, removal_steps
 from openrush_tui.agents.merge import (
     ConfigFileError,
     merge_json,
@@ -184,8 +184,8 @@ def plan_uninstall(agent: Agent, *, home: Path | None = None,
     when the file or the entry is not there). ConfigFileError if the file must not be
     touched."""
     if agent.target is None:
-        how = (f" (for {agent.name}: claude mcp remove {SERVER_NAME})"
-               if agent.id == "claude-code" else "")
+        steps = removal_steps(agent)
+        how = f" (for {agent.name}: {steps.snippet})" if steps else ""
         raise NoConfigFile(f"{agent.name} is not set up through a file this tool writes; "
                            f"remove the OpenRush server where it was added{how}.")
     path = agent.target.path(home, cwd)

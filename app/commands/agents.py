@@ -114,6 +114,7 @@ def agents_show_command(args: argparse.Namespace) -> int:
         steps = agent.instructions(mcp_url, key_header=args.key_header)
     except InsecureURLError as exc:
         return error(str(exc), EXIT_USAGE)
+    say_which_server(args, mcp_url)
     if args.json:
         print_document("agents-show", {
             "agent": agent.id, "name": agent.name, "mcp_url": mcp_url,
@@ -131,8 +132,24 @@ def agents_install_command(args: argparse.Namespace) -> int:
     from openrush_tui.agents.install import plan_install
 
     mcp_url = mcp_url_from_env(getattr(args, "mcp_url", None))
+    say_which_server(args, mcp_url)
     return _change(args, "install",
                    lambda agent: plan_install(agent, mcp_url, key_header=args.key_header))
+
+
+def say_which_server(args: argparse.Namespace, mcp_url: str) -> None:
+    """On stderr (stdout keeps the diff or the snippet): the agent will talk to the public
+    OpenRush server although this command points at another one (`--sandbox`, `--api-url`,
+    OPENRUSH_API_URL, the profile's server), as the dashboard's install dialog says."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.agents.catalog import public_server_note
+    from openrush_tui.auth.profiles import api_url_for
+
+    api_url = None if getattr(args, "sandbox", False) else api_url_for(
+        getattr(args, "api_url", None), getattr(args, "profile", "default"))
+    note = public_server_note(mcp_url, api_url)
+    if note is not None:
+        say(note, err=True)
 
 
 def agents_uninstall_command(args: argparse.Namespace) -> int:
