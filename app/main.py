@@ -8,13 +8,19 @@ so that the core never imports the dashboard (the import contracts in pyproject.
 from __future__ import annotations
 
 import argparse
+import signal
 from collections.abc import Sequence
 
 from openrush_tui import cli
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli.main(argv, dashboard=open_dashboard)
+    try:
+        return cli.main(argv, dashboard=open_dashboard)
+    except KeyboardInterrupt:
+        # ctrl+c before the dashboard (or a command) set its own handling, while Python and
+        # Textual load: the exit code of SIGINT, as later (130), and no traceback.
+        return 128 + signal.SIGINT
 
 
 def open_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -8,6 +8,8 @@ The real process in tmux: tests/test_e2e_signals.py.
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ from textual.widgets import Input, Static
 from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 from tests.support.apps import TERMINAL, notices, remote_app, sandbox_app, settle
 from tests.support.keys import create
+from tests.support.patience import PATIENCE
+from tests.support.tmux import PROGRAM
 
 NOWHERE = "http://127.0.0.1:9"  # signed out on Setup: nothing is asked of it
 
@@ -83,3 +87,47 @@ async def test_the_new_keys_dialog_keeps_ctrl_c_for_copying_the_key(tmp_path: Pa
         assert app.is_running and app.screen is reveal
         assert "copy" in str(reveal.query_one("#copy-status", Static).content).lower()
 
+
+
+INTERRUPT_WHILE_LOADING = """
+import os, signal, sys
+
+class Interrupt:
+    # ctrl+c pressed while Textual loads (before the app sets its handlers): SIGINT's default
+    # handler raises KeyboardInterrupt at the next bytecode.
+    def find_spec(self, name, path=None, target=None):
+        if name == "textual.app":
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+
+sys.meta_path.insert(0, Interrupt())
+"""
+
+
+@pytest.mark.usefixtures("isolated_home")
+def test_ctrl_c_while_the_dashboard_starts_exits_130_without_a_traceback(
+        tmp_path: Path) -> None:
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(INTERRUPT_WHILE_LOADING)
+    env = {**os.environ, "PYTHONPATH": str(hook), "TERM": "xterm-256color"}
+    master, slave = os.openpty()
+    try:
+        with subprocess.Popen([PROGRAM, "--sandbox", "--sandbox-db", str(tmp_path / "s.db")],
+                              stdin=slave, stdout=slave, stderr=slave, env=env) as process:
+            os.close(slave)
+            shown = b""
+            while True:  # read until the program is gone (EIO: the pty's other side closed)
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                shown += chunk
+            code = process.wait(timeout=PATIENCE)
+    finally:
+        os.close(master)
+    assert code == 130, shown
+    assert b"Traceback" not in shown and b"KeyboardInterrupt" not in shown
