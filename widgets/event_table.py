@@ -1,8 +1,10 @@
 """The table of usage events: one row per event, kept in step with the screen's window.
 
-Narrower than `NARROW_BELOW` columns (an 80-column terminal), long cells (tools, endpoints,
-key names, statuses) are cut with "…" and Duration is left out, so Status and Credits stay
-on screen; the event's dialog shows every field in full.
+Which columns fit the table's width, and how wide a cell may be, is
+`openrush_tui.activity.columns`'s decision: every title whole, Status and Credits always on
+screen (at 60 columns too), long cells (tools, calls, key names) cut with "…". A call that is
+not a tool reads as its method and endpoint (`activity.events.call_label`); the event's
+dialog shows every field in full.
 
 `show_events` replaces the rows with a new ordered list while the selected event keeps its
 selection and the view stays where the user left it: rows added on top or dropped from the
@@ -17,17 +19,19 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.style import StyleType
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.message import Message
 
+from openrush_tui.activity.columns import EventColumn, fit_columns, short_time
 from openrush_tui.activity.events import (
+    call_label,
     duration_label,
     source_label,
     status_label,
-    tool_label,
     who,
 )
 from openrush_tui.text.times import short
@@ -38,19 +42,11 @@ from openrush_tui.widgets.textual_private import drop_stale_renders
 if TYPE_CHECKING:
     from openrush_tui.api.models import UsageEvent
 
-COLUMNS = (("Time", "time"), ("Source", "source"), ("Tool", "tool"),
-           ("Key or client", "who"), ("Status", "status"), ("Credits", "credits"),
-           ("Duration", "duration"))
 # Status colours come from the theme through these Rich style names (see DEFAULT_CSS).
 STATUS_CLASSES = {"success": "event-table--success", "error": "event-table--error",
                   "rate_limited": "event-table--limited"}
 EDGE = 3  # within this many rows of an end counts as reaching it
-NARROW_BELOW = 100  # columns: narrower, cells are cut and Duration goes
-NARROW_WIDTHS = {"tool": 15, "who": 13, "status": 11}  # the longest cells when narrow
-
-
-def cut(text: str, width: int | None) -> str:
-    return text if width is None or len(text) <= width else text[: width - 1] + "…"
+RIGHT: frozenset[EventColumn] = frozenset({"credits", "duration"})  # numbers line up right
 
 
 class EventTable(MotionTable[Text]):
@@ -88,30 +84,34 @@ class EventTable(MotionTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self._order: list[str] = []
         self._restoring = False  # moves made by show_events are not the user reaching an end
-        self._narrow = False
+        self._layout = fit_columns(200)  # until the table knows its width
         self._shown: tuple[Sequence[UsageEvent], Mapping[str, str], datetime] | None = None
 
     def on_mount(self) -> None:
         self._add_columns()
 
     def _add_columns(self) -> None:
-        for label, key in COLUMNS:
-            if not (self._narrow and key == "duration"):
-                self.add_column(label, key=key)
+        for key in self._layout.columns:
+            self.add_column(self._layout.title(key), key=key)
 
     def on_resize(self) -> None:
-        narrow = self.size.width < NARROW_BELOW
-        if not self.size.width or narrow == self._narrow:
-            return  # (no width yet: not laid out)
-        self._narrow = narrow
+        if not self.size.width:
+            return  # not laid out yet
+        layout = fit_columns(self.size.width)
+        if layout == self._layout:
+            return
+        self._layout = layout
         self.clear(columns=True)
         self._order = []
         self._add_columns()
         if self._shown is not None:
             self.show_events(*self._shown)
 
-    def _cell(self, column: str, text: str) -> str:
-        return cut(text, NARROW_WIDTHS.get(column) if self._narrow else None)
+    def _cell(self, column: EventColumn, text: str, style: StyleType = "") -> Text:
+        """A cell in at most its column's room (in cells: wide characters count two)."""
+        cell = Text(text, style=style, justify="right" if column in RIGHT else "left")
+        cell.truncate(self._layout.room[column], overflow="ellipsis")
+        return cell
 
     # -- the rows ------------------------------------------------------------------------------
 
@@ -119,17 +119,18 @@ class EventTable(MotionTable[Text]):
         status_class = STATUS_CLASSES.get(event.status)
         status_style = (self.get_component_rich_style(status_class, partial=True)
                         if status_class else "")
-        cells = [
-            Text(short(event.created_at, now)),
-            Text(source_label(event)),
-            Text(self._cell("tool", tool_label(event))),
-            Text(self._cell("who", who(event, names))),
-            Text(self._cell("status", status_label(event)), style=status_style),
-            Text(str(event.credits), justify="right"),
-        ]
-        if not self._narrow:
-            cells.append(Text(duration_label(event), justify="right"))
-        return cells
+        layout = self._layout
+        texts: dict[EventColumn, str] = {
+            "time": (short_time if layout.short_time else short)(event.created_at, now),
+            "source": source_label(event),
+            "tool": call_label(event, layout.room["tool"]),
+            "who": who(event, names),
+            "status": status_label(event),
+            "credits": str(event.credits),
+            "duration": duration_label(event),
+        }
+        return [self._cell(column, texts[column], status_style if column == "status" else "")
+                for column in layout.columns]
 
     def show_events(self, events: Sequence[UsageEvent], names: Mapping[str, str],
                     now: datetime, *, follow_top: bool = False) -> None:
@@ -176,7 +177,7 @@ class EventTable(MotionTable[Text]):
         """Key names arrived after the rows: update that one column."""
         for event in events:
             if event.id in self.rows:
-                self.update_cell(event.id, "who", Text(self._cell("who", who(event, names))),
+                self.update_cell(event.id, "who", self._cell("who", who(event, names)),
                                  update_width=True)
 
     def reset(self) -> None:

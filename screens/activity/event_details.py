@@ -1,4 +1,6 @@
-"""The dialog behind Enter on an event: every field of it, as literal text.
+"""The dialog behind Enter on an event: every field of it, as literal text: the call's method
+with its endpoint, and for a failed call the message the server answered with (both OURS,
+shown when the server sent them).
 
 It can also narrow Activity to the event's key, tool or MCP client; it answers which one
 ("key", "tool", "client") or None, and the Activity screen does the rest.
@@ -18,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
-from openrush_tui.activity.events import duration_label, is_own_read, status_label
+from openrush_tui.activity.events import duration_label, error_label, is_own_read, status_label
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.money import dollars
 from openrush_tui.text.times import exact, relative
@@ -40,14 +42,18 @@ def event_fields(event: UsageEvent, names: Mapping[str, str],
         key = " · ".join(part for part in (f"“{name}”" if name else "",
                                            f"{prefix}…" if prefix else "",
                                            event.credential_id) if part)
+    endpoint = " ".join(part for part in (event.method, event.endpoint) if part)
+    failed = event.status != "success"
     return [
         ("Event", event.id),
         ("Time", f"{exact(event.created_at)} ({relative(event.created_at, now)})"),
         ("Source", "MCP" if event.source == "mcp" else event.source.upper()),
         ("Tool", event.tool or "—"),
-        ("Endpoint", event.endpoint or "—"),
+        ("Endpoint", endpoint or "—"),
         ("Status", status_label(event)),
         ("HTTP status", str(event.status_code) if event.status_code is not None else "—"),
+        # Said once made safe (`error_label`: one line, secrets redacted, escapes visible).
+        *([("Error", error_label(event) or "— (the server said no more)")] if failed else []),
         ("Credits", f"{event.credits:,} ({dollars(event.credits)})"),
         ("Key", key),
         ("MCP client", event.client or "—"),

@@ -1,0 +1,179 @@
+"""Activity at 80x24 and 60x20 cuts nothing (issue 20): the summary's words, every column
+title, Status and Credits; the table names a call by its method where there is room, and an
+event's dialog says the method and the server's message. In-process sandbox, fixed clock."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pytest
+from textual.app import App, ComposeResult
+from textual.pilot import Pilot
+
+from openrush_tui.activity.columns import SHORT_TITLES, TITLES
+from openrush_tui.activity.runway import Runway
+from openrush_tui.activity.totals import Figures
+from openrush_tui.api.models import RateLimitInfo
+from openrush_tui.screens.activity.event_details import EventDetails
+from openrush_tui.widgets.usage_summary import UsageSummary
+from tests.support.accounts import sandbox_app_with, stored
+from tests.support.activity import row_ids, screen_of, settle_activity, table_of
+from tests.support.apps import FIXED_NOW, settle, text_of
+from tests.support.lifecycle import fixed_sandbox
+
+pytestmark = pytest.mark.usefixtures("isolated_home")
+SIZES = [(80, 24), (60, 20)]
+WHOLE_TITLES = set(TITLES.values()) | set(SHORT_TITLES.values())
+HOSTILE_TOOL = "[bold]x\x1b[31m"  # in a path, percent-encoded: the 404 says it back
+
+
+# -- the summary strip -------------------------------------------------------------------------
+
+
+class Strip(App[None]):
+    def compose(self) -> ComposeResult:
+        yield UsageSummary()
+
+
+def lines_of(summary: UsageSummary) -> list[str]:
+    return summary.render().plain.split("\n")
+
+
+async def summary_at(width: int, *, period: str, figures: Figures, balance: int,
+                     runway: Runway | None, pending: bool = False) -> list[str]:
+    async with Strip().run_test(size=(width, 8)) as pilot:
+        summary = pilot.app.query_one(UsageSummary)
+        summary.balance, summary.runway, summary.pending = balance, runway, pending
+        summary.period, summary.figures = period, figures
+        summary.now = FIXED_NOW
+        summary.note_rate_limit(RateLimitInfo(limit=10_000, remaining=9_995,
+                                              reset=FIXED_NOW + timedelta(minutes=1)), FIXED_NOW)
+        await pilot.pause()
+        lines = lines_of(summary)
+        assert len(lines) == summary.size.height  # every line in view
+        assert all(len(line) <= summary.size.width for line in lines), lines
+        return lines
+
+
+@pytest.mark.parametrize("width", [80, 60])
+async def test_a_filtered_period_s_spend_is_said_whole(width: int) -> None:
+    # The issue's "0 credits in 9…": a key's reads are free, and the period is filtered.
+    lines = await summary_at(width, period="Last 7 days, filtered", balance=1_250,
+                             figures=Figures(0, 95, 2, 0, True),
+                             runway=Runway(balance=1_250, spent=189))
+    text = " ".join(lines)
+    assert "0 credits in 95 calls" in text and "1,250 credits" in text and "46 days" in text
+    assert "Live" in text and "9,995/10,000" in text and "…" not in text
+
+
+@pytest.mark.parametrize("width", [80, 60])
+async def test_even_large_figures_are_said_whole(width: int) -> None:
+    lines = await summary_at(width, period="Last 30 days, filtered", balance=123_456_789,
+                             figures=Figures(1_234_567, 98_765, 1_234, 567, False),
+                             runway=Runway(balance=123_456_789, spent=370_000_000, days=7))
+    text = " ".join(lines)
+    for said in ("123,456,789 credits", "1,234,567 credits in 98,765 calls", "1,234", "567",
+                 "Errors", "Limit", "Live"):
+        assert said in text, (said, lines)
+
+
+async def test_one_call_is_one_call() -> None:
+    lines = await summary_at(120, period="Last 7 days", balance=10, runway=None,
+                             figures=Figures(2, 1, 0, 0, True))
+    assert "spent in 1 call " not in lines[0] and lines[0].endswith("spent in 1 call")
+
+
+# -- the page ----------------------------------------------------------------------------------
+
+
+async def calls(db: Path) -> str:
+    """A few calls made with a new key of the demo account; the key."""
+    sandbox = fixed_sandbox(db)
+    try:
+        key = sandbox.mint_bootstrap_key()
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app),
+                                     base_url="http://127.0.0.1",
+                                     headers={"Authorization": f"Bearer {key}"}) as http:
+            await http.post("/v1/me/api-credentials", json={"name": "deploy"})
+            await http.post("/v1/me/api-credentials/cred_missing/revoke")
+            await http.post("/v1/tools/" + quote(HOSTILE_TOOL, safe=""))
+    finally:
+        sandbox.close()
+    return key
+
+
+def check_columns(app: object) -> None:
+    table = table_of(app)  # type: ignore[arg-type]
+    titles = [column.label.plain for column in table.ordered_columns]
+    assert set(titles) <= WHOLE_TITLES, titles
+    assert "Status" in titles and "Credits" in titles
+    used = sum(column.get_render_width(table) for column in table.ordered_columns)
+    assert used <= table.scrollable_content_region.width, (titles, used)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_nothing_is_cut_at_small_sizes_even_filtered_by_a_key(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    key = await calls(tmp_path / "sandbox.sqlite3")
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", stored(key, "environment"),
+                           page="activity")
+    async with app.run_test(size=size) as pilot:
+        await settle_activity(pilot)
+        check_columns(app)
+        client = await app.session.client()
+        mine = next(k for k in await client.list_keys() if k.name == "sandbox bootstrap")
+        screen_of(app).filter_by_key(mine.id, mine.name)
+        await settle_activity(pilot)
+        check_columns(app)
+        summary = app.screen.query_one(UsageSummary)
+        lines = lines_of(summary)
+        assert all(len(line) <= summary.size.width for line in lines), lines
+        assert len(lines) == summary.size.height and "…" not in " ".join(lines)
+        assert " calls" in " ".join(lines) or " call" in " ".join(lines)
+
+
+async def open_event(pilot: Pilot, event_id: str) -> EventDetails:
+    table = table_of(pilot.app)  # type: ignore[arg-type]
+    table.focus()
+    table.move_cursor(row=row_ids(table).index(event_id))
+    await pilot.press("enter")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, EventDetails)
+    return dialog
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 36)])
+async def test_the_list_and_the_details_say_the_method_and_the_server_s_message(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    key = await calls(tmp_path / "sandbox.sqlite3")
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", stored(key, "environment"),
+                           page="activity")
+    async with app.run_test(size=size) as pilot:
+        await settle_activity(pilot)
+        table = table_of(app)
+        events = {event.id: event for event in screen_of(app).model.shown_events()}
+        by_status = {(e.method, e.status_code): e.id for e in events.values()}
+        tool = [column.key for column in table.ordered_columns].index("tool")
+        cell = {code: table.get_row(by_status[("POST", code)])[tool].plain
+                for code in (201, 404)}
+        assert cell[201].startswith("POST ") and "/api-c" in cell[201], cell
+        assert cell[404].startswith("POST ") and cell[404].endswith("/revoke"), cell
+        dialog = await open_event(pilot, by_status[("POST", 404)])
+        said = text_of(dialog.query_one("#event-fields"))
+        assert "POST /v1/me/api-credentials/cred_missing/revoke" in said
+        assert "Error" in said and "API credential not found." in said
+        await pilot.press("escape")
+        await settle(pilot)
+        hostile = next(e.id for e in events.values() if e.tool == HOSTILE_TOOL)
+        dialog = await open_event(pilot, hostile)
+        said = text_of(dialog.query_one("#event-fields"))
+        # Literal, never markup, and the escape as an escape.
+        assert "Unknown tool: [bold]x\\e[31m" in said, said
+        await pilot.press("escape")
+        await settle(pilot)
+        created = await open_event(pilot, by_status[("POST", 201)])
+        assert "Error" not in text_of(created.query_one("#event-fields"))
