@@ -9,6 +9,8 @@ take a pair that stays apart (`colours.apart_in_few_colours`).
 
 Without colour (NO_COLOR, the monochrome theme: `colours.without_colour`) the sources differ
 by glyph, as the legend says: API in solid blocks, MCP shaded (▒, ░ for a part of a cell).
+Where the locale cannot show these (LANG=C: `text.glyphs`), the chart is drawn in ASCII:
+``_=#`` for the heights, ``%`` and ``.`` for MCP without colour, ``+ | +`` for the axes.
 
 The screen hands over the period's view (`show`) and says while it counts (`counting`); the
 chart never fetches.
@@ -29,10 +31,14 @@ from textual.widget import Widget
 from openrush_tui.activity.answers import ChartView
 from openrush_tui.activity.filters import Metric
 from openrush_tui.activity.totals import DayBar
+from openrush_tui.text.glyphs import ascii_only, plain
 from openrush_tui.widgets.colours import apart_in_few_colours, without_colour
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 MCP_FULL, MCP_PART = "▒", "░"  # MCP's glyphs without colour (API keeps the blocks)
+# The same in ASCII (`text.glyphs.ascii_only`): a low part "_", a half "=", more "#".
+ASCII_EIGHTHS = " ___===##"
+ASCII_MCP_FULL, ASCII_MCP_PART = "%", "."
 LEGEND_ROWS = 1
 FOOT_ROWS = 2  # dates, then the note
 
@@ -63,7 +69,7 @@ def compact(value: int) -> str:
 
 def value_label(bar: DayBar) -> str:
     """The total over a bar; a day only partly counted says "at least" with ≥."""
-    return f"{'≥' if bar.partial else ''}{bar.total:,}"
+    return f"{plain('≥') if bar.partial else ''}{bar.total:,}"
 
 
 @dataclass(frozen=True)
@@ -112,14 +118,16 @@ def cell_fill(api_eighths: int, top_eighths: int, row: int) -> tuple[int, str]:
     return top, "api" if api >= top - api else "mcp"
 
 
-def glyph(filled: int, series: str, *, mono: bool) -> str:
+def glyph(filled: int, series: str, *, mono: bool, ascii: bool = False) -> str:
     """The character of a cell `cell_fill` described. Without colour a split cell shows the
-    larger of its two parts, and an MCP cell its shade."""
+    larger of its two parts, and an MCP cell its shade; `ascii`: their ASCII stand-ins."""
+    eighths, full, part = ((ASCII_EIGHTHS, ASCII_MCP_FULL, ASCII_MCP_PART) if ascii
+                           else (EIGHTHS, MCP_FULL, MCP_PART))
     if not mono or series == "api" or (series == "split" and filled >= 4):
-        return EIGHTHS[filled]
+        return eighths[filled]
     if series == "split":
-        return MCP_FULL
-    return MCP_FULL if filled == 8 else MCP_PART
+        return full
+    return full if filled == 8 else part
 
 
 class UsageChart(Widget):
@@ -183,12 +191,12 @@ class UsageChart(Widget):
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"{what} per day", style=self._style("title"))
         if self.days_label:
-            line.append(f" · {self.days_label} (UTC)", style=self._style("axis"))
+            line.append(plain(f" · {self.days_label} (UTC)"), style=self._style("axis"))
         if self.counting:
-            line.append(" · counting…", style=self._style("axis"))
-        mcp = MCP_FULL if without_colour(self.app) else "█"
+            line.append(plain(" · counting…"), style=self._style("axis"))
+        mcp = plain(MCP_FULL if without_colour(self.app) else "█")
         api_style, mcp_style = self._series_styles()
-        legend = Text.assemble(("█", api_style), " API  ", (mcp, mcp_style), " MCP")
+        legend = Text.assemble((plain("█"), api_style), " API  ", (mcp, mcp_style), " MCP")
         line.append(" " * max(1, width - line.cell_len - legend.cell_len))
         line.append_text(legend)
         return line
@@ -206,7 +214,8 @@ class UsageChart(Widget):
         bars: Sequence[DayBar] = self.bars
         layout = Layout.fit(width, max(1, len(bars)), compact(scale))
         (api_style, mcp_style), axis = self._series_styles(), self._style("axis")
-        mono = without_colour(self.app)
+        mono, ascii = without_colour(self.app), ascii_only()
+        tick, axis_line = plain(" ┤", ascii), plain("│", ascii)
         # Without colour a split cell is drawn as one of its parts (`glyph`), in its style.
         split = Style(color=api_style.color, bgcolor=mcp_style.color) if not mono else None
         eighths = rows * 8
@@ -218,8 +227,8 @@ class UsageChart(Widget):
         for row in reversed(range(rows)):
             label = compact(scale) if row == rows - 1 else ("0" if row == 0 else "")
             line = Text(no_wrap=True)
-            line.append(label.rjust(layout.axis_width - 2) + " ┤" if label else
-                        " " * (layout.axis_width - 1) + "│", style=axis)
+            line.append(label.rjust(layout.axis_width - 2) + tick if label else
+                        " " * (layout.axis_width - 1) + axis_line, style=axis)
             for index, bar in enumerate(bars):
                 start = layout.bar_start(index)
                 line.append(" " * (start - line.cell_len))
@@ -235,7 +244,7 @@ class UsageChart(Widget):
                             api_style if filled >= 4 else mcp_style)
                     else:
                         series_style = api_style if series == "api" else mcp_style
-                    line.append(glyph(filled, series, mono=mono) * layout.bar,
+                    line.append(glyph(filled, series, mono=mono, ascii=ascii) * layout.bar,
                                 style=series_style)
                 elif (layout.slot >= 6 and self._value_row(top, rows) == row
                       and layout.bar >= len(value_label(bar))):
@@ -257,7 +266,7 @@ class UsageChart(Widget):
             return Text()
         layout = Layout.fit(width, len(bars), compact(scale))
         axis = self._style("axis")
-        line = Text(" " * (layout.axis_width - 1) + "└", style=axis, no_wrap=True)
+        line = Text(" " * (layout.axis_width - 1) + plain("└"), style=axis, no_wrap=True)
         fmt = "%a %b %d" if layout.slot >= 11 else "%b %d"
         size = len(bars[0].day.strftime(fmt))
         # Every k-th day from today backwards, k as small as lets the labels breathe.

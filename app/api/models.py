@@ -31,6 +31,7 @@ from pydantic import (
 
 from openrush_tui.api.errors import bad_shape
 from openrush_tui.clock import as_utc, shifted
+from openrush_tui.text.glyphs import plain
 
 CREDIT_DOLLARS = 0.01
 LARGEST_COUNT = 10**15  # credits, balances: far beyond any account, small enough for floats
@@ -144,7 +145,7 @@ class ApiCredential(_Model):
     @property
     def display_prefix(self) -> str:
         """The prefix as shown to people: ``or_abc123…`` (trailing dots from the server dropped)."""
-        return self.prefix.rstrip(".…") + "…"
+        return self.prefix.rstrip(".…") + plain("…")  # "..." under LANG=C
 
 
 class CreatedKey(_Model):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from openrush_tui.text.glyphs import plain
+
 
 class Secret:
     __slots__ = ("_value",)
@@ -20,11 +22,11 @@ class Secret:
 
     def masked(self) -> str:
         """Prefix plus last four, e.g. ``or_abc123…wxyz``; never enough to use the key."""
-        value = self._value
+        value, cut = self._value, plain("…")  # "..." under LANG=C
         if len(value) < 16:
-            return "…" + value[-2:] if len(value) > 4 else "…"
+            return cut + value[-2:] if len(value) > 4 else cut
         head = value[:9] if value.startswith("or_") else value[:4]
-        return f"{head}…{value[-4:]}"
+        return f"{head}{cut}{value[-4:]}"
 
     @property
     def is_session_token(self) -> bool:

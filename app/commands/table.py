@@ -4,10 +4,11 @@ Widths are display widths (cells): a CJK character or an emoji takes two, a comb
 none, so columns stay in line whatever the names hold. When the table is too wide, it gives
 way one step at a time, in the order the caller lists the steps: a column's cells in a
 shorter form (dates without seconds, then without the time; an id as its shortest unique
-start) or a column left out; last, the columns that may be cut are cut with "…", the widest
-first, never below their least width. A cut keeps rows apart: two cells that would read the
-same are cut in the middle instead, keeping as much of their ends as tells them apart. A
-wide character is never split. Only a terminal too narrow for even that has its lines cut.
+start) or a column left out; last, the columns that may be cut are cut with "…" ("..."
+where the locale cannot show it: `text.glyphs`), the widest first, never below their least
+width. A cut keeps rows apart: two cells that would read the same are cut in the middle
+instead, keeping as much of their ends as tells them apart. A wide character is never split.
+Only a terminal too narrow for even that has its lines cut.
 
 The width is the terminal's (`COLUMNS` when set, as `shutil.get_terminal_size` reads it).
 Piped into another program, nothing gives way: scripts get every cell whole.
@@ -24,10 +25,11 @@ from typing import Literal
 
 from openrush_tui.commands import output
 from openrush_tui.commands.common import say
+from openrush_tui.text.glyphs import plain
 from openrush_tui.text.safe import visible
 
 GAP = "  "
-ELLIPSIS = "…"
+ELLIPSIS = "…"  # as `plain` shows it: "..." under LANG=C
 # Wide since Unicode 16 (terminals and Rich count two cells; Python's tables may say one).
 _NEWLY_WIDE = ((0x2630, 0x2637), (0x268A, 0x268F), (0x4DC0, 0x4DFF), (0x1D300, 0x1D376))
 
@@ -71,10 +73,11 @@ def cut(text: str, room: int, keep_end: int = 0) -> str:
     `keep_end` cells."""
     if cell_width(text) <= room:
         return text
-    if room < 1:
-        return ""
-    end = tail(text, min(keep_end, room - 1))
-    return head(text, room - 1 - cell_width(end)) + ELLIPSIS + end
+    mark = plain(ELLIPSIS)
+    if room < len(mark):
+        return head(text, room) if len(mark) > 1 else ""
+    end = tail(text, min(keep_end, room - len(mark)))
+    return head(text, room - len(mark) - cell_width(end)) + mark + end
 
 
 def cut_apart(cells: Sequence[str], room: int) -> list[str]:

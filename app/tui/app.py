@@ -48,6 +48,7 @@ from openrush_tui.tui.signals import LastResort, Terminal
 from openrush_tui.widgets import textual_private
 from openrush_tui.widgets.colours import MONOCHROME
 from openrush_tui.widgets.keymap import GLOBAL
+from openrush_tui.widgets.plain_glyphs import PlainGlyphs
 from openrush_tui.widgets.terminal_safe import TerminalSafe
 
 STYLESHEETS = ("app.tcss", "setup.tcss", "api_access.tcss")
@@ -154,6 +155,7 @@ class OpenRushApp(App[None]):
         self._terminal = Terminal.current() if handle_signals else None
         self._terminating = False
         self._terminal_safe = TerminalSafe()
+        self._plain_glyphs = PlainGlyphs()  # LANG=C: every glyph drawn in ASCII
         # Another key (or none): the balance shown is no longer this terminal's.
         session.on_change(self._session_changed)
         # Work that would compete with drawing the first frame waits for it (None: drawn).
@@ -165,7 +167,7 @@ class OpenRushApp(App[None]):
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Every line of every widget (toasts, menus and inputs included) passes this last:
         # nothing that could act on the terminal reaches it, whatever a view forgot.
-        return [*super().get_line_filters(), self._terminal_safe]
+        return [*super().get_line_filters(), self._terminal_safe, self._plain_glyphs]
 
     def _session_changed(self) -> None:
         self.balance = None
