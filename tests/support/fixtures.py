@@ -183,6 +183,19 @@ def truecolour_apps(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(textual.constants, "COLOR_SYSTEM", "truecolor")
 
 
+@pytest.fixture(autouse=True)
+def unicode_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Glyphs as a UTF-8 terminal shows them, whatever locale started pytest: under LANG=C
+    the dashboard and the CLI draw in ASCII (`text.glyphs`) and snapshots would differ.
+    tests/test_plain_glyphs.py sets LC_ALL=C itself. Nothing changes where the locale is
+    UTF-8 already (subprocesses such as tmux keep the caller's)."""
+    from openrush_tui.text.glyphs import ascii_only
+
+    if ascii_only():
+        monkeypatch.setenv("LC_ALL", "C.UTF-8")
+        monkeypatch.delenv("PYTHONIOENCODING", raising=False)
+
+
 @pytest.fixture
 def clocks() -> Clocks:
     """Hand-moved clocks for a request budget (a module may override it with another start)."""
