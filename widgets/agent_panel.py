@@ -1,13 +1,17 @@
-"""Connect an AI agent: the list of agents, and the selected one's steps and snippet.
+"""Connect an AI agent: the list of agents (each marked set up or not), and the selected
+one's state, steps and snippet.
 
-The screen sets `mcp_url` (from the one setting); the panel posts `CopyRequested` and
-`InstallRequested` and does neither itself, so the copy path and file writing stay in one
-place each.
+The screen sets `mcp_url` (from the one setting) and `setups` (what `agents.found` finds on
+this machine: the same function as ``agents list``); the panel posts `CopyRequested`,
+`InstallRequested` and `UninstallRequested` and does none of them itself, so the copy path
+and file writing stay in one place each. Narrower than `NARROW_BELOW` (a 60-column
+terminal), the list goes above the steps, which then have the whole width.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -22,19 +26,36 @@ from openrush_tui.api.errors import InsecureURLError
 from openrush_tui.widgets.lists import MotionOptionList
 from openrush_tui.widgets.toggles import GlyphCheckbox
 
+if TYPE_CHECKING:
+    from openrush_tui.agents.found import Found
+
+NARROW_BELOW = 66  # the panel's columns: below, the list goes above the steps
+# The marks of `agents.found` (MARKS), explained under the list; two lines of 30 columns.
+LEGEND = "✓ set up here  ! other server\n· not set up   ? cannot tell"
+MARK_STYLES = {"✓": "$text-success", "!": "$text-warning", "?": "$text-muted",
+               "·": "$text-muted"}
+
 
 class AgentPanel(Horizontal):
     DEFAULT_CSS = """
     AgentPanel { height: auto; }
-    AgentPanel > #agents { width: 30; height: auto; max-height: 12; margin-right: 1; }
+    AgentPanel > #agent-list { width: 30; height: auto; margin-right: 1; }
+    AgentPanel #agents { height: auto; max-height: 12; }
+    AgentPanel #agent-legend { height: auto; color: $text-muted; margin-top: 1; }
     AgentPanel > #agent-detail { width: 1fr; height: auto; }
+    AgentPanel #agent-state { height: auto; margin-bottom: 1; }
+    AgentPanel #agent-state.-set-up { color: $text-success; }
+    AgentPanel #agent-state.-other { color: $text-warning; }
     AgentPanel #agent-before, AgentPanel #agent-after { height: auto; color: $text-muted; }
     AgentPanel #snippet {
         height: auto; background: $boost; color: $text; padding: 0 1; margin: 0 0;
     }
     AgentPanel #key-header { margin-top: 1; width: auto; }
     AgentPanel #agent-actions { height: 1; margin-top: 1; }
-    AgentPanel #agent-actions > Button { margin-right: 2; }
+    /* Shrunk to their labels: three fit beside the list at 80 columns. */
+    AgentPanel #agent-actions > Button { margin-right: 2; min-width: 0; }
+    AgentPanel.-narrow { layout: vertical; }
+    AgentPanel.-narrow > #agent-list { width: 1fr; margin-right: 0; margin-bottom: 1; }
     """
 
     @dataclass
@@ -47,6 +68,10 @@ class AgentPanel(Horizontal):
         key_header: bool
 
     @dataclass
+    class UninstallRequested(Message):
+        agent: Agent
+
+    @dataclass
     class AgentChanged(Message):
         """Another agent is shown (what the page's bindings offer may change)."""
 
@@ -55,11 +80,16 @@ class AgentPanel(Horizontal):
     mcp_url: reactive[str] = reactive("", init=False)
     agent_id: reactive[str] = reactive(AGENTS[0].id, init=False)
     key_header: reactive[bool] = reactive(False, init=False)
+    # Each agent's `Found` by id; empty until the screen has looked (a thread: files).
+    setups: reactive[dict[str, Found]] = reactive(dict, init=False, always_update=True)
 
     def compose(self) -> ComposeResult:
-        yield MotionOptionList(*(Option(agent.name, id=agent.id) for agent in AGENTS),
-                               id="agents", compact=True)
+        with Vertical(id="agent-list"):
+            yield MotionOptionList(*(Option(self._prompt(agent), id=agent.id)
+                                     for agent in AGENTS), id="agents", compact=True)
+            yield Static(LEGEND, id="agent-legend", markup=False)
         with Vertical(id="agent-detail"):
+            yield Static(id="agent-state", markup=False)
             yield Static(id="agent-before", markup=False)
             yield Static(id="snippet", markup=False)
             yield Static(id="agent-after", markup=False)
@@ -69,6 +99,7 @@ class AgentPanel(Horizontal):
             with Horizontal(id="agent-actions"):
                 yield Button("Copy snippet", id="copy-snippet", compact=True)
                 yield Button("Install…", id="install", compact=True)
+                yield Button("Uninstall…", id="uninstall", compact=True)
 
     def on_mount(self) -> None:
         if not self.app.is_running:  # the app quits as it is built: parts may be missing
@@ -76,9 +107,28 @@ class AgentPanel(Horizontal):
         self.query_one("#agents", OptionList).highlighted = 0
         self._render_agent()
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_BELOW, "-narrow")
+
     @property
     def agent(self) -> Agent:
         return AGENTS_BY_ID[self.agent_id]
+
+    @property
+    def found(self) -> Found | None:
+        """What the screen found of the agent shown (None: not looked yet)."""
+        return self.setups.get(self.agent_id)
+
+    @property
+    def can_uninstall(self) -> bool:
+        """An entry of ours is there to take out (connecting to us or elsewhere)."""
+        found = self.found
+        return found is not None and found.state in ("set up", "other server")
+
+    def _prompt(self, agent: Agent) -> Content:
+        found = self.setups.get(agent.id)
+        mark = found.mark if found is not None else " "
+        return Content.assemble((mark, MARK_STYLES.get(mark, "")), " ", agent.name)
 
     def instructions(self) -> Instructions:
         return self.agent.instructions(self.mcp_url, key_header=self.key_header)
@@ -95,6 +145,15 @@ class AgentPanel(Horizontal):
     def watch_key_header(self) -> None:
         self._render_agent()
 
+    def watch_setups(self) -> None:
+        if not (self.is_mounted and self.app.is_running):
+            return
+        options = self.query_one("#agents", OptionList)
+        for agent in AGENTS:
+            options.replace_option_prompt(agent.id, self._prompt(agent))
+        self._render_agent()
+        self.post_message(self.AgentChanged(self.agent))  # `u` may now be offered
+
     def _render_agent(self) -> None:
         if not (self.is_mounted and self.app.is_running):  # not built yet, or the app quits
             return
@@ -106,6 +165,12 @@ class AgentPanel(Horizontal):
                                  ("Start the dashboard with another --mcp-url (or "
                                   "OPENRUSH_MCP_URL).",))
         usable = bool(steps.snippet)
+        found = self.found
+        state = self.query_one("#agent-state", Static)
+        state.update(Content(found.sentence() if found is not None else ""))
+        state.display = found is not None
+        state.set_class(found is not None and found.state == "set up", "-set-up")
+        state.set_class(found is not None and found.state == "other server", "-other")
         self.query_one("#agent-before", Static).update(Content("\n".join(steps.before)))
         self.query_one("#snippet", Static).update(Content(steps.snippet.rstrip("\n")))
         self.query_one("#snippet", Static).display = usable
@@ -115,11 +180,10 @@ class AgentPanel(Horizontal):
         toggle.display = agent.supports_key_header
         with toggle.prevent(Checkbox.Changed):
             toggle.value = self.key_header and agent.supports_key_header
-        install = self.query_one("#install", Button)
-        install.display = agent.target is not None
-        install.disabled = not usable
-        if agent.target is not None:
-            install.label = f"Install into {agent.target.shown}…"
+        # Every agent: a file written, or (set up by its own app or command) the steps to
+        # follow, ready to copy. The file is named in the steps above the snippet.
+        self.query_one("#install", Button).disabled = not usable
+        self.query_one("#uninstall", Button).display = self.can_uninstall
 
     # -- events up ---------------------------------------------------------------------------
 
@@ -138,6 +202,8 @@ class AgentPanel(Horizontal):
             self.request_copy()
         elif event.button.id == "install":
             self.request_install()
+        elif event.button.id == "uninstall":
+            self.request_uninstall()
 
     def request_copy(self) -> None:
         if not self.query_one("#copy-snippet", Button).disabled:
@@ -148,8 +214,12 @@ class AgentPanel(Horizontal):
         if agent is not None and agent.id != self.agent_id:
             self.query_one("#agents", OptionList).highlighted = AGENTS.index(agent)
             self.agent_id = agent.id
-        if self.agent.target is not None and not self.query_one("#install", Button).disabled:
+        if not self.query_one("#install", Button).disabled:
             self.post_message(self.InstallRequested(self.agent, self.key_header))
+
+    def request_uninstall(self) -> None:
+        if self.can_uninstall:
+            self.post_message(self.UninstallRequested(self.agent))
 
     def toggle_key_header(self) -> None:
         if self.agent.supports_key_header:

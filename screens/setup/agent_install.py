@@ -1,8 +1,11 @@
-"""Install into an agent's config file: show the diff first, write only when asked.
+"""Install into an agent's config file, or take OpenRush out of it again: show the diff
+first, write only when asked.
 
 The plan was computed (and the file parsed) before this dialog opened; writing runs in a
 thread and re-checks that the file did not change since. The dialog closes with the result's
-sentence, or None when nothing was written.
+sentence, or None when nothing was written. Taking the entry out (`InstallPlan.removes`, as
+``agents uninstall``) opens with Cancel focused, as the command's question defaults to no;
+either way the file is backed up before it is written (`agents.install`).
 """
 
 from __future__ import annotations
@@ -50,15 +53,23 @@ class AgentInstallScreen(Dialog[str | None]):
 
     STATUS = "#install-status"
 
-    def __init__(self, plan: InstallPlan) -> None:
+    def __init__(self, plan: InstallPlan, *, note: str | None = None) -> None:
+        """`note`: which server the agent will talk to, when that is worth saying
+        (`catalog.public_server_note`)."""
         super().__init__()
         self._plan = plan
+        self._note = note
 
     def compose(self) -> ComposeResult:
         plan = self._plan
+        title = (f"Remove OpenRush from {plan.agent.name}" if plan.removes
+                 else f"Install OpenRush into {plan.agent.name}")
         with Vertical(id="dialog"):
-            yield Static(Content(f"Install OpenRush into {plan.agent.name}"), classes="title")
+            yield Static(Content(title), classes="title")
             with VerticalScroll(classes="body"):
+                if self._note:
+                    yield Static(Content(self._note), classes="server-note",
+                                 id="install-server")
                 yield Static(Content(self._what_happens()), classes="note", id="install-what")
                 if plan.changed:
                     yield Static(diff_content(plan.diff()), id="diff")
@@ -71,19 +82,23 @@ class AgentInstallScreen(Dialog[str | None]):
                 yield Button("Cancel" if plan.changed else "Close", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#write" if self._plan.changed else "#cancel", Button).focus()
+        writes = self._plan.changed and not self._plan.removes
+        self.query_one("#write" if writes else "#cancel", Button).focus()
 
     def _what_happens(self) -> str:
         plan = self._plan
         if not plan.changed:
+            if plan.removes:
+                return f"{plan.shown_path} has no OpenRush entry: nothing to change."
             return f"{plan.shown_path} already has this OpenRush entry: nothing to change."
         if plan.creates:
             return f"{plan.shown_path} does not exist yet; it will be created with this content."
         backup = plan.backup_path()
         kept = f" A copy of the current file is kept in {visible(backup.name)}." if backup \
             else ""
-        return (f"These lines of {plan.shown_path} change; other servers and settings stay "
-                f"as they are.{kept}")
+        what = "The OpenRush entry is taken out of" if plan.removes else "These lines of"
+        return (f"{what} {plan.shown_path}{'' if plan.removes else ' change'}; other servers "
+                f"and settings stay as they are.{kept}")
 
     @on(Button.Pressed, "#write")
     def action_write(self) -> None:
