@@ -8,6 +8,8 @@ tolerantly (absent or odd: not shown); the table, the event's dialog and the CLI
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from openrush_tui.activity.events import call_label
+from openrush_tui.activity.export import CsvWriter
 from openrush_tui.api.models import UsageEvent, parse_usage
+from openrush_tui.commands.activity import event_json, format_table
+from openrush_tui.commands.table import cell_width
 from openrush_tui.sandbox import Sandbox
 from openrush_tui.sandbox.store import UsageFilter
 from tests.support.lifecycle import fixed_sandbox
@@ -169,3 +174,32 @@ def test_a_call_cut_to_fit_keeps_its_method_and_what_tells_it_apart(room: int) -
     assert shown["revoke"].startswith("POST ") and "/rev" in shown["revoke"]
     if room >= 13:
         assert shown["revoke"].endswith("…/revoke"), shown
+
+
+# -- the command line --------------------------------------------------------------------------
+
+
+def test_the_cli_says_the_method_where_it_shows_an_endpoint() -> None:
+    events = [event_with(id=f"use_{n}", method=method, endpoint=endpoint, tool=tool)
+              for n, (method, endpoint, tool) in enumerate([
+                  ("POST", "/v1/me/api-credentials", None), ("GET", "/v1/me/api-credentials", None),
+                  ("POST", REVOKE, None), ("POST", "/v1/tools/inspect_serp", "inspect_serp")])]
+    whole = format_table(events, {}, None).splitlines()
+    assert [line.split()[3:5] for line in whole[1:4]] == [
+        ["POST", "/v1/me/api-credentials"], ["GET", "/v1/me/api-credentials"], ["POST", REVOKE]]
+    assert whole[4].split()[3] == "inspect_serp"
+    for width in (80, 60):
+        lines = format_table(events, {}, width).splitlines()
+        assert all(cell_width(line) <= width for line in lines), lines
+        tools = [re.search(r"\b(GET|POST) \S+", line) for line in lines[1:4]]
+        assert all(tools) and len({m.group() for m in tools if m}) == 3, lines
+    assert {"method": "POST", "error": None}.items() <= event_json(events[0]).items()
+
+
+def test_a_csv_export_has_the_method_and_the_message() -> None:
+    out = io.StringIO()
+    CsvWriter(out, {}).write([event_with(method="POST", error="=cmd|' /C calc'!A0")])
+    header, row = csv.reader(io.StringIO(out.getvalue()))
+    record = dict(zip(header, row, strict=True))
+    assert record["method"] == "POST"
+    assert record["error"] == "'=cmd|' /C calc'!A0"  # never read as a formula

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 Format = Literal["csv", "json"]
 EXPORT_CAP = 10_000  # 50 requests of 200: a sixth of the documented hourly limit
 CSV_COLUMNS = ("time", "source", "tool", "endpoint", "status", "status_code", "credits",
-               "key_id", "key_prefix", "key_name", "client", "duration_ms", "id")
+               "key_id", "key_prefix", "key_name", "client", "duration_ms", "id",
+               "method", "error")  # the last two: OURS, added at the end for older readers
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -57,7 +58,7 @@ def csv_row(event: UsageEvent, names: Mapping[str, str]) -> list[str | int]:
             cell(event.source), cell(event.tool), cell(event.endpoint), cell(event.status),
             number(event.status_code), event.credits, cell(event.credential_id),
             cell(event.credential_prefix), cell(name), cell(event.client),
-            number(event.duration_ms), cell(event.id)]
+            number(event.duration_ms), cell(event.id), cell(event.method), cell(event.error)]
 
 
 class CsvWriter:

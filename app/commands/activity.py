@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from openrush_tui.activity.events import (
     OWN_READS_LEFT_OUT,
+    call_label,
     duration_label,
     is_own_read,
     source_label,
     status_label,
-    tool_label,
     who,
 )
 from openrush_tui.activity.export import CsvWriter
@@ -208,7 +208,8 @@ def format_table(events: Sequence[UsageEvent], names: dict[str, str],
                   shorter=[[when.strftime("%Y-%m-%d %H:%M") for when in times],
                            [when.strftime("%m-%d %H:%M") for when in times]])
     source = Column("SOURCE", [source_label(event) for event in events])
-    tool = Column("TOOL", [tool_label(event) for event in events])
+    # A call that is not a tool: its method and endpoint (``POST /v1/me/api-credentials``).
+    tool = Column("TOOL", [call_label(event) for event in events])
     caller = Column("KEY OR CLIENT", [who(event, names) for event in events],
                     short_title="KEY/CLIENT")
     status = Column("STATUS", [status_label(event) for event in events])
