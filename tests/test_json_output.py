@@ -302,7 +302,8 @@ def test_an_error_before_anything_was_done_is_text_on_stderr_and_stdout_stays_em
         cli: Run, argv: tuple[str, ...], says: str) -> None:
     ran = cli(*argv)
     assert (ran.code, ran.out) == (2, "")
-    assert ran.err.startswith("openrush-tui: ") and says in ran.err and "{" not in ran.err
+    said = [line for line in ran.err.splitlines() if line.startswith("openrush-tui: ")]
+    assert len(said) == 1 and says in said[0] and "{" not in ran.err, ran.err
 
 
 def test_not_signed_in_with_json_is_text_on_stderr(cli: Run) -> None:

@@ -12,6 +12,7 @@ up; stdin not a terminal; a signal while a request hangs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import select
@@ -115,6 +116,20 @@ COMMANDS: dict[str, Command] = {
                              note="no server faults (it is the server); signals after start; "
                                   "a full disk fails its database first"),
 }
+
+# The --json variants of the commands that print after doing something: their output comes at
+# another moment (one document at the end, or a line a step as `keys rotate --json`), so they
+# meet lost output, signals and the server's faults too. "NAME --json" is NAME's leaf.
+JSON_VARIANTS = ("keys revoke", "keys rotate", "login", "logout", "agents show",
+                 "agents install", "agents uninstall")
+COMMANDS.update({f"{name} --json": dataclasses.replace(
+    COMMANDS[name], argv=(*COMMANDS[name].argv, "--json")) for name in JSON_VARIANTS})
+
+
+def leaf_of(name: str) -> str:
+    """The subcommand a matrix entry runs: "keys revoke" for "keys revoke --json"."""
+    return name.removesuffix(" --json")
+
 
 OUTPUT_CONDITIONS = ("closed", "full", "gone", "short")
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
