@@ -71,9 +71,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="recent API and MCP usage of the account",
         description="Recent API and MCP calls of the account, newest first: time, source, "
                     "tool, key or MCP client, status, credits and duration.",
-        epilog="Examples: openrush-tui activity --status error --since 7d; "
-               "openrush-tui activity --source mcp --limit 500 --jsonl",
-    )
+    )  # its examples: commands/examples.py
     activity.add_argument("--limit", type=_limit, default=50, metavar="N",
                           help=f"how many events, newest first (default 50, at most "
                                f"{MAX_LIMIT:,})")

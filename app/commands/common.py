@@ -45,7 +45,7 @@ def add_connection_args(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--api-url", default=argparse.SUPPRESS,
                        help="REST API base URL (default: $OPENRUSH_API_URL or the public API)")
     group.add_argument("--profile", default=argparse.SUPPRESS,
-                       help="credential profile (default: default)")
+                       help="credential profile (default: $OPENRUSH_PROFILE or default)")
     group.add_argument("--x-api-key", action="store_true", default=argparse.SUPPRESS,
                        help="send the key as X-API-Key instead of Authorization: Bearer")
 
