@@ -75,7 +75,9 @@ class SetupScreen(DashboardScreen):
                 show=False, group=ACT,
                 tooltip="Snippet variant: the agent reads the key from OPENRUSH_KEY"),
         Binding("i", "install", "Install", id="setup.install", group=ACT,
-                tooltip="Install into the selected agent's config file (shows the diff)"),
+                tooltip="Install into the agent's file, or show its command"),
+        Binding("u", "uninstall", "Uninstall", id="setup.uninstall", group=ACT,
+                tooltip="Remove OpenRush from the agent's file (diff, backup)"),
         Binding("t", "storage", "Key storage", show=False, id="setup.storage", group=ACT,
                 tooltip="Where the key is kept: the file or this session only"),
         Binding("slash", "filter", "Filter tools", show=False, id="setup.filter", group=FIND,
@@ -87,8 +89,13 @@ class SetupScreen(DashboardScreen):
     AUTO_FOCUS = "#agents"
     # The footer's order (most useful first; the last give way on a narrow terminal).
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
-        "setup.sign-in", "setup.install", "setup.copy-snippet", "setup.sign-out",
-        "page.refresh")
+        "setup.sign-in", "setup.install", "setup.uninstall", "setup.copy-snippet",
+        "setup.sign-out", "page.refresh")
+    # Narrower than 70 columns the screen gets -narrow (styles/setup.tcss: the buttons
+    # shrink to their labels so that a row of them stays in its section).
+    # (Declared as Textual declares it, which mypy reads as an instance variable.)
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [  # noqa: RUF012
+        (0, "-narrow"), (70, "-wide")]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -113,6 +120,7 @@ class SetupScreen(DashboardScreen):
             return
         self.query_one(AgentPanel).mcp_url = self.dashboard.settings.mcp_url
         self.render_terminal()
+        self.check_agents()
 
     def on_screen_resume(self) -> None:
         # Back from a dialog or another page; DashboardScreen's handler (which runs too)
@@ -120,6 +128,7 @@ class SetupScreen(DashboardScreen):
         if not self.shutting_down:
             self.render_terminal()
             self._check_store()
+            self.check_agents()  # `agents install` may have run in another terminal
 
     @work(group="store-check", exclusive=True, exit_on_error=False)
     async def _check_store(self) -> None:
@@ -145,8 +154,8 @@ class SetupScreen(DashboardScreen):
         if action == "storage":
             return self.dashboard.session.settings.sandbox is None
         built = self.is_mounted and not self.shutting_down  # else parts may be missing
-        if action == "install":
-            return self.query_one(AgentPanel).agent.target is not None if built else True
+        if action == "uninstall":
+            return built and self.query_one(AgentPanel).can_uninstall
         if action == "clear_filter":
             return built and self.query_one(FilterBar).is_open
         return super().check_action(action, parameters)
@@ -379,24 +388,54 @@ class SetupScreen(DashboardScreen):
                     severity="information" if outcome.anything_done else "warning")
 
     def on_agent_panel_install_requested(self, event: AgentPanel.InstallRequested) -> None:
-        self.preview_install(event.agent, event.key_header)
+        self.preview_change(event.agent, event.key_header)
+
+    def on_agent_panel_uninstall_requested(self, event: AgentPanel.UninstallRequested) -> None:
+        self.preview_change(event.agent, False, remove=True)
+
+    @work(group="agents-check", exclusive=True, exit_on_error=False)
+    async def check_agents(self) -> None:
+        """Which agents are set up here: `agents list`'s own function (it reads files: a
+        thread), shown in the agent list."""
+        from openrush_tui.agents.found import find_setups  # lazy: start-up (tomllib, files)
+
+        found = await asyncio.to_thread(find_setups, mcp_url=self.dashboard.settings.mcp_url)
+        if not self.shutting_down:
+            self.query_one(AgentPanel).setups = {item.agent.id: item for item in found}
 
     @work(group=PLAN_GROUP, exclusive=True, exit_on_error=False)
-    async def preview_install(self, agent: Agent, key_header: bool) -> None:
-        """The diff first (`agents.install`); the dialog writes only when asked."""
-        # The installer (tomllib, the config merge) and its dialog load with the first
+    async def preview_change(self, agent: Agent, key_header: bool, *,
+                             remove: bool = False) -> None:
+        """The diff first (`agents.install`); the dialog writes only when asked. An agent
+        that keeps its settings itself gets its steps (a command) to copy instead."""
+        # The installer (tomllib, the config merge) and its dialogs load with the first
         # install: not on the first frame.
-        from openrush_tui.agents.install import plan_install
+        from openrush_tui.agents.catalog import public_server_note, removal_steps
+        from openrush_tui.agents.install import NoConfigFile, plan_install, plan_uninstall
         from openrush_tui.screens.setup.agent_install import AgentInstallScreen
+        from openrush_tui.screens.setup.agent_steps import AgentStepsScreen
 
+        settings = self.dashboard.settings
+        note = None if remove else public_server_note(
+            settings.mcp_url, None if settings.sandbox is not None else settings.api_url)
         try:
             # Reading and parsing the file is I/O: a thread, like every blocking call.
-            plan = await asyncio.to_thread(plan_install, agent, self.dashboard.settings.mcp_url,
-                                           key_header=key_header)
+            plan = await asyncio.to_thread(plan_uninstall, agent) if remove else \
+                await asyncio.to_thread(plan_install, agent, settings.mcp_url,
+                                        key_header=key_header)
+        except NoConfigFile:  # set up in its own app or by its command: the steps to copy
+            steps = removal_steps(agent) if remove else \
+                self.query_one(AgentPanel).instructions()
+            if steps is None:
+                self.notify(f"{agent.name} is set up in its own app: remove OpenRush there.",
+                            markup=False, timeout=8)
+                return
+            self.app.push_screen(AgentStepsScreen(agent, steps, note=note, remove=remove))
+            return
         except OpenRushError as exc:  # a file that must not be touched, or an unsafe MCP URL
             self.notify(str(exc), severity="error", timeout=12, markup=False)
             return
-        self.app.push_screen(AgentInstallScreen(plan), self._installed)
+        self.app.push_screen(AgentInstallScreen(plan, note=note), self._installed)
 
     def on_agent_panel_agent_changed(self) -> None:
         self.refresh_bindings()
@@ -410,9 +449,13 @@ class SetupScreen(DashboardScreen):
     def action_install(self) -> None:
         self.query_one(AgentPanel).request_install()
 
+    def action_uninstall(self) -> None:
+        self.query_one(AgentPanel).request_uninstall()
+
     def _installed(self, summary: str | None) -> None:
         if summary:
             self.notify(summary, markup=False, timeout=8)
+            self.check_agents()  # the list shows the change
 
     # -- the tools' filter -------------------------------------------------------------------
 
