@@ -19,6 +19,8 @@ from openrush_tui.sandbox.catalog import TOOLS_BY_NAME
 from openrush_tui.sandbox.extra_keys import add_extra_keys
 from openrush_tui.sandbox.faults import DatabaseFaults
 from openrush_tui.sandbox.guard import Guard
+from openrush_tui.sandbox.oauth import OAuthServer
+from openrush_tui.sandbox.oauth_routes import oauth_router
 from openrush_tui.sandbox.options import SandboxOptions, default_db_path
 from openrush_tui.sandbox.ratelimit import FailureLimiter, RateLimiter
 from openrush_tui.sandbox.routes import router
@@ -66,6 +68,8 @@ class Sandbox:
         )
         add_extra_keys(self.store, self.ids, now, demo_id, options.extra_keys)
         self._jwt_secret = self.store.meta(seed.META_JWT_SECRET) or ""
+        # Browser sign-in (docs/oauth.md): its records live in the same file.
+        self.oauth = OAuthServer(self.store, self.ids, self._jwt_secret, demo_id, options)
 
     def now(self) -> datetime:
         return self.clock().astimezone(UTC)
@@ -108,7 +112,8 @@ class Sandbox:
         return raw, item
 
     def authenticate(self, headers: Mapping[str, str]) -> auth.Principal:
-        return auth.authenticate(self.store, self._jwt_secret, headers, self.now())
+        return auth.authenticate(self.store, self._jwt_secret, headers, self.now(),
+                                 self.oauth.session_problem)
 
     def record(
         self,
@@ -184,6 +189,7 @@ def build_app(sandbox: Sandbox) -> FastAPI:
     )
     app.state.sandbox = sandbox
     app.include_router(router)
+    app.include_router(oauth_router)  # outside /v1/: the Guard leaves it alone
     app.add_middleware(BodyLimit)  # inside Guard: a caller is known first, and its 413 recorded
     app.add_middleware(Guard, sandbox=sandbox)
     app.add_middleware(DatabaseFaults)  # outermost of ours: it also covers Guard's own reads

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import jwt
 
@@ -88,7 +89,13 @@ def issue_session_token(secret: str, account_id: str, now: datetime) -> str:
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
-def authenticate_session(store: Store, secret: str, token: str, now: datetime) -> Principal:
+# Why a browser sign-in's access token (one with a `sid`) is refused now, or None: its expiry
+# on the sign-in clock and whether its sign-in has ended (`oauth.OAuthServer.session_problem`).
+SessionCheck = Callable[[Mapping[str, Any]], str | None]
+
+
+def authenticate_session(store: Store, secret: str, token: str, now: datetime,
+                         sign_ins: SessionCheck | None = None) -> Principal:
     # Times are checked against the sandbox clock, not PyJWT's wall clock, so a fixed clock works.
     try:
         claims = jwt.decode(
@@ -106,7 +113,11 @@ def authenticate_session(store: Store, secret: str, token: str, now: datetime) -
         )
     except jwt.PyJWTError:
         raise AuthError("Invalid session token.") from None
-    if not isinstance(claims["exp"], int) or claims["exp"] <= now.timestamp():
+    if "sid" in claims and sign_ins is not None:
+        problem = sign_ins(claims)
+        if problem is not None:
+            raise AuthError(problem)
+    elif not isinstance(claims["exp"], int) or claims["exp"] <= now.timestamp():
         raise AuthError("Session token has expired.")
     account_id = str(claims["sub"])
     if not store.account_exists(account_id):
@@ -114,10 +125,11 @@ def authenticate_session(store: Store, secret: str, token: str, now: datetime) -
     return Principal(account_id)
 
 
-def authenticate(store: Store, secret: str, headers: Mapping[str, str], now: datetime) -> Principal:
+def authenticate(store: Store, secret: str, headers: Mapping[str, str], now: datetime,
+                 sign_ins: SessionCheck | None = None) -> Principal:
     token = presented_token(headers)
     if token.startswith(keys.KEY_PREFIX):
         return authenticate_key(store, token, now)
     if token.count(".") == 2:
-        return authenticate_session(store, secret, token, now)
+        return authenticate_session(store, secret, token, now, sign_ins)
     raise AuthError("Invalid API key.")

@@ -10,6 +10,8 @@ from pathlib import Path
 from openrush_tui.clock import parse_instant
 from openrush_tui.sandbox import extra
 from openrush_tui.sandbox.options import (
+    DEFAULT_DEVICE_INTERVAL,
+    DEFAULT_TOKEN_SECONDS,
     PREDICTABLE_KEYS_WARNING,
     ExtraKey,
     RateLimits,
@@ -158,6 +160,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "refused for the rest of the minute; calls with no key or an unknown one are never "
         "counted (default %(default)s)",
     )
+    serve.add_argument(
+        "--token-seconds",
+        type=_positive,
+        default=DEFAULT_TOKEN_SECONDS,
+        metavar="N",
+        help="life of an access token from a browser sign-in, in seconds (default "
+        "%(default)s; see docs/oauth.md)",
+    )
+    serve.add_argument(
+        "--device-interval",
+        type=_positive,
+        default=DEFAULT_DEVICE_INTERVAL,
+        metavar="N",
+        help="seconds a terminal signing in with a code waits between polls (default "
+        "%(default)s)",
+    )
     serve.set_defaults(func=run_serve)
 
 
@@ -189,6 +207,8 @@ def run_serve(args: argparse.Namespace) -> int:
         rate_limits=RateLimits(args.rate_per_minute, args.rate_per_hour, args.rate_per_day,
                                args.failed_auth_per_minute),
         extra_keys=args.extra_keys,
+        token_seconds=args.token_seconds,
+        device_interval=args.device_interval,
     )
     if args.key_seed is not None:
         args.err.write(PREDICTABLE_KEYS_WARNING + "\n")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from openrush_tui.clock import Clock
+
 
 @dataclass(frozen=True)
 class RateLimits:
@@ -34,6 +36,10 @@ class ExtraKey:
     key: str | None = None
 
 
+DEFAULT_TOKEN_SECONDS = 3600  # an access token's life (docs/oauth.md)
+DEFAULT_DEVICE_INTERVAL = 5  # seconds between a device flow's polls (RFC 8628's default)
+
+
 @dataclass(frozen=True)
 class SandboxOptions:
     db_path: Path
@@ -44,6 +50,12 @@ class SandboxOptions:
     balance: int | None = None  # initial demo balance for a NEW database (default 1250)
     rate_limits: RateLimits = field(default_factory=RateLimits)
     extra_keys: tuple[ExtraKey, ...] = ()  # added once each (by name) to the demo account
+    # Browser sign-in (docs/oauth.md): an access token's life, the device flow's polling
+    # interval, and the sign-in clock a test moves by hand (None: the system clock, or with
+    # `now` that instant moving on with real time, so codes and tokens can still expire).
+    token_seconds: int = DEFAULT_TOKEN_SECONDS
+    device_interval: int = DEFAULT_DEVICE_INTERVAL
+    sign_in_clock: Clock | None = None
 
 
 def default_db_path() -> Path:
