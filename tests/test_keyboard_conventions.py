@@ -396,17 +396,16 @@ async def test_a_dialog_s_body_scrolls_with_the_arrows_and_pages_at_80x24(
         dialog = app.screen
         assert isinstance(dialog, AgentInstallScreen)
         body = dialog.query_one(".body", VerticalScroll)
-        assert body.max_scroll_y > 0 and body.scroll_y == 0
-        await pilot.press("down")
-        await pilot.pause()
-        assert body.scroll_y == 1
-        await pilot.press("pagedown")
-        await pilot.pause()
-        page = body.scrollable_content_region.height - 1
-        assert body.scroll_y == min(body.max_scroll_y, 1 + page)
-        await pilot.press("pageup", "up")
-        await pilot.pause()
+        # Laid out after its next refresh, which a busy machine draws late: wait for it.
+        await wait_until(pilot, lambda: body.max_scroll_y > 0)
         assert body.scroll_y == 0
+        await pilot.press("down")
+        await wait_until(pilot, lambda: body.scroll_y == 1)
+        await pilot.press("pagedown")
+        page = body.scrollable_content_region.height - 1
+        await wait_until(pilot, lambda: body.scroll_y == min(body.max_scroll_y, 1 + page))
+        await pilot.press("pageup", "up")
+        await wait_until(pilot, lambda: body.scroll_y == 0)
 
 
 async def test_tab_in_a_dialog_never_stops_on_its_scrolling_body(tmp_path: Path) -> None:
