@@ -21,7 +21,7 @@ from openrush_tui.screens.activity.event_details import EventDetails
 from openrush_tui.widgets.usage_summary import UsageSummary
 from tests.support.accounts import sandbox_app_with, stored
 from tests.support.activity import row_ids, screen_of, settle_activity, table_of
-from tests.support.apps import FIXED_NOW, settle, text_of
+from tests.support.apps import FIXED_NOW, sandbox_app, settle, text_of
 from tests.support.lifecycle import fixed_sandbox
 
 pytestmark = pytest.mark.usefixtures("isolated_home")
@@ -177,3 +177,26 @@ async def test_the_list_and_the_details_say_the_method_and_the_server_s_message(
         await settle(pilot)
         created = await open_event(pilot, by_status[("POST", 201)])
         assert "Error" not in text_of(created.query_one("#event-fields"))
+
+
+# -- no empty block ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(200, 50), (80, 24), (60, 20)])
+async def test_a_short_list_leaves_no_empty_block_and_a_long_one_fills_the_page(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+    async with app.run_test(size=size) as pilot:
+        await settle_activity(pilot)
+        table, more = table_of(app), app.screen.query_one("#events-more")
+        footer_at = size[1] - 1
+        assert table.row_count == 50 and table.region.bottom >= more.region.y - 1
+        assert more.region.height == 1 and more.region.bottom <= footer_at  # one line, in view
+        client = await app.session.client()
+        old = next(k for k in await client.list_keys() if k.name == "Old laptop")
+        screen_of(app).filter_by_key(old.id, old.name)  # one call in the last 7 days
+        await settle_activity(pilot)
+        assert table.row_count == 1
+        # The table ends under its row: what is below is the page, not an empty table.
+        assert table.region.height == table.header_height + 1, table.region
+        assert "End of history" in text_of(more) and more.region.bottom <= footer_at

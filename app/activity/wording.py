@@ -46,7 +46,7 @@ def end_of_history(days: int) -> str:
 
 
 def more_below(page_size: int) -> str:
-    return f"More below: scroll down or press + to load the next {page_size} events."
+    return f"More below: scroll or press + for the next {page_size} events."  # 60 columns
 
 
 def empty(chosen: ActivityFilter) -> str:

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import Vertical
 from textual.widgets import DataTable
 
 from openrush_tui.activity import wording as say
@@ -115,8 +116,11 @@ class ActivityScreen(DashboardScreen):
         yield UsageChart(id="chart")
         yield LoadState(id="events-state")
         yield FilterBar("Filter (tool, key or client):", id="find-bar")
-        yield EventTable(id="events")
-        yield LoadState(id="events-more")
+        # The table is as tall as its rows, up to the room left; the paging line keeps the
+        # bottom of that room (styles/app.tcss): a few rows leave the page, not an empty table.
+        with Vertical(id="events-box"):
+            yield EventTable(id="events")
+            yield LoadState(id="events-more")
         yield KeyHints()
 
     def on_mount(self) -> None:
