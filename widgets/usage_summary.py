@@ -103,7 +103,9 @@ class UsageSummary(Widget):
             lines = [Text(gap).join(self._first(level)), Text(gap).join(self._second(level))]
             if not width or all(line.cell_len <= width for line in lines):
                 return lines
-        return _packed([*self._first(SHORTEST), *self._second(SHORTEST)], width, "  ")
+        # Money and health stay apart, each on as few lines as hold its parts.
+        return [*_packed(self._first(SHORTEST), width, "  "),
+                *_packed(self._second(SHORTEST), width, "  ")]
 
     def _first(self, level: int) -> list[Text]:
         label, value = self._style("label"), self._style("value")
