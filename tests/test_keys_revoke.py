@@ -111,3 +111,16 @@ def test_the_own_key_is_found_by_prefix_and_never_for_a_session_token() -> None:
     assert own_key_id(keys, "or_zzzzzz" + "z" * 34) is None
     assert own_key_id(keys, None) is None
     assert own_key_id(keys, "eyJhbGciOi.session.token") is None
+
+
+def test_a_failed_revoke_of_one_key_says_one_key() -> None:
+    # "Revoked 0 of 1 keys" (issue 20: counts with their noun, text.counts.plural).
+    from openrush_tui.keys.revoke import RevokeReport
+    from openrush_tui.keys.view import KeyRow
+    from openrush_tui.screens.api_access.revoke import summary
+
+    key = ApiCredential(id="cred_1", name="one", prefix="or_abc121", is_active=True,
+                        created_at=FIXED_NOW)
+    report = RevokeReport([Outcome("cred_1", error="The server is unavailable.")])
+    said = summary(report, (KeyRow.of(key, FIXED_NOW),))
+    assert said.startswith("Revoked 0 of 1 key. Not revoked: “one”"), said

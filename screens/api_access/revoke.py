@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from openrush_tui.screens.dialogs.yes_no import YesNoDialog
+from openrush_tui.text.counts import plural
 from openrush_tui.text.times import exact, relative
 
 if TYPE_CHECKING:
@@ -42,7 +43,9 @@ def summary(report: RevokeReport, rows: tuple[KeyRow, ...]) -> str:
     maybe = "; ".join(f"“{row.name}” ({row.prefix}): {why}" for row, why in failed
                       if row.id in unsure)
     total = len(done) + len(failed)
-    text = f"Revoked {len(done)} of {total} keys" + (f" ({_quoted(done)})" if done else "")
+    text = f"Revoked {len(done)} of {plural(total, 'key')}"  # never "0 of 1 keys"
+    if done:
+        text += f" ({_quoted(done)})"
     if failures:
         text += f". Not revoked: {failures}"
     if maybe:
