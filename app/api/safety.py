@@ -42,6 +42,15 @@ def check_mcp_url(url: str) -> str:
                         "so an agent would sign in unencrypted", bare=False)
 
 
+def check_sign_in_url(url: str, what: str) -> str:
+    """A URL a browser sign-in's documents name (the authorization server, an endpoint, the
+    page the person opens), as given; InsecureURLError if unusable or unsafe: the API URL's
+    rules (https, or http on literal loopback; no user name or password; a plain host), a
+    query allowed. Which hosts are allowed is `auth.web.discovery`'s rule."""
+    return _checked_url(url, what, "https://api.openrush.io/oauth/token",
+                        "so the sign-in would travel unencrypted", bare=False)
+
+
 _HOST = re.compile(r"[a-z0-9._\-]+|[0-9a-f:.]+")  # a name (punycode for others) or an address
 
 

@@ -82,6 +82,21 @@ def remember_storage(profile: str, choice: str) -> None:
     _remember(profile, "storage", choice)
 
 
+def remembered_web_client(profile: str, issuer: str) -> str | None:
+    """The client id this profile registered at the authorization server `issuer` (browser
+    sign-in, docs/oauth.md), or None: kept as ``"<issuer> <client id>"``, one server at a
+    time (a profile signs in to one server)."""
+    path = profiles_path()
+    kept = entries(read_private_json(path) or {}, path, "web_client").get(profile, {}).get(
+        "web_client", "")
+    kept_issuer, _, client_id = kept.partition(" ")
+    return (client_id or None) if kept_issuer == issuer else None
+
+
+def remember_web_client(profile: str, issuer: str, client_id: str) -> None:
+    _remember(profile, "web_client", f"{issuer} {client_id}")
+
+
 def _remember(profile: str, name: str, value: str) -> None:
     path = profiles_path()
 
