@@ -198,6 +198,11 @@ class KeyTable(ScrollView, can_focus=True):
         return [Text(cell_text(row, column, self.now)[0], no_wrap=True)
                 for column in SORT_COLUMNS]
 
+    def column_titles(self) -> list[str]:
+        """The titles of the columns shown at this width (a narrow terminal leaves some out),
+        left to right, without the order's arrow: for tests and tools."""
+        return [TITLES[column] for column in self._columns()]
+
     def marked_rows(self) -> tuple[KeyRow, ...]:
         return tuple(row for row in self.view.ordered if row.id in self.marked)
 
@@ -306,6 +311,9 @@ class KeyTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._refresh_size()
+        # The lines under the list grow with the key under the cursor (its summary): the
+        # list shrinks, and the cursor stays on screen.
+        self._move(self.cursor)
 
     def _refresh_size(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width,

@@ -146,7 +146,10 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
         label = problem or ""
         if not problem and len(raw.strip()) > NAME_MAX - 20:
             label = f"{len(raw.strip())} of {NAME_MAX} characters"
-        self.query_one("#name-problem", Static).update(Text(label))
+        shown = self.query_one("#name-problem", Static)
+        shown.update(Text(label))
+        # Empty, it takes no row: at 80x24 the dialog then fits without scrolling.
+        shown.set_class(bool(label), "-shown")
         return problem
 
     def _choice(self) -> str:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
 
 
+LOW_BELOW = 24  # rows
 LEAVE_DIALOG = "leave-reveal-dialog"  # its look: styles/dialogs.tcss
 LEAVE_WITHOUT_COPY = ("You will not see this key again. The key was not copied; if you have not "
                       "stored it, go back and copy it now.")
@@ -86,6 +87,12 @@ class KeyRevealScreen(Dialog[RevealClosed]):
     def on_mount(self) -> None:
         if self._key is not None:
             self.query_one("#key", Static).update(literal(self._key.get_secret_value()))
+
+    def on_resize(self) -> None:
+        # Fewer than 24 rows (60x20): the copy note sits against the key's box, so the
+        # longest one (OSC 52 sent inside tmux, no system clipboard) shows whole with the
+        # key; it read only up to "set -g set-clipboard" (Dialog.on_resize runs as well).
+        self.set_class(self.size.height < LOW_BELOW, "-low")
 
     @on(Button.Pressed, "#copy")
     def action_copy(self) -> None:

@@ -234,8 +234,13 @@ class KeyRotateScreen(Dialog[RotateClosed]):
 
         from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 
-        closed = await self.app.push_screen_wait(
-            KeyRevealScreen(SecretStr(step.key.reveal()), step.new))
+        # Its own frame would show around the reveal's (wider, taller): one frame, one dim.
+        self.add_class("-behind")
+        try:
+            closed = await self.app.push_screen_wait(
+                KeyRevealScreen(SecretStr(step.key.reveal()), step.new))
+        finally:
+            self.remove_class("-behind")
         if closed is not None and closed.clear_digest is not None:
             self.dashboard.offer_to_clear_clipboard(closed.clear_digest)
 
