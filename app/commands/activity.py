@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from openrush_tui.activity.events import (
-    OWN_READS_LEFT_OUT,
+    OWN_PRODUCT,
     call_label,
     duration_label,
     is_own_read,
@@ -141,7 +141,7 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
     # This tool's own reads are left out unless --own, as on the dashboard: the server is
     # asked to leave them out (OURS); one that sends them all the same costs a few pages more
     # at most to make up for them, never an unbounded walk of the history.
-    left_out = {} if args.own else OWN_READS_LEFT_OUT
+    left_out = None if args.own else OWN_PRODUCT  # `events.OWN_READS_LEFT_OUT`'s query
     pages_left = -(-args.limit // PAGE) + EXTRA_PAGES
     while more and len(events) < args.limit and pages_left > 0:
         pages_left -= 1
@@ -150,7 +150,8 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
         asked = min(PAGE, wanted if args.own else wanted + OWN_READS_ROOM)
         page = await client.usage(limit=asked, cursor=cursor, source=args.source,
                                   status=args.status, credential_id=credential_id,
-                                  tool=args.tool, since=args.since, **left_out)
+                                  tool=args.tool, since=args.since,
+                                  exclude_reads_by=left_out)
         items: list[UsageEvent] = []
         cut = False  # more came than --limit asks: the rest is "more with --limit"
         for event in page.items:
