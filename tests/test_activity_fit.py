@@ -13,7 +13,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from openrush_tui.activity.columns import SHORT_TITLES, TITLES
+from openrush_tui.activity.columns import SHORT_TIME, SHORT_TITLES, TITLES, short_time
 from openrush_tui.activity.runway import Runway
 from openrush_tui.activity.totals import Figures
 from openrush_tui.api.models import RateLimitInfo
@@ -200,3 +200,9 @@ async def test_a_short_list_leaves_no_empty_block_and_a_long_one_fills_the_page(
         # The table ends under its row: what is below is the page, not an empty table.
         assert table.region.height == table.header_height + 1, table.region
         assert "End of history" in text_of(more) and more.region.bottom <= footer_at
+
+
+def test_a_short_time_takes_six_cells_whatever_its_age() -> None:
+    shown = [short_time(FIXED_NOW - timedelta(days=days), FIXED_NOW) for days in (0, 3, 400)]
+    assert shown == ["12:00", "Jun 23", "May'25"]
+    assert all(len(text) <= SHORT_TIME for text in shown)

@@ -68,8 +68,9 @@ def fit_columns(width: int) -> EventLayout:
 
 
 def short_time(instant: datetime, now: datetime) -> str:
-    """The clock time to the minute today, else month and day; an earlier year's month."""
+    """In SHORT_TIME cells: the clock time to the minute today, else month and day; an
+    earlier year's month and year ("Nov'25")."""
     moment = instant.astimezone(UTC)
     if moment.date() == now.astimezone(UTC).date():
         return moment.strftime("%H:%M")
-    return moment.strftime("%b %d" if moment.year == now.year else "%Y-%m")
+    return moment.strftime("%b %d" if moment.year == now.year else "%b'%y")

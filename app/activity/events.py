@@ -119,6 +119,8 @@ def call_label(event: ShownEvent, room: int | None = None) -> str:
     last_room = room - len(lead) - len("…/")
     if not (stem and last) or last_room < 3:
         return _cut(text, room)
+    if len(last) == last_room + 1:  # "POST …revoke": the last part whole beats its "/"
+        return f"{lead}…{last}"
     if len(last) > last_room:  # "POST …/api-cre…": the start of the last part, at least
         return f"{lead}…/{_cut(last, last_room)}"
     head_room = last_room - len(last)
