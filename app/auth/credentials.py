@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 ENV_VAR = "OPENRUSH_KEY"
-KeySource = Literal["environment", "keyring", "file", "session", "sandbox"]
+KeySource = Literal["environment", "keyring", "file", "session", "sandbox", "browser"]
 
 
 class CredentialStoreError(OpenRushError):
@@ -91,6 +91,9 @@ class StoredKey:
             return f"the file {self.where} (plain text, readable only by you)"
         if self.source == "session":
             return "this session only (not saved; gone when the app closes)"
+        if self.source == "browser":  # `where`: the browser sign-in's own place (auth.web)
+            return f"a sign-in through the browser, kept in {self.where}" if self.where \
+                else "a sign-in through the browser"
         return "the sandbox's demo session (in memory only)"
 
     def as_dict(self) -> dict[str, object]:

@@ -63,6 +63,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                             "stdin is not a terminal and it is the only copy)")
     login.add_argument("--json", action="store_true",
                        help="print where the key was saved as JSON (docs/json-output.md)")
+    login.add_argument("--web", action="store_true",
+                       help="sign in through the browser instead of with a key: prints an "
+                            "address and a code to approve on any device (docs/oauth.md)")
+    login.add_argument("--no-wait", action="store_true",
+                       help="with --web: print the address and code and exit; finish with "
+                            "login --web --resume once approved")
+    login.add_argument("--resume", action="store_true",
+                       help="with --web: finish the sign-in that --no-wait started")
     login.set_defaults(func=login_command)
 
     logout = subparsers.add_parser(
@@ -120,6 +128,14 @@ def login_command(args: argparse.Namespace) -> int:
         return error(str(exc), EXIT_USAGE)
     target = resolve_target(args)
     api_url = target.api_url
+    if args.no_wait or args.resume or args.web:
+        if not args.web or args.json or (args.no_wait and args.resume):
+            return error("--no-wait and --resume go with --web (one of them), and --web "
+                         "prints no --json yet", EXIT_USAGE)
+        # lazy: start-up (--help imports every command module)
+        from openrush_tui.commands.web_login import login_web
+
+        return login_web(args, profile, target)
     raw = read_key_from_user().strip()
     if not raw:
         return error("no key was given (paste it at the prompt, or pipe it on stdin)",
@@ -229,13 +245,21 @@ def _file_agreed(shown: str, *, insecure_ok: bool) -> bool:
 @guarded
 def logout_command(args: argparse.Namespace) -> int:
     # lazy: start-up (--help imports every command module)
-    from openrush_tui.auth.credentials import forget
+    from openrush_tui.auth.credentials import find_saved_key, forget
     from openrush_tui.auth.signin import lost_by_signing_out, what_is_lost
 
     try:
         profile = _profile(args)
     except ValueError as exc:
         return error(str(exc), EXIT_USAGE)
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.commands.web_login import web_logout
+
+    browser = web_logout(profile)  # a browser sign-in: ended at the server, then removed
+    for sentence in browser or ():
+        say(sentence, err=args.json)
+    if browser is not None and find_saved_key(profile).key is None:
+        return EXIT_OK
     if not args.yes:  # ask first when the key saved here is the only copy this tool knows
         try:
             lost = lost_by_signing_out(profile, None)
@@ -313,6 +337,16 @@ def status_command(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return error(str(exc), EXIT_USAGE)
     ok = status.signed_in and status.error is None
+    if (not status.signed_in or (status.key is not None and status.key.source == "browser")) \
+            and not args.json:
+        # lazy: start-up (--help imports every command module)
+        from openrush_tui.commands.web_login import web_status
+
+        browser = web_status(_profile(args), resolve_target(args))
+        for line in browser or ():
+            say(line)
+        if browser is not None:
+            return EXIT_OK
     if args.json:
         print_document("status", status.as_dict())
         return EXIT_OK if ok else EXIT_API_ERROR

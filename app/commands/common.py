@@ -161,7 +161,7 @@ def resolve_target(args: argparse.Namespace) -> Target:
     problems (a file with loose permissions) raise errors that `guarded` prints.
     """
     # lazy: start-up (--help imports every command module)
-    from openrush_tui.auth.credentials import find_key_for_server
+    from openrush_tui.auth.credentials import Lookup, find_key_for_server
     from openrush_tui.auth.profiles import api_url_for
 
     profile = getattr(args, "profile", "default")
@@ -169,7 +169,15 @@ def resolve_target(args: argparse.Namespace) -> Target:
     settings = Settings(api_url=api_url, profile=profile,
                         auth_scheme="x-api-key" if getattr(args, "x_api_key", False)
                         else "bearer")
-    return Target(settings, find_key_for_server(profile, api_url))
+    lookup = find_key_for_server(profile, api_url)
+    if lookup.key is None:  # no key: a browser sign-in for this server, if one is kept
+        # lazy: start-up (--help imports every command module)
+        from openrush_tui.commands.web_login import browser_key
+
+        browser = browser_key(profile, api_url)
+        if browser is not None:
+            lookup = Lookup(browser, lookup.notes)
+    return Target(settings, lookup)
 
 
 def make_client(target: Target, *, need_key: bool = True) -> OpenRushClient:

@@ -48,6 +48,7 @@ EXAMPLES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("login",): (
         "openrush-tui login  # asks for the key (masked)",
         "openrush-tui login --profile work --api-url https://api.openrush.io",
+        "openrush-tui login --web  # approve in a browser, on this or any device",
     ),
     ("logout",): (
         "openrush-tui logout",

@@ -151,6 +151,23 @@ def keep(profile: str, session: WebSession, *, choice: StorageChoice | None = No
     return Kept(session, "file", display_path(sessions_path()))
 
 
+def needs_choice(profile: str, remembered: tuple[StorageChoice, ...] = ("file", "session")
+                 ) -> NeedsChoice | None:
+    """Whether `keep` would have to ask (no usable keyring, no earlier choice): asked before
+    a sign-in starts, so that tokens are never issued with nowhere to keep them."""
+    try:
+        info = keyring_store.backend_info()
+    except Exception:  # a keyring that does not answer is no keyring to count on
+        info = None
+    if info is not None and info.usable:
+        return None
+    if remembered_storage(profile) in remembered:
+        return None
+    reason = KeyringUnusable(info.kind if info is not None and info.kind != "secure"
+                             else "timeout", info)
+    return NeedsChoice(reason.describe(), display_path(sessions_path()))
+
+
 def find(profile: str, *, keyring_timeout: float | None = None) -> Kept | None:
     """The sign-in kept for `profile` (keyring, then file), with notes on what failed."""
     wait = resolve_timeout(keyring_timeout)
