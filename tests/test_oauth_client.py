@@ -10,6 +10,7 @@ through the approval pages with plain HTTP requests, as a browser would send the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -19,12 +20,21 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from keyring.backends import fail
 
 from openrush_tui.api.client import OpenRushClient
-from openrush_tui.api.errors import InsecureURLError, Unauthorized
+from openrush_tui.api.errors import BadResponse, InsecureURLError, Unauthorized
 from openrush_tui.api.oauth_http import OAuthRefused
+from openrush_tui.api.oauth_models import (
+    parse_device_authorization,
+    parse_resource_metadata,
+    parse_server_metadata,
+    parse_tokens,
+)
 from openrush_tui.auth.profiles import profiles_path, remember_web_client
+from openrush_tui.auth.secret import Secret
 from openrush_tui.auth.signin import NeedsChoice
 from openrush_tui.auth.web import keeping, pkce
 from openrush_tui.auth.web.device import DeviceCode, SignInDenied, SignInExpired, SignInFailed
@@ -453,3 +463,36 @@ async def test_tokens_never_reach_a_repr_a_log_or_an_error(
                       caplog.text])
     for secret in secrets:
         assert secret not in shown
+
+
+# ---------------------------------------------------------------- outside text, any text
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+                    | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.sampled_from([
+                        "resource", "authorization_servers", "issuer", "token_endpoint",
+                        "device_code", "user_code", "verification_uri", "expires_in",
+                        "interval", "access_token", "token_type", "refresh_token",
+                        "grant_types_supported", "x"]), inner, max_size=8), max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(JSON)
+def test_any_document_is_read_or_refused_as_a_bad_shape(payload: object) -> None:
+    for parse in (parse_resource_metadata, parse_server_metadata, parse_device_authorization,
+                  parse_tokens):
+        with contextlib.suppress(BadResponse):
+            parse(payload)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_pasted_address_gives_a_code_only_with_its_state(text: str) -> None:
+    request = pkce.CodeRequest("http://x/authorize", pkce.PASTE_REDIRECT, "the-state",
+                               "client", Secret("v" * 43))
+    try:
+        code = pkce.code_from_address(text, request)
+    except (SignInFailed, SignInDenied):
+        return
+    assert code and "state=the-state" in text
