@@ -50,8 +50,9 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
     ("0", "Success."),
     ("1", "An API or network error, output that could not be written (a closed or full "
           "stdout), an incomplete `keys scan`, or `sandbox serve` unable to start."),
-    ("2", "A usage error: an unknown option or command, a bad value, or a command that writes "
-          "run without a terminal to ask on and without --yes."),
+    ("2", "A usage error: an unknown option or command, a bad value, a command that writes "
+          "run without a terminal to ask on and without --yes, the dashboard without a "
+          "terminal, or --sandbox / sandbox serve without the [sandbox] extra."),
     ("3", "Something to act on: `keys audit --fail-on` found a key of those kinds, or "
           "`keys scan` found a working key."),
     ("129", "Stopped by SIGHUP, e.g. the terminal went away (128 + 1)."),
