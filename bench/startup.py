@@ -20,7 +20,19 @@ Figures:
 - with ``--steady SECONDS``: CPU and memory of the dashboard left idle over HTTP, one process
   on each page at once (live refresh on), memory sampled every 10 s
 
-Not a test: figures depend on the machine. Goals are issue 14's.
+Against the floor of our own stack (issue 23), in the same interleaved runs:
+- key names on screen over HTTP against ``bench/floor_keys.py`` (a one-file Textual + httpx +
+  pydantic app doing the same fetch and table), goal ≤ 1.1×
+- peak memory after the three pages over HTTP against ``bench/floor_pages.py`` (a three-page
+  app of the same stack), goal ≤ 1.1×
+- CPU time to the first frame of each against hello world's
+``--floor`` runs only these (and hello world's pairs they need), which is quicker. With
+``--baseline DIR`` (a copy of the package laid out as installed, ``DIR/openrush_tui``, e.g. of
+the last commit), the dashboard from DIR runs in the same rounds too, and the figures of this
+tree are also given against it: a change's before → after, measured side by side.
+
+Not a test: figures depend on the machine, which is shared: the load average is printed with
+the figures. Goals are issues 14's and 23's.
 """
 
 from __future__ import annotations
@@ -190,7 +202,7 @@ class SandboxServer:
 class Figure:
     label: str
     ours: list[float]
-    hello: list[float]
+    hello: list[float]  # what it is measured against: hello world, or a floor app
     unit: str  # "ms" or "MiB"
     goal: str = ""
 
@@ -199,9 +211,15 @@ class Figure:
         ours, hello = statistics.median(self.ours), statistics.median(self.hello)
         ratios = [a / b for a, b in zip(self.ours, self.hello, strict=True)]
         low, high = min(ratios), max(ratios)
-        return (f"{self.label:<52}{ours * scale:>8.0f} {self.unit:<3}{hello * scale:>8.0f} "
+        return (f"{self.label:<62}{ours * scale:>8.0f} {self.unit:<3}{hello * scale:>8.0f} "
                 f"{self.unit:<3}{statistics.median(ratios):>6.2f}  ({low:.2f}–{high:.2f})"
                 f"  {self.goal}")
+
+
+def load_average() -> str:
+    """The machine's load (1, 5 and 15 minutes), printed with the figures: it is shared."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
 
 
 def steady_state(program: str, env: dict[str, str], seconds: float) -> list[str]:
@@ -262,15 +280,40 @@ def steady_state(program: str, env: dict[str, str], seconds: float) -> list[str]
     return lines
 
 
+FLOOR_GOALS = {
+    "keys on screen, over HTTP, vs floor_keys.py": "goal ≤ 1.1",
+    "peak memory after three pages, over HTTP, vs floor_pages.py": "goal ≤ 1.1",
+    "CPU time to the first frame, over HTTP": "(vs hello world)",
+    "CPU time to the first frame, floor_keys.py": "(vs hello world)",
+}
+HELLO_GOALS = {
+    "first frame, --sandbox": "goal ≤ 1.2", "first frame, over HTTP": "goal ≤ 1.2",
+    "keys on screen, over HTTP": "goal ≤ 1.5 (vs first frame)",
+    "keys on screen, --sandbox": "(vs first frame)",
+    "CPU time to keys on screen, over HTTP": "(vs first frame)",
+    "peak memory after three pages, over HTTP": "goal ≤ 1.5",
+    "peak memory after three pages, --sandbox": "report; keep from growing",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="pairs per figure (default 7)")
     parser.add_argument("--steady", type=float, default=0, metavar="SECONDS",
                         help="also measure the idle dashboard on each page this long (e.g. 600)")
+    parser.add_argument("--floor", action="store_true",
+                        help="only the figures against the floor apps (issue 23)")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also run the package in DIR/openrush_tui (PYTHONPATH) in turn, "
+                             "and give this tree's figures against it")
     args = parser.parse_args()
     program = shutil.which("openrush-tui", path=str(Path(sys.executable).parent))
     if program is None:
         sys.exit("openrush-tui is not installed next to this Python; pip install -e . first")
+    here = Path(__file__).resolve().parent
+    floor_keys = [sys.executable, str(here / "floor_keys.py")]
+    floor_pages = [sys.executable, str(here / "floor_pages.py")]
+    load_before = load_average()
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp, "home")
@@ -295,31 +338,74 @@ def main() -> None:
                     "OPENRUSH_API_URL": server.url, "OPENRUSH_KEY": server.key}
         three_pages: list[Step] = [(b"OpenRush", b""), (KEYS_SHOWN, b"3"),
                                    (ACTIVITY_SHOWN, b"1"), (SETUP_SHOWN, b"")]
+        keys_only: list[Step] = [(b"OpenRush", b""), (KEYS_SHOWN, b"")]
         try:
             # Warm-up: creates the in-process database and writes bytecode caches.
-            dashboard(sandbox, [(KEYS_SHOWN, b"")], local_env)
+            if not args.floor:
+                dashboard(sandbox, [(KEYS_SHOWN, b"")], local_env)
             run_in_pty(hello, [(b"Hello, world", b"")])
+            dashboard([program], keys_only, http_env)
+            run_in_pty(floor_keys, keys_only, env=http_env)
+            run_in_pty(floor_pages, three_pages, env=http_env)
             pairs: dict[str, tuple[list[float], list[float]]] = {}
+            floor: dict[str, tuple[list[float], list[float]]] = {}
+            before: dict[str, tuple[list[float], list[float]]] = {}
+            base_env = {**http_env, "PYTHONPATH": str(args.baseline)} if args.baseline else {}
+            if base_env:
+                dashboard([program], keys_only, base_env)
 
-            def measure(name: str, ours: float, theirs: float) -> None:
-                a, b = pairs.setdefault(name, ([], []))
+            def measure(name: str, ours: float, theirs: float,
+                        into: dict[str, tuple[list[float], list[float]]] = pairs) -> None:
+                a, b = into.setdefault(name, ([], []))
                 a.append(ours)
                 b.append(theirs)
 
-            for _ in range(args.runs):  # interleaved, so drift hits both alike
-                hello_local = run_in_pty(hello, [(b"Hello, world", b"")])
-                local = dashboard(sandbox, three_pages, local_env)
+            for round_number in range(args.runs):  # interleaved, so drift hits both alike
+                # The baseline runs just before this tree's dashboard, then just after it.
+                early = dashboard([program], three_pages, base_env) \
+                    if base_env and round_number % 2 else None
+                if not args.floor:
+                    hello_local = run_in_pty(hello, [(b"Hello, world", b"")])
+                    local = dashboard(sandbox, three_pages, local_env)
                 hello_remote = run_in_pty(hello, [(b"Hello, world", b"")])
                 remote = dashboard([program], three_pages, http_env)
+                floor_k = run_in_pty(floor_keys, keys_only, env=http_env)
+                floor_p = run_in_pty(floor_pages, three_pages, env=http_env)
+                first_cpu = hello_remote.cpu_seconds[b"Hello, world"]
+                measure("keys on screen, over HTTP, vs floor_keys.py", remote.seconds[KEYS_SHOWN],
+                        floor_k.seconds[KEYS_SHOWN], floor)
+                measure("peak memory after three pages, over HTTP, vs floor_pages.py",
+                        remote.peak_rss_mib, floor_p.peak_rss_mib, floor)
+                measure("CPU time to keys on screen, vs floor_keys.py",
+                        remote.cpu_seconds[KEYS_SHOWN], floor_k.cpu_seconds[KEYS_SHOWN], floor)
+                measure("CPU time to the first frame, over HTTP", remote.cpu_seconds[b"OpenRush"],
+                        first_cpu, floor)
+                measure("CPU time to the first frame, floor_keys.py",
+                        floor_k.cpu_seconds[b"OpenRush"], first_cpu, floor)
+                if base_env:
+                    base = early or dashboard([program], three_pages, base_env)
+                    for name, ours_figure, base_figure in (
+                            ("keys on screen, over HTTP", remote.seconds[KEYS_SHOWN],
+                             base.seconds[KEYS_SHOWN]),
+                            ("CPU time to keys on screen, over HTTP",
+                             remote.cpu_seconds[KEYS_SHOWN], base.cpu_seconds[KEYS_SHOWN]),
+                            ("CPU time to the first frame, over HTTP",
+                             remote.cpu_seconds[b"OpenRush"], base.cpu_seconds[b"OpenRush"]),
+                            ("peak memory after three pages, over HTTP", remote.peak_rss_mib,
+                             base.peak_rss_mib)):
+                        measure(name, ours_figure, base_figure, before)
+                    measure("baseline: keys on screen, vs floor_keys.py", base.seconds[KEYS_SHOWN],
+                            floor_k.seconds[KEYS_SHOWN], floor)
+                    measure("baseline: peak memory after three pages, vs floor_pages.py",
+                            base.peak_rss_mib, floor_p.peak_rss_mib, floor)
+                if args.floor:
+                    continue
                 for where, ours, theirs in (("--sandbox", local, hello_local),
                                             ("over HTTP", remote, hello_remote)):
                     first = theirs.seconds[b"Hello, world"]
                     measure(f"first frame, {where}", ours.seconds[b"OpenRush"], first)
                     measure(f"keys on screen, {where}", ours.seconds[KEYS_SHOWN], first)
                     if where == "over HTTP":
-                        first_cpu = theirs.cpu_seconds[b"Hello, world"]
-                        measure("CPU time to the first frame, over HTTP",
-                                ours.cpu_seconds[b"OpenRush"], first_cpu)
                         measure("CPU time to keys on screen, over HTTP",
                                 ours.cpu_seconds[KEYS_SHOWN], first_cpu)
                     measure(f"peak memory after three pages, {where}", ours.peak_rss_mib,
@@ -328,18 +414,26 @@ def main() -> None:
         finally:
             server.stop()
 
-    goals = {"first frame, --sandbox": "goal ≤ 1.2", "first frame, over HTTP": "goal ≤ 1.2",
-             "keys on screen, over HTTP": "goal ≤ 1.5 (vs first frame)",
-             "keys on screen, --sandbox": "(vs first frame)",
-             "CPU time to keys on screen, over HTTP": "(vs first frame)",
-             "peak memory after three pages, over HTTP": "goal ≤ 1.5",
-             "peak memory after three pages, --sandbox": "report; keep from growing"}
-    print(f"medians of {args.runs} runs each, against a hello-world Textual app run in turn "
-          "(ratio: median of per-pair ratios, min–max)")
-    print(f"{'figure':<52}{'openrush-tui':>12}{'hello world':>12}{'ratio':>7}")
-    for name, (ours, theirs) in pairs.items():
+    header = f"{'figure':<62}{'openrush-tui':>12}{'{}':>12}{'ratio':>7}"
+    print(f"medians of {args.runs} runs each, interleaved (ratio: median of per-pair ratios, "
+          f"min–max); {load_before} before, {load_average()} after")
+    if pairs:
+        print("\nagainst a hello-world Textual app run in turn")
+        print(header.format("hello world"))
+        for name, (ours, theirs) in pairs.items():
+            unit = "MiB" if "memory" in name else "ms"
+            print(Figure(name, ours, theirs, unit, HELLO_GOALS.get(name, "")).row())
+    print("\nagainst the floor of our stack (bench/floor_*.py) and hello world, in the same runs")
+    print(header.format("floor/hello"))
+    for name, (ours, theirs) in floor.items():
         unit = "MiB" if "memory" in name else "ms"
-        print(Figure(name, ours, theirs, unit, goals.get(name, "")).row())
+        print(Figure(name, ours, theirs, unit, FLOOR_GOALS.get(name, "")).row())
+    if before:
+        print(f"\nthis tree against the baseline in {args.baseline}, in the same runs")
+        print(header.format("baseline"))
+        for name, (ours, theirs) in before.items():
+            unit = "MiB" if "memory" in name else "ms"
+            print(Figure(name, ours, theirs, unit).row())
     for line in steady:
         print(line)
 
