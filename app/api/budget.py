@@ -111,8 +111,11 @@ class RequestBudget:
 
     # -- GETs ----------------------------------------------------------------------------------
 
-    async def get(self, key: Hashable, fetch: Callable[[], Awaitable[Any]]) -> Any:
-        """The answer to the GET `key`: reused, shared with one in flight, or fetched."""
+    async def get(self, key: Hashable, fetch: Callable[[], Awaitable[Any]], *,
+                  keep: bool = True) -> Any:
+        """The answer to the GET `key`: reused, shared with one in flight, or fetched. Not
+        kept for reuse with `keep=False`: a page of a long walk, read once (memory stays flat
+        however many pages)."""
         now = self._monotonic()
         kept = self._answers.get(key)
         if kept is not None and now - kept[0] <= _reuse.get():
@@ -120,7 +123,7 @@ class RequestBudget:
         task = self._in_flight.get(key)
         if task is None:
             self._refuse_while_blocked()
-            task = asyncio.ensure_future(self._send(key, fetch))
+            task = asyncio.ensure_future(self._send(key, fetch, keep))
             # Read, so an answer nobody waits for any more is not reported as lost.
             task.add_done_callback(lambda done: done.cancelled() or done.exception())
             self._in_flight[key] = task
@@ -128,7 +131,8 @@ class RequestBudget:
         # for the others, and its answer is kept for the next press.
         return await asyncio.shield(task)
 
-    async def _send(self, key: Hashable, fetch: Callable[[], Awaitable[Any]]) -> Any:
+    async def _send(self, key: Hashable, fetch: Callable[[], Awaitable[Any]],
+                    keep: bool = True) -> Any:
         self.sent += 1
         live = _live.get()
         if live is not None:
@@ -141,6 +145,8 @@ class RequestBudget:
             raise
         finally:
             self._in_flight.pop(key, None)
+        if not keep:
+            return answer
         self._answers[key] = (self._monotonic(), answer)
         while len(self._answers) > MAX_ANSWERS:
             del self._answers[next(iter(self._answers))]

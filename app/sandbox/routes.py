@@ -20,6 +20,8 @@ from openrush_tui.sandbox.store import UsageFilter
 if TYPE_CHECKING:
     from openrush_tui.sandbox.app import Sandbox
 
+MAX_KEY_PAGE = 5000  # OURS: the largest page of the key list
+MAX_KEY_IDS = 100  # OURS: ids at most in one look-up of the key list
 INSUFFICIENT = "Insufficient credits. Refill at https://www.openrush.com/dashboard/billing"
 
 router = APIRouter()
@@ -82,8 +84,25 @@ def credits(request: Request, caller: Caller) -> dict[str, Any]:
 
 
 @router.get("/v1/me/api-credentials")
-def list_credentials(request: Request, caller: Caller) -> dict[str, Any]:
-    return {"api_credentials": sandbox_of(request).store.credentials(caller.account_id)}
+def list_credentials(
+    request: Request,
+    caller: Caller,
+    # OURS (docs/openrush-api.md): a page of `limit` keys, from `cursor` on; only the keys
+    # `id` names. Without any of them, every key, as the list has always been answered.
+    limit: Annotated[int | None, Query(ge=1, le=MAX_KEY_PAGE)] = None,
+    cursor_text: Annotated[str | None, Query(alias="cursor")] = None,
+    ids: Annotated[list[str] | None, Query(alias="id", max_length=MAX_KEY_IDS)] = None,
+) -> dict[str, Any]:
+    store = sandbox_of(request).store
+    if limit is None and cursor_text is None and not ids:
+        return {"api_credentials": store.credentials(caller.account_id)}
+    try:
+        after = None if cursor_text is None else cursor.decode(cursor_text)
+    except ValueError:
+        raise invalid(("query", "cursor"), "invalid cursor", cursor_text) from None
+    items, next_key = store.credentials_page(caller.account_id, limit, after, ids or ())
+    return {"api_credentials": items,
+            "next_cursor": None if next_key is None else cursor.encode(*next_key)}
 
 
 @router.post("/v1/me/api-credentials", status_code=201)

@@ -267,6 +267,31 @@ class Store:
         )
         return [_credential_item(row) for row in rows]
 
+    def credentials_page(
+        self, account_id: str, limit: int | None, after: tuple[str, int] | None = None,
+        ids: Sequence[str] = (),
+    ) -> tuple[list[dict[str, Any]], tuple[str, int] | None]:
+        """Keys newest first after the (created_at, seq) key `after`, at most `limit` (all:
+        None), only those of `ids` when given; and the key to continue after (or None).
+        Keyset pagination, as `usage_page` (OURS: docs/openrush-api.md)."""
+        clauses: list[str] = ["account_id = ?"]
+        params: list[Any] = [account_id]
+        if ids:
+            clauses.append(f"id IN ({_placeholders(ids)})")
+            params.extend(ids)
+        if after is not None:
+            clauses.append("created_at <= ? AND (created_at < ? OR seq < ?)")
+            params.extend([after[0], after[0], after[1]])
+        rows = self._all(
+            f"SELECT seq, {', '.join(CREDENTIAL_ITEM)} FROM credentials "  # noqa: S608 (fixed)
+            f"WHERE {' AND '.join(clauses)} ORDER BY created_at DESC, seq DESC LIMIT ?",
+            [*params, -1 if limit is None else limit + 1],
+        )
+        page = rows if limit is None else rows[:limit]
+        more = limit is not None and len(rows) > limit
+        return [_credential_item(row) for row in page], \
+            (page[-1]["created_at"], page[-1]["seq"]) if more else None
+
     def credential(self, account_id: str, credential_id: str) -> dict[str, Any] | None:
         row = self._one(
             f"{_CREDENTIAL_SELECT} WHERE account_id = ? AND id = ?", (account_id, credential_id)
