@@ -9,15 +9,14 @@ visible, so a tool name cannot send escape sequences to the terminal.
 from __future__ import annotations
 
 import argparse
+import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from openrush_tui.activity.events import (
-    OWN_PRODUCT,
     call_label,
     duration_label,
-    is_own_read,
     source_label,
     status_label,
     who,
@@ -32,29 +31,27 @@ from openrush_tui.commands.common import (
     error,
     guarded,
     print_document,
-    print_json,
     run_with_client,
     say,
 )
 from openrush_tui.errors import OpenRushError
 
 if TYPE_CHECKING:
+    from openrush_tui.activity.names_lookup import KeyNames
     from openrush_tui.api.client import OpenRushClient
-    from openrush_tui.api.models import UsageEvent
+    from openrush_tui.api.models import RateLimitInfo, UsageEvent
 
-MAX_LIMIT = 10_000  # 50 requests of 200: well inside the documented hourly rate limit
-PAGE = 200
-EXTRA_PAGES = 4  # pages fetched beyond --limit's to make up for this tool's own reads
-OWN_READS_ROOM = 50  # rows asked for beyond --limit's, as the own reads are left out
+SAY_ESTIMATE_FROM = 50  # requests: a walk this long is told how long it takes
 
 
 def _limit(text: str) -> int:
+    """Any number of events: the walk is paced by the rate limit (`activity.walk`)."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if not 1 <= value <= MAX_LIMIT:
-        raise argparse.ArgumentTypeError(f"must be between 1 and {MAX_LIMIT:,}")
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
     return value
 
 
@@ -73,8 +70,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                     "tool, key or MCP client, status, credits and duration.",
     )  # its examples: commands/examples.py
     activity.add_argument("--limit", type=_limit, default=50, metavar="N",
-                          help=f"how many events, newest first (default 50, at most "
-                               f"{MAX_LIMIT:,})")
+                          help="how many events, newest first (default 50; any number: a "
+                               "long export waits for the rate limit, saying how long)")
     activity.add_argument("--source", choices=SOURCES, help="only API or only MCP calls")
     activity.add_argument("--status", choices=STATUSES, help="only calls with this outcome")
     activity.add_argument("--key", metavar="ID",
@@ -121,67 +118,53 @@ def run_activity(args: argparse.Namespace) -> int:
 
 
 async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
-    names: dict[str, str] = {}
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.activity.names_lookup import KeyNames, keys_named
+    from openrush_tui.activity.walk import Walk, usage_walk
+
     credential_id = args.key
-    by_name = bool(args.key) and not args.key.startswith("cred_")
-    table = not (args.json or args.jsonl or args.csv)
-    if table or by_name or args.csv:  # names for a key column, or to find --key by name
-        names = {key.id: key.name for key in await client.list_keys()}
-    # Streamed page by page: a server error on a later page leaves a partial output, which
-    # `guarded` says (the rows written are whole: each goes out in full or not at all).
-    csv_out = CsvWriter(output.stream(), names) if args.csv else None
-    if by_name:
-        matches = [cred for cred, name in names.items() if name == args.key]
+    if args.key and not args.key.startswith("cred_"):  # a name: a page of keys at a time
+        matches = await keys_named(client, args.key)
         if len(matches) != 1:
             problem = "no key" if not matches else f"{len(matches)} keys"
             raise UnknownKey(f"--key: {problem} named {args.key!r}; give its id (cred_…)")
         credential_id = matches[0]
-    events: list[UsageEvent] = []
-    cursor, more, hidden = None, True, 0
-    # This tool's own reads are left out unless --own, as on the dashboard: the server is
-    # asked to leave them out (OURS); one that sends them all the same costs a few pages more
-    # at most to make up for them, never an unbounded walk of the history.
-    left_out = None if args.own else OWN_PRODUCT  # `events.OWN_READS_LEFT_OUT`'s query
-    pages_left = -(-args.limit // PAGE) + EXTRA_PAGES
-    while more and len(events) < args.limit and pages_left > 0:
-        pages_left -= 1
-        wanted = args.limit - len(events)
-        # Room for own reads in the same request: `--limit 5` is one request, not five.
-        asked = min(PAGE, wanted if args.own else wanted + OWN_READS_ROOM)
-        page = await client.usage(limit=asked, cursor=cursor, source=args.source,
-                                  status=args.status, credential_id=credential_id,
-                                  tool=args.tool, since=args.since,
-                                  exclude_reads_by=left_out)
-        items: list[UsageEvent] = []
-        cut = False  # more came than --limit asks: the rest is "more with --limit"
-        for event in page.items:
-            if len(items) == wanted:
-                cut = True
-                break
-            if not args.own and is_own_read(event):
-                hidden += 1
-            else:
-                items.append(event)
-        if args.jsonl:
-            for event in items:
-                print_json(event_json(event), indent=None)
-        elif csv_out is not None:
-            csv_out.write(items)
-        events.extend(items)
-        cursor = page.next_cursor
-        more = cut or (cursor is not None and bool(page.items))
-    if args.json:
-        print_json([event_json(event) for event in events])
-    elif table:
+    table = not (args.json or args.jsonl or args.csv)
+    # Names for the key column, looked up by id for the keys the events name (OURS): never
+    # the whole list of a large account for a few rows.
+    names = KeyNames(client) if table or args.csv else None
+    # Streamed page by page, nothing kept but for the table: a server error on a later page
+    # leaves a partial output, which `guarded` says (each page goes out whole or not at all).
+    out = None if table else EventsOut(args, names)
+    events: list[UsageEvent] = []  # the table's only
+    walk = Walk()
+    query = {"source": args.source, "status": args.status, "credential_id": credential_id,
+             "tool": args.tool, "since": args.since}
+    pages = usage_walk(client, args.limit, query, walk, own=args.own, pause=_say_pause)
+    first = True
+    async for items in pages:
+        if names is not None:
+            await names.learn(items)
+        if out is None:
+            events.extend(items)
+        else:
+            out.write(items)
+        if first and walk.more:  # the first page's headers tell the rate limit
+            _say_estimate(client, args.limit - walk.kept)
+        first = False
+    if out is not None:
+        out.close()
+    else:
         # lazy: start-up (--help imports every command module)
         from openrush_tui.commands.table import terminal_width
 
-        say(format_table(events, names, terminal_width()))
-        if more:
+        say(format_table(events, names.names if names else {}, terminal_width()))
+        if walk.more:
             say(f"(the newest {len(events):,} shown; more with --limit)", err=True)
     if not args.own:  # a server that has `exclude_reads_by` sends none: no count to give
-        unfetched = "; older events not fetched" if more and len(events) < args.limit else ""
-        count = f"{hidden:,}" if hidden else "any"
+        unfetched = "; older events not fetched" if walk.more and walk.kept < args.limit \
+            else ""
+        count = f"{walk.hidden:,}" if walk.hidden else "any"
         say(f"({count} of this tool's own reads left out{unfetched}; --own shows them)",
             err=True)
     return EXIT_OK
@@ -189,6 +172,96 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
 
 def event_json(event: UsageEvent) -> dict[str, Any]:
     return event.model_dump(mode="json")
+
+
+class EventsOut:
+    """--jsonl, --csv or --json, a page at a time, each page in one write: the same bytes as
+    the events printed one by one (or, for --json, as one array at the end)."""
+
+    def __init__(self, args: argparse.Namespace, names: KeyNames | None) -> None:
+        self._array = output.JsonArray() if args.json else None
+        self._page = _Page()
+        # typeshed's IO is a class, not a protocol: a TextIOBase with its methods is not one.
+        held: IO[str] = self._page  # type: ignore[assignment]  # see above
+        self._csv = CsvWriter(held, names.names if names else {}) if args.csv else None
+        self._flush()  # the CSV's header, before any row
+
+    def write(self, events: list[UsageEvent]) -> None:
+        if self._array is not None:
+            self._array.write([event_json(event) for event in events])
+        elif self._csv is not None:
+            self._csv.write(events)
+            self._flush()
+        elif events:  # JSON Lines
+            # lazy: start-up (--help imports every command module)
+            from openrush_tui.text.safe import json_text
+
+            output.out("\n".join(json_text(event_json(event), indent=None)
+                                 for event in events), safe=True)
+
+    def close(self) -> None:
+        if self._array is not None:
+            self._array.close()
+
+    def _flush(self) -> None:
+        text = self._page.take()
+        if text:
+            output.out(text, end="")  # made safe there, as every CSV row always was
+
+
+class _Page(io.TextIOBase):
+    """Where the CSV writer puts a page's rows, taken whole for one write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[str] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._parts.append(text)
+        return len(text)
+
+    def take(self) -> str:
+        text, self._parts = "".join(self._parts), []
+        return text
+
+
+def _say_pause(seconds: float, info: RateLimitInfo | None) -> None:
+    """A wait for the rate limit's window, on stderr (the line it is on is rewritten)."""
+    left = f"{info.remaining} of {info.limit:,} requests left" if info else "rate-limited"
+    say(f"openrush-tui: waiting {_duration(seconds)} for the rate limit's window to reset "
+        f"({left}; the rest is for your own programs)…", err=True)
+
+
+def _say_estimate(client: OpenRushClient, events: int) -> None:
+    """Before the bulk of a long walk, how long it takes at the account's rate limit."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.activity.walk import PAGE, estimate
+
+    requests = -(-events // PAGE)
+    if requests < SAY_ESTIMATE_FROM:
+        return
+    info = client.rate_limit
+    seconds = estimate(requests, info, datetime.now(UTC))
+    if seconds is None or info is None:
+        how = "the server does not say its rate limit"
+    elif seconds == 0:
+        how = f"within this window of the rate limit ({info.remaining:,} requests left)"
+    else:
+        how = (f"about {_duration(seconds)} at the account's rate limit ({info.limit:,} "
+               "requests a window, leaving a fifth to your own programs)")
+    say(f"openrush-tui: up to {events:,} more events take up to {requests:,} requests: "
+        f"{how}. ctrl+c stops it; what was written stays.", err=True)
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def format_table(events: Sequence[UsageEvent], names: dict[str, str],

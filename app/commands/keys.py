@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import datetime
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from openrush_tui.clock import system_clock
@@ -25,11 +26,11 @@ from openrush_tui.commands.common import (
     guarded,
     interrupted,
     print_document,
-    print_json,
     refuse_without_yes,
     resolve_target,
     run_with_client,
     say,
+    schema,
     stdin_is_terminal,
 )
 from openrush_tui.text.safe import visible
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.commands.common import Target
     from openrush_tui.commands.table import Step
+    from openrush_tui.keys.audit import AuditTally
     from openrush_tui.keys.revoke import Chosen, Outcome
 
 
@@ -95,22 +97,84 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 # -- keys list --------------------------------------------------------------------------------
 
 
-def as_json(key: ApiCredential, now: datetime) -> dict[str, Any]:
-    return {**key.model_dump(mode="json"), "status": key.status(now)}
-
-
 @guarded
 def list_keys(args: argparse.Namespace) -> int:
+    if args.json:
+        return run_with_client(args, lambda client: print_keys_json(client, every=args.all))
     every = run_with_client(args, lambda client: client.list_keys())
     now = system_clock()
     keys = every if args.all else [key for key in every if key.status(now) == "active"]
-    if args.json:
-        print_json([as_json(key, now) for key in keys])
-        return EXIT_OK
     print_table(keys, now, among=[key.id for key in every])
     if not keys:
         say("No active keys." if not args.all else "No keys.", err=True)
     return EXIT_OK
+
+
+async def print_keys_json(client: OpenRushClient, *, every: bool) -> int:
+    """`keys list --json`: a page of keys at a time (OURS paging), each written as it comes
+    while the server makes the next, so 50,000 keys are never held at once; the same bytes
+    as the whole list printed at the end (docs/json-output.md, keys-list)."""
+    now = system_clock()
+    array = output.JsonArray()
+    async for page in client.key_pages():
+        shown = [(key, key.status(now)) for key in page]
+        array.write_formatted(keys_items([(key, status) for key, status in shown
+                                          if every or status == "active"]))
+    array.close()
+    return EXIT_OK
+
+
+def keys_items(keys: list[tuple[ApiCredential, str]]) -> str:
+    """Each key with its status as elements of `keys list --json`'s array (`JsonArray`):
+    ``{**key.model_dump(mode="json"), "status": status}`` indented. pydantic-core writes the
+    keys (a seventh of the time of `json`'s indenting encoder) and "status" goes in before
+    each one's closing brace, the only place its line ``\n  }`` can be: a key has no nested
+    object and JSON spells a line break inside a string ``\n``. Text with characters
+    `text.safe` escapes takes the writer's own way."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.api.models import keys_json
+    from openrush_tui.commands.json_format import items
+
+    if not keys:
+        return ""
+    try:
+        text = keys_json([key for key, _ in keys])
+    except ValueError:  # pydantic-core refuses a lone surrogate (JSON allows it, UTF-8 not)
+        text = "\x7f"
+    if not text.isascii() or "\x7f" in text:
+        return items([{**key.model_dump(mode="json"), "status": status}
+                      for key, status in keys], 0)
+    parts = text.split("\n  }")
+    ends = [f',\n    "status": "{status}"\n  }}' for _, status in keys]
+    return "".join(chain.from_iterable(zip(parts, ends, strict=False)))[2:]
+
+
+async def print_audit_json(client: OpenRushClient, tally: AuditTally) -> AuditTally:
+    """`keys audit --json` a page of keys at a time: each page's findings formatted as it
+    comes and its keys let go. The document opens with the counts of all of them, so it is
+    written once the last page is in, its keys as the text made of each page (a few hundred
+    bytes a key, against kilobytes for a key and its findings held as objects)."""
+    # lazy: start-up (--help imports every command module)
+    from dataclasses import asdict
+
+    from openrush_tui.clock import format_instant
+    from openrush_tui.commands.json_format import items
+
+    # lazy: cycle (this module registers lifecycle's commands)
+    from openrush_tui.commands.lifecycle import key_findings_json
+
+    pages = []
+    async for page in client.key_pages():
+        found = tally.check(page)
+        if found:
+            pages.append(items([key_findings_json(item) for item in found], 1))
+    array = output.JsonArray.last_of({
+        "schema": schema("keys-audit"), "summary": tally.summary(), "counts": tally.counts(),
+        "rules": asdict(tally.rules), "checked_at": format_instant(tally.now), "keys": []})
+    for text in pages:
+        array.write_formatted(text)
+    array.close()
+    return tally
 
 
 def print_table(keys: list[ApiCredential], now: datetime, among: Sequence[str] = ()) -> None:

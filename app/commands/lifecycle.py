@@ -11,12 +11,10 @@ import argparse
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from openrush_tui.clock import format_instant, system_clock
+from openrush_tui.clock import system_clock
 from openrush_tui.commands import output
 from openrush_tui.commands.common import (
     EXIT_API_ERROR,
@@ -35,7 +33,7 @@ from openrush_tui.errors import OpenRushError
 from openrush_tui.text.counts import plural
 
 if TYPE_CHECKING:
-    from openrush_tui.keys.audit import AuditReport, KeyFindings
+    from openrush_tui.keys.audit import AuditReport, AuditTally, KeyFindings
     from openrush_tui.keys.leaks import Verdict
     from openrush_tui.keys.scan import ScanReport
 
@@ -130,17 +128,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 @guarded
 def run_audit(args: argparse.Namespace) -> int:
     # lazy: start-up (--help imports every command module)
-    from openrush_tui.keys.audit import AuditRules, audit
+    from openrush_tui.keys.audit import AuditRules, AuditTally, audit
 
-    keys = run_with_client(args, lambda client: client.list_keys())
+    rules = AuditRules(idle_days=args.idle_days, expiring_days=args.expiring_days)
     now = system_clock()
-    report = audit(keys, now, AuditRules(idle_days=args.idle_days,
-                                         expiring_days=args.expiring_days))
-    if args.json:
-        print_document("keys-audit", audit_json(report, now))
+    report: AuditReport | AuditTally
+    if args.json:  # a page of keys at a time, whatever the account's size
+        # lazy: cycle (commands.keys registers this module's commands)
+        from openrush_tui.commands.keys import print_audit_json
+
+        report = run_with_client(args, lambda client: print_audit_json(client,
+                                                                       AuditTally(now, rules)))
+        listed = report.listed
     else:
+        keys = run_with_client(args, lambda client: client.list_keys())
+        report = audit(keys, now, rules)
         print_audit(report, among=[key.id for key in keys])
-    listed = sum(1 for key in keys if key.is_active)
+        listed = sum(1 for key in keys if key.is_active)
     say(f"{report.summary()} (of {listed} key{'s' if listed != 1 else ''} not revoked).",
         err=True)
     if report.fails(args.fail_on):
@@ -149,17 +153,6 @@ def run_audit(args: argparse.Namespace) -> int:
         return error(f"keys audit: findings of kind {', '.join(failing)} (--fail-on)",
                      EXIT_FOUND)
     return EXIT_OK
-
-
-def audit_json(report: AuditReport, now: datetime) -> dict[str, Any]:
-
-    return {
-        "summary": report.summary(),
-        "counts": report.counts(),
-        "rules": asdict(report.rules),
-        "checked_at": format_instant(now),
-        "keys": [key_findings_json(item) for item in report.keys],
-    }
 
 
 def key_findings_json(item: KeyFindings) -> dict[str, Any]:

@@ -27,6 +27,7 @@ import os
 import select
 import shutil
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -128,6 +129,49 @@ def out_json(data: Any, *, indent: int | None = 2, keep_going: bool = False) -> 
     from openrush_tui.text.safe import json_text
 
     return out(json_text(data, indent=indent), keep_going=keep_going, safe=True)
+
+
+class JsonArray:
+    """A JSON array written as its elements come, a page at a time, so a long list is never
+    held whole: byte for byte what `out_json` prints for the list at once (indented by two;
+    `commands.json_format`). `JsonArray.last_of(document)` writes an object whose last field
+    is the array. Without `close` (an error midway), what was written is no valid JSON: a
+    reader cannot take part of a list for all of it."""
+
+    def __init__(self, *, head: str = "", tail: str = "", depth: int = 0) -> None:
+        self._head, self._tail, self._depth = head, tail, depth
+        self._started = False
+
+    @classmethod
+    def last_of(cls, document: dict[str, Any]) -> JsonArray:
+        """The array of `document`'s last field, given as ``[]``: the fields before it are
+        written with the first elements, the end with `close`."""
+        # lazy: start-up (every run loads this module: --version loads no more)
+        from openrush_tui.commands.json_format import indented
+
+        assert list(document.values())[-1] == []  # noqa: S101 (a caller's mistake)
+        head, _, tail = indented(document).rpartition("[]")
+        return cls(head=head, tail=tail, depth=1)
+
+    def write(self, values: Sequence[Any]) -> None:
+        """Elements, as one write."""
+        # lazy: start-up (every run loads this module: --version loads no more)
+        from openrush_tui.commands.json_format import items
+
+        self.write_formatted(items(values, self._depth))
+
+    def write_formatted(self, text: str) -> None:
+        """Elements formatted already by `json_format.items` at this array's depth."""
+        if not text:
+            return
+        out((self._head + "[\n" if not self._started else ",\n") + text, end="", safe=True)
+        self._started = True
+
+    def close(self) -> None:
+        if self._started:
+            out("\n" + "  " * self._depth + "]" + self._tail, safe=True)
+        else:
+            out(self._head + "[]" + self._tail, safe=True)
 
 
 def err(text: str = "", *, end: str = "\n") -> None:

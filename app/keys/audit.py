@@ -16,6 +16,7 @@ one-line summary, a filter, "revoke all idle keys") from the same findings and w
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -85,10 +86,7 @@ class AuditReport:
 
     def summary(self) -> str:
         """The one line API access shows: "3 keys need attention" (or that none do)."""
-        count = len(self.keys)
-        if not count:
-            return "No key needs attention"
-        return f"{count} key{'s' if count != 1 else ''} need{'s' if count == 1 else ''} attention"
+        return summary_of(len(self.keys))
 
     def counts(self) -> dict[Kind, int]:
         return {kind: len(self.of_kind(kind)) for kind in KINDS}
@@ -105,6 +103,47 @@ class AuditReport:
         """Whether any finding is of one of `kinds` (`--fail-on`)."""
         wanted = set(kinds)
         return any(wanted.intersection(item.kinds) for item in self.keys)
+
+
+def summary_of(count: int) -> str:
+    """"3 keys need attention" (or that none do), for `count` keys with findings."""
+    if not count:
+        return "No key needs attention"
+    return f"{count} key{'s' if count != 1 else ''} need{'s' if count == 1 else ''} attention"
+
+
+@dataclass
+class AuditTally:
+    """The audit of a list that arrives a page at a time (`keys audit --json` at 50,000 keys):
+    each page's findings handed back to be written, and what `AuditReport` says of them all
+    (`summary`, `counts`, `fails`) counted, so that no key is held after its page."""
+
+    now: datetime
+    rules: AuditRules = field(default_factory=AuditRules)
+    found: int = 0  # keys with a finding
+    listed: int = 0  # keys not revoked
+    _kinds: Counter[Kind] = field(default_factory=Counter)
+
+    def check(self, keys: Iterable[ApiCredential]) -> list[KeyFindings]:
+        """The keys of this page that need attention, in the order given."""
+        page = []
+        for key in keys:
+            self.listed += key.is_active
+            findings = findings_of(key, self.now, self.rules)
+            if findings:
+                page.append(KeyFindings(key, findings))
+                self._kinds.update({finding.kind for finding in findings})
+        self.found += len(page)
+        return page
+
+    def summary(self) -> str:
+        return summary_of(self.found)
+
+    def counts(self) -> dict[Kind, int]:
+        return {kind: self._kinds[kind] for kind in KINDS}
+
+    def fails(self, kinds: Iterable[Kind]) -> bool:
+        return any(self._kinds[kind] for kind in kinds)
 
 
 def parse_kinds(text: str) -> frozenset[Kind]:
