@@ -1,0 +1,169 @@
+"""The command line at scale: ``python bench/cli_scale.py [--compare GITREF] [--runs 5]``.
+
+Seeds a sandbox (`sandbox serve --seed-keys N --seed-events E`, rate limits raised so that
+no run waits) and, for accounts of 108, 5,008 and 50,008 keys (the demo's 8 plus the seeded
+ones; one database topped up between sizes), runs each command at least `--runs` times:
+
+    keys list --json · keys audit --json · activity --jsonl --limit 10000 ·
+    activity --csv --limit 1000
+
+and prints the median wall time and the largest peak RSS (the kernel's, from `os.wait4` of
+each run: what the process itself used, start-up included). With `--compare GITREF` the same
+commands run from a checkout of GITREF too (a `git worktree` in a temporary folder, its
+package laid out as symlinks on PYTHONPATH), interleaved with this tree's runs so that a busy
+moment of the machine hits both alike, against the same server (this tree's sandbox: an old
+client asks it what it always asked). Ratios are after / before. The load average before and
+after is printed: the figures mean little on a busy machine. Not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (100, 5000, 50000)  # seeded keys; the demo account has 8 more
+COMMANDS = {
+    "keys list --json": ["keys", "list", "--json"],
+    "keys audit --json": ["keys", "audit", "--json"],
+    "activity --jsonl --limit 10000": ["activity", "--jsonl", "--limit", "10000"],
+    "activity --csv --limit 1000": ["activity", "--csv", "--limit", "1000"],
+}
+RAISED = ["--rate-per-minute", "10000000", "--rate-per-hour", "100000000",
+          "--rate-per-day", "1000000000"]
+LISTENING = re.compile(r"listening on (http://\S+)")
+BOOTSTRAP = re.compile(r"Bootstrap key for the demo account[^:]*: (or_\w+)")
+
+
+@dataclass
+class Samples:
+    wall: list[float] = field(default_factory=list)
+    rss_kib: list[int] = field(default_factory=list)
+    failed: int = 0
+
+
+def program(pythonpath: Path | None) -> tuple[list[str], dict[str, str]]:
+    """The command line of this tree, or of the checkout laid out at `pythonpath`."""
+    if pythonpath is None:
+        return [str(Path(sys.executable).with_name("openrush-tui"))], {}
+    return ([sys.executable, "-c", "import sys; from openrush_tui.cli import main; "
+             "sys.exit(main())"], {"PYTHONPATH": str(pythonpath)})
+
+
+def lay_out(checkout: Path, into: Path) -> Path:
+    """The checkout's package as symlinks (its pyproject's package-dir), for PYTHONPATH."""
+    tool = tomllib.loads((checkout / "pyproject.toml").read_text())["tool"]["setuptools"]
+    for package, folder in sorted(tool["package-dir"].items()):
+        target = into.joinpath(*package.split("."))
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(checkout / folder, target_is_directory=True)
+    return into
+
+
+def serve(db: Path, keys: int, events: int) -> tuple[subprocess.Popen[str], str, str]:
+    """This tree's sandbox on a free port, topped up to `keys` and `events`."""
+    command, _ = program(None)
+    server = subprocess.Popen([*command, "sandbox", "serve", "--port", "0", "--db", str(db),
+                               "--seed-keys", str(keys), "--seed-events", str(events),
+                               *RAISED], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              text=True)
+    url = key = None
+    for line in server.stdout or ():
+        url = url or (match.group(1) if (match := LISTENING.search(line)) else None)
+        key = key or (match.group(1) if (match := BOOTSTRAP.search(line)) else None)
+        if url and key:
+            return server, url, key
+    raise SystemExit("the sandbox did not start")
+
+
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, int, bool]:
+    """Wall seconds, peak RSS (KiB, the kernel's) and success of one run."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return seconds, usage.ru_maxrss, process.returncode == 0
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", metavar="GITREF",
+                        help="also run the command line of this commit (before → after)")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES),
+                        help="seeded keys per account size (default: 100 5000 50000)")
+    args = parser.parse_args()
+    print(f"start: {load()}")
+    with tempfile.TemporaryDirectory(prefix="cli-scale-") as scratch:
+        home = Path(scratch)
+        versions: dict[str, tuple[list[str], dict[str, str]]] = {"after": program(None)}
+        if args.compare:
+            checkout = home / "before"
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach",
+                            str(checkout), args.compare], check=True, capture_output=True)
+            versions = {"before": program(lay_out(checkout, home / "before-path")),
+                        **versions}
+        try:
+            for size in args.sizes:
+                measure(home, size, args, versions)
+        finally:
+            if args.compare:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                str(home / "before")], check=False, capture_output=True)
+                shutil.rmtree(home / "before-path", ignore_errors=True)
+    print(f"end: {load()}")
+    return 0
+
+
+def measure(home: Path, size: int, args: argparse.Namespace,
+            versions: dict[str, tuple[list[str], dict[str, str]]]) -> None:
+    server, url, key = serve(home / "sandbox.sqlite3", size, args.events)
+    try:
+        base = {**os.environ, "OPENRUSH_API_URL": url, "OPENRUSH_KEY": key,
+                "OPENRUSH_CONFIG_DIR": str(home / "config"), "HOME": str(home),
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+        print(f"\n{size + 8:,} keys, {args.events:,} seeded events  ({load()})")
+        for label, argv in COMMANDS.items():
+            samples = {name: Samples() for name in versions}
+            for _ in range(args.runs):
+                for name, (command, env) in versions.items():  # interleaved
+                    seconds, rss, ok = run_once([*command, *argv], {**base, **env})
+                    samples[name].wall.append(seconds)
+                    samples[name].rss_kib.append(rss)
+                    samples[name].failed += not ok
+            print(f"  {label}")
+            for name, got in samples.items():
+                failed = f"  ({got.failed} failed!)" if got.failed else ""
+                print(f"    {name:<7} median {statistics.median(got.wall):6.2f} s   peak "
+                      f"{max(got.rss_kib) / 1024:6.0f} MiB{failed}")
+            if "before" in samples:
+                before, after = samples["before"], samples["after"]
+                print(f"    after/before: time "
+                      f"{statistics.median(after.wall) / statistics.median(before.wall):.2f}×"
+                      f", memory {max(after.rss_kib) / max(before.rss_kib):.2f}×")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
