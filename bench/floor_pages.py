@@ -88,8 +88,9 @@ def get(path: str, model: str, **params: Any) -> Any:
     import httpx
 
     if not _clients:
-        _clients.append(httpx.Client(
-            base_url=os.environ["OPENRUSH_API_URL"], timeout=10,
+        url = os.environ["OPENRUSH_API_URL"]
+        _clients.append(httpx.Client(  # no CA bundle for plain http (as floor_keys.py)
+            base_url=url, timeout=10, verify=url.startswith("https://"),
             headers={"Authorization": f"Bearer {os.environ['OPENRUSH_KEY']}"}))
     response = _clients[0].get(path, params=params)
     response.raise_for_status()

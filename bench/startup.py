@@ -45,6 +45,7 @@ import pty
 import re
 import select
 import shutil
+import signal
 import statistics
 import struct
 import subprocess
@@ -307,6 +308,8 @@ def main() -> None:
                         help="also run the package in DIR/openrush_tui (PYTHONPATH) in turn, "
                              "and give this tree's figures against it")
     args = parser.parse_args()
+    # Stopped with SIGTERM, still stop the sandbox server (the `finally` below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     program = shutil.which("openrush-tui", path=str(Path(sys.executable).parent))
     if program is None:
         sys.exit("openrush-tui is not installed next to this Python; pip install -e . first")
