@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from importlib import import_module
 from typing import TYPE_CHECKING
@@ -26,8 +26,11 @@ if TYPE_CHECKING:
 
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import ApiCredential
+    from openrush_tui.api.oauth_http import OAuthHttp
     from openrush_tui.auth.credentials import Lookup, SignOutReport
     from openrush_tui.auth.secret import Secret
+    from openrush_tui.auth.web.keeping import Kept
+    from openrush_tui.clock import Clock
     from openrush_tui.sandbox.app import Sandbox
 
 
@@ -48,6 +51,11 @@ def build_client(settings: Settings, key: Secret | None, *,
                           read_timeout=timeouts.read, deadline=timeouts.deadline,
                           transport=transport,
                           budget=RequestBudget(monotonic=monotonic, wall=wall))
+
+
+def web_key(web: Kept) -> StoredKey:
+    """A browser sign-in's access token as the key the client sends."""
+    return StoredKey(web.session.access_token, "browser", web.source_label)
 
 
 class Session:
@@ -78,6 +86,15 @@ class Session:
         # a page showing data of an older epoch shows another key's account, or none.
         self.epoch = 0
         self._listeners: list[Callable[[], object]] = []
+        # A browser sign-in (issue 22) in use: its access token is `key` ("browser"), renewed
+        # before each use when due (`_fresh_web`). Its clock and the device flow's sleep are
+        # the real ones; tests move both by hand.
+        self.web: Kept | None = None
+        self.sign_in_clock: Clock = system_clock
+        self.sign_in_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.sign_in_transport: httpx.AsyncBaseTransport | None = None  # tests: in memory
+        self._oauth: OAuthHttp | None = None
+        self._web_lock = asyncio.Lock()
 
     def on_change(self, listener: Callable[[], object]) -> None:
         """Call `listener` after every change of the key in use."""
@@ -111,10 +128,29 @@ class Session:
         except Exception as exc:  # never leave the pages waiting on a lookup that died
             found = Lookup(None, (f"The saved key could not be looked up ({type(exc).__name__})."
                                   " Sign in again.",))
+        if found.key is None and self.settings.sandbox is None:
+            web = await self._kept_web()
+            if web is not None:
+                self.web = web
+                found = Lookup(web_key(web), found.notes)
         self.key = found.key
         self.notes = found.notes
         self._lookup = None
         self._changed()
+
+    async def _kept_web(self) -> Kept | None:
+        """The browser sign-in kept for this profile and server, if any (never raises: the
+        paste flow stays)."""
+        # lazy: start-up (loads after the dashboard's first frame)
+        from openrush_tui.auth.web import keeping
+
+        try:
+            kept = await in_daemon_thread(partial(keeping.find, self.settings.profile),
+                                          name="openrush-web-lookup")
+        except Exception:  # an unreadable store: signed out, as without one
+            return None
+        api_url = self.settings.effective_api_url.rstrip("/")
+        return kept if kept is not None and kept.session.api_url == api_url else None
 
     @property
     def signed_in(self) -> bool:
@@ -157,7 +193,50 @@ class Session:
         async with self._lock:
             if self._client is None:
                 self._client = await self._connect()
-            return self._client
+        if self.web is not None:
+            await self._fresh_web()
+        return self._client
+
+    def oauth_http(self) -> OAuthHttp:
+        """The HTTP of browser sign-ins' refreshes and revocations (one per session)."""
+        # lazy: start-up (loads after the dashboard's first frame)
+        from openrush_tui.api.oauth_http import OAuthHttp
+
+        if self._oauth is None:
+            self._oauth = OAuthHttp(transport=self.sign_in_transport)
+        return self._oauth
+
+    async def _fresh_web(self) -> None:
+        """Renew the browser sign-in's access token when it is due, one renewal at a time,
+        before a request is made with it: the person never sees it expire. A refused renewal
+        signs this session out and says so on Setup (`tokens.SIGNED_OUT`), then raises
+        `tokens.SignedOut` for the request that asked."""
+        web = self.web
+        if web is None or not web.session.refresh_due(self.sign_in_clock()):
+            return
+        # lazy: start-up (loads after the dashboard's first frame)
+        from openrush_tui.auth.web import keeping
+        from openrush_tui.auth.web.tokens import SIGNED_OUT, SignedOut
+
+        async with self._web_lock:
+            web = self.web
+            if web is None or not web.session.refresh_due(self.sign_in_clock()):
+                return  # renewed (or signed out) while this one waited
+            try:
+                fresh = await keeping.fresh_session(self.settings.profile, web,
+                                                    self.oauth_http(), self.sign_in_clock)
+            except SignedOut:
+                if self.web is web:
+                    await self.sign_out()
+                    self.notes = (SIGNED_OUT,)
+                raise
+            async with self._lock:
+                if self.web is not web:  # signed out or in again meanwhile
+                    return
+                self.web = fresh
+                self.key = web_key(fresh)
+                if self._client is not None:  # the same account: no page forgets its data
+                    self._client = self._client.with_key(fresh.session.access_token.reveal())
 
     async def _connect(self) -> OpenRushClient:
         settings = self.settings
@@ -185,11 +264,13 @@ class Session:
         if self.key is not None:
             self.account_id = account_id_in(keys, self.key.secret) or self.account_id
 
-    async def use_key(self, key: StoredKey) -> None:
-        """Sign this session in with another key (the next request uses it)."""
+    async def use_key(self, key: StoredKey, *, web: Kept | None = None) -> None:
+        """Sign this session in with another key (the next request uses it); `web`: the
+        browser sign-in it is the access token of (`web_key`)."""
         async with self._lock:
             same = self.key is not None and self.key.secret.reveal() == key.secret.reveal()
             self.key = key
+            self.web = web
             self.store_note = None
             self._signed_out = False
             if self._client is not None:
@@ -223,6 +304,7 @@ class Session:
             named = self.key
             stored = named is not None and named.source in ("keyring", "file")
             self.key = None
+            self.web = None
             self.store_note = None
             self._signed_out = True
             self.notes = ()
@@ -238,7 +320,26 @@ class Session:
         key alone: one saved meanwhile by another terminal is reported, not removed)."""
         return await asyncio.to_thread(partial(forget, self.settings.profile, only=only))
 
+    async def end_web(self, web: Kept) -> tuple[bool | None, list[str]]:
+        """End a browser sign-in: revoked at the server (RFC 7009) and forgotten here.
+        Whether the server ended it (None: it could not be reached or refused; False: it
+        offers no revocation), and what may remain kept."""
+        # lazy: start-up (loads after the dashboard's first frame)
+        from openrush_tui.auth.web import keeping
+        from openrush_tui.auth.web.tokens import revoke
+        from openrush_tui.errors import OpenRushError
+
+        try:
+            ended: bool | None = await revoke(self.oauth_http(), web.session)
+        except OpenRushError:
+            ended = None
+        problems = await asyncio.to_thread(keeping.forget, self.settings.profile)
+        return ended, problems
+
     async def aclose(self) -> None:
+        if self._oauth is not None:
+            await self._oauth.aclose()
+            self._oauth = None
         if self._client is not None:
             await self._client.aclose()
             self._client = None

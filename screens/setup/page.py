@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button
+from textual.widgets import Button, Static
 
 from openrush_tui.agents.catalog import AGENTS, Agent
 from openrush_tui.api.errors import Unauthorized
@@ -50,6 +50,8 @@ from openrush_tui.widgets.terminal_panel import TerminalPanel
 
 if TYPE_CHECKING:
     from openrush_tui.auth.secret import Secret
+    from openrush_tui.auth.web.discovery import NotOffered, WebSignIn
+    from openrush_tui.auth.web.tokens import WebSession
 
 CAPABILITIES_GROUP = "capabilities"
 PLAN_GROUP = "install-plan"
@@ -57,6 +59,9 @@ STORE_GROUP = "store-key"
 STORAGE_GROUP = "change-storage"
 SIGN_OUT_GROUP = "sign-out"
 SIGN_OUT_ASK_GROUP = "sign-out-ask"
+WEB_GROUP = "web-discovery"
+WEB_KEEP_GROUP = "web-keep"
+UNREAD_METADATA = "its sign-in metadata could not be read"  # discovery's words: no answer
 
 
 class SetupScreen(DashboardScreen):
@@ -65,6 +70,8 @@ class SetupScreen(DashboardScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "sign_in", "Sign in", id="setup.sign-in", group=ACT,
                 tooltip="Sign this terminal in with a key"),
+        Binding("b", "web_sign_in", "Browser sign-in", id="setup.web-sign-in", group=ACT,
+                tooltip="Sign in with the browser: no key to copy, works over SSH"),
         Binding("x", "sign_out", "Sign out", id="setup.sign-out", group=ACT,
                 tooltip="Sign out (asks first when the key would be lost)"),
         Binding("c", "copy", "Copy snippet", id="setup.copy-snippet", group=ACT,
@@ -89,8 +96,8 @@ class SetupScreen(DashboardScreen):
     AUTO_FOCUS = "#agents"
     # The footer's order (most useful first; the last give way on a narrow terminal).
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
-        "setup.sign-in", "setup.install", "setup.uninstall", "setup.copy-snippet",
-        "setup.sign-out", "page.refresh")
+        "setup.sign-in", "setup.web-sign-in", "setup.install", "setup.uninstall",
+        "setup.copy-snippet", "setup.sign-out", "page.refresh")
     # Narrower than 70 columns the screen gets -narrow (styles/setup.tcss: the buttons
     # shrink to their labels so that a row of them stays in its section).
     # (Declared as Textual declares it, which mypy reads as an instance variable.)
@@ -103,6 +110,10 @@ class SetupScreen(DashboardScreen):
             with Vertical(id="terminal-section", classes="section") as terminal:
                 terminal.border_title = "This terminal"
                 yield TerminalPanel(self.dashboard.session, id="terminal-panel")
+                # Signed out of a server that offers it: sign in with the browser (issue 22),
+                # or the one line saying why only the paste flow is offered.
+                yield Static(id="web-offer")
+                yield Button("Sign in with the browser", id="web-sign-in", compact=True)
             with Vertical(id="agent-section", classes="section") as agents:
                 agents.border_title = "Connect an AI agent"
                 agents.border_subtitle = Content(
@@ -146,6 +157,7 @@ class SetupScreen(DashboardScreen):
     def render_terminal(self) -> None:
         """Draw "This terminal" again from the session (what the page offers may change)."""
         self.terminal.refresh_status()
+        self._show_web_offer()
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -153,6 +165,8 @@ class SetupScreen(DashboardScreen):
             return self.dashboard.session.signed_in
         if action == "storage":
             return self.dashboard.session.settings.sandbox is None
+        if action == "web_sign_in":
+            return self._web_offered()
         built = self.is_mounted and not self.shutting_down  # else parts may be missing
         if action == "uninstall":
             return built and self.query_one(AgentPanel).can_uninstall
@@ -195,26 +209,36 @@ class SetupScreen(DashboardScreen):
 
     def show_loading(self) -> None:
         self.terminal.checking()
+        self._show_web_offer()
         self.refresh_bindings()
 
     def show(self, account: Account) -> None:
         self.dashboard.balance = account.balance
         self.terminal.connected(account)
+        self._show_web_offer()
         self.refresh_bindings()
 
     def show_error(self, message: str) -> None:
         self.terminal.failed(message, self.last_error)
+        self._show_web_offer()
         self.refresh_bindings()
 
     def show_signed_out(self) -> None:
         self.terminal.signed_out()
         self.refresh_bindings()
+        if self._web_plan is None and self.dashboard.settings.sandbox is None:
+            self.discover_web()
+        self._show_web_offer()
 
     # -- buttons -----------------------------------------------------------------------------
 
     @on(Button.Pressed, "#sign-in")
     def _sign_in_pressed(self) -> None:
         self.action_sign_in()
+
+    @on(Button.Pressed, "#web-sign-in")
+    def _web_sign_in_pressed(self) -> None:
+        self.action_web_sign_in()
 
     @on(Button.Pressed, "#sign-out")
     def _sign_out_pressed(self) -> None:
@@ -291,6 +315,104 @@ class SetupScreen(DashboardScreen):
             return
         self.save_key(secret, ask.choice, ask.consent(replaces))
 
+    # -- signing in with the browser (issue 22) ---------------------------------------------
+
+    _web_plan: WebSignIn | NotOffered | None = None  # what discovery found (signed out)
+
+    def _web_offered(self) -> bool:
+        from openrush_tui.auth.web.discovery import WebSignIn  # lazy: start-up (first frame)
+
+        session = self.dashboard.session
+        return (isinstance(self._web_plan, WebSignIn) and not session.signed_in
+                and not session.lookup_pending)
+
+    @work(group=WEB_GROUP, exclusive=True, exit_on_error=False)
+    async def discover_web(self) -> None:
+        """Whether this server offers sign-in with the browser (its metadata documents)."""
+        # lazy: start-up (httpx and the documents' models load with the first discovery)
+        from openrush_tui.auth.web.flow import BrowserSignIn
+
+        session = self.dashboard.session
+        async with BrowserSignIn(session.settings.effective_api_url, None,
+                                 transport=session.sign_in_transport) as signing:
+            plan = await signing.discover()
+        # Not reached (the connection line says that): unknown, asked again next time,
+        # rather than "not offered" for good.
+        unreachable = getattr(plan, "reason", "").startswith(UNREAD_METADATA)
+        self._web_plan = None if unreachable else plan
+        if not self.shutting_down:
+            self._show_web_offer()
+            self.refresh_bindings()
+
+    def _show_web_offer(self) -> None:
+        """Signed out: the browser sign-in's button and line, or why it is not offered."""
+        line, button = self.query_one("#web-offer", Static), self.query_one("#web-sign-in")
+        offered = self._web_offered()
+        shown = self._web_plan is not None and not self.dashboard.session.signed_in
+        line.display, button.display = shown, offered
+        if offered:
+            line.update("No key to copy: sign in with the browser (b), also over SSH.")
+        elif shown:
+            line.update(getattr(self._web_plan, "line", ""))
+
+    def action_web_sign_in(self) -> None:
+        # lazy: start-up (the dialog's module loads when it first opens)
+        from openrush_tui.auth.web.discovery import WebSignIn
+        from openrush_tui.screens.setup.web_sign_in import WebSignInScreen
+
+        if self._web_offered() and isinstance(self._web_plan, WebSignIn):
+            self.app.push_screen(WebSignInScreen(self.dashboard.session, self._web_plan),
+                                 self._web_signed_in)
+
+    def _web_signed_in(self, web: WebSession | None) -> None:
+        if web is not None:
+            self.keep_web(web)
+
+    @work(group=WEB_KEEP_GROUP, exclusive=True, exit_on_error=False)
+    async def keep_web(self, web: WebSession, choice: StorageChoice | None = None) -> None:
+        """Keep the sign-in as a key is kept (the keyring; without one, where the person
+        chooses), then use it; not kept anywhere, it is ended at the server."""
+        from openrush_tui.auth.web import keeping  # lazy: start-up (first frame)
+        from openrush_tui.session import web_key
+
+        session = self.dashboard.session
+        try:
+            kept = await asyncio.to_thread(partial(keeping.keep, session.settings.profile,
+                                                   web, choice=choice))
+        except OpenRushError as exc:
+            await session.end_web(keeping.Kept(web, "session"))
+            self.notify(f"The sign-in could not be kept, so it was ended: {exc}",
+                        severity="error", timeout=12, markup=False)
+            return
+        if isinstance(kept, NeedsChoice):
+            # The dialog's module loads when it first opens: not on the first frame.
+            from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
+
+            self.app.push_screen(StorageChoiceScreen(
+                kept.reason, kept.file_path,
+                title="Signed in through the browser, but there is no safe place to keep it"),
+                partial(self._web_storage_chosen, web))
+            return
+        await session.use_key(web_key(kept), web=kept)
+        who = f" as {visible(web.account_id)}" if web.account_id else ""
+        self.notify(f"Signed in through the browser{who}; kept in {kept.source_label}.",
+                    markup=False, timeout=8)
+        self.action_reload()
+
+    def _web_storage_chosen(self, web: WebSession, choice: StorageChoice | None) -> None:
+        if choice is not None:
+            self.keep_web(web, choice)
+        else:
+            self.end_unkept(web)
+
+    @work(group=WEB_KEEP_GROUP, exclusive=True, exit_on_error=False)
+    async def end_unkept(self, web: WebSession) -> None:
+        from openrush_tui.auth.web.keeping import Kept  # lazy: start-up (first frame)
+
+        await self.dashboard.session.end_web(Kept(web, "session"))
+        self.notify("Not signed in: the sign-in was kept nowhere, so it was ended.",
+                    markup=False, timeout=8)
+
     # -- where keys are kept without a keyring -----------------------------------------------
 
     def action_storage(self) -> None:
@@ -364,9 +486,12 @@ class SetupScreen(DashboardScreen):
     async def sign_out(self) -> None:
         session = self.dashboard.session
         sandbox = session.settings.sandbox is not None
+        web = session.web
         try:
             report = await session.sign_out()
-            if sandbox:
+            if web is not None:  # a browser sign-in: ended at the server, then forgotten
+                message = web_signed_out(*await session.end_web(web))
+            elif sandbox:
                 message = key_storage.SANDBOX_SIGNED_OUT
             else:
                 if report is None:  # the key was not stored by us, but an older one may be
@@ -485,3 +610,12 @@ class SetupScreen(DashboardScreen):
                  f"Show the change to {agent.target.shown}, then write it if you agree",
                  install(agent))
                 for agent in AGENTS if agent.target is not None]
+
+
+def web_signed_out(ended: bool | None, problems: list[str]) -> str:
+    """What signing out of a browser sign-in did (`Session.end_web`)."""
+    said = {True: "Signed out: the server ended the browser sign-in, and it was removed.",
+            False: "Signed out of the browser sign-in here (the server offers no revocation).",
+            None: "Signed out of the browser sign-in here; the server could not be told, so "
+                  "it ends when its tokens expire."}[ended]
+    return " ".join([said, *problems])
