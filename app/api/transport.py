@@ -12,18 +12,22 @@ from __future__ import annotations
 
 import contextlib
 import ssl
-import urllib.request  # loaded by httpx already
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import httpx
 
-from openrush_tui.api.direct import DirectTransport
 from openrush_tui.api.errors import MAY_HAVE_HAPPENED, BadResponse, NoAnswer
 from openrush_tui.api.safety import uses_proxy_settings
 
 if TYPE_CHECKING:
     from openrush_tui.api.budget import RequestBudget
+
+# httpcore loads anyio's asyncio backend at the first request, on the event loop (~15 ms);
+# loaded with this module it comes in the thread that loads the client. A private module name:
+# if it moves, the first request loads it as before.
+with contextlib.suppress(ImportError):
+    import anyio._backends._asyncio  # noqa: F401
 
 MAX_BODY = 32 * 1024 * 1024  # far above 50,000 keys or events; a 200 MB answer is refused
 # Exceptions after which a request certainly did not reach the server.
@@ -32,8 +36,8 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 class Pool:
     """The httpx.AsyncClient shared by a client and its ``with_key`` copies, made again after
-    `aclose`. Made at once: for https it loads the CA bundle (and through a proxy, httpcore),
-    tens of milliseconds that the dashboard spends in a thread by building its client there."""
+    `aclose`. Made at once: it loads httpcore and (for https) the CA bundle, tens of
+    milliseconds that the dashboard spends in a thread by building its client there."""
 
     def __init__(
         self,
@@ -56,24 +60,6 @@ class Pool:
         self.budgets: dict[str, RequestBudget] = {}  # one per key (by digest), shared by copies
         self._client: httpx.AsyncClient | None = self._new()
 
-    def _transport(self) -> httpx.AsyncBaseTransport | None:
-        """The transport given (tests, the in-process sandbox), else ours straight to the
-        server (`api.direct`: no anyio, no httpcore), else, with a proxy in the environment,
-        httpx's own (None), which knows proxies."""
-        if self.transport is not None:
-            return self.transport
-        if self.trust_env and urllib.request.getproxies():
-            # httpcore loads anyio's asyncio backend at the first request, on the event loop
-            # (~25 ms): loaded here, it comes in the thread that builds the client. A private
-            # module name: if it moves, the first request loads it as before.
-            with contextlib.suppress(ImportError):
-                # lazy: start-up (only through a proxy)
-                import anyio._backends._asyncio  # noqa: F401
-            return None
-        tls = None if self.base_url.lower().startswith("http://") else httpx.create_ssl_context(
-            verify=self.verify, trust_env=self.trust_env)
-        return DirectTransport(tls)
-
     def get(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:
             self._client = self._new()
@@ -83,7 +69,7 @@ class Pool:
         return httpx.AsyncClient(
             base_url=self.base_url + "/",
             timeout=self.timeout,
-            transport=self._transport(),
+            transport=self.transport,
             follow_redirects=False,
             verify=self.verify,
             trust_env=self.trust_env,
