@@ -160,14 +160,7 @@ def credentials_path() -> Path:
 
 
 def read_file_key(profile: str, *, loose_mode_ok: bool = False) -> str | None:
-    path = credentials_path()
-    try:
-        data = read_private_json(path, loose_mode_ok=loose_mode_ok) or {}
-        entry = entries(data, path, "key").get(profile, {})
-    except PrivateFileError as exc:
-        raise CredentialStoreError(str(exc)) from None
-    value = entry.get("key", "")
-    return value.strip() or None
+    return read_profile_entry(credentials_path(), profile, "key", loose_mode_ok=loose_mode_ok)
 
 
 def _write_file_key(profile: str, value: str | None, *, loose_mode_ok: bool = False) -> bool:
@@ -175,10 +168,30 @@ def _write_file_key(profile: str, value: str | None, *, loose_mode_ok: bool = Fa
 
     `loose_mode_ok`: when removing, a file others can read is rewritten too (as 0600).
     """
-    path = credentials_path()
+    return write_profile_entry(credentials_path(), profile, "key", value,
+                               loose_mode_ok=loose_mode_ok)
+
+
+def read_profile_entry(path: Path, profile: str, name: str, *,
+                       loose_mode_ok: bool = False) -> str | None:
+    """`profile`'s `name` in a private file laid out as ``{"profiles": {profile: {name: …}}}``
+    (the keys' file, the browser sign-ins' file), or None."""
+    try:
+        data = read_private_json(path, loose_mode_ok=loose_mode_ok) or {}
+        entry = entries(data, path, name).get(profile, {})
+    except PrivateFileError as exc:
+        raise CredentialStoreError(str(exc)) from None
+    value = entry.get(name, "")
+    return value.strip() or None
+
+
+def write_profile_entry(path: Path, profile: str, name: str, value: str | None, *,
+                        loose_mode_ok: bool = False) -> bool:
+    """Set or (with None) remove `profile`'s `name` in such a file, under its lock; True if the
+    file changed. The last profile removed takes the file with it."""
 
     def change(data: dict[str, object]) -> bool:
-        profiles = entries(data, path, "key")
+        profiles = entries(data, path, name)
         if value is None:
             if profile not in profiles:
                 return False
@@ -186,7 +199,7 @@ def _write_file_key(profile: str, value: str | None, *, loose_mode_ok: bool = Fa
             if not profiles:
                 data.pop("profiles", None)  # nothing left: the file goes
             return True
-        data["profiles"] = {**profiles, profile: {"key": value}}
+        data["profiles"] = {**profiles, profile: {name: value}}
         return True
 
     try:

@@ -27,7 +27,12 @@ from typing import Literal
 
 from openrush_tui.api.oauth_http import OAuthHttp
 from openrush_tui.auth import keyring_store
-from openrush_tui.auth.credentials import CredentialStoreError, StoredKey
+from openrush_tui.auth.credentials import (
+    CredentialStoreError,
+    StoredKey,
+    read_profile_entry,
+    write_profile_entry,
+)
 from openrush_tui.auth.keyring_store import KeyringTimeout, KeyringUnusable, resolve_timeout
 from openrush_tui.auth.profiles import remember_storage, remembered_storage
 from openrush_tui.auth.signin import NeedsChoice, StorageChoice
@@ -36,12 +41,7 @@ from openrush_tui.clock import Clock
 from openrush_tui.config import config_dir
 from openrush_tui.files import strict_json
 from openrush_tui.files.locks import locked
-from openrush_tui.files.private import (
-    PrivateFileError,
-    entries,
-    read_private_json,
-    update_private_json,
-)
+from openrush_tui.files.private import PrivateFileError
 from openrush_tui.files.writing import ensure_private_dir
 from openrush_tui.text.paths import display_path
 
@@ -91,33 +91,12 @@ def _read_text(text: str | None) -> WebSession | None:
 
 
 def _file_session(profile: str) -> WebSession | None:
-    path = sessions_path()
-    try:
-        entry = entries(read_private_json(path) or {}, path, "session").get(profile, {})
-    except PrivateFileError as exc:
-        raise CredentialStoreError(str(exc)) from None
-    return _read_text(entry.get("session"))
+    return _read_text(read_profile_entry(sessions_path(), profile, "session"))
 
 
 def _write_file(profile: str, session: WebSession | None) -> bool:
-    path = sessions_path()
-
-    def change(data: dict[str, object]) -> bool:
-        profiles = entries(data, path, "session")
-        if session is None:
-            if profile not in profiles:
-                return False
-            del profiles[profile]
-            if not profiles:
-                data.pop("profiles", None)
-            return True
-        data["profiles"] = {**profiles, profile: {"session": _text(session)}}
-        return True
-
-    try:
-        return update_private_json(path, change)
-    except PrivateFileError as exc:
-        raise CredentialStoreError(str(exc)) from None
+    return write_profile_entry(sessions_path(), profile, "session",
+                               None if session is None else _text(session))
 
 
 # -- keeping, finding, forgetting --------------------------------------------------------------
