@@ -7,7 +7,7 @@ ones; one database topped up between sizes), runs each command at least `--runs`
     keys list --json · keys audit --json · activity --jsonl --limit 10000 ·
     activity --csv --limit 1000
 
-and prints the median wall time and the largest peak RSS (the kernel's, from `os.wait4` of
+and prints the median wall time (and CPU time, user + system) and the largest peak RSS (the kernel's, from `os.wait4` of
 each run: what the process itself used, start-up included). With `--compare GITREF` the same
 commands run from a checkout of GITREF too (a `git worktree` in a temporary folder, its
 package laid out as symlinks on PYTHONPATH), interleaved with this tree's runs so that a busy
@@ -48,6 +48,7 @@ BOOTSTRAP = re.compile(r"Bootstrap key for the demo account[^:]*: (or_\w+)")
 @dataclass
 class Samples:
     wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system: less hit by a busy machine
     rss_kib: list[int] = field(default_factory=list)
     failed: int = 0
 
@@ -87,15 +88,15 @@ def serve(db: Path, keys: int, events: int) -> tuple[subprocess.Popen[str], str,
     raise SystemExit("the sandbox did not start")
 
 
-def run_once(command: list[str], env: dict[str, str]) -> tuple[float, int, bool]:
-    """Wall seconds, peak RSS (KiB, the kernel's) and success of one run."""
+def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float, int, bool]:
+    """Wall and CPU seconds, peak RSS (KiB, the kernel's) and success of one run."""
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss, process.returncode == 0
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, process.returncode == 0
 
 
 def load() -> str:
@@ -146,19 +147,22 @@ def measure(home: Path, size: int, args: argparse.Namespace,
             samples = {name: Samples() for name in versions}
             for _ in range(args.runs):
                 for name, (command, env) in versions.items():  # interleaved
-                    seconds, rss, ok = run_once([*command, *argv], {**base, **env})
+                    seconds, cpu, rss, ok = run_once([*command, *argv], {**base, **env})
                     samples[name].wall.append(seconds)
+                    samples[name].cpu.append(cpu)
                     samples[name].rss_kib.append(rss)
                     samples[name].failed += not ok
             print(f"  {label}")
             for name, got in samples.items():
                 failed = f"  ({got.failed} failed!)" if got.failed else ""
-                print(f"    {name:<7} median {statistics.median(got.wall):6.2f} s   peak "
+                print(f"    {name:<7} median {statistics.median(got.wall):6.2f} s (CPU "
+                      f"{statistics.median(got.cpu):5.2f} s)   peak "
                       f"{max(got.rss_kib) / 1024:6.0f} MiB{failed}")
             if "before" in samples:
                 before, after = samples["before"], samples["after"]
                 print(f"    after/before: time "
                       f"{statistics.median(after.wall) / statistics.median(before.wall):.2f}×"
+                      f", CPU {statistics.median(after.cpu) / statistics.median(before.cpu):.2f}×"
                       f", memory {max(after.rss_kib) / max(before.rss_kib):.2f}×")
     finally:
         server.terminate()
