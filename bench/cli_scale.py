@@ -7,13 +7,14 @@ ones; one database topped up between sizes), runs each command at least `--runs`
     keys list --json · keys audit --json · activity --jsonl --limit 10000 ·
     activity --csv --limit 1000
 
-and prints the median wall time (and CPU time, user + system) and the largest peak RSS (the kernel's, from `os.wait4` of
-each run: what the process itself used, start-up included). With `--compare GITREF` the same
-commands run from a checkout of GITREF too (a `git worktree` in a temporary folder, its
-package laid out as symlinks on PYTHONPATH), interleaved with this tree's runs so that a busy
-moment of the machine hits both alike, against the same server (this tree's sandbox: an old
-client asks it what it always asked). Ratios are after / before. The load average before and
-after is printed: the figures mean little on a busy machine. Not a test.
+and prints the median wall time (and CPU time, user + system) and the largest peak RSS (the
+kernel's, from `os.wait4` of each run: what the process itself used, start-up included). With
+`--compare GITREF` the same commands run from a checkout of GITREF too (a `git worktree` in a
+temporary folder, its package laid out as symlinks on PYTHONPATH), interleaved with this
+tree's runs so that a busy moment of the machine hits both alike, against the same server
+(this tree's sandbox: an old client asks it what it always asked). Ratios are after / before.
+The load average before and after is printed: the figures mean little on a busy machine.
+Not a test.
 """
 
 from __future__ import annotations
