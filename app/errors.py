@@ -8,6 +8,8 @@ every screen shows it as it is. Imports nothing of this project: every layer may
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 def sentence(text: str) -> str:
     """`text` trimmed and ended with a full stop (unless it already ends a sentence)."""
@@ -38,6 +40,36 @@ class OpenRushError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(status_code={self.status_code!r}, message={self.message!r})"
+
+
+# A refused key (a 401), as precisely as the server's answer allows: the one wording for every
+# page, dialog and command. `api.errors` builds `Unauthorized` with it (API access and the
+# command line say it as it is); Setup's connection line and sign-in dialog start with the same
+# sentence, and its Status row says the word.
+KEY_REFUSED = "The server did not accept the API key"
+
+
+@dataclass(frozen=True)
+class KeyRefusal:
+    word: str  # "revoked", "expired", "invalid", or "refused" (the server said no more)
+    reason: str  # the same as a clause: "it has been revoked"
+
+    @property
+    def sentence(self) -> str:
+        return f"{KEY_REFUSED}: {self.reason}."
+
+
+def key_refusal(detail: str) -> KeyRefusal:
+    """Why a key was refused, from the server's own explanation (`detail`, possibly empty):
+    its word when it gives one, else all that a 401 can mean."""
+    said = detail.lower()
+    if "revoked" in said or "inactive" in said:
+        return KeyRefusal("revoked", "it has been revoked")
+    if "expired" in said:
+        return KeyRefusal("expired", "it has expired")
+    if "invalid" in said or "unknown" in said:
+        return KeyRefusal("invalid", "it is invalid (mistyped, or not a key of this server)")
+    return KeyRefusal("refused", "it is wrong, revoked or expired")
 
 
 def describe_error(error: BaseException) -> str:

@@ -264,6 +264,16 @@ class Session:
         if self.key is not None:
             self.account_id = account_id_in(keys, self.key.secret) or self.account_id
 
+    async def demo_key(self) -> StoredKey | None:
+        """The in-process sandbox's demo session as a key (a fresh token), so that a person who
+        signed out of it can sign in again; None outside the sandbox."""
+        if self.settings.sandbox is None:
+            return None
+        await asyncio.shield(self.warm_up())  # opens the sandbox if nothing has yet
+        if self._sandbox is None:  # closed as the app quits
+            return None
+        return StoredKey(Secret(self._sandbox.session_token()), "sandbox")
+
     async def use_key(self, key: StoredKey, *, web: Kept | None = None) -> None:
         """Sign this session in with another key (the next request uses it); `web`: the
         browser sign-in it is the access token of (`web_key`)."""

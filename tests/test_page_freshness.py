@@ -117,5 +117,5 @@ async def test_a_key_revoked_elsewhere_shows_as_rejected(server: RunningSandbox)
         terminal = text_of(app.screen.query_one("#terminal", Static))
         assert "signed in with a key the server rejects (revoked)" in terminal
         assert "signed in\n" not in terminal
-        assert "rejects this key" in text_of(app.screen.query_one("#connection", Static))
+        assert "it has been revoked" in text_of(app.screen.query_one("#connection", Static))
         assert app.balance is None

@@ -173,7 +173,7 @@ async def test_a_rejected_key_from_openrush_key_says_the_variable_wins_again(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         line = text_of(app.screen.query_one("#connection", Static))
-        assert "rejects this key (revoked)" in line
+        assert "did not accept the API key: it has been revoked" in line
         assert "OPENRUSH_KEY" in line and "wins again at every start" in line
         assert "sign in with another key" not in line  # it would not last
 

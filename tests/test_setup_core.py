@@ -67,13 +67,13 @@ async def test_the_check_passes_a_key_the_server_takes_and_raises_for_one_it_ref
     await check_key(client, token)
     with pytest.raises(Unauthorized) as refused:
         await check_key(client, Secret(KEY))
-    assert "not accept this key" in describe_check_error(refused.value)
+    assert "did not accept the API key" in describe_check_error(refused.value)
     await check_key(client, token)  # the app's client still holds its own key
 
 
 @pytest.mark.parametrize(("error", "said"), [
     (Unauthorized("Refused", status_code=401),
-     f"The server did not accept this key: it is wrong, revoked or expired. Check it (or "
+     f"The server did not accept the API key: it is wrong, revoked or expired. Check it (or "
      f"create a new one at {API_PAGE}) and try again."),
     (InvalidKeyFormat("That is not an OpenRush key."), "That is not an OpenRush key."),
     (ApiTimeout("No answer in time.", "Try again."),
@@ -109,8 +109,8 @@ def test_a_refused_key_says_why_in_a_word_and_what_to_do() -> None:
     after, line = connection.failed(before, refused, "The key was refused.")
     assert after == connection.Checked(error="The key was refused.", rejected="revoked")
     assert line == connection.ConnectionLine(
-        "The server rejects this key (revoked). Press s to sign in with another key, or x to "
-        "sign out.", "-error")
+        "The server did not accept the API key: it has been revoked. Press s to sign in with "
+        "another key, or x to sign out.", "-error")
 
 
 @pytest.mark.parametrize("error", [ServerError("Down", status_code=503), None])

@@ -97,7 +97,7 @@ async def test_a_revoked_key_is_refused_and_the_input_kept(
         dialog = app.screen
         assert isinstance(dialog, SignInScreen)  # still open
         status = text_of(dialog.query_one("#sign-in-status", Static))
-        assert "wrong, revoked or expired" in status and revoked not in status
+        assert "it has been revoked" in status and revoked not in status
         assert dialog.query_one("#key-input", Input).value == revoked
         await pilot.press("escape")
         await settle(pilot)

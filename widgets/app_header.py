@@ -1,7 +1,10 @@
 """The one-line header: where you are, which server this terminal talks to, the balance, and
 while the server's rate limit holds requests back, how long for (a countdown).
 
-Narrower than all of it, the server's label goes first (it is on Setup), then the dollars.
+Narrower than all of it, the dollars go first, then the server's label (which says whether
+this is the sandbox or the real account where keys are revoked: kept while it fits); during a
+rate-limit hold, the countdown's long form, then the balance. The page's name stays `MIN_GAP`
+cells apart from the rest, so the two never read as one phrase ("API access server: sandbox").
 Under the low-balance threshold the balance is followed by a warning ("! Credits run out in
 about 2 days", `activity.runway_gauge`).
 
@@ -28,6 +31,9 @@ if TYPE_CHECKING:
     from openrush_tui.activity.runway import Runway
 
 HOLD_TICK = 1.0  # seconds between two readings of the hold (the countdown's step)
+# The least room between the page's name and what follows it: with one space, "API access
+# server: sandbox" read as one phrase at 80 columns.
+MIN_GAP = 3
 
 
 class AppHeader(Widget):
@@ -82,20 +88,28 @@ class AppHeader(Widget):
         line.append(" OpenRush ", style="bold")
         if self.page:
             line.append(f"› {self.page}")
-        for server, dollars, short in ((True, True, False), (False, True, False),
-                                       (False, False, False), (False, False, True)):
-            right = self._right(server=server, dollars=dollars, short=short)
-            if line.cell_len + 1 + right.cell_len <= self.size.width:
+        # The first that fits: the dollars go first, then the server's label; during a hold,
+        # the countdown's long form, then the balance (the countdown says why nothing loads).
+        for server, dollars, short, balance in ((True, True, False, True),
+                                                (True, False, False, True),
+                                                (False, True, False, True),
+                                                (False, False, False, True),
+                                                (False, False, True, True),
+                                                (False, False, True, self.hold <= 0)):
+            right = self._right(server=server, dollars=dollars, short=short, balance=balance)
+            if line.cell_len + MIN_GAP + right.cell_len <= self.size.width:
                 break
-        if self.warning and line.cell_len + 1 + right.cell_len > self.size.width:
-            # The low-balance warning outranks the end of a long page title.
-            line.truncate(max(10, self.size.width - right.cell_len - 1), overflow="ellipsis")
-        gap = max(1, self.size.width - line.cell_len - right.cell_len)
+        if line.cell_len + MIN_GAP + right.cell_len > self.size.width:
+            # The low-balance warning (or the balance) outranks the end of the page's name.
+            line.truncate(max(10, self.size.width - right.cell_len - MIN_GAP),
+                          overflow="ellipsis")
+        gap = max(MIN_GAP, self.size.width - line.cell_len - right.cell_len)
         line.append(" " * gap)
         line.append_text(right)
         return line
 
-    def _right(self, *, server: bool, dollars: bool, short: bool = False) -> Text:
+    def _right(self, *, server: bool, dollars: bool, short: bool = False,
+               balance: bool = True) -> Text:
         right = Text(no_wrap=True)
         if self.hold > 0:  # at 80 columns the long form left no room for the balance
             right.append(f"rate-limited {self.hold} s" if short else
@@ -103,11 +117,11 @@ class AppHeader(Widget):
         if server:
             right.append("  │  server: " if right else "server: ", style="dim")
             right.append(self.server)
-        if self.balance is not None:
+        if self.balance is not None and balance:
             right.append("  │  credits: " if right else "credits: ", style="dim")
             money = f" ({in_dollars(self.balance)})" if dollars else ""
             right.append(f"{self.balance:,}{money}", style="bold")
-        if self.warning and self.balance is not None:
+        if self.warning and self.balance is not None and balance:
             # Words and a glyph, in reverse: readable without colour.
             right.append(" ")
             right.append(f"! {self.warning}", style="bold reverse")

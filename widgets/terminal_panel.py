@@ -30,8 +30,9 @@ LABEL_WIDTH = 11
 
 
 def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
-                     looking: bool = False) -> Content:
-    """The "This terminal" lines (`TerminalStatus.rows` made them safe), never markup."""
+                     looking: bool = False, sandbox: bool = False) -> Content:
+    """The "This terminal" lines (`TerminalStatus.rows` made them safe), never markup.
+    `sandbox`: the in-process sandbox, whose way back in is its demo account."""
     parts: list[str | tuple[str, str]] = []
 
     def row(label: str, value: str, style: str = "") -> None:
@@ -50,7 +51,14 @@ def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
         row(label, value)
     if sandbox_starting and status.key is None:
         row("Key from", "the sandbox's demo session (starting…)")
-    if not status.signed_in and not sandbox_starting:
+    if not status.signed_in and sandbox and not sandbox_starting:
+        # Not the web page (its keys are not the sandbox's), not --sandbox (running already).
+        parts.extend([
+            "\nNot signed in to the sandbox. Press ", ("s", "bold"), " and choose ",
+            ("Demo account", "bold"), " to sign in to its demo account, or paste a key of "
+            "this sandbox (one created on API access).\n",
+        ])
+    elif not status.signed_in and not sandbox_starting:
         parts.extend([
             "\nThis terminal is not signed in. Press ", ("s", "bold"), " and paste a key from ",
             (API_PAGE, "underline"), ",\nor run ", ("openrush-tui login", "bold"),
@@ -97,7 +105,8 @@ class TerminalPanel(Vertical):
         starting = session.signed_in and session.key is None
         self.query_one("#terminal", Static).update(
             terminal_content(self.status(), sandbox_starting=starting,
-                             looking=session.lookup_pending))
+                             looking=session.lookup_pending,
+                             sandbox=session.settings.sandbox is not None))
         notes = connection.terminal_notes(session.key, session.notes, session.store_note)
         notes_line = self.query_one("#terminal-notes", Static)
         notes_line.update(Content("\n".join(notes)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from openrush_tui.errors import OpenRushError
+from openrush_tui.errors import OpenRushError, key_refusal
 from openrush_tui.text.safe import sanitize
 
 if TYPE_CHECKING:
@@ -304,13 +304,10 @@ def _error_for(response: HttpAnswer) -> ApiError:
         return BadRequest(
             message, "Check the values you entered and try again.", code, detail=detail
         )
-    if code == 401:
-        return Unauthorized(
-            "The server did not accept the API key",
-            "The key is wrong, revoked or expired; sign in again.",
-            code,
-            detail=detail,
-        )
+    if code == 401:  # the one wording of a refused key (Setup's says the same)
+        refusal = key_refusal(detail if has_detail else "")
+        return Unauthorized(refusal.sentence, "Sign in again with a working key.", code,
+                            detail=detail)
     if code == 402:
         if "credit" in detail.lower() or not has_detail:
             message = "Not enough credits for this request"

@@ -13,7 +13,7 @@ from typing import Literal
 
 from openrush_tui.api.errors import RateLimited
 from openrush_tui.auth.credentials import ENV_VAR, StoredKey
-from openrush_tui.auth.status import Account, rejection
+from openrush_tui.auth.status import Account, refusal
 from openrush_tui.text.safe import visible
 
 LineState = Literal["", "-ok", "-error", "-busy"]  # the connection line's CSS class
@@ -61,17 +61,17 @@ def failed(before: Checked, error: BaseException | None, message: str, *,
     """
     if isinstance(error, RateLimited):
         return before, RATE_LIMITED
-    rejected = rejection(error) if error is not None else None
-    after = Checked(error=message, rejected=rejected)
-    if rejected is not None and key is not None and key.source == "environment":
+    refused = refusal(error) if error is not None else None
+    after = Checked(error=message, rejected=refused.word if refused else None)
+    if refused is not None and key is not None and key.source == "environment":
         # Signing in here would not last: the variable wins again at the next start.
         return after, ConnectionLine(
-            f"The server rejects this key ({rejected}). It comes from {ENV_VAR}, which "
-            f"wins again at every start: set {ENV_VAR} to a working key, or unset it and "
-            "press s to sign in.", "-error")
-    if rejected is not None:
-        return after, ConnectionLine(f"The server rejects this key ({rejected}). Press s to "
-                                     "sign in with another key, or x to sign out.", "-error")
+            f"{refused.sentence} It comes from {ENV_VAR}, which wins again at every start: "
+            f"set {ENV_VAR} to a working key, or unset it and press s to sign in.", "-error")
+    if refused is not None:
+        # The sentence API access says too; then what to do here.
+        return after, ConnectionLine(f"{refused.sentence} Press s to sign in with another "
+                                     "key, or x to sign out.", "-error")
     return after, ConnectionLine(f"Connection failed: {message}", "-error")
 
 

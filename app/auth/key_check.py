@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from openrush_tui.api.errors import InvalidKeyFormat, Unauthorized
-from openrush_tui.errors import OpenRushError
+from openrush_tui.errors import OpenRushError, key_refusal
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -27,11 +27,14 @@ async def check_key(client: OpenRushClient, secret: Secret) -> None:
     await client.with_key(secret.reveal()).credits()
 
 
-def describe_check_error(error: BaseException) -> str:
-    """The sentence under the input: a refused key is the usual case and says so plainly."""
-    if isinstance(error, Unauthorized):
-        return ("The server did not accept this key: it is wrong, revoked or expired. "
-                f"Check it (or create a new one at {API_PAGE}) and try again.")
+def describe_check_error(error: BaseException, *, sandbox: bool = False) -> str:
+    """The sentence under the input: a refused key is the usual case and says so plainly.
+    `sandbox`: new keys come from its API access page, not from the web."""
+    if isinstance(error, Unauthorized) and error.status_code is not None:
+        where = "on API access" if sandbox else f"at {API_PAGE}"
+        # The one wording of a refused key (`errors.key_refusal`), then what to do here.
+        return (f"{key_refusal(error.detail).sentence} Check it (or create a new one {where}) "
+                "and try again.")
     if isinstance(error, InvalidKeyFormat):
         return str(error)
     if isinstance(error, OpenRushError):

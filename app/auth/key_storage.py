@@ -26,8 +26,10 @@ from openrush_tui.auth.signin import (
 from openrush_tui.text.paths import display_path
 
 NOT_KEPT = "Not signed in: the key was not kept."
-# The sandbox stores nothing: signing out of it only forgets the session.
-SANDBOX_SIGNED_OUT = "Signed out of the sandbox. Press s to sign in with a key."
+# The sandbox stores nothing: signing out of it only forgets the session. Its way back in is
+# the sign-in dialog's Demo account (keys from the web are not the sandbox's).
+SANDBOX_SIGNED_OUT = ("Signed out of the sandbox's demo account. Press s and choose Demo "
+                      "account to sign in again.")
 
 
 def keep_key(profile: str, api_url: str, secret: Secret, *, sandbox: bool,

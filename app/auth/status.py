@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from openrush_tui.api.errors import Unauthorized
 from openrush_tui.auth.credentials import StoredKey, find_saved_key, same_key
 from openrush_tui.auth.secret import Secret
-from openrush_tui.errors import OpenRushError
+from openrush_tui.errors import KeyRefusal, OpenRushError, key_refusal
 from openrush_tui.files import strict_json
 from openrush_tui.text.money import credits_and_dollars
 from openrush_tui.text.safe import visible
@@ -109,13 +109,18 @@ class TerminalStatus:
         }
 
 
-def rejection(error: BaseException) -> str | None:
-    """Why the server refused the key, in a word, when `error` is that refusal (a 401)."""
+def refusal(error: BaseException) -> KeyRefusal | None:
+    """Why the server refused the key, when `error` is that refusal (a 401): the one wording
+    (`errors.key_refusal`), which API access and the command line say too."""
     if not isinstance(error, Unauthorized) or error.status_code is None:
         return None
-    detail = error.detail.lower()
-    return next((word for word in ("revoked", "expired", "invalid") if word in detail),
-                "refused")
+    return key_refusal(error.detail)
+
+
+def rejection(error: BaseException) -> str | None:
+    """Why the server refused the key, in a word, when `error` is that refusal (a 401)."""
+    refused = refusal(error)
+    return None if refused is None else refused.word
 
 
 def balance_text(balance: int) -> str:

@@ -50,6 +50,7 @@ from openrush_tui.widgets.colours import MONOCHROME
 from openrush_tui.widgets.keymap import GLOBAL
 from openrush_tui.widgets.plain_glyphs import PlainGlyphs
 from openrush_tui.widgets.terminal_safe import TerminalSafe
+from openrush_tui.widgets.toast_text import fold_for_toast
 
 STYLESHEETS = ("app.tcss", "setup.tcss", "api_access.tcss")
 # Added as the first dialog opens: ~5 ms off each of Textual's parses before the first frame.
@@ -344,7 +345,9 @@ class OpenRushApp(App[None]):
                timeout: float | None = None, markup: bool = True) -> None:
         """Every notification: kept for "Messages", shown briefly (`short_lived`)."""
         self.recent.add(Message(self.now(), title, message, severity))
-        super().notify(message, title=title, severity=severity,
+        # A long path breaks after a separator in the toast, not mid-name (markup: as it is).
+        shown = message if markup else fold_for_toast(message, self.size.width)
+        super().notify(shown, title=title, severity=severity,
                        timeout=short_lived(severity, timeout), markup=markup)
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,

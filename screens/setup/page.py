@@ -29,6 +29,7 @@ from textual.widgets import Button, Static
 from openrush_tui.agents.catalog import AGENTS, Agent
 from openrush_tui.api.errors import Unauthorized
 from openrush_tui.auth import key_storage, signin
+from openrush_tui.auth.credentials import StoredKey
 from openrush_tui.auth.signin import (
     NO_CONSENT,
     Consent,
@@ -262,9 +263,17 @@ class SetupScreen(DashboardScreen):
         self.app.push_screen(SignInScreen(self.dashboard.session, server=settings.server_label),
                              self._key_checked)
 
-    def _key_checked(self, secret: Secret | None) -> None:
-        if secret is not None:
+    def _key_checked(self, secret: Secret | StoredKey | None) -> None:
+        if isinstance(secret, StoredKey):  # the sandbox's demo account: nothing to save
+            self.use_demo(secret)
+        elif secret is not None:
             self.save_key(secret)
+
+    @work(group=STORE_GROUP, exclusive=True, exit_on_error=False)
+    async def use_demo(self, key: StoredKey) -> None:
+        await self.dashboard.session.use_key(key)
+        self.notify(key_storage.signed_in_message(key), markup=False, timeout=8)
+        self.action_reload()
 
     @work(group=STORE_GROUP, exclusive=True, exit_on_error=False)
     async def save_key(self, secret: Secret, choice: StorageChoice | None = None,

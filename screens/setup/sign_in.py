@@ -7,6 +7,9 @@ again. The dialog closes with the checked key; where it is stored is the Setup s
 While it is open, Textual's own log is held (`OpenRushApp.hold_log`): every keystroke,
 paste and change of the input is a message Textual would log with the key in it. The input
 is emptied before the dialog closes, so no message sent after that carries the key either.
+
+In the in-process sandbox, Demo account closes it with the sandbox's demo session instead (a
+StoredKey: nothing to check or save), the way back in after signing out of it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from openrush_tui.auth.credentials import ENV_VAR, key_from_environment
+from openrush_tui.auth.credentials import ENV_VAR, StoredKey, key_from_environment
 from openrush_tui.auth.key_check import API_PAGE, check_key, describe_check_error
 from openrush_tui.auth.secret import Secret
 from openrush_tui.screens.dialogs.dialog import Dialog
@@ -32,7 +35,7 @@ if TYPE_CHECKING:
 CHECK_GROUP = "sign-in-check"
 
 
-class SignInScreen(Dialog[Secret | None]):
+class SignInScreen(Dialog[Secret | StoredKey | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="sign-in.cancel"),
         Binding("ctrl+r", "toggle_reveal", "Show/hide the key", id="sign-in.reveal"),
@@ -52,19 +55,32 @@ class SignInScreen(Dialog[Secret | None]):
     def on_unmount(self) -> None:
         self._release_log()
 
-    def _close(self, secret: Secret | None) -> None:
+    def _close(self, secret: Secret | StoredKey | None) -> None:
         with self.prevent(Input.Changed):
             self.query_one("#key-input", Input).value = ""
         self.dismiss(secret)
+
+    @property
+    def _sandbox(self) -> bool:
+        return self._session.settings.sandbox is not None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Sign this terminal in", classes="title")
             with VerticalScroll(classes="body"):
-                yield Static(Content(
-                    f"Paste an API key (or_…) from {API_PAGE}, or a Dashboard session token. "
-                    f"It is checked with {self._server} before it is saved."), classes="note")
-                if self._session.settings.sandbox is None and key_from_environment():
+                if self._sandbox:
+                    # The web page's keys are not this sandbox's; its demo account needs none.
+                    yield Static(Content(
+                        "This is the sandbox: choose Demo account to sign in to its demo "
+                        "account, or paste a key of this sandbox (one created on API access). "
+                        f"A key is checked with the {self._server} first."),
+                        classes="note")
+                else:
+                    yield Static(Content(
+                        f"Paste an API key (or_…) from {API_PAGE}, or a Dashboard session "
+                        f"token. It is checked with {self._server} before it is saved."),
+                        classes="note")
+                if not self._sandbox and key_from_environment():
                     yield Static(Content(
                         f"{ENV_VAR} is set in this environment: at the next start it wins "
                         "over the key saved here."), classes="note", id="env-note")
@@ -74,6 +90,8 @@ class SignInScreen(Dialog[Secret | None]):
                 yield Static("", id="sign-in-status")
             with Horizontal(classes="buttons"):
                 yield Button("Sign in", id="submit", variant="primary")
+                if self._sandbox:
+                    yield Button("Demo account", id="demo")
                 yield Button("Cancel", id="cancel")
 
     # -- the input ---------------------------------------------------------------------------
@@ -105,6 +123,20 @@ class SignInScreen(Dialog[Secret | None]):
         self.query_one("#submit", Button).disabled = True
         self.check_candidate(Secret(value))
 
+    @on(Button.Pressed, "#demo")
+    def _demo_pressed(self) -> None:
+        if not self._busy:
+            self.use_demo()
+
+    @work(group=CHECK_GROUP, exclusive=True, exit_on_error=False)
+    async def use_demo(self) -> None:
+        """The sandbox's demo session again: nothing to paste, check or save."""
+        key = await self._session.demo_key()
+        if key is None:  # the sandbox is closing with the app
+            self.say("The sandbox is not open.", state="error")
+            return
+        self._close(key)
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, CHECK_GROUP)
@@ -119,7 +151,7 @@ class SignInScreen(Dialog[Secret | None]):
         except Exception as error:  # whatever it was, it is said under the input, to fix
             self._busy = False
             self.query_one("#submit", Button).disabled = False
-            self.say(Content(describe_check_error(error)), state="error",
+            self.say(Content(describe_check_error(error, sandbox=self._sandbox)), state="error",
                      focus=self.query_one("#key-input", Input))
             return
         self._close(secret)
