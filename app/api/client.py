@@ -224,10 +224,12 @@ class OpenRushClient:
         request (OURS); None when the server does not look keys up by id (it answered with
         others): the caller then walks `key_pages`."""
         wanted = sorted(set(ids))
+        chunks = [wanted[start:start + KEY_IDS] for start in range(0, len(wanted), KEY_IDS)]
+        # At once: a page of events can name a few hundred keys, and each round trip counts.
+        pages = await asyncio.gather(*(self.key_page(limit=len(chunk), ids=chunk, keep=False)
+                                       for chunk in chunks))
         found: list[ApiCredential] = []
-        for start in range(0, len(wanted), KEY_IDS):
-            chunk = wanted[start:start + KEY_IDS]
-            page = await self.key_page(limit=len(chunk), ids=chunk, keep=False)
+        for chunk, page in zip(chunks, pages, strict=True):
             if any(key.id not in chunk for key in page.items):
                 return None
             found.extend(page.items)
