@@ -8,10 +8,13 @@ Pilot, the toasts as Textual draws them.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.cells import cell_len
+from textual.pilot import Pilot
 from textual.widgets import Button
 from textual.widgets._toast import Toast  # private: the only way to read a toast's lines
 
@@ -20,6 +23,7 @@ from openrush_tui.widgets.app_header import AppHeader
 from tests.support.apps import sandbox_app, settle
 from tests.support.in_view import cut_label, not_in_view
 from tests.support.keys import create
+from tests.support.patience import PATIENCE
 
 SIZES = [(80, 24), (60, 20)]
 size_ids = [f"{w}x{h}" for w, h in SIZES]
@@ -69,6 +73,23 @@ async def test_the_header_keeps_the_page_name_apart(tmp_path: Path,
     assert not problems, "\n".join(problems)
 
 
+def squeezed(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+async def shown_toast(pilot: Pilot[Any], ending: str) -> Toast:
+    """The one toast on screen once it ends with `ending` (spaces aside; the one before it
+    gone), waited for: toasts are mounted and removed after the message that asks for them."""
+    deadline = time.monotonic() + PATIENCE
+    while True:
+        toasts = list(pilot.app.screen.query(Toast))
+        if len(toasts) == 1 and squeezed("".join(toast_lines(toasts[0]))).endswith(
+                squeezed(ending)):
+            return toasts[0]
+        assert time.monotonic() < deadline, [toast_lines(toast) for toast in toasts]
+        await pilot.pause(0.02)
+
+
 def toast_lines(toast: Toast) -> list[str]:
     return [strip.text.strip(" ▌") for strip in toast.render_lines(toast.region.reset_offset)]
 
@@ -83,9 +104,7 @@ async def test_a_path_in_a_toast_breaks_after_a_separator(tmp_path: Path,
         for path in PATHS:
             app.clear_notifications()
             app.notify(f"Exported 123 events to {path} (CSV, 4 KB).", markup=False, timeout=60)
-            await pilot.pause()
-            await pilot.pause()
-            [toast] = app.screen.query(Toast)
+            toast = await shown_toast(pilot, f"{path} (CSV, 4 KB).")
             drawn = "\n".join(toast_lines(toast))
             # Each name between separators (or spaces, where Textual wraps) is on one line,
             # when it fits one.
