@@ -4,6 +4,8 @@ chosen ages (`--extra-keys`). No client is mocked."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import pty
@@ -296,9 +298,10 @@ def test_activity_csv_respects_every_filter(tmp_path: Path, server: RunningSandb
         as_json = run_cli(tmp_path, server, "activity", "--json", "--limit", "300", *filters)
         as_csv = run_cli(tmp_path, server, "activity", "--csv", "--limit", "300", *filters)
         assert as_csv.returncode == 0, as_csv.stderr
-        header, *rows = [line.split(",") for line in as_csv.stdout.splitlines()]
-        assert header[0] == "time" and header[-1] == "id"
-        assert [row[-1] for row in rows] == [event["id"] for event in json.loads(as_json.stdout)]
+        reader = csv.DictReader(io.StringIO(as_csv.stdout))
+        rows = list(reader)
+        assert reader.fieldnames and reader.fieldnames[0] == "time" and "id" in reader.fieldnames
+        assert [row["id"] for row in rows] == [event["id"] for event in json.loads(as_json.stdout)]
         assert rows
 
 
