@@ -26,6 +26,7 @@ import re
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,7 +183,7 @@ def is_binary(head: bytes) -> bool:
 # A tree past this much text is worth the second core: starting the workers costs ~0.1 s,
 # so a project folder is scanned in-process and a home directory in parallel.
 PARALLEL_AFTER_BYTES = 32 * 1024 * 1024
-BATCH_ENTRIES = 64  # per message to a worker: the cost of a message spread over many files
+BATCH_ENTRIES = 256  # per message to a worker: the cost of a message spread over many files
 BATCHES_AHEAD = 8  # sent and not yet merged: the walk never runs far ahead (memory stays flat)
 
 # What reading one entry came to: (outcome, bytes read, keys found, why it was unreadable);
@@ -190,10 +191,13 @@ BATCHES_AHEAD = 8  # sent and not yet merged: the walk never runs far ahead (mem
 Examined = tuple[str, int, list[Found], str]
 
 
+NOT_READ: Examined = ("not-read", 0, [], "")
+
+
 def examine(entry: trees.Entry) -> Examined:
     """Read and search one entry of the walk; the same in-process and in a worker."""
     if entry.kind != "file":
-        return "not-read", 0, [], ""
+        return NOT_READ
     try:
         data = trees.read_file(entry, limit=MAX_FILE_BYTES, reject=is_binary)
     except FileNotFoundError:  # gone since the folder was listed: nothing to find
@@ -209,9 +213,11 @@ def examine(entry: trees.Entry) -> Examined:
     return "read", len(data), list(find_keys(data)) if b"or_" in data else [], ""
 
 
-def examine_batch(batch: list[trees.Entry]) -> list[tuple[trees.Entry, Examined]]:
-    """A worker's task (a module-level function: a spawned process imports it by name)."""
-    return [(entry, examine(entry)) for entry in batch]
+def examine_files(files: list[tuple[str, bool]]) -> list[Examined]:
+    """A worker's task: the files (path, named by the user) of one batch, in order. Only
+    what a file needs crosses to the worker and only the outcome comes back (a module-level
+    function: a spawned process imports it by name)."""
+    return [examine(trees.Entry(path, "file", named=named)) for path, named in files]
 
 
 def _quiet_worker() -> None:
@@ -290,27 +296,32 @@ class Scanner:
         `BATCHES_AHEAD` batches ahead of what is merged here."""
         ahead = threading.Semaphore(BATCHES_AHEAD)
         stop = threading.Event()
+        sent: deque[list[trees.Entry]] = deque()  # each batch, in the order of the results
 
-        def batches() -> Iterator[list[trees.Entry]]:
+        def batches() -> Iterator[list[tuple[str, bool]]]:
             batch: list[trees.Entry] = []
             for entry in entries:
                 batch.append(entry)
                 if len(batch) == BATCH_ENTRIES:
                     if not _acquire(ahead, stop):
                         return
-                    yield batch
+                    sent.append(batch)
+                    yield [(e.path, e.named) for e in batch if e.kind == "file"]
                     batch = []
             if batch and _acquire(ahead, stop):
-                yield batch
+                sent.append(batch)
+                yield [(e.path, e.named) for e in batch if e.kind == "file"]
 
         # "spawn": a fresh interpreter, safe whatever threads this process runs (a fork of a
         # threaded process can inherit a held lock).
         context = multiprocessing.get_context("spawn")
         with context.Pool(self._workers, initializer=_quiet_worker) as pool:
             try:
-                for examined_batch in pool.imap(examine_batch, batches()):
+                for examined_files in pool.imap(examine_files, batches()):
                     ahead.release()
-                    for entry, examined in examined_batch:
+                    outcomes = iter(examined_files)
+                    for entry in sent.popleft():
+                        examined = next(outcomes) if entry.kind == "file" else NOT_READ
                         if not self._step(entry, examined, report, deadline):
                             return
             finally:
