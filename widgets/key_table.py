@@ -6,8 +6,9 @@ is a list comprehension (see `openrush_tui.keys.view`) and a repaint renders ~30
 columns fit and what each cell says is `openrush_tui.keys.columns`; this widget draws it.
 
 Messages up: Highlighted, DetailsRequested, RevokeRequested, ViewChanged. The screen sets
-`filter_text` and `hide_inactive`, calls `load()` with the keys it fetched, `flag()` (audit)
-and `show_revoked()` with what a revoke did.
+`filter_text` and `hide_inactive`, calls `load()` with the keys it fetched (or, for a list
+that arrives in pages, `fill()` with each slice of at most `SLICE` rows and `filled()` at
+the end), `flag()` (audit) and `show_revoked()` with what a revoke did.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from textual.strip import Strip
 from openrush_tui.keys.columns import GAP, TITLES, Layout, cell_text, column_at, fit_columns
 from openrush_tui.keys.view import (
     NATURAL_DESCENDING,
+    SLICE,
     SORT_COLUMNS,
     KeyRow,
     KeyView,
@@ -136,6 +138,34 @@ class KeyTable(ScrollView, can_focus=True):
         self.view.load(keys, now)
         self.marked &= {row.id for row in self.view.rows}
         self._after_view_change(keep)
+
+    def fill(self, rows: list[KeyRow], now: datetime, *, first: bool) -> None:
+        """A slice of a list that arrives in parts: `first` starts the list again (the last
+        one goes, so only one list is ever held), the others add to it. The cursor stays on
+        its key; the marks wait for `filled` (a marked key may be in a later slice)."""
+        if len(rows) > SLICE:
+            raise ValueError(f"{len(rows)} rows in one slice (at most {SLICE})")
+        keep = self._highlighted
+        self.now = now
+        if first:
+            self.view.replace(rows)
+            self._after_view_change(keep)
+            return
+        # Added below the rows on screen (the usual case: newest first), nothing drawn
+        # changes but the scrollbar: the table is not drawn again for each slice.
+        unchanged = self.view.extend(rows)
+        self._after_view_change(
+            keep, redraw=unchanged < round(self.scroll_y) + self._body_height())
+
+    def filled(self) -> None:
+        """The whole list is in: marks of keys it no longer has go."""
+        if not self.marked:
+            return
+        before = len(self.marked)
+        self.marked &= {row.id for row in self.view.rows}
+        if len(self.marked) != before:
+            self.refresh()
+            self.post_message(self.ViewChanged())
 
     def update_key(self, key: ApiCredential) -> None:
         self.view.update(key, self.now)
@@ -321,7 +351,7 @@ class KeyTable(ScrollView, can_focus=True):
 
     # -- cursor ---------------------------------------------------------------------------
 
-    def _after_view_change(self, keep: str | None) -> None:
+    def _after_view_change(self, keep: str | None, *, redraw: bool = True) -> None:
         index = self.view.index_of(keep) if keep is not None else None
         self._refresh_size()
         if (self.row_count > 0) != self._had_rows:
@@ -330,7 +360,7 @@ class KeyTable(ScrollView, can_focus=True):
             self._had_rows = self.row_count > 0
             self.refresh_bindings()
         self._move(index if index is not None else min(self.cursor, self.row_count - 1),
-                   force_refresh=True)
+                   force_refresh=redraw)
         self.post_message(self.ViewChanged())
 
     def _move(self, index: int, *, force_refresh: bool = False) -> None:

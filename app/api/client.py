@@ -191,14 +191,17 @@ class OpenRushClient:
         return await self._call("GET", "/v1/me/api-credentials", parse_key_page, params=params,
                                 what="the list of keys", keep=keep)
 
-    async def key_pages(self, size: int = KEY_PAGE) -> AsyncIterator[list[ApiCredential]]:
+    async def key_pages(self, size: int = KEY_PAGE, first_size: int | None = None,
+                        keep_first: bool = False) -> AsyncIterator[list[ApiCredential]]:
         """Every key, newest first, `size` at a time: the next page is asked for before this
         one is handed over, so the server makes it while the caller writes this one, and at
         most two pages are held. A server that ignores `limit` sends every key at once: one
         page. A server that sends a page again (it ignores `cursor`) is a BadResponse, never
-        an endless walk."""
+        an endless walk. `first_size`: a smaller first page (a screen's worth, shown sooner);
+        `keep_first`: that page is kept for reuse (repeated presses of r: the request budget
+        answers a small account's whole list again, as it did the unpaged one)."""
         fetch: asyncio.Future[KeyPage] | None = asyncio.ensure_future(
-            self.key_page(limit=size, keep=False))
+            self.key_page(limit=first_size or size, keep=keep_first))
         cursors: set[str] = set()
         first: str | None = None  # the previous page's first id
         try:

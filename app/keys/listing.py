@@ -4,15 +4,30 @@ shows no row, and which keys a revoke request acts on.
 
 `ListState` is what the page knows of its last load; `status(view)` puts it in words. The
 page draws the result (`widgets.load_state`, `KeyTable.empty_text`).
+
+`arriving` is how a list reaches the page (issue 23): a page of keys at a time (the OURS
+paging of GET /v1/me/api-credentials; a server without it sends one page of every key), each
+made into rows in a worker thread, handed over in slices of at most `SLICE` rows so that the
+event loop handles key presses between them, and the next page already on its way.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from openrush_tui.keys.view import KeyRow, KeyView
+from openrush_tui.keys.view import SLICE, KeyRow, KeyView, rows_of
 from openrush_tui.text.safe import visible
+
+if TYPE_CHECKING:
+    from openrush_tui.api.client import OpenRushClient
+    from openrush_tui.api.models import ApiCredential
+
+T = TypeVar("T")
 
 LineState = Literal["loading", "error", "empty", "info"]  # `widgets.load_state.State`'s
 
@@ -25,6 +40,43 @@ SIGNED_OUT_TABLE = "Sign in to see your keys."
 SIGNED_OUT_LINE = ("This terminal is not signed in. Press 1 for Setup to see how to sign "
                    "in.")
 NOT_LOADED_TABLE = "The keys could not be loaded yet. Press r to try again."
+WAIT_FOR_ALL = "the audit waits for the rest"  # a and D while a list arrives
+# The first page asked for: a screen's worth and more, small enough to decode at once, so a
+# big account's newest keys show as soon as a small account's; then pages of 5,000.
+FIRST_PAGE = 250
+
+
+async def arriving(client: OpenRushClient, now: datetime) -> AsyncIterator[list[KeyRow]]:
+    """The account's keys as rows, newest first, at most `SLICE` at a time. The rows of a page
+    are built in a thread (12 µs a key: 0.6 s at 50,000, never on the event loop), and only
+    one page's keys and rows are held here beside what the table has."""
+    # The first page is kept by the request budget (reused by presses of r a moment apart);
+    # the others are not (memory: an old list's pages would outlive it there).
+    async for keys in client.key_pages(first_size=FIRST_PAGE, keep_first=True):
+        rows = await asyncio.to_thread(_rows_in_turns, keys, now)
+        del keys
+        for start in range(0, len(rows), SLICE):
+            yield rows[start:start + SLICE]
+
+
+def in_turns(items: Iterable[T], every: int = 256) -> Iterator[T]:
+    """`items`, for a worker thread: every `every` items it offers the GIL to the event loop
+    (`time.sleep(0)`), which otherwise waits for the interpreter's switch interval to take
+    its turn (a key press waits that long, and longer on a busy machine)."""
+    for index, item in enumerate(items):
+        if index % every == every - 1:
+            time.sleep(0)
+        yield item
+
+
+def _rows_in_turns(keys: list[ApiCredential], now: datetime) -> list[KeyRow]:
+    return rows_of(in_turns(keys), now)
+
+
+def still_arriving(view: KeyView) -> str:
+    """What a and D say while the list arrives: they need every key."""
+    return (f"{view.total:,} keys loaded so far; {WAIT_FOR_ALL} of the list. Press it again "
+            "once the list is in.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,20 +94,25 @@ class ListState:
     loaded: bool = False  # a list has arrived at least once
     error: str | None = None
     signed_out: bool = False
+    partial: bool = False  # the table holds the first part of a list still arriving
+
+    def receiving(self) -> None:
+        """The first part of a list is on screen; the rest is on its way."""
+        self.partial, self.error, self.signed_out = True, None, False
 
     def shown(self) -> None:
-        """A list arrived."""
-        self.loaded, self.error, self.signed_out = True, None, False
+        """A list arrived, whole."""
+        self.loaded, self.error, self.signed_out, self.partial = True, None, False, False
 
     def failed(self, message: str) -> None:
         self.error = message
 
     def signed_out_now(self) -> None:
-        self.error, self.signed_out = None, True
+        self.error, self.signed_out, self.partial = None, True, False
 
     def forget(self) -> None:
         """Another account: nothing of the last one counts."""
-        self.loaded, self.error = False, None
+        self.loaded, self.error, self.partial = False, None, False
 
     def loading(self, view: KeyView) -> ListStatus:
         """While a load is under way: the list stays on screen, being refreshed."""
@@ -67,8 +124,14 @@ class ListState:
             return ListStatus("info", SIGNED_OUT_LINE, SIGNED_OUT_TABLE)
         if self.error is not None:
             kept = " The list below is the last one loaded." if view.total else ""
+            if self.partial:
+                kept = (f" Only the newest {view.total:,} keys were loaded: press r to load "
+                        "the whole list.")
             return ListStatus("error", f"{self.error}{kept}",
                               None if self.loaded else NOT_LOADED_TABLE)
+        if self.partial:
+            return ListStatus("loading", progress(view),
+                              empty_table(view) if view.total else "")
         if view.total == 0:  # no keys, or the first list is still to come
             if self.loaded:
                 return ListStatus("empty", EMPTY_ACCOUNT, EMPTY_HINT)
@@ -90,6 +153,15 @@ def counts(view: KeyView) -> str:
             why.append("active (h shows the revoked and expired)")
         parts.append(f"showing {len(view.shown)} " + ", ".join(why))
     return " · ".join(parts)
+
+
+def progress(view: KeyView) -> str:
+    """"Loading keys… 15,000 so far, newest first · showing 40 matching “ci”": the list
+    arriving has no total to give (its pages do not carry one)."""
+    line = f"Loading keys… {view.total:,} so far, newest first; {WAIT_FOR_ALL}."
+    if len(view.shown) != view.total:
+        return f"{line} · showing {len(view.shown):,}"
+    return line
 
 
 def empty_table(view: KeyView) -> str:

@@ -1,9 +1,11 @@
 """Which keys the list shows, in which order: filter, hide-inactive and sort, without Textual.
 
-The API returns every key at once (no pagination), so an account with thousands of keys is
-filtered here on each keystroke. Everything a keystroke needs is computed once per load
-(lower-cased text to search, sort keys), so a filter pass over 5,000 keys is a plain list
-comprehension over precomputed strings.
+An account with thousands of keys is filtered here on each keystroke. Everything a keystroke
+needs is computed once per key as it arrives (`rows_of`: lower-cased text to search, the
+visible name), so a filter pass over 50,000 keys is a plain list comprehension over
+precomputed strings. A large list arrives in pages and is shown as it comes: `replace` starts
+a list, `extend` adds to it, each with a bounded number of rows, so the event loop handles key
+presses between them (issue 23); `rows_of` is plain Python a thread can run.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import TYPE_CHECKING, Literal
 from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from openrush_tui.api.models import ApiCredential, CredentialStatus
 
 SortColumn = Literal["name", "prefix", "status", "created", "last_used", "expires"]
@@ -58,14 +62,17 @@ class KeyRow:
     key: ApiCredential
     status: CredentialStatus
     name: str
-    prefix: str
     haystack: str  # what the filter searches: name and prefix, case-folded
 
     @classmethod
     def of(cls, key: ApiCredential, now: datetime) -> KeyRow:
-        name, prefix = visible(key.name), visible(key.display_prefix)
-        return cls(key, key.status(now), name, prefix,
+        return cls(key, key.status(now), visible(key.name),
                    f"{key.name.casefold()}\n{key.prefix.casefold()}")
+
+    @property
+    def prefix(self) -> str:
+        """Worked out when drawn (a screen's rows), not kept for each of 50,000 keys."""
+        return visible(self.key.display_prefix)
 
     @property
     def id(self) -> str:
@@ -94,6 +101,46 @@ class KeyRow:
         return (key.expires_at or _LATEST,)  # "never expires" after every date
 
 
+# The most rows `KeyView.replace`/`extend` are given at once by a load (`keys.listing`): ~1 ms
+# of the event loop in the list's own order, so key presses are handled between slices.
+SLICE = 1000
+
+
+# What every key of a list repeats is kept once (issue 23: 50,000 keys in 110 MiB). pydantic
+# gives each model a set of the fields it was given: 728 bytes a key, nearly half of one
+# (36 MB at 50,000 keys); the keys share one set per combination of fields. The models are
+# frozen, so nothing adds to a set in place (model_copy copies it first). And one string of
+# the account's id (4 MB at 50,000 keys): equal values, so nothing reads differently.
+_FIELD_SETS: dict[frozenset[str], set[str]] = {}
+_ACCOUNTS: dict[str, str] = {}
+
+
+def _share_repeats(key: ApiCredential) -> None:
+    fields = key.model_fields_set
+    shared = _FIELD_SETS.setdefault(frozenset(fields), fields)
+    if shared is not fields:
+        object.__setattr__(key, "__pydantic_fields_set__", shared)
+    account = key.account_id
+    if account is not None:
+        if account not in _ACCOUNTS and len(_ACCOUNTS) < 64:  # a list is one account's
+            _ACCOUNTS[account] = account
+        key.__dict__["account_id"] = _ACCOUNTS.get(account, account)
+
+
+def rows_of(keys: Iterable[ApiCredential], now: datetime) -> list[KeyRow]:
+    """The rows of `keys` (12 µs a key: a worker thread builds a large list's)."""
+    rows = []
+    for key in keys:
+        _share_repeats(key)
+        rows.append(KeyRow.of(key, now))
+    return rows
+
+
+def _created_order(row: KeyRow) -> tuple[datetime, str]:
+    """The list's natural order, newest first when reversed, ties by id (the server's)."""
+    return (row.key.created_at, row.id)
+
+
 class KeyView:
     """All keys of the account, and the ordered subset the table shows."""
 
@@ -110,9 +157,48 @@ class KeyView:
     # -- inputs ---------------------------------------------------------------------------
 
     def load(self, keys: list[ApiCredential], now: datetime) -> None:
-        self.rows = [KeyRow.of(key, now) for key in keys]
+        self.replace(rows_of(keys, now))
+
+    def replace(self, rows: list[KeyRow]) -> None:
+        """Start the list again with `rows` (the first of a load's slices). The list is a new
+        object, never one handed out before (the audit reads those from a thread)."""
+        self.rows = list(rows)
         self._resort()
 
+    def extend(self, rows: list[KeyRow]) -> int:
+        """Add the next slice of a load. In the newest-first order (the server's, and the
+        usual case) the slice is merged in at the end: a slice's cost, whatever the list's
+        length (only keys created in the same second as the last ones move). In any other
+        order the list is sorted again (~50–90 ms at 50,000 keys). Returns how many of the
+        rows shown before are still shown first, unchanged (the table need not redraw
+        them)."""
+        if not rows:
+            return len(self.shown)
+        self.rows.extend(rows)
+        if not (self.sort_column == "created" and self.descending):
+            self._resort()
+            return 0
+        fresh = sorted(rows, key=_created_order, reverse=True)
+        # The last rows shown that sort after the slice's first (a tie in the second of
+        # creation, ordered by id) are taken off and merged with it.
+        ordered, start = self._sorted, len(self._sorted)
+        head = _created_order(fresh[0])
+        while start > 0 and _created_order(ordered[start - 1]) < head:
+            start -= 1
+        if start < len(ordered) - len(fresh):  # not a page's newest-first tail: sort again
+            self._resort()
+            return 0
+        moved = ordered[start:]
+        del ordered[start:]
+        if moved:
+            fresh = sorted(moved + fresh, key=_created_order, reverse=True)
+            gone = len(self._passing(moved))
+            if gone:
+                del self.shown[-gone:]
+        ordered.extend(fresh)
+        unchanged = len(self.shown)
+        self.shown.extend(self._passing(fresh))
+        return unchanged
     def update(self, key: ApiCredential, now: datetime) -> None:
         """Replace one key (a revoke's answer) without reloading the list."""
         fresh = KeyRow.of(key, now)
@@ -172,19 +258,23 @@ class KeyView:
     def _resort(self) -> None:
         column = self.sort_column
         # Ties (same name, same "never") fall back to newest first, then the id: stable order.
-        by_created = sorted(self.rows, key=lambda row: (row.key.created_at, row.id), reverse=True)
+        by_created = sorted(self.rows, key=_created_order, reverse=True)
         self._sorted = sorted(by_created, key=lambda row: row.sort_key(column),
                               reverse=self.descending)
         self._refilter()
 
     def _refilter(self) -> None:
+        self.shown = self._passing(self._sorted)
+
+    def _passing(self, rows: list[KeyRow]) -> list[KeyRow]:
+        """Those of `rows` the filter, hide-inactive and `only` let through, in their order
+        (a new list: `shown` is never `_sorted` itself, which `extend` appends to)."""
         needle = self.filter_text.strip().casefold()
-        rows = self._sorted
         if self.hide_inactive:
             rows = [row for row in rows if row.status == "active"]
         if self.only is not None:
             rows = [row for row in rows if row.id in self.only]
         if needle:
             rows = [row for row in rows if needle in row.haystack]
-        self.shown = rows
+        return rows if rows is not self._sorted else list(rows)
 

@@ -10,10 +10,17 @@ keys (`keys.attention`), which key is this terminal's and signing out once it is
 (`keys.own_key`), and revoking itself, the flow shared with `keys revoke` (`keys.revoke`).
 Each dialog lives in its own module, imported when first opened. Each request is an `@work`
 method that awaits its answer and then shows it.
+
+A large account (issue 23): the list arrives a page at a time and is shown as it comes, newest
+first, in slices the event loop takes between key presses (`keys.listing.arriving`); the
+status line counts the keys loaded so far. What needs every key waits for the last page: the
+audit (it then runs in a thread: 0.3 s at 50,000 keys), a and D (they say so meanwhile), the
+marks kept, the key to select after a create or a rotation.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -23,11 +30,19 @@ from textual.binding import Binding, BindingType
 from openrush_tui.clipboard import CLEAR_AFTER_SECONDS
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.keys.attention import Attention
-from openrush_tui.keys.listing import ListState, ListStatus, to_revoke
+from openrush_tui.keys.audit import audit
+from openrush_tui.keys.listing import (
+    ListState,
+    ListStatus,
+    arriving,
+    in_turns,
+    still_arriving,
+    to_revoke,
+)
 from openrush_tui.keys.view import KeyRow
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.text.safe import visible
-from openrush_tui.widgets.audit_line import AuditLine
+from openrush_tui.widgets.audit_line import AuditLine, totals
 from openrush_tui.widgets.filter_bar import FilterBar
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.key_summary import KeySummary
@@ -38,7 +53,7 @@ from openrush_tui.widgets.rotation_line import RotationLine
 from openrush_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from openrush_tui.api.models import ApiCredential
+    from openrush_tui.keys.audit import AuditReport, KeyFindings
     from openrush_tui.keys.revoke import RevokeReport
     from openrush_tui.keys.unseen import UnseenCreate
     from openrush_tui.screens.api_access.create import CreateOutcome
@@ -47,6 +62,7 @@ if TYPE_CHECKING:
     from openrush_tui.screens.api_access.rotate import RotateClosed
 
 REVOKE_GROUP = "revoke-keys"
+AUDIT_GROUP = "keys-audit"
 
 
 class ApiAccessScreen(DashboardScreen):
@@ -86,6 +102,9 @@ class ApiAccessScreen(DashboardScreen):
         super().__init__()
         self._list = ListState()
         self._attention = Attention()
+        self._audited: object = None  # the row list the audit last started on (identity)
+        # The audit's findings by key id: the line under the list looks one up per cursor move.
+        self._findings: dict[str, KeyFindings] = {}
         self._select_after_load: str | None = None  # a key just created or rotated to
         self._unseen: UnseenCreate | None = None  # a create that may have made a key
 
@@ -114,9 +133,21 @@ class ApiAccessScreen(DashboardScreen):
 
     # -- loading --------------------------------------------------------------------------
 
-    async def fetch(self) -> list[ApiCredential]:
+    async def fetch(self) -> int:
+        """Unlike other pages' fetch, this one shows what it gets as it gets it: a big
+        account's newest keys are on screen long before its last page arrives. Each slice
+        is handed to the table, then the event loop runs what waits (key presses) before the
+        next. Returns how many keys there are."""
         client = await self.dashboard.session.client()
-        return await client.list_keys()
+        first = True
+        async for rows in arriving(client, self.dashboard.now()):
+            self._list.receiving()
+            self.table.fill(rows, self.dashboard.now(), first=first)
+            first = False
+            await asyncio.sleep(0)
+        if first:  # an account with no key
+            self.table.fill([], self.dashboard.now(), first=True)
+        return self.table.view.total
 
     def forget_account(self) -> None:
         self._list.forget()
@@ -127,12 +158,16 @@ class ApiAccessScreen(DashboardScreen):
     def show_loading(self) -> None:
         self._show_status(self._list.loading(self.table.view))
 
-    def show(self, keys: list[ApiCredential]) -> None:
+    def show(self, _total: int) -> None:
+        """The whole list is in (`fetch` has shown it)."""
         self._list.shown()
-        self.dashboard.session.learn_account_id(keys)  # Setup shows it without a key list
-        self.table.load(keys, self.dashboard.now())
+        table = self.table
+        # Setup shows the account id without a key list.
+        self.dashboard.session.learn_account_id([row.key for row in table.view.rows])
+        table.filled()
         self._point_after_load()
         self._show_counts()
+        self._audit_if_changed()
 
     def show_error(self, message: str) -> None:
         # The last good list stays on screen; the error says what happened above it.
@@ -182,15 +217,44 @@ class ApiAccessScreen(DashboardScreen):
         table = self.table
         self._show_counts()
         self.query_one(MarksLine).count = len(table.marked)
-        # The audit runs again only when the keys changed (a load, a revoke).
-        if self._attention.follow(table.view.rows, self.dashboard.now()):
-            self._flag()
+        self._audit_if_changed()
         self._show_audit()
+
+    def _audit_if_changed(self) -> None:
+        """The audit runs again only when the keys changed (a load, a revoke), and only on a
+        whole list."""
+        rows = self.table.view.rows
+        if not self._list.partial and rows is not self._audited:
+            self._audited = rows
+            self._audit()
+
+    # A description of its own: Textual's default is the repr of the arguments.
+    @work(group=AUDIT_GROUP, exclusive=True, exit_on_error=False, description="the audit")
+    async def _audit(self) -> None:
+        """The audit of the list in a thread (0.3 s at 50,000 keys: never on the event loop).
+        A `KeyView` never changes a list once whole (a new load starts a new one), so the
+        thread reads it safely; a newer audit's result wins (exclusive)."""
+        rows, now = self.table.view.rows, self.dashboard.now()
+
+        def run() -> tuple[AuditReport, dict[str, KeyFindings], tuple[str, int]]:
+            report = audit((row.key for row in in_turns(rows)), now)
+            return report, {item.id: item for item in report.keys}, totals(report)
+
+        report, findings, counted = await asyncio.to_thread(run)
+        fresh = Attention()
+        fresh.report, fresh.only = report, self._attention.only
+        self._attention, self._findings = fresh, findings
+        self.query_one(AuditLine).remember(report, counted)
+        self._flag()
+        self._show_audit()
+
+    def _findings_for(self, row: KeyRow | None) -> KeyFindings | None:
+        return None if row is None else self._findings.get(row.id)
 
     @on(KeyTable.Highlighted)
     def _highlighted(self, event: KeyTable.Highlighted) -> None:
         self.query_one(KeySummary).show(event.row)
-        self.query_one(AuditLine).current = self._attention.for_key(event.row)
+        self.query_one(AuditLine).current = self._findings_for(event.row)
 
     def _flag(self) -> None:
         """The audit's glyphs on the table, and its rows narrowed to them if asked (a)."""
@@ -200,7 +264,7 @@ class ApiAccessScreen(DashboardScreen):
         table, line = self.table, self.query_one(AuditLine)
         line.display = table.view.total > 0
         line.report, line.only = self._attention.report, self._attention.only
-        line.current = self._attention.for_key(table.current)
+        line.current = self._findings_for(table.current)
 
     # -- what is offered ------------------------------------------------------------------
 
@@ -213,7 +277,7 @@ class ApiAccessScreen(DashboardScreen):
         # do: a key that did nothing, silently, read as broken); the palette lists them only
         # when they would do something (`palette_offers`).
         if action in ("attention", "revoke_unused"):
-            return self._attention.report is not None
+            return self._attention.report is not None or self._list.partial
         if action == "rotate":
             return self.is_mounted and self.table.current is not None
         if action == "cancel_rotation":
@@ -278,8 +342,16 @@ class ApiAccessScreen(DashboardScreen):
 
     # -- the audit ------------------------------------------------------------------------
 
+    def _still_arriving(self) -> bool:
+        """Says so when the list is still arriving (what needs every key waits for it)."""
+        if self._list.partial:
+            self.notify(still_arriving(self.table.view), markup=False)
+        return self._list.partial
+
     def action_attention(self) -> None:
         """a: only the keys that need attention, or every key."""
+        if self._still_arriving():
+            return
         if (instead := self._attention.toggle()) is not None:
             self.notify(instead, markup=False)
             return
@@ -290,9 +362,11 @@ class ApiAccessScreen(DashboardScreen):
 
     def action_revoke_unused(self) -> None:
         """D: revoke the keys nothing has used for the audit's idle days (asks first)."""
-        view = self.table.view
+        if self._still_arriving():
+            return
+        by_id = {row.id: row for row in self.table.view.rows}
         rows = tuple(row for key_id in self._attention.unused_ids()
-                     if (row := view.row(key_id)) is not None)
+                     if (row := by_id.get(key_id)) is not None)
         if not rows:
             self.notify(self._attention.none_unused(), markup=False)
             return
@@ -310,7 +384,8 @@ class ApiAccessScreen(DashboardScreen):
 
         # The keys listed now cannot be the one a failed create made: it is found among
         # the others (`keys.unseen`).
-        known = [row.id for row in self.table.view.rows] if self._list.loaded else []
+        known = ([row.id for row in self.table.view.rows]
+                 if self._list.loaded and not self._list.partial else [])
         dialog = KeyCreateScreen(self.dashboard.session, self.dashboard.now, known)
         if self.app.screen is not self:  # from the palette, which is closing: just open
             self.app.push_screen(dialog, self._create_closed)
