@@ -5,6 +5,11 @@ prints: the time to fetch the list, to show it, per keystroke of the filter (fro
 press until the screen has been redrawn), to sort, and to toggle hide-inactive. For
 comparison it also times what this page used to do, a DataTable rebuilt with every row per
 keystroke. Not a test: figures depend on the machine.
+
+``--load-runs N [--before REV]`` instead runs the dashboard N times over loopback HTTP against
+one ``sandbox serve --seed-keys N`` (issue 23): the time to the first key names, the wait of
+key presses while the list loads and after, the event loop's CPU ahead of them, the peak RSS;
+with ``--before``, API access's files as of REV in the same runs, interleaved.
 """
 
 from __future__ import annotations
@@ -16,17 +21,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # for tests.support.apps, which builds the app as tests do
+# Each part imports what it uses: a run of the dashboard's start (--child-load) loads only
+# what the dashboard and the harness need.
+TERMINAL = (120, 36)  # tests.support.apps.TERMINAL
 
-from rich.text import Text  # noqa: E402
-from textual.widgets import DataTable  # noqa: E402
-
-from openrush_tui.api.models import ApiCredential  # noqa: E402
-from openrush_tui.keys.view import KeyView  # noqa: E402
-from openrush_tui.widgets.key_table import KeyTable  # noqa: E402
-from tests.support.apps import FIXED_NOW, TERMINAL, sandbox_app, settle  # noqa: E402
+if TYPE_CHECKING:
+    from openrush_tui.api.models import ApiCredential
 
 
 def ms(seconds: float) -> str:
@@ -55,6 +59,10 @@ class Timer:
 
 
 async def measure(keys: int, typed: str) -> None:
+    from openrush_tui.keys.view import KeyView
+    from openrush_tui.widgets.key_table import KeyTable
+    from tests.support.apps import FIXED_NOW, sandbox_app, settle
+
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "sandbox.sqlite3"
         started = time.perf_counter()
@@ -127,7 +135,11 @@ async def measure(keys: int, typed: str) -> None:
 
 async def baseline(keys: list[ApiCredential], typed: str) -> None:
     """What the first version of this page would do per keystroke: rebuild a DataTable."""
+    from rich.text import Text
     from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    from tests.support.apps import FIXED_NOW
 
     class Plain(App[None]):
         def compose(self) -> ComposeResult:
@@ -150,11 +162,268 @@ async def baseline(keys: list[ApiCredential], typed: str) -> None:
         summary("for comparison: DataTable rebuilt + redraw", rebuilds)
 
 
+# -- the load of a large list over HTTP (issue 23) ----------------------------------------
+# Each run is a fresh process (its peak RSS is the dashboard's), the dashboard headless over
+# loopback HTTP against one `sandbox serve --seed-keys N`. A thread presses down/up every
+# PRESS_EVERY seconds, as a terminal's input thread does: Textual stamps each Key event with
+# its own clock (`Message.time`) where it is made, in that thread, so the gap from that stamp
+# to the table's action running, and to the next frame drawn after it, is what a person waits.
+
+PRESS_EVERY = 0.1
+AFTER_LOAD = 1.0  # seconds of presses after the list has loaded
+# The files of issue 23's dashboard item: `--before REV` runs them as of REV, the rest of the
+# tree as it is now, so the two sides differ by this change alone.
+MINE = ("screens/api_access/page.py", "widgets/key_table.py", "app/keys/view.py",
+        "app/keys/listing.py", "widgets/audit_line.py", "app/api/client.py")
+
+
+def child_load(url: str, key: str, seconds: float) -> None:
+    """One run (in its own process): print a JSON line of the figures."""
+    import json
+    import os
+    import resource
+    import threading
+    from collections import deque
+
+    from textual import events
+
+    from openrush_tui.widgets.key_table import KeyTable as Table
+    from tests.support.apps import remote_app
+
+    # From the process's start (the kernel's record of it), imports included.
+    ticks = os.sysconf("SC_CLK_TCK")
+    began = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]) / ticks
+    started = time.monotonic() - (time.clock_gettime(time.CLOCK_BOOTTIME) - began)
+    app = remote_app(url, key, page="api-access", read_timeout=120.0)
+    # The event loop's own CPU clock (this thread runs it), readable from the presser: the
+    # CPU the loop spent between a press and its action is the work queued ahead of the
+    # press, whatever else the machine runs (the wall gap also counts waiting for a core).
+    loop_clock = time.pthread_getcpuclockid(threading.main_thread().ident or 0)
+    pressed: deque[tuple[float, float]] = deque()  # (press, loop CPU then)
+    handled: list[tuple[float, float]] = []  # (press, action ran)
+    loop_cpu: list[tuple[float, float]] = []  # (press, loop CPU from press to action)
+    frames: list[float] = []
+    names_at: list[float] = []
+    loaded_at: list[float] = []
+    original_cursor = Table.action_cursor
+
+    def action_cursor(self: Table, delta: int) -> None:
+        original_cursor(self, delta)
+        if pressed:
+            press, cpu = pressed.popleft()
+            handled.append((press, time.monotonic()))
+            loop_cpu.append((press, time.clock_gettime(loop_clock) - cpu))
+
+    Table.action_cursor = action_cursor  # type: ignore[method-assign]
+    original_display = app._display  # private: each frame the app draws
+
+    def display(screen: Any, renderable: Any) -> None:
+        original_display(screen, renderable)
+        now = time.monotonic()
+        frames.append(now)
+        if not names_at:
+            tables = screen.query(Table)
+            if tables and tables.first().row_count > 0:
+                names_at.append(now)
+
+    app._display = display  # type: ignore[method-assign]
+
+    async def run() -> None:
+        loop = asyncio.get_running_loop()
+        stop = threading.Event()
+        async with app.run_test(size=TERMINAL):
+            def presser() -> None:
+                flip = False
+                while not stop.wait(PRESS_EVERY):
+                    focused = app.screen.focused
+                    if not isinstance(focused, Table):
+                        continue
+                    flip = not flip
+                    event = events.Key("down" if flip else "up", None)
+                    pressed.append((event.time, time.clock_gettime(loop_clock)))
+                    loop.call_soon_threadsafe(app.post_message, event)
+
+            thread = threading.Thread(target=presser, daemon=True)
+            thread.start()
+            deadline = loop.time() + seconds
+            while loop.time() < deadline:
+                await asyncio.sleep(0.02)
+                screen = app.screen
+                tables = screen.query(Table)
+                if (tables and tables.first().row_count > 0 and not loaded_at
+                        and not getattr(screen, "loading_page", True)):
+                    loaded_at.append(time.monotonic())
+                if loaded_at and time.monotonic() > loaded_at[0] + AFTER_LOAD:
+                    break
+            stop.set()
+            thread.join()
+            await asyncio.sleep(0.2)
+            total = app.screen.query_one(Table).view.total
+
+        with open("/proc/self/statm") as statm:  # noqa: ASYNC230 (after the run)
+            resident = int(statm.read().split()[1]) * resource.getpagesize() / 2**20
+        loaded = loaded_at[0] if loaded_at else float("inf")
+        names = names_at[0] if names_at else loaded
+        # While the list loads: from the table's first focus until the last key is in (an
+        # unpaged list shows its first names only then); the part before the first names
+        # (start-up, the first page) is also given alone.
+        during = [end - start for start, end in handled if start < loaded]
+        before_names = [end - start for start, end in handled if start < names]
+        after = [end - start for start, end in handled if start >= loaded]
+        painted, painted_at = [], []
+        for start, end in handled:
+            frame = next((f for f in frames if f >= end), None)
+            if frame is not None and start < loaded:
+                painted.append(frame - start)
+                painted_at.append((frame - start, start - started, end - start))
+        print(json.dumps({
+            "keys": total,
+            "names": names_at[0] - started if names_at else None,
+            "loaded": loaded - started,
+            "during": during, "after": after, "painted": painted,
+            "before_names": before_names,
+            "cpu_during": [cpu for start, cpu in loop_cpu if start < loaded],
+            "cpu_after": [cpu for start, cpu in loop_cpu if start >= loaded],
+            "process_cpu": time.process_time(),
+            "painted_at": sorted(painted_at, reverse=True)[:3],
+            "worst_at": sorted(((end - start, start - started) for start, end in handled),
+                               reverse=True)[:5],
+            "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_end_mib": resident,
+        }))
+
+    try:
+        asyncio.run(run())
+    except Exception as error:  # a press queued as the app closed
+        if not handled:
+            raise
+        print(f"(closing: {error!r})", file=sys.stderr)
+
+
+def before_tree(rev: str, into: Path) -> Path:
+    """The package as the working tree has it, with MINE as of `rev`: a folder to put first
+    on PYTHONPATH (it maps app/, screens/, widgets/ and styles/ as pyproject does)."""
+    import shutil
+    import subprocess
+
+    package = into / "openrush_tui"
+    shutil.copytree(ROOT / "app", package, ignore=shutil.ignore_patterns("__pycache__"))
+    for part in ("screens", "widgets", "styles"):
+        shutil.copytree(ROOT / part, package / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in MINE:
+        text = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{path}"], check=True,
+                              capture_output=True).stdout
+        first, _, rest = path.partition("/")
+        target = package / (rest if first == "app" else path)
+        target.write_bytes(text)
+    return into
+
+
+def load_runs(keys: int, runs: int, before: str | None, seconds: float) -> None:
+    import json
+    import os
+    import subprocess
+
+    from tests.support.sandbox_process import start_sandbox
+
+    with tempfile.TemporaryDirectory() as tmp:
+        sides: dict[str, dict[str, str]] = {"after": dict(os.environ)}
+        if before is not None:
+            tree = before_tree(before, Path(tmp) / "before")
+            sides = {"before": {**os.environ, "PYTHONPATH": str(tree)}, **sides}
+        print(f"  seeding a sandbox with {keys} extra keys (sandbox serve, loopback HTTP)…",
+              flush=True)
+        sandbox = start_sandbox(Path(tmp) / "sandbox.sqlite3", rate_per_minute=1_000_000,
+                                rate_per_hour=10_000_000, rate_per_day=100_000_000,
+                                extra=("--seed-keys", str(keys)), )
+        try:
+            url, key = sandbox.running
+            results: dict[str, list[dict[str, Any]]] = {side: [] for side in sides}
+            for run in range(runs):
+                for side, env in sides.items():  # interleaved: the machine's load hits both
+                    load = os.getloadavg()[0]
+                    out = subprocess.run(
+                        [sys.executable, __file__, "--child-load", url, key,
+                         "--seconds", str(seconds)],
+                        env=env, capture_output=True, text=True, check=False)
+                    line = out.stdout.strip().splitlines()[-1:] or ["{}"]
+                    try:
+                        figures = json.loads(line[0])
+                    except ValueError:
+                        print(out.stdout, out.stderr)
+                        raise
+                    figures["load"] = load
+                    results[side].append(figures)
+                    print(f"    run {run + 1} {side:<6} load {load:4.1f}: {brief(figures)}",
+                          flush=True)
+        finally:
+            sandbox.stop()
+        for side, figures in results.items():
+            print(f"  {side} (median of {len(figures)} runs; each run's worst press, then "
+                  "the median over runs):")
+            report(figures)
+
+
+def brief(run: dict[str, Any]) -> str:
+    during, after, painted = run["during"] or [0.0], run["after"] or [0.0], run["painted"] or [0.0]
+    names = run["names"]
+    return (f"{run['keys']} keys, names {names * 1000 if names else float('nan'):6.0f} ms, "
+            f"loaded {run['loaded'] * 1000:6.0f} ms, press while loading max "
+            f"{max(during) * 1000:5.0f} / median {statistics.median(during) * 1000:4.0f} ms "
+            f"(to the frame: max {max(painted) * 1000:5.0f}), after max "
+            f"{max(after) * 1000:4.0f} ms, peak RSS {run['rss_mib']:.0f} MiB "
+            f"({len(run['during'])}+{len(run['after'])} presses)")
+
+
+def report(runs: list[dict[str, Any]]) -> None:
+    def med(values: list[float]) -> float:
+        return statistics.median(values) * 1000
+
+    rows = [
+        ("launch (process start) → first key names",
+         [r["names"] for r in runs if r["names"] is not None]),
+        ("launch → whole list loaded", [r["loaded"] for r in runs]),
+        ("worst press while loading (to its action)", [max(r["during"] or [0]) for r in runs]),
+        ("worst press while loading (to its frame)", [max(r["painted"] or [0]) for r in runs]),
+        ("median press while loading", [statistics.median(r["during"] or [0]) for r in runs]),
+        ("worst press in the second after", [max(r["after"] or [0]) for r in runs]),
+        ("... of which before the first names", [max(r["before_names"] or [0]) for r in runs]),
+        ("loop CPU ahead of the worst press, loading", [max(r["cpu_during"] or [0])
+                                                         for r in runs]),
+        ("loop CPU ahead of the worst press, after", [max(r["cpu_after"] or [0])
+                                                       for r in runs]),
+    ]
+    for label, values in rows:
+        print(f"    {label:<44} {med(values):7.0f} ms  (runs: "
+              + ", ".join(f"{v * 1000:.0f}" for v in values) + ")")
+    rss = [r["rss_mib"] for r in runs]
+    print(f"    {'peak RSS':<44} {statistics.median(rss):7.0f} MiB (runs: "
+          + ", ".join(f"{v:.0f}" for v in rss) + ")")
+    loads = [r["load"] for r in runs]
+    print("    load average (1 min) at each run: " + ", ".join(f"{v:.1f}" for v in loads))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keys", type=int, default=5000, help="extra keys to seed")
     parser.add_argument("--type", default="key 0042", help="what to type into the filter")
+    parser.add_argument("--load-runs", type=int, default=0, metavar="N",
+                        help="instead: N runs of the dashboard loading the list over HTTP "
+                             "(first names, key presses while loading, peak RSS)")
+    parser.add_argument("--before", metavar="REV",
+                        help="with --load-runs: also run API access's files as of REV, "
+                             "interleaved (before → after in one run)")
+    parser.add_argument("--seconds", type=float, default=120.0, help=argparse.SUPPRESS)
+    parser.add_argument("--child-load", nargs=2, metavar=("URL", "KEY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_load:
+        child_load(*args.child_load, args.seconds)
+        return
+    if args.load_runs:
+        print(f"API access loading {args.keys} extra keys over HTTP (Textual headless, "
+              f"{TERMINAL[0]}x{TERMINAL[1]}; a press every {PRESS_EVERY * 1000:.0f} ms):")
+        load_runs(args.keys, args.load_runs, args.before, args.seconds)
+        return
     print(f"API access with {args.keys} extra keys (Textual headless, {TERMINAL[0]}x"
           f"{TERMINAL[1]}):")
     asyncio.run(measure(args.keys, args.type))
