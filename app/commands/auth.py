@@ -255,7 +255,10 @@ def logout_command(args: argparse.Namespace) -> int:
     # lazy: start-up (--help imports every command module)
     from openrush_tui.commands.web_login import web_logout
 
-    browser = web_logout(profile)  # a browser sign-in: ended at the server, then removed
+    try:
+        browser = web_logout(profile)  # a browser sign-in: ended at the server, then removed
+    except OpenRushError as exc:  # its store cannot be read: nothing else is touched either
+        return error(f"Signing out did not finish: {exc}")
     for sentence in browser or ():
         say(sentence, err=args.json)
     if browser is not None and find_saved_key(profile).key is None:

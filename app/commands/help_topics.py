@@ -37,7 +37,11 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
              "work."),
     ("SSH_CONNECTION, SSH_CLIENT", "Over SSH without a terminal, the dashboard's refusal "
                                    "suggests ssh -t."),
+    ("SSH_TTY", "Over SSH, the browser sign-in shows an address and a code rather than "
+                "opening a browser here."),
     ("COLUMNS", "The width tables fit (default: the terminal's)."),
+    ("LC_ALL, LC_CTYPE, LANG", "The first one set decides whether glyphs are drawn in Unicode "
+                               "or, for a locale that cannot show them (LANG=C), in ASCII."),
     ("DISPLAY, WAYLAND_DISPLAY", "A desktop, whose clipboard Copy uses beside the terminal's "
                                  "(OSC 52)."),
     ("TMUX", "Inside tmux, Copy says that OSC 52 needs `set -g set-clipboard on`."),
