@@ -107,7 +107,10 @@ async def usage_walk(client: OpenRushClient, limit: int, query: dict[str, Any], 
 async def _paced(client: OpenRushClient, query: dict[str, Any], pause: Pause | None,
                  sleep: Sleep, wall: Callable[[], datetime], *, first: bool) -> UsagePage:
     """One page, after waiting for the window to reset when few requests are left, and
-    waiting out a 429 rather than failing the walk."""
+    waiting out a 429 rather than failing the walk. A 429 on the walk's first page is the
+    caller's at once: nothing has been written yet, and a command that asked for 50 events
+    should say "rate limited" rather than wait (the client has already waited its retries)."""
+    opening = first
     for _ in range(MAX_WAITS):
         info = client.rate_limit
         wait = 0.0 if first else window_wait(info, wall())
@@ -121,7 +124,7 @@ async def _paced(client: OpenRushClient, query: dict[str, Any], pause: Pause | N
         try:
             return await client.usage(**query, keep=False)
         except RateLimited as refused:
-            if refused.retry_after is None and client.budget.blocked_for() <= 0:
+            if opening or (refused.retry_after is None and client.budget.blocked_for() <= 0):
                 raise
     return await client.usage(**query, keep=False)  # the last 429 is the caller's
 
