@@ -33,6 +33,10 @@ TEXT = re.compile(r"<text[^>]*>([^<]*)</text>")
     ({"LANG": "de_DE.utf8"}, "utf-8", False),
     ({}, "utf-8", False),  # nothing set: a bare environment, glyphs stay
     ({"LANG": "C.UTF-8"}, "ascii", True),  # PYTHONIOENCODING=ascii
+    # LANG=C as Python leaves it after coercing the C locale (PEP 538): still ASCII.
+    ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, "utf-8", True),
+    ({"LANG": "POSIX", "LC_CTYPE": "C.utf8"}, "utf-8", True),
+    ({"LANG": "en_GB.UTF-8", "LC_CTYPE": "C.UTF-8"}, "utf-8", False),
 ])
 def test_the_locale_decides(environ: dict[str, str], encoding: str, ascii: bool) -> None:
     assert ascii_only(environ, encoding) is ascii
@@ -96,3 +100,16 @@ def test_the_cli_prints_only_ascii_under_lc_all_c(
         assert text.isascii(), (args, sorted({char for char in text if not char.isascii()}))
         if args[0] == "keys" and args[1] == "list":
             assert "..." in text  # the prefixes, and the cells cut to 60 columns
+
+
+def test_the_cli_prints_only_ascii_under_lang_c_alone(
+        sandbox_server: SandboxFactory, tmp_path: Path) -> None:
+    """LANG=C with no LC_ALL: the interpreter coerces LC_CTYPE to C.UTF-8 before our code
+    runs, which must not be read as a UTF-8 terminal (seen in a user trial)."""
+    env = environment(tmp_path / "home", sandbox_server())
+    for name in ("PYTHONIOENCODING", "LC_ALL", "LC_CTYPE"):
+        env.pop(name, None)
+    env["LANG"] = "C"
+    text = "\n".join(on_terminal(("keys", "list", "--all"), env, 60, cwd=tmp_path))
+    assert text.isascii(), sorted({char for char in text if not char.isascii()})
+    assert "..." in text

@@ -37,7 +37,7 @@ def ascii_only(environ: Mapping[str, str] | None = None, encoding: str | None = 
     """Whether glyphs must be ASCII here (see the module's docstring). `environ` and
     `encoding` default to this process's environment and the encoding Python gives stdout."""
     env = os.environ if environ is None else environ
-    chosen = next((env[name] for name in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(name)), None)
+    chosen = _locale_name(env)
     if chosen is not None and not _is_utf8(chosen):
         return True
     if encoding is None:  # what Python gives stdout (never read from it: `commands.output`)
@@ -48,6 +48,22 @@ def ascii_only(environ: Mapping[str, str] | None = None, encoding: str | None = 
     except (UnicodeEncodeError, LookupError):
         return True
     return False
+
+
+# What Python sets LC_CTYPE to when it coerces a C locale (PEP 538): under LANG=C it does, so
+# LC_CTYPE=C.UTF-8 then says nothing about the terminal, and LANG is what the user chose.
+_COERCED = frozenset({"C.UTF-8", "C.utf8", "UTF-8"})
+
+
+def _locale_name(env: Mapping[str, str]) -> str | None:
+    """The locale that decides the character set: LC_ALL, else LC_CTYPE, else LANG (POSIX's
+    order), seeing through Python's own coercion of LANG=C."""
+    if env.get("LC_ALL"):
+        return env["LC_ALL"]
+    ctype, lang = env.get("LC_CTYPE"), env.get("LANG")
+    if ctype in _COERCED and lang and not _is_utf8(lang):
+        return lang
+    return ctype or lang or None
 
 
 def _is_utf8(name: str) -> bool:
