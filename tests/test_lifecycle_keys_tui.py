@@ -5,6 +5,7 @@ key first, leave while waiting, a failed step). In-process on the fixed clock, a
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from tests.support.accounts import mint_key, sandbox_app_with, stored
 from tests.support.apps import notices, remote_app, sandbox_app, settle, text_of
 from tests.support.keys import names, select, shown_key, table_of
 from tests.support.lifecycle import lifecycle_server
+from tests.support.patience import PATIENCE
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 from tests.support.scripted_server import Reply, ScriptedServer
 
@@ -35,13 +37,22 @@ EXTRA = (ExtraKey("Legacy integration", created_days_ago=200, last_used_days_ago
 FLAGGED = {"Contractor (temporary)", "Legacy integration", "Old and unused"}
 
 
-async def wait_until(pilot: Pilot, condition: Any, limit: float = 10.0) -> None:
+async def wait_until(pilot: Pilot, condition: Any, limit: float = PATIENCE) -> None:
     """Let the app run until `condition()` holds (a worker may stay busy: no settling)."""
-    for _ in range(int(limit / 0.02)):
-        if condition():
-            return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("the condition never held")
         await pilot.pause(0.02)
-    raise AssertionError("the condition never held")
+
+
+async def open_rotation(pilot: Pilot) -> None:
+    """R, then wait until the rotation dialog is mounted (pushed is not yet mounted: a busy
+    machine shows the gap, and a click on its buttons would find nothing)."""
+    await pilot.press("R")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, KeyRotateScreen)
+                     and bool(pilot.app.screen.query("#rotate")))
 
 
 def audit_text(app: Any) -> str:
@@ -152,8 +163,7 @@ async def test_rotating_over_http_reveals_the_new_key_once_then_revokes_the_old(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await select(pilot, "Deploy bot")
-        await pilot.press("R")
-        assert isinstance(app.screen, KeyRotateScreen)
+        await open_rotation(pilot)
         await pilot.click("#old-now")
         await pilot.click("#rotate")
         new_key = await stored_it(pilot)
@@ -180,7 +190,7 @@ async def test_rotating_this_terminals_own_key_switches_the_saved_key_first(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         old_id = table_of(app).current.id  # the newest: the key this terminal uses
-        await pilot.press("R")
+        await open_rotation(pilot)
         assert "This terminal signs in with this key" in str(
             app.screen.query_one("#own-note", Static).content)
         await pilot.click("#old-now")
@@ -201,7 +211,7 @@ async def test_rotating_a_key_from_openrush_key_says_to_set_it_and_goes_on_in_me
     app = sandbox_app_with(db, stored(mint_key(db), "environment"), page="api-access")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("R")
+        await open_rotation(pilot)
         await pilot.click("#old-now")
         await pilot.click("#rotate")
         new_key = await stored_it(pilot)
@@ -219,7 +229,7 @@ async def test_leaving_while_waiting_stops_safely_and_says_what_is_left(tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await select(pilot, "Production server")  # last used 4 minutes ago (fixed clock)
-        await pilot.press("R")
+        await open_rotation(pilot)
         minutes = app.screen.query_one("#idle", Input)
         minutes.value = "0"
         await pilot.click("#rotate")  # refused: nothing is sent
@@ -257,7 +267,7 @@ async def test_a_failed_create_says_what_may_exist_and_what_exists() -> None:
         app = remote_app(server.url, "or_" + "k" * 40, page="api-access")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("R")
+            await open_rotation(pilot)
             await pilot.click("#rotate")
             await settle(pilot)
             text = " ".join(steps(app).split())
@@ -278,7 +288,7 @@ async def test_quitting_while_the_rotation_waits_says_what_is_left_once_closed(
         await select(pilot, "Production server")
         production = next(row.id for row in table_of(app).view.rows
                           if row.key.name == "Production server")
-        await pilot.press("R")
+        await open_rotation(pilot)
         await pilot.click("#rotate")  # once unused for 10 minutes (used 4 minutes ago)
         await stored_it(pilot)
         await wait_until(pilot, lambda: "old key last used" in waiting_line(app))
@@ -299,7 +309,7 @@ async def test_sigterm_while_the_replacement_is_created_says_it_may_exist(
         app = remote_app(server.url, "or_" + "k" * 40, page="api-access")
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("R")
+            await open_rotation(pilot)
             await pilot.click("#rotate")
             await wait_until(pilot, lambda: any(r.method == "POST" for r in server.requests))
             app.terminate(15)
