@@ -138,7 +138,6 @@ def test_login_from_a_pipe_refuses_to_replace_the_saved_key_without_yes(
     assert read_file_key("default") == second_key
 
 
-@pytest.mark.timeout(120)
 def test_login_on_a_terminal_asks_and_no_keeps_the_saved_key(
         server: RunningSandbox, second_key: str, isolated_home: Path, tmux: Tmux) -> None:
     saved_in_file(server, server.bootstrap_key)
@@ -149,6 +148,7 @@ def test_login_on_a_terminal_asks_and_no_keeps_the_saved_key(
            "--insecure-storage; echo EXITED=$?")
     for answer, kept in (("n", server.bootstrap_key), ("y", second_key)):
         tmux.send("clear", "Enter")
+        tmux.wait_gone("EXITED=")  # else the last round's screen answers the waits below
         tmux.send(run, "Enter")
         tmux.wait_for("Paste your OpenRush key")
         tmux.send("-l", second_key)
