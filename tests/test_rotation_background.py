@@ -19,6 +19,7 @@ from openrush_tui.screens.api_access.page import ApiAccessScreen
 from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 from openrush_tui.screens.api_access.revoke import REVOKE_DIALOG
 from openrush_tui.screens.api_access.rotate import KeyRotateScreen
+from openrush_tui.screens.dialogs.quit_waiting import QUIT_WHILE_WAITING
 from openrush_tui.tui import OpenRushApp
 from tests.support.accounts import mint_key, sandbox_app_with, stored
 from tests.support.apps import FIXED_NOW, notices, sandbox_app, settle, text_of
@@ -147,7 +148,14 @@ async def test_quitting_while_it_waits_says_what_is_left_once_closed(
                           if row.key.name == "Production server")
         await pilot.press("3")  # from another page: the wait is API access's, noted all the same
         await wait_until(pilot, lambda: isinstance(app.screen, ActivityScreen))
-        await pilot.press("ctrl+q")
+        await pilot.press("ctrl+q")  # asks first (Keep working focused): a stray q ends nothing
+        await wait_until(pilot, lambda: app.screen.id == QUIT_WHILE_WAITING)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ActivityScreen))
+        assert app.is_running and app.leaving_notes[0]() is not None  # still waiting
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.screen.id == QUIT_WHILE_WAITING)
+        await pilot.click("#quit-anyway")
         await pilot.pause()
     note = " ".join(capsys.readouterr().err.split())
     assert "the key rotation stopped when the app closed" in note

@@ -41,6 +41,8 @@ from openrush_tui.prefs.settings import Loaded, SettingsFile, UserSettings
 from openrush_tui.screens.base import DashboardScreen, report_failed_worker
 from openrush_tui.screens.bindings import page_commands
 from openrush_tui.screens.dialogs.dialog import Dialog
+from openrush_tui.screens.dialogs.quit_waiting import QUIT_WHILE_WAITING, quit_while_waiting_dialog
+from openrush_tui.screens.dialogs.yes_no import YesNoDialog
 from openrush_tui.screens.recent_messages import Message, RecentMessages, short_lived
 from openrush_tui.session import Session
 from openrush_tui.tui import startup as app_startup
@@ -408,6 +410,11 @@ class OpenRushApp(App[None]):
         reveal = next((s for s in self.screen_stack if isinstance(s, KeyRevealScreen)), None)
         if reveal is not None:
             reveal.ask_to_close(then=lambda: self.call_next(self._quit, return_code))
+            return
+        if any(leaving() for leaving in self.leaving_notes):  # a rotation waits: ask first
+            if not isinstance(self.screen, YesNoDialog) or self.screen.id != QUIT_WHILE_WAITING:
+                self.push_screen(quit_while_waiting_dialog(), lambda yes: yes and self.call_next(
+                    self._quit, return_code))
             return
         await self._quit(return_code)
 
