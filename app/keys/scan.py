@@ -20,13 +20,9 @@ not UTF-8 as ``\\xNN``. Plain Python and blocking: the caller runs it where bloc
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import re
-import signal
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,14 +144,11 @@ class ScanReport:
         return skipped_words(self.skipped, self.virtual)
 
 
-Found = tuple[int, int, str, str, str, str]  # (line, column, prefix, last4, masked, fingerprint)
-
-
 def fingerprint(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def find_keys(data: bytes) -> Iterator[Found]:
+def find_keys(data: bytes) -> Iterator[tuple[int, int, str, str, str, str]]:
     """(line, column, prefix, last4, masked, fingerprint) of every key in `data`.
 
     The matched text lives only inside this loop; nothing that could use the key leaves it.
@@ -180,167 +173,63 @@ def is_binary(head: bytes) -> bool:
     return head.find(b"\0", 0, SNIFF_BYTES) != -1
 
 
-# A tree past this much text is worth the second core: starting the workers costs ~0.1 s,
-# so a project folder is scanned in-process and a home directory in parallel.
-PARALLEL_AFTER_BYTES = 32 * 1024 * 1024
-BATCH_ENTRIES = 256  # per message to a worker: the cost of a message spread over many files
-BATCHES_AHEAD = 8  # sent and not yet merged: the walk never runs far ahead (memory stays flat)
-
-# What reading one entry came to: (outcome, bytes read, keys found, why it was unreadable);
-# the outcome is "read", "not-read" (not a file), "gone" or a `SKIP_WORDS` reason.
-Examined = tuple[str, int, list[Found], str]
-
-
-NOT_READ: Examined = ("not-read", 0, [], "")
-
-
-def examine(entry: trees.Entry) -> Examined:
-    """Read and search one entry of the walk; the same in-process and in a worker."""
-    if entry.kind != "file":
-        return NOT_READ
-    try:
-        data = trees.read_file(entry, limit=MAX_FILE_BYTES, reject=is_binary)
-    except FileNotFoundError:  # gone since the folder was listed: nothing to find
-        return "gone", 0, [], ""
-    except trees.TooLarge:
-        return "large", 0, [], ""
-    except trees.NotRegularFile:  # swapped for a link or a FIFO since it was listed
-        return "special", 0, [], ""
-    except LocalFileError as error:
-        return "unreadable", 0, [], trees.why_unreadable(error)
-    if data is None:
-        return "binary", 0, [], ""
-    return "read", len(data), list(find_keys(data)) if b"or_" in data else [], ""
-
-
-def examine_files(files: list[tuple[str, bool]]) -> list[Examined]:
-    """A worker's task: the files (path, named by the user) of one batch, in order. Only
-    what a file needs crosses to the worker and only the outcome comes back (a module-level
-    function: a spawned process imports it by name)."""
-    return [examine(trees.Entry(path, "file", named=named)) for path, named in files]
-
-
-def _quiet_worker() -> None:
-    # ctrl+c reaches the whole process group: the command stops the workers itself, and a
-    # worker's own KeyboardInterrupt would print a traceback over the command's last line.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _acquire(slots: threading.Semaphore, stop: threading.Event) -> bool:
-    """A slot for one more batch, or False once the merge has stopped."""
-    while not stop.is_set():
-        if slots.acquire(timeout=0.1):
-            return True
-    return False
-
-
 class Scanner:
     """Walks paths and collects hits. `progress(report, shown_path)` is called now and then;
-    `monotonic` is the clock of the deadline (a controlled one in tests). Past
-    `parallel_after` bytes read, the rest of the tree is read by `workers` processes (one per
-    core by default; 1: never) while this one walks: results are merged in the walk's order,
-    so the report is the same either way."""
+    `monotonic` is the clock of the deadline (a controlled one in tests)."""
 
     def __init__(self, *, seconds: float = DEFAULT_SECONDS,
                  progress: Callable[[ScanReport, str], object] | None = None,
                  progress_every: float = 0.1, ignore: Iterable[Path] = (),
-                 monotonic: Callable[[], float] = time.monotonic,
-                 workers: int | None = None,
-                 parallel_after: int = PARALLEL_AFTER_BYTES) -> None:
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.seconds = seconds
         self._ignore = list(ignore)  # files where a key belongs (this tool's credential file)
         self._progress = progress
         self._every = progress_every
         self._monotonic = monotonic
-        self._workers = workers if workers is not None else len(os.sched_getaffinity(0)) \
-            if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        self._parallel_after = parallel_after
-        self._next_progress = 0.0
 
     def scan(self, paths: Iterable[Path]) -> ScanReport:
         report = ScanReport(limit_seconds=self.seconds)
         started = self._monotonic()
         deadline = started + self.seconds
-        self._next_progress = started
+        next_progress = started
         entries = trees.walk(paths, skip_names=SKIPPED_DIRS, skip_markers=VIRTUALENV_MARKERS,
                              ignore=self._ignore)
-        try:
-            for entry in entries:
-                if not self._step(entry, examine(entry), report, deadline):
-                    break
-                if self._workers > 1 and report.bytes >= self._parallel_after:
-                    self._in_parallel(entries, report, deadline)
-                    break
-        finally:
-            entries.close()  # the walk's open folders, whether it ended or was stopped
+        for entry in entries:
+            now = self._monotonic()  # before every file, a named one too
+            if now >= deadline:
+                report.stopped = True
+                break
+            if entry.kind == "file":
+                self._file(entry, report)
+            elif entry.kind != "folder":
+                self._not_read(entry, report)
+            if self._progress is not None and now >= next_progress:
+                next_progress = now + self._every
+                self._progress(report, path_text(entry.path))
         report.seconds = self._monotonic() - started
         return report
 
-    def _step(self, entry: trees.Entry, examined: Examined, report: ScanReport,
-              deadline: float) -> bool:
-        """Count one entry; False once the deadline has come (the entry is then not counted)."""
-        now = self._monotonic()
-        if now >= deadline:
-            report.stopped = True
-            return False
-        self._count(entry, examined, report)
-        if self._progress is not None and now >= self._next_progress:
-            self._next_progress = now + self._every
-            self._progress(report, path_text(entry.path))
-        return True
-
-    def _in_parallel(self, entries: Iterator[trees.Entry], report: ScanReport,
-                     deadline: float) -> None:
-        """The rest of the walk, read by worker processes. The walk runs in the pool's
-        feeding thread (listing folders mostly waits on the kernel), held to
-        `BATCHES_AHEAD` batches ahead of what is merged here."""
-        ahead = threading.Semaphore(BATCHES_AHEAD)
-        stop = threading.Event()
-        sent: deque[list[trees.Entry]] = deque()  # each batch, in the order of the results
-
-        def batches() -> Iterator[list[tuple[str, bool]]]:
-            batch: list[trees.Entry] = []
-            for entry in entries:
-                batch.append(entry)
-                if len(batch) == BATCH_ENTRIES:
-                    if not _acquire(ahead, stop):
-                        return
-                    sent.append(batch)
-                    yield [(e.path, e.named) for e in batch if e.kind == "file"]
-                    batch = []
-            if batch and _acquire(ahead, stop):
-                sent.append(batch)
-                yield [(e.path, e.named) for e in batch if e.kind == "file"]
-
-        # "spawn": a fresh interpreter, safe whatever threads this process runs (a fork of a
-        # threaded process can inherit a held lock).
-        context = multiprocessing.get_context("spawn")
-        with context.Pool(self._workers, initializer=_quiet_worker) as pool:
-            try:
-                for examined_files in pool.imap(examine_files, batches()):
-                    ahead.release()
-                    outcomes = iter(examined_files)
-                    for entry in sent.popleft():
-                        examined = next(outcomes) if entry.kind == "file" else NOT_READ
-                        if not self._step(entry, examined, report, deadline):
-                            return
-            finally:
-                stop.set()  # the feeding thread stops at its next batch
-                pool.terminate()
-
-    def _count(self, entry: trees.Entry, examined: Examined, report: ScanReport) -> None:
-        outcome, size, found, reason = examined
-        if outcome == "not-read":
-            if entry.kind != "folder":
-                self._not_read(entry, report)
-        elif outcome == "read":
-            report.files += 1
-            report.bytes += size
-            report.hits.extend(Hit(Path(entry.path), *hit) for hit in found)
-        elif outcome == "unreadable":
-            self._unreadable(report, entry.path, reason)
-        elif outcome != "gone":
-            report.skip(outcome)
+    def _file(self, entry: trees.Entry, report: ScanReport) -> None:
+        try:
+            data = trees.read_file(entry, limit=MAX_FILE_BYTES, reject=is_binary)
+        except FileNotFoundError:  # gone since the folder was listed: nothing to find
+            return
+        except trees.TooLarge:
+            report.skip("large")
+            return
+        except trees.NotRegularFile:  # swapped for a link or a FIFO since it was listed
+            report.skip("special")
+            return
+        except LocalFileError as error:
+            self._unreadable(report, entry.path, trees.why_unreadable(error))
+            return
+        if data is None:
+            report.skip("binary")
+            return
+        report.files += 1
+        report.bytes += len(data)
+        if b"or_" in data:
+            report.hits.extend(Hit(Path(entry.path), *found) for found in find_keys(data))
 
     def _not_read(self, entry: trees.Entry, report: ScanReport) -> None:
         if entry.kind == "unreadable":
