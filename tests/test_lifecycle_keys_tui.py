@@ -292,7 +292,9 @@ async def test_quitting_while_the_rotation_waits_says_what_is_left_once_closed(
         await pilot.click("#rotate")  # once unused for 10 minutes (used 4 minutes ago)
         await stored_it(pilot)
         await wait_until(pilot, lambda: "old key last used" in waiting_line(app))
-        await pilot.press("ctrl+q")
+        await pilot.press("ctrl+q")  # asks first while the rotation waits
+        await wait_until(pilot, lambda: bool(app.screen.query("#quit-anyway")))
+        await pilot.click("#quit-anyway")
         await pilot.pause()
     note = " ".join(capsys.readouterr().err.split())  # printed once the terminal is back
     assert "the key rotation stopped when the app closed" in note

@@ -413,8 +413,11 @@ class OpenRushApp(App[None]):
             return
         if any(leaving() for leaving in self.leaving_notes):  # a rotation waits: ask first
             if not isinstance(self.screen, YesNoDialog) or self.screen.id != QUIT_WHILE_WAITING:
-                self.push_screen(quit_while_waiting_dialog(), lambda yes: yes and self.call_next(
-                    self._quit, return_code))
+                def answered(yes: bool | None) -> None:
+                    if yes:
+                        self.call_next(self._quit, return_code)
+
+                self.push_screen(quit_while_waiting_dialog(), answered)
             return
         await self._quit(return_code)
 
