@@ -177,8 +177,11 @@ async def test_stop_waiting_while_the_revoke_is_on_its_way_says_so_then_its_outc
         server.route("GET", "/v1/me/credits", Reply(200, {"balance": 500}))
         server.route("POST", "/v1/me/api-credentials",
                      Reply(201, {"key": "or_new002" + "n" * 34, "api_credential": new}))
-        server.add(Reply(200, {"api_credentials": [old]}),  # the page
-                   limited, limited, limited,  # the first look: "wait 1 s"
+        # The page's own loads (its first page of the list) are answered apart, whenever they
+        # come; the queue is the rotation's looks at the old key, then the revoke.
+        server.route("GET", "/v1/me/api-credentials", Reply(200, {"api_credentials": [old]}),
+                     query={"limit": "250"})
+        server.add(limited, limited, limited,  # the first look: "wait 1 s"
                    Reply(200, {"api_credentials": [{**old, "last_used_at": None}, new]}),
                    Reply(200, {**old, "is_active": False}, delay=3))  # the revoke
         app = remote_app(server.url, "or_" + "k" * 40, page="api-access", read_timeout=60)

@@ -87,7 +87,8 @@ class _Handler(BaseHTTPRequestHandler):
         owner._record(
             Received(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
         )
-        reply = owner._routed(self.command, urlsplit(self.path).path) or _runway(self)
+        target = urlsplit(self.path)
+        reply = owner._routed(self.command, target.path, parse_qs(target.query)) or _runway(self)
         if reply is None:
             try:
                 reply = owner._replies.get_nowait()
@@ -136,7 +137,7 @@ class ScriptedServer:
     def __init__(self) -> None:
         self._replies: queue.Queue[Reply] = queue.Queue()
         self._requests: list[Received] = []
-        self._routes: list[tuple[str, re.Pattern[str], Reply]] = []
+        self._routes: list[tuple[str, re.Pattern[str], Reply, dict[str, str]]] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
@@ -161,20 +162,25 @@ class ScriptedServer:
     def reply(self, status: int = 200, body: Any = None, **kwargs: Any) -> ScriptedServer:
         return self.add(Reply(status, body, **kwargs))
 
-    def route(self, method: str, path: str, reply: Reply) -> ScriptedServer:
-        """Answer every `method` request whose path fully matches `path` with `reply`."""
+    def route(self, method: str, path: str, reply: Reply, *,
+              query: dict[str, str] | None = None) -> ScriptedServer:
+        """Answer every `method` request whose path fully matches `path` (and whose query
+        holds each of `query`'s parameters with that value) with `reply`."""
         with self._lock:
-            self._routes.append((method.upper(), re.compile(path), reply))
+            self._routes.append((method.upper(), re.compile(path), reply, query or {}))
         return self
 
     def clear_routes(self) -> None:
         with self._lock:
             self._routes.clear()
 
-    def _routed(self, method: str, path: str) -> Reply | None:
+    def _routed(self, method: str, path: str,
+                query: dict[str, list[str]]) -> Reply | None:
         with self._lock:
-            return next((reply for verb, pattern, reply in self._routes
-                         if verb == method and pattern.fullmatch(path)), None)
+            return next((reply for verb, pattern, reply, wanted in self._routes
+                         if verb == method and pattern.fullmatch(path)
+                         and all(query.get(name) == [value] for name, value in wanted.items())),
+                        None)
 
     @property
     def requests(self) -> list[Received]:
