@@ -25,11 +25,11 @@ from openrush_tui.commands.common import (
     EXIT_USAGE,
     Target,
     add_connection_args,
-    ask,
     confirm,
     error,
     guarded,
     interrupted,
+    plain_file_agreed,
     print_document,
     refuse_without_yes,
     resolve_target,
@@ -225,18 +225,13 @@ def _save(profile: str, api_url: str, secret: Secret, *,
 
 
 def _file_agreed(shown: str, *, insecure_ok: bool) -> bool:
-    if insecure_ok:
-        return True
-    if not (sys.stdin is not None and sys.stdin.isatty()):
-        error(f"the key was not saved. Run again with --insecure-storage to save it to "
-              f"{shown} (plain text, readable only by you), or set OPENRUSH_KEY instead.")
-        return False
-    answer = ask(f"Save the key to {shown} instead? It is plain text on disk, readable "
-                 "only by you (mode 0600). [y/N] ")
-    if answer.strip().lower() not in ("y", "yes"):
-        error("the key was not saved; nothing changed.")
-        return False
-    return True
+    return plain_file_agreed(
+        insecure_ok=insecure_ok,
+        question=f"Save the key to {shown} instead? It is plain text on disk, readable only "
+                 "by you (mode 0600). [y/N] ",
+        no_terminal=f"the key was not saved. Run again with --insecure-storage to save it to "
+                    f"{shown} (plain text, readable only by you), or set OPENRUSH_KEY instead.",
+        declined="the key was not saved; nothing changed.")
 
 
 # ------------------------------------------------------------------ logout and status

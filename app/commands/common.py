@@ -128,6 +128,21 @@ def confirm(question: str) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def plain_file_agreed(*, insecure_ok: bool, question: str, no_terminal: str,
+                      declined: str) -> bool:
+    """A secret in the 0600 file (no keyring here): agreed by --insecure-storage, or by a y/N
+    `question` on a terminal. Else the refusal is said (`no_terminal`, `declined`)."""
+    if insecure_ok:
+        return True
+    if not stdin_is_terminal():
+        error(no_terminal)
+        return False
+    if ask(question).strip().lower() not in ("y", "yes"):
+        error(declined)
+        return False
+    return True
+
+
 def refuse_without_yes(command: str, what: str) -> int:
     """A command that writes or deletes asks first; with no terminal to ask on, it needs
     --yes (a script must say so)."""

@@ -23,11 +23,10 @@ from openrush_tui.commands.common import (
     EXIT_OK,
     EXIT_USAGE,
     Target,
-    ask,
     error,
     interrupted,
+    plain_file_agreed,
     say,
-    stdin_is_terminal,
 )
 from openrush_tui.config import DEFAULT_API_URL
 from openrush_tui.errors import OpenRushError
@@ -170,16 +169,14 @@ def _storage_agreed(profile: str, insecure_ok: bool) -> bool:
     if asked is None:
         return True
     error(asked.reason)
-    if not insecure_ok:
-        if not stdin_is_terminal():
-            error(f"nothing was started. Run again with --insecure-storage to keep the sign-in "
-                  f"in {asked.file_path} (plain text, readable only by you).")
-            return False
-        answer = ask(f"Keep the sign-in in {asked.file_path} instead? It is plain text on "
-                     "disk, readable only by you (mode 0600). [y/N] ")
-        if answer.strip().lower() not in ("y", "yes"):
-            error("nothing was started; nothing changed.")
-            return False
+    if not plain_file_agreed(
+            insecure_ok=insecure_ok,
+            question=f"Keep the sign-in in {asked.file_path} instead? It is plain text on disk, "
+                     "readable only by you (mode 0600). [y/N] ",
+            no_terminal=f"nothing was started. Run again with --insecure-storage to keep the "
+                        f"sign-in in {asked.file_path} (plain text, readable only by you).",
+            declined="nothing was started; nothing changed."):
+        return False
     remember_storage(profile, "file")  # as agreed: `keep` goes to the file without asking
     return True
 
