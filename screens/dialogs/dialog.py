@@ -141,7 +141,10 @@ class Dialog(ModalScreen[ResultT]):
             if keep is not None:  # what must not go, even for the message (a tiny terminal)
                 keep.scroll_visible(animate=False, immediate=True)
 
-        self.call_after_refresh(scroll)
+        # Twice: a message that grows (hidden until now, or longer than the last one) can be
+        # laid out over two refreshes on a busy machine, and a scroll made after the first
+        # alone left its last lines below the fold (seen at 60x20 under load).
+        self.call_after_refresh(lambda: (scroll(), self.call_after_refresh(scroll)))
 
     def focus_now(self) -> None:
         """Focus the AUTO_FOCUS widget at once (Textual does it once the screen resumes,

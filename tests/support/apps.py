@@ -90,7 +90,10 @@ def remote_app(api_url: str, key: str | None, *, page: str | None = None,
                clock: Clock | None = None) -> OpenRushApp:
     """The dashboard pointed at a server over HTTP, as with OPENRUSH_KEY set (on the fixed
     clock unless `clock`: a served sandbox on the real clock needs the real one)."""
-    settings = Settings(api_url=api_url, fixed_now=FIXED_NOW, connect_timeout=1.0,
+    # A loopback connect is made by the kernel at once, but a test process kept off the CPU
+    # on a loaded machine can find more than 1 s gone (seen): the connect's patience is long;
+    # a refused port still fails at once.
+    settings = Settings(api_url=api_url, fixed_now=FIXED_NOW, connect_timeout=PATIENCE / 6,
                         read_timeout=read_timeout)
     stored = StoredKey(Secret(key), "environment") if key else None
     return app_class(settings, Session(settings, stored, monotonic=SkippingClock()),
