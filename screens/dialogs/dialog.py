@@ -144,7 +144,11 @@ class Dialog(ModalScreen[ResultT]):
         # Twice: a message that grows (hidden until now, or longer than the last one) can be
         # laid out over two refreshes on a busy machine, and a scroll made after the first
         # alone left its last lines below the fold (seen at 60x20 under load).
-        self.call_after_refresh(lambda: (scroll(), self.call_after_refresh(scroll)))
+        def scroll_twice() -> None:
+            scroll()
+            self.call_after_refresh(scroll)
+
+        self.call_after_refresh(scroll_twice)
 
     def focus_now(self) -> None:
         """Focus the AUTO_FOCUS widget at once (Textual does it once the screen resumes,
