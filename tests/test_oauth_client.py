@@ -15,7 +15,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -43,23 +43,14 @@ from openrush_tui.auth.web.flow import BrowserSignIn
 from openrush_tui.auth.web.tokens import SIGNED_OUT, SignedOut, WebSession, revoke
 from tests.support.budget_clocks import Clocks
 from tests.support.scripted_server import Reply, ScriptedServer
-from tests.support.threaded_sandbox import Served, threaded_sandbox
+from tests.support.threaded_sandbox import Served, module_sandbox
 
 TOKEN_SECONDS = 600
 CSRF = re.compile(r"name='csrf' value='([^']+)'")
 FIELDS = re.compile(r"name='([^']+)' value='([^']*)'")
 
 
-@pytest.fixture(scope="module")
-def clock() -> Clocks:
-    return Clocks()
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, clock: Clocks) -> Iterator[Served]:
-    with threaded_sandbox(tmp_path_factory.mktemp("oauth-client"), sign_in_clock=clock.wall,
-                          token_seconds=TOKEN_SECONDS, key_seed=5) as running:
-        yield running
+clock, served = module_sandbox("oauth-client", token_seconds=TOKEN_SECONDS, key_seed=5)
 
 
 class Person:

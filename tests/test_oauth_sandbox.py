@@ -23,7 +23,7 @@ from openrush_tui.sandbox.oauth import sign_in_seconds
 from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.ratelimit import FailureLimiter
 from tests.support.budget_clocks import Clocks
-from tests.support.threaded_sandbox import Served, threaded_sandbox
+from tests.support.threaded_sandbox import Served, module_sandbox
 
 DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
 CLIENT = "openrush-tui"  # the fixed public client
@@ -33,16 +33,7 @@ CSRF = re.compile(r"name='csrf' value='([^']+)'")
 VERIFIER = "v" * 20 + "-._~" + "A1" * 12  # 48 characters of RFC 7636's alphabet
 
 
-@pytest.fixture(scope="module")
-def clock() -> Clocks:
-    return Clocks()
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, clock: Clocks) -> Iterator[Served]:
-    with threaded_sandbox(tmp_path_factory.mktemp("oauth"), sign_in_clock=clock.wall,
-                          token_seconds=TOKEN_SECONDS, key_seed=3) as running:
-        yield running
+clock, served = module_sandbox("oauth", token_seconds=TOKEN_SECONDS, key_seed=3)
 
 
 @pytest.fixture

@@ -4,6 +4,10 @@ a socket. Cheaper than a `sandbox serve` process; use one per module.
 
     with threaded_sandbox(tmp_path, sign_in_clock=clocks.wall) as served:
         served.base_url, served.sandbox
+
+or, for a module whose tests share one sandbox and its sign-in clock:
+
+    clock, served = module_sandbox("oauth", token_seconds=60, key_seed=3)
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 
 from openrush_tui.sandbox.app import Sandbox, create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.sandbox.server import base_url, listen
+from tests.support.budget_clocks import Clocks
 from tests.support.patience import PATIENCE
 
 
@@ -61,3 +67,22 @@ def threaded_sandbox(folder: Path, **options: Any) -> Iterator[Served]:
         thread.join(PATIENCE)
         listening.close()
         sandbox.close()
+
+
+def module_sandbox(folder: str, **options: Any) -> tuple[Any, Any]:
+    """Two module-scoped fixtures, `clock` (a `Clocks` the tests move by hand) and `served`
+    (a threaded sandbox whose sign-in clock is that clock's wall clock; `options` are more
+    `SandboxOptions` fields). Bind them at a test module's top level under those names."""
+
+    @pytest.fixture(scope="module", name="clock")
+    def clock_fixture() -> Clocks:
+        return Clocks()
+
+    @pytest.fixture(scope="module", name="served")
+    def served_fixture(tmp_path_factory: pytest.TempPathFactory,
+                       clock: Clocks) -> Iterator[Served]:
+        with threaded_sandbox(tmp_path_factory.mktemp(folder), sign_in_clock=clock.wall,
+                              **options) as running:
+            yield running
+
+    return clock_fixture, served_fixture
