@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from keyring.backends import fail
 
+from openrush_tui.api.budget import RequestBudget
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.errors import BadResponse, InsecureURLError, Unauthorized
 from openrush_tui.api.oauth_http import OAuthRefused
@@ -239,6 +240,50 @@ async def test_polling_obeys_the_interval_and_slow_down(served: Served, clock: C
     # wait after it is the grown interval, 10 s; then approved.
     assert person.sleeps == [5.0, 5.0, 10.0]
     assert budget_calls == [3]  # each poll counted
+
+
+def limits(clock: Clocks, remaining: int, *, limit: int = 60, reset_in: int = 40
+           ) -> dict[str, str]:
+    return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(int(clock.wall().timestamp()) + reset_in)}
+
+
+async def test_polls_spend_the_budget_and_slow_down_when_it_runs_low() -> None:
+    """The request budget decides each wait between polls: the server's interval while the
+    rate limit has room, twice it below half of the window, until the window resets below a
+    fifth, a 429's Retry-After; never sooner than the interval. Each poll is counted."""
+    clock = Clocks()
+    budget = RequestBudget(monotonic=clock.monotonic, wall=clock.wall)
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        clock.skip(seconds)
+
+    pending = {"error": "authorization_pending"}
+    with ScriptedServer() as api:
+        scripted_documents(api, api.url)
+        api.route("POST", "/device", Reply(200, {
+            "device_code": "d", "user_code": "BCDF-GHJK", "expires_in": 600, "interval": 5,
+            "verification_uri": f"{api.url}/device"}))
+        api.add(Reply(400, pending, limits(clock, 50)),   # room: the interval
+                Reply(400, pending, limits(clock, 25)),   # below half: twice it
+                Reply(400, pending, limits(clock, 5, reset_in=80)),  # a fifth: its end
+                Reply(429, pending, {"Retry-After": "30"}),  # held as the server asks
+                Reply(400, pending, limits(clock, 59, reset_in=60)),  # a new window
+                Reply(200, {"access_token": "a", "token_type": "Bearer", "expires_in": 60}))
+        async with BrowserSignIn(api.url, None, clock=clock.wall, sleep=sleep,
+                                 budget=budget) as flow:
+            plan = await flow.discover()
+            assert isinstance(plan, WebSignIn)
+            code = await flow.start_device(plan)
+            session = await flow.wait(plan, code)
+    assert session.access_token.reveal() == "a"
+    # 5 (first), 5 (room), 10 (below half), 60 (to the window's end, 80 s after the start),
+    # 30 (Retry-After), 5 (room).
+    assert sleeps == [5.0, 5.0, 10.0, 60.0, 30.0, 5.0]
+    assert budget.polls == 6 and budget.sent == 6
+    assert budget.rate_limit is not None and budget.rate_limit.remaining == 59
 
 
 async def test_a_denied_or_expired_code_ends_the_wait(served: Served, clock: Clocks) -> None:

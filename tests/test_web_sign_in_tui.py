@@ -14,6 +14,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from keyring.backends import fail
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
 
+from openrush_tui.api.models import RateLimitInfo
 from openrush_tui.auth.web import keeping
 from openrush_tui.clock import fixed_clock
 from openrush_tui.sandbox.app import create_sandbox
@@ -229,6 +231,48 @@ async def test_a_refused_renewal_says_signed_out_on_setup(
         assert app.session.web is None and not app.session.signed_in
         notes = text_of(app.screen.query_one("#terminal-notes", Static))
         assert "Signed out: sign in again." in notes
+
+
+class CountingGate(Gate):
+    """A gate that remembers each wait the dialog asked for."""
+
+    def __init__(self, clocks: Clocks) -> None:
+        super().__init__(clocks)
+        self.asked: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await super().sleep(seconds)
+
+
+async def test_the_dialog_s_polls_spend_the_dashboard_s_budget(
+        served: Served, clocks: Clocks, no_keyring: None) -> None:
+    """The device code's polls are the dashboard's requests: counted in its request budget
+    (the one its pages use), and slower while the rate limit runs low (below half of the
+    window: twice the server's interval, never sooner than it)."""
+    app = remote_app(served.base_url, None)
+    gate = CountingGate(clocks)
+    app.session.sign_in_clock, app.session.sign_in_sleep = clocks.wall, gate.sleep
+    async with app.run_test(size=LARGE) as pilot:
+        await until(pilot, lambda: shown(app.screen, "#web-sign-in"))
+        budget = (await app.session.client()).budget
+        sent = budget.sent
+        # What the pages last read of the rate limit: 25 of 60 left, the window ends later.
+        budget.note(RateLimitInfo(limit=60, remaining=25,
+                                  reset=FIXED_NOW + timedelta(seconds=600)))
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, WebSignInScreen)
+                    and shown(app.screen, "#web-code"))
+        await until(pilot, lambda: bool(gate.asked))
+        assert gate.asked == [10.0]  # the sandbox's interval is 5 s: twice it
+        await approve(served.base_url, text_of(app.screen.query_one("#web-code",
+                                                                    Static)).strip())
+        gate.open.set()
+        await until(pilot, lambda: isinstance(app.screen, StorageChoiceScreen))
+        assert budget.polls == 1 and budget.sent == sent + 1
+        await pilot.press("s")
+        await until(pilot, lambda: app.session.web is not None)
+        await settle(pilot)
 
 
 async def test_without_metadata_only_the_paste_flow_is_offered_and_works(

@@ -16,6 +16,11 @@ goes through `RequestBudget.get`, which applies these rules:
   spend at most `LIVE_SHARE` (10%) of `X-RateLimit-Limit` per minute; with less than half of
   the window left they come half as often, and with less than a fifth left they pause until
   the window resets, which `LivePace.until` says.
+- **Polls** (`poll`, `poll_wait`): a browser sign-in's device-code polls (RFC 8628) are
+  requests like any other, counted in `sent` (and `polls`), held after a 429 like GETs; they
+  come every `interval` seconds the server asked for, never sooner, twice that with less
+  than half of the window left, and not until the window resets below a fifth (the live
+  refresh's thresholds: a sign-in can wait as well as a refresh nobody asked for).
 
 Answers are the parsed JSON of a response, kept per budget, and a client keeps one budget
 per key (`OpenRushClient.budget`), so one key never gets another's answers or pauses.
@@ -33,7 +38,7 @@ from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from openrush_tui.api.errors import RateLimited
 from openrush_tui.clock import Clock, shifted, system_clock
@@ -54,6 +59,7 @@ _reuse: ContextVar[float] = ContextVar("openrush_budget_reuse", default=REUSE_FO
 _live: ContextVar[list[int] | None] = ContextVar("openrush_budget_live", default=None)
 
 PaceState = Literal["on", "slowed", "paused", "blocked"]
+T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -104,6 +110,7 @@ class RequestBudget:
         self._window_ends: float | None = None  # monotonic time the reported window resets
         self.rate_limit: RateLimitInfo | None = None  # the last X-RateLimit-* headers
         self.sent = 0  # requests let through (tests and benchmarks count them)
+        self.polls = 0  # of them, a browser sign-in's polls
 
     def fresh(self) -> RequestBudget:
         """A new budget on the same clocks (for another key)."""
@@ -200,6 +207,34 @@ class RequestBudget:
                               f"Requests wait {seconds} s more, as the server asked.", 429,
                               retry_after=left)
 
+
+    # -- a browser sign-in's polls --------------------------------------------------------------
+
+    async def poll(self, send: Callable[[], Awaitable[T]]) -> T:
+        """Send one poll of a sign-in, counted as a request; a 429 holds every request until
+        its Retry-After, as a GET's does."""
+        self.sent += 1
+        self.polls += 1
+        try:
+            return await send()
+        except RateLimited as error:
+            self._hold(error.retry_after)
+            raise
+
+    def poll_wait(self, interval: float) -> float:
+        """Seconds to wait before the next poll of a server that allows one every `interval`
+        seconds: at least that, until a 429's hold ends, twice that with less than half of
+        the window left, until the window resets with less than a fifth left."""
+        wait = max(interval, self.blocked_for())
+        info, now = self.rate_limit, self._monotonic()
+        if info is None or info.limit <= 0 or self._window_ends is None \
+                or now >= self._window_ends:
+            return wait  # nothing known of the window, or a new one has begun
+        if info.remaining < info.limit * PAUSE_BELOW:
+            return max(wait, self._window_ends - now)
+        if info.remaining < info.limit * SLOW_BELOW:
+            return max(wait, interval * 2)
+        return wait
 
     # -- live refresh --------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from openrush_tui.api.errors import (
     error_for_response,
     parse_retry_after,
 )
+from openrush_tui.api.models import RateLimitInfo
 from openrush_tui.api.oauth_models import parse_error
 from openrush_tui.api.safety import uses_proxy_settings
 from openrush_tui.api.timeouts import default_timeouts
@@ -76,6 +77,9 @@ class OAuthHttp:
         self._transport = transport
         self._user_agent = user_agent
         self._clients: dict[str, httpx.AsyncClient] = {}
+        # The X-RateLimit-* headers of the last answer, if it had them (the request budget
+        # notes a device-code poll's: `auth.web.device.wait`).
+        self.rate_limit: RateLimitInfo | None = None
 
     def __repr__(self) -> str:
         return f"OAuthHttp(origins={sorted(self._clients)})"
@@ -149,6 +153,7 @@ class OAuthHttp:
     async def _send(self, method: str, url: str, what: str, **body: Any) -> Answer:
         client = self._client(url)
         where = sanitize(urlsplit(url).netloc, 80)
+        self.rate_limit = None
         try:
             async with asyncio.timeout(self._deadline):
                 response = await client.send(client.build_request(method, url, **body),
@@ -165,4 +170,5 @@ class OAuthHttp:
             raise no_answer(ConnectionFailed, method, exc, f"Could not reach {where} ({what})",
                             "Check your network connection and the API URL.") from None
         log.debug("%s %s -> %s", method, urlsplit(url).path, answer.status_code)
+        self.rate_limit = RateLimitInfo.from_headers(answer.headers)
         return answer

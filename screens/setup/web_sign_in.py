@@ -112,9 +112,13 @@ class WebSignInScreen(Dialog["WebSession | None"]):
     @work(group=FLOW_GROUP, exclusive=True, exit_on_error=False)
     async def run_flow(self) -> None:
         session, plan = self._session, self._plan
+        # The polls spend the dashboard's request budget, as its other requests do: counted,
+        # held after a 429, slower when the rate limit runs low (`api.budget.poll_wait`).
+        budget = (await session.client()).budget
         async with BrowserSignIn(session.settings.effective_api_url, session.settings.profile,
                                  clock=session.sign_in_clock, sleep=session.sign_in_sleep,
-                                 transport=session.sign_in_transport) as signing:
+                                 transport=session.sign_in_transport,
+                                 budget=budget) as signing:
             try:
                 if plan.offers_device:
                     code = await signing.start_device(plan)

@@ -3,10 +3,12 @@
 `start` asks for a `DeviceCode` (what Setup and ``login --web`` show: the verification URL and
 the user code, a QR of `complete_uri`); `wait` polls the token endpoint until the person
 decides, obeying the server: never sooner than `interval` seconds after the last poll, 5 s
-more after each ``slow_down`` (RFC 8628 §3.5), a 429's Retry-After, the request budget's
-hold; ``authorization_pending`` waits on, ``access_denied`` is `SignInDenied`,
-``expired_token`` (or the code's own end on the caller's clock) `SignInExpired`. Every poll is
-counted in the budget's `sent`. `sleep` and `clock` are injected (tests move them by hand);
+more after each ``slow_down`` (RFC 8628 §3.5); ``authorization_pending`` waits on,
+``access_denied`` is `SignInDenied`, ``expired_token`` (or the code's own end on the caller's
+clock) `SignInExpired`. The request budget (`api.budget`: `poll`, `poll_wait`) counts every
+poll and decides each wait: a 429's Retry-After, slower when the rate limit runs low (the
+X-RateLimit-* headers of the polls themselves are noted when the token endpoint is on the
+API's origin). `sleep` and `clock` are injected (tests move them by hand);
 cancelling the task that awaits `wait` stops it at once (it is only ever sleeping or in one
 request).
 """
@@ -20,7 +22,7 @@ from datetime import datetime, timedelta
 
 from openrush_tui.api.budget import RequestBudget
 from openrush_tui.api.errors import RateLimited
-from openrush_tui.api.oauth_http import OAuthHttp, OAuthRefused
+from openrush_tui.api.oauth_http import OAuthHttp, OAuthRefused, origin
 from openrush_tui.api.oauth_models import parse_device_authorization, parse_tokens
 from openrush_tui.auth.secret import Secret
 from openrush_tui.auth.web.discovery import DEVICE_GRANT, WebSignIn
@@ -89,39 +91,40 @@ async def wait(http: OAuthHttp, plan: WebSignIn, code: DeviceCode, *, clock: Clo
                sleep: Sleep = asyncio.sleep, budget: RequestBudget | None = None,
                waited: float = 0.0) -> WebSession:
     """Poll until the person decides (see the module's docstring). `waited`: seconds since the
-    last poll or the code's issue (``login --web --resume`` counts them)."""
+    last poll or the code's issue (``login --web --resume`` counts them). Without a `budget`,
+    one of its own (the same rules, counted nowhere else)."""
+    budget = RequestBudget() if budget is None else budget
+    same_host = origin(plan.token_endpoint) == origin(plan.api_url)
     interval = code.interval
     form = {"grant_type": DEVICE_GRANT, "device_code": code.device_code.reveal(),
             "client_id": code.client_id}
-    pause = max(0.0, interval - waited)
+    since = waited  # seconds since the last poll
     while True:
-        if budget is not None:
-            pause = max(pause, budget.blocked_for())  # the API's 429 hold: wait it out too
+        pause = max(0.0, budget.poll_wait(interval) - since)
         if pause > 0:
             await sleep(pause)
+        since = 0.0
         if clock() >= code.expires_at:
             raise SignInExpired
-        if budget is not None:
-            budget.sent += 1  # a poll is a request like any other
         try:
-            answer = await http.form(plan.token_endpoint, form, parse_tokens,
-                                     "the sign-in tokens")
+            answer = await budget.poll(lambda: http.form(plan.token_endpoint, form, parse_tokens,
+                                                         "the sign-in tokens"))
         except OAuthRefused as refused:
             if refused.error == "authorization_pending":
-                pause = interval
                 continue
             if refused.error == "slow_down":
                 interval += SLOW_DOWN_STEP
-                pause = interval
                 continue
             if refused.error == "access_denied":
                 raise SignInDenied from None
             if refused.error == "expired_token":
                 raise SignInExpired from None
             raise SignInFailed(refused.message, "Start again.") from None
-        except RateLimited as limited:
-            pause = max(interval, limited.retry_after or interval)
-            continue
+        except RateLimited:
+            continue  # the budget holds the next poll until the server's Retry-After
+        finally:
+            if same_host:
+                budget.note(http.rate_limit)
         return WebSession.from_answer(
             answer, api_url=plan.api_url, issuer=plan.issuer, client_id=code.client_id,
             token_endpoint=plan.token_endpoint, revocation_endpoint=plan.revocation_endpoint,
