@@ -206,13 +206,29 @@ class Session:
             self._oauth = OAuthHttp(transport=self.sign_in_transport)
         return self._oauth
 
-    async def _fresh_web(self) -> None:
+    async def renew_refused(self, refused: str) -> str | None:
+        """The client's `renew` (issue 22): the server refused the access token `refused`
+        (a 401) before it was due, so the browser sign-in renews now, once for every request
+        refused with it, and the request goes once more with the new token (returned); None
+        without a browser sign-in. Refused itself: as `_fresh_web`."""
+        await self._fresh_web(refused)
+        web = self.web
+        return None if web is None else web.session.access_token.reveal()
+
+    async def _fresh_web(self, refused: str | None = None) -> None:
         """Renew the browser sign-in's access token when it is due, one renewal at a time,
-        before a request is made with it: the person never sees it expire. A refused renewal
+        before a request is made with it: the person never sees it expire (`refused`: the
+        token the server refused, renewed now unless it was meanwhile). A refused renewal
         signs this session out and says so on Setup (`tokens.SIGNED_OUT`), then raises
         `tokens.SignedOut` for the request that asked."""
-        web = self.web
-        if web is None or not web.session.refresh_due(self.sign_in_clock()):
+        def settled(web: Kept | None) -> bool:
+            if web is None:
+                return True
+            if refused is not None:
+                return web.session.access_token.reveal() != refused
+            return not web.session.refresh_due(self.sign_in_clock())
+
+        if settled(self.web):
             return
         # lazy: start-up (loads after the dashboard's first frame)
         from openrush_tui.auth.web import keeping
@@ -220,11 +236,12 @@ class Session:
 
         async with self._web_lock:
             web = self.web
-            if web is None or not web.session.refresh_due(self.sign_in_clock()):
+            if web is None or settled(web):
                 return  # renewed (or signed out) while this one waited
             try:
                 fresh = await keeping.fresh_session(self.settings.profile, web,
-                                                    self.oauth_http(), self.sign_in_clock)
+                                                    self.oauth_http(), self.sign_in_clock,
+                                                    force=refused is not None)
             except SignedOut:
                 if self.web is web:
                     await self.sign_out()
@@ -251,9 +268,11 @@ class Session:
             if self.key is None and not self._signed_out:
                 self.key = StoredKey(Secret(self._sandbox.session_token()), "sandbox")
         # Building it loads httpcore and the TLS settings (its pool): a thread, like the imports.
-        return await asyncio.to_thread(partial(
+        client = await asyncio.to_thread(partial(
             build_client, settings, self.key.secret if self.key else None,
             transport=transport, monotonic=self.monotonic))
+        client.renew = self.renew_refused  # a browser sign-in's 401: renewed, sent once more
+        return client
 
     def learn_account_id(self, keys: list[ApiCredential]) -> None:
         """Remember the account a key list (API access's) shows for the signed-in key, so

@@ -26,7 +26,13 @@ from keyring.backends import fail
 
 from openrush_tui.api.budget import RequestBudget
 from openrush_tui.api.client import OpenRushClient
-from openrush_tui.api.errors import BadResponse, InsecureURLError, Unauthorized
+from openrush_tui.api.errors import (
+    SESSION_REFUSED,
+    BadResponse,
+    InsecureURLError,
+    SessionRefused,
+    Unauthorized,
+)
 from openrush_tui.api.oauth_http import OAuthRefused
 from openrush_tui.api.oauth_models import (
     parse_device_authorization,
@@ -37,7 +43,7 @@ from openrush_tui.api.oauth_models import (
 from openrush_tui.auth.profiles import profiles_path, remember_web_client
 from openrush_tui.auth.secret import Secret
 from openrush_tui.auth.signin import NeedsChoice
-from openrush_tui.auth.web import keeping, pkce
+from openrush_tui.auth.web import keeping, pkce, tokens
 from openrush_tui.auth.web.device import DeviceCode, SignInDenied, SignInExpired, SignInFailed
 from openrush_tui.auth.web.discovery import NotOffered, WebSignIn
 from openrush_tui.auth.web.flow import BrowserSignIn
@@ -467,6 +473,43 @@ async def test_kept_in_the_file_refreshed_before_expiry_and_signed_out_when_refu
             await keeping.fresh_session("default", renewed, flow.http, clock.wall)
     assert str(refused.value).startswith(SIGNED_OUT.rstrip("."))
     assert keeping.find("default") is None
+
+
+async def test_a_401_renews_once_and_sends_even_a_write_again(served: Served,
+                                                              clock: Clocks) -> None:
+    """The access token is over at the server (its clock ran ahead): the client's `renew`
+    gives a new one and the request goes once more, a POST too (a 401 means nothing was
+    done); without a renewal, a session token's 401 says to sign in again; a renewal the
+    server refuses is `SignedOut`."""
+    session, _ = await device_session(served, clock)
+    clock.skip(TOKEN_SECONDS + 60)
+    renewals: list[str] = []
+    async with BrowserSignIn(served.base_url, None) as flow:
+        current = session
+
+        async def renew(refused: str) -> str:
+            nonlocal current
+            renewals.append(refused)
+            current = await tokens.refresh(flow.http, current, clock.wall())
+            return current.access_token.reveal()
+
+        async with OpenRushClient(served.base_url, session.access_token.reveal()) as client:
+            with pytest.raises(SessionRefused) as refused:
+                await client.credits()
+            assert str(refused.value) == SESSION_REFUSED + "."
+            client.renew = renew
+            created = await client.create_key("made after a 401")
+            assert renewals == [session.access_token.reveal()]  # renewed once, then sent
+        async with OpenRushClient(served.base_url, current.access_token.reveal()) as fresh:
+            names = [key.name for key in await fresh.list_keys()]
+        assert names.count("made after a 401") == 1 and created.api_credential.is_active
+
+        await revoke(flow.http, current)  # another terminal signed out
+        async with OpenRushClient(served.base_url, current.access_token.reveal()) as client:
+            client.renew = renew
+            with pytest.raises(SignedOut):
+                await client.credits()
+        assert len(renewals) == 2
 
 
 async def test_revoking_on_sign_out_ends_the_tokens(served: Served, clock: Clocks) -> None:

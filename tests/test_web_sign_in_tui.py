@@ -34,7 +34,14 @@ from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 from openrush_tui.screens.setup.web_sign_in import WebSignInScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.qr_code import QrCode
-from tests.support.apps import FIXED_NOW, KEY_SEED, remote_app, settle, text_of
+from tests.support.apps import (
+    FIXED_NOW,
+    KEY_SEED,
+    SkippingClock,
+    remote_app,
+    settle,
+    text_of,
+)
 from tests.support.budget_clocks import Clocks
 from tests.support.flows import sign_in_with
 from tests.support.patience import PATIENCE
@@ -226,6 +233,63 @@ async def test_a_refused_renewal_says_signed_out_on_setup(
             await http.post("/oauth/revoke", data={
                 "token": web.session.refresh_token.reveal(), "client_id": web.session.client_id})
         clocks.skip(TOKEN_SECONDS + 60)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.session.web is None and not app.session.signed_in
+        notes = text_of(app.screen.query_one("#terminal-notes", Static))
+        assert "Signed out: sign in again." in notes
+
+
+async def signed_in_through_the_browser(pilot: Pilot[Any], served: Served, gate: Gate) -> None:
+    """b, the code approved on the sandbox's page, kept for this session only."""
+    app = pilot.app
+    assert isinstance(app, OpenRushApp)
+    await until(pilot, lambda: shown(app.screen, "#web-sign-in"))
+    await pilot.press("b")
+    await until(pilot, lambda: isinstance(app.screen, WebSignInScreen)
+                and shown(app.screen, "#web-code"))
+    await approve(served.base_url, text_of(app.screen.query_one("#web-code", Static)).strip())
+    gate.open.set()
+    await until(pilot, lambda: isinstance(app.screen, StorageChoiceScreen))
+    await pilot.press("s")
+    await until(pilot, lambda: app.session.web is not None)
+    await settle(pilot)
+
+
+async def test_a_401_renews_the_session_and_sends_the_request_again(
+        served: Served, clocks: Clocks, no_keyring: None) -> None:
+    """The server refuses the access token before the dashboard thinks it due (its clock
+    runs behind the server's): the 401 renews the sign-in at once and the request goes once
+    more, unnoticed; when the server refuses the renewal too, "Signed out: sign in again"."""
+    app = remote_app(served.base_url, None)
+    gate = Gate(clocks)
+    app.session.sign_in_sleep = gate.sleep
+    app.session.sign_in_clock = fixed_clock(clocks.wall())  # behind the server from now on
+    async with app.run_test(size=LARGE) as pilot:
+        await signed_in_through_the_browser(pilot, served, gate)
+        first = app.session.web
+        assert first is not None and first.session.refresh_token is not None
+        clocks.skip(TOKEN_SECONDS + 60)  # the server's clock only: the token is over there
+        budget_clock = app.session.monotonic
+        assert isinstance(budget_clock, SkippingClock)
+        budget_clock.skip(60)  # r asks the server again (no answer reused)
+        await pilot.press("r")
+        await settle(pilot)
+        line = text_of(app.screen.query_one("#connection", Static))
+        assert "Connection OK" in line, line
+        renewed = app.session.web
+        assert renewed is not None
+        assert renewed.session.access_token != first.session.access_token
+        assert await refresh_refused(served, first.session.client_id,
+                                     first.session.refresh_token.reveal())  # rotated
+
+        # Another terminal ends the sign-in: the next 401's renewal is refused.
+        assert renewed.session.refresh_token is not None
+        async with httpx.AsyncClient(base_url=served.base_url) as http:
+            await http.post("/oauth/revoke", data={
+                "token": renewed.session.refresh_token.reveal(),
+                "client_id": renewed.session.client_id})
+        budget_clock.skip(60)
         await pilot.press("r")
         await settle(pilot)
         assert app.session.web is None and not app.session.signed_in

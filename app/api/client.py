@@ -8,6 +8,12 @@ and validated in a thread, never on the event loop that draws the UI. The key is
 ``SecretStr`` and leaves it only for the request header; logs carry method, path and status.
 Every GET goes through the key's request budget (`api.budget`): coalesced, reused, held
 after a 429.
+
+A 401 to a session token (a JWT) is `SessionRefused` ("This session token has expired or was
+revoked: sign in again"), not a key's words. With `renew` set (a browser sign-in's, given by
+the dashboard's `Session`), a 401 first renews the access token and the request is sent once
+more with the new one, whatever its method: a 401 means the server did nothing (docs/oauth.md,
+OURS); a renewal the server refuses raises its own error ("Signed out: sign in again.").
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Self, TypeVar
 from urllib.parse import quote, urlsplit
@@ -28,12 +34,14 @@ from openrush_tui.api.budget import RequestBudget
 from openrush_tui.api.decode import decode_json
 from openrush_tui.api.errors import (
     MAY_HAVE_HAPPENED,
+    SESSION_REFUSED,
     ApiError,
     ApiTimeout,
     BadResponse,
     ConnectionFailed,
     NoAnswer,
     NotFound,
+    SessionRefused,
     Unauthorized,
     error_for_response,
     parse_retry_after,
@@ -75,10 +83,16 @@ _DROPPED = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, http
 T = TypeVar("T")
 # Query parameters: a list is one parameter given several times (``id=a&id=b``).
 Params = Mapping[str, str | list[str]]
+# A browser sign-in's renewal after a 401 to `refused` (the access token sent): the token to
+# send the request again with, or None when there is nothing to renew; it raises when the
+# server refuses the renewal.
+Renew = Callable[[str], Awaitable[str | None]]
 
 
 class OpenRushClient:
     """Speaks the OpenRush REST API (see docs/openrush-api.md)."""
+
+    renew: Renew | None = None  # set by the owner of a browser sign-in (see the module's doc)
 
     def __init__(
         self,
@@ -177,10 +191,13 @@ class OpenRushClient:
                                 what="the list of keys")
 
     async def key_page(self, *, limit: int | None = None, cursor: str | None = None,
-                       ids: Sequence[str] = (), keep: bool = True) -> KeyPage:
+                       ids: Sequence[str] = (), keep: bool = True,
+                       on_cursor: Callable[[str | None], None] | None = None) -> KeyPage:
         """A page of the key list (OURS, docs/openrush-api.md): at most `limit` keys from
         `cursor` on, only those `ids` names. A server without paging answers every key, with
-        no cursor. `keep=False`: the answer is not kept for reuse (a walk's page)."""
+        no cursor. `keep=False`: the answer is not kept for reuse (a walk's page).
+        `on_cursor`: called on the event loop with the page's cursor as soon as it is read,
+        before its keys are validated (not for an answer reused)."""
         params: dict[str, str | list[str]] = {}
         if limit is not None:
             params["limit"] = str(limit)
@@ -188,38 +205,71 @@ class OpenRushClient:
             params["cursor"] = _wire(cursor)
         if ids:
             params["id"] = [_wire(key_id) for key_id in ids]
-        return await self._call("GET", "/v1/me/api-credentials", parse_key_page, params=params,
+        parse = parse_key_page if on_cursor is None else _cursor_first(on_cursor)
+        return await self._call("GET", "/v1/me/api-credentials", parse, params=params,
                                 what="the list of keys", keep=keep)
 
     async def key_pages(self, size: int = KEY_PAGE, first_size: int | None = None,
                         keep_first: bool = False) -> AsyncIterator[list[ApiCredential]]:
-        """Every key, newest first, `size` at a time: the next page is asked for before this
-        one is handed over, so the server makes it while the caller writes this one, and at
-        most two pages are held. A server that ignores `limit` sends every key at once: one
-        page. A server that sends a page again (it ignores `cursor`) is a BadResponse, never
-        an endless walk. `first_size`: a smaller first page (a screen's worth, shown sooner);
-        `keep_first`: that page is kept for reuse (repeated presses of r: the request budget
-        answers a small account's whole list again, as it did the unpaged one)."""
-        fetch: asyncio.Future[KeyPage] | None = asyncio.ensure_future(
-            self.key_page(limit=first_size or size, keep=keep_first))
-        cursors: set[str] = set()
+        """Every key, newest first, `size` at a time. The next page is asked for as soon as
+        this one's cursor is read, before its keys are validated (in a thread) and handed
+        over, so the server makes it meanwhile; and never further ahead: a page's next is
+        asked for only once the caller is done with the page before, so at most two pages
+        are held however slow the caller. A server that ignores `limit` sends every key at
+        once: one page. A server that sends a page again (it ignores `cursor`) is a
+        BadResponse, never an endless walk. `first_size`: a smaller first page (a screen's
+        worth, shown sooner); `keep_first`: that page is kept for reuse (repeated presses of
+        r: the request budget answers a small account's whole list again, as it did the
+        unpaged one)."""
+        fetches: dict[int, asyncio.Future[KeyPage]] = {}
+        cursors: dict[int, str | None] = {}  # each page's cursor, once read
+        followed: set[str] = set()
+        walk = {"asked": 0, "done": 0, "again": -1}  # the last page asked for; pages used
+
+        def ask(number: int, limit: int, cursor: str | None, keep: bool) -> None:
+            fetch = asyncio.ensure_future(self.key_page(
+                limit=limit, cursor=cursor, keep=keep, on_cursor=partial(read, number)))
+            fetch.add_done_callback(_retrieved)  # a page failed while the caller held another
+            fetches[number] = fetch
+            walk["asked"] = number
+
+        def read(number: int, cursor: str | None) -> None:
+            cursors.setdefault(number, cursor)
+            cursor = cursors[number]
+            if number != walk["asked"] or number > walk["done"] or cursor is None:
+                return  # asked already, too far ahead (asked when the caller is back), the end
+            if cursor in followed:  # the next would be a page read already
+                walk["again"] = number + 1
+                return
+            followed.add(cursor)
+            ask(number + 1, size, cursor, False)
+
+        ask(0, first_size or size, None, keep_first)
         first: str | None = None  # the previous page's first id
         try:
-            while fetch is not None:
-                page = await fetch
-                fetch = None
-                head = page.items[0].id if page.items else None
-                if (head is not None and head == first) or page.next_cursor in cursors:
+            for number in itertools.count():
+                if number == walk["again"]:
                     raise BadResponse("The server sent a page of the list of keys twice",
                                       "It may not support paging: try again later.")
+                if number not in fetches:
+                    return
+                page = await fetches.pop(number)
+                head = page.items[0].id if page.items else None
+                if head is not None and head == first:
+                    walk["again"] = number
+                    continue
                 first = head
-                if page.next_cursor is not None and page.items:
-                    cursors.add(page.next_cursor)
-                    fetch = asyncio.ensure_future(
-                        self.key_page(limit=size, cursor=page.next_cursor, keep=False))
+                if not page.items:  # the end, whatever the cursor says
+                    cursors[number] = None
+                    for fetch in fetches.values():
+                        fetch.cancel()
+                    fetches.clear()
+                read(number, page.next_cursor)  # an answer reused had none read before
                 yield page.items
+                walk["done"] = number + 1
+                read(number + 1, None) if number + 1 in cursors else None
         finally:
-            if fetch is not None:  # the caller stopped early
+            for fetch in fetches.values():  # the caller stopped early
                 fetch.cancel()
 
     async def keys_by_id(self, ids: Collection[str]) -> list[ApiCredential] | None:
@@ -326,7 +376,26 @@ class OpenRushClient:
     ) -> T:
         """Send, then decode and validate the answer with `parse`. A GET goes through the
         key's request budget: shared with an identical one in flight, or an answer reused
-        (and kept for that unless `keep` is False)."""
+        (and kept for that unless `keep` is False). A 401 with `renew` set: once more with
+        the renewed access token (see the module's docstring)."""
+        call = (method, path, parse)
+        options: dict[str, Any] = {"what": what, "auth": auth, "params": params, "body": body,
+                                   "keep": keep}
+        try:
+            return await self._call_once(*call, **options)
+        except Unauthorized as refused:
+            if self.renew is None or not auth or self._key is None or \
+                    refused.status_code != 401:
+                raise
+            token = await self.renew(self._key.get_secret_value())
+            if token is None:
+                raise
+        # The owner holds the renewed client now; this one sends the request once more.
+        return await self.with_key(token)._call_once(*call, **options)
+
+    async def _call_once(self, method: str, path: str, parse: Callable[[Any], T], *,
+                         what: str, auth: bool, params: Params | None, body: Any,
+                         keep: bool) -> T:
         if method == "GET":
             query = tuple(sorted((name, value if isinstance(value, str) else tuple(value))
                                  for name, value in (params or {}).items()))
@@ -427,6 +496,10 @@ class OpenRushClient:
 
     def _refused(self, answer: Answer, method: str) -> ApiError:
         error = error_for_response(answer, write=method != "GET")
+        if isinstance(error, Unauthorized) and self._key is not None and \
+                self._key.get_secret_value().startswith("eyJ"):
+            # A session token: nothing to check or create, only signing in again helps.
+            return SessionRefused(SESSION_REFUSED, "", error.status_code, detail=error.detail)
         prefix = urlsplit(self._base_url).path.rstrip("/")
         if isinstance(error, NotFound) and prefix:
             # `https://host/v1` + `/v1/me/...` asks for /v1/v1/me/...: say so, not "deleted".

@@ -111,6 +111,15 @@ class Unauthorized(ApiError):
     """401, or a protected call attempted with no key at all (``status_code`` None)."""
 
 
+# A 401 to a Dashboard session token (a JWT) that nothing here can renew: pasted, or the
+# sandbox's demo session (a browser sign-in's is renewed first: `api.client`).
+SESSION_REFUSED = "This session token has expired or was revoked: sign in again"
+
+
+class SessionRefused(Unauthorized):
+    """401 to a session token (`SESSION_REFUSED`); `detail` keeps the server's words."""
+
+
 class PaymentRequired(ApiError):
     """402: not enough credits, or a gated feature."""
 

@@ -223,18 +223,25 @@ class _HeldLock:
         self._release.set()
 
 
-async def fresh_session(profile: str, kept: Kept, http: OAuthHttp, clock: Clock) -> Kept:
+async def fresh_session(profile: str, kept: Kept, http: OAuthHttp, clock: Clock, *,
+                        force: bool = False) -> Kept:
     """`kept` with an access token good for now: refreshed when due (see the module's
-    docstring), kept where it was. SignedOut when the server refused the refresh: the kept
-    copy is removed, and the caller says `tokens.SIGNED_OUT`."""
-    if not kept.session.refresh_due(clock()):
+    docstring), kept where it was; with `force`, refreshed now (the server refused the access
+    token: a 401), unless another terminal already has. SignedOut when the server refused the
+    refresh: the kept copy is removed, and the caller says `tokens.SIGNED_OUT`."""
+    def settled(session: WebSession) -> bool:
+        if force:  # renewed since `kept` was read: another access token than the refused one
+            return session.access_token.reveal() != kept.session.access_token.reveal()
+        return not session.refresh_due(clock())
+
+    if settled(kept.session):
         return kept
     if kept.source == "session":
         return Kept(await refresh(http, kept.session, clock()), "session")
     async with _HeldLock(config_dir() / "web-refresh.lock"):
         latest = await asyncio.to_thread(find, profile)
         if latest is not None and latest.session.api_url == kept.session.api_url and \
-                not latest.session.refresh_due(clock()):
+                settled(latest.session):
             return latest  # another terminal refreshed it meanwhile
         current = latest.session if latest is not None else kept.session
         try:
