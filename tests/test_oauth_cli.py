@@ -75,8 +75,9 @@ def test_no_wait_then_resume_then_status_keys_and_logout(server: RunningSandbox,
 
     status = run(isolated_home, "status")  # the profile remembers the server
     assert status.returncode == 0, status.stderr
-    assert re.search(r"signed in through the browser as acct_\w+, session until ",
+    assert re.search(r"signed in through the browser as acct_\w+,\s+session until ",
                      status.stdout), status.stdout
+    assert all(len(line) <= 80 for line in status.stdout.splitlines()), status.stdout
     listed = run(isolated_home, "keys", "list", "--json")
     assert listed.returncode == 0, listed.stderr
     assert any(item["name"] == "sandbox bootstrap" for item in json.loads(listed.stdout))

@@ -9,15 +9,18 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from openrush_tui.api.errors import Unauthorized
+from openrush_tui.api.errors import SESSION_REFUSED, SessionRefused, Unauthorized
 from openrush_tui.auth.credentials import StoredKey, find_saved_key, same_key
 from openrush_tui.auth.secret import Secret
+from openrush_tui.clock import shifted, system_clock
 from openrush_tui.errors import KeyRefusal, OpenRushError, key_refusal
 from openrush_tui.files import strict_json
 from openrush_tui.text.money import credits_and_dollars
 from openrush_tui.text.safe import visible
+from openrush_tui.text.times import exact
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -47,6 +50,8 @@ class TerminalStatus:
     notes: tuple[str, ...] = field(default_factory=tuple)
     # Set when the server refused the key (401): "revoked", "expired", "invalid", "refused".
     rejected: str | None = None
+    # The instant "expired" is judged at (a pasted session token's end); None: the system's.
+    now: datetime | None = None
 
     @property
     def signed_in(self) -> bool:
@@ -68,7 +73,8 @@ class TerminalStatus:
         if self.key is None:
             return "not signed in"
         if self.rejected is not None:
-            return f"signed in with a key the server rejects ({self.rejected})"
+            what = "a session token" if self.key.secret.is_session_token else "a key"
+            return f"signed in with {what} the server rejects ({self.rejected})"
         return "signed in"
 
     def rows(self) -> list[tuple[str, str]]:
@@ -82,6 +88,9 @@ class TerminalStatus:
         if self.key is not None:
             rows.append(("Key from", self.key.source_label))
             rows.append(("Key", self.key.secret.masked()))
+            ends = pasted_session_end(self.key)
+            if ends is not None:
+                rows.append(("Session", session_end_text(ends, self.now or system_clock())))
         if self.account is not None:
             unknown = NO_KEYS if self.account.looked_up else NOT_LISTED
             rows.append(("Account", self.account.account_id or unknown))
@@ -109,12 +118,26 @@ class TerminalStatus:
         }
 
 
+@dataclass(frozen=True)
+class SessionTokenRefusal(KeyRefusal):
+    """A refused session token: it cannot be renewed, so the sentence says to sign in again
+    (`api.errors.SESSION_REFUSED`) rather than to check a key."""
+
+    @property
+    def sentence(self) -> str:
+        return f"{SESSION_REFUSED}."
+
+
 def refusal(error: BaseException) -> KeyRefusal | None:
     """Why the server refused the key, when `error` is that refusal (a 401): the one wording
-    (`errors.key_refusal`), which API access and the command line say too."""
+    (`errors.key_refusal`), which API access and the command line say too; a session token's
+    own sentence when it was one (`api.errors.SessionRefused`)."""
     if not isinstance(error, Unauthorized) or error.status_code is None:
         return None
-    return key_refusal(error.detail)
+    refused = key_refusal(error.detail)
+    if isinstance(error, SessionRefused):
+        return SessionTokenRefusal(refused.word, refused.reason)
+    return refused
 
 
 def rejection(error: BaseException) -> str | None:
@@ -127,23 +150,59 @@ def balance_text(balance: int) -> str:
     return credits_and_dollars(balance)
 
 
+def _claims(secret: Secret) -> dict[str, Any]:
+    """The claims of a Dashboard session token (a JWT), read, not verified; {} for a key or
+    anything unreadable."""
+    if not secret.is_session_token:
+        return {}
+    parts = secret.reveal().split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = strict_json.loads(base64.urlsafe_b64decode(padded))  # NotStrictJson: ValueError
+    except (ValueError, TypeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
 def account_from_token(secret: Secret) -> str | None:
     """The account id inside a Dashboard session token (a JWT's ``sub``), read, not verified.
 
     Only for display: the server has verified the token by answering the credits call.
     """
-    if not secret.is_session_token:
-        return None
-    parts = secret.reveal().split(".")
-    if len(parts) != 3:
-        return None
-    try:
-        padded = parts[1] + "=" * (-len(parts[1]) % 4)
-        claims = strict_json.loads(base64.urlsafe_b64decode(padded))  # NotStrictJson: ValueError
-    except (ValueError, TypeError):
-        return None
-    sub = claims.get("sub") if isinstance(claims, dict) else None
+    sub = _claims(secret).get("sub")
     return sub if isinstance(sub, str) and sub else None
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_EXP = 2**40  # seconds after 1970 past which an `exp` is no date (year 36,812)
+
+
+def session_token_end(secret: Secret) -> datetime | None:
+    """When a Dashboard session token ends: its ``exp`` claim (RFC 7519 §4.1.4, seconds
+    since 1970), read, not verified, as the server wrote it into the token (the API says
+    nothing else about a session's end, docs/oauth.md); None without a usable one."""
+    exp = _claims(secret).get("exp")
+    if isinstance(exp, bool) or not isinstance(exp, int | float) or not 0 < exp < LATEST_EXP:
+        return None
+    return shifted(EPOCH, timedelta(seconds=int(exp)))
+
+
+def pasted_session_end(key: StoredKey) -> datetime | None:
+    """The end of a session token a person pasted (or set in OPENRUSH_KEY), which nothing here
+    can renew; None for a key, the sandbox's demo session or a browser sign-in's token (that
+    one renews itself and says so on its own)."""
+    if key.source in ("sandbox", "browser"):
+        return None
+    return session_token_end(key.secret)
+
+
+def session_end_text(ends: datetime, now: datetime) -> str:
+    """The "Session" row's value: when it ends, or that it has."""
+    if ends <= now:
+        return f"expired {exact(ends)}: sign in again"
+    return f"until {exact(ends)}; it cannot be renewed"
 
 
 def account_id_in(keys: Iterable[ApiCredential], secret: Secret) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import textwrap
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -303,6 +304,21 @@ def logout_json(profile: str, report: SignOutReport | None) -> dict[str, object]
             "message": report.summary()}
 
 
+STATUS_WIDTH = 80  # an SSH session's default terminal
+STATUS_LABEL = 10
+
+
+def status_row(label: str, value: str) -> str:
+    """One ``status`` row: the label, then the value wrapped at words to end within
+    `STATUS_WIDTH` columns, its later lines under its first (a word longer than the room, a
+    long URL or path, stays whole)."""
+    room = STATUS_WIDTH - STATUS_LABEL
+    lines = [value] if len(value) <= room else textwrap.wrap(
+        value, room, break_long_words=False, break_on_hyphens=False) or [value]
+    return "\n".join(f"{label if index == 0 else '':<{STATUS_LABEL}}{line}"
+                     for index, line in enumerate(lines))
+
+
 def terminal_status(args: argparse.Namespace) -> TerminalStatus:
     """The same model the Setup screen draws, checked against the server when signed in."""
 
@@ -348,14 +364,14 @@ def status_command(args: argparse.Namespace) -> int:
     if args.json:
         print_document("status", status.as_dict())
         return EXIT_OK if ok else EXIT_API_ERROR
-    say(f"{'Status':<10}{status.status_line()}")
+    say(status_row("Status", status.status_line()))
     for label, value in status.rows():
-        say(f"{label:<10}{value}")
-    say(f"{'MCP URL':<10}{visible(status.mcp_url)}")
+        say(status_row(label, value))
+    say(status_row("MCP URL", visible(status.mcp_url)))
     if status.error:
-        say(f"{'Problem':<10}{status.error}")
+        say(status_row("Problem", status.error))
     for note in status.shown_notes():
-        say(f"{'Note':<10}{note}")
+        say(status_row("Note", note))
     if not status.signed_in:
         say("Sign in with `openrush-tui login`, or set OPENRUSH_KEY.")
     return EXIT_OK if ok else EXIT_API_ERROR

@@ -246,22 +246,23 @@ async def _web_status(profile: str, kept: Kept, target: Target) -> list[str]:
     from openrush_tui.auth.web.flow import BrowserSignIn
     from openrush_tui.auth.web.tokens import SIGNED_OUT, SignedOut
     from openrush_tui.clock import system_clock
+    from openrush_tui.commands.auth import status_row
     from openrush_tui.errors import OpenRushError
 
     async with BrowserSignIn(target.api_url, profile) as signing:
         try:
             kept = await keeping.fresh_session(profile, kept, signing.http, system_clock)
         except SignedOut:
-            return [f"{'Status':<10}{SIGNED_OUT}"]
+            return [status_row("Status", SIGNED_OUT)]
         except OpenRushError as exc:
-            return [f"{'Status':<10}signed in through the browser; the session could not be "
-                    f"renewed ({exc})"]
+            return [status_row("Status", "signed in through the browser; the session could "
+                                         f"not be renewed ({exc})")]
     session = kept.session
     who = f" as {visible(session.account_id)}" if session.account_id else ""
     until = f", session until {exact(session.expires_at)}" if session.expires_at else ""
-    return [f"{'Status':<10}signed in through the browser{who}{until}",
-            f"{'Server':<10}{visible(target.api_url)}",
-            f"{'Kept in':<10}{kept.source_label}"]
+    return [status_row("Status", f"signed in through the browser{who}{until}"),
+            status_row("Server", visible(target.api_url)),
+            status_row("Kept in", kept.source_label)]
 
 
 def web_logout(profile: str) -> list[str] | None:
