@@ -13,6 +13,7 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 import textual.constants as textual_constants
+from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.widgets import DataTable
 
@@ -36,6 +37,13 @@ def terminal_writer(app: App[Any]) -> Callable[[str], bool]:
         return True
 
     return write
+
+
+def terminal_input_parser(debug: bool = False) -> XTermParser:
+    """The parser that turns what the terminal sends into Textual's key, mouse and paste
+    events, for the App's own input loop (`tui.driver`: Textual's spins on a terminal that
+    hung up). Textual has no public parser; its Linux driver makes one just so."""
+    return XTermParser(debug)
 
 
 def drop_stale_renders(table: DataTable[Any]) -> None:

@@ -12,6 +12,7 @@ header follows the App's `balance` and `runway` and counts the rate limit's hold
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -22,6 +23,8 @@ from textual import work
 from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
+from textual.drivers.linux_driver import LinuxDriver
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -46,6 +49,7 @@ from openrush_tui.screens.dialogs.yes_no import YesNoDialog
 from openrush_tui.screens.recent_messages import Message, RecentMessages, short_lived
 from openrush_tui.session import Session
 from openrush_tui.tui import startup as app_startup
+from openrush_tui.tui.driver import HangUpAwareDriver
 from openrush_tui.tui.signals import LastResort, Terminal
 from openrush_tui.widgets import textual_private
 from openrush_tui.widgets.colours import MONOCHROME
@@ -156,6 +160,8 @@ class OpenRushApp(App[None]):
         # for this; tests driving the app with Pilot install no process-wide handlers). The
         # terminal's modes are read now, before Textual changes them.
         self._terminal = Terminal.current() if handle_signals else None
+        self._last_resort: LastResort | None = None
+        self._hang_up_loop: asyncio.AbstractEventLoop | None = None  # `terminal_hung_up`
         self._terminating = False
         self._terminal_safe = TerminalSafe()
         self._plain_glyphs = PlainGlyphs()  # LANG=C: every glyph drawn in ASCII
@@ -175,12 +181,22 @@ class OpenRushApp(App[None]):
     def _session_changed(self) -> None:
         self.balance = None
 
+    def get_driver_class(self) -> type[Driver]:
+        # Textual's Linux driver spins on a terminal that hung up: ours stops and says so.
+        chosen = super().get_driver_class()
+        return HangUpAwareDriver if chosen is LinuxDriver else chosen
+
+    def on_load(self) -> None:
+        # Load comes first, before Textual's driver takes the terminal and before the first
+        # page is built: a signal or a hang-up during start-up ends the app too.
+        self._hang_up_loop = asyncio.get_running_loop()
+        if self._terminal is not None:
+            self._last_resort = self._install_last_resort(self._terminal)
+
     def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._theme_chosen)
         if self.kept.note:  # what was wrong with the settings file
             self.notify(self.kept.note, title="Settings", severity="warning", markup=False)
-        if self._terminal is not None:
-            self._install_last_resort(self._terminal)
 
     def on_ready(self) -> None:
         # The first frame is on screen (Ready comes after the first paint). Only now load what
@@ -465,10 +481,22 @@ class OpenRushApp(App[None]):
                 screen.wipe()
         self.call_next(self._quit, 128 + signum)
 
-    def _install_last_resort(self, terminal: Terminal) -> None:
+    def terminal_hung_up(self) -> None:
+        """From the driver's input thread: a read found the terminal gone. Leave as on
+        SIGHUP; the last resort ends the process if leaving cannot finish (every write to
+        that terminal fails, and Textual's output queue fills)."""
+        if self._last_resort is not None:
+            self._last_resort.hang_up()
+        elif self._hang_up_loop is not None:
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                self._hang_up_loop.call_soon_threadsafe(self.terminate, signal.SIGHUP)
+
+    def _install_last_resort(self, terminal: Terminal) -> LastResort:
         loop = asyncio.get_running_loop()
 
         def ask_to_leave(signum: int) -> None:  # from the signal handler or the watchdog
             loop.call_soon_threadsafe(self.terminate, signum)
 
-        LastResort(terminal, ask_to_leave).install()
+        resort = LastResort(terminal, ask_to_leave)
+        resort.install()
+        return resort

@@ -15,7 +15,11 @@ event loop:
 - Python's C-level handler also writes the signal's number to a pipe (`signal.set_wakeup_fd`)
   from whatever thread it interrupts, so the watchdog hears the signal even when the main
   thread never runs Python again. It also watches the terminal for a hang-up, which a process
-  whose controlling terminal it is not gets with no signal at all.
+  whose controlling terminal it is not gets with no signal at all; and Textual's input thread
+  (`tui.driver`) tells it when a read finds the terminal gone (`hang_up`).
+- A terminal may hang up before the app even looks at it (a benchmark stopped while the
+  dashboard loads closes the pty with it): such a terminal is no terminal to `isatty` any
+  more, but it is still a character device that reports the hang-up, so it is watched too.
 - Once armed, the watchdog gives the app `LAST_RESORT_SECONDS` minus a little; then it puts
   the terminal back itself (terminal modes saved before Textual changed them, a few escape
   sequences written straight to the file descriptor, from a helper thread it does not wait
@@ -30,6 +34,7 @@ import contextlib
 import os
 import select
 import signal
+import stat
 import sys
 import termios
 import threading
@@ -43,6 +48,7 @@ RESTORE_SECONDS = 0.3  # of which the last resort gives at most this to restore 
 ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
                        if hasattr(signal, name))
 HANG_UP = getattr(signal, "SIGHUP", 1)  # a terminal that hung up ends the app as SIGHUP does
+HUNG_UP_BYTE = 0  # on the wake-up pipe: the input side found the terminal gone (no signal is 0)
 # What Textual's driver undoes on exit: mouse reporting, bracketed paste, in-band resize,
 # focus events and the Kitty keyboard protocol off; line wrap, the main screen and the cursor
 # back.
@@ -58,6 +64,17 @@ def _tty_fd(stream: Any) -> int | None:
     return fd if os.isatty(fd) else None
 
 
+def _watchable_fd(stream: Any) -> int | None:
+    """The stream's descriptor if it is a terminal, or a character device that may be one
+    that already hung up (`isatty` says no to those); a pipe or a file is not watched: its
+    end is no hang-up."""
+    try:
+        fd = int(stream.fileno())
+        return fd if stat.S_ISCHR(os.fstat(fd).st_mode) else None
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 @dataclass(frozen=True)
 class Terminal:
     """What the last resort needs to put the terminal back, read before Textual changes it:
@@ -66,18 +83,29 @@ class Terminal:
     input_fd: int | None
     output_fd: int | None
     modes: list[Any] | None  # termios attributes of the input, before raw mode
+    # Watched for a hang-up besides the two above: what may be a terminal that hung up already.
+    also_watched: frozenset[int] = frozenset()
 
     @classmethod
     def current(cls) -> Terminal:
-        input_fd, output_fd = _tty_fd(sys.__stdin__), _tty_fd(sys.__stderr__)
+        return cls.of(sys.__stdin__, sys.__stderr__)
+
+    @classmethod
+    def of(cls, keys: Any, screen: Any) -> Terminal:
+        """The terminal of the streams Textual reads keys from and draws on."""
+        input_fd, output_fd = _tty_fd(keys), _tty_fd(screen)
         modes = None
         if input_fd is not None:
             with contextlib.suppress(termios.error, OSError):
                 modes = termios.tcgetattr(input_fd)
-        return cls(input_fd, output_fd, modes)
+        watchable = {_watchable_fd(keys), _watchable_fd(screen)}
+        return cls(input_fd, output_fd, modes,
+                   frozenset(fd for fd in watchable if fd is not None))
 
     def fds(self) -> set[int]:
-        return {fd for fd in (self.input_fd, self.output_fd) if fd is not None}
+        """What the watchdog watches for a hang-up."""
+        return {fd for fd in (self.input_fd, self.output_fd) if fd is not None} \
+            | self.also_watched
 
     def restore(self) -> None:
         """Modes back, then the escape sequences; either may fail on a terminal that is
@@ -128,6 +156,12 @@ class LastResort:
         with contextlib.suppress(OSError):
             os.write(self._write_end, bytes([signum]))
 
+    def hang_up(self) -> None:
+        """From any thread (Textual's input thread): a read found the terminal gone. As a
+        hang-up the watchdog saw itself: the app is asked to leave, once, and the process
+        ends after the grace if it has not."""
+        self.notify(HUNG_UP_BYTE)
+
     def _on_signal(self, signum: int, _frame: object) -> None:
         # If something replaced the wake-up pipe, the watchdog did not hear this signal.
         with contextlib.suppress(ValueError):
@@ -152,20 +186,24 @@ class LastResort:
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
             for fd, _events in poller.poll(None if timeout is None else timeout * 1000):
                 if fd == self._read_end:
-                    for signum in os.read(self._read_end, 256):
-                        if signum not in ENDING_SIGNALS:
-                            continue  # SIGWINCH and the like have handlers too
-                        signals += 1
-                        if signals > 1:  # asked twice: leave now
-                            self._end(signum)
-                            return
-                        if deadline is None:
-                            self.signum, deadline = signum, time.monotonic() + self._grace
+                    received = os.read(self._read_end, 256)
                 else:  # the terminal hung up: every write to it fails or waits from now on
                     poller.unregister(fd)
+                    received = bytes([HUNG_UP_BYTE])
+                for signum in received:
+                    if signum == HUNG_UP_BYTE:  # seen here, or by the input side (`hang_up`)
+                        if deadline is None:
+                            self.signum, deadline = HANG_UP, time.monotonic() + self._grace
+                            self._ask_once(HANG_UP)
+                        continue
+                    if signum not in ENDING_SIGNALS:
+                        continue  # SIGWINCH and the like have handlers too
+                    signals += 1
+                    if signals > 1:  # asked twice: leave now
+                        self._end(signum)
+                        return
                     if deadline is None:
-                        self.signum, deadline = HANG_UP, time.monotonic() + self._grace
-                        self._ask_once(HANG_UP)
+                        self.signum, deadline = signum, time.monotonic() + self._grace
             if deadline is not None and time.monotonic() >= deadline:
                 self._end(self.signum or HANG_UP)
                 return
