@@ -10,6 +10,7 @@ page with plain HTTP (the form's GET, then its POST with the CSRF token), as a b
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import stat
@@ -21,14 +22,17 @@ from typing import Any
 import httpx
 import pytest
 from keyring.backends import fail
+from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from openrush_tui.api.models import RateLimitInfo
 from openrush_tui.auth.web import keeping
 from openrush_tui.clock import fixed_clock
 from openrush_tui.sandbox.app import create_sandbox
+from openrush_tui.sandbox.oauth import OAuthServer
 from openrush_tui.sandbox.options import SandboxOptions
+from openrush_tui.screens.setup import web_sign_in
 from openrush_tui.screens.setup.page import SetupScreen
 from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 from openrush_tui.screens.setup.web_sign_in import WebSignInScreen
@@ -49,24 +53,38 @@ from tests.support.threaded_sandbox import Served, threaded_sandbox
 
 TOKEN_SECONDS = 600
 CSRF = re.compile(r"name='csrf' value='([^']+)'")
+FIELDS = re.compile(r"name='([^']+)' value='([^']*)'")
 SMALL, LARGE = (60, 20), (80, 24)
 
 
 class HideMetadata:
-    """In front of the sandbox: while `hidden` is set, no sign-in metadata (a server that
-    publishes none, as the real one may not)."""
+    """In front of the sandbox: while `hidden["on"]` is set, no sign-in metadata (a server
+    that publishes none, as the real one may not); while `hidden["code_only"]` is, metadata
+    without the device grant (a server that offers only the code flow with PKCE)."""
 
-    def __init__(self, app: Any, hidden: asyncio.Event | Any) -> None:
+    def __init__(self, app: Any, hidden: dict[str, bool]) -> None:
         self.app, self.hidden = app, hidden
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/.well-known/") \
                 and self.hidden["on"]:
-            await send({"type": "http.response.start", "status": 404,
-                        "headers": [(b"content-type", b"application/json")]})
-            await send({"type": "http.response.body", "body": b'{"detail":"Not Found"}'})
+            await self._answer(send, 404, {"detail": "Not Found"})
+            return
+        if scope["type"] == "http" and self.hidden.get("code_only") and \
+                scope["path"] == "/.well-known/oauth-authorization-server":
+            host = dict(scope["headers"])[b"host"].decode()
+            document = OAuthServer.server_metadata(f"http://{host}")
+            del document["device_authorization_endpoint"]
+            document["grant_types_supported"] = ["authorization_code", "refresh_token"]
+            await self._answer(send, 200, document)
             return
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _answer(send: Any, status: int, body: dict[str, Any]) -> None:
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
 
 
 @pytest.fixture(scope="module")
@@ -362,6 +380,106 @@ async def test_without_metadata_only_the_paste_flow_is_offered_and_works(
             assert not shown(app.screen, "#web-offer")
     finally:
         hidden["on"] = False
+
+
+# ---------------------------------------------------------------- the code flow in the dialog
+
+
+@pytest.fixture
+def code_only(hidden: dict[str, bool]) -> Iterator[None]:
+    hidden["code_only"] = True
+    try:
+        yield
+    finally:
+        hidden["code_only"] = False
+
+
+async def browse(address: str) -> str:
+    """The person's browser: the authorization page, Approve, and where it is sent."""
+    async with httpx.AsyncClient() as browser:
+        page = await browser.get(address)
+        fields = dict(FIELDS.findall(page.text))
+        decided = await browser.post(str(page.url.copy_with(query=None)),
+                                     data={**fields, "decision": "approve"})
+    assert decided.status_code == 302, decided.text
+    return decided.headers["location"]
+
+
+async def keep_for_this_session(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, OpenRushApp)
+    await until(pilot, lambda: isinstance(app.screen, StorageChoiceScreen))
+    await pilot.press("s")
+    await until(pilot, lambda: app.session.web is not None)
+    await settle(pilot)
+    text = terminal_text(app)
+    assert "through the browser" in text and "not signed in" not in text, text
+
+
+async def test_the_code_flow_with_a_browser_here_answers_on_the_loopback(
+        served: Served, no_keyring: None, code_only: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No device grant, a browser on this machine: the dialog opens the authorization
+    address in it and a listener on 127.0.0.1 takes the browser's one request."""
+    opened: list[str] = []
+    monkeypatch.setattr(web_sign_in, "browser_here", lambda: True)
+    monkeypatch.setattr(web_sign_in.webbrowser, "open", lambda url: opened.append(url) or True)
+    app = remote_app(served.base_url, None)
+    async with app.run_test(size=LARGE) as pilot:
+        await until(pilot, lambda: shown(app.screen, "#web-sign-in"))
+        await pilot.press("b")
+        await until(pilot, lambda: bool(opened))
+        dialog = app.screen
+        assert isinstance(dialog, WebSignInScreen)
+        assert not shown(dialog, "#web-code") and not shown(dialog, "#web-paste")
+        assert opened[0].startswith(f"{served.base_url}/oauth/authorize?")
+        landing = await browse(opened[0])
+        assert landing.startswith("http://127.0.0.1:") and "/callback?code=" in landing
+        async with httpx.AsyncClient() as browser:  # the browser follows the redirect
+            said = await browser.get(landing)
+        assert "Signed in" in said.text
+        await keep_for_this_session(pilot)
+        async with httpx.AsyncClient() as late:  # one request, then the listener closed
+            with pytest.raises(httpx.ConnectError):
+                await late.get(landing)
+
+
+async def test_the_code_flow_over_ssh_takes_the_pasted_address_and_a_wrong_state_is_said(
+        served: Served, no_keyring: None, code_only: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No device grant, no browser here (SSH): the person opens the address elsewhere and
+    pastes back the address the browser ended on. One of another sign-in (its state
+    differs) is refused with a clear line, the field keeps what was pasted, and the right
+    one then signs in."""
+    monkeypatch.setattr(web_sign_in, "browser_here", lambda: False)
+    app = remote_app(served.base_url, None)
+    async with app.run_test(size=LARGE) as pilot:
+        await until(pilot, lambda: shown(app.screen, "#web-sign-in"))
+        await pilot.press("b")
+        await until(pilot, lambda: isinstance(app.screen, WebSignInScreen)
+                    and shown(app.screen, "#web-paste"))
+        dialog = app.screen
+        field = dialog.query_one("#web-paste", Input)
+        assert dialog.focused is field
+        url = dialog.query_one("#web-url", Static)  # as drawn, folded over its lines
+        address = "".join(strip.text.strip() for strip in url.render_lines(
+            Region(0, 0, url.size.width, url.size.height)))
+        assert address.startswith(f"{served.base_url}/oauth/authorize?")
+        landing = await browse(address)
+        assert landing.startswith("http://127.0.0.1/callback?code=")
+
+        forged = re.sub(r"state=[^&]+", "state=another-sign-in", landing)
+        field.value = forged
+        await pilot.press("enter")
+        await until(pilot, lambda: "state differs" in text_of(
+            dialog.query_one("#web-status", Static)))
+        assert app.screen is dialog and field.value == forged  # nothing lost
+        assert dialog.query_one("#web-status", Static).has_class("-error")
+        assert app.session.web is None
+
+        field.value = landing  # the right one: signed in after all
+        await pilot.press("enter")
+        await keep_for_this_session(pilot)
 
 
 # ---------------------------------------------------------------- the code dialog, viewed
