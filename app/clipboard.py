@@ -16,6 +16,8 @@ import base64
 import hashlib
 import hmac
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +32,8 @@ from openrush_tui.files.reading import read_bytes
 SYSTEM_COPY_WAIT = 1.0
 # After a copy to the system clipboard, the reveal dialog offers to empty it this much later.
 CLEAR_AFTER_SECONDS = 45.0
+# `tmux show-options` answers in milliseconds; one that does not is treated as unknown.
+TMUX_WAIT = 1.0
 # pyperclip backends that hand the text to a helper as a command-line argument, which every
 # user of the machine can read (`ps`, /proc/PID/cmdline): never given a key. From pyperclip's
 # source, only Klipper's (`qdbus org.kde.klipper /klipper setClipboardContents <text>`); the
@@ -49,44 +53,57 @@ __all__ = [
     "osc52_sequence",
     "system_clipboard_holds",
     "system_copy",
+    "tmux_clipboard",
 ]
 
 
 @dataclass(frozen=True)
 class CopyOutcome:
-    """What one copy did. `detail` says why the system clipboard was not used (never the text)."""
+    """What one copy did. `detail` says why the system clipboard was not used (never the text).
+    `tmux_clipboard`: tmux's set-clipboard when inside tmux and it answered (None: unknown)."""
 
     osc52_sent: bool
     system_copied: bool
     in_tmux: bool
     detail: str = ""
+    tmux_clipboard: str | None = None
+
+    @property
+    def tmux_drops(self) -> bool:
+        """tmux said it passes OSC 52 on to nothing (set-clipboard off)."""
+        return self.in_tmux and self.tmux_clipboard == "off"
 
     @property
     def anything_done(self) -> bool:
-        return self.osc52_sent or self.system_copied
+        return (self.osc52_sent and not self.tmux_drops) or self.system_copied
 
     def message(self, what: str) -> str:
-        """One honest paragraph about `what` ("the key", "the snippet"); never a false "copied"."""
+        """A short, honest note about `what` ("the key", "the snippet"); never a false
+        "copied". Three lines at most in the reveal dialog at 80 columns: the tmux advice
+        only where tmux drops the sequence (or could not say whether it does)."""
         why_not = f" ({self.detail})" if self.detail else ""
+        advice = "put `set -g set-clipboard on` in ~/.tmux.conf"
+        if self.osc52_sent and self.tmux_drops:
+            if self.system_copied:
+                return (f"Copied {what} to the system clipboard, not to your terminal's: "
+                        f"tmux has set-clipboard off ({advice}).")
+            return (f"Could not copy {what}: tmux has set-clipboard off ({advice}); no "
+                    f"system clipboard{why_not}. Copy it by hand.")
         if self.osc52_sent and self.system_copied:
-            text = (f"Sent {what} to your terminal's clipboard (OSC 52; your terminal may need "
-                    "to allow it) and copied it to the system clipboard.")
-        elif self.osc52_sent:
-            # OSC 52 is fire-and-forget: say it was sent, not that it arrived.
-            # Short: at 80x24 the toast is a third of the screen wide.
-            text = (f"Sent {what} to your terminal's clipboard (OSC 52; terminals do not "
-                    "confirm it: if pasting gives nothing, copy it by hand). No system "
-                    f"clipboard{why_not}.")
-        elif self.system_copied:
-            text = (f"Copied {what} to the system clipboard. It could not be sent to the "
-                    "terminal's clipboard (OSC 52).")
-        else:
-            text = (f"Could not copy {what}: it could not be sent to the terminal's clipboard "
-                    f"(OSC 52), and there is no usable system clipboard{why_not}. Select it on "
-                    "screen and copy it by hand.")
-        if self.in_tmux and self.osc52_sent:
-            text += " Inside tmux this needs `set -g set-clipboard on` in ~/.tmux.conf."
-        return text
+            return (f"Sent {what} to your terminal's clipboard (OSC 52: it may need to allow "
+                    "it) and copied it to the system clipboard.")
+        if self.osc52_sent:
+            # OSC 52 is fire-and-forget: say it was sent, not that it arrived. Inside a tmux
+            # that did not say how it treats it, the one setting it needs.
+            unsure = ("unconfirmed; tmux needs `set -g set-clipboard on`" if self.in_tmux
+                      and self.tmux_clipboard is None else "terminals do not confirm it")
+            return (f"Sent {what} to your terminal's clipboard (OSC 52; {unsure}). If "
+                    f"pasting gives nothing, copy it by hand. No system clipboard{why_not}.")
+        if self.system_copied:
+            return (f"Copied {what} to the system clipboard (OSC 52 could not be sent to "
+                    "the terminal).")
+        return (f"Could not copy {what}: no terminal clipboard (OSC 52) and no system "
+                f"clipboard{why_not}. Select it on screen and copy it by hand.")
 
 
 def copy(text: str, write_to_terminal: Callable[[str], bool]) -> CopyOutcome:
@@ -97,8 +114,10 @@ def copy(text: str, write_to_terminal: Callable[[str], bool]) -> CopyOutcome:
     """
     osc52_sent = write_to_terminal(osc52_sequence(text))
     system_copied, detail = _system_copy_bounded(text)
-    return CopyOutcome(osc52_sent=osc52_sent, system_copied=system_copied, in_tmux=in_tmux(),
-                       detail=detail)
+    inside = in_tmux()
+    setting = tmux_clipboard() if inside and osc52_sent else None
+    return CopyOutcome(osc52_sent=osc52_sent, system_copied=system_copied, in_tmux=inside,
+                       detail=detail, tmux_clipboard=setting)
 
 
 def _system_copy_bounded(text: str) -> tuple[bool, str]:
@@ -109,11 +128,11 @@ def _system_copy_bounded(text: str) -> tuple[bool, str]:
     def attempt() -> tuple[bool, str]:
         refused = argv_backend()  # choosing the backend runs `which`: inside the bound too
         if refused:
-            return False, (f"the {refused} helper here takes the text as a command-line "
-                           "argument, which other users can read with ps, so it was not used")
+            # Not used: that helper takes the text as a command-line argument.
+            return False, f"{refused} would show it to other users in ps"
         if system_copy(text):
             return True, ""
-        return False, "no copy mechanism worked; on Linux, install wl-clipboard, xclip or xsel"
+        return False, "install xclip or wl-clipboard"
 
     call = DaemonCall(attempt, name="system-clipboard")
     if not call.wait(SYSTEM_COPY_WAIT):
@@ -133,6 +152,30 @@ def osc52_sequence(text: str) -> str:
 
 def in_tmux() -> bool:
     return bool(os.environ.get("TMUX"))
+
+
+def tmux_clipboard() -> str | None:
+    """tmux's set-clipboard ("on", "external", "off"), asked of the tmux this runs in; None
+    outside tmux or when it does not answer in time. "on" and "external" pass OSC 52 on to
+    the terminal outside (and, for "on", into tmux's buffer); "off" passes it nowhere.
+
+    The tmux client finds its server through $TMUX, as any command run in a pane does.
+    """
+    program = shutil.which("tmux") if in_tmux() else None
+    if program is None:
+        return None
+    # -g as the tmux of today answers; -s for an older one that keeps it as a server option.
+    for scope in ("-gv", "-sv"):
+        try:  # a fixed argument list, no shell: nothing of the user's reaches it
+            answer = subprocess.run(  # noqa: S603
+                [program, "show-options", scope, "set-clipboard"], capture_output=True,
+                text=True, stdin=subprocess.DEVNULL, timeout=TMUX_WAIT, check=False)
+        except (OSError, subprocess.SubprocessError):  # it could not run, or it hung
+            return None
+        value = answer.stdout.strip()
+        if answer.returncode == 0 and value in ("on", "external", "off"):
+            return value
+    return None
 
 
 def has_display() -> bool:
@@ -159,7 +202,7 @@ def _is_wsl() -> bool:
 
 
 def why_no_system_clipboard() -> str:
-    return "no display: neither DISPLAY nor WAYLAND_DISPLAY is set"
+    return "no DISPLAY or WAYLAND_DISPLAY"
 
 
 def argv_backend() -> str | None:
