@@ -113,6 +113,8 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES),
                         help="seeded keys per account size (default: 100 5000 50000)")
+    parser.add_argument("--commands", nargs="+", choices=list(COMMANDS), metavar="COMMAND",
+                        default=list(COMMANDS), help="only these (quoted, as listed above)")
     args = parser.parse_args()
     print(f"start: {load()}")
     with tempfile.TemporaryDirectory(prefix="cli-scale-") as scratch:
@@ -144,7 +146,8 @@ def measure(home: Path, size: int, args: argparse.Namespace,
                 "OPENRUSH_CONFIG_DIR": str(home / "config"), "HOME": str(home),
                 "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
         print(f"\n{size + 8:,} keys, {args.events:,} seeded events  ({load()})")
-        for label, argv in COMMANDS.items():
+        for label in args.commands:
+            argv = COMMANDS[label]
             samples = {name: Samples() for name in versions}
             for _ in range(args.runs):
                 for name, (command, env) in versions.items():  # interleaved
@@ -153,7 +156,7 @@ def measure(home: Path, size: int, args: argparse.Namespace,
                     samples[name].cpu.append(cpu)
                     samples[name].rss_kib.append(rss)
                     samples[name].failed += not ok
-            print(f"  {label}")
+            print(f"  {label}  ({load()})")
             for name, got in samples.items():
                 failed = f"  ({got.failed} failed!)" if got.failed else ""
                 print(f"    {name:<7} median {statistics.median(got.wall):6.2f} s (CPU "

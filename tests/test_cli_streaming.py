@@ -18,6 +18,7 @@ import os
 import queue
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -75,6 +77,16 @@ def key_pages(keys: list[dict[str, Any]], size: int) -> list[dict[str, Any]]:
     chunks = [keys[start:start + size] for start in range(0, len(keys), size)] or [[]]
     return [{"api_credentials": chunk, "next_cursor": f"k{n + 1}" if n + 1 < len(chunks)
              else None} for n, chunk in enumerate(chunks)]
+
+
+def until(condition: Callable[[], bool]) -> bool:
+    """Whether `condition` came true within the tests' patience (checked every 10 ms)."""
+    deadline = time.monotonic() + PATIENCE
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def pump(stream: io.TextIOBase | None, lines: queue.Queue[str | None]) -> None:
@@ -162,6 +174,10 @@ def test_keys_list_json_writes_the_first_keys_before_the_last_page_is_sent(
                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
         process = subprocess.Popen([*command(), "keys", "list", "--json", "--all"], env=env,
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # Nothing read yet: the first page's 1.5 MB fill the pipe and its write waits. The
+        # last page is asked for all the same: the server makes it while the command writes.
+        until(lambda: len(server.requests) == 2 or process.poll() is not None)
+        assert len(server.requests) == 2, "the last page was asked for once the first was written"
         threading.Thread(target=pump, args=(process.stdout, lines), daemon=True).start()
         seen: list[str] = []
         try:
@@ -177,6 +193,51 @@ def test_keys_list_json_writes_the_first_keys_before_the_last_page_is_sent(
     assert "".join(seen) == reference_keys_list(keys, every=True)
     assert [request.query.get("limit") for request in server.requests] == ["5000", "5000"]
     assert server.requests[1].query["cursor"] == "k1"
+
+
+def test_the_walk_asks_for_the_next_page_while_this_one_is_validated_and_no_further(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next page is asked for as soon as this one's cursor is read: its keys are
+    validated (in a thread: pages above 64 KiB) while the server makes the next. Each page's
+    validation here waits until the next page has been asked for (it fails before: the next
+    page was asked for once this one was handed over). And never further ahead: while the
+    caller works on a page, only the page after it is asked for (at most two held)."""
+    # lazy: the walk's own parser, wrapped
+    from openrush_tui.api.client import parse_key_page
+
+    pages = key_pages([key(number) for number in range(1600)], 400)  # 400 keys: ~90 KiB
+    asked: list[str | None] = []
+    cursors = [page["next_cursor"] for page in pages]
+    arrived = {cursor: threading.Event() for cursor in cursors}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        cursor = request.url.params.get("cursor")
+        asked.append(cursor)
+        if cursor:
+            arrived[cursor].set()
+        return httpx.Response(200, json=pages[int(cursor[1:]) if cursor else 0])
+
+    def validate(payload: Any) -> Any:
+        after = payload["next_cursor"]
+        if after is not None:  # the next page is asked for before this one's keys are read
+            assert arrived[after].wait(PATIENCE), f"{after} was not asked for meanwhile"
+        return parse_key_page(payload)
+
+    monkeypatch.setattr("openrush_tui.api.client.parse_key_page", validate)
+
+    async def run() -> list[list[str | None]]:
+        seen = []
+        async with OpenRushClient("http://127.0.0.1:9", "or_" + "k" * 40,
+                                  transport=httpx.MockTransport(answer)) as client:
+            async for page in client.key_pages(400):
+                assert len(page) == 400
+                for _ in range(200):  # the caller at work: the loop turns meanwhile
+                    await asyncio.sleep(0)
+                seen.append(list(asked))
+        return seen
+
+    assert asyncio.run(run()) == [[None, "k1"], [None, "k1", "k2"], [None, "k1", "k2", "k3"],
+                                  [None, "k1", "k2", "k3"]]
 
 
 NAMES = st.text(min_size=1, max_size=12)  # surrogates, controls, bidi marks and all
@@ -242,6 +303,26 @@ def test_keys_audit_json_walks_the_pages_and_prints_the_same_document(
     tally = AuditTally(START)
     tally.check(parse_credentials({"api_credentials": keys}))
     assert f"(of {tally.listed} keys not revoked)" in ran.err
+
+
+TIMES = st.datetimes(datetime(1971, 1, 1), datetime(2200, 1, 1), timezones=st.just(UTC))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(NAMES | st.text(st.characters(min_codepoint=32, max_codepoint=126)),
+                          TIMES, TIMES | st.none(), TIMES | st.none()), max_size=8))
+def test_audit_items_are_the_reference_byte_for_byte(
+        keys: list[tuple[str, datetime, datetime | None, datetime | None]]) -> None:
+    """Any name (escapes, non-ASCII, controls), any times (microseconds too), findings shared
+    between keys or not: `audit_items` writes what the reference writes."""
+    # lazy: hypothesis and a function-scoped fixture do not mix; the writer alone is run
+    from openrush_tui.commands.keys import audit_items
+
+    models = [ApiCredential(id=f"cred_{n}", name=name, prefix="or_x", created_at=made,
+                            last_used_at=used, expires_at=ends)
+              for n, (name, made, used, ends) in enumerate(keys)]
+    found = AuditTally(START).check(models)
+    assert audit_items(found) == items([key_findings_json(item) for item in found], 1)
 
 
 @settings(max_examples=80, deadline=None)

@@ -23,6 +23,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, Literal, Self, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -55,6 +56,7 @@ from openrush_tui.api.models import (
     RateLimitInfo,
     ToolResult,
     UsagePage,
+    key_page_cursor,
     parse_capabilities,
     parse_created_key,
     parse_credential,
@@ -212,65 +214,29 @@ class OpenRushClient:
     async def key_pages(self, size: int = KEY_PAGE, first_size: int | None = None,
                         keep_first: bool = False) -> AsyncIterator[list[ApiCredential]]:
         """Every key, newest first, `size` at a time. The next page is asked for as soon as
-        this one's cursor is read, before its keys are validated (in a thread) and handed
-        over, so the server makes it meanwhile; and never further ahead: a page's next is
-        asked for only once the caller is done with the page before, so at most two pages
-        are held however slow the caller. A server that ignores `limit` sends every key at
-        once: one page. A server that sends a page again (it ignores `cursor`) is a
-        BadResponse, never an endless walk. `first_size`: a smaller first page (a screen's
-        worth, shown sooner); `keep_first`: that page is kept for reuse (repeated presses of
-        r: the request budget answers a small account's whole list again, as it did the
-        unpaged one)."""
-        fetches: dict[int, asyncio.Future[KeyPage]] = {}
-        cursors: dict[int, str | None] = {}  # each page's cursor, once read
-        followed: set[str] = set()
-        walk = {"asked": 0, "done": 0, "again": -1}  # the last page asked for; pages used
-
-        def ask(number: int, limit: int, cursor: str | None, keep: bool) -> None:
-            fetch = asyncio.ensure_future(self.key_page(
-                limit=limit, cursor=cursor, keep=keep, on_cursor=partial(read, number)))
-            fetch.add_done_callback(_retrieved)  # a page failed while the caller held another
-            fetches[number] = fetch
-            walk["asked"] = number
-
-        def read(number: int, cursor: str | None) -> None:
-            cursors.setdefault(number, cursor)
-            cursor = cursors[number]
-            if number != walk["asked"] or number > walk["done"] or cursor is None:
-                return  # asked already, too far ahead (asked when the caller is back), the end
-            if cursor in followed:  # the next would be a page read already
-                walk["again"] = number + 1
-                return
-            followed.add(cursor)
-            ask(number + 1, size, cursor, False)
-
-        ask(0, first_size or size, None, keep_first)
+        this one's cursor is read, before its keys are validated and handed over, so the
+        server makes it meanwhile; never further ahead (`_KeyWalk`): at most two pages are
+        held however slow the caller. A server that ignores `limit` sends every key at once:
+        one page. A server that sends a page again (it ignores `cursor`) is a BadResponse,
+        never an endless walk. `first_size`: a smaller first page (a screen's worth, shown
+        sooner); `keep_first`: that page is kept for reuse (repeated presses of r: the request
+        budget answers a small account's whole list again, as it did the unpaged one)."""
+        walk = _KeyWalk(self, size)
+        walk.ask(first_size or size, None, keep_first)
         first: str | None = None  # the previous page's first id
         try:
-            for number in itertools.count():
-                if number == walk["again"]:
+            while (page := await walk.next()) is not None:
+                head = page.items[0].id if page.items else None
+                if (head is not None and head == first) or walk.repeated:
                     raise BadResponse("The server sent a page of the list of keys twice",
                                       "It may not support paging: try again later.")
-                if number not in fetches:
-                    return
-                page = await fetches.pop(number)
-                head = page.items[0].id if page.items else None
-                if head is not None and head == first:
-                    walk["again"] = number
-                    continue
                 first = head
-                if not page.items:  # the end, whatever the cursor says
-                    cursors[number] = None
-                    for fetch in fetches.values():
-                        fetch.cancel()
-                    fetches.clear()
-                read(number, page.next_cursor)  # an answer reused had none read before
+                if not page.items:  # the end, whatever its cursor says
+                    walk.stop()
                 yield page.items
-                walk["done"] = number + 1
-                read(number + 1, None) if number + 1 in cursors else None
+                walk.done()
         finally:
-            for fetch in fetches.values():  # the caller stopped early
-                fetch.cancel()
+            walk.stop()  # the caller stopped early, or a page failed
 
     async def keys_by_id(self, ids: Collection[str]) -> list[ApiCredential] | None:
         """The keys of `ids` (those the server still lists), asked for by id, `KEY_IDS` a
@@ -539,6 +505,78 @@ def _read(answer: Answer, parse: Callable[[Any], T], what: str) -> T:
     content = answer.content
     payload = decode_json(content, what, answer.status_code) if content.strip() else None
     return parse(payload)
+
+
+class _KeyWalk:
+    """The pages of one `key_pages` walk. Page n + 1 is asked for once page n's cursor is read
+    (`key_page`'s `on_cursor`, or the page itself when it was a reused answer) and the caller
+    is done with page n - 1: then only pages n and n + 1 are held."""
+
+    def __init__(self, client: OpenRushClient, size: int) -> None:
+        self._client, self._size = client, size
+        self._fetches: dict[int, asyncio.Future[KeyPage]] = {}
+        self._cursors: dict[int, str | None] = {}  # each page's cursor, once read
+        self._followed: dict[str, int] = {}  # a cursor asked for, by the page that gave it
+        self._asked = -1  # the last page asked for
+        self._done = 0  # the pages the caller is done with
+        self._taken = 0  # the pages handed over
+        self._stopped = False
+        self.repeated = False  # the page handed over gave a cursor an earlier page gave
+
+    def ask(self, limit: int, cursor: str | None, keep: bool) -> None:
+        self._asked += 1
+        fetch = asyncio.ensure_future(self._client.key_page(
+            limit=limit, cursor=cursor, keep=keep, on_cursor=partial(self._read, self._asked)))
+        # Read, so a page that failed while the caller held another is not reported as lost.
+        fetch.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._fetches[self._asked] = fetch
+
+    async def next(self) -> KeyPage | None:
+        """The next page; None after the last (or after `stop`)."""
+        number = self._taken
+        fetch = self._fetches.pop(number, None)
+        if fetch is None:
+            return None
+        page = await fetch
+        self._taken += 1
+        self._read(number, page.next_cursor)
+        self.repeated = self._followed.get(self._cursors[number] or "", number) != number
+        return page
+
+    def done(self) -> None:
+        """The caller is done with the page handed over: the next may ask for its next."""
+        self._done += 1
+        self._follow(self._done)
+
+    def stop(self) -> None:
+        for fetch in self._fetches.values():
+            fetch.cancel()
+        self._fetches.clear()
+        self._stopped = True
+
+    def _read(self, number: int, cursor: str | None) -> None:
+        self._cursors.setdefault(number, cursor)
+        self._follow(number)
+
+    def _follow(self, number: int) -> None:
+        cursor = self._cursors.get(number)
+        if self._stopped or number != self._asked or number > self._done or cursor is None \
+                or cursor in self._followed:  # asked for already, too soon, the end, a repeat
+            return
+        self._followed[cursor] = number
+        self.ask(self._size, cursor, False)
+
+
+def _cursor_first(on_cursor: Callable[[str | None], None]) -> Callable[[Any], KeyPage]:
+    """`parse_key_page` that hands the page's cursor to `on_cursor` (on the event loop: a
+    large page is parsed in a thread) before it validates the keys."""
+    loop = asyncio.get_running_loop()
+
+    def parse(payload: Any) -> KeyPage:
+        loop.call_soon_threadsafe(on_cursor, key_page_cursor(payload))
+        return parse_key_page(payload)
+
+    return parse
 
 
 def _optional(parse: Callable[[Any], T]) -> Callable[[Any], T | None]:

@@ -359,9 +359,14 @@ def parse_key_page(payload: Any) -> KeyPage:
         keys = _credential_list().validate_python(items)
     except (ValidationError, RecursionError):
         keys = [parse_model(ApiCredential, item, "the list of keys") for item in items]
+    return KeyPage.model_construct(items=keys, next_cursor=key_page_cursor(payload))
+
+
+def key_page_cursor(payload: Any) -> str | None:
+    """Where the next page of the key list starts (`parse_key_page`'s `next_cursor`), read
+    before the page's keys are validated: a walk asks for it meanwhile (`key_pages`)."""
     cursor = payload.get("next_cursor") if isinstance(payload, dict) else None
-    return KeyPage.model_construct(items=keys,
-                                   next_cursor=str(cursor) if cursor not in (None, "") else None)
+    return str(cursor) if cursor not in (None, "") else None
 
 
 _adapters: dict[str, TypeAdapter[list[ApiCredential]]] = {}

@@ -50,6 +50,23 @@ def items(values: Sequence[Any], depth: int) -> str:
     return text[2:len(text) - 2 - 2 * depth]  # less "[\n" and "\n]" with its indentation
 
 
+def dumped_items(values: Sequence[Any], depth: int) -> str | None:
+    """`items` of `values` as pydantic-core writes them, for values it writes as the reference
+    does once made JSON (`model_dump(mode="json")`: its times are its own); None where the
+    text may not be the reference's (anything outside printable ASCII), for the caller to
+    take the long way. Not checked as `items` checks: the caller knows its values."""
+    if not values:
+        return ""
+    try:
+        text = to_json(values, indent=2).decode()
+    except (PydanticSerializationError, UnicodeDecodeError, ValueError):
+        return None
+    if not text.isascii() or "\x7f" in text:
+        return None
+    text = text.replace("\n", "\n" + "  " * depth) if depth else text
+    return text[2:len(text) - 2 - 2 * depth]
+
+
 def _fast(value: Any) -> str | None:
     """pydantic-core's indented text of `value`; None where it may not be the reference's."""
     if not _plain(value):
