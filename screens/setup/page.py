@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Static
+from textual.widgets import Button, Checkbox, Static
 
 from openrush_tui.agents.catalog import AGENTS, Agent
 from openrush_tui.api.errors import Unauthorized
@@ -46,7 +46,7 @@ from openrush_tui.widgets.agent_panel import AgentPanel
 from openrush_tui.widgets.capabilities_table import CapabilitiesTable
 from openrush_tui.widgets.filter_bar import FilterBar
 from openrush_tui.widgets.key_hints import KeyHints
-from openrush_tui.widgets.keymap import ACT, FIND
+from openrush_tui.widgets.keymap import ACT, FIND, MOVE
 from openrush_tui.widgets.terminal_panel import TerminalPanel
 
 if TYPE_CHECKING:
@@ -63,6 +63,33 @@ SIGN_OUT_ASK_GROUP = "sign-out-ask"
 WEB_GROUP = "web-discovery"
 WEB_KEEP_GROUP = "web-keep"
 UNREAD_METADATA = "its sign-in metadata could not be read"  # discovery's words: no answer
+
+
+class SetupBody(VerticalScroll):
+    """Setup's scrolling body. On an action (a button, the checkbox) j/k and the arrows move
+    to the next or previous thing to focus, as they move the cursor of a list (the arrows
+    scrolled the page away from the focused button instead); on the lists their own keys
+    come first, and elsewhere they scroll as before."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "step(1)", "Next action", show=False, id="setup.next", group=MOVE,
+                tooltip="On a button: the next button or list (in a list: its next row)"),
+        Binding("k,up", "step(-1)", "Previous action", show=False, id="setup.previous",
+                group=MOVE, tooltip="On a button: the previous button or list"),
+    ]
+
+    def action_step(self, by: int) -> None:
+        screen = self.screen
+        if isinstance(screen.focused, Button | Checkbox):
+            # Focusing scrolls the widget into view (Textual's set_focus).
+            if by > 0:
+                screen.focus_next()
+            else:
+                screen.focus_previous()
+        elif by > 0:
+            self.scroll_down()
+        else:
+            self.scroll_up()
 
 
 class SetupScreen(DashboardScreen):
@@ -107,7 +134,7 @@ class SetupScreen(DashboardScreen):
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
-        with VerticalScroll(id="setup-body"):
+        with SetupBody(id="setup-body"):
             with Vertical(id="terminal-section", classes="section") as terminal:
                 terminal.border_title = "This terminal"
                 yield TerminalPanel(self.dashboard.session, id="terminal-panel")
