@@ -6,7 +6,7 @@ on PATH; tests that need it skip otherwise.
     with HeadlessBrowser() as browser:
         browser.open(url)
         browser.click("button[value=approve]")
-        assert "Approved" in browser.source()
+        browser.wait_for("Signed in")
 """
 
 from __future__ import annotations
@@ -97,3 +97,13 @@ class HeadlessBrowser:
 
     def url(self) -> str:
         return str(self._call("GET", f"/session/{self._session}/url"))
+
+    def wait_for(self, text: str) -> str:
+        """The page's source once it holds `text` (a click's navigation ends after the click
+        answers): asked again until then, within the tests' patience."""
+        deadline = time.monotonic() + PATIENCE
+        while text not in (source := self.source()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the page never showed {text!r}: {source[:500]}")
+            time.sleep(0.05)
+        return source
