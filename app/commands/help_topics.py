@@ -8,6 +8,7 @@ reads, or an exit code it defines, that is not listed fails the suite.
 from __future__ import annotations
 
 import argparse
+import shutil
 import textwrap
 from collections.abc import Iterator
 
@@ -44,7 +45,8 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
                                "or, for a locale that cannot show them (LANG=C), in ASCII."),
     ("DISPLAY, WAYLAND_DISPLAY", "A desktop, whose clipboard Copy uses beside the terminal's "
                                  "(OSC 52)."),
-    ("TMUX", "Inside tmux, Copy says that OSC 52 needs `set -g set-clipboard on`."),
+    ("TMUX", "Inside tmux, Copy asks tmux whether it passes OSC 52 on (set-clipboard) and "
+             "says what to set when it does not."),
     ("PYTHON_KEYRING_BACKEND", "The keyring library's choice of credential store, e.g. "
                                "keyring.backends.fail.Keyring for none."),
 )
@@ -72,24 +74,45 @@ TOPICS = {
 }
 
 
+# The widest a topic is wrapped to, however wide the terminal: longer lines read badly.
+READABLE_WIDTH = 100
+# Below this much room beside the names, each meaning goes under its name instead.
+LEAST_MEANING_WIDTH = 30
+
+
+def topic_width() -> int:
+    """The width to wrap a topic at: the terminal's (COLUMNS first, as argparse's own help
+    reads it; 80 when neither says), at most READABLE_WIDTH."""
+    return max(20, min(shutil.get_terminal_size().columns, READABLE_WIDTH))
+
+
 def render(topic: str, width: int = 80) -> str:
-    """A topic as text: its heading, then each name with its meaning wrapped beside it."""
+    """A topic as text: its heading, then each name with its meaning wrapped beside it (or
+    under it, where a word of it would not fit beside it). No line is wider than `width`;
+    only a word wider than the terminal itself is broken."""
     heading, rows = TOPICS[topic]
     # Names longer than this take a line of their own, so the meanings keep their width.
     column = min(max(len(name) for name, _ in rows), 20) + 4
-    lines = textwrap.wrap(heading, width)
+    lines = wrap(heading, width)
     lines.append("")
     for name, meaning in rows:
-        wrapped = textwrap.wrap(meaning, max(width - column, 30), break_on_hyphens=False,
-                                break_long_words=False) or [""]
-        if len(name) + 4 > column:  # a long name: its meaning starts on the next line
-            lines.append(f"  {name}")
-            wrapped_rows = wrapped
-        else:
+        longest = max((len(word) for word in meaning.split()), default=0)
+        beside = (len(name) + 4 <= column and width - column >= LEAST_MEANING_WIDTH
+                  and longest <= width - column)
+        indent = column if beside else 4
+        wrapped = wrap(meaning, width - indent) or [""]
+        if beside:
             lines.append(f"  {name:<{column - 2}}{wrapped[0]}")
-            wrapped_rows = wrapped[1:]
-        lines.extend(" " * column + row for row in wrapped_rows)
+            wrapped = wrapped[1:]
+        else:  # its meaning starts on the next line, with the room of the whole width
+            lines.append(f"  {name}")
+        lines.extend(" " * indent + row for row in wrapped)
     return "\n".join(lines) + "\n"
+
+
+def wrap(text: str, width: int) -> list[str]:
+    # Never at a hyphen (--api-url, set-ups); a path wider than the line is broken.
+    return textwrap.wrap(text, max(width, 1), break_on_hyphens=False)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
@@ -107,7 +130,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
 def show(root: argparse.ArgumentParser, helper: argparse.ArgumentParser,
          words: list[str]) -> int:
     if len(words) == 1 and words[0] in TOPICS:
-        output.out(render(words[0]), end="")
+        output.out(render(words[0], topic_width()), end="")
         return 0
     import difflib  # lazy: start-up (cli imports this module to walk the commands)
 
