@@ -12,7 +12,9 @@ kernel's, from `os.wait4` of each run: what the process itself used, start-up in
 `--compare GITREF` the same commands run from a checkout of GITREF too (a `git worktree` in a
 temporary folder, its package laid out as symlinks on PYTHONPATH), interleaved with this
 tree's runs so that a busy moment of the machine hits both alike, against the same server
-(this tree's sandbox: an old client asks it what it always asked). Ratios are after / before.
+(this tree's sandbox: an old client asks it what it always asked). `--after GITREF` measures
+that commit instead of this working tree (which holds whatever others have not committed).
+Ratios are after / before.
 The load average before and after is printed: the figures mean little on a busy machine.
 Not a test.
 """
@@ -22,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -115,25 +116,29 @@ def main() -> int:
                         help="seeded keys per account size (default: 100 5000 50000)")
     parser.add_argument("--commands", nargs="+", choices=list(COMMANDS), metavar="COMMAND",
                         default=list(COMMANDS), help="only these (quoted, as listed above)")
+    parser.add_argument("--after", metavar="GITREF",
+                        help="the commit to measure as after (default: this working tree, "
+                             "with whatever is not committed)")
     args = parser.parse_args()
     print(f"start: {load()}")
     with tempfile.TemporaryDirectory(prefix="cli-scale-") as scratch:
         home = Path(scratch)
-        versions: dict[str, tuple[list[str], dict[str, str]]] = {"after": program(None)}
-        if args.compare:
-            checkout = home / "before"
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach",
-                            str(checkout), args.compare], check=True, capture_output=True)
-            versions = {"before": program(lay_out(checkout, home / "before-path")),
-                        **versions}
+        versions: dict[str, tuple[list[str], dict[str, str]]] = {}
         try:
+            for name, ref in (("before", args.compare), ("after", args.after)):
+                if ref:
+                    checkout = home / name
+                    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach",
+                                    str(checkout), ref], check=True, capture_output=True)
+                    versions[name] = program(lay_out(checkout, home / f"{name}-path"))
+            versions.setdefault("after", program(None))
             for size in args.sizes:
                 measure(home, size, args, versions)
         finally:
-            if args.compare:
-                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
-                                str(home / "before")], check=False, capture_output=True)
-                shutil.rmtree(home / "before-path", ignore_errors=True)
+            for name in ("before", "after"):
+                if (home / name).exists():
+                    subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                    str(home / name)], check=False, capture_output=True)
     print(f"end: {load()}")
     return 0
 

@@ -116,10 +116,10 @@ async def print_keys_json(client: OpenRushClient, *, every: bool) -> int:
     as the whole list printed at the end (docs/json-output.md, keys-list)."""
     now = system_clock()
     array = output.JsonArray()
-    async for page in client.key_pages():
-        shown = [(key, key.status(now)) for key in page]
-        array.write_formatted(keys_items([(key, status) for key, status in shown
-                                          if every or status == "active"]))
+    with output.collector_paused():
+        async for page in client.key_pages():
+            array.write_formatted(keys_items([(key, status) for key in page if (
+                status := key.status(now)) == "active" or every]))
     array.close()
     return EXIT_OK
 
@@ -160,10 +160,11 @@ async def print_audit_json(client: OpenRushClient, tally: AuditTally) -> AuditTa
     from openrush_tui.clock import format_instant
 
     pages = []
-    async for page in client.key_pages():
-        found = tally.check(page)
-        if found:
-            pages.append(audit_items(found))
+    with output.collector_paused():
+        async for page in client.key_pages():
+            found = tally.check(page)
+            if found:
+                pages.append(audit_items(found))
     array = output.JsonArray.last_of({
         "schema": schema("keys-audit"), "summary": tally.summary(), "counts": tally.counts(),
         "rules": asdict(tally.rules), "checked_at": format_instant(tally.now), "keys": []})
