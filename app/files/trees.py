@@ -26,7 +26,7 @@ import os
 import stat
 import sys
 from collections.abc import Callable, Collection, Generator, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
@@ -337,11 +337,260 @@ def _read(descriptor: int, path: str, limit: int,
     return b"".join(parts)
 
 
+SPLIT_LEVELS: Final = 6  # how deep `TreeReader.split` lists folders at most
+MAX_UNITS: Final = 4096
+# What `TreeReader.entries` yields: an `Entry` kind, or what reading a file found it to be.
+ReadKind = Literal["file", "folder", "symbolic-link", "special", "unreadable", "virtual",
+                   "pruned", "ignored", "binary", "large"]
+_FILE_FLAGS: Final = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                      | getattr(os, "O_CLOEXEC", 0))
+_NOFOLLOW: Final = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass(slots=True)
+class Unit:
+    """A share of a walk (`TreeReader.split`): the entries of `folder` (its subfolders walked
+    whole), after `items` ("folder": where the walk of a folder begins); or with no folder
+    only `items`: roots that are not folders (files read, each as named), or a subfolder
+    left out (pruned, a link, unreadable). `named`: the folder is a root (a link followed)."""
+
+    folder: _Folder | None
+    named: bool
+    items: list[tuple[ReadKind, str, int, str]] = field(default_factory=list)
+
+
+class TreeReader:
+    """`walk` reading every file as it goes, into one buffer reused from file to file: the
+    walk of `keys scan`, at a cost per file close to the system calls' own.
+
+    `entries` yields ``(kind, path, size, detail)``: for a file its size (its content is
+    ``buffer[:size]`` until the next step: use it, do not keep it), for the rest what
+    `walk` yields, ``binary`` (a NUL byte in its first `sniff` bytes; only that head is read),
+    ``large`` (over `limit` bytes) and ``special`` for a file swapped for a link or a FIFO
+    since the listing. The same rules as `walk` and `read_file`: no link followed below a
+    root, nothing waited on, a bounded number of descriptors. Per file: ``openat`` relative to
+    its folder (one name resolved, not the whole path), one ``fstat``, one read for a file
+    under `HEAD_BYTES`, no Python object as large as the file.
+    """
+
+    def __init__(self, *, limit: int, sniff: int, skip_names: Collection[str] = (),
+                 skip_markers: Collection[str] = (), ignore: Iterable[Path] = ()) -> None:
+        self.limit = limit
+        self.sniff = sniff
+        self.buffer = bytearray(HEAD_BYTES + 1)  # grown to the largest file met, at most limit
+        self._view = memoryview(self.buffer)
+        self._walker = _Walk(skip_names, skip_markers, _identities(ignore))
+
+    def entries(self, roots: Iterable[Path], stop: Callable[[], bool] = _never,
+                ) -> Generator[tuple[ReadKind, str, int, str], None, None]:
+        """Everything under `roots` as `walk` meets it. `stop()` is asked before each entry
+        (before a file is opened): True ends the walk there, every descriptor closed."""
+        for root in roots:
+            unit = self._root(root)
+            if unit is not None and (yield from self.entries_of(unit, stop)):
+                return
+
+    def split(self, roots: Iterable[Path], parts: int) -> list[Unit]:
+        """The walk of `roots` cut into about `parts` units (more when a folder has many
+        subfolders), in the walk's order: `entries_of` each unit, one after the other, is
+        `entries(roots)`. Folders are listed breadth first, a few levels down at most, until
+        there are enough units; each is closed again (a unit opens its folder when walked, in
+        whichever process walks it, by its path: no descriptor waits in a list)."""
+        units: list[Unit] = []
+        for unit in map(self._root, roots):
+            if unit is None:
+                continue
+            if unit.folder is None and units and units[-1].folder is None:
+                units[-1].items.extend(unit.items)  # files named one after the other: one unit
+            else:
+                units.append(unit)
+        for _ in range(SPLIT_LEVELS):
+            if len(units) >= parts:
+                break
+            wider: list[Unit] = []
+            for unit in units:
+                if unit.folder is None or len(wider) + len(units) >= MAX_UNITS:
+                    wider.append(unit)
+                else:
+                    wider.extend(self._widen(unit.folder, unit.named))
+            if len(wider) == len(units):
+                break
+            units = wider
+        for unit in units:
+            if unit.folder is not None:
+                unit.folder.close()
+        return units
+
+    def _root(self, root: Path) -> Unit | None:
+        top = self._walker.root(root)
+        if top is None:
+            return None
+        if isinstance(top, Entry):
+            return Unit(None, True, [(top.kind, top.path, 0, top.detail)])
+        return Unit(top, True, [("folder", top.path, 0, "")])
+
+    def _widen(self, folder: _Folder, named: bool) -> list[Unit]:
+        """The units of `folder`'s entries: one per subfolder, one per run of other entries."""
+        units, run = [], []
+        for listed in folder.entries:
+            name, kind, _ = listed
+            if kind != "folder":
+                run.append(listed)
+                continue
+            if run:
+                units.append(Unit(_Folder(folder.path, folder.real, run, None), named))
+                run = []
+            path = _join(folder.path, name)
+            found = self._walker.subfolder(folder, name, path)
+            if isinstance(found, _Folder):
+                found.close()  # reopened by path when walked or widened
+                units.append(Unit(found, False, [("folder", found.path, 0, "")]))
+            elif found is not None:
+                units.append(Unit(None, False, [(found.kind, found.path, 0, found.detail)]))
+        if run:
+            units.append(Unit(_Folder(folder.path, folder.real, run, None), named))
+        folder.close()
+        return units
+
+    def entries_of(self, unit: Unit, stop: Callable[[], bool] = _never,
+                   ) -> Generator[tuple[ReadKind, str, int, str], None, bool]:
+        """What `entries` yields for the share of the walk `unit` (`split`); returns True
+        when `stop` ended it."""
+        if unit.folder is None:  # roots that are not folders, or entries left out
+            for item in unit.items:
+                if stop():
+                    return True
+                read = self._read(item[1], item[1], None, True) if item[0] == "file" \
+                    else item
+                if read is not None:
+                    yield read
+            return False
+        if unit.items and stop():
+            unit.folder.close()
+            return True
+        top = _Folder(unit.folder.path, unit.folder.real, unit.folder.entries,
+                      unit.folder.descriptor)
+        unit.folder.descriptor = None  # now top's to close
+        if top.descriptor is None:
+            try:
+                top.descriptor = os.open(top.path, _DIRECTORY_FLAGS if unit.named
+                                         else _DIRECTORY_FLAGS | _NOFOLLOW)
+            except FileNotFoundError:  # gone since it was listed
+                return False
+            except OSError as error:
+                yield "unreadable", top.path, 0, why(error)
+                return False
+        yield from unit.items  # where the walk of a folder begins
+        walker = self._walker
+        stack = [top]
+        try:
+            while stack:
+                folder = stack[-1]
+                if folder.index >= len(folder.entries):
+                    stack.pop().close()
+                    continue
+                if stop():
+                    return True
+                name, kind, detail = folder.entries[folder.index]
+                folder.index += 1
+                path = _join(folder.path, name)
+                if kind == "file":
+                    read = self._read(name, path, folder.descriptor, False)
+                    if read is not None:
+                        yield read
+                elif kind == "folder":
+                    found = walker.subfolder(folder, name, path)
+                    if isinstance(found, _Folder):
+                        stack.append(found)
+                        if len(stack) > KEPT_OPEN:
+                            stack[-KEPT_OPEN - 1].close()
+                        yield "folder", found.path, 0, ""
+                    elif found is not None:
+                        yield found.kind, found.path, 0, found.detail
+                elif kind != "gone":
+                    yield kind, path, 0, detail
+        finally:
+            for folder in stack:
+                folder.close()
+        return False
+
+    def _read(self, name: str, path: str, folder: int | None,
+              named: bool) -> tuple[ReadKind, str, int, str] | None:
+        """Open `name` in the folder open as `folder` (or `path` when None) and read it;
+        None when it is gone since the listing (nothing to read, nothing to say)."""
+        try:
+            if folder is None:
+                descriptor = os.open(path, _FILE_FLAGS if named else _FILE_FLAGS | _NOFOLLOW)
+            else:
+                descriptor = os.open(name, _FILE_FLAGS | _NOFOLLOW, dir_fd=folder)
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            if isinstance(error, IsADirectoryError) or (not named and os.path.islink(path)):
+                return "special", path, 0, ""
+            return "unreadable", path, 0, why(error)
+        try:
+            return self._fill(descriptor, path)
+        except OSError as error:
+            return "unreadable", path, 0, why(error)
+        finally:
+            os.close(descriptor)
+
+    def _fill(self, descriptor: int, path: str) -> tuple[ReadKind, str, int, str]:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device swapped in: never read
+            return "special", path, 0, ""
+        if info.st_size > self.limit:
+            return "large", path, 0, ""
+        # One byte more than the size: a file that grew meanwhile shows it.
+        wanted = info.st_size + 1
+        if wanted > len(self.buffer):
+            self._grow(wanted)
+        view = self._view
+        head = min(wanted, HEAD_BYTES)
+        size = _read_into(descriptor, view[:head])
+        if self.buffer.find(b"\0", 0, min(size, self.sniff)) != -1:
+            return "binary", path, 0, ""
+        if size < head:  # a short read of a regular file: its end
+            return "file", path, size, ""
+        while True:
+            if size == len(self.buffer):  # it grew while it was read
+                if size > self.limit:
+                    return "large", path, 0, ""
+                self._grow(size + CHUNK_BYTES)
+                view = self._view
+            got = _read_into(descriptor, view[size:])
+            if not got:
+                return "file", path, size, ""
+            size += got
+
+    def _grow(self, wanted: int) -> None:
+        """Room for `wanted` bytes, at most one more than `limit` (to see a file pass it)."""
+        self._view.release()
+        self.buffer = bytearray(min(max(wanted, 2 * len(self.buffer)), self.limit + 1))
+        self._view = memoryview(self.buffer)
+
+
+if sys.platform == "win32":  # no readv: a copy
+    def _read_into(descriptor: int, view: memoryview) -> int:
+        data = os.read(descriptor, len(view))
+        view[:len(data)] = data
+        return len(data)
+else:
+    def _read_into(descriptor: int, view: memoryview) -> int:
+        """Read into `view`: how many bytes came."""
+        return os.readv(descriptor, [view])
+
+
 def why_unreadable(error: LocalFileError) -> str:
     """The operating system's reason behind `error`, without the path (the caller has it)."""
     cause = error.__context__
     return why(cause) if isinstance(cause, OSError) else error.message.rstrip(".")
 
 
-__all__ = ["Entry", "NotRegularFile", "TooLarge", "missing", "read_file", "virtual_mounts",
-           "walk", "why_unreadable"]
+__all__ = ["Entry", "NotRegularFile", "TooLarge", "TreeReader", "missing", "read_file",
+           "virtual_mounts", "walk", "why_unreadable"]

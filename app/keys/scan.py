@@ -29,7 +29,6 @@ from pathlib import Path
 
 from openrush_tui.auth.secret import Secret
 from openrush_tui.files import trees
-from openrush_tui.files.errors import LocalFileError
 from openrush_tui.text.counts import plural
 from openrush_tui.text.safe import visible
 
@@ -118,6 +117,7 @@ class ScanReport:
     stopped: bool = False  # the deadline came before the walk ended: a partial scan
     seconds: float = 0.0
     limit_seconds: float = DEFAULT_SECONDS
+    processes: int = 1  # that walked and read: the calling one, or forked ones (`workers`)
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
@@ -148,13 +148,16 @@ def fingerprint(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def find_keys(data: bytes) -> Iterator[tuple[int, int, str, str, str, str]]:
-    """(line, column, prefix, last4, masked, fingerprint) of every key in `data`.
+def find_keys(data: bytes | bytearray, start: int = 0,
+              end: int | None = None) -> Iterator[tuple[int, int, str, str, str, str]]:
+    """(line, column, prefix, last4, masked, fingerprint) of every key in `data[:end]`, from
+    `start` (where the first ``or_`` is: lines are counted from 0 all the same).
 
     The matched text lives only inside this loop; nothing that could use the key leaves it.
     """
     line, line_start, position = 1, 0, 0
-    for match in KEY_PATTERN.finditer(data):
+    end = len(data) if end is None else end
+    for match in KEY_PATTERN.finditer(data, start, end):
         body = match.group()
         if not _RANDOM_LOOKING.search(body, 3):
             continue
@@ -169,79 +172,131 @@ def find_keys(data: bytes) -> Iterator[tuple[int, int, str, str, str, str]]:
                Secret(raw).masked(), fingerprint(raw))
 
 
-def is_binary(head: bytes) -> bool:
-    return head.find(b"\0", 0, SNIFF_BYTES) != -1
+class Deadline:
+    """The scan's time limit on the clock `monotonic`, asked before every entry (`stop`)."""
+
+    def __init__(self, monotonic: Callable[[], float], seconds: float) -> None:
+        self.monotonic = monotonic
+        self.now = self.started = monotonic()
+        self.at = self.started + seconds
+        self.passed = False
+
+    def stop(self) -> bool:
+        self.now = now = self.monotonic()
+        if now >= self.at:
+            self.passed = True
+        return self.passed
 
 
 class Scanner:
     """Walks paths and collects hits. `progress(report, shown_path)` is called now and then;
-    `monotonic` is the clock of the deadline (a controlled one in tests)."""
+    `monotonic` is the clock of the deadline (a controlled one in tests).
+
+    `workers` above 1: the walk is cut into units by subtree (`trees.TreeReader.split`) and
+    that many forked processes walk, read and match them, taking the next unit as each is
+    done; the results are put back in the walk's order, so the report is the one a single
+    process makes (`keys.scan_workers`). Only where `fork` is safe (no other thread running);
+    otherwise, and for a walk that does not split, one process. `on_hit()` is called (in the
+    calling thread) as soon as a key is found, once: the command starts fetching the
+    account's keys then, while the scan goes on.
+    """
 
     def __init__(self, *, seconds: float = DEFAULT_SECONDS,
                  progress: Callable[[ScanReport, str], object] | None = None,
                  progress_every: float = 0.1, ignore: Iterable[Path] = (),
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, workers: int = 1,
+                 on_hit: Callable[[], object] | None = None) -> None:
         self.seconds = seconds
-        self._ignore = list(ignore)  # files where a key belongs (this tool's credential file)
-        self._progress = progress
-        self._every = progress_every
-        self._monotonic = monotonic
+        self.ignore = list(ignore)  # files where a key belongs (this tool's credential file)
+        self.progress = progress
+        self.every = progress_every
+        self.monotonic = monotonic
+        self.workers = workers
+        self._on_hit = on_hit
+
+    def reader(self) -> trees.TreeReader:
+        return trees.TreeReader(limit=MAX_FILE_BYTES, sniff=SNIFF_BYTES,
+                                skip_names=SKIPPED_DIRS, skip_markers=VIRTUALENV_MARKERS,
+                                ignore=self.ignore)
 
     def scan(self, paths: Iterable[Path]) -> ScanReport:
         report = ScanReport(limit_seconds=self.seconds)
-        started = self._monotonic()
-        deadline = started + self.seconds
-        next_progress = started
-        entries = trees.walk(paths, skip_names=SKIPPED_DIRS, skip_markers=VIRTUALENV_MARKERS,
-                             ignore=self._ignore)
-        for entry in entries:
-            now = self._monotonic()  # before every file, a named one too
-            if now >= deadline:
-                report.stopped = True
-                break
-            if entry.kind == "file":
-                self._file(entry, report)
-            elif entry.kind != "folder":
-                self._not_read(entry, report)
-            if self._progress is not None and now >= next_progress:
-                next_progress = now + self._every
-                self._progress(report, path_text(entry.path))
-        report.seconds = self._monotonic() - started
+        deadline = Deadline(self.monotonic, self.seconds)
+        reader = self.reader()
+        if self.workers > 1:
+            # lazy: cycle (scan_workers runs this module's Scanner.collect in each process)
+            from openrush_tui.keys import scan_workers
+
+            if scan_workers.can_fork():
+                units = reader.split(paths, self.workers * scan_workers.UNITS_PER_WORKER)
+                if len(units) > 1:
+                    scan_workers.scan(self, reader, units, report, deadline)
+                else:
+                    for unit in units:
+                        self.collect(reader.entries_of(unit, deadline.stop), reader, report,
+                                     deadline, self.progress, self.notice_hit)
+                report.stopped = report.stopped or deadline.passed
+                report.seconds = self.monotonic() - deadline.started
+                return report
+        self.collect(reader.entries(paths, deadline.stop), reader, report, deadline,
+                     self.progress, self.notice_hit)
+        report.stopped = deadline.passed
+        report.seconds = self.monotonic() - deadline.started
         return report
 
-    def _file(self, entry: trees.Entry, report: ScanReport) -> None:
-        try:
-            data = trees.read_file(entry, limit=MAX_FILE_BYTES, reject=is_binary)
-        except FileNotFoundError:  # gone since the folder was listed: nothing to find
-            return
-        except trees.TooLarge:
-            report.skip("large")
-            return
-        except trees.NotRegularFile:  # swapped for a link or a FIFO since it was listed
-            report.skip("special")
-            return
-        except LocalFileError as error:
-            self._unreadable(report, entry.path, trees.why_unreadable(error))
-            return
-        if data is None:
-            report.skip("binary")
-            return
-        report.files += 1
-        report.bytes += len(data)
-        if b"or_" in data:
-            report.hits.extend(Hit(Path(entry.path), *found) for found in find_keys(data))
+    def notice_hit(self) -> None:
+        """A key was found: `on_hit`, the first time."""
+        if self._on_hit is not None:
+            on_hit, self._on_hit = self._on_hit, None
+            on_hit()
 
-    def _not_read(self, entry: trees.Entry, report: ScanReport) -> None:
-        if entry.kind == "unreadable":
-            self._unreadable(report, entry.path, entry.detail)
+    def collect(self, entries: Iterable[tuple[trees.ReadKind, str, int, str]],
+                reader: trees.TreeReader, report: ScanReport, deadline: Deadline,
+                progress: Callable[[ScanReport, str], object] | None,
+                on_hit: Callable[[], object]) -> None:
+        """Add what `entries` (of `reader`) holds to `report`."""
+        hits = report.hits
+        next_progress = deadline.now
+        for kind, path, size, detail in entries:
+            if kind == "file":
+                report.files += 1
+                report.bytes += size
+                buffer = reader.buffer
+                # The literal first, at the speed of bytes.find; the pattern only from there.
+                first = buffer.find(b"or_", 0, size)
+                if first != -1:
+                    count = len(hits)
+                    hits.extend(Hit(Path(path), *key) for key in find_keys(buffer, first, size))
+                    if len(hits) > count:
+                        on_hit()
+            elif kind != "folder":
+                self._not_read(kind, path, detail, report)
+            if progress is not None and deadline.now >= next_progress:
+                next_progress = deadline.now + self.every
+                progress(report, path_text(path))
+
+    def _not_read(self, kind: str, path: str, detail: str, report: ScanReport) -> None:
+        if kind == "unreadable":
+            self._unreadable(report, path, detail)
             return
-        report.skip({"pruned": "folder", "ignored": "credential-file"}.get(entry.kind,
-                                                                             entry.kind))
-        if entry.kind == "virtual" and len(report.virtual) < SHOWN_PATHS:
-            report.virtual.append(path_text(entry.path))
+        report.skip({"pruned": "folder", "ignored": "credential-file"}.get(kind, kind))
+        if kind == "virtual" and len(report.virtual) < SHOWN_PATHS:
+            report.virtual.append(path_text(path))
 
     @staticmethod
     def _unreadable(report: ScanReport, path: str, reason: str) -> None:
         report.skip("unreadable")
         if len(report.unreadable) < SHOWN_PATHS:
             report.unreadable.append(f"{path_text(path)}: {reason}")
+
+
+def merge(report: ScanReport, part: ScanReport) -> None:
+    """Add `part`, the report of the next share of a walk, to `report`: as if one walk."""
+    report.hits.extend(part.hits)
+    report.files += part.files
+    report.bytes += part.bytes
+    for reason, count in part.skipped.items():
+        report.skipped[reason] = report.skipped.get(reason, 0) + count
+    report.unreadable.extend(part.unreadable[:SHOWN_PATHS - len(report.unreadable)])
+    report.virtual.extend(part.virtual[:SHOWN_PATHS - len(report.virtual)])
+    report.stopped = report.stopped or part.stopped
