@@ -60,13 +60,24 @@ def terminal_content(status: TerminalStatus, *, sandbox_starting: bool = False,
         ])
     elif not status.signed_in and not sandbox_starting:
         parts.extend([
-            "\nThis terminal is not signed in. Press ", ("s", "bold"), " and paste a key from ",
-            (API_PAGE, "underline"), ",\nor run ", ("openrush-tui login", "bold"),
+            "\nThis terminal is not signed in. Press ", ("s", "bold"), " and paste a key ",
+            *_where_keys_are(status), ", or run ", ("openrush-tui login", "bold"),
             " in a shell, or start the dashboard with ", ("OPENRUSH_KEY", "bold"),
             " set in the environment.\nTo try everything without an account: ",
             ("openrush-tui --sandbox", "bold"), "\n",
         ])
     return Content.assemble(*parts).rstrip()
+
+
+def _where_keys_are(status: TerminalStatus) -> list[str | tuple[str, str]]:
+    """Where a key of this server is had: the web page's keys are the public service's
+    only; a local server is most often a `sandbox serve`, which prints its demo key."""
+    if status.server == "OpenRush":
+        return ["from ", (API_PAGE, "underline")]
+    if status.server.startswith("local server"):
+        return ["of this server, ", (status.api_url, "underline"), " (",
+                ("openrush-tui sandbox serve", "bold"), " prints one as it starts)"]
+    return ["of ", (status.api_url, "underline"), " (one that server issued)"]
 
 
 class TerminalPanel(Vertical):

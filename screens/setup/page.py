@@ -425,7 +425,7 @@ class SetupScreen(DashboardScreen):
             from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 
             self.app.push_screen(StorageChoiceScreen(
-                kept.reason, kept.file_path,
+                kept.reason, kept.file_path, web=True,
                 title="Signed in through the browser, but there is no safe place to keep it"),
                 partial(self._web_storage_chosen, web))
             return

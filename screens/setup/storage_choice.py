@@ -1,4 +1,5 @@
-"""No usable keyring: say so in plain words and let the person choose where the key goes.
+"""No usable keyring: say so in plain words and let the person choose where the key goes
+(or, after a browser sign-in, the sign-in: its own words, `web`).
 
 Never a silent fallback to plain text. The two choices are the 0600 file (plain text on
 disk, readable only by this user, as ``gh`` warns) and this session only; the profile
@@ -31,25 +32,38 @@ class StorageChoiceScreen(Dialog[StorageChoice | None]):
 
     def __init__(self, reason: str, file_path: str, *,
                  title: str = "The key was accepted, but there is no safe place to keep it",
-                 ) -> None:
+                 web: bool = False) -> None:
+        """`web`: what is kept is a browser sign-in (its tokens), not a key."""
         super().__init__()
         self._reason = reason
         self._file_path = file_path
         self._title = title
+        self._web = web
+
+    def _choices(self) -> tuple[str, str]:
+        """What each choice does with what is kept, in its own words."""
+        if self._web:
+            return (f"Save to the file: the browser sign-in (its tokens, which act for your "
+                    f"account until they expire or you sign out) is written to "
+                    f"{self._file_path}, readable only by you (mode 0600) but as plain text "
+                    "on disk, so anyone with your account or a copy of your home directory "
+                    "can use it.",
+                    "This session only: the browser sign-in is kept in memory, nowhere on "
+                    "disk; you sign in with the browser again next time.")
+        return (f"Save to the file: the key is written to {self._file_path}, readable only by "
+                "you (mode 0600) but stored as plain text on disk, so anyone with your "
+                "account or a copy of your home directory can read it.",
+                "This session only: the key is written nowhere; you sign in again next time "
+                "(or set OPENRUSH_KEY in your shell).")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(Content(self._title), classes="title")
             with VerticalScroll(classes="body"):
                 yield Static(Content(self._reason), classes="note", id="keyring-problem")
-                yield Static(Content(
-                    f"Save to the file: the key is written to {self._file_path}, readable "
-                    "only by you (mode 0600) but stored as plain text on disk, so anyone with "
-                    "your account or a copy of your home directory can read it."),
-                    classes="note", id="file-warning")
-                yield Static(Content(
-                    "This session only: the key is written nowhere; you sign in again next "
-                    "time (or set OPENRUSH_KEY in your shell)."), classes="note")
+                to_file, this_session = self._choices()
+                yield Static(Content(to_file), classes="note", id="file-warning")
+                yield Static(Content(this_session), classes="note")
                 yield Static("This profile remembers the choice; Setup's Storage button "
                              "changes it.", classes="note")
             with Horizontal(classes="buttons"):
