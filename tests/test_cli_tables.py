@@ -1,7 +1,9 @@
 """Every CLI table on a terminal 80 and 60 columns wide, with long, emoji and CJK key names:
-no line wider than the terminal (in display cells), and no two different names (or tools, or
-callers) cut so that they read the same. Run as a user runs them: the console script on a
-pty against `sandbox serve`, with the same commands piped as the full-width reference."""
+no line wider than the terminal (in display cells), and no name (or tool, or caller) cut so
+that it could be another: a cut reads as any cell that starts with what is before its "…" and
+ends with what is after it, so after a rotation "Trial deploy…" beside "Trial deploy" fails.
+Run as a user runs them: the console script on a pty against `sandbox serve`, with the same
+commands piped as the full-width reference; `keys list`'s widths also in-process."""
 
 from __future__ import annotations
 
@@ -9,16 +11,27 @@ import json
 import os
 import re
 import subprocess
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from rich.cells import cell_len
 
-from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
+from openrush_tui.api.models import ApiCredential
+from openrush_tui.commands import table
+from openrush_tui.commands.keys import print_table
+from openrush_tui.keys.rotate import replacement_name
+from tests.support.sandbox_process import FIXED_NOW, RunningSandbox, SandboxFactory, command
 from tests.support.unread_terminal import resize
 
-# Two pairs share a long start (a rotation's old and new key), one pair a long end.
+
+def rotated(name: str) -> tuple[str, str]:
+    """An old key's name and its replacement's, as `keys rotate` names it on the server's day."""
+    return name, replacement_name(name, datetime.fromisoformat(FIXED_NOW))
+
+
+# Pairs share a long start (a rotation's old and new key), one pair a long end.
 NAMES = [
     "Production server for the billing service (old)",
     "Production server for the billing service (new)",
@@ -29,8 +42,13 @@ NAMES = [
     "Cafe\u0301 nai\u0308ve integration with combining marks",
     "alpha: the same long ending shared by these two keys",
     "omega: the same long ending shared by these two keys",
+    # A rotation: the new key is named like the old one plus the day (`keys rotate`), so a
+    # cut may leave the new one reading like the old ("Trial deploy…" beside "Trial deploy").
+    *rotated("Trial deploy"),
+    *rotated("Payments webhook signer"),
+    *rotated("Production server for the billing service"),
 ]
-RAW = [f"or_{'Tbl' + str(index) * 37}" for index in range(len(NAMES))]
+RAW = [f"or_Tbl{index:02d}{str(index % 10) * 35}" for index in range(len(NAMES))]
 EXTRA = [{"name": name, "key": raw, "created_days_ago": 100 + index,
           "last_used_days_ago": 40 + index, "expires_in_days": 400 if index % 2 else None}
          for index, (name, raw) in enumerate(zip(NAMES, RAW, strict=True))]
@@ -112,6 +130,16 @@ def columns_of(lines: list[str], audit: bool) -> dict[str, list[str]]:
     return {title: [row[index] for row in rows] for index, title in enumerate(titles)}
 
 
+def readings(cell: str, whole: list[str]) -> set[str]:
+    """The whole cells a cell could be: a cut ("Trial deploy…", "Trial d…06-26") reads as
+    any that starts with what is before the "…" and ends with what is after it."""
+    if "…" not in cell:
+        return {cell} & set(whole)
+    start, _, end = cell.partition("…")
+    return {text for text in whole if text.startswith(start) and text.endswith(end)
+            and text != cell}
+
+
 @pytest.fixture(scope="module")
 def env(server: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return environment(tmp_path_factory.mktemp("home"), server)
@@ -137,6 +165,9 @@ def test_every_table_fits_the_terminal_and_keeps_rows_apart(
     for title in TELLING:
         if title in full and title in shown:
             assert len(set(shown[title])) == len(set(full[title])), (title, fitted)
+            for cell in shown[title]:
+                read = readings(cell, full[title])
+                assert len(read) <= 1, f"{cell!r} reads as any of {read}\n" + "\n".join(fitted)
     assert "NAME" in shown or "AGENT" in shown or "KEY OR CLIENT" in shown, fitted
 
 
@@ -159,3 +190,54 @@ def test_scan_findings_break_between_words(env: dict[str, str], tmp_path: Path,
     # Each hit starts a line with where it is, as editors read it; its rest goes on under it.
     starts = [line for line in fitted if not line.startswith(" ")]
     assert len(starts) == 2 and all(line.startswith("deploy/settings.env:") for line in starts)
+
+
+def test_keys_list_at_80_columns_keeps_every_column_but_the_id(env: dict[str, str]) -> None:
+    # Long names give way (cut to 28 cells) before a date column goes.
+    titles = SPLIT.split(on_terminal(("keys", "list"), env, 80)[0].strip())
+    assert titles == ["NAME", "PREFIX", "STATUS", "CREATED", "LAST USED", "EXPIRES"], titles
+
+
+# -- in-process: the widths of a typical account ------------------------------------------------
+
+NOW = datetime.fromisoformat(FIXED_NOW)
+TYPICAL = ["sandbox bootstrap", "CI pipeline", "reporting [beta]", "Data notebook",
+           *rotated("Staging deploy"), "Production server EU 24", "本番サーバー用のキー鍵"]
+
+
+def key(index: int, name: str) -> ApiCredential:
+    return ApiCredential(id=f"cred_{index:02d}{'0' * 22}", name=name, prefix=f"or_k{index:02d}",
+                         created_at=NOW - timedelta(days=40 + index),
+                         last_used_at=NOW - timedelta(hours=index) if index % 3 else None,
+                         expires_at=NOW + timedelta(days=30 * index) if index % 2 else None)
+
+
+def listed(names: list[str], columns: int, monkeypatch: pytest.MonkeyPatch,
+           capsys: pytest.CaptureFixture[str]) -> list[str]:
+    monkeypatch.setattr(table, "terminal_width", lambda: columns)
+    keys = [key(index, name) for index, name in enumerate(names)]
+    print_table(keys, NOW, among=[item.id for item in keys])
+    return capsys.readouterr().out.splitlines()
+
+
+def test_a_typical_account_shows_whole_names_and_every_date_at_80_columns(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    lines = listed(TYPICAL, 80, monkeypatch, capsys)
+    assert SPLIT.split(lines[0].strip()) == ["NAME", "PREFIX", "STATUS", "CREATED",
+                                             "LAST USED", "EXPIRES"], lines
+    assert [SPLIT.split(line)[0] for line in lines[1:]] == TYPICAL
+    assert all(cell_len(line) <= 80 for line in lines), lines
+    # The dates keep their day where there is room, else say their age ("3d ago", "in 30d").
+    assert re.search(r"20\d\d-\d\d-\d\d|\d+[dhmy] ago|in \d+[dhmy]", lines[2]), lines
+
+
+@pytest.mark.parametrize("columns", [100, 80, 72, 60, 50, 40, 30])
+def test_a_rotated_key_s_name_never_reads_like_the_old_one_s(
+        columns: int, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    names = [*NAMES, *TYPICAL]
+    lines = listed(names, columns, monkeypatch, capsys)
+    assert all(cell_len(line) <= columns for line in lines), lines
+    shown = columns_of(lines, audit=False)["NAME"]
+    for cell in shown:
+        assert len(readings(cell, names)) == 1, (cell, readings(cell, names), lines)

@@ -269,7 +269,8 @@ def format_table(events: Sequence[UsageEvent], names: dict[str, str],
     """An aligned plain-text table, fitted to `width` (see `commands.table`): the time gives
     way first (no seconds, then no year), then the duration and the source are left out, and
     the tool and the caller are cut last, keeping apart what differs (an endpoint keeps its
-    distinguishing end). Server strings with control characters made visible."""
+    method and its last part, as on the dashboard: "POST /v1/me/a…/revoke"; a key's name the
+    end that tells it from another's). Server strings with control characters made visible."""
     # lazy: start-up (--help imports every command module)
     from openrush_tui.commands.table import Column, Step, fit, table_lines
 
@@ -281,7 +282,8 @@ def format_table(events: Sequence[UsageEvent], names: dict[str, str],
                            [when.strftime("%m-%d %H:%M") for when in times]])
     source = Column("SOURCE", [source_label(event) for event in events])
     # A call that is not a tool: its method and endpoint (``POST /v1/me/api-credentials``).
-    tool = Column("TOOL", [call_label(event) for event in events])
+    tool = Column("TOOL", [call_label(event) for event in events],
+                  cutter=lambda room: [call_label(event, room) for event in events])
     caller = Column("KEY OR CLIENT", [who(event, names) for event in events],
                     short_title="KEY/CLIENT")
     status = Column("STATUS", [status_label(event) for event in events])

@@ -203,12 +203,16 @@ def audit_items(found: list[KeyFindings]) -> str:
 
 def print_table(keys: list[ApiCredential], now: datetime, among: Sequence[str] = ()) -> None:
     """Aligned columns, fitted to the terminal's width (see `commands.table`): the times give
-    way first, then the id (to its shortest start unique among `among`, the account's ids,
-    which `keys revoke` takes; then left out, as the prefix names the key too), and the name
-    is cut last, in the middle where two would read the same."""
+    way first (to the minute, then the day), then the id (to its shortest start unique among
+    `among`, the account's ids, which `keys revoke` takes; then left out, as the prefix names
+    the key too); a long name is cut to 28 cells before the times shrink to their age ("3d
+    ago", "in 30d"), and to 20 before CREATED and EXPIRES go, to 16 before LAST USED. So a
+    typical account (names up to 24 cells) keeps every column but the id at 80 columns. A
+    name is cut in the middle where it would read like another (`text.cells.Apart`)."""
     # lazy: start-up (--help imports every command module)
     from openrush_tui.commands.table import (
         Column,
+        age,
         fit,
         print_columns,
         terminal_width,
@@ -216,26 +220,33 @@ def print_table(keys: list[ApiCredential], now: datetime, among: Sequence[str] =
     )
     from openrush_tui.text.times import exact
 
-    def times(pick: Callable[[ApiCredential], datetime | None], missing: str) -> Column:
-        column = Column("", [exact(pick(key), missing=missing) for key in keys])
-        # Shorter forms: to the minute, then the day ("2026-06-26 12:00", "2026-06-26").
-        column.shorter = [[cell[:16] if cell != missing else cell for cell in column.cells],
-                          [cell[:10] if cell != missing else cell for cell in column.cells]]
-        return column
+    def times(title: str, pick: Callable[[ApiCredential], datetime | None],
+              missing: str) -> Column:
+        cells = [exact(pick(key), missing=missing) for key in keys]
+        # Shorter forms: to the minute, the day, its age ("2026-06-26 12:00", "2026-06-26",
+        # "3d ago").
+        return Column(title, cells, shorter=[
+            [cell[:16] if cell != missing else cell for cell in cells],
+            [cell[:10] if cell != missing else cell for cell in cells],
+            [age(pick(key), now, missing) for key in keys]])
 
     ids = [key.id for key in keys]
     key_id = Column("ID", ids, shorter=[unique_starts(ids, among)])
     name = Column("NAME", [key.name for key in keys], least=16)
     prefix = Column("PREFIX", [key.display_prefix for key in keys])
     status = Column("STATUS", [key.status(now) for key in keys])
-    created = times(lambda key: key.created_at, "—")
-    used = times(lambda key: key.last_used_at, "never")
-    expires = times(lambda key: key.expires_at, "never")
-    created.title, used.title, expires.title = "CREATED", "LAST USED", "EXPIRES"
+    created = times("CREATED", lambda key: key.created_at, "—")
+    used = times("LAST USED", lambda key: key.last_used_at, "never")
+    expires = times("EXPIRES", lambda key: key.expires_at, "never")
     columns = [key_id, name, prefix, status, created, used, expires]
-    steps: list[Step] = [("shorten", created), ("shorten", used), ("shorten", expires),
-                         ("shorten", key_id), ("drop", expires), ("drop", created),
-                         ("shorten", used), ("drop", key_id), ("drop", used)]
+    dates = (used, expires, created)
+    steps: list[Step] = [*(("shorten", column) for column in dates),  # to the minute
+                         ("shorten", key_id),
+                         *(("shorten", column) for column in dates),  # to the day
+                         ("drop", key_id), ("cut", name, 28),
+                         *(("shorten", column) for column in dates),  # to its age
+                         ("cut", name, 20), ("drop", created), ("drop", expires),
+                         ("cut", name, 16), ("drop", used)]
     width = terminal_width()
     print_columns(fit(columns, width, steps, cut=name), width)
 

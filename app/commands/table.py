@@ -3,12 +3,14 @@
 Widths are display widths (cells): a CJK character or an emoji takes two, a combining mark
 none, so columns stay in line whatever the names hold. When the table is too wide, it gives
 way one step at a time, in the order the caller lists the steps: a column's cells in a
-shorter form (dates without seconds, then without the time; an id as its shortest unique
-start) or a column left out; last, the columns that may be cut are cut with "…" ("..."
-where the locale cannot show it: `text.glyphs`), the widest first, never below their least
-width. A cut keeps rows apart: two cells that would read the same are cut in the middle
-instead, keeping as much of their ends as tells them apart. A wide character is never split.
-Only a terminal too narrow for even that has its lines cut.
+shorter form (dates without seconds, then without the time, then as their age; an id as its
+shortest unique start), a column left out, or a column cut down to a given width (a long
+name gives way before a date column goes); last, the columns that may be cut are cut with
+"…" ("..." where the locale cannot show it: `text.glyphs`), the widest first, never below
+their least width. A cut keeps rows apart (`text.cells.Apart`): a cell cut so that it could
+be another ("Trial deploy…" beside "Trial deploy") is cut in the middle instead, keeping the
+end that tells it apart ("Trial d…06-26"). A wide character is never split. Only a terminal
+too narrow for even that has its lines cut.
 
 The width is the terminal's (`COLUMNS` when set, as `shutil.get_terminal_size` reads it).
 Piped into another program, nothing gives way: scripts get every cell whole.
@@ -17,100 +19,53 @@ Piped into another program, nothing gives way: scripts get every cell whole.
 from __future__ import annotations
 
 import shutil
-import unicodedata
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from openrush_tui.commands import output
 from openrush_tui.commands.common import say
+from openrush_tui.text.cells import Apart, cell_width, char_width, head
+from openrush_tui.text.cells import cut as cut_cells
 from openrush_tui.text.glyphs import plain
 from openrush_tui.text.safe import visible
 
+__all__ = ["GAP", "Column", "Step", "age", "cell_width", "char_width", "cut", "cut_apart",
+           "fit", "head", "pad", "print_columns", "table_lines", "terminal_width", "unique_starts",
+           "wrap"]
+
 GAP = "  "
 ELLIPSIS = "…"  # as `plain` shows it: "..." under LANG=C
-# Wide since Unicode 16 (terminals and Rich count two cells; Python's tables may say one).
-_NEWLY_WIDE = ((0x2630, 0x2637), (0x268A, 0x268F), (0x4DC0, 0x4DFF), (0x1D300, 0x1D376))
-
-
-def char_width(char: str) -> int:
-    """The cells one character takes: 0 for a combining mark, 2 for a wide one, else 1.
-    Errs wide where tables disagree: a line a cell short beats one a cell too long."""
-    if unicodedata.category(char) in ("Mn", "Me"):
-        return 0
-    if unicodedata.east_asian_width(char) in "WF":
-        return 2
-    code = ord(char)
-    return 2 if any(low <= code <= high for low, high in _NEWLY_WIDE) else 1
-
-
-def cell_width(text: str) -> int:
-    return sum(char_width(char) for char in text) if not text.isascii() else len(text)
-
-
-def head(text: str, room: int) -> str:
-    """The longest start of `text` that takes at most `room` cells."""
-    used = 0
-    for index, char in enumerate(text):
-        used += char_width(char)
-        if used > room:
-            return text[:index]
-    return text
-
-
-def tail(text: str, room: int) -> str:
-    """The longest end of `text` that takes at most `room` cells (no leading combining mark,
-    which would sit on the ellipsis)."""
-    kept = head(text[::-1], room)[::-1]
-    while kept and char_width(kept[0]) == 0:
-        kept = kept[1:]
-    return kept
 
 
 def cut(text: str, room: int, keep_end: int = 0) -> str:
     """`text` in at most `room` cells: as it is when it fits, else its start, "…" and its last
     `keep_end` cells."""
-    if cell_width(text) <= room:
-        return text
-    mark = plain(ELLIPSIS)
-    if room < len(mark):
-        return head(text, room) if len(mark) > 1 else ""
-    end = tail(text, min(keep_end, room - len(mark)))
-    return head(text, room - len(mark) - cell_width(end)) + mark + end
+    return cut_cells(text, room, keep_end, plain(ELLIPSIS))
 
 
-def cut_apart(cells: Sequence[str], room: int) -> list[str]:
-    """Each cell in at most `room` cells, cells that differ still differing where that can be
-    done: each cut that reads like another cell's is cut again, keeping one more cell of its
-    end, until they differ (or only the ellipsis is left of the start)."""
-    keep = {index: 0 for index, text in enumerate(cells) if cell_width(text) > room}
-    shown = [cut(text, room) for text in cells]
-    while True:
-        readers: defaultdict[str, list[int]] = defaultdict(list)
-        for index, text in enumerate(shown):
-            readers[text].append(index)
-        again = [index for rows in readers.values() if len({cells[i] for i in rows}) > 1
-                 for index in rows if index in keep and keep[index] < room - 1]
-        if not again:
-            return shown
-        for index in again:
-            keep[index] += 1
-            shown[index] = cut(cells[index], room, to_word(cells[index], keep[index], room))
+def cut_apart(texts: Sequence[str], room: int) -> list[str]:
+    """Each text in at most `room` cells, none cut so that it reads like another of `texts`
+    (`text.cells.Apart`: in the middle, keeping the end that tells it apart)."""
+    return Apart(texts, plain(ELLIPSIS)).cuts(texts, room)
 
 
-WORD_START = frozenset(" -_/:,.")  # what comes before a word (a bracket is in it)
+_AGES = ((730 * 86400, 365 * 86400, "y"), (2 * 86400, 86400, "d"), (3600, 3600, "h"),
+         (60, 60, "m"))
 
 
-def to_word(text: str, keep: int, room: int) -> int:
-    """`keep` end cells widened to the start of their word ("…(new)", not "…w)"), while the
-    end takes at most half of `room`."""
-    end = tail(text, keep)
-    rest = text[: len(text) - len(end)]
-    while (rest and rest[-1] not in WORD_START
-           and cell_width(end) + char_width(rest[-1]) <= room // 2):
-        end, rest = rest[-1] + end, rest[:-1]
-    return max(keep, cell_width(end))
+def age(instant: datetime | None, now: datetime, missing: str) -> str:
+    """A time in at most 8 cells, as far from `now` as it is ("5m ago", "3h ago", "12d ago",
+    "in 30d", "2y ago"; hours up to two days, days up to two years): a narrow table's dates."""
+    if instant is None:
+        return missing
+    seconds = int((now - instant).total_seconds())
+    for least, size, unit in _AGES:
+        if abs(seconds) >= least:
+            count = f"{abs(seconds) // size}{unit}"
+            return f"in {count}" if seconds < 0 else f"{count} ago"
+    return "now"
 
 
 def unique_starts(cells: Sequence[str], among: Sequence[str] = (), least: int = 8) -> list[str]:
@@ -135,18 +90,43 @@ class Column:
     right: bool = False  # numbers line up on the right
     least: int = 10  # a cut column keeps at least this many cells
     short_title: str = ""  # the title when the column is cut narrower than its title
+    # The cells in at most a given room, where the column knows better than a cut with "…"
+    # (an endpoint keeps its last part: `activity.events.call_label`); not under LANG=C.
+    cutter: Callable[[int], list[str]] | None = None
+    whole: list[str] = field(init=False)  # the cells before any cut, in their current form
 
     def __post_init__(self) -> None:
         # Measured as printed: anything unsafe is shown as an escape (`text.safe`).
         self.title = visible(self.title)
-        self.cells = [visible(cell) for cell in self.cells]
+        self.cells = self.whole = [visible(cell) for cell in self.cells]
         self.shorter = [[visible(cell) for cell in form] for form in self.shorter]
 
     def width(self) -> int:
         return max([cell_width(self.title), *(cell_width(cell) for cell in self.cells)])
 
+    def shorten(self) -> None:
+        """The next shorter form of the cells, if any is left."""
+        if self.shorter:
+            self.cells = self.whole = self.shorter.pop(0)
 
-Step = tuple[Literal["shorten", "drop"], Column]
+    def cut_to(self, room: int) -> None:
+        """The cells (and the title) in at most `room` cells, kept apart (`cut_apart`)."""
+        self.cells = cut_apart(self.whole, room)
+        if self.cutter is not None and plain(ELLIPSIS) == ELLIPSIS:  # its cuts show "…"
+            # The cutter's cells where they fit and two different cells stay apart.
+            made = [visible(cell) for cell in self.cutter(room)]
+            wholes: dict[str, set[str]] = {}
+            for text, whole in zip(made, self.whole, strict=True):
+                wholes.setdefault(text, set()).add(whole)
+            self.cells = [text if len(wholes[text]) == 1 and cell_width(text) <= room else cut
+                          for text, cut in zip(made, self.cells, strict=True)]
+        if cell_width(self.title) > room:
+            self.title = head(self.short_title or self.title, room)
+
+
+# In turn until the table fits: a column's next shorter form, the column left out, or (with
+# a number) the column cut as far as needed, but not below that many cells.
+Step = tuple[Literal["shorten", "drop"], Column] | tuple[Literal["cut"], Column, int]
 
 
 def terminal_width() -> int | None:
@@ -170,14 +150,18 @@ def fit(columns: list[Column], width: int | None, steps: Sequence[Step] = (),
     shown = list(columns)
     if width is None:
         return shown
-    for action, column in steps:
-        if total_width(shown) <= width:
+    for step in steps:
+        excess = total_width(shown) - width
+        if excess <= 0:
             return shown
-        if action == "drop":
+        column = step[1]
+        if step[0] == "drop":
             if column in shown and len(shown) > 1:
                 shown.remove(column)
-        elif column.shorter:
-            column.cells = [visible(cell) for cell in column.shorter.pop(0)]
+        elif step[0] == "shorten":
+            column.shorten()
+        elif column in shown and column.width() > step[2]:
+            column.cut_to(max(step[2], column.width() - excess))
     first = [cut] if isinstance(cut, Column) else list(cut or ())
     excess = total_width(shown) - width
     for turn in (first, list(then)):
@@ -200,9 +184,7 @@ def _cut_down(cuts: list[Column], excess: int, cut_to: int | None) -> int:
         excess -= 1
     for column in cuts:
         if room[id(column)] < column.width():
-            column.cells = cut_apart(column.cells, room[id(column)])
-            if cell_width(column.title) > room[id(column)]:
-                column.title = head(column.short_title or column.title, room[id(column)])
+            column.cut_to(room[id(column)])
     return excess
 
 

@@ -1,0 +1,170 @@
+"""Text measured in terminal cells, and names cut so that they still read apart.
+
+Widths are display widths: a CJK character or an emoji takes two cells, a combining mark
+none. A cut keeps whole characters and shows "…" where text was left out.
+
+`Apart` cuts the names of one column (key names, callers) so that no cut name reads like
+another name of the column: a cut is read as "starts with what is before the ellipsis and
+ends with what is after it", so "Trial deploy…" beside "Trial deploy" reads the same. Such a
+name is cut in the middle instead, keeping the end that tells it apart: whole words where
+they fit ("Trial…2026-06-26", "Production se…(old)"), else the last parts of a word
+("Trial d…06-26"), else as few cells of the end as tell it apart. The CLI's tables
+(`commands.table`), Activity's table and the key list (through `keys.columns` and
+`activity.columns`) all cut names this way. No Textual here.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable
+
+ELLIPSIS = "…"
+# Wide since Unicode 16 (terminals and Rich count two cells; Python's tables may say one).
+_NEWLY_WIDE = ((0x2630, 0x2637), (0x268A, 0x268F), (0x4DC0, 0x4DFF), (0x1D300, 0x1D376))
+# What comes before a part of a word ("2026-06-26", "ci_deploy", "a/b"): an end may start there.
+_PART_START = frozenset("-_/:,.+")
+_SCAN = 64  # names compared at most per look (beyond: taken as reading alike, see `_alike`)
+_LAST = chr(0x10FFFF)  # after every character: `start + _LAST` is after all that begin so
+
+
+def char_width(char: str) -> int:
+    """The cells one character takes: 0 for a combining mark, 2 for a wide one, else 1.
+    Errs wide where tables disagree: a line a cell short beats one a cell too long."""
+    if unicodedata.category(char) in ("Mn", "Me"):
+        return 0
+    if unicodedata.east_asian_width(char) in "WF":
+        return 2
+    code = ord(char)
+    return 2 if any(low <= code <= high for low, high in _NEWLY_WIDE) else 1
+
+
+def cell_width(text: str) -> int:
+    return sum(char_width(char) for char in text) if not text.isascii() else len(text)
+
+
+def head(text: str, room: int) -> str:
+    """The longest start of `text` that takes at most `room` cells."""
+    used = 0
+    for index, char in enumerate(text):
+        used += char_width(char)
+        if used > room:
+            return text[:index]
+    return text
+
+
+def tail(text: str, room: int) -> str:
+    """The longest end of `text` that takes at most `room` cells (no leading combining mark,
+    which would sit on the ellipsis)."""
+    kept = head(text[::-1], room)[::-1]
+    while kept and char_width(kept[0]) == 0:
+        kept = kept[1:]
+    return kept
+
+
+def cut(text: str, room: int, keep_end: int = 0, mark: str = ELLIPSIS) -> str:
+    """`text` in at most `room` cells: as it is when it fits, else its start, `mark` and its
+    last `keep_end` cells."""
+    if cell_width(text) <= room:
+        return text
+    if room < len(mark):
+        return head(text, room) if len(mark) > 1 else ""
+    end = tail(text, min(keep_end, room - len(mark)))
+    return head(text, room - len(mark) - cell_width(end)) + mark + end
+
+
+class Apart:
+    """The names of one column, each cut to a room so that it reads like no other of them
+    (see the module's docstring). A look is two binary searches and a scan of at most _SCAN
+    names, so tens of thousands of names cost little; each cut is remembered until names are
+    added. Names added (a list that arrives in pages) are merged in when next needed."""
+
+    def __init__(self, names: Iterable[str] = (), mark: str = ELLIPSIS) -> None:
+        self.mark = mark
+        self._names: list[str] = []
+        self._reversed: list[str] = []
+        self._adding: list[str] = list(names)
+        self._cuts: dict[tuple[str, int], str] = {}
+
+    def add(self, names: Iterable[str]) -> None:
+        self._adding.extend(names)
+
+    def cut(self, name: str, room: int) -> str:
+        """`name` in at most `room` cells, reading like no other name where that can be."""
+        if cell_width(name) <= room:
+            return name
+        if self._adding:
+            # Sorting a sorted list with a sorted run after it merges the two (timsort).
+            self._names = sorted([*self._names, *sorted(self._adding)])
+            self._reversed = sorted([*self._reversed,
+                                     *sorted(name[::-1] for name in self._adding)])
+            self._adding, self._cuts = [], {}
+        known = self._cuts.get((name, room))
+        if known is None:
+            known = self._cuts[(name, room)] = self._cut(name, room)
+        return known
+
+    def cuts(self, names: Iterable[str], room: int) -> list[str]:
+        return [self.cut(name, room) for name in names]
+
+    def _cut(self, name: str, room: int) -> str:
+        room_left = room - len(self.mark)  # for the start and the end
+        if room_left <= 0:
+            return cut(name, room, 0, self.mark)
+        plain = self._pieces(name, room_left, 0)
+        if not self._alike(name, *plain):
+            return self.mark.join(plain)
+        least_start = min(max(4, room // 3), room_left - 1)
+        for end in self._ends(name, room_left - max(1, least_start)):
+            pieces = self._pieces(name, room_left, cell_width(end))
+            if not self._alike(name, *pieces):
+                return self.mark.join(pieces)
+        for keep in range(1, room_left):  # a start of one cell, at least
+            pieces = self._pieces(name, room_left, keep)
+            if not self._alike(name, *pieces):
+                return self.mark.join(pieces)
+        return self.mark.join(plain)
+
+    @staticmethod
+    def _pieces(name: str, room: int, keep_end: int) -> tuple[str, str]:
+        """What a cut of `name` keeps of its start and of its end, in `room` cells in all
+        (as `cut` does, the mark apart)."""
+        end = tail(name, min(keep_end, max(0, room)))
+        start = head(name, max(0, room - cell_width(end)))
+        # "Trial deploy…", not "Trial deploy …": a space before the mark reads as nothing.
+        return start.rstrip(" ") or start, end
+
+    @staticmethod
+    def _ends(name: str, most: int) -> list[str]:
+        """The ends worth keeping, in the order tried: whole words (shortest first), then
+        the parts of the last word ("06-26" of "2026-06-26"; longest first); each in at most
+        `most` cells."""
+        if most <= 0:
+            return []
+        fitting = tail(name, most)
+        start = len(name) - len(fitting)
+        words = [name[index:] for index in range(max(1, start), len(name))
+                 if name[index - 1] == " " and name[index] != " "]
+        parts = [name[index:] for index in range(max(1, start), len(name))
+                 if name[index - 1] in _PART_START and name[index] != " "]
+        return [*sorted(words, key=len), *sorted(parts, key=len, reverse=True)]
+
+    def _alike(self, name: str, start: str, end: str) -> bool:
+        """Whether a cut of `name` keeping `start` and `end` could be another name: one that
+        starts with `start` and ends with `end`."""
+        first, first_end = _span(self._names, start)
+        last, last_end = _span(self._reversed, end[::-1])
+        if min(first_end - first, last_end - last) > _SCAN:
+            return True  # too many to look through: reading alike is the safe guess
+        if first_end - first <= last_end - last:
+            names = self._names
+            return any(names[at] != name and names[at].endswith(end)
+                       for at in range(first, first_end))
+        ends = self._reversed
+        return any(ends[at][::-1] != name and ends[at].endswith(start[::-1])
+                   for at in range(last, last_end))
+
+
+def _span(ordered: list[str], start: str) -> tuple[int, int]:
+    """Where the names of `ordered` that begin with `start` are: from, to (not included)."""
+    return bisect_left(ordered, start), bisect_left(ordered, start + _LAST)
