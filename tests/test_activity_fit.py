@@ -17,6 +17,7 @@ from openrush_tui.activity.columns import SHORT_TIME, SHORT_TITLES, TITLES, shor
 from openrush_tui.activity.runway import Runway
 from openrush_tui.activity.totals import Figures
 from openrush_tui.api.models import RateLimitInfo
+from openrush_tui.keys.rotate import replacement_name
 from openrush_tui.screens.activity.event_details import EventDetails
 from openrush_tui.widgets.usage_summary import UsageSummary
 from tests.support.accounts import sandbox_app_with, stored
@@ -206,3 +207,53 @@ def test_a_short_time_takes_six_cells_whatever_its_age() -> None:
     shown = [short_time(FIXED_NOW - timedelta(days=days), FIXED_NOW) for days in (0, 3, 400)]
     assert shown == ["12:00", "Jun 23", "May'25"]
     assert all(len(text) <= SHORT_TIME for text in shown)
+
+
+# -- a rotated key's name ----------------------------------------------------------------------
+
+ROTATED = ("Trial deploy", replacement_name("Trial deploy", FIXED_NOW),
+           "Payments webhook signer", replacement_name("Payments webhook signer", FIXED_NOW))
+
+
+async def rotated_calls(db: Path) -> str:
+    """Keys named as a rotation names them (the old name, the new one: "… 2026-06-26"), each
+    used once; the session's key."""
+    sandbox = fixed_sandbox(db)
+    try:
+        key = sandbox.mint_bootstrap_key()
+        for name in ROTATED:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=sandbox.app),
+                                         base_url="http://127.0.0.1",
+                                         headers={"Authorization": f"Bearer {key}"}) as http:
+                made = await http.post("/v1/me/api-credentials", json={"name": name})
+                raw = made.json()["key"]
+                http.headers["Authorization"] = f"Bearer {raw}"
+                assert (await http.get("/v1/me/credits")).status_code == 200
+    finally:
+        sandbox.close()
+    return key
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (120, 36)])
+async def test_a_rotated_key_s_caller_never_reads_like_the_old_one_s(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    key = await rotated_calls(tmp_path / "sandbox.sqlite3")
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", stored(key, "environment"),
+                           page="activity")
+    async with app.run_test(size=size) as pilot:
+        await settle_activity(pilot)
+        table = table_of(app)
+        at = [column.key for column in table.ordered_columns].index("who")
+        callers = {table.get_row(row)[at].plain for row in row_ids(table)}
+        read = {caller: readings(caller) for caller in callers if readings(caller)}
+        assert len(read) == len(ROTATED), callers  # each of the four
+        assert all(len(names) == 1 for names in read.values()), read  # told apart
+
+
+def readings(caller: str) -> list[str]:
+    """The names of ROTATED a caller could be: a cut ("Trial deploy…") reads as any that
+    starts with what is before the "…" and ends with what is after it."""
+    if "…" not in caller:
+        return [caller] if caller in ROTATED else []
+    start, _, end = caller.partition("…")
+    return [name for name in ROTATED if name.startswith(start) and name.endswith(end)]

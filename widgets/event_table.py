@@ -26,7 +26,7 @@ from textual.coordinate import Coordinate
 from textual.geometry import Size
 from textual.message import Message
 
-from openrush_tui.activity.columns import EventColumn, fit_columns, short_time
+from openrush_tui.activity.columns import CallerCuts, EventColumn, fit_columns, short_time
 from openrush_tui.activity.events import (
     call_label,
     duration_label,
@@ -86,6 +86,7 @@ class EventTable(MotionTable[Text]):
         self._restoring = False  # moves made by show_events are not the user reaching an end
         self._layout = fit_columns(200)  # until the table knows its width
         self._shown: tuple[Sequence[UsageEvent], Mapping[str, str], datetime] | None = None
+        self._callers = CallerCuts()  # a key's name cut so that it reads like no other
 
     def on_mount(self) -> None:
         self._add_columns()
@@ -113,6 +114,9 @@ class EventTable(MotionTable[Text]):
         cell.truncate(self._layout.room[column], overflow="ellipsis")
         return cell
 
+    def _caller(self, event: UsageEvent, names: Mapping[str, str]) -> str:
+        return self._callers.cut(names, who(event, names), self._layout.room["who"])
+
     # -- the rows ------------------------------------------------------------------------------
 
     def cells(self, event: UsageEvent, names: Mapping[str, str], now: datetime) -> list[Text]:
@@ -124,7 +128,7 @@ class EventTable(MotionTable[Text]):
             "time": (short_time if layout.short_time else short)(event.created_at, now),
             "source": source_label(event),
             "tool": call_label(event, layout.room["tool"]),
-            "who": who(event, names),
+            "who": self._caller(event, names),
             "status": status_label(event),
             "credits": str(event.credits),
             "duration": duration_label(event),
@@ -177,7 +181,7 @@ class EventTable(MotionTable[Text]):
         """Key names arrived after the rows: update that one column."""
         for event in events:
             if event.id in self.rows:
-                self.update_cell(event.id, "who", self._cell("who", who(event, names)),
+                self.update_cell(event.id, "who", self._cell("who", self._caller(event, names)),
                                  update_width=True)
 
     def reset(self) -> None:

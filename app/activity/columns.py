@@ -5,14 +5,21 @@ Every title is shown whole (a narrow column takes its short title) and every col
 as the table narrows, Duration goes first, then the time shortens ("11:56", "Jun 25"), then
 Source goes (the key or client says it: a key's name or an MCP client's); the tool and the
 caller are cut with "…" last, never below their least width. Status and Credits always stay.
+A caller too long for its room is cut so that a key's name reads like no other key's name
+of the account (`CallerCuts`, through `text.cells.Apart`): after a rotation, "Trial d…06-26"
+beside "Trial deploy", never "Trial deploy…" beside it.
 The table widget (`openrush_tui.widgets.event_table`) only draws what this decides.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
+
+from openrush_tui.text.cells import Apart, cell_width
+from openrush_tui.text.safe import visible
 
 EventColumn = Literal["time", "source", "tool", "who", "status", "credits", "duration"]
 
@@ -74,3 +81,20 @@ def short_time(instant: datetime, now: datetime) -> str:
     if moment.date() == now.astimezone(UTC).date():
         return moment.strftime("%H:%M")
     return moment.strftime("%b %d" if moment.year == now.year else "%b'%y")
+
+
+class CallerCuts:
+    """A caller (`activity.events.who`: a key's name, else a prefix or a client) in at most
+    its room, cut so that it reads like no key's name of the account but its own."""
+
+    def __init__(self) -> None:
+        self._names: Mapping[str, str] | None = None
+        self._apart = Apart()
+
+    def cut(self, names: Mapping[str, str], caller: str, room: int) -> str:
+        """`names`: the account's key names by id (a new mapping when they change)."""
+        if cell_width(caller) <= room:
+            return caller
+        if names is not self._names:
+            self._names, self._apart = names, Apart(visible(name) for name in names.values())
+        return self._apart.cut(caller, room)
