@@ -27,7 +27,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from openrush_tui.keys.columns import GAP, TITLES, Layout, cell_text, column_at, fit_columns
+from openrush_tui.keys.columns import (
+    GAP,
+    TITLES,
+    Layout,
+    NameCuts,
+    cell_text,
+    column_at,
+    fit_columns,
+)
 from openrush_tui.keys.view import (
     NATURAL_DESCENDING,
     SLICE,
@@ -128,6 +136,7 @@ class KeyTable(ScrollView, can_focus=True):
         self._had_rows = False
         self._palette_cache: dict[str, dict[str, Style]] | None = None
         self._columns_cache: tuple[int, Layout] | None = None
+        self._names = NameCuts()  # a long name cut so that it reads like no other
 
     # -- what the screen calls ------------------------------------------------------------
 
@@ -451,6 +460,8 @@ class KeyTable(ScrollView, can_focus=True):
         segments = [Segment(flag + (MARK if marked else " " * len(MARK)), styles["gap"])]
         for column, cell_width in self._layout():
             text, kind = cell_text(row, column, self.now)
+            if column == "name":
+                text = self._names.cut(self.view.rows, text, cell_width)
             segments += [Segment(fit(text, cell_width), styles[kind]),
                          Segment(" " * GAP, styles["gap"])]
         return line(segments, width, styles["gap"])
