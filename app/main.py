@@ -28,14 +28,17 @@ def open_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) ->
     from openrush_tui.tui import startup
 
     startup.pause()  # until the first page has loaded (the core, Textual and httpx load meanwhile)
-    start = cli.dashboard_start(args, parser)
-    if isinstance(start, int):
-        return start
-    # lazy: start-up (as above)
-    from openrush_tui.tui import OpenRushApp
+    try:
+        start = cli.dashboard_start(args, parser)
+        if isinstance(start, int):
+            return start
+        # lazy: start-up (as above)
+        from openrush_tui.tui import OpenRushApp
 
-    app = OpenRushApp(start.settings, start.session, clock=start.clock,
-                      first_page=start.first_page, handle_signals=True, prefs=start.prefs,
-                      prefs_file=start.prefs_file)
-    app.run()
-    return app.return_code or 0
+        app = OpenRushApp(start.settings, start.session, clock=start.clock,
+                          first_page=start.first_page, handle_signals=True, prefs=start.prefs,
+                          prefs_file=start.prefs_file)
+        app.run()
+        return app.return_code or 0
+    finally:
+        startup.end()

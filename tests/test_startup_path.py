@@ -177,3 +177,21 @@ def test_resuming_collection_that_was_never_paused_changes_nothing() -> None:
     frozen = gc.get_freeze_count()
     assert app_startup.resume() is False
     assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_collection_is_back_on_when_the_dashboard_ends_before_its_first_page(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`openrush-tui` pauses collection until the first page; a dashboard that ends before
+    that (here `App.run` returns at once, as in-process tests make it) must not leave the
+    process collecting nothing for good."""
+    from openrush_tui.commands import terminal
+    from openrush_tui.main import main
+
+    monkeypatch.setattr(OpenRushApp, "run", lambda self, *a, **k: None)
+    monkeypatch.setattr(terminal, "why_not", lambda *_: None)  # pytest's streams: no terminal
+    monkeypatch.setenv("OPENRUSH_CONFIG_DIR", str(tmp_path))
+    try:
+        assert main(["--sandbox", "--sandbox-db", str(tmp_path / "s.sqlite3")]) == 0
+        assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -41,3 +41,13 @@ def resume() -> bool:
     gc.freeze()
     gc.enable()
     return True
+
+
+def end() -> None:
+    """Collect again if the dashboard ended before its first page resumed collection (a
+    start-up that failed, or a test's `App.run` that returns at once): a process that goes
+    on, such as a test worker, must not run on with collection off."""
+    global _paused
+    if _paused:
+        _paused = False
+        gc.enable()
