@@ -197,7 +197,9 @@ def resolve_target(args: argparse.Namespace) -> Target:
 
 def make_client(target: Target, *, need_key: bool = True) -> OpenRushClient:
     """A client for the URL and key this command resolved (`session.build_client`, as the
-    dashboard's)."""
+    dashboard's). With a browser sign-in, a 401 mid-way renews it and sends the request once
+    more (`web_login.renewal`), as on the dashboard; `resolve_target` renewed it already if it
+    was due before the command started."""
     # lazy: start-up (--help imports every command module)
     from openrush_tui.session import build_client
 
@@ -206,7 +208,13 @@ def make_client(target: Target, *, need_key: bool = True) -> OpenRushClient:
         raise Unauthorized("This terminal is not signed in",
                            " ".join(("Run `openrush-tui login`, or set OPENRUSH_KEY.",
                                      *target.lookup.notes)))
-    return build_client(target.settings, stored.secret if stored else None)
+    client = build_client(target.settings, stored.secret if stored else None)
+    if stored is not None and stored.source == "browser":
+        # lazy: start-up (--help imports every command module)
+        from openrush_tui.commands.web_login import renewal
+
+        client.renew = renewal(target.settings.profile, target.api_url)
+    return client
 
 
 def run_with_client(where: argparse.Namespace | Target,

@@ -34,6 +34,7 @@ from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
 
 if TYPE_CHECKING:
+    from openrush_tui.api.client import Renew
     from openrush_tui.auth.credentials import StoredKey
     from openrush_tui.auth.web.discovery import WebSignIn
     from openrush_tui.auth.web.flow import BrowserSignIn
@@ -212,14 +213,41 @@ def browser_key(profile: str, api_url: str) -> StoredKey | None:
     return StoredKey(kept.session.access_token, "browser", kept.source_label)
 
 
-async def _fresh(profile: str, kept: Kept) -> Kept:
+async def _fresh(profile: str, kept: Kept, *, force: bool = False) -> Kept:
     # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.web import keeping
     from openrush_tui.auth.web.flow import BrowserSignIn
     from openrush_tui.clock import system_clock
 
     async with BrowserSignIn(kept.session.api_url, profile) as signing:
-        return await keeping.fresh_session(profile, kept, signing.http, system_clock)
+        return await keeping.fresh_session(profile, kept, signing.http, system_clock,
+                                           force=force)
+
+
+def renewal(profile: str, api_url: str) -> Renew:
+    """The client's `renew` for a command signed in through the browser (`common.make_client`,
+    as the dashboard's `Session.renew_refused`): the server refused the access token mid-way
+    (a 401; the token was due by the server's clock, not yet by ours), so the sign-in renews
+    now and the request goes once more with the new token. Once a command: a request refused
+    with the old token later gets the renewed one, kept meanwhile (or by another terminal).
+    None, so the 401 stands, when no sign-in is kept any more (signed out elsewhere);
+    `tokens.SignedOut` when the server refuses the renewal (the kept copy is gone; `guarded`
+    says "Signed out: sign in again.")."""
+    one_at_a_time = asyncio.Lock()  # requests in flight together renew once
+
+    async def renew(refused: str) -> str | None:
+        # lazy: start-up (--help imports every command module)
+        from openrush_tui.auth.web import keeping
+
+        async with one_at_a_time:
+            kept = await asyncio.to_thread(keeping.find, profile)
+            if kept is None or kept.session.api_url != api_url.rstrip("/"):
+                return None
+            if kept.session.access_token.reveal() == refused:
+                kept = await _fresh(profile, kept, force=True)
+            return kept.session.access_token.reveal()
+
+    return renew
 
 
 # ------------------------------------------------------------------ status and logout

@@ -1,0 +1,124 @@
+"""A command signed in through the browser whose access token the server refuses mid-way (a
+401: the server's clock ran past the token's end, which the command's own clock had not
+reached) renews once and sends the request again, as the dashboard does; a renewal the server
+refuses says "Signed out: sign in again." (issue 22).
+
+The command line runs in this process (`main`) against a threaded sandbox over HTTP on
+127.0.0.1 whose sign-in clock the test moves: it starts at the real time, so the sign-in the
+command keeps has an hour left by the command's clock, and `skip` puts the server past it.
+The person approves on the sandbox's page through plain HTTP requests; there is no keyring,
+so the sign-in is kept in the 0600 file (``--insecure-storage``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from keyring.backends import fail
+
+from openrush_tui.auth.web import keeping
+from openrush_tui.auth.web.tokens import SIGNED_OUT, WebSession
+from openrush_tui.main import main
+from tests.support.budget_clocks import Clocks
+from tests.support.threaded_sandbox import Served, threaded_sandbox
+
+TOKEN_SECONDS = 3600  # by the command's clock, never due during the test
+USER_CODE = re.compile(r"enter the code ([A-Z]{4}-[A-Z]{4})")
+CSRF = re.compile(r"name='csrf' value='([^']+)'")
+
+
+@pytest.fixture(scope="module")
+def clock() -> Clocks:
+    return Clocks(start=datetime.now(UTC))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, clock: Clocks) -> Iterator[Served]:
+    with threaded_sandbox(tmp_path_factory.mktemp("cli-renewal"), sign_in_clock=clock.wall,
+                          token_seconds=TOKEN_SECONDS, device_interval=1) as running:
+        yield running
+
+
+@pytest.fixture
+def signed_in(served: Served, isolated_home: Path, use_keyring: Callable[[object], object],
+              capsys: pytest.CaptureFixture[str]) -> keeping.Kept:
+    """`login --web --no-wait`, approved on the page, then `login --web --resume`."""
+    use_keyring(fail.Keyring())
+    assert main(["login", "--web", "--no-wait", "--insecure-storage",
+                 "--api-url", served.base_url]) == 0
+    said = capsys.readouterr().err
+    code = USER_CODE.search(said)
+    assert code, said
+    with httpx.Client(base_url=served.base_url) as browser:
+        page = browser.get("/device", params={"user_code": code.group(1)})
+        token = CSRF.search(page.text)
+        assert token, page.text
+        browser.post("/device", data={"user_code": code.group(1), "csrf": token.group(1),
+                                      "decision": "approve"}).raise_for_status()
+    assert main(["login", "--web", "--resume", "--api-url", served.base_url]) == 0
+    capsys.readouterr()
+    kept = keeping.find("default")
+    assert kept is not None and kept.source == "file"
+    return kept
+
+
+def credits_status(served: Served, access_token: str) -> int:
+    with httpx.Client(base_url=served.base_url) as http:
+        return http.get("/v1/me/credits",
+                        headers={"Authorization": f"Bearer {access_token}"}).status_code
+
+
+def test_a_401_mid_command_renews_once_and_sends_the_request_again(
+        served: Served, clock: Clocks, signed_in: keeping.Kept,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    refreshes: list[str] = []
+    real_refresh = keeping.refresh
+
+    async def counted(http: Any, session: WebSession, now: datetime) -> WebSession:
+        refreshes.append(session.access_token.reveal())
+        return await real_refresh(http, session, now)
+
+    monkeypatch.setattr(keeping, "refresh", counted)
+    before = signed_in.session.access_token.reveal()
+    clock.skip(TOKEN_SECONDS + 60)  # the server's clock is past the token's end; ours is not
+    assert credits_status(served, before) == 401
+
+    assert main(["keys", "list", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert refreshes == [before]
+    assert "CI pipeline" in [item["name"] for item in json.loads(out)], err
+    renewed = keeping.find("default")
+    assert renewed is not None and renewed.source == "file"  # kept where it was
+    after = renewed.session.access_token.reveal()
+    assert after != before and credits_status(served, after) == 200
+    assert before not in out + err and after not in out + err
+
+    # The next command starts with the renewed token: nothing more to renew.
+    assert main(["keys", "list", "--json"]) == 0
+    capsys.readouterr()
+    latest = keeping.find("default")
+    assert latest is not None and latest.session.access_token.reveal() == after
+    assert refreshes == [before]
+
+
+def test_a_refused_renewal_mid_command_signs_out(
+        served: Served, signed_in: keeping.Kept, capsys: pytest.CaptureFixture[str]) -> None:
+    session = signed_in.session
+    assert session.refresh_token is not None
+    with httpx.Client(base_url=served.base_url) as http:  # ended from another terminal
+        http.post("/oauth/revoke", data={"token": session.refresh_token.reveal(),
+                                         "client_id": session.client_id}).raise_for_status()
+    assert credits_status(served, session.access_token.reveal()) == 401
+
+    assert main(["keys", "list", "--json"]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"openrush-tui: {SIGNED_OUT}"), err  # then the server's words
+    assert keeping.find("default") is None  # the kept copy is gone
