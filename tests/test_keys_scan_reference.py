@@ -277,3 +277,31 @@ def test_a_child_that_dies_leaves_nothing_out(tmp_path: Path,
     report = Scanner(workers=2).scan([tmp_path])
     assert comparable(report) == comparable(Scanner().scan([tmp_path]))
     assert len(report.hits) == 8 and report.complete
+
+
+@pytest.mark.skipif(not scan_workers.can_fork(), reason="no fork here, or threads running")
+def test_the_deadline_stops_every_process_and_the_report_says_so(tmp_path: Path) -> None:
+    for number in range(40):
+        (tmp_path / f"d{number % 8}").mkdir(exist_ok=True)
+        (tmp_path / f"d{number % 8}" / f"f{number}.txt").write_text("x")
+    ticks = iter(range(10_000))  # each process a copy: one second a look at the clock
+    report = Scanner(seconds=5, workers=2, monotonic=lambda: float(next(ticks))).scan(
+        [tmp_path])
+    assert report.stopped and 0 < report.files < 40 and report.processes == 2
+    assert report.incomplete == ["stopped at the time limit (5 s) before the end"]
+
+
+@pytest.mark.skipif(not scan_workers.can_fork(), reason="no fork here, or threads running")
+def test_progress_and_the_first_key_are_told_while_the_children_work(tmp_path: Path) -> None:
+    name_key = "or_NameKey0123456789abcdefghijABCDEFGHIJ"
+    for folder in ("a", "b", f"c_{name_key}"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "k.txt").write_text("or_" + "Ab3" * 13 + "x")
+    shown: list[tuple[int, str]] = []
+    found: list[bool] = []
+    report = Scanner(workers=2, progress=lambda part, where: shown.append((part.files, where)),
+                     progress_every=0, on_hit=lambda: found.append(True)).scan([tmp_path])
+    assert report.processes == 2 and len(report.hits) == 3
+    assert found == [True]  # once, from the calling process
+    assert shown and shown[-1][0] == 3  # the children's counts, live
+    assert not any(name_key in where for _, where in shown)  # shown as path_text shows it

@@ -361,6 +361,8 @@ class Unit:
     folder: _Folder | None
     named: bool
     items: list[tuple[ReadKind, str, int, str]] = field(default_factory=list)
+    # Or a subfolder not entered yet: (its folder's path, that folder's real path, its name).
+    enter: tuple[str, str, str] | None = None
 
 
 class TreeReader:
@@ -412,13 +414,19 @@ class TreeReader:
             if len(units) >= parts:
                 break
             wider: list[Unit] = []
-            for unit in units:
-                if unit.folder is None or len(wider) + len(units) >= MAX_UNITS:
-                    wider.append(unit)
+            for index, unit in enumerate(units):
+                if len(wider) + len(units) - index >= MAX_UNITS:
+                    wider.extend(units[index:])
+                    break
+                entered = self._enter(unit) if unit.enter is not None else unit
+                if entered is None:
+                    continue
+                if entered.folder is None:
+                    wider.append(entered)
                 else:
-                    wider.extend(self._widen(unit.folder, unit.named))
-            if len(wider) == len(units):
-                break
+                    wider.extend(self._widen(entered.folder, entered.named))
+            if [unit.enter for unit in wider] == [unit.enter for unit in units]:
+                break  # nothing more to widen: a tree of files
             units = wider
         for unit in units:
             if unit.folder is not None:
@@ -444,32 +452,49 @@ class TreeReader:
             if run:
                 units.append(Unit(_Folder(folder.path, folder.real, run, None), named))
                 run = []
-            path = _join(folder.path, name)
-            found = self._walker.subfolder(folder, name, path)
-            if isinstance(found, _Folder):
-                found.close()  # reopened by path when walked or widened
-                units.append(Unit(found, False, [("folder", found.path, 0, "")]))
-            elif found is not None:
-                units.append(Unit(None, False, [(found.kind, found.path, 0, found.detail)]))
+            # Entered (listed, its markers looked for) by whoever walks or widens it.
+            units.append(Unit(None, False, enter=(folder.path, folder.real, name)))
         if run:
             units.append(Unit(_Folder(folder.path, folder.real, run, None), named))
         folder.close()
         return units
 
+    def _enter(self, unit: Unit) -> Unit | None:
+        """The subfolder `unit.enter` names, as the walk enters it: a folder listed, or an
+        entry (pruned, a link, unreadable…); None when it is gone."""
+        assert unit.enter is not None  # noqa: S101 (the callers' condition)
+        parent_path, parent_real, name = unit.enter
+        found = self._walker.subfolder(_Folder(parent_path, parent_real, [], None), name,
+                                       _join(parent_path, name))
+        if isinstance(found, _Folder):
+            return Unit(found, False, [("folder", found.path, 0, "")])
+        if found is None:
+            return None
+        return Unit(None, False, [(found.kind, found.path, 0, found.detail)])
+
     def entries_of(self, unit: Unit, stop: Callable[[], bool] = _never,
                    ) -> Generator[tuple[ReadKind, str, int, str], None, bool]:
         """What `entries` yields for the share of the walk `unit` (`split`); returns True
         when `stop` ended it."""
+        asked = False  # whether `stop` was asked about the first item already
+        if unit.enter is not None:
+            if stop():
+                return True
+            entered = self._enter(unit)
+            if entered is None:
+                return False
+            unit, asked = entered, True
         if unit.folder is None:  # roots that are not folders, or entries left out
             for item in unit.items:
-                if stop():
+                if not asked and stop():
                     return True
+                asked = False
                 read = self._read(item[1], item[1], None, True) if item[0] == "file" \
                     else item
                 if read is not None:
                     yield read
             return False
-        if unit.items and stop():
+        if unit.items and not asked and stop():
             unit.folder.close()
             return True
         top = _Folder(unit.folder.path, unit.folder.real, unit.folder.entries,

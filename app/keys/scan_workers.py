@@ -126,6 +126,7 @@ def _child(scanner: Scanner, reader: TreeReader, units: list[Unit], claims: int,
             scanner.collect(reader.entries_of(units[number], deadline.stop), reader, part,
                             deadline, publish, functools.partial(publish, part))
             part.stopped = deadline.passed
+            publish(part)  # the unit's last counts, whenever progress was last told
             data = marshal.dumps((number, _flat(part)))
             _write_all(results, _LENGTH.pack(len(data)) + data)
             files, keys = files + part.files, keys + len(part.hits)
@@ -180,7 +181,7 @@ def _gather(scanner: Scanner, children: dict[int, int], shared: mmap.mmap, count
     return parts
 
 
-def _flat(part: ScanReport) -> tuple[object, ...]:
+def _flat(part: ScanReport) -> tuple[Any, ...]:
     """`part` as plain values (`marshal`: no pickle to import, nothing but data to load)."""
     return (part.files, part.bytes, part.skipped, part.unreadable, part.virtual, part.stopped,
             [(str(hit.path), hit.line, hit.column, hit.prefix, hit.last4, hit.masked,
