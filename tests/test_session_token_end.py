@@ -24,6 +24,7 @@ from openrush_tui.auth.secret import Secret
 from openrush_tui.auth.status import TerminalStatus
 from openrush_tui.main import main
 from tests.support.apps import remote_app, settle, text_of
+from tests.support.flows import sign_in_with
 from tests.support.scripted_server import Reply, ScriptedServer
 
 pytestmark = pytest.mark.usefixtures("isolated_home")
@@ -104,3 +105,17 @@ async def test_setup_says_a_pasted_session_token_expired() -> None:
     assert "Session    expired 2020-01-02 03:04:05 UTC: sign in again" in terminal, terminal
     assert "a session token the server rejects (expired)" in terminal, terminal
     assert line.startswith(f"{SESSION_REFUSED}."), line
+
+
+async def test_the_sign_in_dialog_says_a_pasted_session_token_expired() -> None:
+    """Pasted in the sign-in dialog, an expired session token is refused in its own words,
+    not a key's ("The server did not accept the API key…")."""
+    with ScriptedServer() as api:
+        api.route("GET", "/.well-known/.*", Reply(404, {"detail": "Not Found"}))
+        api.route("GET", "/v1/me/credits", Reply(401, {"detail": "Session token has expired."}))
+        app = remote_app(api.url, None, page="setup")
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            await sign_in_with(pilot, session_token(exp=int(PAST.timestamp())))
+            said = text_of(app.screen.query_one("#sign-in-status", Static))
+    assert " ".join(said.split()) == f"{SESSION_REFUSED}.", said

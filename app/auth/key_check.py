@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from openrush_tui.api.errors import InvalidKeyFormat, Unauthorized
+from openrush_tui.api.errors import InvalidKeyFormat, SessionRefused, Unauthorized
 from openrush_tui.errors import OpenRushError, key_refusal
 
 if TYPE_CHECKING:
@@ -23,13 +23,20 @@ async def check_key(client: OpenRushClient, secret: Secret) -> None:
 
     Through a copy of the app's client that holds the candidate key: the same server and
     the same connection pool. Raises what the client raises (`Unauthorized` for a refusal).
+    The copy renews nothing: the app's client sends a 401 again with its browser sign-in's
+    renewed token (`api.client`), which would take a refused key as good.
     """
-    await client.with_key(secret.reveal()).credits()
+    candidate = client.with_key(secret.reveal())
+    candidate.renew = None
+    await candidate.credits()
 
 
 def describe_check_error(error: BaseException, *, sandbox: bool = False) -> str:
     """The sentence under the input: a refused key is the usual case and says so plainly.
-    `sandbox`: new keys come from its API access page, not from the web."""
+    `sandbox`: new keys come from its API access page, not from the web. A pasted session
+    token's refusal is its own (`SessionRefused`: expired or revoked, sign in again)."""
+    if isinstance(error, SessionRefused):
+        return str(error)
     if isinstance(error, Unauthorized) and error.status_code is not None:
         where = "on API access" if sandbox else f"at {API_PAGE}"
         # The one wording of a refused key (`errors.key_refusal`), then what to do here.

@@ -1,7 +1,11 @@
-"""A command signed in through the browser whose access token the server refuses mid-way (a
-401: the server's clock ran past the token's end, which the command's own clock had not
-reached) renews once and sends the request again, as the dashboard does; a renewal the server
-refuses says "Signed out: sign in again." (issue 22).
+"""A browser sign-in's renewal after a 401 (issue 22).
+
+A command signed in through the browser whose access token the server refuses mid-way (a 401:
+the server's clock ran past the token's end, which the command's own clock had not reached)
+renews once and sends the request again, as the dashboard does; a renewal the server refuses
+says "Signed out: sign in again." And the other way round: on a dashboard signed in through
+the browser, the sign-in dialog's check of a pasted key is the key's own: its 401 is never
+sent again with the browser sign-in's token (which would take a wrong key as good).
 
 The command line runs in this process (`main`) against a threaded sandbox over HTTP on
 127.0.0.1 whose sign-in clock the test moves: it starts at the real time, so the sign-in the
@@ -22,11 +26,21 @@ from typing import Any
 import httpx
 import pytest
 from keyring.backends import fail
+from textual.widgets import Static
 
+from openrush_tui.auth.credentials import Lookup
 from openrush_tui.auth.web import keeping
 from openrush_tui.auth.web.tokens import SIGNED_OUT, WebSession
+from openrush_tui.clock import system_clock
+from openrush_tui.config import Settings
 from openrush_tui.main import main
+from openrush_tui.screens.setup.sign_in import SignInScreen
+from openrush_tui.session import Session
+from openrush_tui.tui import OpenRushApp
+from tests.support.apps import SkippingClock, settle, text_of
 from tests.support.budget_clocks import Clocks
+from tests.support.flows import sign_in_with
+from tests.support.patience import PATIENCE
 from tests.support.threaded_sandbox import Served, threaded_sandbox
 
 TOKEN_SECONDS = 3600  # by the command's clock, never due during the test
@@ -122,3 +136,17 @@ def test_a_refused_renewal_mid_command_signs_out(
     assert out == ""
     assert err.startswith(f"openrush-tui: {SIGNED_OUT}"), err  # then the server's words
     assert keeping.find("default") is None  # the kept copy is gone
+
+
+async def test_a_pasted_key_s_check_is_not_sent_again_with_the_browser_sign_in(
+        served: Served, signed_in: keeping.Kept) -> None:
+    settings = Settings(api_url=served.base_url, connect_timeout=PATIENCE / 6)
+    session = Session(settings, None, lookup=lambda: Lookup(None), monotonic=SkippingClock())
+    app = OpenRushApp(settings, session, clock=system_clock, first_page="setup")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert session.web is not None  # the dashboard is signed in through the browser
+        await sign_in_with(pilot, "or_" + "A1b2C3d4E5" * 4)  # no key of this server
+        assert isinstance(app.screen, SignInScreen)  # refused: the dialog stays, to fix it
+        said = " ".join(text_of(app.screen.query_one("#sign-in-status", Static)).split())
+    assert said.startswith("The server did not accept the API key"), said
