@@ -16,8 +16,9 @@ they fit ("Trial…2026-06-26", "Production se…(old)"), else the last parts of
 from __future__ import annotations
 
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 
 ELLIPSIS = "…"
 # Wide since Unicode 16 (terminals and Rich count two cells; Python's tables may say one).
@@ -45,6 +46,8 @@ def cell_width(text: str) -> int:
 
 def head(text: str, room: int) -> str:
     """The longest start of `text` that takes at most `room` cells."""
+    if text.isascii():
+        return text[:max(0, room)]
     used = 0
     for index, char in enumerate(text):
         used += char_width(char)
@@ -111,43 +114,20 @@ class Apart:
         room_left = room - len(self.mark)  # for the start and the end
         if room_left <= 0:
             return cut(name, room, 0, self.mark)
-        plain = self._pieces(name, room_left, 0)
+        measured = _Measured(name)
+        plain = measured.pieces(room_left, 0)
         if not self._alike(name, *plain):
             return self.mark.join(plain)
         least_start = min(max(4, room // 3), room_left - 1)
-        for end in self._ends(name, room_left - max(1, least_start)):
-            pieces = self._pieces(name, room_left, cell_width(end))
+        for keep in measured.ends(room_left - max(1, least_start)):
+            pieces = measured.pieces(room_left, keep)
             if not self._alike(name, *pieces):
                 return self.mark.join(pieces)
         for keep in range(1, room_left):  # a start of one cell, at least
-            pieces = self._pieces(name, room_left, keep)
+            pieces = measured.pieces(room_left, keep)
             if not self._alike(name, *pieces):
                 return self.mark.join(pieces)
         return self.mark.join(plain)
-
-    @staticmethod
-    def _pieces(name: str, room: int, keep_end: int) -> tuple[str, str]:
-        """What a cut of `name` keeps of its start and of its end, in `room` cells in all
-        (as `cut` does, the mark apart)."""
-        end = tail(name, min(keep_end, max(0, room)))
-        start = head(name, max(0, room - cell_width(end)))
-        # "Trial deploy…", not "Trial deploy …": a space before the mark reads as nothing.
-        return start.rstrip(" ") or start, end
-
-    @staticmethod
-    def _ends(name: str, most: int) -> list[str]:
-        """The ends worth keeping, in the order tried: whole words (shortest first), then
-        the parts of the last word ("06-26" of "2026-06-26"; longest first); each in at most
-        `most` cells."""
-        if most <= 0:
-            return []
-        fitting = tail(name, most)
-        start = len(name) - len(fitting)
-        words = [name[index:] for index in range(max(1, start), len(name))
-                 if name[index - 1] == " " and name[index] != " "]
-        parts = [name[index:] for index in range(max(1, start), len(name))
-                 if name[index - 1] in _PART_START and name[index] != " "]
-        return [*sorted(words, key=len), *sorted(parts, key=len, reverse=True)]
 
     def _alike(self, name: str, start: str, end: str) -> bool:
         """Whether a cut of `name` keeping `start` and `end` could be another name: one that
@@ -168,3 +148,47 @@ class Apart:
 def _span(ordered: list[str], start: str) -> tuple[int, int]:
     """Where the names of `ordered` that begin with `start` are: from, to (not included)."""
     return bisect_left(ordered, start), bisect_left(ordered, start + _LAST)
+
+
+class _Measured:
+    """A name's characters measured once, for the many cuts tried on it: `sums[i]` is the
+    cells its first i characters take."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        widths = [1] * len(text) if text.isascii() else [char_width(char) for char in text]
+        self.sums = [0, *accumulate(widths)]
+
+    def head(self, room: int) -> str:
+        """As `head`: the longest start in at most `room` cells."""
+        return self.text[: bisect_right(self.sums, max(0, room)) - 1]
+
+    def tail_at(self, room: int) -> int:
+        """Where the longest end in at most `room` cells begins (as `tail`: never on a
+        combining mark)."""
+        at = bisect_left(self.sums, self.sums[-1] - max(0, room))
+        while at < len(self.text) and self.sums[at + 1] == self.sums[at]:
+            at += 1
+        return at
+
+    def pieces(self, room: int, keep_end: int) -> tuple[str, str]:
+        """What a cut keeps of the start and of the end, in `room` cells in all (the mark
+        apart), the end in at most `keep_end` cells."""
+        at = self.tail_at(min(keep_end, room))
+        start = self.head(room - (self.sums[-1] - self.sums[at]))
+        # "Trial deploy…", not "Trial deploy …": a space before the mark reads as nothing.
+        return start.rstrip(" ") or start, self.text[at:]
+
+    def ends(self, most: int) -> list[int]:
+        """The widths of the ends worth keeping, in the order tried: whole words (shortest
+        first), then the parts of the last word ("06-26" of "2026-06-26"; longest first);
+        each in at most `most` cells."""
+        if most <= 0:
+            return []
+        text, total = self.text, self.sums[-1]
+        starts = range(max(1, self.tail_at(most)), len(text))
+        words = [total - self.sums[at] for at in starts
+                 if text[at - 1] == " " and text[at] != " "]
+        parts = [total - self.sums[at] for at in starts
+                 if text[at - 1] in _PART_START and text[at] != " "]
+        return [*sorted(words), *sorted(parts, reverse=True)]
