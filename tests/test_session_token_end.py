@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +22,7 @@ from openrush_tui.api.errors import SESSION_REFUSED
 from openrush_tui.auth.credentials import StoredKey
 from openrush_tui.auth.secret import Secret
 from openrush_tui.auth.status import TerminalStatus
+from openrush_tui.clock import fixed_clock
 from openrush_tui.main import main
 from tests.support.apps import remote_app, settle, text_of
 from tests.support.flows import sign_in_with
@@ -119,3 +120,16 @@ async def test_the_sign_in_dialog_says_a_pasted_session_token_expired() -> None:
             await sign_in_with(pilot, session_token(exp=int(PAST.timestamp())))
             said = text_of(app.screen.query_one("#sign-in-status", Static))
     assert " ".join(said.split()) == f"{SESSION_REFUSED}.", said
+
+
+async def test_setup_judges_a_session_s_end_by_the_app_s_clock() -> None:
+    """On an app whose clock stands a day before the token's end (a fixed-clock demo), Setup
+    says "until …", as `status` with that clock would, not "expired" by the system's."""
+    with ScriptedServer() as api:
+        api.route("GET", "/v1/me/credits", Reply(200, {"balance": 500}))
+        app = remote_app(api.url, session_token(exp=int(PAST.timestamp())), page="setup",
+                         clock=fixed_clock(PAST - timedelta(days=1)))
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            terminal = text_of(app.screen.query_one("#terminal", Static))
+    assert "Session    until 2020-01-02 03:04:05 UTC; it cannot be renewed" in terminal, terminal

@@ -24,6 +24,7 @@ from openrush_tui.auth.key_check import API_PAGE
 from openrush_tui.auth.status import Account, TerminalStatus
 
 if TYPE_CHECKING:
+    from openrush_tui.clock import Clock
     from openrush_tui.session import Session
 
 LABEL_WIDTH = 11
@@ -83,9 +84,10 @@ def _where_keys_are(status: TerminalStatus) -> list[str | tuple[str, str]]:
 class TerminalPanel(Vertical):
     DEFAULT_CSS = "TerminalPanel { height: auto; }"
 
-    def __init__(self, session: Session, *, id: str | None = None) -> None:
+    def __init__(self, session: Session, *, clock: Clock, id: str | None = None) -> None:
         super().__init__(id=id)
         self._session = session
+        self._clock = clock  # the app's: a session token's end is judged by it, as on a demo
         self._checked: Checked = NOT_CHECKED
 
     def compose(self) -> ComposeResult:
@@ -106,7 +108,8 @@ class TerminalPanel(Vertical):
         return TerminalStatus(server=settings.server_label, api_url=settings.effective_api_url,
                               mcp_url=settings.mcp_url, profile=settings.profile,
                               key=session.key, account=account, error=self._checked.error,
-                              notes=session.notes, rejected=self._checked.rejected)
+                              notes=session.notes, rejected=self._checked.rejected,
+                              now=self._clock())
 
     # -- attributes down ---------------------------------------------------------------------
 

@@ -137,7 +137,8 @@ class SetupScreen(DashboardScreen):
         with SetupBody(id="setup-body"):
             with Vertical(id="terminal-section", classes="section") as terminal:
                 terminal.border_title = "This terminal"
-                yield TerminalPanel(self.dashboard.session, id="terminal-panel")
+                yield TerminalPanel(self.dashboard.session, clock=self.dashboard.now,
+                                    id="terminal-panel")
                 # Signed out of a server that offers it: sign in with the browser (issue 22),
                 # or the one line saying why only the paste flow is offered.
                 yield Static(id="web-offer")
