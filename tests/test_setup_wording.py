@@ -87,7 +87,9 @@ async def test_after_a_browser_sign_in_the_storage_question_speaks_of_the_sign_i
         code = text_of(app.screen.query_one("#web-code", Static)).strip()
         await approve(served.base_url, code)
         gate.open.set()
-        await until(pilot, lambda: isinstance(app.screen, StorageChoiceScreen))
+        # Pushed, then composed: wait for its words, not only for the screen.
+        await until(pilot, lambda: isinstance(app.screen, StorageChoiceScreen)
+                    and bool(app.screen.query("#file-warning")))
         dialog = app.screen
         said = words(" ".join(text_of(static) for static in dialog.query(Static)
                               if static.display and not static.has_class("buttons")))
