@@ -113,9 +113,11 @@ def copy(text: str, write_to_terminal: Callable[[str], bool]) -> CopyOutcome:
     headless app or a closed terminal cannot). Nothing keeps `text` after this returns.
     """
     osc52_sent = write_to_terminal(osc52_sequence(text))
-    system_copied, detail = _system_copy_bounded(text)
     inside = in_tmux()
-    setting = tmux_clipboard() if inside and osc52_sent else None
+    # tmux is asked while the system clipboard is tried, so the two waits overlap.
+    asking = DaemonCall(tmux_clipboard, name="tmux-clipboard") if inside and osc52_sent else None
+    system_copied, detail = _system_copy_bounded(text)
+    setting = asking.result() if asking is not None and asking.wait(TMUX_WAIT) else None
     return CopyOutcome(osc52_sent=osc52_sent, system_copied=system_copied, in_tmux=inside,
                        detail=detail, tmux_clipboard=setting)
 
