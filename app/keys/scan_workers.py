@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import marshal
 import mmap
 import os
@@ -106,6 +107,9 @@ def _child(scanner: Scanner, reader: TreeReader, units: list[Unit], claims: int,
            inherited: list[int]) -> NoReturn:
     code = 70
     try:
+        # No cycle collector: what a child makes is freed by reference counting, and a full
+        # collection would write to every object of the parent's, copying its whole memory.
+        gc.disable()
         for descriptor in inherited:  # the read ends of results: the parent's
             os.close(descriptor)
         for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
