@@ -30,10 +30,20 @@ def server(sandbox_server: SandboxFactory) -> RunningSandbox:
     return sandbox_server(extra=("--device-interval", "1", "--token-seconds", "120"))
 
 
+def env(home: Path) -> dict[str, str]:
+    return {**subprocess_env(home), "COLUMNS": "80"}  # an SSH session's default terminal
+
+
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*command(), *args], capture_output=True, text=True,
                           stdin=subprocess.DEVNULL, timeout=PATIENCE,
-                          env=subprocess_env(home), check=False)
+                          env=env(home), check=False)
+
+
+def fits(*said: str, width: int = 80) -> None:
+    """Every line printed is within `width` columns (the sandbox's addresses are short)."""
+    wide = [line for text in said for line in text.splitlines() if len(line) > width]
+    assert not wide, "\n".join(wide)
 
 
 def approve(base_url: str, said: str) -> str:
@@ -66,7 +76,9 @@ def test_no_wait_then_resume_then_status_keys_and_logout(server: RunningSandbox,
 
     finished = run(isolated_home, "login", "--web", "--resume", "--api-url", server.base_url)
     assert finished.returncode == 0, finished.stderr
-    assert "through the browser as acct_" in finished.stdout
+    said = " ".join(finished.stdout.split())
+    assert "through the browser as acct_" in said and "renews itself." in said, said
+    fits(started.stdout, started.stderr, finished.stdout, finished.stderr)
     assert not pending.exists()
     kept = config(isolated_home) / "web-sessions.json"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
@@ -97,7 +109,7 @@ def test_login_web_waits_for_the_approval(server: RunningSandbox, isolated_home:
     process = subprocess.Popen([*command(), "login", "--web", "--insecure-storage",
                                 "--api-url", server.base_url], stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=subprocess_env(isolated_home))
+                               env=env(isolated_home))
     try:
         assert process.stderr is not None
         said = ""
@@ -112,7 +124,8 @@ def test_login_web_waits_for_the_approval(server: RunningSandbox, isolated_home:
             process.kill()
             process.wait()
     assert process.returncode == 0, err
-    assert "Signed in to" in out and "through the browser" in out
+    assert "Signed in to" in out and "through the browser" in " ".join(out.split()), out
+    fits(said, out, err)
 
 
 def test_nothing_starts_without_a_place_to_keep_it(server: RunningSandbox,
@@ -137,7 +150,28 @@ def test_a_server_without_metadata_says_so_in_one_line(isolated_home: Path) -> N
         result = run(isolated_home, "login", "--web", "--insecure-storage",
                      "--api-url", plain.url)
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        "openrush-tui: This system has no OS keyring (common on servers reached over SSH).",
-        "openrush-tui: Sign-in with the browser is not offered here: the server publishes no "
-        "sign-in metadata. Sign in with a key instead: openrush-tui login"]
+    *note, line = result.stderr.strip().splitlines()  # the note fits 80 columns; the error
+    assert " ".join(note) == ("openrush-tui: This system has no OS keyring (common on "
+                              "servers reached over SSH).")
+    assert line == ("openrush-tui: Sign-in with the browser is not offered here: the server "
+                    "publishes no sign-in metadata. Sign in with a key instead: "
+                    "openrush-tui login")
+
+
+@pytest.mark.parametrize(("profile", "api_url"), [
+    ("default", "http://127.0.0.1:8787"),
+    ("work", "http://127.0.0.1:8787"),
+    ("work", "https://api.openrush.example.com:8443"),
+    ("a-profile-with-a-rather-long-name", "https://a-host.example.com/with/a/long/prefix/too"),
+])
+def test_the_resume_command_fits_and_is_pasted_whole(profile: str, api_url: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from openrush_tui.commands.web_login import _resume_command
+
+    monkeypatch.setenv("COLUMNS", "80")
+    said = _resume_command(profile, api_url)
+    fits(said)
+    words = said.replace(" \\\n", " ").split()
+    assert words[:4] == ["openrush-tui", "login", "--web", "--resume"]
+    assert ("--api-url" in words) == (api_url != "https://api.openrush.io")
+    assert ("--profile" in words) == (profile != "default")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import shutil
+import textwrap
 from typing import TYPE_CHECKING
 
 from openrush_tui.commands import output
@@ -49,13 +51,39 @@ def login_web(args: argparse.Namespace, profile: str, target: Target) -> int:
         return interrupted("Not signed in: nothing was kept.")
 
 
+# Every line login --web prints ends within this many columns, or the terminal's if narrower:
+# an SSH session's default terminal, where the sign-in through the browser is most used.
+WIDTH = 80
+LEAST_WIDTH = 40
+
+
+def width() -> int:
+    return max(LEAST_WIDTH, min(shutil.get_terminal_size().columns, WIDTH))
+
+
+def tell(sentence: str, *, err: bool = True, prefix: str = "") -> None:
+    """`sentence` wrapped at words within `width`, on stderr unless `err` is False (a word
+    longer than a line, an address, stays whole: broken, it could not be opened)."""
+    say("\n".join(textwrap.wrap(prefix + sentence, width(), break_long_words=False,
+                               break_on_hyphens=False)) or prefix + sentence, err=err)
+
+
 def _resume_command(profile: str, api_url: str) -> str:
-    parts = ["openrush-tui", "login", "--web", "--resume"]
+    """The command to finish with, on lines of its own, continued with a backslash where it
+    would not fit, so that it is copied and pasted whole."""
+    options = []  # each with its value: a line is broken before an option, never after
     if api_url != DEFAULT_API_URL:
-        parts += ["--api-url", api_url]
+        options.append(f"--api-url {visible(api_url)}")
     if profile != "default":
-        parts += ["--profile", profile]
-    return " ".join(parts)
+        options.append(f"--profile {visible(profile)}")
+    lines = ["  openrush-tui login --web --resume"]
+    for option in options:
+        if len(f"{lines[-1]} {option} \\") > width():  # room kept for a continuation
+            lines[-1] += " \\"
+            lines.append(f"    {option}")
+        else:
+            lines[-1] += f" {option}"
+    return "\n".join(lines)
 
 
 async def _login(args: argparse.Namespace, profile: str, target: Target) -> int:
@@ -85,17 +113,17 @@ async def _login(args: argparse.Namespace, profile: str, target: Target) -> int:
             return await _with_browser_here(signing, plan, args, profile, target)
         else:
             code = await signing.start_device(plan)
-            say(f"To sign in, open {visible(code.verification_uri)} and enter the code "
-                f"{visible(code.user_code)}", err=True)
+            tell(f"To sign in, open {visible(code.verification_uri)} and enter the code "
+                 f"{visible(code.user_code)}")
             if code.complete_uri:
-                say(f"(or open {visible(code.complete_uri)}, where the code is filled in)",
-                    err=True)
-            say(f"The code works until {exact(code.expires_at)}.", err=True)
+                tell(f"(or open {visible(code.complete_uri)}, where the code is filled in)")
+            tell(f"The code works until {exact(code.expires_at)}.")
             if args.no_wait:
                 await asyncio.to_thread(pending.save, profile, api_url, code, system_clock())
-                say(f"When it is approved, run: {_resume_command(profile, api_url)}", err=True)
+                tell("When it is approved, run:")
+                say(_resume_command(profile, api_url), err=True)
                 return EXIT_OK
-        say("Waiting for the approval in the browser (ctrl+c stops)…", err=True)
+        tell("Waiting for the approval in the browser (ctrl+c stops)…")
         try:
             session = await signing.wait(plan, code, waited=waited)
         finally:
@@ -115,9 +143,9 @@ async def _with_browser_here(signing: BrowserSignIn, plan: WebSignIn, args: argp
     async with LoopbackListener() as listener:
         request = await signing.code_request(plan, listener.redirect_uri)
         listener.expect(request)
-        say(f"To sign in, open this address in a browser on this machine:\n"
-            f"{visible(request.address)}", err=True)
-        say("Waiting for the browser (ctrl+c stops)…", err=True)
+        tell("To sign in, open this address in a browser on this machine:")
+        say(visible(request.address), err=True)  # whole, however long: to be opened
+        tell("Waiting for the browser (ctrl+c stops)…")
         code = await listener.code()
     session = await signing.finish(plan, request, code)
     return await _signed_in(signing, session, args, profile, target)
@@ -146,9 +174,9 @@ async def _signed_in(signing: BrowserSignIn, session: WebSession, args: argparse
     who = f" as {visible(session.account_id)}" if session.account_id else ""
     output.receipt(f"This terminal is signed in to {visible(target.api_url)} through the "
                    f"browser{who}, kept in {kept.source_label}.")
-    say(f"Signed in to {visible(target.api_url)} through the browser{who} "
-        f"({balance_text(balance)}).")
-    say(f"The sign-in is kept in {kept.source_label}; {session_until(session)}.")
+    tell(f"Signed in to {visible(target.api_url)} through the browser{who} "
+         f"({balance_text(balance)}).", err=False)
+    tell(f"The sign-in is kept in {kept.source_label}; {session_until(session)}.", err=False)
     return EXIT_OK
 
 
@@ -169,7 +197,7 @@ def _storage_agreed(profile: str, insecure_ok: bool) -> bool:
     asked = needs_choice(profile, remembered=("file",))
     if asked is None:
         return True
-    error(asked.reason)
+    tell(asked.reason, prefix="openrush-tui: ")  # a note: it goes on if agreed
     if not plain_file_agreed(
             insecure_ok=insecure_ok,
             question=f"Keep the sign-in in {asked.file_path} instead? It is plain text on disk, "
