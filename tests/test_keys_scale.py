@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from textual import events
 from textual.pilot import Pilot
 
-from openrush_tui.api.models import ApiCredential
+from openrush_tui.api.models import ApiCredential, parse_key_page
 from openrush_tui.keys import attention, listing
 from openrush_tui.keys.audit import AuditReport
 from openrush_tui.keys.view import SLICE, SORT_COLUMNS, KeyRow, KeyView, SortColumn, rows_of
@@ -197,9 +197,9 @@ async def test_the_newest_keys_show_while_the_rest_arrive_and_the_audit_waits() 
             await until(pilot, lambda: screen.table.view.total == 250)
             await until(pilot, lambda: len(asked(server)) == 2 or not screen.loading_page)
             assert screen.loading_page
-            # A screen's worth first, then the pages of 5,000 from where it ended.
-            assert asked(server) == [f"{KEYS_PATH}?limit=250",
-                                     f"{KEYS_PATH}?limit=5000&cursor=c1"]
+            # A screen's worth first, then the pages of 1,000 from where it ended.
+            assert asked(server) == [f"{KEYS_PATH}?limit={listing.FIRST_PAGE}",
+                                     f"{KEYS_PATH}?limit={listing.PAGE}&cursor=c1"]
             line = screen.query_one(StatusLine)
             assert line.state == "loading"
             assert text_of(line).strip() == ("Loading keys… 250 so far, newest first; the "
@@ -251,8 +251,7 @@ async def test_the_keys_of_a_list_share_what_they_repeat_and_are_held_once() -> 
 
 
 def test_a_shared_field_set_is_never_changed_through_another_key() -> None:
-    keys = [ApiCredential.model_validate(item(index)) for index in range(3)]
-    rows_of(keys, FIXED_NOW)
+    keys = parse_key_page(page(0, 3)).items
     assert keys[0].model_fields_set is keys[1].model_fields_set
     changed = keys[0].model_copy(update={"fingerprint": "fp"})
     assert "fingerprint" in changed.model_fields_set

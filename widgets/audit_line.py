@@ -46,12 +46,23 @@ class AuditLine(Widget):
     report: reactive[AuditReport | None] = reactive(None)
     only: reactive[bool] = reactive(False)  # the list shows only the keys flagged
     # The key under the cursor (a second line when it needs attention).
-    current: reactive[KeyFindings | None] = reactive(None, layout=True)
+    current: reactive[KeyFindings | None] = reactive(None)
     _totals: tuple[AuditReport, tuple[str, int]] | None = None  # `totals` of one report
+
+    def watch_current(self, old: KeyFindings | None, new: KeyFindings | None) -> None:
+        # The screen is laid out again only when the second line comes or goes, not at each
+        # move of the cursor from one flagged key to another (issue 23: a move's main cost).
+        if (old is None) != (new is None):
+            self.refresh(layout=True)
 
     def remember(self, report: AuditReport, counted: tuple[str, int]) -> None:
         """`totals(report)`, worked out elsewhere (a thread), for when `report` is shown."""
         self._totals = (report, counted)
+
+    def forget(self) -> None:
+        """No report (a new list is arriving): nothing of the last one is held or shown."""
+        self._totals = None
+        self.report = self.current = None
 
     def render(self) -> Text:
         report = self.report

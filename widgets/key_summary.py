@@ -59,17 +59,32 @@ class Parts:
 class KeySummary(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
+        self._height: int | None = None  # lines the last summary took, at `_width`
+        self._width = 0
 
     def show(self, row: KeyRow | None) -> None:
         """Describe `row` (None: no row is under the cursor, the lines are empty)."""
         if row is None:
+            self._height = None
             self.update("")
             return
         key = row.key
-        self.update(Parts(
+        parts = Parts(
             ("  ", [Text(row.name, style="bold"), Text(row.prefix), Text(row.status),
                     Text(f"({row.shown_id})")]),
             (" · ", [Text(f"created {exact(key.created_at)}"),
                      Text(f"last used {exact(key.last_used_at, missing='never')}"),
                      Text(f"expires {exact(key.expires_at, missing='never')}")]),
-        ))
+        )
+        # Each move of the cursor shows another key: the screen is laid out again only when
+        # the summary takes another number of lines (a layout is most of a move's cost).
+        width = self.content_size.width
+        height = self._lines(parts, width) if width > 0 else None
+        same = height is not None and (height, width) == (self._height, self._width)
+        self._height, self._width = height, width
+        self.update(parts, layout=not same)
+
+    def _lines(self, parts: Parts, width: int) -> int:
+        """How many lines `parts` take at `width` (a part wider than a line wraps)."""
+        console = self.app.console
+        return sum(len(line.wrap(console, width)) for line in parts.lines(width))

@@ -13,6 +13,7 @@ the end), `flag()` (audit) and `show_revoked()` with what a revoke did.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -128,7 +129,7 @@ class KeyTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.view = KeyView()
         self.marked: set[str] = set()
-        self.attention: frozenset[str] = frozenset()  # ids flagged by the audit
+        self.attention: AbstractSet[str] = frozenset()  # ids flagged by the audit
         self.cursor = 0
         self.now: datetime = datetime.now(UTC)
         self._highlighted: str | None = None
@@ -208,12 +209,14 @@ class KeyTable(ScrollView, can_focus=True):
         self._move(index)
         return True
 
-    def flag(self, attention: frozenset[str], only: frozenset[str] | None) -> None:
+    def flag(self, attention: AbstractSet[str], only: AbstractSet[str] | None) -> None:
         """A glyph on the rows of `attention` (`keys.audit`); with `only`, only those shown."""
         keep, self.attention = self._highlighted, attention
         if only != self.view.only:
             self.view.set_only(only)
             self._after_view_change(keep)
+        else:  # the same ids: nothing to filter again, and no older audit's ids held
+            self.view.only = only
         self.refresh()
 
     def clear_marks(self) -> None:
@@ -355,8 +358,20 @@ class KeyTable(ScrollView, can_focus=True):
         self._move(self.cursor)
 
     def _refresh_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width,
-                                 self.row_count + HEADER_ROWS)
+        size = Size(self.scrollable_content_region.width, self.row_count + HEADER_ROWS)
+        old = self.virtual_size
+        if size == old:
+            return
+        if size.width == old.width and size.height > old.height and \
+                self.show_vertical_scrollbar:
+            # Rows added to a list already longer than the screen (a large list arriving a
+            # slice at a time): only the scrollbar's thumb changes. Setting `virtual_size`
+            # lays the whole screen out again (~10-20 ms of the event loop a slice, issue 23);
+            # the layout would come out the same.
+            self.set_reactive(KeyTable.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+            return
+        self.virtual_size = size
 
     # -- cursor ---------------------------------------------------------------------------
 
@@ -374,16 +389,24 @@ class KeyTable(ScrollView, can_focus=True):
 
     def _move(self, index: int, *, force_refresh: bool = False) -> None:
         index = max(0, min(index, self.row_count - 1))
-        changed = index != self.cursor
+        old, changed = self.cursor, index != self.cursor
         self.cursor = index
         body = self._body_height()
         top = round(self.scroll_y)
+        scrolled = True
         if index < top:
             self.scroll_to(y=index, animate=False, immediate=True)
         elif index >= top + body:
             self.scroll_to(y=index - body + 1, animate=False, immediate=True)
-        if changed or force_refresh:
+        else:
+            scrolled = False
+        if force_refresh or (changed and scrolled):
             self.refresh()
+        elif changed:
+            # The cursor moved on screen: only its old and new rows are drawn again (the
+            # whole table was most of a key press's frame, issue 23).
+            for row in (old, index):
+                self.refresh_lines(row + HEADER_ROWS)
         current = self.current
         # A new KeyRow object for the same key means its data changed (a revoke, a reload).
         if current is not self._highlighted_row:

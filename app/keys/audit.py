@@ -191,5 +191,9 @@ def findings_of(key: ApiCredential, now: datetime, rules: AuditRules) -> tuple[F
 def audit(keys: Iterable[ApiCredential], now: datetime,
           rules: AuditRules | None = None) -> AuditReport:
     rules = rules or AuditRules()
-    checked = (KeyFindings(key, findings_of(key, now, rules)) for key in keys)
-    return AuditReport(tuple(item for item in checked if item.findings), rules)
+    # Equal findings are one tuple: their reasons are counts of days, so a large account has
+    # few different ones (24 at 50,000 keys, 9 MB less; issue 23). Frozen: none reads apart.
+    shared: dict[tuple[Finding, ...], tuple[Finding, ...]] = {}
+    checked = ((key, findings_of(key, now, rules)) for key in keys)
+    return AuditReport(tuple(KeyFindings(key, shared.setdefault(found, found))
+                             for key, found in checked if found), rules)

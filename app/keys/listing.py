@@ -14,6 +14,7 @@ event loop handles key presses between them, and the next page already on its wa
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
@@ -42,8 +43,12 @@ SIGNED_OUT_LINE = ("This terminal is not signed in. Press 1 for Setup to see how
 NOT_LOADED_TABLE = "The keys could not be loaded yet. Press r to try again."
 WAIT_FOR_ALL = "the audit waits for the rest"  # a and D while a list arrives
 # The first page asked for: a screen's worth and more, small enough to decode at once, so a
-# big account's newest keys show as soon as a small account's; then pages of 5,000.
+# big account's newest keys show as soon as a small account's.
 FIRST_PAGE = 250
+# Then pages of this many. A page is decoded and validated in a worker thread, each in one
+# call that holds the GIL throughout: a key press waits for it (~45 ms for 5,000 keys, the
+# largest page; ~10 ms for 1,000). Smaller pages also hold less at once (memory).
+PAGE = 1000
 
 
 async def arriving(client: OpenRushClient, now: datetime) -> AsyncIterator[list[KeyRow]]:
@@ -52,11 +57,28 @@ async def arriving(client: OpenRushClient, now: datetime) -> AsyncIterator[list[
     one page's keys and rows are held here beside what the table has."""
     # The first page is kept by the request budget (reused by presses of r a moment apart);
     # the others are not (memory: an old list's pages would outlive it there).
-    async for keys in client.key_pages(first_size=FIRST_PAGE, keep_first=True):
+    async for keys in client.key_pages(size=PAGE, first_size=FIRST_PAGE, keep_first=True):
         rows = await asyncio.to_thread(_rows_in_turns, keys, now)
         del keys
         for start in range(0, len(rows), SLICE):
             yield rows[start:start + SLICE]
+
+
+def kept_out_of_collections() -> bool:
+    """Where the process keeps what lives as long as the app out of the garbage collector's
+    full passes (`gc.freeze`: the dashboard's own process, once started, `tui.startup`), the
+    keys and rows of a page just made go there too, and True. A full pass walks every object
+    the collector tracks, holding the GIL: 50,000 keys are 100,000 of them, and each pass
+    over them stopped the event loop for 70-300 ms while a list loaded (issue 23); the
+    passes come as the heap grows by a quarter. The keys hold no reference cycle (frozen
+    models, rows of strings and times): they are freed as usual once nothing holds them.
+    The young generations are collected first, so that their cycles are not kept. Elsewhere
+    (tests: many apps in one process; start-up, which freezes once done) nothing is done."""
+    if not (gc.isenabled() and gc.get_freeze_count()):
+        return False
+    gc.collect(1)
+    gc.freeze()
+    return True
 
 
 def in_turns(items: Iterable[T], every: int = 256) -> Iterator[T]:
@@ -69,8 +91,20 @@ def in_turns(items: Iterable[T], every: int = 256) -> Iterator[T]:
         yield item
 
 
+def let_go(rows: list[KeyRow]) -> None:
+    """Empty `rows`, a list of the caller's own of rows no longer shown, a few hundred rows
+    at a time, for a worker thread. Freeing the last list of 50,000 keys at once (~400,000
+    objects) held the GIL for 15 ms of CPU, a key press's wait when the list loads again
+    (r); here a press waits for 256 rows' worth."""
+    while rows:
+        del rows[-256:]
+        time.sleep(0)
+
+
 def _rows_in_turns(keys: list[ApiCredential], now: datetime) -> list[KeyRow]:
-    return rows_of(in_turns(keys), now)
+    rows = rows_of(in_turns(keys), now)
+    kept_out_of_collections()
+    return rows
 
 
 def still_arriving(view: KeyView) -> str:

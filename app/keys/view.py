@@ -18,6 +18,7 @@ from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from collections.abc import Set as AbstractSet
 
     from openrush_tui.api.models import ApiCredential, CredentialStatus
 
@@ -106,34 +107,10 @@ class KeyRow:
 SLICE = 1000
 
 
-# What every key of a list repeats is kept once (issue 23: 50,000 keys in 110 MiB). pydantic
-# gives each model a set of the fields it was given: 728 bytes a key, nearly half of one
-# (36 MB at 50,000 keys); the keys share one set per combination of fields. The models are
-# frozen, so nothing adds to a set in place (model_copy copies it first). And one string of
-# the account's id (4 MB at 50,000 keys): equal values, so nothing reads differently.
-_FIELD_SETS: dict[frozenset[str], set[str]] = {}
-_ACCOUNTS: dict[str, str] = {}
-
-
-def _share_repeats(key: ApiCredential) -> None:
-    fields = key.model_fields_set
-    shared = _FIELD_SETS.setdefault(frozenset(fields), fields)
-    if shared is not fields:
-        object.__setattr__(key, "__pydantic_fields_set__", shared)
-    account = key.account_id
-    if account is not None:
-        if account not in _ACCOUNTS and len(_ACCOUNTS) < 64:  # a list is one account's
-            _ACCOUNTS[account] = account
-        key.__dict__["account_id"] = _ACCOUNTS.get(account, account)
-
-
 def rows_of(keys: Iterable[ApiCredential], now: datetime) -> list[KeyRow]:
-    """The rows of `keys` (12 µs a key: a worker thread builds a large list's)."""
-    rows = []
-    for key in keys:
-        _share_repeats(key)
-        rows.append(KeyRow.of(key, now))
-    return rows
+    """The rows of `keys` (a worker thread builds a large list's). What the keys of a list
+    repeat is shared where they are decoded (`api.models.parse_key_page`)."""
+    return [KeyRow.of(key, now) for key in keys]
 
 
 def _created_order(row: KeyRow) -> tuple[datetime, str]:
@@ -151,7 +128,7 @@ class KeyView:
         self.descending = True
         self.filter_text = ""
         self.hide_inactive = False
-        self.only: frozenset[str] | None = None  # ids to show, e.g. keys that need attention
+        self.only: AbstractSet[str] | None = None  # ids to show, e.g. keys needing attention
         self._sorted: list[KeyRow] = []
 
     # -- inputs ---------------------------------------------------------------------------
@@ -225,7 +202,7 @@ class KeyView:
         self.hide_inactive = hide
         self._refilter()
 
-    def set_only(self, ids: frozenset[str] | None) -> None:
+    def set_only(self, ids: AbstractSet[str] | None) -> None:
         self.only = ids
         self._refilter()
 

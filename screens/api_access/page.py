@@ -36,6 +36,7 @@ from openrush_tui.keys.listing import (
     ListStatus,
     arriving,
     in_turns,
+    let_go,
     still_arriving,
     to_revoke,
 )
@@ -142,8 +143,17 @@ class ApiAccessScreen(DashboardScreen):
         first = True
         async for rows in arriving(client, self.dashboard.now()):
             self._list.receiving()
+            old = None
+            if first:
+                self._drop_audit()
+                # The last list's rows, in a list of this method's own (others may hold the
+                # table's): freed in a thread a few rows at a time (`let_go`).
+                old = list(self.table.view.rows)
             self.table.fill(rows, self.dashboard.now(), first=first)
             first = False
+            if old:
+                await asyncio.to_thread(let_go, old)
+                del old
             await asyncio.sleep(0)
         if first:  # an account with no key
             self.table.fill([], self.dashboard.now(), first=True)
@@ -220,6 +230,18 @@ class ApiAccessScreen(DashboardScreen):
         self._audit_if_changed()
         self._show_audit()
 
+    def _drop_audit(self) -> None:
+        """A new list replaces the table's: the last audit goes with the old list, whose keys
+        its findings hold (36,000 of 50,000 keys: two lists held at once while a large
+        account reloads, issue 23). The new list is audited once whole. While the list is
+        narrowed to the keys that need attention (a), the old findings stay until then."""
+        self._audited = None  # the old row list, by identity: not held either
+        if self._attention.only:
+            return
+        self._attention, self._findings = Attention(), {}
+        self.query_one(AuditLine).forget()
+        self._flag()
+
     def _audit_if_changed(self) -> None:
         """The audit runs again only when the keys changed (a load, a revoke), and only on a
         whole list."""
@@ -257,8 +279,11 @@ class ApiAccessScreen(DashboardScreen):
         self.query_one(AuditLine).current = self._findings_for(event.row)
 
     def _flag(self) -> None:
-        """The audit's glyphs on the table, and its rows narrowed to them if asked (a)."""
-        self.table.flag(self._attention.flagged, self._attention.shown_only)
+        """The audit's glyphs on the table, and its rows narrowed to them if asked (a). The
+        ids flagged are the findings' own keys (36,000 at 50,000 keys: no set made of them
+        on the event loop, and none held beside them)."""
+        flagged = self._findings.keys()
+        self.table.flag(flagged, flagged if self._attention.only else None)
 
     def _show_audit(self) -> None:
         table, line = self.table, self.query_one(AuditLine)
