@@ -460,6 +460,7 @@ def test_every_replacement_expiry_is_one_the_server_takes(created: datetime, exp
     assert expiry is not None and expiry <= LATEST_EXPIRY
     if now < LATEST_EXPIRY - timedelta(hours=1):
         assert expiry > now  # never one the server refuses as past
+    assert expiry == LATEST_EXPIRY or (expiry.second, expiry.microsecond) == (0, 0)  # clean
     assert lifetime_words(old, expiry, now)
 
 

@@ -64,16 +64,37 @@ def test_the_old_keys_own_name_counts_as_taken_even_padded() -> None:
 
 
 @pytest.mark.parametrize(("lifetime", "replacement"), [
-    (timedelta(days=30), timedelta(days=30)),
-    (timedelta(hours=2), timedelta(hours=2)),
-    (timedelta(hours=1), timedelta(hours=1)),
-    (timedelta(minutes=30), timedelta(hours=1)),  # never shorter than an hour
-    (timedelta(0), timedelta(hours=1)),
-    (-timedelta(days=3), timedelta(hours=1)),  # expired before it was made: an hour
+    # 30 days from 14:05:09, at the old key's midnight: the first one after them.
+    (timedelta(days=30), datetime(2027, 1, 2, tzinfo=UTC)),
+    (timedelta(hours=2), NOW.replace(hour=16, minute=6, second=0)),  # the next whole minute
+    (timedelta(hours=1), NOW.replace(hour=15, minute=6, second=0)),
+    (timedelta(minutes=30), NOW.replace(hour=15, minute=6, second=0)),  # never under an hour
+    (timedelta(0), NOW.replace(hour=15, minute=6, second=0)),
+    (-timedelta(days=3), NOW.replace(hour=15, minute=6, second=0)),  # expired when made
 ])
 def test_the_replacement_lives_as_long_as_the_old_key_and_at_least_an_hour(
-        lifetime: timedelta, replacement: timedelta) -> None:
-    assert replacement_expiry(old_key(lifetime), NOW) == NOW + replacement
+        lifetime: timedelta, replacement: datetime) -> None:
+    assert replacement_expiry(old_key(lifetime), NOW) == replacement
+
+
+def test_the_replacement_ends_at_the_old_keys_time_of_day_to_the_minute() -> None:
+    # Made at 09:58:45 to stop at midnight: the exact lifetime from 10:00:00 ended 00:01:15.
+    made = datetime(2026, 6, 1, 9, 58, 45, tzinfo=UTC)
+    old = ApiCredential(id="cred_old", name="n", prefix="or_abc123", created_at=made,
+                        expires_at=datetime(2026, 7, 1, tzinfo=UTC))
+    ten = datetime(2026, 6, 20, 10, 0, tzinfo=UTC)
+    assert replacement_expiry(old, ten) == datetime(2026, 7, 21, tzinfo=UTC)
+    # Its time of day itself, once the days have passed, is not put off by a day.
+    assert replacement_expiry(old, ten.replace(hour=0)) == datetime(2026, 7, 20, tzinfo=UTC)
+    at_noon = old.model_copy(update={"expires_at": datetime(2026, 7, 1, 12, 30, 59,
+                                                            tzinfo=UTC)})
+    assert replacement_expiry(at_noon, ten) == datetime(2026, 7, 20, 12, 30, tzinfo=UTC)
+    # A day and a half is said, and kept, as two days.
+    days_and_a_half = old_key(timedelta(days=1, hours=12))
+    assert replacement_expiry(days_and_a_half, NOW) == datetime(2026, 12, 5, 12, tzinfo=UTC)
+    # On a whole minute already: kept.
+    assert replacement_expiry(old_key(timedelta(hours=3)), NOW.replace(second=0)) == \
+        NOW.replace(hour=17, second=0)
 
 
 @pytest.mark.parametrize(("lifetime", "words"), [

@@ -81,15 +81,41 @@ def replacement_name(name: str, now: datetime, taken: Collection[str] = ()) -> s
 def replacement_expiry(old: ApiCredential, now: datetime) -> datetime | None:
     """The old key's expiry policy: its lifetime (created → expires) counted from now, so a
     30-day key is replaced by a 30-day key; None when it never expired. Never after
-    `LATEST_EXPIRY` (a 1970 key that expires in 9999 has a lifetime no "now" can add)."""
+    `LATEST_EXPIRY` (a 1970 key that expires in 9999 has a lifetime no "now" can add).
+
+    On a time a person would choose: a lifetime of days (rounded, as `lifetime_words` says it)
+    ends at the old key's time of day, to the minute (a key that expired at midnight is
+    replaced by one that does), the first such time once those days have passed; a shorter
+    one after its whole hours, at the next whole minute. The exact lifetime counted from now
+    carried the seconds of the moment the old key was created ("00:01:15")."""
     if old.expires_at is None:
         return None
-    return min(shifted(now, _lifetime(old)), LATEST_EXPIRY)
+    lifetime = _lifetime(old)
+    if lifetime < timedelta(days=1):
+        hours = max(1, round(lifetime / timedelta(hours=1)))
+        return min(_next_minute(shifted(now, timedelta(hours=hours))), LATEST_EXPIRY)
+    earliest = shifted(now, timedelta(days=_days(lifetime)))
+    at = old.expires_at.astimezone(earliest.tzinfo)
+    end = earliest.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if end < earliest:
+        end = shifted(end, timedelta(days=1))
+    return min(end, LATEST_EXPIRY)
 
 
 def _lifetime(old: ApiCredential) -> timedelta:
     assert old.expires_at is not None  # noqa: S101 (callers check)
     return max(old.expires_at - old.created_at, timedelta(hours=1))
+
+
+def _days(lifetime: timedelta) -> int:
+    """A lifetime in whole days, never 0 (as it is said: "expires after 1 day")."""
+    return max(1, round(lifetime / timedelta(days=1)))
+
+
+def _next_minute(instant: datetime) -> datetime:
+    """`instant` on a whole minute: itself, or the next one."""
+    whole = instant.replace(second=0, microsecond=0)
+    return whole if whole == instant else shifted(whole, timedelta(minutes=1))
 
 
 def lifetime_words(old: ApiCredential, expires_at: datetime | None = None,
@@ -101,7 +127,7 @@ def lifetime_words(old: ApiCredential, expires_at: datetime | None = None,
     if expires_at is not None and now is not None and expires_at == LATEST_EXPIRY and \
             shifted(now, _lifetime(old)) > LATEST_EXPIRY:
         return f"expires on {LATEST_EXPIRY.date()} (the latest expiry allowed)"
-    days = max(1, round((old.expires_at - old.created_at) / timedelta(days=1)))
+    days = _days(old.expires_at - old.created_at)
     return f"expires after {days:,} day{'s' if days != 1 else ''}, like the old key"
 
 
