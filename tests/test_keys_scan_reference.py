@@ -297,11 +297,12 @@ def test_progress_and_the_first_key_are_told_while_the_children_work(tmp_path: P
     for folder in ("a", "b", f"c_{name_key}"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "k.txt").write_text("or_" + "Ab3" * 13 + "x")
-    shown: list[tuple[int, str]] = []
+    shown: list[tuple[int, int, str]] = []
     found: list[bool] = []
-    report = Scanner(workers=2, progress=lambda part, where: shown.append((part.files, where)),
-                     progress_every=0, on_hit=lambda: found.append(True)).scan([tmp_path])
+    report = Scanner(workers=2, progress=lambda part, where: shown.append(
+        (part.files, part.keys_found, where)), progress_every=0,
+        on_hit=lambda: found.append(True)).scan([tmp_path])
     assert report.processes == 2 and len(report.hits) == 3
     assert found == [True]  # once, from the calling process
-    assert shown and shown[-1][0] == 3  # the children's counts, live
-    assert not any(name_key in where for _, where in shown)  # shown as path_text shows it
+    assert shown and shown[-1][:2] == (3, 3)  # the children's counts, live
+    assert not any(name_key in where for _, _, where in shown)  # as path_text shows it

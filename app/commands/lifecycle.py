@@ -330,7 +330,7 @@ class ScanProgress:
         if len(where) > 40:
             where = "…" + where[-39:]
         line = (f"scanning: {plural(report.files, 'file')}, "
-                f"{plural(len(report.hits), 'key')} found  {where}")
+                f"{plural(report.keys_found, 'key')} found  {where}")
         status_line(line)
 
     @staticmethod

@@ -118,6 +118,11 @@ class ScanReport:
     seconds: float = 0.0
     limit_seconds: float = DEFAULT_SECONDS
     processes: int = 1  # that walked and read: the calling one, or forked ones (`workers`)
+    found_elsewhere: int = 0  # keys found by those processes, not in `hits` yet (progress)
+
+    @property
+    def keys_found(self) -> int:
+        return len(self.hits) + self.found_elsewhere
 
     def skip(self, reason: str) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1

@@ -5,9 +5,9 @@ processes fed by a walk in the parent did not either (the walk and the merge in 
 cost what the reading they handed off did). Here the parent only cuts the walk into units
 (`TreeReader.split`: a few folders listed) and forks; each child walks, reads and matches whole
 units, taking the next one from a pipe of unit numbers as it is done (a slow subtree does not
-hold the others up), and sends back one small report per unit (plain values, `marshal`). The
-parent merges the reports in unit order (`scan.merge`): the same report, hits in the same
-order, as one process makes.
+hold the others up), and sends back a small report per unit (plain values, `marshal`), all at
+its end. The parent merges the reports in unit order (`scan.merge`): the same report, hits in
+the same order, as one process makes.
 
 `fork` is used, not spawn: a child starts with the program already loaded (a spawned one
 would pay the interpreter's start-up) and with the units in its memory. Only where fork is
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 UNITS_PER_WORKER: Final = 8  # enough for a child done early to find more work
 _SLOT: Final = struct.Struct("<qqH238s")  # files, keys found, path length, path: 256 bytes
-_LENGTH: Final = struct.Struct("<Q")
 
 
 def can_fork() -> bool:
@@ -124,6 +123,7 @@ def _child(scanner: Scanner, reader: TreeReader, units: list[Unit], claims: int,
             _SLOT.pack_into(shared, offset, files + part.files, keys + len(part.hits),
                             len(where), where)
 
+        done = []
         while len(claimed := os.read(claims, 4)) == 4:
             number = int.from_bytes(claimed, "little")
             part = ScanReport(limit_seconds=scanner.seconds)
@@ -131,11 +131,13 @@ def _child(scanner: Scanner, reader: TreeReader, units: list[Unit], claims: int,
                             deadline, publish, functools.partial(publish, part))
             part.stopped = deadline.passed
             publish(part)  # the unit's last counts, whenever progress was last told
-            data = marshal.dumps((number, _flat(part)))
-            _write_all(results, _LENGTH.pack(len(data)) + data)
+            done.append((number, _flat(part)))
             files, keys = files + part.files, keys + len(part.hits)
             if part.stopped:
                 break
+        # All at the end, in one piece: the parent wakes once a child (progress comes through
+        # the shared memory), and its thread fetching the key list keeps the interpreter.
+        _write_all(results, marshal.dumps(done))
         code = 0
     finally:
         os._exit(code)  # none of the parent's clean-up: its buffers, atexit, pytest's
@@ -152,22 +154,16 @@ def _gather(scanner: Scanner, children: dict[int, int], shared: mmap.mmap, count
         ready, _, _ = select.select(list(pending), [], [], max(scanner.every, 0.01))
         for descriptor in ready:
             chunk = os.read(descriptor, 1 << 16)
-            if not chunk:
-                del pending[descriptor]
+            if chunk:
+                pending[descriptor] += chunk
                 continue
-            buffer = pending[descriptor]
-            buffer += chunk
-            while len(buffer) >= _LENGTH.size:
-                (length,) = _LENGTH.unpack_from(buffer)
-                if len(buffer) < _LENGTH.size + length:
-                    break
-                # Our own child's, through a pipe only it and this process hold.
-                number, flat = marshal.loads(  # noqa: S302
-                    buffer[_LENGTH.size:_LENGTH.size + length])
-                del buffer[:_LENGTH.size + length]
-                part = _unflat(flat, scanner.seconds)
-                parts[number] = part
-                shown.hits.extend(part.hits)
+            data = pending.pop(descriptor)
+            try:  # our own child's, through a pipe only it and this process hold
+                done = marshal.loads(data) if data else []  # noqa: S302
+            except (ValueError, EOFError, TypeError):  # it died writing: its units are redone
+                done = []
+            for number, flat in done:
+                parts[number] = _unflat(flat, scanner.seconds)
         files = found = 0
         where = ""
         for index in range(count):
@@ -180,7 +176,7 @@ def _gather(scanner: Scanner, children: dict[int, int], shared: mmap.mmap, count
         now = deadline.monotonic()
         if scanner.progress is not None and now >= next_progress:
             next_progress = now + scanner.every
-            shown.files = files
+            shown.files, shown.found_elsewhere = files, found
             scanner.progress(shown, where)
     return parts
 
