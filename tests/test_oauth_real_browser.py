@@ -13,19 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import warnings
 
 import pytest
-from hypothesis.errors import HypothesisWarning
-
-with warnings.catch_warnings():
-    # selenium imports trio, which hands hypothesis a PRNG in a way hypothesis warns about.
-    warnings.simplefilter("ignore", HypothesisWarning)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.auth.web.device import DeviceCode
