@@ -8,7 +8,9 @@ ones; one database topped up between sizes), runs each command at least `--runs`
     activity --csv --limit 1000
 
 and prints the median wall time (and CPU time, user + system) and the largest peak RSS (the
-kernel's, from `os.wait4` of each run: what the process itself used, start-up included). With
+kernel's, from `os.wait4` of each run: what the process itself used, start-up included).
+For the key commands, `floor` is a bare client walking the same pages in its own process
+(httpx, nothing validated or written), run in the same rounds: the sandbox's own time then. With
 `--compare GITREF` the same commands run from a checkout of GITREF too (a `git worktree` in a
 temporary folder, its package laid out as symlinks on PYTHONPATH), interleaved with this
 tree's runs so that a busy moment of the machine hits both alike, against the same server
@@ -53,6 +55,22 @@ class Samples:
     cpu: list[float] = field(default_factory=list)  # user + system: less hit by a busy machine
     rss_kib: list[int] = field(default_factory=list)
     failed: int = 0
+
+
+# The floor of a key list's walk: a bare client (httpx, its answers' cursors read, nothing
+# validated or written) asking for the same pages, so that a figure taken on a busy machine
+# can be read against what the sandbox itself took to answer at that moment.
+FLOOR = """
+import os, httpx
+with httpx.Client(base_url=os.environ["OPENRUSH_API_URL"], headers={
+        "Authorization": "Bearer " + os.environ["OPENRUSH_KEY"]}) as http:
+    query = {"limit": "5000"}
+    while True:
+        page = http.get("/v1/me/api-credentials", params=query).json()
+        if not page.get("next_cursor"):
+            break
+        query["cursor"] = page["next_cursor"]
+"""
 
 
 def program(pythonpath: Path | None) -> tuple[list[str], dict[str, str]]:
@@ -153,10 +171,14 @@ def measure(home: Path, size: int, args: argparse.Namespace,
         print(f"\n{size + 8:,} keys, {args.events:,} seeded events  ({load()})")
         for label in args.commands:
             argv = COMMANDS[label]
-            samples = {name: Samples() for name in versions}
+            runs = {name: [*command, *argv] for name, (command, _) in versions.items()}
+            if label.startswith("keys"):  # what the server alone takes, at this moment
+                runs["floor"] = [sys.executable, "-c", FLOOR]
+            samples = {name: Samples() for name in runs}
             for _ in range(args.runs):
-                for name, (command, env) in versions.items():  # interleaved
-                    seconds, cpu, rss, ok = run_once([*command, *argv], {**base, **env})
+                for name, argv_run in runs.items():  # interleaved
+                    env = versions[name][1] if name in versions else {}
+                    seconds, cpu, rss, ok = run_once(argv_run, {**base, **env})
                     samples[name].wall.append(seconds)
                     samples[name].cpu.append(cpu)
                     samples[name].rss_kib.append(rss)
