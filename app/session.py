@@ -253,7 +253,8 @@ class Session:
                 self.web = fresh
                 self.key = web_key(fresh)
                 if self._client is not None:  # the same account: no page forgets its data
-                    self._client = self._client.with_key(fresh.session.access_token.reveal())
+                    self._client = self._client.with_key(fresh.session.access_token.reveal(),
+                                                         renew=self.renew_refused)
 
     async def _connect(self) -> OpenRushClient:
         settings = self.settings
@@ -303,7 +304,8 @@ class Session:
             self.store_note = None
             self._signed_out = False
             if self._client is not None:
-                self._client = self._client.with_key(key.secret.reveal())
+                self._client = self._client.with_key(key.secret.reveal(),
+                                                     renew=self.renew_refused)
         if not same:  # the same key kept elsewhere (a storage change): the same account
             self._changed()
 

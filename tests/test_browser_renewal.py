@@ -150,3 +150,30 @@ async def test_a_pasted_key_s_check_is_not_sent_again_with_the_browser_sign_in(
         assert isinstance(app.screen, SignInScreen)  # refused: the dialog stays, to fix it
         said = " ".join(text_of(app.screen.query_one("#sign-in-status", Static)).split())
     assert said.startswith("The server did not accept the API key"), said
+
+
+async def test_a_copy_of_the_client_holding_another_key_sees_its_own_401(
+        served: Served, signed_in: keeping.Kept) -> None:
+    """A rotation's new key or a pasted key is checked through `with_key` copies of a client
+    signed in through the browser: their 401 must stand, never be sent again with the
+    sign-in's token (which would take a refused key as good)."""
+    from openrush_tui.api.errors import Unauthorized
+    from openrush_tui.auth.secret import Secret
+    from openrush_tui.session import build_client
+
+    good = signed_in.session.access_token.reveal()
+    renewed: list[str] = []
+
+    async def renew(refused: str) -> str | None:
+        renewed.append(refused)
+        return good
+
+    client = build_client(Settings(api_url=served.base_url), Secret(good))
+    client.renew = renew
+    async with client:
+        with pytest.raises(Unauthorized):
+            await client.with_key("or_" + "A1b2C3d4E5" * 4).credits()
+        assert renewed == []
+        kept = client.with_key(good, renew=renew)  # the owner renewing its own token
+        assert kept.renew is renew
+        await kept.credits()

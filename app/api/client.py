@@ -164,11 +164,17 @@ class OpenRushClient:
 
     __str__ = __repr__
 
-    def with_key(self, key: SecretStr | str | None) -> OpenRushClient:
-        """A new client with the same settings and connection pool, holding another key."""
+    def with_key(self, key: SecretStr | str | None, *,
+                 renew: Renew | None = None) -> OpenRushClient:
+        """A new client with the same settings and connection pool, holding another key.
+
+        `renew` is not carried over unless given: it renews one browser sign-in's token, and
+        a copy holding another key (a pasted key being checked, a rotation's new key) must
+        see its own 401, not have it sent again with the sign-in's token."""
         other = OpenRushClient.__new__(OpenRushClient)
         other.__dict__.update(self.__dict__)
         other._key = clean_key(key)
+        other.renew = renew
         other.budget = self._pool.budgets.setdefault(_key_digest(other._key), self.budget.fresh())
         return other
 

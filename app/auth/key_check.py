@@ -22,13 +22,10 @@ async def check_key(client: OpenRushClient, secret: Secret) -> None:
     """Ask the server whether it takes `secret` (the credits call, the smallest there is).
 
     Through a copy of the app's client that holds the candidate key: the same server and
-    the same connection pool. Raises what the client raises (`Unauthorized` for a refusal).
-    The copy renews nothing: the app's client sends a 401 again with its browser sign-in's
-    renewed token (`api.client`), which would take a refused key as good.
+    the same connection pool. Raises what the client raises (`Unauthorized` for a refusal;
+    the copy renews no browser sign-in: `OpenRushClient.with_key`).
     """
-    candidate = client.with_key(secret.reveal())
-    candidate.renew = None
-    await candidate.credits()
+    await client.with_key(secret.reveal()).credits()
 
 
 def describe_check_error(error: BaseException, *, sandbox: bool = False) -> str:
