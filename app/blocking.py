@@ -8,7 +8,6 @@ awaits it from the event loop (`in_daemon_thread`).
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -64,6 +63,10 @@ class DaemonCall(Generic[T]):
 
 async def in_daemon_thread(work: Callable[[], T], *, name: str = "openrush-blocking") -> T:
     """Await `work()` run in a daemon thread, without blocking the event loop."""
+    # lazy: start-up (loaded already when this runs; `keys scan` loads this module and may
+    # never need the event loop)
+    import asyncio
+
     loop = asyncio.get_running_loop()
     future: asyncio.Future[None] = loop.create_future()
     call = DaemonCall(work, name=name)

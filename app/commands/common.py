@@ -13,7 +13,6 @@ gone or full stdout ends every command alike (see `output`).
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 import sys
 import threading
@@ -223,6 +222,10 @@ def run_with_client(where: argparse.Namespace | Target,
     """Run `work` with a client and close it; OpenRushError propagates to `guarded`. A command
     that makes several clients (or looks at its key) resolves its `Target` once and passes
     it here each time."""
+    # lazy: start-up (`keys scan` finding nothing never needs the event loop: a fifth of its
+    # start-up)
+    import asyncio
+
     target = where if isinstance(where, Target) else resolve_target(where)
 
     async def main() -> T:

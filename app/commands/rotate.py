@@ -13,7 +13,6 @@ cannot wait for a document printed at the end.
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -115,8 +114,11 @@ def run_rotate(args: argparse.Namespace) -> int:
 
 async def _rotate(client: OpenRushClient, args: argparse.Namespace, target: Target, *,
                   clock: Clock | None = None,
-                  sleep: Sleep = asyncio.sleep) -> int:
+                  sleep: Sleep | None = None) -> int:
     """The rotation itself; `clock` and `sleep` are the system's unless a test moves time."""
+    # lazy: start-up (`keys scan` registers this command and never needs the event loop)
+    import asyncio
+
     # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.rotate import Rotation
     from openrush_tui.keys.rules import signed_in_with
@@ -129,7 +131,7 @@ async def _rotate(client: OpenRushClient, args: argparse.Namespace, target: Targ
     switch = switcher(stored, target.settings.profile, target.api_url)
     rotation = Rotation(client, old, revoke_old=args.revoke_old,
                         idle=timedelta(minutes=args.idle_minutes), own=own, switch=switch,
-                        clock=clock or system_clock, sleep=sleep,
+                        clock=clock or system_clock, sleep=sleep or asyncio.sleep,
                         taken_names=[key.name for key in keys])
     tell(rotation.plan())
     printer = JsonStepPrinter() if args.json else StepPrinter()
