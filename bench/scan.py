@@ -15,6 +15,12 @@ interleaved run are what to compare), the medians of wall time and of CPU time (
 of the process and its children), the peak memory of the largest process, the ratios to grep,
 the scan's own seconds (the `seconds` of the JSON: the walk, the reading and the matching),
 and whether every tool found the planted key. Not a test: figures depend on the machine.
+
+On a shared Linux machine with autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``)
+CPU time is shared between sessions, not processes: under others' load every tool here gets
+one session's share, so wall time follows CPU time and a second process cannot help. To see
+what a quiet machine would show, give this session a larger share (root; grep and the scan
+alike): ``setsid sh -c 'echo -15 > /proc/self/autogroup; python bench/scan.py'``.
 """
 
 from __future__ import annotations

@@ -187,7 +187,7 @@ def built(entries: list[tuple[list[str], str, bytes, str]]) -> Iterator[Path]:
         shutil.rmtree(root)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.data_too_large])
 @given(trees_st, st.booleans())
 def test_the_scan_finds_what_the_reference_finds(
