@@ -4,7 +4,7 @@ checked by structure, never by time (the figures are bench/keys.py's):
 - a slice added below the screen, the count of keys loaded so far, a move of the cursor to a
   key whose summary takes as many lines: none lays the whole screen out again;
 - where the process keeps long-lived objects out of the collector's full passes (the
-  dashboard's own, once started), each page of keys goes there once made, in the worker;
+  dashboard's own, once started), the keys go there as they are made, in the worker;
 - what the keys of a list repeat is shared where they are decoded, not by a view writing
   into pydantic's internals; equal audit findings are one object; a list that loads again
   does not keep the last one's keys through its audit.
@@ -191,11 +191,14 @@ def two_pages(server: ScriptedServer) -> None:
     server.add(Reply(200, page(0, 250, cursor="c1")), Reply(200, page(250, 1400)))
 
 
-async def test_each_page_of_keys_is_kept_out_of_the_collector_s_passes_once_made(
-        collector: Callable[[int], list[tuple[str, int]]]) -> None:
+@pytest.mark.parametrize(("every", "freezes"), [(250, 2), (listing.FREEZE_EVERY, 1)])
+async def test_the_keys_are_kept_out_of_the_collector_s_passes_as_they_are_made(
+        collector: Callable[[int], list[tuple[str, int]]], monkeypatch: pytest.MonkeyPatch,
+        every: int, freezes: int) -> None:
     """The dashboard's own process freezes what start-up built (`tui.startup`): from then
-    on, each page of keys is frozen too once its rows are made, off the event loop, after
-    the young generations are collected (their cycles are not kept)."""
+    on, the keys are frozen too, every `FREEZE_EVERY` keys made and once the list is whole,
+    off the event loop, after what is not frozen yet is collected (no garbage is kept)."""
+    monkeypatch.setattr(listing, "FREEZE_EVERY", every)
     calls = collector(70_000)
     with ScriptedServer() as server:
         two_pages(server)
@@ -204,7 +207,7 @@ async def test_each_page_of_keys_is_kept_out_of_the_collector_s_passes_once_made
             loop = threading.get_ident()
             await settle(pilot)
             assert app.screen.query_one(KeyTable).view.total == 1400
-    assert [name for name, _thread in calls] == ["collect 1", "freeze"] * 2
+    assert [name for name, _thread in calls] == ["collect 2", "freeze"] * freezes
     assert loop not in {thread for _name, thread in calls}
 
 

@@ -49,34 +49,43 @@ FIRST_PAGE = 250
 # call that holds the GIL throughout: a key press waits for it (~45 ms for 5,000 keys, the
 # largest page; ~10 ms for 1,000). Smaller pages also hold less at once (memory).
 PAGE = 1000
+# Keys made between two freezes of what is alive (`kept_out_of_collections`), and at the end.
+FREEZE_EVERY = 5000
 
 
 async def arriving(client: OpenRushClient, now: datetime) -> AsyncIterator[list[KeyRow]]:
     """The account's keys as rows, newest first, at most `SLICE` at a time. The rows of a page
     are built in a thread (12 µs a key: 0.6 s at 50,000, never on the event loop), and only
     one page's keys and rows are held here beside what the table has."""
+    made = 0  # keys made since the last freeze
     # The first page is kept by the request budget (reused by presses of r a moment apart);
     # the others are not (memory: an old list's pages would outlive it there).
     async for keys in client.key_pages(size=PAGE, first_size=FIRST_PAGE, keep_first=True):
-        rows = await asyncio.to_thread(_rows_in_turns, keys, now)
+        made += len(keys)
+        freeze, made = (True, 0) if made >= FREEZE_EVERY else (False, made)
+        rows = await asyncio.to_thread(_rows_in_turns, keys, now, freeze)
         del keys
         for start in range(0, len(rows), SLICE):
             yield rows[start:start + SLICE]
+    if made:
+        await asyncio.to_thread(kept_out_of_collections)
 
 
 def kept_out_of_collections() -> bool:
     """Where the process keeps what lives as long as the app out of the garbage collector's
     full passes (`gc.freeze`: the dashboard's own process, once started, `tui.startup`), the
-    keys and rows of a page just made go there too, and True. A full pass walks every object
-    the collector tracks, holding the GIL: 50,000 keys are 100,000 of them, and each pass
-    over them stopped the event loop for 70-300 ms while a list loaded (issue 23); the
-    passes come as the heap grows by a quarter. The keys hold no reference cycle (frozen
-    models, rows of strings and times): they are freed as usual once nothing holds them.
-    The young generations are collected first, so that their cycles are not kept. Elsewhere
-    (tests: many apps in one process; start-up, which freezes once done) nothing is done."""
+    keys and rows made so far go there too, and True; for a worker thread. A full pass walks
+    every object the collector tracks, holding the GIL: 50,000 keys are 100,000 of them,
+    and each pass over them stopped the event loop for 70-300 ms while a list loaded (issue
+    23); the passes come as the heap grows by a quarter. The keys hold no reference cycle
+    (frozen models, rows of strings and times): they are freed as usual once nothing holds
+    them. What is not frozen yet is collected first (a pass over it alone), so no garbage
+    is kept; what is alive then and in a cycle later is (a few hundred objects each time:
+    hence a freeze every `FREEZE_EVERY` keys, not every page). Elsewhere (tests: many apps
+    in one process; start-up, which freezes once done) nothing is done."""
     if not (gc.isenabled() and gc.get_freeze_count()):
         return False
-    gc.collect(1)
+    gc.collect()
     gc.freeze()
     return True
 
@@ -101,9 +110,10 @@ def let_go(rows: list[KeyRow]) -> None:
         time.sleep(0)
 
 
-def _rows_in_turns(keys: list[ApiCredential], now: datetime) -> list[KeyRow]:
+def _rows_in_turns(keys: list[ApiCredential], now: datetime, freeze: bool) -> list[KeyRow]:
     rows = rows_of(in_turns(keys), now)
-    kept_out_of_collections()
+    if freeze:
+        kept_out_of_collections()
     return rows
 
 
