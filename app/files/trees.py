@@ -11,9 +11,11 @@ The rules, each for a case that once ended in a traceback, a hang or a false "cl
 - **Virtual file systems** (``/proc``, ``/sys``, cgroups…; `VIRTUAL_TYPES`) are not entered:
   their files are the kernel's, endless or blocking, and ``/proc/*/fd`` loops. A root on one
   is reported as ``virtual`` too. Mount points come from ``/proc/self/mountinfo``.
-- **Files are read through `reading.open_regular`** (non-blocking, `fstat` first), so a FIFO
-  or a device, even one swapped in after the listing, is ``special`` and never waited on; a
-  size cap bounds each read.
+- **Files are read as `reading.open_regular` does** (non-blocking, not following a link below
+  a root, `fstat` first), so a FIFO or a device, even one swapped in after the listing, is
+  ``special`` and never waited on; a size cap bounds each read. `read_file` reads one file;
+  `TreeReader` walks and reads a whole tree (`keys scan`), each file into one reused buffer,
+  and cuts the walk into units for several processes (`TreeReader.split`).
 
 Speed: the type of each entry comes from the directory listing (``d_type``), so a file costs
 no ``lstat``; folders are told apart by their entries' names (a virtualenv by its marker), and

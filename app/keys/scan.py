@@ -7,8 +7,10 @@ is not a key; the sandbox's keys are ``or_`` + 40 base62 characters, and the doc
 display prefix (the first 9 characters, as the API returns it), its last four characters,
 its masked form and its fingerprint (the first 16 hex characters of SHA-256, the sandbox's).
 
-The walk is `files.trees.walk` (no recursion limit, unreadable folders counted, virtual file
-systems such as ``/proc`` not entered, a symbolic link followed only where the user named it).
+The walk is `files.trees.TreeReader` (`walk`'s rules: no recursion limit, unreadable folders
+counted, virtual file systems such as ``/proc`` not entered, a symbolic link followed only
+where the user named it; each file read into one reused buffer), on several processes when
+asked (`Scanner.workers`, `keys.scan_workers`).
 It skips version-control folders, ``node_modules``, virtualenvs, binary files and files over
 5 MB, and stops at a deadline: a scan of a home directory must not run for ever. A scan that
 stopped, or could not read something, is incomplete and says so (`ScanReport.incomplete`).
