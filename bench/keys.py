@@ -8,8 +8,9 @@ keystroke. Not a test: figures depend on the machine.
 
 ``--load-runs N [--before REV]`` instead runs the dashboard N times over loopback HTTP against
 one ``sandbox serve --seed-keys N`` (issue 23): the time to the first key names, the wait of
-key presses while the list loads and after, the event loop's CPU ahead of them, the peak RSS;
-with ``--before``, API access's files as of REV in the same runs, interleaved.
+key presses while the list loads and after, the event loop's CPU ahead of them, the peak RSS,
+then the same while the list loads again (r) and after; with ``--before``, API access's files
+as of REV in the same runs, interleaved.
 """
 
 from __future__ import annotations
@@ -170,20 +171,31 @@ async def baseline(keys: list[ApiCredential], typed: str) -> None:
 # to the table's action running, and to the next frame drawn after it, is what a person waits.
 
 PRESS_EVERY = 0.1
-AFTER_LOAD = 1.0  # seconds of presses after the list has loaded
+AFTER_LOAD = 1.0  # seconds of presses after the list has loaded (and after it has reloaded)
 # The files of issue 23's dashboard item: `--before REV` runs them as of REV, the rest of the
 # tree as it is now, so the two sides differ by this change alone.
 MINE = ("screens/api_access/page.py", "widgets/key_table.py", "app/keys/view.py",
-        "app/keys/listing.py", "widgets/audit_line.py", "app/api/client.py")
+        "app/keys/listing.py", "widgets/audit_line.py", "app/api/client.py",
+        "app/api/models.py", "app/keys/audit.py", "widgets/status_line.py",
+        "widgets/key_summary.py")
 
 
 def child_load(url: str, key: str, seconds: float) -> None:
-    """One run (in its own process): print a JSON line of the figures."""
+    """One run (in its own process): print a JSON line of the figures.
+
+    The process collects garbage as the dashboard's own does (`openrush-tui` pauses the
+    collector until the first page has loaded, then freezes what start-up built:
+    `tui.startup`), so the first load runs without collections; the reload (r) after it runs
+    with them, as every later load does."""
     import json
     import os
     import resource
     import threading
     from collections import deque
+
+    from openrush_tui.tui import startup
+
+    startup.pause()  # as `main.open_dashboard` does, before Textual loads
 
     from textual import events
 
@@ -205,14 +217,23 @@ def child_load(url: str, key: str, seconds: float) -> None:
     frames: list[float] = []
     names_at: list[float] = []
     loaded_at: list[float] = []
+    # The reload: when r was pressed, when the list was whole again; the peak RSS before it.
+    reload_at: list[float] = []
+    reloaded_at: list[float] = []
+    first_peak: list[float] = []
     original_cursor = Table.action_cursor
 
+    moved: set[float] = set()  # presses that moved the cursor (a frame shows them)
+
     def action_cursor(self: Table, delta: int) -> None:
+        before = self.cursor
         original_cursor(self, delta)
         if pressed:
             press, cpu = pressed.popleft()
             handled.append((press, time.monotonic()))
             loop_cpu.append((press, time.clock_gettime(loop_clock) - cpu))
+            if self.cursor != before:
+                moved.add(press)
 
     Table.action_cursor = action_cursor  # type: ignore[method-assign]
     original_display = app._display  # private: each frame the app draws
@@ -246,49 +267,74 @@ def child_load(url: str, key: str, seconds: float) -> None:
             thread = threading.Thread(target=presser, daemon=True)
             thread.start()
             deadline = loop.time() + seconds
+            reloading = False  # the reload has been seen under way
             while loop.time() < deadline:
                 await asyncio.sleep(0.02)
                 screen = app.screen
                 tables = screen.query(Table)
-                if (tables and tables.first().row_count > 0 and not loaded_at
-                        and not getattr(screen, "loading_page", True)):
-                    loaded_at.append(time.monotonic())
-                if loaded_at and time.monotonic() > loaded_at[0] + AFTER_LOAD:
+                busy = getattr(screen, "loading_page", True)
+                now = time.monotonic()
+                if tables and tables.first().row_count > 0 and not loaded_at and not busy:
+                    loaded_at.append(now)
+                elif loaded_at and not reload_at and now > loaded_at[0] + AFTER_LOAD:
+                    first_peak.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+                    reload_at.append(now)
+                    app.post_message(events.Key("r", "r"))
+                elif reload_at and not reloaded_at:
+                    reloading = reloading or busy
+                    if reloading and not busy:
+                        reloaded_at.append(now)
+                elif reloaded_at and now > reloaded_at[0] + AFTER_LOAD:
                     break
             stop.set()
             thread.join()
             await asyncio.sleep(0.2)
             total = app.screen.query_one(Table).view.total
+            # What the page says at the end (a run that loaded nothing says why).
+            said = str(app.screen.query_one("#keys-state").render())[:200]
 
         with open("/proc/self/statm") as statm:  # noqa: ASYNC230 (after the run)
             resident = int(statm.read().split()[1]) * resource.getpagesize() / 2**20
         loaded = loaded_at[0] if loaded_at else float("inf")
         names = names_at[0] if names_at else loaded
+        reload = reload_at[0] if reload_at else float("inf")
+        reloaded = reloaded_at[0] if reloaded_at else float("inf")
         # While the list loads: from the table's first focus until the last key is in (an
         # unpaged list shows its first names only then); the part before the first names
-        # (start-up, the first page) is also given alone.
+        # (start-up, the first page) is also given alone. Then the second after; then from
+        # r until the list is whole again, and the second after.
         during = [end - start for start, end in handled if start < loaded]
         before_names = [end - start for start, end in handled if start < names]
-        after = [end - start for start, end in handled if start >= loaded]
-        painted, painted_at = [], []
+        after = [end - start for start, end in handled if loaded <= start < reload]
+        again = [end - start for start, end in handled if reload <= start < reloaded]
+        after_again = [end - start for start, end in handled if start >= reloaded]
+        painted, painted_at, painted_again = [], [], []
         for start, end in handled:
-            frame = next((f for f in frames if f >= end), None)
+            # A press on a table with no rows yet changes nothing: no frame shows it (the
+            # next frame drawn, the first names, would count the start-up's wait instead).
+            frame = next((f for f in frames if f >= end), None) if start in moved else None
             if frame is not None and start < loaded:
                 painted.append(frame - start)
                 painted_at.append((frame - start, start - started, end - start))
+            elif frame is not None and reload <= start < reloaded:
+                painted_again.append(frame - start)
         print(json.dumps({
-            "keys": total,
+            "keys": total, "said": said,
             "names": names_at[0] - started if names_at else None,
             "loaded": loaded - started,
             "during": during, "after": after, "painted": painted,
             "before_names": before_names,
+            "again": again, "after_again": after_again, "painted_again": painted_again,
+            "reload": reloaded - reload if reloaded_at else None,
             "cpu_during": [cpu for start, cpu in loop_cpu if start < loaded],
-            "cpu_after": [cpu for start, cpu in loop_cpu if start >= loaded],
+            "cpu_after": [cpu for start, cpu in loop_cpu if loaded <= start < reload],
             "process_cpu": time.process_time(),
             "painted_at": sorted(painted_at, reverse=True)[:3],
             "worst_at": sorted(((end - start, start - started) for start, end in handled),
                                reverse=True)[:5],
-            "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "rss_mib": (first_peak or [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss])[0]
+            / 1024,
+            "rss_reload_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "rss_end_mib": resident,
         }))
 
@@ -359,20 +405,30 @@ def load_runs(keys: int, runs: int, before: str | None, seconds: float) -> None:
         finally:
             sandbox.stop()
         for side, figures in results.items():
-            print(f"  {side} (median of {len(figures)} runs; each run's worst press, then "
-                  "the median over runs):")
-            report(figures)
+            loaded = [run for run in figures if run["keys"]]
+            failed = f"; {len(figures) - len(loaded)} loaded nothing" if len(loaded) < len(
+                figures) else ""
+            print(f"  {side} (median of {len(loaded)} runs{failed}; each run's worst press, "
+                  "then the median over runs):")
+            report(loaded)
 
 
 def brief(run: dict[str, Any]) -> str:
     during, after, painted = run["during"] or [0.0], run["after"] or [0.0], run["painted"] or [0.0]
     names = run["names"]
+    if not run["keys"]:
+        return f"no key loaded; the page said: {run['said']}"
     return (f"{run['keys']} keys, names {names * 1000 if names else float('nan'):6.0f} ms, "
             f"loaded {run['loaded'] * 1000:6.0f} ms, press while loading max "
             f"{max(during) * 1000:5.0f} / median {statistics.median(during) * 1000:4.0f} ms "
             f"(to the frame: max {max(painted) * 1000:5.0f}), after max "
             f"{max(after) * 1000:4.0f} ms, peak RSS {run['rss_mib']:.0f} MiB "
-            f"({len(run['during'])}+{len(run['after'])} presses)")
+            f"({len(run['during'])}+{len(run['after'])} presses); reload "
+            f"{(run['reload'] or float('nan')) * 1000:5.0f} ms, press max "
+            f"{max(run['again'] or [0.0]) * 1000:4.0f} ms (to the frame "
+            f"{max(run['painted_again'] or [0.0]) * 1000:4.0f}), after max "
+            f"{max(run['after_again'] or [0.0]) * 1000:4.0f} ms, peak RSS "
+            f"{run['rss_reload_mib']:.0f} MiB")
 
 
 def report(runs: list[dict[str, Any]]) -> None:
@@ -392,12 +448,23 @@ def report(runs: list[dict[str, Any]]) -> None:
                                                          for r in runs]),
         ("loop CPU ahead of the worst press, after", [max(r["cpu_after"] or [0])
                                                        for r in runs]),
+        ("reload (r) → the whole list in again", [r["reload"] for r in runs
+                                                  if r["reload"] is not None]),
+        ("worst press while reloading (to its action)", [max(r["again"] or [0])
+                                                         for r in runs]),
+        ("worst press while reloading (to its frame)", [max(r["painted_again"] or [0])
+                                                        for r in runs]),
+        ("worst press in the second after the reload", [max(r["after_again"] or [0])
+                                                        for r in runs]),
     ]
     for label, values in rows:
         print(f"    {label:<44} {med(values):7.0f} ms  (runs: "
               + ", ".join(f"{v * 1000:.0f}" for v in values) + ")")
     rss = [r["rss_mib"] for r in runs]
-    print(f"    {'peak RSS':<44} {statistics.median(rss):7.0f} MiB (runs: "
+    print(f"    {'peak RSS (the first load)':<44} {statistics.median(rss):7.0f} MiB (runs: "
+          + ", ".join(f"{v:.0f}" for v in rss) + ")")
+    rss = [r["rss_reload_mib"] for r in runs]
+    print(f"    {'peak RSS (with the reload)':<44} {statistics.median(rss):7.0f} MiB (runs: "
           + ", ".join(f"{v:.0f}" for v in rss) + ")")
     loads = [r["load"] for r in runs]
     print("    load average (1 min) at each run: " + ", ".join(f"{v:.1f}" for v in loads))
