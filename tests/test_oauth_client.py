@@ -48,13 +48,13 @@ from openrush_tui.auth.web.device import DeviceCode, SignInDenied, SignInExpired
 from openrush_tui.auth.web.discovery import NotOffered, WebSignIn
 from openrush_tui.auth.web.flow import BrowserSignIn
 from openrush_tui.auth.web.tokens import SIGNED_OUT, SignedOut, WebSession, revoke
+from tests.support.browser_sign_in import browse
 from tests.support.budget_clocks import Clocks
 from tests.support.scripted_server import Reply, ScriptedServer
 from tests.support.threaded_sandbox import Served, module_sandbox
 
 TOKEN_SECONDS = 600
 CSRF = re.compile(r"name='csrf' value='([^']+)'")
-FIELDS = re.compile(r"name='([^']+)' value='([^']*)'")
 
 
 clock, served = module_sandbox("oauth-client", token_seconds=TOKEN_SECONDS, key_seed=5)
@@ -338,17 +338,6 @@ async def test_the_wait_can_be_cancelled(served: Served, clock: Clocks) -> None:
 
 
 # ---------------------------------------------------------------- the code flow
-
-
-async def browse(address: str) -> str:
-    """Open the authorization address, approve, and return where the browser is sent."""
-    async with httpx.AsyncClient() as browser:
-        page = await browser.get(address)
-        fields = dict(FIELDS.findall(page.text))
-        decided = await browser.post(str(page.url.copy_with(query=None)),
-                                     data={**fields, "decision": "approve"})
-    assert decided.status_code == 302, decided.text
-    return decided.headers["location"]
 
 
 async def test_the_loopback_listener_takes_one_request_and_closes(served: Served,

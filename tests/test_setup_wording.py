@@ -21,12 +21,11 @@ from textual.widgets import Static
 from openrush_tui.auth.key_check import API_PAGE
 from openrush_tui.auth.status import TerminalStatus
 from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
-from openrush_tui.screens.setup.web_sign_in import WebSignInScreen
 from openrush_tui.widgets.terminal_panel import terminal_content
 from tests.support.apps import KEY_SEED, remote_app, settle, text_of
+from tests.support.browser_sign_in import Gate, approved_in_the_dialog, until
 from tests.support.budget_clocks import Clocks
 from tests.support.threaded_sandbox import Served, threaded_sandbox
-from tests.test_web_sign_in_tui import Gate, approve, shown, until
 
 SIZE = (80, 24)
 
@@ -80,13 +79,7 @@ async def test_after_a_browser_sign_in_the_storage_question_speaks_of_the_sign_i
     gate = Gate(clocks)
     app.session.sign_in_clock, app.session.sign_in_sleep = clocks.wall, gate.sleep
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: shown(app.screen, "#web-sign-in"))
-        await pilot.press("b")
-        await until(pilot, lambda: isinstance(app.screen, WebSignInScreen)
-                    and shown(app.screen, "#web-code"))
-        code = text_of(app.screen.query_one("#web-code", Static)).strip()
-        await approve(served.base_url, code)
-        gate.open.set()
+        await approved_in_the_dialog(pilot, served.base_url, gate)
         # Pushed, then composed: wait for its words, not only for the screen.
         await until(pilot, lambda: isinstance(app.screen, StorageChoiceScreen)
                     and bool(app.screen.query("#file-warning")))

@@ -46,14 +46,19 @@ from tests.support.apps import (
     settle,
     text_of,
 )
+from tests.support.browser_sign_in import (
+    Gate,
+    approve,
+    browse,
+    shown,
+    signed_in_through_the_browser,
+    until,
+)
 from tests.support.budget_clocks import Clocks
 from tests.support.flows import sign_in_with
-from tests.support.patience import PATIENCE
 from tests.support.threaded_sandbox import Served, threaded_sandbox
 
 TOKEN_SECONDS = 600
-CSRF = re.compile(r"name='csrf' value='([^']+)'")
-FIELDS = re.compile(r"name='([^']+)' value='([^']*)'")
 SMALL, LARGE = (60, 20), (80, 24)
 
 
@@ -111,48 +116,12 @@ def no_keyring(isolated_home: Path, use_keyring: Callable[[object], object]) -> 
     use_keyring(fail.Keyring())
 
 
-class Gate:
-    """The device flow's wait between polls: moves the shared clock by what was asked, and
-    returns only once the test opens it (after the person approved)."""
-
-    def __init__(self, clocks: Clocks) -> None:
-        self.clocks, self.open = clocks, asyncio.Event()
-
-    async def sleep(self, seconds: float) -> None:
-        self.clocks.skip(seconds)
-        await self.open.wait()
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + PATIENCE
-    while not condition():
-        assert loop.time() < deadline, "the condition never held"
-        await pilot.pause(0.02)
-
-
-async def approve(base_url: str, user_code: str) -> None:
-    """The person at the browser: the approval page's form, then Approve (CSRF token)."""
-    async with httpx.AsyncClient(base_url=base_url) as browser:
-        page = await browser.get("/device", params={"user_code": user_code})
-        token = CSRF.search(page.text)
-        assert token, page.text
-        answer = await browser.post("/device", data={"user_code": user_code,
-                                                     "csrf": token.group(1),
-                                                     "decision": "approve"})
-        assert answer.status_code == 200, answer.text
-
-
 async def refresh_refused(served: Served, client_id: str, refresh_token: str) -> bool:
     async with httpx.AsyncClient(base_url=served.base_url) as http:
         answer = await http.post("/oauth/token", data={
             "grant_type": "refresh_token", "refresh_token": refresh_token,
             "client_id": client_id})
     return answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
-
-
-def shown(screen: Any, selector: str) -> bool:
-    return bool(screen.query(selector)) and screen.query_one(selector).display
 
 
 def terminal_text(app: OpenRushApp) -> str:
@@ -233,17 +202,7 @@ async def test_a_refused_renewal_says_signed_out_on_setup(
     gate = Gate(clocks)
     app.session.sign_in_clock, app.session.sign_in_sleep = clocks.wall, gate.sleep
     async with app.run_test(size=LARGE) as pilot:
-        await until(pilot, lambda: shown(app.screen, "#web-sign-in"))
-        await pilot.press("b")
-        await until(pilot, lambda: isinstance(app.screen, WebSignInScreen)
-                    and shown(app.screen, "#web-code"))
-        code = text_of(app.screen.query_one("#web-code", Static)).strip()
-        await approve(served.base_url, code)
-        gate.open.set()
-        await until(pilot, lambda: isinstance(app.screen, StorageChoiceScreen))
-        await pilot.press("s")  # this session only
-        await until(pilot, lambda: app.session.web is not None)
-        await settle(pilot)
+        await signed_in_through_the_browser(pilot, served.base_url, gate)
         web = app.session.web
         assert web is not None and web.session.refresh_token is not None
         # Another terminal signed out: the sign-in ends at the server.
@@ -258,22 +217,6 @@ async def test_a_refused_renewal_says_signed_out_on_setup(
         assert "Signed out: sign in again." in notes
 
 
-async def signed_in_through_the_browser(pilot: Pilot[Any], served: Served, gate: Gate) -> None:
-    """b, the code approved on the sandbox's page, kept for this session only."""
-    app = pilot.app
-    assert isinstance(app, OpenRushApp)
-    await until(pilot, lambda: shown(app.screen, "#web-sign-in"))
-    await pilot.press("b")
-    await until(pilot, lambda: isinstance(app.screen, WebSignInScreen)
-                and shown(app.screen, "#web-code"))
-    await approve(served.base_url, text_of(app.screen.query_one("#web-code", Static)).strip())
-    gate.open.set()
-    await until(pilot, lambda: isinstance(app.screen, StorageChoiceScreen))
-    await pilot.press("s")
-    await until(pilot, lambda: app.session.web is not None)
-    await settle(pilot)
-
-
 async def test_a_401_renews_the_session_and_sends_the_request_again(
         served: Served, clocks: Clocks, no_keyring: None) -> None:
     """The server refuses the access token before the dashboard thinks it due (its clock
@@ -284,7 +227,7 @@ async def test_a_401_renews_the_session_and_sends_the_request_again(
     app.session.sign_in_sleep = gate.sleep
     app.session.sign_in_clock = fixed_clock(clocks.wall())  # behind the server from now on
     async with app.run_test(size=LARGE) as pilot:
-        await signed_in_through_the_browser(pilot, served, gate)
+        await signed_in_through_the_browser(pilot, served.base_url, gate)
         first = app.session.web
         assert first is not None and first.session.refresh_token is not None
         clocks.skip(TOKEN_SECONDS + 60)  # the server's clock only: the token is over there
@@ -392,17 +335,6 @@ def code_only(hidden: dict[str, bool]) -> Iterator[None]:
         yield
     finally:
         hidden["code_only"] = False
-
-
-async def browse(address: str) -> str:
-    """The person's browser: the authorization page, Approve, and where it is sent."""
-    async with httpx.AsyncClient() as browser:
-        page = await browser.get(address)
-        fields = dict(FIELDS.findall(page.text))
-        decided = await browser.post(str(page.url.copy_with(query=None)),
-                                     data={**fields, "decision": "approve"})
-    assert decided.status_code == 302, decided.text
-    return decided.headers["location"]
 
 
 async def keep_for_this_session(pilot: Pilot[Any]) -> None:

@@ -1,0 +1,93 @@
+"""The browser sign-in as the tests drive it: the person approving on the sandbox's pages
+(plain HTTP, no browser) and the dashboard's Setup dialog waited through (issue 22)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
+from openrush_tui.screens.setup.web_sign_in import WebSignInScreen
+from openrush_tui.tui import OpenRushApp
+from tests.support.apps import settle, text_of
+from tests.support.budget_clocks import Clocks
+from tests.support.patience import PATIENCE
+
+CSRF = re.compile(r"name='csrf' value='([^']+)'")
+FIELDS = re.compile(r"name='([^']+)' value='([^']*)'")
+
+
+class Gate:
+    """The device flow's wait between polls: moves the shared clock by what was asked, and
+    returns only once the test opens it (after the person approved)."""
+
+    def __init__(self, clocks: Clocks) -> None:
+        self.clocks, self.open = clocks, asyncio.Event()
+
+    async def sleep(self, seconds: float) -> None:
+        self.clocks.skip(seconds)
+        await self.open.wait()
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PATIENCE
+    while not condition():
+        assert loop.time() < deadline, "the condition never held"
+        await pilot.pause(0.02)
+
+
+def shown(screen: Any, selector: str) -> bool:
+    return bool(screen.query(selector)) and screen.query_one(selector).display
+
+
+async def approve(base_url: str, user_code: str) -> None:
+    """The person at the browser: the device page's form, then Approve (CSRF token)."""
+    async with httpx.AsyncClient(base_url=base_url) as browser:
+        page = await browser.get("/device", params={"user_code": user_code})
+        token = CSRF.search(page.text)
+        assert token, page.text
+        answer = await browser.post("/device", data={"user_code": user_code,
+                                                     "csrf": token.group(1),
+                                                     "decision": "approve"})
+        assert answer.status_code == 200, answer.text
+
+
+async def browse(address: str) -> str:
+    """The person's browser in the code flow: the authorization page, Approve, and the
+    address it is sent to."""
+    async with httpx.AsyncClient() as browser:
+        page = await browser.get(address)
+        fields = dict(FIELDS.findall(page.text))
+        decided = await browser.post(str(page.url.copy_with(query=None)),
+                                     data={**fields, "decision": "approve"})
+    assert decided.status_code == 302, decided.text
+    return decided.headers["location"]
+
+
+async def approved_in_the_dialog(pilot: Pilot[Any], base_url: str, gate: Gate) -> None:
+    """Setup's `b`, the code approved on the sandbox's page: up to the storage question."""
+    app = pilot.app
+    await until(pilot, lambda: shown(app.screen, "#web-sign-in"))
+    await pilot.press("b")
+    await until(pilot, lambda: isinstance(app.screen, WebSignInScreen)
+                and shown(app.screen, "#web-code"))
+    await approve(base_url, text_of(app.screen.query_one("#web-code", Static)).strip())
+    gate.open.set()  # the next poll finds it approved
+    await until(pilot, lambda: isinstance(app.screen, StorageChoiceScreen))
+
+
+async def signed_in_through_the_browser(pilot: Pilot[Any], base_url: str, gate: Gate) -> None:
+    """As `approved_in_the_dialog`, then kept for this session only."""
+    app = pilot.app
+    assert isinstance(app, OpenRushApp)
+    await approved_in_the_dialog(pilot, base_url, gate)
+    await pilot.press("s")
+    await until(pilot, lambda: app.session.web is not None)
+    await settle(pilot)
