@@ -34,7 +34,6 @@ from textual.widgets import Button, Input, Label, Static
 from openrush_tui.errors import describe_error
 from openrush_tui.keys.rotate import DEFAULT_IDLE, REVOKE_OLD, Rotation, key_words
 from openrush_tui.screens.dialogs.dialog import Dialog
-from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
 from openrush_tui.widgets.choice_set import ChoiceSet
 from openrush_tui.widgets.literal import literal
@@ -47,9 +46,11 @@ if TYPE_CHECKING:
     from openrush_tui.keys.rotate import Created, RevokeOld, Step, Waiting
     from openrush_tui.keys.switch import SwitchResult
 
+# Short enough for one line each at 60 columns (the minutes are the field under them); a
+# narrower terminal wraps them (styles/dialogs.tcss), never cuts them.
 CHOICES: tuple[tuple[RevokeOld, str], ...] = (
-    ("when-idle", "Revoke it once unused for the minutes below (no downtime)"),
-    ("now", "Revoke it now (whatever still uses it stops working)"),
+    ("when-idle", "Revoke it once unused (no downtime)"),
+    ("now", "Revoke it now (whatever still uses it fails)"),
     ("never", "Keep it (revoke it yourself later)"),
 )
 MAX_IDLE_MINUTES = 24 * 60
@@ -96,21 +97,26 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                 yield Static(id="plan")
                 if self._own:
                     yield Static(self._own_note(), id="own-note")
+                yield Static("", id="steps")
+            # The choices stay on screen with the buttons, under the body (#foot is docked,
+            # styles/dialogs.tcss): they have the focus, and a long plan scrolls above them
+            # rather than being scrolled away as the dialog opens (at 60x20, or with a long
+            # name, or this terminal's own key).
+            with Vertical(id="foot"):
                 with Vertical(id="options"):
                     yield Label("Then the old key:")
                     with ChoiceSet(id="revoke-old"):
                         for value, label in CHOICES:
                             yield GlyphRadioButton(label, value=value == "when-idle",
-                                              id=f"old-{value}")
+                                                   id=f"old-{value}")
                     with Horizontal(id="idle-row"):
                         yield Label("Unused for (minutes):")
                         yield Input(str(int(DEFAULT_IDLE.total_seconds() // 60)), id="idle",
                                     type="integer", compact=True)
                     yield Static("", id="idle-problem", classes="problem")
-                yield Static("", id="steps")
-            with Horizontal(classes="buttons"):
-                yield Button("Cancel", id="close")
-                yield Button("Rotate", id="rotate", variant="primary")
+                with Horizontal(classes="buttons"):
+                    yield Button("Cancel", id="close")
+                    yield Button("Rotate", id="rotate", variant="primary")
 
     def on_mount(self) -> None:
         self._show_plan()
@@ -119,14 +125,14 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         """What becomes of this terminal's sign-in, by where its key comes from."""
         key = self.dashboard.session.key
         source = key.source if key is not None else None
+        # Short: at 80x24 and 60x20 the note shows whole under the plan as the dialog opens
+        # (the steps say the rest: this dashboard goes on with the new key until it closes).
         if source == "environment":
-            return ("This terminal signs in with this key, from OPENRUSH_KEY: set it to the "
-                    "new key (this dashboard uses the new one until it closes).")
+            return "This terminal's key comes from OPENRUSH_KEY: set it to the new key."
         if source == "session":
             return ("This terminal signs in with this key (this session only): it switches "
-                    "to the new one before the old one is revoked.")
-        return ("This terminal signs in with this key: its stored key switches to the new "
-                "one before the old one is revoked.")
+                    "to the new one first.")
+        return "This terminal signs in with this key: it switches to the new one first."
 
     # -- the plan -------------------------------------------------------------------------
 
@@ -149,14 +155,17 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         self.query_one("#idle-row").display = choice == "when-idle"
         problem = "" if idle is not None or choice != "when-idle" else \
             f"Type a number of minutes from 1 to {MAX_IDLE_MINUTES}."
-        self.query_one("#idle-problem", Static).update(problem)
+        shown = self.query_one("#idle-problem", Static)
+        shown.update(problem)
+        shown.set_class(bool(problem), "-shown")  # empty, it takes no row: the plan fits 60x20
         rotation = self._plan_rotation(choice, idle or DEFAULT_IDLE)
-        expiry = "never" if rotation.expires_at is None else exact(rotation.expires_at)
         # Without a valid number the plan cannot say how long: the problem takes its place.
         text = Text(rotation.plan() if not problem else
                     f"{problem.removesuffix('.')} below: the old key is revoked once unused "
                     "that long.", style="" if not problem else "bold")
-        text.append(f"\nNew key: “{visible(rotation.new_name)}”, expires {expiry}.", style="bold")
+        # The name is in the plan: this line is the one fact the plan gives only in words.
+        text.append("\nThe new key never expires." if rotation.expires_at is None else
+                    f"\nThe new key expires {exact(rotation.expires_at)}.", style="bold")
         self.query_one("#plan", Static).update(text)
 
     def _plan_rotation(self, choice: RevokeOld, idle: timedelta) -> Rotation:
@@ -263,6 +272,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
     def _show(self, where: str, text: Text) -> None:
         """Update a line of the steps and keep the newest in view (the body scrolls)."""
         self.query_one(where, Static).update(text)
+        self.query_one(where).add_class("-shown")
         body = self.query_one(".body", VerticalScroll)
         self.call_after_refresh(body.scroll_end, animate=False)  # once the new line is laid out
 

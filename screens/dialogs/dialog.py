@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from openrush_tui.tui import OpenRushApp
 
 ResultT = TypeVar("ResultT")
-SHORT_BELOW = 20  # rows
+SHORT_BELOW = 24  # rows: an SSH session's 24 have room for the full frame; 60x20 had not
 NARROW_BELOW = 70  # columns
 State = Literal["", "error", "busy"]  # how a status reads: plain, an error, work under way
 
@@ -75,11 +75,13 @@ class Dialog(ModalScreen[ResultT]):
         report_failed_worker(self, event)
 
     def on_resize(self) -> None:
-        # A very short terminal: less padding and one-line buttons leave the body room to
-        # show what matters (the reveal dialog's key at 40x12).
+        # A short terminal: less padding and one-line buttons leave the body room to show
+        # what matters (the reveal dialog's key at 40x12; at 60x20 a form's labels, fields
+        # and the note above them: the full frame took 10 of the 20 rows, and pushed them
+        # below the fold).
         self.set_class(self.size.height < SHORT_BELOW, "-short")
-        # A narrow one: a dialog with long button labels lets them shrink to their labels
-        # (styles/dialogs.tcss), so that a row of them stays within 60 columns.
+        # A narrow one: the buttons shrink to their labels (styles/dialogs.tcss), so that a
+        # row of them stays inside the box (60 columns, and the reveal's at 40).
         self.set_class(self.size.width < NARROW_BELOW, "-narrow")
 
     @property
