@@ -301,6 +301,20 @@ async def test_rotating_this_terminals_own_key_holds(tmp_path: Path, isolated_ho
         walk.done(1)
 
 
+async def test_the_rotation_choices_wrap_rather_than_cut_at_44_columns(
+        tmp_path: Path) -> None:
+    # Textual's radio button is one line high: below 60 columns its words were cut.
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
+    async with app.run_test(size=(44, 20)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        choices = list(app.screen.query("#revoke-old RadioButton"))
+        assert len(choices) == 3
+        assert max(choice.region.height for choice in choices) > 1  # one of them wraps
+        assert [cut_text(choice) for choice in choices] == [None] * 3
+
+
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
 async def test_web_sign_in_dialog_holds(tmp_path: Path, isolated_home: Path,
                                         size: tuple[int, int]) -> None:

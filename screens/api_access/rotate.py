@@ -28,6 +28,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.notifications import SeverityLevel
 from textual.widgets import Button, Input, Label, Static
 
@@ -47,13 +48,21 @@ if TYPE_CHECKING:
     from openrush_tui.keys.switch import SwitchResult
 
 # Short enough for one line each at 60 columns (the minutes are the field under them); a
-# narrower terminal wraps them (styles/dialogs.tcss), never cuts them.
+# narrower terminal wraps them (`Choice`), never cuts them.
 CHOICES: tuple[tuple[RevokeOld, str], ...] = (
     ("when-idle", "Revoke it once unused (no downtime)"),
     ("now", "Revoke it now (whatever still uses it fails)"),
     ("never", "Keep it (revoke it yourself later)"),
 )
 MAX_IDLE_MINUTES = 24 * 60
+
+
+class Choice(GlyphRadioButton):
+    """A choice whose words wrap on a narrow terminal (styles/dialogs.tcss): Textual's radio
+    button is one line high, and cut its words there."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(1, len(self.render().wrap(width)))
 
 
 @dataclass(frozen=True)
@@ -107,8 +116,8 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                     yield Label("Then the old key:")
                     with ChoiceSet(id="revoke-old"):
                         for value, label in CHOICES:
-                            yield GlyphRadioButton(label, value=value == "when-idle",
-                                                   id=f"old-{value}")
+                            yield Choice(label, value=value == "when-idle",
+                                         id=f"old-{value}")
                     with Horizontal(id="idle-row"):
                         yield Label("Unused for (minutes):")
                         yield Input(str(int(DEFAULT_IDLE.total_seconds() // 60)), id="idle",
