@@ -107,6 +107,11 @@ def test_a_list_arriving_in_slices_cuts_as_the_whole_list() -> None:
     again = [*held[:-1], held[-1]]
     assert cuts.cut(again, ROTATED[1], 13) == whole.cut(ROTATED[1], 13)
     assert cuts.cut(made[-2:], ROTATED[-1], 13) == Apart(ROTATED[-2:]).cut(ROTATED[-1], 13)
+    # The list last gathered emptied in place (a reload lets the old rows go): a new list
+    # starts again, without reading the old one past its end.
+    cuts.cut(held, ROTATED[-1], 13)  # `held` is the list last gathered
+    held.clear()
+    assert cuts.cut(made, ROTATED[-1], 13) == whole.cut(ROTATED[-1], 13)
 
 
 # -- the key list on API access ----------------------------------------------------------------

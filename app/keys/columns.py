@@ -102,5 +102,5 @@ class NameCuts:
         """Whether `rows` begins with the names gathered: a list made again with a row
         replaced (a key revoked) keeps them; any other list starts again."""
         old = self._rows
-        return (old is not None and len(rows) >= self._count
+        return (old is not None and min(len(rows), len(old)) >= self._count
                 and all(rows[at].name == old[at].name for at in range(self._count)))
