@@ -99,7 +99,7 @@ class SetupScreen(DashboardScreen):
         Binding("s", "sign_in", "Sign in", id="setup.sign-in", group=ACT,
                 tooltip="Sign this terminal in with a key"),
         Binding("b", "web_sign_in", "Browser sign-in", id="setup.web-sign-in", group=ACT,
-                tooltip="Sign in with the browser: no key to copy, works over SSH"),
+                tooltip="Sign in with the browser: no key to copy (SSH too)"),
         Binding("x", "sign_out", "Sign out", id="setup.sign-out", group=ACT,
                 tooltip="Sign out (asks first when the key would be lost)"),
         Binding("c", "copy", "Copy snippet", id="setup.copy-snippet", group=ACT,
@@ -108,7 +108,7 @@ class SetupScreen(DashboardScreen):
         # that moves up every list.)
         Binding("v", "toggle_key_header", "Key from OPENRUSH_KEY", id="setup.key-variant",
                 show=False, group=ACT,
-                tooltip="Snippet variant: the agent reads the key from OPENRUSH_KEY"),
+                tooltip="Snippet variant: the key read from OPENRUSH_KEY"),
         Binding("i", "install", "Install", id="setup.install", group=ACT,
                 tooltip="Install into the agent's file, or show its command"),
         Binding("u", "uninstall", "Uninstall", id="setup.uninstall", group=ACT,
