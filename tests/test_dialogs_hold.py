@@ -43,10 +43,10 @@ from openrush_tui.text.paths import display_path
 from tests.support.accounts import mint_key, sandbox_app_with, stored
 from tests.support.activity import table_of as events_of
 from tests.support.apps import sandbox_app, settle
+from tests.support.browser_sign_in import code_dialog_app, open_code_dialog
 from tests.support.in_view import cut_text, not_in_view
 from tests.support.keys import select
 from tests.support.patience import PATIENCE
-from tests.test_web_sign_in_tui import code_dialog_app, open_code_dialog
 
 SIZES = [(80, 24), (60, 20)]
 size_ids = [f"{w}x{h}" for w, h in SIZES]

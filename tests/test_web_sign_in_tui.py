@@ -9,7 +9,6 @@ page with plain HTTP (the form's GET, then its POST with the CSRF token), as a b
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -29,9 +28,7 @@ from textual.widgets import Button, Input, Static
 from openrush_tui.api.models import RateLimitInfo
 from openrush_tui.auth.web import keeping
 from openrush_tui.clock import fixed_clock
-from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.oauth import OAuthServer
-from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.screens.setup import web_sign_in
 from openrush_tui.screens.setup.page import SetupScreen
 from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
@@ -50,6 +47,8 @@ from tests.support.browser_sign_in import (
     Gate,
     approve,
     browse,
+    code_dialog_app,
+    open_code_dialog,
     shown,
     signed_in_through_the_browser,
     until,
@@ -415,33 +414,6 @@ async def test_the_code_flow_over_ssh_takes_the_pasted_address_and_a_wrong_state
 
 
 # ---------------------------------------------------------------- the code dialog, viewed
-
-
-def code_dialog_app(tmp_path: Path) -> OpenRushApp:
-    """Signed out of a server whose sign-in is served in memory (the sandbox, seeded): the
-    same user code and address every run. The API itself is not reachable (port 9)."""
-    sandbox = create_sandbox(SandboxOptions(db_path=tmp_path / "sandbox.sqlite3",
-                                            now=FIXED_NOW, key_seed=KEY_SEED,
-                                            sign_in_clock=fixed_clock(FIXED_NOW)))
-    app = remote_app("http://127.0.0.1:9", None)
-    app.session.sign_in_clock = fixed_clock(FIXED_NOW)
-    never = asyncio.Event()
-
-    async def wait_for_ever(_: float) -> None:
-        await never.wait()
-
-    app.session.sign_in_sleep = wait_for_ever
-    app.session.sign_in_transport = httpx.ASGITransport(app=sandbox.app)
-    return app
-
-
-async def open_code_dialog(pilot: Pilot[Any]) -> None:
-    await until(pilot, lambda: shown(pilot.app.screen, "#web-sign-in"))
-    await settle(pilot)
-    await pilot.press("b")
-    await until(pilot, lambda: isinstance(pilot.app.screen, WebSignInScreen)
-                and shown(pilot.app.screen, "#web-code"))
-    await pilot.pause()
 
 
 @pytest.mark.parametrize("size", [LARGE, SMALL], ids=["80x24", "60x20"])

@@ -6,16 +6,20 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from openrush_tui.clock import fixed_clock
+from openrush_tui.sandbox.app import create_sandbox
+from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 from openrush_tui.screens.setup.web_sign_in import WebSignInScreen
 from openrush_tui.tui import OpenRushApp
-from tests.support.apps import settle, text_of
+from tests.support.apps import FIXED_NOW, KEY_SEED, remote_app, settle, text_of
 from tests.support.budget_clocks import Clocks
 from tests.support.patience import PATIENCE
 
@@ -91,3 +95,30 @@ async def signed_in_through_the_browser(pilot: Pilot[Any], base_url: str, gate: 
     await pilot.press("s")
     await until(pilot, lambda: app.session.web is not None)
     await settle(pilot)
+
+
+def code_dialog_app(tmp_path: Path) -> OpenRushApp:
+    """Signed out of a server whose sign-in is served in memory (the sandbox, seeded): the
+    same user code and address every run. The API itself is not reachable (port 9)."""
+    sandbox = create_sandbox(SandboxOptions(db_path=tmp_path / "sandbox.sqlite3",
+                                            now=FIXED_NOW, key_seed=KEY_SEED,
+                                            sign_in_clock=fixed_clock(FIXED_NOW)))
+    app = remote_app("http://127.0.0.1:9", None)
+    app.session.sign_in_clock = fixed_clock(FIXED_NOW)
+    never = asyncio.Event()
+
+    async def wait_for_ever(_: float) -> None:
+        await never.wait()
+
+    app.session.sign_in_sleep = wait_for_ever
+    app.session.sign_in_transport = httpx.ASGITransport(app=sandbox.app)
+    return app
+
+
+async def open_code_dialog(pilot: Pilot[Any]) -> None:
+    await until(pilot, lambda: shown(pilot.app.screen, "#web-sign-in"))
+    await settle(pilot)
+    await pilot.press("b")
+    await until(pilot, lambda: isinstance(pilot.app.screen, WebSignInScreen)
+                and shown(pilot.app.screen, "#web-code"))
+    await pilot.pause()
