@@ -16,6 +16,9 @@ temporary folder, its package laid out as symlinks on PYTHONPATH), interleaved w
 tree's runs so that a busy moment of the machine hits both alike, against the same server
 (this tree's sandbox: an old client asks it what it always asked). `--after GITREF` measures
 that commit instead of this working tree (which holds whatever others have not committed).
+`--serve-each` serves each version from its own sandbox (its own code, its own database
+seeded alike), so a change to the sandbox counts too; the floor row is then taken against
+each server (`floor-before`, `floor-after`): the sandbox alone, before and after.
 Ratios are after / before.
 The load average before and after is printed: the figures mean little on a busy machine.
 Not a test.
@@ -92,13 +95,15 @@ def lay_out(checkout: Path, into: Path) -> Path:
     return into
 
 
-def serve(db: Path, keys: int, events: int) -> tuple[subprocess.Popen[str], str, str]:
-    """This tree's sandbox on a free port, topped up to `keys` and `events`."""
-    command, _ = program(None)
+def serve(db: Path, keys: int, events: int, version: tuple[list[str], dict[str, str]]
+          ) -> tuple[subprocess.Popen[str], str, str]:
+    """The sandbox of `version` (a `program`) on a free port, topped up to `keys` and
+    `events`."""
+    command, env = version
     server = subprocess.Popen([*command, "sandbox", "serve", "--port", "0", "--db", str(db),
                                "--seed-keys", str(keys), "--seed-events", str(events),
                                *RAISED], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              text=True)
+                              text=True, env={**os.environ, **env})
     url = key = None
     for line in server.stdout or ():
         url = url or (match.group(1) if (match := LISTENING.search(line)) else None)
@@ -137,6 +142,9 @@ def main() -> int:
     parser.add_argument("--after", metavar="GITREF",
                         help="the commit to measure as after (default: this working tree, "
                              "with whatever is not committed)")
+    parser.add_argument("--serve-each", action="store_true",
+                        help="each version asks its own sandbox (its code, its database), "
+                             "with a floor row per server; default: this tree's sandbox")
     args = parser.parse_args()
     print(f"start: {load()}")
     with tempfile.TemporaryDirectory(prefix="cli-scale-") as scratch:
@@ -163,41 +171,61 @@ def main() -> int:
 
 def measure(home: Path, size: int, args: argparse.Namespace,
             versions: dict[str, tuple[list[str], dict[str, str]]]) -> None:
-    server, url, key = serve(home / "sandbox.sqlite3", size, args.events)
+    # Which server each version asks: its own with --serve-each, else all this tree's.
+    served = list(versions) if args.serve_each else ["tree"]
+    servers: dict[str, tuple[subprocess.Popen[str], str, str]] = {}
     try:
-        base = {**os.environ, "OPENRUSH_API_URL": url, "OPENRUSH_KEY": key,
-                "OPENRUSH_CONFIG_DIR": str(home / "config"), "HOME": str(home),
-                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+        for name in served:
+            servers[name] = serve(home / f"sandbox-{name}.sqlite3", size, args.events,
+                                  versions[name] if args.serve_each else program(None))
         print(f"\n{size + 8:,} keys, {args.events:,} seeded events  ({load()})")
         for label in args.commands:
-            argv = COMMANDS[label]
-            runs = {name: [*command, *argv] for name, (command, _) in versions.items()}
-            if label.startswith("keys"):  # what the server alone takes, at this moment
-                runs["floor"] = [sys.executable, "-c", FLOOR]
-            samples = {name: Samples() for name in runs}
-            for _ in range(args.runs):
-                for name, argv_run in runs.items():  # interleaved
-                    env = versions[name][1] if name in versions else {}
-                    seconds, cpu, rss, ok = run_once(argv_run, {**base, **env})
-                    samples[name].wall.append(seconds)
-                    samples[name].cpu.append(cpu)
-                    samples[name].rss_kib.append(rss)
-                    samples[name].failed += not ok
-            print(f"  {label}  ({load()})")
-            for name, got in samples.items():
-                failed = f"  ({got.failed} failed!)" if got.failed else ""
-                print(f"    {name:<7} median {statistics.median(got.wall):6.2f} s (CPU "
-                      f"{statistics.median(got.cpu):5.2f} s)   peak "
-                      f"{max(got.rss_kib) / 1024:6.0f} MiB{failed}")
-            if "before" in samples:
-                before, after = samples["before"], samples["after"]
-                print(f"    after/before: time "
-                      f"{statistics.median(after.wall) / statistics.median(before.wall):.2f}×"
-                      f", CPU {statistics.median(after.cpu) / statistics.median(before.cpu):.2f}×"
-                      f", memory {max(after.rss_kib) / max(before.rss_kib):.2f}×")
+            rounds(home, label, args, versions, servers)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server, _, _ in servers.values():
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def rounds(home: Path, label: str, args: argparse.Namespace,
+           versions: dict[str, tuple[list[str], dict[str, str]]],
+           servers: dict[str, tuple[subprocess.Popen[str], str, str]]) -> None:
+    """`--runs` interleaved rounds of one command: each version, and each server's floor."""
+    def env(server: str, extra: dict[str, str]) -> dict[str, str]:
+        _, url, key = servers[server]
+        return {**os.environ, "OPENRUSH_API_URL": url, "OPENRUSH_KEY": key,
+                "OPENRUSH_CONFIG_DIR": str(home / "config"), "HOME": str(home),
+                "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **extra}
+
+    runs: dict[str, tuple[list[str], dict[str, str]]] = {
+        name: ([*command, *COMMANDS[label]],
+               env(name if args.serve_each else "tree", extra))
+        for name, (command, extra) in versions.items()}
+    if label.startswith("keys"):  # what the server alone takes, at this moment
+        for server in servers:
+            name = "floor" if server == "tree" else f"floor-{server}"
+            runs[name] = ([sys.executable, "-c", FLOOR], env(server, {}))
+    samples = {name: Samples() for name in runs}
+    for _ in range(args.runs):
+        for name, (argv, run_env) in runs.items():  # interleaved
+            seconds, cpu, rss, ok = run_once(argv, run_env)
+            samples[name].wall.append(seconds)
+            samples[name].cpu.append(cpu)
+            samples[name].rss_kib.append(rss)
+            samples[name].failed += not ok
+    print(f"  {label}  ({load()})")
+    for name, got in samples.items():
+        failed = f"  ({got.failed} failed!)" if got.failed else ""
+        print(f"    {name:<12} median {statistics.median(got.wall):6.2f} s (CPU "
+              f"{statistics.median(got.cpu):5.2f} s)   peak "
+              f"{max(got.rss_kib) / 1024:6.0f} MiB{failed}")
+    for before, after in (("before", "after"), ("floor-before", "floor-after")):
+        if before in samples and after in samples:
+            was, now = samples[before], samples[after]
+            print(f"    {after}/{before}: time "
+                  f"{statistics.median(now.wall) / statistics.median(was.wall):.2f}×"
+                  f", CPU {statistics.median(now.cpu) / statistics.median(was.cpu):.2f}×"
+                  f", memory {max(now.rss_kib) / max(was.rss_kib):.2f}×")
 
 
 if __name__ == "__main__":
