@@ -8,7 +8,8 @@ ones; one database topped up between sizes), runs each command at least `--runs`
     activity --csv --limit 1000
 
 and prints the median wall time (and CPU time, user + system) and the largest peak RSS (the
-kernel's, from `os.wait4` of each run: what the process itself used, start-up included).
+kernel's, from `os.wait4` of each run: what the process itself used, start-up included), and
+the CPU time the sandbox spent meanwhile (its /proc/PID/stat before and after each run).
 For the key commands, `floor` is a bare client walking the same pages in its own process
 (httpx, nothing validated or written), run in the same rounds: the sandbox's own time then. With
 `--compare GITREF` the same commands run from a checkout of GITREF too (a `git worktree` in a
@@ -57,6 +58,7 @@ class Samples:
     wall: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)  # user + system: less hit by a busy machine
     rss_kib: list[int] = field(default_factory=list)
+    server_cpu: list[float] = field(default_factory=list)  # the sandbox's, during the run
     failed: int = 0
 
 
@@ -122,6 +124,15 @@ def run_once(command: list[str], env: dict[str, str]) -> tuple[float, float, int
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, process.returncode == 0
+
+
+def cpu_of(pid: int) -> float:
+    """User + system seconds of process `pid` so far (Linux's /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def load() -> str:
@@ -197,27 +208,32 @@ def rounds(home: Path, label: str, args: argparse.Namespace,
                 "OPENRUSH_CONFIG_DIR": str(home / "config"), "HOME": str(home),
                 "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **extra}
 
-    runs: dict[str, tuple[list[str], dict[str, str]]] = {
+    runs: dict[str, tuple[list[str], dict[str, str], str]] = {
         name: ([*command, *COMMANDS[label]],
-               env(name if args.serve_each else "tree", extra))
+               env(name if args.serve_each else "tree", extra),
+               name if args.serve_each else "tree")
         for name, (command, extra) in versions.items()}
     if label.startswith("keys"):  # what the server alone takes, at this moment
         for server in servers:
             name = "floor" if server == "tree" else f"floor-{server}"
-            runs[name] = ([sys.executable, "-c", FLOOR], env(server, {}))
+            runs[name] = ([sys.executable, "-c", FLOOR], env(server, {}), server)
     samples = {name: Samples() for name in runs}
     for _ in range(args.runs):
-        for name, (argv, run_env) in runs.items():  # interleaved
+        for name, (argv, run_env, server) in runs.items():  # interleaved
+            pid = servers[server][0].pid
+            served_before = cpu_of(pid)
             seconds, cpu, rss, ok = run_once(argv, run_env)
             samples[name].wall.append(seconds)
             samples[name].cpu.append(cpu)
             samples[name].rss_kib.append(rss)
+            samples[name].server_cpu.append(cpu_of(pid) - served_before)
             samples[name].failed += not ok
     print(f"  {label}  ({load()})")
     for name, got in samples.items():
         failed = f"  ({got.failed} failed!)" if got.failed else ""
         print(f"    {name:<12} median {statistics.median(got.wall):6.2f} s (CPU "
-              f"{statistics.median(got.cpu):5.2f} s)   peak "
+              f"{statistics.median(got.cpu):5.2f} s, the sandbox's "
+              f"{statistics.median(got.server_cpu):5.2f} s)   peak "
               f"{max(got.rss_kib) / 1024:6.0f} MiB{failed}")
     for before, after in (("before", "after"), ("floor-before", "floor-after")):
         if before in samples and after in samples:
@@ -225,7 +241,8 @@ def rounds(home: Path, label: str, args: argparse.Namespace,
             print(f"    {after}/{before}: time "
                   f"{statistics.median(now.wall) / statistics.median(was.wall):.2f}×"
                   f", CPU {statistics.median(now.cpu) / statistics.median(was.cpu):.2f}×"
-                  f", memory {max(now.rss_kib) / max(was.rss_kib):.2f}×")
+                  f", memory {max(now.rss_kib) / max(was.rss_kib):.2f}×, the sandbox's CPU "
+                  f"{statistics.median(now.server_cpu) / statistics.median(was.server_cpu):.2f}×")
 
 
 if __name__ == "__main__":
