@@ -176,6 +176,11 @@ class Store:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
                 self._db.execute("PRAGMA busy_timeout=5000")  # a second process on the file
+                # Up to 32 MiB of pages kept (SQLite's default is 2 MiB, taken as needed): a
+                # walk of the key list reads the whole of its index (7 MB at 50,000 keys),
+                # which in 2 MiB was read again from the file at every walk (15 -> 7.6 ms a
+                # page of 5,000 keys).
+                self._db.execute("PRAGMA cache_size=-32768")
                 self._db.executescript(SCHEMA)
                 # Before any secret is written: SQLite opened what was vetted.
                 check_claim(path, identity)
