@@ -135,8 +135,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=_extra_keys,
         default=(),
         metavar="FILE",
-        help="add the keys described in this JSON file to the demo account, with chosen ages "
-        "(see openrush_tui/sandbox/extra_keys.py)",
+        help="add the keys described in this JSON file to the demo account, with chosen ages: "
+        'a list such as [{"name": "Legacy", "created_days_ago": 200, "last_used_days_ago": 45, '
+        '"expires_in_days": null, "revoked": false}] (docs/sandbox.md)',
     )
     defaults = RateLimits()
     for window, default in (
