@@ -37,6 +37,7 @@ from openrush_tui.commands.common import (
     say,
     stdin_is_terminal,
 )
+from openrush_tui.commands.table import terminal_width
 from openrush_tui.config import mcp_url_from_env
 from openrush_tui.errors import OpenRushError
 from openrush_tui.text.safe import visible
@@ -304,15 +305,16 @@ def logout_json(profile: str, report: SignOutReport | None) -> dict[str, object]
             "message": report.summary()}
 
 
-STATUS_WIDTH = 80  # an SSH session's default terminal
+STATUS_WIDTH = 80  # piped: an SSH session's default terminal
 STATUS_LABEL = 10
 
 
 def status_row(label: str, value: str) -> str:
-    """One ``status`` row: the label, then the value wrapped at words to end within
-    `STATUS_WIDTH` columns, its later lines under its first (a word longer than the room, a
-    long URL or path, stays whole)."""
-    room = STATUS_WIDTH - STATUS_LABEL
+    """One ``status`` row: the label, then the value wrapped at words to end within the
+    terminal's width (`COLUMNS` first, as tables read it; `STATUS_WIDTH` when piped), its
+    later lines under its first (a word longer than the room, a long URL or path, stays
+    whole)."""
+    room = max(20, (terminal_width() or STATUS_WIDTH) - STATUS_LABEL)
     lines = [value] if len(value) <= room else textwrap.wrap(
         value, room, break_long_words=False, break_on_hyphens=False) or [value]
     return "\n".join(f"{label if index == 0 else '':<{STATUS_LABEL}}{line}"
@@ -360,6 +362,12 @@ def status_command(args: argparse.Namespace) -> int:
         for line in browser or ():
             say(line)
         if browser is not None:
+            # What a key's status shows too: the account's balance (checked through the
+            # browser sign-in above) and the MCP URL agents are set up with.
+            for label, value in status.rows():
+                if label == "Balance":
+                    say(status_row(label, value))
+            say(status_row("MCP URL", visible(status.mcp_url)))
             return EXIT_OK
     if args.json:
         print_document("status", status.as_dict())

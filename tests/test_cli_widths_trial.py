@@ -1,0 +1,84 @@
+"""The command line at the trial's widths (issue 20): `status` after a browser sign-in, the
+`keys scan` summary, `agents list`, `keys audit`, the dashboard's refusal without a terminal,
+and `login` with a key over a browser sign-in kept for the same profile and server.
+
+In this process (`main`) against a threaded sandbox over HTTP on 127.0.0.1; stdout is made to
+look like a terminal (as a person's would) and `COLUMNS` says its width.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from keyring.backends import fail
+
+from openrush_tui.auth.web import keeping
+from openrush_tui.cli import main
+from openrush_tui.commands import output
+from tests.support.budget_clocks import Clocks
+from tests.support.threaded_sandbox import Served, threaded_sandbox
+
+USER_CODE = re.compile(r"enter the code ([A-Z]{4}-[A-Z]{4})")
+CSRF = re.compile(r"name='csrf' value='([^']+)'")
+
+
+@pytest.fixture(scope="module")
+def clock() -> Clocks:
+    return Clocks(start=datetime.now(UTC))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory, clock: Clocks) -> Iterator[Served]:
+    with threaded_sandbox(tmp_path_factory.mktemp("cli-widths"), sign_in_clock=clock.wall,
+                          token_seconds=3600, device_interval=1) as running:
+        yield running
+
+
+def terminal(monkeypatch: pytest.MonkeyPatch, columns: int) -> None:
+    """stdout a terminal `columns` wide."""
+    monkeypatch.setattr(output, "stdout_is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(columns))
+
+
+def wide(text: str, width: int) -> list[str]:
+    return [line for line in text.splitlines() if len(line) > width]
+
+
+@pytest.fixture
+def browser(served: Served, isolated_home: Path, use_keyring: Callable[[object], object],
+            capsys: pytest.CaptureFixture[str]) -> keeping.Kept:
+    """Signed in through the browser: `login --web --no-wait`, approved, `--resume`."""
+    use_keyring(fail.Keyring())
+    assert main(["login", "--web", "--no-wait", "--insecure-storage",
+                 "--api-url", served.base_url]) == 0
+    said = capsys.readouterr().err
+    code = USER_CODE.search(said)
+    assert code, said
+    with httpx.Client(base_url=served.base_url) as person:
+        page = person.get("/device", params={"user_code": code.group(1)})
+        token = CSRF.search(page.text)
+        assert token, page.text
+        person.post("/device", data={"user_code": code.group(1), "csrf": token.group(1),
+                                     "decision": "approve"}).raise_for_status()
+    assert main(["login", "--web", "--resume", "--api-url", served.base_url]) == 0
+    capsys.readouterr()
+    kept = keeping.find("default")
+    assert kept is not None
+    return kept
+
+
+def test_status_of_a_browser_sign_in_fits_and_shows_balance_and_mcp(
+        browser: keeping.Kept, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    terminal(monkeypatch, 60)
+    assert main(["status"]) == 0
+    said = capsys.readouterr().out
+    assert "signed in through the browser" in said, said
+    assert not wide(said, 60), said
+    labels = [line.split()[0] for line in said.splitlines() if line[:1].strip()]
+    assert "Balance" in labels and "MCP" in labels, said
