@@ -79,6 +79,7 @@ TARGETS = {
     "rotation": Target("app/keys/rotate.py", ("tests/test_rules_rotation_pinned.py",
                                               "tests/test_keys_rotate.py"),
                        only=("replacement_name", "replacement_expiry", "_lifetime",
+                             "_nearest_time_of_day",
                              "lifetime_words", "IdleWatch", "poll_every", "_minutes")),
     "runway": Target("app/activity/runway.py", ("tests/test_rules_runway_pinned.py",
                                                 "tests/test_activity_runway.py")),

@@ -450,7 +450,7 @@ def test_a_1970_key_expiring_in_9999_is_replaced_within_the_latest_expiry() -> N
        st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)))
 def test_every_replacement_expiry_is_one_the_server_takes(created: datetime, expires: datetime,
                                                           now: datetime) -> None:
-    from openrush_tui.clock import LATEST_EXPIRY
+    from openrush_tui.clock import LATEST_EXPIRY, shifted
     from openrush_tui.keys.rotate import lifetime_words
 
     old = ApiCredential(id="cred_1", name="n", prefix="or_abc123", created_at=created,
@@ -461,6 +461,13 @@ def test_every_replacement_expiry_is_one_the_server_takes(created: datetime, exp
     if now < LATEST_EXPIRY - timedelta(hours=1):
         assert expiry > now  # never one the server refuses as past
     assert expiry == LATEST_EXPIRY or (expiry.second, expiry.microsecond) == (0, 0)  # clean
+    # As long as the plan says ("expires after N days"): the old key's time of day within 12
+    # hours of now + N days, never the first one after them (up to a day more).
+    assert old.expires_at is not None
+    lifetime = old.expires_at - old.created_at
+    if lifetime >= timedelta(days=1) and expiry < LATEST_EXPIRY:
+        days = round(lifetime / timedelta(days=1))
+        assert abs(expiry - shifted(now, timedelta(days=days))) <= timedelta(hours=12)
     assert lifetime_words(old, expiry, now)
 
 

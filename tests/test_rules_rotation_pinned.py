@@ -64,8 +64,10 @@ def test_the_old_keys_own_name_counts_as_taken_even_padded() -> None:
 
 
 @pytest.mark.parametrize(("lifetime", "replacement"), [
-    # 30 days from 14:05:09, at the old key's midnight: the first one after them.
+    # 30 days from 14:05:09, at the old key's midnight: the one nearest to them (9:55 later).
     (timedelta(days=30), datetime(2027, 1, 2, tzinfo=UTC)),
+    # ... and when the nearest one is before them (10:05 earlier rather than 13:55 later).
+    (timedelta(days=30, hours=10), datetime(2027, 1, 1, 10, tzinfo=UTC)),
     (timedelta(hours=2), NOW.replace(hour=16, minute=6, second=0)),  # the next whole minute
     (timedelta(hours=1), NOW.replace(hour=15, minute=6, second=0)),
     (timedelta(minutes=30), NOW.replace(hour=15, minute=6, second=0)),  # never under an hour
@@ -83,18 +85,36 @@ def test_the_replacement_ends_at_the_old_keys_time_of_day_to_the_minute() -> Non
     old = ApiCredential(id="cred_old", name="n", prefix="or_abc123", created_at=made,
                         expires_at=datetime(2026, 7, 1, tzinfo=UTC))
     ten = datetime(2026, 6, 20, 10, 0, tzinfo=UTC)
-    assert replacement_expiry(old, ten) == datetime(2026, 7, 21, tzinfo=UTC)
+    # 30 days from 10:00 is 10:00: the midnight before (10 hours) is nearer than the one after.
+    assert replacement_expiry(old, ten) == datetime(2026, 7, 20, tzinfo=UTC)
     # Its time of day itself, once the days have passed, is not put off by a day.
     assert replacement_expiry(old, ten.replace(hour=0)) == datetime(2026, 7, 20, tzinfo=UTC)
+    # Exactly 12 hours either way: the later one (never short of the days said by a tie).
+    assert replacement_expiry(old, ten.replace(hour=12)) == datetime(2026, 7, 21, tzinfo=UTC)
     at_noon = old.model_copy(update={"expires_at": datetime(2026, 7, 1, 12, 30, 59,
                                                             tzinfo=UTC)})
     assert replacement_expiry(at_noon, ten) == datetime(2026, 7, 20, 12, 30, tzinfo=UTC)
-    # A day and a half is said, and kept, as two days.
+    # A day and a half is said, and kept, as two days: at noon, 2 days less 2:05:09.
     days_and_a_half = old_key(timedelta(days=1, hours=12))
-    assert replacement_expiry(days_and_a_half, NOW) == datetime(2026, 12, 5, 12, tzinfo=UTC)
+    assert replacement_expiry(days_and_a_half, NOW) == datetime(2026, 12, 4, 12, tzinfo=UTC)
     # On a whole minute already: kept.
     assert replacement_expiry(old_key(timedelta(hours=3)), NOW.replace(second=0)) == \
         NOW.replace(hour=17, second=0)
+
+
+def test_the_replacement_lives_as_many_days_as_the_plan_says_not_one_more() -> None:
+    # The trial: a 35-day key (12:44 to 12:44) rotated at 12:46:50 got 2027-01-12 12:44, ~36
+    # days, while the plan said "expires after 35 days, like the old key".
+    old = ApiCredential(id="cred_old", name="n", prefix="or_abc123",
+                        created_at=datetime(2026, 11, 7, 12, 44, tzinfo=UTC),
+                        expires_at=datetime(2026, 12, 12, 12, 44, tzinfo=UTC))
+    now = datetime(2026, 12, 7, 12, 46, 50, tzinfo=UTC)
+    assert replacement_expiry(old, now) == datetime(2027, 1, 11, 12, 44, tzinfo=UTC)
+    assert lifetime_words(old) == "expires after 35 days, like the old key"
+    ninety_four = old.model_copy(update={"expires_at": datetime(2027, 2, 9, 12, 44,
+                                                                tzinfo=UTC)})
+    assert lifetime_words(ninety_four) == "expires after 94 days, like the old key"
+    assert replacement_expiry(ninety_four, now) == datetime(2027, 3, 11, 12, 44, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("lifetime", "words"), [

@@ -85,21 +85,29 @@ def replacement_expiry(old: ApiCredential, now: datetime) -> datetime | None:
 
     On a time a person would choose: a lifetime of days (rounded, as `lifetime_words` says it)
     ends at the old key's time of day, to the minute (a key that expired at midnight is
-    replaced by one that does), the first such time once those days have passed; a shorter
-    one after its whole hours, at the next whole minute. The exact lifetime counted from now
-    carried the seconds of the moment the old key was created ("00:01:15")."""
+    replaced by one that does), the one NEAREST to now + those days, so within 12 hours of
+    what the plan says ("expires after 35 days": 35 days less 3 minutes, not the first such
+    time after them, which made it ~36); a shorter one after its whole hours, at the next
+    whole minute. The exact lifetime counted from now carried the seconds of the moment the
+    old key was created ("00:01:15")."""
     if old.expires_at is None:
         return None
     lifetime = _lifetime(old)
     if lifetime < timedelta(days=1):
         hours = max(1, round(lifetime / timedelta(hours=1)))
         return min(_next_minute(shifted(now, timedelta(hours=hours))), LATEST_EXPIRY)
-    earliest = shifted(now, timedelta(days=_days(lifetime)))
-    at = old.expires_at.astimezone(earliest.tzinfo)
-    end = earliest.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
-    if end < earliest:
-        end = shifted(end, timedelta(days=1))
-    return min(end, LATEST_EXPIRY)
+    target = shifted(now, timedelta(days=_days(lifetime)))
+    at = old.expires_at.astimezone(target.tzinfo)
+    return min(_nearest_time_of_day(target, at.hour, at.minute), LATEST_EXPIRY)
+
+
+def _nearest_time_of_day(target: datetime, hour: int, minute: int) -> datetime:
+    """The instant at `hour`:`minute` nearest to `target` (the later one on a tie): on
+    `target`'s own day, or the day before or after."""
+    same_day = target.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    candidates = (shifted(same_day, -timedelta(days=1)), same_day,
+                  shifted(same_day, timedelta(days=1)))
+    return min(candidates, key=lambda at: (abs(at - target), -at.timestamp()))
 
 
 def _lifetime(old: ApiCredential) -> timedelta:
