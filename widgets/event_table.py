@@ -143,9 +143,12 @@ class EventTable(MotionTable[Text]):
         `follow_top`: live events arriving while the table sits at its very top stay in view
         (the selection keeps its event); otherwise the rows in view stay where they were.
         """
+        earlier = self._shown
         self._shown = (events, names, now)
         wanted = [event.id for event in events]
         if wanted == self._order:
+            if earlier is None or earlier[1] is not names:
+                self.rename(events, names)  # the same rows, named anew
             return
         selected = self._selected_key()
         anchor, anchor_at = self._anchor()
@@ -178,7 +181,11 @@ class EventTable(MotionTable[Text]):
         self.sort(key=lambda cells: first_cells[id(cells[0])])
 
     def rename(self, events: Sequence[UsageEvent], names: Mapping[str, str]) -> None:
-        """Key names arrived after the rows: update that one column."""
+        """Key names arrived after the rows: update that one column. The names are kept
+        with the rows shown, for the rows made again at another width (which read prefixes
+        in place of names when they kept the names of before they arrived, issue 20)."""
+        if self._shown is not None:
+            self._shown = (self._shown[0], names, self._shown[2])
         for event in events:
             if event.id in self.rows:
                 self.update_cell(event.id, "who", self._cell("who", self._caller(event, names)),

@@ -1,0 +1,40 @@
+"""Fixes from a new user's trial (issue 20), each seen on the dashboard over the in-process
+sandbox: Activity's key names after a resize, ..."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from openrush_tui.activity.events import who
+from tests.support.activity import screen_of, settle_activity, table_of
+from tests.support.apps import sandbox_app, settle
+
+pytestmark = pytest.mark.usefixtures("isolated_home")
+
+
+def callers(app: object) -> list[str]:
+    table = table_of(app)  # type: ignore[arg-type]
+    at = [column.key for column in table.ordered_columns].index("who")
+    return [table.get_row(row.key)[at].plain for row in table.ordered_rows]
+
+
+async def test_key_names_stay_after_a_resize_and_back(tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_activity(pilot)
+        screen = screen_of(app)
+        named = [e for e in screen.model.shown_events() if e.credential_id in screen.model.names]
+        assert named, "the demo account's events name its keys"
+        before = callers(app)
+        assert not any(cell.startswith("or_") for cell in before), before
+        for size in [(100, 24), (80, 24), (200, 50), (80, 24)]:
+            await pilot.resize_terminal(*size)
+            await settle(pilot)
+            now = callers(app)
+            prefixes = [cell for cell in now if cell.startswith("or_")]
+            assert not prefixes, (size, prefixes)
+        assert callers(app) == before
+        # The caller's words come from the names, as the event's dialog says them.
+        assert all(who(e, screen.model.names) for e in named)
