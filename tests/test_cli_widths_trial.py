@@ -20,9 +20,16 @@ from keyring.backends import fail
 from openrush_tui.auth.web import keeping
 from openrush_tui.cli import main
 from openrush_tui.commands import output
+from openrush_tui.sandbox.options import ExtraKey
 from tests.support.budget_clocks import Clocks
+from tests.support.lifecycle import ACTIVE_KEY, REVOKED_KEY
 from tests.support.threaded_sandbox import Served, threaded_sandbox
 
+UNKNOWN_KEY = "or_UnknownKey0123456789abcdefghijABCDEFGHIJ"  # no server knows it
+EXTRA_KEYS = (ExtraKey("Planted revoked", key=REVOKED_KEY, created_days_ago=30, revoked=True),
+              ExtraKey("Planted active", key=ACTIVE_KEY, created_days_ago=3,
+                       last_used_days_ago=1, expires_in_days=30),
+              ExtraKey("Expired three days ago", created_days_ago=40, expires_in_days=-3))
 USER_CODE = re.compile(r"enter the code ([A-Z]{4}-[A-Z]{4})")
 CSRF = re.compile(r"name='csrf' value='([^']+)'")
 
@@ -35,7 +42,8 @@ def clock() -> Clocks:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, clock: Clocks) -> Iterator[Served]:
     with threaded_sandbox(tmp_path_factory.mktemp("cli-widths"), sign_in_clock=clock.wall,
-                          token_seconds=3600, device_interval=1) as running:
+                          token_seconds=3600, device_interval=1,
+                          extra_keys=EXTRA_KEYS) as running:
         yield running
 
 
@@ -47,6 +55,17 @@ def terminal(monkeypatch: pytest.MonkeyPatch, columns: int) -> None:
 
 def wide(text: str, width: int) -> list[str]:
     return [line for line in text.splitlines() if len(line) > width]
+
+
+@pytest.fixture
+def by_key(served: Served, isolated_home: Path, use_keyring: Callable[[object], object],
+           monkeypatch: pytest.MonkeyPatch) -> str:
+    """Signed in with the demo account's key through OPENRUSH_KEY; the key."""
+    use_keyring(fail.Keyring())
+    key = served.sandbox.mint_bootstrap_key()
+    monkeypatch.setenv("OPENRUSH_API_URL", served.base_url)
+    monkeypatch.setenv("OPENRUSH_KEY", key)
+    return key
 
 
 @pytest.fixture
@@ -82,3 +101,18 @@ def test_status_of_a_browser_sign_in_fits_and_shows_balance_and_mcp(
     assert not wide(said, 60), said
     labels = [line.split()[0] for line in said.splitlines() if line[:1].strip()]
     assert "Balance" in labels and "MCP" in labels, said
+
+
+def test_the_scan_summary_wraps_at_the_width(by_key: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.env").write_text(f"KEY={ACTIVE_KEY}\nOLD={REVOKED_KEY}\n")
+    (tmp_path / "b.env").write_text(f"KEY={UNKNOWN_KEY}\n")
+    terminal(monkeypatch, 60)
+    monkeypatch.setattr(output, "stderr_is_terminal", lambda: True)
+    main(["keys", "scan", str(tmp_path)])
+    said = capsys.readouterr()
+    summary = said.err.rpartition("\r\x1b[K")[2]  # after the progress line, cleared
+    assert "3 keys found: 1 active, 1 revoked, 1 unknown." in " ".join(summary.split()), said
+    assert not wide(summary, 60), summary
+    assert not wide(said.out, 60), said.out

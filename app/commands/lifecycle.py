@@ -237,7 +237,10 @@ def scan_command(args: argparse.Namespace, monotonic: Callable[[], float]) -> in
         print_document("keys-scan", scan_json(report, verdicts))
     else:
         print_hits(verdicts)
-    say(scan_summary(report, verdicts), err=True)
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.commands.table import stderr_width, wrap
+
+    say(wrap(scan_summary(report, verdicts), stderr_width()), err=True)
     if note:
         say(f"openrush-tui: {note}", err=True)
     if report.incomplete:  # said whatever else was found: no file may pass for clean

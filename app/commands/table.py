@@ -32,8 +32,8 @@ from openrush_tui.text.glyphs import plain
 from openrush_tui.text.safe import visible
 
 __all__ = ["GAP", "Column", "Step", "age", "cell_width", "char_width", "cut", "cut_apart",
-           "fit", "head", "pad", "print_columns", "table_lines", "terminal_width", "unique_starts",
-           "wrap"]
+           "fit", "head", "pad", "print_columns", "stderr_width", "table_lines", "terminal_width",
+           "unique_starts", "wrap"]
 
 GAP = "  "
 ELLIPSIS = "…"  # as `plain` shows it: "..." under LANG=C
@@ -133,6 +133,14 @@ def terminal_width() -> int | None:
     """The width of the terminal stdout writes to (`COLUMNS` first); None when it is not a
     terminal."""
     if not output.stdout_is_terminal():
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def stderr_width() -> int | None:
+    """The width of the terminal stderr writes to (`COLUMNS` first): what messages and
+    summaries said there wrap at; None when it is not a terminal."""
+    if not output.stderr_is_terminal():
         return None
     return shutil.get_terminal_size().columns
 
