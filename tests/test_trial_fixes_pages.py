@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from openrush_tui.activity.events import who
+from openrush_tui.screens.api_access.page import ApiAccessScreen
 from tests.support.activity import screen_of, settle_activity, table_of
-from tests.support.apps import sandbox_app, settle
+from tests.support.apps import FIXED_NOW, sandbox_app, settle
+from tests.support.keys import select
+from tests.test_rotation_background import SIZE, MovingClock, said, start_waiting, wait_until
 
 pytestmark = pytest.mark.usefixtures("isolated_home")
 
@@ -38,3 +41,19 @@ async def test_key_names_stay_after_a_resize_and_back(tmp_path: Path) -> None:
         assert callers(app) == before
         # The caller's words come from the names, as the event's dialog says them.
         assert all(who(e, screen.model.names) for e in named)
+
+
+async def test_r_during_a_rotation_s_wait_names_the_key_that_stops_it(tmp_path: Path) -> None:
+    # It said "Press c to stop that wait first", and c copies the key's id: S stops the wait.
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
+    app.now = MovingClock(FIXED_NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        line = await start_waiting(pilot, app)
+        await select(pilot, "Data notebook")
+        await pilot.press("R")
+        await wait_until(pilot, lambda: "“Production server” is being rotated" in said(app))
+        assert "Press S to stop that wait first" in said(app), said(app)
+        assert "Press c" not in said(app)
+        await pilot.press("S")  # what it says does what it says
+        await wait_until(pilot, lambda: not line.waiting and "Stopped waiting" in said(app))
+        assert isinstance(app.screen, ApiAccessScreen)

@@ -463,6 +463,14 @@ class ApiAccessScreen(DashboardScreen):
 
     # -- rotation -------------------------------------------------------------------------
 
+    def _key_for(self, action: str) -> str:
+        """The key this page binds to `action`, as the footer and the help write it (a
+        message that names a key follows the binding, rather than saying one of its own)."""
+        for binding in Binding.make_bindings(self.BINDINGS):
+            if binding.action == action:
+                return self.app.get_key_display(binding)
+        raise LookupError(action)
+
     def action_rotate(self) -> None:
         """R: replace the key under the cursor (the dialog plans and runs `keys.rotate`)."""
         row = self.table.current
@@ -473,9 +481,10 @@ class ApiAccessScreen(DashboardScreen):
                         "Press n for a new key.", markup=False)
             return
         line = self.query_one(RotationLine)
-        if line.waiting:  # one rotation at a time: its line and c are about that one
+        if line.waiting:  # one rotation at a time: its line and its stop are about that one
+            stop = self._key_for("cancel_rotation")
             self.notify(f"“{line.old_name}” is being rotated: its old key is waited on. Press "
-                        "c to stop that wait first.", markup=False)
+                        f"{stop} to stop that wait first.", markup=False)
             return
         from openrush_tui.screens.api_access.rotate import KeyRotateScreen  # lazy: start-up
 
