@@ -116,3 +116,19 @@ def test_the_scan_summary_wraps_at_the_width(by_key: str, tmp_path: Path,
     assert "3 keys found: 1 active, 1 revoked, 1 unknown." in " ".join(summary.split()), said
     assert not wide(summary, 60), summary
     assert not wide(said.out, 60), said.out
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_agents_list_keeps_its_columns(columns: int, isolated_home: Path,
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    terminal(monkeypatch, columns)
+    assert main(["agents", "list"]) == 0
+    said = capsys.readouterr().out
+    assert not wide(said, columns), said
+    header = said.splitlines()[0].split()
+    assert header[:1] == ["AGENT"] and "INSTALL" in header, said
+    if columns == 80:
+        assert "NAME" in header, said
+    windsurf = next(line for line in said.splitlines() if line.startswith("windsurf"))
+    assert windsurf.endswith("/mcp_config.json") and "…" in windsurf, said  # cut in the middle

@@ -29,6 +29,7 @@ from openrush_tui.config import mcp_url_from_env
 
 if TYPE_CHECKING:
     from openrush_tui.agents.catalog import Agent
+    from openrush_tui.agents.found import Found
     from openrush_tui.agents.install import InstallPlan, InstallResult
 
 
@@ -81,26 +82,55 @@ def _agent(name: str) -> Agent | None:
 def agents_list_command(args: argparse.Namespace) -> int:
     # lazy: start-up (--help imports every command module)
     from openrush_tui.agents.found import find_setups
-    from openrush_tui.commands.table import Column, fit, print_columns, terminal_width
+    from openrush_tui.commands.table import Column, Step, fit, print_columns, terminal_width
 
     found = find_setups()
     if args.json:
         print_json([item.as_dict() for item in found])
         return EXIT_OK
     here = [item.here() for item in found]
-    how = [f"file {item.agent.target.shown}" if item.agent.target else "steps in its app or "
-           "a command" for item in found]
-    set_up = Column("SET UP HERE", here)
-    columns = [Column("AGENT", [item.agent.id for item in found]),
-               Column("NAME", [item.agent.name for item in found]), set_up,
-               Column("INSTALL", how)]
+    paths = [item.agent.target.shown if item.agent.target else None for item in found]
+    how = [f"file {path}" if path else "steps in its app or a command" for path in paths]
+    set_up = Column("SET UP HERE", here, [[_short_here(item) for item in found]])
+    install = Column("INSTALL", how, [[path or "app or command" for path in paths]], least=16,
+                     cutter=lambda room: [path_cut(path, room) if path else "app or command"
+                                          for path in paths])
+    name = Column("NAME", [item.agent.name for item in found], least=12)
+    columns = [Column("AGENT", [item.agent.id for item in found]), name, set_up, install]
     width = terminal_width()
-    print_columns(fit(columns, width, [("drop", columns[1]), ("drop", columns[3])],
-                      cut=set_up, cut_to=20), width)
+    # Narrower, in turn: what is set up in a word (the files are under INSTALL), the install
+    # file without "file ", cut in the middle (its name kept whole), then the agent's name cut
+    # and left out (its id says it too), and only then the install column.
+    steps: list[Step] = [("shorten", set_up), ("shorten", install), ("cut", install, 24),
+                         ("cut", name, 12), ("drop", name), ("cut", install, 16),
+                         ("drop", install)]
+    print_columns(fit(columns, width, steps, cut=set_up, cut_to=11), width)
     for item in found:
         for problem in item.problems:
             say(f"{item.agent.id}: could not check {problem}", err=True)
     return EXIT_OK
+
+
+def _short_here(item: Found) -> str:
+    """Whether it is set up here in a word or two, for a narrow `agents list`."""
+    words = ["yes"] if item.where else []
+    if item.elsewhere:
+        words.append("other server")
+    if words:
+        return "; ".join(words)
+    return "no" if item.state == "not set up" else "cannot tell"
+
+
+def path_cut(path: str, room: int) -> str:
+    """A file path in at most `room` cells: cut in the middle, its file name kept whole while
+    it fits with a few cells of the start ("~/.code…/mcp_config.json"), else cut from the
+    left ("…config.json")."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.commands.table import cell_width, cut
+
+    name = path[path.rfind("/"):]
+    keep = cell_width(name) if cell_width(name) + 4 <= room else room - 1
+    return cut(path, room, keep_end=max(0, keep))
 
 
 def agents_show_command(args: argparse.Namespace) -> int:
