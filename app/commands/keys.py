@@ -462,7 +462,10 @@ def confirm_revoke(keys: list[ApiCredential], own_id: str | None) -> bool:
         say(f"  {describe(key)}", err=True)
     if own_id is not None:
         say(own_key_warning(keys, own_id), err=True)
-    say("Anything using them stops working at once. This cannot be undone.", err=True)
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.keys.revoke import consequence
+
+    say(consequence([key.status() for key in keys]), err=True)
     return confirm("Revoke? [y/N] ")
 
 

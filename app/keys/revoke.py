@@ -18,7 +18,7 @@ from openrush_tui.keys.rules import signed_in_with
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
-    from openrush_tui.api.models import ApiCredential
+    from openrush_tui.api.models import ApiCredential, CredentialStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,28 @@ async def revoke_all(client: OpenRushClient, ids: Sequence[str], *,
         if each is not None:
             each(outcome)
     return report
+
+
+def consequence(statuses: Sequence[CredentialStatus]) -> str:
+    """What revoking keys of these statuses means, for the confirmation (the dialog and `keys
+    revoke`). Only an active key has users to stop: of a key already expired (or revoked),
+    "stops working at once" is untrue, since nothing using it works anyway."""
+    count = len(statuses)
+    live = sum(1 for status in statuses if status == "active")
+    gone = " or ".join(sorted({status for status in statuses if status != "active"},
+                              key=("expired", "revoked").index))
+    if live == count:
+        subject = "this key" if count == 1 else "these keys"
+        return f"Anything using {subject} stops working at once. This cannot be undone."
+    if live == 0:
+        subject, them = ("This key is", "it") if count == 1 else ("These keys are", "them")
+        return (f"{subject} already {gone}: nothing using {them} works anyway. "
+                "This cannot be undone.")
+    active = "the active key" if live == 1 else f"the {live} active keys"
+    others = count - live
+    rest = "the other is" if others == 1 else f"the other {others} are"
+    return (f"Anything using {active} stops working at once; {rest} already {gone}, so "
+            "nothing using them works anyway. This cannot be undone.")
 
 
 @dataclass

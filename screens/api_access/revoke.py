@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from openrush_tui.keys.revoke import consequence
 from openrush_tui.screens.dialogs.yes_no import YesNoDialog
 from openrush_tui.text.counts import plural
 from openrush_tui.text.times import exact, relative
@@ -90,9 +91,7 @@ def revoke_body(rows: tuple[KeyRow, ...], now: datetime, *, signed_in_id: str | 
         yield Static(Text.assemble("This terminal is signed in with “", signed_in.name,
                                    "”. After the revoke it is signed out and you are taken "
                                    "to Setup to sign in with another key."), id="signed-in")
-    subject = "this key" if len(rows) == 1 else "these keys"
-    yield Static(f"Anything using {subject} stops working at once. This cannot be undone.",
-                 id="consequence")
+    yield Static(consequence([row.status for row in rows]), id="consequence")
     if skipped:
         were = "key is" if skipped == 1 else "keys are"
         yield Static(f"{skipped} already revoked {were} left out.", classes="note")
