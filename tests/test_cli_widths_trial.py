@@ -132,3 +132,18 @@ def test_agents_list_keeps_its_columns(columns: int, isolated_home: Path,
         assert "NAME" in header, said
     windsurf = next(line for line in said.splitlines() if line.startswith("windsurf"))
     assert windsurf.endswith("/mcp_config.json") and "…" in windsurf, said  # cut in the middle
+
+
+def test_keys_audit_shows_a_cut_id_is_cut(by_key: str, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    terminal(monkeypatch, 60)
+    main(["keys", "audit"])
+    said = capsys.readouterr().out
+    assert not wide(said, 60), said
+    ids = re.findall(r"\bcred_\S*", said)
+    assert ids, said
+    # Each id shown whole (as --json gives them) or marked as cut.
+    monkeypatch.setattr(output, "stdout_is_terminal", lambda: False)
+    main(["keys", "list", "--json"])
+    whole = set(re.findall(r'"(cred_[^"]+)"', capsys.readouterr().out))
+    assert all(shown in whole or shown.endswith("…") for shown in ids), (ids, said)

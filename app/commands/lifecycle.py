@@ -181,12 +181,16 @@ def print_audit(report: AuditReport, among: Sequence[str] = ()) -> None:
         wrap,
     )
     from openrush_tui.keys.audit import ADVICE, KINDS
+    from openrush_tui.text.glyphs import plain
 
     rows = [(kind, item, next(f.reason for f in item.findings if f.kind == kind))
             for kind in KINDS for item in report.of_kind(kind)]
     ids = [item.key.id for _, item, _ in rows]
     name = Column("", [item.key.name for _, item, _ in rows], least=16)
-    key_id = Column("", ids, shorter=[unique_starts(ids, among)])
+    # A shortened id says it is cut (the table has no header to say so): "cred_f10…".
+    starts = [start if start == whole else start + plain("…")
+              for start, whole in zip(unique_starts(ids, among), ids, strict=True)]
+    key_id = Column("", ids, shorter=[starts])
     reason = Column("", [text for _, _, text in rows], least=16)
     width = terminal_width()
     indent = "  "
