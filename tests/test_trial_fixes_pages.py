@@ -9,6 +9,7 @@ import pytest
 
 from openrush_tui.activity.events import who
 from openrush_tui.screens.api_access.page import ApiAccessScreen
+from openrush_tui.widgets.usage_chart import UsageChart
 from tests.support.activity import screen_of, settle_activity, table_of
 from tests.support.apps import FIXED_NOW, sandbox_app, settle
 from tests.support.keys import select
@@ -57,3 +58,19 @@ async def test_r_during_a_rotation_s_wait_names_the_key_that_stops_it(tmp_path: 
         await pilot.press("S")  # what it says does what it says
         await wait_until(pilot, lambda: not line.waiting and "Stopped waiting" in said(app))
         assert isinstance(app.screen, ApiAccessScreen)
+
+
+async def test_e_says_so_when_the_period_is_already_counted(tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle_activity(pilot)
+        screen = screen_of(app)
+        client = await app.session.client()
+        old = next(k for k in await client.list_keys() if k.name == "Old laptop")
+        screen.filter_by_key(old.id, old.name)  # one call in the period: counted at once
+        await settle_activity(pilot)
+        assert screen.model.tally.complete
+        assert "event counted" in app.screen.query_one(UsageChart).note
+        await pilot.press("e")
+        await settle(pilot)
+        assert "All events of the period are already counted." in said(app), said(app)

@@ -152,8 +152,14 @@ class ActivityScreen(DashboardScreen):
             return bool(self.model.text) or self.query_one(FilterBar).is_open \
                 or self.filter.active
         if action == "more_chart":
-            return self.model.can_count_more and not self.busy(GROUP_CHART)
+            # Pressed with the period counted, e says so (it did nothing, silently, before);
+            # the palette lists it only while there is more to count (`palette_offers`).
+            return (self.model.can_count_more or self.model.tally.complete) \
+                and not self.busy(GROUP_CHART)
         return super().check_action(action, parameters)
+
+    def palette_offers(self, action: str) -> bool:
+        return action != "more_chart" or self.model.can_count_more
 
     def palette_titles(self) -> dict[str, str]:
         """What the command palette calls these keys now (their state in words)."""
@@ -507,7 +513,9 @@ class ActivityScreen(DashboardScreen):
         self._show_states()
 
     def action_more_chart(self) -> None:
-        if not self.busy(GROUP_CHART):
+        if self.model.tally.complete:
+            self.notify("All events of the period are already counted.")
+        elif not self.busy(GROUP_CHART):
             self._count_more()
             self._show_chart()
 
