@@ -8,7 +8,11 @@ look like a terminal (as a person's would) and `COLUMNS` says its width.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+import struct
+import termios
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +22,9 @@ import pytest
 from keyring.backends import fail
 
 from openrush_tui.auth.web import keeping
-from openrush_tui.cli import main
+from openrush_tui.cli import COMMAND_MODULES, main
 from openrush_tui.commands import output
+from openrush_tui.commands.terminal import dashboard_refusal
 from openrush_tui.sandbox.options import ExtraKey
 from tests.support.budget_clocks import Clocks
 from tests.support.lifecycle import ACTIVE_KEY, REVOKED_KEY
@@ -147,3 +152,24 @@ def test_keys_audit_shows_a_cut_id_is_cut(by_key: str, monkeypatch: pytest.Monke
     main(["keys", "list", "--json"])
     whole = set(re.findall(r'"(cred_[^"]+)"', capsys.readouterr().out))
     assert all(shown in whole or shown.endswith("…") for shown in ids), (ids, said)
+
+
+@pytest.mark.parametrize("environ", [{}, {"COLUMNS": "60"}], ids=["pty-80", "COLUMNS-60"])
+def test_the_refusal_without_a_terminal_wraps_at_words(environ: dict[str, str]) -> None:
+    """stdin the null device, stdout and stderr a terminal 80 columns wide (a real pty)."""
+    master, slave = os.openpty()
+    try:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        fds = {"stdin": None, "stdout": slave, "stderr": slave}
+        said = dashboard_refusal(COMMAND_MODULES, fds=fds,
+                                 environ={"TERM": "xterm", "SSH_CLIENT": "10.0.0.1 1 22",
+                                          **environ})
+        piped = dashboard_refusal(COMMAND_MODULES, fds={**fds, "stderr": None},
+                                  environ={"TERM": "xterm", "SSH_CLIENT": "10.0.0.1 1 22"})
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert said and piped and "\n" not in piped  # a log or a pipe: one line, grep-able
+    width = int(environ.get("COLUMNS", "80"))
+    assert not wide(said, width), said
+    assert " ".join(said.splitlines()) == piped, said  # broken between words only

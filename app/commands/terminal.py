@@ -41,11 +41,27 @@ def why_not(fds: Mapping[str, int | None], environ: Mapping[str, str]) -> str | 
     return None
 
 
+def stderr_width(fd: int | None, environ: Mapping[str, str]) -> int | None:
+    """The width of the terminal on `fd` (stderr): `COLUMNS` first, as tables read it, else
+    the terminal's own, else 80; None when it is not a terminal (a log, a pipe)."""
+    if fd is None or not _is_terminal(fd):
+        return None
+    columns = environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(fd).columns or 80
+    except OSError:
+        return 80
+
+
 def dashboard_refusal(commands: Iterable[str], *, fds: Mapping[str, int | None] = STREAMS,
                       environ: Mapping[str, str] | None = None) -> str | None:
-    """The one line to print (then exit 2) when the dashboard cannot run here, else None.
+    """What to print on stderr (then exit 2) when the dashboard cannot run here, else None:
+    one line in a log or a pipe; on a terminal, broken between words to its width (a
+    terminal would break a word anywhere).
 
-    `commands`: the subcommands, named in the line (they work without a terminal).
+    `commands`: the subcommands, named in it (they work without a terminal).
     """
     environ = os.environ if environ is None else environ
     reason = why_not(fds, environ)
@@ -55,4 +71,7 @@ def dashboard_refusal(commands: Iterable[str], *, fds: Mapping[str, int | None] 
             f"command: {', '.join(commands)} (openrush-tui COMMAND --help)")
     if reason != TERM_DUMB and any(environ.get(name) for name in SSH_VARIABLES):
         line += "; over SSH, ask for a terminal: ssh -t HOST openrush-tui"
-    return line
+    # lazy: start-up (only a refusal needs it)
+    from openrush_tui.commands.table import wrap
+
+    return wrap(line, stderr_width(fds.get("stderr"), environ))
