@@ -9,9 +9,13 @@ look like a terminal (as a person's would) and `COLUMNS` says its width.
 from __future__ import annotations
 
 import fcntl
+import getpass
+import io
+import json
 import os
 import re
 import struct
+import sys
 import termios
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -173,3 +177,61 @@ def test_the_refusal_without_a_terminal_wraps_at_words(environ: dict[str, str]) 
     width = int(environ.get("COLUMNS", "80"))
     assert not wide(said, width), said
     assert " ".join(said.splitlines()) == piped, said  # broken between words only
+
+
+class Typed(io.StringIO):
+    """stdin a terminal on which the person types these lines."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def still_signed_in(served: Served, kept: keeping.Kept) -> bool:
+    """Whether the server still takes the browser sign-in's access token."""
+    with httpx.Client(base_url=served.base_url) as http:
+        answer = http.get("/v1/me/credits",
+                          headers={"Authorization":
+                                   f"Bearer {kept.session.access_token.reveal()}"})
+    return answer.status_code != 401
+
+
+def test_a_key_over_a_browser_sign_in_asks_on_a_terminal(
+        served: Served, browser: keeping.Kept, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    key = served.sandbox.mint_bootstrap_key()
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": key)
+    login = ["login", "--insecure-storage", "--api-url", served.base_url]
+    monkeypatch.setattr(sys, "stdin", Typed("\n"))  # Enter: Cancel
+    assert main(login) == 0
+    said = capsys.readouterr()
+    assert "browser" in said.err and "[y/N]" in said.err, said
+    assert keeping.find("default") is not None and still_signed_in(served, browser)
+    assert main(["status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["key"]["source"] == "browser"
+
+    monkeypatch.setattr(sys, "stdin", Typed("y\n"))
+    assert main(login) == 0
+    said = capsys.readouterr()
+    ended = [line for line in said.out.splitlines() if "browser sign-in" in line]
+    assert len(ended) == 1 and "ended" in ended[0], said
+    assert keeping.find("default") is None and not still_signed_in(served, browser)
+    assert main(["status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["key"]["source"] != "browser"
+
+
+def test_a_key_over_a_browser_sign_in_needs_yes_off_a_terminal(
+        served: Served, browser: keeping.Kept, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    key = served.sandbox.mint_bootstrap_key()
+    login = ["login", "--insecure-storage", "--api-url", served.base_url]
+    monkeypatch.setattr(sys, "stdin", io.StringIO(key + "\n"))
+    assert main(login) == 2
+    assert "--yes" in capsys.readouterr().err
+    assert keeping.find("default") is not None and still_signed_in(served, browser)
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(key + "\n"))
+    code = main([*login, "--yes"])
+    said = capsys.readouterr()
+    assert code == 0, said
+    assert "browser sign-in" in said.out, said
+    assert keeping.find("default") is None and not still_signed_in(served, browser)

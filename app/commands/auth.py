@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from openrush_tui.auth.secret import Secret
     from openrush_tui.auth.signin import Consent, SignedIn
     from openrush_tui.auth.status import Account, TerminalStatus
+    from openrush_tui.auth.web.keeping import Kept
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,8 +62,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        help="if no usable keyring exists, save the key to the 0600 file "
                             "(plain text on disk) without asking")
     login.add_argument("--yes", "-y", action="store_true",
-                       help="replace a different saved key without asking (needed when "
-                            "stdin is not a terminal and it is the only copy)")
+                       help="replace a different saved key, or end a browser sign-in, "
+                            "without asking (needed when stdin is not a terminal)")
     login.add_argument("--json", action="store_true",
                        help="print where the key was saved as JSON (docs/json-output.md)")
     login.add_argument("--web", action="store_true",
@@ -147,12 +148,19 @@ def login_command(args: argparse.Namespace) -> int:
         account = asyncio.run(_check(target, secret))
     except KeyboardInterrupt:
         return interrupted("The key was not saved: this terminal's sign-in is unchanged.")
+    browser = _browser_replaced(args, profile, api_url)
+    if isinstance(browser, int):
+        if args.json and browser == EXIT_OK:  # the browser sign-in was kept, as answered
+            print_document("login", login_json(profile, api_url, account, None))
+        return browser
     signed_in = _save(profile, api_url, secret, insecure_ok=args.insecure_storage,
                       replace_ok=args.yes)
     if isinstance(signed_in, int):
         if args.json and signed_in == EXIT_OK:  # the saved key was kept, as answered
             print_document("login", login_json(profile, api_url, account, None))
         return signed_in
+    if browser is not None:  # the key is saved: the browser sign-in it replaces ends (logout's way)
+        _end_browser(profile, err=args.json)
     output.receipt(f"This terminal is signed in to {visible(api_url)} with the key "
                    f"{visible(secret.masked())}, saved in {signed_in.key.source_label}.")
     if args.json:
@@ -164,6 +172,46 @@ def login_command(args: argparse.Namespace) -> int:
     if key_from_environment() is not None:
         say("Note: OPENRUSH_KEY is set in this environment and wins over the saved key.")
     return EXIT_OK
+
+
+def _browser_replaced(args: argparse.Namespace, profile: str,
+                      api_url: str) -> Kept | int | None:
+    """The browser sign-in kept for this profile and server that is to end for the key (asked
+    as replacing a saved key is: No unless answered yes, --yes off a terminal); None when
+    there is none; an exit code when the person kept it or could not be asked."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.commands.web_login import kept_for
+
+    try:
+        kept = kept_for(profile, api_url)
+    except OpenRushError as exc:  # its store cannot be read: nothing is touched
+        return error(f"the key was not saved: the browser sign-in kept here cannot be read "
+                     f"({exc})")
+    if kept is None or args.yes:
+        return kept
+    if not stdin_is_terminal():
+        return refuse_without_yes("login", "end the browser sign-in")
+    who = f" as {visible(kept.session.account_id)}" if kept.session.account_id else ""
+    say(f"This terminal is signed in to {visible(api_url)} through the browser{who} (kept in "
+        f"{kept.source_label}). Signing in with the key ends that sign-in.", err=True)
+    if not confirm("End the browser sign-in and sign in with the key? [y/N] "):
+        say("Nothing changed: the browser sign-in stays.", err=True)
+        return EXIT_OK
+    return kept
+
+
+def _end_browser(profile: str, *, err: bool) -> None:
+    """The browser sign-in ended at the server (when it offers that) and removed, in a line."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.commands.web_login import web_logout
+
+    try:
+        said = web_logout(profile)
+    except OpenRushError as exc:
+        error(f"the browser sign-in kept here could not be removed: {exc}")
+        return
+    for sentence in said or ():
+        say(sentence, err=err)
 
 
 def login_json(profile: str, api_url: str, account: Account,

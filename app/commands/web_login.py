@@ -321,6 +321,17 @@ async def _web_status(profile: str, kept: Kept, target: Target) -> list[str]:
             status_row("Kept in", kept.source_label)]
 
 
+def kept_for(profile: str, api_url: str) -> Kept | None:
+    """The browser sign-in kept for this profile on this server, or None."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.auth.web import keeping
+
+    kept = keeping.find(profile)
+    if kept is None or kept.session.api_url != api_url.rstrip("/"):
+        return None
+    return kept
+
+
 def web_logout(profile: str) -> list[str] | None:
     """Sign a browser sign-in out: revoked at the server when it offers that, then removed.
     The sentences to say, or None when none was kept."""
