@@ -37,7 +37,7 @@ from openrush_tui.commands.common import (
     say,
     stdin_is_terminal,
 )
-from openrush_tui.commands.table import terminal_width
+from openrush_tui.commands.table import stderr_width, terminal_width, wrap
 from openrush_tui.config import mcp_url_from_env
 from openrush_tui.errors import OpenRushError
 from openrush_tui.text.safe import visible
@@ -192,8 +192,9 @@ def _browser_replaced(args: argparse.Namespace, profile: str,
     if not stdin_is_terminal():
         return refuse_without_yes("login", "end the browser sign-in")
     who = f" as {visible(kept.session.account_id)}" if kept.session.account_id else ""
-    say(f"This terminal is signed in to {visible(api_url)} through the browser{who} (kept in "
-        f"{kept.source_label}). Signing in with the key ends that sign-in.", err=True)
+    say(wrap(f"This terminal is signed in to {visible(api_url)} through the browser{who}, "
+             f"kept in {kept.source_label}. Signing in with the key ends that sign-in.",
+             stderr_width()), err=True)
     if not confirm("End the browser sign-in and sign in with the key? [y/N] "):
         say("Nothing changed: the browser sign-in stays.", err=True)
         return EXIT_OK
