@@ -135,6 +135,7 @@ class KeyTable(ScrollView, can_focus=True):
         self._highlighted: str | None = None
         self._highlighted_row: KeyRow | None = None
         self._had_rows = False
+        self._unseen_order: str | None = None  # as last said (`unseen_order`)
         self._palette_cache: dict[str, dict[str, Style]] | None = None
         self._columns_cache: tuple[int, Layout] | None = None
         self._names = NameCuts()  # a long name cut so that it reads like no other
@@ -311,6 +312,18 @@ class KeyTable(ScrollView, can_focus=True):
             self.notify(f"Ordered by {order_words(column, self.view.descending)} (not a "
                         "column at this width; o orders by the next).", markup=False, timeout=4)
 
+    def unseen_order(self) -> str | None:
+        """The order in words ("expiry, soonest first") while no header shows it: its column
+        is left out at this width (Created and Expires at 80 columns). The list's own order,
+        newest first, goes unsaid, as when the page opens."""
+        view = self.view
+        self._unseen_order = None
+        if not (view.sort_column == "created" and view.descending) and \
+                self.scrollable_content_region.width > 0 and \
+                view.sort_column not in self._columns():
+            self._unseen_order = order_words(view.sort_column, view.descending)
+        return self._unseen_order
+
     def action_reverse(self) -> None:
         self._sort(self.view.sort_column, not self.view.descending)
 
@@ -353,6 +366,9 @@ class KeyTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._refresh_size()
+        said = self._unseen_order
+        if self.unseen_order() != said:
+            self.post_message(self.ViewChanged())  # the page's line says the order, or not
         # The lines under the list grow with the key under the cursor (its summary): the
         # list shrinks, and the cursor stays on screen.
         self._move(self.cursor)

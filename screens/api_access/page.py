@@ -21,6 +21,7 @@ marks kept, the key to select after a create or a rotation.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -215,7 +216,12 @@ class ApiAccessScreen(DashboardScreen):
     # -- what the page shows around the table ---------------------------------------------
 
     def _show_counts(self) -> None:
-        self._show_status(self._list.status(self.table.view))
+        status = self._list.status(self.table.view)
+        order = self.table.unseen_order()
+        if order is not None and status.state == "info" and status.message:
+            # No header shows this order at this width: once o's toast is gone, this says it.
+            status = replace(status, message=f"{status.message} · ordered by {order}")
+        self._show_status(status)
 
     def _show_status(self, status: ListStatus) -> None:
         if status.empty_text is not None:
