@@ -49,7 +49,7 @@ def test_a_rotated_key_s_name_reads_apart_from_the_old_one_s(room: int) -> None:
 def test_the_end_kept_is_the_word_that_tells_the_names_apart() -> None:
     apart = Apart(ROTATED)
     assert apart.cut("Trial deploy 2026-06-26", 13) == "Trial d…06-26"
-    assert apart.cut("Trial deploy 2026-06-26", 16) == "Trial deploy 20…"  # reads apart as is
+    assert apart.cut("Trial deploy 2026-06-26", 16) == "Trial…2026-06-26"  # the date kept
     assert apart.cut("Production server for the billing service 2026-06-26", 20) == \
         "Productio…2026-06-26"
     assert apart.cut("Production server for the billing service", 20) == "Production s…service"

@@ -15,6 +15,7 @@ they fit ("Trial…2026-06-26", "Production se…(old)"), else the last parts of
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
@@ -27,6 +28,10 @@ _NEWLY_WIDE = ((0x2630, 0x2637), (0x268A, 0x268F), (0x4DC0, 0x4DFF), (0x1D300, 0
 _PART_START = frozenset("-_/:,.+")
 _SCAN = 64  # names compared at most per look (beyond: taken as reading alike, see `_alike`)
 _LAST = chr(0x10FFFF)  # after every character: `start + _LAST` is after all that begin so
+# A rotation's date at the end of a name ("Trial deploy 2026-12-07 12:52", `keys.rotate`):
+# what tells a key from the one it replaced, so a cut keeps it where it can (the whole stamp,
+# else its time: "Trial d…12:52"), whatever else would have read apart.
+_STAMP = re.compile(r" (\d{4}-\d{2}-\d{2}(?: (\d{2}:\d{2}(?::\d{2})?))?)$")
 
 
 def char_width(char: str) -> int:
@@ -115,10 +120,15 @@ class Apart:
         if room_left <= 0:
             return cut(name, room, 0, self.mark)
         measured = _Measured(name)
+        least_start = min(max(4, room // 3), room_left - 1)
+        for keep in _stamp_ends(name):
+            if keep <= room_left - least_start:
+                pieces = measured.pieces(room_left, keep)
+                if not self._alike(name, *pieces):
+                    return self.mark.join(pieces)
         plain = measured.pieces(room_left, 0)
         if not self._alike(name, *plain):
             return self.mark.join(plain)
-        least_start = min(max(4, room // 3), room_left - 1)
         for keep in measured.ends(room_left - max(1, least_start)):
             pieces = measured.pieces(room_left, keep)
             if not self._alike(name, *pieces):
@@ -143,6 +153,14 @@ class Apart:
         ends = self._reversed
         return any(ends[at][::-1] != name and ends[at].endswith(start[::-1])
                    for at in range(last, last_end))
+
+
+def _stamp_ends(name: str) -> list[int]:
+    """The widths of the ends of a dated name worth keeping: its whole stamp, then its time."""
+    found = _STAMP.search(name)
+    if found is None:
+        return []
+    return [len(found[1]), *([len(found[2])] if found[2] else [])]
 
 
 def _span(ordered: list[str], start: str) -> tuple[int, int]:
