@@ -42,7 +42,7 @@ async def test_filters_open_on_the_first_menu_and_enter_applies(tmp_path: Path) 
         await pilot.press("down", "down", "enter")  # MCP chosen
         await pilot.pause()
         assert source.value == "mcp" and dialog.focused is source
-        await pilot.press("enter")  # Apply
+        await pilot.press("ctrl+s")  # Apply (Enter on a menu opens it: test_dialogs_hold)
         await settle(pilot)
         assert app.screen is not dialog
         assert screen_of(app).filter == ActivityFilter(source="mcp")
@@ -59,7 +59,7 @@ async def test_enter_on_a_later_filter_applies_too(tmp_path: Path) -> None:
         await pilot.press("tab", "tab", "tab", "tab")  # Period
         assert dialog.focused is dialog.query_one("#filter-period", Select)
         dialog.query_one("#filter-period", Select).value = 30
-        await pilot.press("enter")
+        await pilot.press("ctrl+s")  # Enter on a menu opens it (test_dialogs_hold)
         await settle(pilot)
         assert app.screen is not dialog
         assert screen_of(app).filter == ActivityFilter(days=30)

@@ -29,10 +29,12 @@ from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Input, Label, RadioButton, Static
+from textual.widgets import Input, Label, RadioButton, Select, Static
+from textual.widgets._select import SelectOverlay
 
 from openrush_tui.auth.credentials import KeyringUnusable, KeySource, credentials_path
 from openrush_tui.auth.signin import NeedsConsent
+from openrush_tui.screens.activity.filters import ActivityFilters
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.screens.dialogs.quit_waiting import quit_while_waiting_dialog
 from openrush_tui.screens.dialogs.yes_no import YesNoDialog
@@ -44,7 +46,7 @@ from tests.support.accounts import mint_key, sandbox_app_with, stored
 from tests.support.activity import table_of as events_of
 from tests.support.apps import sandbox_app, settle
 from tests.support.browser_sign_in import code_dialog_app, open_code_dialog
-from tests.support.in_view import cut_text, not_in_view
+from tests.support.in_view import cut_text, full_text, not_in_view, shown_text
 from tests.support.keys import select
 from tests.support.patience import PATIENCE
 
@@ -116,6 +118,7 @@ class Walk:
         if opened:
             whole += [widget for widget in dialog.query("Label, Input, RadioButton, Checkbox")
                       if shown(widget)]
+            whole += explanations(dialog)
             whole += [dialog.focused] if dialog.focused is not None else []
         found = [problem for widget in dict.fromkeys(whole)
                  for problem in (not_in_view(widget), cut_text(widget))]
@@ -134,6 +137,22 @@ def shown(widget: Widget) -> bool:
     """Displayed, and so are all its containers (a hidden row hides its label)."""
     return all(node.display and node.visible for node in (widget, *widget.ancestors)
                if isinstance(node, Widget))
+
+
+def explanations(dialog: ModalScreen[Any]) -> list[Widget]:
+    """What a dialog explains as it opens (its notes, a warning about the server its agent
+    will use): each must be in view then, not found only after PageDown."""
+    return [widget for widget in dialog.query(".body .note, .body .server-note")
+            if shown(widget) and (full_text(widget) or "").strip()]
+
+
+def diff_shown(dialog: ModalScreen[Any]) -> list[str]:
+    """The first lines of an install's diff are in view as it opens (only " --- /dev/null"
+    showed at 80x24, the rest after PageDown)."""
+    diff, body = dialog.query_one("#diff"), dialog.query_one(".body")
+    rows = body.scrollable_content_region.bottom - diff.region.y
+    wanted = min(4, diff.region.height)
+    return [] if rows >= wanted else [f"{dialog}: {rows} of the diff's rows in view"]
 
 
 def at_its_start(body: Widget) -> str | None:
@@ -177,6 +196,8 @@ async def test_api_access_dialogs_hold(tmp_path: Path, no_display: None,
         await pilot.press(*"held")
         dialog.query_one("#expiry-date", RadioButton).value = True
         await settle(pilot)
+        # The field it reveals, and its hint, come into view (only its top border showed).
+        await walk.check("new key, a date chosen", ["#date", "#expiry-note"])
         dialog.query_one("#date", Input).value = "2020-01-01"
         dialog.query_one("#name", Input).focus()
         await walk.keys("enter")
@@ -214,7 +235,7 @@ async def test_api_access_dialogs_hold(tmp_path: Path, no_display: None,
         app.push_screen(quit_while_waiting_dialog())  # as q during a rotation's wait asks
         await settle(pilot)
         await walk.check("quit while a rotation waits", opened=True)
-        walk.done(13)
+        walk.done(14)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
@@ -235,6 +256,7 @@ async def test_setup_dialogs_hold(tmp_path: Path, isolated_home: Path,
         await walk.check("claude code's steps", opened=True)
         await walk.keys("escape", "down", "down", "i")  # Cursor: the file does not exist
         await walk.check("install into Cursor", opened=True)
+        walk.problems += diff_shown(app.screen)
         made = isolated_home / ".cursor" / "mcp.json"
         made.parent.mkdir()
         made.write_text('{"mcpServers": {}}\n')  # behind the dialog's back
@@ -376,3 +398,57 @@ async def test_the_checks_see_a_cut_text() -> None:
         problem = cut_text(note)  # but its last lines are below the fold
         assert problem is not None and "in view" in problem
         assert not_in_view(note) is not None
+
+
+async def test_enter_on_a_filter_menu_opens_it(tmp_path: Path) -> None:
+    # A new user presses Enter on a menu to open it (as Space does); it closed the dialog.
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ActivityFilters)
+        source = dialog.query_one("#filter-source", Select)
+        assert dialog.focused is source
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog and source.expanded
+        await pilot.press("down", "enter")  # API chosen: the menu closes, the dialog stays
+        await settle(pilot)
+        assert app.screen is dialog and not source.expanded and source.value == "api"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=size_ids)
+async def test_a_filter_menu_stays_inside_the_dialog(tmp_path: Path,
+                                                     size: tuple[int, int]) -> None:
+    # At 60x20 the Key menu ran past the dialog's border and over the footer.
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("f", "tab", "tab")
+        await settle(pilot)
+        dialog = app.screen
+        menu = dialog.query_one("#filter-key", Select)
+        assert dialog.focused is menu
+        await pilot.press("space")
+        await settle(pilot)
+        overlay = menu.query_one(SelectOverlay)
+        assert menu.expanded and overlay.region.height > 2
+        box = dialog.query_one("#dialog").region
+        assert box.contains_region(overlay.region), (overlay.region, box)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=size_ids)
+async def test_the_rotate_plan_and_its_choices_are_one_row_apart(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    # Two empty rows stood between "The new key expires…" and "Then the old key:".
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        dialog = app.screen
+        plan, then = dialog.query_one("#plan"), dialog.query_one("#options > Label")
+        assert shown_text(plan).rstrip().endswith(".")  # no empty line of its own
+        assert then.region.y - plan.region.bottom <= 1, (plan.region, then.region)

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Label, Select
+from textual.widgets._select import SelectOverlay
 
 from openrush_tui.activity.filters import PERIODS, ActivityFilter
 from openrush_tui.screens.dialogs.dialog import Dialog
@@ -34,22 +35,32 @@ def _value(select: Select[str]) -> str | None:
 
 
 class FilterMenu(Select[ValueT]):
-    """A menu of the dialog: Enter applies the filters (as from anywhere in it); space, ↓ or ↑
-    open the menu (Textual's Select opens it with Enter too, which left Enter doing nothing
-    useful in a dialog of menus)."""
+    """A menu of the dialog: Enter, space, ↓ or ↑ open it (a new user presses Enter to open
+    a menu: applying there closed the dialog under them); the buttons and Ctrl+S apply.
+    Its list stays inside the dialog's box: at 60x20 (and 80x24) Textual's twelve rows ran
+    past the border and over the footer."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "screen.apply", "Apply", show=False, id="filters.menu-apply"),
-        Binding("down,space,up", "show_overlay", "Show menu", show=False),
+        Binding("enter,down,space,up", "show_overlay", "Show menu", show=False),
     ]
 
+    def on_mount(self) -> None:
+        self.watch(self, "expanded", self._fit_list, init=False)
+
+    def _fit_list(self, expanded: bool) -> None:
+        if not expanded:
+            return
+        box = self.screen.query_one("#dialog").content_region
+        overlay = self.query_one(SelectOverlay)
+        # The list drops below the menu, down to the box's last row inside its border.
+        overlay.styles.max_height = max(3, box.bottom - self.region.bottom)
 
 class ActivityFilters(Dialog[ActivityFilter | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="filters.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="filters.apply"),
     ]
-    AUTO_FOCUS = "#filter-source"  # the first menu: Enter applies, ↓ opens it
+    AUTO_FOCUS = "#filter-source"  # the first menu: Enter or ↓ opens it
 
     def __init__(self, current: ActivityFilter, keys: Sequence[tuple[str, str]],
                  tools: Sequence[str], clients: Sequence[str] = ()) -> None:

@@ -122,8 +122,11 @@ class KeyCreateScreen(Dialog[CreateOutcome | None]):
     @on(RadioSet.Changed)
     def _expiry_changed(self) -> None:
         date = self.query_one("#date", Input)
+        revealed = self._choice() == "date" and not date.has_class("-shown")
         date.set_class(self._choice() == "date", "-shown")
         self._show_expiry()
+        if revealed:  # the field and its hint, below the choices: only its top border showed
+            self.bring_into_view(self.query_one("#expiry-note"))
         if self._create_once_chosen and self._choice() != "date":
             self._create_once_chosen = False
             self.action_create()

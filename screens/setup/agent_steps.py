@@ -47,14 +47,16 @@ class AgentStepsScreen(Dialog[None]):
         with Vertical(id="dialog"):
             yield Static(Content(title), classes="title")
             with VerticalScroll(classes="body"):
+                # First, as in the install dialog: a warning about real credits read only
+                # after PageDown (it was last: below the fold at 80x24) is one missed.
+                if self._note:
+                    yield Static(Content(self._note), classes="server-note", id="steps-server")
                 yield Static(Content(
                     f"{agent.name} keeps its MCP servers itself, not through a file this tool "
                     "writes."), classes="note", id="steps-what")
                 yield Static(Content("\n".join(steps.before)), classes="note")
                 yield Static(Content(steps.snippet.rstrip("\n")), id="steps-snippet")
                 yield Static(Content("\n".join(steps.after)), classes="note")
-                if self._note:  # after the steps: at 60x20 the command stays in view
-                    yield Static(Content(self._note), classes="server-note", id="steps-server")
                 yield Static("", id="steps-status")
             with Horizontal(classes="buttons"):
                 yield Button(f"Copy {COPIED[steps.language].removeprefix('the ')}", id="copy",
