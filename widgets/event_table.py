@@ -148,7 +148,7 @@ class EventTable(MotionTable[Text]):
         wanted = [event.id for event in events]
         if wanted == self._order:
             if earlier is None or earlier[1] is not names:
-                self.rename(events, names)  # the same rows, named anew
+                self._name_rows(events, names)  # the same rows, named anew
             return
         selected = self._selected_key()
         anchor, anchor_at = self._anchor()
@@ -186,6 +186,9 @@ class EventTable(MotionTable[Text]):
         in place of names when they kept the names of before they arrived, issue 20)."""
         if self._shown is not None:
             self._shown = (self._shown[0], names, self._shown[2])
+        self._name_rows(events, names)
+
+    def _name_rows(self, events: Sequence[UsageEvent], names: Mapping[str, str]) -> None:
         for event in events:
             if event.id in self.rows:
                 self.update_cell(event.id, "who", self._cell("who", self._caller(event, names)),
