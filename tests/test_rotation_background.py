@@ -1,6 +1,6 @@
 """A rotation that waits for its old key to go unused runs in API access's background: the
 dialog closes once the new key has been revealed, the dashboard stays the user's (other pages,
-other actions), the page's line follows the wait, a notification says how it ended, and c
+other actions), the page's line follows the wait, a notification says how it ended, and S
 stops it. In-process on the sandbox, on a clock the test moves (the old key's idle time), and
 the next look asked for at once rather than waited for (`RotationLine.look_now`)."""
 
@@ -115,7 +115,7 @@ async def test_the_rotation_waits_in_the_background_and_revokes_once_unused(
         await wait_until(pilot, lambda: key_status(app, "Production server") == "revoked")
 
 
-async def test_c_stops_the_wait_and_says_what_is_left(tmp_path: Path) -> None:
+async def test_s_stops_the_wait_and_says_what_is_left(tmp_path: Path) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
     app.now = MovingClock(FIXED_NOW)
     async with app.run_test(size=SIZE) as pilot:

@@ -116,7 +116,7 @@ class RotationLine(Static):
         self._end(text or rotation.what_exists(), severity, changed=True)
 
     def cancel(self) -> str:
-        """c: stop waiting. Between two looks (or in a look, a read) it stops at once; a
+        """S: stop waiting. Between two looks (or in a look, a read) it stops at once; a
         revoke already sent is answered first, and its outcome said."""
         rotation = self._rotation
         if rotation is None:
