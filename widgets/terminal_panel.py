@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.visual import Visual
 from textual.widgets import Button, Static
 
 from openrush_tui.auth import connection
@@ -24,6 +25,12 @@ from openrush_tui.auth.key_check import API_PAGE
 from openrush_tui.auth.status import Account, TerminalStatus
 
 if TYPE_CHECKING:
+    from textual.app import RenderResult
+    from textual.css.styles import RulesMap
+    from textual.strip import Strip
+    from textual.style import Style
+    from textual.visual import RenderOptions
+
     from openrush_tui.clock import Clock
     from openrush_tui.session import Session
 
@@ -81,6 +88,64 @@ def _where_keys_are(status: TerminalStatus) -> list[str | tuple[str, str]]:
     return ["of ", (status.api_url, "underline"), " (one that server issued)"]
 
 
+def hanging(content: Content, width: int) -> Content:
+    """`content` wrapped to `width` with its leading label rows (those before the first blank
+    line, as `terminal_content` writes them) hanging under the value column: a long "Key
+    from" went on at column 0, under the label (issue 20). The text is unchanged but for the
+    spaces the wrap puts in."""
+    if width <= LABEL_WIDTH * 2:  # too narrow to hang: Textual's own wrapping
+        return content
+    lines: list[Content] = []
+    in_rows = True
+    for line in content.split("\n"):
+        in_rows = in_rows and bool(line.plain)
+        if not in_rows or line.cell_length <= width:
+            lines.append(line)
+            continue
+        label, value = line.divide([LABEL_WIDTH])
+        first, *rest = value.wrap(width - LABEL_WIDTH)
+        lines.append(label + first)
+        lines.extend(Content(" " * LABEL_WIDTH) + more for more in rest)
+    return Content("\n").join(lines)
+
+
+class _Hanging(Visual):
+    """`hanging` at whatever width the widget is laid out and drawn."""
+
+    def __init__(self, content: Content) -> None:
+        self._content = content
+        self._at: tuple[int, Content] = (-1, content)
+
+    def _wrapped(self, width: int) -> Content:
+        if self._at[0] != width:
+            self._at = (width, hanging(self._content, width))
+        return self._at[1]
+
+    def render_strips(self, width: int, height: int | None, style: Style,
+                      options: RenderOptions) -> list[Strip]:
+        return self._wrapped(width).render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self._content.get_optimal_width(rules, container_width)
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self._wrapped(width).get_height(rules, width)
+
+
+class TerminalRows(Static):
+    """A Static whose label rows hang (`hanging`); `content` stays the text as written."""
+
+    _hung: tuple[Content, _Hanging] | None = None  # the content last drawn, made to hang
+
+    def render(self) -> RenderResult:
+        content = self.content
+        if not isinstance(content, Content):
+            return super().render()
+        if self._hung is None or self._hung[0] is not content:
+            self._hung = (content, _Hanging(content))
+        return self._hung[1]
+
+
 class TerminalPanel(Vertical):
     DEFAULT_CSS = "TerminalPanel { height: auto; }"
 
@@ -91,7 +156,7 @@ class TerminalPanel(Vertical):
         self._checked: Checked = NOT_CHECKED
 
     def compose(self) -> ComposeResult:
-        yield Static(id="terminal")
+        yield TerminalRows(id="terminal")
         yield Static(id="connection")
         yield Static(id="terminal-notes")
         with Horizontal(id="terminal-actions"):

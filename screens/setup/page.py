@@ -71,6 +71,11 @@ class SetupBody(VerticalScroll):
     scrolled the page away from the focused button instead); on the lists their own keys
     come first, and elsewhere they scroll as before."""
 
+    # Not a Tab stop (issue 20): focused, the body showed no mark and, at its end, moved
+    # nothing, so a Tab after the capabilities table seemed lost. Its keys (the arrows,
+    # PageUp/PageDown) still scroll it from any control inside it.
+    can_focus = False
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "step(1)", "Next action", show=False, id="setup.next", group=MOVE,
                 tooltip="On a button: the next button or list (in a list: its next row)"),
@@ -122,10 +127,12 @@ class SetupScreen(DashboardScreen):
                 group=FIND, tooltip="Clear the filter"),
     ]
     AUTO_FOCUS = "#agents"
-    # The footer's order (most useful first; the last give way on a narrow terminal).
+    # The footer's order (most useful first; the last give way on a narrow terminal). Sign
+    # out before Uninstall: at 80 columns, once an agent is set up, Uninstall took its place
+    # (issue 20); Copy snippet (its button, the help) gives way first.
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
-        "setup.sign-in", "setup.web-sign-in", "setup.install", "setup.uninstall",
-        "setup.copy-snippet", "setup.sign-out", "page.refresh")
+        "setup.sign-in", "setup.web-sign-in", "setup.install", "setup.sign-out",
+        "setup.uninstall", "setup.copy-snippet", "page.refresh")
     # Narrower than 70 columns the screen gets -narrow (styles/setup.tcss: the buttons
     # shrink to their labels so that a row of them stays in its section).
     # (Declared as Textual declares it, which mypy reads as an instance variable.)
