@@ -66,7 +66,7 @@ def test_the_old_keys_own_name_counts_as_taken_even_padded() -> None:
 @pytest.mark.parametrize(("lifetime", "replacement"), [
     # 30 days from 14:05:09, at the old key's midnight: the one nearest to them (9:55 later).
     (timedelta(days=30), datetime(2027, 1, 2, tzinfo=UTC)),
-    # ... and when the nearest one is before them (10:05 earlier rather than 13:55 later).
+    # ... and when the nearest one is before them (4:05 earlier rather than 19:55 later).
     (timedelta(days=30, hours=10), datetime(2027, 1, 1, 10, tzinfo=UTC)),
     (timedelta(hours=2), NOW.replace(hour=16, minute=6, second=0)),  # the next whole minute
     (timedelta(hours=1), NOW.replace(hour=15, minute=6, second=0)),
@@ -94,6 +94,10 @@ def test_the_replacement_ends_at_the_old_keys_time_of_day_to_the_minute() -> Non
     at_noon = old.model_copy(update={"expires_at": datetime(2026, 7, 1, 12, 30, 59,
                                                             tzinfo=UTC)})
     assert replacement_expiry(at_noon, ten) == datetime(2026, 7, 20, 12, 30, tzinfo=UTC)
+    # The nearest on the day before: 31 days from 01:00 end at 23:30 the evening before.
+    late = old.model_copy(update={"expires_at": datetime(2026, 7, 1, 23, 30, tzinfo=UTC)})
+    assert replacement_expiry(late, ten.replace(hour=1)) == \
+        datetime(2026, 7, 20, 23, 30, tzinfo=UTC)
     # A day and a half is said, and kept, as two days: at noon, 2 days less 2:05:09.
     days_and_a_half = old_key(timedelta(days=1, hours=12))
     assert replacement_expiry(days_and_a_half, NOW) == datetime(2026, 12, 4, 12, tzinfo=UTC)
