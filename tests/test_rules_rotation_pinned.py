@@ -68,6 +68,8 @@ def test_the_old_keys_own_name_counts_as_taken_even_padded() -> None:
     (timedelta(days=30), datetime(2027, 1, 2, tzinfo=UTC)),
     # ... and when the nearest one is before them (4:05 earlier rather than 19:55 later).
     (timedelta(days=30, hours=10), datetime(2027, 1, 1, 10, tzinfo=UTC)),
+    # A day is a lifetime of days: at the old key's midnight nearest to a day from now.
+    (timedelta(days=1), datetime(2026, 12, 4, tzinfo=UTC)),
     (timedelta(hours=2), NOW.replace(hour=16, minute=6, second=0)),  # the next whole minute
     (timedelta(hours=1), NOW.replace(hour=15, minute=6, second=0)),
     (timedelta(minutes=30), NOW.replace(hour=15, minute=6, second=0)),  # never under an hour
@@ -104,6 +106,11 @@ def test_the_replacement_ends_at_the_old_keys_time_of_day_to_the_minute() -> Non
     # On a whole minute already: kept.
     assert replacement_expiry(old_key(timedelta(hours=3)), NOW.replace(second=0)) == \
         NOW.replace(hour=17, second=0)
+
+
+def test_a_lifetime_of_hours_never_ends_after_the_latest_expiry() -> None:
+    now = LATEST_EXPIRY - timedelta(minutes=30)
+    assert replacement_expiry(old_key(timedelta(hours=2)), now) == LATEST_EXPIRY
 
 
 def test_the_replacement_lives_as_many_days_as_the_plan_says_not_one_more() -> None:
