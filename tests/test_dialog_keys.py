@@ -26,7 +26,7 @@ from tests.support.patience import PATIENCE
 SIZE = (80, 24)
 
 
-async def test_filters_open_on_the_first_menu_and_enter_applies(tmp_path: Path) -> None:
+async def test_filters_open_on_the_first_menu_and_ctrl_s_applies(tmp_path: Path) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -48,7 +48,7 @@ async def test_filters_open_on_the_first_menu_and_enter_applies(tmp_path: Path) 
         assert screen_of(app).filter == ActivityFilter(source="mcp")
 
 
-async def test_enter_on_a_later_filter_applies_too(tmp_path: Path) -> None:
+async def test_ctrl_s_on_a_later_filter_applies_too(tmp_path: Path) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
