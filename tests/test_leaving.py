@@ -168,7 +168,7 @@ async def test_stop_waiting_during_a_look_that_hangs_stops_at_once() -> None:
 
 
 async def test_stop_waiting_while_the_revoke_is_on_its_way_says_so_then_its_outcome() -> None:
-    """The old key went idle and its revoke is sent: that write is never dropped, so c says
+    """The old key went idle and its revoke is sent: that write is never dropped, so S says
     at once that the revoke is on its way, and the outcome is said once answered."""
     old = _credential(1, "ci", "2026-06-26T11:59:00Z")
     new = _credential(2, "ci 2026-06-26", None)
@@ -182,7 +182,8 @@ async def test_stop_waiting_while_the_revoke_is_on_its_way_says_so_then_its_outc
         server.route("GET", "/v1/me/api-credentials", Reply(200, {"api_credentials": [old]}),
                      query={"limit": "250"})
         server.add(limited, limited, limited,  # the first look: "wait 1 s"
-                   Reply(200, {"api_credentials": [{**old, "last_used_at": None}, new]}),
+                   # A look asks for the old key by id (OURS): its answer holds it alone.
+                   Reply(200, {"api_credentials": [{**old, "last_used_at": None}]}),
                    Reply(200, {**old, "is_active": False}, delay=3))  # the revoke
         app = remote_app(server.url, "or_" + "k" * 40, page="api-access", read_timeout=60)
         async with app.run_test(size=TERMINAL) as pilot:
