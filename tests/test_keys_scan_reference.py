@@ -19,10 +19,11 @@ import os
 import re
 import shutil
 import string
+import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,26 @@ from openrush_tui.keys.scan import (
     ScanReport,
 )
 from tests.support import unprivileged
+from tests.support.patience import PATIENCE
 from tests.support.unprivileged import as_ordinary_user
 
 PLAIN_PATTERN = re.compile(rb"(?<![A-Za-z0-9_])or_[A-Za-z0-9]{20,200}(?![A-Za-z0-9_])")
 BASE62 = string.digits + string.ascii_letters
 Found = tuple[str, int, int, str, str, str]  # path, line, column, prefix, last4, fingerprint
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def in_a_lone_process(body: Callable[[Path], None], tmp_path: Path) -> None:
+    """`body(tmp_path)` in a new interpreter. The scan forks only where no other thread runs
+    (`scan_workers.can_fork`), and a test process holds threads of the tests before (a full
+    run found these scans on one process)."""
+    code = ("import sys; from pathlib import Path; "
+            f"import {__name__} as tests; tests.{body.__name__}(Path(sys.argv[1]))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=PATIENCE, check=False)
+    assert done.returncode == 0, done.stderr
 
 
 def reference(roots: list[Path]) -> tuple[list[Found], int, int, Counter[str]]:
@@ -202,9 +218,7 @@ def test_the_scan_finds_what_the_reference_finds(
         assert comparable(shared) == comparable(alone)
 
 
-@pytest.mark.skipif(not scan_workers.can_fork(), reason="no fork here, or threads running")
-def test_a_tree_of_subtrees_is_shared_between_processes_with_the_same_report(
-        tmp_path: Path) -> None:
+def subtrees_shared(tmp_path: Path) -> None:
     key = "or_" + "Ab3" * 13 + "x"
     for number in range(40):
         folder = tmp_path / f"d{number % 7}" / f"e{number % 3}"
@@ -279,8 +293,7 @@ def test_a_child_that_dies_leaves_nothing_out(tmp_path: Path,
     assert len(report.hits) == 8 and report.complete
 
 
-@pytest.mark.skipif(not scan_workers.can_fork(), reason="no fork here, or threads running")
-def test_the_deadline_stops_every_process_and_the_report_says_so(tmp_path: Path) -> None:
+def deadline_stops_every_process(tmp_path: Path) -> None:
     for number in range(40):
         (tmp_path / f"d{number % 8}").mkdir(exist_ok=True)
         (tmp_path / f"d{number % 8}" / f"f{number}.txt").write_text("x")
@@ -291,8 +304,7 @@ def test_the_deadline_stops_every_process_and_the_report_says_so(tmp_path: Path)
     assert report.incomplete == ["stopped at the time limit (5 s) before the end"]
 
 
-@pytest.mark.skipif(not scan_workers.can_fork(), reason="no fork here, or threads running")
-def test_progress_and_the_first_key_are_told_while_the_children_work(tmp_path: Path) -> None:
+def progress_told_while_children_work(tmp_path: Path) -> None:
     name_key = "or_NameKey0123456789abcdefghijABCDEFGHIJ"
     for folder in ("a", "b", f"c_{name_key}"):
         (tmp_path / folder).mkdir()
@@ -306,3 +318,19 @@ def test_progress_and_the_first_key_are_told_while_the_children_work(tmp_path: P
     assert found == [True]  # once, from the calling process
     assert shown and shown[-1][:2] == (3, 3)  # the children's counts, live
     assert not any(name_key in where for _, _, where in shown)  # as path_text shows it
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_tree_of_subtrees_is_shared_between_processes_with_the_same_report(
+        tmp_path: Path) -> None:
+    in_a_lone_process(subtrees_shared, tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_the_deadline_stops_every_process_and_the_report_says_so(tmp_path: Path) -> None:
+    in_a_lone_process(deadline_stops_every_process, tmp_path)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_progress_and_the_first_key_are_told_while_the_children_work(tmp_path: Path) -> None:
+    in_a_lone_process(progress_told_while_children_work, tmp_path)
