@@ -93,7 +93,7 @@ def test_a_headless_server_at_80x24_from_sign_in_to_live_activity(
     tmux.send("1")
     tmux.wait_for("Connect an AI agent")
     tmux.send("Down", "Down")
-    tmux.wait_for("i Install")  # Cursor is chosen: it has a config file
+    tmux.wait_for("~/.cursor/mcp.json")  # Cursor is chosen: its snippet names its file
     tmux.send("i")
     tmux.wait_for("Install OpenRush into Cursor")
     tmux.send("w")

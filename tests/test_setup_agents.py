@@ -376,3 +376,40 @@ async def test_the_capabilities_keep_every_description_at_60_columns(tmp_path: P
         about = app.screen.query_one("#tool-about", Static)
         assert text_of(about).startswith(name + ":")
         assert str(table.get_row_at(table.cursor_row)[2]) in ("yes", "no")
+
+
+async def test_i_then_a_move_in_the_list_still_shows_the_steps_of_the_agent_asked_for(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """i reads the agent's file in a thread; the list may move meanwhile (an e2e run on a
+    busy machine saw Claude Code's dialog holding Cursor's snippet): the steps are those of
+    the agent i was pressed on."""
+    import threading
+
+    from openrush_tui.agents import install
+
+    reading, go_on = threading.Event(), threading.Event()
+    real_plan_install = install.plan_install
+
+    def slow_plan_install(*args: object, **kwargs: object) -> object:
+        reading.set()
+        assert go_on.wait(60)
+        return real_plan_install(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(install, "plan_install", slow_plan_install)
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert panel(app).agent.id == "claude-code"
+        await pilot.press("i")
+        while not reading.is_set():
+            await pilot.pause(0.02)
+        # The list moves while the file is read (no settling: the read is held).
+        app.screen.query_one("#agents", OptionList).highlighted = \
+            [agent.id for agent in AGENTS].index("cursor")
+        while panel(app).agent.id != "cursor":
+            await pilot.pause(0.02)
+        go_on.set()
+        while not isinstance(app.screen, AgentStepsScreen):
+            await pilot.pause(0.02)
+        snippet = text_of(app.screen.query_one("#steps-snippet", Static))
+    assert "claude mcp add --transport http openrush" in snippet, snippet

@@ -593,8 +593,9 @@ class SetupScreen(DashboardScreen):
                 await asyncio.to_thread(plan_install, agent, settings.mcp_url,
                                         key_header=key_header)
         except NoConfigFile:  # set up in its own app or by its command: the steps to copy
+            # The agent asked for, not the one shown now (the list may have moved meanwhile).
             steps = removal_steps(agent) if remove else \
-                self.query_one(AgentPanel).instructions()
+                agent.instructions(self.query_one(AgentPanel).mcp_url, key_header=key_header)
             if steps is None:
                 self.notify(f"{agent.name} is set up in its own app: remove OpenRush there.",
                             markup=False, timeout=8)
