@@ -17,7 +17,6 @@ so the sign-in is kept in the 0600 file (``--insecure-storage``).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,14 +37,13 @@ from openrush_tui.screens.setup.sign_in import SignInScreen
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
 from tests.support.apps import SkippingClock, settle, text_of
+from tests.support.browser_sign_in import signed_in_by_the_cli
 from tests.support.budget_clocks import Clocks
 from tests.support.flows import sign_in_with
 from tests.support.patience import PATIENCE
 from tests.support.threaded_sandbox import Served, threaded_sandbox
 
 TOKEN_SECONDS = 3600  # by the command's clock, never due during the test
-USER_CODE = re.compile(r"enter the code ([A-Z]{4}-[A-Z]{4})")
-CSRF = re.compile(r"name='csrf' value='([^']+)'")
 
 
 @pytest.fixture(scope="module")
@@ -65,21 +63,8 @@ def signed_in(served: Served, isolated_home: Path, use_keyring: Callable[[object
               capsys: pytest.CaptureFixture[str]) -> keeping.Kept:
     """`login --web --no-wait`, approved on the page, then `login --web --resume`."""
     use_keyring(fail.Keyring())
-    assert main(["login", "--web", "--no-wait", "--insecure-storage",
-                 "--api-url", served.base_url]) == 0
-    said = capsys.readouterr().err
-    code = USER_CODE.search(said)
-    assert code, said
-    with httpx.Client(base_url=served.base_url) as browser:
-        page = browser.get("/device", params={"user_code": code.group(1)})
-        token = CSRF.search(page.text)
-        assert token, page.text
-        browser.post("/device", data={"user_code": code.group(1), "csrf": token.group(1),
-                                      "decision": "approve"}).raise_for_status()
-    assert main(["login", "--web", "--resume", "--api-url", served.base_url]) == 0
-    capsys.readouterr()
-    kept = keeping.find("default")
-    assert kept is not None and kept.source == "file"
+    kept = signed_in_by_the_cli(served.base_url, capsys)
+    assert kept.source == "file"
     return kept
 
 

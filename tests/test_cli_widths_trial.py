@@ -30,6 +30,7 @@ from openrush_tui.cli import COMMAND_MODULES, main
 from openrush_tui.commands import output
 from openrush_tui.commands.terminal import dashboard_refusal
 from openrush_tui.sandbox.options import ExtraKey
+from tests.support.browser_sign_in import signed_in_by_the_cli
 from tests.support.budget_clocks import Clocks
 from tests.support.lifecycle import ACTIVE_KEY, REVOKED_KEY
 from tests.support.threaded_sandbox import Served, threaded_sandbox
@@ -39,8 +40,6 @@ EXTRA_KEYS = (ExtraKey("Planted revoked", key=REVOKED_KEY, created_days_ago=30, 
               ExtraKey("Planted active", key=ACTIVE_KEY, created_days_ago=3,
                        last_used_days_ago=1, expires_in_days=30),
               ExtraKey("Expired three days ago", created_days_ago=40, expires_in_days=-3))
-USER_CODE = re.compile(r"enter the code ([A-Z]{4}-[A-Z]{4})")
-CSRF = re.compile(r"name='csrf' value='([^']+)'")
 
 
 @pytest.fixture(scope="module")
@@ -82,22 +81,7 @@ def browser(served: Served, isolated_home: Path, use_keyring: Callable[[object],
             capsys: pytest.CaptureFixture[str]) -> keeping.Kept:
     """Signed in through the browser: `login --web --no-wait`, approved, `--resume`."""
     use_keyring(fail.Keyring())
-    assert main(["login", "--web", "--no-wait", "--insecure-storage",
-                 "--api-url", served.base_url]) == 0
-    said = capsys.readouterr().err
-    code = USER_CODE.search(said)
-    assert code, said
-    with httpx.Client(base_url=served.base_url) as person:
-        page = person.get("/device", params={"user_code": code.group(1)})
-        token = CSRF.search(page.text)
-        assert token, page.text
-        person.post("/device", data={"user_code": code.group(1), "csrf": token.group(1),
-                                     "decision": "approve"}).raise_for_status()
-    assert main(["login", "--web", "--resume", "--api-url", served.base_url]) == 0
-    capsys.readouterr()
-    kept = keeping.find("default")
-    assert kept is not None
-    return kept
+    return signed_in_by_the_cli(served.base_url, capsys)
 
 
 def test_status_of_a_browser_sign_in_fits_and_shows_balance_and_mcp(

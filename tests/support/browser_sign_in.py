@@ -122,3 +122,25 @@ async def open_code_dialog(pilot: Pilot[Any]) -> None:
     await until(pilot, lambda: isinstance(pilot.app.screen, WebSignInScreen)
                 and shown(pilot.app.screen, "#web-code"))
     await pilot.pause()
+
+
+USER_CODE = re.compile(r"enter the code ([A-Z]{4}-[A-Z]{4})")
+
+
+def signed_in_by_the_cli(base_url: str, capsys: Any) -> Any:
+    """`login --web --no-wait` (the 0600 file: no keyring), the code approved on the page,
+    then `login --web --resume`: the sign-in kept (`keeping.Kept`)."""
+    from openrush_tui.auth.web import keeping
+    from openrush_tui.cli import main
+
+    assert main(["login", "--web", "--no-wait", "--insecure-storage",
+                 "--api-url", base_url]) == 0
+    said = capsys.readouterr().err
+    code = USER_CODE.search(said)
+    assert code, said
+    asyncio.run(approve(base_url, code.group(1)))
+    assert main(["login", "--web", "--resume", "--api-url", base_url]) == 0
+    capsys.readouterr()
+    kept = keeping.find("default")
+    assert kept is not None
+    return kept
