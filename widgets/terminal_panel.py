@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.selection import Selection
 from textual.visual import Visual
 from textual.widgets import Button, Static
 
@@ -144,6 +145,10 @@ class TerminalRows(Static):
         if self._hung is None or self._hung[0] is not content:
             self._hung = (content, _Hanging(content))
         return self._hung[1]
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        # The text as written, as a Static gives it (the hanging rows are only drawn).
+        return selection.extract(str(self.content)), "\n"
 
 
 class TerminalPanel(Vertical):
