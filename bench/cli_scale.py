@@ -39,6 +39,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from environment_note import trio_note  # bench/ is first on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100, 5000, 50000)  # seeded keys; the demo account has 8 more
 COMMANDS = {
@@ -158,6 +160,8 @@ def main() -> int:
                              "with a floor row per server; default: this tree's sandbox")
     args = parser.parse_args()
     print(f"start: {load()}")
+    if note := trio_note():
+        print(note)
     with tempfile.TemporaryDirectory(prefix="cli-scale-") as scratch:
         home = Path(scratch)
         versions: dict[str, tuple[list[str], dict[str, str]]] = {}

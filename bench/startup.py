@@ -57,6 +57,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from environment_note import trio_note  # bench/ is first on sys.path
+
 HELLO_WORLD = """
 from textual.app import App
 from textual.widgets import Footer, Header, Static
@@ -317,6 +319,8 @@ def main() -> None:
     floor_keys = [sys.executable, str(here / "floor_keys.py")]
     floor_pages = [sys.executable, str(here / "floor_pages.py")]
     load_before = load_average()
+    if note := trio_note():
+        print(note)
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp, "home")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib.util
+import os
 import socket
 import ssl
 import subprocess
@@ -37,6 +39,21 @@ def test_the_client_loads_without_httpx_command_line_tool() -> None:
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == ""
+
+
+def test_the_entry_point_keeps_trio_from_httpcore_and_leaves_it_to_the_rest(
+        tmp_path: Path) -> None:
+    # trio is installed here (selenium's dependency, in the test extra): else this proves nothing.
+    assert importlib.util.find_spec("trio") is not None
+    code = ("import sys; from openrush_tui.main import main; main(['keys', 'list', '--json']); "
+            "print('trio' in sys.modules, sys.modules['httpcore._synchronization'].trio); "
+            "import trio; print(trio.__name__)")
+    env = {**os.environ, "OPENRUSH_API_URL": "http://127.0.0.1:9", "OPENRUSH_KEY": "or_" + "k" * 40,
+           "OPENRUSH_CONFIG_DIR": str(tmp_path), "HOME": str(tmp_path),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=60)
+    assert ran.stdout.splitlines()[-2:] == ["False None", "trio"], ran.stderr
 
 
 def test_a_plain_http_pool_trusts_no_certificate_and_https_the_usual_ones() -> None:

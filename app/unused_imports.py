@@ -1,0 +1,52 @@
+"""What a start-up must not import: trio, which httpcore loads whenever it is installed.
+
+httpcore (httpx's transport) imports trio at its own import if it can, to run under trio's
+event loop, which this program never does. trio arrives in a shared environment or with a
+test tool (selenium), and then costs every run 0.1-0.25 s of imports (with attrs and
+sortedcontainers): a fifth of the dashboard's start and of `keys list --json` at 50,000 keys.
+So the entry point (`main`) refuses trio to httpcore's modules alone: anything else in the
+process still imports it as usual.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+    from types import FrameType, ModuleType
+
+# How far up the stack an import of trio is traced to its importer: import machinery frames
+# between `import trio` and this finder are fewer than this.
+_FRAMES = 30
+
+
+class _NoTrioForHttpcore:
+    """A meta path finder (importlib.abc's protocol; importing that module costs a start)."""
+
+    def find_spec(self, fullname: str, path: Sequence[str] | None = None,
+                  target: ModuleType | None = None) -> ModuleSpec | None:
+        if fullname == "trio" and _imported_by("httpcore"):
+            # httpcore catches this ImportError and does without trio (as if not installed).
+            raise ModuleNotFoundError("trio is not used by openrush-tui", name=fullname)
+        return None
+
+
+def _imported_by(package: str) -> bool:
+    frame: FrameType | None = sys._getframe(1)
+    for _ in range(_FRAMES):
+        if frame is None:
+            return False
+        module = frame.f_globals.get("__name__", "")
+        if module == package or module.startswith(package + "."):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def refuse_trio_to_httpcore() -> None:
+    """Install the refusal once, ahead of every other finder (before httpcore is imported)."""
+    if not any(isinstance(finder, _NoTrioForHttpcore) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _NoTrioForHttpcore())
