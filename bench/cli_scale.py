@@ -208,7 +208,10 @@ def rounds(home: Path, label: str, args: argparse.Namespace,
     """`--runs` interleaved rounds of one command: each version, and each server's floor."""
     def env(server: str, extra: dict[str, str]) -> dict[str, str]:
         _, url, key = servers[server]
-        return {**os.environ, "OPENRUSH_API_URL": url, "OPENRUSH_KEY": key,
+        # As after a normal install: bytecode is cached (the first, cold run writes it).
+        inherited = {name: value for name, value in os.environ.items()
+                     if name != "PYTHONDONTWRITEBYTECODE"}
+        return {**inherited, "OPENRUSH_API_URL": url, "OPENRUSH_KEY": key,
                 "OPENRUSH_CONFIG_DIR": str(home / "config"), "HOME": str(home),
                 "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **extra}
 

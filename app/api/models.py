@@ -38,10 +38,6 @@ CREDIT_DOLLARS = 0.01
 LARGEST_COUNT = 10**15  # credits, balances: far beyond any account, small enough for floats
 
 
-def _as_utc(value: datetime) -> datetime:
-    return as_utc(value)  # the calendar's margins: `clock.as_utc`
-
-
 def _whole_number(value: Any) -> Any:
     """A JSON number that is a whole number; ``true``/``false`` are not numbers."""
     if isinstance(value, bool):
@@ -92,7 +88,7 @@ def _message_or_none(value: Any) -> Any:
     return value if isinstance(value, str) and value.strip() else None
 
 
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]  # the calendar's margins (`clock`)
 Count = Annotated[int, BeforeValidator(_whole_number),
                   Field(ge=-LARGEST_COUNT, le=LARGEST_COUNT)]
 CreditCount = Annotated[Count, BeforeValidator(_default_if_none(0))]
@@ -138,7 +134,7 @@ class ApiCredential(_Model):
         if not self.is_active:
             return "revoked"
         if self.expires_at is not None:
-            moment = _as_utc(now) if now is not None else datetime.now(UTC)
+            moment = as_utc(now) if now is not None else datetime.now(UTC)
             if self.expires_at <= moment:
                 return "expired"
         return "active"
@@ -284,14 +280,14 @@ def _reset_time(raw: str | None, now: datetime | None) -> datetime | None:
         number = float(raw)
     except ValueError:
         try:
-            return _as_utc(datetime.fromisoformat(raw.strip().replace("Z", "+00:00")))
+            return as_utc(datetime.fromisoformat(raw.strip().replace("Z", "+00:00")))
         except (ValueError, OverflowError):
             return None
     try:
         if number < 1_000_000_000:  # a delta in seconds, not a Unix time
-            return _as_utc(shifted(_as_utc(now) if now else datetime.now(UTC),
+            return as_utc(shifted(as_utc(now) if now else datetime.now(UTC),
                                    timedelta(seconds=number)))
-        return _as_utc(datetime.fromtimestamp(number, UTC))
+        return as_utc(datetime.fromtimestamp(number, UTC))
     except (OverflowError, OSError, ValueError):
         return None
 
@@ -385,9 +381,11 @@ def _share_account_ids(items: list[Any]) -> None:
 
 
 def _share_fields_sets(keys: list[ApiCredential]) -> None:
+    shared: set[str] | None = None
     for key in keys:
-        given = key.model_fields_set
-        shared = _FIELD_SETS.setdefault(frozenset(given), given)
+        given = key.__pydantic_fields_set__
+        if shared is None or given != shared:  # a page's keys mostly give the same fields
+            shared = _FIELD_SETS.setdefault(frozenset(given), given)
         if shared is not given:
             object.__setattr__(key, "__pydantic_fields_set__", shared)
 
