@@ -167,11 +167,22 @@ def login_command(args: argparse.Namespace) -> int:
         print_document("login", login_json(profile, api_url, account, signed_in))
         return EXIT_OK
     who = f" as {visible(account.account_id)}" if account.account_id else ""
-    say(f"Signed in to {visible(api_url)}{who} ({balance_text(account.balance)}).")
-    say(f"The key ({visible(secret.masked())}) is saved in {signed_in.key.source_label}.")
+    _tell(f"Signed in to {visible(api_url)}{who} ({balance_text(account.balance)}).")
+    _tell(f"The key ({visible(secret.masked())}) is saved in {signed_in.key.source_label}.")
     if key_from_environment() is not None:
-        say("Note: OPENRUSH_KEY is set in this environment and wins over the saved key.")
+        _tell("Note: OPENRUSH_KEY is set in this environment and wins over the saved key.")
     return EXIT_OK
+
+
+def _less(width: int | None, cells: int) -> int | None:
+    return None if width is None else max(20, width - cells)
+
+
+def _tell(sentence: str, *, err: bool = False) -> None:
+    """A sentence of login's on stdout (stderr with `err`), broken between words at the
+    terminal's width as the CLI's other messages are (`commands.table.wrap`); whole when
+    piped."""
+    say(wrap(sentence, stderr_width() if err else terminal_width()), err=err)
 
 
 def _browser_replaced(args: argparse.Namespace, profile: str,
@@ -212,7 +223,7 @@ def _end_browser(profile: str, *, err: bool) -> None:
         error(f"the browser sign-in kept here could not be removed: {exc}")
         return
     for sentence in said or ():
-        say(sentence, err=err)
+        _tell(sentence, err=err)
 
 
 def login_json(profile: str, api_url: str, account: Account,
@@ -257,7 +268,7 @@ def _save(profile: str, api_url: str, secret: Secret, *,
         if not stdin_is_terminal():
             return refuse_without_yes("login", "replace the saved key")
         for sentence in result.sentences():
-            say(sentence, err=True)
+            _tell(sentence, err=True)
         if not confirm("Replace it and sign in with the new key? [y/N] "):
             say("Nothing was replaced: the saved key stays.", err=True)
             return EXIT_OK
@@ -278,8 +289,9 @@ def _save(profile: str, api_url: str, secret: Secret, *,
 def _file_agreed(shown: str, *, insecure_ok: bool) -> bool:
     return plain_file_agreed(
         insecure_ok=insecure_ok,
-        question=f"Save the key to {shown} instead? It is plain text on disk, readable only "
-                 "by you (mode 0600). [y/N] ",
+        # Asked on stdout (`common.ask`): room for the answer after its last line.
+        question=wrap(f"Save the key to {shown} instead? It is plain text on disk, readable "
+                      "only by you (mode 0600). [y/N]", _less(terminal_width(), 4)) + " ",
         no_terminal=f"the key was not saved. Run again with --insecure-storage to save it to "
                     f"{shown} (plain text, readable only by you), or set OPENRUSH_KEY instead.",
         declined="the key was not saved; nothing changed.")

@@ -110,7 +110,14 @@ clear_status_line = output.clear_status_line
 
 
 def error(message: str, code: int = EXIT_API_ERROR) -> int:
-    output.err(f"openrush-tui: {message}")
+    """``openrush-tui: message`` on stderr: on a terminal broken between words to its width,
+    as the rest of what commands say there (a terminal would break a word anywhere); one
+    line in a log or a pipe, for grep."""
+    # lazy: cycle (commands.table imports this module)
+    from openrush_tui.commands.table import stderr_width, wrap
+
+    width = stderr_width()
+    output.err("\n".join(wrap(line, width) for line in f"openrush-tui: {message}".split("\n")))
     return code
 
 

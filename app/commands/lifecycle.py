@@ -329,16 +329,31 @@ def _classify(report: ScanReport, key_list: KeyList) -> tuple[list[Verdict], str
     return classify(report.hits, keys, system_clock()), ""
 
 
+PATH_LEAST = 12  # cells: a path shorter than this tells nothing; the counts go alone
+
+
+def progress_text(counts: str, where: str, width: int) -> str:
+    """The progress line in `width` display cells: the counts, then the path being read,
+    shortened in its middle (its first third, "…", then its end, the file's own name) when
+    the whole would not fit; the path left out when too little of it would; the counts cut
+    last. One line that fits, because a line that wraps breaks the ``\\r`` redraw."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.text.cells import cell_width, cut
+
+    room = width - cell_width(counts) - 2
+    if room < min(PATH_LEAST, cell_width(where)):
+        return cut(counts, width)
+    return f"{counts}  {cut(where, room, keep_end=room - 1 - room // 3)}"
+
+
 class ScanProgress:
     """One line on stderr, rewritten in place (only when stderr is a terminal)."""
 
     def __call__(self, report: ScanReport, where: str) -> None:
         # `where` is shown as `keys.scan.path_text` makes it: keys in names masked.
-        if len(where) > 40:
-            where = "…" + where[-39:]
-        line = (f"scanning: {plural(report.files, 'file')}, "
-                f"{plural(report.keys_found, 'key')} found  {where}")
-        status_line(line)
+        counts = (f"scanning: {plural(report.files, 'file')}, "
+                  f"{plural(report.keys_found, 'key')} found")
+        status_line(progress_text(counts, where, output.status_width()))
 
     @staticmethod
     def clear() -> None:

@@ -200,14 +200,27 @@ def err(text: str = "", *, end: str = "\n") -> None:
     _to_stderr(printable_lines(text) + end)
 
 
+def status_width() -> int:
+    """The cells a status line may take: the width of the terminal stderr is (`COLUMNS`
+    first), less one, so that the cursor never reaches the last column, where a terminal
+    wraps. Measured on stderr itself: with stdout a file (``keys scan . > hits``) and
+    `COLUMNS` not exported (bash keeps it to itself), stdout's size would be a guess of 80."""
+    # lazy: start-up (every run loads this module: --version loads no more)
+    from openrush_tui.commands.terminal import stderr_width
+
+    columns = stderr_width(2, os.environ) or shutil.get_terminal_size().columns
+    return max(1, columns - 1)
+
+
 def status_line(text: str) -> None:
     """Rewrite the current line of stderr (a terminal) in place: progress that never scrolls,
-    cut to the terminal's width so it never wraps."""
+    cut to `status_width` display cells (a wide character takes two) so it never wraps:
+    a line that wraps is redrawn below itself at every update."""
     # lazy: start-up (every run loads this module: --version loads no more)
+    from openrush_tui.text.cells import head
     from openrush_tui.text.safe import printable_lines
 
-    width = max(1, shutil.get_terminal_size().columns - 1)
-    line = printable_lines(text).replace("\n", " ")[:width]
+    line = head(printable_lines(text).replace("\n", " "), status_width())
     _to_stderr("\r\x1b[K" + line)
 
 

@@ -1,0 +1,172 @@
+"""Leftovers of issue 20 at 80 and 60 columns: `login` with a key saved in the file (a fail
+keyring) wraps every line at words, and `keys scan`'s progress line fits the terminal it is
+drawn on as one line (a line that wraps breaks its ``\\r`` redraw).
+
+`login` runs in this process (`main`) against a threaded sandbox over HTTP on 127.0.0.1, with
+stdout and stderr made to look like terminals (`COLUMNS` says their width). The scan's
+progress is checked once in a real process on a real pty, where the width must come from
+the terminal stderr is (stdout a file, `COLUMNS` unset, as in bash, which does not export it).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import getpass
+import io
+import os
+import pty
+import re
+import struct
+import subprocess
+import sys
+import termios
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from keyring.backends import fail
+
+from openrush_tui.cli import main
+from openrush_tui.commands import output
+from openrush_tui.text.cells import cell_width
+from tests.support.lifecycle import cli_env
+from tests.support.sandbox_process import command
+from tests.support.threaded_sandbox import Served, threaded_sandbox
+
+# Deep enough that no progress line could hold it whole, with wide (CJK) characters in it.
+DEEP = ("projects/customer-integrations/service-alpha/src/main/resources/config/环境设置/"
+        "module_017_with_a_rather_long_name")
+LAST = "配置文件_0001.txt"  # the file's own name: what a progress line keeps
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with threaded_sandbox(tmp_path_factory.mktemp("login-fit")) as running:
+        yield running
+
+
+class Typed(io.StringIO):
+    """stdin a terminal on which the person types these lines."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def terminals(monkeypatch: pytest.MonkeyPatch, columns: int) -> None:
+    monkeypatch.setattr(output, "stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(output, "stderr_is_terminal", lambda: True)
+    monkeypatch.setenv("COLUMNS", str(columns))
+
+
+def assert_wrapped_at_words(said: str, width: int) -> str:
+    """Every line within `width` cells; the text joined again, for the words to be read whole."""
+    assert all(cell_width(line) <= width for line in said.splitlines()), said
+    return " ".join(said.split())
+
+
+def assert_saved_in_the_file(joined: str) -> None:
+    """The file's name whole on its line (a path broken mid-word would hold a space here)."""
+    shown = re.search(r"is saved in the file (\S+) \(plain text, readable only by you\)\.",
+                      joined)
+    assert shown, joined
+    assert Path(shown[1]).expanduser().is_file(), shown[1]
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_login_asked_for_the_file_wraps_every_line_at_words(
+        columns: int, served: Served, isolated_home: Path,
+        use_keyring: Callable[[object], object], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    use_keyring(fail.Keyring())
+    terminals(monkeypatch, columns)
+    key = served.sandbox.mint_bootstrap_key()
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": key)
+    monkeypatch.setattr(sys, "stdin", Typed("y\n"))  # yes to the file
+    assert main(["login", "--api-url", served.base_url]) == 0
+    said = capsys.readouterr()
+    errors = assert_wrapped_at_words(said.err, columns)
+    assert "openrush-tui: This system has no OS keyring" in errors, said.err
+    # The terminal shows the answer typed after the question.
+    joined = assert_wrapped_at_words(said.out.replace("[y/N] ", "[y/N] yes\n"), columns)
+    assert "It is plain text on disk, readable only by you (mode 0600). [y/N] yes" in joined
+    assert re.search(r"Signed in to \S+ as acct_\w+ \(", joined), said.out
+    assert_saved_in_the_file(joined)
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_login_piped_with_insecure_storage_wraps_every_line_at_words(
+        columns: int, served: Served, isolated_home: Path,
+        use_keyring: Callable[[object], object], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`echo KEY | login --insecure-storage` on a terminal, twice: the second time the file
+    was chosen before (a note on stderr)."""
+    use_keyring(fail.Keyring())
+    terminals(monkeypatch, columns)
+    key = served.sandbox.mint_bootstrap_key()
+    for _ in range(2):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(key + "\n"))
+        assert main(["login", "--insecure-storage", "--api-url", served.base_url]) == 0
+        said = capsys.readouterr()
+        assert said.err.startswith("openrush-tui: "), said.err
+        assert_wrapped_at_words(said.err, columns)
+        assert_saved_in_the_file(assert_wrapped_at_words(said.out, columns))
+
+
+def progress_lines(shown: str) -> list[str]:
+    """What each redraw of the progress line left on the terminal."""
+    return [part for part in shown.split("\r\x1b[K") if part.startswith("scanning")]
+
+
+def assert_progress_fits(lines: list[str], columns: int) -> None:
+    """The first line names the one file scanned (the first thing the walk meets)."""
+    assert lines
+    for line in lines:
+        assert "\n" not in line and "\r" not in line, line
+        assert cell_width(line) < columns, (line, cell_width(line))  # never the last column
+    # Its path is shortened in the middle: its start and the file's own name stay.
+    assert lines[0].endswith(LAST) and "projects/" in lines[0] and "…" in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_the_scan_progress_fits_in_one_line(columns: int, tmp_path: Path, isolated_home: Path,
+                                            monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    deep = tmp_path / DEEP
+    deep.mkdir(parents=True)
+    (deep / LAST).write_text("nothing to find\n")
+    terminals(monkeypatch, columns)
+    monkeypatch.chdir(tmp_path)
+    assert main(["keys", "scan", f"{DEEP}/{LAST}"]) == 0
+    assert_progress_fits(progress_lines(capsys.readouterr().err), columns)
+
+
+def test_the_scan_progress_fits_the_terminal_stderr_is(tmp_path: Path) -> None:
+    """stderr a pty 60 columns wide, stdout a file, no `COLUMNS` (bash does not export it):
+    the width is stderr's terminal's, not the 80 of a stdout that is no terminal."""
+    deep = tmp_path / DEEP
+    deep.mkdir(parents=True)
+    (deep / LAST).write_text("nothing to find\n")
+    env = {name: value for name, value in cli_env(tmp_path, None).items()
+           if name not in ("COLUMNS", "LINES")}
+    main_fd, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 60, 0, 0))
+    try:
+        with (tmp_path / "hits.txt").open("w") as hits:
+            process = subprocess.run([*command(), "keys", "scan", f"{DEEP}/{LAST}"], cwd=tmp_path,
+                                     stdin=subprocess.DEVNULL, stdout=hits, stderr=terminal,
+                                     env=env, timeout=60, check=False)
+        os.close(terminal)
+        shown = b""
+        while chunk := _read(main_fd):
+            shown += chunk
+    finally:
+        os.close(main_fd)
+    assert process.returncode == 0, shown
+    assert_progress_fits(progress_lines(shown.decode()), 60)
+
+
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError:  # EIO once the other side is closed and drained
+        return b""
