@@ -9,6 +9,7 @@ outcomes there as JSON (how the before/after table of issue 11 was made).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import json
@@ -100,6 +101,28 @@ def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
     # The timeouts' one home, which the clients the commands build read as they are made.
     monkeypatch.setattr(timeouts_module, "DEFAULT",
                         timeouts_module.Timeouts(1.0, READ_TIMEOUT, DEADLINE))
+
+
+class _WaitsAsked:
+    """The client module's `asyncio`, with `sleep` noting each wait asked before taking it."""
+
+    def __init__(self, waits: list[float]) -> None:
+        self.waits = waits
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(asyncio, name)
+
+    async def sleep(self, delay: float) -> None:
+        self.waits.append(delay)
+        await asyncio.sleep(delay)
+
+
+def record_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The seconds every client's retries ask to sleep (a Retry-After, a back-off), in order,
+    as the list returned: what a command chose to wait, read without timing it."""
+    waits: list[float] = []
+    monkeypatch.setattr(client_module, "asyncio", _WaitsAsked(waits))
+    return waits
 
 
 def short_settings(api_url: str) -> Settings:
