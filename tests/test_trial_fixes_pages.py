@@ -90,7 +90,8 @@ async def test_an_order_by_a_column_not_shown_stays_said_above_the_list(tmp_path
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert "ordered by" not in state_text(app)  # newest first: the list's own order
+        # The list's own order is said too (test_default_order_said.py).
+        assert "ordered by creation, newest first" in state_text(app)
         await pilot.press("o", "o")  # created -> last use -> expiry
         await settle(pilot)
         assert state_text(app).rstrip().endswith("ordered by expiry, soonest first"), \
@@ -107,9 +108,9 @@ async def test_an_order_by_a_column_not_shown_stays_said_above_the_list(tmp_path
         await pilot.press("o", "o", "o", "o", "O")  # name, prefix, status, created; reversed
         await settle(pilot)
         assert "ordered by creation, oldest first" in state_text(app)
-        await pilot.press("O")  # newest first again: the list's own order, unsaid
+        await pilot.press("O")  # newest first again: the list's own order
         await settle(pilot)
-        assert "ordered by" not in state_text(app)
+        assert "ordered by creation, newest first" in state_text(app)
 
 
 # -- a rotation's date kept in a cut name ------------------------------------------------------

@@ -315,11 +315,10 @@ class KeyTable(ScrollView, can_focus=True):
     def unseen_order(self) -> str | None:
         """The order in words ("expiry, soonest first") while no header shows it: its column
         is left out at this width (Created and Expires at 80 columns). The list's own order,
-        newest first, goes unsaid, as when the page opens."""
+        newest first, too: at 80 columns nothing else would say how the list is ordered."""
         view = self.view
         self._unseen_order = None
-        if not (view.sort_column == "created" and view.descending) and \
-                self.scrollable_content_region.width > 0 and \
+        if self.scrollable_content_region.width > 0 and \
                 view.sort_column not in self._columns():
             self._unseen_order = order_words(view.sort_column, view.descending)
         return self._unseen_order

@@ -218,8 +218,10 @@ class ApiAccessScreen(DashboardScreen):
     def _show_counts(self) -> None:
         status = self._list.status(self.table.view)
         order = self.table.unseen_order()
-        if order is not None and status.state == "info" and status.message:
-            # No header shows this order at this width: once o's toast is gone, this says it.
+        if order is not None and status.state == "info" and self.table.view.total:
+            # No header shows this order at this width (at 80 columns not even the list's
+            # own, newest first): once o's toast is gone, this says it. Not over no list
+            # (signed out).
             status = replace(status, message=f"{status.message} · ordered by {order}")
         self._show_status(status)
 
