@@ -32,7 +32,8 @@ from keyring.backends import fail
 
 from openrush_tui.api.models import ApiCredential
 from openrush_tui.cli import main
-from openrush_tui.clock import format_instant, parse_instant
+from openrush_tui.clock import EARLIEST, LATEST, format_instant, parse_instant
+from openrush_tui.keys.ages import Ages
 from openrush_tui.keys.audit import AuditRules, AuditTally
 from openrush_tui.sandbox.options import ExtraKey, RateLimits
 from openrush_tui.text.safe import json_text
@@ -288,7 +289,9 @@ NAMES = st.text(max_size=10) | st.sampled_from(ODD_NAMES)
 @given(keys=st.lists(st.tuples(NAMES, TIMES, TIMES | st.none(), TIMES | st.none(),
                                st.booleans()), max_size=14),
        size=st.integers(1, 6), idle=st.integers(0, 400), expiring=st.integers(0, 400),
-       now=st.sampled_from([NOW, NOW.replace(microsecond=0), NOW + timedelta(days=3650)]))
+       now=st.sampled_from([NOW, NOW.replace(microsecond=0), NOW + timedelta(days=3650),
+                            # clocks at the calendar's ends (the rules' instants would stop)
+                            EARLIEST + timedelta(days=40), LATEST - timedelta(days=2)]))
 def test_any_lists_audit_is_the_reference_document_byte_for_byte(
         keys: list[tuple[str, datetime, datetime | None, datetime | None, bool]], size: int,
         idle: int, expiring: int, now: datetime) -> None:
@@ -309,3 +312,29 @@ def test_any_lists_audit_is_the_reference_document_byte_for_byte(
                                              AuditTally(now, rules)))
     assert out.getvalue() == reference_document(models, now, rules)
     assert tally.listed == sum(one.is_active for one in models)
+
+
+# Seconds on every side of now: `relative`'s runs of each unit and their ends (its counts
+# round half to even), and instants anywhere in the calendar.
+SECONDS = st.one_of(st.integers(-120, 120), st.integers(-4000, 4000),
+                    st.integers(-100 * 86_400, 100 * 86_400),
+                    st.sampled_from([sign * (size * count + half + nudge)
+                                     for sign in (1, -1) for size in (60, 3600, 86_400, 2_592_000)
+                                     for count in (1, 2, 3, 11) for half in (0, size // 2)
+                                     for nudge in (-1, 0, 1)]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(seconds=st.lists(SECONDS, max_size=40), anywhere=st.lists(TIMES, max_size=5),
+       micro=st.integers(0, 999_999),
+       now=st.sampled_from([NOW, EARLIEST + timedelta(days=3), LATEST - timedelta(days=3)]))
+def test_ages_say_what_relative_says_of_any_instant(
+        seconds: list[int], anywhere: list[datetime], micro: int, now: datetime) -> None:
+    """One `Ages` asked about many instants, near now and anywhere (each run of a text found
+    once, then looked up): always `relative`'s text."""
+    ages = Ages(now)
+    spans = [timedelta(seconds=second, microseconds=micro) for second in seconds]
+    instants = [*(now - span for span in spans if now - LATEST <= span <= now - EARLIEST),
+                *anywhere, EARLIEST, LATEST]
+    for instant in instants * 2:
+        assert ages.said(instant) == relative(instant, now), instant

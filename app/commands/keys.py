@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import datetime
-from itertools import chain
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 from openrush_tui.clock import system_clock
@@ -162,9 +162,9 @@ async def print_audit_json(client: OpenRushClient, tally: AuditTally) -> AuditTa
     pages = []
     with output.collector_paused():
         async for page in client.key_pages():
-            found = tally.check(page)
+            found = tally.found_in(page)
             if found:
-                pages.append(audit_items(found))
+                pages.append(audit_text(found))
     array = output.JsonArray.last_of({
         "schema": schema("keys-audit"), "summary": tally.summary(), "counts": tally.counts(),
         "rules": asdict(tally.rules), "checked_at": format_instant(tally.now), "keys": []})
@@ -174,31 +174,89 @@ async def print_audit_json(client: OpenRushClient, tally: AuditTally) -> AuditTa
     return tally
 
 
-def audit_items(found: list[KeyFindings]) -> str:
+def audit_items(found: Sequence[KeyFindings]) -> str:
     """The keys of `keys audit --json`'s document (`JsonArray.last_of`): what
-    ``items([key_findings_json(item) …], 1)`` writes, in a third of the time. pydantic-core
-    writes each key's times as its `model_dump` does, and a key's findings are made into JSON
-    once for all the keys that have the same (most do: a handful of reasons a page). Text with
-    characters `text.safe` escapes takes the writer's own way."""
+    ``items([key_findings_json(item) …], 1)`` writes."""
+    return audit_text([(item.key, item.findings) for item in found])
+
+
+# A key's entry in `keys audit --json` as `items(…, 1)` indents it, around its id, name and
+# prefix (JSON strings), its findings' three fields, and its times (JSON), after a comma.
+_ENTRY = (',\n    {\n      "id": "', '",\n      "name": "', '",\n      "prefix": "', '",\n',
+          ',\n      "created_at": ', ',\n      "last_used_at": ', ',\n      "expires_at": ',
+          "\n    }")
+
+
+def audit_text(found: Sequence[tuple[ApiCredential, tuple[Finding, ...]]]) -> str:
+    """`audit_items` of keys and their findings (`AuditTally.found_in`), in a fifth of the
+    time of a `model_dump` per key: `_ENTRY` around each key's values, a page's pieces
+    joined at once. Its strings as they are when nothing in them is escaped (printable ASCII
+    without quotes or backslashes), its times as pydantic-core writes them (a page's at once:
+    they hold no comma), and the lines of its findings made once for all the keys with the
+    same (a page has a handful). A page with a string to escape takes the long way,
+    pydantic-core's dump of each entry, or `text.safe`'s writer where that is not its text."""
+    # lazy: start-up (--help imports every command module)
+    from pydantic_core import to_json
+
+    from openrush_tui.commands.json_format import indented
+
+    if not found:
+        return ""
+    keys = [key for key, _ in found]
+    ids, names, prefixes = ([key.id for key in keys], [key.name for key in keys],
+                            [key.prefix for key in keys])
+    strings = " ".join((*ids, *names, *prefixes))
+    if not strings.isascii() or not strings.isprintable() or '"' in strings or "\\" in strings:
+        return _audit_text_escaped(found)
+    try:
+        times = to_json([time for key in keys for time in (
+            key.created_at, key.last_used_at, key.expires_at)]).decode()[1:-1].split(",")
+    except ValueError:  # a time pydantic-core does not write (none a model holds)
+        return _audit_text_escaped(found)
+    told: dict[int, str] = {}  # by the findings' tuple (each page's are the same few)
+    for _, findings in found:
+        if id(findings) not in told:
+            told[id(findings)] = indented({
+                "kinds": [finding.kind for finding in findings],
+                "reason": "; ".join(finding.reason for finding in findings),
+                "findings": [{"kind": finding.kind, "reason": finding.reason}
+                             for finding in findings]}, 2)[2:-6]  # less "{\n" and "\n    }"
+    fields = (ids, names, prefixes, [told[id(findings)] for _, findings in found],
+              times[0::3], times[1::3], times[2::3])
+    columns = [repeat(_ENTRY[0]), *chain.from_iterable(
+        (values, repeat(text)) for values, text in zip(fields, _ENTRY[1:], strict=True))]
+    return "".join(chain.from_iterable(zip(*columns, strict=False)))[2:]  # less the first comma
+
+
+def _audit_text_escaped(found: Sequence[tuple[ApiCredential, tuple[Finding, ...]]]) -> str:
+    """`audit_text` of a page with strings to escape: each entry dumped by pydantic-core,
+    where its text is `text.safe`'s; else `text.safe`'s own writer. A key's findings are
+    made into JSON once for the keys that have the same."""
     # lazy: start-up (--help imports every command module)
     from openrush_tui.commands.json_format import dumped_items, items
 
-    # lazy: cycle (this module registers lifecycle's commands)
-    from openrush_tui.commands.lifecycle import key_findings_json
-
-    made: dict[tuple[Finding, ...], tuple[list[str], str, list[dict[str, str]]]] = {}
+    made: dict[int, tuple[list[str], str, list[dict[str, str]]]] = {}
     entries = []
-    for item in found:
-        key, findings = item.key, item.findings
-        if (told := made.get(findings)) is None:
-            told = made[findings] = ([finding.kind for finding in findings], item.reason,
-                                     [{"kind": finding.kind, "reason": finding.reason}
-                                      for finding in findings])
+    for key, findings in found:
+        if (told := made.get(id(findings))) is None:
+            told = made[id(findings)] = (
+                [finding.kind for finding in findings],
+                "; ".join(finding.reason for finding in findings),
+                [{"kind": finding.kind, "reason": finding.reason} for finding in findings])
         entries.append({"id": key.id, "name": key.name, "prefix": key.prefix, "kinds": told[0],
                         "reason": told[1], "findings": told[2], "created_at": key.created_at,
                         "last_used_at": key.last_used_at, "expires_at": key.expires_at})
     text = dumped_items(entries, 1)
-    return items([key_findings_json(item) for item in found], 1) if text is None else text
+    return items([_reference_entry(key, findings) for key, findings in found], 1) \
+        if text is None else text
+
+
+def _reference_entry(key: ApiCredential, findings: tuple[Finding, ...]) -> dict[str, Any]:
+    # lazy: cycle (this module registers lifecycle's commands)
+    from openrush_tui.commands.lifecycle import key_findings_json
+    from openrush_tui.keys.audit import KeyFindings
+
+    return key_findings_json(KeyFindings(key, findings))
 
 
 def print_table(keys: list[ApiCredential], now: datetime, among: Sequence[str] = ()) -> None:
