@@ -141,40 +141,20 @@ class AuditTally:
     def found_in(self, keys: Iterable[ApiCredential]
                  ) -> list[tuple[ApiCredential, tuple[Finding, ...]]]:
         """`check`'s keys and findings, no `KeyFindings` made (`keys audit --json` writes
-        them). Equal findings are the one tuple."""
-        page = []
-        seen: Counter[tuple[str, ...]] = Counter()
-        shared = self._shared
-        for key, said in self._said(keys):
-            found = shared.get(said)
-            if found is None:
-                found = shared[said] = tuple(
-                    Finding(kind, reason)  # type: ignore[arg-type]  # a Kind: `_said`
-                    for kind, reason in zip(said[::2], said[1::2], strict=True))
-            seen[said] += 1
-            page.append((key, found))
-        self.found += len(page)
-        for said, count in seen.items():  # a key has at most one finding of a kind
-            for kind in said[::2]:
-                self._kinds[kind] += count  # type: ignore[index]  # a Kind: `_said`
-        return page
-
-    def _said(self, keys: Iterable[ApiCredential]
-              ) -> Iterator[tuple[ApiCredential, tuple[str, ...]]]:
-        """Each key with findings, and what `findings_of` finds as ``(kind, reason, …)``, in
-        a third of its time (issue 23: 5,000 keys in 25 ms before): each rule a comparison
-        with an instant worked out once (``now - created >= idle_for`` is ``created <= now -
-        idle_for``, both to the microsecond), a key's age said once for both findings that
-        say it (`Ages`), no `Finding` made. Counts the keys not revoked."""
+        them), in a third of `findings_of`'s time (issue 23: 5,000 keys in 25 ms before).
+        Each rule is a comparison with an instant worked out once (``now - created >=
+        idle_for`` is ``created <= now - idle_for``, both to the microsecond), a key's age is
+        said once for both findings that say it (`Ages`), and equal findings are one tuple,
+        made once (a page has a handful), kept under ``(kind, reason, …)``."""
         now, rules = self.now, self.rules
         idle_for, old_for = timedelta(days=rules.idle_days), timedelta(days=rules.no_expiry_days)
         soon = timedelta(days=rules.expiring_days)  # no window is longer
         if now - EARLIEST < max(idle_for, old_for) or LATEST - now < soon:
-            yield from self._said_slowly(keys)  # `shifted` would stop at the calendar's ends
-            return
+            return self._counted(list(self._said_slowly(keys)))  # `shifted` would stop
         idle_cut, old_cut = shifted(now, -idle_for), shifted(now, -old_for)
         horizon = shifted(now, soon)
         said_of = self._ages.said
+        checked: list[tuple[ApiCredential, tuple[str, ...]]] = []
         listed = 0
         for key in keys:
             if not key.is_active:
@@ -182,7 +162,7 @@ class AuditTally:
             listed += 1
             expires, used, created = key.expires_at, key.last_used_at, key.created_at
             if expires is not None and expires <= now:
-                yield key, ("expired", f"expired {said_of(expires)}")
+                checked.append((key, ("expired", f"expired {said_of(expires)}")))
                 continue
             said: tuple[str, ...] = ()
             if expires is not None and expires <= horizon and \
@@ -198,12 +178,28 @@ class AuditTally:
             if expires is None and created <= old_cut:
                 said = (*said, "no-expiry", f"no expiry, created {age or said_of(created)}")
             if said:
-                yield key, said
+                checked.append((key, said))
         self.listed += listed
+        return self._counted(checked)
+
+    def _counted(self, checked: list[tuple[ApiCredential, tuple[str, ...]]]
+                 ) -> list[tuple[ApiCredential, tuple[Finding, ...]]]:
+        """The keys with their findings, each kind counted: the findings made once a kind."""
+        shared = self._shared
+        seen: Counter[tuple[str, ...]] = Counter(said for _, said in checked)
+        for said, count in seen.items():  # a key has at most one finding of a kind
+            if said not in shared:
+                shared[said] = tuple(
+                    Finding(kind, reason)  # type: ignore[arg-type]  # a Kind: `found_in`
+                    for kind, reason in zip(said[::2], said[1::2], strict=True))
+            for kind in said[::2]:
+                self._kinds[kind] += count  # type: ignore[index]  # a Kind: `found_in`
+        self.found += len(checked)
+        return [(key, shared[said]) for key, said in checked]
 
     def _said_slowly(self, keys: Iterable[ApiCredential]
                      ) -> Iterator[tuple[ApiCredential, tuple[str, ...]]]:
-        """`_said` by `findings_of` itself, for a clock near the calendar's ends."""
+        """`found_in`'s keys by `findings_of` itself, for a clock near the calendar's ends."""
         for key in keys:
             self.listed += key.is_active
             if found := findings_of(key, self.now, self.rules):
