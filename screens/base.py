@@ -64,6 +64,11 @@ class DashboardScreen(Screen[None]):
         Binding("r", "reload", "Refresh", id="page.refresh", group=ACT,
                 tooltip="Load the page again"),
     ]
+    # Narrower than 70 columns a page gets -narrow, as a dialog does: its toasts are wider
+    # than half the screen there (styles/app.tcss), so that an id is not broken mid-word.
+    # (Declared as Textual declares it, which mypy reads as an instance variable.)
+    HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [  # noqa: RUF012
+        (0, "-narrow"), (70, "-wide")]
 
     @property
     def dashboard(self) -> OpenRushApp:

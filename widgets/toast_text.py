@@ -20,8 +20,16 @@ RACK_SCROLLBAR = 2
 TOAST_FRAME = 3
 
 
+# Narrower than this a screen is -narrow (pages and dialogs alike), and its toasts are
+# NARROW_TOAST wide (styles/app.tcss) rather than half of it: an id, 29 characters, fits.
+NARROW_BELOW = 70
+NARROW_TOAST = 40
+
+
 def toast_text_width(screen_width: int) -> int:
     """How many cells a line of a toast holds on a screen `screen_width` cells wide."""
+    if screen_width < NARROW_BELOW:
+        return min(NARROW_TOAST, screen_width - RACK_SCROLLBAR) - TOAST_FRAME
     return min(TOAST_WIDTH, (screen_width - RACK_SCROLLBAR) // 2) - TOAST_FRAME
 
 

@@ -92,6 +92,7 @@ class WebSignInScreen(Dialog["WebSession | None"]):
             with Horizontal(id="web-main"), VerticalScroll(classes="body", id="web-text"):
                 yield Static(id="web-open")
                 yield Static(id="web-url")
+                yield Static(id="web-copied", classes="note")
                 yield Static(id="web-enter")
                 yield Static(id="web-code")
                 yield Static(id="web-qr-note", classes="note")
@@ -102,7 +103,7 @@ class WebSignInScreen(Dialog["WebSession | None"]):
                 yield Button("Cancel", id="web-cancel", compact=True)
 
     def on_mount(self) -> None:
-        for name in ("#web-enter", "#web-code", "#web-paste"):
+        for name in ("#web-enter", "#web-code", "#web-paste", "#web-copied"):
             self.query_one(name).display = False
         self.say("Asking the server for a sign-in code…", state="busy")
         self.run_flow()
@@ -226,8 +227,13 @@ class WebSignInScreen(Dialog["WebSession | None"]):
         if self._address is None:
             return
         outcome = self.dashboard.copy_text(self._address)
-        self.notify(outcome.message("the address"), markup=False, timeout=8,
-                    severity="information" if outcome.anything_done else "warning")
+        # Said here, under the address, as the reveal dialog says its copy: a toast over the
+        # dialog covered the address itself at 60x20 (and a line of text at 80x24).
+        copied = self.query_one("#web-copied", Static)
+        copied.update(Content(outcome.message("the address")))
+        copied.set_class(not outcome.anything_done, "-warning")
+        copied.display = True
+        self.bring_into_view(copied, keep=self.query_one("#web-url"))
 
     @on(Button.Pressed, "#web-cancel")
     def action_cancel(self) -> None:
