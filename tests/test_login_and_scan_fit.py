@@ -24,11 +24,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from keyring.backends import fail
 
 from openrush_tui.cli import main
 from openrush_tui.commands import output
+from openrush_tui.commands.lifecycle import progress_text
 from openrush_tui.text.cells import cell_width
+from openrush_tui.text.counts import plural
+from openrush_tui.text.safe import visible
 from tests.support.lifecycle import cli_env
 from tests.support.sandbox_process import command
 from tests.support.threaded_sandbox import Served, threaded_sandbox
@@ -170,3 +175,15 @@ def _read(fd: int) -> bytes:
         return os.read(fd, 65536)
     except OSError:  # EIO once the other side is closed and drained
         return b""
+
+
+@given(where=st.text(min_size=0, max_size=200).map(visible),
+       files=st.integers(0, 10**9), width=st.integers(1, 300))
+def test_a_progress_line_never_outgrows_its_width(where: str, files: int, width: int) -> None:
+    """Whatever a path holds (wide characters, combining marks, escapes): one line within
+    the width, and the counts whole whenever they fit."""
+    counts = f"scanning: {plural(files, 'file')}, 0 keys found"
+    line = progress_text(counts, where, width)
+    assert "\n" not in line and cell_width(line) <= width, (line, width)
+    if cell_width(counts) <= width:
+        assert line.startswith(counts), line
