@@ -187,3 +187,23 @@ def test_a_progress_line_never_outgrows_its_width(where: str, files: int, width:
     assert "\n" not in line and cell_width(line) <= width, (line, width)
     if cell_width(counts) <= width:
         assert line.startswith(counts), line
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_logout_of_a_key_in_the_file_wraps_at_words(
+        columns: int, served: Served, isolated_home: Path,
+        use_keyring: Callable[[object], object], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    use_keyring(fail.Keyring())
+    key = served.sandbox.mint_bootstrap_key()
+    monkeypatch.setattr(sys, "stdin", io.StringIO(key + "\n"))
+    assert main(["login", "--insecure-storage", "--api-url", served.base_url]) == 0
+    shown = re.search(r"saved in the file (\S+)", " ".join(capsys.readouterr().out.split()))
+    assert shown, "the file's name"
+    terminals(monkeypatch, columns)
+    monkeypatch.setattr(sys, "stdin", Typed("y\n"))  # yes: delete the only copy
+    assert main(["logout"]) == 0
+    said = capsys.readouterr()
+    assert_wrapped_at_words(said.err.replace("[y/N] ", "[y/N] y\n"), columns)
+    joined = assert_wrapped_at_words(said.out, columns)
+    assert f"the key was removed from {shown[1]}" in joined, said.out

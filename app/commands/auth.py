@@ -318,7 +318,7 @@ def logout_command(args: argparse.Namespace) -> int:
     except OpenRushError as exc:  # its store cannot be read: nothing else is touched either
         return error(f"Signing out did not finish: {exc}")
     for sentence in browser or ():
-        say(sentence, err=args.json)
+        _tell(sentence, err=args.json)
     if browser is not None and find_saved_key(profile).key is None:
         return EXIT_OK
     if not args.yes:  # ask first when the key saved here is the only copy this tool knows
@@ -329,7 +329,7 @@ def logout_command(args: argparse.Namespace) -> int:
         if lost is not None:
             if not stdin_is_terminal():
                 return refuse_without_yes("logout", "delete the saved key")
-            say(what_is_lost(lost[0], in_use=False), err=True)
+            _tell(what_is_lost(lost[0], in_use=False), err=True)
             if not confirm("Delete it and sign out? [y/N] "):
                 say("Nothing was deleted.", err=True)
                 if args.json:
@@ -345,7 +345,7 @@ def logout_command(args: argparse.Namespace) -> int:
     if args.json:
         print_document("logout", logout_json(profile, report))
     else:
-        say(report.summary())
+        _tell(report.summary())
     return EXIT_OK
 
 
