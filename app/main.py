@@ -12,11 +12,9 @@ import signal
 from collections.abc import Sequence
 
 from openrush_tui import cli
-from openrush_tui.unused_imports import refuse_trio_to_httpcore
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    refuse_trio_to_httpcore()  # before anything loads httpx
     try:
         return cli.main(argv, dashboard=open_dashboard)
     except KeyboardInterrupt:

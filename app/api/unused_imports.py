@@ -1,11 +1,15 @@
-"""What a start-up must not import: trio, which httpcore loads whenever it is installed.
+"""What the HTTP stack imports that this app never uses, made not to load (see `api/__init__`).
+
+httpx imports its own command-line tool (click, pygments, rich.syntax: ~30 ms and 3 MiB)
+whenever click happens to be installed (uvicorn brings it), and defines a stub instead when
+that import fails: this app never runs httpx's command line, so the import is made to fail.
 
 httpcore (httpx's transport) imports trio at its own import if it can, to run under trio's
 event loop, which this program never does. trio arrives in a shared environment or with a
 test tool (selenium), and then costs every run 0.1-0.25 s of imports (with attrs and
 sortedcontainers): a fifth of the dashboard's start and of `keys list --json` at 50,000 keys.
-So the entry point (`main`) refuses trio to httpcore's modules alone: anything else in the
-process still imports it as usual.
+So trio is refused to httpcore's modules alone: anything else in the process still imports it
+as usual.
 """
 
 from __future__ import annotations
@@ -46,7 +50,8 @@ def _imported_by(package: str) -> bool:
     return False
 
 
-def refuse_trio_to_httpcore() -> None:
-    """Install the refusal once, ahead of every other finder (before httpcore is imported)."""
+def leave_out() -> None:
+    """Before httpx loads: its command line and httpcore's trio are not imported."""
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: import fails
     if not any(isinstance(finder, _NoTrioForHttpcore) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _NoTrioForHttpcore())
+        sys.meta_path.insert(0, _NoTrioForHttpcore())  # ahead of every other finder
