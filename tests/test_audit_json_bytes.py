@@ -32,9 +32,9 @@ from keyring.backends import fail
 
 from openrush_tui.api.models import ApiCredential
 from openrush_tui.cli import main
-from openrush_tui.clock import EARLIEST, LATEST, format_instant, parse_instant
+from openrush_tui.clock import EARLIEST, LATEST, format_instant, parse_instant, shifted
 from openrush_tui.keys.ages import Ages
-from openrush_tui.keys.audit import AuditRules, AuditTally
+from openrush_tui.keys.audit import AuditRules, AuditTally, findings_of
 from openrush_tui.sandbox.options import ExtraKey, RateLimits
 from openrush_tui.text.safe import json_text
 from openrush_tui.text.times import relative
@@ -312,6 +312,50 @@ def test_any_lists_audit_is_the_reference_document_byte_for_byte(
                                              AuditTally(now, rules)))
     assert out.getvalue() == reference_document(models, now, rules)
     assert tally.listed == sum(one.is_active for one in models)
+
+
+# A rule's days: often those `TIMES` puts keys at, to the microsecond, from now.
+DAYS = st.sampled_from([0, 7, 30, 90]) | st.integers(0, 800)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(st.tuples(NAMES, TIMES, TIMES | st.none(), TIMES | st.none(),
+                               st.booleans()), max_size=14),
+       idle=DAYS, expiring=DAYS, no_expiry=DAYS,
+       now=st.sampled_from([NOW, NOW.replace(microsecond=0), NOW + timedelta(days=3650),
+                            EARLIEST + timedelta(days=40), LATEST - timedelta(days=2)]))
+def test_the_commands_rules_are_the_dashboards_on_any_key(
+        keys: list[tuple[str, datetime, datetime | None, datetime | None, bool]], idle: int,
+        expiring: int, no_expiry: int, now: datetime) -> None:
+    """`AuditTally.found_in` (the command's rules, written for speed) finds of every key
+    what `findings_of` (the dashboard's, the rules' one statement) finds: a rule changed in
+    one and not the other fails here, whatever the reference above says."""
+    models = [ApiCredential(id=f"cred_{n}", name=name, prefix="or_x", created_at=made,
+                            last_used_at=used, expires_at=ends, is_active=active)
+              for n, (name, made, used, ends, active) in enumerate(keys)]
+    rules = AuditRules(idle_days=idle, expiring_days=expiring, no_expiry_days=no_expiry)
+    found = dict(AuditTally(now, rules).found_in(models))
+    for key in models:
+        assert found.get(key, ()) == findings_of(key, now, rules), key
+
+
+@pytest.mark.parametrize("now", [NOW, EARLIEST + timedelta(days=40), LATEST - timedelta(days=2)])
+def test_the_commands_rules_are_the_dashboards_on_every_boundary(now: datetime) -> None:
+    """Every key whose times lie on a rule's edge, a microsecond either side of it or on it,
+    under rules of those days: `found_in` finds what `findings_of` finds (an edge taken with
+    < for <= in either fails here; the property above rarely lands on one)."""
+    edges = [shifted(now, timedelta(days=days, microseconds=nudge))
+             for days in (-30, -7, 0, 7, 30) for nudge in (-1, 0, 1)]
+    models = [ApiCredential(id=f"cred_{n}", name="k", prefix="or_x", created_at=made,
+                            last_used_at=used, expires_at=ends, is_active=True)
+              for n, (made, used, ends) in enumerate(
+                  (made, used, ends) for made in edges for used in (None, *edges)
+                  for ends in (None, *edges))]
+    for days in (0, 7, 30):
+        rules = AuditRules(idle_days=days, expiring_days=days, no_expiry_days=days)
+        found = dict(AuditTally(now, rules).found_in(models))
+        for key in models:
+            assert found.get(key, ()) == findings_of(key, now, rules), (days, key)
 
 
 # Seconds on every side of now: `relative`'s runs of each unit and their ends (its counts
