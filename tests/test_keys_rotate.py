@@ -6,6 +6,7 @@ a scripted HTTP server."""
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -468,7 +469,25 @@ def test_every_replacement_expiry_is_one_the_server_takes(created: datetime, exp
     if lifetime >= timedelta(days=1) and expiry < LATEST_EXPIRY:
         days = round(lifetime / timedelta(days=1))
         assert abs(expiry - shifted(now, timedelta(days=days))) <= timedelta(hours=12)
-    assert lifetime_words(old, expiry, now)
+    # The words say the lifetime the plan uses: their number and unit match expiry - now,
+    # within the rule's rounding (days: the old key's time of day within 12 hours; hours: the
+    # next whole minute). An 8-hour key was said to expire "after 1 day".
+    words = lifetime_words(old, expiry, now)
+    said = re.fullmatch(r"expires after ([\d,]+) (day|hour)s?, like the old key", words)
+    if said is None:
+        assert expiry == LATEST_EXPIRY and words.startswith("expires on "), words
+        return
+    number, unit = int(said[1].replace(",", "")), said[2]
+    assert (number == 1) == (not words.startswith(f"expires after {said[1]} {unit}s")), words
+    if expiry < LATEST_EXPIRY:
+        if unit == "hour":
+            assert lifetime < timedelta(days=1)
+            assert timedelta(hours=number) <= expiry - now <= \
+                timedelta(hours=number, minutes=1), words
+        else:
+            assert lifetime >= timedelta(days=1)
+            assert abs(expiry - shifted(now, timedelta(days=number))) <= \
+                timedelta(hours=12), words
 
 
 async def test_a_last_use_in_the_future_does_not_make_the_wait_endless() -> None:

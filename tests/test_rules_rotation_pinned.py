@@ -132,7 +132,12 @@ def test_the_replacement_lives_as_many_days_as_the_plan_says_not_one_more() -> N
     (None, "never expires, like the old key"),
     (timedelta(days=30), "expires after 30 days, like the old key"),
     (timedelta(days=1), "expires after 1 day, like the old key"),
-    (timedelta(hours=6), "expires after 1 day, like the old key"),  # never "0 days"
+    # Under a day, in the hours the replacement is given (it was "1 day" for an 8-hour key).
+    (timedelta(hours=6), "expires after 6 hours, like the old key"),
+    (timedelta(hours=8, minutes=7), "expires after 8 hours, like the old key"),
+    (timedelta(hours=1), "expires after 1 hour, like the old key"),
+    (timedelta(minutes=20), "expires after 1 hour, like the old key"),  # never under an hour
+    (timedelta(hours=23, minutes=40), "expires after 24 hours, like the old key"),
     (timedelta(days=1, hours=13), "expires after 2 days, like the old key"),
     (timedelta(days=1500), "expires after 1,500 days, like the old key"),
 ])

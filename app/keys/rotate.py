@@ -39,6 +39,7 @@ from openrush_tui.errors import OpenRushError
 from openrush_tui.keys.revoke import revoke_all
 from openrush_tui.keys.rules import NAME_MAX, acceptable_name
 from openrush_tui.keys.switch import Switcher, SwitchResult
+from openrush_tui.text.counts import plural
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact, relative
 
@@ -94,8 +95,8 @@ def replacement_expiry(old: ApiCredential, now: datetime) -> datetime | None:
         return None
     lifetime = _lifetime(old)
     if lifetime < timedelta(days=1):
-        hours = max(1, round(lifetime / timedelta(hours=1)))
-        return min(_next_minute(shifted(now, timedelta(hours=hours))), LATEST_EXPIRY)
+        return min(_next_minute(shifted(now, timedelta(hours=_hours(lifetime)))),
+                   LATEST_EXPIRY)
     target = shifted(now, timedelta(days=_days(lifetime)))
     at = old.expires_at.astimezone(target.tzinfo)
     return min(_nearest_time_of_day(target, at.hour, at.minute), LATEST_EXPIRY)
@@ -120,6 +121,11 @@ def _days(lifetime: timedelta) -> int:
     return max(1, round(lifetime / timedelta(days=1)))
 
 
+def _hours(lifetime: timedelta) -> int:
+    """A lifetime under a day in whole hours, never 0 (said and kept: "after 8 hours")."""
+    return max(1, round(lifetime / timedelta(hours=1)))
+
+
 def _next_minute(instant: datetime) -> datetime:
     """`instant` on a whole minute: itself, or the next one."""
     whole = instant.replace(second=0, microsecond=0)
@@ -135,8 +141,11 @@ def lifetime_words(old: ApiCredential, expires_at: datetime | None = None,
     if expires_at is not None and now is not None and expires_at == LATEST_EXPIRY and \
             shifted(now, _lifetime(old)) > LATEST_EXPIRY:
         return f"expires on {LATEST_EXPIRY.date()} (the latest expiry allowed)"
-    days = _days(old.expires_at - old.created_at)
-    return f"expires after {days:,} day{'s' if days != 1 else ''}, like the old key"
+    # The unit `replacement_expiry` counts in: a key of 8 hours is not "1 day" (the trial).
+    lifetime = _lifetime(old)
+    if lifetime < timedelta(days=1):
+        return f"expires after {plural(_hours(lifetime), 'hour')}, like the old key"
+    return f"expires after {plural(_days(lifetime), 'day')}, like the old key"
 
 
 class IdleWatch:
