@@ -74,7 +74,14 @@ class OneLineErrorParser(argparse.ArgumentParser):
     examples: Sequence[str] = ()
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+        """On a terminal broken between words to its width, as `common.error` says a runtime
+        error (a terminal would break a word, or the command named, anywhere); one line when
+        piped, for grep."""
+        # lazy: start-up (only a usage error needs the table's wrap)
+        from openrush_tui.commands.table import stderr_width, wrap
+
+        line = f"{self.prog}: {message} (see {self.prog} --help)"
+        self.exit(2, wrap(line, stderr_width()) + "\n")
 
     def format_help(self) -> str:
         examples = section(self.examples)
