@@ -207,3 +207,41 @@ def test_logout_of_a_key_in_the_file_wraps_at_words(
     assert_wrapped_at_words(said.err.replace("[y/N] ", "[y/N] y\n"), columns)
     joined = assert_wrapped_at_words(said.out, columns)
     assert f"the key was removed from {shown[1]}" in joined, said.out
+
+
+USAGE_ERRORS = [
+    (["keys", "create"], "required: NAME (see openrush-tui keys create --help)"),
+    (["--bogus"], "unrecognized arguments: --bogus (see openrush-tui --help)"),
+    (["keys", "rotate"], "required: ID|NAME (see openrush-tui keys rotate --help)"),
+    (["keys", "rotate", "cred_x", "--revoke-old", "sometime"], "invalid choice: 'sometime'"),
+    (["activity", "--source", "foo"], "invalid choice: 'foo'"),
+    (["activity", "--since", "yesterdayish"], "not a date, time or age: 'yesterdayish'"),
+    (["keys", "create", "n", "--expires-in", "-5d"], "argument --expires-in: expected one"),
+    (["keys", "audit", "--fail-on", "whatever"], "unknown kind 'whatever'; the kinds are"),
+]
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+@pytest.mark.parametrize(("argv", "words"), USAGE_ERRORS,
+                         ids=[" ".join(argv) for argv, _ in USAGE_ERRORS])
+def test_a_usage_error_wraps_at_words(columns: int, argv: list[str], words: str,
+                                      isolated_home: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    terminals(monkeypatch, columns)
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    said = capsys.readouterr()
+    assert said.out == ""
+    joined = assert_wrapped_at_words(said.err, columns)
+    assert joined.startswith("openrush-tui") and words in joined, said.err
+
+
+def test_a_usage_error_piped_stays_one_line(isolated_home: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Not a terminal (pytest's capture): one line, for grep, however long."""
+    for argv, words in USAGE_ERRORS:
+        with pytest.raises(SystemExit):
+            main(argv)
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.endswith("\n") and words in err, err
