@@ -245,3 +245,23 @@ def test_a_usage_error_piped_stays_one_line(isolated_home: Path,
             main(argv)
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and err.endswith("\n") and words in err, err
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_web_login_asked_for_the_file_wraps_at_words(
+        columns: int, served: Served, isolated_home: Path,
+        use_keyring: Callable[[object], object], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`login --web` with no keyring asks before anything starts, as `login` does for a key:
+    the question (with the file's name) broken between words; no here, so nothing starts."""
+    use_keyring(fail.Keyring())
+    terminals(monkeypatch, columns)
+    monkeypatch.setattr(sys, "stdin", Typed("n\n"))
+    main(["login", "--web", "--no-wait", "--profile", "web2", "--api-url", served.base_url])
+    said = capsys.readouterr()
+    assert_wrapped_at_words(said.err, columns)
+    joined = assert_wrapped_at_words(said.out.replace("[y/N] ", "[y/N] n\n"), columns)
+    shown = re.search(r"Keep the sign-in in (\S+) instead\? It is plain text on disk, readable "
+                      r"only by you \(mode 0600\)\. \[y/N\] n", joined)
+    assert shown and shown[1].endswith("web-sessions.json"), said.out
+    assert "nothing was started; nothing changed." in " ".join(said.err.split()), said.err
