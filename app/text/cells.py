@@ -21,6 +21,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from itertools import accumulate
 
+from openrush_tui.text.safe import ESCAPE
+
 ELLIPSIS = "…"
 # Wide since Unicode 16 (terminals and Rich count two cells; Python's tables may say one).
 _NEWLY_WIDE = ((0x2630, 0x2637), (0x268A, 0x268F), (0x4DC0, 0x4DFF), (0x1D300, 0x1D376))
@@ -49,25 +51,42 @@ def cell_width(text: str) -> int:
     return sum(char_width(char) for char in text) if not text.isascii() else len(text)
 
 
-def head(text: str, room: int) -> str:
-    """The longest start of `text` that takes at most `room` cells."""
+def _whole(text: str, at: int, forward: bool) -> int:
+    """`at`, or where the escape (`text.safe.visible`'s "\\u200d") it falls inside starts
+    (or, `forward`, ends): a cut keeps or leaves out a whole escape."""
+    if "\\" not in text:  # the usual case, checked at C speed
+        return at
+    for match in ESCAPE.finditer(text, max(0, at - 9), at + 9):
+        if match.start() < at < match.end():
+            return match.end() if forward else match.start()
+    return at
+
+
+def _head_at(text: str, room: int) -> int:
+    """How many characters of `text` take at most `room` cells."""
     if text.isascii():
-        return text[:max(0, room)]
+        return min(len(text), max(0, room))
     used = 0
     for index, char in enumerate(text):
         used += char_width(char)
         if used > room:
-            return text[:index]
-    return text
+            return index
+    return len(text)
+
+
+def head(text: str, room: int) -> str:
+    """The longest start of `text` that takes at most `room` cells (and ends on no part of
+    an escape)."""
+    return text[:_whole(text, _head_at(text, room), forward=False)]
 
 
 def tail(text: str, room: int) -> str:
     """The longest end of `text` that takes at most `room` cells (no leading combining mark,
-    which would sit on the ellipsis)."""
-    kept = head(text[::-1], room)[::-1]
-    while kept and char_width(kept[0]) == 0:
-        kept = kept[1:]
-    return kept
+    which would sit on the ellipsis, nor part of an escape)."""
+    at = _whole(text, len(text) - _head_at(text[::-1], room), forward=True)
+    while at < len(text) and char_width(text[at]) == 0:
+        at += 1
+    return text[at:]
 
 
 def cut(text: str, room: int, keep_end: int = 0, mark: str = ELLIPSIS) -> str:
@@ -179,12 +198,14 @@ class _Measured:
 
     def head(self, room: int) -> str:
         """As `head`: the longest start in at most `room` cells."""
-        return self.text[: bisect_right(self.sums, max(0, room)) - 1]
+        at = bisect_right(self.sums, max(0, room)) - 1
+        return self.text[:_whole(self.text, at, forward=False)]
 
     def tail_at(self, room: int) -> int:
         """Where the longest end in at most `room` cells begins (as `tail`: never on a
         combining mark)."""
-        at = bisect_left(self.sums, self.sums[-1] - max(0, room))
+        at = _whole(self.text, bisect_left(self.sums, self.sums[-1] - max(0, room)),
+                    forward=True)
         while at < len(self.text) and self.sums[at + 1] == self.sums[at]:
             at += 1
         return at

@@ -58,6 +58,11 @@ _SECRET_FIELD = re.compile(
 REDACTED = "[redacted]"
 
 
+# Every escape `_escape` writes, whole: a cut of visible text keeps or drops one whole
+# (`text.cells`), never "\\u20…", which reads as another character.
+ESCAPE = re.compile(r"\\(?:[nrte]|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")
+
+
 def _escape(char: str) -> str:
     named = _NAMED.get(char)
     if named is not None:
