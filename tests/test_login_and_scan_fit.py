@@ -265,3 +265,29 @@ def test_web_login_asked_for_the_file_wraps_at_words(
                       r"only by you \(mode 0600\)\. \[y/N\] n", joined)
     assert shown and shown[1].endswith("web-sessions.json"), said.out
     assert "nothing was started; nothing changed." in " ".join(said.err.split()), said.err
+
+
+@pytest.mark.parametrize("columns", [80, 60])
+def test_revoke_lists_the_keys_a_start_names_within_the_width(
+        columns: int, served: Served, isolated_home: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`keys revoke cred --yes`: every key's id starts so; each is listed broken between words
+    with a hanging indent (its id whole on its first line, to be copied), nothing revoked."""
+    monkeypatch.setenv("OPENRUSH_KEY", served.sandbox.mint_bootstrap_key())
+    monkeypatch.setenv("OPENRUSH_API_URL", served.base_url)
+    for name in ("Deploy bot for the staging cluster", "Nightly export"):
+        assert main(["keys", "create", name, "--json"]) == 0
+    capsys.readouterr()
+    terminals(monkeypatch, columns)
+    assert main(["keys", "revoke", "cred", "--yes"]) == 2
+    said = capsys.readouterr().err
+    assert_wrapped_at_words(said, columns)
+    listed = [line for line in said.splitlines() if line.startswith("  cred_")]
+    assert len(listed) >= 3, said
+    lines = said.splitlines()
+    for line in lines[lines.index(listed[0]):-1]:
+        # A key's first line, or its rest after one deeper indent.
+        assert line.startswith("  cred_") or re.match(r"    \S", line), said
+    joined = " ".join(said.split())
+    assert "Deploy bot for the staging cluster" in joined and "last used" in joined, said
+    assert joined.endswith("Nothing was revoked."), said

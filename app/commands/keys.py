@@ -485,10 +485,24 @@ def not_chosen(chosen: Chosen, shown: dict[str, str]) -> int:
     for text, candidates in chosen.ambiguous.items():
         error(f"keys revoke: “{visible(shown.get(text, text))}” names {len(candidates)} keys; "
               "give the id of the one to revoke:", EXIT_USAGE)
-        for key in candidates:
-            say(f"  {describe(key)}", err=True)
+        list_keys_said(candidates)
     say("Nothing was revoked.", err=True)
     return EXIT_USAGE
+
+
+def list_keys_said(keys: list[ApiCredential]) -> None:
+    """Each key on stderr, indented: on a terminal broken between words to its width, its
+    later lines indented further (the id, to be copied, whole on the first line; nothing
+    cut, since any part may be what tells two keys apart); one line each when piped."""
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.commands.table import stderr_width, wrap
+
+    width = stderr_width()
+    for key in keys:
+        lines = wrap(describe(key), None if width is None else max(1, width - 2), indent="  ")
+        # A line may start at the second space between two fields: one indent, not two.
+        say("\n".join(f"  {line}" if at == 0 else f"    {line.lstrip()}"
+                      for at, line in enumerate(lines.split("\n"))), err=True)
 
 
 def describe(key: ApiCredential) -> str:
@@ -519,8 +533,7 @@ def own_key_warning(keys: list[ApiCredential], own_id: str) -> str:
 def confirm_revoke(keys: list[ApiCredential], own_id: str | None) -> bool:
     count = len(keys)
     say(f"About to revoke {count} key{'s' if count != 1 else ''}:", err=True)
-    for key in keys:
-        say(f"  {describe(key)}", err=True)
+    list_keys_said(keys)
     if own_id is not None:
         say(own_key_warning(keys, own_id), err=True)
     # lazy: start-up (--help imports every command module)
