@@ -3,9 +3,10 @@ the dashboard.
 
 With no subcommand, `main` hands the parsed options to the dashboard it is given: the entry
 point (`openrush_tui.main`) opens it, so this module, part of the core, never imports it.
-Only argparse and the small help modules (`commands.examples`, `commands.help_topics`) are
-imported up front: httpx and the sandbox load when needed, so ``openrush-tui --help`` and the
-first frame stay fast.
+Only argparse is imported up front (the help's modules, `commands.examples` and
+`commands.help_topics`, with the parser): httpx and the sandbox load when needed, so
+``openrush-tui --help`` and the first frame stay fast. With no options at all the dashboard
+opens without building the parser (`DASHBOARD_DEFAULTS`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,10 @@ from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from openrush_tui import __version__
 from openrush_tui.commands import output  # small: os, sys, errno (every run writes through it)
-from openrush_tui.commands.examples import EXAMPLES, section
-from openrush_tui.commands.help_topics import walk
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -84,6 +83,9 @@ class OneLineErrorParser(argparse.ArgumentParser):
         self.exit(2, wrap(line, stderr_width()) + "\n")
 
     def format_help(self) -> str:
+        # lazy: start-up (only help is formatted with them)
+        from openrush_tui.commands.examples import section
+
         examples = section(self.examples)
         return super().format_help() + (f"\n{examples}" if examples else "")
 
@@ -166,6 +168,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def describe(parser: argparse.ArgumentParser) -> None:
     """Every command's examples, and a description where it has none (its one-line help)."""
+    # lazy: start-up (the dashboard opened with no options builds no parser: `_main`)
+    from openrush_tui.commands.examples import EXAMPLES
+    from openrush_tui.commands.help_topics import walk
+
     for path, command in walk(parser):
         if isinstance(command, OneLineErrorParser):
             command.examples = EXAMPLES.get(path, ())
@@ -176,6 +182,31 @@ def describe(parser: argparse.ArgumentParser) -> None:
                 child = subparsers.choices[listed.dest]
                 if child.description is None and listed.help:
                     child.description = listed.help[:1].upper() + listed.help[1:] + "."
+
+
+class UsageErrors(Protocol):
+    """What the dashboard's start needs of the parser: saying a usage error (exit 2)."""
+
+    def error(self, message: str) -> NoReturn: ...
+
+
+# The options' values when none is given: `build_parser`'s defaults (a test holds them equal;
+# --profile has none: `_main` reads OPENRUSH_PROFILE). The dashboard opened with no options,
+# its usual start, builds no parser (its groups and the commands' names: a few ms of CPU
+# before the first frame, for nothing to parse).
+DASHBOARD_DEFAULTS: dict[str, object] = {
+    "api_url": None, "mcp_url": None, "x_api_key": False, "page": None, "live_interval": None,
+    "sandbox": False, "sandbox_db": None, "seed_keys": 0, "seed_events": 0,
+    "sandbox_rate_per_minute": None, "fixed_now": None, "key_seed": None, "command": None,
+}
+
+
+class ParserOnDemand:
+    """The parser, built only if a usage error has to be said through it (a bad
+    OPENRUSH_PROFILE): the same one line and exit 2 as with the parser built up front."""
+
+    def error(self, message: str) -> NoReturn:
+        build_parser([]).error(message)
 
 
 @dataclass(frozen=True)
@@ -191,11 +222,10 @@ class DashboardStart:
 
 
 # Opens the dashboard with the parsed options; returns the exit status.
-Dashboard = Callable[[argparse.Namespace, argparse.ArgumentParser], int]
+Dashboard = Callable[[argparse.Namespace, UsageErrors], int]
 
 
-def dashboard_start(args: argparse.Namespace,
-                    parser: argparse.ArgumentParser) -> DashboardStart | int:
+def dashboard_start(args: argparse.Namespace, parser: UsageErrors) -> DashboardStart | int:
     """The dashboard's settings, session and saved settings from the options, or the exit
     status of a refusal (said on stderr; a usage error exits through `parser`)."""
     # lazy: start-up (--version and --help load none of these; the entry point pauses
@@ -206,7 +236,6 @@ def dashboard_start(args: argparse.Namespace,
     from openrush_tui.commands.terminal import dashboard_refusal
     from openrush_tui.config import Settings, api_url_from_env, mcp_url_from_env
     from openrush_tui.files.private import PrivateFileError
-    from openrush_tui.sandbox import extra as sandbox_extra
 
     try:
         fixed_now = parse_instant(args.fixed_now) if args.fixed_now else None
@@ -229,8 +258,13 @@ def dashboard_start(args: argparse.Namespace,
         parser.error(f"--profile: {exc}")
     # One line and exit 2, before the sandbox starts or a request is made: the sandbox's
     # extra not installed, or no terminal (stdin, stdout or stderr; TERM=dumb).
-    refusal = (args.sandbox and sandbox_extra.missing_hint("--sandbox")) \
-        or dashboard_refusal(COMMAND_MODULES)
+    refusal = None
+    if args.sandbox:
+        # lazy: start-up (only with --sandbox: the package loads the sandbox's options)
+        from openrush_tui.sandbox import extra as sandbox_extra
+
+        refusal = sandbox_extra.missing_hint("--sandbox")
+    refusal = refusal or dashboard_refusal(COMMAND_MODULES)
     if refusal:
         say_error(refusal)
         return 2
@@ -337,8 +371,14 @@ def main(argv: Sequence[str] | None = None, dashboard: Dashboard | None = None) 
 
 
 def _main(argv: Sequence[str] | None, dashboard: Dashboard | None) -> int:
-    parser = build_parser(argv)
-    args = parser.parse_args(argv)
+    parser: UsageErrors
+    if dashboard is not None and not (sys.argv[1:] if argv is None else argv):
+        args = argparse.Namespace(**DASHBOARD_DEFAULTS)  # no options: no parser (see there)
+        parser = ParserOnDemand()
+    else:
+        built = build_parser(argv)
+        args = built.parse_args(argv)
+        parser = built
     if not hasattr(args, "profile"):  # no --profile, before or after the command
         # lazy: start-up (as in dashboard_start)
         from openrush_tui.auth.profiles import default_profile

@@ -23,7 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 128 + signal.SIGINT
 
 
-def open_dashboard(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def open_dashboard(args: argparse.Namespace, parser: cli.UsageErrors) -> int:
     # lazy: start-up (a subcommand or --help never loads Textual)
     from openrush_tui.tui import startup
 

@@ -9,13 +9,15 @@ tests/test_architecture.py checks that no other module touches these names.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 import textual.constants as textual_constants
 from textual._xterm_parser import XTermParser
 from textual.app import App
-from textual.widgets import DataTable
+
+if TYPE_CHECKING:  # the App imports this module: DataTable (~3 ms) loads with its first user
+    from textual.widgets import DataTable
 
 
 def terminal_writer(app: App[Any]) -> Callable[[str], bool]:

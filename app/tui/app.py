@@ -30,6 +30,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.theme import BUILTIN_THEMES, Theme
+from textual.widget import AwaitMount
 from textual.worker import Worker
 
 import openrush_tui.styles
@@ -43,9 +44,6 @@ from openrush_tui.prefs.keeper import PrefsKeeper
 from openrush_tui.prefs.settings import Loaded, SettingsFile, UserSettings
 from openrush_tui.screens.base import DashboardScreen, report_failed_worker
 from openrush_tui.screens.bindings import page_commands
-from openrush_tui.screens.dialogs.dialog import Dialog
-from openrush_tui.screens.dialogs.quit_waiting import QUIT_WHILE_WAITING, quit_while_waiting_dialog
-from openrush_tui.screens.dialogs.yes_no import YesNoDialog
 from openrush_tui.screens.recent_messages import Message, RecentMessages, short_lived
 from openrush_tui.session import Session
 from openrush_tui.tui import startup as app_startup
@@ -58,9 +56,16 @@ from openrush_tui.widgets.plain_glyphs import PlainGlyphs
 from openrush_tui.widgets.terminal_safe import TerminalSafe
 from openrush_tui.widgets.toast_text import fold_for_toast
 
-STYLESHEETS = ("app.tcss", "setup.tcss", "api_access.tcss")
+STYLESHEETS = ("app.tcss", "api_access.tcss")
 # Added as the first dialog opens: ~5 ms off each of Textual's parses before the first frame.
 DIALOG_SOURCE = ("openrush_tui.styles", "dialogs.tcss")
+# Setup's look (its page and its dialogs), added when Setup is first shown: Textual parses the
+# app's CSS four times before the first frame (as the first screen registers, after the theme
+# sets its variables, and as new widget types mount), and Setup's was three quarters of it
+# (~14 ms of CPU when another page opens first). Its rules lose every tie (tie_breaker -1),
+# as they did when they came before api_access.tcss and dialogs.tcss; none ties with
+# app.tcss's (each names its screen).
+SETUP_SOURCE = ("openrush_tui.styles", "setup.tcss")
 
 
 # Each page's module is imported when its mode is first shown, not before the first frame.
@@ -145,6 +150,8 @@ class OpenRushApp(App[None]):
         self.DEFAULT_MODE = first_page or last_page or (  # type: ignore[misc]  # see above
             "api-access" if likely_signed_in else "setup")
         super().__init__()
+        if self.DEFAULT_MODE == "setup":
+            self._add_setup_style()
         self.settings = settings
         self.session = session
         self.now = clock
@@ -235,9 +242,25 @@ class OpenRushApp(App[None]):
         if isinstance(self.screen, DashboardScreen):
             self.screen.action_reload()
 
+    def switch_mode(self, mode: str) -> AwaitMount:
+        if mode == "setup":
+            self._add_setup_style()  # before its page is made and styled
+        return super().switch_mode(mode)
+
+    def _add_setup_style(self) -> None:
+        if not self.stylesheet.has_source(*SETUP_SOURCE):
+            self.stylesheet.add_source(stylesheet(SETUP_SOURCE[1]), read_from=SETUP_SOURCE,
+                                       tie_breaker=-1)
+
     def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(screen, Dialog) and not self.stylesheet.has_source(*DIALOG_SOURCE):
-            self.stylesheet.add_source(stylesheet(DIALOG_SOURCE[1]), read_from=DIALOG_SOURCE)
+        if not self.stylesheet.has_source(*DIALOG_SOURCE):
+            # lazy: start-up (the dialogs' modules load with the first dialog, not before the
+            # first frame)
+            from openrush_tui.screens.dialogs.dialog import Dialog
+
+            if isinstance(screen, Dialog):
+                self.stylesheet.add_source(stylesheet(DIALOG_SOURCE[1]),
+                                           read_from=DIALOG_SOURCE)
         return super().push_screen(screen, *args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -428,6 +451,13 @@ class OpenRushApp(App[None]):
             reveal.ask_to_close(then=lambda: self.call_next(self._quit, return_code))
             return
         if any(leaving() for leaving in self.leaving_notes):  # a rotation waits: ask first
+            # lazy: start-up (as in push_screen)
+            from openrush_tui.screens.dialogs.quit_waiting import (
+                QUIT_WHILE_WAITING,
+                quit_while_waiting_dialog,
+            )
+            from openrush_tui.screens.dialogs.yes_no import YesNoDialog
+
             if not isinstance(self.screen, YesNoDialog) or self.screen.id != QUIT_WHILE_WAITING:
                 def answered(yes: bool | None) -> None:
                     if yes:
@@ -457,6 +487,9 @@ class OpenRushApp(App[None]):
                    for binding in Binding.make_bindings(getattr(type(node), "BINDINGS", ())))
 
     async def _quit(self, return_code: int = 0) -> None:
+        # lazy: start-up (as in push_screen)
+        from openrush_tui.screens.dialogs.dialog import Dialog
+
         self.kept.save_now(last_page=self.current_mode)
         notes = [note for screen in self.screen_stack
                  if isinstance(screen, Dialog) and (note := screen.leaving_note())]
