@@ -67,10 +67,12 @@ def test_a_bad_profile_variable_is_said_alike_without_options(
 
 
 def test_the_apps_module_loads_no_dialog_and_no_data_table() -> None:
-    # A dialog's module (and Textual's Button) loads with the first dialog pushed; DataTable
-    # with the first page that shows one (API access, the usual first page, has none).
+    # A dialog's module (and Textual's Button) loads with the first dialog pushed, the
+    # palette's page commands as it opens; DataTable with the first page that shows one (API
+    # access, the usual first page, has none).
     code = ("import sys, openrush_tui.tui.app; print([m for m in sys.modules if m.startswith("
-            "('openrush_tui.screens.dialogs.', 'textual.widgets._data_table'))])")
+            "('openrush_tui.screens.dialogs.', 'openrush_tui.screens.bindings', "
+            "'textual.widgets._data_table'))])")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True).stdout.strip()
     assert loaded == "[]"

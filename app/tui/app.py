@@ -43,7 +43,6 @@ from openrush_tui.files.reading import read_text
 from openrush_tui.prefs.keeper import PrefsKeeper
 from openrush_tui.prefs.settings import Loaded, SettingsFile, UserSettings
 from openrush_tui.screens.base import DashboardScreen, report_failed_worker
-from openrush_tui.screens.bindings import page_commands
 from openrush_tui.screens.recent_messages import Message, RecentMessages, short_lived
 from openrush_tui.session import Session
 from openrush_tui.tui import startup as app_startup
@@ -365,6 +364,9 @@ class OpenRushApp(App[None]):
         # others can read (see deliver_screenshot). Nor its "Keys": a side panel that
         # squeezed API access and that neither Escape nor ? closed; the help (? or F1)
         # lists the keys of whatever is on screen.
+        # lazy: start-up (the palette's page commands load when it first opens)
+        from openrush_tui.screens.bindings import page_commands
+
         yield from (command for command in super().get_system_commands(screen)
                     if command.title not in LEFT_OUT_SYSTEM_COMMANDS)
         yield from page_commands(screen)  # the page's actions
