@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -32,7 +34,24 @@ def totals(report: AuditReport) -> tuple[str, int]:
         for kind in kinds:
             counted[kind] += 1
         idle += any(kind in kinds for kind in UNUSED_KINDS)
-    return ", ".join(f"{count} {kind}" for kind, count in counted.items() if count), idle
+    return ", ".join(f"{count:,} {kind}" for kind, count in counted.items() if count), idle
+
+
+def _hanging(summary: Text, parts: list[str], width: int, style: Style) -> Text:
+    """`summary`, then `parts` joined by " · " on as few rows as fit `width`, each row after
+    the first indented under the text after the "!" (not under the "!" itself: the trial
+    saw "the 3 unused" below it, reading as a line of its own)."""
+    indent = " " * (cell_len(ATTENTION) + 1)
+    line = summary.copy()
+    row = line.cell_len
+    for part in parts:
+        if row + len(" · ") + cell_len(part) > width:
+            line.append(f"\n{indent}{part}", style=style)
+            row = len(indent) + cell_len(part)
+        else:
+            line.append(f" · {part}", style=style)
+            row += len(" · ") + cell_len(part)
+    return line
 
 
 class AuditLine(Widget):
@@ -77,17 +96,22 @@ class AuditLine(Widget):
             self._totals = (report, totals(report))
         counts, idle = self._totals[1]
         width = self.size.width or 10_000
+        summary = Text(no_wrap=True, overflow="ellipsis")
+        summary.append(f"{ATTENTION} {report.summary()}", style=flag)  # its span, not the base
+        keys = ["a shows every key" if self.only else "a shows only them"]
+        if idle:
+            keys.append(f"D revokes the {idle:,} unused")
+        line = summary
         for detailed in (True, False):  # narrower: the counts go first
-            line = Text(no_wrap=True, overflow="ellipsis")
-            line.append(f"{ATTENTION} {report.summary()}", style=flag)
+            line = summary.copy()
             if detailed:
                 line.append(f" ({counts})")
-            line.append(" · a shows every key" if self.only else " · a shows only them",
-                        style=muted)
-            if idle:
-                line.append(f" · D revokes the {idle} unused", style=muted)
+            for part in keys:
+                line.append(f" · {part}", style=muted)
             if line.cell_len <= width:
                 break
+        else:  # narrower still (60 columns): the keys on rows of their own, under the text
+            line = _hanging(summary, keys, width, muted)
         current = self.current
         if current is not None:
             kind = current.kinds[0]

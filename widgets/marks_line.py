@@ -21,7 +21,7 @@ class MarksLine(Static):
     def watch_count(self, old: int, count: int) -> None:
         self.display = count > 0
         if count:
-            self.update(f"✓ {count} marked · d revokes {'it' if count == 1 else 'them'} · "
+            self.update(f"✓ {count:,} marked · d revokes {'it' if count == 1 else 'them'} · "
                         "space unmarks · Escape clears the marks")
         if (old > 0) != (count > 0):
             self.screen.refresh_bindings()

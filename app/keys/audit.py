@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Literal
 
 from openrush_tui.clock import EARLIEST, LATEST, shifted
 from openrush_tui.keys.ages import Ages
+from openrush_tui.text.counts import plural
 from openrush_tui.text.times import relative
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ def summary_of(count: int) -> str:
     """"3 keys need attention" (or that none do), for `count` keys with findings."""
     if not count:
         return "No key needs attention"
-    return f"{count} key{'s' if count != 1 else ''} need{'s' if count == 1 else ''} attention"
+    return f"{plural(count, 'key')} need{'s' if count == 1 else ''} attention"
 
 
 @dataclass

@@ -186,7 +186,7 @@ class ListState:
 def counts(view: KeyView) -> str:
     """"12 keys, 9 active · showing 3 matching “ci”"."""
     noun = "key" if view.total == 1 else "keys"
-    parts = [f"{view.total} {noun}, {view.active} active"]
+    parts = [f"{view.total:,} {noun}, {view.active:,} active"]  # "3,023" as the CLI says
     if len(view.shown) != view.total:
         why = []  # each reads after "showing 3"
         if view.filter_text.strip():
@@ -195,7 +195,7 @@ def counts(view: KeyView) -> str:
             why.append("that need attention")  # the audit line says a undoes it
         if view.hide_inactive:
             why.append("active (h shows the revoked and expired)")
-        parts.append(f"showing {len(view.shown)} " + ", ".join(why))
+        parts.append(f"showing {len(view.shown):,} " + ", ".join(why))
     return " · ".join(parts)
 
 

@@ -37,14 +37,14 @@ def summary(report: RevokeReport, rows: tuple[KeyRow, ...]) -> str:
     if not failed:
         if len(done) == 1:
             return f"Revoked “{done[0].name}”. Anything using it stops working now."
-        return f"Revoked {len(done)} keys: {_quoted(done)}."
+        return f"Revoked {len(done):,} keys: {_quoted(done)}."
     unsure = {outcome.key_id for outcome in report.uncertain}
     failures = "; ".join(f"“{row.name}” ({row.prefix}): {why}" for row, why in failed
                          if row.id not in unsure)
     maybe = "; ".join(f"“{row.name}” ({row.prefix}): {why}" for row, why in failed
                       if row.id in unsure)
     total = len(done) + len(failed)
-    text = f"Revoked {len(done)} of {plural(total, 'key')}"  # never "0 of 1 keys"
+    text = f"Revoked {len(done):,} of {plural(total, 'key')}"  # never "0 of 1 keys"
     if done:
         text += f" ({_quoted(done)})"
     if failures:
@@ -73,13 +73,13 @@ def revoke_dialog(rows: tuple[KeyRow, ...], now: datetime, *,
     return YesNoDialog(
         revoke_question(rows), revoke_body(rows, now, signed_in_id=signed_in_id,
                                            skipped=skipped),
-        yes="Revoke key" if count == 1 else f"Revoke {count} keys", no="Cancel",
+        yes="Revoke key" if count == 1 else f"Revoke {count:,} keys", no="Cancel",
         yes_id="revoke", no_id="cancel", yes_variant="error", id=REVOKE_DIALOG)
 
 
 def revoke_question(rows: tuple[KeyRow, ...]) -> Text:
     if len(rows) != 1:
-        return Text(f"Revoke these {len(rows)} keys?")
+        return Text(f"Revoke these {len(rows):,} keys?")
     return Text.assemble("Revoke the key “", rows[0].name, "”?")
 
 
