@@ -568,7 +568,7 @@ class ApiAccessScreen(DashboardScreen):
         from openrush_tui.keys.revoke import revoke_all  # lazy: start-up (see _signed_in_id)
 
         self.query_one(StatusLine).show(
-            "loading", f"Revoking {len(rows)} key{'s' if len(rows) != 1 else ''}…")
+            "loading", f"Revoking {len(rows):,} key{'s' if len(rows) != 1 else ''}…")
         try:
             client = await self.dashboard.session.client()
         except OpenRushError as error:
