@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.widgets import Static
+
 from openrush_tui.sandbox.options import ExtraKey
+from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 from openrush_tui.widgets.audit_line import AuditLine
 from openrush_tui.widgets.marks_line import MarksLine
 from openrush_tui.widgets.status_line import StatusLine
 from tests.support.apps import notices, remote_app, sandbox_app, settle, text_of
+from tests.support.keys import select
 from tests.support.scripted_server import Reply, ScriptedServer
 from tests.test_keys_scale import KEY, KEYS_PATH, page, served
 
@@ -74,3 +78,19 @@ async def test_counts_of_keys_have_thousands_separators() -> None:
             marks.count = 1234  # as many marked as the screen counts (space on 1,234 rows)
             await pilot.pause()
             assert text_of(marks).startswith("✓ 1,234 marked"), text_of(marks)
+
+
+async def test_rotating_a_key_of_hours_says_hours_at_60_columns(tmp_path: Path) -> None:
+    # The trial: a key made to last ~8 hours; R said "(expires after 1 day, like the old
+    # key)" while the new key's expiry, said below it, was 8 hours off.
+    extra = (ExtraKey("expired soon", expires_in_days=8 / 24),)
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access", extra_keys=extra)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await settle(pilot)
+        await select(pilot, "expired soon")
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(app.screen, KeyRotateScreen)
+        said = " ".join(text_of(static) for static in app.screen.query(Static))
+        said = " ".join(said.split())
+        assert "expires after 8 hours, like the old key" in said, said
