@@ -16,10 +16,12 @@ import io
 import os
 import pty
 import re
+import signal
 import struct
 import subprocess
 import sys
 import termios
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -31,10 +33,12 @@ from keyring.backends import fail
 from openrush_tui.cli import main
 from openrush_tui.commands import output
 from openrush_tui.commands.lifecycle import progress_text
+from openrush_tui.keys.scan import Scanner, ScanReport
 from openrush_tui.text.cells import cell_width
 from openrush_tui.text.counts import plural
 from openrush_tui.text.safe import visible
-from tests.support.lifecycle import cli_env
+from tests.support.lifecycle import ACTIVE_KEY, EXPIRED_KEY, cli_env
+from tests.support.patience import PATIENCE
 from tests.support.sandbox_process import command
 from tests.support.threaded_sandbox import Served, threaded_sandbox
 
@@ -291,3 +295,131 @@ def test_revoke_lists_the_keys_a_start_names_within_the_width(
     joined = " ".join(said.split())
     assert "Deploy bot for the staging cluster" in joined and "last used" in joined, said
     assert joined.endswith("Nothing was revoked."), said
+
+
+WRITE_SYSCALLS = {"x86_64": "1", "aarch64": "64"}  # write(2)'s number, for /proc/PID/syscall
+
+
+def writing_to_stderr(pid: int) -> bool:
+    """The process `pid` is inside write(2) on fd 2 (blocked there: its terminal's output
+    is stopped)."""
+    with open(f"/proc/{pid}/syscall") as state:
+        fields = state.read().split()
+    return fields[:2] == [WRITE_SYSCALLS[os.uname().machine], "0x2"]
+
+
+def workers_done(pid: int) -> bool:
+    """Every process `pid` forked has ended (a zombie: not waited for yet), so what they
+    found is known whenever the signal comes."""
+    with open(f"/proc/{pid}/task/{pid}/children") as listed:
+        children = listed.read().split()
+    return all(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+               for child in children)
+
+
+@pytest.mark.skipif(os.uname().machine not in WRITE_SYSCALLS
+                    or not os.path.exists("/proc/self/syscall"), reason="needs Linux's /proc")
+@pytest.mark.parametrize("processes", ["one", "forked"])
+def test_ctrl_c_during_a_scan_clears_its_line_and_says_what_it_found(
+        processes: str, tmp_path: Path) -> None:
+    """ctrl+c while the scan is drawing its progress on a real pty (60 columns): the line
+    is cleared before the message; the keys found so far are listed, as a scan's are, exit
+    130. No timing: the terminal's output is stopped (as ctrl+s does), so the scan waits in
+    its first progress write, after its first file (`a.txt`, the first path), until the
+    test has sent SIGINT to its process group (what the terminal does on ctrl+c)."""
+    if processes == "forked" and len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one CPU: the scan forks no workers")
+    (tmp_path / "a.txt").write_text(f"KEY={ACTIVE_KEY}\n")
+    for folder in range(4):
+        (tmp_path / "more" / f"part{folder}").mkdir(parents=True)
+        (tmp_path / "more" / f"part{folder}" / "b.txt").write_text(f"old={EXPIRED_KEY}\n")
+    one_cpu = {min(os.sched_getaffinity(0))}
+    main_fd, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 20, 60, 0, 0))
+    termios.tcflow(terminal, termios.TCOOFF)
+    try:
+        with (tmp_path / "hits.txt").open("w") as hits:
+            process = subprocess.Popen(  # one CPU: one process (`lifecycle.scan_workers`)
+                [*command(), "keys", "scan", "a.txt", "more"], cwd=tmp_path,
+                stdin=subprocess.DEVNULL, stdout=hits, stderr=terminal,
+                env={**cli_env(tmp_path, None), "COLUMNS": "60"}, start_new_session=True,
+                preexec_fn=(lambda: os.sched_setaffinity(0, one_cpu))
+                if processes == "one" else None)
+        try:
+            deadline = time.monotonic() + PATIENCE
+            while not (writing_to_stderr(process.pid) and workers_done(process.pid)):
+                assert process.poll() is None and time.monotonic() < deadline, "no progress"
+                time.sleep(0.01)
+            os.killpg(process.pid, signal.SIGINT)
+            termios.tcflow(terminal, termios.TCOON)
+            code = process.wait(timeout=PATIENCE)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        os.close(terminal)
+        shown = b""
+        while chunk := _read(main_fd):
+            shown += chunk
+    finally:
+        os.close(main_fd)
+    said = shown.decode()
+    assert code == 130, said
+    # The progress write that was waiting is given up (nothing of it reached the terminal,
+    # here): whatever was drawn, the line is cleared before the first thing said.
+    drawn = said.split("openrush-tui: ", 1)[0]
+    assert drawn.endswith("\r\x1b[K"), said
+    message = said.split("openrush-tui: interrupted.", 1)[1]
+    found = (tmp_path / "hits.txt").read_text()
+    assert found.startswith("a.txt:1:5  or_Active"), found  # the usual findings output
+    joined = assert_wrapped_at_words(message.replace("\r\n", "\n"), 60)
+    if processes == "forked":  # a child stopped mid-walk: `children_stopped_mid_walk`
+        assert "Scanned 5 files" in joined and "5 keys found so far" in joined, said
+        assert found.count("b.txt") == 4, found  # read by the workers before the parent
+        return                                  # was stopped, and said all the same
+    if processes == "one":  # stopped after its first file: the rest never read
+        assert "b.txt" not in found, found
+        assert "Scanned 1 file" in joined and "1 key found so far" in joined, said
+
+
+def children_stopped_mid_walk(tmp_path: Path) -> None:
+    """ctrl+c reaches the whole process group: each worker sends SIGINT to itself after a
+    few entries (on the scan's clock, which it looks at before each), the parent is
+    interrupted at its first progress that counts a file read. Each worker ends its walk
+    there and sends what it read: the report holds those files' keys, marked interrupted
+    (not the time limit)."""
+    for number in range(64):
+        folder = tmp_path / f"d{number % 16}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"f{number}.txt").write_text(f"KEY={ACTIVE_KEY}\n")
+    parent = os.getpid()
+    looks = [0]  # each process its own copy
+
+    def clock() -> float:
+        looks[0] += 1
+        if os.getpid() != parent and looks[0] == 4:
+            os.kill(os.getpid(), signal.SIGINT)
+        return 0.0
+
+    def progress(report: ScanReport, where: str) -> None:
+        if report.files:  # the workers' counts: something was read before the ctrl+c
+            raise KeyboardInterrupt
+
+    try:
+        report = Scanner(workers=2, monotonic=clock, progress=progress,
+                         progress_every=0).scan([tmp_path])
+    except KeyboardInterrupt:
+        raise AssertionError("the interrupt ended the scan with nothing") from None
+    assert report.processes == 2 and report.interrupted and not report.stopped
+    assert 0 < report.files < 16 and len(report.hits) == report.files, report
+    assert report.incomplete == ["interrupted before the end"]
+
+
+def test_workers_stopped_mid_walk_send_what_they_found(tmp_path: Path) -> None:
+    """In a new interpreter: the scan forks only where no other thread runs."""
+    code = ("import sys; from pathlib import Path; "
+            f"import {__name__} as tests; tests.children_stopped_mid_walk(Path(sys.argv[1]))")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)],
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                          text=True, timeout=PATIENCE, check=False)
+    assert done.returncode == 0, done.stderr

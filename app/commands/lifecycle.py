@@ -26,6 +26,7 @@ from openrush_tui.commands.common import (
     clear_status_line,
     error,
     guarded,
+    interrupted,
     print_document,
     run_with_client,
     say,
@@ -231,11 +232,13 @@ def scan_command(args: argparse.Namespace, monotonic: Callable[[], float]) -> in
         return error(f"keys scan: no such file or folder: {path_text(gone[0])}", EXIT_USAGE)
     show = ScanProgress() if output.stderr_is_terminal() else None
     key_list = KeyList(args)
-    report = Scanner(seconds=args.max_seconds, progress=show, monotonic=monotonic,
-                     ignore={_credentials_file()}, workers=scan_workers(),
-                     on_hit=key_list.start).scan(paths)
-    if show is not None:
-        show.clear()
+    try:  # ctrl+c ends the walk with what it found (`ScanReport.interrupted`), said below
+        report = Scanner(seconds=args.max_seconds, progress=show, monotonic=monotonic,
+                         ignore={_credentials_file()}, workers=scan_workers(),
+                         on_hit=key_list.start).scan(paths)
+    finally:  # whatever stops it: no progress left before the next line (nor the prompt)
+        if show is not None:
+            show.clear()
     verdicts, note = _classify(report, key_list)
     if args.json:
         print_document("keys-scan", scan_json(report, verdicts))
@@ -244,6 +247,10 @@ def scan_command(args: argparse.Namespace, monotonic: Callable[[], float]) -> in
     # lazy: start-up (--help imports every command module)
     from openrush_tui.commands.table import stderr_width, wrap
 
+    if report.interrupted:  # the findings so far above, then where it stopped (exit 130)
+        if note:
+            error(note)
+        return interrupted(scan_summary(report, verdicts))
     say(wrap(scan_summary(report, verdicts), stderr_width()), err=True)
     if note:
         say(f"openrush-tui: {note}", err=True)
@@ -302,6 +309,10 @@ class KeyList:
         except BaseException as problem:  # handed to the main thread as is
             self._error = problem
 
+    def done(self) -> bool:
+        """The keys (or the error) are here: asking `result` does not wait."""
+        return self._thread is not None and not self._thread.is_alive()
+
     def result(self) -> list[ApiCredential]:
         """The keys (OpenRushError when they could not be read), fetched now if not yet."""
         if self._thread is None:
@@ -321,6 +332,9 @@ def _classify(report: ScanReport, key_list: KeyList) -> tuple[list[Verdict], str
 
     if not report.hits:
         return [], ""
+    if report.interrupted and not key_list.done():  # ctrl+c: no wait for the network now
+        return (classify(report.hits, None, system_clock()),
+                "the keys found were not checked against the account's (interrupted first)")
     try:
         keys = key_list.result()
     except OpenRushError as problem:
@@ -400,6 +414,8 @@ def scan_summary(report: ScanReport, verdicts: list[Verdict]) -> str:
     if report.skipped:
         text += "; skipped " + report.summary_of_skips()
     text += f". {plural(len(verdicts), 'key')} found"
+    if report.interrupted:
+        text += " so far"
     statuses = Counter(verdict.status for verdict in verdicts)
     if statuses:
         text += ": " + ", ".join(f"{count} {status}" for status, count in statuses.items())

@@ -13,7 +13,8 @@ where the user named it; each file read into one reused buffer), on several proc
 asked (`Scanner.workers`, `keys.scan_workers`).
 It skips version-control folders, ``node_modules``, virtualenvs, binary files and files over
 5 MB, and stops at a deadline: a scan of a home directory must not run for ever. A scan that
-stopped, or could not read something, is incomplete and says so (`ScanReport.incomplete`).
+stopped, or could not read something, is incomplete and says so (`ScanReport.incomplete`); so
+is one stopped by ctrl+c, whose report holds what was found until then (`until_interrupted`).
 Paths are shown by `path_text`: a key in a file's name masked like a finding, bytes that are
 not UTF-8 as ``\\xNN``. Plain Python and blocking: the caller runs it where blocking is fine
 (the command line; a thread for a screen).
@@ -26,6 +27,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +123,7 @@ class ScanReport:
     limit_seconds: float = DEFAULT_SECONDS
     processes: int = 1  # that walked and read: the calling one, or forked ones (`workers`)
     found_elsewhere: int = 0  # keys found by those processes, not in `hits` yet (progress)
+    interrupted: bool = False  # ctrl+c (or SIGTERM, SIGHUP) ended the walk: what was found
 
     @property
     def keys_found(self) -> int:
@@ -141,6 +144,8 @@ class ScanReport:
         if self.stopped:
             reasons.append(f"stopped at the time limit ({self.limit_seconds:g} s) before the "
                            "end")
+        if self.interrupted:
+            reasons.append("interrupted before the end")
         unreadable = self.skipped.get("unreadable", 0)
         if unreadable:
             first = f" (first: {self.unreadable[0]})" if self.unreadable else ""
@@ -239,14 +244,16 @@ class Scanner:
                 if len(units) > 1:
                     scan_workers.scan(self, reader, units, report, deadline)
                 else:
-                    for unit in units:
-                        self.collect(reader.entries_of(unit, deadline.stop), reader, report,
-                                     deadline, self.progress, self.notice_hit)
+                    with until_interrupted(report):
+                        for unit in units:
+                            self.collect(reader.entries_of(unit, deadline.stop), reader,
+                                         report, deadline, self.progress, self.notice_hit)
                 report.stopped = report.stopped or deadline.passed
                 report.seconds = self.monotonic() - deadline.started
                 return report
-        self.collect(reader.entries(paths, deadline.stop), reader, report, deadline,
-                     self.progress, self.notice_hit)
+        with until_interrupted(report):
+            self.collect(reader.entries(paths, deadline.stop), reader, report, deadline,
+                         self.progress, self.notice_hit)
         report.stopped = deadline.passed
         report.seconds = self.monotonic() - deadline.started
         return report
@@ -295,6 +302,17 @@ class Scanner:
         report.skip("unreadable")
         if len(report.unreadable) < SHOWN_PATHS:
             report.unreadable.append(f"{path_text(path)}: {reason}")
+
+
+@contextmanager
+def until_interrupted(report: ScanReport) -> Iterator[None]:
+    """The walk inside ends at ctrl+c (KeyboardInterrupt; SIGTERM and SIGHUP raise it too in
+    the command line) with `report` as far as it got, marked `interrupted`: a person who
+    stops a long scan wants the keys found until then, not nothing."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        report.interrupted = True
 
 
 def merge(report: ScanReport, part: ScanReport) -> None:

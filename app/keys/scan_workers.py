@@ -14,7 +14,9 @@ would pay the interpreter's start-up) and with the units in its memory. Only whe
 safe: on a system that has it, with no other thread running (a lock held by another thread
 stays held in a child). A child that dies leaves its unit without a report: the parent then
 walks it itself, so nothing is silently left out. Live progress comes from a small shared
-memory block where each child writes its counts and the path it is at.
+memory block where each child writes its counts and the path it is at. ctrl+c (or SIGTERM,
+SIGHUP) stops the walk, not the reports: each child ends at its next entry and sends what it
+has, the parent merges them as ever and marks the report interrupted.
 """
 
 from __future__ import annotations
@@ -78,7 +80,19 @@ def scan(scanner: Scanner, reader: TreeReader, units: list[Unit], report: ScanRe
                        deadline, [*children, results_out])
             os.close(results_in)
             children[results_out] = pid
-        parts = _gather(scanner, children, shared, count, deadline)
+        parts: dict[int, ScanReport] = {}
+        pending = {descriptor: bytearray() for descriptor in children}
+        try:
+            _gather(scanner, pending, parts, shared, count, deadline)
+        except KeyboardInterrupt:
+            # Stopped: each child ends its walk at its next entry (the terminal's ctrl+c
+            # told them too; a signal sent to this process alone did not) and sends what it
+            # found, which is merged as ever. A second ctrl+c here ends it all (`finally`).
+            report.interrupted = True
+            for pid in children.values():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGINT)
+            _gather(scanner, pending, parts, shared, count, deadline, show=False)
         finished = True
     finally:
         os.close(claims_out)
@@ -89,6 +103,10 @@ def scan(scanner: Scanner, reader: TreeReader, units: list[Unit], report: ScanRe
     deadline.stop()  # the children's clock ran apart: see whether the time is up here too
     report.processes = len(children) or 1
     for number, unit in enumerate(units):
+        if report.interrupted:  # what the children walked before it: no more
+            if number in parts:
+                merge(report, parts[number])
+            continue
         if number not in parts and not deadline.passed:  # its child died: walk it here
             part = ScanReport(limit_seconds=report.limit_seconds)
             scanner.collect(reader.entries_of(unit, deadline.stop), reader, part, deadline,
@@ -111,8 +129,15 @@ def _child(scanner: Scanner, reader: TreeReader, units: list[Unit], claims: int,
         gc.disable()
         for descriptor in inherited:  # the read ends of results: the parent's
             os.close(descriptor)
-        for stopping in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(stopping, signal.SIG_DFL)  # a child stopped ends, quietly
+        # A child stopped (ctrl+c reaches the whole process group) ends its walk at the next
+        # entry and sends what it found, quietly; the parent says the rest.
+        stopping: list[int] = []
+        for stopped_by in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(stopped_by, lambda signum, frame: stopping.append(signum))
+
+        def stop() -> bool:
+            return bool(stopping) or deadline.stop()
+
         offset = _SLOT.size * index
         files = keys = 0
         where = b""
@@ -124,10 +149,10 @@ def _child(scanner: Scanner, reader: TreeReader, units: list[Unit], claims: int,
                             len(where), where)
 
         done = []
-        while len(claimed := os.read(claims, 4)) == 4:
+        while not stopping and len(claimed := os.read(claims, 4)) == 4:
             number = int.from_bytes(claimed, "little")
             part = ScanReport(limit_seconds=scanner.seconds)
-            scanner.collect(reader.entries_of(units[number], deadline.stop), reader, part,
+            scanner.collect(reader.entries_of(units[number], stop), reader, part,
                             deadline, publish, functools.partial(publish, part))
             part.stopped = deadline.passed
             publish(part)  # the unit's last counts, whenever progress was last told
@@ -143,11 +168,11 @@ def _child(scanner: Scanner, reader: TreeReader, units: list[Unit], claims: int,
         os._exit(code)  # none of the parent's clean-up: its buffers, atexit, pytest's
 
 
-def _gather(scanner: Scanner, children: dict[int, int], shared: mmap.mmap, count: int,
-            deadline: Deadline) -> dict[int, ScanReport]:
-    """The children's reports by unit number, with progress (and `on_hit`) meanwhile."""
-    parts: dict[int, ScanReport] = {}
-    pending = {descriptor: bytearray() for descriptor in children}
+def _gather(scanner: Scanner, pending: dict[int, bytearray], parts: dict[int, ScanReport],
+            shared: mmap.mmap, count: int, deadline: Deadline, *, show: bool = True) -> None:
+    """The children's reports into `parts` by unit number, read from the `pending` pipes
+    until each ends, with progress (when `show`) and `on_hit` meanwhile. Both are the
+    caller's: what was read before a ctrl+c is still there to read on from."""
     shown = ScanReport(limit_seconds=scanner.seconds)
     next_progress = deadline.monotonic()
     while pending:
@@ -174,11 +199,10 @@ def _gather(scanner: Scanner, children: dict[int, int], shared: mmap.mmap, count
         if found:
             scanner.notice_hit()
         now = deadline.monotonic()
-        if scanner.progress is not None and now >= next_progress:
+        if show and scanner.progress is not None and now >= next_progress:
             next_progress = now + scanner.every
             shown.files, shown.found_elsewhere = files, found
             scanner.progress(shown, where)
-    return parts
 
 
 def _flat(part: ScanReport) -> tuple[Any, ...]:
