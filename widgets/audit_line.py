@@ -37,12 +37,13 @@ def totals(report: AuditReport) -> tuple[str, int]:
     return ", ".join(f"{count:,} {kind}" for kind, count in counted.items() if count), idle
 
 
-def _hanging(summary: Text, parts: list[str], width: int, style: Style) -> Text:
-    """`summary`, then `parts` joined by " · " on as few rows as fit `width`, each row after
-    the first indented under the text after the "!" (not under the "!" itself: the trial
-    saw "the 3 unused" below it, reading as a line of its own)."""
+def _hanging(said: str, flag: Style, parts: list[str], width: int, style: Style) -> Text:
+    """`said` (the summary, in `flag`), then `parts` joined by " · " on as few rows as fit
+    `width`, each row after the first indented under the text after the "!" (not under the
+    "!" itself: the trial saw "the 3 unused" below it, reading as a line of its own)."""
     indent = " " * (cell_len(ATTENTION) + 1)
-    line = summary.copy()
+    line = Text(no_wrap=True, overflow="ellipsis")
+    line.append(said, style=flag)  # a span: the base style would colour the rest too
     row = line.cell_len
     for part in parts:
         if row + len(" · ") + cell_len(part) > width:
@@ -96,14 +97,14 @@ class AuditLine(Widget):
             self._totals = (report, totals(report))
         counts, idle = self._totals[1]
         width = self.size.width or 10_000
-        summary = Text(no_wrap=True, overflow="ellipsis")
-        summary.append(f"{ATTENTION} {report.summary()}", style=flag)  # its span, not the base
+        said = f"{ATTENTION} {report.summary()}"
         keys = ["a shows every key" if self.only else "a shows only them"]
         if idle:
             keys.append(f"D revokes the {idle:,} unused")
-        line = summary
+        line = Text()
         for detailed in (True, False):  # narrower: the counts go first
-            line = summary.copy()
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append(said, style=flag)
             if detailed:
                 line.append(f" ({counts})")
             for part in keys:
@@ -111,7 +112,7 @@ class AuditLine(Widget):
             if line.cell_len <= width:
                 break
         else:  # narrower still (60 columns): the keys on rows of their own, under the text
-            line = _hanging(summary, keys, width, muted)
+            line = _hanging(said, flag, keys, width, muted)
         current = self.current
         if current is not None:
             kind = current.kinds[0]
