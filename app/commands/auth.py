@@ -174,10 +174,6 @@ def login_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _less(width: int | None, cells: int) -> int | None:
-    return None if width is None else max(20, width - cells)
-
-
 def _tell(sentence: str, *, err: bool = False) -> None:
     """A sentence of login's on stdout (stderr with `err`), broken between words at the
     terminal's width as the CLI's other messages are (`commands.table.wrap`); whole when
@@ -289,9 +285,8 @@ def _save(profile: str, api_url: str, secret: Secret, *,
 def _file_agreed(shown: str, *, insecure_ok: bool) -> bool:
     return plain_file_agreed(
         insecure_ok=insecure_ok,
-        # Asked on stdout (`common.ask`): room for the answer after its last line.
-        question=wrap(f"Save the key to {shown} instead? It is plain text on disk, readable "
-                      "only by you (mode 0600). [y/N]", _less(terminal_width(), 4)) + " ",
+        question=f"Save the key to {shown} instead? It is plain text on disk, readable only "
+                 "by you (mode 0600). [y/N]",
         no_terminal=f"the key was not saved. Run again with --insecure-storage to save it to "
                     f"{shown} (plain text, readable only by you), or set OPENRUSH_KEY instead.",
         declined="the key was not saved; nothing changed.")

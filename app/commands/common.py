@@ -138,12 +138,19 @@ def plain_file_agreed(*, insecure_ok: bool, question: str, no_terminal: str,
                       declined: str) -> bool:
     """A secret in the 0600 file (no keyring here): agreed by --insecure-storage, or by a y/N
     `question` on a terminal. Else the refusal is said (`no_terminal`, `declined`)."""
+    # lazy: cycle (as in `error`)
+    from openrush_tui.commands.table import terminal_width, wrap
+
     if insecure_ok:
         return True
     if not stdin_is_terminal():
         error(no_terminal)
         return False
-    if ask(question).strip().lower() not in ("y", "yes"):
+    # Asked on stdout (`ask`), broken between words at its terminal's width, with room for
+    # the answer after its last line.
+    width = terminal_width()
+    if ask(wrap(question, None if width is None else max(20, width - 4)) + " "
+           ).strip().lower() not in ("y", "yes"):
         error(declined)
         return False
     return True

@@ -193,8 +193,6 @@ def _storage_agreed(profile: str, insecure_ok: bool) -> bool:
     # lazy: start-up (--help imports every command module)
     from openrush_tui.auth.profiles import remember_storage
     from openrush_tui.auth.web.keeping import needs_choice
-    from openrush_tui.commands.auth import _less
-    from openrush_tui.commands.table import terminal_width, wrap
 
     asked = needs_choice(profile, remembered=("file",))
     if asked is None:
@@ -202,11 +200,8 @@ def _storage_agreed(profile: str, insecure_ok: bool) -> bool:
     tell(asked.reason, prefix="openrush-tui: ")  # a note: it goes on if agreed
     if not plain_file_agreed(
             insecure_ok=insecure_ok,
-            # As `login` asks for a key (`auth._file_agreed`): asked on stdout, broken between
-            # words at its terminal's width, room left for the answer after its last line.
-            question=wrap(f"Keep the sign-in in {asked.file_path} instead? It is plain text on "
-                          "disk, readable only by you (mode 0600). [y/N]",
-                          _less(terminal_width(), 4)) + " ",
+            question=f"Keep the sign-in in {asked.file_path} instead? It is plain text on "
+                     "disk, readable only by you (mode 0600). [y/N]",
             no_terminal=f"nothing was started. Run again with --insecure-storage to keep the "
                         f"sign-in in {asked.file_path} (plain text, readable only by you).",
             declined="nothing was started; nothing changed."):
