@@ -105,6 +105,11 @@ class Column:
     # (an endpoint keeps its last part: `activity.events.call_label`); not under LANG=C.
     cutter: Callable[[int], list[str]] | None = None
     whole: list[str] = field(init=False)  # the cells before any cut, in their current form
+    # The width of the cells and title last measured, with them: `fit` asks after each of its
+    # steps, and a form of 50,000 cells is measured once (issue 23). Cells are replaced,
+    # never changed in place, so the list itself tells whether they changed.
+    _measured: tuple[list[str], str, int] | None = field(default=None, init=False, repr=False,
+                                                         compare=False)
 
     def __post_init__(self) -> None:
         # Measured as printed: anything unsafe is shown as an escape (`text.safe`).
@@ -113,7 +118,12 @@ class Column:
         self.shorter = [[visible(cell) for cell in form] for form in self.shorter]
 
     def width(self) -> int:
-        return max([cell_width(self.title), *(cell_width(cell) for cell in self.cells)])
+        known = self._measured
+        if known is not None and known[0] is self.cells and known[1] == self.title:
+            return known[2]
+        width = max([cell_width(self.title), *map(cell_width, self.cells)])
+        self._measured = (self.cells, self.title, width)
+        return width
 
     def shorten(self) -> None:
         """The next shorter form of the cells, if any is left."""

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import accumulate
 
 from openrush_tui.text.safe import ESCAPE
@@ -34,8 +35,12 @@ _LAST = chr(0x10FFFF)  # after every character: `start + _LAST` is after all tha
 # what tells a key from the one it replaced, so a cut keeps it where it can (the whole stamp,
 # else its time: "Trial d…12:52"), whatever else would have read apart.
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2}(?: (\d{2}:\d{2}(?::\d{2})?))?)$")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
+# Remembered: a table's lines hold few different characters, each measured again per line
+# ("…" in every prefix of 50,000 keys; issue 23). A character is at most 4,096 entries.
+@lru_cache(maxsize=4096)
 def char_width(char: str) -> int:
     """The cells one character takes: 0 for a combining mark, 2 for a wide one, else 1.
     Errs wide where tables disagree: a line a cell short beats one a cell too long."""
@@ -48,7 +53,10 @@ def char_width(char: str) -> int:
 
 
 def cell_width(text: str) -> int:
-    return sum(char_width(char) for char in text) if not text.isascii() else len(text)
+    if text.isascii():
+        return len(text)
+    # An ASCII character takes one cell: only the others are measured (found by `re`, in C).
+    return len(text) + sum(char_width(char) - 1 for char in _NOT_ASCII.findall(text))
 
 
 def _whole(text: str, at: int, forward: bool) -> int:
