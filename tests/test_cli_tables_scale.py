@@ -196,11 +196,11 @@ class Counted(str):
         self.budget.spend()
         return str.__ge__(self, other)
 
-    def startswith(self, *args: object) -> bool:  # type: ignore[override]
+    def startswith(self, *args: object) -> bool:
         self.budget.spend()
         return str.startswith(self, *args)  # type: ignore[arg-type]
 
-    def __getitem__(self, index: object) -> str:  # type: ignore[override]
+    def __getitem__(self, index: object) -> str:
         self.budget.spend()
         return str.__getitem__(self, index)  # type: ignore[index]
 

@@ -43,6 +43,8 @@ ELLIPSIS = "…"  # as `plain` shows it: "..." under LANG=C
 def cut(text: str, room: int, keep_end: int = 0) -> str:
     """`text` in at most `room` cells: as it is when it fits, else its start, "…" and its last
     `keep_end` cells."""
+    if cell_width(text) <= room:  # most lines: the locale is not looked up (`plain`) for them
+        return text
     return cut_cells(text, room, keep_end, plain(ELLIPSIS))
 
 
