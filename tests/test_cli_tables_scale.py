@@ -104,6 +104,9 @@ def printed(command: str, width: int, monkeypatch: pytest.MonkeyPatch,
             capsys: pytest.CaptureFixture[str]) -> str:
     """The command's text on a terminal `width` wide, made as `keys list`/`keys audit` make it."""
     monkeypatch.setattr(table, "terminal_width", lambda: width)
+    # A UTF-8 locale whatever the suite runs under: "…", not "...", as pinned (`text.glyphs`).
+    monkeypatch.setenv("LC_ALL", "C.UTF-8")
+    monkeypatch.setenv("PYTHONIOENCODING", "utf-8")
     if command == "keys list":
         print_table([item for item in EVERY if item.status(NOW) == "active"], NOW, AMONG)
     elif command == "keys list --all":
