@@ -142,7 +142,12 @@ class ApiCredential(_Model):
     @property
     def display_prefix(self) -> str:
         """The prefix as shown to people: ``or_abc123…`` (trailing dots from the server dropped)."""
-        return self.prefix.rstrip(".…") + plain("…")  # "..." under LANG=C
+        return self.prefix_ended_by(plain("…"))  # "..." under LANG=C
+
+    def prefix_ended_by(self, ellipsis: str) -> str:
+        """`display_prefix` with `ellipsis` worked out by the caller: once for a table of
+        50,000 keys (`plain` reads the locale's variables, ~9 µs, each time)."""
+        return self.prefix.rstrip(".…") + ellipsis
 
 
 class KeyPage(_Model):

@@ -279,6 +279,7 @@ def print_table(keys: list[ApiCredential], now: datetime, among: Sequence[str] =
         terminal_width,
         unique_starts,
     )
+    from openrush_tui.text.glyphs import plain
     from openrush_tui.text.times import exact
 
     def times(title: str, pick: Callable[[ApiCredential], datetime | None],
@@ -294,7 +295,8 @@ def print_table(keys: list[ApiCredential], now: datetime, among: Sequence[str] =
     ids = [key.id for key in keys]
     key_id = Column("ID", ids, shorter=[unique_starts(ids, among)])
     name = Column("NAME", [key.name for key in keys], least=16)
-    prefix = Column("PREFIX", [key.display_prefix for key in keys])
+    ellipsis = plain("…")
+    prefix = Column("PREFIX", [key.prefix_ended_by(ellipsis) for key in keys])
     status = Column("STATUS", [key.status(now) for key in keys])
     created = times("CREATED", lambda key: key.created_at, "—")
     used = times("LAST USED", lambda key: key.last_used_at, "never")
