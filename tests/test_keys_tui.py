@@ -446,7 +446,8 @@ async def test_o_reaches_every_order_at_80_columns_and_says_one_not_on_screen(
         assert set(seen) == {"name", "prefix", "status", "created", "last_used", "expires"}
         assert seen[-1] == "created"  # round again to newest first
         assert names(app)[0] == "CI pipeline"
-        assert any("Ordered by expiry" in note for note in notices(app))
+        # Said as o reached it, and kept among the messages (its toast went as o moved on).
+        assert any(said.text.startswith("Ordered by expiry") for said in app.recent.newest_first())
 
 
 async def test_an_error_keeps_the_last_list() -> None:

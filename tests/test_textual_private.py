@@ -130,22 +130,19 @@ async def test_changing_the_events_shown_empties_the_table_s_stale_renders(
         assert table.row_count == len(events) - 1 and len(table._cell_render_cache) > 0
 
 
-async def test_a_toast_replaced_or_dismissed_leaves_the_screen() -> None:
-    """`replace_toast` and `dismiss_toast` (Textual 8's `notify` gives no handle to take a
-    toast back): the replaced toast is no longer drawn beside the new one, and a dismissed
-    one goes at once."""
+async def test_the_toasts_dismissed_leave_the_screen_and_the_others_stay() -> None:
+    """`dismiss_toasts` (Textual 8's `notify` gives no handle to take a toast back): the
+    toasts picked go at once, the others stay drawn."""
     from textual.app import App
     from textual.widgets._toast import Toast
 
-    from openrush_tui.widgets.textual_private import dismiss_toast, replace_toast
+    from openrush_tui.widgets.textual_private import dismiss_toasts
 
     app: App[None] = App()
     async with app.run_test(notifications=True) as pilot:
-        first = replace_toast(app, None, "Ordered by name", 30)
+        for message in ("Ordered by name", "Key created", "Ordered by expiry"):
+            app.notify(message, timeout=30)
         await pilot.pause()
-        second = replace_toast(app, first, "Ordered by expiry", 30)
+        dismiss_toasts(app, lambda note: note.message.startswith("Ordered by"))
         await pilot.pause()
-        assert [str(toast.render()) for toast in app.screen.query(Toast)] == ["Ordered by expiry"]
-        dismiss_toast(app, second)
-        await pilot.pause()
-        assert not app.screen.query(Toast)
+        assert [str(toast.render()) for toast in app.screen.query(Toast)] == ["Key created"]

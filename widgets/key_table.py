@@ -48,7 +48,7 @@ from openrush_tui.keys.view import (
 )
 from openrush_tui.widgets.keymap import ACT, FIND, motion_bindings
 from openrush_tui.widgets.strips import fit, line
-from openrush_tui.widgets.textual_private import dismiss_toast, replace_toast
+from openrush_tui.widgets.textual_private import dismiss_toasts
 
 if TYPE_CHECKING:
     from textual.notifications import Notification
@@ -58,6 +58,13 @@ if TYPE_CHECKING:
 
 MARK, ATTENTION = "✓ ", "!"  # a marked row; in the first cell, a key that needs attention
 HEADER_ROWS = 1
+
+
+ORDER_SAID = "Ordered by "  # how o's toast about an order not on screen begins
+
+
+def _about_the_order(note: Notification) -> bool:
+    return note.message.startswith(ORDER_SAID)
 
 
 class KeyTable(ScrollView, can_focus=True):
@@ -139,7 +146,6 @@ class KeyTable(ScrollView, can_focus=True):
         self._highlighted_row: KeyRow | None = None
         self._had_rows = False
         self._unseen_order: str | None = None  # as last said (`unseen_order`)
-        self._order_toast: Notification | None = None  # o's last toast, until the order moves
         self._palette_cache: dict[str, dict[str, Style]] | None = None
         self._columns_cache: tuple[int, Layout] | None = None
         self._names = NameCuts()  # a long name cut so that it reads like no other
@@ -313,10 +319,8 @@ class KeyTable(ScrollView, can_focus=True):
                               % len(SORT_COLUMNS)]
         self._sort(column)
         if column not in self._columns():
-            self._order_toast = replace_toast(
-                self.app, self._order_toast,
-                f"Ordered by {order_words(column, self.view.descending)} (not a column at "
-                "this width; o orders by the next).", timeout=4)
+            self.notify(f"{ORDER_SAID}{order_words(column, self.view.descending)} (not a "
+                        "column at this width; o orders by the next).", markup=False, timeout=4)
 
     def unseen_order(self) -> str | None:
         """The order in words ("expiry, soonest first") while no header shows it: its column
@@ -335,8 +339,7 @@ class KeyTable(ScrollView, can_focus=True):
     def _sort(self, column: SortColumn, descending: bool | None = None) -> None:
         # A toast about the order before this one is wrong now (the trial: "Ordered by
         # expiry" stayed on screen after o had moved on to Name).
-        dismiss_toast(self.app, self._order_toast)
-        self._order_toast = None
+        dismiss_toasts(self.app, _about_the_order)
         keep = self._highlighted
         self.view.sort_by(column, descending)
         self._after_view_change(keep)

@@ -15,9 +15,9 @@ from weakref import WeakKeyDictionary
 import textual.constants as textual_constants
 from textual._xterm_parser import XTermParser
 from textual.app import App
-from textual.notifications import Notification, Notify
 
 if TYPE_CHECKING:  # the App imports this module: DataTable (~3 ms) loads with its first user
+    from textual.notifications import Notification
     from textual.widgets import DataTable
 
 
@@ -132,19 +132,10 @@ def log_unless_held(app: App[Any], *args: Any, **kwargs: Any) -> None:
         App._log(app, *args, **kwargs)
 
 
-def replace_toast(app: App[Any], old: Notification | None, message: str,
-                  timeout: float) -> Notification:
-    """A toast (plain text, no markup) in place of `old`, which goes if still shown: a toast
-    about something that has changed again (o's order) must not linger beside the new one.
-    Textual 8's `notify` returns no handle and its `_unnotify` is private."""
-    if old is not None and old in app._notifications:
-        app._unnotify(old, refresh=False)
-    note = Notification(message, "", "information", timeout, markup=False)
-    app.post_message(Notify(note))  # as `App.notify` does (it also refreshes the toasts)
-    return note
-
-
-def dismiss_toast(app: App[Any], note: Notification | None) -> None:
-    """Take `note` off the screen now, if it is still there (see `replace_toast`)."""
-    if note is not None and note in app._notifications:
-        app._unnotify(note)
+def dismiss_toasts(app: App[Any], picked: Callable[[Notification], bool]) -> None:
+    """Take the toasts `picked` off the screen now: a toast about something that has changed
+    again (o's order) must not linger beside the new one. Textual 8's `notify` returns no
+    handle to take one back, and its `_unnotify` is private."""
+    gone = [note for note in app._notifications if picked(note)]
+    for note in gone:
+        app._unnotify(note, refresh=note is gone[-1])
