@@ -36,12 +36,11 @@ from openrush_tui.commands.common import (
 from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Sequence
 
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import ApiCredential
     from openrush_tui.commands.common import Target
-    from openrush_tui.commands.table import Step
     from openrush_tui.keys.audit import AuditTally, Finding, KeyFindings
     from openrush_tui.keys.revoke import Chosen, Outcome
 
@@ -101,11 +100,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def list_keys(args: argparse.Namespace) -> int:
     if args.json:
         return run_with_client(args, lambda client: print_keys_json(client, every=args.all))
-    every = run_with_client(args, lambda client: client.list_keys())
-    now = system_clock()
-    keys = every if args.all else [key for key in every if key.status(now) == "active"]
-    print_table(keys, now, among=[key.id for key in every])
-    if not keys:
+    # lazy: start-up (--help imports every command module)
+    from openrush_tui.commands.key_tables import KeyListing
+    from openrush_tui.commands.table import terminal_width
+
+    # A page of keys at a time, only their cells kept (`KeyListing`), then the table.
+    listing = KeyListing(system_clock(), terminal_width())
+    among = run_with_client(args, lambda client: listing.take_pages(client, every=args.all))
+    listing.print(among)
+    if not listing:
         say("No active keys." if not args.all else "No keys.", err=True)
     return EXIT_OK
 
@@ -269,49 +272,15 @@ def print_table(keys: list[ApiCredential], now: datetime, among: Sequence[str] =
     the key too); a long name is cut to 28 cells before the times shrink to their age ("3d
     ago", "in 30d"), and to 20 before CREATED and EXPIRES go, to 16 before LAST USED. So a
     typical account (names up to 24 cells) keeps every column but the id at 80 columns. A
-    name is cut in the middle where it would read like another (`text.cells.Apart`)."""
+    name is cut in the middle where it would read like another (`text.cells.Apart`). The
+    table `keys list` prints a page of keys at a time (`commands.key_tables.KeyListing`)."""
     # lazy: start-up (--help imports every command module)
-    from openrush_tui.commands.table import (
-        Column,
-        age,
-        fit,
-        print_columns,
-        terminal_width,
-        unique_starts,
-    )
-    from openrush_tui.text.glyphs import plain
-    from openrush_tui.text.times import exact
+    from openrush_tui.commands.key_tables import KeyListing
+    from openrush_tui.commands.table import terminal_width
 
-    def times(title: str, pick: Callable[[ApiCredential], datetime | None],
-              missing: str) -> Column:
-        cells = [exact(pick(key), missing=missing) for key in keys]
-        # Shorter forms: to the minute, the day, its age ("2026-06-26 12:00", "2026-06-26",
-        # "3d ago").
-        return Column(title, cells, shorter=[
-            [cell[:16] if cell != missing else cell for cell in cells],
-            [cell[:10] if cell != missing else cell for cell in cells],
-            [age(pick(key), now, missing) for key in keys]])
-
-    ids = [key.id for key in keys]
-    key_id = Column("ID", ids, shorter=[unique_starts(ids, among)])
-    name = Column("NAME", [key.name for key in keys], least=16)
-    ellipsis = plain("…")
-    prefix = Column("PREFIX", [key.prefix_ended_by(ellipsis) for key in keys])
-    status = Column("STATUS", [key.status(now) for key in keys])
-    created = times("CREATED", lambda key: key.created_at, "—")
-    used = times("LAST USED", lambda key: key.last_used_at, "never")
-    expires = times("EXPIRES", lambda key: key.expires_at, "never")
-    columns = [key_id, name, prefix, status, created, used, expires]
-    dates = (used, expires, created)
-    steps: list[Step] = [*(("shorten", column) for column in dates),  # to the minute
-                         ("shorten", key_id),
-                         *(("shorten", column) for column in dates),  # to the day
-                         ("drop", key_id), ("cut", name, 28),
-                         *(("shorten", column) for column in dates),  # to its age
-                         ("cut", name, 20), ("drop", created), ("drop", expires),
-                         ("cut", name, 16), ("drop", used)]
-    width = terminal_width()
-    print_columns(fit(columns, width, steps, cut=name), width)
+    listing = KeyListing(now, terminal_width())
+    listing.add(keys, [key.status(now) for key in keys])
+    listing.print(among)
 
 
 # -- keys create ------------------------------------------------------------------------------

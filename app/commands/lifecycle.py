@@ -132,7 +132,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 @guarded
 def run_audit(args: argparse.Namespace) -> int:
     # lazy: start-up (--help imports every command module)
-    from openrush_tui.keys.audit import AuditRules, AuditTally, audit
+    from openrush_tui.keys.audit import AuditRules, AuditTally
 
     rules = AuditRules(idle_days=args.idle_days, expiring_days=args.expiring_days)
     now = system_clock()
@@ -144,11 +144,16 @@ def run_audit(args: argparse.Namespace) -> int:
         report = run_with_client(args, lambda client: print_audit_json(client,
                                                                        AuditTally(now, rules)))
         listed = report.listed
-    else:
-        keys = run_with_client(args, lambda client: client.list_keys())
-        report = audit(keys, now, rules)
-        print_audit(report, among=[key.id for key in keys])
-        listed = sum(1 for key in keys if key.is_active)
+    else:  # a page at a time too: only the rows' cells kept (`AuditListing`)
+        # lazy: start-up (--help imports every command module)
+        from openrush_tui.commands.key_tables import AuditListing
+        from openrush_tui.commands.table import terminal_width
+
+        report = AuditTally(now, rules)
+        listing = AuditListing(terminal_width())
+        among = run_with_client(args, lambda client: listing.take_pages(client, report))
+        listing.print(among)
+        listed = report.listed
     say(f"{report.summary()} (of {listed} key{'s' if listed != 1 else ''} not revoked).",
         err=True)
     if report.fails(args.fail_on):
@@ -171,45 +176,15 @@ def print_audit(report: AuditReport, among: Sequence[str] = ()) -> None:
     """Grouped by kind; a key with two findings shows under both, each with its own reason.
     The rows of every group share their columns, fitted to the terminal (`commands.table`):
     the id gives way first (its shortest unique start, then left out), then the name and
-    the reason are cut, never mid-character, names kept apart; headings wrap between words."""
+    the reason are cut, never mid-character, names kept apart; headings wrap between words.
+    `keys audit` prints it a page of keys at a time (`commands.key_tables.AuditListing`)."""
     # lazy: start-up (--help imports every command module)
-    from openrush_tui.commands.table import (
-        Column,
-        fit,
-        table_lines,
-        terminal_width,
-        unique_starts,
-        wrap,
-    )
-    from openrush_tui.keys.audit import ADVICE, KINDS
-    from openrush_tui.text.glyphs import plain
+    from openrush_tui.commands.key_tables import AuditListing
+    from openrush_tui.commands.table import terminal_width
 
-    rows = [(kind, item, next(f.reason for f in item.findings if f.kind == kind))
-            for kind in KINDS for item in report.of_kind(kind)]
-    ids = [item.key.id for _, item, _ in rows]
-    name = Column("", [item.key.name for _, item, _ in rows], least=16)
-    # A shortened id says it is cut (the table has no header to say so): "cred_f10…".
-    starts = [start if start == whole else start + plain("…")
-              for start, whole in zip(unique_starts(ids, among), ids, strict=True)]
-    key_id = Column("", ids, shorter=[starts])
-    reason = Column("", [text for _, _, text in rows], least=16)
-    width = terminal_width()
-    indent = "  "
-    fitted = fit([name, key_id, reason], None if width is None else width - len(indent),
-                 [("shorten", key_id), ("drop", key_id)], cut=name, then=[reason])
-    lines = iter(table_lines(fitted, None if width is None else width - len(indent))[1:])
-    first = True
-    for kind in KINDS:
-        items = report.of_kind(kind)
-        if not items:
-            continue
-        if not first:
-            say()
-        first = False
-        # Its second line goes deeper than the rows, to read as the heading's.
-        say(wrap(f"{kind} ({len(items)}): {ADVICE[kind]}", width, indent * 2))
-        for _ in items:
-            say(indent + next(lines))
+    listing = AuditListing(terminal_width())
+    listing.add((item.key, item.findings) for item in report.keys)
+    listing.print(among)
 
 
 # -- keys scan --------------------------------------------------------------------------------

@@ -14,15 +14,20 @@ too narrow for even that has its lines cut.
 
 The width is the terminal's (`COLUMNS` when set, as `shutil.get_terminal_size` reads it).
 Piped into another program, nothing gives way: scripts get every cell whole.
+
+A shorter form may be given as a function that makes it: it is made only when the table has
+to give way that far, so a piped table of 50,000 rows never makes one (issue 23). The lines
+are made as they are written (`each_line`, `print_columns`), a batch at a time, never the whole
+table at once.
 """
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import pairwise
+from itertools import chain, pairwise
 from typing import Literal
 
 from openrush_tui.commands import output
@@ -32,9 +37,9 @@ from openrush_tui.text.cells import cut as cut_cells
 from openrush_tui.text.glyphs import plain
 from openrush_tui.text.safe import visible
 
-__all__ = ["GAP", "Column", "Step", "age", "cell_width", "char_width", "cut", "cut_apart",
-           "fit", "head", "pad", "print_columns", "stderr_width", "table_lines", "terminal_width",
-           "unique_starts", "wrap"]
+__all__ = ["GAP", "Column", "Form", "Step", "age", "cell_width", "char_width", "cut",
+           "cut_apart", "each_line", "fit", "head", "pad", "print_columns", "say_lines",
+           "stderr_width", "table_lines", "terminal_width", "unique_starts", "wrap"]
 
 GAP = "  "
 ELLIPSIS = "…"  # as `plain` shows it: "..." under LANG=C
@@ -95,11 +100,15 @@ def _shared_start(first: str, second: str) -> int:
     return min(len(first), len(second))
 
 
+# A shorter form of a column's cells: the cells, or a function that makes them when needed.
+Form = list[str] | Callable[[], list[str]]
+
+
 @dataclass
 class Column:
     title: str
     cells: list[str]
-    shorter: list[list[str]] = field(default_factory=list)  # shorter forms, in turn
+    shorter: list[Form] = field(default_factory=list)  # shorter forms, in turn
     right: bool = False  # numbers line up on the right
     least: int = 10  # a cut column keeps at least this many cells
     short_title: str = ""  # the title when the column is cut narrower than its title
@@ -116,8 +125,8 @@ class Column:
     def __post_init__(self) -> None:
         # Measured as printed: anything unsafe is shown as an escape (`text.safe`).
         self.title = visible(self.title)
-        self.cells = self.whole = [visible(cell) for cell in self.cells]
-        self.shorter = [[visible(cell) for cell in form] for form in self.shorter]
+        self.cells = self.whole = _visible(self.cells)
+        self.shorter = [form if callable(form) else _visible(form) for form in self.shorter]
 
     def width(self) -> int:
         known = self._measured
@@ -130,7 +139,8 @@ class Column:
     def shorten(self) -> None:
         """The next shorter form of the cells, if any is left."""
         if self.shorter:
-            self.cells = self.whole = self.shorter.pop(0)
+            form = self.shorter.pop(0)
+            self.cells = self.whole = _visible(form()) if callable(form) else form
 
     def cut_to(self, room: int) -> None:
         """The cells (and the title) in at most `room` cells, kept apart (`cut_apart`)."""
@@ -145,6 +155,11 @@ class Column:
                           for text, cut in zip(made, self.cells, strict=True)]
         if cell_width(self.title) > room:
             self.title = head(self.short_title or self.title, room)
+
+
+def _visible(cells: list[str]) -> list[str]:
+    """The cells as printed: anything unsafe shown as an escape (`text.safe`)."""
+    return [visible(cell) for cell in cells]
 
 
 # In turn until the table fits: a column's next shorter form, the column left out, or (with
@@ -224,21 +239,40 @@ def pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
-def table_lines(columns: Sequence[Column], width: int | None = None) -> list[str]:
-    """The rows as lines, padded by display width; a line still wider than `width` (a
-    terminal narrower than the least of the table) is cut, so no line ever wraps."""
+def each_line(columns: Sequence[Column], width: int | None = None) -> Iterator[str]:
+    """The rows as lines, the titles' first, each made when asked for, padded by display
+    width; a line still wider than `width` (a terminal narrower than the least of the table)
+    is cut, so no line ever wraps."""
     widths = [column.width() for column in columns]
-    lines = []
-    for row in zip(*([column.title, *column.cells] for column in columns), strict=True):
+    for row in zip(*(chain((column.title,), column.cells) for column in columns), strict=True):
         line = GAP.join(pad(cell, w, column.right)
                         for cell, w, column in zip(row, widths, columns, strict=True)).rstrip()
-        lines.append(line if width is None else cut(line, width))
-    return lines
+        yield line if width is None else cut(line, width)
+
+
+def table_lines(columns: Sequence[Column], width: int | None = None) -> list[str]:
+    """`each_line`, all of them: for a table small enough to hold (activity's page of events)."""
+    return list(each_line(columns, width))
+
+
+BATCH = 512  # lines a write: few system calls, and never the whole table held as text
+
+
+def say_lines(made: Iterable[str], indent: str = "") -> None:
+    """Each line on stdout after `indent` as it is made, `BATCH` lines a write through the
+    command line's one writer (`commands.output`): the same bytes as a `say` a line."""
+    batch: list[str] = []
+    for line in made:
+        batch.append(indent + line)
+        if len(batch) == BATCH:
+            say("\n".join(batch))
+            batch.clear()
+    if batch:
+        say("\n".join(batch))
 
 
 def print_columns(columns: Sequence[Column], width: int | None = None) -> None:
-    for line in table_lines(columns, width):
-        say(line)
+    say_lines(each_line(columns, width))
 
 
 def wrap(text: str, width: int | None, indent: str = "") -> str:
