@@ -2,7 +2,8 @@
 bench/startup.py --floor, never timed here): opened with no options it builds no parser,
 the App's module loads no dialog and no DataTable, Setup's stylesheet is parsed only once
 Setup is shown, and API access learns the account id for Setup only after the key counts
-are on screen."""
+are on screen. And for the memory after the three pages: a page left for another lets go of
+the lines it drew."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from textual.screen import ModalScreen
 
 from openrush_tui import cli
 from openrush_tui.screens.api_access.page import ApiAccessScreen
+from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.screens.setup.page import SetupScreen
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
@@ -119,3 +122,28 @@ async def test_the_account_id_is_learnt_after_the_key_counts_are_shown(
         await settle(pilot)
     assert len(state_when_learnt) == 1
     assert " keys" in state_when_learnt[0] and "Loading" not in state_when_learnt[0]
+
+
+def drawn_lines(page: DashboardScreen) -> int:
+    """The lines Textual keeps drawn for the page's widgets (and its own background)."""
+    return sum(len(widget._styles_cache._cache) for widget in (page, *page.query("*")))
+
+
+async def test_a_page_left_for_another_lets_go_of_the_lines_it_drew(tmp_path: Path) -> None:
+    app = sandbox_app(tmp_path / "s.sqlite3", page="api-access")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        api_access = app.screen
+        assert isinstance(api_access, DashboardScreen)
+        shown = app.export_screenshot()
+        await pilot.press("?")  # a dialog over the page: the page stays in view, drawn
+        await settle(pilot)
+        assert isinstance(app.screen, ModalScreen) and drawn_lines(api_access) > 0
+        await pilot.press("escape", "3")
+        await settle(pilot)
+        assert app.screen is not api_access
+        assert drawn_lines(api_access) == 0
+        await pilot.press("2")  # back: drawn again, the same
+        await settle(pilot)
+        assert app.screen is api_access and drawn_lines(api_access) > 0
+        assert app.export_screenshot() == shown
