@@ -35,6 +35,7 @@ from openrush_tui.commands.common import (
     say,
 )
 from openrush_tui.errors import OpenRushError
+from openrush_tui.text.counts import number, plural
 
 if TYPE_CHECKING:
     from openrush_tui.activity.names_lookup import KeyNames
@@ -126,7 +127,7 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
     if args.key and not args.key.startswith("cred_"):  # a name: a page of keys at a time
         matches = await keys_named(client, args.key)
         if len(matches) != 1:
-            problem = "no key" if not matches else f"{len(matches)} keys"
+            problem = "no key" if not matches else plural(len(matches), "key")
             raise UnknownKey(f"--key: {problem} named {args.key!r}; give its id (cred_…)")
         credential_id = matches[0]
     table = not (args.json or args.jsonl or args.csv)
@@ -160,12 +161,12 @@ async def _activity(client: OpenRushClient, args: argparse.Namespace) -> int:
 
         say(format_table(events, names.names if names else {}, terminal_width()))
         if walk.more:
-            say(f"(the newest {len(events):,} shown; more with --limit)", err=True)
+            say(f"(the newest {number(len(events))} shown; more with --limit)", err=True)
     if not args.own:  # a server that has `exclude_reads_by` sends none: no count to give
         unfetched = "; older events not fetched" if walk.more and walk.kept < args.limit \
             else ""
-        count = f"{walk.hidden:,}" if walk.hidden else "any"
-        say(f"({count} of this tool's own reads left out{unfetched}; --own shows them)",
+        how_many = number(walk.hidden) if walk.hidden else "any"
+        say(f"({how_many} of this tool's own reads left out{unfetched}; --own shows them)",
             err=True)
     return EXIT_OK
 
@@ -183,14 +184,16 @@ class EventsOut:
         self._page = _Page()
         # typeshed's IO is a class, not a protocol: a TextIOBase with its methods is not one.
         held: IO[str] = self._page  # type: ignore[assignment]  # see above
+        # The CSV's header is held until the first page is answered: a key the server
+        # refuses (revoked, say) must leave stdout empty, not a valid CSV of no rows that a
+        # script ignoring the exit code would take for "no activity" (trial 5).
         self._csv = CsvWriter(held, names.names if names else {}) if args.csv else None
-        self._flush()  # the CSV's header, before any row
 
     def write(self, events: list[UsageEvent]) -> None:
         if self._array is not None:
             self._array.write([event_json(event) for event in events])
         elif self._csv is not None:
-            self._csv.write(events)
+            self._csv.write(events)  # the header with the first page's rows, in one write
             self._flush()
         elif events:  # JSON Lines
             # lazy: start-up (--help imports every command module)
@@ -202,6 +205,7 @@ class EventsOut:
     def close(self) -> None:
         if self._array is not None:
             self._array.close()
+        self._flush()  # a walk that yielded no page still answered: the header alone
 
     def _flush(self) -> None:
         text = self._page.take()
@@ -230,7 +234,8 @@ class _Page(io.TextIOBase):
 
 def _say_pause(seconds: float, info: RateLimitInfo | None) -> None:
     """A wait for the rate limit's window, on stderr (the line it is on is rewritten)."""
-    left = f"{info.remaining} of {info.limit:,} requests left" if info else "rate-limited"
+    left = f"{number(info.remaining)} of {plural(info.limit, 'request')} left" if info \
+        else "rate-limited"
     say(f"openrush-tui: waiting {_duration(seconds)} for the rate limit's window to reset "
         f"({left}; the rest is for your own programs)…", err=True)
 
@@ -248,11 +253,12 @@ def _say_estimate(client: OpenRushClient, events: int) -> None:
     if seconds is None or info is None:
         how = "the server does not say its rate limit"
     elif seconds == 0:
-        how = f"within this window of the rate limit ({info.remaining:,} requests left)"
+        how = f"within this window of the rate limit ({plural(info.remaining, 'request')} left)"
     else:
-        how = (f"about {_duration(seconds)} at the account's rate limit ({info.limit:,} "
-               "requests a window, leaving a fifth to your own programs)")
-    say(f"openrush-tui: up to {events:,} more events take up to {requests:,} requests: "
+        how = (f"about {_duration(seconds)} at the account's rate limit ("
+               f"{plural(info.limit, 'request')} a window, leaving a fifth to your own programs)")
+    say(f"openrush-tui: up to {number(events)} more events take up to "
+        f"{plural(requests, 'request')}: "
         f"{how}. ctrl+c stops it; what was written stays.", err=True)
 
 
