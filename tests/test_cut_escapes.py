@@ -17,7 +17,9 @@ from tests.support.apps import sandbox_app, settle
 from tests.support.keys import table_of
 from tests.test_names_apart import add_keys
 
-ZWJ = "zwj 👨\u200d👩\u200d👧"
+# The trial's name had joiners; those between emoji now show as nothing ("zwj 👨👩👧",
+# tests/test_emoji_joiner.py), so the escapes here are zero-width spaces, shown as escapes.
+ZWJ = "zwj 👨\u200b👩\u200b👧"
 # The sanitiser's escapes (`text.safe._escape`), written out here to hold it to them.
 ESCAPE = re.compile(r"\\(?:[nrte]|x[0-9a-f]{2}|u[0-9a-f]{4}|U[0-9a-f]{8})")
 # Names full of what `visible` escapes, beside letters, wide characters and backslashes.
@@ -50,12 +52,12 @@ def whole_pieces(shown: str, text: str, mark: str = "…") -> bool:
 
 def test_the_trial_s_name_is_cut_before_the_escape_it_cannot_show_whole() -> None:
     shown = visible(ZWJ)
-    assert shown == "zwj 👨\\u200d👩\\u200d👧"
-    assert cut(shown, 18) == "zwj 👨\\u200d👩…"  # was "zwj 👨\\u200d👩\\u200…"
-    assert head(shown, 17) == "zwj 👨\\u200d👩"
-    assert tail(shown, 9) == "\\u200d👧"
-    assert tail(shown, 7) == "👧"  # not "200d👧"
-    assert Apart([shown]).cut(shown, 18) == "zwj 👨\\u200d👩…"
+    assert shown == "zwj 👨\\u200b👩\\u200b👧"
+    assert cut(shown, 18) == "zwj 👨\\u200b👩…"  # was "zwj 👨\\u200b👩\\u200…"
+    assert head(shown, 17) == "zwj 👨\\u200b👩"
+    assert tail(shown, 9) == "\\u200b👧"
+    assert tail(shown, 7) == "👧"  # not "200b👧"
+    assert Apart([shown]).cut(shown, 18) == "zwj 👨\\u200b👩…"
 
 
 @given(st.text(alphabet=UNSAFE, max_size=30), st.integers(0, 40), st.integers(0, 20))

@@ -36,6 +36,9 @@ _LAST = chr(0x10FFFF)  # after every character: `start + _LAST` is after all tha
 # else its time: "Trial d…12:52"), whatever else would have read apart.
 _STAMP = re.compile(r" (\d{4}-\d{2}-\d{2}(?: (\d{2}:\d{2}(?::\d{2})?))?)$")
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+# Skin tones change the emoji before them, in its two cells (as rich, thus Textual, counts:
+# "👩🏽💻", an emoji ZWJ sequence `text.safe.visible` shows without its joiner, is 4 cells).
+_SKIN_TONES = frozenset(map(chr, range(0x1F3FB, 0x1F400)))
 
 
 # Remembered: a table's lines hold few different characters, each measured again per line
@@ -44,7 +47,7 @@ _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 def char_width(char: str) -> int:
     """The cells one character takes: 0 for a combining mark, 2 for a wide one, else 1.
     Errs wide where tables disagree: a line a cell short beats one a cell too long."""
-    if unicodedata.category(char) in ("Mn", "Me"):
+    if unicodedata.category(char) in ("Mn", "Me") or char in _SKIN_TONES:
         return 0
     if unicodedata.east_asian_width(char) in "WF":
         return 2

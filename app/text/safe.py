@@ -8,8 +8,17 @@ format characters (category Cf: zero-width characters, bidi embeddings, override
 isolates, tag characters), line and paragraph separators, spaces other than the plain one,
 surrogates, private-use and unassigned code points. Each shows as an escape instead.
 
+One exception: a zero-width joiner inside an emoji ZWJ sequence (a pictograph, perhaps a
+variation selector or skin tone after it, the joiner, a pictograph: "👩‍💻") is left out, so
+the emoji show side by side ("👩💻"). That looks the same in every terminal, and each emoji
+keeps the two cells every width table gives it, where a joined glyph takes two cells in some
+terminals and four in others (a table's columns would not line up). A joiner anywhere else,
+and every non-joiner, stays an escape: invisible between letters, it would let two names
+that differ look the same.
+
 - `visible(value)`: one value shown as it is (a name, an id, a status): unsafe characters
-  as escapes (``\\e``, ``\\n``, ``\\x07``, ``\\u202e``, ``\\U000e0041``).
+  as escapes (``\\e``, ``\\n``, ``\\x07``, ``\\u202e``, ``\\U000e0041``), a joiner
+  between two emoji left out.
 - `sanitize(text, limit)`: server text for a message: one line, secrets redacted, the rest
   as `visible` shows it.
 - `printable_lines(text)`: a finished block of output (a CLI line or table): as `visible`,
@@ -27,6 +36,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import Any
 
@@ -73,8 +83,54 @@ def _escape(char: str) -> str:
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
+_JOINER = "\u200d"
+# Unicode's Extended_Pictographic property (emoji-data.txt; Python's unicodedata lacks it),
+# as the first and last code point of each range.
+_PICTOGRAPHIC = (
+    (0xA9, 0xA9), (0xAE, 0xAE), (0x203C, 0x203C), (0x2049, 0x2049), (0x2122, 0x2122),
+    (0x2139, 0x2139), (0x2194, 0x2199), (0x21A9, 0x21AA), (0x231A, 0x231B), (0x2328, 0x2328),
+    (0x2388, 0x2388), (0x23CF, 0x23CF), (0x23E9, 0x23F3), (0x23F8, 0x23FA), (0x24C2, 0x24C2),
+    (0x25AA, 0x25AB), (0x25B6, 0x25B6), (0x25C0, 0x25C0), (0x25FB, 0x25FE), (0x2600, 0x2605),
+    (0x2607, 0x2612), (0x2614, 0x2685), (0x2690, 0x2705), (0x2708, 0x2712), (0x2714, 0x2714),
+    (0x2716, 0x2716), (0x271D, 0x271D), (0x2721, 0x2721), (0x2728, 0x2728), (0x2733, 0x2734),
+    (0x2744, 0x2744), (0x2747, 0x2747), (0x274C, 0x274C), (0x274E, 0x274E), (0x2753, 0x2755),
+    (0x2757, 0x2757), (0x2763, 0x2767), (0x2795, 0x2797), (0x27A1, 0x27A1), (0x27B0, 0x27B0),
+    (0x27BF, 0x27BF), (0x2934, 0x2935), (0x2B05, 0x2B07), (0x2B1B, 0x2B1C), (0x2B50, 0x2B50),
+    (0x2B55, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D), (0x3297, 0x3297), (0x3299, 0x3299),
+    (0x1F000, 0x1F0FF), (0x1F10D, 0x1F10F), (0x1F12F, 0x1F12F), (0x1F16C, 0x1F171),
+    (0x1F17E, 0x1F17F), (0x1F18E, 0x1F18E), (0x1F191, 0x1F19A), (0x1F1AD, 0x1F1E5),
+    (0x1F201, 0x1F20F), (0x1F21A, 0x1F21A), (0x1F22F, 0x1F22F), (0x1F232, 0x1F23A),
+    (0x1F23C, 0x1F23F), (0x1F249, 0x1F3FA), (0x1F400, 0x1F53D), (0x1F546, 0x1F64F),
+    (0x1F680, 0x1F6FF), (0x1F774, 0x1F77F), (0x1F7D5, 0x1F7FF), (0x1F80C, 0x1F80F),
+    (0x1F848, 0x1F84F), (0x1F85A, 0x1F85F), (0x1F888, 0x1F88F), (0x1F8AE, 0x1F8FF),
+    (0x1F90C, 0x1F93A), (0x1F93C, 0x1F945), (0x1F947, 0x1FAFF), (0x1FC00, 0x1FFFD),
+)
+_PICTOGRAPHIC_STARTS = tuple(start for start, _end in _PICTOGRAPHIC)
+# What may stand between a pictograph and its joiner: variation selectors, skin tones.
+_EMOJI_MODIFIERS = frozenset("\ufe0e\ufe0f" + "".join(map(chr, range(0x1F3FB, 0x1F400))))
+
+
+def pictographic(char: str) -> bool:
+    """Whether `char` is Extended_Pictographic (what an emoji ZWJ sequence joins)."""
+    code = ord(char)
+    index = bisect_right(_PICTOGRAPHIC_STARTS, code) - 1
+    return index >= 0 and code <= _PICTOGRAPHIC[index][1]
+
+
+def _joins_emoji(text: str, at: int) -> bool:
+    """Whether the joiner at `at` joins two emoji: a pictograph (modifiers after it allowed)
+    before it, a pictograph right after it."""
+    if at + 1 >= len(text) or not pictographic(text[at + 1]):
+        return False
+    before = at - 1
+    while before >= 0 and text[before] in _EMOJI_MODIFIERS:
+        before -= 1
+    return before >= 0 and pictographic(text[before])
+
+
 def visible(text: str | None) -> str:
-    """`text` with every unsafe character shown as an escape (``\\e``, ``\\n``, ``\\u202e``).
+    """`text` with every unsafe character shown as an escape (``\\e``, ``\\n``, ``\\u202e``),
+    but a joiner between two emoji left out ("👩‍💻" shows as "👩💻"; see the module's notes).
 
     The result is still plain text: render it with `rich.text.Text`, never as markup.
     """
@@ -82,7 +138,11 @@ def visible(text: str | None) -> str:
         return ""
     if text.isprintable():  # the usual case, checked at C speed
         return text
-    return "".join(char if char.isprintable() else _escape(char) for char in text)
+    return "".join(
+        char if char.isprintable()
+        else "" if char == _JOINER and _joins_emoji(text, index)
+        else _escape(char)
+        for index, char in enumerate(text))
 
 
 def printable_lines(text: str) -> str:
