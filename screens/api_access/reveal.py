@@ -22,6 +22,7 @@ from textual.widgets import Button, Checkbox, Static
 from openrush_tui.clipboard import CLEAR_AFTER_SECONDS, digest
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.screens.dialogs.yes_no import YesNoDialog
+from openrush_tui.text.safe import visible
 from openrush_tui.widgets.literal import literal
 from openrush_tui.widgets.toggles import GlyphCheckbox
 
@@ -61,6 +62,7 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         self._credential = credential
         self._copied = False
         self._system_copied = False
+        self._finished = False  # "I have stored it", or closed after a copy or the question
 
     def compose(self) -> ComposeResult:
         name = Text.assemble("Your new key “", literal(self._credential.name), "” is ready")
@@ -136,7 +138,19 @@ class KeyRevealScreen(Dialog[RevealClosed]):
         cached_cell_len.cache_clear()
         return None if key is None else key.get_secret_value()
 
+    def leaving_note(self) -> str | None:
+        """The app ends (SIGTERM, SIGHUP, a closed terminal) with the key neither copied nor
+        stored: it exists on the server and nobody will ever see it. Said once the terminal
+        is back, without the key itself; quitting with q asks first and never gets here."""
+        if self._copied or self._finished:
+            return None
+        name, key_id = visible(self._credential.name), visible(self._credential.id)
+        return (f"openrush-tui: the new key “{name}” ({key_id}) was created but not kept: it "
+                "cannot be shown again. If nothing uses it, revoke it with "
+                f"`openrush-tui keys revoke {key_id}`.")
+
     def _finish(self) -> None:
+        self._finished = True
         raw = self.wipe()
         if raw is None:  # already closing (a second click)
             return
