@@ -342,7 +342,7 @@ def test_keys_audit_json_walks_the_pages_and_prints_the_same_document(
     assert [request.query.get("cursor") for request in server.requests] == [None, "k1"]
     tally = AuditTally(START)
     tally.check(parse_credentials({"api_credentials": keys}))
-    assert f"(of {tally.listed} keys not revoked)" in ran.err
+    assert f"(of {tally.listed:,} keys not revoked)" in ran.err
 
 
 TIMES = st.datetimes(datetime(1971, 1, 1), datetime(2200, 1, 1), timezones=st.just(UTC))

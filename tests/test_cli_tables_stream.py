@@ -19,20 +19,25 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from keyring.backends import fail
+from pydantic_core import TzInfo
 
 from openrush_tui.api.models import parse_credentials
 from openrush_tui.cli import main
 from openrush_tui.clock import format_instant
 from openrush_tui.commands import table
+from openrush_tui.commands.key_tables import MISSING, exact_cells
 from openrush_tui.commands.keys import print_table
 from openrush_tui.commands.lifecycle import print_audit
 from openrush_tui.keys.audit import audit
+from openrush_tui.text.times import exact
 from tests.support.accounts import UseKeyring
 from tests.support.scripted_server import Reply, ScriptedServer
 
@@ -222,3 +227,19 @@ def test_a_reader_that_leaves_ends_the_text_table_quietly(
     assert ran.code == 0
     assert "could not write" not in ran.err
     assert len(out.writes) == 1  # nothing more tried once the reader had gone
+
+
+# UTC as the models hold it, pydantic-core's, and others (which take `exact` itself).
+OFFSETS = st.sampled_from([UTC, TzInfo(0), timezone(timedelta(0)), TzInfo(3600),
+                           timezone(timedelta(hours=5, minutes=30)), timezone(-timedelta(hours=8))])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.none() | st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30),
+                                         timezones=OFFSETS), max_size=6),
+       st.sampled_from(MISSING))
+def test_the_times_cells_are_what_exact_writes(instants: list[datetime | None],
+                                               missing: str) -> None:
+    """`exact_cells` writes a key's times (in UTC) its own way: what `exact` writes."""
+    assert exact_cells(instants, missing) == [exact(instant, missing=missing)
+                                              for instant in instants]

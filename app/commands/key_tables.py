@@ -12,7 +12,7 @@ makers of those forms are looked up in `commands.table` when called: a test coun
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from openrush_tui.commands import output, table
 from openrush_tui.commands.common import say
 from openrush_tui.commands.table import Column, Step, each_line, fit, say_lines, wrap
 from openrush_tui.keys.audit import ADVICE, KINDS
+from openrush_tui.text.counts import number
 from openrush_tui.text.glyphs import plain
 from openrush_tui.text.times import exact
 
@@ -58,7 +59,7 @@ class KeyListing:
             [key.created_at for key in keys], [key.last_used_at for key in keys],
             [key.expires_at for key in keys])
         for cells, instants, missing in zip(self.times, picked, MISSING, strict=True):
-            cells += [exact(instant, missing=missing) for instant in instants]
+            cells += exact_cells(instants, missing)
         if self.instants is not None:
             for held, instants in zip(self.instants, picked, strict=True):
                 held += instants
@@ -111,6 +112,17 @@ class KeyListing:
 
 
 MISSING = ("—", "never", "never")  # what CREATED, LAST USED and EXPIRES say of no time
+_UTC = timedelta(0)
+
+
+def exact_cells(instants: Iterable[datetime | None], missing: str) -> list[str]:
+    """`text.times.exact` of each time, in a third of its time for a time in UTC (a key's
+    always is) from the year 1000 on: its ISO form to the second, where `strftime` parses
+    its format again for each of 150,000 times (0.4 s of `keys list` at 50,000 keys)."""
+    return [missing if instant is None else
+            f"{instant.isoformat(' ', 'seconds')[:19]} UTC"
+            if instant.year >= 1000 and instant.utcoffset() == _UTC  # else "5-01-01" there
+            else exact(instant, missing=missing) for instant in instants]
 
 
 class AuditListing:
@@ -165,6 +177,6 @@ class AuditListing:
             if at:
                 say()
             # Its second line goes deeper than the rows, to read as the heading's.
-            say(wrap(f"{kind} ({len(kind_names)}): {ADVICE[kind]}", width, indent * 2))
+            say(wrap(f"{kind} ({number(len(kind_names))}): {ADVICE[kind]}", width, indent * 2))
             say_lines(islice(lines, len(kind_names)), indent)
 

@@ -33,6 +33,7 @@ from openrush_tui.commands.common import (
     schema,
     stdin_is_terminal,
 )
+from openrush_tui.text.counts import number, plural
 from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
@@ -348,8 +349,6 @@ def revoke_keys(args: argparse.Namespace) -> int:
     # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.revoke import choose_keys
 
-    if not args.yes and not stdin_is_terminal():
-        return refuse_without_yes("keys revoke", "revoke keys")
     # Once: the list, the own-key check and the revokes all use the key found here.
     target = resolve_target(args)
     known = run_with_client(target, lambda client: client.list_keys())
@@ -365,6 +364,10 @@ def revoke_keys(args: argparse.Namespace) -> int:
     report = Revocations(chosen.keys, own_id) if args.json else None
     if not keys:
         return report.show(EXIT_OK) if report else EXIT_OK
+    # Only a key still to revoke needs the question (nor --yes): an already revoked one is
+    # said, and done, as docs/json-output.md has it.
+    if not args.yes and not stdin_is_terminal():
+        return refuse_without_yes("keys revoke", "revoke keys")
     if not args.yes and not confirm_revoke(keys, own_id):
         say("Nothing was revoked.", err=True)
         if report:
@@ -454,7 +457,8 @@ def not_chosen(chosen: Chosen, shown: dict[str, str]) -> int:
               f"“{visible(shown.get(text, text))}” (see `openrush-tui keys list --all`)",
               EXIT_USAGE)
     for text, candidates in chosen.ambiguous.items():
-        error(f"keys revoke: “{visible(shown.get(text, text))}” names {len(candidates)} keys; "
+        error(f"keys revoke: “{visible(shown.get(text, text))}” names "
+              f"{plural(len(candidates), 'key')}; "
               "give the id of the one to revoke:", EXIT_USAGE)
         list_keys_said(candidates)
     say("Nothing was revoked.", err=True)
@@ -502,8 +506,7 @@ def own_key_warning(keys: list[ApiCredential], own_id: str) -> str:
 
 
 def confirm_revoke(keys: list[ApiCredential], own_id: str | None) -> bool:
-    count = len(keys)
-    say(f"About to revoke {count} key{'s' if count != 1 else ''}:", err=True)
+    say(f"About to revoke {plural(len(keys), 'key')}:", err=True)
     list_keys_said(keys)
     if own_id is not None:
         say(own_key_warning(keys, own_id), err=True)
@@ -545,5 +548,5 @@ async def revoke_each(client: OpenRushClient, ids: list[str], own_id: str | None
     report = await revoke_all(client, ids, own_id=own_id, each=tell)
     failed, total = len(report.failed), len(report.outcomes)
     if failed and failed < total:
-        error(f"revoked {total - failed} of {total} keys")
+        error(f"revoked {number(total - failed)} of {plural(total, 'key')}")
     return EXIT_API_ERROR if failed else EXIT_OK

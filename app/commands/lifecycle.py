@@ -33,7 +33,7 @@ from openrush_tui.commands.common import (
     status_line,
 )
 from openrush_tui.errors import OpenRushError
-from openrush_tui.text.counts import plural
+from openrush_tui.text.counts import number, plural
 
 if TYPE_CHECKING:
     from openrush_tui.api.models import ApiCredential
@@ -154,14 +154,19 @@ def run_audit(args: argparse.Namespace) -> int:
         among = run_with_client(args, lambda client: listing.take_pages(client, report))
         listing.print(among)
         listed = report.listed
-    say(f"{report.summary()} (of {listed} key{'s' if listed != 1 else ''} not revoked).",
-        err=True)
+    say(audit_summary(report.summary(), listed), err=True)
     if report.fails(args.fail_on):
         failing = sorted(kind for kind, count in report.counts().items()
                          if count and kind in args.fail_on)
         return error(f"keys audit: findings of kind {', '.join(failing)} (--fail-on)",
                      EXIT_FOUND)
     return EXIT_OK
+
+
+def audit_summary(summary: str, listed: int) -> str:
+    """`keys audit`'s last line, on stderr: "3 keys need attention (of 1,200 keys not
+    revoked)."; every count as `text.counts` says it."""
+    return f"{summary} (of {plural(listed, 'key')} not revoked)."
 
 
 def key_findings_json(item: KeyFindings) -> dict[str, Any]:
@@ -393,5 +398,6 @@ def scan_summary(report: ScanReport, verdicts: list[Verdict]) -> str:
         text += " so far"
     statuses = Counter(verdict.status for verdict in verdicts)
     if statuses:
-        text += ": " + ", ".join(f"{count} {status}" for status, count in statuses.items())
+        text += ": " + ", ".join(f"{number(count)} {status}"
+                                 for status, count in statuses.items())
     return text + "."

@@ -36,6 +36,7 @@ from openrush_tui.commands.common import (
 )
 from openrush_tui.commands.keys import by_full_key
 from openrush_tui.commands.lifecycle import number_up_to
+from openrush_tui.text.counts import number
 from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
@@ -96,8 +97,8 @@ def find_target(keys: Sequence[ApiCredential], ref: str) -> ApiCredential:
         raise KeyNotFound(f"no active key has the id or name “{visible(ref)}” (see "
                           "`openrush-tui keys list`)")
     ids = ", ".join(key.id for key in named)
-    raise KeyNotFound(f"{len(named)} active keys are named “{visible(ref)}”: give the id of "
-                      f"one ({visible(ids)})")
+    raise KeyNotFound(f"{number(len(named))} active keys are named “{visible(ref)}”: give the "
+                      f"id of one ({visible(ids)})")
 
 
 @guarded

@@ -71,8 +71,8 @@ def age(instant: datetime | None, now: datetime, missing: str) -> str:
     seconds = int((now - instant).total_seconds())
     for least, size, unit in _AGES:
         if abs(seconds) >= least:
-            count = f"{abs(seconds) // size}{unit}"
-            return f"in {count}" if seconds < 0 else f"{count} ago"
+            span = f"{abs(seconds) // size}{unit}"  # compact: "12d", never "1,200d"
+            return f"in {span}" if seconds < 0 else f"{span} ago"
     return "now"
 
 
@@ -235,6 +235,8 @@ def _cut_down(cuts: list[Column], excess: int, cut_to: int | None) -> int:
 
 
 def pad(text: str, width: int, right: bool = False) -> str:
+    if text.isascii():  # a cell each character (`cell_width`): str's own, at C speed
+        return text.rjust(width) if right else text.ljust(width)
     space = " " * max(0, width - cell_width(text))
     return space + text if right else text + space
 
@@ -244,9 +246,10 @@ def each_line(columns: Sequence[Column], width: int | None = None) -> Iterator[s
     width; a line still wider than `width` (a terminal narrower than the least of the table)
     is cut, so no line ever wraps."""
     widths = [column.width() for column in columns]
+    rights = [column.right for column in columns]
     for row in zip(*(chain((column.title,), column.cells) for column in columns), strict=True):
-        line = GAP.join(pad(cell, w, column.right)
-                        for cell, w, column in zip(row, widths, columns, strict=True)).rstrip()
+        line = GAP.join([pad(cell, w, right)
+                         for cell, w, right in zip(row, widths, rights, strict=True)]).rstrip()
         yield line if width is None else cut(line, width)
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from openrush_tui.keys.view import SLICE, KeyRow, KeyView, rows_of
+from openrush_tui.text.counts import number, plural
 from openrush_tui.text.safe import visible
 
 if TYPE_CHECKING:
@@ -119,8 +120,8 @@ def _rows_in_turns(keys: list[ApiCredential], now: datetime, freeze: bool) -> li
 
 def still_arriving(view: KeyView) -> str:
     """What a and D say while the list arrives: they need every key."""
-    return (f"{view.total:,} keys loaded so far; {WAIT_FOR_ALL} of the list. Press it again "
-            "once the list is in.")
+    return (f"{number(view.total)} keys loaded so far; {WAIT_FOR_ALL} of the list. Press it "
+            "again once the list is in.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +170,8 @@ class ListState:
         if self.error is not None:
             kept = " The list below is the last one loaded." if view.total else ""
             if self.partial:
-                kept = (f" Only the newest {view.total:,} keys were loaded: press r to load "
-                        "the whole list.")
+                kept = (f" Only the newest {number(view.total)} keys were loaded: press r to "
+                        "load the whole list.")
             return ListStatus("error", f"{self.error}{kept}",
                               None if self.loaded else NOT_LOADED_TABLE)
         if self.partial:
@@ -185,8 +186,7 @@ class ListState:
 
 def counts(view: KeyView) -> str:
     """"12 keys, 9 active · showing 3 matching “ci”"."""
-    noun = "key" if view.total == 1 else "keys"
-    parts = [f"{view.total:,} {noun}, {view.active:,} active"]  # "3,023" as the CLI says
+    parts = [f"{plural(view.total, 'key')}, {number(view.active)} active"]  # as the CLI says
     if len(view.shown) != view.total:
         why = []  # each reads after "showing 3"
         if view.filter_text.strip():
@@ -195,16 +195,16 @@ def counts(view: KeyView) -> str:
             why.append("that need attention")  # the audit line says a undoes it
         if view.hide_inactive:
             why.append("active (h shows the revoked and expired)")
-        parts.append(f"showing {len(view.shown):,} " + ", ".join(why))
+        parts.append(f"showing {number(len(view.shown))} " + ", ".join(why))
     return " · ".join(parts)
 
 
 def progress(view: KeyView) -> str:
     """"Loading keys… 15,000 so far, newest first · showing 40 matching “ci”": the list
     arriving has no total to give (its pages do not carry one)."""
-    line = f"Loading keys… {view.total:,} so far, newest first; {WAIT_FOR_ALL}."
+    line = f"Loading keys… {number(view.total)} so far, newest first; {WAIT_FOR_ALL}."
     if len(view.shown) != view.total:
-        return f"{line} · showing {len(view.shown):,}"
+        return f"{line} · showing {number(len(view.shown))}"
     return line
 
 

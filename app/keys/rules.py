@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from openrush_tui.clock import LATEST_EXPIRY, OutOfRange, parse_instant, shifted
+from openrush_tui.text.counts import number
 
 NAME_MAX = 120
 
@@ -25,7 +26,8 @@ def name_problem(raw: str) -> str | None:
     if not name:
         return "A name is required, so that you can tell your keys apart."
     if len(name) > NAME_MAX:
-        return f"The name is {len(name)} characters long; at most {NAME_MAX} are allowed."
+        return (f"The name is {number(len(name))} characters long; at most {number(NAME_MAX)} "
+                "are allowed.")
     for ch in name:
         if _refused(ch):
             return (f"The name contains a control character ({_describe(ch)}); names must be "

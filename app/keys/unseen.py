@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from openrush_tui.clock import shifted
 from openrush_tui.errors import OpenRushError
+from openrush_tui.text.counts import plural
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact, relative
 
@@ -55,7 +56,7 @@ class UnseenCreate:
                        "is selected. If you did not receive it, press d to revoke it and "
                        "create another.")
             if len(found) > 1:
-                message += f" {len(found)} keys of that name are that new."
+                message += f" {plural(len(found), 'key')} of that name are that new."
             return key, message
         if self.certain:
             return None, (f"{self.problem} {made}, and no new key named “{shown}” is listed "

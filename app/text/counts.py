@@ -1,8 +1,15 @@
-"""A count with its noun: "1 file", "2 files", "1,200 events" (never "1 files")."""
+"""Counts as every command and page says them: "1,200", "1 file", "2 files", "1,200 events"
+(never "1 files", never "1200" beside "36,049"): `number` for a count alone, `plural` for one
+with its noun. Every count a command prints goes through one of these two."""
 
 from __future__ import annotations
 
 
+def number(count: int) -> str:
+    """A count with its thousands separated: "7", "1,200", "36,049"."""
+    return f"{count:,}"
+
+
 def plural(count: int, one: str, several: str = "") -> str:
-    """E.g. "1 file", "2 files"; `several` when the plural is not `one` + "s"."""
-    return f"{count:,} {one if count == 1 else several or one + 's'}"
+    """E.g. "1 file", "2 files", "1,200 files"; `several` when the plural is not `one` + "s"."""
+    return f"{number(count)} {one if count == 1 else several or one + 's'}"
