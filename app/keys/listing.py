@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, TypeVar
 
+from openrush_tui.api.errors import SESSION_REFUSED
+from openrush_tui.errors import KEY_REFUSED
 from openrush_tui.keys.view import SLICE, KeyRow, KeyView, rows_of
 from openrush_tui.text.counts import number, plural
 from openrush_tui.text.safe import visible
@@ -42,6 +44,10 @@ SIGNED_OUT_TABLE = "Sign in to see your keys."
 SIGNED_OUT_LINE = ("This terminal is not signed in. Press 1 for Setup to see how to sign "
                    "in.")
 NOT_LOADED_TABLE = "The keys could not be loaded yet. Press r to try again."
+# The key itself refused (a 401: revoked, expired, wrong): loading again cannot help. As Setup
+# says it: sign in again.
+REFUSED_TABLE = ("The server refuses this terminal's key: loading again cannot help. Sign in "
+                 "again with a working key (1 for Setup).")
 WAIT_FOR_ALL = "the audit waits for the rest"  # a and D while a list arrives
 # The first page asked for: a screen's worth and more, small enough to decode at once, so a
 # big account's newest keys show as soon as a small account's.
@@ -172,8 +178,9 @@ class ListState:
             if self.partial:
                 kept = (f" Only the newest {number(view.total)} keys were loaded: press r to "
                         "load the whole list.")
-            return ListStatus("error", f"{self.error}{kept}",
-                              None if self.loaded else NOT_LOADED_TABLE)
+            refused = self.error.startswith((KEY_REFUSED, SESSION_REFUSED))
+            return ListStatus("error", f"{self.error}{kept}", None if self.loaded else
+                              REFUSED_TABLE if refused else NOT_LOADED_TABLE)
         if self.partial:
             return ListStatus("loading", progress(view),
                               empty_table(view) if view.total else "")
