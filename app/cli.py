@@ -12,8 +12,11 @@ opens without building the parser (`DASHBOARD_DEFAULTS`).
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import sys
-from collections.abc import Callable, Sequence
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
@@ -62,6 +65,40 @@ def modules_for(argv: Sequence[str]) -> list[str]:
     return []
 
 
+class FittingHelpFormatter(argparse.HelpFormatter):
+    """argparse's help, with a usage that fits the terminal: argparse lines the options up
+    after a long command name (``usage: openrush-tui keys create``) even where one of them
+    then runs past the edge; such a usage is laid out again after ``usage:`` alone."""
+
+    # argparse's own split of a usage into its parts: a bracketed group is one part.
+    PART = re.compile(r"\(.*?\)+(?=\s|$)|\[.*?\]+(?=\s|$)|\S+")
+
+    def _format_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                      groups: Iterable[argparse._MutuallyExclusiveGroup],
+                      prefix: str | None) -> str:
+        text = super()._format_usage(usage, actions, groups, prefix)
+        if usage is not None or all(len(line) <= self._width
+                                    for line in text.splitlines()):
+            return text
+        actions = list(actions)
+        groups = list(groups)
+        prefix = "usage: " if prefix is None else prefix
+        parts = [part for chosen in ([a for a in actions if a.option_strings],
+                                     [a for a in actions if not a.option_strings])
+                 for part in self.PART.findall(self._format_actions_usage(chosen, groups))]
+        indent = " " * len(prefix)
+        lines = [prefix + self._prog]
+        for part in parts:
+            if len(f"{lines[-1]} {part}") <= self._width:
+                lines[-1] = f"{lines[-1]} {part}"
+            else:  # a part wider than a line is broken between its words
+                lines.extend(textwrap.wrap(part, max(self._width, len(indent) + 10),
+                                           initial_indent=indent,
+                                           subsequent_indent=indent + "  ",
+                                           break_on_hyphens=False, break_long_words=False))
+        return "\n".join(lines) + "\n\n"
+
+
 class OneLineErrorParser(argparse.ArgumentParser):
     """Usage errors as one line on stderr (exit 2), like every other error of this tool.
 
@@ -71,6 +108,10 @@ class OneLineErrorParser(argparse.ArgumentParser):
     """
 
     examples: Sequence[str] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", FittingHelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         """On a terminal broken between words to its width, as `common.error` says a runtime
@@ -86,7 +127,8 @@ class OneLineErrorParser(argparse.ArgumentParser):
         # lazy: start-up (only help is formatted with them)
         from openrush_tui.commands.examples import section
 
-        examples = section(self.examples)
+        # At the terminal's width, as argparse reads it (COLUMNS first).
+        examples = section(self.examples, shutil.get_terminal_size().columns)
         return super().format_help() + (f"\n{examples}" if examples else "")
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:

@@ -8,18 +8,19 @@ example is one command line, optionally followed by two spaces, ``#`` and what i
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 EXAMPLES: dict[tuple[str, ...], tuple[str, ...]] = {
     (): (
         "openrush-tui  # the dashboard, signed in with the saved key or $OPENRUSH_KEY",
-        "openrush-tui --sandbox  # try it on the embedded sandbox: no network, no account",
+        "openrush-tui --sandbox  # the embedded sandbox: no network, no account",
         "openrush-tui --page activity --profile work",
     ),
     ("keys",): (
         "openrush-tui keys list",
         "openrush-tui keys create ci-deploy --expires-in 30d",
-        "openrush-tui keys audit --fail-on expired,idle  # exit 3 in CI when one is found",
+        "openrush-tui keys audit --fail-on expired,idle  # exit 3 if one is found",
     ),
     ("keys", "list"): (
         "openrush-tui keys list --all  # revoked and expired keys too",
@@ -111,8 +112,42 @@ def command_line(example: str) -> str:
     return example.split("  #", 1)[0].split(" > ", 1)[0].strip()
 
 
-def section(examples: Sequence[str]) -> str:
-    """The "examples:" section of a help text, one example a line, as written here."""
+def section(examples: Sequence[str], width: int | None = None) -> str:
+    """The "examples:" section of a help text, one example a line, as written here; at a
+    `width` one does not fit in, its note goes on a comment line of its own above it and its
+    command is broken between words with a shell continuation (`` \\``), so that it can
+    still be pasted as it is shown."""
     if not examples:
         return ""
-    return "examples:\n" + "".join(f"  {example}\n" for example in examples)
+    lines = ["examples:"]
+    for example in examples:
+        if width is None or len(f"  {example}") <= width:
+            lines.append(f"  {example}")
+            continue
+        command, _, note = example.partition("  # ")
+        if note:
+            lines.extend(f"  # {row}" for row in textwrap.wrap(
+                note, max(width - 4, 10), break_on_hyphens=False))
+        lines.extend(continued(command.strip(), width))
+    return "\n".join(lines) + "\n"
+
+
+CONTINUATION = " \\"
+# A continued line is indented by this much more than the example's first line.
+MORE_INDENT = "  "
+
+
+def continued(command: str, width: int) -> list[str]:
+    """`command` in lines of at most `width` (a word wider than that alone on its line),
+    each but the last ending in a shell continuation."""
+    lines: list[str] = []
+    line = "  "
+    words = command.split(" ")
+    for index, word in enumerate(words):
+        room = width - (0 if index == len(words) - 1 else len(CONTINUATION))
+        if line.strip() and len(f"{line} {word}") > room:
+            lines.append(line + CONTINUATION)
+            line = "  " + MORE_INDENT
+        line = f"{line} {word}" if line.strip() else line + word
+    lines.append(line)
+    return lines

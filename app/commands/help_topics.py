@@ -28,10 +28,11 @@ ENVIRONMENT: tuple[tuple[str, str], ...] = (
                             "the agent-config locks (default: openrush-tui in the user config "
                             "directory: ~/.config/openrush-tui on Linux). Keys in the OS "
                             "keyring are per user, whatever this says."),
-    ("XDG_CONFIG_HOME", "Linux: where the default config directory is "
-                        "($XDG_CONFIG_HOME/openrush-tui)."),
-    ("XDG_DATA_HOME", "Linux: where the sandbox's database is by default "
-                      "($XDG_DATA_HOME/openrush-tui/sandbox.sqlite3)."),
+    # Each path a word of its own, short enough to stay beside its name at 60 columns.
+    ("XDG_CONFIG_HOME", "Linux: the default config directory is "
+                        "$XDG_CONFIG_HOME/openrush-tui."),
+    ("XDG_DATA_HOME", "Linux: the sandbox's database is by default sandbox.sqlite3 in "
+                      "$XDG_DATA_HOME/openrush-tui."),
     ("NO_COLOR", "Set to anything: the dashboard says nothing by colour alone (glyphs and "
                  "words instead)."),
     ("TERM", "dumb: the dashboard does not start (it cannot draw there); the commands "
@@ -56,7 +57,8 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
     ("0", "Success."),
     ("1", "An API or network error, output that could not be written (a closed or full "
           "stdout), an incomplete `keys scan`, or `sandbox serve` unable to start."),
-    ("2", "A usage error: an unknown option or command, a bad value, a command that writes "
+    ("2", "A usage error: an unknown option or command, a bad value (of an option, or of "
+          "OPENRUSH_API_URL or OPENRUSH_PROFILE, which stand for one), a command that writes "
           "run without a terminal to ask on and without --yes, the dashboard without a "
           "terminal, or --sandbox / sandbox serve without the [sandbox] extra."),
     ("3", "Something to act on: `keys audit --fail-on` found a key of those kinds, or "
