@@ -497,7 +497,9 @@ class OpenRushClient:
 
     def _connection_failed(self, method: str, exc: httpx.TransportError) -> NoAnswer:
         if isinstance(exc, httpx.ConnectError):
-            reason = sanitize(str(exc), 100)
+            # Whole up to a long one: a TLS reason says what is wrong at its end ("certificate
+            # is not valid for …"); a terminal wraps the message (`commands.common.error`).
+            reason = sanitize(str(exc), 400)
             message = f"Could not connect to {self._host()}" + (f" ({reason})" if reason else "")
             hint = "Check your network connection and the API URL."
         else:

@@ -27,6 +27,8 @@ from openrush_tui.config import Settings
 from openrush_tui.errors import OpenRushError
 
 if TYPE_CHECKING:
+    import asyncio
+
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.auth.credentials import Lookup, StoredKey
 
@@ -193,7 +195,9 @@ def resolve_target(args: argparse.Namespace) -> Target:
     from openrush_tui.auth.profiles import api_url_for
 
     profile = getattr(args, "profile", "default")
-    api_url = api_url_for(getattr(args, "api_url", None), profile)
+    flag = getattr(args, "api_url", None)
+    api_url = api_url_for(flag, profile)
+    usable_api_url(flag, api_url)  # first: a typo is said as such, not as a key's mismatch
     settings = Settings(api_url=api_url, profile=profile,
                         auth_scheme="x-api-key" if getattr(args, "x_api_key", False)
                         else "bearer")
@@ -206,6 +210,32 @@ def resolve_target(args: argparse.Namespace) -> Target:
         if browser is not None:
             lookup = Lookup(browser, lookup.notes)
     return Target(settings, lookup)
+
+
+class UsageError(Exception):
+    """A value given to the command (an option, or the variable that stands for one) that
+    it cannot use: said as one line, exit 2, before anything else is looked at."""
+
+
+def usable_api_url(flag: str | None, api_url: str) -> None:
+    """UsageError when the API URL given by --api-url or OPENRUSH_API_URL is not one a key
+    may be sent to (not an http(s) URL; plain http off loopback): a bad value, as
+    ``help exit-codes`` says, and said before the key is looked up. (The URL a profile saved
+    was checked when it signed in.)"""
+    # lazy: start-up (--help imports every command module)
+    import os
+
+    from openrush_tui.api.errors import InsecureURLError
+    from openrush_tui.api.safety import check_base_url
+
+    given = "--api-url" if flag else "OPENRUSH_API_URL" if os.environ.get(
+        "OPENRUSH_API_URL") else None
+    if given is None:
+        return
+    try:
+        check_base_url(api_url)
+    except InsecureURLError as exc:
+        raise UsageError(f"{given}: {exc}") from None
 
 
 def make_client(target: Target, *, need_key: bool = True) -> OpenRushClient:
@@ -244,9 +274,77 @@ def run_with_client(where: argparse.Namespace | Target,
 
     async def main() -> T:
         async with make_client(target, need_key=need_key) as client:
-            return await work(client)
+            waiting = WaitingLine.on(client, target.api_url)
+            try:
+                return await work(client)
+            finally:  # an error is said on a line of its own
+                if waiting is not None:
+                    waiting.clear()
 
     return asyncio.run(main())
+
+
+# How long a request goes unanswered before a terminal is told that the command waits (a
+# frozen server is otherwise a blank terminal for the whole read timeout). Tests set 0.
+WAIT_BEFORE_SAYING = 1.0
+
+
+class WaitingLine:
+    """"Waiting for HOST to answer…" as a status line on stderr (a terminal only) once a
+    request has gone `WAIT_BEFORE_SAYING` seconds without an answer; cleared as the answers
+    come (before their data is printed) or the command ends."""
+
+    def __init__(self, host: str) -> None:
+        self.host = host
+        self.open = 0  # requests sent and not answered
+        self.timer: asyncio.TimerHandle | None = None
+        self.shown = False
+
+    @classmethod
+    def on(cls, client: OpenRushClient, api_url: str) -> WaitingLine | None:
+        """A line watching `client`'s requests; None when stderr is not a terminal (a log
+        or a pipe gets no progress)."""
+        if not output.stderr_is_terminal():
+            return None
+        # lazy: start-up (--help imports every command module)
+        from urllib.parse import urlsplit
+
+        from openrush_tui.text.safe import sanitize
+
+        line = cls(sanitize(urlsplit(api_url).netloc or api_url, 80))
+        # httpx's own hooks: called as a request goes out and as its answer's head arrives.
+        # The client keeps its httpx client in its pool (one for the whole command).
+        hooks = client._pool.get().event_hooks
+        hooks["request"].append(line.sent)
+        hooks["response"].append(line.answered)
+        return line
+
+    async def sent(self, request: object) -> None:
+        # lazy: start-up (loaded by then: this runs in the command's event loop)
+        import asyncio
+
+        self.open += 1
+        if self.timer is None and not self.shown:
+            self.timer = asyncio.get_running_loop().call_later(WAIT_BEFORE_SAYING, self.show)
+
+    async def answered(self, response: object) -> None:
+        self.open = max(0, self.open - 1)
+        if not self.open:
+            self.clear()
+
+    def show(self) -> None:
+        self.timer = None
+        if self.open:
+            status_line(f"Waiting for {self.host} to answer…")
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if self.shown:
+            clear_status_line()
+            self.shown = False
 
 
 def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
@@ -256,6 +354,8 @@ def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
     def wrapper(args: argparse.Namespace) -> int:
         try:
             return command(args)
+        except UsageError as exc:
+            return error(str(exc), EXIT_USAGE)
         except OpenRushError as exc:
             return error(f"{exc}{partial_note()}")
         except KeyboardInterrupt:
@@ -286,6 +386,8 @@ def run_command(args: argparse.Namespace) -> int:
     with signals_as_interrupts():
         try:
             code = int(args.func(args) or 0)
+        except UsageError as exc:  # from a command that is not `guarded`
+            return error(str(exc), EXIT_USAGE)
         except KeyboardInterrupt:
             return interrupted()
     # A server stopped by SIGTERM or SIGHUP says 130 as for ctrl+c: the code says which.
