@@ -246,6 +246,9 @@ class Fault:
     trickle: float = 0.0
     drop: str = ""  # "before" or "after"
     commit: bool | None = None
+    # A frozen server: the request is noted, then no answer until this is set (or the front
+    # stops).
+    hold: threading.Event | None = None
 
     @property
     def reaches_api(self) -> bool:
@@ -278,6 +281,12 @@ class _FaultHandler(BaseHTTPRequestHandler):
         name = endpoint_of(self.command, path)
         fault = owner.fault_for(name)
         headers: dict[str, str]
+        if fault is not None and fault.hold is not None:
+            with owner._lock:
+                owner.held.append(name)
+            while not fault.hold.wait(0.05) and not owner.aborting.is_set():
+                pass
+            fault = None
         if fault is not None and not fault.reaches_api:
             owner.note(name, reached=False)
             if fault.drop == "before":
@@ -353,6 +362,7 @@ class FaultServer:
         self.aborting = threading.Event()
         self.reached: list[str | None] = []  # endpoints whose requests reached the API
         self.refused: list[str | None] = []  # ... and those that never did
+        self.held: list[str | None] = []  # endpoints whose requests a `Fault.hold` held
         self._httpd = _FaultHTTPServer(("127.0.0.1", 0), _FaultHandler)
         self._httpd.owner = self
         self._thread = threading.Thread(target=self._httpd.serve_forever,
