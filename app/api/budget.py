@@ -21,6 +21,14 @@ goes through `RequestBudget.get`, which applies these rules:
   come every `interval` seconds the server asked for, never sooner, twice that with less
   than half of the window left, and not until the window resets below a fifth (the live
   refresh's thresholds: a sign-in can wait as well as a refresh nobody asked for).
+- **Writes**: a write (create, revoke: `forget_answers`) outdates every read sent before it
+  ended, with any key of the same server (a rotation revokes the old key with the new one):
+  the budgets made from one another (`fresh`) count writes together (`writes`). An answer
+  to a GET sent before a write and arriving after it is handed to its callers (they asked
+  before) but not kept, and a GET made after the write sends its own request rather than
+  share one still in flight from before. A caller that shows what it reads compares
+  `writes` before and after (API access asks its list again: a write's result is never
+  undone by an older read).
 
 Answers are the parsed JSON of a response, kept per budget, and a client keeps one budget
 per key (`OpenRushClient.budget`), so one key never gets another's answers or pauses.
@@ -82,6 +90,13 @@ def reserve_reached(info: RateLimitInfo | None, reserve: int = 0) -> bool:
                                          and info.remaining < info.limit * PAUSE_BELOW)
 
 
+@dataclass
+class _Writes:
+    """The writes made with the keys of one server (a count the budgets of its keys share)."""
+
+    count: int = 0
+
+
 @dataclass(frozen=True)
 class LivePace:
     """When the next live refresh may go, and why not sooner."""
@@ -98,11 +113,14 @@ class RequestBudget:
     """The rules above for one key. `monotonic` and `wall` are clocks (fixed ones in tests)."""
 
     def __init__(self, *, monotonic: Callable[[], float] = time.monotonic,
-                 wall: Clock = system_clock) -> None:
+                 wall: Clock = system_clock, writes: _Writes | None = None) -> None:
         self._monotonic = monotonic
         self._wall = wall
-        self._answers: dict[Hashable, tuple[float, Any]] = {}
-        self._in_flight: dict[Hashable, asyncio.Future[Any]] = {}
+        # Each answer kept: when it arrived, the count of writes it was asked at, the answer.
+        self._answers: dict[Hashable, tuple[float, int, Any]] = {}
+        # Each request in flight, with the count of writes when it was sent.
+        self._in_flight: dict[Hashable, tuple[int, asyncio.Future[Any]]] = {}
+        self._writes = writes or _Writes()  # shared with the budgets made by `fresh`
         self._live_sent: deque[float] = deque()  # when each live request went
         self._live_started: float | None = None  # when the last live refresh started
         self._live_cost = 1  # requests the last live refresh sent
@@ -113,8 +131,15 @@ class RequestBudget:
         self.polls = 0  # of them, a browser sign-in's polls
 
     def fresh(self) -> RequestBudget:
-        """A new budget on the same clocks (for another key)."""
-        return RequestBudget(monotonic=self._monotonic, wall=self._wall)
+        """A new budget on the same clocks (for another key of the same server), counting
+        writes with this one: a write with either outdates both's reads."""
+        return RequestBudget(monotonic=self._monotonic, wall=self._wall, writes=self._writes)
+
+    @property
+    def writes(self) -> int:
+        """Writes made so far with the keys of this server (`forget_answers`): a read begun
+        before the count changed may say what the write changed."""
+        return self._writes.count
 
     # -- GETs ----------------------------------------------------------------------------------
 
@@ -123,23 +148,26 @@ class RequestBudget:
         """The answer to the GET `key`: reused, shared with one in flight, or fetched. Not
         kept for reuse with `keep=False`: a page of a long walk, read once (memory stays flat
         however many pages)."""
-        now = self._monotonic()
+        now, writes = self._monotonic(), self._writes.count
         kept = self._answers.get(key)
-        if kept is not None and now - kept[0] <= _reuse.get():
-            return kept[1]
-        task = self._in_flight.get(key)
-        if task is None:
+        if kept is not None and kept[1] == writes and now - kept[0] <= _reuse.get():
+            return kept[2]
+        sent = self._in_flight.get(key)
+        if sent is not None and sent[0] == writes:
+            task = sent[1]
+        else:  # none in flight, or one sent before a write since: it may not show the write
             self._refuse_while_blocked()
-            task = asyncio.ensure_future(self._send(key, fetch, keep))
+            task = asyncio.ensure_future(self._send(key, fetch, keep, writes))
             # Read, so an answer nobody waits for any more is not reported as lost.
             task.add_done_callback(lambda done: done.cancelled() or done.exception())
-            self._in_flight[key] = task
+            self._in_flight[key] = (writes, task)
         # Shielded: a caller that is cancelled (a newer load) leaves the request to finish
         # for the others, and its answer is kept for the next press.
         return await asyncio.shield(task)
 
     async def _send(self, key: Hashable, fetch: Callable[[], Awaitable[Any]],
-                    keep: bool = True) -> Any:
+                    keep: bool, writes: int) -> Any:
+        """`writes`: the count of writes as the request is sent."""
         self.sent += 1
         live = _live.get()
         if live is not None:
@@ -151,16 +179,20 @@ class RequestBudget:
             self._hold(error.retry_after)
             raise
         finally:
-            self._in_flight.pop(key, None)
-        if not keep:
+            if self._in_flight.get(key, (None,))[0] == writes:  # not a newer one's place
+                del self._in_flight[key]
+        if not keep or self._writes.count != writes:  # a write ended meanwhile: out of date
             return answer
-        self._answers[key] = (self._monotonic(), answer)
+        self._answers[key] = (self._monotonic(), writes, answer)
         while len(self._answers) > MAX_ANSWERS:
             del self._answers[next(iter(self._answers))]
         return answer
 
     def forget_answers(self) -> None:
-        """After a write (create, revoke): the reads before it are out of date."""
+        """After a write (create, revoke), or one that may have happened: the reads sent
+        before it, with any key of this server, are out of date (those of the other keys'
+        budgets are no longer reused either: their count of writes is this one's)."""
+        self._writes.count += 1
         self._answers.clear()
 
     # -- the rate limit ------------------------------------------------------------------------

@@ -21,8 +21,9 @@ marks kept, the key to select after a create or a rotation.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -55,6 +56,9 @@ from openrush_tui.widgets.rotation_line import RotationLine
 from openrush_tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator
+
+    from openrush_tui.api.client import OpenRushClient
     from openrush_tui.keys.audit import AuditReport, KeyFindings
     from openrush_tui.keys.revoke import RevokeReport
     from openrush_tui.keys.unseen import UnseenCreate
@@ -139,26 +143,48 @@ class ApiAccessScreen(DashboardScreen):
         """Unlike other pages' fetch, this one shows what it gets as it gets it: a big
         account's newest keys are on screen long before its last page arrives. Each slice
         is handed to the table, then the event loop runs what waits (key presses) before the
-        next. Returns how many keys there are."""
+        next. Returns how many keys there are.
+
+        A write (a revoke here, a create, a rotation's revoke) that ends while the list is on
+        its way makes the list asked for again, from its first page: what was asked before
+        the write may say what it changed (a key revoked meanwhile, still active), and would
+        undo the result the page showed (the request budget sends the new request: no answer
+        from before a write is reused or shared, `api.budget`)."""
         client = await self.dashboard.session.client()
-        first = True
-        async for rows in arriving(client, self.dashboard.now()):
-            self._list.receiving()
-            old = None
-            if first:
-                self._drop_audit()
-                # The last list's rows, in a list of this method's own (others may hold the
-                # table's): freed in a thread a few rows at a time (`let_go`).
-                old = list(self.table.view.rows)
-            self.table.fill(rows, self.dashboard.now(), first=first)
-            first = False
-            if old:
-                await asyncio.to_thread(let_go, old)
-                del old
-            await asyncio.sleep(0)
-        if first:  # an account with no key
-            self.table.fill([], self.dashboard.now(), first=True)
+        while not await self._fetch_since(client, client.budget.writes):
+            pass
         return self.table.view.total
+
+    async def _fetch_since(self, client: OpenRushClient, writes: int) -> bool:
+        """The list, shown as it arrives; False, with nothing more shown, as soon as a write
+        has ended since the count of writes was `writes` (the slice in hand may be from
+        before it). A write that ends after the last slice is shown is shown after it."""
+        first = True
+        # Closed as soon as it is left: the rest of the walk is not asked for (`arriving` is
+        # an async generator, typed as the iterator it is used as).
+        walk = cast("AsyncGenerator[list[KeyRow], None]", arriving(client, self.dashboard.now()))
+        async with contextlib.aclosing(walk) as slices:
+            async for rows in slices:
+                if client.budget.writes != writes:
+                    return False
+                self._list.receiving()
+                old = None
+                if first:
+                    self._drop_audit()
+                    # The last list's rows, in a list of this method's own (others may hold
+                    # the table's): freed in a thread a few rows at a time (`let_go`).
+                    old = list(self.table.view.rows)
+                self.table.fill(rows, self.dashboard.now(), first=first)
+                first = False
+                if old:
+                    await asyncio.to_thread(let_go, old)
+                    del old
+                await asyncio.sleep(0)
+        if first:  # an account with no key (then: a write since may have made one)
+            if client.budget.writes != writes:
+                return False
+            self.table.fill([], self.dashboard.now(), first=True)
+        return True
 
     def forget_account(self) -> None:
         self._list.forget()

@@ -1,0 +1,223 @@
+"""A write's result is never undone by a read asked for before it (a new user's trial: a key
+revoked while a refresh was on its way showed "active" again, in the row, the counts and the
+key's summary, until it was revoked a second time).
+
+The real sandbox over HTTP on 127.0.0.1, behind a front (`HoldingFront`) that can hold the
+answer to a list of keys: the sandbox answers at once (the answer says what was true then),
+and the front sends it only once the test releases it. No timing: events order everything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from openrush_tui.api.budget import RequestBudget
+from openrush_tui.api.client import OpenRushClient
+from openrush_tui.auth.credentials import StoredKey
+from openrush_tui.auth.secret import Secret
+from openrush_tui.clock import fixed_clock
+from openrush_tui.config import Settings
+from openrush_tui.screens.api_access.create import KeyCreateScreen
+from openrush_tui.screens.api_access.reveal import LEAVE_DIALOG, KeyRevealScreen
+from openrush_tui.screens.api_access.revoke import REVOKE_DIALOG
+from openrush_tui.session import Session
+from openrush_tui.tui import OpenRushApp
+from openrush_tui.widgets.key_summary import KeySummary
+from tests.support.apps import FIXED_NOW, TERMINAL, SkippingClock, later, settle, text_of
+from tests.support.faults import FaultySandbox, faulty_sandbox
+from tests.support.keys import select, state_text, table_of
+from tests.support.patience import PATIENCE
+from tests.support.scripted_server import FaultServer, endpoint_of
+
+pytestmark = pytest.mark.usefixtures("isolated_home")
+
+NAME = "🚀 rocket 👩‍💻 dev 🇫🇷"  # the trial's key
+
+
+class HoldingFront(FaultServer):
+    """The sandbox over HTTP. After `hold_next_list()`, the next GET of the list of keys is
+    answered by the sandbox at once and sent to the client only after `release()`."""
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self._armed = False
+        self.held = threading.Event()  # a list's answer is being held
+        self._release = threading.Event()
+
+    def hold_next_list(self) -> None:
+        self._armed, self._release = True, threading.Event()
+        self.held.clear()
+
+    def release(self) -> None:
+        self._release.set()
+
+    def forward(self, method: str, target: str, headers: Any,
+                body: bytes) -> tuple[int, dict[str, str], bytes]:
+        answer = super().forward(method, target, headers, body)
+        if self._armed and endpoint_of(method, target.split("?")[0]) == "keys":
+            self._armed = False
+            self.held.set()
+            self._release.wait(PATIENCE)
+        return answer
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._release.set()  # nothing stays held past the test
+        super().__exit__(*exc_info)
+
+
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[tuple[FaultySandbox, HoldingFront]]:
+    """The seeded demo account (and the trial's key) behind a `HoldingFront`."""
+    with faulty_sandbox(folder) as faulty:
+        faulty.new_key(NAME)
+        with HoldingFront(faulty.sandbox.app) as front:
+            yield faulty, front
+
+
+def dashboard(front: HoldingFront, key: str) -> OpenRushApp:
+    """API access on the front, signed in as with OPENRUSH_KEY. A request held is waited for
+    (a read timeout would send it again, and the answer would no longer be from before)."""
+    settings = Settings(api_url=front.url, fixed_now=FIXED_NOW, connect_timeout=PATIENCE,
+                        read_timeout=PATIENCE * 2, deadline=PATIENCE * 3)
+    session = Session(settings, StoredKey(Secret(key), "environment"),
+                      monotonic=SkippingClock())
+    return OpenRushApp(settings, session, clock=fixed_clock(FIXED_NOW), first_page="api-access")
+
+
+def client_of(front: HoldingFront, key: str) -> OpenRushClient:
+    """A client whose budget's clock stands still (an answer kept is reused however long the
+    test takes) and that waits for a request held."""
+    return OpenRushClient(front.url, key, read_timeout=PATIENCE * 2, deadline=PATIENCE * 3,
+                          budget=RequestBudget(monotonic=SkippingClock()))
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
+    """Let the app run until `condition()` holds (a load stays held: no settle meanwhile)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PATIENCE
+    while not condition():
+        assert loop.time() < deadline, "the condition never held"
+        await pilot.pause(0.02)
+
+
+def status_of(app: Any, name: str) -> str:
+    return next(row.status for row in table_of(app).view.rows if row.key.name == name)
+
+
+def summary_of(app: Any) -> str:
+    return text_of(app.screen.query_one(KeySummary))
+
+
+async def test_a_refresh_asked_before_a_revoke_does_not_undo_it(tmp_path: Path) -> None:
+    with served(tmp_path) as (faulty, front):
+        app = dashboard(front, faulty.key)
+        async with app.run_test(size=TERMINAL) as pilot:
+            await settle(pilot)
+            await select(pilot, NAME)
+            total = table_of(app).view.total
+            active = table_of(app).view.active
+            # A refresh (r, a while after the last list: the server is asked), whose answer
+            # (the key still active) is held on its way.
+            later(app, 60)
+            front.hold_next_list()
+            await pilot.press("r")
+            await until(pilot, front.held.is_set)
+            # The key is revoked meanwhile, as the user did it: d, Tab, Enter.
+            await pilot.press("d")
+            await until(pilot, lambda: app.screen.id == REVOKE_DIALOG)
+            await pilot.press("tab", "enter")
+            await until(pilot, lambda: status_of(app, NAME) == "revoked")
+            # The refresh's old answer arrives now: it must not undo the revoke.
+            front.release()
+            await settle(pilot)
+            assert status_of(app, NAME) == "revoked"
+            assert f"{total} keys, {active - 1} active" in state_text(app)
+            assert table_of(app).current is not None
+            assert table_of(app).current.key.name == NAME
+            assert " revoked " in f" {summary_of(app)} "
+            # r at once: an answer kept in the request budget (within its reuse window)
+            # must be one the server gave after the revoke.
+            await pilot.press("r")
+            await settle(pilot)
+            assert status_of(app, NAME) == "revoked"
+            assert f"{total} keys, {active - 1} active" in state_text(app)
+
+
+async def test_a_key_created_while_a_refresh_is_held_is_listed_and_selected(
+        tmp_path: Path) -> None:
+    """The create's own reload must not share the refresh still on its way from before."""
+    with served(tmp_path) as (faulty, front):
+        app = dashboard(front, faulty.key)
+        async with app.run_test(size=TERMINAL) as pilot:
+            await settle(pilot)
+            total = table_of(app).view.total
+            later(app, 60)
+            front.hold_next_list()
+            await pilot.press("r")
+            await until(pilot, front.held.is_set)
+            await pilot.press("n")
+            await until(pilot, lambda: isinstance(app.screen, KeyCreateScreen))
+            await pilot.press(*"made meanwhile", "enter")
+            await until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
+            front.release()
+            await settle(pilot)
+            await pilot.press("escape")  # the reveal: Close; its question: Close anyway
+            await until(pilot, lambda: app.screen.id == LEAVE_DIALOG)
+            await pilot.press("tab", "enter")
+            await settle(pilot)
+            assert table_of(app).view.total == total + 1
+            assert table_of(app).current is not None
+            assert table_of(app).current.key.name == "made meanwhile"
+            assert status_of(app, "made meanwhile") == "active"
+
+
+async def test_a_list_asked_for_before_a_write_is_never_reused_after_it(
+        tmp_path: Path) -> None:
+    """The request budget's side, for every caller: an answer to a GET sent before a write
+    and arriving after it is not kept for reuse, and a GET made after the write does not
+    share a request still in flight from before it."""
+    with served(tmp_path) as (faulty, front):
+        client = client_of(front, faulty.key)
+        async with client:
+            [key] = [key for key in await client.list_keys() if key.name == NAME]
+            front.hold_next_list()
+            before = asyncio.ensure_future(client.key_page(limit=250))
+            await asyncio.to_thread(front.held.wait, PATIENCE)
+            assert front.held.is_set()
+            revoked = await client.revoke_key(key.id)
+            assert revoked is not None and not revoked.is_active
+            # Asked after the revoke while the old request is still held: its own request.
+            after = asyncio.ensure_future(client.key_page(limit=250))
+            front.release()
+            old, new = await before, await after
+            assert next(item for item in old.items if item.id == key.id).is_active
+            assert not next(item for item in new.items if item.id == key.id).is_active
+            # And the old answer was not kept: asked again, the page says revoked.
+            again = await client.key_page(limit=250)
+            assert not next(item for item in again.items if item.id == key.id).is_active
+
+
+async def test_a_write_with_another_key_of_the_same_server_outdates_this_keys_answers(
+        tmp_path: Path) -> None:
+    """A rotation revokes the old key with the new one (another key's budget): the answers
+    the dashboard's key kept are out of date all the same."""
+    with served(tmp_path) as (faulty, front):
+        client = client_of(front, faulty.key)
+        async with client:
+            [key] = [key for key in await client.list_keys() if key.name == NAME]
+            created = await client.create_key("rotation's new key")
+            other = client.with_key(created.key.get_secret_value())
+            assert other.budget is not client.budget
+            assert any(item.is_active for item in (await client.key_page(limit=250)).items
+                       if item.id == key.id)  # kept by the dashboard's key
+            await other.revoke_key(key.id)
+            page = await client.key_page(limit=250)
+            assert not next(item for item in page.items if item.id == key.id).is_active
