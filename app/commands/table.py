@@ -36,6 +36,7 @@ from openrush_tui.text.cells import Apart, cell_width, char_width, head
 from openrush_tui.text.cells import cut as cut_cells
 from openrush_tui.text.glyphs import plain
 from openrush_tui.text.safe import visible
+from openrush_tui.text.times import compact
 
 __all__ = ["GAP", "Column", "Form", "Step", "age", "cell_width", "char_width", "cut",
            "cut_apart", "each_line", "fit", "head", "pad", "print_columns", "say_lines",
@@ -59,21 +60,11 @@ def cut_apart(texts: Sequence[str], room: int) -> list[str]:
     return Apart(texts, plain(ELLIPSIS)).cuts(texts, room)
 
 
-_AGES = ((730 * 86400, 365 * 86400, "y"), (2 * 86400, 86400, "d"), (3600, 3600, "h"),
-         (60, 60, "m"))
-
-
 def age(instant: datetime | None, now: datetime, missing: str) -> str:
     """A time in at most 8 cells, as far from `now` as it is ("5m ago", "3h ago", "12d ago",
-    "in 30d", "2y ago"; hours up to two days, days up to two years): a narrow table's dates."""
-    if instant is None:
-        return missing
-    seconds = int((now - instant).total_seconds())
-    for least, size, unit in _AGES:
-        if abs(seconds) >= least:
-            span = f"{abs(seconds) // size}{unit}"  # compact: "12d", never "1,200d"
-            return f"in {span}" if seconds < 0 else f"{span} ago"
-    return "now"
+    "in 30d", "2y ago"): a narrow table's dates. The short form of the dashboard's ages,
+    counted by the same rule (`text.times.compact`)."""
+    return compact(instant, now, missing)
 
 
 def unique_starts(cells: Sequence[str], among: Sequence[str] = (), least: int = 8) -> list[str]:
