@@ -3,7 +3,8 @@ bench/startup.py --floor, never timed here): opened with no options it builds no
 the App's module loads no dialog and no DataTable, Setup's stylesheet is parsed only once
 Setup is shown, and API access learns the account id for Setup only after the key counts
 are on screen. And for the memory after the three pages: a page left for another lets go of
-the lines it drew."""
+the lines it drew, and Setup's background keeps no cuts of the layouts it was drawn under as
+it loaded."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import NoReturn
 
 import pytest
 from textual.screen import ModalScreen
+from textual.strip import Strip
 
 from openrush_tui import cli
 from openrush_tui.screens.api_access.page import ApiAccessScreen
@@ -22,6 +24,7 @@ from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.screens.setup.page import SetupScreen
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
+from openrush_tui.widgets.capabilities_table import CapabilitiesTable
 from tests.support.apps import sandbox_app, settle, text_of
 
 
@@ -124,6 +127,7 @@ async def test_the_account_id_is_learnt_after_the_key_counts_are_shown(
     assert " keys" in state_when_learnt[0] and "Loading" not in state_when_learnt[0]
 
 
+
 def drawn_lines(page: DashboardScreen) -> int:
     """The lines Textual keeps drawn for the page's widgets (and its own background)."""
     return sum(len(widget._styles_cache._cache) for widget in (page, *page.query("*")))
@@ -147,3 +151,27 @@ async def test_a_page_left_for_another_lets_go_of_the_lines_it_drew(tmp_path: Pa
         await settle(pilot)
         assert app.screen is api_access and drawn_lines(api_access) > 0
         assert app.export_screenshot() == shown
+
+
+def cuts_kept(line: Strip) -> int:
+    """How many cuts of `line` Textual keeps (after the line filters, where it cuts)."""
+    while line._filter_cache._cache:
+        line = next(iter(line._filter_cache._cache.values()))
+    return len(line._divide_cache._cache)
+
+
+async def test_setups_background_keeps_one_cut_of_each_line_once_it_has_loaded(
+        tmp_path: Path) -> None:
+    # The body grows as the account's rows and then the tools arrive; the screen's own lines
+    # (under the body) were kept cut for each of those layouts.
+    app = sandbox_app(tmp_path / "s.sqlite3", page="api-access")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")  # shown after another page, as a user reaches it
+        await settle(pilot)
+        setup = app.screen
+        assert isinstance(setup, SetupScreen)
+        assert setup.query_one(CapabilitiesTable).capabilities is not None  # loaded
+        assert setup.query_one("#setup-body").virtual_size.height > 38  # it scrolls
+        lines = list(setup._styles_cache._cache.values())
+        assert lines and max(cuts_kept(line) for line in lines) == 1

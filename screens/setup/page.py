@@ -168,6 +168,14 @@ class SetupScreen(DashboardScreen):
         self.query_one(AgentPanel).mcp_url = self.dashboard.settings.mcp_url
         self.render_terminal()
         self.check_agents()
+        self.watch(self.query_one(SetupBody), "virtual_size", self._body_resized, init=False)
+
+    def _body_resized(self) -> None:
+        # The body grows as what it shows arrives (the account's rows, then the tools and the
+        # scroll bar). The screen's own background, under the body and never seen, is drawn
+        # again then: Textual keeps each line it did not draw again cut for every layout it
+        # was shown under (~300 lines' pieces at 120x40: memory, issue 23).
+        self.refresh()
 
     def on_screen_resume(self) -> None:
         # Back from a dialog or another page; DashboardScreen's handler (which runs too)
