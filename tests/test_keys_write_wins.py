@@ -221,3 +221,32 @@ async def test_a_write_with_another_key_of_the_same_server_outdates_this_keys_an
             await other.revoke_key(key.id)
             page = await client.key_page(limit=250)
             assert not next(item for item in page.items if item.id == key.id).is_active
+
+
+async def test_the_requests_from_before_and_after_a_write_each_keep_their_place(
+        budget: RequestBudget) -> None:
+    """The budget alone, each answer released by hand: the request sent before a write is
+    not shared after it, and its end does not take the place of the one sent after."""
+    gates = [asyncio.Event(), asyncio.Event(), asyncio.Event()]
+    started = asyncio.Event()
+    calls: list[int] = []
+
+    async def fetch() -> str:
+        number = len(calls)
+        calls.append(number)
+        started.set()
+        await gates[number].wait()
+        return f"answer {number}"
+
+    before = asyncio.ensure_future(budget.get("keys", fetch))
+    await started.wait()
+    budget.forget_answers()  # a write ends
+    after = [asyncio.ensure_future(budget.get("keys", fetch)) for _ in range(2)]
+    gates[0].set()
+    assert await before == "answer 0"  # its callers asked before the write
+    later = asyncio.ensure_future(budget.get("keys", fetch))  # the one after is still out
+    gates[1].set()
+    gates[2].set()  # (a third request would not hang the test, only fail it)
+    assert [await after[0], await after[1], await later] == ["answer 1"] * 3
+    assert calls == [0, 1]
+    assert await budget.get("keys", fetch) == "answer 1"  # kept: asked after the write
