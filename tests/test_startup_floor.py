@@ -139,6 +139,8 @@ async def test_a_page_left_for_another_lets_go_of_the_lines_it_drew(tmp_path: Pa
         await settle(pilot)
         api_access = app.screen
         assert isinstance(api_access, DashboardScreen)
+        await pilot.press("3", "2")  # once away and back: all it loads has arrived
+        await settle(pilot)
         shown = app.export_screenshot()
         await pilot.press("?")  # a dialog over the page: the page stays in view, drawn
         await settle(pilot)
