@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import work
 from textual.actions import SkipAction
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand, UnknownModeError
 from textual.binding import Binding, BindingType
 from textual.driver import Driver
 from textual.drivers.linux_driver import LinuxDriver
@@ -386,8 +386,23 @@ class OpenRushApp(App[None]):
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
-        """Every notification: kept for "Messages", shown briefly (`short_lived`)."""
+        """Every notification: kept for "Messages", shown briefly (`short_lived`). While a
+        dialog is open, one from elsewhere is said in the dialog's notice line instead
+        (`Dialog.take_notice`): a toast over a dialog at 60x20 lay on its key or buttons. It
+        goes with the dialog: nothing pops up once it closes (it was said where the user was
+        looking, and a toast then would read as news)."""
         self.recent.add(Message(self.now(), title, message, severity))
+        try:
+            top = self.screen
+        except (ScreenStackError, UnknownModeError):  # no screen yet: a note at start-up
+            top = None
+        if isinstance(top, ModalScreen):
+            # lazy: start-up (as in push_screen)
+            from openrush_tui.screens.dialogs.dialog import Dialog
+
+            if isinstance(top, Dialog) and top.take_notice(message, title=title,
+                                                           severity=severity, markup=markup):
+                return
         # A long path breaks after a separator in the toast, not mid-name (markup: as it is).
         shown = message if markup else fold_for_toast(message, self.size.width)
         super().notify(shown, title=title, severity=severity,

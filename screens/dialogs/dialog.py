@@ -8,22 +8,36 @@ top. A worker of a dialog that fails is said as a page's is (`base.report_failed
 
 What a dialog says after an action (a failed request, a refused value, progress) goes through
 `Dialog.say` into its status widget (the class's STATUS), which it then scrolls into view:
-at 80x24 the body's last lines, where a status sits, are often below the fold."""
+at 80x24 the body's last lines, where a status sits, are often below the fold.
+
+What is said from elsewhere while a dialog is open (the clipboard's clear after a copy, a
+rotation that ended in the background, a settings file that could not be saved) is said in the
+dialog's notice line (`Dialog.take_notice`, called by the App's one `notify`), not in a toast
+over it: at 60x20 the dialog fills most of the screen, and a toast lay over its key, fields or
+buttons. The line is the frame's top row (two at most), above the title, and takes its rows
+from the frame, so it covers nothing; it is hidden until there is something to say, and goes
+with the dialog (the notification stays among the "Messages"). What the dialog itself says
+with `notify` (its worker failed, a request under way) is a toast, as before."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar, cast
 
+from rich.cells import set_cell_size
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import ScrollableContainer
 from textual.content import Content
+from textual.geometry import Size
+from textual.markup import MarkupError
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import Worker
 
 from openrush_tui.screens.base import report_failed_worker
+from openrush_tui.text.safe import visible
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.keymap import GLOBAL, MOVE
 
@@ -34,6 +48,48 @@ ResultT = TypeVar("ResultT")
 SHORT_BELOW = 24  # rows: an SSH session's 24 have room for the full frame; 60x20 had not
 NARROW_BELOW = 70  # columns
 State = Literal["", "error", "busy"]  # how a status reads: plain, an error, work under way
+NOTICE_ID = "dialog-notice"  # the notice line (styles/dialogs.tcss)
+NOTICE_LINES = 2  # at most: a long server error must not take a 60x20 dialog's rows
+# Marked as the "Messages" list marks them: the severity reads without colour too.
+MARKS = {"warning": "! ", "error": "✗ "}
+RANKS = {"information": 0, "warning": 1, "error": 2}
+
+
+class Notice(Widget):
+    """The dialog's notice line: one notification from elsewhere, plain text, wrapped to the
+    frame's width and cut to `NOTICE_LINES` (ending "…"; "Messages" has it whole). Not a
+    Static: a dialog's first Static is its own words (its question)."""
+
+    def __init__(self) -> None:
+        super().__init__(id=NOTICE_ID)
+        self._whole = Text()
+
+    def show(self, text: Text, severity: SeverityLevel) -> None:
+        self._whole = text
+        for level in ("warning", "error"):
+            self.set_class(severity == level, f"-{level}")
+        self.add_class("-shown")
+        self.refresh(layout=True)
+
+    @property
+    def shown(self) -> str:
+        """What the line reads, as drawn at its width."""
+        return self.render().plain
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Text:
+        return Text("\n").join(self._lines(self.content_size.width))
+
+    def _lines(self, width: int) -> list[Text]:
+        if width <= 1:  # not laid out yet
+            return [self._whole]
+        lines = list(self._whole.wrap(self.app.console, width))
+        if len(lines) > NOTICE_LINES:  # the last line shown ends "…" (a plain text: no spans)
+            cut = set_cell_size(lines[NOTICE_LINES - 1].plain.rstrip(), width - 1).rstrip()
+            lines = [*lines[:NOTICE_LINES - 1], Text(cut + "…")]
+        return lines
 
 
 class Dialog(ModalScreen[ResultT]):
@@ -58,10 +114,22 @@ class Dialog(ModalScreen[ResultT]):
                 group=MOVE),
     ]
 
+    _notice: Notice | None = None  # made by the first notice, or as the dialog mounts
+    _notice_severity: SeverityLevel | None = None  # of what the line says (None: nothing)
+    _notice_text = ""  # what it says
+    _notices_unshown = 0  # less pressing ones since, kept in "Messages" only
+    _saying_own = False  # within the dialog's own `notify`
+    _kept_in_view: tuple[Widget | None, Widget | None] = (None, None)  # by `bring_into_view`
+
     def on_mount(self) -> None:
         # Here rather than in each compose: every dialog has one (subclasses' own on_mount
         # handlers run as well).
         self.mount(KeyHints())
+        # The notice line, hidden until something is said from elsewhere: drawn at the top of
+        # the frame (styles/dialogs.tcss splits its rows off), its last child all the same, so
+        # that the dialog's own widgets come first (in a query, and for a screen reader).
+        frames = self.query("#dialog")
+        (frames.first() if frames else self).mount(self._notice_line())
         # The body scrolls with the dialog's own keys (BINDINGS): as a Tab stop it was an
         # invisible one, between the title and the first field.
         for body in self.query(".body"):
@@ -118,6 +186,53 @@ class Dialog(ModalScreen[ResultT]):
         elif focus is not None:
             focus.focus()
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """What the dialog says itself: a toast, as before (`take_notice` leaves it be)."""
+        self._saying_own = True
+        try:
+            super().notify(message, title=title, severity=severity, timeout=timeout,
+                           markup=markup)
+        finally:
+            self._saying_own = False
+
+    def take_notice(self, message: str, *, title: str = "",
+                    severity: SeverityLevel = "information", markup: bool = True) -> bool:
+        """Say a notification in the notice line, unless it is the dialog's own (its
+        `notify`: False, and the App shows it as a toast). The App calls this for every
+        notification while this dialog is the top screen.
+
+        Plain text, one line of the frame (wrapped, two at most): `markup` is taken as its
+        words without the tags, every unsafe character shows as an escape (`text.safe`), and
+        line breaks become spaces. The newest replaces what the line says, unless that is
+        more pressing (an error stays until another error comes): then the line counts what
+        came since, and "Messages" has it.
+        """
+        if self._saying_own:
+            return False
+        shown = self._notice_severity
+        if shown is not None and RANKS.get(severity, 0) < RANKS.get(shown, 0):
+            self._notices_unshown += 1
+        else:
+            self._notice_severity, self._notices_unshown = severity, 0
+            self._notice_text = notice_text(message, title, severity, markup)
+            shown = severity
+        more = f" ({self._notices_unshown} more in Messages)" if self._notices_unshown else ""
+        self._notice_line().show(Text(self._notice_text + more), shown)
+        # The line takes its rows from the body's: what the dialog keeps in view (its last
+        # `say` and what that kept, the reveal's key; else the focused field) stays in view.
+        message, keep = self._kept_in_view
+        if message is None or not message.is_attached or not message.display:
+            message, keep = self.focused, None
+        if message is not None and self.is_mounted:
+            self.bring_into_view(message, keep=keep)
+        return True
+
+    def _notice_line(self) -> Notice:
+        if self._notice is None:
+            self._notice = Notice()
+        return self._notice
+
     def bring_into_view(self, message: Widget, *, focus: Widget | None = None,
                         keep: Widget | None = None) -> None:
         """Scroll the body so that `message` (just given) is in view, and the focused field
@@ -129,6 +244,7 @@ class Dialog(ModalScreen[ResultT]):
         """
         if focus is not None:
             self.set_focus(focus, scroll_visible=False)
+        self._kept_in_view = (message, keep)  # again if a notice takes rows (take_notice)
 
         def scroll() -> None:
             if not message.is_attached:
@@ -164,3 +280,16 @@ class Dialog(ModalScreen[ResultT]):
         """What this dialog leaves unfinished if the app closes now (quit, SIGTERM, SIGHUP),
         printed once the terminal is restored; None when nothing is."""
         return None
+
+
+def notice_text(message: str, title: str, severity: SeverityLevel, markup: bool) -> str:
+    """A notification as the notice line says it: "✗ Title: words", plain and on one line."""
+    words = message
+    if markup:  # our own words with their tags (a server's come with markup=False)
+        try:
+            words = Content.from_markup(message).plain
+        except MarkupError:
+            words = message
+    said = visible(words.replace("\n", " "))
+    head = visible(title.replace("\n", " ")) + ": " if title else ""
+    return f"{MARKS.get(severity, '')}{head}{said}"
