@@ -263,8 +263,9 @@ async def client() -> AsyncIterator[OpenRushClient]:
 ])
 async def test_the_plan_says_how_long_idle_is(client: OpenRushClient, idle: timedelta,
                                               words: str) -> None:
-    rotation = Rotation(client, old_key(None), revoke_old="when-idle", idle=idle,
-                        clock=lambda: NOW)
+    # A key used once: a key never used is revoked at once (test_setup_rotate_words).
+    used = old_key(None).model_copy(update={"last_used_at": CREATED})
+    rotation = Rotation(client, used, revoke_old="when-idle", idle=idle, clock=lambda: NOW)
     assert rotation.plan() == (
         "Create “Production 2026-12-02” (never expires, like the old key) to replace "
         f"“Production” (cred_old), then revoke the old key once nothing has used it for "

@@ -276,6 +276,10 @@ class Rotation:
                 "when-idle": "then revoke the old key once nothing has used it for "
                              f"{_minutes(self.idle)}",
                 "never": "and keep the old key active"}[self.revoke_old]
+        if self.revoke_old == "when-idle" and self.old.last_used_at is None and not self.own:
+            # A key never used is idle enough (`IdleWatch`): no wait, as the words must say.
+            then = ("then revoke the old key at once, as nothing has ever used it (were it "
+                    f"used meanwhile: once unused for {_minutes(self.idle)})")
         words = lifetime_words(self.old, self.expires_at, self._planned_at)
         return (f"Create “{visible(self.new_name)}” ({words}) to replace "
                 f"{key_words(self.old)}, {then}.")

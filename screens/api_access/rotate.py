@@ -121,7 +121,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                     with Horizontal(id="idle-row"):
                         yield Label("Unused for (minutes):")
                         yield Input(str(int(DEFAULT_IDLE.total_seconds() // 60)), id="idle",
-                                    type="integer", compact=True)
+                                    type="integer")
                     yield Static("", id="idle-problem", classes="problem")
                 with Horizontal(classes="buttons"):
                     yield Button("Cancel", id="close")
@@ -172,9 +172,12 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         text = Text(rotation.plan() if not problem else
                     f"{problem.removesuffix('.')} below: the old key is revoked once unused "
                     "that long.", style="" if not problem else "bold")
-        # The name is in the plan: this line is the one fact the plan gives only in words.
-        text.append("\nThe new key never expires." if rotation.expires_at is None else
-                    f"\nThe new key expires {exact(rotation.expires_at)}.", style="bold")
+        # The name is in the plan: this line is the one fact the plan gives only in words
+        # (its date). "Never expires" the plan says already; only a problem hides the plan.
+        if rotation.expires_at is not None:
+            text.append(f"\nThe new key expires {exact(rotation.expires_at)}.", style="bold")
+        elif problem:
+            text.append("\nThe new key never expires.", style="bold")
         self.query_one("#plan", Static).update(text)
 
     def _plan_rotation(self, choice: RevokeOld, idle: timedelta) -> Rotation:

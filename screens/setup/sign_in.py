@@ -24,7 +24,13 @@ from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from openrush_tui.auth.credentials import ENV_VAR, StoredKey, key_from_environment
-from openrush_tui.auth.key_check import API_PAGE, check_key, describe_check_error
+from openrush_tui.auth.key_check import (
+    API_PAGE,
+    SERVED_SANDBOX_KEYS,
+    check_key,
+    describe_check_error,
+    is_local,
+)
 from openrush_tui.auth.secret import Secret
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.widgets.toggles import GlyphCheckbox
@@ -64,6 +70,11 @@ class SignInScreen(Dialog[Secret | StoredKey | None]):
     def _sandbox(self) -> bool:
         return self._session.settings.sandbox is not None
 
+    @property
+    def _local(self) -> bool:
+        """The API URL is on this machine: a sandbox served with `sandbox serve`."""
+        return is_local(self._session.settings.api_url)
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static("Sign this terminal in", classes="title")
@@ -75,6 +86,12 @@ class SignInScreen(Dialog[Secret | StoredKey | None]):
                         "account, or paste a key of this sandbox (one created on API access). "
                         f"A key is checked with the {self._server} first."),
                         classes="note")
+                elif self._local:
+                    # A sandbox served here (`sandbox serve`): the web page's keys are not its.
+                    yield Static(Content(
+                        f"This server is on this machine, as a sandbox is: paste "
+                        f"{SERVED_SANDBOX_KEYS}. It is checked with {self._server} before it "
+                        "is saved."), classes="note")
                 else:
                     yield Static(Content(
                         f"Paste an API key (or_…) from {API_PAGE}, or a Dashboard session "
@@ -151,7 +168,8 @@ class SignInScreen(Dialog[Secret | StoredKey | None]):
         except Exception as error:  # whatever it was, it is said under the input, to fix
             self._busy = False
             self.query_one("#submit", Button).disabled = False
-            self.say(Content(describe_check_error(error, sandbox=self._sandbox)), state="error",
+            self.say(Content(describe_check_error(error, sandbox=self._sandbox,
+                                                     local=self._local)), state="error",
                      focus=self.query_one("#key-input", Input))
             return
         self._close(secret)

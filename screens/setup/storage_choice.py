@@ -64,8 +64,9 @@ class StorageChoiceScreen(Dialog[StorageChoice | None]):
                 to_file, this_session = self._choices()
                 yield Static(Content(to_file), classes="note", id="file-warning")
                 yield Static(Content(this_session), classes="note")
-                yield Static("This profile remembers the choice; Setup's Storage button "
-                             "changes it.", classes="note")
+                # Said the same whether a sign-in or Setup's Storage button opened it.
+                yield Static("This profile remembers the choice: later sign-ins use it "
+                             "without asking.", classes="note")
             with Horizontal(classes="buttons"):
                 yield Button("Save to the file", id="save-file", variant="warning")
                 yield Button("This session only", id="session-only", variant="primary")
