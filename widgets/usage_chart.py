@@ -187,19 +187,34 @@ class UsageChart(Widget):
         return api + Style(color=api_colour), mcp + Style(color=mcp_colour)
 
     def _legend(self, width: int) -> Text:
-        what = "Credits spent" if self.metric == "credits" else "Calls"
-        line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(f"{what} per day", style=self._style("title"))
-        if self.days_label:
-            line.append(plain(f" · {self.days_label} (UTC)"), style=self._style("axis"))
-        if self.counting:
-            line.append(plain(" · counting…"), style=self._style("axis"))
+        """The title on the left, the series' key on the right. The key is never cut (cut,
+        "█ API…" lost MCP's colour: trial 5 at 60 columns, counting a 30-day period): the
+        title takes shorter words first, and only then is it cut with "…"."""
         mcp = plain(MCP_FULL if without_colour(self.app) else "█")
         api_style, mcp_style = self._series_styles()
         legend = Text.assemble((plain("█"), api_style), " API  ", (mcp, mcp_style), " MCP")
+        room = max(0, width - legend.cell_len - 1)
+        titles = self._titles()
+        line = next((title for title in titles if title.cell_len <= room), titles[-1])
+        line.truncate(room, overflow="ellipsis")
         line.append(" " * max(1, width - line.cell_len - legend.cell_len))
         line.append_text(legend)
+        line.no_wrap = True
         return line
+
+    def _titles(self) -> list[Text]:
+        """The chart's title, in ever shorter words: "Credits spent per day · last 30 days
+        (UTC) · counting…" down to "Credits/day"."""
+        what, short = (("Credits spent", "Credits") if self.metric == "credits"
+                       else ("Calls", "Calls"))
+        period = self.days_label
+        counting = " · counting…" if self.counting else ""
+        wordings = [(f"{what} per day", f" · {period} (UTC){counting}" if period else counting),
+                    (f"{short}/day", f" · {period}{counting}" if period else counting),
+                    (f"{short}/day", f" · {period.removeprefix('last ')}" if period else ""),
+                    (f"{short}/day", "")]
+        return [Text.assemble((head, self._style("title")), (plain(tail), self._style("axis")))
+                for head, tail in wordings]
 
     def _scale(self, width: int, rows: int) -> int:
         """The axis' top: the tallest bar's total rounded up, and, where bars carry their

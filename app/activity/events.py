@@ -104,9 +104,14 @@ def tool_label(event: ShownEvent) -> str:
 
 def call_label(event: ShownEvent, room: int | None = None) -> str:
     """The tool called, else the method and the endpoint (``POST /v1/me/api-credentials``; the
-    method only when the server said it, OURS), in at most `room` characters: too long, the
-    endpoint's middle gives way to "…" before its last part (``POST /v1/me/a…/revoke``), so
-    a create, a list and a revoke of keys still read apart."""
+    method only when the server said it, OURS), in at most `room` characters.
+
+    Too long, an endpoint is cut by one rule, the same for every row of a column: the method,
+    "…/" and the path's last part, cut at its end when it has no room
+    (``POST …/revoke``, ``POST …/api-c…``), so a create, a list and a revoke of keys still
+    read apart; below `SLASH_FROM` cells the "/" gives its cell to the last part
+    (``POST …revoke``, ``POST …api-c…``). Before, the form depended on each path's length,
+    and rows beside one another read ``POST …revoke`` and ``POST …/api-…`` (trial 5)."""
     if event.tool:
         return _cut(visible(event.tool), room)
     method = getattr(event, "method", None)
@@ -115,17 +120,15 @@ def call_label(event: ShownEvent, room: int | None = None) -> str:
     text = lead + path if path else "—"
     if room is None or len(text) <= room or not path:
         return _cut(text, room)
-    stem, _, last = path.rstrip("/").rpartition("/")
-    last_room = room - len(lead) - len("…/")
-    if not (stem and last) or last_room < 3:
+    last = path.rstrip("/").rpartition("/")[2]
+    mark = "…/" if room >= SLASH_FROM else "…"
+    last_room = room - len(lead) - len(mark)
+    if not last or last_room < 3:
         return _cut(text, room)
-    if len(last) == last_room + 1:  # "POST …revoke": the last part whole beats its "/"
-        return f"{lead}…{last}"
-    if len(last) > last_room:  # "POST …/api-cre…": the start of the last part, at least
-        return f"{lead}…/{_cut(last, last_room)}"
-    head_room = last_room - len(last)
-    head = path[:head_room] if head_room >= 4 else ""  # "/v1/…" says nothing
-    return f"{lead}{head}…/{last}"
+    return f"{lead}{mark}{_cut(last, last_room)}"
+
+
+SLASH_FROM = 13  # cells: "POST …/revoke"; narrower, "POST …revoke" keeps the word whole
 
 
 def _cut(text: str, room: int | None) -> str:

@@ -42,7 +42,13 @@ class ActivityExportScreen(Dialog[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="export.close"),
     ]
-    AUTO_FOCUS = "#export"
+    # The focus starts in the File field (`on_mount`): what the user types names the file
+    # (trial 5: the focus on Export let "abc" go nowhere, and Enter exported under the
+    # offered name). The offered name is selected, so typing replaces it; Enter exports.
+    # Not AUTO_FOCUS: Textual applies it as the dialog is composed, before its short-terminal
+    # layout, with a scroll that centres the field and left the body scrolled past the
+    # note's first line at 60x20.
+    AUTO_FOCUS = None
     STATUS = "#export-status"
 
     def __init__(self, view: ActivityFilter, names: Mapping[str, str], *,
@@ -81,6 +87,18 @@ class ActivityExportScreen(Dialog[str | None]):
 
     def on_mount(self) -> None:
         self._suggest()
+        # Without Textual's scroll (see AUTO_FOCUS): the field is in view at 80x24 and 60x20.
+        self.set_focus(self.query_one("#path", Input), scroll_visible=False)
+        # A status that grows the body (a refused name at 80x24 makes the body scroll, and its
+        # scrollbar narrows the text to two lines) is laid out after `say`'s scrolls have run,
+        # when the focus did not move (Enter in the field): scrolled into view once the
+        # body's size says so, not after a guessed number of refreshes.
+        self.watch(self.query_one(".body"), "virtual_size", self._status_in_view, init=False)
+
+    def _status_in_view(self) -> None:
+        status = self.query_one(self.STATUS, Static)
+        if status.has_class("-shown") and str(status.content):
+            status.scroll_visible(animate=False, immediate=True)
 
     def _format(self) -> Format:
         pressed = self.query_one("#format", RadioSet).pressed_button
@@ -93,6 +111,9 @@ class ActivityExportScreen(Dialog[str | None]):
         if field.value in ("", self._suggested):
             self._suggested = export_filename(self._view, self._format(), self.dashboard.now())
             field.value = self._suggested
+            # Selected, so that typing replaces it (a new value puts the cursor at its end:
+            # typed after it, "abc" made "…-1200.csvabc").
+            field.select_all()
 
     def _path(self) -> Path | None:
         """The file to write, or None when the name will not do (said, the name focused)."""
@@ -155,5 +176,5 @@ class ActivityExportScreen(Dialog[str | None]):
         if self._phase == "exporting":
             self.workers.cancel_group(self, "export")  # reads only; the temporary file goes
             self.dismiss("Export cancelled: no file was written.")
-        else:
-            self.dismiss(self._result)
+        else:  # before any export, the page says it was closed (not a silent close)
+            self.dismiss(self._result or "Export cancelled: no file was written.")
