@@ -181,8 +181,11 @@ class OpenRushApp(App[None]):
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Every line of every widget (toasts, menus and inputs included) passes this last:
-        # nothing that could act on the terminal reaches it, whatever a view forgot.
-        return [*super().get_line_filters(), self._terminal_safe, self._plain_glyphs]
+        # nothing that could act on the terminal reaches it, whatever a view forgot. Only
+        # enabled filters, as Textual's own: each filter in the list makes a new Strip (with
+        # its seven caches) for every line drawn, even one that changes nothing (issue 23).
+        return [*super().get_line_filters(), self._terminal_safe,
+                *([self._plain_glyphs] if self._plain_glyphs.enabled else [])]
 
     def _session_changed(self) -> None:
         self.balance = None
