@@ -196,7 +196,8 @@ class UsageChart(Widget):
         room = max(0, width - legend.cell_len - 1)
         titles = self._titles()
         line = next((title for title in titles if title.cell_len <= room), titles[-1])
-        line.truncate(room, overflow="ellipsis")
+        if line.cell_len > room:  # the shortest words do not fit: cut (one cell a character)
+            line = line[:max(0, room - 1)] + Text(plain("…"), style=self._style("title"))
         line.append(" " * max(1, width - line.cell_len - legend.cell_len))
         line.append_text(legend)
         line.no_wrap = True
