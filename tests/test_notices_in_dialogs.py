@@ -21,6 +21,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.timer import Timer
 from textual.widget import Widget
+from textual.widgets import Input
 from textual.widgets._toast import Toast
 
 from openrush_tui import clipboard as clipboard_core
@@ -32,7 +33,7 @@ from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.tui import OpenRushApp
 from tests.support.apps import FIXED_NOW, notices, sandbox_app, settle, text_of
 from tests.support.clipboard import FakeDesktop
-from tests.support.in_view import not_in_view
+from tests.support.in_view import assert_in_view, cut_text, not_in_view
 from tests.support.keys import create, select, shown_key
 from tests.support.patience import PATIENCE
 
@@ -247,6 +248,61 @@ async def test_a_notice_is_plain_text_on_one_line_with_unsafe_characters_shown(
         assert 1 <= notice.region.height <= 2, notice.region
         assert notice_of(dialog).endswith("…"), notice_of(dialog)
         assert not toasts_over(dialog)
+
+
+@pytest.mark.parametrize("size", [(40, 12), SMALL], ids=["40x12", "60x20"])
+async def test_a_notice_after_a_copy_keeps_the_key_and_what_the_copy_did_in_view(
+        tmp_path: Path, no_display: None, size: tuple[int, int]) -> None:
+    # "Copy it by hand" needs the key and the note together; the notice takes rows from them.
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await create(pilot, "tiny")
+        dialog = app.screen
+        assert isinstance(dialog, KeyRevealScreen)
+        await pilot.press("c")  # no display: the note says to copy it by hand
+        await settle(pilot)
+        app.notify("The rotation of “Production server” stopped: the server did not answer "
+                   "(503 Service Unavailable).", title="Rotation stopped",
+                   severity="warning", markup=False)
+        for _ in range(4):  # the line's rows, then the body's scroll, a refresh or two later
+            await pilot.pause()
+        assert notice_of(dialog).startswith("! Rotation stopped: The rotation")
+        assert not_in_view(dialog.query_one("#key")) is None, not_in_view(dialog.query_one("#key"))
+        status, body = dialog.query_one("#copy-status"), dialog.query_one(".body")
+        assert status.region.y < body.scrollable_content_region.bottom  # its first line shows
+        for selector in ("#dialog-notice", "#copy", "#stored"):
+            problem = not_in_view(dialog.query_one(selector))
+            assert problem is None, problem
+        assert not toasts_over(dialog)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_what_a_dialog_said_stays_in_view_when_a_notice_takes_rows(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    # The export's refusal sits at the body's foot; the notice's rows come off the body's top.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken.csv").write_text("mine\n")
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, Dialog)
+        dialog.query_one("#path", Input).value = "taken.csv"
+        await pilot.press("enter")
+        await settle(pilot)
+        status = dialog.query_one("#export-status")
+        await assert_in_view(pilot, status)
+        app.notify("The settings could not be saved: the disk is full, so the last page and "
+                   "the theme are not kept for the next run.", title="Settings",
+                   severity="warning", markup=False)
+        await assert_in_view(pilot, dialog.query_one("#dialog-notice"))
+        for _ in range(4):  # the body's scroll comes a refresh or two after the line's rows
+            await pilot.pause()
+        assert not_in_view(status) is None, not_in_view(status)
+        assert cut_text(status) is None, cut_text(status)
 
 
 @pytest.mark.usefixtures("clear_later")

@@ -50,6 +50,7 @@ NARROW_BELOW = 70  # columns
 State = Literal["", "error", "busy"]  # how a status reads: plain, an error, work under way
 NOTICE_ID = "dialog-notice"  # the notice line (styles/dialogs.tcss)
 NOTICE_LINES = 2  # at most: a long server error must not take a 60x20 dialog's rows
+NOTICE_ONE_LINE_BELOW = 20  # rows: at 40x12 the reveal's key and its copy note need them all
 # Marked as the "Messages" list marks them: the severity reads without colour too.
 MARKS = {"warning": "! ", "error": "✗ "}
 RANKS = {"information": 0, "warning": 1, "error": 2}
@@ -57,8 +58,8 @@ RANKS = {"information": 0, "warning": 1, "error": 2}
 
 class Notice(Widget):
     """The dialog's notice line: one notification from elsewhere, plain text, wrapped to the
-    frame's width and cut to `NOTICE_LINES` (ending "…"; "Messages" has it whole). Not a
-    Static: a dialog's first Static is its own words (its question)."""
+    frame's width and cut to `NOTICE_LINES` (one on a tiny terminal), ending "…" ("Messages"
+    has it whole). Not a Static: a dialog's first Static is its own words (its question)."""
 
     def __init__(self) -> None:
         super().__init__(id=NOTICE_ID)
@@ -85,10 +86,11 @@ class Notice(Widget):
     def _lines(self, width: int) -> list[Text]:
         if width <= 1:  # not laid out yet
             return [self._whole]
+        most = NOTICE_LINES if self.app.size.height >= NOTICE_ONE_LINE_BELOW else 1
         lines = list(self._whole.wrap(self.app.console, width))
-        if len(lines) > NOTICE_LINES:  # the last line shown ends "…" (a plain text: no spans)
-            cut = set_cell_size(lines[NOTICE_LINES - 1].plain.rstrip(), width - 1).rstrip()
-            lines = [*lines[:NOTICE_LINES - 1], Text(cut + "…")]
+        if len(lines) > most:  # the last line shown ends "…" (a plain text: no spans)
+            cut = set_cell_size(lines[most - 1].plain.rstrip(), width - 1).rstrip()
+            lines = [*lines[:most - 1], Text(cut + "…")]
         return lines
 
 
@@ -221,11 +223,11 @@ class Dialog(ModalScreen[ResultT]):
         self._notice_line().show(Text(self._notice_text + more), shown)
         # The line takes its rows from the body's: what the dialog keeps in view (its last
         # `say` and what that kept, the reveal's key; else the focused field) stays in view.
-        message, keep = self._kept_in_view
-        if message is None or not message.is_attached or not message.display:
-            message, keep = self.focused, None
-        if message is not None and self.is_mounted:
-            self.bring_into_view(message, keep=keep)
+        target, keep = self._kept_in_view
+        if target is None or not target.is_attached or not target.display:
+            target, keep = self.focused, None
+        if target is not None and self.is_mounted:
+            self.bring_into_view(target, keep=keep)
         return True
 
     def _notice_line(self) -> Notice:
