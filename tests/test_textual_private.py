@@ -146,3 +146,22 @@ async def test_the_toasts_dismissed_leave_the_screen_and_the_others_stay() -> No
         dismiss_toasts(app, lambda note: note.message.startswith("Ordered by"))
         await pilot.pause()
         assert [str(toast.render()) for toast in app.screen.query(Toast)] == ["Key created"]
+
+
+async def test_the_toasts_dismissed_on_their_way_do_not_come_up() -> None:
+    """`dismiss_toasts` also takes off the toasts whose `notify` message the app has not
+    handled yet (o pressed quickly), and leaves the one notified after it."""
+    from textual.app import App
+    from textual.widgets._toast import Toast
+
+    from openrush_tui.widgets.textual_private import dismiss_toasts
+
+    app: App[None] = App()
+    async with app.run_test(notifications=True) as pilot:
+        app.notify("Key created", timeout=30)
+        app.notify("Ordered by name", timeout=30)  # still a message in the app's queue
+        dismiss_toasts(app, lambda note: note.message.startswith("Ordered by"))
+        app.notify("Ordered by expiry", timeout=30)
+        await pilot.pause()
+        assert [str(toast.render()) for toast in app.screen.query(Toast)] == [
+            "Key created", "Ordered by expiry"]

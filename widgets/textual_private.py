@@ -133,9 +133,24 @@ def log_unless_held(app: App[Any], *args: Any, **kwargs: Any) -> None:
 
 
 def dismiss_toasts(app: App[Any], picked: Callable[[Notification], bool]) -> None:
-    """Take the toasts `picked` off the screen now: a toast about something that has changed
-    again (o's order) must not linger beside the new one. Textual 8's `notify` returns no
-    handle to take one back, and its `_unnotify` is private."""
-    gone = [note for note in app._notifications if picked(note)]
-    for note in gone:
-        app._unnotify(note, refresh=note is gone[-1])
+    """Take the toasts `picked` off the screen: those up now, and those still on their way. A
+    toast about something that has changed again (o's order) must not linger beside the new
+    one. Textual 8's `notify` returns no handle to take one back, and its `_unnotify` is
+    private.
+
+    On their way: `notify` only posts a message, and the notification joins
+    `app._notifications` when the app handles it. Keys that arrive together (o pressed
+    quickly, as a terminal sends them) are all queued before the first one's toast message,
+    so the next o found nothing to take off and its toast came up beside the last (the
+    trial: five at once). A second sweep, queued now, runs after every message posted
+    before this call and before any posted after it (the app's queue is first in, first
+    out): it takes off the ones that were on their way, never the toast that follows.
+    """
+
+    def sweep() -> None:
+        gone = [note for note in app._notifications if picked(note)]
+        for note in gone:
+            app._unnotify(note, refresh=note is gone[-1])
+
+    sweep()
+    app.call_later(sweep)
