@@ -17,9 +17,9 @@ from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
 from tests.support.activity import (
     BIG_HISTORY,
+    big_history,
     row_ids,
     screen_of,
-    seed_big_history,
     state_text,
     table_of,
 )
@@ -30,8 +30,8 @@ PAGES_PAGED = 14  # well past the bound: 15 pages of 50 are 750 rows
 
 @pytest.fixture(scope="module")
 def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Seeded once per module (and per xdist worker); each test opens its own app on it."""
-    return seed_big_history(tmp_path_factory.mktemp("big") / "sandbox.sqlite3")
+    """A copy per module of the file seeded once per run; each test opens its own app on it."""
+    return big_history(tmp_path_factory)
 
 
 async def newest_ids(app, count: int) -> list[str]:  # type: ignore[no-untyped-def]

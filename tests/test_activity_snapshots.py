@@ -10,8 +10,8 @@ from textual.pilot import Pilot
 from openrush_tui.activity.filters import ActivityFilter
 from tests.support.activity import (
     BIG_HISTORY,
+    big_history,
     screen_of,
-    seed_big_history,
     settle_activity,
     table_of,
 )
@@ -20,7 +20,7 @@ from tests.support.apps import TERMINAL, remote_app, sandbox_app, settle
 
 @pytest.fixture(scope="module")
 def big_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return seed_big_history(tmp_path_factory.mktemp("big") / "sandbox.sqlite3")
+    return big_history(tmp_path_factory)
 
 
 def test_activity_with_data_and_the_7_day_chart(snap_compare, tmp_path: Path) -> None:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
+import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.models import UsageEvent
 from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
+from openrush_tui.screens.activity.filters import ActivityFilters
 from openrush_tui.screens.activity.page import ActivityScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.event_table import EventTable
@@ -24,16 +29,50 @@ BIG_HISTORY = 100_000
 
 
 def seed_big_history(db_path: Path) -> Path:
-    """A sandbox file with 100,000 extra events (about two seconds), reused by many apps."""
+    """A sandbox file with 100,000 extra events (about four seconds of CPU)."""
     create_sandbox(SandboxOptions(db_path=db_path, now=FIXED_NOW, key_seed=KEY_SEED,
                                   seed_events=BIG_HISTORY)).close()
     return db_path
+
+
+def big_history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh copy of the seeded 100,000-event sandbox file, for one module's apps (they may
+    write to it). The seeding is the same every time (fixed clock and key seed), so it is done
+    once per run and copied: once for all xdist workers, in the folder their temporary folders
+    share (this run's own), the first worker seeding under a lock while the others wait."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_folder = run_folder.parent  # pytest-N/, above popen-gwN/: this run's, not older
+    template = run_folder / "big-history" / "sandbox.sqlite3"
+    template.parent.mkdir(exist_ok=True)
+    with (template.parent / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            seeding = template.parent / "seeding"
+            shutil.rmtree(seeding, ignore_errors=True)  # a worker that died mid-way
+            seeding.mkdir()
+            seed_big_history(seeding / template.name)
+            for part in sorted(seeding.iterdir(), reverse=True):  # the main file last
+                os.replace(part, template.parent / part.name)
+    copy = tmp_path_factory.mktemp("big") / template.name
+    for part in template.parent.glob(template.name + "*"):  # with a -wal or -journal, if any
+        shutil.copyfile(part, copy.parent / part.name)
+    return copy
 
 
 def screen_of(app: OpenRushApp) -> ActivityScreen:
     screen = app.screen
     assert isinstance(screen, ActivityScreen), screen
     return screen
+
+
+async def open_filters(pilot: Pilot[Any]) -> ActivityFilters:
+    """f on Activity: the filter dialog, open and settled."""
+    await pilot.press("f")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ActivityFilters), dialog
+    return dialog
 
 
 def table_of(app: OpenRushApp) -> EventTable:
