@@ -13,10 +13,17 @@ from openrush_tui.activity.events import matches_text
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import ActivityModel
 from openrush_tui.api.models import UsageEvent, UsagePage
-from openrush_tui.screens.activity.filters import CLIENT, ActivityFilters
+from openrush_tui.screens.activity.filters import CLIENT
 from openrush_tui.widgets.app_header import AppHeader
-from tests.support.activity import all_events, row_ids, screen_of, settle_activity, table_of
-from tests.support.apps import TERMINAL, sandbox_app, settle
+from tests.support.activity import (
+    all_events,
+    open_filters,
+    row_ids,
+    screen_of,
+    settle_activity,
+    table_of,
+)
+from tests.support.apps import TERMINAL, sandbox_app
 
 NOW = datetime(2026, 6, 26, 12, 0, tzinfo=UTC)
 
@@ -54,10 +61,7 @@ async def test_the_key_filter_offers_mcp_clients_and_shows_only_their_calls(
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle_activity(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, ActivityFilters)
+        dialog = await open_filters(pilot)
         assert {"Cursor", "Claude Code", "VS Code"} <= set(dialog.clients)
         assert dialog.keys  # the keys are offered too
         menu = dialog.query_one("#filter-key", Select)

@@ -12,13 +12,13 @@ from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.activity.model import MAX_ROWS, PAGE_SIZE
 from openrush_tui.api.errors import ServerError
 from openrush_tui.screens.activity.event_details import EventDetails
-from openrush_tui.screens.activity.filters import ActivityFilters
 from openrush_tui.screens.activity.page import ActivityScreen
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
 from tests.support.activity import (
     all_events,
+    open_filters,
     row_ids,
     screen_of,
     selected_id,
@@ -111,10 +111,7 @@ async def test_the_filter_dialog_applies_what_is_chosen(tmp_path: Path) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=TERMINAL) as pilot:
         await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, ActivityFilters)
+        dialog = await open_filters(pilot)
         dialog.query_one("#filter-source", Select).value = "api"
         dialog.query_one("#filter-status", Select).value = "success"
         dialog.query_one("#filter-tool", Select).value = "inspect_domain"

@@ -16,10 +16,9 @@ from textual.pilot import Pilot
 from textual.widgets import RadioSet, Select
 
 from openrush_tui.activity.filters import ActivityFilter
-from openrush_tui.screens.activity.filters import ActivityFilters
 from openrush_tui.screens.api_access.create import KeyCreateScreen
 from openrush_tui.screens.api_access.reveal import KeyRevealScreen
-from tests.support.activity import screen_of
+from tests.support.activity import open_filters, screen_of
 from tests.support.apps import FIXED_NOW, sandbox_app, settle
 from tests.support.patience import PATIENCE
 
@@ -30,10 +29,7 @@ async def test_filters_open_on_the_first_menu_and_ctrl_s_applies(tmp_path: Path)
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, ActivityFilters)
+        dialog = await open_filters(pilot)
         source = dialog.query_one("#filter-source", Select)
         assert dialog.focused is source
         # ↓ opens its menu (it no longer scrolls the body): Any source, API, MCP.
@@ -52,10 +48,7 @@ async def test_ctrl_s_on_a_later_filter_applies_too(tmp_path: Path) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, ActivityFilters)
+        dialog = await open_filters(pilot)
         await pilot.press("tab", "tab", "tab", "tab")  # Period
         assert dialog.focused is dialog.query_one("#filter-period", Select)
         dialog.query_one("#filter-period", Select).value = 30

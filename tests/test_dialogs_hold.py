@@ -34,7 +34,6 @@ from textual.widgets._select import SelectOverlay
 
 from openrush_tui.auth.credentials import KeyringUnusable, KeySource, credentials_path
 from openrush_tui.auth.signin import NeedsConsent
-from openrush_tui.screens.activity.filters import ActivityFilters
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.screens.dialogs.quit_waiting import quit_while_waiting_dialog
 from openrush_tui.screens.dialogs.yes_no import YesNoDialog
@@ -43,6 +42,7 @@ from openrush_tui.screens.setup.sign_out import sign_out_dialog
 from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 from openrush_tui.text.paths import display_path
 from tests.support.accounts import mint_key, sandbox_app_with, stored
+from tests.support.activity import open_filters
 from tests.support.activity import table_of as events_of
 from tests.support.apps import sandbox_app, settle
 from tests.support.browser_sign_in import code_dialog_app, open_code_dialog
@@ -405,10 +405,7 @@ async def test_enter_on_a_filter_menu_opens_it(tmp_path: Path) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("f")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, ActivityFilters)
+        dialog = await open_filters(pilot)
         source = dialog.query_one("#filter-source", Select)
         assert dialog.focused is source
         await pilot.press("enter")

@@ -40,23 +40,10 @@ from openrush_tui.keys.switch import SwitchResult, switch_stored_key
 from openrush_tui.sandbox import Sandbox
 from tests.support.accounts import UseKeyring
 from tests.support.apps import FIXED_NOW
-from tests.support.lifecycle import asgi_client, fixed_sandbox
+from tests.support.lifecycle import MovingClock, asgi_client, clocked_sandbox
 from tests.support.scripted_server import Reply, ScriptedServer
 
 URL = "http://127.0.0.1"
-
-
-class MovingClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -66,10 +53,8 @@ def clock() -> MovingClock:
 
 @pytest.fixture
 def sandbox(tmp_path: Path, clock: MovingClock) -> Iterator[Sandbox]:
-    box = fixed_sandbox(tmp_path / "sandbox.sqlite3", per_minute=600)
-    box.clock = clock  # the sandbox reads every "now" through this attribute
-    yield box
-    box.close()
+    with clocked_sandbox(tmp_path / "sandbox.sqlite3", clock) as box:
+        yield box
 
 
 @pytest.fixture
@@ -404,20 +389,9 @@ def old_listed(**fields: object) -> dict[str, object]:
     return {"api_credentials": [{**item, **fields}]}
 
 
-class ScriptClock:
+class ScriptClock(MovingClock):
     """The scripted flows' clock: `sleep` moves it, so waits cost no real time, and the
     client's request budget reads it too (a 429's hold ends when the sleep says so)."""
-
-    def __init__(self) -> None:
-        self.now = FIXED_NOW
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
 
     def budget(self) -> RequestBudget:
         return RequestBudget(monotonic=lambda: self.now.timestamp(), wall=self)

@@ -21,23 +21,12 @@ from openrush_tui.api.models import parse_credential
 from openrush_tui.keys.rotate import Created, Revoked, Rotation, Step, Waiting
 from openrush_tui.sandbox import Sandbox
 from tests.support.apps import FIXED_NOW
-from tests.support.lifecycle import fixed_sandbox
+from tests.support.lifecycle import MovingClock, clocked_sandbox
 from tests.support.scripted_server import Reply, ScriptedServer
 
 KEYS_PATH = "/v1/me/api-credentials"
 
 
-class Clock:
-    """The flow's and the sandbox's time: each sleep moves it (no real waiting)."""
-
-    def __init__(self) -> None:
-        self.now = FIXED_NOW
-
-    def __call__(self) -> object:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 class Counted(httpx.AsyncBaseTransport):
@@ -60,20 +49,19 @@ class Counted(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> MovingClock:
+    """The flow's and the sandbox's time: each sleep moves it (no real waiting)."""
+    return MovingClock()
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path, clock: Clock) -> Iterator[Sandbox]:
-    box = fixed_sandbox(tmp_path / "sandbox.sqlite3", per_minute=600)
-    box.clock = clock  # the sandbox reads every "now" through this attribute
-    yield box
-    box.close()
+def sandbox(tmp_path: Path, clock: MovingClock) -> Iterator[Sandbox]:
+    with clocked_sandbox(tmp_path / "sandbox.sqlite3", clock) as box:
+        yield box
 
 
 async def test_each_look_at_the_old_key_is_one_request_for_that_key_alone(
-        sandbox: Sandbox, clock: Clock) -> None:
+        sandbox: Sandbox, clock: MovingClock) -> None:
     counted = Counted(sandbox)
     admin_key = sandbox.mint_bootstrap_key()
     budget = RequestBudget(monotonic=lambda: clock.now.timestamp())
@@ -108,7 +96,7 @@ async def test_each_look_at_the_old_key_is_one_request_for_that_key_alone(
         assert size < 1000  # one key's answer, not the account's 33 keys
 
 
-async def test_a_server_that_does_not_look_keys_up_by_id_is_read_whole(clock: Clock) -> None:
+async def test_a_server_that_does_not_look_keys_up_by_id_is_read_whole(clock: MovingClock) -> None:
     """It answers every key whatever is asked: the flow finds the old key in the list, and
     asks the whole list from then on (not by id first, and again whole, at each look)."""
     other = {"id": "cred_other", "name": "Other", "prefix": "or_other", "is_active": True,

@@ -8,9 +8,12 @@ rotation's polling may look every second (the limit is what paces it).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,34 @@ def fixed_sandbox(db_path: Path, per_minute: int = 10_000) -> Sandbox:
     return create_sandbox(SandboxOptions(
         db_path=db_path, now=FIXED_NOW, key_seed=KEY_SEED,
         rate_limits=RateLimits(per_minute, per_minute * 100, per_minute * 1000)))
+
+
+class MovingClock:
+    """A wall clock only the test moves: `sleep` moves it on at once (no real waiting) and
+    notes the wait in `slept`; a sandbox, a rotation flow and a request budget can share it."""
+
+    def __init__(self, now: datetime = FIXED_NOW) -> None:
+        self.now = now
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+@contextlib.contextmanager
+def clocked_sandbox(db_path: Path, clock: MovingClock, per_minute: int = 600,
+                    ) -> Iterator[Sandbox]:
+    """`fixed_sandbox` on the test's clock, closed after."""
+    box = fixed_sandbox(db_path, per_minute=per_minute)
+    box.clock = clock  # the sandbox reads every "now" through this attribute
+    try:
+        yield box
+    finally:
+        box.close()
 
 
 def asgi_client(sandbox: Sandbox, key: str | None = None, *,
