@@ -4,6 +4,8 @@ event's dialog says the method and the server's message. In-process sandbox, fix
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -106,6 +108,24 @@ async def calls(db: Path) -> str:
     return key
 
 
+@contextlib.asynccontextmanager
+async def activity_after(made: Callable[[Path], Awaitable[str]], db: Path,
+                         size: tuple[int, int]) -> AsyncIterator[Pilot]:
+    """Activity at `size` on the sandbox in `db`, after `made(db)` ran its calls there, signed
+    in with the key it returns (the environment's)."""
+    key = await made(db)
+    app = sandbox_app_with(db, stored(key, "environment"), page="activity")
+    async with app.run_test(size=size) as pilot:
+        await settle_activity(pilot)
+        yield pilot
+
+
+def column_at(app: object, name: str) -> int:
+    """Where the events table's column `name` (its key) is."""
+    table = table_of(app)  # type: ignore[arg-type]
+    return [column.key for column in table.ordered_columns].index(name)
+
+
 def check_columns(app: object) -> None:
     table = table_of(app)  # type: ignore[arg-type]
     titles = [column.label.plain for column in table.ordered_columns]
@@ -118,11 +138,8 @@ def check_columns(app: object) -> None:
 @pytest.mark.parametrize("size", SIZES)
 async def test_nothing_is_cut_at_small_sizes_even_filtered_by_a_key(
         tmp_path: Path, size: tuple[int, int]) -> None:
-    key = await calls(tmp_path / "sandbox.sqlite3")
-    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", stored(key, "environment"),
-                           page="activity")
-    async with app.run_test(size=size) as pilot:
-        await settle_activity(pilot)
+    async with activity_after(calls, tmp_path / "sandbox.sqlite3", size) as pilot:
+        app = pilot.app
         check_columns(app)
         client = await app.session.client()
         mine = next(k for k in await client.list_keys() if k.name == "sandbox bootstrap")
@@ -150,15 +167,12 @@ async def open_event(pilot: Pilot, event_id: str) -> EventDetails:
 @pytest.mark.parametrize("size", [(80, 24), (120, 36)])
 async def test_the_list_and_the_details_say_the_method_and_the_server_s_message(
         tmp_path: Path, size: tuple[int, int]) -> None:
-    key = await calls(tmp_path / "sandbox.sqlite3")
-    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", stored(key, "environment"),
-                           page="activity")
-    async with app.run_test(size=size) as pilot:
-        await settle_activity(pilot)
+    async with activity_after(calls, tmp_path / "sandbox.sqlite3", size) as pilot:
+        app = pilot.app
         table = table_of(app)
         events = {event.id: event for event in screen_of(app).model.shown_events()}
         by_status = {(e.method, e.status_code): e.id for e in events.values()}
-        tool = [column.key for column in table.ordered_columns].index("tool")
+        tool = column_at(app, "tool")
         cell = {code: table.get_row(by_status[("POST", code)])[tool].plain
                 for code in (201, 404)}
         assert cell[201].startswith("POST ") and "/api-c" in cell[201], cell
@@ -237,13 +251,9 @@ async def rotated_calls(db: Path) -> str:
 @pytest.mark.parametrize("size", [(80, 24), (60, 20), (120, 36)])
 async def test_a_rotated_key_s_caller_never_reads_like_the_old_one_s(
         tmp_path: Path, size: tuple[int, int]) -> None:
-    key = await rotated_calls(tmp_path / "sandbox.sqlite3")
-    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", stored(key, "environment"),
-                           page="activity")
-    async with app.run_test(size=size) as pilot:
-        await settle_activity(pilot)
-        table = table_of(app)
-        at = [column.key for column in table.ordered_columns].index("who")
+    async with activity_after(rotated_calls, tmp_path / "sandbox.sqlite3", size) as pilot:
+        table = table_of(pilot.app)
+        at = column_at(pilot.app, "who")
         callers = {table.get_row(row)[at].plain for row in row_ids(table)}
         read = {caller: readings(caller) for caller in callers if readings(caller)}
         assert len(read) == len(ROTATED), callers  # each of the four
