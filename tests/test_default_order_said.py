@@ -1,7 +1,7 @@
-"""API access names its list's order above the list whenever no header shows it (issue 20's
-leftover): the list's own order, newest first, too. At 80 and 60 columns Created has no
-header, so the page opened with no word of how its keys were ordered; an order by another
-hidden column (Expires) was said already, in the same way.
+"""API access names its list's order above the list (at every width since the trial's
+tests/test_order_line.py; first whenever no header showed it, issue 20's leftover): the
+list's own order, newest first, too. At 80 and 60 columns Created has no header, so the page
+opened with no word of how its keys were ordered.
 
 Over the in-process sandbox, as `test_trial_fixes_pages` checks the other orders.
 """
@@ -31,21 +31,22 @@ async def test_the_default_order_is_said_when_created_has_no_header(
         said = state_text(app)
         assert said.rstrip().endswith(f"active · {NEWEST_FIRST}"), said
         assert "\n" not in said.strip(), said  # still the one line it was
-        await pilot.press("o")  # last use: its header shows it
+        await pilot.press("o")  # last use: its header shows it, and the line says it too
         await settle(pilot)
-        assert "ordered by" not in state_text(app)
+        assert state_text(app).rstrip().endswith("ordered by last use, most recent first")
         await pilot.press("o", "o", "o", "o", "o")  # expiry, name, prefix, status, created
         await settle(pilot)
         assert state_text(app).rstrip().endswith(NEWEST_FIRST), state_text(app)
 
 
-async def test_the_default_order_goes_unsaid_where_created_has_its_header(
+async def test_the_default_order_is_said_where_created_has_its_header_too(
         tmp_path: Path) -> None:
+    # One line says every order at any width (tests/test_order_line.py): the ▼ is no words.
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
     async with app.run_test(size=(200, 30)) as pilot:
         await settle(pilot)
         assert "created" in table_of(app)._columns()  # its header carries the ▼
-        assert "ordered by" not in state_text(app)
+        assert state_text(app).rstrip().endswith(NEWEST_FIRST), state_text(app)
         await pilot.resize_terminal(80, 24)
         await settle(pilot)
         assert state_text(app).rstrip().endswith(NEWEST_FIRST), state_text(app)

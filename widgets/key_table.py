@@ -145,7 +145,6 @@ class KeyTable(ScrollView, can_focus=True):
         self._highlighted: str | None = None
         self._highlighted_row: KeyRow | None = None
         self._had_rows = False
-        self._unseen_order: str | None = None  # as last said (`unseen_order`)
         self._palette_cache: dict[str, dict[str, Style]] | None = None
         self._columns_cache: tuple[int, Layout] | None = None
         self._names = NameCuts()  # a long name cut so that it reads like no other
@@ -322,16 +321,12 @@ class KeyTable(ScrollView, can_focus=True):
             self.notify(f"{ORDER_SAID}{order_words(column, self.view.descending)} (not a "
                         "column at this width; o orders by the next).", markup=False, timeout=4)
 
-    def unseen_order(self) -> str | None:
-        """The order in words ("expiry, soonest first") while no header shows it: its column
-        is left out at this width (Created and Expires at 80 columns). The list's own order,
-        newest first, too: at 80 columns nothing else would say how the list is ordered."""
-        view = self.view
-        self._unseen_order = None
-        if self.scrollable_content_region.width > 0 and \
-                view.sort_column not in self._columns():
-            self._unseen_order = order_words(view.sort_column, view.descending)
-        return self._unseen_order
+    def order_said(self) -> str:
+        """The order in words ("expiry, soonest first"), for the page's line above the list:
+        every order, at any width. The header's ▲/▼ alone said only the orders by a column
+        shown (the trial: Name, Status, Last use had no words where Expires and, at 60
+        columns, Prefix had), and a narrow terminal shows no header for some."""
+        return order_words(self.view.sort_column, self.view.descending)
 
     def action_reverse(self) -> None:
         self._sort(self.view.sort_column, not self.view.descending)
@@ -378,9 +373,6 @@ class KeyTable(ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self._refresh_size()
-        said = self._unseen_order
-        if self.unseen_order() != said:
-            self.post_message(self.ViewChanged())  # the page's line says the order, or not
         # The lines under the list grow with the key under the cursor (its summary): the
         # list shrinks, and the cursor stays on screen.
         self._move(self.cursor)

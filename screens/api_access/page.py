@@ -247,12 +247,12 @@ class ApiAccessScreen(DashboardScreen):
 
     def _show_counts(self) -> None:
         status = self._list.status(self.table.view)
-        order = self.table.unseen_order()
-        if order is not None and status.state == "info" and self.table.view.total:
-            # No header shows this order at this width (at 80 columns not even the list's
-            # own, newest first): once o's toast is gone, this says it. Not over no list
-            # (signed out).
-            status = replace(status, message=f"{status.message} · ordered by {order}")
+        if status.state == "info" and self.table.view.total:
+            # The one place the order is said in words, every order at any width (a header's
+            # ▲/▼ is not words, and a narrow terminal shows no header for some): o and O
+            # change it here, in place. Not over no list (signed out).
+            status = replace(status,
+                             message=f"{status.message} · ordered by {self.table.order_said()}")
         self._show_status(status)
 
     def _show_status(self, status: ListStatus) -> None:
