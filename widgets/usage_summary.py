@@ -23,6 +23,7 @@ from textual.widget import Widget
 
 from openrush_tui.activity.live import live_words
 from openrush_tui.activity.totals import Figures
+from openrush_tui.text.counts import requests_left
 from openrush_tui.text.money import credits_text, dollars
 from openrush_tui.text.times import short as short_time
 
@@ -127,8 +128,9 @@ class UsageSummary(Widget):
         if info is None:
             limit.append("not reported yet" if level == FULL else "—", style=label)
         else:
-            left = " left" if level < SHORTEST else ""
-            limit.append(f"{info.remaining:,}/{info.limit:,}{left}",
+            # The same words at every width (`requests_left`): the shortest once dropped
+            # "left", so a filtered period's longer spend changed how the limit read.
+            limit.append(requests_left(info.remaining, info.limit),
                          style=self._style("bad") if info.remaining == 0 else value)
             if info.reset is not None and self.now is not None and level == FULL:
                 limit.append(f" until {short_time(info.reset, self.now)} UTC", style=label)

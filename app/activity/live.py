@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from openrush_tui.activity.model import LIVE_PEEK, NEWEST_LIMIT, ActivityModel
+from openrush_tui.text.counts import requests_left
 from openrush_tui.text.times import short as short_time
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ def live_words(live: bool, pace: LivePace | None, interval: float, now: datetime
     if pace is None or pace.state in ("on", "slowed"):
         words: Words = [(f"every {every:g} s", "live")]
         if pace is not None and pace.state == "slowed":
-            words.append((f", slowed: {pace.remaining}/{pace.limit} left", "label"))
+            words.append((f", slowed: {_left(pace)}", "label"))
         elif not short:
             words.append((" (l pauses)", "label"))
         return words
@@ -92,7 +93,15 @@ def live_words(live: bool, pace: LivePace | None, interval: float, now: datetime
         until = short_time(pace.until, now) if pace.until and now else "the reset"
         words = [(f"paused until {until}", "value")]
         if not short:
-            words.append((f": {pace.remaining}/{pace.limit} left", "label"))
+            words.append((f": {_left(pace)}", "label"))
         return words
     # blocked: the server said to wait
     return [(f"rate-limited, again in {max(1, round(pace.wait))} s", "bad")]
+
+
+def _left(pace: LivePace) -> str:
+    """"29/60 left", as the summary's limit says it (`requests_left`). Slowed and paused come
+    of a limit the server reported, so both figures are there; else no figures are made up."""
+    if pace.remaining is None or pace.limit is None:
+        return "few left"
+    return requests_left(pace.remaining, pace.limit)

@@ -35,7 +35,7 @@ from openrush_tui.commands.common import (
     say,
 )
 from openrush_tui.errors import OpenRushError
-from openrush_tui.text.counts import number, plural
+from openrush_tui.text.counts import number, plural, requests_left
 
 if TYPE_CHECKING:
     from openrush_tui.activity.names_lookup import KeyNames
@@ -234,8 +234,7 @@ class _Page(io.TextIOBase):
 
 def _say_pause(seconds: float, info: RateLimitInfo | None) -> None:
     """A wait for the rate limit's window, on stderr (the line it is on is rewritten)."""
-    left = f"{number(info.remaining)} of {plural(info.limit, 'request')} left" if info \
-        else "rate-limited"
+    left = requests_left(info.remaining, info.limit) if info else "rate-limited"
     say(f"openrush-tui: waiting {_duration(seconds)} for the rate limit's window to reset "
         f"({left}; the rest is for your own programs)…", err=True)
 

@@ -13,3 +13,9 @@ def number(count: int) -> str:
 def plural(count: int, one: str, several: str = "") -> str:
     """E.g. "1 file", "2 files", "1,200 files"; `several` when the plural is not `one` + "s"."""
     return f"{number(count)} {one if count == 1 else several or one + 's'}"
+
+
+def requests_left(remaining: int, limit: int) -> str:
+    """The rate limit's window as every page and command says it: "49/60 left". One wording
+    (the trial: Activity's summary said "Limit 49/60 left", then "Limit 48/60" filtered)."""
+    return f"{number(remaining)}/{number(limit)} left"
