@@ -159,6 +159,13 @@ class OpenRushClient:
         """The X-RateLimit-* headers of the last response that had them (this key's)."""
         return self.budget.rate_limit
 
+    def watch(self, sent: Callable[[httpx.Request], Awaitable[None]],
+              answered: Callable[[httpx.Response], Awaitable[None]]) -> None:
+        """Call `sent` as each request goes out and `answered` as its answer's head arrives
+        (httpx's event hooks), for this client, its `with_key` copies and the connections
+        made after `aclose`: progress shown by a command (`commands.common.WaitingLine`)."""
+        self._pool.add_hooks(sent, answered)
+
     def __repr__(self) -> str:
         return f"OpenRushClient(base_url={self._base_url!r}, has_key={self.has_key})"
 

@@ -21,6 +21,8 @@ from openrush_tui.api.errors import MAY_HAVE_HAPPENED, BadResponse, NoAnswer
 from openrush_tui.api.safety import uses_proxy_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
     from openrush_tui.api.budget import RequestBudget
 
 # httpcore loads anyio's asyncio backend at the first request, on the event loop (~15 ms);
@@ -58,12 +60,24 @@ class Pool:
             ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT) if base_url.lower().startswith("http://")
             else True)
         self.budgets: dict[str, RequestBudget] = {}  # one per key (by digest), shared by copies
+        # httpx's event hooks, given to every client made here (`OpenRushClient.watch`).
+        self._hooks: dict[str, list[Callable[..., Awaitable[None]]]] = {"request": [],
+                                                                       "response": []}
         self._client: httpx.AsyncClient | None = self._new()
 
     def get(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:
             self._client = self._new()
         return self._client
+
+    def add_hooks(self, request: Callable[..., Awaitable[None]],
+                  response: Callable[..., Awaitable[None]]) -> None:
+        """httpx event hooks for the client in use and every one made later (httpx copies
+        the hooks it is given, so the client in use is given them too)."""
+        self._hooks["request"].append(request)
+        self._hooks["response"].append(response)
+        if self._client is not None:
+            self._client.event_hooks = self._hooks
 
     def _new(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(
@@ -74,6 +88,7 @@ class Pool:
             verify=self.verify,
             trust_env=self.trust_env,
             headers={"User-Agent": self.user_agent, "Accept": "application/json"},
+            event_hooks=self._hooks,
         )
 
     async def aclose(self) -> None:

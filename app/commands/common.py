@@ -312,11 +312,7 @@ class WaitingLine:
         from openrush_tui.text.safe import sanitize
 
         line = cls(sanitize(urlsplit(api_url).netloc or api_url, 80))
-        # httpx's own hooks: called as a request goes out and as its answer's head arrives.
-        # The client keeps its httpx client in its pool (one for the whole command).
-        hooks = client._pool.get().event_hooks
-        hooks["request"].append(line.sent)
-        hooks["response"].append(line.answered)
+        client.watch(line.sent, line.answered)
         return line
 
     async def sent(self, request: object) -> None:
