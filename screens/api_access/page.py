@@ -25,6 +25,7 @@ import contextlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -250,9 +251,15 @@ class ApiAccessScreen(DashboardScreen):
         if status.state == "info" and self.table.view.total:
             # The one place the order is said in words, every order at any width (a header's
             # ▲/▼ is not words, and a narrow terminal shows no header for some): o and O
-            # change it here, in place. Not over no list (signed out).
-            status = replace(status,
-                             message=f"{status.message} · ordered by {self.table.order_said()}")
+            # change it here, in place. Not over no list (signed out). Where the whole line
+            # would take a second row (60 columns: "…, longest unused first"), "by" alone:
+            # the list must not move down a row as o goes round.
+            order = self.table.order_said()
+            message = f"{status.message} · ordered by {order}"
+            width = self.query_one(StatusLine).content_size.width
+            if width and cell_len(message) > width:
+                message = f"{status.message} · by {order}"
+            status = replace(status, message=message)
         self._show_status(status)
 
     def _show_status(self, status: ListStatus) -> None:
