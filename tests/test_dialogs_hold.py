@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Container, VerticalScroll
 from textual.pilot import Pilot
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -125,6 +125,7 @@ class Walk:
         found += [cut_text(widget, below_the_fold=True) for widget in texts]
         if opened:
             found += [at_its_start(body) for body in dialog.query(".body")]
+            found += [no_control(stop) for stop in dialog.focus_chain]
         return [problem for problem in found if problem]
 
     def done(self, expected: int) -> None:
@@ -153,6 +154,18 @@ def diff_shown(dialog: ModalScreen[Any]) -> list[str]:
     rows = body.scrollable_content_region.bottom - diff.region.y
     wanted = min(4, diff.region.height)
     return [] if rows >= wanted else [f"{dialog}: {rows} of the diff's rows in view"]
+
+
+def no_control(stop: Widget) -> str | None:
+    """Why a Tab stop shows nothing focused (trial 5: an invisible stop before a field), or
+    None when it is a control: a container of Textual's own (a scrolling body), a bare widget
+    or text, or one with no place on screen are not."""
+    if type(stop).__module__ == "textual.containers" or type(stop) in (
+            Widget, Static, Label, Container):
+        return f"{stop} is a Tab stop but no control: nothing shows it focused"
+    if stop.region.area == 0:
+        return f"{stop} is a Tab stop with no place on screen"
+    return None
 
 
 def at_its_start(body: Widget) -> str | None:
