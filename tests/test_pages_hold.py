@@ -40,6 +40,7 @@ from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets import textual_private
+from openrush_tui.widgets.agent_panel import SnippetBox
 from openrush_tui.widgets.app_header import AppHeader
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.key_table import KeyTable
@@ -260,6 +261,9 @@ class PageCheck:
             await self._scroll_to(widget, top=is_table)
         if isinstance(widget, (KeyTable, DataTable)):
             return [header_row_not_in_view(widget), missing_titles(widget), clipped(widget)]
+        if isinstance(widget.parent, SnippetBox):  # never wrapped: scrolls sideways (←/→)
+            await self._scroll_to(widget.parent, top=False)  # with its scroll bar's row
+            return [not_in_view(widget.parent), clipped(widget.parent)]
         if isinstance(widget, KeyHints):
             return [cut_text(widget)]
         problems = [not_in_view(widget), clipped(widget)]

@@ -6,15 +6,24 @@ this machine: the same function as ``agents list``); the panel posts `CopyReques
 `InstallRequested` and `UninstallRequested` and does none of them itself, so the copy path
 and file writing stay in one place each. Narrower than `NARROW_BELOW` (a 60-column
 terminal), the list goes above the steps, which then have the whole width.
+
+The steps open with the selected agent's name and state ("Cursor — Set up here: …"): a state
+line alone sat on the list's first row and read as Claude Code's (trial 6). The name heads
+the steps rather than the steps following the cursor down the list: they stay where they
+are as the cursor moves, and at 60 columns (the list above them) a row has no side to sit
+beside. The snippet is never re-wrapped (a JSON line broken at "url": is not what `c`
+copies): it scrolls sideways in `SnippetBox` when the column is narrower than its lines.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
+from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -23,17 +32,27 @@ from textual.widgets.option_list import Option
 
 from openrush_tui.agents.catalog import AGENTS, AGENTS_BY_ID, ENV_VAR, Agent, Instructions
 from openrush_tui.api.errors import InsecureURLError
+from openrush_tui.widgets.keymap import MOVE
 from openrush_tui.widgets.lists import MotionOptionList
 from openrush_tui.widgets.toggles import GlyphCheckbox
 
 if TYPE_CHECKING:
     from openrush_tui.agents.found import Found
 
+SNIPPET_STEP = 8  # cells a ←/→ scrolls the snippet
 NARROW_BELOW = 66  # the panel's columns: below, the list goes above the steps
 # The marks of `agents.found` (MARKS), explained under the list; two lines of 30 columns.
 LEGEND = "✓ set up here  ! other server\n· not set up   ? cannot tell"
 MARK_STYLES = {"✓": "$text-success", "!": "$text-warning", "?": "$text-muted",
                "·": "$text-muted"}
+
+
+class SnippetBox(ScrollableContainer):
+    """The snippet, scrolled sideways (its lines are never wrapped): by ←/→ anywhere in the
+    panel (`AgentPanel.action_scroll_snippet`), or the mouse. No Tab stop of its own: the
+    list, where the agent is chosen, already holds the focus."""
+
+    can_focus = False
 
 
 class AgentPanel(Horizontal):
@@ -47,8 +66,14 @@ class AgentPanel(Horizontal):
     AgentPanel #agent-state.-set-up { color: $text-success; }
     AgentPanel #agent-state.-other { color: $text-warning; }
     AgentPanel #agent-before, AgentPanel #agent-after { height: auto; color: $text-muted; }
+    AgentPanel #snippet-box {
+        height: auto; background: $boost; overflow-x: auto; overflow-y: hidden;
+        scrollbar-size-horizontal: 1;
+    }
+    /* Its lines as written: never wrapped, as wide as the longest (the box scrolls). */
     AgentPanel #snippet {
-        height: auto; background: $boost; color: $text; padding: 0 1; margin: 0 0;
+        width: auto; height: auto; text-wrap: nowrap; text-overflow: clip;
+        background: $boost; color: $text; padding: 0 1; margin: 0 0;
     }
     AgentPanel #key-header { margin-top: 1; width: auto; }
     AgentPanel #agent-actions { height: 1; margin-top: 1; }
@@ -77,6 +102,15 @@ class AgentPanel(Horizontal):
 
         agent: Agent
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "scroll_snippet(-1)", "Snippet left", show=False,
+                id="setup.snippet-left", group=MOVE,
+                tooltip="Scroll the snippet left (its lines are never wrapped)"),
+        Binding("right", "scroll_snippet(1)", "Snippet right", show=False,
+                id="setup.snippet-right", group=MOVE,
+                tooltip="Scroll the snippet right, to the ends of its lines"),
+    ]
+
     mcp_url: reactive[str] = reactive("", init=False)
     agent_id: reactive[str] = reactive(AGENTS[0].id, init=False)
     key_header: reactive[bool] = reactive(False, init=False)
@@ -91,7 +125,8 @@ class AgentPanel(Horizontal):
         with Vertical(id="agent-detail"):
             yield Static(id="agent-state", markup=False)
             yield Static(id="agent-before", markup=False)
-            yield Static(id="snippet", markup=False)
+            with SnippetBox(id="snippet-box"):
+                yield Static(id="snippet", markup=False)
             yield Static(id="agent-after", markup=False)
             # Short enough for the detail column at 80×24, key hint included.
             yield GlyphCheckbox(f"Use {ENV_VAR}, not sign-in (v)", id="key-header",
@@ -167,13 +202,16 @@ class AgentPanel(Horizontal):
         usable = bool(steps.snippet)
         found = self.found
         state = self.query_one("#agent-state", Static)
-        state.update(Content(found.sentence() if found is not None else ""))
-        state.display = found is not None
+        # Always shown: the agent's name heads its steps (its state once looked up).
+        said = f" — {found.sentence()}" if found is not None else ""
+        state.update(Content.assemble((agent.name, "bold"), said))
         state.set_class(found is not None and found.state == "set up", "-set-up")
         state.set_class(found is not None and found.state == "other server", "-other")
         self.query_one("#agent-before", Static).update(Content("\n".join(steps.before)))
         self.query_one("#snippet", Static).update(Content(steps.snippet.rstrip("\n")))
-        self.query_one("#snippet", Static).display = usable
+        box = self.query_one(SnippetBox)
+        box.display = usable
+        box.scroll_home(animate=False)
         self.query_one("#agent-after", Static).update(Content("\n".join(steps.after)))
         self.query_one("#copy-snippet", Button).disabled = not usable
         toggle = self.query_one("#key-header", Checkbox)
@@ -220,6 +258,12 @@ class AgentPanel(Horizontal):
     def request_uninstall(self) -> None:
         if self.can_uninstall:
             self.post_message(self.UninstallRequested(self.agent))
+
+    def action_scroll_snippet(self, by: int) -> None:
+        box = self.query_one(SnippetBox)
+        if not (box.display and box.max_scroll_x):  # nothing to scroll: the page's arrows
+            raise SkipAction()
+        box.scroll_relative(x=by * SNIPPET_STEP, animate=False, immediate=True)
 
     def toggle_key_header(self) -> None:
         if self.agent.supports_key_header:

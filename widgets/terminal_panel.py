@@ -89,6 +89,30 @@ def _where_keys_are(status: TerminalStatus) -> list[str | tuple[str, str]]:
     return ["of ", (status.api_url, "underline"), " (one that server issued)"]
 
 
+PATH_SEPARATORS = "/\\"
+
+
+def fold_paths(line: Content, width: int) -> Content:
+    """`line` with each word wider than `width` broken after a path separator (a newline put
+    there): Textual folds such a word where the row ends, so at 60 columns the key's file read
+    "credentia" / "ls.json" (trial 6). A word with no separator in reach is left to Textual,
+    as `widgets.toast_text` does for a toast."""
+    plain, cuts, start = line.plain, [], 0
+    for word in plain.split(" "):
+        end, at = start + len(word), start
+        while end - at > width:
+            cut = max((at + n + 1 for n, char in enumerate(plain[at:at + width])
+                       if char in PATH_SEPARATORS and n > 0), default=None)
+            if cut is None:
+                break
+            cuts.append(cut)
+            at = cut
+        start = end + 1
+    if not cuts:
+        return line
+    return Content("\n").join(line.divide(cuts))
+
+
 def hanging(content: Content, width: int) -> Content:
     """`content` wrapped to `width` with its leading label rows (those before the first blank
     line, as `terminal_content` writes them) hanging under the value column: a long "Key
@@ -100,11 +124,15 @@ def hanging(content: Content, width: int) -> Content:
     in_rows = True
     for line in content.split("\n"):
         in_rows = in_rows and bool(line.plain)
-        if not in_rows or line.cell_length <= width:
+        if line.cell_length <= width:
             lines.append(line)
             continue
+        if not in_rows:
+            lines.append(fold_paths(line, width))
+            continue
         label, value = line.divide([LABEL_WIDTH])
-        first, *rest = value.wrap(width - LABEL_WIDTH)
+        first, *rest = (row for part in fold_paths(value, width - LABEL_WIDTH).split("\n")
+                        for row in part.wrap(width - LABEL_WIDTH))
         lines.append(label + first)
         lines.extend(Content(" " * LABEL_WIDTH) + more for more in rest)
     return Content("\n").join(lines)

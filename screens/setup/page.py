@@ -63,6 +63,8 @@ SIGN_OUT_ASK_GROUP = "sign-out-ask"
 WEB_GROUP = "web-discovery"
 WEB_KEEP_GROUP = "web-keep"
 UNREAD_METADATA = "its sign-in metadata could not be read"  # discovery's words: no answer
+BROWSER_OFFER = ("Or press b to sign in through a web page instead of pasting an API key; "
+                 "over SSH, open its link or QR code on another device.")
 
 
 class SetupBody(VerticalScroll):
@@ -104,7 +106,7 @@ class SetupScreen(DashboardScreen):
         Binding("s", "sign_in", "Sign in", id="setup.sign-in", group=ACT,
                 tooltip="Sign this terminal in with a key"),
         Binding("b", "web_sign_in", "Browser sign-in", id="setup.web-sign-in", group=ACT,
-                tooltip="Sign in with the browser: no key to copy (SSH too)"),
+                tooltip="Sign in on a web page: no key to paste (SSH too)"),
         Binding("x", "sign_out", "Sign out", id="setup.sign-out", group=ACT,
                 tooltip="Sign out (asks first when the key would be lost)"),
         Binding("c", "copy", "Copy snippet", id="setup.copy-snippet", group=ACT,
@@ -251,12 +253,18 @@ class SetupScreen(DashboardScreen):
     def forget_account(self) -> None:
         self.terminal.forget()
 
+    # Whether the page shows "not signed in" already (`show_signed_out` scrolls to the top
+    # only as it starts to).
+    _shown_signed_out: bool = False
+
     def show_loading(self) -> None:
+        self._shown_signed_out = False
         self.terminal.checking()
         self._show_web_offer()
         self.refresh_bindings()
 
     def show(self, account: Account) -> None:
+        self._shown_signed_out = False
         self.dashboard.balance = account.balance
         self.terminal.connected(account)
         self._show_web_offer()
@@ -268,6 +276,12 @@ class SetupScreen(DashboardScreen):
         self.refresh_bindings()
 
     def show_signed_out(self) -> None:
+        if not self._shown_signed_out:
+            # Just signed out (here, or a revoke on API access), or first shown so: from the
+            # top, where Status says so; the focused list had scrolled it out of view.
+            self._shown_signed_out = True
+            body = self.query_one(SetupBody)
+            body.call_after_refresh(body.scroll_home, animate=False, immediate=True)
         self.terminal.signed_out()
         self.refresh_bindings()
         if self._web_plan is None and self.dashboard.settings.sandbox is None:
@@ -403,7 +417,9 @@ class SetupScreen(DashboardScreen):
         shown = self._web_plan is not None and not self.dashboard.session.signed_in
         line.display, button.display = shown, offered
         if offered:
-            line.update("No key to copy: sign in with the browser (b), also over SSH.")
+            # What the browser sign-in spares you, and that it works where no browser runs
+            # ("No key to copy" read as "this terminal has no key it can copy": trial 6).
+            line.update(BROWSER_OFFER)
         elif shown:
             line.update(getattr(self._web_plan, "line", ""))
 
