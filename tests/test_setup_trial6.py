@@ -171,3 +171,34 @@ def test_cursors_steps_snapshot(snap_compare, tmp_path: Path, size: tuple[int, i
         assert panel.query_one("#agent-state", Static).region.y > 0
 
     assert snap_compare(app, terminal_size=size, run_before=cursor_in_view)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_command_wider_than_its_column_is_continued_and_copied_whole(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    # Scrolled sideways, Claude Code's command hid its URL past the edge at 80 columns.
+    app = sandbox_app_with(tmp_path / "sandbox.sqlite3", None)
+    copied: list[str] = []
+    copy = app.copy_text
+
+    def copy_text(text: str) -> object:
+        copied.append(text)
+        return copy(text)
+
+    app.copy_text = copy_text  # type: ignore[method-assign]
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        panel = pilot.app.screen.query_one(AgentPanel)
+        assert panel.agent_id == "claude-code"
+        written = AGENTS_BY_ID["claude-code"].instructions(panel.mcp_url).snippet.strip()
+        box = panel.query_one("#snippet-box", ScrollableContainer)
+        snippet = panel.query_one("#snippet", Static)
+        drawn = [line.text.rstrip() for line in snippet.render_lines(
+            Region(0, 0, snippet.region.width, snippet.region.height))]
+        assert box.max_scroll_x == 0, drawn  # every line in view, nothing to scroll
+        assert len(drawn) > 1 and all(line.endswith(" \\") for line in drawn[:-1]), drawn
+        # As the shell reads it: each backslash-newline joins the next line.
+        assert " ".join(line.removesuffix(" \\").strip() for line in drawn) == written
+        await pilot.press("c")
+        await settle(pilot)
+        assert copied == [written]

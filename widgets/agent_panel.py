@@ -30,8 +30,16 @@ from textual.reactive import reactive
 from textual.widgets import Button, Checkbox, OptionList, Static
 from textual.widgets.option_list import Option
 
-from openrush_tui.agents.catalog import AGENTS, AGENTS_BY_ID, ENV_VAR, Agent, Instructions
+from openrush_tui.agents.catalog import (
+    AGENTS,
+    AGENTS_BY_ID,
+    ENV_VAR,
+    Agent,
+    Instructions,
+    Language,
+)
 from openrush_tui.api.errors import InsecureURLError
+from openrush_tui.text.shell import continued
 from openrush_tui.widgets.keymap import MOVE
 from openrush_tui.widgets.lists import MotionOptionList
 from openrush_tui.widgets.toggles import GlyphCheckbox
@@ -40,6 +48,7 @@ if TYPE_CHECKING:
     from openrush_tui.agents.found import Found
 
 SNIPPET_STEP = 8  # cells a ←/→ scrolls the snippet
+SNIPPET_PADDING = 2  # the snippet's cells left and right of its text (#snippet's padding)
 NARROW_BELOW = 66  # the panel's columns: below, the list goes above the steps
 # The marks of `agents.found` (MARKS), explained under the list; two lines of 30 columns.
 LEGEND = "✓ set up here  ! other server\n· not set up   ? cannot tell"
@@ -50,9 +59,30 @@ MARK_STYLES = {"✓": "$text-success", "!": "$text-warning", "?": "$text-muted",
 class SnippetBox(ScrollableContainer):
     """The snippet, scrolled sideways (its lines are never wrapped): by ←/→ anywhere in the
     panel (`AgentPanel.action_scroll_snippet`), or the mouse. No Tab stop of its own: the
-    list, where the agent is chosen, already holds the focus."""
+    list, where the agent is chosen, already holds the focus.
+
+    A one-line shell command (Claude Code's) is laid out to the box's width instead, continued
+    with a backslash (`text.shell.continued`): pasted as shown it is the same command, and its
+    URL stays in view (scrolled, the line hid it past the edge at 80 columns)."""
 
     can_focus = False
+    _snippet = ""
+    _language: Language = "text"
+
+    def show(self, snippet: str, language: Language) -> None:
+        self._snippet, self._language = snippet.rstrip("\n"), language
+        self._lay_out()
+        self.scroll_home(animate=False)
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        text = self._snippet
+        width = self.size.width - SNIPPET_PADDING
+        if (self._language == "bash" and "\n" not in text and len(text) > width > 0):
+            text = "\n".join(continued(text.split(" "), width, indent=""))
+        self.query_one("#snippet", Static).update(Content(text))
 
 
 class AgentPanel(Horizontal):
@@ -208,10 +238,9 @@ class AgentPanel(Horizontal):
         state.set_class(found is not None and found.state == "set up", "-set-up")
         state.set_class(found is not None and found.state == "other server", "-other")
         self.query_one("#agent-before", Static).update(Content("\n".join(steps.before)))
-        self.query_one("#snippet", Static).update(Content(steps.snippet.rstrip("\n")))
         box = self.query_one(SnippetBox)
+        box.show(steps.snippet, steps.language)
         box.display = usable
-        box.scroll_home(animate=False)
         self.query_one("#agent-after", Static).update(Content("\n".join(steps.after)))
         self.query_one("#copy-snippet", Button).disabled = not usable
         toggle = self.query_one("#key-header", Checkbox)

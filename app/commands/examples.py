@@ -11,6 +11,8 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Sequence
 
+from openrush_tui.text.shell import continued
+
 EXAMPLES: dict[tuple[str, ...], tuple[str, ...]] = {
     (): (
         "openrush-tui  # the dashboard, signed in with the saved key or $OPENRUSH_KEY",
@@ -128,26 +130,5 @@ def section(examples: Sequence[str], width: int | None = None) -> str:
         if note:
             lines.extend(f"  # {row}" for row in textwrap.wrap(
                 note, max(width - 4, 10), break_on_hyphens=False))
-        lines.extend(continued(command.strip(), width))
+        lines.extend(continued(command.strip().split(" "), width))
     return "\n".join(lines) + "\n"
-
-
-CONTINUATION = " \\"
-# A continued line is indented by this much more than the example's first line.
-MORE_INDENT = "  "
-
-
-def continued(command: str, width: int) -> list[str]:
-    """`command` in lines of at most `width` (a word wider than that alone on its line),
-    each but the last ending in a shell continuation."""
-    lines: list[str] = []
-    line = "  "
-    words = command.split(" ")
-    for index, word in enumerate(words):
-        room = width - (0 if index == len(words) - 1 else len(CONTINUATION))
-        if line.strip() and len(f"{line} {word}") > room:
-            lines.append(line + CONTINUATION)
-            line = "  " + MORE_INDENT
-        line = f"{line} {word}" if line.strip() else line + word
-    lines.append(line)
-    return lines

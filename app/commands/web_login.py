@@ -33,6 +33,7 @@ from openrush_tui.commands.common import (
 from openrush_tui.config import DEFAULT_API_URL
 from openrush_tui.errors import OpenRushError
 from openrush_tui.text.safe import visible
+from openrush_tui.text.shell import continued
 from openrush_tui.text.times import exact
 
 if TYPE_CHECKING:
@@ -76,13 +77,7 @@ def _resume_command(profile: str, api_url: str) -> str:
         options.append(f"--api-url {visible(api_url)}")
     if profile != "default":
         options.append(f"--profile {visible(profile)}")
-    lines = ["  openrush-tui login --web --resume"]
-    for option in options:
-        if len(f"{lines[-1]} {option} \\") > width():  # room kept for a continuation
-            lines[-1] += " \\"
-            lines.append(f"    {option}")
-        else:
-            lines[-1] += f" {option}"
+    lines = continued(["openrush-tui login --web --resume", *options], width())
     return "\n".join(lines)
 
 
