@@ -17,12 +17,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Button, Input, RadioSet
 
-from openrush_tui.screens.activity.export import ActivityExportScreen
 from openrush_tui.widgets.usage_chart import UsageChart
-from tests.support.activity import settle_activity, table_of
+from tests.support.activity import open_export, settle_activity, table_of
 from tests.support.apps import notices, sandbox_app, settle
 from tests.support.in_view import not_in_view
 from tests.support.lifecycle import fixed_sandbox
@@ -34,15 +32,6 @@ CONTROLS = (Input, Button, RadioSet)  # the export dialog's Tab stops
 
 def written(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir() if path.suffix in (".csv", ".json"))
-
-
-async def open_export(pilot: Pilot) -> ActivityExportScreen:
-    await settle(pilot)
-    await pilot.press("w")
-    await settle(pilot)
-    dialog = pilot.app.screen
-    assert isinstance(dialog, ActivityExportScreen)
-    return dialog
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)

@@ -18,11 +18,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, RadioButton, Static
 
-from openrush_tui.screens.activity.export import ActivityExportScreen
 from openrush_tui.screens.api_access.create import KeyCreateScreen
 from openrush_tui.screens.setup.agent_install import AgentInstallScreen
 from openrush_tui.screens.setup.sign_in import SignInScreen
 from tests.support.accounts import sandbox_app_with
+from tests.support.activity import open_export
 from tests.support.apps import remote_app, sandbox_app, settle, text_of
 from tests.support.faults import FaultySandbox, dashboard, faulty_sandbox, settled
 from tests.support.in_view import assert_in_view
@@ -130,15 +130,6 @@ async def test_a_refused_key_is_said_in_view(tmp_path: Path, size: tuple[int, in
 
 
 # -- Export ---------------------------------------------------------------------------------
-
-async def open_export(pilot: Pilot) -> ActivityExportScreen:
-    await settle(pilot)
-    await pilot.press("w")
-    await settle(pilot)
-    dialog = pilot.app.screen
-    assert isinstance(dialog, ActivityExportScreen)
-    return dialog
-
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
 async def test_an_export_to_a_taken_name_is_said_in_view(

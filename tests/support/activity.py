@@ -17,6 +17,7 @@ from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.models import UsageEvent
 from openrush_tui.sandbox.app import create_sandbox
 from openrush_tui.sandbox.options import SandboxOptions
+from openrush_tui.screens.activity.export import ActivityExportScreen
 from openrush_tui.screens.activity.filters import ActivityFilters
 from openrush_tui.screens.activity.page import ActivityScreen
 from openrush_tui.tui import OpenRushApp
@@ -72,6 +73,16 @@ async def open_filters(pilot: Pilot[Any]) -> ActivityFilters:
     await settle(pilot)
     dialog = pilot.app.screen
     assert isinstance(dialog, ActivityFilters), dialog
+    return dialog
+
+
+async def open_export(pilot: Pilot[Any]) -> ActivityExportScreen:
+    """w on Activity (once it has settled): the export dialog, open and settled."""
+    await settle(pilot)
+    await pilot.press("w")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, ActivityExportScreen), dialog
     return dialog
 
 
