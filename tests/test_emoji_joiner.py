@@ -10,6 +10,7 @@ differ only by a joiner outside an emoji sequence never look alike."""
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -26,6 +27,7 @@ from textual.widgets import Input, Static
 from openrush_tui.cli import main
 from openrush_tui.screens.api_access.create import KeyCreateScreen
 from openrush_tui.text.cells import cell_width
+from openrush_tui.text.safe import names as safe_names
 from openrush_tui.text.safe import visible
 from tests.support.apps import sandbox_app, settle, text_of
 from tests.support.hostile import unsafe_characters
@@ -165,3 +167,31 @@ async def test_a_name_pasted_in_the_new_key_field_keeps_its_joiner(tmp_path: Pat
     with sqlite3.connect(db) as connection:
         stored = [row[0] for row in connection.execute("SELECT name FROM credentials")]
     assert TRIAL in stored, stored  # saved with its joiner
+
+
+@given(name=names_of)
+def test_a_name_is_named_as_it_is_and_as_it_is_shown(name: str) -> None:
+    assert safe_names(name, name) and safe_names(name, visible(name))
+
+
+def test_a_name_copied_from_the_output_names_its_key(
+        served: Served, isolated_home: Path, use_keyring: Callable[[object], object],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The re-trial: `keys create "👩‍💻 dev"` said “👩💻 dev”, and `keys revoke "👩💻 dev"`
+    # found no key of that name (only the spelling with the joiner worked).
+    use_keyring(fail.Keyring())
+    monkeypatch.setenv("OPENRUSH_API_URL", served.base_url)
+    monkeypatch.setenv("OPENRUSH_KEY", served.sandbox.mint_bootstrap_key())
+    for name in ("👩\u200d💻 rotated", "👩\u200d💻 revoked"):
+        code, _out, err = run("keys", "create", name)
+        assert code == 0, err
+    code, out, err = run("activity", "--key", "👩💻 rotated", "--json")
+    assert code == 0, err
+    code, out, err = run("keys", "rotate", "👩💻 rotated", "--yes", "--revoke-old", "never")
+    assert code == 0 and out.startswith("or_"), err
+    code, _out, err = run("keys", "revoke", "👩💻 revoked", "--yes")
+    assert code == 0, err
+    code, out, err = run("keys", "list", "--all", "--json")
+    assert code == 0, err
+    revoked = [key for key in json.loads(out) if key["name"] == "👩\u200d💻 revoked"]
+    assert revoked and not revoked[0]["is_active"], out

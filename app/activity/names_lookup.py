@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from openrush_tui.text.safe import names
+
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
     from openrush_tui.api.models import UsageEvent
@@ -45,5 +47,7 @@ class KeyNames:
 
 
 async def keys_named(client: OpenRushClient, name: str) -> list[str]:
-    """The ids of the keys named exactly `name` (for `--key NAME`), a page of keys at a time."""
-    return [key.id async for page in client.key_pages() for key in page if key.name == name]
+    """The ids of the keys named exactly `name`, or shown so (`text.safe.names`), for `--key
+    NAME`, a page of keys at a time."""
+    return [key.id async for page in client.key_pages() for key in page
+            if names(key.name, name)]

@@ -37,7 +37,7 @@ from openrush_tui.commands.common import (
 from openrush_tui.commands.keys import by_full_key
 from openrush_tui.commands.lifecycle import number_up_to
 from openrush_tui.text.counts import number
-from openrush_tui.text.safe import visible
+from openrush_tui.text.safe import names, visible
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -90,7 +90,8 @@ def find_target(keys: Sequence[ApiCredential], ref: str) -> ApiCredential:
             raise KeyNotFound(f"{visible(ref)} is revoked: there is nothing to rotate "
                               "(create a new key with `openrush-tui keys create`)")
         return by_id
-    named = [key for key in keys if key.name == ref and key.is_active]
+    named = [key for key in keys if key.name == ref and key.is_active] or [
+        key for key in keys if names(key.name, ref) and key.is_active]  # as shown
     if len(named) == 1:
         return named[0]
     if not named:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from openrush_tui.errors import OpenRushError
 from openrush_tui.keys.rules import signed_in_with
+from openrush_tui.text.safe import names
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -131,7 +132,8 @@ def choose_keys(wanted: Sequence[str], keys: Sequence[ApiCredential]) -> Chosen:
     for text in wanted:
         matches = [key for key in keys if key.id == text]
         if not matches:
-            matches = [key for key in keys if key.name == text]
+            matches = [key for key in keys if key.name == text] or [
+                key for key in keys if names(key.name, text)]  # as shown (`text.safe`)
         if not matches and text:
             matches = [key for key in keys if key.id.startswith(text)
                        or key.prefix.rstrip(".…").startswith(text)]

@@ -145,6 +145,12 @@ def visible(text: str | None) -> str:
         for index, char in enumerate(text))
 
 
+def names(name: str, text: str) -> bool:
+    """Whether `text` names `name`: as it is, or as `visible` shows it (a name copied from
+    the output: an emoji joiner left out, an escape as written)."""
+    return name == text or visible(name) == text
+
+
 def printable_lines(text: str) -> str:
     """A block of output made safe as a whole: like `visible`, but "\\n" stays a line break."""
     return "\n".join(visible(line) for line in text.split("\n"))
