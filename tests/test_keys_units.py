@@ -170,3 +170,13 @@ def test_cells_say_what_the_list_shows_with_their_kind_of_style() -> None:
     assert cell_text(old, "status", NOW) == ("expired", "expired")
     assert cell_text(old, "last_used", NOW) == ("3 days ago", "text")
     assert cell_text(old, "expires", NOW) == ("1 day ago", "text")
+
+
+def test_prefixes_are_ordered_a_to_z_whatever_their_case() -> None:
+    # The re-trial: "A to Z" listed or_0…, or_3…, or_B…, or_X…, then or_s…, or_v….
+    keys = [key(index, f"k{index}").model_copy(update={"prefix": prefix})
+            for index, prefix in enumerate(["or_s", "or_B", "or_0", "or_v", "or_X"], 1)]
+    view = KeyView()
+    view.load(keys, NOW)
+    view.sort_by("prefix")
+    assert [row.key.prefix for row in view.shown] == ["or_0", "or_B", "or_s", "or_v", "or_X"]

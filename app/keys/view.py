@@ -92,7 +92,7 @@ class KeyRow:
         if column == "name":
             return (key.name.casefold(), key.name)
         if column == "prefix":
-            return (key.prefix,)
+            return (key.prefix.casefold(), key.prefix)  # as names: "A to Z" whatever the case
         if column == "status":
             return (_STATUS_ORDER[self.status],)
         if column == "created":
