@@ -2,7 +2,9 @@
 them, then, when the key under the cursor needs attention, why and what to do.
 
 Readable without colour: the rows' marker is a glyph (`key_table.ATTENTION`), repeated here.
-The screen sets `report`, `only` and `current`; this widget only draws them.
+The screen sets `report`, `only`, `current` and `marked`; this widget only draws them. While
+keys are marked, d revokes them (`KeyTable.action_revoke`), not the key under the cursor: the
+first line says so, and the cursor's advice does not offer d (a filter may hide the marks).
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ class AuditLine(Widget):
     only: reactive[bool] = reactive(False)  # the list shows only the keys flagged
     # The key under the cursor (a second line when it needs attention).
     current: reactive[KeyFindings | None] = reactive(None)
+    marked: reactive[int] = reactive(0)  # how many keys are marked (d revokes those)
     _totals: tuple[AuditReport, tuple[str, int]] | None = None  # `totals` of one report
 
     def watch_current(self, old: KeyFindings | None, new: KeyFindings | None) -> None:
@@ -101,6 +104,8 @@ class AuditLine(Widget):
         keys = ["a shows every key" if self.only else "a shows only them"]
         if idle:
             keys.append(f"D revokes the {idle:,} unused")
+        if self.marked:
+            keys.append(f"d revokes the {self.marked:,} marked")
         line = Text()
         for detailed in (True, False):  # narrower: the counts go first
             line = Text(no_wrap=True, overflow="ellipsis")
@@ -118,6 +123,10 @@ class AuditLine(Widget):
             kind = current.kinds[0]
             # What to do first (a narrow terminal cuts the end), then why.
             line.append(f"\n{ATTENTION} ", style=flag)
-            line.append(f"{ADVICE[kind]} ({ROTATE_KEY if kind in ROTATE_KINDS else 'd'})")
+            line.append(ADVICE[kind])
+            if kind in ROTATE_KINDS:
+                line.append(f" ({ROTATE_KEY})")
+            elif not self.marked:  # with marks, d is theirs (said above)
+                line.append(" (d)")
             line.append(f" · {current.reason}", style=muted)
         return line

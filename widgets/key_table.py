@@ -126,10 +126,14 @@ class KeyTable(ScrollView, can_focus=True):
             super().__init__()
 
     class RevokeRequested(Message):
-        """Revoke the marked keys, or the one under the cursor when none is marked."""
+        """Revoke the marked keys, or the one under the cursor when none is marked. `hidden`:
+        those of the marked keys the filter (text, h, a) does not show, for the question to
+        name: marks span filters, and nothing is revoked unseen."""
 
-        def __init__(self, rows: tuple[KeyRow, ...]) -> None:
+        def __init__(self, rows: tuple[KeyRow, ...],
+                     hidden: tuple[KeyRow, ...] = ()) -> None:
             self.rows = rows
+            self.hidden = hidden
             super().__init__()
 
     class ViewChanged(Message):
@@ -258,6 +262,13 @@ class KeyTable(ScrollView, can_focus=True):
     def marked_rows(self) -> tuple[KeyRow, ...]:
         return tuple(row for row in self.view.ordered if row.id in self.marked)
 
+    def hidden_marks(self, marked: tuple[KeyRow, ...]) -> tuple[KeyRow, ...]:
+        """Those of `marked` the list does not show (a filter, h or a hides them)."""
+        if not marked:
+            return ()
+        shown = {row.id for row in self.view.shown}  # once per d: not at each redraw
+        return tuple(row for row in marked if row.id not in shown)
+
     # -- reactives ------------------------------------------------------------------------
 
     def watch_filter_text(self, text: str) -> None:
@@ -307,9 +318,10 @@ class KeyTable(ScrollView, can_focus=True):
         self.post_message(self.ViewChanged())
 
     def action_revoke(self) -> None:
-        rows = self.marked_rows() or ((self.current,) if self.current else ())
+        marked = self.marked_rows()
+        rows = marked or ((self.current,) if self.current else ())
         if rows:
-            self.post_message(self.RevokeRequested(rows))
+            self.post_message(self.RevokeRequested(rows, self.hidden_marks(marked)))
 
     def action_sort(self) -> None:
         # Every order, the columns a narrow terminal leaves out too (newest first among them):

@@ -335,6 +335,7 @@ class ApiAccessScreen(DashboardScreen):
         line.display = table.view.total > 0
         line.report, line.only = self._attention.report, self._attention.only
         line.current = self._findings_for(table.current)
+        line.marked = len(table.marked)
 
     # -- what is offered ------------------------------------------------------------------
 
@@ -579,9 +580,12 @@ class ApiAccessScreen(DashboardScreen):
 
     @on(KeyTable.RevokeRequested)
     def _revoke_requested(self, event: KeyTable.RevokeRequested) -> None:
-        self._ask_revoke(event.rows)
+        self._ask_revoke(event.rows, event.hidden)
 
-    def _ask_revoke(self, requested: tuple[KeyRow, ...]) -> None:
+    def _ask_revoke(self, requested: tuple[KeyRow, ...],
+                    hidden: tuple[KeyRow, ...] = ()) -> None:
+        """Ask before revoking `requested`; `hidden`: marked keys among them the list does
+        not show, which the question names."""
         rows, skipped, instead = to_revoke(requested)
         if instead is not None:
             self.notify(instead, markup=False)
@@ -590,7 +594,8 @@ class ApiAccessScreen(DashboardScreen):
 
         signed_in = self._signed_in_id(rows)
         self.dashboard.push_screen(
-            revoke_dialog(rows, self.dashboard.now(), signed_in_id=signed_in, skipped=skipped),
+            revoke_dialog(rows, self.dashboard.now(), signed_in_id=signed_in, skipped=skipped,
+                          hidden=tuple(row for row in rows if row in hidden)),
             lambda confirmed: self._revoke(rows, signed_in) if confirmed else None,
         )
 

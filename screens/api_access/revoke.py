@@ -66,13 +66,15 @@ def last_used(row: KeyRow, now: datetime) -> str:
 
 
 def revoke_dialog(rows: tuple[KeyRow, ...], now: datetime, *,
-                  signed_in_id: str | None = None, skipped: int = 0) -> YesNoDialog:
+                  signed_in_id: str | None = None, skipped: int = 0,
+                  hidden: tuple[KeyRow, ...] = ()) -> YesNoDialog:
     """The confirmation: which keys, when each was last used, what revoking means (True:
-    revoke). Cancel has the focus."""
+    revoke). Cancel has the focus. `hidden`: those of `rows` (marked) the list's filter does
+    not show, named first so that no key is revoked unseen."""
     count = len(rows)
     return YesNoDialog(
         revoke_question(rows), revoke_body(rows, now, signed_in_id=signed_in_id,
-                                           skipped=skipped),
+                                           skipped=skipped, hidden=hidden),
         yes="Revoke key" if count == 1 else f"Revoke {count:,} keys", no="Cancel",
         yes_id="revoke", no_id="cancel", yes_variant="error", id=REVOKE_DIALOG)
 
@@ -84,8 +86,10 @@ def revoke_question(rows: tuple[KeyRow, ...]) -> Text:
 
 
 def revoke_body(rows: tuple[KeyRow, ...], now: datetime, *, signed_in_id: str | None,
-                skipped: int) -> Iterator[Widget]:
+                skipped: int, hidden: tuple[KeyRow, ...] = ()) -> Iterator[Widget]:
     """What happens first: with many keys, the list is what scrolls out of view."""
+    if hidden:
+        yield Static(not_shown(len(rows), hidden), id="not-shown")
     signed_in = next((row for row in rows if row.id == signed_in_id), None)
     if signed_in is not None:
         yield Static(Text.assemble("This terminal is signed in with “", signed_in.name,
@@ -97,6 +101,16 @@ def revoke_body(rows: tuple[KeyRow, ...], now: datetime, *, signed_in_id: str | 
         yield Static(f"{skipped} already revoked {were} left out.", classes="note")
     yield Vertical(*(Static(describe(row, now, bullet=len(rows) > 1)) for row in rows),
                    id="keys-to-revoke")
+
+
+def not_shown(marked: int, hidden: tuple[KeyRow, ...]) -> Text:
+    """Which of the `marked` keys the list's filter hides: marks span filters (a, h, /)."""
+    if len(hidden) == marked:
+        said = ("The marked key is" if marked == 1 else f"{marked:,} marked keys are") \
+            + " not shown under this filter: "
+    else:
+        said = f"{marked:,} marked keys, {len(hidden):,} not shown under this filter: "
+    return Text(said + _quoted(list(hidden)) + ".")
 
 
 def describe(row: KeyRow, now: datetime, *, bullet: bool) -> Text:
