@@ -408,6 +408,10 @@ class OpenRushApp(App[None]):
                 return
         # A long path breaks after a separator in the toast, not mid-name (markup: as it is).
         shown = message if markup else fold_for_toast(message, self.size.width)
+        # The same words again (c pressed five times) replace the toast: stacked, five copies
+        # covered the page at 60x20 (the re-trial).
+        textual_private.dismiss_toasts(
+            self, lambda note: note.message == shown and note.title == title)
         super().notify(shown, title=title, severity=severity,
                        timeout=short_lived(severity, timeout), markup=markup)
 
