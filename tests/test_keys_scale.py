@@ -10,10 +10,9 @@ which objects stay alive. The figures (latency, memory) are bench/keys.py's.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -32,7 +31,7 @@ from openrush_tui.screens.api_access.page import ApiAccessScreen
 from openrush_tui.widgets import key_table
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.status_line import StatusLine
-from tests.support.apps import FIXED_NOW, TERMINAL, notices, remote_app, settle, text_of
+from tests.support.apps import FIXED_NOW, TERMINAL, notices, remote_app, settle, text_of, until
 from tests.support.patience import PATIENCE
 from tests.support.scripted_server import Reply, ScriptedServer
 
@@ -65,14 +64,6 @@ def asked(server: ScriptedServer) -> list[str]:
 
 def served(server: ScriptedServer) -> None:
     server.route("GET", "/v1/me/credits", Reply(200, {"balance": 5000}))
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + PATIENCE
-    while not condition():
-        assert loop.time() < deadline, "the condition never held"
-        await pilot.pause(0.01)
 
 
 def page_of(pilot: Pilot[Any]) -> ApiAccessScreen:

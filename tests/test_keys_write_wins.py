@@ -12,12 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 
 from openrush_tui.api.budget import RequestBudget
 from openrush_tui.api.client import OpenRushClient
@@ -31,7 +30,7 @@ from openrush_tui.screens.api_access.revoke import REVOKE_DIALOG
 from openrush_tui.session import Session
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.key_summary import KeySummary
-from tests.support.apps import FIXED_NOW, TERMINAL, SkippingClock, later, settle, text_of
+from tests.support.apps import FIXED_NOW, TERMINAL, SkippingClock, later, settle, text_of, until
 from tests.support.faults import FaultySandbox, faulty_sandbox
 from tests.support.keys import select, state_text, table_of
 from tests.support.patience import PATIENCE
@@ -97,15 +96,6 @@ def client_of(front: HoldingFront, key: str) -> OpenRushClient:
     test takes) and that waits for a request held."""
     return OpenRushClient(front.url, key, read_timeout=PATIENCE * 2, deadline=PATIENCE * 3,
                           budget=RequestBudget(monotonic=SkippingClock()))
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
-    """Let the app run until `condition()` holds (a load stays held: no settle meanwhile)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + PATIENCE
-    while not condition():
-        assert loop.time() < deadline, "the condition never held"
-        await pilot.pause(0.02)
 
 
 def status_of(app: Any, name: str) -> str:

@@ -5,7 +5,6 @@ key first, leave while waiting, a failed step). In-process on the fixed clock, a
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,9 @@ from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 from openrush_tui.screens.bindings import page_commands
 from openrush_tui.widgets.audit_line import AuditLine
 from tests.support.accounts import mint_key, sandbox_app_with, stored
-from tests.support.apps import notices, remote_app, sandbox_app, settle, text_of
+from tests.support.apps import notices, remote_app, sandbox_app, settle, text_of, until
 from tests.support.keys import names, select, shown_key, table_of
 from tests.support.lifecycle import lifecycle_server
-from tests.support.patience import PATIENCE
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 from tests.support.scripted_server import Reply, ScriptedServer
 
@@ -37,21 +35,11 @@ EXTRA = (ExtraKey("Legacy integration", created_days_ago=200, last_used_days_ago
 FLAGGED = {"Contractor (temporary)", "Legacy integration", "Old and unused"}
 
 
-async def wait_until(pilot: Pilot, condition: Any, limit: float = PATIENCE) -> None:
-    """Let the app run until `condition()` holds (a worker may stay busy: no settling)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("the condition never held")
-        await pilot.pause(0.02)
-
-
 async def choose_now(pilot: Pilot) -> None:
     """"Revoke it now", by the keyboard (the choice has the focus): a click computed before
     the dialog's body settled its scroll could land beside it on a busy machine."""
     await pilot.press("down")
-    await wait_until(pilot, lambda: getattr(pilot.app.screen.query_one("#revoke-old"),
+    await until(pilot, lambda: getattr(pilot.app.screen.query_one("#revoke-old"),
                                             "pressed_button", None) is not None
                      and pilot.app.screen.query_one("#revoke-old").pressed_button.id == "old-now")
 
@@ -60,7 +48,7 @@ async def open_rotation(pilot: Pilot) -> None:
     """R, then wait until the rotation dialog is mounted (pushed is not yet mounted: a busy
     machine shows the gap, and a click on its buttons would find nothing)."""
     await pilot.press("R")
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, KeyRotateScreen)
+    await until(pilot, lambda: isinstance(pilot.app.screen, KeyRotateScreen)
                      and bool(pilot.app.screen.query("#rotate")))
 
 
@@ -71,7 +59,7 @@ def audit_text(app: Any) -> str:
 async def stored_it(pilot: Pilot) -> str:
     """The reveal dialog is up: read the key shown, then close it as "stored"."""
     # Pushed is not yet mounted (a busy machine shows the gap): wait for the key itself.
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, KeyRevealScreen)
+    await until(pilot, lambda: isinstance(pilot.app.screen, KeyRevealScreen)
                      and bool(pilot.app.screen.query("#key")))
     key = shown_key(pilot.app)  # type: ignore[arg-type]
     await pilot.click("#stored")
@@ -176,7 +164,7 @@ async def test_rotating_over_http_reveals_the_new_key_once_then_revokes_the_old(
         await choose_now(pilot)
         await pilot.click("#rotate")
         new_key = await stored_it(pilot)
-        await wait_until(pilot, lambda: "Revoked the old key" in steps(app))
+        await until(pilot, lambda: "Revoked the old key" in steps(app))
         assert "✓ Created “Deploy bot " in steps(app)
         assert new_key not in steps(app)  # shown only in the reveal dialog
         await pilot.click("#close")
@@ -205,7 +193,7 @@ async def test_rotating_this_terminals_own_key_switches_the_saved_key_first(
         await pilot.click("#old-now")
         await pilot.click("#rotate")
         new_key = await stored_it(pilot)
-        await wait_until(pilot, lambda: "Revoked the old key" in steps(app))
+        await until(pilot, lambda: "Revoked the old key" in steps(app))
         assert "now signs in with the new key, kept in" in steps(app)
         assert app.session.key is not None and app.session.key.secret.reveal() == new_key
         await pilot.click("#close")
@@ -224,7 +212,7 @@ async def test_rotating_a_key_from_openrush_key_says_to_set_it_and_goes_on_in_me
         await choose_now(pilot)
         await pilot.click("#rotate")
         new_key = await stored_it(pilot)
-        await wait_until(pilot, lambda: "Revoked the old key" in steps(app))
+        await until(pilot, lambda: "Revoked the old key" in steps(app))
         assert "! This terminal's key comes from OPENRUSH_KEY" in steps(app)
         assert app.session.key is not None and app.session.key.source == "session"
         assert app.session.key.secret.reveal() == new_key
@@ -250,7 +238,7 @@ async def test_leaving_while_waiting_stops_safely_and_says_what_is_left(tmp_path
         await pilot.press("enter")  # Enter in the field: Rotate (once unused for 10 minutes)
         await stored_it(pilot)
         # The dialog closes: the page's line follows the wait, and S stops it.
-        await wait_until(pilot, lambda: "old key last used 4 minutes ago" in waiting_line(app))
+        await until(pilot, lambda: "old key last used 4 minutes ago" in waiting_line(app))
         assert not isinstance(app.screen, KeyRotateScreen)
         await pilot.press("S")
         await settle(pilot)
@@ -300,9 +288,9 @@ async def test_quitting_while_the_rotation_waits_says_what_is_left_once_closed(
         await open_rotation(pilot)
         await pilot.click("#rotate")  # once unused for 10 minutes (used 4 minutes ago)
         await stored_it(pilot)
-        await wait_until(pilot, lambda: "old key last used" in waiting_line(app))
+        await until(pilot, lambda: "old key last used" in waiting_line(app))
         await pilot.press("ctrl+q")  # asks first while the rotation waits
-        await wait_until(pilot, lambda: bool(app.screen.query("#quit-anyway")))
+        await until(pilot, lambda: bool(app.screen.query("#quit-anyway")))
         await pilot.click("#quit-anyway")
         await pilot.pause()
     note = " ".join(capsys.readouterr().err.split())  # printed once the terminal is back
@@ -322,7 +310,7 @@ async def test_sigterm_while_the_replacement_is_created_says_it_may_exist(
             await settle(pilot)
             await open_rotation(pilot)
             await pilot.click("#rotate")
-            await wait_until(pilot, lambda: any(r.method == "POST" for r in server.requests))
+            await until(pilot, lambda: any(r.method == "POST" for r in server.requests))
             app.terminate(15)
             await pilot.pause()
     note = " ".join(capsys.readouterr().err.split())

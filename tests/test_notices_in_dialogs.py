@@ -31,11 +31,10 @@ from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.tui import OpenRushApp
-from tests.support.apps import FIXED_NOW, notices, sandbox_app, settle, text_of
+from tests.support.apps import FIXED_NOW, notices, sandbox_app, settle, text_of, until
 from tests.support.clipboard import FakeDesktop
 from tests.support.in_view import assert_in_view, cut_text, not_in_view
 from tests.support.keys import create, select, shown_key
-from tests.support.patience import PATIENCE
 
 if TYPE_CHECKING:  # by id at run time
     from openrush_tui.widgets.rotation_line import RotationLine
@@ -67,15 +66,6 @@ class ClearTimer:
     def fire(self) -> None:
         assert self.callbacks, "no clear was set"
         self._app.call_later(self.callbacks.pop())
-
-
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], object]) -> None:
-    """Let the app run until `condition()` holds (busy workers would hold a settle)."""
-    for _ in range(int(PATIENCE / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the condition never held")
 
 
 def notice_of(dialog: Dialog[Any]) -> str:
@@ -135,7 +125,7 @@ async def test_the_clipboard_clear_is_said_in_the_open_reveal_not_over_it(
         dialog = app.screen
         assert isinstance(dialog, KeyRevealScreen)
         timer.fire()
-        await wait_until(pilot, lambda: kept(app, CLEARED))
+        await until(pilot, lambda: kept(app, CLEARED))
         await settle(pilot)
         for _ in range(3):  # the notice's place is set after a refresh or two
             await pilot.pause()
@@ -167,14 +157,14 @@ async def test_a_rotation_that_ends_while_a_dialog_is_open_is_said_in_it(
         line = await start_waiting(pilot, app)
         await select(pilot, "Data notebook")
         await pilot.press("enter")  # its details
-        await wait_until(pilot, lambda: isinstance(app.screen, KeyDetailsScreen))
+        await until(pilot, lambda: isinstance(app.screen, KeyDetailsScreen))
         for _ in range(3):  # the rotation's wait keeps a worker busy: no settle
             await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, KeyDetailsScreen)
         clock.now += timedelta(minutes=10)  # nothing used the old key: the next look revokes
         line.look_now()
-        await wait_until(pilot, lambda: kept(app, "Revoked the old key"))
+        await until(pilot, lambda: kept(app, "Revoked the old key"))
         for _ in range(3):
             await pilot.pause()
         assert app.screen is dialog
@@ -227,7 +217,7 @@ async def test_a_notice_is_plain_text_on_one_line_with_unsafe_characters_shown(
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")  # the help: a dialog too
-        await wait_until(pilot, lambda: isinstance(app.screen, Dialog))
+        await until(pilot, lambda: isinstance(app.screen, Dialog))
         dialog = app.screen
         assert isinstance(dialog, Dialog)
         # A server's words: never markup, escapes shown, one line.
@@ -313,7 +303,7 @@ def test_snapshot_the_reveal_with_the_clipboard_notice_at_60x20(
         timer = await reveal_with_a_clear_to_come(pilot, desktop)
         timer.fire()
         app = cast("OpenRushApp", pilot.app)
-        await wait_until(pilot, lambda: kept(app, CLEARED))
+        await until(pilot, lambda: kept(app, CLEARED))
         await settle(pilot)
 
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
@@ -341,9 +331,9 @@ async def start_waiting(pilot: Pilot[Any], app: OpenRushApp) -> RotationLine:
     await pilot.press("R")
     assert isinstance(app.screen, KeyRotateScreen)
     await pilot.press("enter")
-    await wait_until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
+    await until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
     await pilot.click("#stored")
-    await wait_until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
+    await until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
     line = cast("RotationLine", app.screen.query_one("#rotation-line"))
-    await wait_until(pilot, lambda: line.display and "last used" in text_of(cast(Any, line)))
+    await until(pilot, lambda: line.display and "last used" in text_of(cast(Any, line)))
     return line

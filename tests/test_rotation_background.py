@@ -22,9 +22,8 @@ from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 from openrush_tui.screens.dialogs.quit_waiting import QUIT_WHILE_WAITING
 from openrush_tui.tui import OpenRushApp
 from tests.support.accounts import mint_key, sandbox_app_with, stored
-from tests.support.apps import FIXED_NOW, notices, sandbox_app, settle, text_of
+from tests.support.apps import FIXED_NOW, notices, sandbox_app, settle, text_of, until
 from tests.support.keys import names, select, shown_key, table_of
-from tests.support.patience import PATIENCE
 
 if TYPE_CHECKING:  # by id at run time: the test runs (and fails) on a tree without them
     from openrush_tui.widgets.choice_set import ChoiceSet
@@ -44,16 +43,6 @@ class MovingClock:
         return self.now
 
 
-async def wait_until(pilot: Pilot[Any], condition: Any) -> None:
-    """Let the app run until `condition()` holds (the rotation's worker stays busy: a settle
-    would wait for it)."""
-    for _ in range(int(PATIENCE / 0.02)):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("the condition never held")
-
-
 def said(app: OpenRushApp) -> str:
     """The notifications shown (each arrives as a message the App handles: wait for it)."""
     return " ".join(" ".join(notices(app)).split())
@@ -71,11 +60,11 @@ async def start_waiting(pilot: Pilot[Any], app: OpenRushApp) -> RotationLine:
     await pilot.press("R")
     assert isinstance(app.screen, KeyRotateScreen)
     await pilot.press("enter")  # the first choice is focused: once unused (10 minutes)
-    await wait_until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
+    await until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
     await pilot.click("#stored")
-    await wait_until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
+    await until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
     line = cast("RotationLine", app.screen.query_one("#rotation-line"))
-    await wait_until(pilot, lambda: line.display and "last used" in text_of(line))
+    await until(pilot, lambda: line.display and "last used" in text_of(line))
     return line
 
 
@@ -88,31 +77,31 @@ async def test_the_rotation_waits_in_the_background_and_revokes_once_unused(
         assert ("Rotating “Production server”: old key last used 4 minutes ago; it is revoked "
                 "once unused for 10 minutes — S stops it") in " ".join(text_of(line).split())
         assert "Production server 2026-06-26" in names(app)  # listed, and selected
-        await wait_until(pilot, lambda: "Waiting for the old key to go unused" in said(app))
+        await until(pilot, lambda: "Waiting for the old key to go unused" in said(app))
         # The dashboard is the user's meanwhile: another page, and back; another action.
         await pilot.press("3")
-        await wait_until(pilot, lambda: isinstance(app.screen, ActivityScreen))
+        await until(pilot, lambda: isinstance(app.screen, ActivityScreen))
         await pilot.press("2")
-        await wait_until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
+        await until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
         await select(pilot, "Data notebook")
         await pilot.press("d")
-        await wait_until(pilot, lambda: app.screen.id == REVOKE_DIALOG)
+        await until(pilot, lambda: app.screen.id == REVOKE_DIALOG)
         await pilot.press("tab", "enter")  # Revoke (Cancel is focused first)
-        await wait_until(pilot, lambda: key_status(app, "Data notebook") == "revoked")
+        await until(pilot, lambda: key_status(app, "Data notebook") == "revoked")
         assert line.waiting and key_status(app, "Production server") == "active"
         # Ten minutes on, nothing has used the old key: the next look revokes it, and the
         # user hears of it on whatever page is shown.
         await pilot.press("3")
-        await wait_until(pilot, lambda: isinstance(app.screen, ActivityScreen))
+        await until(pilot, lambda: isinstance(app.screen, ActivityScreen))
         clock.now += timedelta(minutes=10)
         line.look_now()
-        await wait_until(pilot, lambda: not line.waiting)
-        await wait_until(pilot, lambda: "Rotation done Revoked the old key “Production server”"
+        await until(pilot, lambda: not line.waiting)
+        await until(pilot, lambda: "Rotation done Revoked the old key “Production server”"
                          in said(app))
         await pilot.press("2")
-        await wait_until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
+        await until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
         assert not line.display
-        await wait_until(pilot, lambda: key_status(app, "Production server") == "revoked")
+        await until(pilot, lambda: key_status(app, "Production server") == "revoked")
 
 
 async def test_s_stops_the_wait_and_says_what_is_left(tmp_path: Path) -> None:
@@ -126,9 +115,9 @@ async def test_s_stops_the_wait_and_says_what_is_left(tmp_path: Path) -> None:
         await pilot.press("R")  # one rotation at a time: this one is said, not opened
         await pilot.pause()
         assert isinstance(app.screen, ApiAccessScreen)
-        await wait_until(pilot, lambda: "“Production server” is being rotated" in said(app))
+        await until(pilot, lambda: "“Production server” is being rotated" in said(app))
         await pilot.press("S")
-        await wait_until(pilot, lambda: not line.waiting and "Stopped waiting" in said(app))
+        await until(pilot, lambda: not line.waiting and "Stopped waiting" in said(app))
         text = said(app)
         assert "Stopped waiting" in text and "is still active" in text
         assert f"openrush-tui keys revoke {production}" in text
@@ -147,14 +136,14 @@ async def test_quitting_while_it_waits_says_what_is_left_once_closed(
         production = next(row.id for row in table_of(app).view.rows
                           if row.key.name == "Production server")
         await pilot.press("3")  # from another page: the wait is API access's, noted all the same
-        await wait_until(pilot, lambda: isinstance(app.screen, ActivityScreen))
+        await until(pilot, lambda: isinstance(app.screen, ActivityScreen))
         await pilot.press("ctrl+q")  # asks first (Keep working focused): a stray q ends nothing
-        await wait_until(pilot, lambda: app.screen.id == QUIT_WHILE_WAITING)
+        await until(pilot, lambda: app.screen.id == QUIT_WHILE_WAITING)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, ActivityScreen))
+        await until(pilot, lambda: isinstance(app.screen, ActivityScreen))
         assert app.is_running and app.leaving_notes[0]() is not None  # still waiting
         await pilot.press("q")
-        await wait_until(pilot, lambda: app.screen.id == QUIT_WHILE_WAITING)
+        await until(pilot, lambda: app.screen.id == QUIT_WHILE_WAITING)
         await pilot.click("#quit-anyway")
         await pilot.pause()
     note = " ".join(capsys.readouterr().err.split())
@@ -179,9 +168,9 @@ async def test_the_rotate_dialog_opens_on_its_choice_arrows_choose_enter_rotates
         assert choices.pressed_button is not None and choices.pressed_button.id == "old-now"
         assert "then revoke the old key at once" in text_of(app.screen.query_one("#plan"))
         await pilot.press("enter")  # rotates
-        await wait_until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
+        await until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
         await pilot.click("#stored")
-        await wait_until(pilot, lambda: isinstance(app.screen, KeyRotateScreen)
+        await until(pilot, lambda: isinstance(app.screen, KeyRotateScreen)
                          and "Revoked the old key" in text_of(app.screen.query_one("#steps")))
 
 
@@ -198,18 +187,18 @@ async def test_rotating_this_terminals_own_key_switches_first_then_waits_in_the_
         old = table_of(app).current
         await pilot.press("R")
         await pilot.press("enter")  # once unused for 10 minutes
-        await wait_until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
+        await until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
         new_key = shown_key(app)
         await pilot.click("#stored")
-        await wait_until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
+        await until(pilot, lambda: isinstance(app.screen, ApiAccessScreen))
         line = cast("RotationLine", app.screen.query_one("#rotation-line"))
-        await wait_until(pilot, lambda: "S stops it" in text_of(line))
-        await wait_until(pilot, lambda: "now signs in with the new key" in said(app))
+        await until(pilot, lambda: "S stops it" in text_of(line))
+        await until(pilot, lambda: "now signs in with the new key" in said(app))
         assert app.session.key is not None and app.session.key.secret.reveal() == new_key
         clock.now += timedelta(minutes=10)
         line.look_now()
-        await wait_until(pilot, lambda: not line.waiting)
-        await wait_until(pilot, lambda: f"Revoked the old key “{old.key.name}”" in said(app))
-        await wait_until(pilot, lambda: table_of(app).view.row(old.id) is not None
+        await until(pilot, lambda: not line.waiting)
+        await until(pilot, lambda: f"Revoked the old key “{old.key.name}”" in said(app))
+        await until(pilot, lambda: table_of(app).view.row(old.id) is not None
                          and table_of(app).view.row(old.id).status == "revoked")
     assert read_file_key("default") == new_key

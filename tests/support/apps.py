@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import io
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,18 @@ def remote_app(api_url: str, key: str | None, *, page: str | None = None,
     stored = StoredKey(Secret(key), "environment") if key else None
     return app_class(settings, Session(settings, stored, monotonic=SkippingClock()),
                      clock=clock or fixed_clock(FIXED_NOW), first_page=page)
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], object],
+                limit: float = PATIENCE) -> None:
+    """Let the app run until `condition()` holds, at most `limit` seconds. No settling
+    meanwhile: a busy worker or a held load would hold a settle."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("the condition never held")
+        await pilot.pause(0.02)
 
 
 async def settle(pilot: Pilot[Any], limit: float = PATIENCE) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,8 @@ from openrush_tui.sandbox.options import SandboxOptions
 from openrush_tui.screens.setup.storage_choice import StorageChoiceScreen
 from openrush_tui.screens.setup.web_sign_in import WebSignInScreen
 from openrush_tui.tui import OpenRushApp
-from tests.support.apps import FIXED_NOW, KEY_SEED, remote_app, settle, text_of
+from tests.support.apps import FIXED_NOW, KEY_SEED, remote_app, settle, text_of, until
 from tests.support.budget_clocks import Clocks
-from tests.support.patience import PATIENCE
 
 CSRF = re.compile(r"name='csrf' value='([^']+)'")
 FIELDS = re.compile(r"name='([^']+)' value='([^']*)'")
@@ -37,14 +35,6 @@ class Gate:
     async def sleep(self, seconds: float) -> None:
         self.clocks.skip(seconds)
         await self.open.wait()
-
-
-async def until(pilot: Pilot[Any], condition: Callable[[], bool]) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + PATIENCE
-    while not condition():
-        assert loop.time() < deadline, "the condition never held"
-        await pilot.pause(0.02)
 
 
 def shown(screen: Any, selector: str) -> bool:
