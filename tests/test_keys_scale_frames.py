@@ -31,10 +31,10 @@ from openrush_tui.screens.api_access import page as api_access_page
 from openrush_tui.widgets.key_summary import KeySummary
 from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.status_line import StatusLine
-from tests.support.apps import FIXED_NOW, TERMINAL, SkippingClock, remote_app, settle
+from tests.support.apps import FIXED_NOW, TERMINAL, SkippingClock, remote_app, settle, until
 from tests.support.patience import PATIENCE
 from tests.support.scripted_server import Reply, ScriptedServer
-from tests.test_keys_scale import KEY, item, page, served, until
+from tests.test_keys_scale import KEY, item, page, served
 
 ROOT = Path(__file__).resolve().parent.parent
 

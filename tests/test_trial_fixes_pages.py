@@ -17,12 +17,12 @@ from openrush_tui.screens.api_access.page import ApiAccessScreen
 from openrush_tui.text.cells import Apart
 from openrush_tui.widgets.usage_chart import UsageChart
 from tests.support.activity import screen_of, settle_activity, table_of
-from tests.support.apps import FIXED_NOW, sandbox_app, settle
+from tests.support.apps import FIXED_NOW, sandbox_app, settle, until
 from tests.support.keys import select, state_text
 from tests.support.keys import table_of as key_table_of
 from tests.support.threaded_sandbox import threaded_sandbox
 from tests.test_names_apart import add_keys
-from tests.test_rotation_background import SIZE, MovingClock, said, start_waiting, wait_until
+from tests.test_rotation_background import SIZE, MovingClock, said, start_waiting
 
 pytestmark = pytest.mark.usefixtures("isolated_home")
 
@@ -61,11 +61,11 @@ async def test_r_during_a_rotation_s_wait_names_the_key_that_stops_it(tmp_path: 
         line = await start_waiting(pilot, app)
         await select(pilot, "Data notebook")
         await pilot.press("R")
-        await wait_until(pilot, lambda: "“Production server” is being rotated" in said(app))
+        await until(pilot, lambda: "“Production server” is being rotated" in said(app))
         assert "Press S to stop that wait first" in said(app), said(app)
         assert "Press c" not in said(app)
         await pilot.press("S")  # what it says does what it says
-        await wait_until(pilot, lambda: not line.waiting and "Stopped waiting" in said(app))
+        await until(pilot, lambda: not line.waiting and "Stopped waiting" in said(app))
         assert isinstance(app.screen, ApiAccessScreen)
 
 
