@@ -56,6 +56,29 @@ def test_the_entry_point_keeps_trio_from_httpcore_and_leaves_it_to_the_rest(
     assert ran.stdout.splitlines()[-2:] == ["False None", "trio"], ran.stderr
 
 
+def test_a_missing_sniffio_is_looked_for_once(tmp_path: Path) -> None:
+    # httpx no longer installs sniffio and httpcore imports it at each lock it sets up: where it
+    # is missing (the users' install; here it is there, so it is refused), each import searched
+    # sys.path again. Three attempts at an unreachable server set up locks many times.
+    code = ("import sys\n"
+            "class Missing:\n"
+            "    asked = 0\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'sniffio':\n"
+            "            Missing.asked += 1\n"
+            "            raise ModuleNotFoundError(name=name)\n"
+            "sys.meta_path.insert(0, Missing())\n"
+            "from openrush_tui.main import main\n"
+            "main(['keys', 'list', '--json'])\n"
+            "print('asked', Missing.asked)\n")
+    env = {**os.environ, "OPENRUSH_API_URL": "http://127.0.0.1:9", "OPENRUSH_KEY": "or_" + "k" * 40,
+           "OPENRUSH_CONFIG_DIR": str(tmp_path), "HOME": str(tmp_path),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                         timeout=60)
+    assert ran.stdout.splitlines()[-1:] == ["asked 1"], (ran.stdout, ran.stderr)
+
+
 def test_a_plain_http_pool_trusts_no_certificate_and_https_the_usual_ones() -> None:
     timeout = httpx.Timeout(1.0)
     plain = Pool("http://127.0.0.1:9", timeout, None, "test").verify

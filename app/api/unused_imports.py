@@ -10,6 +10,11 @@ test tool (selenium), and then costs every run 0.1-0.25 s of imports (with attrs
 sortedcontainers): a fifth of the dashboard's start and of `keys list --json` at 50,000 keys.
 So trio is refused to httpcore's modules alone: anything else in the process still imports it
 as usual.
+
+httpcore also imports sniffio in a function, at each lock and connection it sets up, and does
+without it when it is missing (httpx no longer installs it): each of those imports looks for
+it along sys.path again (49 times, ~50 ms, in `keys audit --json` at 50,000 keys). A missing
+sniffio is recorded as missing once, so that the next imports fail at once.
 """
 
 from __future__ import annotations
@@ -53,5 +58,9 @@ def _imported_by(package: str) -> bool:
 def leave_out() -> None:
     """Before httpx loads: its command line and httpcore's trio are not imported."""
     sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]  # None: import fails
+    try:
+        import sniffio  # noqa: F401  # lazy: start-up (only to learn whether it is there)
+    except ImportError:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]  # None: import fails
     if not any(isinstance(finder, _NoTrioForHttpcore) for finder in sys.meta_path):
         sys.meta_path.insert(0, _NoTrioForHttpcore())  # ahead of every other finder
