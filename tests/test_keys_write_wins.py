@@ -2,9 +2,10 @@
 revoked while a refresh was on its way showed "active" again, in the row, the counts and the
 key's summary, until it was revoked a second time).
 
-The real sandbox over HTTP on 127.0.0.1, behind a front (`HoldingFront`) that can hold the
-answer to a list of keys: the sandbox answers at once (the answer says what was true then),
-and the front sends it only once the test releases it. No timing: events order everything.
+The real sandbox over HTTP on 127.0.0.1, behind a front (`scripted_server.FaultServer`) that
+holds the answer to a list of keys (`Fault(hold_answer=True)`): the sandbox answers at once
+(the answer says what was true then), and the front sends it only once the test releases it.
+No timing: events order everything.
 """
 
 from __future__ import annotations
@@ -34,54 +35,34 @@ from tests.support.apps import FIXED_NOW, TERMINAL, SkippingClock, later, settle
 from tests.support.faults import FaultySandbox, faulty_sandbox
 from tests.support.keys import select, state_text, table_of
 from tests.support.patience import PATIENCE
-from tests.support.scripted_server import FaultServer, endpoint_of
+from tests.support.scripted_server import Fault, FaultServer
 
 pytestmark = pytest.mark.usefixtures("isolated_home")
 
 NAME = "🚀 rocket 👩‍💻 dev 🇫🇷"  # the trial's key
 
 
-class HoldingFront(FaultServer):
-    """The sandbox over HTTP. After `hold_next_list()`, the next GET of the list of keys is
-    answered by the sandbox at once and sent to the client only after `release()`."""
+def hold_next_list(front: FaultServer) -> threading.Event:
+    """The next GET of the list of keys is answered by the sandbox at once and sent to the
+    client only once the event returned is set."""
+    release = threading.Event()
+    front.inject(Fault(hold=release, hold_answer=True, once=True), "keys")
+    return release
 
-    def __init__(self, app: Any) -> None:
-        super().__init__(app)
-        self._armed = False
-        self.held = threading.Event()  # a list's answer is being held
-        self._release = threading.Event()
 
-    def hold_next_list(self) -> None:
-        self._armed, self._release = True, threading.Event()
-        self.held.clear()
-
-    def release(self) -> None:
-        self._release.set()
-
-    def forward(self, method: str, target: str, headers: Any,
-                body: bytes) -> tuple[int, dict[str, str], bytes]:
-        answer = super().forward(method, target, headers, body)
-        if self._armed and endpoint_of(method, target.split("?")[0]) == "keys":
-            self._armed = False
-            self.held.set()
-            self._release.wait(PATIENCE)
-        return answer
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._release.set()  # nothing stays held past the test
-        super().__exit__(*exc_info)
+def list_held(front: FaultServer) -> bool:
+    return "keys" in front.held
 
 
 @contextlib.contextmanager
-def served(folder: Path) -> Iterator[tuple[FaultySandbox, HoldingFront]]:
-    """The seeded demo account (and the trial's key) behind a `HoldingFront`."""
+def served(folder: Path) -> Iterator[tuple[FaultySandbox, FaultServer]]:
+    """The seeded demo account (and the trial's key) behind its front over HTTP."""
     with faulty_sandbox(folder) as faulty:
         faulty.new_key(NAME)
-        with HoldingFront(faulty.sandbox.app) as front:
-            yield faulty, front
+        yield faulty, faulty.server
 
 
-def dashboard(front: HoldingFront, key: str) -> OpenRushApp:
+def dashboard(front: FaultServer, key: str) -> OpenRushApp:
     """API access on the front, signed in as with OPENRUSH_KEY. A request held is waited for
     (a read timeout would send it again, and the answer would no longer be from before)."""
     settings = Settings(api_url=front.url, fixed_now=FIXED_NOW, connect_timeout=PATIENCE,
@@ -91,7 +72,7 @@ def dashboard(front: HoldingFront, key: str) -> OpenRushApp:
     return OpenRushApp(settings, session, clock=fixed_clock(FIXED_NOW), first_page="api-access")
 
 
-def client_of(front: HoldingFront, key: str) -> OpenRushClient:
+def client_of(front: FaultServer, key: str) -> OpenRushClient:
     """A client whose budget's clock stands still (an answer kept is reused however long the
     test takes) and that waits for a request held."""
     return OpenRushClient(front.url, key, read_timeout=PATIENCE * 2, deadline=PATIENCE * 3,
@@ -117,16 +98,16 @@ async def test_a_refresh_asked_before_a_revoke_does_not_undo_it(tmp_path: Path) 
             # A refresh (r, a while after the last list: the server is asked), whose answer
             # (the key still active) is held on its way.
             later(app, 60)
-            front.hold_next_list()
+            release = hold_next_list(front)
             await pilot.press("r")
-            await until(pilot, front.held.is_set)
+            await until(pilot, lambda: list_held(front))
             # The key is revoked meanwhile, as the user did it: d, Tab, Enter.
             await pilot.press("d")
             await until(pilot, lambda: app.screen.id == REVOKE_DIALOG)
             await pilot.press("tab", "enter")
             await until(pilot, lambda: status_of(app, NAME) == "revoked")
             # The refresh's old answer arrives now: it must not undo the revoke.
-            front.release()
+            release.set()
             await settle(pilot)
             assert status_of(app, NAME) == "revoked"
             assert f"{total} keys, {active - 1} active" in state_text(app)
@@ -150,14 +131,14 @@ async def test_a_key_created_while_a_refresh_is_held_is_listed_and_selected(
             await settle(pilot)
             total = table_of(app).view.total
             later(app, 60)
-            front.hold_next_list()
+            release = hold_next_list(front)
             await pilot.press("r")
-            await until(pilot, front.held.is_set)
+            await until(pilot, lambda: list_held(front))
             await pilot.press("n")
             await until(pilot, lambda: isinstance(app.screen, KeyCreateScreen))
             await pilot.press(*"made meanwhile", "enter")
             await until(pilot, lambda: isinstance(app.screen, KeyRevealScreen))
-            front.release()
+            release.set()
             await settle(pilot)
             await pilot.press("escape")  # the reveal: Close; its question: Close anyway
             await until(pilot, lambda: app.screen.id == LEAVE_DIALOG)
@@ -178,15 +159,14 @@ async def test_a_list_asked_for_before_a_write_is_never_reused_after_it(
         client = client_of(front, faulty.key)
         async with client:
             [key] = [key for key in await client.list_keys() if key.name == NAME]
-            front.hold_next_list()
+            release = hold_next_list(front)
             before = asyncio.ensure_future(client.key_page(limit=250))
-            await asyncio.to_thread(front.held.wait, PATIENCE)
-            assert front.held.is_set()
+            assert await asyncio.to_thread(front.wait_held, "keys", PATIENCE)
             revoked = await client.revoke_key(key.id)
             assert revoked is not None and not revoked.is_active
             # Asked after the revoke while the old request is still held: its own request.
             after = asyncio.ensure_future(client.key_page(limit=250))
-            front.release()
+            release.set()
             old, new = await before, await after
             assert next(item for item in old.items if item.id == key.id).is_active
             assert not next(item for item in new.items if item.id == key.id).is_active

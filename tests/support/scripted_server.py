@@ -247,8 +247,11 @@ class Fault:
     drop: str = ""  # "before" or "after"
     commit: bool | None = None
     # A frozen server: the request is noted, then no answer until this is set (or the front
-    # stops).
+    # stops). With `hold_answer`, the API answers at once (what was true then) and it is that
+    # answer which waits: a read asked before a write, arriving after it.
     hold: threading.Event | None = None
+    hold_answer: bool = False
+    once: bool = False  # for one request only (to each endpoint it was injected on)
 
     @property
     def reaches_api(self) -> bool:
@@ -281,11 +284,8 @@ class _FaultHandler(BaseHTTPRequestHandler):
         name = endpoint_of(self.command, path)
         fault = owner.fault_for(name)
         headers: dict[str, str]
-        if fault is not None and fault.hold is not None:
-            with owner._lock:
-                owner.held.append(name)
-            while not fault.hold.wait(0.05) and not owner.aborting.is_set():
-                pass
+        if fault is not None and fault.hold is not None and not fault.hold_answer:
+            owner.hold(name, fault.hold)
             fault = None
         if fault is not None and not fault.reaches_api:
             owner.note(name, reached=False)
@@ -296,6 +296,9 @@ class _FaultHandler(BaseHTTPRequestHandler):
         else:
             owner.note(name, reached=True)
             status, headers, content = owner.forward(self.command, self.path, self.headers, body)
+            if fault is not None and fault.hold is not None:  # hold_answer
+                owner.hold(name, fault.hold)
+                fault = None
         if fault is not None:
             if fault.drop == "after":
                 self._drop()
@@ -363,6 +366,7 @@ class FaultServer:
         self.reached: list[str | None] = []  # endpoints whose requests reached the API
         self.refused: list[str | None] = []  # ... and those that never did
         self.held: list[str | None] = []  # endpoints whose requests a `Fault.hold` held
+        self._held_more = threading.Condition(self._lock)
         self._httpd = _FaultHTTPServer(("127.0.0.1", 0), _FaultHandler)
         self._httpd.owner = self
         self._thread = threading.Thread(target=self._httpd.serve_forever,
@@ -389,7 +393,24 @@ class FaultServer:
 
     def fault_for(self, endpoint: str | None) -> Fault | None:
         with self._lock:
-            return self._faults.get(endpoint, self._faults.get(None))
+            key = endpoint if endpoint in self._faults else None
+            fault = self._faults.get(key)
+            if fault is not None and fault.once:
+                del self._faults[key]
+            return fault
+
+    def hold(self, endpoint: str | None, release: threading.Event) -> None:
+        """Note a request held on `endpoint`, then wait for `release` (or the front's end)."""
+        with self._lock:
+            self.held.append(endpoint)
+            self._held_more.notify_all()
+        while not release.wait(0.05) and not self.aborting.is_set():
+            pass
+
+    def wait_held(self, endpoint: str | None, timeout: float) -> bool:
+        """Whether a request to `endpoint` is (or was) held, waiting up to `timeout` s."""
+        with self._lock:
+            return self._held_more.wait_for(lambda: endpoint in self.held, timeout)
 
     def note(self, endpoint: str | None, *, reached: bool) -> None:
         with self._lock:
