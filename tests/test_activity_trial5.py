@@ -35,30 +35,16 @@ def written(folder: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=size_ids)
-async def test_what_is_typed_in_the_export_dialog_names_the_file(
+async def test_the_export_dialogs_tab_stops_and_what_is_typed_in_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
-    monkeypatch.chdir(tmp_path)
-    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
-    async with app.run_test(size=size) as pilot:
-        dialog = await open_export(pilot)
-        field = dialog.query_one("#path", Input)
-        assert app.focused is field
-        await pilot.press(*"abc.csv")
-        assert field.value == "abc.csv"  # the offered name replaced, not added to
-        await pilot.press("enter")
-        await settle(pilot)
-        assert (tmp_path / "abc.csv").is_file()
-        assert written(tmp_path) == ["abc.csv"]
-
-
-@pytest.mark.parametrize("size", SIZES, ids=size_ids)
-async def test_every_export_tab_stop_is_a_control_in_view_and_enter_only_chooses(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: tuple[int, int]) -> None:
+    # One app: the dialog is opened twice (a new one each time), closed without an export,
+    # then used to export.
     monkeypatch.chdir(tmp_path)
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=size) as pilot:
         dialog = await open_export(pilot)
         first, stops = app.focused, []
+        assert first is dialog.query_one("#path", Input)
         for _ in range(10):
             await pilot.press("tab")
             await pilot.pause()
@@ -82,6 +68,17 @@ async def test_every_export_tab_stop_is_a_control_in_view_and_enter_only_chooses
         await settle(pilot)
         assert app.screen is not dialog
         assert any("no file was written" in notice for notice in notices(app))
+
+        # Opened again: what is typed names the file.
+        dialog = await open_export(pilot)
+        field = dialog.query_one("#path", Input)
+        assert app.focused is field
+        await pilot.press(*"abc.csv")
+        assert field.value == "abc.csv"  # the offered name replaced, not added to
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (tmp_path / "abc.csv").is_file()
+        assert written(tmp_path) == ["abc.csv"]
 
 
 # -- the Tool column and the chart's key ----------------------------------------------------
