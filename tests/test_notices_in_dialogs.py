@@ -176,11 +176,38 @@ async def test_a_rotation_that_ends_while_a_dialog_is_open_is_said_in_it(
             assert problem is None, problem
 
 
-async def test_an_error_stays_in_view_and_the_dialogs_own_words_still_toast(
+async def test_a_notice_is_plain_text_on_one_line_and_an_error_stays_in_view(
         tmp_path: Path, no_display: None) -> None:
+    # One app, two dialogs in turn: the help (a server's words, our markup, a long notice),
+    # then the reveal of a new key (errors against lesser notices, the dialog's own toast).
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
     async with app.run_test(size=SMALL, notifications=True) as pilot:
         await settle(pilot)
+        await pilot.press("question_mark")  # the help: a dialog too
+        await until(pilot, lambda: isinstance(app.screen, Dialog))
+        dialog = app.screen
+        assert isinstance(dialog, Dialog)
+        # A server's words: never markup, escapes shown, one line.
+        app.notify("[bold]name[/bold]\x1b]52;c;aGk=\x07\nnext", title="Settings",
+                   severity="warning", markup=False)
+        await pilot.pause()
+        assert notice_of(dialog) == "! Settings: [bold]name[/bold]\\e]52;c;aGk=\\x07 next"
+        assert dialog.query_one("#dialog-notice").has_class("-warning")
+        # Our own markup: its words, without the tags.
+        app.notify("Press [b]r[/b] to refresh.", severity="warning")
+        await pilot.pause()
+        assert notice_of(dialog) == "! Press r to refresh."
+        # A long one is cut to its lines, never taking the dialog's rows.
+        app.notify("word " * 200, severity="warning", markup=False)
+        await pilot.pause()
+        await pilot.pause()
+        notice = dialog.query_one("#dialog-notice")
+        assert 1 <= notice.region.height <= 2, notice.region
+        assert notice_of(dialog).endswith("…"), notice_of(dialog)
+        assert not toasts_over(dialog)
+        await pilot.press("escape")  # the help closed: the reveal's line starts empty
+        await until(pilot, lambda: not isinstance(app.screen, Dialog))
+
         await create(pilot, "laptop")
         dialog = app.screen
         assert isinstance(dialog, KeyRevealScreen)
@@ -209,35 +236,6 @@ async def test_an_error_stays_in_view_and_the_dialogs_own_words_still_toast(
         for selector in ("#key", "#dialog-notice"):
             problem = not_in_view(dialog.query_one(selector))
             assert problem is None, problem
-
-
-async def test_a_notice_is_plain_text_on_one_line_with_unsafe_characters_shown(
-        tmp_path: Path, no_display: None) -> None:
-    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
-    async with app.run_test(size=SMALL, notifications=True) as pilot:
-        await settle(pilot)
-        await pilot.press("question_mark")  # the help: a dialog too
-        await until(pilot, lambda: isinstance(app.screen, Dialog))
-        dialog = app.screen
-        assert isinstance(dialog, Dialog)
-        # A server's words: never markup, escapes shown, one line.
-        app.notify("[bold]name[/bold]\x1b]52;c;aGk=\x07\nnext", title="Settings",
-                   severity="warning", markup=False)
-        await pilot.pause()
-        assert notice_of(dialog) == "! Settings: [bold]name[/bold]\\e]52;c;aGk=\\x07 next"
-        assert dialog.query_one("#dialog-notice").has_class("-warning")
-        # Our own markup: its words, without the tags.
-        app.notify("Press [b]r[/b] to refresh.", severity="warning")
-        await pilot.pause()
-        assert notice_of(dialog) == "! Press r to refresh."
-        # A long one is cut to its lines, never taking the dialog's rows.
-        app.notify("word " * 200, severity="warning", markup=False)
-        await pilot.pause()
-        await pilot.pause()
-        notice = dialog.query_one("#dialog-notice")
-        assert 1 <= notice.region.height <= 2, notice.region
-        assert notice_of(dialog).endswith("…"), notice_of(dialog)
-        assert not toasts_over(dialog)
 
 
 @pytest.mark.parametrize("size", [(40, 12), SMALL], ids=["40x12", "60x20"])
