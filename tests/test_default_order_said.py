@@ -20,11 +20,10 @@ pytestmark = pytest.mark.usefixtures("isolated_home")
 NEWEST_FIRST = "ordered by creation, newest first"
 
 
-@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
 async def test_the_default_order_is_said_when_created_has_no_header(
-        tmp_path: Path, size: tuple[int, int]) -> None:
+        tmp_path: Path, trial_size: tuple[int, int]) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=trial_size) as pilot:
         await settle(pilot)
         table = table_of(app)
         assert "created" not in table._columns()  # the premise: no header for Created

@@ -28,11 +28,10 @@ def limit_said(app: OpenRushApp) -> str:
     return found.group(0)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
 async def test_the_limit_reads_the_same_filtered_or_not(
-        tmp_path: Path, size: tuple[int, int]) -> None:
+        tmp_path: Path, trial_size: tuple[int, int]) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=trial_size) as pilot:
         await settle_activity(pilot)
         said = limit_said(app)
         assert re.fullmatch(r"Limit [\d,]+/10,000 left", said), said

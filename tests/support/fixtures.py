@@ -104,6 +104,14 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox
         process.stop()
 
 
+@pytest.fixture(params=[(80, 24), (60, 20)], ids=["80x24", "60x20"])
+def trial_size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    """The new-user trials' two terminals, each test run at both: 80x24 (an SSH session's
+    default) and 60x20 (a small split pane)."""
+    size: tuple[int, int] = request.param
+    return size
+
+
 @pytest.fixture
 def tmux(tmp_path: Path, isolated_home: Path) -> Iterator[Tmux]:
     """A tmux server of our own, 120x36, with `set-clipboard on` so OSC 52 lands in a buffer.
