@@ -192,10 +192,12 @@ def test_scan_findings_break_between_words(env: dict[str, str], tmp_path: Path,
     assert len(starts) == 2 and all(line.startswith("deploy/settings.env:") for line in starts)
 
 
-def test_keys_list_at_80_columns_keeps_every_column_but_the_id(env: dict[str, str]) -> None:
-    # Long names give way (cut to 28 cells) before a date column goes.
+def test_keys_list_at_80_columns_keeps_the_id_and_every_column_but_created(
+        env: dict[str, str]) -> None:
+    # The id (what `keys revoke` and `keys rotate` take) stays, at its unique start (trial
+    # 8); CREATED goes first, then long names give way (cut to 28 cells).
     titles = SPLIT.split(on_terminal(("keys", "list"), env, 80)[0].strip())
-    assert titles == ["NAME", "PREFIX", "STATUS", "CREATED", "LAST USED", "EXPIRES"], titles
+    assert titles == ["ID", "NAME", "PREFIX", "STATUS", "LAST USED", "EXPIRES"], titles
 
 
 # -- in-process: the widths of a typical account ------------------------------------------------
@@ -220,12 +222,12 @@ def listed(names: list[str], columns: int, monkeypatch: pytest.MonkeyPatch,
     return capsys.readouterr().out.splitlines()
 
 
-def test_a_typical_account_shows_whole_names_and_every_date_at_80_columns(
+def test_a_typical_account_shows_ids_whole_names_and_the_dates_to_act_on_at_80_columns(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     lines = listed(TYPICAL, 80, monkeypatch, capsys)
-    assert SPLIT.split(lines[0].strip()) == ["NAME", "PREFIX", "STATUS", "CREATED",
+    assert SPLIT.split(lines[0].strip()) == ["ID", "NAME", "PREFIX", "STATUS",
                                              "LAST USED", "EXPIRES"], lines
-    assert [SPLIT.split(line)[0] for line in lines[1:]] == TYPICAL
+    assert [SPLIT.split(line)[1] for line in lines[1:]] == TYPICAL
     assert all(cell_len(line) <= 80 for line in lines), lines
     # The dates keep their day where there is room, else say their age ("3d ago", "in 30d").
     assert re.search(r"20\d\d-\d\d-\d\d|\d+[dhmy] ago|in \d+[dhmy]", lines[2]), lines

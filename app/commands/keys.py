@@ -52,7 +52,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     commands = keys.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
 
     listing = commands.add_parser("list", help="list the keys (active ones unless --all)",
-                                  description="List the account's keys, newest first.")
+                                  description="List the account's keys, newest first. On "
+                                              "a narrow terminal an id is shown as its "
+                                              "shortest unique start, which `keys revoke` "
+                                              "and `keys rotate` take.")
     listing.add_argument("--all", action="store_true",
                          help="include revoked and expired keys")
     listing.add_argument("--json", action="store_true",
@@ -268,13 +271,14 @@ def _reference_entry(key: ApiCredential, findings: tuple[Finding, ...]) -> dict[
 
 def print_table(keys: list[ApiCredential], now: datetime, among: Sequence[str] = ()) -> None:
     """Aligned columns, fitted to the terminal's width (see `commands.table`): the times give
-    way first (to the minute, then the day), then the id (to its shortest start unique among
-    `among`, the account's ids, which `keys revoke` takes; then left out, as the prefix names
-    the key too); a long name is cut to 28 cells before the times shrink to their age ("3d
-    ago", "in 30d"), and to 20 before CREATED and EXPIRES go, to 16 before LAST USED. So a
-    typical account (names up to 24 cells) keeps every column but the id at 80 columns. A
-    name is cut in the middle where it would read like another (`text.cells.Apart`). The
-    table `keys list` prints a page of keys at a time (`commands.key_tables.KeyListing`)."""
+    way first (to the minute), then the id (to its shortest start unique among `among`, the
+    account's ids, which `keys revoke` and `keys rotate` take), the times to the day, then
+    CREATED goes; a long name is cut to 28 cells before the times shrink to their age ("3d
+    ago", "in 30d"), to 20 before EXPIRES goes, to 16 before PREFIX, LAST USED and STATUS go.
+    The id stays (trial 8: it is what a user acts with): a typical account keeps ID, NAME,
+    PREFIX, STATUS, LAST USED and EXPIRES at 80 columns; at 60 EXPIRES goes too. A name is cut
+    in the middle where it would read like another (`text.cells.Apart`). The table `keys
+    list` prints a page of keys at a time (`commands.key_tables.KeyListing`)."""
     # lazy: start-up (--help imports every command module)
     from openrush_tui.commands.key_tables import KeyListing
     from openrush_tui.commands.table import terminal_width

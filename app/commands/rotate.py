@@ -54,7 +54,9 @@ def register_rotate(commands: argparse._SubParsersAction[argparse.ArgumentParser
                     "lifetime), print it once on stdout, then revoke the old key now, once "
                     "nothing has used it for --idle-minutes, or never. If this terminal signs "
                     "in with the old key, it switches to the new one first.")
-    rotate.add_argument("key", metavar="ID|NAME", help="the key's id (cred_…) or its name")
+    rotate.add_argument("key", metavar="ID|NAME",
+                        help="the key's id (cred_…, or its start as `keys list` shows it) or "
+                             "its name")
     rotate.add_argument("--revoke-old", choices=("now", "when-idle", "never"), default="now",
                         help="when to revoke the old key (default %(default)s)")
     rotate.add_argument("--idle-minutes", type=number_up_to("minutes", 10_080), default=10.0,
@@ -75,8 +77,9 @@ class KeyNotFound(Exception):
 
 
 def find_target(keys: Sequence[ApiCredential], ref: str) -> ApiCredential:
-    """The key with this id, else the one active key with exactly this name (a full key, as
-    pasted from a file, names the key with its prefix: never echoed, masked)."""
+    """The key with this id, else the one active key with exactly this name, else the one key
+    whose id starts with it (a narrow `keys list` shows the start; a full key, as pasted from
+    a file, names the key with its prefix: never echoed, masked)."""
     [found], shown = by_full_key([ref], list(keys))
     if found != ref:
         by_prefix = next((key for key in keys if key.id == found), None)
@@ -94,6 +97,14 @@ def find_target(keys: Sequence[ApiCredential], ref: str) -> ApiCredential:
         key for key in keys if names(key.name, ref) and key.is_active]  # as shown
     if len(named) == 1:
         return named[0]
+    if not named and ref:  # a unique start of an id, as a narrow `keys list` shows it
+        started = [key for key in keys if key.id.startswith(ref)]
+        if len(started) == 1:
+            return find_target(keys, started[0].id)
+        if started:
+            raise KeyNotFound(f"{number(len(started))} keys have an id that starts with "
+                              f"“{visible(ref)}”: give more of the id (see `openrush-tui "
+                              "keys list`)")
     if not named:
         raise KeyNotFound(f"no active key has the id or name “{visible(ref)}” (see "
                           "`openrush-tui keys list`)")

@@ -7,7 +7,8 @@ shorter form (dates without seconds, then without the time, then as their age; a
 shortest unique start), a column left out, or a column cut down to a given width (a long
 name gives way before a date column goes); last, the columns that may be cut are cut with
 "…" ("..." where the locale cannot show it: `text.glyphs`), the widest first, never below
-their least width. A cut keeps rows apart (`text.cells.Apart`): a cell cut so that it could
+their least width (a column cut by a step gets back the room a later step freed). A cut
+keeps rows apart (`text.cells.Apart`): a cell cut so that it could
 be another ("Trial deploy…" beside "Trial deploy") is cut in the middle instead, keeping the
 end that tells it apart ("Trial d…06-26"). A wide character is never split. Only a terminal
 too narrow for even that has its lines cut.
@@ -192,20 +193,37 @@ def fit(columns: list[Column], width: int | None, steps: Sequence[Step] = (),
     for step in steps:
         excess = total_width(shown) - width
         if excess <= 0:
-            return shown
+            break
         column = step[1]
         if step[0] == "drop":
             if column in shown and len(shown) > 1:
                 shown.remove(column)
         elif step[0] == "shorten":
-            column.shorten()
+            if column in shown:  # a column left out is never made shorter: no work for it
+                column.shorten()
         elif column in shown and column.width() > step[2]:
             column.cut_to(max(step[2], column.width() - excess))
     first = [cut] if isinstance(cut, Column) else list(cut or ())
+    _give_back([column for column in first if column in shown], width - total_width(shown))
     excess = total_width(shown) - width
     for turn in (first, list(then)):
         excess = _cut_down([column for column in turn if column in shown], excess, cut_to)
     return shown
+
+
+def _give_back(cuts: list[Column], room: int) -> None:
+    """The room a step left free (a column left out after a name was cut to make room) given
+    back to `cuts`, in turn, from their cells before the cut: `keys list` at 50 columns cut
+    names to 16 cells, then left PREFIX out, and printed 4 spare cells beside "sandbox
+    bootstr…"."""
+    for column in cuts:
+        if room <= 0:
+            return
+        wider = min(max(map(cell_width, column.whole), default=0), column.width() + room)
+        if wider > column.width():
+            before = column.width()
+            column.cut_to(wider)
+            room -= column.width() - before
 
 
 def _cut_down(cuts: list[Column], excess: int, cut_to: int | None) -> int:
