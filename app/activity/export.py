@@ -22,7 +22,7 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from openrush_tui.activity.counting import CHART_PAGE, RATE_RESERVE, count_pages
@@ -113,6 +113,16 @@ def export_filename(view: ActivityFilter, fmt: Format, now: datetime) -> str:
         parts.append("tool-" + _slug(view.tool))
     parts.append(now.astimezone(UTC).strftime("%Y%m%d-%H%M"))
     return "-".join(part for part in parts if part) + f".{fmt}"
+
+
+def with_extension(name: str, fmt: Format) -> str:
+    """A file name as typed, with the format's extension when it has none: "events" →
+    "events.csv" ("events." too: its dot was meant for it). A name with an extension, this
+    format's or another ("events.txt", "events.CSV"), is kept as typed: the user chose it.
+    Trial 8: "events" was saved as it was, a file with no extension."""
+    if PurePath(name).suffix or not name.rstrip("."):  # "..": nothing to add it to
+        return name
+    return f"{name.rstrip('.')}.{fmt}"
 
 
 ExportStop = Literal["end", "cap", "rate"]

@@ -12,6 +12,7 @@ Leaving while it runs cancels it: only reads were sent, and the half-written fil
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,7 +24,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioSet, Static
 
 from openrush_tui.activity.events import is_own_read
-from openrush_tui.activity.export import EXPORT_CAP, Format, export_activity, export_filename
+from openrush_tui.activity.export import (
+    EXPORT_CAP,
+    Format,
+    export_activity,
+    export_filename,
+    with_extension,
+)
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.paths import display_path
@@ -61,6 +68,7 @@ class ActivityExportScreen(Dialog[str | None]):
         self._suggested = ""  # the name offered, replaced when the format changes
         self._phase = "plan"  # plan → exporting → done
         self._result: str | None = None
+        self._added = ""  # the extension added to the name typed (`_path`), if any
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -116,10 +124,20 @@ class ActivityExportScreen(Dialog[str | None]):
             field.select_all()
 
     def _path(self) -> Path | None:
-        """The file to write, or None when the name will not do (said, the name focused)."""
+        """The file to write, or None when the name will not do (said, the name focused): the
+        name typed, with the format's extension when it has none (`with_extension`); a
+        folder typed gets the offered name in it."""
         field = self.query_one("#path", Input)
         typed = field.value.strip()
         path = self._folder / Path(typed).expanduser() if typed else None
+        self._added = ""
+        if path is not None and (typed.endswith(("/", os.sep)) or path.is_dir()):
+            path /= export_filename(self._view, self._format(), self.dashboard.now())
+        elif path is not None:
+            named = with_extension(path.name, self._format())
+            # Said once it is saved (`saved`): the file is not named quite as typed.
+            self._added = named[len(path.name.rstrip(".")):] if named != path.name else ""
+            path = path.with_name(named)
         problem = ("Type a file name." if path is None
                    else f"{display_path(path)} already exists: type another name."
                    if path.exists()
@@ -151,7 +169,7 @@ class ActivityExportScreen(Dialog[str | None]):
                     leave_out=is_own_read if self._hide_own else None,
                     another_name=path.name == self._suggested):
                 if progress.done:
-                    self._done(f"{progress.text}\nSaved in {display_path(progress.path.parent)}/")
+                    self._done(f"{progress.text}\n{saved(progress.path, self._added)}")
                 else:
                     self.say(progress.text)
         except (OpenRushError, OSError) as error:
@@ -178,3 +196,12 @@ class ActivityExportScreen(Dialog[str | None]):
             self.dismiss("Export cancelled: no file was written.")
         else:  # before any export, the page says it was closed (not a silent close)
             self.dismiss(self._result or "Export cancelled: no file was written.")
+
+
+def saved(path: Path, added: str) -> str:
+    """Where the file went. When the format's extension was added to the name typed, its
+    name is said with it: "Saved events.csv in ~/exports/ (.csv added)"."""
+    folder = display_path(path.parent)
+    if added:
+        return f"Saved {visible(path.name)} in {folder}/ ({added} added)."
+    return f"Saved in {folder}/"
