@@ -1,7 +1,9 @@
 """Exporting Activity's current view (w): its filters and period, to a CSV or JSON file.
 
 The file goes in the current directory under a name that carries the filters
-(`activity.export.export_filename`), or wherever the user types. `export_activity` fetches
+(`activity.export.export_filename`), or wherever the user types: a name typed without an
+extension gets the format's, said when saved ("Saved events.csv … (.csv added)"), and a
+folder typed gets the offered name in it. `export_activity` fetches
 the pages (200 events a request, through the request budget, pausing rather than spend the
 last requests of the rate limit) and writes them as they come, up to the cap the dialog
 names; the dialog shows the progress, then the path, the rows and whether the cap was hit.
