@@ -5,7 +5,9 @@ The screen sets `mcp_url` (from the one setting) and `setups` (what `agents.foun
 this machine: the same function as ``agents list``); the panel posts `CopyRequested`,
 `InstallRequested` and `UninstallRequested` and does none of them itself, so the copy path
 and file writing stay in one place each. Narrower than `NARROW_BELOW` (a 60-column
-terminal), the list goes above the steps, which then have the whole width.
+terminal), the list goes above the steps, which then have the whole width; on a short screen
+as well (60x20) it is a few rows with its own scroll (styles/setup.tcss), so that the steps
+start on the screen that shows it, and the page brings the section up as the user moves.
 
 The steps open with the selected agent's name and state ("Cursor — Set up here: …"): a state
 line alone sat on the list's first row and read as Claude Code's (trial 6). The name heads
@@ -128,9 +130,11 @@ class AgentPanel(Horizontal):
 
     @dataclass
     class AgentChanged(Message):
-        """Another agent is shown (what the page's bindings offer may change)."""
+        """Another agent is shown (what the page's bindings offer may change); `moved`: the
+        user chose it (the list's highlight moved), rather than its state being found."""
 
         agent: Agent
+        moved: bool = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "scroll_snippet(-1)", "Snippet left", show=False,
@@ -205,7 +209,7 @@ class AgentPanel(Horizontal):
 
     def watch_agent_id(self) -> None:
         self._render_agent()
-        self.post_message(self.AgentChanged(self.agent))
+        self.post_message(self.AgentChanged(self.agent, moved=True))
 
     def watch_key_header(self) -> None:
         self._render_agent()

@@ -140,6 +140,11 @@ class SetupScreen(DashboardScreen):
     # (Declared as Textual declares it, which mypy reads as an instance variable.)
     HORIZONTAL_BREAKPOINTS: list[tuple[int, str]] | None = [  # noqa: RUF012
         (0, "-narrow"), (70, "-wide")]
+    # Shorter than 30 rows it gets -short: at 60 columns, the agent list above the steps is
+    # then a few rows with its own scroll (styles/setup.tcss; 60x20, trial 8: the whole list
+    # filled the screen and the steps began below it).
+    VERTICAL_BREAKPOINTS: list[tuple[int, str]] | None = [  # noqa: RUF012
+        (0, "-short"), (30, "-tall")]
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -631,8 +636,13 @@ class SetupScreen(DashboardScreen):
             return
         self.app.push_screen(AgentInstallScreen(plan, note=note), self._installed)
 
-    def on_agent_panel_agent_changed(self) -> None:
+    def on_agent_panel_agent_changed(self, event: AgentPanel.AgentChanged) -> None:
         self.refresh_bindings()
+        panel = self.query_one(AgentPanel)
+        if event.moved and self.has_class("-short") and panel.has_class("-narrow"):
+            # Moving down the compact list (60x20): the section comes up whole to the top,
+            # so the steps of the agent chosen are read under it, not below the fold.
+            self.query_one("#agent-section").scroll_visible(top=True, animate=False)
 
     def action_copy(self) -> None:
         self.query_one(AgentPanel).request_copy()
