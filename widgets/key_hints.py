@@ -7,16 +7,20 @@ description, disabled keys dimmed, the command palette on the right) as a single
 a click on a key presses it.
 
 Most useful first, and it always fits: a screen may list its bindings' ids in `FOOTER_ORDER`
-(the rest follow in Textual's order: the focused widget's, then the screen's). Then come the
+(the rest follow in Textual's order: the focused widget's, then the screen's); a binding kept
+out of the footer (`show=False`) that the screen lists there is shown all the same, under its
+`FOOTER_LABELS` word when its description is too long for a footer ("o Order"). Then come the
 page keys (1 2 3), Help (?) and Quit. Too narrow for all of it (an 80-column SSH session),
 the palette hint goes, then the page keys shrink to "1 2 3 pages", then the screen's keys go
-from the least useful on; Help and Quit always stay. Under a dialog the page keys do
-nothing, so they are not shown.
+from the least useful on, except its `FOOTER_KEEP` ones (the page's most used: API access's
+n, d, o at 60 columns, trial 8); then the page keys, then those; Help and Quit always stay.
+Under a dialog the page keys do nothing, so they are not shown. The help (?) lists every key.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.style import Style
@@ -70,11 +74,16 @@ class KeyHints(Widget):
         keeps: list[Hint] = []
         seen: set[str] = set()
         palette: Binding | None = None
+        order: Sequence[str] = getattr(self.screen, "FOOTER_ORDER", ())
+        labels: Mapping[str, str] = getattr(self.screen, "FOOTER_LABELS", {})
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if binding.key == self.app.COMMAND_PALETTE_BINDING and self.app.ENABLE_COMMAND_PALETTE:
                 palette = binding
-            elif binding.show and (action := binding.action.removeprefix("app.")) not in seen:
+            elif ((binding.show or binding.id in order)
+                  and (action := binding.action.removeprefix("app.")) not in seen):
                 seen.add(action)
+                if (label := labels.get(binding.id or "")) is not None:
+                    binding = replace(binding, description=label)
                 if action.startswith(NAVIGATION):
                     if enabled:  # under a dialog they do nothing: not offered
                         pages.append((binding, enabled))
@@ -86,11 +95,14 @@ class KeyHints(Widget):
             # A text field took ?: the app's F1 (priority) still opens the help.
             keeps += [(binding, True) for binding in Binding.make_bindings(self.app.BINDINGS)
                       if binding.action == "help" and binding.priority][:1]
-        order: Sequence[str] = getattr(self.screen, "FOOTER_ORDER", ())
         rank = {binding_id: index for index, binding_id in enumerate(order)}
         actions.sort(key=lambda hint: rank.get(hint[0].id or "", len(rank)))  # stable
         keeps.sort(key=lambda hint: ALWAYS.index(hint[0].action.removeprefix("app.")))
         return actions, pages, keeps, palette
+
+    def _kept(self, hint: Hint) -> bool:
+        """One of the page's most used keys: they give way after the page keys."""
+        return (hint[0].id or "") in getattr(self.screen, "FOOTER_KEEP", ())
 
     def render(self) -> Text:
         actions, pages, keeps, palette = self._shown()
@@ -114,6 +126,11 @@ class KeyHints(Widget):
                 with_palette = False
             elif pages and not compact_pages:
                 compact_pages = True
+            elif any(not self._kept(hint) for hint in actions):
+                last = max(index for index, hint in enumerate(actions) if not self._kept(hint))
+                actions = actions[:last] + actions[last + 1:]
+            elif pages:
+                pages = []
             elif actions:
                 actions = actions[:-1]
             else:
