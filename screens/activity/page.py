@@ -51,6 +51,7 @@ from openrush_tui.widgets.filter_bar import FilterBar
 from openrush_tui.widgets.key_hints import KeyHints
 from openrush_tui.widgets.keymap import ACT, FIND
 from openrush_tui.widgets.load_state import LoadState
+from openrush_tui.widgets.status_line import Freshness
 from openrush_tui.widgets.usage_chart import UsageChart
 from openrush_tui.widgets.usage_summary import UsageSummary
 
@@ -99,6 +100,9 @@ class ActivityScreen(DashboardScreen):
         super().__init__()
         self.model = ActivityModel(clock=lambda: self.dashboard.now())
         self.live_schedule = LiveSchedule(self.live_interval)
+        # r on a page shown within 2 s of its last answer asks nothing (the request budget):
+        # said in a toast (trial 8), the time of the last answer kept on the budget's clock.
+        self._freshness = Freshness(lambda: self.dashboard.session.monotonic())
 
     @property
     def filter(self) -> ActivityFilter:
@@ -223,6 +227,7 @@ class ActivityScreen(DashboardScreen):
     async def fetch(self) -> tuple[int, UsagePage]:
         generation, query = self.model.generation, self.model.query()
         client = await self.dashboard.session.client()
+        self._freshness.starting(client.budget.sent, by_hand=False)
         return generation, await client.usage(limit=PAGE_SIZE, **query)
 
     def show_loading(self) -> None:
@@ -233,6 +238,8 @@ class ActivityScreen(DashboardScreen):
             "loading", say.LOADING if self.table.row_count == 0 else say.REFRESHING)
 
     def show(self, result: tuple[int, UsagePage]) -> None:
+        if (client := self.dashboard.session.client_if_ready) is not None:
+            self._freshness.ended(self, client.budget.sent, "events")
         update = self.model.first_page(*result)
         if update is None:
             return
@@ -353,8 +360,10 @@ class ActivityScreen(DashboardScreen):
         """The newest events joined on top: a live tick's (`live`), or r's on a page shown."""
         try:
             client = await self.dashboard.session.client()
+            self._freshness.starting(client.budget.sent, by_hand=not live)
             with self.live_schedule.counted(client.budget, live=live):
                 page = await newest_page(client, self.model.shown_query(), known_newest)
+                self._freshness.ended(self, client.budget.sent, "events")
                 update = self.model.live_events(generation, known_newest, page.items)
                 self.note_rate_limit()
                 if update is not None and update.events:

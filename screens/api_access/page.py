@@ -54,7 +54,7 @@ from openrush_tui.widgets.key_table import KeyTable
 from openrush_tui.widgets.keymap import ACT, FIND
 from openrush_tui.widgets.marks_line import MarksLine
 from openrush_tui.widgets.rotation_line import RotationLine
-from openrush_tui.widgets.status_line import StatusLine
+from openrush_tui.widgets.status_line import Freshness, StatusLine
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
@@ -118,6 +118,9 @@ class ApiAccessScreen(DashboardScreen):
         self._findings: dict[str, KeyFindings] = {}
         self._select_after_load: str | None = None  # a key just created or rotated to
         self._unseen: UnseenCreate | None = None  # a create that may have made a key
+        # r within 2 s asks nothing (the request budget): said in a toast (trial 8).
+        self._freshness = Freshness(lambda: self.dashboard.session.monotonic())
+        self._by_hand = False  # the load about to start is r's
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -156,6 +159,8 @@ class ApiAccessScreen(DashboardScreen):
         undo the result the page showed (the request budget sends the new request: no answer
         from before a write is reused or shared, `api.budget`)."""
         client = await self.dashboard.session.client()
+        self._freshness.starting(client.budget.sent, by_hand=self._by_hand)
+        self._by_hand = False
         while not await self._fetch_since(client, client.budget.writes):
             pass
         return self.table.view.total
@@ -191,6 +196,10 @@ class ApiAccessScreen(DashboardScreen):
             self.table.fill([], self.dashboard.now(), first=True)
         return True
 
+    def action_reload(self, reuse: float = 0.0) -> None:
+        self._by_hand = not reuse  # r (a page shown again reuses older answers: not said)
+        super().action_reload(reuse)
+
     def forget_account(self) -> None:
         self._list.forget()
         self._select_after_load = None
@@ -211,6 +220,8 @@ class ApiAccessScreen(DashboardScreen):
         self._point_after_load()
         self._show_counts()
         self._audit_if_changed()
+        if (client := self.dashboard.session.client_if_ready) is not None:
+            self._freshness.ended(self, client.budget.sent, "keys")
 
     def _learn_account_id(self) -> None:
         self.dashboard.session.learn_account_id([row.key for row in self.table.view.rows])
