@@ -14,9 +14,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
@@ -54,6 +55,11 @@ from openrush_tui.widgets.keymap import GLOBAL
 from openrush_tui.widgets.plain_glyphs import PlainGlyphs
 from openrush_tui.widgets.terminal_safe import TerminalSafe
 from openrush_tui.widgets.toast_text import fold_for_toast
+
+if TYPE_CHECKING:  # imported with the first dialog (push_screen)
+    from textual.notifications import Notification
+
+    from openrush_tui.screens.dialogs.dialog import Dialog
 
 STYLESHEETS = ("app.tcss", "api_access.tcss")
 # Added as the first dialog opens: ~5 ms off each of Textual's parses before the first frame.
@@ -414,6 +420,43 @@ class OpenRushApp(App[None]):
             self, lambda note: note.message == shown and note.title == title)
         super().notify(shown, title=title, severity=severity,
                        timeout=short_lived(severity, timeout), markup=markup)
+
+    def toasts_under(self, dialog: Dialog[Any]) -> None:
+        """A dialog opens (`Dialog.on_mount`): no toast is drawn over it. Those on screen are
+        taken off: they were seen, they are about the page, and "Messages" keeps them. One
+        raised before the dialog opened but still on its way (notify only posts a message:
+        a key that says something, then opens a dialog) was never seen: it is said in the
+        dialog's notice line instead of coming up over the dialog (the trial: it lay over the
+        dialog for its whole timeout)."""
+        # lazy: start-up (as in push_screen; here with a dialog, it is loaded already)
+        from openrush_tui.screens.dialogs.dialog import Dialog
+
+        opened = time.time()  # Textual's clock for `Notification.raised_at`
+        self.clear_notifications()
+
+        def on_its_way(note: Notification) -> bool:
+            if note.raised_at >= opened:  # said since: the dialog's own words, a toast
+                return False
+            top = self.screen  # the dialog, or one opened over it since
+            if not isinstance(top, Dialog):  # closed already: the toast is on the page
+                return False
+            top.take_notice(self._unfolded(note), title=note.title, severity=note.severity,
+                            markup=note.markup)
+            return True
+
+        # The toasts on their way arrive before the sweep this queues (the app's messages are
+        # first in, first out); none is on screen now.
+        textual_private.dismiss_toasts(self, on_its_way)
+
+    def _unfolded(self, note: Notification) -> str:
+        """A toast's words as they were said, before `fold_for_toast` broke long paths for the
+        toast's width (the notice line wraps them to its own)."""
+        if note.markup:
+            return note.message
+        width = self.size.width
+        return next((said.text for said in self.recent.newest_first()
+                     if said.title == note.title and
+                     fold_for_toast(said.text, width) == note.message), note.message)
 
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
                            time_format: str | None = None) -> str | None:

@@ -551,13 +551,19 @@ class ApiAccessScreen(DashboardScreen):
 
         own = self._signed_in_id((row,)) == row.id
         taken = [other.name for other in self.table.view.rows]
-        self.app.push_screen(KeyRotateScreen(row.key, own=own, taken_names=taken),
+        self.app.push_screen(KeyRotateScreen(row.key, own=own, taken_names=taken,
+                                             on_done=self._take_rotation),
                              self._rotate_closed)
 
     def _rotate_closed(self, closed: RotateClosed | None) -> None:
         self.table.focus()
-        if closed is None or not closed.changed:
-            return
+        if closed is not None and closed.changed:
+            self._take_rotation(closed)
+
+    def _take_rotation(self, closed: RotateClosed) -> None:
+        """What a rotation changed: the list loaded again, the new key selected. As soon as
+        the rotation finishes in its dialog, the list behind the steps shows it (the new key,
+        the old one revoked or kept); a rotation handed to the page to wait, on closing."""
         if closed.new_id is not None:
             self._select_after_load = closed.new_id
             if self._attention.only:  # the new key needs no attention: show it

@@ -11,6 +11,11 @@
    looking at the old key in the background ("old key last used 2 minutes ago", paced by
    `Rotation` to a tenth of the rate limit at most) while the dashboard is the user's again.
 
+The page behind takes the result as the rotation finishes (`on_done`: the new key listed and
+selected, the old one as the plan left it), not as the dialog closes: the steps and the list
+agree while both are on screen. After a step the focus is on the button that closes (Enter
+closes a finished rotation), by the dialog's one way of focusing (`Dialog.focus_now`).
+
 Leaving is safe at any time: before Rotate nothing happened; a write in flight (the create,
 the switch, a revoke now) is waited for; once waiting, the page's line stops between two
 looks (c) and says what is left to do. Every failed step says what exists now.
@@ -18,7 +23,7 @@ looks (c) and says what is left to do. Every failed step says what exists now.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, ClassVar
@@ -67,7 +72,9 @@ class Choice(GlyphRadioButton):
 
 @dataclass(frozen=True)
 class RotateClosed:
-    changed: bool  # a request was sent: the list must be loaded again
+    # A request was sent and the page has not taken the result yet: the list must be loaded
+    # again (a finished rotation gave it to `on_done` already: closing it is then False).
+    changed: bool
     new_id: str | None = None  # the replacement, to select in the list
     message: str | None = None  # what the page should say once the dialog is gone
     severity: SeverityLevel = "information"
@@ -86,15 +93,20 @@ class KeyRotateScreen(Dialog[RotateClosed]):
     AUTO_FOCUS = "#revoke-old"
 
     def __init__(self, old: ApiCredential, *, own: bool,
-                 taken_names: Collection[str] = ()) -> None:
+                 taken_names: Collection[str] = (),
+                 on_done: Callable[[RotateClosed], object] | None = None) -> None:
+        """`on_done`: given what the rotation changed as soon as it finishes in the dialog
+        (the page behind shows it while the steps are read); without it, on closing."""
         super().__init__()
         self._old = old
+        self._on_done = on_done
         self._own = own
         self._taken = tuple(taken_names)  # the account's names: the new one differs
         self._phase = "plan"  # plan → sending → done (or handed to the page to wait)
         self._rotation: Rotation | None = None
         self._new_id: str | None = None
         self._steps = Text()  # the steps so far, one a line
+        self._taken_by_page = False  # `on_done` has had the result
 
     def compose(self) -> ComposeResult:
         title = Text("Rotate the key “")
@@ -204,7 +216,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         self.query_one("#options").display = False
         self.query_one("#rotate", Button).display = False
         self.query_one("#close", Button).label = "Close"
-        self.query_one("#close", Button).focus()
+        self._focus_close()
         self._run(self._rotation)
 
     # -- the steps ------------------------------------------------------------------------
@@ -262,6 +274,9 @@ class KeyRotateScreen(Dialog[RotateClosed]):
                 KeyRevealScreen(SecretStr(step.key.reveal()), step.new))
         finally:
             self.remove_class("-behind")
+            # Hidden, the frame lost the focus (Textual blurs what hides): Close gets it back
+            # once the frame shows again (the class's styles apply at the next refresh).
+            self.call_after_refresh(self._focus_close)
         if closed is not None and closed.clear_digest is not None:
             self.dashboard.offer_to_clear_clipboard(closed.clear_digest)
 
@@ -293,6 +308,17 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         self.query_one("#close", Button).label = "Close"
         if text:
             self._add_step(text, "✗" if failed else "✓")
+        self.call_after_refresh(self._focus_close)  # Enter closes
+        if self._on_done is not None:
+            # The page lists the account as the rotation left it now, under the steps; it
+            # has nothing left to take when the dialog closes.
+            done, self._on_done = self._on_done, None
+            self._taken_by_page = True
+            done(RotateClosed(True, self._new_id))
+
+    def _focus_close(self) -> None:
+        """Past the plan, the one button left closes (or says a request is on its way)."""
+        self.focus_now("#close")
 
     # -- leaving --------------------------------------------------------------------------
 
@@ -310,7 +336,7 @@ class KeyRotateScreen(Dialog[RotateClosed]):
         if self._phase == "plan":
             self.dismiss(RotateClosed(False))
         elif self._phase == "done":
-            self.dismiss(RotateClosed(True, self._new_id))
+            self.dismiss(RotateClosed(not self._taken_by_page, self._new_id))
         else:
             self.notify("A request is on its way: the dialog closes once it is answered.",
                         markup=False)

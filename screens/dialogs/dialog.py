@@ -3,8 +3,9 @@ content, and a footer of its own keys (the page's would mislead). A dialog puts 
 in a container with id ``dialog``: a ``.title``, a ``.body`` (a VerticalScroll: it scrolls
 when the terminal is small) and ``.buttons`` (they stay on screen). The look (the frame,
 ``.note``, each dialog's width and border colour) is in ``styles/dialogs.tcss``. Toasts
-never cover the buttons: the page's are cleared as a dialog opens, and new ones show at the
-top. A worker of a dialog that fails is said as a page's is (`base.report_failed_worker`).
+never cover the buttons: the page's are cleared as a dialog opens (one on its way then is said
+in the notice line), and new ones show at the top. A worker of a dialog that fails is said as
+a page's is (`base.report_failed_worker`).
 
 What a dialog says after an action (a failed request, a refused value, progress) goes through
 `Dialog.say` into its status widget (the class's STATUS), which it then scrolls into view:
@@ -136,10 +137,11 @@ class Dialog(ModalScreen[ResultT]):
         # invisible one, between the title and the first field.
         for body in self.query(".body"):
             body.can_focus = False
-        # The page's toasts are about the page: over a dialog they are stale and in the way
-        # ("Messages" in the command palette keeps them). New ones go to the dialog's top,
-        # away from its buttons (styles/dialogs.tcss).
-        self.app.clear_notifications()
+        # No toast over the dialog: the page's are about the page, stale and in the way
+        # ("Messages" in the command palette keeps them); one still on its way is said in
+        # the notice line (`OpenRushApp.toasts_under`). The dialog's own go to its top, away
+        # from its buttons (styles/dialogs.tcss).
+        self.dashboard.toasts_under(self)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failed_worker(self, event)
@@ -221,6 +223,7 @@ class Dialog(ModalScreen[ResultT]):
             shown = severity
         more = f" ({self._notices_unshown} more in Messages)" if self._notices_unshown else ""
         self._notice_line().show(Text(self._notice_text + more), shown)
+        self.add_class("-noticed")  # the line takes the frame's top padding (dialogs.tcss)
         # The line takes its rows from the body's: what the dialog keeps in view (its last
         # `say` and what that kept, the reveal's key; else the focused field) stays in view.
         target, keep = self._kept_in_view
@@ -270,13 +273,23 @@ class Dialog(ModalScreen[ResultT]):
 
         self.call_after_refresh(scroll_twice)
 
-    def focus_now(self) -> None:
+    def focus_now(self, selector: str | None = None) -> None:
         """Focus the AUTO_FOCUS widget at once (Textual does it once the screen resumes,
-        after keys already queued have been passed on)."""
-        if self.focused is None and self.AUTO_FOCUS:
-            target = next((w for w in self.query(self.AUTO_FOCUS) if w.focusable), None)
-            if target is not None:
-                self.set_focus(target)
+        after keys already queued have been passed on), or the first of `selector` that
+        shows: the widget a dialog's next phase starts on (the rotation's Close once it
+        runs). The one way a dialog moves its focus; a widget that still has it and shows
+        keeps it.
+
+        Textual counts a widget inside a hidden container as focusable: what shows is what
+        is in the focus chain (a focus there was left by Textual on a hidden widget, or taken
+        off one as it hid)."""
+        wanted = selector or self.AUTO_FOCUS
+        chain = self.focus_chain
+        if not wanted or (self.focused is not None and self.focused in chain):
+            return
+        target = next((w for w in self.query(wanted) if w in chain), None)
+        if target is not None:
+            self.set_focus(target)
 
     def leaving_note(self) -> str | None:
         """What this dialog leaves unfinished if the app closes now (quit, SIGTERM, SIGHUP),
