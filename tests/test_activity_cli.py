@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
+from tests.support.cli_fork import run_cli
+from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 
 SINCE = "2026-05-01"  # before everything the demo seed holds
 
@@ -37,8 +38,7 @@ def run(server: RunningSandbox, home: Path, *args: str,
            "XDG_DATA_HOME": str(home / ".local"), "OPENRUSH_API_URL": server.base_url,
            "OPENRUSH_KEY": key or server.bootstrap_key, "PYTHON_KEYRING_BACKEND":
            "keyring.backends.null.Keyring"}
-    return subprocess.run([*command(), *args], capture_output=True, text=True, env=env,
-                          timeout=60, check=False)
+    return run_cli(args, input=None, env=env)
 
 
 def json_of(result: subprocess.CompletedProcess[str]) -> Any:

@@ -20,6 +20,7 @@ from openrush_tui.commands import terminal
 from openrush_tui.main import main  # the entry point: commands and the dashboard
 from openrush_tui.tui import OpenRushApp
 from tests.support.accounts import subprocess_env
+from tests.support.cli_fork import run_cli
 from tests.support.keyring_backends import MemoryKeyring
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
 
@@ -33,9 +34,7 @@ def server(sandbox_server: SandboxFactory) -> Iterator[RunningSandbox]:
 
 def run(home: Path, *args: str, stdin: str = "", backend: str = "keyring.backends.fail.Keyring",
         env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*command(), *args], input=stdin, capture_output=True, text=True,
-                          timeout=60, env={**subprocess_env(home, backend), **(env or {})},
-                          check=False)
+    return run_cli(args, input=stdin, env={**subprocess_env(home, backend), **(env or {})})
 
 
 def test_login_from_a_pipe_then_status_json_then_logout(server: RunningSandbox,

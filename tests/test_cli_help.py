@@ -21,7 +21,8 @@ from openrush_tui.cli import build_parser, main
 from openrush_tui.commands.examples import EXAMPLES, command_line
 from openrush_tui.commands.help_topics import ENVIRONMENT, walk
 from tests.support.accounts import subprocess_env
-from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
+from tests.support.cli_fork import run_cli
+from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 
 pytestmark = pytest.mark.usefixtures("isolated_home")
 ROOT = Path(__file__).resolve().parents[1]
@@ -236,8 +237,7 @@ def server(sandbox_server: SandboxFactory) -> Iterator[RunningSandbox]:
 
 
 def run(home: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*command(), *args], input=stdin, capture_output=True, text=True,
-                          timeout=60, env={**subprocess_env(home), **env}, check=False)
+    return run_cli(args, input=stdin, env={**subprocess_env(home), **env})
 
 
 def test_the_profile_and_the_config_folder_from_the_environment(

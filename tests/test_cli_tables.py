@@ -22,6 +22,7 @@ from openrush_tui.api.models import ApiCredential
 from openrush_tui.commands import table
 from openrush_tui.commands.keys import print_table
 from openrush_tui.keys.rotate import replacement_name
+from tests.support.cli_fork import run_cli
 from tests.support.sandbox_process import FIXED_NOW, RunningSandbox, SandboxFactory, command
 from tests.support.unread_terminal import resize
 
@@ -86,8 +87,7 @@ def environment(home: Path, server: RunningSandbox) -> dict[str, str]:
 
 
 def piped(args: tuple[str, ...], env: dict[str, str], cwd: Path | None = None) -> list[str]:
-    result = subprocess.run([*command(), *args], capture_output=True, text=True, env=env,
-                            timeout=120, check=False, cwd=cwd)
+    result = run_cli(args, input=None, env=env, cwd=cwd, timeout=120)
     assert result.returncode in (0, 3), result.stderr
     return result.stdout.splitlines()
 

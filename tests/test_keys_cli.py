@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli_fork import run_cli
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
 
 
@@ -35,8 +36,7 @@ def run(home: Path, server: RunningSandbox | None, *args: str, key: str | None =
     if server is not None:
         env["OPENRUSH_API_URL"] = server.base_url
         env["OPENRUSH_KEY"] = key or server.bootstrap_key
-    return subprocess.run([*command(), "keys", *args], input=stdin, capture_output=True,
-                          text=True, env=env, timeout=60)
+    return run_cli(["keys", *args], input=stdin, env=env)
 
 
 def unique(name: str) -> str:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.support.accounts import subprocess_env
+from tests.support.cli_fork import run_cli
 from tests.support.patience import PATIENCE
 from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
 
@@ -35,9 +36,7 @@ def env(home: Path) -> dict[str, str]:
 
 
 def run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*command(), *args], capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=PATIENCE,
-                          env=env(home), check=False)
+    return run_cli(args, input=None, env=env(home), timeout=PATIENCE)
 
 
 def fits(*said: str, width: int = 80) -> None:

@@ -24,8 +24,9 @@ from openrush_tui.screens.dialogs.yes_no import YesNoDialog
 from openrush_tui.screens.setup.page import SetupScreen
 from tests.support.accounts import UseKeyring, stored, subprocess_env
 from tests.support.apps import notices, remote_app, settle, text_of
+from tests.support.cli_fork import run_cli
 from tests.support.flows import sign_in_with
-from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
+from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 from tests.support.tmux import PROGRAM, Tmux
 
 pytestmark = pytest.mark.usefixtures("isolated_home")
@@ -114,10 +115,8 @@ async def test_setup_signing_in_again_with_the_same_key_asks_nothing(
 
 def login(home: Path, server: RunningSandbox, key: str,
           *flags: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*command(), "login", "--api-url", server.base_url,
-                           "--insecure-storage", *flags], input=key + "\n",
-                          capture_output=True, text=True, timeout=60,
-                          env=subprocess_env(home), check=False)
+    return run_cli(["login", "--api-url", server.base_url, "--insecure-storage", *flags],
+                   input=key + "\n", env=subprocess_env(home))
 
 
 def test_login_from_a_pipe_refuses_to_replace_the_saved_key_without_yes(

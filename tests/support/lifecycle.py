@@ -23,8 +23,9 @@ from openrush_tui.api.budget import RequestBudget
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.sandbox import Sandbox, SandboxOptions, create_sandbox
 from openrush_tui.sandbox.options import RateLimits
+from tests.support import cli_fork
 from tests.support.apps import FIXED_NOW, KEY_SEED
-from tests.support.sandbox_process import RunningSandbox, SandboxFactory, command
+from tests.support.sandbox_process import RunningSandbox, SandboxFactory
 
 # Raw keys planted through --extra-keys, so a test can write them into files.
 EXPIRED_KEY = "or_ExpiredKey0123456789abcdefghijABCDEFGHIJ"
@@ -113,6 +114,5 @@ def run_cli(home: Path, server: RunningSandbox | None, *args: str, key: str | No
             stdin: str = "", cwd: Path | None = None,
             timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """The real console script, as a script runs it (stdin not a terminal)."""
-    return subprocess.run([*command(), *args], input=stdin, capture_output=True, text=True,
-                          env=cli_env(home, server, key), cwd=cwd, timeout=timeout,
-                          check=False)
+    return cli_fork.run_cli(args, input=stdin, env=cli_env(home, server, key), cwd=cwd,
+                            timeout=timeout)
