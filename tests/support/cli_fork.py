@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import io
 import json
 import locale
 import os
+import select
 import selectors
 import shutil
 import signal
@@ -45,7 +47,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # are read as the output is made, after the fork: the zygote has imported neither Rich nor
 # Textual, and our modules read no variable as they load.)
 AT_START = ("LANG", "LANGUAGE", "LC_", "PYTHON")
-AT_RUN = ("PYTHON_KEYRING_BACKEND",)  # keyring's, read when a keyring is first asked for
+AT_RUN = ("PYTHON_KEYRING_BACKEND",  # keyring's, read when a keyring is first asked for
+          "PYTHONUNBUFFERED")  # the child makes its streams as `python -u` does (`_become`)
 
 
 def _at_start(env: Mapping[str, str]) -> dict[str, str]:
@@ -108,18 +111,98 @@ def run_cli(args: list[str] | tuple[str, ...], *, input: str | None = "",
         pipes[0] = (os.open(os.devnull, os.O_RDONLY), pipes[0][1])
     theirs = [pipes[0][0], pipes[1][1], pipes[2][1]]
     ours = [pipes[0][1], pipes[1][0], pipes[2][0]]
-    request = {"argv": argv, "env": env, "cwd": str(cwd or os.getcwd())}
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.connect(_the_zygote().address)
-        socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], theirs)
-        for number in theirs:
-            os.close(number)
-        reader = conn.makefile("rb")
-        pid = json.loads(reader.readline())["pid"]
-        out, err = _communicate((input or "").encode(), *ours, pid=pid, timeout=timeout, argv=argv)
-        conn.settimeout(timeout)
-        code = json.loads(reader.readline())["code"]
+    with _start(argv, env, cwd, theirs) as child:
+        out, err = _communicate((input or "").encode(), *ours, pid=child.pid, timeout=timeout,
+                                argv=argv)
+        code = child.wait(timeout)
     return subprocess.CompletedProcess(argv, code, _text(out), _text(err))
+
+
+class Forked:
+    """A child of the zygote, as much of `subprocess.Popen` as the tests use: pid, poll, wait,
+    send_signal, terminate, kill, returncode (and `stdout` when the caller sets one)."""
+
+    def __init__(self, conn: socket.socket, argv: list[str]) -> None:
+        self._conn = conn
+        self._reader = conn.makefile("rb")
+        self.args = argv
+        self.pid: int = json.loads(self._reader.readline())["pid"]
+        self.returncode: int | None = None
+        self.stdout: Any = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            ready, _, _ = select.select([self._conn], [], [], 0)
+            if ready:
+                self._read_code(None)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self._read_code(timeout)
+        assert self.returncode is not None
+        return self.returncode
+
+    def _read_code(self, timeout: float | None) -> None:
+        self._conn.settimeout(timeout)
+        try:
+            line = self._reader.readline()
+        except TimeoutError:
+            raise subprocess.TimeoutExpired(self.args, timeout or 0) from None
+        self.returncode = json.loads(line)["code"]
+        self.close()
+
+    def send_signal(self, number: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, number)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def close(self) -> None:
+        self._reader.close()
+        self._conn.close()
+
+    def __enter__(self) -> Forked:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.returncode is None:
+            self.kill()
+            self.wait()
+
+
+def _start(argv: list[str], env: Mapping[str, str], cwd: Path | str | None,
+           fds: list[int]) -> Forked:
+    """Ask the zygote for a child on these fds (0, 1, 2; closed here once sent)."""
+    request = {"argv": argv, "env": dict(env), "cwd": str(cwd or os.getcwd())}
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(_the_zygote().address)
+        socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], fds)
+        return Forked(conn, argv)
+    except BaseException:
+        conn.close()
+        raise
+    finally:
+        for number in fds:
+            os.close(number)
+
+
+def spawn(args: list[str] | tuple[str, ...], *, env: Mapping[str, str], stdout: int,
+          stderr: int) -> Forked | subprocess.Popen[bytes]:
+    """`openrush-tui ARGS` left running (stdin /dev/null; stdout and stderr on the caller's
+    fds, which stay the caller's to close), as `subprocess.Popen` starts it."""
+    argv = [*command(), *args]
+    if os.environ.get("CLI_FORK") == "0" or _at_start(env) != _at_start(_the_zygote().env):
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
+                                env=dict(env))
+    return _start(argv, env, None, [os.open(os.devnull, os.O_RDONLY), os.dup(stdout),
+                                    os.dup(stderr)])
 
 
 def _text(data: bytes) -> str:
@@ -179,6 +262,9 @@ def _serve(address: str) -> dict[str, Any] | None:
     build_parser(["--help"])  # every command module imported before the first run
     for name in ("httpx", "pydantic", "openrush_tui.api.client", "openrush_tui.api.models"):
         __import__(name)
+    with contextlib.suppress(ImportError):  # `sandbox serve` (the sandbox extra)
+        for name in ("uvicorn", "fastapi", "openrush_tui.sandbox.app"):
+            __import__(name)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
     listener.listen(16)
@@ -244,6 +330,13 @@ def _become(request: dict[str, Any]) -> None:
     os.chdir(request["cwd"])
     sys.argv = list(request["argv"])
     sys.path[0] = os.path.dirname(sys.argv[0])  # as for the script: its folder, not ours
+    if os.environ.get("PYTHONUNBUFFERED") and not getattr(sys.stdout, "write_through", True):
+        # As `python -u` makes them: no buffer under the text layer, each write passed on.
+        sys.stdout, sys.stderr = (
+            io.TextIOWrapper(io.FileIO(number, "w", closefd=False), encoding=stream.encoding,
+                             errors=stream.errors, write_through=True,
+                             line_buffering=bool(stream.line_buffering))
+            for number, stream in ((1, sys.stdout), (2, sys.stderr)))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for number in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT, signal.SIGUSR1,
                    signal.SIGUSR2, signal.SIGALRM):

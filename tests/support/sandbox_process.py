@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -41,15 +42,19 @@ def command() -> list[str]:
 class SandboxProcess:
     def __init__(self, db_path: Path, *args: str, timeout: float = PATIENCE) -> None:
         self.db_path = db_path
-        argv = [*command(), "sandbox", "serve", "--port", "0", "--db", str(db_path), *args]
+        from tests.support import cli_fork  # (it imports this module)
+
         self._stderr = db_path.with_suffix(".stderr.txt").open("w+")
-        self.process = subprocess.Popen(
-            argv,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
+        # A child of the tests' zygote (tests/support/cli_fork.py): the imports paid once.
+        reading, writing = os.pipe()
+        try:
+            self.process = cli_fork.spawn(
+                ["sandbox", "serve", "--port", "0", "--db", str(db_path), *args],
+                env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=writing,
+                stderr=self._stderr.fileno())
+        finally:
+            os.close(writing)
+        self.stdout = open(reading, encoding="utf-8")  # noqa: SIM115 (closed by stop)
         self.lines: queue.Queue[str | None] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
         try:
@@ -59,9 +64,9 @@ class SandboxProcess:
             raise
 
     def _pump(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.put(line)
+        with contextlib.suppress(ValueError, OSError):  # closed by stop
+            for line in self.stdout:
+                self.lines.put(line)
         self.lines.put(None)
 
     def _wait_ready(self, timeout: float) -> RunningSandbox:
@@ -97,8 +102,7 @@ class SandboxProcess:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        self.stdout.close()
         self._stderr.close()
 
 
