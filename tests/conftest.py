@@ -24,11 +24,13 @@ gc.set_threshold(10_000, 10, 100)
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """In the xdist controller, before its workers start (xdist starts them in its own
-    sessionstart, trylast): the test modules' asserts rewritten once for all of them."""
+    sessionstart, trylast): the test modules' asserts rewritten once for all of them, and
+    the plugins' (conftest, our fixtures, anyio's, syrupy's…) that the controller rewrote as
+    it loaded them."""
     config = session.config
     workers = getattr(config.option, "numprocesses", None)
     if isinstance(workers, int) and workers > 1 and not hasattr(config, "workerinput"):
-        rewrite_once.warm(config, rewrite_once.modules(config))
+        rewrite_once.warm(config, rewrite_once.modules(config) + rewrite_once.plugin_modules())
 
 
 @pytest.hookimpl(trylast=True)
