@@ -1,5 +1,6 @@
 """Every fixture lives in tests/support/fixtures.py; helpers in tests/support/."""
 
+import collections
 import gc
 
 import pytest
@@ -19,6 +20,35 @@ shared_css.install()  # each stylesheet parsed once per test process, not once p
 # (it freezes its start-up instead, tui/startup.py); a test that needs a collection at a
 # given point calls gc.collect() itself.
 gc.set_threshold(10_000, 10, 100)
+
+
+# Modules of few tests that run long (one app walking every fault, mypy over the package…),
+# longest first. xdist hands out modules by their number of tests, most first: these came
+# last, and the suite ended with one or two of them running on a core while the other idled.
+# Handed out first, they run beside the rest.
+LONG_FIRST = ("test_fault_matrix_writes.py", "test_types.py", "test_fault_matrix_pages.py",
+              "test_dialogs_hold.py", "test_leaving.py", "test_oauth_cli.py",
+              "test_activity_big_history.py", "test_hostile_tui.py", "test_command_matrix.py",
+              "test_activity_own_reads_cost.py", "test_replace_saved_key.py",
+              "test_e2e_real_conditions.py", "test_textual_private.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False  # the order below is the one handed out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """LONG_FIRST's modules first, then the rest by their number of tests, most first (what
+    xdist's own order was); a module's tests keep their order (the sort is stable)."""
+    counts = collections.Counter(item.nodeid.split("::")[0] for item in items)
+    rank = {name: index for index, name in enumerate(LONG_FIRST)}
+
+    def order(item: pytest.Item) -> tuple[int, int]:
+        module = item.nodeid.split("::")[0]
+        return rank.get(module.rsplit("/", 1)[-1], len(rank)), -counts[module]
+
+    items.sort(key=order)
 
 
 @pytest.hookimpl(tryfirst=True)
