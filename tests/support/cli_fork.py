@@ -12,7 +12,9 @@ is the zygote's: a run whose environment differs there from it is run as a fresh
 instead (`subprocess.run`), so nothing a test sets is lost.
 
 `run_cli(args, input=..., env=..., cwd=..., timeout=...)` returns what
-`subprocess.run([*command(), *args], capture_output=True, text=True, ...)` returns. With
+`subprocess.run([*command(), *args], capture_output=True, text=True, ...)` returns;
+`spawn(args, env=..., stdout=..., stderr=...)` leaves it running, as `subprocess.Popen` does
+(`sandbox serve`: tests/support/sandbox_process.py). With
 CLI_FORK=0 in the tests' environment every run is a fresh process (to compare, or to rule the
 zygote out).
 """

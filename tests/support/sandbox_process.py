@@ -1,4 +1,5 @@
-"""Run the real `openrush-tui sandbox serve` in a subprocess and read its start-up lines."""
+"""Run the real `openrush-tui sandbox serve` in a process of its own (forked by the tests'
+zygote, tests/support/cli_fork.py) and read its start-up lines."""
 
 from __future__ import annotations
 
