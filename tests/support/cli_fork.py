@@ -57,6 +57,14 @@ def _at_start(env: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k.startswith(AT_START) and k not in AT_RUN}
 
 
+def _fresh(env: Mapping[str, str]) -> bool:
+    """Whether a run in `env` needs a fresh process (no fork here, CLI_FORK=0, or what
+    Python settles as it starts differs from the zygote's)."""
+    if not hasattr(os, "fork") or not hasattr(socket, "send_fds"):  # Windows
+        return True
+    return os.environ.get("CLI_FORK") == "0" or _at_start(env) != _at_start(_the_zygote().env)
+
+
 class _Zygote:
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="openrush-cli-fork-"))
@@ -103,7 +111,7 @@ def run_cli(args: list[str] | tuple[str, ...], *, input: str | None = "",
     as `subprocess.run` with `capture_output=True, text=True` runs it."""
     argv = [*command(), *args]
     env = dict(os.environ if env is None else env)
-    if os.environ.get("CLI_FORK") == "0" or _at_start(env) != _at_start(_the_zygote().env):
+    if _fresh(env):
         return subprocess.run(argv, input=input, capture_output=True, text=True, env=env,
                               cwd=cwd, timeout=timeout,
                               stdin=subprocess.DEVNULL if input is None else None)
@@ -200,7 +208,7 @@ def spawn(args: list[str] | tuple[str, ...], *, env: Mapping[str, str], stdout: 
     """`openrush-tui ARGS` left running (stdin /dev/null; stdout and stderr on the caller's
     fds, which stay the caller's to close), as `subprocess.Popen` starts it."""
     argv = [*command(), *args]
-    if os.environ.get("CLI_FORK") == "0" or _at_start(env) != _at_start(_the_zygote().env):
+    if _fresh(env):
         return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=stdout, stderr=stderr,
                                 env=dict(env))
     return _start(argv, env, None, [os.open(os.devnull, os.O_RDONLY), os.dup(stdout),
