@@ -71,6 +71,7 @@ def test_rotating_a_key_and_exporting_activity_at_80x24_over_http(
     screen = tmux.wait_for("Revoked the old key “Data notebook”")
     assert not KEY.search(screen)  # the new key left the screen with the reveal dialog
     tmux.send("Escape")
+    tmux.wait_gone("esc Close")  # the page behind says "9 keys" while the dialog is open too
     screen = tmux.wait_for("9 keys, 6 active")
     assert "Data notebook 2" in screen and "revoked" in screen
     assert works(server.base_url, new_key)
