@@ -15,9 +15,12 @@ from weakref import WeakKeyDictionary
 import textual.constants as textual_constants
 from textual._xterm_parser import XTermParser
 from textual.app import App
+from textual.notifications import Notifications
+from textual.widgets._toast import ToastRack  # textual.app imports it: no cost here
 
 if TYPE_CHECKING:  # the App imports this module: DataTable (~3 ms) loads with its first user
     from textual.notifications import Notification
+    from textual.screen import Screen
     from textual.widgets import DataTable
 
 
@@ -154,3 +157,18 @@ def dismiss_toasts(app: App[Any], picked: Callable[[Notification], bool]) -> Non
 
     sweep()
     app.call_later(sweep)
+
+
+def toasts_up(app: App[Any]) -> list[Notification]:
+    """The notifications the app shows (or is about to: the rack is updated after), oldest
+    first. Textual keeps them in a private attribute, and `notify` returns no handle."""
+    return list(app._notifications)
+
+
+def toasts_off(screen: Screen[Any]) -> None:
+    """Take every toast off `screen`, one no longer on top (a page under a dialog). Textual
+    updates only the top screen's toasts when its notifications change (`App.notify`,
+    `clear_notifications`), and `ToastRack` is private: a page's toast stayed drawn under the
+    dialog's backdrop (the trial: c, then Enter for the details)."""
+    for rack in screen.query(ToastRack):
+        rack.show(Notifications())

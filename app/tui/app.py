@@ -14,13 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+from weakref import WeakKeyDictionary
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.actions import SkipAction
 from textual.app import App, ScreenStackError, SystemCommand, UnknownModeError
 from textual.binding import Binding, BindingType
@@ -94,6 +94,7 @@ def _activity() -> Screen[None]:
 
 PAGES = {"setup": "Setup", "api-access": "API access", "activity": "Activity"}
 LEFT_OUT_SYSTEM_COMMANDS = frozenset({"Screenshot", "Keys"})  # see get_system_commands
+TOASTS_REMEMBERED = 32  # toasts whose key press `toasts_under` can tell (few are up at once)
 # What each of the App's workers does, as a failure's title: nothing else on screen says it.
 WORKER_TITLES = {"credits": "Credit balance", "runway": "Credit runway",
                  "settings-save": "Settings", "key-lookup": "Saved key",
@@ -184,6 +185,15 @@ class OpenRushApp(App[None]):
         # What work outside any dialog leaves undone if the app closes now (a rotation that
         # waits in API access's background, whatever page is shown): said as a dialog's is.
         self.leaving_notes: list[Callable[[], str | None]] = []
+        # For `toasts_under`, counted rather than timed (a clock step cannot misfile a toast):
+        # the keys pressed, the toasts said, and for each toast (its title and words, which
+        # no two toasts up share: `notify`) its number and the keys pressed by then.
+        self._keys_pressed = 0
+        self._toasts_said = 0
+        self._toast_marks: dict[tuple[str, str], tuple[int, int]] = {}
+        # Each screen pushed: the two counts as it was pushed (its mount comes later).
+        self._opened_marks: WeakKeyDictionary[Screen[Any], tuple[int, int]] = (
+            WeakKeyDictionary())
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Every line of every widget (toasts, menus and inputs included) passes this last:
@@ -200,6 +210,11 @@ class OpenRushApp(App[None]):
         # Textual's Linux driver spins on a terminal that hung up: ours stops and says so.
         chosen = super().get_driver_class()
         return HangUpAwareDriver if chosen is LinuxDriver else chosen
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._keys_pressed += 1  # as it arrives, in order, before its binding runs
+        await super().on_event(event)
 
     def on_load(self) -> None:
         # Load comes first, before Textual's driver takes the terminal and before the first
@@ -269,6 +284,8 @@ class OpenRushApp(App[None]):
             if isinstance(screen, Dialog):
                 self.stylesheet.add_source(stylesheet(DIALOG_SOURCE[1]),
                                            read_from=DIALOG_SOURCE)
+        if isinstance(screen, Screen):
+            self._opened_marks[screen] = (self._toasts_said, self._keys_pressed)
         return super().push_screen(screen, *args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -420,33 +437,55 @@ class OpenRushApp(App[None]):
             self, lambda note: note.message == shown and note.title == title)
         super().notify(shown, title=title, severity=severity,
                        timeout=short_lived(severity, timeout), markup=markup)
+        self._toasts_said += 1
+        self._toast_marks.pop((title, shown), None)  # the newest last: the oldest go first
+        self._toast_marks[(title, shown)] = (self._toasts_said, self._keys_pressed)
+        while len(self._toast_marks) > TOASTS_REMEMBERED:
+            del self._toast_marks[next(iter(self._toast_marks))]
 
     def toasts_under(self, dialog: Dialog[Any]) -> None:
-        """A dialog opens (`Dialog.on_mount`): no toast is drawn over it. Those on screen are
-        taken off: they were seen, they are about the page, and "Messages" keeps them. One
-        raised before the dialog opened but still on its way (notify only posts a message:
-        a key that says something, then opens a dialog) was never seen: it is said in the
-        dialog's notice line instead of coming up over the dialog (the trial: it lay over the
-        dialog for its whole timeout)."""
+        """A dialog opens (`Dialog.on_mount`): no toast is drawn over it, nor left under it
+        (a page's toast stayed drawn below the details: `textual_private.toasts_off`).
+
+        A toast the user has read goes: it is about the page, and "Messages" keeps it. One
+        not yet read is said in the dialog's notice line instead: one still on its way
+        (`notify` only posts a message: a key that says something, then opens a dialog; the
+        trial: it lay over the dialog for its whole timeout), and one that answers the key
+        pressed just before the dialog's, or came since, with no other key between (c then n:
+        the copy's toast, up for a moment, went with nothing said in the dialog). Whether it
+        came before the dialog is counted, not timed (`notify`, `push_screen`)."""
         # lazy: start-up (as in push_screen; here with a dialog, it is loaded already)
         from openrush_tui.screens.dialogs.dialog import Dialog
 
-        opened = time.time()  # Textual's clock for `Notification.raised_at`
-        self.clear_notifications()
+        said_before, keys_then = self._opened_marks.pop(
+            dialog, (self._toasts_said, self._keys_pressed))
 
-        def on_its_way(note: Notification) -> bool:
-            if note.raised_at >= opened:  # said since: the dialog's own words, a toast
-                return False
-            top = self.screen  # the dialog, or one opened over it since
+        def before(note: Notification) -> bool:  # said before the dialog opened
+            number, _ = self._toast_marks.get((note.title, note.message), (0, 0))
+            return number <= said_before
+
+        def unread(note: Notification) -> bool:  # up, but no key pressed since but this one
+            mark = self._toast_marks.get((note.title, note.message))
+            return mark is not None and mark[0] <= said_before and mark[1] >= keys_then - 1
+
+        def say_in(top: object, note: Notification) -> bool:
             if not isinstance(top, Dialog):  # closed already: the toast is on the page
                 return False
             top.take_notice(self._unfolded(note), title=note.title, severity=note.severity,
                             markup=note.markup)
             return True
 
+        up = sorted((note for note in textual_private.toasts_up(self) if unread(note)),
+                    key=lambda note: self._toast_marks[(note.title, note.message)][0])
+        self.clear_notifications()
+        for screen in self.screen_stack[:-1]:  # Textual takes toasts off the top one only
+            textual_private.toasts_off(screen)
+        for note in up:
+            say_in(dialog, note)
         # The toasts on their way arrive before the sweep this queues (the app's messages are
         # first in, first out); none is on screen now.
-        textual_private.dismiss_toasts(self, on_its_way)
+        textual_private.dismiss_toasts(
+            self, lambda note: before(note) and say_in(self.screen, note))
 
     def _unfolded(self, note: Notification) -> str:
         """A toast's words as they were said, before `fold_for_toast` broke long paths for the

@@ -29,6 +29,7 @@ from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.widgets import Input
 
 from openrush_tui.clipboard import CLEAR_AFTER_SECONDS
 from openrush_tui.errors import OpenRushError, describe_error
@@ -91,7 +92,11 @@ class ApiAccessScreen(DashboardScreen):
                 tooltip="Revoke the keys unused for 30 days (asks first)"),
         Binding("R", "rotate", "Rotate", show=False, id="keys.rotate", group=ACT,
                 tooltip="Replace the key under the cursor; revoke or keep the old one"),
+        # Priority, as n: run in the order typed. Not one, c went to the table first and came
+        # back for its binding after an n typed with it had opened the dialog: looked up among
+        # the dialog's bindings, it was lost (`send-keys c n`: nothing copied, nothing said).
         Binding("c", "copy", "Copy id", show=False, id="keys.copy-id", group=ACT,
+                priority=True,
                 tooltip="Copy the id of the key under the cursor (what keys revoke takes)"),
         # Offered only while a rotation waits for its old key (the line above the list).
         Binding("S", "cancel_rotation", "Stop the rotation's wait", show=False,
@@ -368,8 +373,9 @@ class ApiAccessScreen(DashboardScreen):
             return self.is_mounted and self.table.current is not None
         if action == "cancel_rotation":
             return self.is_mounted and self.query_one(RotationLine).waiting
-        if action == "copy":
-            return self.is_mounted and self.table.current is not None
+        if action == "copy":  # in the filter's field, c is a character (priority: see above)
+            return (self.is_mounted and self.table.current is not None
+                    and not isinstance(self.focused, Input))
         return super().check_action(action, parameters)
 
     def action_copy(self) -> None:
