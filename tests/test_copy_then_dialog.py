@@ -16,6 +16,7 @@ the app sends, so the OSC 52 sequence itself is checked. In-process sandbox, fix
 from __future__ import annotations
 
 import base64
+import time
 from pathlib import Path
 from typing import Any
 
@@ -150,3 +151,24 @@ async def test_a_toast_answering_an_earlier_key_is_not_said_again(
         assert "Sent the id" not in notice_of(dialog)
         assert notices(app) == []
         assert list(page.query(Toast)) == []
+
+
+async def test_a_clock_step_does_not_misfile_a_toast_on_its_way(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The wall clock steps back an hour (NTP, a suspended laptop) between a toast and the
+    dialog that opens after it: the toast, still on its way, is said in the dialog all the
+    same (compared by time, it read as said after the dialog opened: a toast over it)."""
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
+    async with app.run_test(size=SSH, notifications=True) as pilot:
+        await settle(pilot)
+        stepped = time.time() - 3600
+
+        def say_then_open() -> None:  # as a key that says something and opens a dialog
+            app.notify("Said just before", markup=False)
+            monkeypatch.setattr(time, "time", lambda: stepped)
+            app.action_help()
+
+        app.call_later(say_then_open)
+        dialog = await settled_dialog(pilot, Dialog)
+        assert notices(app) == [], notices(app)
+        assert notice_of(dialog).startswith("Said just before"), notice_of(dialog)
