@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from openrush_tui import __version__
 from openrush_tui.commands import output  # small: os, sys, errno (every run writes through it)
+from openrush_tui.commands.terminal import help_width  # small: os
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -72,6 +72,14 @@ class FittingHelpFormatter(argparse.HelpFormatter):
 
     # argparse's own split of a usage into its parts: a bracketed group is one part.
     PART = re.compile(r"\(.*?\)+(?=\s|$)|\[.*?\]+(?=\s|$)|\S+")
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        # argparse measures stdout alone: piped (``--help | less``), 80 columns on a narrower
+        # terminal, which then breaks words. The one rule (`terminal.help_width`), less 2 as
+        # argparse leaves.
+        super().__init__(prog, indent_increment, max_help_position,
+                         help_width() - 2 if width is None else width)
 
     def _format_usage(self, usage: str | None, actions: Iterable[argparse.Action],
                       groups: Iterable[argparse._MutuallyExclusiveGroup],
@@ -127,8 +135,8 @@ class OneLineErrorParser(argparse.ArgumentParser):
         # lazy: start-up (only help is formatted with them)
         from openrush_tui.commands.examples import section
 
-        # At the terminal's width, as argparse reads it (COLUMNS first).
-        examples = section(self.examples, shutil.get_terminal_size().columns)
+        # At the width the help is laid out at (COLUMNS first).
+        examples = section(self.examples, help_width())
         return super().format_help() + (f"\n{examples}" if examples else "")
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:

@@ -26,6 +26,8 @@ from textual.widgets import Static
 from openrush_tui.errors import describe_error
 from openrush_tui.text.safe import visible
 
+HERE = "d on it here"  # how the page revokes a key (`Rotation.revoke_by_hand`)
+
 if TYPE_CHECKING:
     from openrush_tui.keys.rotate import Rotation, Step, Waiting
 
@@ -110,6 +112,8 @@ class RotationLine(Static):
                 if isinstance(step, Revoked | Failed):
                     text = step.text
                     severity = "error" if isinstance(step, Failed) else "information"
+                if isinstance(step, Failed):  # how to finish, as S says it
+                    text = " ".join(filter(None, (text, rotation.revoke_by_hand(HERE))))
         except Exception as error:  # said with what exists now, never lost
             text = f"The rotation stopped: {describe_error(error)} {rotation.what_exists()}"
             severity = "error"
@@ -125,9 +129,8 @@ class RotationLine(Static):
             return ("The old key's revoke is already on its way: its answer is said once it "
                     "comes.")
         self.workers.cancel_group(self, "rotation-line")
-        self._end(f"Stopped waiting. {rotation.what_exists()} Revoke the old key once nothing "
-                  f"uses it (d on it here, or openrush-tui keys revoke "
-                  f"{visible(rotation.old.id)}).", "warning", changed=False)
+        self._end(f"Stopped waiting. {rotation.what_exists()} {rotation.revoke_by_hand(HERE)}",
+                  "warning", changed=False)
         return ""
 
     def _end(self, text: str, severity: SeverityLevel, *, changed: bool) -> None:

@@ -214,7 +214,7 @@ def _change(args: argparse.Namespace, command: str,
     # With --json the diff is in the document, and shown (on stderr) only to be asked about.
     asks = plan.changed and not (args.dry_run or args.yes)
     if plan.changed and (asks or not args.json):
-        say(plan.diff(), end="", err=args.json)
+        say(plan.diff(), end="", err=args.json, whole=True)  # a diff: lines as they are
     if asks:
         if not stdin_is_terminal():
             return refuse_without_yes(f"agents {command}", f"write {plan.shown_path}")

@@ -51,16 +51,42 @@ def add_connection_args(parser: argparse.ArgumentParser) -> None:
                        help="send the key as X-API-Key instead of Authorization: Bearer")
 
 
-def say(text: str = "", *, err: bool = False, end: str = "\n") -> None:
+def say(text: str = "", *, err: bool = False, end: str = "\n", whole: bool = False) -> None:
     """`text` (a line, or a block of lines) on stdout, or stderr with `err`, made safe.
 
+    On stderr, the one writer of what commands tell a person: on a terminal each line is
+    broken between words to its width (`fitted`), since the terminal would break a word, an
+    id or a name anywhere; `whole` keeps lines as they are (a diff, an address to open).
     Values from a server or a file are best made `visible` where they are put in a line (so
     their own line breaks show as ``\\n``); this makes the whole text safe regardless.
     """
     if err:
-        output.err(text, end=end)
+        output.err(text if whole else fitted(text), end=end)
     else:
         output.out(text, end=end)
+
+
+def fitted(text: str, room: int = 0) -> str:
+    """`text` as said on stderr: on a terminal, each line that does not fit broken between
+    words to the terminal's width less `room` cells (an answer typed after a question), its
+    later lines after the line's own indent; as it is in a log or a pipe, for grep."""
+    # lazy: cycle (commands.table imports this module)
+    from openrush_tui.commands.table import cell_width, stderr_width, wrap
+
+    width = stderr_width()
+    if width is None:
+        return text
+    width = max(20, width - room)
+    lines = []
+    for line in text.split("\n"):
+        if cell_width(line) <= width:
+            lines.append(line)
+            continue
+        body = line.lstrip(" ")
+        indent = line[:len(line) - len(body)]
+        lines.extend(indent + part for part in
+                     wrap(body, max(1, width - len(indent))).split("\n"))
+    return "\n".join(lines)
 
 
 def print_json(data: Any, *, indent: int | None = 2) -> None:
@@ -104,6 +130,9 @@ def emit(line: str) -> bool:
 def ask(question: str, *, err: bool = False) -> str:
     """A line of stdin after `question` (on stderr with `err`: when stdout carries data, such
     as a new key); EOFError when there is none."""
+    if err:  # broken between words as the rest of stderr, room left for the answer
+        asked = question.rstrip(" ")
+        question = fitted(asked, room=4) + question[len(asked):]
     return output.ask(question, on_stderr=err)
 
 
@@ -115,11 +144,7 @@ def error(message: str, code: int = EXIT_API_ERROR) -> int:
     """``openrush-tui: message`` on stderr: on a terminal broken between words to its width,
     as the rest of what commands say there (a terminal would break a word anywhere); one
     line in a log or a pipe, for grep."""
-    # lazy: cycle (commands.table imports this module)
-    from openrush_tui.commands.table import stderr_width, wrap
-
-    width = stderr_width()
-    output.err("\n".join(wrap(line, width) for line in f"openrush-tui: {message}".split("\n")))
+    output.err(fitted(f"openrush-tui: {message}"))
     return code
 
 

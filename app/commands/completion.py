@@ -61,8 +61,10 @@ def run(root: argparse.ArgumentParser, completion: argparse.ArgumentParser,
     try:
         import shtab  # lazy: start-up (only this command needs it)
     except ModuleNotFoundError:
-        output.err("openrush-tui: completion needs the shtab package: pip install shtab")
-        return 1
+        # lazy: start-up (only a missing shtab needs it)
+        from openrush_tui.commands.common import error
+
+        return error("completion needs the shtab package: pip install shtab")
     profiles = shtab.cmd(PROFILES_COMMAND)
     for _, parser in walk(root):
         for action in parser._actions:  # argparse offers no public list of a parser's actions

@@ -8,11 +8,11 @@ reads, or an exit code it defines, that is not listed fails the suite.
 from __future__ import annotations
 
 import argparse
-import shutil
 import textwrap
 from collections.abc import Iterator
 
 from openrush_tui.commands import output
+from openrush_tui.commands.terminal import help_width
 
 # (names, what each does); read by the code unless it says which library reads it.
 ENVIRONMENT: tuple[tuple[str, str], ...] = (
@@ -83,9 +83,9 @@ LEAST_MEANING_WIDTH = 30
 
 
 def topic_width() -> int:
-    """The width to wrap a topic at: the terminal's (COLUMNS first, as argparse's own help
-    reads it; 80 when neither says), at most READABLE_WIDTH."""
-    return max(20, min(shutil.get_terminal_size().columns, READABLE_WIDTH))
+    """The width to wrap a topic at: the terminal's (`terminal.help_width`: COLUMNS first,
+    a piped topic at the terminal it is read on; 80 with none), at most READABLE_WIDTH."""
+    return max(20, min(help_width(), READABLE_WIDTH))
 
 
 def render(topic: str, width: int = 80) -> str:

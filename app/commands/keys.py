@@ -34,7 +34,7 @@ from openrush_tui.commands.common import (
     stdin_is_terminal,
 )
 from openrush_tui.text.counts import number, plural
-from openrush_tui.text.safe import visible
+from openrush_tui.text.safe import is_cut, visible
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -458,8 +458,8 @@ def not_chosen(chosen: Chosen, shown: dict[str, str]) -> int:
     """Say which arguments name no key or several (listing those), and revoke nothing."""
     for text in chosen.unknown:
         error(f"keys revoke: no key of this account has the id, name or prefix "
-              f"“{visible(shown.get(text, text))}” (see `openrush-tui keys list --all`)",
-              EXIT_USAGE)
+              f"“{visible(shown.get(text, text))}”{cut_hint(text)} (see `openrush-tui keys "
+              "list --all`)", EXIT_USAGE)
     for text, candidates in chosen.ambiguous.items():
         error(f"keys revoke: “{visible(shown.get(text, text))}” names "
               f"{plural(len(candidates), 'key')}; "
@@ -467,6 +467,15 @@ def not_chosen(chosen: Chosen, shown: dict[str, str]) -> int:
         list_keys_said(candidates)
     say("Nothing was revoked.", err=True)
     return EXIT_USAGE
+
+
+def cut_hint(text: str) -> str:
+    """For a reference that names no key: when it holds a cut mark, that the name was cut by
+    a narrow table (the id beside it is never cut); else nothing."""
+    if not is_cut(text):
+        return ""
+    return ("; its “…” is where a narrow table cut a name: give the id shown beside it, or "
+            "the whole name")
 
 
 def list_keys_said(keys: list[ApiCredential]) -> None:

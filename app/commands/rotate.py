@@ -34,10 +34,10 @@ from openrush_tui.commands.common import (
     status_line,
     stdin_is_terminal,
 )
-from openrush_tui.commands.keys import by_full_key
+from openrush_tui.commands.keys import by_full_key, cut_hint
 from openrush_tui.commands.lifecycle import number_up_to
 from openrush_tui.text.counts import number
-from openrush_tui.text.safe import names, visible
+from openrush_tui.text.safe import cut_names, is_cut, shown_as, visible
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -94,9 +94,18 @@ def find_target(keys: Sequence[ApiCredential], ref: str) -> ApiCredential:
                               "(create a new key with `openrush-tui keys create`)")
         return by_id
     named = [key for key in keys if key.name == ref and key.is_active] or [
-        key for key in keys if names(key.name, ref) and key.is_active]  # as shown
+        key for key in keys if shown_as(key.name, ref) and key.is_active]  # as shown
     if len(named) == 1:
         return named[0]
+    if not named and is_cut(ref):  # as a narrow table cut it: only if no other key reads so
+        cut = [key for key in keys if cut_names(key.name, ref)]
+        if len(cut) == 1:
+            return find_target(keys, cut[0].id)
+        if cut:
+            ids = visible(", ".join(key.id for key in cut))
+            raise KeyNotFound(f"“{visible(ref)}” could be the name of any of "
+                              f"{number(len(cut))} keys, cut by a table: give the id of one "
+                              f"({ids})")
     if not named and ref:  # a unique start of an id, as a narrow `keys list` shows it
         started = [key for key in keys if key.id.startswith(ref)]
         if len(started) == 1:
@@ -106,8 +115,8 @@ def find_target(keys: Sequence[ApiCredential], ref: str) -> ApiCredential:
                               f"“{visible(ref)}”: give more of the id (see `openrush-tui "
                               "keys list`)")
     if not named:
-        raise KeyNotFound(f"no active key has the id or name “{visible(ref)}” (see "
-                          "`openrush-tui keys list`)")
+        raise KeyNotFound(f"no active key has the id or name “{visible(ref)}”{cut_hint(ref)} "
+                          "(see `openrush-tui keys list`)")
     ids = ", ".join(key.id for key in named)
     raise KeyNotFound(f"{number(len(named))} active keys are named “{visible(ref)}”: give the "
                       f"id of one ({visible(ids)})")

@@ -24,6 +24,7 @@ table at once.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from datetime import datetime
 from itertools import chain, pairwise
 from typing import Literal
 
-from openrush_tui.commands import output
+from openrush_tui.commands import output, terminal
 from openrush_tui.commands.common import say
 from openrush_tui.text.cells import Apart, cell_width, char_width, head
 from openrush_tui.text.cells import cut as cut_cells
@@ -166,7 +167,7 @@ def terminal_width() -> int | None:
     terminal."""
     if not output.stdout_is_terminal():
         return None
-    return shutil.get_terminal_size().columns
+    return stdout_or_stderr_width(1)
 
 
 def stderr_width() -> int | None:
@@ -174,7 +175,14 @@ def stderr_width() -> int | None:
     summaries said there wrap at; None when it is not a terminal."""
     if not output.stderr_is_terminal():
         return None
-    return shutil.get_terminal_size().columns
+    return stdout_or_stderr_width(2)
+
+
+def stdout_or_stderr_width(fd: int) -> int:
+    """The width of the terminal on `fd` (`COLUMNS` first, `commands.terminal`'s rule), that
+    terminal's own rather than stdout's: with stdout piped (``keys rotate | cat``), stderr's
+    messages still wrap at the terminal they are on."""
+    return terminal.stderr_width(fd, os.environ) or shutil.get_terminal_size().columns
 
 
 def total_width(columns: Sequence[Column]) -> int:

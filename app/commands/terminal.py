@@ -55,6 +55,23 @@ def stderr_width(fd: int | None, environ: Mapping[str, str]) -> int | None:
         return 80
 
 
+def help_width(environ: Mapping[str, str] | None = None) -> int:
+    """The width help and other text for a person is laid out at: `COLUMNS` first (as
+    argparse reads it), else the terminal stdout is, else the one stderr is, else stdin's
+    (``--help 2>&1 | less``), else 80. Piped (``keys rotate --help | cat``), the text still
+    ends up on the terminal the command was typed in, which would break its lines anywhere;
+    with no terminal at all (a log, CI), 80."""
+    environ = os.environ if environ is None else environ
+    columns = environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    for fd in (STREAMS["stdout"], STREAMS["stderr"], STREAMS["stdin"]):
+        width = stderr_width(fd, environ)
+        if width is not None:
+            return width
+    return 80
+
+
 def dashboard_refusal(commands: Iterable[str], *, fds: Mapping[str, int | None] = STREAMS,
                       environ: Mapping[str, str] | None = None) -> str | None:
     """What to print on stderr (then exit 2) when the dashboard cannot run here, else None:

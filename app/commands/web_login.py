@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import shutil
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -30,6 +29,7 @@ from openrush_tui.commands.common import (
     plain_file_agreed,
     say,
 )
+from openrush_tui.commands.terminal import help_width
 from openrush_tui.config import DEFAULT_API_URL
 from openrush_tui.errors import OpenRushError
 from openrush_tui.text.safe import visible
@@ -59,14 +59,15 @@ LEAST_WIDTH = 40
 
 
 def width() -> int:
-    return max(LEAST_WIDTH, min(shutil.get_terminal_size().columns, WIDTH))
+    return max(LEAST_WIDTH, min(help_width(), WIDTH))
 
 
 def tell(sentence: str, *, err: bool = True, prefix: str = "") -> None:
     """`sentence` wrapped at words within `width`, on stderr unless `err` is False (a word
     longer than a line, an address, stays whole: broken, it could not be opened)."""
     say("\n".join(textwrap.wrap(prefix + sentence, width(), break_long_words=False,
-                               break_on_hyphens=False)) or prefix + sentence, err=err)
+                               break_on_hyphens=False)) or prefix + sentence, err=err,
+        whole=True)  # wrapped already, its long words (addresses) kept whole
 
 
 def _resume_command(profile: str, api_url: str) -> str:
@@ -139,7 +140,7 @@ async def _with_browser_here(signing: BrowserSignIn, plan: WebSignIn, args: argp
         request = await signing.code_request(plan, listener.redirect_uri)
         listener.expect(request)
         tell("To sign in, open this address in a browser on this machine:")
-        say(visible(request.address), err=True)  # whole, however long: to be opened
+        say(visible(request.address), err=True, whole=True)  # however long: to be opened
         tell("Waiting for the browser (ctrl+c stops)…")
         code = await listener.code()
     session = await signing.finish(plan, request, code)

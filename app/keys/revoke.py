@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from openrush_tui.errors import OpenRushError
 from openrush_tui.keys.rules import signed_in_with
-from openrush_tui.text.safe import names
+from openrush_tui.text.safe import cut_names, is_cut, shown_as
 
 if TYPE_CHECKING:
     from openrush_tui.api.client import OpenRushClient
@@ -108,9 +108,9 @@ def consequence(statuses: Sequence[CredentialStatus]) -> str:
                 "This cannot be undone.")
     active = "the active key" if live == 1 else f"the {live} active keys"
     others = count - live
-    rest = "the other is" if others == 1 else f"the other {others} are"
+    rest, them = ("the other is", "it") if others == 1 else (f"the other {others} are", "them")
     return (f"Anything using {active} stops working at once; {rest} already {gone}, so "
-            "nothing using them works anyway. This cannot be undone.")
+            f"nothing using {them} works anyway. This cannot be undone.")
 
 
 @dataclass
@@ -124,21 +124,27 @@ class Chosen:
 
 
 def choose_keys(wanted: Sequence[str], keys: Sequence[ApiCredential]) -> Chosen:
-    """Each of `wanted` as an id, else an exact name, else the start of an id or of a key's
-    prefix (``or_abc``). Several matches: the one still active, if only one is; else it
-    is ambiguous. Names are matched whole, never by their start: a script must not revoke
-    "Production server" because it said "Prod"."""
+    """Each of `wanted` as an id, else an exact name, else a name as a narrow table cut it
+    (one key only), else the start of an id or of a key's prefix (``or_abc``). Several
+    matches: the one still active, if only one is; else it is ambiguous. Names are matched
+    whole, never by their start: a script must not revoke "Production server" because it
+    said "Prod" (though "Prod…", as a table shows it cut, names it if no other key reads so)."""
     chosen = Chosen()
     for text in wanted:
         matches = [key for key in keys if key.id == text]
         if not matches:
             matches = [key for key in keys if key.name == text] or [
-                key for key in keys if names(key.name, text)]  # as shown (`text.safe`)
+                key for key in keys if shown_as(key.name, text)]  # as shown (`text.safe`)
+        # A name as a narrow table cut it ("while do…2026-12-07") names one key only: among
+        # several it could be, the one still active would be a guess.
+        cut = not matches and is_cut(text)
+        if cut:
+            matches = [key for key in keys if cut_names(key.name, text)]
         if not matches and text:
             matches = [key for key in keys if key.id.startswith(text)
                        or key.prefix.rstrip(".…").startswith(text)]
         active = [key for key in matches if key.is_active]
-        if len(matches) == 1 or len(active) == 1:
+        if len(matches) == 1 or (len(active) == 1 and not cut):
             key = matches[0] if len(matches) == 1 else active[0]
             if key not in chosen.keys:
                 chosen.keys.append(key)

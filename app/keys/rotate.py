@@ -54,6 +54,10 @@ POLL_SHARE = 0.10  # of the per-minute rate limit, at most, while waiting
 POLL_MAX = 60.0  # seconds between two looks at the old key, at most
 RATE_RESERVE = 10  # requests left to the user's own programs before polling waits for a reset
 POLL_FAILURES = 5  # failed looks in a row before the flow gives up waiting (a 429 is not one)
+# After a failed look the next waits twice as long as the last, up to this many seconds: a
+# server away for a minute or two (a restart, a dropped network) is waited out, at one
+# request a look, where five looks at the usual pace gave up in under a minute.
+FAILED_LOOK_WAIT_MAX = 120.0
 SKEW = timedelta(minutes=1)  # a last use this far ahead of our clock is "in the future"
 
 _DATED = re.compile(r"\s+\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?$")
@@ -310,6 +314,17 @@ class Rotation:
             return f"Revoke the old key later with: openrush-tui keys revoke {self.old.id}"
         return ""
 
+    def revoke_by_hand(self, here: str = "") -> str:
+        """How to finish when the flow stopped with both keys active (S, a wait that gave
+        up, a revoke refused): "Revoke the old key once nothing uses it (`here`, or the
+        command)."; empty when there is nothing to revoke or it may be revoked already."""
+        if self.new is None or not self.old_active or self.old_maybe_revoked \
+                or self.sending == "revoke":
+            return ""
+        command = f"openrush-tui keys revoke {visible(self.old.id)}"
+        return (f"Revoke the old key once nothing uses it ({here}, or {command})." if here
+                else f"Revoke the old key once nothing uses it ({command}).")
+
     # -- the flow --------------------------------------------------------------------------
 
     async def run(self) -> AsyncIterator[Step]:
@@ -392,8 +407,11 @@ class Rotation:
                     yield Failed(f"Stopped waiting: the old key could not be checked ({error}) "
                                  f"{self.what_exists()}")
                     return
-                yield Waiting(None, f"Could not check the old key ({error}); trying again.")
-                await self.sleep(poll_every(self.idle, self.client.rate_limit, self._clock()))
+                pace = poll_every(self.idle, self.client.rate_limit, self._clock())
+                wait = max(pace, min(FAILED_LOOK_WAIT_MAX, pace * 2 ** (failures - 1)))
+                yield Waiting(None, f"Could not check the old key ({error}); trying again "
+                                    f"in {math.ceil(wait)} s.")
+                await self.sleep(wait)
                 continue
             failures = 0
             now = self._clock()

@@ -145,10 +145,39 @@ def visible(text: str | None) -> str:
         for index, char in enumerate(text))
 
 
+# What a narrow table puts where it cut a name (`text.cells.cut`; "..." under LANG=C).
+CUT_MARKS = ("…", "...")
+
+
 def names(name: str, text: str) -> bool:
-    """Whether `text` names `name`: as it is, or as `visible` shows it (a name copied from
-    the output: an emoji joiner left out, an escape as written)."""
+    """Whether `text` names `name`: as it is, as `visible` shows it (`shown_as`), or as a
+    narrow table cut it (`cut_names`). A cut is to be taken only when it names one key."""
+    return shown_as(name, text) or cut_names(name, text)
+
+
+def shown_as(name: str, text: str) -> bool:
+    """Whether `text` is `name` as it is, or as `visible` shows it (a name copied from the
+    output: an emoji joiner left out, an escape as written)."""
     return name == text or visible(name) == text
+
+
+def is_cut(text: str) -> bool:
+    """Whether `text` reads as a name cut by a table: a cut mark and something beside it."""
+    return any(mark in text and text != mark for mark in CUT_MARKS)
+
+
+def cut_names(name: str, text: str) -> bool:
+    """Whether `text` is `name` as a narrow table shows it cut (`text.cells.cut`, `Apart`):
+    what is before the mark its start, what is after it its end, and at least a character
+    left out between them (the table cuts only what does not fit). A cut at the start, in
+    the middle or at the end alike; one mark only (the table puts one)."""
+    for mark in CUT_MARKS:
+        if text.count(mark) != 1 or text == mark:
+            continue
+        start, _, end = text.partition(mark)
+        return any(len(shown) > len(start) + len(end) and shown.startswith(start)
+                   and shown.endswith(end) for shown in {name, visible(name)})
+    return False
 
 
 def printable_lines(text: str) -> str:
