@@ -8,7 +8,9 @@
   last requests of the account's rate limit (shared with production), and says so. The file is
   written through `files.writing.NewFile`: a hidden temporary beside it, named only when
   complete and never over an existing file, so a half-written export never has the name of a
-  finished one. The name carries the filters (`export_filename`).
+  finished one. The name carries the filters (`export_filename`), the page's `/` filter
+  too: its text narrows the events written by the same match as the page's
+  (`events.matches_text`; trial 8: the export wrote every event of the period).
 
 No Textual: the command line uses the writers, a screen runs `export_activity` in a worker.
 """
@@ -26,7 +28,7 @@ from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from openrush_tui.activity.counting import CHART_PAGE, RATE_RESERVE, count_pages
-from openrush_tui.activity.events import OWN_READS_LEFT_OUT
+from openrush_tui.activity.events import OWN_READS_LEFT_OUT, matches_text
 from openrush_tui.activity.filters import ActivityFilter
 from openrush_tui.files.writing import NewFile
 from openrush_tui.text.safe import visible
@@ -99,8 +101,9 @@ def _slug(text: str, limit: int = 40) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:limit].strip("-")
 
 
-def export_filename(view: ActivityFilter, fmt: Format, now: datetime) -> str:
-    """E.g. ``openrush-activity-7d-mcp-errors-key-production-server-20261202-0104.csv``."""
+def export_filename(view: ActivityFilter, fmt: Format, now: datetime, text: str = "") -> str:
+    """E.g. ``openrush-activity-7d-mcp-errors-key-production-server-20261202-0104.csv``;
+    `text`, the page's `/` filter, as ``match-revoke``."""
     parts = ["openrush-activity", f"{view.days}d"]
     if view.source:
         parts.append(view.source)
@@ -111,6 +114,8 @@ def export_filename(view: ActivityFilter, fmt: Format, now: datetime) -> str:
         parts.append("key-" + (_slug(view.key_label or "") or _slug(view.credential_id)))
     if view.tool:
         parts.append("tool-" + _slug(view.tool))
+    if _slug(text):
+        parts.append("match-" + _slug(text))
     parts.append(now.astimezone(UTC).strftime("%Y%m%d-%H%M"))
     return "-".join(part for part in parts if part) + f".{fmt}"
 
@@ -154,12 +159,15 @@ async def export_activity(client: OpenRushClient, view: ActivityFilter, now: dat
                           path: Path, fmt: Format, *, names: Mapping[str, str] | None = None,
                           cap: int = EXPORT_CAP, reserve: int = RATE_RESERVE,
                           leave_out: Callable[[UsageEvent], bool] | None = None,
-                          another_name: bool = False) -> AsyncIterator[ExportProgress]:
+                          another_name: bool = False,
+                          text: str = "") -> AsyncIterator[ExportProgress]:
     """Write `view`'s events (newest first) to `path`, yielding progress after each page.
 
     `leave_out`: events the view hides (the dashboard's own reads), not written or counted;
     the server is asked to leave them out too (`events.OWN_READS_LEFT_OUT`, OURS), so they
     cost no pages where it can.
+    `text`: the page's `/` filter; only the events it matches are written (the server is not
+    asked: the text matches key names it does not know).
     `path` is never overwritten: with `another_name` a free ``name-2.csv``… is taken instead
     (the last progress names it), else FileExists. API errors propagate (nothing is left
     behind); the last progress has `done` set.
@@ -175,7 +183,8 @@ async def export_activity(client: OpenRushClient, view: ActivityFilter, now: dat
         query = {**view.query(now), **(OWN_READS_LEFT_OUT if leave_out else {})}
         async for step in count_pages(client, query, None, pages=pages,
                                       reserve=reserve):
-            kept = [item for item in step.items if not (leave_out and leave_out(item))]
+            kept = [item for item in step.items if not (leave_out and leave_out(item))
+                    and matches_text(item, names, text)]
             items = kept[: cap - count]
             writer.write(items)
             count += len(items)

@@ -7,7 +7,8 @@ folder typed gets the offered name in it. `export_activity` fetches
 the pages (200 events a request, through the request budget, pausing rather than spend the
 last requests of the rate limit) and writes them as they come, up to the cap the dialog
 names; the dialog shows the progress, then the path, the rows and whether the cap was hit.
-As on the page, this tool's own reads are left out unless the page shows them.
+As on the page, this tool's own reads are left out unless the page shows them, and the
+page's `/` filter narrows what is written (named in the title, the note and the file name).
 
 Leaving while it runs cancels it: only reads were sent, and the half-written file is removed.
 """
@@ -61,9 +62,11 @@ class ActivityExportScreen(Dialog[str | None]):
     STATUS = "#export-status"
 
     def __init__(self, view: ActivityFilter, names: Mapping[str, str], *,
-                 hide_own: bool, folder: Path | None = None) -> None:
+                 hide_own: bool, folder: Path | None = None, text: str = "") -> None:
+        """`text`: the page's `/` filter (only the events it matches are written)."""
         super().__init__()
         self._view = view
+        self._text = text.strip()
         self._names = dict(names)
         self._hide_own = hide_own
         self._folder = folder or Path.cwd()
@@ -74,14 +77,17 @@ class ActivityExportScreen(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Text("Export Activity · " + visible(self._view.title())),
+            matching = f" · matching “{visible(self._text)}”" if self._text else ""
+            yield Static(Text("Export Activity · " + visible(self._view.title()) + matching),
                          classes="title")
             with VerticalScroll(classes="body"):
                 own = ("this tool's own reads are left out, as on the page" if self._hide_own
                        else "this tool's own reads included, as on the page")
-                yield Static(f"The events of this view, newest first: {EXPORT_CAP:,} at most "
-                             f"(one request per 200; it pauses before the rate limit runs "
-                             f"low); {own}.", classes="note")
+                those = f" that match “{visible(self._text)}”" if self._text else ""
+                yield Static(Text(f"The events of this view{those}, newest first: "
+                                  f"{EXPORT_CAP:,} at most (one request per 200; it "
+                                  f"pauses before the rate limit runs low); {own}."),
+                             classes="note")
                 with Horizontal(id="format-row"):
                     yield Label("Format")
                     with RadioSet(id="format"):
@@ -119,7 +125,8 @@ class ActivityExportScreen(Dialog[str | None]):
         """The name for the chosen format, unless the user typed another one."""
         field = self.query_one("#path", Input)
         if field.value in ("", self._suggested):
-            self._suggested = export_filename(self._view, self._format(), self.dashboard.now())
+            self._suggested = export_filename(self._view, self._format(), self.dashboard.now(),
+                                              self._text)
             field.value = self._suggested
             # Selected, so that typing replaces it (a new value puts the cursor at its end:
             # typed after it, "abc" made "…-1200.csvabc").
@@ -134,7 +141,8 @@ class ActivityExportScreen(Dialog[str | None]):
         path = self._folder / Path(typed).expanduser() if typed else None
         self._added = ""
         if path is not None and (typed.endswith(("/", os.sep)) or path.is_dir()):
-            path /= export_filename(self._view, self._format(), self.dashboard.now())
+            path /= export_filename(self._view, self._format(), self.dashboard.now(),
+                                    self._text)
         elif path is not None:
             named = with_extension(path.name, self._format())
             # Said once it is saved (`saved`): the file is not named quite as typed.
@@ -169,7 +177,7 @@ class ActivityExportScreen(Dialog[str | None]):
             async for progress in export_activity(
                     client, self._view, self.dashboard.now(), path, fmt, names=self._names,
                     leave_out=is_own_read if self._hide_own else None,
-                    another_name=path.name == self._suggested):
+                    another_name=path.name == self._suggested, text=self._text):
                 if progress.done:
                     self._done(f"{progress.text}\n{saved(progress.path, self._added)}")
                 else:
