@@ -69,6 +69,10 @@ class ActivityModel:
         self.new_above = 0  # live events that arrived while the window was further down
         self.loading_older = False
         self.live_note = ""  # a failed live refresh, said until the next one works
+        # r's refresh of the list shown, while under way (a token the page keeps to know its
+        # own): said on the status line, as a hanging server otherwise left it silent for
+        # the request's whole deadline (trial 8). A new load or model drops it.
+        self.refreshing: object | None = None
         self.more_error = ""  # a failed "load more", said once
         self.names: dict[str, str] = {}  # key names by credential id
         self.keys: list[tuple[str, str]] = []  # (credential id, name), as listed
@@ -83,9 +87,12 @@ class ActivityModel:
     # -- what to fetch -------------------------------------------------------------------------
 
     def fresh(self) -> ActivityModel:
-        """An empty model with the same choices of view (another account is signed in)."""
+        """An empty model with the same choices of view (another account is signed in). The
+        `/` filter is one of them: its bar keeps the text, so the rows keep being narrowed by
+        it (trial 8: made anew without it, the bar still said "revoke" over every row)."""
         model = ActivityModel(self.clock)
         model.metric, model.live, model.show_own = self.metric, self.live, self.show_own
+        model.text = self.text
         model.filter = ActivityFilter(days=self.filter.days)
         return model
 
@@ -134,7 +141,7 @@ class ActivityModel:
         key list can be long, so it is not fetched again for every filter).
         """
         self.generation += 1
-        self.loading_older = False
+        self.loading_older, self.refreshing = False, None
         return names or not self.keys
 
     def start_older(self) -> str | None:
@@ -370,6 +377,8 @@ class ActivityModel:
         # Own reads sent all the same hide older events that were not fetched: + loads them.
         unfetched = bool(hidden) and listed < SCREENFUL and not self.window.at_end
         matching = (len(self.shown_events()), self.text) if self.text.strip() else None
+        if self.refreshing is not None and held:
+            return Line("loading", say.REFRESHING)
         if self.live_note:
             return Line("error", self.live_note)
         if held == 0:

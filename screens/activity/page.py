@@ -33,6 +33,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable
+from textual.worker import get_current_worker
 
 from openrush_tui.activity import wording as say
 from openrush_tui.activity.answers import Update
@@ -173,7 +174,10 @@ class ActivityScreen(DashboardScreen):
     # -- the public way in: Activity for one key -----------------------------------------------
 
     def filter_by_key(self, credential_id: str, name: str) -> None:
-        """Show only this key's calls (from a key's details on the API access page)."""
+        """Show only this key's calls (from a key's details on the API access page): a new
+        question, so an old `/` filter goes too (trial 8: a stale "revoke" hid the key's only
+        event)."""
+        self._clear_text()
         self.set_filter(ActivityFilter(credential_id=credential_id, key_label=name or None,
                                        days=self.filter.days))
 
@@ -193,7 +197,11 @@ class ActivityScreen(DashboardScreen):
         key names included (keys may be new)."""
         self.sync_account()
         if self.model.refreshable and self.dashboard.session.signed_in:
-            self._refresh_live(self.model.generation, self.model.newest, live=False)
+            # Said at once (a server that hangs answers nothing for the request's deadline);
+            # the rows stay. The worker is the token: only its own end says it is over.
+            self.model.refreshing = self._refresh_live(self.model.generation,
+                                                       self.model.newest, live=False)
+            self._show_states()
             return
         self._load(names=True, reuse=reuse)
 
@@ -357,7 +365,17 @@ class ActivityScreen(DashboardScreen):
     @work(group=GROUP_LIVE, exclusive=True, exit_on_error=False)
     async def _refresh_live(self, generation: int, known_newest: str | None,
                             live: bool = True) -> None:
-        """The newest events joined on top: a live tick's (`live`), or r's on a page shown."""
+        """The newest events joined on top: a live tick's (`live`), or r's on a page shown
+        (said on the status line until it ends, however it ends: `model.refreshing`)."""
+        try:
+            await self._join_newest(generation, known_newest, live)
+        finally:
+            if not live and self.model.refreshing is get_current_worker():
+                self.model.refreshing = None
+                self._show_states()
+
+    async def _join_newest(self, generation: int, known_newest: str | None,
+                           live: bool) -> None:
         try:
             client = await self.dashboard.session.client()
             self._freshness.starting(client.budget.sent, by_hand=not live)
@@ -479,15 +497,20 @@ class ActivityScreen(DashboardScreen):
 
     def action_clear_filter(self) -> None:
         """Escape: the `/` filter first (the rows come back at once), then the others."""
-        bar = self.query_one(FilterBar)
-        if self.model.text or bar.is_open:
-            bar.clear()
-            self.model.text = ""
-            self._apply(Update(rows=True))
-            self.refresh_bindings()
-        else:
+        if not self._clear_text():
             self.set_filter(self.filter.cleared())
         self.table.focus()
+
+    def _clear_text(self) -> bool:
+        """The `/` filter cleared and its bar closed; False when there was none."""
+        bar = self.query_one(FilterBar)
+        if not (self.model.text or bar.is_open):
+            return False
+        bar.clear()
+        self.model.text = ""
+        self._apply(Update(rows=True))
+        self.refresh_bindings()
+        return True
 
     def action_filters(self) -> None:
         # lazy: start-up (a dialog's module loads when the dialog is first opened)
@@ -550,7 +573,8 @@ class ActivityScreen(DashboardScreen):
 
         model = self.model
         self.app.push_screen(ActivityExportScreen(model.showing, model.names,
-                                                  hide_own=not model.show_own),
+                                                  hide_own=not model.show_own,
+                                                  text=model.text),
                              self._export_closed)
 
     def _export_closed(self, message: str | None) -> None:
