@@ -101,7 +101,8 @@ class AuditLine(Widget):
         counts, idle = self._totals[1]
         width = self.size.width or 10_000
         said = f"{ATTENTION} {report.summary()}"
-        keys = ["a shows every key" if self.only else "a shows only them"]
+        them = "it" if len(report.keys) == 1 else "them"  # "1 key needs attention" (trial)
+        keys = ["a shows every key" if self.only else f"a shows only {them}"]
         if idle:
             keys.append(f"D revokes the {idle:,} unused")
         if self.marked:
