@@ -30,7 +30,7 @@ from tests.support.keys import select
     (["revoked", "expired"], "These keys are already expired or revoked: nothing using them "
                              "works anyway. This cannot be undone."),
     (["active", "expired"], "Anything using the active key stops working at once; the other "
-                            "is already expired, so nothing using them works anyway. This "
+                            "is already expired, so nothing using it works anyway. This "
                             "cannot be undone."),
     (["active", "active", "expired", "expired"],
      "Anything using the 2 active keys stops working at once; the other 2 are already "
