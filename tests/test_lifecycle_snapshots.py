@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from openrush_tui.sandbox.options import ExtraKey
 from openrush_tui.screens.activity.page import ActivityScreen
@@ -128,7 +129,10 @@ def test_export_dialog(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot: Pilot) -> None:
         await settle_activity(pilot)
         await pilot.press("w")
-        await pilot.pause()
+        # The offered name is selected once the format's first Changed is handled (a message:
+        # one pause missed it on a loaded machine, and the shot had the cursor at its end).
+        await until(pilot, lambda: not pilot.app.screen.query_one("#path", Input).selection
+                    .is_empty)
 
     assert snap_compare(activity_app(tmp_path), terminal_size=SIZE, run_before=run_before)
 
