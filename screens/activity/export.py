@@ -38,6 +38,7 @@ from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.paths import display_path
 from openrush_tui.text.safe import visible
+from openrush_tui.widgets.choice_set import ArrowChoices
 from openrush_tui.widgets.toggles import GlyphRadioButton
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class ActivityExportScreen(Dialog[str | None]):
                              classes="note")
                 with Horizontal(id="format-row"):
                     yield Label("Format")
-                    with RadioSet(id="format"):
+                    with ArrowChoices(id="format"):  # in a row: ← and → choose
                         yield GlyphRadioButton("CSV", value=True, id="format-csv")
                         yield GlyphRadioButton("JSON", id="format-json")
                 with Vertical(id="file"):
