@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from openrush_tui.api.oauth_http import OAuthHttp
     from openrush_tui.auth.credentials import Lookup, SignOutReport
     from openrush_tui.auth.secret import Secret
+    from openrush_tui.auth.status import StoreChange
     from openrush_tui.auth.web.keeping import Kept
     from openrush_tui.clock import Clock
     from openrush_tui.sandbox.app import Sandbox
@@ -74,6 +75,8 @@ class Session:
         self.notes = notes
         # Another terminal changed the saved key since this one read it (`check_stored_key`).
         self.store_note: str | None = None
+        # ...and the key saved for the profile then, which Setup offers (`use_saved_key`).
+        self.saved_offer: StoredKey | None = None
         self._client: OpenRushClient | None = None
         self._sandbox: Sandbox | None = None
         self._warm: asyncio.Future[None] | None = None
@@ -302,6 +305,7 @@ class Session:
             self.key = key
             self.web = web
             self.store_note = None
+            self.saved_offer = None
             self._signed_out = False
             if self._client is not None:
                 self._client = self._client.with_key(key.secret.reveal(),
@@ -311,18 +315,39 @@ class Session:
 
     async def check_stored_key(self) -> str | None:
         """A sentence when the store no longer holds the key in use (another terminal signed
-        in with another key, or out), kept in `store_note`; None when nothing changed."""
-        # lazy: start-up (loads after the dashboard's first frame)
-        from openrush_tui.auth.status import stored_key_change
-
+        in with another key, or out), or holds one while this session is signed out, kept in
+        `store_note`; the key saved now, if it may be used here, in `saved_offer`
+        (`use_saved_key`). None when nothing changed."""
         key = self.key
-        if key is None or self.settings.sandbox is not None:
-            self.store_note = None
-            return None
-        note = await in_daemon_thread(partial(stored_key_change, self.settings.profile, key),
-                                      name="openrush-store-check")
-        self.store_note = note if self.key is key else None  # a sign-in meanwhile wins
+        change = await self._store_change()
+        if self.key is key:  # a sign-in meanwhile wins
+            self.store_note = change.note if change else None
+            self.saved_offer = change.saved if change else None
         return self.store_note
+
+    async def _store_change(self) -> StoreChange | None:
+        # lazy: start-up (loads after the dashboard's first frame)
+        from openrush_tui.auth.status import store_change
+
+        if self.settings.sandbox is not None or self.lookup_pending or self.web is not None:
+            return None
+        return await in_daemon_thread(partial(store_change, self.settings.profile, self.key,
+                                              self.settings.effective_api_url),
+                                      name="openrush-store-check")
+
+    async def use_saved_key(self) -> StoredKey | None:
+        """Use the key saved for the profile now (another terminal's sign-in, or `keys
+        rotate`'s new key), read again from the store, as a restart would: no restart. None
+        (nothing changed) when the store no longer offers one."""
+        change = await self._store_change()
+        saved = change.saved if change else None
+        if saved is None:
+            self.store_note = change.note if change else None
+            self.saved_offer = None
+            return None
+        await self.use_key(saved)
+        self.notes = ()  # the lookup's notes were about the key replaced
+        return saved
 
     async def sign_out(self) -> SignOutReport | None:
         """Forget the key in memory and, if this tool stored it, in the keyring and the file.
@@ -337,6 +362,7 @@ class Session:
             self.key = None
             self.web = None
             self.store_note = None
+            self.saved_offer = None
             self._signed_out = True
             self.notes = ()
             if self._client is not None:

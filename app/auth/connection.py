@@ -9,6 +9,7 @@ notes under the status are said here too. Plain data and words: no Textual here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Literal
 
 from openrush_tui.api.errors import RateLimited
@@ -50,6 +51,10 @@ NOT_CHECKED = Checked()
 
 
 def connected(account: Account) -> tuple[Checked, ConnectionLine]:
+    if account.retested_at is not None:  # r again: the same line would not show it ran
+        at = account.retested_at.astimezone(UTC).strftime("%H:%M:%S UTC")
+        return Checked(account), ConnectionLine(
+            f"Connection OK (tested again at {at}). Press r to test it again.", "-ok")
     return Checked(account), CONNECTED
 
 

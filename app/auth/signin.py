@@ -277,3 +277,60 @@ def what_is_lost(key: StoredKey, *, in_use: bool) -> str:
     which = "The key this terminal is signed in with" if in_use else "The key saved here"
     return (f"{which} ({key.secret.masked()}) is deleted from {where}, the only copy this "
             "tool knows of. OpenRush keeps only a hash of it: it cannot be shown again.")
+
+
+# Words of a refused key (`errors.KeyRefusal.word`) that mean it can never work again: losing
+# its only copy loses nothing, so signing out does not warn about it.
+DEAD = ("revoked", "expired")
+
+
+@dataclass(frozen=True)
+class SignOutQuestion:
+    """What to ask before the dashboard signs out (Setup's dialog): its title, what is lost,
+    and its yes button."""
+
+    title: str
+    lost: str
+    yes: str
+
+
+def sign_out_question(profile: str, in_use: StoredKey | None, *,
+                      refused: str | None = None) -> SignOutQuestion | None:
+    """What the dashboard's sign-out loses, when it loses a key that may still work; None
+    when nothing of value is lost, so nothing is asked. `refused`: why the server refused
+    the key in use, in a word (``revoked``…), when it did.
+
+    `lost_by_signing_out`'s rule, told as it is now: the key in use may no longer be the one
+    saved (another terminal or ``keys rotate`` saved another, which signing out leaves
+    there: `credentials.forget(only=…)`), and then only this dashboard's memory holds it.
+    A revoked or expired key works nowhere: losing it loses nothing. May block (the keyring,
+    bounded): call it from a thread.
+    """
+    dead = refused in DEAD
+    if in_use is None or in_use.source not in ("keyring", "file", "session"):
+        lost = lost_by_signing_out(profile, in_use)
+        return None if lost is None else deleting_question(lost[0], in_use=lost[1])
+    if dead:
+        return None
+    if in_use.source == "session":
+        return deleting_question(in_use, in_use=True)
+    found = find_saved_key(profile)
+    if found.key is None and found.notes:  # the keyring did not answer: as if it held it
+        return deleting_question(in_use, in_use=True)
+    if found.key is not None and same_key(in_use.secret, found.key.secret.reveal()):
+        return deleting_question(in_use, in_use=True)
+    where = "the OS keyring" if in_use.source == "keyring" else f"the file {in_use.where}"
+    stays = "" if found.key is None else (
+        f" (it holds another key now, {found.key.secret.masked()}, which stays)")
+    return SignOutQuestion(
+        "Sign out and forget the key?",
+        f"The key this terminal is signed in with ({in_use.secret.masked()}) is no longer "
+        f"saved in {where}{stays}: this dashboard's memory holds the only copy this tool "
+        "knows of, and signing out forgets it. OpenRush keeps only a hash of it: it cannot "
+        "be shown again.", "Sign out and forget")
+
+
+def deleting_question(key: StoredKey, *, in_use: bool = True) -> SignOutQuestion:
+    """The question when signing out deletes `key`'s only copy (`what_is_lost`)."""
+    return SignOutQuestion("Sign out and delete the key?", what_is_lost(key, in_use=in_use),
+                           "Sign out and delete")

@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from openrush_tui.api.errors import SESSION_REFUSED, SessionRefused, Unauthorized
 from openrush_tui.auth.credentials import StoredKey, find_saved_key, same_key
+from openrush_tui.auth.profiles import key_is_for
 from openrush_tui.auth.secret import Secret
 from openrush_tui.clock import shifted, system_clock
 from openrush_tui.errors import KeyRefusal, OpenRushError, key_refusal
 from openrush_tui.files import strict_json
+from openrush_tui.files.private import PrivateFileError
 from openrush_tui.text.money import credits_and_dollars
 from openrush_tui.text.safe import visible
 from openrush_tui.text.times import exact
@@ -36,6 +38,9 @@ class Account:
     account_id: str | None
     # False when the id was not looked for: the dashboard never lists every key to learn it.
     looked_up: bool = True
+    # When a check that found the same account again ran (Setup's r): said on its line, so
+    # that a test that changed nothing still shows it ran.
+    retested_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -236,24 +241,67 @@ async def check_account(client: OpenRushClient, secret: Secret, *, known_id: str
     return Account(credits.balance, account_id_in(keys, secret))
 
 
-def stored_key_change(profile: str, in_use: StoredKey) -> str | None:
-    """What changed in the store since `in_use` was read from it, in a sentence; None when
-    the store still holds that key (or cannot tell: a keyring that does not answer).
+USE_SAVED_KEY = "y"  # Setup's key that switches to the key saved meanwhile (`StoreChange`)
 
-    Another terminal or command may sign the same profile in with another key, or out; this
-    dashboard goes on with the key it holds, and says so. May block on the keyring (bounded).
+
+@dataclass(frozen=True)
+class StoreChange:
+    """What changed in the store since the key in use was read from it: the sentence Setup
+    shows, and the key saved for the profile now (None: none, or another server's), which
+    Setup offers to use (`Session.use_saved_key`)."""
+
+    note: str
+    saved: StoredKey | None = None
+
+
+def store_change(profile: str, in_use: StoredKey | None, api_url: str) -> StoreChange | None:
+    """What changed in the store since `in_use` was read from it (None: signed out here);
+    None when nothing worth saying did (the store still holds that key, or cannot tell: a
+    keyring that does not answer).
+
+    Another terminal or command may sign the same profile in with another key (``keys
+    rotate`` saves its new key), or out; this dashboard goes on with the key it holds, says
+    so, and offers the saved one, which it uses without a restart. A saved key is offered
+    only for the server its profile signed in to, as at start-up. May block (the keyring,
+    bounded; files).
     """
-    if in_use.source not in ("keyring", "file"):
+    if in_use is not None and in_use.source not in ("keyring", "file"):
         return None
     found = find_saved_key(profile)
+    saved = found.key
+    if saved is not None and not _for_server(profile, api_url):
+        saved = None  # another server's key: never offered here
+    if in_use is None:
+        if saved is None:
+            return None
+        return StoreChange(f"A key ({saved.secret.masked()}) is saved for profile “{profile}”"
+                           f" (another terminal or command signed in, or kept it when this "
+                           f"one signed out): press {USE_SAVED_KEY} to use it.", saved)
     if found.key is None:
         if found.notes:  # the keyring did not answer: no claim either way
             return None
-        return (f"The key this dashboard uses ({in_use.secret.masked()}) is no longer saved "
-                f"for profile “{profile}”: another terminal or command signed out. It is used "
-                "here until you sign out or close the dashboard.")
+        return StoreChange(
+            f"The key this dashboard uses ({in_use.secret.masked()}) is no longer saved for "
+            f"profile “{profile}”: another terminal or command signed out. It is used here "
+            "until you sign out or close the dashboard.")
     if same_key(in_use.secret, found.key.secret.reveal()):
         return None
-    return (f"Another key ({found.key.secret.masked()}) is saved for profile “{profile}” now: "
-            f"another terminal or command signed in. This dashboard still uses "
-            f"{in_use.secret.masked()}; sign out and start it again to use the new one.")
+    use = (f"press {USE_SAVED_KEY} to use the saved one" if saved is not None else
+           "sign out and start it again to use the new one")
+    return StoreChange(
+        f"Another key ({found.key.secret.masked()}) is saved for profile “{profile}” now: "
+        f"another terminal or command signed in. This dashboard still uses "
+        f"{in_use.secret.masked()}; {use}.", saved)
+
+
+def _for_server(profile: str, api_url: str) -> bool:
+    try:
+        return key_is_for(profile, api_url)
+    except (PrivateFileError, OSError):  # an unreadable profiles file: offered nowhere
+        return False
+
+
+def stored_key_change(profile: str, in_use: StoredKey) -> str | None:
+    """`store_change`'s sentence, for a key saved for the profile's own server."""
+    change = store_change(profile, in_use, "")
+    return None if change is None else change.note

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -36,9 +37,9 @@ from openrush_tui.auth.signin import (
     NeedsChoice,
     NeedsConsent,
     StorageChoice,
-    lost_by_signing_out,
+    sign_out_question,
 )
-from openrush_tui.auth.status import Account, check_account
+from openrush_tui.auth.status import USE_SAVED_KEY, Account, check_account, rejection
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.screens.base import DashboardScreen
 from openrush_tui.text.safe import visible
@@ -109,6 +110,10 @@ class SetupScreen(DashboardScreen):
                 tooltip="Sign in on a web page: no key to paste (SSH too)"),
         Binding("x", "sign_out", "Sign out", id="setup.sign-out", group=ACT,
                 tooltip="Sign out (asks first when the key would be lost)"),
+        # Offered when the store holds another key than the one in use (`keys rotate` or
+        # another terminal saved it), or one while signed out: used without a restart.
+        Binding(USE_SAVED_KEY, "use_saved", "Use saved key", id="setup.use-saved", group=ACT,
+                tooltip="Use the key saved meanwhile (no restart)"),
         Binding("c", "copy", "Copy snippet", id="setup.copy-snippet", group=ACT,
                 tooltip="Copy the selected agent's snippet"),
         # Shown on the checkbox it toggles; the footer has no room left for it. (Not k:
@@ -133,8 +138,8 @@ class SetupScreen(DashboardScreen):
     # out before Uninstall: at 80 columns, once an agent is set up, Uninstall took its place
     # (issue 20); Copy snippet (its button, the help) gives way first.
     FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
-        "setup.sign-in", "setup.web-sign-in", "setup.install", "setup.sign-out",
-        "setup.uninstall", "setup.copy-snippet", "page.refresh")
+        "setup.use-saved", "setup.sign-in", "setup.web-sign-in", "setup.install",
+        "setup.sign-out", "setup.uninstall", "setup.copy-snippet", "page.refresh")
     # Narrower than 70 columns the screen gets -narrow (styles/setup.tcss: the buttons
     # shrink to their labels so that a row of them stays in its section).
     # (Declared as Textual declares it, which mypy reads as an instance variable.)
@@ -202,6 +207,15 @@ class SetupScreen(DashboardScreen):
             self.render_terminal()
 
     @property
+    def FOOTER_KEEP(self) -> tuple[str, ...]:  # the name widgets.key_hints reads
+        """The keys that give way last on a narrow footer (60 columns): the action that fits
+        the sign-in state (Sign out while signed in, Sign in when not: trial 8 kept Sign in
+        and dropped Sign out), the saved key's offer, and Install."""
+        signed_in = not self.is_mounted or self.dashboard.session.signed_in
+        return ("setup.use-saved", "setup.sign-out" if signed_in else "setup.sign-in",
+                "setup.install")
+
+    @property
     def terminal(self) -> TerminalPanel:
         return self.query_one(TerminalPanel)
 
@@ -214,6 +228,8 @@ class SetupScreen(DashboardScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "sign_out":
             return self.dashboard.session.signed_in
+        if action == "use_saved":
+            return self.dashboard.session.saved_offer is not None
         if action == "storage":
             return self.dashboard.session.settings.sandbox is None
         if action == "web_sign_in":
@@ -229,6 +245,9 @@ class SetupScreen(DashboardScreen):
 
     def action_reload(self, reuse: float = 0.0) -> None:
         super().action_reload(reuse)
+        # The store too (a file read, in a thread): `keys rotate` or another terminal may
+        # have saved another key, which r then offers (trial 8: only a restart picked it up).
+        self._check_store()
         # The tools are the same for every key and change rarely: fetched with the page, and
         # again only until they load, so a reload (r, Test connection) is one small request.
         if self.query_one(CapabilitiesTable).capabilities is None:
@@ -241,7 +260,15 @@ class SetupScreen(DashboardScreen):
             raise Unauthorized("You are not signed in", "Sign in with an API key first.")
         # One small request: the id comes from a token's claims or from a key list the
         # session has seen, never from listing every key here.
-        return await check_account(client, session.key.secret, known_id=session.account_id)
+        epoch = session.epoch
+        account = await check_account(client, session.key.secret, known_id=session.account_id)
+        if self._ok_epoch == epoch == session.epoch:  # r again: its line says when it ran
+            account = replace(account, retested_at=self.dashboard.now())
+        return account
+
+    # The session epoch whose key the last check found working (None: none yet): a check
+    # of the same key again says when it ran.
+    _ok_epoch: int | None = None
 
     @work(group=CAPABILITIES_GROUP, exclusive=True, exit_on_error=False)
     async def load_capabilities(self) -> None:
@@ -270,12 +297,14 @@ class SetupScreen(DashboardScreen):
 
     def show(self, account: Account) -> None:
         self._shown_signed_out = False
+        self._ok_epoch = self.dashboard.session.epoch
         self.dashboard.balance = account.balance
         self.terminal.connected(account)
         self._show_web_offer()
         self.refresh_bindings()
 
     def show_error(self, message: str) -> None:
+        self._ok_epoch = None
         self.terminal.failed(message, self.last_error)
         self._show_web_offer()
         self.refresh_bindings()
@@ -524,6 +553,33 @@ class SetupScreen(DashboardScreen):
         self.notify(key_storage.storage_changed_message(choice, moved), markup=False,
                     timeout=8)
 
+    # -- the key saved meanwhile ---------------------------------------------------------------
+
+    def action_use_saved(self) -> None:
+        if self.dashboard.session.saved_offer is not None:
+            self.use_saved()
+
+    @work(group="use-saved", exclusive=True, exit_on_error=False)
+    async def use_saved(self) -> None:
+        """Switch to the key saved for the profile now, read again from the store (as a
+        restart would read it), and check it."""
+        session = self.dashboard.session
+        try:
+            saved = await session.use_saved_key()
+        except OpenRushError as exc:  # e.g. a credentials file others can read
+            self.notify(f"The saved key was not used: {exc}", severity="error", timeout=12,
+                        markup=False)
+            return
+        if saved is None:
+            self.notify("No other key is saved for this profile now.", markup=False,
+                        timeout=8)
+            self.render_terminal()
+            return
+        self.notify(f"Now using the key saved for profile “{session.settings.profile}” "
+                    f"({saved.secret.masked()}), from {saved.source_label}.", markup=False,
+                    timeout=8)
+        self.action_reload()
+
     # -- signing out -------------------------------------------------------------------------
 
     def action_sign_out(self) -> None:
@@ -532,22 +588,23 @@ class SetupScreen(DashboardScreen):
 
     @work(group=SIGN_OUT_ASK_GROUP, exclusive=True, exit_on_error=False)
     async def ask_sign_out(self) -> None:
-        """When signing out deletes the only copy of a key this tool knows of, ask first."""
+        """When signing out deletes the only copy of a key this tool knows of that may still
+        work, ask first (a key the server refused as revoked or expired works nowhere)."""
         session = self.dashboard.session
+        refused = rejection(self.last_error) if self.load_failed and self.last_error else None
         if session.settings.sandbox is None:
             try:  # the keyring may be asked (bounded): a thread
-                lost = await asyncio.to_thread(lost_by_signing_out, session.settings.profile,
-                                               session.key)
+                question = await asyncio.to_thread(partial(
+                    sign_out_question, session.settings.profile, session.key, refused=refused))
             except OpenRushError as exc:  # e.g. a credentials file others can read
                 self.notify(f"Not signed out: {exc}", severity="error", timeout=12,
                             markup=False)
                 return
-            if lost is not None:
+            if question is not None:
                 # The dialog's module loads when it first opens: not on the first frame.
                 from openrush_tui.screens.setup.sign_out import sign_out_dialog
 
-                key, in_use = lost
-                self.app.push_screen(sign_out_dialog(key, in_use=in_use), self._sign_out_answered)
+                self.app.push_screen(sign_out_dialog(question), self._sign_out_answered)
                 return
         self.sign_out()
 
@@ -577,6 +634,7 @@ class SetupScreen(DashboardScreen):
         self.dashboard.balance = None
         self.show_signed_out()
         self.notify(message, markup=False, timeout=10)
+        self._check_store()  # a key another terminal saved stays: offered (w)
 
     # -- agents ------------------------------------------------------------------------------
 
