@@ -59,6 +59,21 @@ class KeyRefusal:
         return f"{KEY_REFUSED}: {self.reason}."
 
 
+# What to do about a refused key, wherever it is said (a 401's hint: API access, the command
+# line). A key from OPENRUSH_KEY gets `environment_key_advice` instead: signing in would not
+# last, as the variable wins again at the next start.
+SIGN_IN_AGAIN = "Sign in again with a working key."
+ENV_VAR = "OPENRUSH_KEY"  # `auth.credentials.ENV_VAR` (this module imports nothing of ours)
+
+
+def environment_key_advice(sign_in: str) -> str:
+    """What to do when the refused key comes from OPENRUSH_KEY, the one wording of Setup's
+    line, API access's and the command line's; `sign_in`: how to sign in there ("press s to
+    sign in")."""
+    return (f"It comes from {ENV_VAR}, which wins again at every start: set {ENV_VAR} to a "
+            f"working key, or unset it and {sign_in}.")
+
+
 def key_refusal(detail: str) -> KeyRefusal:
     """Why a key was refused, from the server's own explanation (`detail`, possibly empty):
     its word when it gives one, else all that a 401 can mean."""

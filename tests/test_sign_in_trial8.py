@@ -169,3 +169,74 @@ async def test_setup_footer_at_60x20_keeps_sign_out_while_signed_in(
         footer = str(app.screen.query_one(KeyHints).render())
         assert "x Sign out" in footer and "s Sign in" not in footer, footer
         assert "i Install" in footer, footer
+
+
+# -- a revoked OPENRUSH_KEY: the CLI and API access say what Setup says ----------------------
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+async def _revoked(server: RunningSandbox) -> str:
+    async with OpenRushClient(server.base_url, server.bootstrap_key) as client:
+        created = await client.create_key("trial 8 env")
+        await client.revoke_key(created.api_credential.id)
+    return created.key.get_secret_value()
+
+
+async def test_keys_list_with_a_revoked_openrush_key_says_to_set_or_unset_it(
+        server: RunningSandbox, isolated_home: Path, use_keyring: UseKeyring,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    from openrush_tui.cli import main
+    from openrush_tui.errors import environment_key_advice
+
+    use_keyring(fail.Keyring())
+    key = await _revoked(server)
+    monkeypatch.setenv("OPENRUSH_KEY", key)
+    code = await asyncio.to_thread(main, ["keys", "list", "--api-url", server.base_url])
+    err = _flat(capsys.readouterr().err)
+    assert code == 1
+    assert "The server did not accept the API key: it has been revoked." in err, err
+    assert "Sign in again" not in err, err
+    assert _flat(environment_key_advice("sign in with `openrush-tui login`")) in err, err
+    assert key not in err
+
+
+async def test_api_access_with_a_revoked_openrush_key_says_what_setup_says_uncut(
+        server: RunningSandbox, isolated_home: Path, use_keyring: UseKeyring) -> None:
+    from openrush_tui.errors import environment_key_advice
+    from tests.support.keys import state_text
+
+    use_keyring(fail.Keyring())
+    key = await _revoked(server)
+    app = remote_app(server.base_url, key, page="api-access")
+    async with app.run_test(size=TERMINAL) as pilot:
+        await settle(pilot)
+        said = _flat(state_text(app))
+        table_text = app.screen.table.empty_text  # type: ignore[attr-defined]
+        rows = _rows(app.export_screenshot())
+    assert "Sign in again" not in said, said
+    assert _flat(environment_key_advice("sign in on Setup (1)")) in said, said
+    # The table's line is on screen whole at 80 columns (it was cut: "… Sign …").
+    assert table_text and any(table_text in row for row in rows), rows
+
+
+def _rows(svg: str) -> list[str]:
+    """The rows of a screenshot as text (as /work/notes/svgtext.py reads them)."""
+    import html
+    import re
+
+    cells: dict[float, list[tuple[float, str]]] = {}
+    for found in re.finditer(r'<text[^>]*x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg):
+        x, y = float(found.group(1)), float(found.group(2))
+        cells.setdefault(y, []).append((x, html.unescape(re.sub("<[^>]+>", "", found.group(3)))))
+    rows = []
+    for y in sorted(cells):
+        line = ""
+        for x, text in sorted(cells[y]):
+            line = line.ljust(round(x / 12.2)) + text
+        rows.append(line.replace("\xa0", " ").rstrip())
+    return rows

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from openrush_tui.errors import OpenRushError, key_refusal
+from openrush_tui.errors import SIGN_IN_AGAIN, OpenRushError, key_refusal
 from openrush_tui.text.safe import sanitize
 
 if TYPE_CHECKING:
@@ -315,8 +315,7 @@ def _error_for(response: HttpAnswer) -> ApiError:
         )
     if code == 401:  # the one wording of a refused key (Setup's says the same)
         refusal = key_refusal(detail if has_detail else "")
-        return Unauthorized(refusal.sentence, "Sign in again with a working key.", code,
-                            detail=detail)
+        return Unauthorized(refusal.sentence, SIGN_IN_AGAIN, code, detail=detail)
     if code == 402:
         if "credit" in detail.lower() or not has_detail:
             message = "Not enough credits for this request"

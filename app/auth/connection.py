@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Literal
 
-from openrush_tui.api.errors import RateLimited
+from openrush_tui.api.errors import RateLimited, Unauthorized
 from openrush_tui.auth.credentials import ENV_VAR, StoredKey
 from openrush_tui.auth.status import Account, refusal
+from openrush_tui.errors import environment_key_advice
 from openrush_tui.text.safe import visible
 
 LineState = Literal["", "-ok", "-error", "-busy"]  # the connection line's CSS class
@@ -71,13 +72,26 @@ def failed(before: Checked, error: BaseException | None, message: str, *,
     if refused is not None and key is not None and key.source == "environment":
         # Signing in here would not last: the variable wins again at the next start.
         return after, ConnectionLine(
-            f"{refused.sentence} It comes from {ENV_VAR}, which wins again at every start: "
-            f"set {ENV_VAR} to a working key, or unset it and press s to sign in.", "-error")
+            f"{refused.sentence} {environment_key_advice('press s to sign in')}", "-error")
     if refused is not None:
         # The sentence API access says too; then what to do here.
         return after, ConnectionLine(f"{refused.sentence} Press s to sign in with another "
                                      "key, or x to sign out.", "-error")
     return after, ConnectionLine(f"Connection failed: {message}", "-error")
+
+
+def refused_from_environment(error: BaseException | None, key: StoredKey | None,
+                             sign_in: str) -> Unauthorized | None:
+    """`error` told for a key from OPENRUSH_KEY, when it is the server's refusal of that key:
+    its sentence, then what to do about the variable (`errors.environment_key_advice`; the
+    401's own "sign in again" would not last). None for any other error or key. API access
+    and the command line say it so; Setup's line (`failed`) too."""
+    refused = refusal(error) if error is not None else None
+    if refused is None or key is None or key.source != "environment":
+        return None
+    assert isinstance(error, Unauthorized)  # noqa: S101 (`refusal` answers only for those)
+    return Unauthorized(refused.sentence, environment_key_advice(sign_in), error.status_code,
+                        detail=error.detail)
 
 
 def terminal_notes(key: StoredKey | None, notes: tuple[str, ...],

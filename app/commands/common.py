@@ -285,6 +285,10 @@ def make_client(target: Target, *, need_key: bool = True) -> OpenRushClient:
     return client
 
 
+# How to sign in from a shell, as a refused OPENRUSH_KEY's advice ends (`run_with_client`).
+SIGN_IN_HERE = "sign in with `openrush-tui login`"
+
+
 def run_with_client(where: argparse.Namespace | Target,
                     work: Callable[[OpenRushClient], Awaitable[T]],
                     *, need_key: bool = True) -> T:
@@ -302,6 +306,14 @@ def run_with_client(where: argparse.Namespace | Target,
             waiting = WaitingLine.on(client, target.api_url)
             try:
                 return await work(client)
+            except Unauthorized as refused:  # a refused OPENRUSH_KEY: say what Setup says
+                # lazy: start-up (--help imports every command module)
+                from openrush_tui.auth.connection import refused_from_environment
+
+                said = refused_from_environment(refused, target.key, SIGN_IN_HERE)
+                if said is None:
+                    raise
+                raise said from refused
             finally:  # an error is said on a line of its own
                 if waiting is not None:
                     waiting.clear()

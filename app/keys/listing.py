@@ -44,10 +44,10 @@ SIGNED_OUT_TABLE = "Sign in to see your keys."
 SIGNED_OUT_LINE = ("This terminal is not signed in. Press 1 for Setup to see how to sign "
                    "in.")
 NOT_LOADED_TABLE = "The keys could not be loaded yet. Press r to try again."
-# The key itself refused (a 401: revoked, expired, wrong): loading again cannot help. As Setup
-# says it: sign in again.
-REFUSED_TABLE = ("The server refuses this terminal's key: loading again cannot help. Sign in "
-                 "again with a working key (1 for Setup).")
+# The key itself refused (a 401: revoked, expired, wrong): loading again cannot help. What to
+# do is the line above's (it differs for a key from OPENRUSH_KEY); one row, whole at 80
+# columns and at 60 (trial 8: "… Sign …" was cut).
+REFUSED_TABLE = "The key is refused: loading again cannot help (see above)."
 WAIT_FOR_ALL = "the audit waits for the rest"  # a and D while a list arrives
 # The first page asked for: a screen's worth and more, small enough to decode at once, so a
 # big account's newest keys show as soon as a small account's.

@@ -31,6 +31,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
+from openrush_tui.auth.connection import refused_from_environment
 from openrush_tui.clipboard import CLEAR_AFTER_SECONDS
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.keys.attention import Attention
@@ -232,8 +233,11 @@ class ApiAccessScreen(DashboardScreen):
         self.dashboard.session.learn_account_id([row.key for row in self.table.view.rows])
 
     def show_error(self, message: str) -> None:
-        # The last good list stays on screen; the error says what happened above it.
-        self._list.failed(message)
+        # The last good list stays on screen; the error says what happened above it. A
+        # refused OPENRUSH_KEY: what Setup and the command line say (signing in won't last).
+        env = refused_from_environment(self.last_error, self.dashboard.session.key,
+                                       "sign in on Setup (1)")
+        self._list.failed(message if env is None else str(env))
         self._show_counts()
         if self._unseen is not None:
             # Kept: the next list that loads still looks for the key that may exist.
