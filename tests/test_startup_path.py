@@ -41,6 +41,16 @@ def test_the_client_loads_without_httpx_command_line_tool() -> None:
     assert loaded == ""
 
 
+def list_keys_unreachable(code: str, home: Path) -> subprocess.CompletedProcess[str]:
+    """`code` (which runs `keys list --json`) in a fresh interpreter, against a server that is
+    not there: the client's whole stack loads and sets up its connections."""
+    env = {**os.environ, "OPENRUSH_API_URL": "http://127.0.0.1:9", "OPENRUSH_KEY": "or_" + "k" * 40,
+           "OPENRUSH_CONFIG_DIR": str(home), "HOME": str(home),
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
 def test_the_entry_point_keeps_trio_from_httpcore_and_leaves_it_to_the_rest(
         tmp_path: Path) -> None:
     # trio is installed here (selenium's dependency, in the test extra): else this proves nothing.
@@ -48,11 +58,7 @@ def test_the_entry_point_keeps_trio_from_httpcore_and_leaves_it_to_the_rest(
     code = ("import sys; from openrush_tui.main import main; main(['keys', 'list', '--json']); "
             "print('trio' in sys.modules, sys.modules['httpcore._synchronization'].trio); "
             "import trio; print(trio.__name__)")
-    env = {**os.environ, "OPENRUSH_API_URL": "http://127.0.0.1:9", "OPENRUSH_KEY": "or_" + "k" * 40,
-           "OPENRUSH_CONFIG_DIR": str(tmp_path), "HOME": str(tmp_path),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         timeout=60)
+    ran = list_keys_unreachable(code, tmp_path)
     assert ran.stdout.splitlines()[-2:] == ["False None", "trio"], ran.stderr
 
 
@@ -71,11 +77,7 @@ def test_a_missing_sniffio_is_looked_for_once(tmp_path: Path) -> None:
             "from openrush_tui.main import main\n"
             "main(['keys', 'list', '--json'])\n"
             "print('asked', Missing.asked)\n")
-    env = {**os.environ, "OPENRUSH_API_URL": "http://127.0.0.1:9", "OPENRUSH_KEY": "or_" + "k" * 40,
-           "OPENRUSH_CONFIG_DIR": str(tmp_path), "HOME": str(tmp_path),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
-    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         timeout=60)
+    ran = list_keys_unreachable(code, tmp_path)
     assert ran.stdout.splitlines()[-1:] == ["asked 1"], (ran.stdout, ran.stderr)
 
 
