@@ -14,8 +14,10 @@ In-process sandbox, fixed clock; the request budget's clock stands still unless 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import OptionList, Static
 
 from openrush_tui.screens.bindings import key_entries
@@ -109,23 +111,25 @@ async def test_setup_agent_list_whole_at_80x24(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ r within 2 s
 
 
+async def refresh(pilot: Pilot[Any], app: OpenRushApp) -> tuple[int, list[str]]:
+    """r pressed and the page settled: the requests it sent, and the "Up to date" toasts."""
+    budget = app.session.client_if_ready.budget  # type: ignore[union-attr]
+    sent = budget.sent
+    await pilot.press("r")
+    await settle(pilot)
+    return budget.sent - sent, [text for text in notices(app) if text.startswith("Up to date")]
+
+
 async def test_a_second_r_on_api_access_says_the_list_is_up_to_date(tmp_path: Path) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
     async with app.run_test(size=(60, 20), notifications=True) as pilot:
         await settle(pilot)
-        budget = app.session.client_if_ready.budget  # type: ignore[union-attr]
         later(app, 5.0)
-        sent = budget.sent
-        await pilot.press("r")
-        await settle(pilot)
-        assert budget.sent > sent  # asked the server: nothing to explain
-        assert not [text for text in notices(app) if text.startswith("Up to date")]
+        sent, said = await refresh(pilot, app)
+        assert sent and not said  # asked the server: nothing to explain
         later(app, 1.0)
-        sent = budget.sent
-        await pilot.press("r")
-        await settle(pilot)
-        assert budget.sent == sent  # the last answer, reused (the budget's rule, kept)
-        said = [text for text in notices(app) if text.startswith("Up to date")]
+        sent, said = await refresh(pilot, app)
+        assert not sent  # the last answer, reused (the budget's rule, kept)
         assert said == ["Up to date The keys were loaded 1 s ago; r asks the server again "
                         "2 s after a load."], said
 
@@ -151,17 +155,10 @@ async def test_a_second_r_on_activity_says_the_events_are_up_to_date(tmp_path: P
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=(60, 20), notifications=True) as pilot:
         await settle_activity(pilot)
-        budget = app.session.client_if_ready.budget  # type: ignore[union-attr]
         later(app, 5.0)
-        sent = budget.sent
-        await pilot.press("r")
-        await settle(pilot)
-        assert budget.sent > sent
-        assert not [text for text in notices(app) if text.startswith("Up to date")]
-        sent = budget.sent
-        await pilot.press("r")  # at once: the clock has not moved
-        await settle(pilot)
-        assert budget.sent == sent
-        said = [text for text in notices(app) if text.startswith("Up to date")]
+        sent, said = await refresh(pilot, app)
+        assert sent and not said
+        sent, said = await refresh(pilot, app)  # at once: the clock has not moved
+        assert not sent
         assert said == ["Up to date The events were loaded just now; r asks the server "
                         "again 2 s after a load."], said
