@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from keyring.backends import fail
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from openrush_tui.api.client import OpenRushClient
@@ -22,6 +24,7 @@ from openrush_tui.auth.profiles import remember_api_url
 from openrush_tui.auth.secret import Secret
 from openrush_tui.screens.dialogs.yes_no import YesNoDialog
 from openrush_tui.screens.setup.page import SetupScreen
+from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.key_hints import KeyHints
 from tests.support.accounts import UseKeyring, stored
 from tests.support.apps import TERMINAL, notices, remote_app, settle, text_of
@@ -76,13 +79,18 @@ async def test_setup_offers_the_key_saved_meanwhile_and_y_switches_to_it(
         notes = _shown(app, "#terminal-notes")
         assert "Another key (" + Secret(theirs).masked() in notes
         assert "press y" in notes and "start it again" not in notes
-        await pilot.press("y")
-        await settle(pilot)
-        assert app.session.key is not None and app.session.key.secret.reveal() == theirs
-        assert app.session.key.source == "file"
-        assert "Connection OK" in _shown(app, "#connection")
+        await _press_y(pilot, app, theirs)
+        assert app.session.key is not None and app.session.key.source == "file"
         assert "Another key" not in _shown(app, "#terminal-notes")
     assert read_file_key("default") == theirs
+
+
+async def _press_y(pilot: Pilot[Any], app: OpenRushApp, saved: str) -> None:
+    """y on Setup: the dashboard uses the key `saved` for the profile, and it works."""
+    await pilot.press("y")
+    await settle(pilot)
+    assert app.session.key is not None and app.session.key.secret.reveal() == saved
+    assert "Connection OK" in _shown(app, "#connection")
 
 
 async def test_signing_out_a_revoked_key_the_file_no_longer_holds_asks_nothing_false(
@@ -104,10 +112,7 @@ async def test_signing_out_a_revoked_key_the_file_no_longer_holds_asks_nothing_f
         # Signed out, with a working key saved: Setup offers it, and y uses it.
         notes = _shown(app, "#terminal-notes")
         assert Secret(theirs).masked() in notes and "press y" in notes
-        await pilot.press("y")
-        await settle(pilot)
-        assert app.session.key is not None and app.session.key.secret.reveal() == theirs
-        assert "Connection OK" in _shown(app, "#connection")
+        await _press_y(pilot, app, theirs)
     assert read_file_key("default") == theirs
 
 
