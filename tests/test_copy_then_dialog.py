@@ -101,15 +101,21 @@ async def test_c_and_n_in_one_burst_copy_and_say_it_in_the_dialog(
         assert list(page_of(app).query(Toast)) == []
 
 
+async def copied_and_said(pilot: Pilot[Any], app: OpenRushApp) -> ApiAccessScreen:
+    """c on API access, until the page's toast saying so is drawn; the page."""
+    await pilot.press("c")
+    page = page_of(app)
+    await until(pilot, lambda: bool(list(page.query(Toast))))
+    return page
+
+
 async def test_c_then_n_once_the_toast_is_up_says_it_in_the_dialog(
         tmp_path: Path, sent: list[str]) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
     async with app.run_test(size=SSH, notifications=True) as pilot:
         await settle(pilot)
         wanted = current_id(app)
-        await pilot.press("c")
-        page = page_of(app)
-        await until(pilot, lambda: bool(list(page.query(Toast))))  # the toast is drawn
+        page = await copied_and_said(pilot, app)
         await pilot.press("n")
         dialog = await settled_dialog(pilot, KeyCreateScreen)
         assert copied(sent) == [wanted]
@@ -124,9 +130,7 @@ async def test_no_piece_of_the_pages_toast_stays_under_the_details(
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
     async with app.run_test(size=SSH, notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("c")
-        page = page_of(app)
-        await until(pilot, lambda: bool(list(page.query(Toast))))
+        page = await copied_and_said(pilot, app)
         await pilot.press("enter")
         dialog = await settled_dialog(pilot, KeyDetailsScreen)
         assert list(page.query(Toast)) == [], "the page's toast is still drawn under it"
@@ -141,9 +145,7 @@ async def test_a_toast_answering_an_earlier_key_is_not_said_again(
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
     async with app.run_test(size=SSH, notifications=True) as pilot:
         await settle(pilot)
-        await pilot.press("c")
-        page = page_of(app)
-        await until(pilot, lambda: bool(list(page.query(Toast))))
+        page = await copied_and_said(pilot, app)
         await pilot.press("down")
         await settle(pilot)
         await pilot.press("n")
