@@ -17,7 +17,6 @@ import signal
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
-from weakref import WeakKeyDictionary
 
 from rich.text import Text
 from textual import events, work
@@ -49,6 +48,7 @@ from openrush_tui.session import Session
 from openrush_tui.tui import startup as app_startup
 from openrush_tui.tui.driver import HangUpAwareDriver
 from openrush_tui.tui.signals import LastResort, Terminal
+from openrush_tui.tui.toast_order import ToastOrder
 from openrush_tui.widgets import textual_private
 from openrush_tui.widgets.colours import MONOCHROME
 from openrush_tui.widgets.keymap import GLOBAL
@@ -94,7 +94,6 @@ def _activity() -> Screen[None]:
 
 PAGES = {"setup": "Setup", "api-access": "API access", "activity": "Activity"}
 LEFT_OUT_SYSTEM_COMMANDS = frozenset({"Screenshot", "Keys"})  # see get_system_commands
-TOASTS_REMEMBERED = 32  # toasts whose key press `toasts_under` can tell (few are up at once)
 # What each of the App's workers does, as a failure's title: nothing else on screen says it.
 WORKER_TITLES = {"credits": "Credit balance", "runway": "Credit runway",
                  "settings-save": "Settings", "key-lookup": "Saved key",
@@ -185,15 +184,7 @@ class OpenRushApp(App[None]):
         # What work outside any dialog leaves undone if the app closes now (a rotation that
         # waits in API access's background, whatever page is shown): said as a dialog's is.
         self.leaving_notes: list[Callable[[], str | None]] = []
-        # For `toasts_under`, counted rather than timed (a clock step cannot misfile a toast):
-        # the keys pressed, the toasts said, and for each toast (its title and words, which
-        # no two toasts up share: `notify`) its number and the keys pressed by then.
-        self._keys_pressed = 0
-        self._toasts_said = 0
-        self._toast_marks: dict[tuple[str, str], tuple[int, int]] = {}
-        # Each screen pushed: the two counts as it was pushed (its mount comes later).
-        self._opened_marks: WeakKeyDictionary[Screen[Any], tuple[int, int]] = (
-            WeakKeyDictionary())
+        self._toast_order = ToastOrder()  # for `toasts_under`
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         # Every line of every widget (toasts, menus and inputs included) passes this last:
@@ -213,7 +204,7 @@ class OpenRushApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
-            self._keys_pressed += 1  # as it arrives, in order, before its binding runs
+            self._toast_order.key_pressed()  # as it arrives, in order, before its binding
         await super().on_event(event)
 
     def on_load(self) -> None:
@@ -285,7 +276,7 @@ class OpenRushApp(App[None]):
                 self.stylesheet.add_source(stylesheet(DIALOG_SOURCE[1]),
                                            read_from=DIALOG_SOURCE)
         if isinstance(screen, Screen):
-            self._opened_marks[screen] = (self._toasts_said, self._keys_pressed)
+            self._toast_order.screen_pushed(screen)
         return super().push_screen(screen, *args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -437,11 +428,7 @@ class OpenRushApp(App[None]):
             self, lambda note: note.message == shown and note.title == title)
         super().notify(shown, title=title, severity=severity,
                        timeout=short_lived(severity, timeout), markup=markup)
-        self._toasts_said += 1
-        self._toast_marks.pop((title, shown), None)  # the newest last: the oldest go first
-        self._toast_marks[(title, shown)] = (self._toasts_said, self._keys_pressed)
-        while len(self._toast_marks) > TOASTS_REMEMBERED:
-            del self._toast_marks[next(iter(self._toast_marks))]
+        self._toast_order.toast_said(title, shown)
 
     def toasts_under(self, dialog: Dialog[Any]) -> None:
         """A dialog opens (`Dialog.on_mount`): no toast is drawn over it, nor left under it
@@ -457,16 +444,8 @@ class OpenRushApp(App[None]):
         # lazy: start-up (as in push_screen; here with a dialog, it is loaded already)
         from openrush_tui.screens.dialogs.dialog import Dialog
 
-        said_before, keys_then = self._opened_marks.pop(
-            dialog, (self._toasts_said, self._keys_pressed))
-
-        def before(note: Notification) -> bool:  # said before the dialog opened
-            number, _ = self._toast_marks.get((note.title, note.message), (0, 0))
-            return number <= said_before
-
-        def unread(note: Notification) -> bool:  # up, but no key pressed since but this one
-            mark = self._toast_marks.get((note.title, note.message))
-            return mark is not None and mark[0] <= said_before and mark[1] >= keys_then - 1
+        order = self._toast_order
+        opened = order.opened(dialog)
 
         def say_in(top: object, note: Notification) -> bool:
             if not isinstance(top, Dialog):  # closed already: the toast is on the page
@@ -475,8 +454,8 @@ class OpenRushApp(App[None]):
                             markup=note.markup)
             return True
 
-        up = sorted((note for note in textual_private.toasts_up(self) if unread(note)),
-                    key=lambda note: self._toast_marks[(note.title, note.message)][0])
+        up = sorted((note for note in textual_private.toasts_up(self)
+                     if order.unread(note, opened)), key=order.number)
         self.clear_notifications()
         for screen in self.screen_stack[:-1]:  # Textual takes toasts off the top one only
             textual_private.toasts_off(screen)
@@ -485,7 +464,7 @@ class OpenRushApp(App[None]):
         # The toasts on their way arrive before the sweep this queues (the app's messages are
         # first in, first out); none is on screen now.
         textual_private.dismiss_toasts(
-            self, lambda note: before(note) and say_in(self.screen, note))
+            self, lambda note: order.said_before(note, opened) and say_in(self.screen, note))
 
     def _unfolded(self, note: Notification) -> str:
         """A toast's words as they were said, before `fold_for_toast` broke long paths for the
