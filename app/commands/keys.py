@@ -19,6 +19,7 @@ from openrush_tui.commands.common import (
     EXIT_API_ERROR,
     EXIT_OK,
     EXIT_USAGE,
+    SIGN_IN_HERE,
     add_connection_args,
     confirm,
     emit,
@@ -33,6 +34,7 @@ from openrush_tui.commands.common import (
     schema,
     stdin_is_terminal,
 )
+from openrush_tui.errors import environment_key_advice
 from openrush_tui.text.counts import number, plural
 from openrush_tui.text.safe import is_cut, visible
 
@@ -372,14 +374,14 @@ def revoke_keys(args: argparse.Namespace) -> int:
     # said, and done, as docs/json-output.md has it.
     if not args.yes and not stdin_is_terminal():
         return refuse_without_yes("keys revoke", "revoke keys")
-    if not args.yes and not confirm_revoke(keys, own_id):
+    if not args.yes and not confirm_revoke(keys, own_id, target):
         say("Nothing was revoked.", err=True)
         if report:
             report.declined()
             return report.show(EXIT_OK)
         return EXIT_OK
     if args.yes and own_id is not None:
-        say(own_key_warning(keys, own_id), err=True)
+        say(own_key_warning(keys, own_id, target), err=True)
     ids = [key.id for key in keys]
     answered: list[str] = []
     try:
@@ -511,18 +513,24 @@ def own_key_in(target: Target, keys: list[ApiCredential]) -> str | None:
     return own_key_id(keys, stored.secret.reveal() if stored else None)
 
 
-def own_key_warning(keys: list[ApiCredential], own_id: str) -> str:
+def own_key_warning(keys: list[ApiCredential], own_id: str, target: Target) -> str:
     own = next(key for key in keys if key.id == own_id)
-    return (f"Warning: this terminal is signed in with “{visible(own.name)}” "
+    said = (f"Warning: this terminal is signed in with “{visible(own.name)}” "
             f"({visible(own.display_prefix)}). Once it is revoked, openrush-tui commands here "
-            "stop working until you sign in with another key (`openrush-tui login`).")
+            "stop working")
+    stored = target.key
+    if stored is not None and stored.source == "environment":
+        # A sign-in would not help: OPENRUSH_KEY wins over it at the next command. The
+        # words of a refused OPENRUSH_KEY, wherever it is said.
+        return f"{said}. {environment_key_advice(SIGN_IN_HERE)}"
+    return f"{said} until you sign in with another key (`openrush-tui login`)."
 
 
-def confirm_revoke(keys: list[ApiCredential], own_id: str | None) -> bool:
+def confirm_revoke(keys: list[ApiCredential], own_id: str | None, target: Target) -> bool:
     say(f"About to revoke {plural(len(keys), 'key')}:", err=True)
     list_keys_said(keys)
     if own_id is not None:
-        say(own_key_warning(keys, own_id), err=True)
+        say(own_key_warning(keys, own_id, target), err=True)
     # lazy: start-up (--help imports every command module)
     from openrush_tui.keys.revoke import consequence
 
