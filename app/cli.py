@@ -106,6 +106,18 @@ class FittingHelpFormatter(argparse.HelpFormatter):
                                            break_on_hyphens=False, break_long_words=False))
         return "\n".join(lines) + "\n\n"
 
+    # argparse wraps help and descriptions with textwrap's defaults, which break after a
+    # hyphen: ``--idle-`` / ``minutes`` (re-trial 8). An option name or a hyphenated word is
+    # kept whole; only a word longer than a line is still cut.
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return textwrap.wrap(text, width, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return textwrap.fill(text, width, initial_indent=indent, subsequent_indent=indent,
+                             break_on_hyphens=False)
+
 
 class OneLineErrorParser(argparse.ArgumentParser):
     """Usage errors as one line on stderr (exit 2), like every other error of this tool.
