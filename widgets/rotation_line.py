@@ -6,14 +6,15 @@ over here (`follow`) and closes. This widget goes on with the same generator, on
 time, in its own worker: the page stays usable, the user can switch pages (the page, and so
 this widget, stays mounted) and the line says how the wait stands. When the flow ends (the old
 key revoked, or a step failed) it posts `Ended` with the words to say; `cancel` (S on the page)
-stops the wait between two looks, and `leaving_note` says what is left if the app closes.
+stops the wait between two looks, `keys_revoked` ends it when the page revokes the old key by
+hand, and `leaving_note` says what is left if the app closes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -132,6 +133,17 @@ class RotationLine(Static):
         self._end(f"Stopped waiting. {rotation.what_exists()} {rotation.revoke_by_hand(HERE)}",
                   "warning", changed=False)
         return ""
+
+    def keys_revoked(self, ids: Collection[str]) -> None:
+        """Keys the page has just revoked (d, D, the details' revoke: its one way to revoke).
+        Among them the old key: the rotation is over, said now rather than at the next look
+        (a minute away), and nothing is left to warn of on leaving. Its own revoke, were it
+        on its way, is dropped: the key is revoked whatever that answer says."""
+        rotation = self._rotation
+        if rotation is None or rotation.old.id not in ids:
+            return
+        self.workers.cancel_group(self, "rotation-line")
+        self._end(rotation.revoked_by_hand().text, "information", changed=False)
 
     def _end(self, text: str, severity: SeverityLevel, *, changed: bool) -> None:
         self._rotation = None

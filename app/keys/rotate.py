@@ -325,6 +325,13 @@ class Rotation:
         return (f"Revoke the old key once nothing uses it ({here}, or {command})." if here
                 else f"Revoke the old key once nothing uses it ({command}).")
 
+    def revoked_by_hand(self) -> Revoked:
+        """The end of a rotation whose old key was revoked another way while it waited (`d`
+        on API access): nothing is left to revoke, nothing may be "still active"."""
+        self.old_active, self.old_maybe_revoked, self.sending = False, False, None
+        replaced = f"; the new key {key_words(self.new)} replaces it" if self.new else ""
+        return Revoked(f"The old key {key_words(self.old)} was revoked by hand{replaced}.")
+
     # -- the flow --------------------------------------------------------------------------
 
     async def run(self) -> AsyncIterator[Step]:

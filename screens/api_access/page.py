@@ -652,6 +652,8 @@ class ApiAccessScreen(DashboardScreen):
         from openrush_tui.screens.api_access.revoke import summary
 
         self.table.show_revoked(report)
+        # A rotation waiting for one of them is over (its line says so, once).
+        self.query_one(RotationLine).keys_revoked({outcome.key_id for outcome in report.revoked})
         message = summary(report, rows)
         if not report.failed:
             self._show_counts()
