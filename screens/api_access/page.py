@@ -32,6 +32,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
 from openrush_tui.auth.connection import refused_from_environment
+from openrush_tui.auth.status import refusal
 from openrush_tui.clipboard import CLEAR_AFTER_SECONDS
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.keys.attention import Attention
@@ -232,12 +233,19 @@ class ApiAccessScreen(DashboardScreen):
     def _learn_account_id(self) -> None:
         self.dashboard.session.learn_account_id([row.key for row in self.table.view.rows])
 
+    # The session epoch whose key the server refused (a 401), else None: n and r are
+    # offered again with another key (signed in on Setup).
+    _refused_epoch: int | None = None
+
     def show_error(self, message: str) -> None:
         # The last good list stays on screen; the error says what happened above it. A
         # refused OPENRUSH_KEY: what Setup and the command line say (signing in won't last).
         env = refused_from_environment(self.last_error, self.dashboard.session.key,
                                        "sign in on Setup (1)")
         self._list.failed(message if env is None else str(env))
+        refused = self.last_error is not None and refusal(self.last_error) is not None
+        self._refused_epoch = self.dashboard.session.epoch if refused else None
+        self.refresh_bindings()  # n and r are not offered with a refused key
         self._show_counts()
         if self._unseen is not None:
             # Kept: the next list that loads still looks for the key that may exist.
@@ -364,6 +372,9 @@ class ApiAccessScreen(DashboardScreen):
     # -- what is offered ------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("create", "reload") and self._refused_epoch is not None:
+            # The key is refused: neither can work with it (the table says so).
+            return self._refused_epoch != self.dashboard.session.epoch
         # Escape is offered (and shown in the footer) only while there is something to clear.
         if action == "clear_filter":
             return self.is_mounted and (self.query_one(FilterBar).is_open

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -223,7 +224,15 @@ class SetupScreen(DashboardScreen):
         """Draw "This terminal" again from the session (what the page offers may change)."""
         self.terminal.refresh_status()
         self._show_web_offer()
+        self._offer()
+
+    def _offer(self) -> None:
+        """Offer what can work now: the footer's keys (`check_action`), and the Sign out
+        button only while signed in (disabled, it still read as an offer: re-trial 8)."""
         self.refresh_bindings()
+        signed_in = self.dashboard.session.signed_in
+        for button in self.query("#sign-out").results(Button):
+            button.display = signed_in
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "sign_out":
@@ -269,6 +278,9 @@ class SetupScreen(DashboardScreen):
     # The session epoch whose key the last check found working (None: none yet): a check
     # of the same key again says when it ran.
     _ok_epoch: int | None = None
+    # The session epoch of the last check that ended, working or not (None: none yet): a
+    # failed check of the same key again says when it ran too.
+    _checked_epoch: int | None = None
 
     @work(group=CAPABILITIES_GROUP, exclusive=True, exit_on_error=False)
     async def load_capabilities(self) -> None:
@@ -293,21 +305,27 @@ class SetupScreen(DashboardScreen):
         self._shown_signed_out = False
         self.terminal.checking()
         self._show_web_offer()
-        self.refresh_bindings()
+        self._offer()
 
     def show(self, account: Account) -> None:
         self._shown_signed_out = False
-        self._ok_epoch = self.dashboard.session.epoch
+        self._ok_epoch = self._checked_epoch = self.dashboard.session.epoch
         self.dashboard.balance = account.balance
         self.terminal.connected(account)
         self._show_web_offer()
-        self.refresh_bindings()
+        self._offer()
 
     def show_error(self, message: str) -> None:
         self._ok_epoch = None
+        epoch = self.dashboard.session.epoch
+        if self._checked_epoch == epoch:
+            # r again (the server stopped): the same line would not show that it ran.
+            at = self.dashboard.now().astimezone(UTC).strftime("%H:%M:%S UTC")
+            message = f"{message} Tested again at {at}."
+        self._checked_epoch = epoch
         self.terminal.failed(message, self.last_error)
         self._show_web_offer()
-        self.refresh_bindings()
+        self._offer()
 
     def show_signed_out(self) -> None:
         if not self._shown_signed_out:
@@ -317,7 +335,7 @@ class SetupScreen(DashboardScreen):
             body = self.query_one(SetupBody)
             body.call_after_refresh(body.scroll_home, animate=False, immediate=True)
         self.terminal.signed_out()
-        self.refresh_bindings()
+        self._offer()
         if self._web_plan is None and self.dashboard.settings.sandbox is None:
             self.discover_web()
         self._show_web_offer()
@@ -442,7 +460,7 @@ class SetupScreen(DashboardScreen):
         self._web_plan = None if unreachable else plan
         if not self.shutting_down:
             self._show_web_offer()
-            self.refresh_bindings()
+            self._offer()
 
     def _show_web_offer(self) -> None:
         """Signed out: the browser sign-in's button and line, or why it is not offered."""
@@ -695,7 +713,7 @@ class SetupScreen(DashboardScreen):
         self.app.push_screen(AgentInstallScreen(plan, note=note), self._installed)
 
     def on_agent_panel_agent_changed(self, event: AgentPanel.AgentChanged) -> None:
-        self.refresh_bindings()
+        self._offer()
         panel = self.query_one(AgentPanel)
         if event.moved and self.has_class("-short") and panel.has_class("-narrow"):
             # Moving down the compact list (60x20): the section comes up whole to the top,
