@@ -25,6 +25,7 @@ from openrush_tui.keys.create import CreateResult, KeyCreation
 from openrush_tui.keys.rules import EXPIRY_CHOICES, NAME_MAX, expiry_from_choice, name_problem
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.times import exact, relative
+from openrush_tui.widgets.choice_set import ArrowChoices
 from openrush_tui.widgets.toggles import GlyphRadioButton
 
 if TYPE_CHECKING:
@@ -38,13 +39,14 @@ if TYPE_CHECKING:
 CREATE_GROUP = "create-key"
 
 
-class ExpiryChoices(RadioSet):
-    """The expiry choices. Enter chooses the one under the cursor (as space does) and asks to
-    create the key, as Enter in the name field does."""
+class ExpiryChoices(ArrowChoices):
+    """The expiry choices. The arrows choose (`ArrowChoices`: a highlight that moved while
+    Never stayed chosen made a key that never expired, the re-trial); Enter chooses the one
+    under the cursor (as space does) and asks to create the key, as Enter in the name field
+    does."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "choose_and_create", "Create", show=False, id="create.expiry-enter"),
-        Binding("space", "toggle_button", "Toggle", show=False),
     ]
 
     class Chosen(Message):
