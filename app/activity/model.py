@@ -383,6 +383,8 @@ class ActivityModel:
             return Line("error", self.live_note)
         if held == 0:
             return Line("empty", say.empty(self.showing))
+        if matching is not None and matching[0] == 0 and listed:
+            return Line("empty", say.no_match(listed, self.text, more=not self.window.at_end))
         return Line("info", say.window_status(listed, self.window.rows_above, self.new_above,
                                               hidden, self.show_own, matching,
                                               unfetched=unfetched))
@@ -398,6 +400,8 @@ class ActivityModel:
             return Line("idle")
         if self.window.at_end:
             return Line("info", say.end_of_history(self.showing.days))
+        if not self.shown_events():  # nothing below an empty table: the line above says why
+            return Line("idle")
         return Line("info", say.more_below(PAGE_SIZE))
 
     def chart_view(self, *, counting: bool) -> ChartView:

@@ -57,6 +57,15 @@ def empty(chosen: ActivityFilter) -> str:
     return f"No API or MCP calls {period}. Calls made with your keys or agents show up here."
 
 
+def no_match(loaded: int, text: str, *, more: bool) -> str:
+    """The `/` filter matches none of the events loaded (it narrows them, never fetches): as
+    a key filter's empty table says "No events … match", with what brings some (`more`: older
+    events are left to load)."""
+    head = f"No events of the {loaded:,} loaded" if loaded != 1 else "Not the one event loaded"
+    then = "; + loads more, Escape clears" if more else " (Escape clears)"
+    return f"{head} match “{visible(text)}”{then}."
+
+
 def period_label(chosen: ActivityFilter, *, capital: bool) -> str:
     label = f"last {chosen.days} days" + (", filtered" if chosen.active else "")
     return label[0].upper() + label[1:] if capital else label

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
-from openrush_tui.activity.events import status_label, tool_label
+from openrush_tui.activity.events import call_label, status_label
 from openrush_tui.errors import OpenRushError, describe_error
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.text.money import credits_text
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 DetailsChoice = Literal["activity", "revoke"]
 USAGE_GROUP = "key-usage"
 RECENT = 5
+CALL_ROOM_LEAST = 12  # cells: "GET …/usage" still reads; narrower, the row would wrap anyway
 
 
 class KeyDetailsScreen(Dialog[DetailsChoice | None]):
@@ -55,7 +56,7 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
             with VerticalScroll(classes="body"):
                 yield Static(self._fields(), id="fields")
                 yield Static("Recent usage", classes="section")
-                yield Static("Loading the latest calls made with this key…", id="usage")
+                yield RecentUsage(self._now)
             with Horizontal(classes="buttons"):
                 yield Button("Activity (a)", id="activity")
                 yield Button("Revoke (d)", id="revoke", variant="error",
@@ -89,7 +90,7 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
 
     @work(group=USAGE_GROUP, exclusive=True, exit_on_error=False)
     async def _load_usage(self) -> None:
-        usage = self.query_one("#usage", Static)
+        usage = self.query_one("#usage", RecentUsage)
         try:
             client = await self._session.client()
             page = await client.usage(limit=RECENT, credential_id=self._row.id)
@@ -97,23 +98,7 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
             usage.update(Text("Could not load the usage: " + describe_error(error)))
             return
         usage.add_class("-loaded")
-        usage.update(self._usage_text(page))
-
-    def _usage_text(self, page: UsagePage) -> Text:
-        if not page.items:
-            return Text("No calls recorded with this key.")
-        text = Text()
-        for index, event in enumerate(page.items):
-            text.append(f"{short(event.created_at, self._now):<14}")
-            text.append(f"{tool_label(event)[:30]:<32}")
-            text.append(f"{status_label(event):<16}")
-            # "free" only for a call that went through at no cost; a failed call cost nothing
-            text.append(credits_text(event.credits) if event.credits else
-                        "free" if event.status == "success" else "0 credits")
-            if index < len(page.items) - 1:
-                text.append("\n")
-        more = Text("\n\nPress a for all of this key's activity.", style="italic")
-        return text + more
+        usage.show(page)
 
     @on(Button.Pressed, "#activity")
     def action_activity(self) -> None:
@@ -129,7 +114,53 @@ class KeyDetailsScreen(Dialog[DetailsChoice | None]):
         self.dismiss(None)
 
 
+class RecentUsage(Static):
+    """The key's latest calls, laid out again at each width (a scrollbar that comes or goes
+    changes it by a cell or two, which made the cost wrap)."""
+
+    def __init__(self, now: datetime) -> None:
+        super().__init__("Loading the latest calls made with this key…", id="usage")
+        self._now = now
+        self._page: UsagePage | None = None
+
+    def show(self, page: UsagePage) -> None:
+        self._page = page
+        self._lay_out()
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        if self._page is not None:
+            self.update(usage_text(self._page, self._now, self.content_size.width))
+
+
 def _when(instant: datetime | None, now: datetime, *, missing: str = "—") -> str:
     if instant is None:
         return missing
     return f"{exact(instant)}  ({relative(instant, now)})"
+
+
+def usage_text(page: UsagePage, now: datetime, width: int) -> Text:
+    """The latest calls, one line each in `width` cells: when, the call (a tool, else the
+    method and the endpoint, cut by Activity's one rule with "…": `call_label`), the status
+    and the cost. The call takes what the other columns leave: sliced at 30 cells it lost its
+    method and its end without a mark, and at 60 columns the cost wrapped onto a line of its
+    own."""
+    if not page.items:
+        return Text("No calls recorded with this key.")
+    # "free" only for a call that went through at no cost; a failed call cost nothing
+    rows = [(short(event.created_at, now), event, status_label(event),
+             credits_text(event.credits) if event.credits else
+             "free" if event.status == "success" else "0 credits") for event in page.items]
+    when_room = max(len(when) for when, *_ in rows)
+    status_room = max(len(status) for _, _, status, _ in rows)
+    cost_room = max(len(cost) for *_, cost in rows)
+    room = max(CALL_ROOM_LEAST, (width or 80) - when_room - status_room - cost_room - 6)
+    text = Text()
+    for index, (when, event, status, cost) in enumerate(rows):
+        text.append(f"{when:<{when_room}}  {call_label(event, room):<{room}}  "
+                    f"{status:<{status_room}}  {cost}")
+        if index < len(rows) - 1:
+            text.append("\n")
+    return text + Text("\n\nPress a for all of this key's activity.", style="italic")

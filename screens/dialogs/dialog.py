@@ -22,7 +22,7 @@ with `notify` (its worker failed, a request under way) is a toast, as before."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 from rich.cells import set_cell_size
 from rich.text import Text
@@ -263,6 +263,7 @@ class Dialog(ModalScreen[ResultT]):
             message.scroll_visible(animate=False, immediate=True)
             if keep is not None:  # what must not go, even for the message (a tiny terminal)
                 keep.scroll_visible(animate=False, immediate=True)
+            least_scroll(message, field, keep)
 
         # Twice: a message that grows (hidden until now, or longer than the last one) can be
         # laid out over two refreshes on a busy machine, and a scroll made after the first
@@ -272,6 +273,20 @@ class Dialog(ModalScreen[ResultT]):
             self.call_after_refresh(scroll)
 
         self.call_after_refresh(scroll_twice)
+
+    def scroll_to_center(self, widget: Widget, animate: bool = True,
+                         **kwargs: Any) -> None:
+        """Textual's scroll as a widget takes the focus: no centring, no animation. Its
+        animated centring ran on after the layout settled (a notice line's rows, the frame
+        grown), and left the body's start scrolled away with room below ("bootstrap key,
+        which…" at the sign-in's top). Here the least scroll that shows the widget, after the
+        next refresh (when its place is known)."""
+        def show() -> None:
+            if widget.is_attached:
+                widget.scroll_visible(animate=False, immediate=True)
+                least_scroll(widget)
+
+        self.call_after_refresh(show)
 
     def focus_now(self, selector: str | None = None) -> None:
         """Focus the AUTO_FOCUS widget at once (Textual does it once the screen resumes,
@@ -295,6 +310,33 @@ class Dialog(ModalScreen[ResultT]):
         """What this dialog leaves unfinished if the app closes now (quit, SIGTERM, SIGHUP),
         printed once the terminal is restored; None when nothing is."""
         return None
+
+
+def least_scroll(*targets: Widget | None) -> None:
+    """Scroll each body back as far as its `targets` (those in it) all stay in view: its start
+    shows whenever they fit below it. `scroll_visible` only ever scrolls down to a widget, so
+    an offset taken while the body was shorter (a notice line or a status laid out a refresh
+    later, the frame not yet grown) stayed once there was room: the sign-in's note read from
+    "bootstrap key, which…" above blank rows, the export's from its last line."""
+    spans: dict[ScrollableContainer, tuple[int, int]] = {}
+    for target in targets:
+        if target is None or not target.is_attached or not target.display:
+            continue
+        body = next((a for a in target.ancestors if isinstance(a, ScrollableContainer)
+                     and a.has_class("body")), None)
+        if body is None:
+            continue
+        view = body.scrollable_content_region
+        # Where the target lies in the body's content (its region is on screen, scrolled).
+        top = target.region.y - view.y + round(body.scroll_y)
+        bottom = top + target.region.height
+        first, last = spans.get(body, (top, bottom))
+        spans[body] = (min(first, top), max(last, bottom))
+    for body, (top, bottom) in spans.items():
+        height = body.scrollable_content_region.height
+        least = max(0, bottom - height)
+        if height > 0 and least <= top and least < body.scroll_y:
+            body.scroll_to(y=least, animate=False, immediate=True)
 
 
 def notice_text(message: str, title: str, severity: SeverityLevel, markup: bool) -> str:
