@@ -15,13 +15,14 @@ import httpx
 import pytest
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import Input
+from textual.widgets import Input, Select
+from textual.widgets._select import SelectOverlay
 
 from openrush_tui.sandbox.app import BOOTSTRAP_KEY_NAME
 from openrush_tui.screens.api_access.details import KeyDetailsScreen
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.screens.setup.sign_in import SignInScreen
-from tests.support.activity import screen_of, state_text, table_of
+from tests.support.activity import open_filters, screen_of, state_text, table_of
 from tests.support.apps import remote_app, sandbox_app, settle, until
 from tests.support.in_view import not_in_view
 from tests.support.keys import select
@@ -167,3 +168,39 @@ async def test_a_slash_filter_that_matches_nothing_says_so_and_no_more_below(
         await settle(pilot)
         assert table_of(app).row_count == loaded
         assert "More below" in state_text(app, "events-more")
+
+
+# ------------------------------------------------------------------ Activity's Filters: Key
+
+
+LONG_NAME = "Nightly warehouse export to the analytics cluster, eu-west replica number two"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+async def test_the_filters_key_list_is_one_line_a_key_and_says_which_are_revoked(
+        tmp_path: Path, size: tuple[int, int]) -> None:
+    app = sandbox_app(tmp_path / "sandbox.sqlite3", page="setup")
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        client = await app.session.client()
+        await client.create_key(LONG_NAME)
+        gone = (await client.create_key("Old build agent")).api_credential
+        await client.revoke_key(gone.id)
+        await pilot.press("3")  # Activity: the key names are fetched as it opens
+        await settle(pilot)
+        dialog = await open_filters(pilot)
+        menu = dialog.query_one("#filter-key", Select)
+        menu.focus()
+        await pilot.press("enter")  # the list opens
+        await settle(pilot)
+        options = menu.query_one(SelectOverlay)
+        prompts = [str(options.get_option_at_index(i).prompt)
+                   for i in range(options.option_count)]
+        # One line a choice: as many lines in the list as choices (a wrapped name's second
+        # line read as another key).
+        assert options.virtual_size.height == options.option_count, prompts
+        long_one = next(p for p in prompts if p.startswith(LONG_NAME[:20]))
+        assert long_one.endswith("…") and long_one != LONG_NAME, long_one
+        assert "Old build agent (revoked)" in prompts, prompts
+        assert all("(revoked)" not in p for p in prompts if p.startswith("Nightly")), prompts
+        await pilot.press("escape")

@@ -76,6 +76,7 @@ class ActivityModel:
         self.more_error = ""  # a failed "load more", said once
         self.names: dict[str, str] = {}  # key names by credential id
         self.keys: list[tuple[str, str]] = []  # (credential id, name), as listed
+        self.ended_keys: dict[str, str] = {}  # credential id: "revoked" or "expired"
         self.tools: list[str] = []
         self.asked_about: set[str] = set()  # key ids the names were fetched again for
         # Replaced by `start_period` once the clock can be read, then by each first page.
@@ -276,10 +277,12 @@ class ActivityModel:
         self.chart_note = say.count_failed(problem) if self.chart_cursor else ""
         return True
 
-    def names_arrived(self, keys: list[tuple[str, str]], tools: list[str]) -> bool:
-        """The key list and the tools. True when the filter's key got its name (the title
-        changes)."""
+    def names_arrived(self, keys: list[tuple[str, str]], tools: list[str],
+                      ended: dict[str, str] | None = None) -> bool:
+        """The key list, the tools and the keys that no longer work (`ended`: their status).
+        True when the filter's key got its name (the title changes)."""
         self.keys, self.tools, self.names = keys, tools, dict(keys)
+        self.ended_keys = dict(ended or {})
         label = self.names.get(self.filter.credential_id or "")
         if not label or self.filter.key_label:
             return False

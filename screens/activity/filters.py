@@ -8,9 +8,10 @@ server strings: they are offered as `Text`, never as markup.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import ClassVar, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,11 +20,17 @@ from textual.widgets._select import SelectOverlay
 
 from openrush_tui.activity.filters import PERIODS, ActivityFilter
 from openrush_tui.screens.dialogs.dialog import Dialog
-from openrush_tui.widgets.literal import literal
+from openrush_tui.text.cells import cut
+from openrush_tui.text.safe import visible
 
 SOURCE_CHOICES = (("API", "api"), ("MCP", "mcp"))
 STATUS_CHOICES = (("Success", "success"), ("Error", "error"), ("Rate-limited", "rate_limited"))
 CLIENT = "client:"  # the "Key or client" menu's values: a credential id, or this + a client
+# Cells of a menu's width its list's option does not get: the list's border and padding (4),
+# a scrollbar (2) and an option's padding (2), so that a cut label never wraps in the list
+# (measured: a 59-cell menu's options have 51 cells).
+LIST_CHROME = 8
+LEAST_ROOM = 8  # cells: a name cut shorter reads as nothing
 
 
 ValueT = TypeVar("ValueT")
@@ -38,14 +45,44 @@ class FilterMenu(Select[ValueT]):
     """A menu of the dialog: Enter, space, ↓ or ↑ open it (a new user presses Enter to open
     a menu: applying there closed the dialog under them); the buttons and Ctrl+S apply.
     Its list stays inside the dialog's box: at 60x20 (and 80x24) Textual's twelve rows ran
-    past the border and over the footer."""
+    past the border and over the footer.
+
+    Each choice is one line: its words (a server's: shown literally) cut to the menu's width
+    by the project's one rule (`text.cells.cut`, "…"), then its mark kept whole (a key's
+    "(revoked)"). Wrapped, a long key name's second line read as another choice."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter,down,space,up", "show_overlay", "Show menu", show=False),
     ]
 
+    def __init__(self, choices: Sequence[tuple[str, ValueT]], *,
+                 marks: Mapping[ValueT, str] | None = None, **options: Any) -> None:
+        self._choices = [(visible(words), value) for words, value in choices]  # escaped once
+        self._marks = dict(marks or {})
+        self._room = 0  # the width the labels are cut to (0: not laid out yet)
+        super().__init__(self._labels(None), **options)
+
+    def _labels(self, room: int | None) -> list[tuple[Any, ValueT]]:
+        labels: list[tuple[Any, ValueT]] = []
+        for words, value in self._choices:
+            mark = f" ({self._marks[value]})" if value in self._marks else ""
+            if room is not None:
+                words = cut(words, max(LEAST_ROOM, room - len(mark)))
+            labels.append((Text(words + mark), value))  # escaped already: no markup
+        return labels
+
     def on_mount(self) -> None:
         self.watch(self, "expanded", self._fit_list, init=False)
+
+    def on_resize(self) -> None:
+        room = self.size.width - LIST_CHROME
+        if room == self._room or self.expanded:
+            return
+        self._room = room
+        chosen = self.value
+        with self.prevent(Select.Changed):
+            self.set_options(self._labels(room))  # resets the value: put it back
+            self.value = chosen
 
     def _fit_list(self, expanded: bool) -> None:
         if not expanded:
@@ -63,9 +100,12 @@ class ActivityFilters(Dialog[ActivityFilter | None]):
     AUTO_FOCUS = "#filter-source"  # the first menu: Enter or ↓ opens it
 
     def __init__(self, current: ActivityFilter, keys: Sequence[tuple[str, str]],
-                 tools: Sequence[str], clients: Sequence[str] = ()) -> None:
-        """`keys`: (credential id, name) pairs; `tools`: tool names; `clients`: MCP clients."""
+                 tools: Sequence[str], clients: Sequence[str] = (), *,
+                 ended: Mapping[str, str] | None = None) -> None:
+        """`keys`: (credential id, name) pairs; `tools`: tool names; `clients`: MCP clients;
+        `ended`: the keys that no longer work, by id, with their status ("revoked")."""
         super().__init__()
+        self.ended = dict(ended or {})
         self.current = current
         self.keys = list(keys)
         self.tools = list(tools)
@@ -95,14 +135,15 @@ class ActivityFilters(Dialog[ActivityFilter | None]):
                     yield Label("Key")
                     chosen = (CLIENT + current.client if current.client
                               else current.credential_id)
-                    yield FilterMenu([*((literal(name), cred) for cred, name in self.keys),
-                                  *((literal(f"{client} (MCP client)"), CLIENT + client)
-                                    for client in self.clients)],
-                                 prompt="Any key or client", id="filter-key",
-                                 value=chosen or Select.NULL)
+                    yield FilterMenu([*((name, cred) for cred, name in self.keys),
+                                      *((client, CLIENT + client) for client in self.clients)],
+                                     marks={**self.ended, **{CLIENT + client: "MCP client"
+                                                             for client in self.clients}},
+                                     prompt="Any key or client", id="filter-key",
+                                     value=chosen or Select.NULL)
                 with Horizontal(classes="filter-row"):
                     yield Label("Tool")
-                    yield FilterMenu([(literal(tool), tool) for tool in self.tools],
+                    yield FilterMenu([(tool, tool) for tool in self.tools],
                                  prompt="Any tool", id="filter-tool",
                                  value=current.tool or Select.NULL)
                 with Horizontal(classes="filter-row"):

@@ -282,10 +282,11 @@ class ActivityScreen(DashboardScreen):
     @work(group=GROUP_NAMES, exclusive=True, exit_on_error=False)
     async def _fetch_names(self) -> None:
         try:
-            keys, tools = await key_names(await self.dashboard.session.client())
+            keys, tools, ended = await key_names(await self.dashboard.session.client(),
+                                                 self.dashboard.now())
         except OpenRushError:
             return  # key prefixes stay in place of names; nothing to say
-        labelled = self.model.names_arrived(keys, tools)
+        labelled = self.model.names_arrived(keys, tools, ended)
         self.table.rename(self.model.shown_events(), self.model.names)
         if labelled:
             self._show_title()
@@ -517,7 +518,7 @@ class ActivityScreen(DashboardScreen):
         from openrush_tui.screens.activity.filters import ActivityFilters
 
         dialog = ActivityFilters(self.filter, self.model.keys, self.model.tool_choices(),
-                                 self.model.client_choices())
+                                 self.model.client_choices(), ended=self.model.ended_keys)
         self.dashboard.push_screen(dialog, self.set_filter)
 
     def action_period(self) -> None:
