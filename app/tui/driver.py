@@ -8,6 +8,13 @@ good, at most of a core (a dashboard left by a stopped benchmark spun for an hou
 makes the app panic. This loop does what Textual's does with what it reads, and on an end of
 file or a read that fails it stops reading and tells the App (`terminal_hung_up`), which
 leaves as on SIGHUP (`tui.signals`).
+
+It also blanks the alternate screen before leaving it (`stop_application_mode`): a terminal
+may keep what that screen showed. tmux 3.3a, after its window was enlarged while the
+alternate screen was on, copies the top rows of that screen onto the shell's normal screen
+and into its scrollback when a program leaves it (any program: a printf one too); GNU screen
+with its default `altscreen off` keeps the whole last frame. The last frame may show a key
+that must never be seen again (the reveal dialog), so nothing of it is left to keep.
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ from textual.drivers.linux_driver import LinuxDriver
 
 from openrush_tui.widgets import textual_private
 
+# Default colours (the blank is drawn in the current background), the cursor home, the screen
+# erased: written just before Textual's own exit sequences, so on the alternate screen.
+BLANK_SCREEN = "\x1b[0m\x1b[H\x1b[2J"
 READ_SIZE = 4096  # as Textual's loop
 TICK_SECONDS = 0.1  # as Textual's: how often a lone escape is given up waiting for the rest
 
@@ -63,6 +73,13 @@ class HangUpAwareDriver(LinuxDriver):
         super().__init__(app, debug=debug, mouse=mouse, size=size)
         self._parser_debug = debug
         self._on_hang_up: Callable[[], object] | None = getattr(app, "terminal_hung_up", None)
+
+    def stop_application_mode(self) -> None:
+        # Called on the event loop, after the last frame was queued and before the writer
+        # thread stops: the blank goes out after that frame and before `ESC[?1049l`
+        # (Textual's writes keep their order). Also on suspend: resuming repaints.
+        self.write(BLANK_SCREEN)
+        super().stop_application_mode()
 
     def run_input_thread(self) -> None:
         parser = textual_private.terminal_input_parser(self._parser_debug)
