@@ -7,11 +7,13 @@ the app leaves the alternate screen, a freshly created key among them. So the da
 its alternate screen before it leaves it; here, in one tmux session that starts small and is
 then enlarged: once ended by SIGTERM with the reveal dialog showing a new key, once by `q` on
 the key list. Neither leaves a key, a key's prefix or a dashboard row anywhere in the pane's
-history.
+history. The last resort (a dashboard that cannot leave in time) blanks the alternate screen
+too, but only while the dashboard is on it: in process, over a pty.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from openrush_tui.tui.signals import LastResort, Terminal
 from tests.support.fixtures import tmux_server
 from tests.support.patience import PATIENCE
 from tests.support.tmux import PROGRAM, Tmux
@@ -109,3 +112,25 @@ def test_no_key_and_no_dashboard_row_left_after_the_window_grew(small_window: Tm
     tmux.wait_for("QUIT=0")
     time.sleep(0.2)
     _assert_nothing_left(tmux)
+
+
+@pytest.mark.parametrize("on_alternate_screen", [True, False], ids=["drawn", "not-drawn"])
+def test_the_last_resort_blanks_the_alternate_screen_only_while_drawn_on_it(
+        on_alternate_screen: bool) -> None:
+    master, slave = os.openpty()
+    try:
+        left: list[int] = []
+        resort = LastResort(Terminal(None, slave, None), lambda _signum: None, seconds=3600,
+                            leave=left.append, on_alternate_screen=lambda: on_alternate_screen)
+        resort.start()
+        resort.notify(signal.SIGTERM)
+        resort.notify(signal.SIGTERM)  # a second signal: the terminal restored, then gone
+        assert resort.ended.wait(PATIENCE) and left == [128 + signal.SIGTERM]
+        written = os.read(master, 4096)
+    finally:
+        for fd in (master, slave):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+    before_leaving = written.split(b"\x1b[?1049l")[0]
+    # Erased (ESC[2J) on the alternate screen, or the shell's screen left as it was.
+    assert (b"\x1b[2J" in before_leaving) is on_alternate_screen, written

@@ -173,6 +173,7 @@ class OpenRushApp(App[None]):
         # terminal's modes are read now, before Textual changes them.
         self._terminal = Terminal.current() if handle_signals else None
         self._last_resort: LastResort | None = None
+        self._on_alternate_screen = False  # `alternate_screen_changed`, read by the last resort
         self._hang_up_loop: asyncio.AbstractEventLoop | None = None  # `terminal_hung_up`
         self._terminating = False
         self._terminal_safe = TerminalSafe()
@@ -609,12 +610,18 @@ class OpenRushApp(App[None]):
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 self._hang_up_loop.call_soon_threadsafe(self.terminate, signal.SIGHUP)
 
+    def alternate_screen_changed(self, on: bool) -> None:
+        """From the driver: the dashboard is now drawn on the alternate screen (True), or has
+        left it (False). The last resort blanks that screen before leaving it only while on."""
+        self._on_alternate_screen = on
+
     def _install_last_resort(self, terminal: Terminal) -> LastResort:
         loop = asyncio.get_running_loop()
 
         def ask_to_leave(signum: int) -> None:  # from the signal handler or the watchdog
             loop.call_soon_threadsafe(self.terminate, signum)
 
-        resort = LastResort(terminal, ask_to_leave)
+        resort = LastResort(terminal, ask_to_leave,
+                            on_alternate_screen=lambda: self._on_alternate_screen)
         resort.install()
         return resort

@@ -30,11 +30,9 @@ from typing import Any
 from textual.app import App
 from textual.drivers.linux_driver import LinuxDriver
 
+from openrush_tui.tui.signals import BLANK_SCREEN
 from openrush_tui.widgets import textual_private
 
-# Default colours (the blank is drawn in the current background), the cursor home, the screen
-# erased: written just before Textual's own exit sequences, so on the alternate screen.
-BLANK_SCREEN = "\x1b[0m\x1b[H\x1b[2J"
 READ_SIZE = 4096  # as Textual's loop
 TICK_SECONDS = 0.1  # as Textual's: how often a lone escape is given up waiting for the rest
 
@@ -65,21 +63,33 @@ def read_terminal(fd: int, stop: threading.Event, take: Callable[[bytes], None],
 
 
 class HangUpAwareDriver(LinuxDriver):
-    """`LinuxDriver` whose input thread is `read_terminal`. The App may define
-    `terminal_hung_up()`, called from the input thread once the terminal is gone."""
+    """`LinuxDriver` whose input thread is `read_terminal`, and which blanks the alternate
+    screen before leaving it. The App may define `terminal_hung_up()`, called from the input
+    thread once the terminal is gone, and `alternate_screen_changed(on)`."""
 
     def __init__(self, app: App[Any], *, debug: bool = False, mouse: bool = True,
                  size: tuple[int, int] | None = None) -> None:
         super().__init__(app, debug=debug, mouse=mouse, size=size)
         self._parser_debug = debug
         self._on_hang_up: Callable[[], object] | None = getattr(app, "terminal_hung_up", None)
+        # The App may define `alternate_screen_changed(on)`: told when the dashboard goes on
+        # the alternate screen and once it has left it (the last resort blanks it only then).
+        self._on_screen: Callable[[bool], object] | None = getattr(
+            app, "alternate_screen_changed", None)
+
+    def start_application_mode(self) -> None:
+        super().start_application_mode()  # type: ignore[no-untyped-call]  # Textual's: untyped
+        if self._on_screen is not None:
+            self._on_screen(True)
 
     def stop_application_mode(self) -> None:
         # Called on the event loop, after the last frame was queued and before the writer
         # thread stops: the blank goes out after that frame and before `ESC[?1049l`
         # (Textual's writes keep their order). Also on suspend: resuming repaints.
-        self.write(BLANK_SCREEN)
+        self.write(BLANK_SCREEN.decode("ascii"))
         super().stop_application_mode()
+        if self._on_screen is not None:
+            self._on_screen(False)
 
     def run_input_thread(self) -> None:
         parser = textual_private.terminal_input_parser(self._parser_debug)

@@ -54,6 +54,14 @@ HUNG_UP_BYTE = 0  # on the wake-up pipe: the input side found the terminal gone 
 # back.
 RESTORE_SEQUENCES = ("\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?2048l"
                      "\x1b[?1004l\x1b[?7h\x1b[<u\x1b[?1049l\x1b[?25h").encode("ascii")
+# The same with the alternate screen blanked just before it is left, as the driver does
+# (`tui.driver`): a terminal may keep what that screen showed (tmux after its window grew,
+# GNU screen always), and it may show a key. Only while the dashboard is on that screen: else
+# the blank would erase the shell's own screen.
+# Default colours (a blank is drawn in the current background), the cursor home, all erased.
+BLANK_SCREEN = b"\x1b[0m\x1b[H\x1b[2J"
+WIPE_AND_RESTORE_SEQUENCES = RESTORE_SEQUENCES.replace(b"\x1b[?1049l",
+                                                       BLANK_SCREEN + b"\x1b[?1049l")
 
 
 def _tty_fd(stream: Any) -> int | None:
@@ -107,29 +115,34 @@ class Terminal:
         return {fd for fd in (self.input_fd, self.output_fd) if fd is not None} \
             | self.also_watched
 
-    def restore(self) -> None:
-        """Modes back, then the escape sequences; either may fail on a terminal that is
-        gone, and the write may wait for good on one nobody reads (the caller waits for it
-        only so long)."""
+    def restore(self, *, wipe: bool = False) -> None:
+        """Modes back, then the escape sequences (with `wipe`, the alternate screen blanked
+        before it is left); either may fail on a terminal that is gone, and the write may
+        wait for good on one nobody reads (the caller waits for it only so long)."""
         if self.input_fd is not None and self.modes is not None:
             with contextlib.suppress(termios.error, OSError):
                 termios.tcsetattr(self.input_fd, termios.TCSANOW, self.modes)
         if self.output_fd is not None:
             with contextlib.suppress(OSError):
-                os.write(self.output_fd, RESTORE_SEQUENCES)
+                os.write(self.output_fd,
+                         WIPE_AND_RESTORE_SEQUENCES if wipe else RESTORE_SEQUENCES)
 
 
 class LastResort:
     """Ends the process after a signal or a hang-up if the app has not done so in time.
 
     `ask_to_leave(signum)` must be safe to call from any thread (the app hops to its event
-    loop); it is called once. `leave` is `os._exit` but in tests of this class.
+    loop); it is called once. `on_alternate_screen()`, from the watchdog thread, says whether
+    the dashboard is drawn on the alternate screen now (then it is blanked before it is left).
+    `leave` is `os._exit` but in tests of this class.
     """
 
     def __init__(self, terminal: Terminal, ask_to_leave: Callable[[int], None], *,
                  seconds: float = LAST_RESORT_SECONDS,
-                 leave: Callable[[int], object] = os._exit) -> None:
+                 leave: Callable[[int], object] = os._exit,
+                 on_alternate_screen: Callable[[], bool] = lambda: False) -> None:
         self._terminal = terminal
+        self._on_alternate_screen = on_alternate_screen
         self._ask_to_leave = ask_to_leave
         self._grace = max(0.0, seconds - RESTORE_SECONDS)
         self._leave = leave
@@ -209,8 +222,9 @@ class LastResort:
                 return
 
     def _end(self, signum: int) -> None:
-        restoring = threading.Thread(target=self._terminal.restore, daemon=True,
-                                     name="openrush-restore-terminal")
+        wipe = self._on_alternate_screen()
+        restoring = threading.Thread(target=lambda: self._terminal.restore(wipe=wipe),
+                                     daemon=True, name="openrush-restore-terminal")
         restoring.start()
         restoring.join(RESTORE_SECONDS)  # a terminal nobody reads may block the write
         self.ended.set()
