@@ -103,7 +103,8 @@ async def test_a_refresh_asked_before_a_revoke_does_not_undo_it(tmp_path: Path) 
             await until(pilot, lambda: list_held(front))
             # The key is revoked meanwhile, as the user did it: d, Tab, Enter.
             await pilot.press("d")
-            await until(pilot, lambda: app.screen.id == REVOKE_DIALOG)
+            await until(pilot, lambda: app.screen.id == REVOKE_DIALOG and app.focused is not None
+                        and app.focused.id == "cancel")  # Tab before that focuses Cancel
             await pilot.press("tab", "enter")
             await until(pilot, lambda: status_of(app, NAME) == "revoked")
             # The refresh's old answer arrives now: it must not undo the revoke.

@@ -21,7 +21,6 @@ import pytest
 from textual.pilot import Pilot
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input
 from textual.widgets._toast import Toast
 
 from openrush_tui import clipboard as clipboard_core
@@ -31,6 +30,7 @@ from openrush_tui.screens.api_access.reveal import KeyRevealScreen
 from openrush_tui.screens.api_access.rotate import KeyRotateScreen
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.tui import OpenRushApp
+from tests.support.activity import export_refused
 from tests.support.apps import FIXED_NOW, notices, sandbox_app, settle, text_of, until
 from tests.support.clipboard import FakeDesktop
 from tests.support.in_view import assert_in_view, cut_text, not_in_view
@@ -273,13 +273,7 @@ async def test_what_a_dialog_said_stays_in_view_when_a_notice_takes_rows(
     (tmp_path / "taken.csv").write_text("mine\n")
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=size, notifications=True) as pilot:
-        await settle(pilot)
-        await pilot.press("w")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, Dialog)
-        dialog.query_one("#path", Input).value = "taken.csv"
-        await pilot.press("enter")
+        dialog = await export_refused(pilot)
         await settle(pilot)
         status = dialog.query_one("#export-status")
         await assert_in_view(pilot, status)

@@ -22,7 +22,13 @@ from openrush_tui.sandbox.app import BOOTSTRAP_KEY_NAME
 from openrush_tui.screens.api_access.details import KeyDetailsScreen
 from openrush_tui.screens.dialogs.dialog import Dialog
 from openrush_tui.screens.setup.sign_in import SignInScreen
-from tests.support.activity import open_filters, screen_of, state_text, table_of
+from tests.support.activity import (
+    export_refused,
+    open_filters,
+    screen_of,
+    state_text,
+    table_of,
+)
 from tests.support.apps import remote_app, sandbox_app, settle, until
 from tests.support.in_view import not_in_view
 from tests.support.keys import select
@@ -85,13 +91,7 @@ async def test_the_export_s_error_with_a_notice_shows_as_much_of_its_start_as_fi
     (tmp_path / "taken.csv").write_text("mine\n")
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="activity")
     async with app.run_test(size=size, notifications=True) as pilot:
-        await settle(pilot)
-        await pilot.press("w")
-        await settle(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, Dialog)
-        dialog.query_one("#path", Input).value = "taken.csv"
-        await pilot.press("enter")
+        dialog = await export_refused(pilot)
         await steady(pilot)
         app.notify(NOTICE, title="Settings", severity="warning", markup=False)
         await steady(pilot)

@@ -12,7 +12,10 @@ import pytest
 from textual.widgets import Static
 
 from openrush_tui.api.models import ApiCredential, CredentialStatus
+from openrush_tui.auth.credentials import Lookup
+from openrush_tui.commands.common import Target
 from openrush_tui.commands.keys import confirm_revoke
+from openrush_tui.config import Settings
 from openrush_tui.keys.revoke import consequence
 from openrush_tui.screens.api_access.revoke import REVOKE_DIALOG
 from tests.support.apps import TERMINAL, sandbox_app, settle, text_of
@@ -71,7 +74,8 @@ def test_keys_revoke_asks_without_stops_working_of_expired_keys(
     keys = [ApiCredential(id=f"cred_{n}", name=f"old {n}", prefix=f"or_abc12{n}",
                           created_at=past - timedelta(days=30), expires_at=past)
             for n in range(2)]
-    assert confirm_revoke(keys, None) is False  # answered no
+    not_signed_in = Target(Settings(api_url="http://127.0.0.1"), Lookup(None))
+    assert confirm_revoke(keys, None, not_signed_in) is False  # answered no
     said = capsys.readouterr().err
     assert "stops working at once" not in said
     assert "These keys are already expired: nothing using them works anyway." in said

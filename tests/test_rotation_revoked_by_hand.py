@@ -10,13 +10,15 @@ In-process on the sandbox, on a clock the test moves (`test_rotation_background`
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
+from textual.pilot import Pilot
 
 from openrush_tui.keys import rotate
 from openrush_tui.screens.api_access.page import ApiAccessScreen
 from openrush_tui.screens.api_access.revoke import REVOKE_DIALOG
+from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.rotation_line import RotationLine
 from tests.support.apps import FIXED_NOW, sandbox_app, settle, until
 from tests.support.keys import select, table_of
@@ -32,6 +34,17 @@ def looks_an_hour_apart(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rotate, "poll_every", lambda *_: 3600.0)
 
 
+async def revoke_by_hand(pilot: Pilot[Any], app: OpenRushApp, name: str) -> None:
+    """d on the key `name`, and Revoke in its dialog (Cancel is focused first)."""
+    await select(pilot, name)
+    await pilot.press("d")
+    # Tab once the dialog has put its focus on Cancel: a Tab before that (a loaded machine)
+    # went to Cancel itself, and Enter cancelled.
+    await until(pilot, lambda: app.screen.id == REVOKE_DIALOG and app.focused is not None
+                and app.focused.id == "cancel")
+    await pilot.press("tab", "enter")
+
+
 @pytest.mark.usefixtures("looks_an_hour_apart")
 async def test_d_on_the_old_key_ends_the_waiting_rotation(tmp_path: Path) -> None:
     app = sandbox_app(tmp_path / "sandbox.sqlite3", page="api-access")
@@ -40,10 +53,7 @@ async def test_d_on_the_old_key_ends_the_waiting_rotation(tmp_path: Path) -> Non
         line = await start_waiting(pilot, app)
         production = next(row.id for row in table_of(app).view.rows
                           if row.key.name == "Production server")
-        await select(pilot, "Production server")
-        await pilot.press("d")
-        await until(pilot, lambda: app.screen.id == REVOKE_DIALOG)
-        await pilot.press("tab", "enter")  # Revoke (Cancel is focused first)
+        await revoke_by_hand(pilot, app, "Production server")
         await until(pilot, lambda: "Revoked “Production server”" in said(app))
         # No look at the old key comes (an hour away, none asked for): the revoke itself
         # ends the rotation, and the line goes, as the page says the key is revoked.
@@ -70,10 +80,7 @@ async def test_another_key_revoked_leaves_the_rotation_waiting(tmp_path: Path) -
     app.now = MovingClock(FIXED_NOW)
     async with app.run_test(size=SIZE) as pilot:
         line = await start_waiting(pilot, app)
-        await select(pilot, "Data notebook")
-        await pilot.press("d")
-        await until(pilot, lambda: app.screen.id == REVOKE_DIALOG)
-        await pilot.press("tab", "enter")
+        await revoke_by_hand(pilot, app, "Data notebook")
         await until(pilot, lambda: key_status(app, "Data notebook") == "revoked")
         await pilot.pause()
         assert line.waiting and line.display

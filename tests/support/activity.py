@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from openrush_tui.api.client import OpenRushClient
 from openrush_tui.api.models import UsageEvent
@@ -83,6 +84,15 @@ async def open_export(pilot: Pilot[Any]) -> ActivityExportScreen:
     await settle(pilot)
     dialog = pilot.app.screen
     assert isinstance(dialog, ActivityExportScreen), dialog
+    return dialog
+
+
+async def export_refused(pilot: Pilot[Any]) -> ActivityExportScreen:
+    """The export dialog asked to write "taken.csv", a file the test made in the current
+    directory: refused (never overwritten), the refusal said at the body's foot."""
+    dialog = await open_export(pilot)
+    dialog.query_one("#path", Input).value = "taken.csv"
+    await pilot.press("enter")
     return dialog
 
 
