@@ -124,7 +124,11 @@ def test_a_lock_held_by_a_stuck_command_makes_logout_fail_in_one_line(
 def test_the_store_check_says_when_another_terminal_signed_in_or_out(
         use_keyring: UseKeyring) -> None:
     from openrush_tui.auth.credentials import StoredKey
-    from openrush_tui.auth.status import stored_key_change
+    from openrush_tui.auth.status import store_change
+
+    def stored_key_change(profile: str, in_use: StoredKey) -> str | None:
+        change = store_change(profile, in_use, "")  # "": no server's key is offered here
+        return None if change is None else change.note
 
     use_keyring(fail.Keyring())
     in_use = StoredKey(Secret(OURS), "file", "~/.config/openrush-tui/credentials.json")

@@ -299,9 +299,3 @@ def _for_server(profile: str, api_url: str) -> bool:
         return key_is_for(profile, api_url)
     except (PrivateFileError, OSError):  # an unreadable profiles file: offered nowhere
         return False
-
-
-def stored_key_change(profile: str, in_use: StoredKey) -> str | None:
-    """`store_change`'s sentence, for a key saved for the profile's own server."""
-    change = store_change(profile, in_use, "")
-    return None if change is None else change.note
