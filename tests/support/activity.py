@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import fcntl
 import os
 import shutil
@@ -24,7 +23,7 @@ from openrush_tui.screens.activity.page import ActivityScreen
 from openrush_tui.tui import OpenRushApp
 from openrush_tui.widgets.event_table import EventTable
 from openrush_tui.widgets.load_state import LoadState
-from tests.support.apps import FIXED_NOW, KEY_SEED, later, settle, text_of
+from tests.support.apps import FIXED_NOW, KEY_SEED, later, settle, text_of, until
 from tests.support.patience import PATIENCE
 
 BIG_HISTORY = 100_000
@@ -126,13 +125,9 @@ async def all_events(client: OpenRushClient, /, **query: Any) -> list[UsageEvent
 
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool],
                      limit: float = PATIENCE) -> None:
-    """Let the app run until `condition()` holds (live refresh runs on a timer)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError("the condition never held")
-        await pilot.pause(0.02)
+    """Let the app run until `condition()` holds (live refresh runs on a timer), then
+    settle."""
+    await until(pilot, condition, limit)
     await settle(pilot)
 
 
